@@ -1,0 +1,10 @@
+package dev.cms.config;
+
+import java.nio.file.Path;
+
+/** The {@code cfg.<name> = value} settings, with their defaults filled in. */
+public record Settings(Path messageDbDir, int pollInterval, int webPort, Path storageKeyFile, String authNotifyCmd) {
+    public static final String DEFAULT_MESSAGE_DB_DIR = "~/mail/.cms/";
+    public static final int DEFAULT_POLL_INTERVAL = 60;
+    public static final int DEFAULT_WEB_PORT = 8080;
+}

@@ -1,0 +1,25 @@
+package dev.cms.config;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A parsed, validated configuration: everything a {@code cms.cfg} declares, in the order it
+ * declares it. Immutable.
+ */
+public record SyncConfig(
+        Path file,
+        List<MaildirSpec> maildirs,
+        List<AccountSpec> accounts,
+        List<CloudMailboxSpec> cloudMailboxes,
+        List<RouteSpec> routes,
+        List<CredentialServerSpec> credentialServers,
+        Settings settings) {
+    public SyncConfig {
+        maildirs = List.copyOf(maildirs);
+        accounts = List.copyOf(accounts);
+        cloudMailboxes = List.copyOf(cloudMailboxes);
+        routes = List.copyOf(routes);
+        credentialServers = List.copyOf(credentialServers);
+    }
+}

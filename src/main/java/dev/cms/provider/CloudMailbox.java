@@ -1,0 +1,50 @@
+package dev.cms.provider;
+
+import dev.cms.model.Flag;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One mailbox in a cloud service (a Gmail label, an Office365 folder): the port the sync
+ * engine drives. Implementations are called from one engine thread at a time, but
+ * {@link #fetchBodies} may call its sink from several threads.
+ */
+public interface CloudMailbox {
+    /**
+     * A stable key for this mailbox in {@code state.db}, such as
+     * {@code gmail:alice@example.com:INBOX}. It must not change between runs.
+     */
+    String key();
+
+    /** The flags this service can store; the others are kept only in the Maildir. */
+    Set<Flag> supportedFlags();
+
+    /**
+     * Brings the listing up to date. With a {@code syncToken} from a previous listing the
+     * provider returns only what changed since; when the token is null, or the service
+     * refuses it as expired, it returns a full listing ({@link Listing#full()}).
+     */
+    Listing list(String syncToken) throws IOException, InterruptedException;
+
+    /**
+     * Downloads the bodies of the given messages and hands each, as the raw bytes the
+     * service serves (CRLF or LF), to {@code sink}, possibly from several threads and in
+     * any order. Bodies delivered before a failure stay delivered; the first failure is
+     * thrown once the others in flight have finished.
+     */
+    void fetchBodies(Collection<String> ids, BodySink sink) throws IOException, InterruptedException;
+
+    /**
+     * Applies flag changes and deletions. Changes that were applied before a failure may
+     * stay applied; the engine's next listing shows what the cloud holds.
+     */
+    void apply(List<Change> changes) throws IOException, InterruptedException;
+
+    /** How often this mailbox wants to be polled when nothing else happens. */
+    default Duration pollInterval() {
+        return Duration.ofSeconds(60);
+    }
+}
