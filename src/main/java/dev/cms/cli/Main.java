@@ -1,10 +1,19 @@
 package dev.cms.cli;
 
-/** Entry point; the commands are wired in {@code CmsCommand}. */
+import picocli.CommandLine;
+
+/** Entry point: sets up logging from the verbosity flags, then runs the picocli command. */
 public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        System.exit(0);
+        System.exit(run(args));
+    }
+
+    /** Runs a command line and returns its exit code (tests call this). */
+    public static int run(String... args) {
+        Logging.configure(args);
+        CommandLine cl = CmsCommand.commandLine();
+        return cl.execute(args);
     }
 }

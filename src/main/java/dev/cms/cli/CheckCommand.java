@@ -1,0 +1,36 @@
+package dev.cms.cli;
+
+import dev.cms.config.ConfigLoader;
+import dev.cms.config.SyncConfig;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code check}: parse and validate a configuration without network access. */
+@Command(name = "check", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = {
+            "Parses and validates a configuration file without touching the network,",
+            "then prints what it would sync. Exit 0 when valid, 2 with the error otherwise."})
+final class CheckCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOption config = new ConfigOption();
+
+    @Mixin
+    Verbosity verbosity = new Verbosity();
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Path file = config.resolve();
+        SyncConfig cfg = ConfigLoader.load(file);
+        spec.commandLine().getOut().println(file + ": OK");
+        spec.commandLine().getOut().print(ConfigLoader.describe(cfg));
+        spec.commandLine().getOut().flush();
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,156 @@
+package dev.cms.cli;
+
+import dev.cms.config.ConfigException;
+import dev.cms.config.ConfigLoader;
+import dev.cms.config.SyncConfig;
+import dev.cms.provider.AuthenticationRequiredException;
+import dev.cms.store.CrossFilesystemException;
+import dev.cms.store.StateLockedException;
+import dev.cms.sync.CycleReport;
+import dev.cms.sync.Daemon;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code cloud-mdir-sync}: runs the sync daemon in the foreground. */
+@Command(name = "cloud-mdir-sync", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        sortOptions = false,
+        description = {
+            "Keeps local Maildir folders in step with Office365 and Gmail mailboxes.",
+            "Runs in the foreground, logging to stderr; stop it with Ctrl-C or SIGTERM.",
+        },
+        subcommands = {CheckCommand.class, StatusCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:success", "1:failure (network, files, another daemon running)", "2:configuration error",
+            "3:authentication failure"})
+final class CmsCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(CmsCommand.class);
+
+    @Mixin
+    ConfigOption config = new ConfigOption();
+
+    @Option(names = "--offline",
+            description = "Trust local flags in the first cycle (push them) and ignore messages missing locally.")
+    boolean offline;
+
+    @Option(names = "--once", description = "Run one full cycle and exit (for cron and scripts).")
+    boolean once;
+
+    @Mixin
+    Verbosity verbosity = new Verbosity();
+
+    ProviderFactory providers = Providers.real();
+
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new CmsCommand());
+        cl.setExecutionExceptionHandler(new ErrorHandler());
+        cl.setParameterExceptionHandler(new ErrorHandler());
+        return cl;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        SyncConfig cfg = ConfigLoader.load(config.resolve());
+        if (cfg.cloudMailboxes().isEmpty()) {
+            log.info("no cloud mailboxes configured: running for the credential server only");
+        }
+        try (SyncSetup setup = SyncSetup.open(cfg, providers, offline, ConsoleProgress.forStderr())) {
+            if (once) {
+                CycleReport r = setup.engine.runCycle();
+                for (String e : r.errors()) {
+                    log.error("{}", e);
+                }
+                log.info("cycle {}: {}", r.ok() ? "done" : "failed", r);
+                return r.ok() ? ExitCodes.OK : ExitCodes.FAILURE;
+            }
+            Duration poll = Duration.ofSeconds(cfg.settings().pollInterval());
+            Daemon daemon = new Daemon(setup.engine, setup.maildirRoots(), Daemon.Options.defaults(poll), Clock.systemUTC());
+            CountDownLatch closed = new CountDownLatch(1);
+            Thread hook = new Thread(() -> {
+                log.info("stopping");
+                daemon.stop();
+                try {
+                    daemon.awaitFinished(Duration.ofSeconds(30));
+                    closed.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "cms-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            log.info("syncing {} cloud mailbox(es) into {} Maildir(s); state in {}", setup.mailboxes.size(),
+                    setup.maildirs.size(), cfg.settings().messageDbDir());
+            try {
+                daemon.run();
+            } finally {
+                setup.close();
+                closed.countDown();
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    /** Turns exceptions into one clear sentence and an exit code; stack traces only with -v. */
+    static final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, CommandLine.IParameterExceptionHandler {
+        @Override
+        public int handleExecutionException(Exception ex, CommandLine cl, CommandLine.ParseResult parsed) {
+            PrintWriter err = cl.getErr();
+            int code;
+            String msg;
+            if (ex instanceof ConfigException) {
+                code = ExitCodes.CONFIG;
+                msg = ex.getMessage();
+            } else if (ex instanceof CrossFilesystemException) {
+                code = ExitCodes.CONFIG;
+                msg = ex.getMessage();
+            } else if (ex instanceof AuthenticationRequiredException) {
+                code = ExitCodes.AUTH;
+                msg = ex.getMessage();
+            } else if (ex instanceof StateLockedException) {
+                code = ExitCodes.FAILURE;
+                msg = ex.getMessage();
+            } else if (ex instanceof java.nio.file.FileSystemException fse) {
+                code = ExitCodes.FAILURE;
+                msg = Errors.describe(fse);
+            } else {
+                code = ExitCodes.FAILURE;
+                msg = ex.getMessage() == null ? ex.toString() : ex.getMessage();
+            }
+            err.println("cloud-mdir-sync: " + msg);
+            if (verbose(parsed)) {
+                ex.printStackTrace(err);
+            } else if (code == ExitCodes.FAILURE && !(ex instanceof java.io.IOException)) {
+                err.println("(run with -v for details)");
+            }
+            err.flush();
+            return code;
+        }
+
+        @Override
+        public int handleParseException(CommandLine.ParameterException ex, String[] args) {
+            PrintWriter err = ex.getCommandLine().getErr();
+            err.println("cloud-mdir-sync: " + ex.getMessage());
+            err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for the options.");
+            err.flush();
+            return ExitCodes.CONFIG;
+        }
+
+        private static boolean verbose(CommandLine.ParseResult parsed) {
+            for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+                if (p.hasMatchedOption("-v")) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package dev.cms.cli;
+
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+
+/** Plain-words descriptions of file-system errors for the one-line error message. */
+final class Errors {
+    private Errors() {}
+
+    static String describe(FileSystemException e) {
+        String file = e.getFile();
+        String reason = e.getReason();
+        if (e instanceof AccessDeniedException) {
+            return "permission denied: " + file + (reason != null ? " (" + reason + ")" : "")
+                    + "; check that you own it and can write to it";
+        }
+        if (e instanceof NoSuchFileException) {
+            return "no such file or directory: " + file + (reason != null ? " (" + reason + ")" : "");
+        }
+        if (e instanceof NotDirectoryException) {
+            return "not a directory: " + file;
+        }
+        return e.getMessage();
+    }
+}

@@ -1,0 +1,126 @@
+package dev.cms.cli;
+
+import dev.cms.config.AccountSpec;
+import dev.cms.config.CloudMailboxSpec;
+import dev.cms.config.ConfigLoader;
+import dev.cms.config.SyncConfig;
+import dev.cms.store.StateDb;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code status}: what {@code state.db} knows, read without disturbing a running daemon. */
+@Command(name = "status", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = {
+            "Shows, per cloud mailbox, the message count, the last successful cycle and",
+            "whether an incremental-sync token is saved, and which accounts have a saved login.",
+            "Reads state.db read-only; safe while the daemon runs."})
+final class StatusCommand implements Callable<Integer> {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+
+    @Mixin
+    ConfigOption config = new ConfigOption();
+
+    @Mixin
+    Verbosity verbosity = new Verbosity();
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        SyncConfig cfg = ConfigLoader.load(config.resolve());
+        PrintWriter out = spec.commandLine().getOut();
+        Path stateDir = cfg.settings().messageDbDir();
+        out.println("State directory: " + stateDir + " (" + daemonState(stateDir) + ")");
+        Path dbFile = stateDir.resolve("state.db");
+        if (!Files.exists(dbFile)) {
+            out.println("No state yet: the daemon has not completed a cycle with this configuration.");
+            out.flush();
+            return ExitCodes.OK;
+        }
+        Instant now = Instant.now();
+        try (StateDb db = StateDb.openReadOnly(dbFile)) {
+            Map<String, StateDb.MailboxRow> rows = new HashMap<>();
+            for (StateDb.MailboxRow r : db.loadMailboxes()) {
+                rows.put(r.key(), r);
+            }
+            out.printf("%-44s %9s  %-34s %-11s %s%n", "MAILBOX", "MESSAGES", "LAST SUCCESSFUL CYCLE", "INCREMENTAL",
+                    "LAST ERROR");
+            for (CloudMailboxSpec m : cfg.cloudMailboxes()) {
+                StateDb.MailboxRow r = rows.get(m.key());
+                if (r == null) {
+                    out.printf("%-44s %9s  %-34s %-11s %s%n", m.key(), "-", "never", "no", "");
+                    continue;
+                }
+                String last = r.lastSuccess() == null ? "never" : when(r.lastSuccess(), now);
+                String err = r.lastError() == null ? "" : r.lastError()
+                        + (r.lastAttempt() != null ? " (" + ago(r.lastAttempt(), now) + ")" : "");
+                out.printf("%-44s %9d  %-34s %-11s %s%n", m.key(), r.messageCount(), last,
+                        r.syncToken() != null ? "yes" : "no", err);
+            }
+            Set<String> saved = new HashSet<>(db.secretKeys());
+            List<AccountSpec> accounts = cfg.accounts();
+            if (!accounts.isEmpty()) {
+                out.println();
+                out.println("ACCOUNT                                      LOGIN");
+                for (AccountSpec a : accounts) {
+                    boolean has = saved.stream().anyMatch(k -> k.equals(a.key()) || k.startsWith(a.key() + ":"));
+                    out.printf("%-44s %s%n", a.key(), has ? "saved (encrypted)" : "none saved: a login will be needed");
+                }
+            }
+        }
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    private static String daemonState(Path stateDir) {
+        Path lock = stateDir.resolve("lock");
+        try {
+            String pid = Files.readString(lock, StandardCharsets.US_ASCII).trim();
+            long p = Long.parseLong(pid);
+            boolean alive = ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false);
+            return alive ? "daemon running, pid " + p : "daemon not running";
+        } catch (IOException | NumberFormatException e) {
+            return "daemon not running";
+        }
+    }
+
+    private static String when(Instant t, Instant now) {
+        return TIME.format(t.atZone(ZoneId.systemDefault())) + " (" + ago(t, now) + ")";
+    }
+
+    static String ago(Instant t, Instant now) {
+        Duration d = Duration.between(t, now);
+        if (d.isNegative()) {
+            return "just now";
+        }
+        long s = d.toSeconds();
+        if (s < 60) {
+            return s + " s ago";
+        }
+        if (s < 3600) {
+            return (s / 60) + " min ago";
+        }
+        if (s < 86400) {
+            return (s / 3600) + " h ago";
+        }
+        return (s / 86400) + " days ago";
+    }
+}

@@ -1,0 +1,113 @@
+package dev.cms.cli;
+
+import dev.cms.config.CloudMailboxSpec;
+import dev.cms.config.ConfigException;
+import dev.cms.config.MaildirSpec;
+import dev.cms.config.RouteSpec;
+import dev.cms.config.SyncConfig;
+import dev.cms.maildir.MaildirFolder;
+import dev.cms.provider.CloudMailbox;
+import dev.cms.store.MessageStore;
+import dev.cms.store.StateDb;
+import dev.cms.store.StateLock;
+import dev.cms.sync.Progress;
+import dev.cms.sync.Router;
+import dev.cms.sync.SyncEngine;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Everything a running daemon holds, opened in a safe order: the state directory's lock
+ * first (so a second daemon stops before touching anything), then the store, the Maildirs
+ * (checked to be on the store's filesystem), the database, the providers and the engine.
+ */
+final class SyncSetup implements AutoCloseable {
+    final SyncConfig config;
+    final StateLock lock;
+    final MessageStore store;
+    final StateDb db;
+    final List<MaildirFolder> maildirs;
+    final List<CloudMailbox> mailboxes;
+    final SyncEngine engine;
+
+    private SyncSetup(SyncConfig config, StateLock lock, MessageStore store, StateDb db, List<MaildirFolder> maildirs,
+            List<CloudMailbox> mailboxes, SyncEngine engine) {
+        this.config = config;
+        this.lock = lock;
+        this.store = store;
+        this.db = db;
+        this.maildirs = maildirs;
+        this.mailboxes = mailboxes;
+        this.engine = engine;
+    }
+
+    static SyncSetup open(SyncConfig config, ProviderFactory providers, boolean offline, Progress progress)
+            throws IOException, ConfigException {
+        Path stateDir = config.settings().messageDbDir();
+        createPrivateDirectory(stateDir);
+        StateLock lock = StateLock.acquire(stateDir);
+        StateDb db = null;
+        try {
+            MessageStore store = MessageStore.open(stateDir);
+            List<MaildirFolder> maildirs = new ArrayList<>();
+            for (MaildirSpec m : config.maildirs()) {
+                MaildirFolder folder = MaildirFolder.open(m.path());
+                store.checkSameFilesystem(folder.root().resolve("tmp"));
+                maildirs.add(folder);
+            }
+            db = StateDb.open(stateDir.resolve("state.db"));
+            List<CloudMailbox> mailboxes = new ArrayList<>();
+            for (CloudMailboxSpec spec : config.cloudMailboxes()) {
+                mailboxes.add(providers.create(spec));
+            }
+            SyncEngine engine = new SyncEngine(maildirs, mailboxes, router(config), store, db, offline,
+                    Clock.systemUTC(), progress);
+            return new SyncSetup(config, lock, store, db, maildirs, mailboxes, engine);
+        } catch (IOException | ConfigException | RuntimeException e) {
+            if (db != null) {
+                db.close();
+            }
+            lock.close();
+            throw e;
+        }
+    }
+
+    static Router router(SyncConfig config) {
+        List<Router.Rule> rules = new ArrayList<>();
+        for (RouteSpec r : config.routes()) {
+            int target = config.maildirs().indexOf(r.to());
+            int mailbox = r.mailbox() == null ? -1 : config.cloudMailboxes().indexOf(r.mailbox());
+            rules.add(new Router.Rule(target, mailbox, r.header(), r.equals(), r.matches()));
+        }
+        return new Router(rules);
+    }
+
+    static void createPrivateDirectory(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir);
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        }
+    }
+
+    List<Path> maildirRoots() {
+        List<Path> out = new ArrayList<>();
+        for (MaildirFolder m : maildirs) {
+            out.add(m.root());
+        }
+        return out;
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            db.close();
+        } finally {
+            lock.close();
+        }
+    }
+}

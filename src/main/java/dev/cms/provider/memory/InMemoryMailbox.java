@@ -1,0 +1,303 @@
+package dev.cms.provider.memory;
+
+import dev.cms.model.CloudMessage;
+import dev.cms.model.Flag;
+import dev.cms.model.Flags;
+import dev.cms.provider.BodySink;
+import dev.cms.provider.Change;
+import dev.cms.provider.CloudMailbox;
+import dev.cms.provider.Listing;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A cloud mailbox held in memory, for tests and benchmarks: it lists incrementally with a
+ * change counter as token, counts every call, and fails on demand. Other code may act as
+ * "another client" through {@link #add}, {@link #setFlags} and {@link #remove}.
+ * Thread-safe.
+ */
+public final class InMemoryMailbox implements CloudMailbox {
+    /** The operations that can be made to fail. */
+    public enum Op { LIST, FETCH, APPLY }
+
+    private record Msg(byte[] body, Flags flags, Instant received, long version) {}
+
+    private final String key;
+    private final Set<Flag> supported;
+    private final Map<String, Msg> messages = new LinkedHashMap<>();
+    /** id → version at which it was removed; ordered by version for incremental listings. */
+    private final Map<String, Long> removedAt = new LinkedHashMap<>();
+    private final TreeMap<Long, String> changeLog = new TreeMap<>();
+    private final Map<String, String> deletedBy = new LinkedHashMap<>();
+    private final Map<String, byte[]> everyBody = new java.util.HashMap<>();
+    private long version;
+    private long oldestToken;
+    private long nextId = 1;
+    private final Map<Op, Integer> failures = new EnumMap<>(Op.class);
+    private final Map<Op, AtomicLong> calls = new EnumMap<>(Op.class);
+    private final AtomicLong bodiesServed = new AtomicLong();
+    private final Set<String> servedIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final AtomicLong changesApplied = new AtomicLong();
+    private final AtomicLong fullListings = new AtomicLong();
+    private final String deleteAction;
+    private Duration pollInterval = Duration.ofSeconds(60);
+
+    public InMemoryMailbox(String key, Set<Flag> supported, String deleteAction) {
+        this.key = key;
+        EnumSet<Flag> s = EnumSet.noneOf(Flag.class);
+        s.addAll(supported);
+        this.supported = Set.copyOf(s);
+        this.deleteAction = deleteAction;
+        for (Op op : Op.values()) {
+            calls.put(op, new AtomicLong());
+        }
+    }
+
+    /** A mailbox storing read, flagged and replied (like Office365), deleting by archive. */
+    public static InMemoryMailbox likeOffice365(String key) {
+        return new InMemoryMailbox(key, EnumSet.of(Flag.READ, Flag.FLAGGED, Flag.REPLIED), "archive");
+    }
+
+    /** A mailbox storing read and flagged only (like Gmail), deleting by archive. */
+    public static InMemoryMailbox likeGmail(String key) {
+        return new InMemoryMailbox(key, EnumSet.of(Flag.READ, Flag.FLAGGED), "archive");
+    }
+
+    @Override
+    public String key() {
+        return key;
+    }
+
+    @Override
+    public Set<Flag> supportedFlags() {
+        return supported;
+    }
+
+    @Override
+    public Duration pollInterval() {
+        return pollInterval;
+    }
+
+    public synchronized void setPollInterval(Duration d) {
+        pollInterval = d;
+    }
+
+    // ---- acting as another client
+
+    /** Adds a message (as new mail arriving) and returns its id. */
+    public synchronized String add(byte[] body, Flags flags, Instant received) {
+        String id = "m" + (nextId++);
+        everyBody.put(id, body.clone());
+        put(id, new Msg(body.clone(), flags.retain(supported), received, 0));
+        return id;
+    }
+
+    public synchronized void setFlags(String id, Flags flags) {
+        Msg m = messages.get(id);
+        if (m == null) {
+            throw new IllegalArgumentException("no message " + id + " in " + key);
+        }
+        put(id, new Msg(m.body(), flags.retain(supported), m.received(), 0));
+    }
+
+    public synchronized void remove(String id) {
+        if (messages.remove(id) == null) {
+            throw new IllegalArgumentException("no message " + id + " in " + key);
+        }
+        version++;
+        removedAt.remove(id);
+        removedAt.put(id, version);
+        changeLog.put(version, id);
+    }
+
+    private void put(String id, Msg m) {
+        version++;
+        messages.put(id, new Msg(m.body(), m.flags(), m.received(), version));
+        removedAt.remove(id);
+        changeLog.put(version, id);
+    }
+
+    /** Makes every token handed out so far invalid, as an expired history id or delta link is. */
+    public synchronized void expireTokens() {
+        oldestToken = version + 1;
+    }
+
+    // ---- inspection
+
+    public synchronized Set<String> ids() {
+        return new HashSet<>(messages.keySet());
+    }
+
+    public synchronized Flags flags(String id) {
+        Msg m = messages.get(id);
+        return m == null ? null : m.flags();
+    }
+
+    public synchronized byte[] body(String id) {
+        Msg m = messages.get(id);
+        return m == null ? null : m.body().clone();
+    }
+
+    /** The body a message had, even after it was removed. */
+    public synchronized byte[] bodyEver(String id) {
+        byte[] b = everyBody.get(id);
+        return b == null ? null : b.clone();
+    }
+
+    public synchronized int size() {
+        return messages.size();
+    }
+
+    /** id → "archive"/"trash" for every message deleted through {@link #apply}. */
+    public synchronized Map<String, String> deletions() {
+        return new LinkedHashMap<>(deletedBy);
+    }
+
+    public long calls(Op op) {
+        return calls.get(op).get();
+    }
+
+    public long bodiesServed() {
+        return bodiesServed.get();
+    }
+
+    /** Every id whose body was served at least once. */
+    public Set<String> servedIds() {
+        return new HashSet<>(servedIds);
+    }
+
+    public long changesApplied() {
+        return changesApplied.get();
+    }
+
+    public long fullListings() {
+        return fullListings.get();
+    }
+
+    // ---- failure injection
+
+    /** The next {@code n} calls of {@code op} throw an IOException. */
+    public synchronized void failNext(Op op, int n) {
+        failures.put(op, n);
+    }
+
+    /** Forgets failures that were asked for but have not happened. */
+    public synchronized void clearFailures() {
+        failures.clear();
+    }
+
+    private synchronized void maybeFail(Op op) throws IOException {
+        calls.get(op).incrementAndGet();
+        int n = failures.getOrDefault(op, 0);
+        if (n > 0) {
+            failures.put(op, n - 1);
+            throw new IOException("injected " + op + " failure in " + key);
+        }
+    }
+
+    // ---- CloudMailbox
+
+    @Override
+    public synchronized Listing list(String syncToken) throws IOException {
+        maybeFail(Op.LIST);
+        long since = parseToken(syncToken);
+        if (since < 0) {
+            fullListings.incrementAndGet();
+            List<CloudMessage> all = new ArrayList<>(messages.size());
+            for (Map.Entry<String, Msg> e : messages.entrySet()) {
+                all.add(new CloudMessage(e.getKey(), e.getValue().flags(), e.getValue().received()));
+            }
+            return Listing.full(all, Long.toString(version));
+        }
+        List<CloudMessage> changed = new ArrayList<>();
+        Set<String> removed = new HashSet<>();
+        for (String id : new java.util.LinkedHashSet<>(changeLog.tailMap(since, false).values())) {
+            Msg m = messages.get(id);
+            if (m != null) {
+                changed.add(new CloudMessage(id, m.flags(), m.received()));
+            } else {
+                removed.add(id);
+            }
+        }
+        return Listing.delta(changed, removed, Long.toString(version));
+    }
+
+    private long parseToken(String token) {
+        if (token == null) {
+            return -1;
+        }
+        try {
+            long v = Long.parseLong(token);
+            return v < oldestToken || v > version ? -1 : v;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    @Override
+    public void fetchBodies(Collection<String> ids, BodySink sink) throws IOException {
+        IOException first = null;
+        for (String id : ids) {
+            Msg m;
+            try {
+                maybeFail(Op.FETCH);
+                synchronized (this) {
+                    m = messages.get(id);
+                }
+            } catch (IOException e) {
+                if (first == null) {
+                    first = e;
+                }
+                continue;
+            }
+            if (m == null) {
+                continue; // deleted meanwhile
+            }
+            bodiesServed.incrementAndGet();
+            servedIds.add(id);
+            sink.accept(id, new ByteArrayInputStream(m.body()), m.received());
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    @Override
+    public synchronized void apply(List<Change> changes) throws IOException {
+        maybeFail(Op.APPLY);
+        for (Change c : changes) {
+            Msg m = messages.get(c.id());
+            if (m == null) {
+                continue;
+            }
+            changesApplied.incrementAndGet();
+            if (c.delete()) {
+                remove(c.id());
+                deletedBy.put(c.id(), deleteAction);
+            } else {
+                Flags f = m.flags();
+                for (Flag flag : supported) {
+                    if (c.from().has(flag) != c.to().has(flag)) {
+                        f = f.with(flag, c.to().has(flag));
+                    }
+                }
+                if (!f.equals(m.flags())) {
+                    put(c.id(), new Msg(m.body(), f, m.received(), 0));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.cms.store;
+
+import dev.cms.model.ContentHash;
+import dev.cms.model.FileStat;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Remembers the content hash of local files by their stat data, so start-up re-hashes only
+ * files whose inode, size, mtime or ctime changed. Entries not seen during a cycle are
+ * dropped when the cycle is committed.
+ */
+public final class StatIndex {
+    /** A file's stat and the hash computed for it. */
+    public record Entry(FileStat stat, ContentHash hash) {}
+
+    private final Map<Long, Entry> byInode;
+    private final Map<Long, Entry> dirty = new HashMap<>();
+    private final Set<Long> seen = new HashSet<>();
+    private int hashed;
+
+    public StatIndex(Map<Long, Entry> loaded) {
+        this.byInode = new HashMap<>(loaded);
+    }
+
+    /** The hash of a file, re-hashing it only when its stat differs from the remembered one. */
+    public ContentHash hashOf(Path file, FileStat stat) throws IOException {
+        seen.add(stat.inode());
+        Entry e = byInode.get(stat.inode());
+        if (e != null && e.stat().equals(stat)) {
+            return e.hash();
+        }
+        ContentHash h = MessageStore.hashOf(file);
+        hashed++;
+        record(stat, h);
+        return h;
+    }
+
+    /** Notes a file whose hash we know (we just delivered or renamed it). */
+    public void record(FileStat stat, ContentHash hash) {
+        seen.add(stat.inode());
+        Entry e = new Entry(stat, hash);
+        if (!e.equals(byInode.put(stat.inode(), e))) {
+            dirty.put(stat.inode(), e);
+        }
+    }
+
+    /** How many files were read and hashed since the last commit. */
+    public int hashedSinceCommit() {
+        return hashed;
+    }
+
+    public int size() {
+        return byInode.size();
+    }
+
+    /**
+     * Moves this cycle's changes into {@code commit}. With {@code complete} (every Maildir
+     * was scanned) entries for inodes not seen are dropped.
+     */
+    public void drainInto(StateDb.CycleCommit commit, boolean complete) {
+        for (Map.Entry<Long, Entry> e : dirty.entrySet()) {
+            commit.statPut(e.getKey(), e.getValue().stat(), e.getValue().hash());
+        }
+        dirty.clear();
+        if (complete) {
+            byInode.keySet().removeIf(inode -> {
+                if (!seen.contains(inode)) {
+                    commit.statRemove(inode);
+                    return true;
+                }
+                return false;
+            });
+        }
+        seen.clear();
+        hashed = 0;
+    }
+}

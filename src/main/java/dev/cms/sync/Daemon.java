@@ -1,0 +1,143 @@
+package dev.cms.sync;
+
+import dev.cms.maildir.MaildirWatcher;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The daemon's main loop: runs a cycle, then waits for a local change (debounced file
+ * events), the poll timer, or the retry timer after a failure. A jump of the wall clock
+ * (a laptop resuming) triggers a poll at once. {@link #stop()} lets the current cycle stop
+ * at its next safe point and returns from {@link #run()}.
+ */
+public final class Daemon {
+    private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+    /** How often the wait wakes to look for a wall-clock jump. */
+    private static final Duration TICK = Duration.ofSeconds(5);
+    private static final Duration CLOCK_JUMP = Duration.ofSeconds(30);
+
+    private enum Trigger { LOCAL_CHANGE, STOP }
+
+    /** Tunables; {@link #defaults(Duration)} gives the production values. */
+    public record Options(Duration pollInterval, Duration debounce, Duration maxDebounce, Duration rerunDelay,
+            Backoff backoff) {
+        public static Options defaults(Duration pollInterval) {
+            return new Options(pollInterval, Duration.ofMillis(300), Duration.ofSeconds(2), Duration.ofSeconds(1),
+                    new Backoff(Duration.ofSeconds(10), Duration.ofMinutes(5), new Random()));
+        }
+    }
+
+    private final SyncEngine engine;
+    private final List<Path> maildirRoots;
+    private final Options options;
+    private final Clock clock;
+    private final LinkedBlockingQueue<Trigger> triggers = new LinkedBlockingQueue<>();
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private volatile boolean stopping;
+    private volatile CycleReport lastReport;
+
+    public Daemon(SyncEngine engine, List<Path> maildirRoots, Options options, Clock clock) {
+        this.engine = engine;
+        this.maildirRoots = List.copyOf(maildirRoots);
+        this.options = options;
+        this.clock = clock;
+    }
+
+    /** Runs until {@link #stop()}. */
+    public void run() throws IOException, InterruptedException {
+        try (MaildirWatcher watcher = maildirRoots.isEmpty() ? null
+                : MaildirWatcher.start(maildirRoots, options.debounce(), options.maxDebounce(), this::localChange)) {
+            loop();
+        } finally {
+            finished.countDown();
+        }
+    }
+
+    private void localChange(Set<Path> changed) {
+        log.debug("local change in {}", changed);
+        triggers.offer(Trigger.LOCAL_CHANGE);
+    }
+
+    private void loop() throws InterruptedException {
+        while (!stopping) {
+            CycleReport r = engine.runCycle();
+            lastReport = r;
+            if (r.aborted() || stopping) {
+                break;
+            }
+            Duration wait;
+            if (r.ok()) {
+                options.backoff().reset();
+                if (!r.idle()) {
+                    log.info("cycle done: {}", r);
+                } else {
+                    log.debug("cycle done: nothing to do");
+                }
+                wait = r.rerunSoon() ? options.rerunDelay() : options.pollInterval();
+            } else {
+                wait = options.backoff().next();
+                for (String e : r.errors()) {
+                    log.error("{}", e);
+                }
+                log.warn("cycle failed ({}); retrying in {} s", r, Math.max(1, wait.toSeconds()));
+            }
+            if (!awaitTrigger(wait)) {
+                break;
+            }
+        }
+    }
+
+    /** Waits up to {@code wait} for a trigger; false when stopping. */
+    private boolean awaitTrigger(Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return !stopping;
+            }
+            Instant wallBefore = clock.instant();
+            long monoBefore = System.nanoTime();
+            Trigger t = triggers.poll(Math.min(left, TICK.toNanos()), TimeUnit.NANOSECONDS);
+            if (t == Trigger.STOP || stopping) {
+                return false;
+            }
+            if (t == Trigger.LOCAL_CHANGE) {
+                triggers.removeIf(x -> x == Trigger.LOCAL_CHANGE);
+                return true;
+            }
+            Duration wall = Duration.between(wallBefore, clock.instant());
+            Duration mono = Duration.ofNanos(System.nanoTime() - monoBefore);
+            if (wall.minus(mono).compareTo(CLOCK_JUMP) > 0) {
+                log.info("the clock jumped {} s (resumed from suspend?); polling now", wall.minus(mono).toSeconds());
+                return true;
+            }
+        }
+    }
+
+    /** Asks the daemon to finish: the current cycle stops at its next safe point. */
+    public void stop() {
+        stopping = true;
+        engine.requestStop();
+        triggers.offer(Trigger.STOP);
+    }
+
+    /** Waits for {@link #run()} to return after {@link #stop()}. */
+    public boolean awaitFinished(Duration timeout) throws InterruptedException {
+        return finished.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public CycleReport lastReport() {
+        return lastReport;
+    }
+}

@@ -1,0 +1,484 @@
+package dev.cms.sync;
+
+import static dev.cms.sync.SyncFixture.hash;
+import static dev.cms.sync.SyncFixture.setLetters;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cms.maildir.MaildirFile;
+import dev.cms.model.ContentHash;
+import dev.cms.model.Flag;
+import dev.cms.model.Flags;
+import dev.cms.provider.memory.InMemoryMailbox;
+import dev.cms.provider.memory.InMemoryMailbox.Op;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SyncEngineTest {
+    @TempDir
+    Path tmp;
+
+    SyncFixture fx;
+
+    @AfterEach
+    void closeFixture() throws Exception {
+        if (fx != null) {
+            fx.close();
+        }
+    }
+
+    private InMemoryMailbox o365(String key) {
+        return InMemoryMailbox.likeOffice365(key);
+    }
+
+    private SyncFixture single(InMemoryMailbox cloud) throws Exception {
+        fx = new SyncFixture(tmp, 1, List.of(cloud), Router.defaultOnly());
+        return fx.start(false);
+    }
+
+    private static Flags flagsFor(int i) {
+        Flags f = Flags.NONE;
+        if (i % 2 == 0) {
+            f = f.with(Flag.READ);
+        }
+        if (i % 7 == 0) {
+            f = f.with(Flag.FLAGGED);
+        }
+        if (i % 5 == 0) {
+            f = f.with(Flag.REPLIED);
+        }
+        return f;
+    }
+
+    @Test
+    void initialSyncOfAThousandMessagesLandsWithTheirFlags() throws Exception {
+        InMemoryMailbox cloud = o365("o365:a@b.c:inbox");
+        Map<ContentHash, Flags> expected = new HashMap<>();
+        for (int i = 0; i < 1000; i++) {
+            byte[] body = Messages.message("m" + i);
+            cloud.add(body, flagsFor(i), Instant.parse("2026-01-01T00:00:00Z").plusSeconds(i));
+            expected.put(hash(body), flagsFor(i));
+        }
+        single(cloud);
+        CycleReport r = fx.cycleOk();
+
+        assertEquals(1000, r.fetched());
+        assertEquals(1000, r.delivered());
+        assertEquals(expected, fx.local(0));
+        // Bodies are stored with LF line endings; mtime is the received time.
+        MaildirFile any = fx.fileFor(0, Messages.message("m3"));
+        byte[] onDisk = Files.readAllBytes(any.path());
+        assertFalse(new String(onDisk, StandardCharsets.UTF_8).contains("\r\n"));
+        assertEquals(Instant.parse("2026-01-01T00:00:03Z"), Files.getLastModifiedTime(any.path()).toInstant());
+        // Unread messages without flags are in new/, others in cur/.
+        MaildirFile unread = fx.fileFor(0, Messages.message("m1"));
+        assertTrue(unread.inNew());
+    }
+
+    @Test
+    void restartDownloadsNoBody() throws Exception {
+        InMemoryMailbox cloud = o365("o365:a@b.c:inbox");
+        for (int i = 0; i < 50; i++) {
+            cloud.add(Messages.message("m" + i), flagsFor(i), null);
+        }
+        single(cloud);
+        fx.cycleOk();
+        long served = cloud.bodiesServed();
+
+        fx.start(false);
+        CycleReport r = fx.cycleOk();
+        assertEquals(served, cloud.bodiesServed(), "a restart must not download bodies again");
+        assertTrue(r.idle(), "nothing to do after a restart: " + r);
+        assertEquals(1, cloud.fullListings(), "the restart resumes from the saved token");
+    }
+
+    @Test
+    void localFlagChangesReachTheCloud() throws Exception {
+        InMemoryMailbox cloud = o365("o365:a@b.c:inbox");
+        String id = cloud.add(Messages.message("x"), Flags.NONE, null);
+        single(cloud);
+        fx.cycleOk();
+
+        setLetters(fx.fileFor(0, Messages.message("x")), "FRS");
+        CycleReport r = fx.cycleOk();
+
+        assertEquals(1, r.pushedFlags());
+        assertEquals(Flags.of(Flag.READ, Flag.FLAGGED, Flag.REPLIED), cloud.flags(id));
+        // A quiet cycle afterwards pushes nothing more.
+        assertEquals(0, fx.cycleOk().pushedFlags());
+    }
+
+    @Test
+    void cloudChangesReachTheMaildir() throws Exception {
+        InMemoryMailbox cloud = o365("o365:a@b.c:inbox");
+        String id = cloud.add(Messages.message("x"), Flags.NONE, null);
+        single(cloud);
+        fx.cycleOk();
+
+        cloud.setFlags(id, Flags.of(Flag.READ, Flag.FLAGGED));
+        fx.cycleOk();
+        assertEquals(Flags.of(Flag.READ, Flag.FLAGGED), fx.local(0).get(hash(Messages.message("x"))));
+
+        cloud.remove(id);
+        fx.cycleOk();
+        assertTrue(fx.local(0).isEmpty());
+        assertTrue(fx.lostAndFound().isEmpty(), "a message the cloud deleted is removed, not kept");
+    }
+
+    @Test
+    void differentFlagsChangedOnBothSidesMerge() throws Exception {
+        InMemoryMailbox cloud = o365("o365:a@b.c:inbox");
+        String id = cloud.add(Messages.message("x"), Flags.NONE, null);
+        single(cloud);
+        fx.cycleOk();
+
+        setLetters(fx.fileFor(0, Messages.message("x")), "F");
+        cloud.setFlags(id, Flags.of(Flag.READ));
+        fx.cycleOk();
+
+        assertEquals(Flags.of(Flag.READ, Flag.FLAGGED), cloud.flags(id));
+        assertEquals(Flags.of(Flag.READ, Flag.FLAGGED), fx.local(0).get(hash(Messages.message("x"))));
+    }
+
+    @Test
+    void sameFlagChangedOnBothSidesCloudWins() throws Exception {
+        InMemoryMailbox cloud = o365("o365:a@b.c:inbox");
+        String id = cloud.add(Messages.message("x"), Flags.of(Flag.READ), null);
+        single(cloud);
+        fx.cycleOk();
+
+        // Locally the message becomes unread and flagged; in the cloud it is flagged and then
+        // unflagged again by another client, and marked unread too: the cloud's F changed
+        // twice (net: unchanged), its S changed once.
+        setLetters(fx.fileFor(0, Messages.message("x")), "F");
+        cloud.setFlags(id, Flags.of(Flag.FLAGGED));
+        fx.cycleOk();
+        assertEquals(Flags.of(Flag.FLAGGED), cloud.flags(id));
+
+        // Now both change F: locally cleared, in the cloud cleared and the S set: the cloud's
+        // value stands for every flag it changed.
+        setLetters(fx.fileFor(0, Messages.message("x")), "S");
+        cloud.setFlags(id, Flags.NONE);
+        long pushedBefore = cloud.changesApplied();
+        fx.cycleOk();
+        assertEquals(Flags.NONE.with(Flag.READ), cloud.flags(id), "the local S is pushed, F agrees");
+        assertEquals(pushedBefore + 1, cloud.changesApplied());
+
+        // A true conflict on S: the cloud marks it unread while locally it stays read but is
+        // also flagged; the cloud's unread wins, the local flag is pushed.
+        setLetters(fx.fileFor(0, Messages.message("x")), "FS");
+        cloud.setFlags(id, Flags.NONE);
+        fx.cycleOk();
+        assertEquals(Flags.of(Flag.FLAGGED), cloud.flags(id));
+        assertEquals(Flags.of(Flag.FLAGGED), fx.local(0).get(hash(Messages.message("x"))));
+    }
+
+    @Test
+    void localDeletionArchivesInTheCloud() throws Exception {
+        InMemoryMailbox cloud = o365("o365:a@b.c:inbox");
+        String keep = cloud.add(Messages.message("keep"), Flags.NONE, null);
+        String gone = cloud.add(Messages.message("gone"), Flags.NONE, null);
+        single(cloud);
+        fx.cycleOk();
+
+        Files.delete(fx.fileFor(0, Messages.message("gone")).path());
+        CycleReport r = fx.cycleOk();
+
+        assertEquals(1, r.pushedDeletes());
+        assertEquals(Map.of(gone, "archive"), cloud.deletions());
+        assertNotNull(cloud.flags(keep));
+        assertEquals(1, fx.local(0).size());
+        assertEquals(0, fx.cycleOk().delivered(), "the deleted message does not come back");
+    }
+
+    @Test
+    void trashFlagDeletesWithTheMailboxDeleteAction() throws Exception {
+        InMemoryMailbox cloud = new InMemoryMailbox("gmail:a@b.c:INBOX", EnumSet.of(Flag.READ, Flag.FLAGGED), "trash");
+        String id = cloud.add(Messages.message("x"), Flags.NONE, null);
+        single(cloud);
+        fx.cycleOk();
+
+        setLetters(fx.fileFor(0, Messages.message("x")), "ST");
+        fx.cycleOk();
+
+        assertEquals(Map.of(id, "trash"), cloud.deletions());
+        assertTrue(fx.local(0).isEmpty(), "the trashed file is removed once the cloud deleted it");
+    }
+
+    @Test
+    void flagsTheCloudCannotStoreStayLocal() throws Exception {
+        InMemoryMailbox cloud = InMemoryMailbox.likeGmail("gmail:a@b.c:INBOX");
+        String id = cloud.add(Messages.message("x"), Flags.NONE, null);
+        single(cloud);
+        fx.cycleOk();
+
+        setLetters(fx.fileFor(0, Messages.message("x")), "DRS");
+        fx.cycleOk();
+        assertEquals(Flags.of(Flag.READ), cloud.flags(id));
+
+        cloud.setFlags(id, Flags.of(Flag.READ, Flag.FLAGGED));
+        fx.cycleOk();
+        MaildirFile f = fx.fileFor(0, Messages.message("x"));
+        assertEquals("DFRS", f.name().info(), "replied and the unmanaged D survive cloud changes");
+
+        fx.start(false);
+        fx.cycleOk();
+        assertEquals("DFRS", fx.fileFor(0, Messages.message("x")).name().info(), "and a restart");
+    }
+
+    @Test
+    void startupUndoesLocalChangesMadeWhileStopped() throws Exception {
+        InMemoryMailbox cloud = o365("o365:a@b.c:inbox");
+        String a = cloud.add(Messages.message("a"), Flags.NONE, null);
+        String b = cloud.add(Messages.message("b"), Flags.NONE, null);
+        single(cloud);
+        fx.cycleOk();
+        fx.close();
+
+        setLetters(fx.fileFor(0, Messages.message("a")), "S");
+        Files.delete(fx.fileFor(0, Messages.message("b")).path());
+
+        fx.start(false);
+        CycleReport r = fx.cycleOk();
+        assertEquals(0, r.pushedFlags() + r.pushedDeletes(), "nothing is pushed at start-up");
+        assertEquals(Flags.NONE, cloud.flags(a));
+        assertNotNull(cloud.flags(b));
+        assertEquals(Flags.NONE, fx.local(0).get(hash(Messages.message("a"))), "the local S is undone");
+        assertNotNull(fx.local(0).get(hash(Messages.message("b"))), "the deleted file comes back");
+    }
+
+    @Test
+    void offlineFirstCyclePushesLocalFlagsAndIgnoresMissingMessages() throws Exception {
+        InMemoryMailbox cloud = o365("o365:a@b.c:inbox");
+        String a = cloud.add(Messages.message("a"), Flags.NONE, null);
+        String b = cloud.add(Messages.message("b"), Flags.NONE, null);
+        String c = cloud.add(Messages.message("c"), Flags.NONE, null);
+        single(cloud);
+        fx.cycleOk();
+        fx.close();
+
+        setLetters(fx.fileFor(0, Messages.message("a")), "FS");
+        Files.delete(fx.fileFor(0, Messages.message("b")).path());
+        setLetters(fx.fileFor(0, Messages.message("c")), "T");
+
+        fx.start(true);
+        fx.cycleOk();
+        assertEquals(Flags.of(Flag.READ, Flag.FLAGGED), cloud.flags(a), "local flags are trusted");
+        assertNotNull(cloud.flags(b), "a missing file is not a deletion in offline mode");
+        assertNotNull(fx.local(0).get(hash(Messages.message("b"))), "and it is delivered again");
+        assertNull(cloud.flags(c), "the T flag still deletes");
+        assertEquals(Map.of(c, "archive"), cloud.deletions());
+    }
+
+    @Test
+    void aFileTheCloudNeverHadGoesToLostAndFound() throws Exception {
+        InMemoryMailbox cloud = o365("o365:a@b.c:inbox");
+        cloud.add(Messages.message("a"), Flags.NONE, null);
+        single(cloud);
+        fx.cycleOk();
+
+        Path mine = fx.maildirPaths.get(0).resolve("cur").resolve("1700000000.mine.host:2,S");
+        Files.write(mine, Messages.message("my own"));
+        CycleReport r = fx.cycleOk();
+
+        assertEquals(1, r.lostFound());
+        assertFalse(Files.exists(mine));
+        List<Path> lost = fx.lostAndFound();
+        assertEquals(1, lost.size());
+        assertArrayEquals(Messages.message("my own"), Files.readAllBytes(lost.get(0)));
+        assertTrue(cloud.deletions().isEmpty());
+    }
+
+    @Test
+    void routesByMailboxAndByListIdHeader() throws Exception {
+        InMemoryMailbox work = o365("o365:a@b.c:inbox");
+        InMemoryMailbox personal = InMemoryMailbox.likeGmail("gmail:a@gmail.com:INBOX");
+        // Maildir 0: default; 1: the kernel list from any mailbox; 2: everything else from Gmail.
+        Router router = new Router(List.of(
+                new Router.Rule(1, -1, "List-ID", null, Pattern.compile("<linux-kernel\\.vger")),
+                new Router.Rule(2, 1, null, null, null)));
+        fx = new SyncFixture(tmp, 3, List.of(work, personal), router);
+        fx.start(false);
+
+        byte[] list = Messages.message("list", "List-ID: Linux kernel\r\n <linux-kernel.vger.kernel.org>\r\n", 200);
+        byte[] plain = Messages.message("plain");
+        byte[] gmail = Messages.message("gmail");
+        byte[] gmailList = Messages.message("gmail-list", "list-id: <linux-kernel.vger.kernel.org>\r\n", 200);
+        work.add(list, Flags.NONE, null);
+        work.add(plain, Flags.NONE, null);
+        personal.add(gmail, Flags.NONE, null);
+        personal.add(gmailList, Flags.NONE, null);
+        fx.cycleOk();
+
+        assertEquals(java.util.Set.of(hash(plain)), fx.local(0).keySet());
+        assertEquals(java.util.Set.of(hash(list), hash(gmailList)), fx.local(1).keySet());
+        assertEquals(java.util.Set.of(hash(gmail)), fx.local(2).keySet());
+    }
+
+    @Test
+    void routeEqualsComparesTheUnfoldedValue() throws Exception {
+        InMemoryMailbox cloud = o365("o365:a@b.c:inbox");
+        Router router = new Router(List.of(new Router.Rule(1, -1, "List-Id", "Foo list <foo.example.com>", null)));
+        fx = new SyncFixture(tmp, 2, List.of(cloud), router);
+        fx.start(false);
+        byte[] folded = Messages.message("f", "List-Id: Foo list\r\n\t<foo.example.com>\r\n", 200);
+        byte[] other = Messages.message("o", "List-Id: <bar.example.com>\r\n", 200);
+        cloud.add(folded, Flags.NONE, null);
+        cloud.add(other, Flags.NONE, null);
+        fx.cycleOk();
+        assertEquals(java.util.Set.of(hash(folded)), fx.local(1).keySet());
+        assertEquals(java.util.Set.of(hash(other)), fx.local(0).keySet());
+    }
+
+    @Test
+    void aFailedListingChangesNothingAndTheNextCycleConverges() throws Exception {
+        InMemoryMailbox cloud = o365("o365:a@b.c:inbox");
+        String id = cloud.add(Messages.message("a"), Flags.NONE, null);
+        single(cloud);
+        fx.cycleOk();
+
+        setLetters(fx.fileFor(0, Messages.message("a")), "S");
+        cloud.add(Messages.message("b"), Flags.NONE, null);
+        cloud.failNext(Op.LIST, 1);
+        CycleReport failed = fx.cycle();
+        assertFalse(failed.ok());
+        assertEquals(Flags.of(Flag.READ), fx.local(0).get(hash(Messages.message("a"))), "the local change is kept");
+        assertEquals(1, fx.local(0).size());
+
+        fx.cycleOk();
+        assertEquals(Flags.of(Flag.READ), cloud.flags(id));
+        assertEquals(2, fx.local(0).size());
+    }
+
+    @Test
+    void aFailedPushKeepsTheLocalChangeForTheNextCycle() throws Exception {
+        InMemoryMailbox cloud = o365("o365:a@b.c:inbox");
+        String id = cloud.add(Messages.message("a"), Flags.NONE, null);
+        single(cloud);
+        fx.cycleOk();
+
+        setLetters(fx.fileFor(0, Messages.message("a")), "F");
+        cloud.failNext(Op.APPLY, 1);
+        assertFalse(fx.cycle().ok());
+        assertEquals(Flags.NONE, cloud.flags(id));
+        assertEquals(Flags.of(Flag.FLAGGED), fx.local(0).get(hash(Messages.message("a"))));
+
+        fx.cycleOk();
+        assertEquals(Flags.of(Flag.FLAGGED), cloud.flags(id));
+    }
+
+    @Test
+    void aDownloadFailureKeepsWhatArrivedAndFetchesTheRestLater() throws Exception {
+        InMemoryMailbox cloud = o365("o365:a@b.c:inbox");
+        for (int i = 0; i < 10; i++) {
+            cloud.add(Messages.message("m" + i), Flags.NONE, null);
+        }
+        single(cloud);
+        cloud.failNext(Op.FETCH, 3);
+        CycleReport r = fx.cycle();
+        assertFalse(r.ok());
+        assertEquals(7, fx.local(0).size(), "the bodies that arrived are delivered");
+
+        CycleReport again = fx.cycleOk();
+        assertEquals(3, again.fetched(), "only the missing bodies are fetched again");
+        assertEquals(10, fx.local(0).size());
+        assertEquals(10, cloud.bodiesServed(), "no body is downloaded twice");
+    }
+
+    @Test
+    void anExpiredTokenFallsBackToAFullListingAndConverges() throws Exception {
+        InMemoryMailbox cloud = o365("o365:a@b.c:inbox");
+        String a = cloud.add(Messages.message("a"), Flags.NONE, null);
+        single(cloud);
+        fx.cycleOk();
+        cloud.setFlags(a, Flags.of(Flag.READ));
+        cloud.add(Messages.message("b"), Flags.NONE, null);
+        cloud.expireTokens();
+        fx.cycleOk();
+        assertEquals(2, cloud.fullListings());
+        assertEquals(2, fx.local(0).size());
+        assertEquals(Flags.of(Flag.READ), fx.local(0).get(hash(Messages.message("a"))));
+        assertEquals(2, cloud.bodiesServed(), "known bodies are not fetched again");
+    }
+
+    @Test
+    void anEmptiedMaildirIsNotTakenAsMassDeletion() throws Exception {
+        InMemoryMailbox cloud = o365("o365:a@b.c:inbox");
+        for (int i = 0; i < SyncEngine.WIPED_MAILDIR_THRESHOLD + 5; i++) {
+            cloud.add(Messages.message("m" + i), Flags.NONE, null);
+        }
+        single(cloud);
+        fx.cycleOk();
+        for (MaildirFile f : fx.files(0)) {
+            Files.delete(f.path());
+        }
+        CycleReport r = fx.cycle();
+        assertFalse(r.ok());
+        assertTrue(r.errors().get(0).contains("refusing to delete"), r.errors().toString());
+        assertTrue(cloud.deletions().isEmpty());
+
+        fx.start(false);
+        fx.cycleOk();
+        assertEquals(SyncEngine.WIPED_MAILDIR_THRESHOLD + 5, fx.local(0).size(), "a restart downloads them again");
+    }
+
+    @Test
+    void aMessageMovedByTheReaderIntoCurIsNotAChange() throws Exception {
+        InMemoryMailbox cloud = o365("o365:a@b.c:inbox");
+        String id = cloud.add(Messages.message("a"), Flags.NONE, null);
+        single(cloud);
+        fx.cycleOk();
+        MaildirFile f = fx.fileFor(0, Messages.message("a"));
+        assertTrue(f.inNew());
+        Files.move(f.path(), f.path().getParent().getParent().resolve("cur").resolve(f.name().base() + ":2,"));
+        CycleReport r = fx.cycleOk();
+        assertEquals(0, r.pushedFlags() + r.pushedDeletes() + r.delivered());
+        assertEquals(Flags.NONE, cloud.flags(id));
+    }
+
+    @Test
+    void storeBodiesOfDeletedMessagesAreCollected() throws Exception {
+        InMemoryMailbox cloud = o365("o365:a@b.c:inbox");
+        String a = cloud.add(Messages.message("a"), Flags.NONE, null);
+        cloud.add(Messages.message("b"), Flags.NONE, null);
+        single(cloud);
+        fx.cycleOk();
+        assertTrue(fx.store.contains(hash(Messages.message("a"))));
+        cloud.remove(a);
+        fx.cycleOk();
+        assertFalse(fx.store.contains(hash(Messages.message("a"))));
+        assertTrue(fx.store.contains(hash(Messages.message("b"))));
+    }
+
+    @Test
+    void identicalBodiesInTwoMailboxesAreOneLocalMessage() throws Exception {
+        InMemoryMailbox one = o365("o365:a@b.c:inbox");
+        InMemoryMailbox two = o365("o365:a@b.c:other");
+        fx = new SyncFixture(tmp, 1, List.of(one, two), Router.defaultOnly());
+        fx.start(false);
+        byte[] body = Messages.message("same");
+        String id1 = one.add(body, Flags.NONE, null);
+        String id2 = two.add(body, Flags.NONE, null);
+        fx.cycleOk();
+        assertEquals(1, fx.local(0).size());
+        setLetters(fx.fileFor(0, body), "S");
+        fx.cycleOk();
+        assertEquals(Flags.of(Flag.READ), one.flags(id1));
+        assertEquals(Flags.of(Flag.READ), two.flags(id2));
+        assertTrue(fx.lostAndFound().isEmpty());
+    }
+}

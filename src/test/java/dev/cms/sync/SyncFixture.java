@@ -1,0 +1,115 @@
+package dev.cms.sync;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cms.maildir.MaildirFile;
+import dev.cms.maildir.MaildirFolder;
+import dev.cms.model.ContentHash;
+import dev.cms.model.Flags;
+import dev.cms.provider.CloudMailbox;
+import dev.cms.store.MessageStore;
+import dev.cms.store.StateDb;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/** A state directory, Maildirs and cloud mailboxes wired to a {@link SyncEngine}, restartable. */
+final class SyncFixture implements AutoCloseable {
+    final Path root;
+    final Path stateDir;
+    final List<Path> maildirPaths = new ArrayList<>();
+    final List<CloudMailbox> clouds;
+    final Router router;
+    MessageStore store;
+    StateDb db;
+    List<MaildirFolder> folders;
+    SyncEngine engine;
+
+    SyncFixture(Path root, int maildirs, List<CloudMailbox> clouds, Router router) throws IOException {
+        this.root = root;
+        this.stateDir = root.resolve("state");
+        for (int i = 0; i < maildirs; i++) {
+            maildirPaths.add(root.resolve("mail" + i));
+        }
+        this.clouds = clouds;
+        this.router = router;
+    }
+
+    /** Starts (or restarts) the engine over the same state. */
+    SyncFixture start(boolean offline) throws IOException {
+        close();
+        store = MessageStore.open(stateDir);
+        db = StateDb.open(stateDir.resolve("state.db"));
+        folders = new ArrayList<>();
+        for (Path p : maildirPaths) {
+            folders.add(MaildirFolder.open(p));
+        }
+        engine = new SyncEngine(folders, clouds, router, store, db, offline, Clock.systemUTC(), Progress.NONE);
+        return this;
+    }
+
+    CycleReport cycle() throws InterruptedException {
+        return engine.runCycle();
+    }
+
+    CycleReport cycleOk() throws InterruptedException {
+        CycleReport r = engine.runCycle();
+        assertTrue(r.ok(), () -> "cycle failed: " + r.errors());
+        return r;
+    }
+
+    /** hash → flags of every message file in Maildir i (asserting no duplicates). */
+    Map<ContentHash, Flags> local(int i) throws IOException {
+        Map<ContentHash, Flags> out = new HashMap<>();
+        for (MaildirFile f : MaildirFolder.open(maildirPaths.get(i)).scan()) {
+            Flags prev = out.put(MessageStore.hashOf(f.path()), f.flags());
+            assertTrue(prev == null, "duplicate local copy " + f.path());
+        }
+        return out;
+    }
+
+    List<MaildirFile> files(int i) throws IOException {
+        return MaildirFolder.open(maildirPaths.get(i)).scan();
+    }
+
+    MaildirFile fileFor(int i, byte[] body) throws IOException {
+        ContentHash want = MessageStore.hashOf(new java.io.ByteArrayInputStream(body));
+        for (MaildirFile f : files(i)) {
+            if (MessageStore.hashOf(f.path()).equals(want)) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    /** Renames a message file the way a mail reader does, to carry exactly {@code letters}. */
+    static Path setLetters(MaildirFile f, String letters) throws IOException {
+        Path dir = f.path().getParent().getParent().resolve("cur");
+        Path dest = dir.resolve(f.name().base() + ":2," + letters);
+        return Files.move(f.path(), dest);
+    }
+
+    List<Path> lostAndFound() throws IOException {
+        try (Stream<Path> s = Files.list(stateDir.resolve("lost+found"))) {
+            return s.toList();
+        }
+    }
+
+    static ContentHash hash(byte[] body) throws IOException {
+        return MessageStore.hashOf(new java.io.ByteArrayInputStream(body));
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (db != null) {
+            db.close();
+            db = null;
+        }
+    }
+}
