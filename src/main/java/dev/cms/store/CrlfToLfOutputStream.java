@@ -1,0 +1,116 @@
+package dev.cms.store;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Objects;
+
+/**
+ * Turns every CRLF into LF on its way to the stream below; a CR not followed by LF passes
+ * unchanged, including one at the very end. A CR that ends one {@code write} is held back until
+ * the next byte (or {@link #finish}) shows whether an LF follows, so buffer boundaries do not
+ * matter. Output is gathered in a fixed buffer and written below in large blocks.
+ *
+ * <p>The one place where the store's line-ending normalisation lives: both ingesting and
+ * hashing go through it. Not thread-safe.
+ */
+final class CrlfToLfOutputStream extends OutputStream {
+    static final int BUFFER_SIZE = 64 * 1024;
+
+    private static final byte CR = '\r';
+    private static final byte LF = '\n';
+
+    private final OutputStream out;
+    private final byte[] buf = new byte[BUFFER_SIZE];
+    private int count;
+    private boolean pendingCr;
+    private boolean finished;
+
+    CrlfToLfOutputStream(OutputStream out) {
+        this.out = out;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+        ensureOpen();
+        accept((byte) b);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+        ensureOpen();
+        Objects.checkFromIndexSize(off, len, b.length);
+        for (int i = off, end = off + len; i < end; i++) {
+            accept(b[i]);
+        }
+    }
+
+    private void accept(byte b) throws IOException {
+        if (pendingCr) {
+            pendingCr = false;
+            if (b == LF) {
+                emit(LF);
+                return;
+            }
+            emit(CR);
+        }
+        if (b == CR) {
+            pendingCr = true;
+        } else {
+            emit(b);
+        }
+    }
+
+    private void emit(byte b) throws IOException {
+        if (count == buf.length) {
+            drain();
+        }
+        buf[count++] = b;
+    }
+
+    private void drain() throws IOException {
+        if (count > 0) {
+            out.write(buf, 0, count);
+            count = 0;
+        }
+    }
+
+    /** Flushes buffered bytes below; a held-back CR stays held (more input may follow). */
+    @Override
+    public void flush() throws IOException {
+        drain();
+        out.flush();
+    }
+
+    /**
+     * Ends the input: a held-back CR is written as it is, everything is passed below and
+     * flushed. The stream below stays open; further writes fail.
+     */
+    void finish() throws IOException {
+        if (finished) {
+            return;
+        }
+        if (pendingCr) {
+            pendingCr = false;
+            emit(CR);
+        }
+        finished = true;
+        drain();
+        out.flush();
+    }
+
+    /** {@link #finish()}es, then closes the stream below. */
+    @Override
+    public void close() throws IOException {
+        try {
+            finish();
+        } finally {
+            out.close();
+        }
+    }
+
+    private void ensureOpen() throws IOException {
+        if (finished) {
+            throw new IOException("CRLF normaliser already finished");
+        }
+    }
+}

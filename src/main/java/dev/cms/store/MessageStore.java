@@ -1,0 +1,300 @@
+package dev.cms.store;
+
+import dev.cms.model.ContentHash;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashSet;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The content-addressed message store: every body once, with LF line endings, named by its
+ * {@link ContentHash} in {@code <state>/hashes/}. New bodies are written into {@code tmp/},
+ * fsynced, then hard-linked into place, so {@code hashes/} never holds a partial body and an
+ * existing body is never replaced. Maildir files are hard links to these bodies.
+ *
+ * <p>Thread-safe. {@link #retainOnly} must not run while an ingest whose hash is not in its
+ * {@code keep} set is in flight: the caller orders the two.
+ */
+public final class MessageStore {
+    private static final Logger log = LoggerFactory.getLogger(MessageStore.class);
+
+    static final String HASHES = "hashes";
+    static final String TMP = "tmp";
+    static final String LOST_FOUND = "lost+found";
+    private static final int MAX_LOST_FOUND_SUFFIX = 100_000;
+
+    private final Path stateDir;
+    private final Path hashes;
+    private final Path tmp;
+    private final Path lostFound;
+
+    private MessageStore(Path stateDir) {
+        this.stateDir = stateDir;
+        this.hashes = stateDir.resolve(HASHES);
+        this.tmp = stateDir.resolve(TMP);
+        this.lostFound = stateDir.resolve(LOST_FOUND);
+    }
+
+    /**
+     * Opens the state directory, creating it (0700) and its {@code hashes/}, {@code tmp/} and
+     * {@code lost+found/} sub-directories (0700) when missing, and removes what a crash left in
+     * {@code tmp/}. Take the {@link StateLock} first: another daemon's temp files would go too.
+     *
+     * @throws FileSystemException naming the path when it is not a directory or cannot be created
+     */
+    public static MessageStore open(Path stateDir) throws IOException {
+        Objects.requireNonNull(stateDir, "stateDir");
+        MessageStore store = new MessageStore(stateDir.toAbsolutePath().normalize());
+        StateFiles.ensurePrivateDirectory(store.stateDir, "state directory");
+        StateFiles.ensurePrivateDirectory(store.hashes, "store directory");
+        StateFiles.ensurePrivateDirectory(store.tmp, "store temp directory");
+        StateFiles.ensurePrivateDirectory(store.lostFound, "lost+found directory");
+        store.clearTmp();
+        return store;
+    }
+
+    private void clearTmp() throws IOException {
+        int removed = 0;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(tmp)) {
+            for (Path p : entries) {
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    log.warn("Leaving unexpected directory {} in the store's temp directory", p);
+                    continue;
+                }
+                Files.deleteIfExists(p);
+                removed++;
+            }
+        }
+        if (removed > 0) {
+            log.info("Removed {} partial file(s) left in {} by an earlier run", removed, tmp);
+        }
+    }
+
+    public Path stateDir() {
+        return stateDir;
+    }
+
+    /**
+     * Stores a body, turning CRLF into LF, and returns its content hash. The body streams
+     * through a fixed buffer into a private (0600) temp file that is fsynced and then linked to
+     * {@code hashes/<hex>}; when that body is already stored the temp file is just dropped.
+     * On any failure nothing is left behind in {@code tmp/} or {@code hashes/}. The stream is
+     * read to its end but not closed.
+     */
+    public ContentHash ingest(InputStream raw) throws IOException {
+        Objects.requireNonNull(raw, "raw");
+        Path temp = Files.createTempFile(tmp, "ingest-", ".tmp", StateFiles.privateFile(tmp));
+        try {
+            ContentHash hash;
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                hash = copyNormalised(raw, Channels.newOutputStream(ch));
+                ch.force(true);
+            }
+            publish(temp, path(hash));
+            return hash;
+        } catch (IOException | RuntimeException | Error e) {
+            StateFiles.deleteQuietly(temp);
+            throw e;
+        }
+    }
+
+    /** Links the synced temp file to its final name (never replacing one), then drops the temp. */
+    private void publish(Path temp, Path target) throws IOException {
+        try {
+            Files.createLink(target, temp);
+            StateFiles.fsyncDirectory(hashes);
+        } catch (FileAlreadyExistsException e) {
+            log.debug("Body {} already stored", target.getFileName());
+        }
+        Files.delete(temp);
+    }
+
+    public boolean contains(ContentHash h) {
+        return Files.isRegularFile(path(h));
+    }
+
+    /** Where the body with hash {@code h} is (or would be) stored: {@code <state>/hashes/<hex>}. */
+    public Path path(ContentHash h) {
+        return hashes.resolve(h.hex());
+    }
+
+    /** The hashes of all stored bodies; names in {@code hashes/} that are not hashes are ignored. */
+    public Set<ContentHash> scan() throws IOException {
+        Set<ContentHash> found = new HashSet<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(hashes)) {
+            for (Path p : entries) {
+                String name = p.getFileName().toString();
+                if (ContentHash.isValid(name) && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                    found.add(new ContentHash(name));
+                }
+            }
+        }
+        return found;
+    }
+
+    /** Deletes every stored body whose hash is not in {@code keep}; returns how many went. */
+    public int retainOnly(Set<ContentHash> keep) throws IOException {
+        Objects.requireNonNull(keep, "keep");
+        int deleted = 0;
+        for (ContentHash h : scan()) {
+            if (!keep.contains(h) && Files.deleteIfExists(path(h))) {
+                deleted++;
+            }
+        }
+        if (deleted > 0) {
+            StateFiles.fsyncDirectory(hashes);
+            log.info("Removed {} message bod{} no longer referenced", deleted, deleted == 1 ? "y" : "ies");
+        }
+        return deleted;
+    }
+
+    /**
+     * Checks that files of this store can be hard-linked into {@code dir}, by linking a probe
+     * file from {@code tmp/} there and removing both.
+     *
+     * @throws CrossFilesystemException when {@code dir} is on another filesystem
+     */
+    public void checkSameFilesystem(Path dir) throws IOException {
+        Path probe = Files.createTempFile(tmp, "link-probe-", ".tmp", StateFiles.privateFile(tmp));
+        Path link = dir.resolve(".cms-link-probe-" + UUID.randomUUID());
+        try {
+            Files.createLink(link, probe);
+            Files.delete(link);
+        } catch (FileSystemException e) {
+            if (StateFiles.isCrossDevice(e) || onOtherDevice(dir)) {
+                throw new CrossFilesystemException(dir, stateDir, e);
+            }
+            throw e;
+        } finally {
+            StateFiles.deleteQuietly(probe);
+        }
+    }
+
+    private boolean onOtherDevice(Path dir) {
+        long ours = StateFiles.device(tmp);
+        long theirs = StateFiles.device(dir);
+        return ours != -1 && theirs != -1 && ours != theirs;
+    }
+
+    /**
+     * Moves a file the cloud never had into {@code lost+found/} under its own name, or that name
+     * plus ".1", ".2", ... when taken; never overwrites. On another filesystem the file is
+     * copied, fsynced and then deleted. Returns where it went.
+     */
+    public Path moveToLostFound(Path file) throws IOException {
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+                throw new NoSuchFileException(file.toString());
+            }
+            throw new FileSystemException(file.toString(), null,
+                    "only regular files can be moved to " + lostFound);
+        }
+        String name = file.getFileName().toString();
+        for (int n = 0; n <= MAX_LOST_FOUND_SUFFIX; n++) {
+            Path target = lostFound.resolve(n == 0 ? name : name + "." + n);
+            try {
+                moveNoReplace(file, target);
+                StateFiles.fsyncDirectory(lostFound);
+                log.warn("Moved {} (a message the cloud does not have) to {}", file, target);
+                return target;
+            } catch (FileAlreadyExistsException e) {
+                // taken: try the next suffix
+            }
+        }
+        throw new FileSystemException(file.toString(), lostFound.toString(),
+                "no free name in lost+found after " + MAX_LOST_FOUND_SUFFIX + " tries");
+    }
+
+    /** Link-then-unlink, which fails rather than replace; copies when the link crosses devices. */
+    private static void moveNoReplace(Path source, Path target) throws IOException {
+        try {
+            Files.createLink(target, source);
+        } catch (FileAlreadyExistsException e) {
+            throw e;
+        } catch (FileSystemException e) {
+            if (!StateFiles.isCrossDevice(e)) {
+                throw e;
+            }
+            copyNoReplace(source, target);
+        }
+        try {
+            Files.delete(source);
+        } catch (IOException e) {
+            StateFiles.deleteQuietly(target);
+            throw e;
+        }
+    }
+
+    private static void copyNoReplace(Path source, Path target) throws IOException {
+        try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
+                FileChannel out = FileChannel.open(target, Set.of(StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE), StateFiles.privateFile(target))) {
+            try {
+                long size = in.size();
+                long done = 0;
+                while (done < size) {
+                    long n = in.transferTo(done, size - done, out);
+                    if (n <= 0) {
+                        throw new IOException("copy of " + source + " to " + target
+                                + " stopped at byte " + done + " of " + size);
+                    }
+                    done += n;
+                }
+                out.force(true);
+            } catch (IOException | RuntimeException e) {
+                StateFiles.deleteQuietly(target);
+                throw e;
+            }
+        }
+    }
+
+    /** The content hash of a file's bytes after CRLF became LF. */
+    public static ContentHash hashOf(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return hashOf(in);
+        }
+    }
+
+    /** The content hash of a stream's bytes after CRLF became LF; reads it to the end, leaves it open. */
+    public static ContentHash hashOf(InputStream in) throws IOException {
+        return copyNormalised(in, OutputStream.nullOutputStream());
+    }
+
+    /** Streams {@code in} CRLF→LF-normalised into {@code out}, returning the hash of what was written. */
+    private static ContentHash copyNormalised(InputStream in, OutputStream out) throws IOException {
+        MessageDigest sha = sha256();
+        CrlfToLfOutputStream norm = new CrlfToLfOutputStream(new DigestOutputStream(out, sha));
+        byte[] buf = new byte[CrlfToLfOutputStream.BUFFER_SIZE];
+        for (int n; (n = in.read(buf)) != -1; ) {
+            norm.write(buf, 0, n);
+        }
+        norm.finish();
+        return ContentHash.ofDigest(sha.digest());
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+}

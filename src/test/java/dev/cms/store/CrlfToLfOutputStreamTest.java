@@ -1,0 +1,88 @@
+package dev.cms.store;
+
+import static dev.cms.store.TestStreams.bytes;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class CrlfToLfOutputStreamTest {
+    private static String normalise(String in, int... splits) throws IOException {
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        CrlfToLfOutputStream out = new CrlfToLfOutputStream(sink);
+        byte[] data = bytes(in);
+        int from = 0;
+        for (int to : splits) {
+            out.write(data, from, to - from);
+            from = to;
+        }
+        out.write(data, from, data.length - from);
+        out.finish();
+        return sink.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    @Test
+    void crlfBecomesLfAndLoneCrStays() throws IOException {
+        assertEquals("a\nb\rc\n\n\r\nd\r", normalise("a\r\nb\rc\r\n\n\r\r\nd\r"));
+    }
+
+    @Test
+    void splittingAnywhereGivesTheSameResult() throws IOException {
+        String in = "ab\r\ncd\r\n\r\ne\rf\r\r\n\r";
+        String expected = in.replace("\r\n", "\n");
+        for (int i = 0; i <= in.length(); i++) {
+            for (int j = i; j <= in.length(); j++) {
+                assertEquals(expected, normalise(in, i, j), "split at " + i + " and " + j);
+            }
+        }
+    }
+
+    @Test
+    void singleByteWritesMatchBlockWrites() throws IOException {
+        String in = "x\r\r\n\r\ny\r";
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        CrlfToLfOutputStream out = new CrlfToLfOutputStream(sink);
+        for (byte b : bytes(in)) {
+            out.write(b);
+        }
+        out.finish();
+        assertArrayEquals(bytes(in.replace("\r\n", "\n")), sink.toByteArray());
+    }
+
+    @Test
+    void randomInputsAndSplitsMatchStringReplace() throws IOException {
+        Random random = new Random(42);
+        char[] alphabet = {'a', '\r', '\n'};
+        for (int round = 0; round < 2000; round++) {
+            StringBuilder sb = new StringBuilder();
+            int len = random.nextInt(40);
+            for (int i = 0; i < len; i++) {
+                sb.append(alphabet[random.nextInt(alphabet.length)]);
+            }
+            String in = sb.toString();
+            int a = random.nextInt(len + 1);
+            int b = a + random.nextInt(len - a + 1);
+            String shown = in.replace("\r", "<CR>").replace("\n", "<LF>");
+            assertEquals(in.replace("\r\n", "\n"), normalise(in, a, b), "input " + shown);
+        }
+    }
+
+    @Test
+    void crlfAcrossTheOutputBufferBoundaryIsHandled() throws IOException {
+        int n = CrlfToLfOutputStream.BUFFER_SIZE;
+        String in = "y".repeat(n - 1) + "\r\n" + "z".repeat(n) + "\r";
+        assertEquals(in.replace("\r\n", "\n"), normalise(in, n - 1, n, n + 1));
+    }
+
+    @Test
+    void writingAfterFinishFails() throws IOException {
+        CrlfToLfOutputStream out = new CrlfToLfOutputStream(new ByteArrayOutputStream());
+        out.finish();
+        assertThrows(IOException.class, () -> out.write('a'));
+    }
+}
