@@ -49,7 +49,8 @@ public record MaildirName(String base, String info) {
     /**
      * The same base with managed flags {@code managed} and the unmanaged letters kept; the info
      * is the union of both, sorted in ASCII (code point) order, e.g. {@code "DFRS"} or
-     * {@code "aFS"}. The result always has an info, possibly empty.
+     * {@code "FSa"} (the spec's "ASCII order": lower-case keywords after upper-case flags).
+     * The result always has an info, possibly empty.
      */
     public MaildirName withFlags(Flags managed) {
         StringBuilder sb = new StringBuilder();
