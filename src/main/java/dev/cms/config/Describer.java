@@ -20,6 +20,8 @@ final class Describer {
         b.append("Cloud mailboxes:\n");
         if (c.cloudMailboxes().isEmpty()) {
             b.append("  (none)\n");
+        } else if (c.authenticationOnly()) {
+            b.append("  (not synced: no MailDir is declared, so only tokens are served)\n");
         }
         for (CloudMailboxSpec m : c.cloudMailboxes()) {
             b.append("  ").append(mailbox(m)).append(", deleting a message locally will ")
@@ -39,7 +41,7 @@ final class Describer {
             b.append(" -> ").append(r.to().path()).append('\n');
         }
         if (c.maildirs().isEmpty()) {
-            b.append("  (none: no MailDir)\n");
+            b.append("  (none: no MailDir is declared, authentication only)\n");
         } else {
             b.append("  ").append(n).append(". everything else -> ").append(c.maildirs().get(0).path())
                     .append(" (the first MailDir)\n");

@@ -367,7 +367,7 @@ final class Interpreter {
                         + " is declared twice (first at line " + first.line() + ")");
             }
         }
-        if (maildirs.isEmpty() && !cloudMailboxes.isEmpty()) {
+        if (maildirs.isEmpty() && !cloudMailboxes.isEmpty() && credentialServers.isEmpty()) {
             throw new ConfigException(cloudMailboxes.get(0).pos(),
                     "no MailDir(...) declared: messages need somewhere to go; add e.g. MailDir(\"~/mail/INBOX\")");
         }
