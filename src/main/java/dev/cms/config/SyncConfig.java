@@ -22,4 +22,13 @@ public record SyncConfig(
         routes = List.copyOf(routes);
         credentialServers = List.copyOf(credentialServers);
     }
+
+    /**
+     * True when no MailDir is declared: the daemon only serves tokens through its
+     * CredentialServers, and any cloud mailboxes declared (the original's README example does
+     * this) only name accounts; they are not synced.
+     */
+    public boolean authenticationOnly() {
+        return maildirs.isEmpty();
+    }
 }

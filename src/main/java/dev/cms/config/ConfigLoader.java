@@ -1,0 +1,48 @@
+package dev.cms.config;
+
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Reads {@code cms.cfg} files (DESIGN.md section 8). */
+public final class ConfigLoader {
+    private ConfigLoader() {}
+
+    /** Reads and parses a file; a missing/unreadable file is a ConfigException naming it. */
+    public static SyncConfig load(Path file) throws ConfigException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new ConfigException(file, "configuration file not found");
+        } catch (IOException | SecurityException e) {
+            throw new ConfigException(file, "cannot read the configuration file: " + e);
+        }
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new ConfigException(file, "the configuration file is not valid UTF-8");
+        }
+        return parse(file, text, Path.of(System.getProperty("user.home")));
+    }
+
+    /** Parses text as if read from {@code file}; {@code home} is what {@code ~} expands to. */
+    public static SyncConfig parse(Path file, String text, Path home) throws ConfigException {
+        Interpreter interp = new Interpreter(file, home);
+        new Parser(file, text, interp).parseProgram();
+        return interp.finish();
+    }
+
+    /** A human-readable summary of what {@code config} would sync, for the {@code check} command. */
+    public static String describe(SyncConfig config) {
+        return Describer.describe(config);
+    }
+}

@@ -1,0 +1,84 @@
+package dev.cms.config;
+
+import java.util.List;
+import java.util.TreeSet;
+
+/** Words a parsed configuration for people. */
+final class Describer {
+    private Describer() {}
+
+    static String describe(SyncConfig c) {
+        StringBuilder b = new StringBuilder();
+        b.append("Configuration ").append(c.file()).append('\n');
+        b.append("Maildirs:\n");
+        if (c.maildirs().isEmpty()) {
+            b.append("  (none)\n");
+        }
+        for (MaildirSpec m : c.maildirs()) {
+            b.append("  ").append(m.path()).append('\n');
+        }
+        b.append("Cloud mailboxes:\n");
+        if (c.cloudMailboxes().isEmpty()) {
+            b.append("  (none)\n");
+        } else if (c.authenticationOnly()) {
+            b.append("  (not synced: no MailDir is declared, so only tokens are served)\n");
+        }
+        for (CloudMailboxSpec m : c.cloudMailboxes()) {
+            b.append("  ").append(mailbox(m)).append(", deleting a message locally will ")
+                    .append(m.deleteAction() == DeleteAction.ARCHIVE ? "archive" : "trash").append(" it\n");
+        }
+        b.append("Routes (first match wins):\n");
+        int n = 1;
+        for (RouteSpec r : c.routes()) {
+            b.append("  ").append(n++).append(". ")
+                    .append(r.mailbox() == null ? "messages from any mailbox" : "messages from " + mailbox(r.mailbox()));
+            if (r.equals() != null) {
+                b.append(" whose ").append(r.header()).append(" header equals ").append(Interpreter.repr(r.equals()));
+            } else if (r.matches() != null) {
+                b.append(" whose ").append(r.header()).append(" header matches /").append(r.matches().pattern())
+                        .append('/');
+            }
+            b.append(" -> ").append(r.to().path()).append('\n');
+        }
+        if (c.maildirs().isEmpty()) {
+            b.append("  (none: no MailDir is declared, authentication only)\n");
+        } else {
+            b.append("  ").append(n).append(". everything else -> ").append(c.maildirs().get(0).path())
+                    .append(" (the first MailDir)\n");
+        }
+        b.append("Credential servers:\n");
+        if (c.credentialServers().isEmpty()) {
+            b.append("  (none)\n");
+        }
+        for (CredentialServerSpec s : c.credentialServers()) {
+            b.append("  ").append(s.path()).append(" serving ").append(String.join(", ", new TreeSet<>(s.protocols())))
+                    .append(" for ").append(String.join(", ", accounts(s.accounts())))
+                    .append(String.format(" (umask 0o%03o)", s.umask())).append('\n');
+        }
+        Settings s = c.settings();
+        b.append("Settings:\n");
+        b.append("  cfg.message_db_dir = ").append(s.messageDbDir()).append('\n');
+        b.append("  cfg.poll_interval = ").append(s.pollInterval()).append(" seconds\n");
+        b.append("  cfg.web_port = ").append(s.webPort()).append('\n');
+        b.append("  cfg.storage_key_file = ").append(s.storageKeyFile() == null ? "None" : s.storageKeyFile()).append('\n');
+        b.append("  cfg.auth_notify_cmd = ")
+                .append(s.authNotifyCmd() == null ? "None" : Interpreter.repr(s.authNotifyCmd())).append('\n');
+        return b.toString();
+    }
+
+    private static String mailbox(CloudMailboxSpec m) {
+        String service = m.service() == CloudMailboxSpec.Service.GMAIL ? "GMail" : "Office365";
+        return service + " " + account(m.account()) + " mailbox " + Interpreter.repr(m.mailbox());
+    }
+
+    private static String account(AccountSpec a) {
+        if (a.user() != null) {
+            return a.user();
+        }
+        return "(user chosen at login, tenant " + ((Office365AccountSpec) a).tenant() + ")";
+    }
+
+    private static List<String> accounts(List<AccountSpec> as) {
+        return as.stream().map(Describer::account).toList();
+    }
+}

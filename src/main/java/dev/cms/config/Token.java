@@ -1,0 +1,34 @@
+package dev.cms.config;
+
+/**
+ * One lexical token of {@code cms.cfg}. {@code value} is the decoded string for
+ * {@link Kind#STRING}, a {@link java.math.BigInteger} for {@link Kind#INT} and the identifier
+ * for {@link Kind#NAME}.
+ */
+record Token(Kind kind, String text, Object value, int line, int column) {
+    enum Kind {
+        NAME, STRING, INT, LPAREN, RPAREN, LBRACKET, RBRACKET, COMMA, EQUALS, DOT, SEMI, NEWLINE, EOF
+    }
+
+    boolean is(Kind k) {
+        return kind == k;
+    }
+
+    /** How the token reads in an error message. */
+    String describe() {
+        switch (kind) {
+            case NAME:
+                return "`" + text + "`";
+            case STRING:
+                return "a string";
+            case INT:
+                return "the integer " + text;
+            case NEWLINE:
+                return "the end of the line";
+            case EOF:
+                return "the end of the file";
+            default:
+                return "`" + text + "`";
+        }
+    }
+}

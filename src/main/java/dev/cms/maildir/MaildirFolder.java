@@ -1,0 +1,314 @@
+package dev.cms.maildir;
+
+import dev.cms.model.FileStat;
+import dev.cms.model.Flags;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Maildir: {@code tmp/}, {@code cur/} and {@code new/} under one root.
+ *
+ * <p>Renames never replace an existing file. Delivery moves a file out of {@code tmp/} by
+ * hard-linking it under its final name ({@code link(2)} fails when the name is taken) and then
+ * unlinking the {@code tmp/} name; a scan never reads {@code tmp/}, so the message is never seen
+ * twice. Flag changes use {@code rename(2)} (atomic, so a reader always sees the message under
+ * exactly one name) after checking that the target name is free: Java offers no
+ * {@code RENAME_NOREPLACE}, and the target shares the file's unique base name, so only a program
+ * creating that very name in the same instant could be replaced.
+ */
+public final class MaildirFolder {
+    private static final Logger LOG = LoggerFactory.getLogger(MaildirFolder.class);
+    static final int SCAN_TRIES = 10;
+    private static final int NAME_TRIES = 100;
+    private static final String STAT_ATTRIBUTES = "unix:ino,size,lastModifiedTime,ctime,isRegularFile";
+
+    private final Path root;
+    private final Path tmp;
+    private final Path cur;
+    private final Path nu;
+    private final UniqueNames names;
+    /** Test seam: runs after a scan listed both directories and before it reads the files' stat data. */
+    volatile Runnable afterListing = () -> { };
+
+    MaildirFolder(Path root, UniqueNames names) {
+        this.root = root;
+        this.tmp = root.resolve("tmp");
+        this.cur = root.resolve("cur");
+        this.nu = root.resolve("new");
+        this.names = names;
+    }
+
+    /**
+     * Opens the Maildir at {@code root}, creating it and its {@code tmp/}, {@code cur/} and
+     * {@code new/} (mode 0700) when missing.
+     *
+     * @throws FileSystemException naming the directory and the reason when one is not a
+     *     directory, cannot be created or is not writable
+     */
+    public static MaildirFolder open(Path root) throws IOException {
+        MaildirFolder folder = new MaildirFolder(root, UniqueNames.system());
+        for (Path dir : List.of(root, folder.tmp, folder.cur, folder.nu)) {
+            ensureDirectory(dir);
+        }
+        return folder;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    private static void ensureDirectory(Path dir) throws IOException {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new FileSystemException(dir.toString(), null,
+                    "exists but is not a directory, so it cannot be a Maildir");
+        }
+        if (!Files.isDirectory(dir)) {
+            try {
+                Files.createDirectories(dir, privateDirectory(dir));
+            } catch (FileAlreadyExistsException e) {
+                throw (FileSystemException) new FileSystemException(dir.toString(), null,
+                        "exists but is not a directory, so it cannot be a Maildir").initCause(e);
+            } catch (AccessDeniedException e) {
+                throw (FileSystemException) new FileSystemException(dir.toString(), e.getFile(),
+                        "cannot create the Maildir directory: permission denied").initCause(e);
+            } catch (FileSystemException e) {
+                throw (FileSystemException) new FileSystemException(dir.toString(), e.getFile(),
+                        "cannot create the Maildir directory: " + e.getReason()).initCause(e);
+            }
+        }
+        if (!Files.isWritable(dir)) {
+            throw new FileSystemException(dir.toString(), null,
+                    "the Maildir directory is not writable by this user");
+        }
+    }
+
+    private static FileAttribute<?>[] privateDirectory(Path dir) {
+        if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))};
+        }
+        return new FileAttribute<?>[0];
+    }
+
+    /**
+     * Every message file in {@code cur/} and {@code new/}, as one consistent snapshot. Names
+     * starting with '.' and anything that is not a regular file (or a symbolic link to one) are
+     * skipped.
+     *
+     * <p>Both directories' modification times are read before and after listing them; when one
+     * changed, or a listed file vanished before its stat data was read, the scan starts over.
+     * Limitation: a directory's modification time has the kernel clock tick as granularity, so
+     * two renames within one tick, while a directory too large for one {@code getdents} call is
+     * being listed, may go unnoticed; the watcher reports those renames, so the next scan sees
+     * them.
+     *
+     * @throws IOException when the Maildir kept changing through {@value #SCAN_TRIES} tries
+     */
+    public List<MaildirFile> scan() throws IOException {
+        for (int attempt = 1; attempt <= SCAN_TRIES; attempt++) {
+            List<MaildirFile> files = tryScan();
+            if (files != null) {
+                return files;
+            }
+            LOG.debug("Maildir {} changed during scan {}, scanning again", root, attempt);
+        }
+        throw new IOException("Maildir " + root + " kept changing during " + SCAN_TRIES
+                + " scans in a row; no consistent listing could be taken");
+    }
+
+    /** One scan attempt; null when the Maildir changed meanwhile. */
+    private List<MaildirFile> tryScan() throws IOException {
+        FileTime curBefore = Files.getLastModifiedTime(cur);
+        FileTime newBefore = Files.getLastModifiedTime(nu);
+        List<Path> curNames = list(cur);
+        List<Path> newNames = list(nu);
+        FileTime curAfter = Files.getLastModifiedTime(cur);
+        FileTime newAfter = Files.getLastModifiedTime(nu);
+        if (!curBefore.equals(curAfter) || !newBefore.equals(newAfter)) {
+            return null;
+        }
+        afterListing.run();
+        List<MaildirFile> files = new ArrayList<>(curNames.size() + newNames.size());
+        if (!addFiles(curNames, false, files) || !addFiles(newNames, true, files)) {
+            return null;
+        }
+        return files;
+    }
+
+    private static List<Path> list(Path dir) throws IOException {
+        List<Path> paths = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
+            for (Path p : stream) {
+                if (!p.getFileName().toString().startsWith(".")) {
+                    paths.add(p);
+                }
+            }
+        }
+        return paths;
+    }
+
+    /** Adds the message files among {@code paths}; false when one vanished since the listing. */
+    private static boolean addFiles(List<Path> paths, boolean inNew, List<MaildirFile> out) throws IOException {
+        for (Path p : paths) {
+            Map<String, Object> attrs;
+            try {
+                attrs = Files.readAttributes(p, STAT_ATTRIBUTES);
+            } catch (NoSuchFileException e) {
+                if (Files.isSymbolicLink(p)) {
+                    LOG.warn("Skipping {}: a symbolic link to a file that does not exist", p);
+                    continue;
+                }
+                return false;
+            }
+            if (Boolean.TRUE.equals(attrs.get("isRegularFile"))) {
+                out.add(new MaildirFile(p, MaildirName.parse(p.getFileName().toString()), inNew, toStat(attrs)));
+            }
+        }
+        return true;
+    }
+
+    private static FileStat stat(Path p) throws IOException {
+        return toStat(Files.readAttributes(p, STAT_ATTRIBUTES));
+    }
+
+    private static FileStat toStat(Map<String, Object> attrs) {
+        return new FileStat(
+                (Long) attrs.get("ino"),
+                (Long) attrs.get("size"),
+                ((FileTime) attrs.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS),
+                ((FileTime) attrs.get("ctime")).to(TimeUnit.NANOSECONDS));
+    }
+
+    /**
+     * Delivers {@code source}, a file of the message store, by hard link: linked into
+     * {@code tmp/} under a new unique name, its mtime set to {@code received} (when not null; the
+     * source shares the inode, so its mtime changes too), then moved to {@code new/} when
+     * {@code flags} is empty, else to {@code cur/} with {@code ":2,<letters>"}.
+     *
+     * @return the delivered file, with stat data read after the move
+     * @throws NoSuchFileException when {@code source} does not exist; {@code tmp/} is left clean
+     * @throws FileSystemException when the store and the Maildir are on different file systems
+     */
+    public MaildirFile deliver(Path source, Flags flags, Instant received) throws IOException {
+        Path tmpFile = linkIntoTmp(source);
+        try {
+            if (received != null) {
+                Files.setLastModifiedTime(tmpFile, FileTime.from(received));
+            }
+            Path dest = linkUnderFreeName(tmpFile, flags);
+            try {
+                Files.delete(tmpFile);
+            } catch (IOException e) {
+                // The message is delivered; a stale tmp/ link is harmless (and readers ignore tmp/).
+                LOG.warn("Delivered {} but could not remove {}: {}", dest, tmpFile, e.toString());
+            }
+            return new MaildirFile(dest, MaildirName.parse(dest.getFileName().toString()), flags.isEmpty(), stat(dest));
+        } catch (IOException | RuntimeException e) {
+            try {
+                Files.deleteIfExists(tmpFile);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    private Path linkIntoTmp(Path source) throws IOException {
+        for (int i = 0; i < NAME_TRIES; i++) {
+            Path tmpFile = tmp.resolve(names.next());
+            try {
+                Files.createLink(tmpFile, source);
+                return tmpFile;
+            } catch (FileAlreadyExistsException e) {
+                // Someone holds this name: take the next counter.
+            } catch (NoSuchFileException e) {
+                if (Files.notExists(source, LinkOption.NOFOLLOW_LINKS)) {
+                    throw (NoSuchFileException) new NoSuchFileException(source.toString(), tmpFile.toString(),
+                            "the message file to deliver does not exist").initCause(e);
+                }
+                throw e;
+            } catch (FileSystemException e) {
+                if (e.getReason() != null && e.getReason().toLowerCase(Locale.ROOT).contains("cross-device")) {
+                    throw (FileSystemException) new FileSystemException(source.toString(), tmpFile.toString(),
+                            "cannot hard-link: the message store and the Maildir are on different file systems;"
+                                    + " put the state directory on the Maildir's file system").initCause(e);
+                }
+                throw e;
+            }
+        }
+        throw new FileAlreadyExistsException(tmp.toString(), null,
+                "no free unique name after " + NAME_TRIES + " tries");
+    }
+
+    private Path linkUnderFreeName(Path tmpFile, Flags flags) throws IOException {
+        for (int i = 0; i < NAME_TRIES; i++) {
+            String base = i == 0 ? tmpFile.getFileName().toString() : names.next();
+            Path dest = flags.isEmpty()
+                    ? nu.resolve(base)
+                    : cur.resolve(new MaildirName(base, null).withFlags(flags).fileName());
+            try {
+                Files.createLink(dest, tmpFile);
+                return dest;
+            } catch (FileAlreadyExistsException e) {
+                // Taken in new/ or cur/: take the next counter.
+            }
+        }
+        throw new FileAlreadyExistsException(flags.isEmpty() ? nu.toString() : cur.toString(), null,
+                "no free unique name after " + NAME_TRIES + " tries");
+    }
+
+    /**
+     * Renames {@code file} so that its managed flags are {@code managed}, keeping its unmanaged
+     * letters. A file in {@code new/} whose new info is not empty moves to {@code cur/}; a file in
+     * {@code cur/} stays there. Returns {@code file} itself when its flags already match.
+     *
+     * @throws NoSuchFileException when the file is gone (a mail reader renamed or deleted it):
+     *     scan again
+     * @throws FileAlreadyExistsException when another file already has the new name
+     */
+    public MaildirFile setFlags(MaildirFile file, Flags managed) throws IOException {
+        if (file.flags().equals(managed)) {
+            return file;
+        }
+        MaildirName renamed = file.name().withFlags(managed);
+        boolean inNew = file.inNew() && renamed.info().isEmpty();
+        Path target = (inNew ? nu : cur).resolve(renamed.fileName());
+        if (target.equals(file.path())) {
+            return file;
+        }
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            throw new FileAlreadyExistsException(file.path().toString(), target.toString(),
+                    "another file already has the new name; not replacing it");
+        }
+        Files.move(file.path(), target, StandardCopyOption.ATOMIC_MOVE);
+        return new MaildirFile(target, renamed, inNew, stat(target));
+    }
+
+    /** Deletes the file; false when it was already gone. */
+    public boolean remove(MaildirFile file) throws IOException {
+        return Files.deleteIfExists(file.path());
+    }
+
+    @Override
+    public String toString() {
+        return "Maildir " + root;
+    }
+}

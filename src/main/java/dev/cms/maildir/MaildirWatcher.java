@@ -1,0 +1,211 @@
+package dev.cms.maildir;
+
+import java.io.IOException;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Watches {@code cur/} and {@code new/} of several Maildirs and calls {@code onChange} once per
+ * burst of events, so one mail reader session's many renames become one sync cycle.
+ *
+ * <p>After the first event, the watcher waits until {@code quiet} has passed with no further
+ * event, or until {@code maxDelay} has passed since the first event, then calls
+ * {@code onChange} on its own daemon thread with the roots of the Maildirs that changed. An
+ * OVERFLOW (events were lost) counts as a change of that Maildir; events for names starting with
+ * '.' are ignored. A watched directory that disappears is logged and counted as a change; the
+ * other directories stay watched.
+ */
+public final class MaildirWatcher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MaildirWatcher.class);
+    /** An expected own change whose event never came is forgotten after this long. */
+    static final Duration EXPECTATION_LIFETIME = Duration.ofMinutes(1);
+
+    private final WatchService service;
+    private final Map<WatchKey, Watched> watched = new ConcurrentHashMap<>();
+    /** Absolute normalised file path → System.nanoTime-style deadline. */
+    private final Map<Path, Long> expected = new ConcurrentHashMap<>();
+    private final long quietNanos;
+    private final long maxDelayNanos;
+    private final Consumer<Set<Path>> onChange;
+    private final LongSupplier nanoTime;
+    private final Thread thread;
+    private volatile boolean closed;
+
+    private record Watched(Path root, Path dir) {}
+
+    private MaildirWatcher(WatchService service, Duration quiet, Duration maxDelay, Consumer<Set<Path>> onChange,
+            LongSupplier nanoTime) {
+        this.service = service;
+        this.quietNanos = quiet.toNanos();
+        this.maxDelayNanos = maxDelay.toNanos();
+        this.onChange = onChange;
+        this.nanoTime = nanoTime;
+        this.thread = new Thread(this::run, "maildir-watcher");
+        thread.setDaemon(true);
+    }
+
+    /**
+     * Starts watching {@code cur/} and {@code new/} of each root.
+     *
+     * @throws IllegalArgumentException when {@code quiet} or {@code maxDelay} is negative
+     * @throws IOException when a directory cannot be watched (for example, it does not exist)
+     */
+    public static MaildirWatcher start(List<Path> maildirRoots, Duration quiet, Duration maxDelay,
+            Consumer<Set<Path>> onChange) throws IOException {
+        return start(maildirRoots, quiet, maxDelay, onChange, System::nanoTime);
+    }
+
+    static MaildirWatcher start(List<Path> maildirRoots, Duration quiet, Duration maxDelay,
+            Consumer<Set<Path>> onChange, LongSupplier nanoTime) throws IOException {
+        if (quiet.isNegative() || maxDelay.isNegative()) {
+            throw new IllegalArgumentException("quiet and maxDelay must not be negative: quiet=" + quiet
+                    + ", maxDelay=" + maxDelay);
+        }
+        if (maildirRoots.isEmpty()) {
+            throw new IllegalArgumentException("no Maildir to watch");
+        }
+        WatchService service = maildirRoots.get(0).getFileSystem().newWatchService();
+        MaildirWatcher watcher = new MaildirWatcher(service, quiet, maxDelay, onChange, nanoTime);
+        try {
+            for (Path root : maildirRoots) {
+                for (String sub : List.of("cur", "new")) {
+                    Path dir = root.resolve(sub);
+                    WatchKey key = dir.register(service, StandardWatchEventKinds.ENTRY_CREATE,
+                            StandardWatchEventKinds.ENTRY_DELETE, StandardWatchEventKinds.ENTRY_MODIFY);
+                    watcher.watched.put(key, new Watched(root, dir));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            service.close();
+            throw e;
+        }
+        watcher.thread.start();
+        return watcher;
+    }
+
+    /**
+     * Ignores the next event for exactly this file (for example both names of the engine's own
+     * rename), once; forgotten after {@link #EXPECTATION_LIFETIME} if no event comes.
+     */
+    public void expectOwnChange(Path file) {
+        expected.put(key(file), nanoTime.getAsLong() + EXPECTATION_LIFETIME.toNanos());
+    }
+
+    private static Path key(Path file) {
+        return file.toAbsolutePath().normalize();
+    }
+
+    private void run() {
+        Set<Path> changed = new LinkedHashSet<>();
+        long first = 0;
+        long last = 0;
+        try {
+            while (!closed) {
+                WatchKey key;
+                if (changed.isEmpty()) {
+                    key = service.take();
+                } else {
+                    long now = nanoTime.getAsLong();
+                    long wait = Math.min(last + quietNanos - now, first + maxDelayNanos - now);
+                    if (wait <= 0) {
+                        report(changed);
+                        changed = new LinkedHashSet<>();
+                        continue;
+                    }
+                    key = service.poll(wait, TimeUnit.NANOSECONDS);
+                    if (key == null) {
+                        continue;
+                    }
+                }
+                boolean wasEmpty = changed.isEmpty();
+                if (handle(key, changed)) {
+                    last = nanoTime.getAsLong();
+                    if (wasEmpty) {
+                        first = last;
+                    }
+                }
+            }
+        } catch (ClosedWatchServiceException | InterruptedException e) {
+            if (!closed) {
+                LOG.error("Maildir watcher stopped unexpectedly", e);
+            }
+        }
+    }
+
+    /** Records the changes in {@code key}'s events; true when there was one. */
+    private boolean handle(WatchKey key, Set<Path> changed) {
+        Watched w = watched.get(key);
+        if (w == null) {
+            key.reset();
+            return false;
+        }
+        forgetStaleExpectations();
+        boolean any = false;
+        for (WatchEvent<?> event : key.pollEvents()) {
+            if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
+                LOG.debug("Events lost for {}; treating {} as changed", w.dir(), w.root());
+                any = true;
+            } else if (event.context() instanceof Path name && !name.toString().startsWith(".")
+                    && expected.remove(key(w.dir().resolve(name))) == null) {
+                any = true;
+            }
+        }
+        if (!key.reset()) {
+            LOG.warn("Stopped watching {}: the directory is gone or no longer accessible", w.dir());
+            watched.remove(key);
+            any = true;
+        }
+        if (any) {
+            changed.add(w.root());
+        }
+        return any;
+    }
+
+    private void forgetStaleExpectations() {
+        if (!expected.isEmpty()) {
+            long now = nanoTime.getAsLong();
+            expected.values().removeIf(deadline -> deadline - now < 0);
+        }
+    }
+
+    private void report(Set<Path> changed) {
+        try {
+            onChange.accept(Set.copyOf(changed));
+        } catch (RuntimeException e) {
+            LOG.error("Maildir change handler failed for {}", changed, e);
+        }
+    }
+
+    /** Stops the thread; no callback starts after this returns (unless called from a callback). */
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            service.close();
+        } catch (IOException e) {
+            LOG.warn("Closing the Maildir watch service failed: {}", e.toString());
+        }
+        if (Thread.currentThread() != thread) {
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

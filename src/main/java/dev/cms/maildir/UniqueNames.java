@@ -1,0 +1,56 @@
+package dev.cms.maildir;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Maildir unique names, {@code <epochSeconds>.M<micros>P<pid>Q<counter>.<hostname>}: the time,
+ * the process id and a process-wide counter make a name unique on this host; the host name makes
+ * it unique across hosts sharing the Maildir.
+ */
+final class UniqueNames {
+    /** Shared by every folder of the process, so two deliveries never reuse a counter. */
+    private static final AtomicLong COUNTER = new AtomicLong();
+
+    private final Clock clock;
+    private final long pid;
+    private final String host;
+
+    UniqueNames(Clock clock, long pid, String host) {
+        this.clock = clock;
+        this.pid = pid;
+        this.host = escapeHost(host);
+    }
+
+    static UniqueNames system() {
+        return new UniqueNames(Clock.systemUTC(), ProcessHandle.current().pid(), HostName.VALUE);
+    }
+
+    String next() {
+        Instant now = clock.instant();
+        return now.getEpochSecond() + ".M" + now.getNano() / 1000 + "P" + pid + "Q" + COUNTER.incrementAndGet()
+                + "." + host;
+    }
+
+    /** The spec's escapes: {@code /} becomes {@code \057} and {@code :} becomes {@code \072}. */
+    static String escapeHost(String host) {
+        return host.replace("/", "\\057").replace(":", "\\072");
+    }
+
+    /** Looked up once, lazily: the lookup may consult DNS. */
+    private static final class HostName {
+        static final String VALUE = lookUp();
+
+        private static String lookUp() {
+            try {
+                String name = InetAddress.getLocalHost().getHostName();
+                return name == null || name.isEmpty() ? "localhost" : name;
+            } catch (UnknownHostException | SecurityException e) {
+                return "localhost";
+            }
+        }
+    }
+}
