@@ -222,6 +222,7 @@ public final class LoginServer implements AutoCloseable {
                         exchange.getRequestURI().getRawPath(), e.getClass().getName());
                 response = Response.page(500, "Internal error", Html.paragraph("See the cloud-mdir-sync log."));
             }
+            drain(exchange.getRequestBody());
             send(exchange, response);
         } catch (IOException e) {
             log.debug("login page: could not answer the browser ({})", e.getClass().getName());
@@ -353,6 +354,19 @@ public final class LoginServer implements AutoCloseable {
     private static byte[] readBody(InputStream in) throws IOException {
         byte[] body = in.readNBytes(FormParams.MAX_LENGTH + 1);
         return body.length > FormParams.MAX_LENGTH ? null : body;
+    }
+
+    /**
+     * Reads what is left of the request body (up to a bound) so that the answer reaches the
+     * browser instead of a connection reset; a larger body does get the reset.
+     */
+    private static void drain(InputStream in) throws IOException {
+        long left = 1024 * 1024;
+        byte[] buffer = new byte[8192];
+        int n;
+        while (left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) >= 0) {
+            left -= n;
+        }
     }
 
     /** Printable ASCII only, bounded: provider error texts go into logs and pages. */
