@@ -1,8 +1,10 @@
 package dev.cms.auth;
 
+import com.sun.security.auth.module.UnixSystem;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -13,6 +15,7 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.security.SecureRandom;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -53,20 +56,42 @@ final class StorageKeyFile {
             throw new StorageKeyException(file + " is not a regular file; the storage key file must be a regular"
                     + " file with mode 0600");
         }
-        UserPrincipal owner = attributes.owner();
-        UserPrincipal me = file.getFileSystem().getUserPrincipalLookupService()
-                .lookupPrincipalByName(System.getProperty("user.name"));
-        if (!owner.equals(me)) {
-            throw new StorageKeyException(file + " is owned by " + owner.getName() + ", not by " + me.getName()
-                    + "; the storage key file must belong to the user running cloud-mdir-sync");
+        if (!ownedByUs(file, attributes)) {
+            throw new StorageKeyException(file + " is owned by " + attributes.owner().getName() + ", not by the user"
+                    + " running cloud-mdir-sync (" + System.getProperty("user.name") + "); the storage key file"
+                    + " must be theirs");
         }
         Set<PosixFilePermission> permissions = attributes.permissions();
         if (!permissions.equals(OWNER_RW)) {
             String mode = octal(permissions);
             throw new StorageKeyException(file + " has mode " + mode + "; run chmod 600 " + file);
         }
-        String text = Files.readString(file, StandardCharsets.US_ASCII);
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.US_ASCII);
+        } catch (CharacterCodingException e) {
+            throw new StorageKeyException("storage key file " + file + " is not valid base64; it must hold the"
+                    + " base64 encoding of 32 random bytes");
+        }
         return StorageKeys.decode(text, "storage key file " + file);
+    }
+
+    private static boolean ownedByUs(Path file, PosixFileAttributes attributes) throws StorageKeyException,
+            IOException {
+        try {
+            Object uid = Files.getAttribute(file, "unix:uid");
+            return uid instanceof Integer owner && owner.longValue() == new UnixSystem().getUid();
+        } catch (UnsupportedOperationException | IllegalArgumentException | LinkageError e) {
+            // No numeric uid to compare: compare names instead.
+        }
+        String name = System.getProperty("user.name");
+        try {
+            UserPrincipal me = file.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(name);
+            return attributes.owner().equals(me);
+        } catch (UserPrincipalNotFoundException e) {
+            throw new StorageKeyException("cannot tell whether " + file + " belongs to us: user " + name
+                    + " is unknown", e);
+        }
     }
 
     /** Writes a new key file atomically; false when the file appeared meanwhile. */

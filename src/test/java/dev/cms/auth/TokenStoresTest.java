@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.sun.security.auth.module.UnixSystem;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -192,6 +194,28 @@ class TokenStoresTest {
                 () -> TokenStores.open(blobs, Map.of(), file, false));
         assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
         assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
+    }
+
+    @Test
+    void keyFileOfAnotherUserIsRefused() throws Exception {
+        assumeTrue(new UnixSystem().getUid() == 0, "only root can give a file to another user");
+        Path file = dir.resolve("storage.key");
+        Files.writeString(file, StorageKeys.encode(EncryptedTokenStoreTest.key(4)));
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        Files.setAttribute(file, "unix:uid", 65534);
+        StorageKeyException e = assertThrows(StorageKeyException.class,
+                () -> TokenStores.open(blobs, Map.of(), file, false));
+        assertTrue(e.getMessage().startsWith(file + " is owned by "), e.getMessage());
+    }
+
+    @Test
+    void keyFileWithBinaryContentIsRefused() throws Exception {
+        Path file = dir.resolve("storage.key");
+        Files.write(file, new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1});
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        StorageKeyException e = assertThrows(StorageKeyException.class,
+                () -> TokenStores.open(blobs, Map.of(), file, false));
+        assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
     }
 
     @Test
