@@ -46,8 +46,10 @@ public final class MaildirFolder {
     private final Path cur;
     private final Path nu;
     private final UniqueNames names;
-    /** Test seam: runs after a scan listed both directories and before it reads the files' stat data. */
-    volatile Runnable afterListing = () -> { };
+    /** Test seam: runs after a scan listed both directories, before it re-reads their mtimes. */
+    volatile Runnable beforeRecheck = () -> { };
+    /** Test seam: runs after a scan found both directories unchanged, before it reads the files' stat data. */
+    volatile Runnable beforeStat = () -> { };
 
     MaildirFolder(Path root, UniqueNames names) {
         this.root = root;
@@ -140,12 +142,13 @@ public final class MaildirFolder {
         FileTime newBefore = Files.getLastModifiedTime(nu);
         List<Path> curNames = list(cur);
         List<Path> newNames = list(nu);
+        beforeRecheck.run();
         FileTime curAfter = Files.getLastModifiedTime(cur);
         FileTime newAfter = Files.getLastModifiedTime(nu);
         if (!curBefore.equals(curAfter) || !newBefore.equals(newAfter)) {
             return null;
         }
-        afterListing.run();
+        beforeStat.run();
         List<MaildirFile> files = new ArrayList<>(curNames.size() + newNames.size());
         if (!addFiles(curNames, false, files) || !addFiles(newNames, true, files)) {
             return null;

@@ -3,6 +3,7 @@ package dev.cms.maildir;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,6 +14,7 @@ import dev.cms.model.FileStat;
 import dev.cms.model.Flag;
 import dev.cms.model.Flags;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
@@ -20,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
@@ -182,10 +185,25 @@ class MaildirFolderTest {
     }
 
     @Test
+    void fileCreatedWhileListingIsFoundByAFreshScan() throws IOException {
+        write(root.resolve("cur/a:2,S"), "a");
+        // An old mtime, so that the creation changes it whatever the file system's time granularity.
+        Files.setLastModifiedTime(root.resolve("cur"), FileTime.from(Instant.parse("2000-01-01T00:00:00Z")));
+        folder.beforeRecheck = onceThenNothing(() -> {
+            try {
+                write(root.resolve("cur/late:2,S"), "late");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        assertEquals(Set.of("a:2,S", "late:2,S"), scanByName().keySet());
+    }
+
+    @Test
     void fileRenamedBetweenListingAndStatIsFoundOnceUnderItsNewName() throws IOException {
         write(root.resolve("cur/a:2,S"), "a");
         write(root.resolve("cur/x:2,S"), "x");
-        folder.afterListing = onceThenNothing(() -> move(root.resolve("cur/x:2,S"), root.resolve("cur/x:2,FS")));
+        folder.beforeStat = onceThenNothing(() -> move(root.resolve("cur/x:2,S"), root.resolve("cur/x:2,FS")));
         assertEquals(Set.of("a:2,S", "x:2,FS"), scanByName().keySet());
     }
 
@@ -193,7 +211,7 @@ class MaildirFolderTest {
     void fileDeletedBetweenListingAndStatIsLeftOutWithoutError() throws IOException {
         write(root.resolve("cur/a:2,S"), "a");
         write(root.resolve("new/b"), "b");
-        folder.afterListing = onceThenNothing(() -> delete(root.resolve("new/b")));
+        folder.beforeStat = onceThenNothing(() -> delete(root.resolve("new/b")));
         assertEquals(Set.of("a:2,S"), scanByName().keySet());
     }
 
@@ -201,7 +219,7 @@ class MaildirFolderTest {
     void scanGivesUpWhenTheMaildirNeverHoldsStill() throws IOException {
         write(root.resolve("cur/x:2,S"), "x");
         AtomicReference<Path> current = new AtomicReference<>(root.resolve("cur/x:2,S"));
-        folder.afterListing = () -> {
+        folder.beforeStat = () -> {
             Path next = root.resolve(current.get().getFileName().toString().endsWith("FS") ? "cur/x:2,S" : "cur/x:2,FS");
             move(current.get(), next);
             current.set(next);
@@ -222,9 +240,10 @@ class MaildirFolderTest {
         Thread renamer = new Thread(() -> {
             try {
                 MaildirFile f = x;
-                for (int i = 0; i < 3000; i++) {
+                for (int i = 0; i < 1500; i++) {
                     f = folder.setFlags(f, i % 2 == 0 ? Flags.of(Flag.FLAGGED, Flag.READ) : Flags.of(Flag.READ));
-                    // A mail reader does not rename without pause: leave scans a chance to succeed.
+                    // A mail reader does not rename without pause: leave scans a chance to succeed
+                    // (Thread.sleep rounds this up to a millisecond).
                     TimeUnit.MICROSECONDS.sleep(100);
                 }
             } catch (Throwable t) {
@@ -248,7 +267,7 @@ class MaildirFolderTest {
             assertEquals(1, files.stream().filter(f -> f.name().base().equals("x")).count(), () -> "scan saw " + files);
         }
         renamer.join();
-        assertEquals(null, failure.get());
+        assertNull(failure.get());
         assertTrue(consistent > gaveUp, "consistent scans " + consistent + ", gave up " + gaveUp);
     }
 
@@ -280,7 +299,7 @@ class MaildirFolderTest {
             previous = seen.size();
         }
         deleter.join();
-        assertEquals(null, failure.get());
+        assertNull(failure.get());
         assertEquals(List.of(), folder.scan());
     }
 
@@ -292,7 +311,7 @@ class MaildirFolderTest {
         MaildirFile f = folder.deliver(source, Flags.NONE, RECEIVED);
         assertEquals(root.resolve("new"), f.path().getParent());
         assertTrue(f.inNew());
-        assertEquals(null, f.name().info());
+        assertNull(f.name().info());
         assertTrue(f.name().base().matches("\\d+\\.M\\d+P\\d+Q\\d+\\..+"), f.name().base());
         assertArrayEquals(Files.readAllBytes(source), Files.readAllBytes(f.path()));
         assertEquals(inode(source), inode(f.path()));
@@ -469,9 +488,9 @@ class MaildirFolderTest {
 
     private static void move(Path from, Path to) {
         try {
-            Files.move(from, to, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -479,7 +498,7 @@ class MaildirFolderTest {
         try {
             Files.delete(p);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -1,0 +1,190 @@
+package dev.cms.maildir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.cms.model.Flag;
+import dev.cms.model.Flags;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Each test ends with a change in a second Maildir and waits for its report: inotify delivers
+ * events in order, so every earlier event has been handled by then, without relying on timing.
+ */
+class MaildirWatcherTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @TempDir Path temp;
+    Path a;
+    Path b;
+    final List<Set<Path>> reports = new CopyOnWriteArrayList<>();
+    MaildirWatcher watcher;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        a = MaildirFolder.open(temp.resolve("a")).root();
+        b = MaildirFolder.open(temp.resolve("b")).root();
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (watcher != null) {
+            watcher.close();
+        }
+    }
+
+    private void startWatching(Duration quiet, Duration maxDelay) throws IOException {
+        watcher = MaildirWatcher.start(List.of(a, b), quiet, maxDelay, reports::add);
+    }
+
+    private Set<Path> awaitReport(Predicate<Set<Path>> wanted) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            for (Set<Path> r : reports) {
+                if (wanted.test(r)) {
+                    return r;
+                }
+            }
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+        return fail("no report matching the expectation within " + WAIT + "; reports: " + reports);
+    }
+
+    private static void touch(Path file) throws IOException {
+        Files.writeString(file, "x");
+    }
+
+    private int reportsNaming(Path root) {
+        return (int) reports.stream().filter(r -> r.contains(root)).count();
+    }
+
+    @Test
+    void aBurstOfRenamesIsReportedOnceOrAFewTimes() throws Exception {
+        startWatching(Duration.ofMillis(300), Duration.ofSeconds(5));
+        Path file = a.resolve("cur/m:2,");
+        touch(file);
+        for (int i = 0; i < 50; i++) {
+            Path next = a.resolve(i % 2 == 0 ? "cur/m:2,S" : "cur/m:2,");
+            Files.move(file, next, StandardCopyOption.ATOMIC_MOVE);
+            file = next;
+        }
+        assertEquals(Set.of(a), awaitReport(r -> r.contains(a)));
+        touch(b.resolve("new/marker"));
+        awaitReport(r -> r.contains(b));
+        int forA = reportsNaming(a);
+        assertTrue(forA >= 1 && forA <= 3, "reports for the burst: " + reports);
+    }
+
+    @Test
+    void changesInTwoMaildirsAreReportedTogether() throws Exception {
+        startWatching(Duration.ofSeconds(2), Duration.ofSeconds(8));
+        touch(a.resolve("new/one"));
+        touch(b.resolve("cur/two:2,S"));
+        assertEquals(Set.of(a, b), awaitReport(r -> r.contains(a) || r.contains(b)));
+    }
+
+    @Test
+    void dotFilesAreIgnored() throws Exception {
+        startWatching(Duration.ofMillis(200), Duration.ofSeconds(5));
+        touch(a.resolve("cur/.lock"));
+        touch(a.resolve("new/.tmp-write"));
+        Files.move(a.resolve("cur/.lock"), a.resolve("cur/.lock2"));
+        Files.delete(a.resolve("new/.tmp-write"));
+        touch(b.resolve("new/real"));
+        awaitReport(r -> r.contains(b));
+        assertEquals(0, reportsNaming(a), "reports: " + reports);
+    }
+
+    @Test
+    void editingAMessageCountsAsAChange() throws Exception {
+        startWatching(Duration.ofMillis(200), Duration.ofSeconds(5));
+        Path file = a.resolve("cur/m:2,S");
+        touch(file);
+        awaitReport(r -> r.contains(a));
+        reports.clear();
+        Files.writeString(file, "edited");
+        assertEquals(Set.of(a), awaitReport(r -> r.contains(a)));
+    }
+
+    @Test
+    void expectedOwnChangesAreIgnoredOnce() throws Exception {
+        startWatching(Duration.ofMillis(200), Duration.ofSeconds(5));
+        MaildirFolder folder = MaildirFolder.open(a);
+        touch(a.resolve("new/m"));
+        awaitReport(r -> r.contains(a));
+        reports.clear();
+        MaildirFile m = folder.scan().get(0);
+        watcher.expectOwnChange(m.path());
+        watcher.expectOwnChange(a.resolve("cur/m:2,S"));
+        folder.setFlags(m, Flags.of(Flag.READ));
+        touch(b.resolve("new/marker"));
+        awaitReport(r -> r.contains(b));
+        assertEquals(0, reportsNaming(a), "reports: " + reports);
+        // Seen once: the same name changing again is the user's change.
+        Files.move(a.resolve("cur/m:2,S"), a.resolve("cur/m:2,FS"));
+        awaitReport(r -> r.contains(a));
+    }
+
+    @Test
+    void aVanishedMaildirDoesNotStopTheOthers() throws Exception {
+        startWatching(Duration.ofMillis(200), Duration.ofSeconds(5));
+        try (Stream<Path> s = Files.walk(a)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+        awaitReport(r -> r.contains(a));
+        reports.clear();
+        touch(b.resolve("new/still-watched"));
+        assertEquals(Set.of(b), awaitReport(r -> r.contains(b)));
+    }
+
+    @Test
+    void aFailingHandlerDoesNotStopTheWatcher() throws Exception {
+        watcher = MaildirWatcher.start(List.of(a, b), Duration.ofMillis(200), Duration.ofSeconds(5), changed -> {
+            reports.add(changed);
+            if (changed.contains(a)) {
+                throw new IllegalStateException("handler failure for the test");
+            }
+        });
+        touch(a.resolve("new/one"));
+        awaitReport(r -> r.contains(a));
+        touch(b.resolve("new/two"));
+        awaitReport(r -> r.contains(b));
+    }
+
+    @Test
+    void noCallbackAfterClose() throws Exception {
+        startWatching(Duration.ofMillis(200), Duration.ofSeconds(5));
+        watcher.close();
+        touch(a.resolve("new/late"));
+        // close() joined the thread: nothing can report any more.
+        TimeUnit.MILLISECONDS.sleep(500);
+        assertTrue(reports.isEmpty(), "reports: " + reports);
+    }
+
+    @Test
+    void refusesAMissingMaildir() {
+        assertThrows(IOException.class, () -> MaildirWatcher.start(List.of(temp.resolve("none")),
+                Duration.ofMillis(200), Duration.ofSeconds(5), reports::add));
+        assertFalse(Files.exists(temp.resolve("none")));
+    }
+}
