@@ -64,39 +64,42 @@ final class CmsCommand implements Callable<Integer> {
         if (cfg.cloudMailboxes().isEmpty()) {
             log.info("no cloud mailboxes configured: running for the credential server only");
         }
-        try (SyncSetup setup = SyncSetup.open(cfg, providers, offline, ConsoleProgress.forStderr())) {
-            if (once) {
+        SyncSetup setup = SyncSetup.open(cfg, providers, offline, ConsoleProgress.forStderr());
+        if (once) {
+            try {
                 CycleReport r = setup.engine.runCycle();
                 for (String e : r.errors()) {
                     log.error("{}", e);
                 }
                 log.info("cycle {}: {}", r.ok() ? "done" : "failed", r);
                 return r.ok() ? ExitCodes.OK : ExitCodes.FAILURE;
-            }
-            Duration poll = Duration.ofSeconds(cfg.settings().pollInterval());
-            Daemon daemon = new Daemon(setup.engine, setup.maildirRoots(), Daemon.Options.defaults(poll), Clock.systemUTC());
-            CountDownLatch closed = new CountDownLatch(1);
-            Thread hook = new Thread(() -> {
-                log.info("stopping");
-                daemon.stop();
-                try {
-                    daemon.awaitFinished(Duration.ofSeconds(30));
-                    closed.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "cms-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
-            log.info("syncing {} cloud mailbox(es) into {} Maildir(s); state in {}", setup.mailboxes.size(),
-                    setup.maildirs.size(), cfg.settings().messageDbDir());
-            try {
-                daemon.run();
             } finally {
                 setup.close();
-                closed.countDown();
             }
-            return ExitCodes.OK;
         }
+        Duration poll = Duration.ofSeconds(cfg.settings().pollInterval());
+        Daemon daemon = new Daemon(setup.engine, setup.maildirRoots(), Daemon.Options.defaults(poll), Clock.systemUTC());
+        CountDownLatch closed = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            log.info("stopping");
+            daemon.stop();
+            try {
+                daemon.awaitFinished(Duration.ofSeconds(30));
+                closed.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "cms-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        log.info("syncing {} cloud mailbox(es) into {} Maildir(s); state in {}", setup.mailboxes.size(),
+                setup.maildirs.size(), cfg.settings().messageDbDir());
+        try {
+            daemon.run();
+        } finally {
+            setup.close();
+            closed.countDown();
+        }
+        return ExitCodes.OK;
     }
 
     /** Turns exceptions into one clear sentence and an exit code; stack traces only with -v. */

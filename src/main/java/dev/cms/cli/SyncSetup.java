@@ -62,8 +62,10 @@ final class SyncSetup implements AutoCloseable {
             }
             db = StateDb.open(stateDir.resolve("state.db"));
             List<CloudMailbox> mailboxes = new ArrayList<>();
-            for (CloudMailboxSpec spec : config.cloudMailboxes()) {
-                mailboxes.add(providers.create(spec));
+            if (!config.authenticationOnly()) {
+                for (CloudMailboxSpec spec : config.cloudMailboxes()) {
+                    mailboxes.add(providers.create(spec));
+                }
             }
             SyncEngine engine = new SyncEngine(maildirs, mailboxes, router(config), store, db, offline,
                     Clock.systemUTC(), progress);

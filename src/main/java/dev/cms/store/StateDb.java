@@ -33,8 +33,8 @@ import org.sqlite.SQLiteConfig;
  */
 public final class StateDb implements AutoCloseable {
     /** Schema steps; entry i upgrades user_version i to i+1. Append only. */
-    private static final List<String[]> MIGRATIONS = List.of(
-            new String[] {
+    private static final List<List<String>> MIGRATIONS = List.of(
+            List.of(
                 "CREATE TABLE mailbox (key TEXT PRIMARY KEY, sync_token TEXT, last_success INTEGER,"
                         + " last_attempt INTEGER, last_error TEXT, message_count INTEGER NOT NULL DEFAULT 0)",
                 // One row per cloud message we know the body of. in_snapshot=0 rows are bodies
@@ -45,8 +45,7 @@ public final class StateDb implements AutoCloseable {
                 "CREATE TABLE stat_index (inode INTEGER PRIMARY KEY, size INTEGER NOT NULL,"
                         + " mtime INTEGER NOT NULL, ctime INTEGER NOT NULL, hash TEXT NOT NULL)",
                 "CREATE TABLE secret (key TEXT PRIMARY KEY, blob BLOB NOT NULL, updated INTEGER NOT NULL)",
-                "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)",
-            });
+                "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)"));
 
     public static final int SCHEMA_VERSION = MIGRATIONS.size();
 

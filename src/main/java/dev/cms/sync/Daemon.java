@@ -56,10 +56,16 @@ public final class Daemon {
 
     /** Runs until {@link #stop()}. */
     public void run() throws IOException, InterruptedException {
-        try (MaildirWatcher watcher = maildirRoots.isEmpty() ? null
-                : MaildirWatcher.start(maildirRoots, options.debounce(), options.maxDebounce(), this::localChange)) {
+        MaildirWatcher watcher = null;
+        try {
+            if (!maildirRoots.isEmpty()) {
+                watcher = MaildirWatcher.start(maildirRoots, options.debounce(), options.maxDebounce(), this::localChange);
+            }
             loop();
         } finally {
+            if (watcher != null) {
+                watcher.close();
+            }
             finished.countDown();
         }
     }
