@@ -44,6 +44,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,11 +104,12 @@ public final class GmailMailbox implements CloudMailbox {
 
     public GmailMailbox(GmailAccountSpec account, String label, DeleteAction deleteAction,
                         AccessTokenSource tokens, GmailOptions options) {
-        this(account, label, deleteAction, tokens, options, Clock.systemUTC());
+        this(account, label, deleteAction, tokens, options, Clock.systemUTC(), System::nanoTime);
     }
 
+    /** With the wall clock (for HTTP-date Retry-After) and the quota's time source injected. */
     GmailMailbox(GmailAccountSpec account, String label, DeleteAction deleteAction,
-                 AccessTokenSource tokens, GmailOptions options, Clock clock) {
+                 AccessTokenSource tokens, GmailOptions options, Clock clock, LongSupplier nanoTime) {
         this.account = Objects.requireNonNull(account, "account");
         this.label = Objects.requireNonNull(label, "label");
         this.deleteAction = Objects.requireNonNull(deleteAction, "deleteAction");
@@ -115,7 +117,7 @@ public final class GmailMailbox implements CloudMailbox {
         Objects.requireNonNull(tokens, "tokens");
         String endpoint = account.apiEndpoint() == null ? GmailAccountSpec.DEFAULT_API_ENDPOINT
                 : account.apiEndpoint();
-        this.transport = new GmailTransport(endpoint, account.user(), tokens, options, clock);
+        this.transport = new GmailTransport(endpoint, account.user(), tokens, options, clock, nanoTime);
         this.gmail = transport.gmail();
     }
 

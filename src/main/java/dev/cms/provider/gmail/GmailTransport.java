@@ -24,6 +24,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import java.util.Random;
+import java.util.function.LongSupplier;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,13 +50,14 @@ final class GmailTransport {
     private final Random jitter;
     private final Clock clock;
 
-    GmailTransport(String apiEndpoint, String user, AccessTokenSource tokens, GmailOptions options, Clock clock) {
+    GmailTransport(String apiEndpoint, String user, AccessTokenSource tokens, GmailOptions options, Clock clock,
+                   LongSupplier nanoTime) {
         this.user = user;
         this.tokens = tokens;
         this.sleeper = options.sleeper();
         this.jitter = options.jitter();
         this.clock = clock;
-        this.limiter = new QuotaLimiter(options.quotaUnitsPerSecond(), System::nanoTime, options.sleeper());
+        this.limiter = new QuotaLimiter(options.quotaUnitsPerSecond(), nanoTime, options.sleeper());
         int connectMs = (int) options.connectTimeout().toMillis();
         int readMs = (int) options.readTimeout().toMillis();
         HttpRequestInitializer init = request -> {

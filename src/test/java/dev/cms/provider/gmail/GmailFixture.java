@@ -66,7 +66,8 @@ abstract class GmailFixture {
     }
 
     GmailMailbox mailbox(String label, DeleteAction action) {
-        return new GmailMailbox(account(), label, action, tokens, gmailOptions(8), Clock.fixed(NOW, ZoneOffset.UTC));
+        return new GmailMailbox(account(), label, action, tokens, gmailOptions(8), Clock.fixed(NOW, ZoneOffset.UTC),
+                System::nanoTime);
     }
 
     static String path(String rest) {
