@@ -73,7 +73,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Bodies are fetched one {@code messages.get?format=raw} each, in parallel; HTTP batching
  * is not used (a batch is charged per inner call anyway). Each raw body is held in memory
- * while it is decoded (Gmail caps messages at about 25 MB of encoded size).
+ * while it is decoded (Gmail accepts messages of up to 50 MB).
  */
 public final class GmailMailbox implements CloudMailbox {
     private static final Logger log = LoggerFactory.getLogger(GmailMailbox.class);

@@ -13,11 +13,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.http.Fault;
+import dev.cms.config.DeleteAction;
 import dev.cms.provider.AuthenticationRequiredException;
 import dev.cms.provider.Listing;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** Throttling, server errors, broken connections, bad JSON and refused tokens, on any call. */
@@ -92,6 +96,17 @@ class GmailFaultsTest extends GmailFixture {
         IOException e = assertThrows(IOException.class, this::poll);
         assertTrue(e.getMessage().contains("after 6 attempts"), e.getMessage());
         assertEquals(5, sleeper.sleeps.size());
+    }
+
+    @Test
+    void readTimeoutIsRetried() throws Exception {
+        GmailOptions quick = new GmailOptions(1e9, 1, Duration.ofSeconds(5), Duration.ofMillis(200), sleeper,
+                new Random(7));
+        GmailMailbox box = new GmailMailbox(account(), "INBOX", DeleteAction.ARCHIVE, tokens, quick,
+                Clock.fixed(NOW, ZoneOffset.UTC), System::nanoTime);
+        sequence(HISTORY, okJson(OK).withFixedDelay(2000), okJson("{\"historyId\":\"901\"}"));
+        assertEquals("901", box.list("800").syncToken());
+        assertEquals(1, sleeper.sleeps.size());
     }
 
     @Test

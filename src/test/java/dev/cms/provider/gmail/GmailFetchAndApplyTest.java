@@ -23,6 +23,7 @@ import dev.cms.model.Flags;
 import dev.cms.provider.BodySink;
 import dev.cms.provider.Change;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,7 +44,7 @@ class GmailFetchAndApplyTest extends GmailFixture {
         final Map<String, Instant> received = new ConcurrentHashMap<>();
 
         @Override
-        public void accept(String id, java.io.InputStream body, Instant when) throws IOException {
+        public void accept(String id, InputStream body, Instant when) throws IOException {
             bodies.put(id, body.readAllBytes());
             if (when != null) {
                 received.put(id, when);

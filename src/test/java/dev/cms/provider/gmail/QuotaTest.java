@@ -6,6 +6,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.api.client.http.HttpHeaders;
 import dev.cms.config.DeleteAction;
 import java.time.Clock;
 import java.time.Duration;
@@ -74,7 +75,7 @@ class QuotaTest extends GmailFixture {
 
     @Test
     void retryAfterIsCappedAtFiveMinutesAndIgnoredWhenUnreadable() {
-        com.google.api.client.http.HttpHeaders h = new com.google.api.client.http.HttpHeaders();
+        HttpHeaders h = new HttpHeaders();
         h.set("Retry-After", "3600");
         assertEquals(Duration.ofMinutes(5), GmailTransport.retryAfter(h, NOW).orElseThrow());
         h.set("Retry-After", "soon");
