@@ -121,9 +121,7 @@ final class GmailTransport {
                     continue;
                 }
                 failure = e;
-                if (isThrottled(e)) {
-                    wait = waitFor(e, attempt);
-                } else if (status == 500 || status == 502 || status == 503 || status == 504) {
+                if (isThrottled(e) || status == 500 || status == 502 || status == 503 || status == 504) {
                     wait = waitFor(e, attempt);
                 } else {
                     throw new GmailStatusException("Gmail " + call + " for " + user + " failed: HTTP " + status
