@@ -1,0 +1,423 @@
+package dev.cms.provider.gmail;
+
+import com.google.api.services.gmail.Gmail;
+import com.google.api.services.gmail.model.BatchModifyMessagesRequest;
+import com.google.api.services.gmail.model.History;
+import com.google.api.services.gmail.model.Label;
+import com.google.api.services.gmail.model.ListHistoryResponse;
+import com.google.api.services.gmail.model.ListLabelsResponse;
+import com.google.api.services.gmail.model.ListMessagesResponse;
+import com.google.api.services.gmail.model.Message;
+import com.google.api.services.gmail.model.Profile;
+import dev.cms.auth.AccessTokenSource;
+import dev.cms.config.DeleteAction;
+import dev.cms.config.GmailAccountSpec;
+import dev.cms.model.CloudMessage;
+import dev.cms.model.Flag;
+import dev.cms.model.Flags;
+import dev.cms.provider.AuthenticationRequiredException;
+import dev.cms.provider.BodySink;
+import dev.cms.provider.Change;
+import dev.cms.provider.CloudMailbox;
+import dev.cms.provider.Listing;
+import dev.cms.provider.gmail.GmailTransport.MalformedGmailResponse;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Gmail label as a {@link CloudMailbox}, over the Gmail REST API (Google's Java client).
+ *
+ * <p><b>Quota.</b> Gmail allows each user 250 quota units a second (15,000 a minute) and
+ * answers 429 or 403 {@code userRateLimitExceeded} beyond it. Every call, retries included,
+ * is charged here first against a client-side token bucket of {@link
+ * GmailOptions#quotaUnitsPerSecond()} units a second (default 200, so a burst of parallel
+ * downloads stays under the limit): {@code messages.get} 5, {@code messages.list} 5,
+ * {@code history.list} 2, {@code messages.batchModify} 50, {@code labels.list} 1,
+ * {@code getProfile} 1. At 200 units a second bodies download at up to 40 a second, so a
+ * first sync of 100,000 messages takes at least about 42 minutes.
+ *
+ * <p><b>Listings.</b> A full listing reads the profile's {@code historyId} first (so no
+ * change made during the listing is lost), then pages through three id listings: the label,
+ * the label and UNREAD, the label and STARRED; flags come from the last two without fetching
+ * any message. An incremental listing is {@code history.list} from the previous history id
+ * (one request when nothing changed); an expired id (404) falls back to a full listing.
+ *
+ * <p><b>Deletion.</b> {@link DeleteAction#ARCHIVE} removes this mailbox's label (for INBOX
+ * that is Gmail's "archive"). {@link DeleteAction#TRASH} only adds the {@code TRASH} label,
+ * as {@code messages.trash} and the web UI do: the message keeps its other labels (so
+ * "untrash" restores it) but drops out of every listing here, which excludes trash and spam.
+ *
+ * <p>Bodies are fetched one {@code messages.get?format=raw} each, in parallel; HTTP batching
+ * is not used (a batch is charged per inner call anyway). Each raw body is held in memory
+ * while it is decoded (Gmail accepts messages of up to 50 MB).
+ */
+public final class GmailMailbox implements CloudMailbox {
+    private static final Logger log = LoggerFactory.getLogger(GmailMailbox.class);
+
+    static final int COST_MESSAGES_GET = 5;
+    static final int COST_MESSAGES_LIST = 5;
+    static final int COST_HISTORY_LIST = 2;
+    static final int COST_BATCH_MODIFY = 50;
+    static final int COST_LABELS_LIST = 1;
+    static final int COST_GET_PROFILE = 1;
+    static final long PAGE_SIZE = 500;
+    static final int MAX_IDS_PER_MODIFY = 1000;
+    static final List<String> HISTORY_TYPES =
+            List.of("messageAdded", "messageDeleted", "labelAdded", "labelRemoved");
+    /** System labels whose id is their name; these need no {@code labels.list}. */
+    static final Set<String> SYSTEM_LABELS = Set.of("INBOX", "SENT", "DRAFT", "SPAM", "TRASH", "STARRED",
+            "UNREAD", "IMPORTANT", "CHAT", "CATEGORY_PERSONAL", "CATEGORY_SOCIAL", "CATEGORY_PROMOTIONS",
+            "CATEGORY_UPDATES", "CATEGORY_FORUMS");
+    private static final String ME = "me";
+
+    private final GmailAccountSpec account;
+    private final String label;
+    private final DeleteAction deleteAction;
+    private final GmailOptions options;
+    private final GmailTransport transport;
+    private final Gmail gmail;
+    private volatile String labelId;
+
+    public GmailMailbox(GmailAccountSpec account, String label, DeleteAction deleteAction,
+                        AccessTokenSource tokens, GmailOptions options) {
+        this(account, label, deleteAction, tokens, options, Clock.systemUTC(), System::nanoTime);
+    }
+
+    /** With the wall clock (for HTTP-date Retry-After) and the quota's time source injected. */
+    GmailMailbox(GmailAccountSpec account, String label, DeleteAction deleteAction,
+                 AccessTokenSource tokens, GmailOptions options, Clock clock, LongSupplier nanoTime) {
+        this.account = Objects.requireNonNull(account, "account");
+        this.label = Objects.requireNonNull(label, "label");
+        this.deleteAction = Objects.requireNonNull(deleteAction, "deleteAction");
+        this.options = Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(tokens, "tokens");
+        String endpoint = account.apiEndpoint() == null ? GmailAccountSpec.DEFAULT_API_ENDPOINT
+                : account.apiEndpoint();
+        this.transport = new GmailTransport(endpoint, account.user(), tokens, options, clock, nanoTime);
+        this.gmail = transport.gmail();
+    }
+
+    @Override
+    public String key() {
+        return account.key() + ":" + label;
+    }
+
+    @Override
+    public Set<Flag> supportedFlags() {
+        return EnumSet.of(Flag.READ, Flag.FLAGGED);
+    }
+
+    // ---------------------------------------------------------------- labels
+
+    /** The id of this mailbox's label, from {@code labels.list} once, then cached. */
+    String labelId() throws IOException, InterruptedException {
+        String id = labelId;
+        if (id != null) {
+            return id;
+        }
+        if (SYSTEM_LABELS.contains(label)) {
+            labelId = label;
+            return label;
+        }
+        ListLabelsResponse r = transport.execute("labels.list", COST_LABELS_LIST,
+                gmail.users().labels().list(ME), ListLabelsResponse.class);
+        List<Label> labels = r.getLabels() == null ? List.of() : r.getLabels();
+        List<String> names = new ArrayList<>();
+        Label exact = null;
+        List<Label> folded = new ArrayList<>();
+        for (Label l : labels) {
+            if (l == null || l.getId() == null || l.getName() == null) {
+                throw new MalformedGmailResponse("labels.list", "a label without id or name");
+            }
+            names.add(l.getName());
+            if (l.getName().equals(label)) {
+                exact = l;
+            } else if (l.getName().equalsIgnoreCase(label)) {
+                folded.add(l);
+            }
+        }
+        if (exact == null && folded.size() > 1) {
+            throw new IOException("Gmail label '" + label + "' is ambiguous for " + account.user()
+                    + ": it matches " + folded.stream().map(Label::getName).toList() + " ignoring case");
+        }
+        Label found = exact != null ? exact : folded.isEmpty() ? null : folded.get(0);
+        if (found == null) {
+            throw new IOException("Gmail label '" + label + "' not found for " + account.user()
+                    + "; existing labels: " + String.join(", ", names));
+        }
+        labelId = found.getId();
+        return found.getId();
+    }
+
+    // ---------------------------------------------------------------- listing
+
+    @Override
+    public Listing list(String syncToken) throws IOException, InterruptedException {
+        String id = labelId();
+        if (syncToken == null) {
+            return fullListing(id);
+        }
+        BigInteger start;
+        try {
+            start = new BigInteger(syncToken);
+        } catch (NumberFormatException e) {
+            log.warn("{}: stored history id '{}' is not a number; doing a full listing", key(), syncToken);
+            return fullListing(id);
+        }
+        try {
+            return history(id, start);
+        } catch (GmailStatusException e) {
+            if (e.status() != 404) {
+                throw e;
+            }
+            log.info("{}: history id {} is no longer valid (HTTP 404); doing a full listing", key(), syncToken);
+            return fullListing(id);
+        }
+    }
+
+    private Listing history(String id, BigInteger start) throws IOException, InterruptedException {
+        HistoryDelta delta = new HistoryDelta(id, "history.list");
+        String pageToken = null;
+        String newHistoryId = null;
+        do {
+            Gmail.Users.History.List req = gmail.users().history().list(ME)
+                    .setStartHistoryId(start)
+                    .setLabelId(id)
+                    .setHistoryTypes(HISTORY_TYPES)
+                    .setMaxResults(PAGE_SIZE)
+                    .setPageToken(pageToken);
+            ListHistoryResponse r = transport.execute("history.list", COST_HISTORY_LIST, req,
+                    ListHistoryResponse.class);
+            if (r.getHistoryId() == null) {
+                throw new MalformedGmailResponse("history.list", "missing historyId");
+            }
+            if (newHistoryId == null) {
+                // The first page's id: every change after it shows up next time.
+                newHistoryId = r.getHistoryId().toString();
+            }
+            if (r.getHistory() != null) {
+                for (History h : r.getHistory()) {
+                    if (h != null) {
+                        delta.apply(h);
+                    }
+                }
+            }
+            pageToken = emptyToNull(r.getNextPageToken());
+        } while (pageToken != null);
+        return Listing.delta(delta.changed(), delta.removed(), newHistoryId);
+    }
+
+    private Listing fullListing(String id) throws IOException, InterruptedException {
+        Profile profile = transport.execute("getProfile", COST_GET_PROFILE, gmail.users().getProfile(ME),
+                Profile.class);
+        if (profile.getHistoryId() == null) {
+            throw new MalformedGmailResponse("getProfile", "missing historyId");
+        }
+        Set<String> all = listIds(List.of(id));
+        Set<String> unread = id.equals(HistoryDelta.UNREAD) ? all : listIds(List.of(id, HistoryDelta.UNREAD));
+        Set<String> starred = id.equals(HistoryDelta.STARRED) ? all
+                : listIds(List.of(id, HistoryDelta.STARRED));
+        List<CloudMessage> messages = new ArrayList<>(all.size());
+        for (String m : all) {
+            Flags f = Flags.NONE.with(Flag.READ, !unread.contains(m)).with(Flag.FLAGGED, starred.contains(m));
+            messages.add(new CloudMessage(m, f, null));
+        }
+        log.debug("{}: full listing of {} messages", key(), messages.size());
+        return Listing.full(messages, profile.getHistoryId().toString());
+    }
+
+    private Set<String> listIds(List<String> labelIds) throws IOException, InterruptedException {
+        Set<String> ids = new LinkedHashSet<>();
+        String pageToken = null;
+        do {
+            Gmail.Users.Messages.List req = gmail.users().messages().list(ME)
+                    .setLabelIds(labelIds)
+                    .setMaxResults(PAGE_SIZE)
+                    .setPageToken(pageToken);
+            ListMessagesResponse r = transport.execute("messages.list", COST_MESSAGES_LIST, req,
+                    ListMessagesResponse.class);
+            if (r.getMessages() != null) {
+                for (Message m : r.getMessages()) {
+                    if (m == null || m.getId() == null || m.getId().isEmpty()) {
+                        throw new MalformedGmailResponse("messages.list", "a message without an id");
+                    }
+                    ids.add(m.getId());
+                }
+            }
+            pageToken = emptyToNull(r.getNextPageToken());
+        } while (pageToken != null);
+        return ids;
+    }
+
+    // ---------------------------------------------------------------- bodies
+
+    @Override
+    public void fetchBodies(Collection<String> ids, BodySink sink) throws IOException, InterruptedException {
+        List<String> todo = List.copyOf(new LinkedHashSet<>(ids));
+        if (todo.isEmpty()) {
+            return;
+        }
+        AtomicReference<Throwable> first = new AtomicReference<>();
+        AtomicBoolean loginNeeded = new AtomicBoolean();
+        AtomicInteger threadNo = new AtomicInteger();
+        int threads = Math.min(options.maxParallelFetches(), todo.size());
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "gmail-fetch-" + threadNo.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        List<Future<?>> futures = new ArrayList<>(todo.size());
+        try {
+            for (String id : todo) {
+                futures.add(pool.submit(() -> {
+                    if (loginNeeded.get()) {
+                        return null; // every further call would fail the same way
+                    }
+                    try {
+                        fetchOne(id, sink);
+                    } catch (AuthenticationRequiredException e) {
+                        loginNeeded.set(true);
+                        first.compareAndSet(null, e);
+                    } catch (IOException | RuntimeException e) {
+                        log.debug("{}: fetching message {} failed: {}", key(), id, e.toString());
+                        first.compareAndSet(null, e);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    // Interrupted inside a task (only when we are shutting down): nothing to keep.
+                    first.compareAndSet(null, e.getCause());
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        Throwable t = first.get();
+        if (t instanceof IOException) {
+            throw (IOException) t;
+        } else if (t instanceof InterruptedException) {
+            throw (InterruptedException) t;
+        } else if (t instanceof RuntimeException) {
+            throw (RuntimeException) t;
+        } else if (t instanceof Error) {
+            throw (Error) t;
+        } else if (t != null) {
+            throw new IOException("fetching Gmail bodies failed", t);
+        }
+    }
+
+    private void fetchOne(String id, BodySink sink) throws IOException, InterruptedException {
+        Message m;
+        try {
+            m = transport.execute("messages.get", COST_MESSAGES_GET,
+                    gmail.users().messages().get(ME, id).setFormat("raw"), Message.class);
+        } catch (GmailStatusException e) {
+            if (e.status() == 404) {
+                log.debug("{}: message {} is gone (HTTP 404); skipped", key(), id);
+                return;
+            }
+            throw e;
+        }
+        if (m.getRaw() == null) {
+            throw new MalformedGmailResponse("messages.get", "missing raw for message " + id);
+        }
+        byte[] body;
+        try {
+            body = Base64.getUrlDecoder().decode(m.getRaw());
+        } catch (IllegalArgumentException e) {
+            throw new MalformedGmailResponse("messages.get", "raw of message " + id + " is not base64url", e);
+        }
+        Instant received = m.getInternalDate() == null ? null : Instant.ofEpochMilli(m.getInternalDate());
+        sink.accept(id, new ByteArrayInputStream(body), received);
+    }
+
+    // ---------------------------------------------------------------- changes
+
+    /** One {@code batchModify} edit: labels to add and to remove, sorted. */
+    record LabelEdit(List<String> add, List<String> remove) {
+        boolean isEmpty() {
+            return add.isEmpty() && remove.isEmpty();
+        }
+    }
+
+    /** The label edit for a change, or an empty edit when it changes nothing in Gmail. */
+    LabelEdit editFor(Change c, String id) {
+        Set<String> add = new TreeSet<>();
+        Set<String> remove = new TreeSet<>();
+        if (c.from().has(Flag.READ) != c.to().has(Flag.READ)) {
+            (c.to().has(Flag.READ) ? remove : add).add(HistoryDelta.UNREAD);
+        }
+        if (c.from().has(Flag.FLAGGED) != c.to().has(Flag.FLAGGED)) {
+            (c.to().has(Flag.FLAGGED) ? add : remove).add(HistoryDelta.STARRED);
+        }
+        if (c.delete()) {
+            if (deleteAction == DeleteAction.TRASH) {
+                add.add(HistoryDelta.TRASH);
+            } else {
+                remove.add(id);
+            }
+        }
+        return new LabelEdit(List.copyOf(add), List.copyOf(remove));
+    }
+
+    @Override
+    public void apply(List<Change> changes) throws IOException, InterruptedException {
+        if (changes.isEmpty()) {
+            return;
+        }
+        String id = labelId();
+        Map<LabelEdit, Set<String>> groups = new LinkedHashMap<>();
+        for (Change c : changes) {
+            LabelEdit edit = editFor(c, id);
+            if (!edit.isEmpty()) {
+                groups.computeIfAbsent(edit, e -> new LinkedHashSet<>()).add(c.id());
+            }
+        }
+        for (Map.Entry<LabelEdit, Set<String>> g : groups.entrySet()) {
+            List<String> ids = new ArrayList<>(g.getValue());
+            for (int i = 0; i < ids.size(); i += MAX_IDS_PER_MODIFY) {
+                List<String> chunk = ids.subList(i, Math.min(ids.size(), i + MAX_IDS_PER_MODIFY));
+                LabelEdit e = g.getKey();
+                BatchModifyMessagesRequest body = new BatchModifyMessagesRequest()
+                        .setIds(new ArrayList<>(chunk))
+                        .setAddLabelIds(e.add().isEmpty() ? null : e.add())
+                        .setRemoveLabelIds(e.remove().isEmpty() ? null : e.remove());
+                transport.execute("messages.batchModify", COST_BATCH_MODIFY,
+                        gmail.users().messages().batchModify(ME, body), Void.class);
+            }
+        }
+        log.debug("{}: applied {} changes", key(), changes.size());
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+}

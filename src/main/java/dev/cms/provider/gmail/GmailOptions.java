@@ -1,0 +1,44 @@
+package dev.cms.provider.gmail;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Random;
+
+/**
+ * Tuning of a {@link GmailMailbox}: the client-side quota ({@code quotaUnitsPerSecond}, see
+ * {@link GmailMailbox} for the figure and the per-call costs), how many bodies are downloaded
+ * at once, the HTTP timeouts, and the sleeper and random source used for backoff.
+ */
+public record GmailOptions(double quotaUnitsPerSecond, int maxParallelFetches, Duration connectTimeout,
+                           Duration readTimeout, Sleeper sleeper, Random jitter) {
+    /** Below Gmail's per-user limit of 250 units a second (15,000 a minute). */
+    public static final double DEFAULT_QUOTA_UNITS_PER_SECOND = 200.0;
+    public static final int DEFAULT_MAX_PARALLEL_FETCHES = 8;
+
+    public GmailOptions {
+        if (!(quotaUnitsPerSecond > 0) || Double.isInfinite(quotaUnitsPerSecond)) {
+            throw new IllegalArgumentException("quotaUnitsPerSecond must be positive and finite: "
+                    + quotaUnitsPerSecond);
+        }
+        if (maxParallelFetches < 1) {
+            throw new IllegalArgumentException("maxParallelFetches must be at least 1: " + maxParallelFetches);
+        }
+        requirePositive(connectTimeout, "connectTimeout");
+        requirePositive(readTimeout, "readTimeout");
+        Objects.requireNonNull(sleeper, "sleeper");
+        Objects.requireNonNull(jitter, "jitter");
+    }
+
+    public static GmailOptions defaults() {
+        return new GmailOptions(DEFAULT_QUOTA_UNITS_PER_SECOND, DEFAULT_MAX_PARALLEL_FETCHES,
+                Duration.ofSeconds(30), Duration.ofSeconds(120), Sleeper.REAL, new Random());
+    }
+
+    private static void requirePositive(Duration d, String name) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative() || d.isZero() || d.toMillis() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(name + " must be between 1 ms and " + Integer.MAX_VALUE
+                    + " ms: " + d);
+        }
+    }
+}

@@ -1,0 +1,270 @@
+package dev.cms.provider.gmail;
+
+import com.google.api.client.googleapis.json.GoogleJsonError;
+import com.google.api.client.googleapis.json.GoogleJsonResponseException;
+import com.google.api.client.googleapis.services.AbstractGoogleClientRequest;
+import com.google.api.client.http.HttpHeaders;
+import com.google.api.client.http.HttpRequestInitializer;
+import com.google.api.client.http.HttpResponse;
+import com.google.api.client.http.HttpResponseException;
+import com.google.api.client.http.javanet.NetHttpTransport;
+import com.google.api.client.json.gson.GsonFactory;
+import com.google.api.services.gmail.Gmail;
+import dev.cms.auth.AccessTokenSource;
+import dev.cms.provider.AuthenticationRequiredException;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+import java.util.Random;
+import java.util.function.LongSupplier;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs Gmail calls: charges the quota, sets the bearer token, retries throttling, server
+ * errors and dropped connections with backoff, refreshes the token once on 401, and parses
+ * the answer. The Google client's own retries and logging are switched off so that this is
+ * the only place that decides.
+ */
+final class GmailTransport {
+    private static final Logger log = LoggerFactory.getLogger(GmailTransport.class);
+
+    static final int MAX_ATTEMPTS = 6;
+    static final Duration BACKOFF_BASE = Duration.ofSeconds(1);
+    static final Duration BACKOFF_CAP = Duration.ofMinutes(5);
+
+    private final Gmail gmail;
+    private final String user;
+    private final AccessTokenSource tokens;
+    private final QuotaLimiter limiter;
+    private final Sleeper sleeper;
+    private final Random jitter;
+    private final Clock clock;
+
+    GmailTransport(String apiEndpoint, String user, AccessTokenSource tokens, GmailOptions options, Clock clock,
+                   LongSupplier nanoTime) {
+        this.user = user;
+        this.tokens = tokens;
+        this.sleeper = options.sleeper();
+        this.jitter = options.jitter();
+        this.clock = clock;
+        this.limiter = new QuotaLimiter(options.quotaUnitsPerSecond(), nanoTime, options.sleeper());
+        int connectMs = (int) options.connectTimeout().toMillis();
+        int readMs = (int) options.readTimeout().toMillis();
+        HttpRequestInitializer init = request -> {
+            request.setConnectTimeout(connectMs);
+            request.setReadTimeout(readMs);
+            request.setNumberOfRetries(0);
+            request.setUnsuccessfulResponseHandler(null);
+            request.setIOExceptionHandler(null);
+            request.setLoggingEnabled(false);
+            request.setCurlLoggingEnabled(false);
+        };
+        String root = apiEndpoint.endsWith("/") ? apiEndpoint : apiEndpoint + "/";
+        // The v1-rev20250331-2.0.0 client carries "gmail/v1/users/{userId}/..." in each
+        // method's path, so the service path is empty; batches would go to batch/gmail/v1.
+        this.gmail = new Gmail.Builder(new NetHttpTransport(), GsonFactory.getDefaultInstance(), init)
+                .setRootUrl(root)
+                .setServicePath("")
+                .setBatchPath("batch/gmail/v1")
+                .setApplicationName("cloud-mdir-sync")
+                .build();
+    }
+
+    Gmail gmail() {
+        return gmail;
+    }
+
+    /**
+     * Executes {@code request} (named {@code call} in errors and logs, costing {@code units}
+     * of quota per attempt) and parses its answer as {@code type}; {@code Void} for calls
+     * whose answer is empty.
+     */
+    <T> T execute(String call, int units, AbstractGoogleClientRequest<?> request, Class<T> type)
+            throws IOException, InterruptedException {
+        request.setDisableGZipContent(true);
+        boolean forceRefresh = false;
+        boolean refreshed = false;
+        int attempt = 0;
+        while (true) {
+            attempt++;
+            limiter.acquire(units);
+            String token = tokens.accessToken(forceRefresh);
+            forceRefresh = false;
+            request.setRequestHeaders(new HttpHeaders().setAuthorization("Bearer " + token));
+            byte[] body;
+            Duration wait;
+            IOException failure;
+            try {
+                body = executeAndRead(request);
+                return parse(call, body, type);
+            } catch (HttpResponseException e) {
+                int status = e.getStatusCode();
+                if (status == 401) {
+                    if (refreshed) {
+                        throw new AuthenticationRequiredException(
+                                "Gmail refused the credentials for " + user + "; a new login is needed");
+                    }
+                    log.info("Gmail {} for {}: HTTP 401, refreshing the access token", call, user);
+                    refreshed = true;
+                    forceRefresh = true;
+                    attempt--;
+                    continue;
+                }
+                failure = e;
+                if (isThrottled(e) || status == 500 || status == 502 || status == 503 || status == 504) {
+                    wait = waitFor(e, attempt);
+                } else {
+                    throw new GmailStatusException("Gmail " + call + " for " + user + " failed: HTTP " + status
+                            + describe(e), status, e);
+                }
+            } catch (SSLException e) {
+                throw e;
+            } catch (MalformedGmailResponse e) {
+                throw e;
+            } catch (IOException e) {
+                failure = e;
+                wait = backoff(attempt);
+            }
+            if (attempt >= MAX_ATTEMPTS) {
+                throw new IOException("Gmail " + call + " for " + user + " failed after " + attempt
+                        + " attempts: " + summary(failure), failure);
+            }
+            log.info("Gmail {} for {} failed ({}); retrying in {} ms (attempt {} of {})",
+                    call, user, summary(failure), wait.toMillis(), attempt + 1, MAX_ATTEMPTS);
+            sleeper.sleep(wait);
+        }
+    }
+
+    private Duration waitFor(HttpResponseException e, int attempt) {
+        Optional<Duration> asked = retryAfter(e.getHeaders(), clock.instant());
+        return asked.isPresent() ? asked.get() : backoff(attempt);
+    }
+
+    private static byte[] executeAndRead(AbstractGoogleClientRequest<?> request) throws IOException {
+        HttpResponse response = request.executeUnparsed();
+        try (InputStream in = response.getContent()) {
+            return in == null ? new byte[0] : in.readAllBytes();
+        } finally {
+            response.disconnect();
+        }
+    }
+
+    private static <T> T parse(String call, byte[] body, Class<T> type) throws MalformedGmailResponse {
+        if (type == Void.class) {
+            return null;
+        }
+        if (body.length == 0) {
+            throw new MalformedGmailResponse(call, "empty body");
+        }
+        try {
+            T value = GsonFactory.getDefaultInstance()
+                    .createJsonParser(new ByteArrayInputStream(body), StandardCharsets.UTF_8)
+                    .parseAndClose(type);
+            if (value == null) {
+                throw new MalformedGmailResponse(call, "no JSON object");
+            }
+            return value;
+        } catch (MalformedGmailResponse e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            // Gson reports truncation as EOFException, wrong types as IllegalArgumentException.
+            throw new MalformedGmailResponse(call, e.toString(), e);
+        }
+    }
+
+    /** 429, or 403 with reason rateLimitExceeded / userRateLimitExceeded. */
+    static boolean isThrottled(HttpResponseException e) {
+        if (e.getStatusCode() == 429) {
+            return true;
+        }
+        if (e.getStatusCode() != 403 || !(e instanceof GoogleJsonResponseException)) {
+            return false;
+        }
+        GoogleJsonError details = ((GoogleJsonResponseException) e).getDetails();
+        if (details == null || details.getErrors() == null) {
+            return false;
+        }
+        for (GoogleJsonError.ErrorInfo info : details.getErrors()) {
+            String reason = info.getReason();
+            if ("rateLimitExceeded".equals(reason) || "userRateLimitExceeded".equals(reason)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The wait a {@code Retry-After} header asks for (delta seconds or an HTTP date), capped
+     * at {@link #BACKOFF_CAP}; empty when there is no usable header.
+     */
+    static Optional<Duration> retryAfter(HttpHeaders headers, Instant now) {
+        String value = headers == null ? null : headers.getFirstHeaderStringValue("Retry-After");
+        if (value == null || value.isBlank()) {
+            return Optional.empty();
+        }
+        value = value.trim();
+        Duration d;
+        try {
+            d = Duration.ofSeconds(Long.parseLong(value));
+        } catch (NumberFormatException notSeconds) {
+            try {
+                Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                d = Duration.between(now, at);
+            } catch (DateTimeParseException notDate) {
+                return Optional.empty();
+            }
+        }
+        if (d.isNegative()) {
+            d = Duration.ZERO;
+        }
+        return Optional.of(d.compareTo(BACKOFF_CAP) > 0 ? BACKOFF_CAP : d);
+    }
+
+    /** Exponential backoff with jitter: base 2^(attempt-1), capped, times a factor in [0.5, 1). */
+    Duration backoff(int attempt) {
+        long baseMs = BACKOFF_BASE.toMillis() << Math.min(attempt - 1, 20);
+        long capped = Math.min(baseMs, BACKOFF_CAP.toMillis());
+        return Duration.ofMillis((long) (capped * (0.5 + 0.5 * jitter.nextDouble())));
+    }
+
+    private static String describe(HttpResponseException e) {
+        if (e instanceof GoogleJsonResponseException) {
+            GoogleJsonError details = ((GoogleJsonResponseException) e).getDetails();
+            if (details != null && details.getMessage() != null) {
+                return " (" + details.getMessage() + ")";
+            }
+        }
+        return e.getStatusMessage() == null ? "" : " (" + e.getStatusMessage() + ")";
+    }
+
+    private static String summary(IOException e) {
+        if (e instanceof HttpResponseException) {
+            HttpResponseException h = (HttpResponseException) e;
+            return "HTTP " + h.getStatusCode() + describe(h);
+        }
+        return e.toString();
+    }
+
+    /** Gmail answered 2xx with a body we cannot use; retrying the same call would not help. */
+    static final class MalformedGmailResponse extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        MalformedGmailResponse(String call, String detail) {
+            super("malformed Gmail response to " + call + ": " + detail);
+        }
+
+        MalformedGmailResponse(String call, String detail, Throwable cause) {
+            super("malformed Gmail response to " + call + ": " + detail, cause);
+        }
+    }
+}

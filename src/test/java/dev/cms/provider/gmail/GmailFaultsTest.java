@@ -1,0 +1,184 @@
+package dev.cms.provider.gmail;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.exactly;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.github.tomakehurst.wiremock.http.Fault;
+import dev.cms.config.DeleteAction;
+import dev.cms.provider.AuthenticationRequiredException;
+import dev.cms.provider.Listing;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Throttling, server errors, broken connections, bad JSON and refused tokens, on any call. */
+class GmailFaultsTest extends GmailFixture {
+    private static final String HISTORY = path("history");
+    private static final String OK = "{\"historyId\":\"900\"}";
+
+    private Listing poll() throws Exception {
+        return mailbox("INBOX").list("800");
+    }
+
+    private static void assertBetween(Duration low, Duration high, Duration actual) {
+        assertTrue(actual.compareTo(low) >= 0 && actual.compareTo(high) <= 0,
+                actual + " not in [" + low + ", " + high + "]");
+    }
+
+    @Test
+    void tooManyRequestsWaitsForRetryAfterThenSucceeds() throws Exception {
+        sequence(HISTORY, aResponse().withStatus(429).withHeader("Retry-After", "7"), okJson(OK));
+        assertEquals("900", poll().syncToken());
+        assertEquals(List.of(Duration.ofSeconds(7)), sleeper.sleeps);
+        assertEquals(2, wm.getAllServeEvents().size());
+    }
+
+    @Test
+    void retryAfterAsAnHttpDateIsHonoured() throws Exception {
+        sequence(HISTORY, aResponse().withStatus(503).withHeader("Retry-After", "Fri, 02 Jan 2026 03:04:35 GMT"),
+                okJson(OK));
+        poll();
+        assertEquals(List.of(Duration.ofSeconds(30)), sleeper.sleeps);
+    }
+
+    @Test
+    void forbiddenWithRateLimitReasonIsRetried() throws Exception {
+        sequence(HISTORY, error(403, "rateLimitExceeded"), error(403, "userRateLimitExceeded"), okJson(OK));
+        assertEquals("900", poll().syncToken());
+        assertEquals(2, sleeper.sleeps.size());
+        assertEquals(3, wm.getAllServeEvents().size());
+    }
+
+    @Test
+    void forbiddenForAnotherReasonIsNotRetried() {
+        sequence(HISTORY, error(403, "insufficientPermissions"), okJson(OK));
+        IOException e = assertThrows(IOException.class, this::poll);
+        assertTrue(e.getMessage().contains("HTTP 403"), e.getMessage());
+        assertEquals(1, wm.getAllServeEvents().size());
+        assertTrue(sleeper.sleeps.isEmpty());
+    }
+
+    @Test
+    void serverErrorsBackOffExponentiallyWithJitterThenSucceed() throws Exception {
+        sequence(HISTORY, status(500), status(503), okJson(OK));
+        assertEquals("900", poll().syncToken());
+        assertEquals(2, sleeper.sleeps.size());
+        assertBetween(Duration.ofMillis(500), Duration.ofSeconds(1), sleeper.sleeps.get(0));
+        assertBetween(Duration.ofSeconds(1), Duration.ofSeconds(2), sleeper.sleeps.get(1));
+    }
+
+    @Test
+    void connectionResetIsRetried() throws Exception {
+        // The JDK's HttpURLConnection silently re-sends a request once after a reset, so it
+        // takes two resets in a row for our own retry (and its backoff sleep) to act.
+        sequence(HISTORY, aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER),
+                aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER), okJson(OK));
+        assertEquals("900", poll().syncToken());
+        assertEquals(1, sleeper.sleeps.size());
+    }
+
+    @Test
+    void persistentConnectionResetFailsAfterSixAttempts() {
+        wm.stubFor(get(urlPathEqualTo(HISTORY)).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+        IOException e = assertThrows(IOException.class, this::poll);
+        assertTrue(e.getMessage().contains("after 6 attempts"), e.getMessage());
+        assertEquals(5, sleeper.sleeps.size());
+    }
+
+    @Test
+    void readTimeoutIsRetried() throws Exception {
+        GmailOptions quick = new GmailOptions(1e9, 1, Duration.ofSeconds(5), Duration.ofMillis(200), sleeper,
+                new Random(7));
+        GmailMailbox box = new GmailMailbox(account(), "INBOX", DeleteAction.ARCHIVE, tokens, quick,
+                Clock.fixed(NOW, ZoneOffset.UTC), System::nanoTime);
+        sequence(HISTORY, okJson(OK).withFixedDelay(2000), okJson("{\"historyId\":\"901\"}"));
+        assertEquals("901", box.list("800").syncToken());
+        assertEquals(1, sleeper.sleeps.size());
+    }
+
+    @Test
+    void persistentServerErrorFailsAfterSixAttempts() {
+        wm.stubFor(get(urlPathEqualTo(HISTORY)).willReturn(status(500)));
+        IOException e = assertThrows(IOException.class, this::poll);
+        assertTrue(e.getMessage().contains("after 6 attempts"), e.getMessage());
+        assertEquals(6, wm.getAllServeEvents().size());
+        assertEquals(5, sleeper.sleeps.size());
+        assertBetween(Duration.ofSeconds(8), Duration.ofSeconds(16), sleeper.sleeps.get(4));
+    }
+
+    @Test
+    void truncatedJsonIsMalformedAndNotRetried() {
+        wm.stubFor(get(urlPathEqualTo(HISTORY)).willReturn(okJson("{\"historyId\":\"900\",\"history\":[{\"id\":")));
+        IOException e = assertThrows(IOException.class, this::poll);
+        assertTrue(e.getMessage().startsWith("malformed Gmail response to history.list: "), e.getMessage());
+        assertEquals(1, wm.getAllServeEvents().size());
+    }
+
+    @Test
+    void wronglyTypedJsonIsMalformed() {
+        wm.stubFor(get(urlPathEqualTo(path("profile")))
+                .willReturn(okJson("{\"historyId\":\"1\"}")));
+        wm.stubFor(get(urlPathEqualTo(path("messages"))).willReturn(okJson("{\"messages\": 5}")));
+        IOException e = assertThrows(IOException.class, () -> mailbox("INBOX").list(null));
+        assertTrue(e.getMessage().startsWith("malformed Gmail response to messages.list: "), e.getMessage());
+    }
+
+    @Test
+    void messageWithoutIdIsMalformed() {
+        wm.stubFor(get(urlPathEqualTo(path("profile"))).willReturn(okJson("{\"historyId\":\"1\"}")));
+        wm.stubFor(get(urlPathEqualTo(path("messages"))).willReturn(okJson("{\"messages\":[{\"threadId\":\"t\"}]}")));
+        IOException e = assertThrows(IOException.class, () -> mailbox("INBOX").list(null));
+        assertEquals("malformed Gmail response to messages.list: a message without an id", e.getMessage());
+    }
+
+    @Test
+    void unauthorizedRefreshesTheTokenOnceThenSucceeds() throws Exception {
+        sequence(HISTORY, status(401), okJson(OK));
+        assertEquals("900", poll().syncToken());
+        assertEquals(List.of(false, true), tokens.forced);
+        wm.verify(exactly(1), getRequestedFor(urlPathEqualTo(HISTORY))
+                .withHeader("Authorization", equalTo("Bearer tok-1")));
+        wm.verify(exactly(1), getRequestedFor(urlPathEqualTo(HISTORY))
+                .withHeader("Authorization", equalTo("Bearer tok-2")));
+        assertTrue(sleeper.sleeps.isEmpty());
+    }
+
+    @Test
+    void unauthorizedTwiceAsksForALogin() {
+        wm.stubFor(get(urlPathEqualTo(HISTORY)).willReturn(status(401)));
+        AuthenticationRequiredException e = assertThrows(AuthenticationRequiredException.class, this::poll);
+        assertEquals("Gmail refused the credentials for alice@example.com; a new login is needed", e.getMessage());
+        assertEquals(List.of(false, true), tokens.forced);
+        assertEquals(2, wm.getAllServeEvents().size());
+    }
+
+    @Test
+    void tokenSourceRefusalPropagatesUnchanged() {
+        AuthenticationRequiredException refusal = new AuthenticationRequiredException("log in, please");
+        tokens.refusal = refusal;
+        AuthenticationRequiredException e = assertThrows(AuthenticationRequiredException.class, this::poll);
+        assertSame(refusal, e);
+        assertEquals(0, wm.getAllServeEvents().size());
+    }
+
+    @Test
+    void tokenSourceRefusalStopsABodyFetch() {
+        tokens.refusal = new AuthenticationRequiredException("log in, please");
+        AuthenticationRequiredException e = assertThrows(AuthenticationRequiredException.class,
+                () -> mailbox("INBOX").fetchBodies(List.of("a", "b", "c"), (id, body, when) -> { }));
+        assertSame(tokens.refusal, e);
+    }
+}

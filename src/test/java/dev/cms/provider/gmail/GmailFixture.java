@@ -1,0 +1,135 @@
+package dev.cms.provider.gmail;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import dev.cms.auth.AccessTokenSource;
+import dev.cms.config.DeleteAction;
+import dev.cms.config.GmailAccountSpec;
+import dev.cms.provider.AuthenticationRequiredException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+
+/** A WireMock Gmail on a dynamic port, a counting token source and a recording sleeper. */
+abstract class GmailFixture {
+    static final String USER = "alice@example.com";
+    static final String API = "/gmail/v1/users/me/";
+    static final Instant NOW = Instant.parse("2026-01-02T03:04:05Z");
+
+    WireMockServer wm;
+    FakeTokens tokens;
+    RecordingSleeper sleeper;
+
+    @BeforeEach
+    void startServer() {
+        wm = new WireMockServer(options().dynamicPort());
+        wm.start();
+        tokens = new FakeTokens();
+        sleeper = new RecordingSleeper();
+    }
+
+    @AfterEach
+    void stopServer() {
+        wm.stop();
+    }
+
+    GmailAccountSpec account() {
+        return new GmailAccountSpec(USER, "client-id", "client-secret", GmailAccountSpec.DEFAULT_AUTH_ENDPOINT,
+                GmailAccountSpec.DEFAULT_TOKEN_ENDPOINT, "http://localhost:" + wm.port() + "/", null);
+    }
+
+    GmailOptions gmailOptions(int parallel) {
+        // A quota high enough that the limiter never sleeps: the sleeper then records backoff only.
+        return new GmailOptions(1e9, parallel, Duration.ofSeconds(10), Duration.ofSeconds(10), sleeper,
+                new Random(42));
+    }
+
+    GmailMailbox mailbox(String label) {
+        return mailbox(label, DeleteAction.ARCHIVE);
+    }
+
+    GmailMailbox mailbox(String label, DeleteAction action) {
+        return new GmailMailbox(account(), label, action, tokens, gmailOptions(8), Clock.fixed(NOW, ZoneOffset.UTC),
+                System::nanoTime);
+    }
+
+    static String path(String rest) {
+        return API + rest;
+    }
+
+    /** Answers successive requests to {@code path} (any method) with {@code responses} in turn. */
+    void sequence(String path, ResponseDefinitionBuilder... responses) {
+        String scenario = "seq " + path;
+        for (int i = 0; i < responses.length; i++) {
+            wm.stubFor(any(urlPathEqualTo(path)).inScenario(scenario)
+                    .whenScenarioStateIs(i == 0 ? Scenario.STARTED : "step" + i)
+                    .willSetStateTo("step" + (i + 1))
+                    .willReturn(responses[i]));
+        }
+    }
+
+    void stubLabels(String json) {
+        wm.stubFor(get(urlPathEqualTo(path("labels"))).willReturn(okJson(json)));
+    }
+
+    static ResponseDefinitionBuilder status(int code) {
+        return aResponse().withStatus(code).withHeader("Content-Type", "application/json")
+                .withBody("{\"error\":{\"code\":" + code + ",\"message\":\"status " + code + "\"}}");
+    }
+
+    static ResponseDefinitionBuilder error(int code, String reason) {
+        return aResponse().withStatus(code).withHeader("Content-Type", "application/json")
+                .withBody("{\"error\":{\"code\":" + code + ",\"message\":\"no\",\"errors\":[{\"domain\":\"usageLimits\","
+                        + "\"reason\":\"" + reason + "\",\"message\":\"no\"}]}}");
+    }
+
+    /** Served requests, oldest first. */
+    List<ServeEvent> served() {
+        List<ServeEvent> events = new ArrayList<>(wm.getAllServeEvents());
+        Collections.reverse(events);
+        return events;
+    }
+
+    static final class FakeTokens implements AccessTokenSource {
+        final AtomicInteger calls = new AtomicInteger();
+        final List<Boolean> forced = Collections.synchronizedList(new ArrayList<>());
+        volatile AuthenticationRequiredException refusal;
+        private final AtomicInteger generation = new AtomicInteger(1);
+
+        @Override
+        public String accessToken(boolean forceRefresh) throws AuthenticationRequiredException {
+            calls.incrementAndGet();
+            forced.add(forceRefresh);
+            if (refusal != null) {
+                throw refusal;
+            }
+            return "tok-" + (forceRefresh ? generation.incrementAndGet() : generation.get());
+        }
+    }
+
+    static final class RecordingSleeper implements Sleeper {
+        final List<Duration> sleeps = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void sleep(Duration d) {
+            sleeps.add(d);
+        }
+    }
+}
