@@ -16,4 +16,18 @@ public final class Main {
         CommandLine cl = CmsCommand.commandLine();
         return cl.execute(args);
     }
+
+    /** Runs a command line with its output captured (tests). */
+    public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+        Logging.configure(args);
+        CommandLine cl = CmsCommand.commandLine();
+        cl.setOut(out);
+        cl.setErr(err);
+        try {
+            return cl.execute(args);
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
 }

@@ -1,0 +1,121 @@
+package dev.cms.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cms.store.StateLock;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CliTest {
+    @TempDir
+    Path tmp;
+
+    record Result(int code, String out, String err) {}
+
+    static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(out), new PrintWriter(err), args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    private Path config(String text) throws Exception {
+        Path f = tmp.resolve("cms.cfg");
+        Files.writeString(f, text);
+        return f;
+    }
+
+    @Test
+    void checkPrintsWhatWouldBeSyncedAndExitsZero() throws Exception {
+        Path cfg = config("inbox = MailDir(\"" + tmp.resolve("mail") + "\")\n"
+                + "GMail(\"INBOX\", GMail_Account(user=\"a@gmail.com\", client_id=\"id\", client_secret=\"s\"))\n");
+        Result r = run("check", "-c", cfg.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith(cfg + ": OK"), r.out());
+        assertTrue(r.out().contains("a@gmail.com"), r.out());
+        assertTrue(r.out().contains("INBOX"), r.out());
+        assertFalse(Files.exists(tmp.resolve("mail")), "check touches nothing");
+    }
+
+    @Test
+    void checkReportsTheErrorWithItsPositionAndExitsTwo() throws Exception {
+        Path cfg = config("MailDir(\"~/mail\")\n\ndef direct_message(msg):\n    return 1\n");
+        Result r = run("check", "-c", cfg.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains(cfg + ":3:1:"), r.err());
+        assertTrue(r.err().contains("Route"), r.err());
+        assertFalse(r.err().contains("at dev.cms"), "no stack trace without -v");
+    }
+
+    @Test
+    void aMissingConfigFileIsOneClearSentence() throws Exception {
+        Result r = run("check", "-c", tmp.resolve("nope.cfg").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("nope.cfg"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
+
+    @Test
+    void noConfigAnywhereSaysWhereItLooked() throws Exception {
+        ConfigOption o = new ConfigOption();
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(dev.cms.config.ConfigException.class,
+                () -> ConfigOption.resolve(null, tmp, java.util.Map.of("XDG_CONFIG_HOME", tmp.resolve("xdg").toString())));
+        assertTrue(e.getMessage().contains("cms.cfg.example"), e.getMessage());
+        assertTrue(e.getMessage().contains(tmp.resolve("xdg").resolve("cloud-mdir-sync").toString()), e.getMessage());
+        assertEquals(null, o.file);
+    }
+
+    @Test
+    void anUnknownOptionExitsTwoWithAHint() {
+        Result r = run("--frobnicate");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--frobnicate"), r.err());
+        assertTrue(r.err().contains("--help"), r.err());
+    }
+
+    @Test
+    void helpAndVersionWork() {
+        Result help = run("--help");
+        assertEquals(0, help.code());
+        assertTrue(help.out().contains("--offline"));
+        assertTrue(help.out().contains("check"));
+        assertTrue(help.out().contains("status"));
+        Result v = run("--version");
+        assertEquals(0, v.code());
+        assertTrue(v.out().startsWith("cloud-mdir-sync "), v.out());
+        assertEquals(0, run("status", "--help").code());
+        assertEquals(0, run("check", "--help").code());
+    }
+
+    @Test
+    void aSecondDaemonOnTheSameStateIsRefused() throws Exception {
+        Path state = tmp.resolve("state");
+        Path cfg = config("MailDir(\"" + tmp.resolve("mail") + "\")\n"
+                + "GMail(\"INBOX\", GMail_Account(user=\"a@gmail.com\", client_id=\"id\", client_secret=\"s\"))\n"
+                + "cfg.message_db_dir = \"" + state + "\"\n");
+        Files.createDirectories(state);
+        try (StateLock held = StateLock.acquire(state)) {
+            Result r = run("-c", cfg.toString(), "--once");
+            assertEquals(1, r.code(), r.err());
+            assertTrue(r.err().contains("already using " + state), r.err());
+            assertTrue(r.err().contains("pid " + ProcessHandle.current().pid()), r.err());
+        }
+    }
+
+    @Test
+    void statusBeforeAnyCycleSaysSo() throws Exception {
+        Path state = tmp.resolve("state");
+        Path cfg = config("MailDir(\"" + tmp.resolve("mail") + "\")\n"
+                + "GMail(\"INBOX\", GMail_Account(user=\"a@gmail.com\", client_id=\"id\", client_secret=\"s\"))\n"
+                + "cfg.message_db_dir = \"" + state + "\"\n");
+        Result r = run("status", "-c", cfg.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("No state yet"), r.out());
+    }
+}
