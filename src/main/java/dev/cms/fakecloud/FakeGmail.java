@@ -12,8 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The Gmail half of the fake cloud: Gmail API v1 under {@code /gmail/v1/users/{userId}/},
- * HTTP batch at {@code /batch/gmail/v1}, and Google's OAuth2 endpoints under {@code /oauth2/}
- * ({@code auth}, {@code token}, {@code tokeninfo}, {@code revoke}). The methods here are the
+ * HTTP batch at {@code /batch/gmail/v1} (and {@code /batch}, the Java client's default), and
+ * Google's OAuth2 endpoints under {@code /oauth2/} ({@code auth}, {@code token}, {@code tokeninfo}, {@code revoke}). The methods here are the
  * admin interface: they change state as another mail client would, recording history.
  */
 public final class FakeGmail implements CloudService {
@@ -113,7 +113,7 @@ public final class FakeGmail implements CloudService {
     /** The stored bytes of a message, or null when there is none. */
     public byte[] raw(String email, String id) {
         GmailMailbox.Message m = box(email).message(id);
-        return m == null ? null : m.raw.clone();
+        return m == null ? null : m.raw();
     }
 
     /** The account's current history id. */

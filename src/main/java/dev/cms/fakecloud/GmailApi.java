@@ -168,7 +168,7 @@ final class GmailApi {
             case "metadata":
             case "full": {
                 JsonObject o = minimal(m);
-                o.add("payload", MimeHeaders.payload(m.raw, r.params("metadataHeaders"), format.equals("full")));
+                o.add("payload", MimeHeaders.payload(m.raw(), r.params("metadataHeaders"), format.equals("full")));
                 return Response.json(200, o);
             }
             default:
@@ -195,7 +195,7 @@ final class GmailApi {
         o.addProperty("threadId", m.threadId);
         o.add("labelIds", strings(s.labels()));
         o.addProperty("snippet", m.snippet);
-        o.addProperty("sizeEstimate", m.raw.length);
+        o.addProperty("sizeEstimate", m.size);
         o.addProperty("historyId", Long.toString(s.historyId()));
         o.addProperty("internalDate", Long.toString(m.internalDate));
         return o;
