@@ -31,11 +31,14 @@ public final class FakeGmail implements CloudService {
     private final GmailApi api;
     private final GmailBatch batch = new GmailBatch();
     private final Dispatcher dispatcher;
+    private final Clock clock;
+    private volatile Duration historyHorizon = Duration.ofDays(7);
 
     FakeGmail(Clock clock, Dispatcher dispatcher) {
         this.oauth = new GoogleOAuth(clock);
         this.api = new GmailApi(oauth, mailboxes::get);
         this.dispatcher = dispatcher;
+        this.clock = clock;
     }
 
     @Override
@@ -61,7 +64,7 @@ public final class FakeGmail implements CloudService {
 
     /** Registers an account and the OAuth client allowed to log into it. */
     public void addAccount(String email, String clientId, String clientSecret) {
-        if (mailboxes.putIfAbsent(email, new GmailMailbox(email)) != null) {
+        if (mailboxes.putIfAbsent(email, new GmailMailbox(email, clock, historyHorizon)) != null) {
             throw new IllegalArgumentException("fake Gmail account already exists: " + email);
         }
         oauth.addAccount(email, clientId, clientSecret);
@@ -124,6 +127,18 @@ public final class FakeGmail implements CloudService {
     /** Drops all history: history.list with any older start id now answers 404. */
     public void expireHistory(String email) {
         box(email).expireHistory();
+    }
+
+    /**
+     * History older than {@code horizon} (by the cloud's clock) is forgotten in every account,
+     * so a client coming back later with an older start id gets 404. Default: seven days.
+     */
+    public void setHistoryHorizon(Duration horizon) {
+        if (horizon.isNegative()) {
+            throw new IllegalArgumentException("history horizon must not be negative: " + horizon);
+        }
+        historyHorizon = horizon;
+        mailboxes.values().forEach(box -> box.setHistoryHorizon(horizon));
     }
 
     /** Invalidates every refresh token issued for the account. */

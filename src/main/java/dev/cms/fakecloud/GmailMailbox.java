@@ -1,6 +1,8 @@
 package dev.cms.fakecloud;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
@@ -97,7 +99,7 @@ final class GmailMailbox {
 
     /** One history record: a change to one message, with its labels before and after. */
     record HistoryRecord(long id, Change change, String messageId, String threadId,
-                         Set<String> before, Set<String> after) {
+                         Set<String> before, Set<String> after, long atMillis) {
         Set<String> added() {
             Set<String> s = new TreeSet<>(after);
             s.removeAll(before);
@@ -133,11 +135,15 @@ final class GmailMailbox {
     private volatile Map<String, String> labelSnapshot = Map.of();
     private volatile long historyId;
     private volatile long oldestHistoryId;
+    private final Clock clock;
+    private Duration horizon; // guarded by lock
     private long idSequence;
     private int labelCounter;
 
-    GmailMailbox(String email) {
+    GmailMailbox(String email, Clock clock, Duration horizon) {
         this.email = email;
+        this.clock = clock;
+        this.horizon = horizon;
         this.random = new Random(email.hashCode());
         this.historyId = 1000 + random.nextInt(1000);
         this.oldestHistoryId = historyId;
@@ -209,7 +215,7 @@ final class GmailMailbox {
             for (String label : labels) {
                 byLabel.get(label).add(m.key());
             }
-            publish(new HistoryRecord(h, Change.ADDED, id, m.threadId, Set.of(), m.state.labels()));
+            publish(h, Change.ADDED, m, Set.of(), m.state.labels());
             return id;
         }
     }
@@ -251,7 +257,7 @@ final class GmailMailbox {
                 for (String label : remove) {
                     byLabel.get(label).remove(m.key());
                 }
-                publish(new HistoryRecord(h, Change.LABELS, id, m.threadId, before, m.state.labels()));
+                publish(h, Change.LABELS, m, before, m.state.labels());
             }
         }
         return found;
@@ -268,7 +274,7 @@ final class GmailMailbox {
             for (String label : m.state.labels()) {
                 byLabel.get(label).remove(m.key());
             }
-            publish(new HistoryRecord(nextHistoryId(), Change.DELETED, id, m.threadId, m.state.labels(), Set.of()));
+            publish(nextHistoryId(), Change.DELETED, m, m.state.labels(), Set.of());
             return true;
         }
     }
@@ -327,6 +333,9 @@ final class GmailMailbox {
      */
     HistoryPage history(long start, String labelId, Set<Change> types, String pageToken, int max)
             throws HistoryExpiredException {
+        synchronized (lock) {
+            pruneHistory(clock.millis());
+        }
         long current = historyId; // read before the log: every record up to it is already there
         if (start < oldestHistoryId) {
             throw new HistoryExpiredException(start, oldestHistoryId);
@@ -364,9 +373,32 @@ final class GmailMailbox {
         return historyId + 1 + random.nextInt(3);
     }
 
-    private void publish(HistoryRecord record) {
-        log.put(record.id(), record);
-        historyId = record.id();
+    private void publish(long id, Change change, Message m, Set<String> before, Set<String> after) {
+        long now = clock.millis();
+        log.put(id, new HistoryRecord(id, change, m.id, m.threadId, before, after, now));
+        historyId = id;
+        pruneHistory(now);
+    }
+
+    /** Drops records older than the horizon; a start id below the newest dropped one is then too old. */
+    private void pruneHistory(long now) {
+        long limit = now - horizon.toMillis();
+        Map.Entry<Long, HistoryRecord> first;
+        while ((first = log.firstEntry()) != null && first.getValue().atMillis() < limit) {
+            log.remove(first.getKey());
+            oldestHistoryId = Math.max(oldestHistoryId, first.getKey());
+        }
+    }
+
+    /** Records older than {@code horizon} are forgotten (default a week, as Gmail typically keeps). */
+    void setHistoryHorizon(Duration horizon) {
+        if (horizon.isNegative()) {
+            throw new IllegalArgumentException("history horizon must not be negative: " + horizon);
+        }
+        synchronized (lock) {
+            this.horizon = horizon;
+            pruneHistory(clock.millis());
+        }
     }
 
     private static String snippet(byte[] raw) {

@@ -24,13 +24,14 @@ class FakeGmailApiTest {
     static final String USER = "bob@example.com";
     static final Instant T0 = Instant.parse("2025-06-01T10:00:00Z");
 
+    MutableClock clock = new MutableClock();
     FakeCloud cloud;
     FakeGmail gmail;
     Http http;
 
     @BeforeEach
     void start() throws Exception {
-        cloud = FakeCloud.start(0, new MutableClock());
+        cloud = FakeCloud.start(0, clock);
         gmail = cloud.gmail();
         gmail.addAccount(USER, "cid", "secret");
         http = new Http(cloud.baseUri());
@@ -241,6 +242,20 @@ class FakeGmailApiTest {
         HttpResponse<String> r = http.get("gmail/v1/users/me/history?startHistoryId=" + start);
         assertEquals(404, r.statusCode());
         assertEquals(200, http.get("gmail/v1/users/me/history?startHistoryId=" + gmail.historyId(USER)).statusCode());
+    }
+
+    @Test
+    void historyBeyondTheHorizonIs404() throws Exception {
+        gmail.setHistoryHorizon(java.time.Duration.ofDays(7));
+        long start = gmail.historyId(USER);
+        add(1, "INBOX");
+        long afterFirst = gmail.historyId(USER);
+        clock.advance(java.time.Duration.ofDays(8));
+        http.token = gmail.issueAccessToken(USER, Set.of(FakeGmail.FULL_SCOPE));
+        assertEquals(404, http.get("gmail/v1/users/me/history?startHistoryId=" + start).statusCode());
+        add(2, "INBOX");
+        JsonObject h = history(afterFirst, "");
+        assertEquals(1, h.getAsJsonArray("history").size(), h.toString());
     }
 
     @Test
