@@ -19,6 +19,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The state of one fake Gmail account: messages, labels, the history counter and the history
@@ -95,6 +96,28 @@ final class GmailMailbox {
         }
     }
 
+    /** Message keys in listing order with an O(1) size (a skip list's own size() walks it). */
+    static final class Index {
+        final NavigableSet<Key> keys = new ConcurrentSkipListSet<>(Key.ORDER);
+        private final AtomicInteger size = new AtomicInteger();
+
+        void add(Key key) {
+            if (keys.add(key)) {
+                size.incrementAndGet();
+            }
+        }
+
+        void remove(Key key) {
+            if (keys.remove(key)) {
+                size.decrementAndGet();
+            }
+        }
+
+        int size() {
+            return size.get();
+        }
+    }
+
     enum Change { ADDED, DELETED, LABELS }
 
     /** One history record: a change to one message, with its labels before and after. */
@@ -128,8 +151,8 @@ final class GmailMailbox {
     private final Object lock = new Object();
     private final Random random;
     private final Map<String, Message> messages = new ConcurrentHashMap<>();
-    private final Map<String, NavigableSet<Key>> byLabel = new ConcurrentHashMap<>();
-    private final NavigableSet<Key> all = new ConcurrentSkipListSet<>(Key.ORDER);
+    private final Map<String, Index> byLabel = new ConcurrentHashMap<>();
+    private final Index all = new Index();
     private final ConcurrentSkipListMap<Long, HistoryRecord> log = new ConcurrentSkipListMap<>();
     private final Map<String, String> userLabels = new LinkedHashMap<>(); // guarded by lock
     private volatile Map<String, String> labelSnapshot = Map.of();
@@ -148,7 +171,7 @@ final class GmailMailbox {
         this.historyId = 1000 + random.nextInt(1000);
         this.oldestHistoryId = historyId;
         for (String label : SYSTEM_LABELS) {
-            byLabel.put(label, new ConcurrentSkipListSet<>(Key.ORDER));
+            byLabel.put(label, new Index());
         }
     }
 
@@ -193,7 +216,7 @@ final class GmailMailbox {
             String id = "Label_" + (++labelCounter);
             userLabels.put(id, name);
             labelSnapshot = Map.copyOf(userLabels);
-            byLabel.put(id, new ConcurrentSkipListSet<>(Key.ORDER));
+            byLabel.put(id, new Index());
             return id;
         }
     }
@@ -292,18 +315,18 @@ final class GmailMailbox {
      * only appear when one of those labels is asked for, or with {@code includeSpamTrash}.
      */
     Page list(List<String> labelIds, String pageToken, int max, boolean includeSpamTrash) {
-        NavigableSet<Key> driver = all;
+        Index driver = all;
         for (String label : labelIds) {
-            NavigableSet<Key> set = byLabel.get(label);
-            if (set == null) {
+            Index index = byLabel.get(label);
+            if (index == null) {
                 return new Page(List.of(), null, 0);
             }
-            if (driver == all || set.size() < driver.size()) {
-                driver = set;
+            if (driver == all || index.size() < driver.size()) {
+                driver = index;
             }
         }
         boolean includeHidden = includeSpamTrash || labelIds.contains("TRASH") || labelIds.contains("SPAM");
-        NavigableSet<Key> from = pageToken == null ? driver : driver.tailSet(Key.parse(pageToken), false);
+        NavigableSet<Key> from = pageToken == null ? driver.keys : driver.keys.tailSet(Key.parse(pageToken), false);
         List<Message> out = new ArrayList<>();
         String next = null;
         for (Key key : from) {
