@@ -29,7 +29,7 @@ final class Interpreter {
                     "authority_host", "graph_endpoint", "max_concurrency", "use_default_registration"), Set.of()),
             "GMail", new Signature(List.of("label", "account", "delete_action"), Set.of("label", "account")),
             "GMail_Account", new Signature(List.of("user", "client_id", "client_secret", "auth_endpoint",
-                    "token_endpoint", "api_endpoint"), Set.of("user")),
+                    "token_endpoint", "api_endpoint", "quota_units_per_second"), Set.of("user")),
             "CredentialServer", new Signature(List.of("path", "accounts", "umask", "protocols"),
                     Set.of("path", "accounts")),
             "Route", new Signature(List.of("to", "mailbox", "header", "equals", "matches"), Set.of("to")));
@@ -175,6 +175,8 @@ final class Interpreter {
                 url(a, "auth_endpoint", GmailAccountSpec.DEFAULT_AUTH_ENDPOINT),
                 url(a, "token_endpoint", GmailAccountSpec.DEFAULT_TOKEN_ENDPOINT),
                 url(a, "api_endpoint", GmailAccountSpec.DEFAULT_API_ENDPOINT),
+                a.intIn("quota_units_per_second", GmailAccountSpec.DEFAULT_QUOTA_UNITS_PER_SECOND, 1, 1_000_000,
+                        "between 1 and 1000000"),
                 a.callPos());
         accounts.add(s);
         return s;
