@@ -1,0 +1,110 @@
+package dev.cms.sync;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cms.model.Flag;
+import dev.cms.model.Flags;
+import dev.cms.provider.memory.InMemoryMailbox;
+import dev.cms.provider.memory.InMemoryMailbox.Op;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DaemonTest {
+    @TempDir
+    Path tmp;
+
+    SyncFixture fx;
+    Daemon daemon;
+    Thread thread;
+    final AtomicReference<Throwable> crashed = new AtomicReference<>();
+
+    @AfterEach
+    void stop() throws Exception {
+        if (daemon != null) {
+            daemon.stop();
+            assertTrue(daemon.awaitFinished(Duration.ofSeconds(30)), "the daemon stops when asked");
+            thread.join(10_000);
+        }
+        if (fx != null) {
+            fx.close();
+        }
+        assertEquals(null, crashed.get());
+    }
+
+    private void start(InMemoryMailbox cloud, Duration poll) throws Exception {
+        fx = new SyncFixture(tmp, 1, List.of(cloud), Router.defaultOnly()).start(false);
+        Daemon.Options o = new Daemon.Options(poll, Duration.ofMillis(100), Duration.ofMillis(500),
+                Duration.ofMillis(100), new Backoff(Duration.ofMillis(50), Duration.ofMillis(200), new Random(1)));
+        daemon = new Daemon(fx.engine, fx.maildirPaths, o, Clock.systemUTC());
+        thread = new Thread(() -> {
+            try {
+                daemon.run();
+            } catch (Throwable t) {
+                crashed.set(t);
+            }
+        }, "daemon-under-test");
+        thread.start();
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void aLocalRenameIsPushedWithoutWaitingForThePoll() throws Exception {
+        InMemoryMailbox cloud = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
+        String id = cloud.add(Messages.message("a"), Flags.NONE, null);
+        start(cloud, Duration.ofHours(1));
+        await(() -> fx.maildirPaths.get(0).resolve("new").toFile().list().length == 1, "the first delivery");
+
+        SyncFixture.setLetters(fx.files(0).get(0), "S");
+        await(() -> Flags.of(Flag.READ).equals(cloud.flags(id)), "the flag to reach the cloud");
+    }
+
+    @Test
+    void thePollTimerBringsCloudChanges() throws Exception {
+        InMemoryMailbox cloud = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
+        start(cloud, Duration.ofMillis(200));
+        cloud.add(Messages.message("later"), Flags.NONE, null);
+        await(() -> fx.maildirPaths.get(0).resolve("new").toFile().list().length == 1, "a polled delivery");
+    }
+
+    @Test
+    void aFailedCycleIsRetriedWithBackoff() throws Exception {
+        InMemoryMailbox cloud = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
+        cloud.add(Messages.message("a"), Flags.NONE, null);
+        cloud.failNext(Op.LIST, 3);
+        start(cloud, Duration.ofHours(1));
+        await(() -> fx.maildirPaths.get(0).resolve("new").toFile().list().length == 1, "delivery after retries");
+        assertTrue(cloud.calls(Op.LIST) >= 4, "three failures, then success");
+    }
+
+    @Test
+    void backoffGrowsToItsCapAndResets() {
+        Backoff b = new Backoff(Duration.ofSeconds(10), Duration.ofMinutes(5), new Random(7));
+        Duration first = b.next();
+        assertTrue(first.toMillis() >= 8_000 && first.toMillis() <= 12_000, first.toString());
+        Duration d = first;
+        for (int i = 0; i < 10; i++) {
+            d = b.next();
+        }
+        assertTrue(d.toMillis() >= 240_000 && d.toMillis() <= 300_000, d.toString());
+        b.reset();
+        assertTrue(b.next().toMillis() <= 12_000);
+    }
+}
