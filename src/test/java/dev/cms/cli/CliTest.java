@@ -118,4 +118,35 @@ class CliTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("No state yet"), r.out());
     }
+
+    @Test
+    void statusShowsCountsLastCycleAndTokenWhileTheStateIsInUse() throws Exception {
+        Path state = tmp.resolve("state");
+        Path mail = tmp.resolve("mail");
+        Path cfg = config("MailDir(\"" + mail + "\")\n"
+                + "GMail(\"INBOX\", GMail_Account(user=\"a@gmail.com\", client_id=\"id\", client_secret=\"s\"))\n"
+                + "cfg.message_db_dir = \"" + state + "\"\n");
+        dev.cms.provider.memory.InMemoryMailbox cloud =
+                dev.cms.provider.memory.InMemoryMailbox.likeGmail("gmail:a@gmail.com:INBOX");
+        for (int i = 0; i < 3; i++) {
+            cloud.add(("Subject: " + i + "\r\n\r\nbody " + i + "\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    dev.cms.model.Flags.NONE, null);
+        }
+        try (StateLock lock = StateLock.acquire(state);
+                dev.cms.store.StateDb db = dev.cms.store.StateDb.open(state.resolve("state.db"))) {
+            dev.cms.store.MessageStore store = dev.cms.store.MessageStore.open(state);
+            dev.cms.sync.SyncEngine engine = new dev.cms.sync.SyncEngine(
+                    java.util.List.of(dev.cms.maildir.MaildirFolder.open(mail)), java.util.List.of(cloud),
+                    dev.cms.sync.Router.defaultOnly(), store, db, false, java.time.Clock.systemUTC(),
+                    dev.cms.sync.Progress.NONE);
+            assertTrue(engine.runCycle().ok());
+
+            Result r = run("status", "-c", cfg.toString());
+            assertEquals(0, r.code(), r.err());
+            String row = r.out().lines().filter(l -> l.startsWith("gmail:a@gmail.com:INBOX")).findFirst().orElseThrow();
+            assertTrue(row.matches("gmail:a@gmail.com:INBOX\\s+3\\s+\\d{4}-.*\\(\\d+ s ago\\)\\s+yes.*"), row);
+            assertTrue(r.out().contains("daemon running, pid " + ProcessHandle.current().pid()), r.out());
+            assertTrue(r.out().contains("none saved: a login will be needed"), r.out());
+        }
+    }
 }
