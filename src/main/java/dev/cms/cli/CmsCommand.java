@@ -49,7 +49,8 @@ final class CmsCommand implements Callable<Integer> {
     @Mixin
     Verbosity verbosity = new Verbosity();
 
-    ProviderFactory providers = Providers.real();
+    /** Replaced by tests and the demo. */
+    Providers.Factory providers;
 
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new CmsCommand());
@@ -64,7 +65,8 @@ final class CmsCommand implements Callable<Integer> {
         if (cfg.cloudMailboxes().isEmpty()) {
             log.info("no cloud mailboxes configured: running for the credential server only");
         }
-        SyncSetup setup = SyncSetup.open(cfg, providers, offline, ConsoleProgress.forStderr());
+        Providers.Factory factory = providers != null ? providers : Providers.real(System.console() != null || !once);
+        SyncSetup setup = SyncSetup.open(cfg, factory, offline, ConsoleProgress.forStderr());
         if (once) {
             try {
                 CycleReport r = setup.engine.runCycle();

@@ -1,17 +1,27 @@
 package dev.cms.cli;
 
+import dev.cms.config.CloudMailboxSpec;
 import dev.cms.config.ConfigException;
+import dev.cms.config.SyncConfig;
+import dev.cms.provider.CloudMailbox;
+import dev.cms.store.StateDb;
+import java.io.IOException;
 
-/** The providers for real cloud services. */
-final class Providers {
-    private Providers() {}
+/** Makes the providers of the configured cloud mailboxes; closed with the daemon. */
+interface Providers extends AutoCloseable {
+    CloudMailbox create(CloudMailboxSpec spec) throws ConfigException, IOException;
 
-    static ProviderFactory real() {
-        return spec -> {
-            throw new ConfigException(spec.pos(), switch (spec.service()) {
-                case GMAIL -> "GMail(...) mailboxes are not supported by this build yet";
-                case OFFICE365 -> "Office365(...) mailboxes are not supported by this build yet";
-            });
-        };
+    @Override
+    void close();
+
+    /** Opens the providers for a configuration once the state database is open. */
+    @FunctionalInterface
+    interface Factory {
+        Providers open(SyncConfig config, StateDb db) throws ConfigException, IOException;
+    }
+
+    /** The real services, with interactive logins when {@code interactive}. */
+    static Factory real(boolean interactive) {
+        return (config, db) -> CloudAccess.open(config, db, interactive);
     }
 }

@@ -34,9 +34,10 @@ final class SyncSetup implements AutoCloseable {
     final List<MaildirFolder> maildirs;
     final List<CloudMailbox> mailboxes;
     final SyncEngine engine;
+    final Providers providers;
 
     private SyncSetup(SyncConfig config, StateLock lock, MessageStore store, StateDb db, List<MaildirFolder> maildirs,
-            List<CloudMailbox> mailboxes, SyncEngine engine) {
+            List<CloudMailbox> mailboxes, SyncEngine engine, Providers providers) {
         this.config = config;
         this.lock = lock;
         this.store = store;
@@ -44,14 +45,16 @@ final class SyncSetup implements AutoCloseable {
         this.maildirs = maildirs;
         this.mailboxes = mailboxes;
         this.engine = engine;
+        this.providers = providers;
     }
 
-    static SyncSetup open(SyncConfig config, ProviderFactory providers, boolean offline, Progress progress)
+    static SyncSetup open(SyncConfig config, Providers.Factory factory, boolean offline, Progress progress)
             throws IOException, ConfigException {
         Path stateDir = config.settings().messageDbDir();
         createPrivateDirectory(stateDir);
         StateLock lock = StateLock.acquire(stateDir);
         StateDb db = null;
+        Providers providers = null;
         try {
             MessageStore store = MessageStore.open(stateDir);
             List<MaildirFolder> maildirs = new ArrayList<>();
@@ -61,6 +64,7 @@ final class SyncSetup implements AutoCloseable {
                 maildirs.add(folder);
             }
             db = StateDb.open(stateDir.resolve("state.db"));
+            providers = factory.open(config, db);
             List<CloudMailbox> mailboxes = new ArrayList<>();
             if (!config.authenticationOnly()) {
                 for (CloudMailboxSpec spec : config.cloudMailboxes()) {
@@ -69,8 +73,11 @@ final class SyncSetup implements AutoCloseable {
             }
             SyncEngine engine = new SyncEngine(maildirs, mailboxes, router(config), store, db, offline,
                     Clock.systemUTC(), progress);
-            return new SyncSetup(config, lock, store, db, maildirs, mailboxes, engine);
+            return new SyncSetup(config, lock, store, db, maildirs, mailboxes, engine, providers);
         } catch (IOException | ConfigException | RuntimeException e) {
+            if (providers != null) {
+                providers.close();
+            }
             if (db != null) {
                 db.close();
             }
@@ -107,6 +114,7 @@ final class SyncSetup implements AutoCloseable {
     @Override
     public void close() throws IOException {
         try {
+            providers.close();
             db.close();
         } finally {
             lock.close();

@@ -1,0 +1,122 @@
+package dev.cms.cli;
+
+import dev.cms.auth.AccessTokenSource;
+import dev.cms.auth.GoogleAuth;
+import dev.cms.auth.LoginCoordinator;
+import dev.cms.auth.SecretBlobs;
+import dev.cms.auth.StorageKeyException;
+import dev.cms.auth.TokenStore;
+import dev.cms.auth.TokenStores;
+import dev.cms.config.AccountSpec;
+import dev.cms.config.CloudMailboxSpec;
+import dev.cms.config.ConfigException;
+import dev.cms.config.CredentialServerSpec;
+import dev.cms.config.GmailAccountSpec;
+import dev.cms.config.Office365AccountSpec;
+import dev.cms.config.SyncConfig;
+import dev.cms.provider.CloudMailbox;
+import dev.cms.provider.gmail.GmailMailbox;
+import dev.cms.provider.gmail.GmailOptions;
+import dev.cms.store.StateDb;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The daemon's access to the real cloud services: the encrypted token store over
+ * {@code state.db}, the shared login page, one token source per account and the providers.
+ */
+final class CloudAccess implements Providers {
+    private final SyncConfig config;
+    private final TokenStore store;
+    private final LoginCoordinator logins;
+    private final Map<String, AccessTokenSource> sources = new HashMap<>();
+
+    private CloudAccess(SyncConfig config, TokenStore store, LoginCoordinator logins) {
+        this.config = config;
+        this.store = store;
+        this.logins = logins;
+    }
+
+    static CloudAccess open(SyncConfig config, StateDb db, boolean interactive) throws ConfigException, IOException {
+        TokenStore store;
+        try {
+            store = TokenStores.open(blobs(db), System.getenv(), config.settings().storageKeyFile(), true);
+        } catch (StorageKeyException e) {
+            throw new ConfigException(config.file(), e.getMessage());
+        }
+        LoginCoordinator logins = new LoginCoordinator(config.settings().webPort(), interactive,
+                config.settings().authNotifyCmd(), System.getenv(), Duration.ofMinutes(30));
+        return new CloudAccess(config, store, logins);
+    }
+
+    static SecretBlobs blobs(StateDb db) {
+        return new SecretBlobs() {
+            @Override
+            public byte[] get(String key) throws IOException {
+                return db.secret(key);
+            }
+
+            @Override
+            public void put(String key, byte[] blob) throws IOException {
+                db.putSecret(key, blob);
+            }
+
+            @Override
+            public void remove(String key) throws IOException {
+                db.removeSecret(key);
+            }
+        };
+    }
+
+    /** The token source of an account, made once. */
+    AccessTokenSource tokensFor(AccountSpec account) throws ConfigException, IOException {
+        AccessTokenSource s = sources.get(account.key());
+        if (s != null) {
+            return s;
+        }
+        if (account instanceof GmailAccountSpec g) {
+            try {
+                GoogleAuth.validate(g);
+            } catch (dev.cms.auth.MissingClientIdException e) {
+                throw new ConfigException(g.pos(), e.getMessage());
+            }
+            s = new GoogleAuth(g, GoogleAuth.scopesFor(brokerServesMail(account)), store, logins, Clock.systemUTC());
+        } else if (account instanceof Office365AccountSpec o) {
+            throw new ConfigException(o.pos(), "Office365 accounts are not supported by this build yet");
+        }
+        sources.put(account.key(), s);
+        return s;
+    }
+
+    private boolean brokerServesMail(AccountSpec account) {
+        for (CredentialServerSpec c : config.credentialServers()) {
+            if (c.accounts().contains(account) && !c.protocols().isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public CloudMailbox create(CloudMailboxSpec spec) throws ConfigException, IOException {
+        AccessTokenSource tokens = tokensFor(spec.account());
+        return switch (spec.service()) {
+            case GMAIL -> {
+                GmailAccountSpec g = (GmailAccountSpec) spec.account();
+                GmailOptions d = GmailOptions.defaults();
+                yield new GmailMailbox(g, spec.mailbox(), spec.deleteAction(), tokens,
+                        new GmailOptions(g.quotaUnitsPerSecond(), d.maxParallelFetches(), d.connectTimeout(),
+                                d.readTimeout(), d.sleeper(), d.jitter()));
+            }
+            case OFFICE365 -> throw new ConfigException(spec.pos(), "Office365 mailboxes are not supported by this build yet");
+        };
+    }
+
+    @Override
+    public void close() {
+        logins.close();
+    }
+}
