@@ -23,10 +23,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,7 +84,7 @@ public final class GoogleAuth implements AccessTokenSource {
             throw new IllegalArgumentException("no OAuth scopes for " + account.user());
         }
         this.account = account;
-        this.scopes = List.copyOf(new LinkedHashSet<>(scopes));
+        this.scopes = List.copyOf(new TreeSet<>(scopes)); // a stable order for the URL
         this.store = Objects.requireNonNull(store, "store");
         this.logins = Objects.requireNonNull(logins, "logins");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -150,6 +150,11 @@ public final class GoogleAuth implements AccessTokenSource {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Callers waiting behind a refresh or login (for tests). */
+    int waitingCallers() {
+        return lock.getQueueLength();
     }
 
     private boolean validFor(Duration margin) {
@@ -312,8 +317,10 @@ public final class GoogleAuth implements AccessTokenSource {
 
     /** A transient or unexpected refusal: an IOException that leaves the refresh token alone. */
     private IOException failure(String what, TokenResponseException e) {
-        String hint = e.getDetails() != null && "invalid_client".equals(e.getDetails().getError())
-                ? "; check client_id and client_secret of GMail_Account(user=\"" + account.user() + "\")" : "";
+        // Java's HttpURLConnection hides the body of a 401 to a streamed POST: the status must do.
+        boolean badClient = e.getStatusCode() == 401
+                || e.getDetails() != null && "invalid_client".equals(e.getDetails().getError());
+        String hint = badClient ? "; check client_id and client_secret of GMail_Account(user=\"" + account.user() + "\")" : "";
         return new IOException("could not " + what + " for " + account.user() + ": the token endpoint "
                 + account.tokenEndpoint() + " answered " + describe(e) + hint, e);
     }

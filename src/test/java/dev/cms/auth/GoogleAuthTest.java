@@ -234,7 +234,8 @@ class GoogleAuthTest {
             Future<String> a = pool.submit(() -> alice.accessToken(false));
             Future<String> b = pool.submit(() -> alice.accessToken(false));
             Future<String> c = pool.submit(() -> alice.accessToken(true));
-            ScriptedBrowser.waitFor("a login queued", () -> shared.outstanding() == 1);
+            ScriptedBrowser.waitFor("a login queued and two callers behind it",
+                    () -> shared.outstanding() == 1 && alice.waitingCallers() == 2);
             browser.open();
             String token = a.get(60, TimeUnit.SECONDS);
             assertEquals(token, b.get(60, TimeUnit.SECONDS));
@@ -311,7 +312,7 @@ class GoogleAuthTest {
         assertEquals(Map.ofEntries(Map.entry("client_id", "client-alice"),
                 Map.entry("redirect_uri", "http://localhost:8080/oauth2/gmail"),
                 Map.entry("response_type", "code"),
-                Map.entry("scope", "https://www.googleapis.com/auth/gmail.modify https://mail.google.com/"),
+                Map.entry("scope", "https://mail.google.com/ https://www.googleapis.com/auth/gmail.modify"),
                 Map.entry("state", "st-1"), Map.entry("code_challenge", "ch-2"),
                 Map.entry("code_challenge_method", "S256"), Map.entry("access_type", "offline"),
                 Map.entry("prompt", "consent"), Map.entry("login_hint", ALICE)), q);
