@@ -48,6 +48,8 @@ public final class GoogleAuth implements AccessTokenSource {
     static final Duration EXPIRY_MARGIN = Duration.ofSeconds(60);
     /** Assumed when the token endpoint omits {@code expires_in} (Google documents one hour). */
     static final long DEFAULT_LIFETIME_SECONDS = 3600;
+    /** A longer {@code expires_in} is not believed (and cannot overflow the expiry instant). */
+    static final long MAX_LIFETIME_SECONDS = 24 * 3600;
 
     private static final HttpTransport TRANSPORT = new NetHttpTransport();
     private static final JsonFactory JSON = GsonFactory.getDefaultInstance();
@@ -285,7 +287,8 @@ public final class GoogleAuth implements AccessTokenSource {
         }
         Long expiresIn = response.getExpiresInSeconds();
         accessToken = token;
-        expiresAt = asked.plusSeconds(expiresIn == null ? DEFAULT_LIFETIME_SECONDS : Math.max(0, expiresIn));
+        long seconds = expiresIn == null ? DEFAULT_LIFETIME_SECONDS : Math.max(0, Math.min(expiresIn, MAX_LIFETIME_SECONDS));
+        expiresAt = asked.plusSeconds(seconds);
         generation++;
     }
 
