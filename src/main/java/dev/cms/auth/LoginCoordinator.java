@@ -1,0 +1,226 @@
+package dev.cms.auth;
+
+import dev.cms.provider.AuthenticationRequiredException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The interactive logins of one daemon, shared by all its accounts. The {@link LoginServer} is
+ * started on the first login that is needed. A login queues itself there; when nothing else was
+ * waiting the browser is opened at the login page, whose {@code /} walks through every pending
+ * login, so accounts that need a login together get one browser tab. {@code cfg.auth_notify_cmd},
+ * when set, is run for each login so that a user away from the terminal hears of it.
+ *
+ * <p>A non-interactive coordinator (a {@code --once} run from cron, tests) starts nothing and
+ * answers every login with {@link AuthenticationRequiredException}.
+ */
+public final class LoginCoordinator implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LoginCoordinator.class);
+
+    /** The callback of a finished login, and the redirect URI the code was issued for. */
+    public record Callback(URI redirectUri, Map<String, String> params) {
+        public Callback {
+            Objects.requireNonNull(redirectUri, "redirectUri");
+            params = Map.copyOf(params);
+        }
+
+        /** The authorization code (the server only completes logins that carry one). */
+        public String code() {
+            return params.get("code");
+        }
+
+        @Override
+        public String toString() {
+            return "Callback[" + redirectUri + "]"; // never the code
+        }
+    }
+
+    private final int port;
+    private final boolean interactive;
+    private final String authNotifyCmd;
+    private final Map<String, String> env;
+    private final Duration loginTimeout;
+    private final Object lock = new Object();
+    /** Guarded by {@link #lock}. */
+    private LoginServer server;
+    /** Logins queued and not finished yet. Guarded by {@link #lock}. */
+    private int outstanding;
+    /** Guarded by {@link #lock}. */
+    private boolean closed;
+
+    /**
+     * @param port {@code cfg.web_port} ({@code 0}: any free port, for tests)
+     * @param interactive false when nobody can log in ({@code --once} under cron, tests)
+     * @param authNotifyCmd {@code cfg.auth_notify_cmd}, run with {@code /bin/sh -c}; null for none
+     * @param env the environment for {@code $BROWSER}, {@code $PATH} and the notify command
+     * @param loginTimeout how long a login may wait for the browser
+     */
+    public LoginCoordinator(int port, boolean interactive, String authNotifyCmd, Map<String, String> env,
+                            Duration loginTimeout) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("web port " + port + " is not a TCP port");
+        }
+        if (loginTimeout.isNegative() || loginTimeout.isZero()) {
+            throw new IllegalArgumentException("login timeout must be positive, got " + loginTimeout);
+        }
+        this.port = port;
+        this.interactive = interactive;
+        this.authNotifyCmd = authNotifyCmd == null || authNotifyCmd.isBlank() ? null : authNotifyCmd;
+        this.env = Map.copyOf(env);
+        this.loginTimeout = loginTimeout;
+    }
+
+    public boolean interactive() {
+        return interactive;
+    }
+
+    /**
+     * Runs one interactive login: starts the login page if needed, queues the login with the
+     * authorization URL {@code authorizationUrl} builds from the redirect URI, tells the user, and
+     * waits for the browser to come back.
+     *
+     * @param account the account's label, shown on the login page and in the log
+     * @param redirectPath {@link LoginServer#GMAIL_PATH} or {@link LoginServer#MSAL_PATH}
+     * @param state the OAuth state carried by the authorization URL
+     * @throws AuthenticationRequiredException when not interactive, when the login page cannot
+     *     start, or when the login failed or timed out
+     */
+    public Callback login(String account, String redirectPath, String state, Function<URI, URI> authorizationUrl)
+            throws IOException, InterruptedException {
+        if (!interactive) {
+            throw new AuthenticationRequiredException("a login is needed for " + account
+                    + "; run cloud-mdir-sync in a terminal to log in");
+        }
+        LoginServer login;
+        boolean openBrowser;
+        PendingLogin pending;
+        URI redirectUri;
+        synchronized (lock) {
+            login = server();
+            redirectUri = login.redirectUri(redirectPath);
+            pending = login.begin(account, redirectPath, state, authorizationUrl.apply(redirectUri));
+            openBrowser = outstanding == 0;
+            outstanding++;
+        }
+        try {
+            URI home = login.homeUri();
+            log.warn("login needed for {}: open {}", account, home);
+            notifyUser(account, home);
+            if (openBrowser) {
+                try {
+                    BrowserLauncher.open(home, env, System.err);
+                } catch (IOException e) {
+                    log.warn("could not open a browser for the login ({}); open {} yourself", e.getMessage(), home);
+                }
+            }
+            Map<String, String> params;
+            try {
+                params = pending.await(loginTimeout);
+            } catch (LoginFailedException e) {
+                throw new AuthenticationRequiredException("login for " + account + " did not complete: "
+                        + e.getMessage(), e);
+            } catch (InterruptedException e) {
+                pending.cancel();
+                throw e;
+            }
+            return new Callback(redirectUri, params);
+        } finally {
+            synchronized (lock) {
+                outstanding--;
+            }
+        }
+    }
+
+    /** The login page's address, starting it when needed. */
+    public URI homeUri() throws AuthenticationRequiredException {
+        synchronized (lock) {
+            return server().homeUri();
+        }
+    }
+
+    /** Logins queued and not finished (for tests). */
+    int outstanding() {
+        synchronized (lock) {
+            return outstanding;
+        }
+    }
+
+    /** Stops the login page; logins still waiting fail. */
+    @Override
+    public void close() {
+        LoginServer stop;
+        synchronized (lock) {
+            closed = true;
+            stop = server;
+            server = null;
+        }
+        if (stop != null) {
+            stop.close();
+        }
+    }
+
+    private LoginServer server() throws AuthenticationRequiredException {
+        if (closed) {
+            throw new IllegalStateException("the login coordinator is closed");
+        }
+        if (server == null) {
+            try {
+                server = LoginServer.start(port);
+            } catch (LoginServerException e) {
+                throw new AuthenticationRequiredException("a login is needed but the login page cannot start: "
+                        + e.getMessage(), e);
+            }
+        }
+        return server;
+    }
+
+    /** Runs {@code cfg.auth_notify_cmd}; the URL travels in the environment, never in the command. */
+    private void notifyUser(String account, URI home) {
+        if (authNotifyCmd == null) {
+            return;
+        }
+        ProcessBuilder builder = new ProcessBuilder("/bin/sh", "-c", authNotifyCmd).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        builder.environment().put("CMS_ACCOUNT", account);
+        builder.environment().put("CMS_LOGIN_URL", home.toASCIIString());
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            log.warn("cfg.auth_notify_cmd could not be started: {}", e.getMessage());
+            return;
+        }
+        try {
+            process.getOutputStream().close();
+        } catch (IOException e) {
+            log.debug("closing the notify command's stdin: {}", e.toString());
+        }
+        Thread reaper = new Thread(() -> reap(process), "auth-notify");
+        reaper.setDaemon(true);
+        reaper.start();
+    }
+
+    private static void reap(Process process) {
+        byte[] buffer = new byte[4096];
+        try (InputStream in = process.getInputStream()) {
+            while (in.read(buffer) >= 0) {
+                // Its output is not ours to show; it only must not block on a full pipe.
+            }
+            int status = process.waitFor();
+            if (status != 0) {
+                log.warn("cfg.auth_notify_cmd exited with status {}", status);
+            }
+        } catch (IOException e) {
+            log.debug("notify command output: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
