@@ -86,8 +86,12 @@ final class CmsCommand implements Callable<Integer> {
             log.info("stopping");
             daemon.stop();
             try {
-                daemon.awaitFinished(Duration.ofSeconds(30));
-                closed.await(10, TimeUnit.SECONDS);
+                boolean finished = daemon.awaitFinished(Duration.ofSeconds(30)) && closed.await(10, TimeUnit.SECONDS);
+                if (finished) {
+                    log.info("stopped cleanly");
+                    // A stop asked for by SIGTERM/SIGINT that completed is a success.
+                    Runtime.getRuntime().halt(ExitCodes.OK);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
