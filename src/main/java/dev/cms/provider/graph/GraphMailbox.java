@@ -1,0 +1,452 @@
+package dev.cms.provider.graph;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import dev.cms.auth.AccessTokenSource;
+import dev.cms.config.DeleteAction;
+import dev.cms.config.Office365AccountSpec;
+import dev.cms.model.CloudMessage;
+import dev.cms.model.Flag;
+import dev.cms.model.Flags;
+import dev.cms.provider.AuthenticationRequiredException;
+import dev.cms.provider.BodySink;
+import dev.cms.provider.Change;
+import dev.cms.provider.CloudMailbox;
+import dev.cms.provider.Listing;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
+import okhttp3.HttpUrl;
+import okhttp3.Request;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Office365 mail folder as a {@link CloudMailbox}, over Microsoft Graph v1.0.
+ *
+ * <p><b>Listings.</b> {@code GET /me/mailFolders/{id}/messages/delta} with {@code $select}
+ * of the flag fields and {@code $expand} of the two MAPI properties that tell the replied
+ * state (message delta documents {@code $select}, {@code $top} and {@code $expand}), paged
+ * through {@code @odata.nextLink} up to the {@code @odata.deltaLink}, which is the sync
+ * token. A full listing of N messages costs ceil(N / page size) requests (the page size is
+ * asked for with {@code Prefer: odata.maxpagesize=}{@value #PAGE_SIZE}); an incremental one
+ * is the saved deltaLink, one request when nothing changed. Entries carrying
+ * {@code @removed} are removals. A refused token (410 Gone, or an error code
+ * syncStateNotFound / syncStateInvalid / resyncRequired) falls back to a full listing.
+ *
+ * <p><b>Bodies.</b> {@code GET /me/messages/{id}/$value}, streamed to the sink.
+ *
+ * <p><b>Changes.</b> JSON {@code $batch} of at most 20: a PATCH per message for isRead,
+ * flag and the replied properties, then (in later batches, so a move never overtakes its
+ * PATCH) {@code POST /me/messages/{id}/move} to {@code archive} or {@code deleteditems}.
+ * Setting replied writes PidTagLastVerbExecuted = 102 (reply), PidTagLastVerbExecutionTime
+ * = now and PidTagIconIndex = 0x105 (replied mail); clearing it writes the verb 0 (no verb)
+ * and the icon of read (0x100) or unread (0x101) mail, so neither property says "replied".
+ *
+ * <p>Every request goes through one {@code GraphTransport}: at most {@link
+ * GraphOptions#maxConcurrency()} in flight for this mailbox, immutable ids, token refresh on
+ * 401, Retry-After on 429/503, backoff on 5xx and dropped connections.
+ */
+public final class GraphMailbox implements CloudMailbox {
+    private static final Logger log = LoggerFactory.getLogger(GraphMailbox.class);
+
+    static final int PAGE_SIZE = 500;
+    static final Set<String> WELL_KNOWN = Set.of("inbox", "archive", "deleteditems", "sentitems", "drafts",
+            "junkemail");
+    static final Set<String> SYNC_RESET_CODES = Set.of("syncstatenotfound", "syncstateinvalid", "resyncrequired");
+
+    private final Office365AccountSpec account;
+    private final String folderPath;
+    private final List<String> parts;
+    private final DeleteAction deleteAction;
+    private final GraphOptions options;
+    private final GraphTransport transport;
+    private final GraphBatch batch;
+    private final Clock clock;
+    private volatile String folderId;
+
+    public GraphMailbox(Office365AccountSpec account, String folderPath, DeleteAction deleteAction,
+                        AccessTokenSource tokens, GraphOptions options) {
+        this(account, folderPath, deleteAction, tokens, options, Clock.systemUTC(), System::nanoTime);
+    }
+
+    /** With the wall clock (Retry-After dates, the replied time) and the pause timer injected. */
+    GraphMailbox(Office365AccountSpec account, String folderPath, DeleteAction deleteAction,
+                 AccessTokenSource tokens, GraphOptions options, Clock clock, LongSupplier nanoTime) {
+        this.account = Objects.requireNonNull(account, "account");
+        this.folderPath = Objects.requireNonNull(folderPath, "folderPath");
+        this.deleteAction = Objects.requireNonNull(deleteAction, "deleteAction");
+        this.options = Objects.requireNonNull(options, "options");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(tokens, "tokens");
+        List<String> ps = new ArrayList<>();
+        for (String p : folderPath.split("/")) {
+            if (!p.isBlank()) {
+                ps.add(p);
+            }
+        }
+        if (ps.isEmpty()) {
+            throw new IllegalArgumentException("empty Office365 folder path '" + folderPath + "' for " + who());
+        }
+        this.parts = List.copyOf(ps);
+        String endpoint = account.graphEndpoint() == null ? Office365AccountSpec.DEFAULT_GRAPH_ENDPOINT
+                : account.graphEndpoint();
+        this.transport = new GraphTransport(endpoint, who(), tokens, options, clock, nanoTime);
+        this.batch = new GraphBatch(transport, clock);
+    }
+
+    private String who() {
+        return account.user() == null ? account.tenant() : account.user();
+    }
+
+    @Override
+    public String key() {
+        return account.key() + ":" + folderPath;
+    }
+
+    @Override
+    public Set<Flag> supportedFlags() {
+        return EnumSet.of(Flag.READ, Flag.FLAGGED, Flag.REPLIED);
+    }
+
+    // ---------------------------------------------------------------- folders
+
+    /** The folder's id, resolved part by part once, then cached. */
+    String folderId() throws IOException, InterruptedException {
+        String id = folderId;
+        if (id != null) {
+            return id;
+        }
+        String first = parts.get(0);
+        String walked = first;
+        String lower = first.toLowerCase(Locale.ROOT);
+        if (WELL_KNOWN.contains(lower)) {
+            HttpUrl url = me().addPathSegment("mailFolders").addPathSegment(lower).build();
+            try {
+                id = requireId("mailFolders.get", transport.getJson("mailFolders.get", url, Map.of()));
+            } catch (GraphStatusException e) {
+                if (e.status() != 404) {
+                    throw e;
+                }
+                throw notFound("the mailbox has no well-known folder '" + lower + "'");
+            }
+        } else {
+            id = child("msgfolderroot", first);
+            if (id == null) {
+                throw notFound("the mailbox has no top-level folder '" + first + "'");
+            }
+        }
+        for (String part : parts.subList(1, parts.size())) {
+            String next = child(id, part);
+            if (next == null) {
+                throw notFound("'" + walked + "' has no child folder '" + part + "'");
+            }
+            id = next;
+            walked = walked + "/" + part;
+        }
+        folderId = id;
+        return id;
+    }
+
+    private IOException notFound(String why) {
+        return new IOException("Office365 folder '" + folderPath + "' not found for " + who() + ": " + why);
+    }
+
+    /** The id of {@code parent}'s child folder named {@code name}, or null when there is none. */
+    private String child(String parent, String name) throws IOException, InterruptedException {
+        String call = "mailFolders.childFolders";
+        HttpUrl url = me().addPathSegment("mailFolders").addPathSegment(parent).addPathSegment("childFolders")
+                .addEncodedQueryParameter("$filter",
+                        GraphUrls.queryValue("displayName eq '" + name.replace("'", "''") + "'"))
+                .build();
+        JsonObject o = transport.getJson(call, url, Map.of());
+        JsonElement value = o.get("value");
+        if (value == null || !value.isJsonArray()) {
+            throw new MalformedGraphResponse(call, "no value list");
+        }
+        JsonArray a = value.getAsJsonArray();
+        if (a.isEmpty()) {
+            return null;
+        }
+        if (a.size() > 1) {
+            log.warn("{}: {} folders named '{}'; using the first", key(), a.size(), name);
+        }
+        if (!a.get(0).isJsonObject()) {
+            throw new MalformedGraphResponse(call, "a folder that is not a JSON object");
+        }
+        return requireId(call, a.get(0).getAsJsonObject());
+    }
+
+    private static String requireId(String call, JsonObject o) throws MalformedGraphResponse {
+        String id = GraphTransport.stringOrNull(o, "id");
+        if (id == null || id.isEmpty()) {
+            throw new MalformedGraphResponse(call, "a folder without an id");
+        }
+        return id;
+    }
+
+    private HttpUrl.Builder me() {
+        return transport.base().newBuilder().addPathSegment("me");
+    }
+
+    // ---------------------------------------------------------------- listing
+
+    @Override
+    public Listing list(String syncToken) throws IOException, InterruptedException {
+        String id = folderId();
+        if (syncToken == null) {
+            return fullListing(id);
+        }
+        HttpUrl link;
+        try {
+            link = transport.sameHost("messages.delta", syncToken);
+        } catch (MalformedGraphResponse e) {
+            log.warn("{}: the stored delta link is not a URL on the configured Graph host; doing a full listing",
+                    key());
+            return fullListing(id);
+        }
+        Delta d;
+        try {
+            d = readDelta(link);
+        } catch (GraphStatusException e) {
+            if (!isSyncReset(e)) {
+                throw e;
+            }
+            log.info("{}: Graph refused the delta token (HTTP {}{}); doing a full listing", key(), e.status(),
+                    e.code() == null ? "" : " " + e.code());
+            return fullListing(id);
+        }
+        return Listing.delta(new ArrayList<>(d.changed.values()), d.removed, d.deltaLink);
+    }
+
+    static boolean isSyncReset(GraphStatusException e) {
+        return e.status() == 410
+                || (e.status() >= 400 && e.status() < 500 && e.code() != null
+                        && SYNC_RESET_CODES.contains(e.code().toLowerCase(Locale.ROOT)));
+    }
+
+    private Listing fullListing(String id) throws IOException, InterruptedException {
+        HttpUrl first = me().addPathSegment("mailFolders").addPathSegment(id).addPathSegment("messages")
+                .addPathSegment("delta")
+                .addEncodedQueryParameter("$select", GraphUrls.queryValue(GraphMessages.SELECT))
+                .addEncodedQueryParameter("$expand", GraphUrls.queryValue(GraphMessages.EXPAND))
+                .build();
+        Delta d = readDelta(first);
+        log.debug("{}: full listing of {} messages", key(), d.changed.size());
+        return Listing.full(new ArrayList<>(d.changed.values()), d.deltaLink);
+    }
+
+    private static final class Delta {
+        final Map<String, CloudMessage> changed = new LinkedHashMap<>();
+        final Set<String> removed = new LinkedHashSet<>();
+        String deltaLink;
+    }
+
+    private Delta readDelta(HttpUrl start) throws IOException, InterruptedException {
+        String call = "messages.delta";
+        Delta d = new Delta();
+        HttpUrl url = start;
+        while (true) {
+            JsonObject page = transport.getJson(call, url, Map.of("Prefer", "odata.maxpagesize=" + PAGE_SIZE));
+            JsonElement value = page.get("value");
+            if (value == null || !value.isJsonArray()) {
+                throw new MalformedGraphResponse(call, "no value list");
+            }
+            for (JsonElement e : value.getAsJsonArray()) {
+                String mid = GraphMessages.id(call, e);
+                JsonObject m = e.getAsJsonObject();
+                if (m.has("@removed")) {
+                    d.changed.remove(mid);
+                    d.removed.add(mid);
+                } else {
+                    d.removed.remove(mid);
+                    d.changed.put(mid, GraphMessages.message(call, mid, m));
+                }
+            }
+            String next = GraphTransport.stringOrNull(page, "@odata.nextLink");
+            String delta = GraphTransport.stringOrNull(page, "@odata.deltaLink");
+            if (next != null) {
+                url = transport.sameHost(call, next);
+            } else if (delta != null) {
+                transport.sameHost(call, delta);
+                d.deltaLink = delta;
+                return d;
+            } else {
+                throw new MalformedGraphResponse(call, "neither @odata.nextLink nor @odata.deltaLink");
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- bodies
+
+    @Override
+    public void fetchBodies(Collection<String> ids, BodySink sink) throws IOException, InterruptedException {
+        List<String> todo = List.copyOf(new LinkedHashSet<>(ids));
+        if (todo.isEmpty()) {
+            return;
+        }
+        AtomicReference<Throwable> first = new AtomicReference<>();
+        AtomicBoolean loginNeeded = new AtomicBoolean();
+        AtomicInteger threadNo = new AtomicInteger();
+        int threads = Math.min(options.maxConcurrency(), todo.size());
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "graph-fetch-" + threadNo.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        List<Future<?>> futures = new ArrayList<>(todo.size());
+        try {
+            for (String id : todo) {
+                futures.add(pool.submit(() -> {
+                    if (loginNeeded.get()) {
+                        return null; // every further call would fail the same way
+                    }
+                    try {
+                        fetchOne(id, sink);
+                    } catch (AuthenticationRequiredException e) {
+                        loginNeeded.set(true);
+                        first.compareAndSet(null, e);
+                    } catch (IOException | RuntimeException e) {
+                        log.debug("{}: fetching message {} failed: {}", key(), id, e.toString());
+                        first.compareAndSet(null, e);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    first.compareAndSet(null, e.getCause());
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        Throwable t = first.get();
+        if (t instanceof IOException) {
+            throw (IOException) t;
+        } else if (t instanceof InterruptedException) {
+            throw (InterruptedException) t;
+        } else if (t instanceof RuntimeException) {
+            throw (RuntimeException) t;
+        } else if (t instanceof Error) {
+            throw (Error) t;
+        } else if (t != null) {
+            throw new IOException("fetching Office365 bodies failed", t);
+        }
+    }
+
+    private void fetchOne(String id, BodySink sink) throws IOException, InterruptedException {
+        HttpUrl url = me().addPathSegment("messages").addPathSegment(id).addEncodedPathSegment("$value").build();
+        try {
+            transport.execute("messages.$value", new Request.Builder().url(url).get(), r -> {
+                if (r.body() == null) {
+                    throw new MalformedGraphResponse("messages.$value", "no body for message " + id);
+                }
+                sink.accept(id, r.body().byteStream(), null);
+                return null;
+            }, false);
+        } catch (GraphStatusException e) {
+            if (e.status() != 404) {
+                throw e;
+            }
+            log.debug("{}: message {} is gone (HTTP 404); skipped", key(), id);
+        }
+    }
+
+    // ---------------------------------------------------------------- changes
+
+    /** The PATCH body for a change's flag edits; empty when no supported flag changes. */
+    JsonObject patchBody(Change c, Instant now) {
+        JsonObject body = new JsonObject();
+        Flags from = c.from();
+        Flags to = c.to();
+        if (from.has(Flag.READ) != to.has(Flag.READ)) {
+            body.addProperty("isRead", to.has(Flag.READ));
+        }
+        if (from.has(Flag.FLAGGED) != to.has(Flag.FLAGGED)) {
+            JsonObject flag = new JsonObject();
+            flag.addProperty("flagStatus", to.has(Flag.FLAGGED) ? "flagged" : "notFlagged");
+            body.add("flag", flag);
+        }
+        if (from.has(Flag.REPLIED) != to.has(Flag.REPLIED)) {
+            JsonArray props = new JsonArray();
+            if (to.has(Flag.REPLIED)) {
+                props.add(property(GraphMessages.LAST_VERB, Integer.toString(GraphMessages.VERB_REPLY)));
+                props.add(property(GraphMessages.LAST_VERB_TIME, now.truncatedTo(ChronoUnit.SECONDS).toString()));
+                props.add(property(GraphMessages.ICON_INDEX, Integer.toString(GraphMessages.ICON_REPLIED)));
+            } else {
+                props.add(property(GraphMessages.LAST_VERB, "0"));
+                props.add(property(GraphMessages.ICON_INDEX, Integer.toString(
+                        to.has(Flag.READ) ? GraphMessages.ICON_READ : GraphMessages.ICON_UNREAD)));
+            }
+            body.add("singleValueExtendedProperties", props);
+        }
+        return body;
+    }
+
+    private static JsonObject property(String id, String value) {
+        JsonObject p = new JsonObject();
+        p.addProperty("id", id);
+        p.addProperty("value", value);
+        return p;
+    }
+
+    @Override
+    public void apply(List<Change> changes) throws IOException, InterruptedException {
+        if (changes.isEmpty()) {
+            return;
+        }
+        Instant now = clock.instant();
+        List<GraphBatch.Sub> patches = new ArrayList<>();
+        List<GraphBatch.Sub> moves = new ArrayList<>();
+        int n = 0;
+        for (Change c : changes) {
+            String path = "/me/messages/" + GraphUrls.segment(c.id());
+            JsonObject body = patchBody(c, now);
+            if (body.size() > 0) {
+                patches.add(new GraphBatch.Sub(Integer.toString(++n), "PATCH", path, body,
+                        "PATCH message " + c.id()));
+            }
+        }
+        String destination = deleteAction == DeleteAction.TRASH ? "deleteditems" : "archive";
+        for (Change c : changes) {
+            if (c.delete()) {
+                JsonObject body = new JsonObject();
+                body.addProperty("destinationId", destination);
+                moves.add(new GraphBatch.Sub(Integer.toString(++n), "POST",
+                        "/me/messages/" + GraphUrls.segment(c.id()) + "/move", body,
+                        "move message " + c.id() + " to " + destination));
+            }
+        }
+        List<String> failures = new ArrayList<>(batch.run(patches));
+        failures.addAll(batch.run(moves));
+        if (!failures.isEmpty()) {
+            throw new IOException("Office365 changes for " + key() + ": " + failures.size() + " of " + n
+                    + " failed: " + String.join("; ", failures.subList(0, Math.min(5, failures.size())))
+                    + (failures.size() > 5 ? "; ..." : ""));
+        }
+        log.debug("{}: applied {} changes in {} sub-requests", key(), changes.size(), n);
+    }
+}

@@ -1,0 +1,46 @@
+package dev.cms.provider.graph;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Random;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * Tuning of a {@link GraphMailbox}: how many requests may be in flight at once for the
+ * mailbox (Outlook allows 4 per mailbox and application), the HTTP timeouts, the sleeper and
+ * random source used for backoff, and an optional TLS setup (both null: the JVM default).
+ */
+public record GraphOptions(int maxConcurrency, Duration connectTimeout, Duration readTimeout, Sleeper sleeper,
+                           Random jitter, SSLSocketFactory sslSocketFactory, X509TrustManager trustManager) {
+    public GraphOptions {
+        if (maxConcurrency < 1) {
+            throw new IllegalArgumentException("maxConcurrency must be at least 1: " + maxConcurrency);
+        }
+        requirePositive(connectTimeout, "connectTimeout");
+        requirePositive(readTimeout, "readTimeout");
+        Objects.requireNonNull(sleeper, "sleeper");
+        Objects.requireNonNull(jitter, "jitter");
+        if ((sslSocketFactory == null) != (trustManager == null)) {
+            throw new IllegalArgumentException("sslSocketFactory and trustManager must be given together");
+        }
+    }
+
+    /** 30 s to connect, 120 s between reads, real sleeping, the JVM's TLS. */
+    public static GraphOptions defaults(int maxConcurrency) {
+        return new GraphOptions(maxConcurrency, Duration.ofSeconds(30), Duration.ofSeconds(120), Sleeper.REAL,
+                new Random(), null, null);
+    }
+
+    /** The same options with another TLS setup (a test server's trust, say). */
+    public GraphOptions withTls(SSLSocketFactory factory, X509TrustManager trust) {
+        return new GraphOptions(maxConcurrency, connectTimeout, readTimeout, sleeper, jitter, factory, trust);
+    }
+
+    private static void requirePositive(Duration d, String name) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive: " + d);
+        }
+    }
+}

@@ -1,0 +1,6 @@
+/**
+ * The Office365 adapter of the {@link dev.cms.provider.CloudMailbox} port: {@link
+ * dev.cms.provider.graph.GraphMailbox} over the Microsoft Graph v1.0 REST API, with one
+ * request wrapper ({@code GraphTransport}) deciding about retries, throttling and tokens.
+ */
+package dev.cms.provider.graph;

@@ -1,0 +1,153 @@
+package dev.cms.provider.graph;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import dev.cms.model.Flag;
+import dev.cms.model.Flags;
+import dev.cms.provider.AuthenticationRequiredException;
+import dev.cms.provider.Change;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class GraphFaultsTest extends GraphFixture {
+    static final String INBOX = path("mailFolders/inbox");
+
+    static ResponseDefinitionBuilder inbox() {
+        return okJson("{\"id\":\"INBOX\"}");
+    }
+
+    @Test
+    void everyRequestPrefersImmutableIdsAndCarriesTheBearerToken() throws Exception {
+        stubInbox();
+        wm.stubFor(get(urlPathEqualTo(deltaPath("INBOX"))).willReturn(okJson("{\"value\":[{\"id\":\"m1\","
+                + "\"isRead\":true}],\"@odata.deltaLink\":\"" + root() + deltaPath("INBOX") + "?$deltatoken=d\"}")));
+        wm.stubFor(get(urlPathEqualTo(path("messages/m1/$value"))).willReturn(aResponse().withBody("x\r\n")));
+        sequence("/v1.0/$batch", okJson("{\"responses\":[{\"id\":\"1\",\"status\":200}]}"));
+        GraphMailbox mb = mailbox("inbox");
+        mb.list(null);
+        mb.fetchBodies(List.of("m1"), (id, in, r) -> in.readAllBytes());
+        mb.apply(List.of(Change.flags("m1", Flags.of(Flag.READ), Flags.NONE)));
+        List<ServeEvent> events = served();
+        assertEquals(4, events.size());
+        for (ServeEvent e : events) {
+            assertTrue(e.getRequest().getHeader("Prefer").startsWith("IdType=\"ImmutableId\""),
+                    e.getRequest().getUrl());
+            assertEquals("Bearer tok-1", e.getRequest().getHeader("Authorization"));
+        }
+    }
+
+    @Test
+    void unauthorizedRefreshesTheTokenOnceAndRetries() throws Exception {
+        sequence(INBOX, error(401, "InvalidAuthenticationToken"), inbox());
+        assertEquals("INBOX", mailbox("inbox").folderId());
+        assertEquals(List.of(false, true), tokens.forced);
+        assertEquals("Bearer tok-2", served().get(1).getRequest().getHeader("Authorization"));
+        assertTrue(sleeper.sleeps.isEmpty());
+    }
+
+    @Test
+    void unauthorizedTwiceAsksForANewLogin() {
+        sequence(INBOX, error(401, "InvalidAuthenticationToken"), error(401, "InvalidAuthenticationToken"));
+        AuthenticationRequiredException e = assertThrows(AuthenticationRequiredException.class,
+                () -> mailbox("inbox").folderId());
+        assertEquals("Office365 refused the credentials for alice@example.com; a new login is needed",
+                e.getMessage());
+        assertEquals(2, served().size());
+    }
+
+    @Test
+    void throttledRequestWaitsForRetryAfterAndIsRetriedOnce() throws Exception {
+        sequence(INBOX, error(429, "TooManyRequests").withHeader("Retry-After", "5"), inbox());
+        assertEquals("INBOX", mailbox("inbox").folderId());
+        assertEquals(List.of(Duration.ofSeconds(5)), sleeper.sleeps);
+        assertEquals(2, served().size());
+    }
+
+    @Test
+    void retryAfterHoldsBackTheMailboxsNextRequestsToo() throws Exception {
+        sequence(INBOX, error(503, "ServiceUnavailable").withHeader("Retry-After", "9"), inbox());
+        GraphMailbox mb = mailbox("inbox");
+        mb.folderId();
+        // The pause was served before the retry; a later request finds it over and waits no more.
+        wm.stubFor(get(urlPathEqualTo(deltaPath("INBOX"))).willReturn(okJson("{\"value\":[],"
+                + "\"@odata.deltaLink\":\"" + root() + deltaPath("INBOX") + "?$deltatoken=d\"}")));
+        mb.list(null);
+        assertEquals(List.of(Duration.ofSeconds(9)), sleeper.sleeps);
+    }
+
+    @Test
+    void serviceUnavailableWithoutRetryAfterBacksOffWithJitter() throws Exception {
+        sequence(INBOX, error(503, "ServiceUnavailable"), inbox());
+        mailbox("inbox").folderId();
+        assertEquals(1, sleeper.sleeps.size());
+        Duration d = sleeper.sleeps.get(0);
+        assertTrue(d.compareTo(Duration.ofMillis(500)) >= 0 && d.compareTo(Duration.ofSeconds(1)) < 0, d.toString());
+    }
+
+    @Test
+    void connectionResetIsRetried() throws Exception {
+        sequence(INBOX, aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER), inbox());
+        assertEquals("INBOX", mailbox("inbox").folderId());
+        assertEquals(1, sleeper.sleeps.size());
+    }
+
+    @Test
+    void serverErrorsGiveUpAfterSixAttemptsWithGrowingBackoff() {
+        wm.stubFor(get(urlPathEqualTo(INBOX)).willReturn(error(500, "InternalServerError")));
+        IOException e = assertThrows(IOException.class, () -> mailbox("inbox").folderId());
+        assertEquals("Office365 mailFolders.get for alice@example.com failed after 6 attempts: "
+                + "HTTP 500 (InternalServerError: status 500)", e.getMessage());
+        assertEquals(6, served().size());
+        assertEquals(5, sleeper.sleeps.size());
+        for (int i = 0; i < 5; i++) {
+            long base = 1000L << i;
+            long ms = sleeper.sleeps.get(i).toMillis();
+            assertTrue(ms >= base / 2 && ms < base, "sleep " + i + ": " + ms);
+        }
+    }
+
+    @Test
+    void clientErrorIsNotRetried() {
+        wm.stubFor(get(urlPathEqualTo(INBOX)).willReturn(error(403, "ErrorAccessDenied")));
+        IOException e = assertThrows(IOException.class, () -> mailbox("inbox").folderId());
+        assertTrue(e.getMessage().contains("HTTP 403 (ErrorAccessDenied"), e.getMessage());
+        assertEquals(1, served().size());
+    }
+
+    @Test
+    void malformedJsonAndMissingFieldsAreIOExceptions() {
+        wm.stubFor(get(urlPathEqualTo(INBOX)).willReturn(okJson("[1,2")));
+        IOException e = assertThrows(IOException.class, () -> mailbox("inbox").folderId());
+        assertTrue(e.getMessage().startsWith("malformed Graph response to mailFolders.get"), e.getMessage());
+        wm.stubFor(get(urlPathEqualTo(INBOX)).willReturn(okJson("{\"displayName\":\"Inbox\"}")));
+        e = assertThrows(IOException.class, () -> mailbox("inbox").folderId());
+        assertEquals("malformed Graph response to mailFolders.get: a folder without an id", e.getMessage());
+        sequence("/v1.0/$batch", okJson("{\"responses\":{}}"));
+        e = assertThrows(IOException.class, () -> mailbox("x").apply(List.of(Change.delete("m", Flags.NONE))));
+        assertEquals("malformed Graph response to $batch: no responses list", e.getMessage());
+    }
+
+    @Test
+    void wholeBatchThrottledIsRetriedThroughTheSameWrapper() throws Exception {
+        sequence("/v1.0/$batch", error(429, "TooManyRequests").withHeader("Retry-After", "3"),
+                okJson("{\"responses\":[{\"id\":\"1\",\"status\":204}]}"));
+        mailbox("inbox").apply(List.of(Change.flags("m", Flags.NONE, Flags.of(Flag.READ))));
+        assertEquals(List.of(Duration.ofSeconds(3)), sleeper.sleeps);
+        wm.verify(2, com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(
+                urlPathEqualTo("/v1.0/$batch")).withHeader("Prefer", containing("ImmutableId"))
+                .withHeader("Authorization", equalTo("Bearer tok-1")));
+    }
+}

@@ -1,0 +1,216 @@
+package dev.cms.provider.graph;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
+import com.github.tomakehurst.wiremock.http.ResponseDefinition;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.cms.config.DeleteAction;
+import dev.cms.model.Flag;
+import dev.cms.model.Flags;
+import dev.cms.provider.Change;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class GraphFetchAndApplyTest extends GraphFixture {
+    static final String BATCH = "/v1.0/$batch";
+
+    /** Holds each body request for a while and records how many were held at once. */
+    static final class InFlight implements ResponseDefinitionTransformerV2 {
+        final AtomicInteger now = new AtomicInteger();
+        final AtomicInteger max = new AtomicInteger();
+
+        @Override
+        public ResponseDefinition transform(ServeEvent event) {
+            if (event.getRequest().getUrl().endsWith("/$value")) {
+                max.accumulateAndGet(now.incrementAndGet(), Math::max);
+                try {
+                    Thread.sleep(150);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    // Counted down before the response is sent, so the client cannot have
+                    // started its next request yet.
+                    now.decrementAndGet();
+                }
+            }
+            return event.getResponseDefinition();
+        }
+
+        @Override
+        public String getName() {
+            return "in-flight";
+        }
+    }
+
+    final InFlight inFlight = new InFlight();
+
+    @Override
+    WireMockConfiguration configure(WireMockConfiguration c) {
+        return c.extensions(inFlight).containerThreads(40);
+    }
+
+    void stubBody(String id, byte[] body) {
+        wm.stubFor(get(urlPathEqualTo(path("messages/" + id + "/$value")))
+                .willReturn(aResponse().withHeader("Content-Type", "message/rfc822").withBody(body)));
+    }
+
+    Map<String, byte[]> fetch(GraphMailbox mb, List<String> ids) throws Exception {
+        Map<String, byte[]> got = new ConcurrentHashMap<>();
+        mb.fetchBodies(ids, (id, in, received) -> {
+            assertNull(received);
+            got.put(id, in.readAllBytes());
+        });
+        return got;
+    }
+
+    @Test
+    void bodiesAreStreamedByteForByteWithTheirCrlf() throws Exception {
+        byte[] body = "Subject: hi\r\n\r\nline\r\n\u0000\u00ff end\r\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        stubBody("m1", body);
+        Map<String, byte[]> got = fetch(mailbox("inbox"), List.of("m1"));
+        assertArrayEquals(body, got.get("m1"));
+    }
+
+    @Test
+    void neverMoreThanFourBodyRequestsInFlight() throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            ids.add("m" + i);
+            stubBody("m" + i, ("body " + i + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        }
+        Map<String, byte[]> got = fetch(mailbox("inbox"), ids);
+        assertEquals(20, got.size());
+        assertTrue(inFlight.max.get() <= 4, "max in flight " + inFlight.max.get());
+        assertTrue(inFlight.max.get() >= 2, "downloads run in parallel: " + inFlight.max.get());
+    }
+
+    @Test
+    void goneMessageIsSkippedAndAnotherFailureIsThrownAfterTheRest() {
+        stubBody("a", "A\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        stubBody("c", "C\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        wm.stubFor(get(urlPathEqualTo(path("messages/gone/$value"))).willReturn(error(404, "ErrorItemNotFound")));
+        wm.stubFor(get(urlPathEqualTo(path("messages/bad/$value"))).willReturn(error(400, "ErrorInvalidRequest")));
+        Map<String, byte[]> got = new ConcurrentHashMap<>();
+        IOException e = assertThrows(IOException.class, () -> mailbox("inbox").fetchBodies(
+                List.of("a", "gone", "bad", "c"), (id, in, r) -> got.put(id, in.readAllBytes())));
+        assertTrue(e.getMessage().contains("HTTP 400 (ErrorInvalidRequest: status 400)"), e.getMessage());
+        assertEquals(List.of("a", "c"), got.keySet().stream().sorted().toList());
+    }
+
+    // ---------------------------------------------------------------- $batch
+
+    static String okBatch(int from, int to) {
+        StringBuilder sb = new StringBuilder("{\"responses\":[");
+        for (int i = from; i <= to; i++) {
+            sb.append(i == from ? "" : ",").append("{\"id\":\"").append(i).append("\",\"status\":200,\"body\":{}}");
+        }
+        return sb.append("]}").toString();
+    }
+
+    List<JsonObject> batchBodies() {
+        return served().stream().filter(e -> e.getRequest().getUrl().equals(BATCH))
+                .map(e -> JsonParser.parseString(e.getRequest().getBodyAsString()).getAsJsonObject()).toList();
+    }
+
+    static JsonElement json(String s) {
+        return JsonParser.parseString(s.replace('\'', '"'));
+    }
+
+    @Test
+    void batchCarriesPatchesFirstThenMovesWithExactBodies() throws Exception {
+        sequence(BATCH, okJson(okBatch(1, 3)), okJson(okBatch(4, 4)));
+        mailbox("inbox").apply(List.of(
+                Change.flags("m1", Flags.NONE, Flags.of(Flag.READ, Flag.FLAGGED)),
+                Change.flags("m2", Flags.of(Flag.READ), Flags.of(Flag.READ, Flag.REPLIED)),
+                Change.flags("m3", Flags.of(Flag.READ, Flag.REPLIED, Flag.FLAGGED), Flags.NONE),
+                Change.delete("m4", Flags.of(Flag.READ))));
+        List<JsonObject> bodies = batchBodies();
+        assertEquals(2, bodies.size());
+        assertEquals(json("{'requests':["
+                + "{'id':'1','method':'PATCH','url':'/me/messages/m1','headers':{'Content-Type':'application/json'},"
+                + "'body':{'isRead':true,'flag':{'flagStatus':'flagged'}}},"
+                + "{'id':'2','method':'PATCH','url':'/me/messages/m2','headers':{'Content-Type':'application/json'},"
+                + "'body':{'singleValueExtendedProperties':[{'id':'Integer 0x1081','value':'102'},"
+                + "{'id':'SystemTime 0x1082','value':'2026-01-02T03:04:05Z'},{'id':'Integer 0x1080','value':'261'}]}},"
+                + "{'id':'3','method':'PATCH','url':'/me/messages/m3','headers':{'Content-Type':'application/json'},"
+                + "'body':{'isRead':false,'flag':{'flagStatus':'notFlagged'},'singleValueExtendedProperties':["
+                + "{'id':'Integer 0x1081','value':'0'},{'id':'Integer 0x1080','value':'257'}]}}]}"), bodies.get(0));
+        assertEquals(json("{'requests':[{'id':'4','method':'POST','url':'/me/messages/m4/move',"
+                + "'headers':{'Content-Type':'application/json'},'body':{'destinationId':'archive'}}]}"), bodies.get(1));
+        assertTrue(served().stream().allMatch(e -> "application/json; charset=utf-8"
+                .equalsIgnoreCase(e.getRequest().getHeader("Content-Type"))));
+    }
+
+    @Test
+    void trashMovesToDeletedItems() throws Exception {
+        sequence(BATCH, okJson(okBatch(1, 1)));
+        mailbox("inbox", DeleteAction.TRASH).apply(List.of(Change.delete("m1", Flags.NONE)));
+        JsonArray reqs = batchBodies().get(0).getAsJsonArray("requests");
+        assertEquals(json("{'destinationId':'deleteditems'}"), reqs.get(0).getAsJsonObject().get("body"));
+    }
+
+    @Test
+    void atMostTwentySubRequestsGoInOneBatch() throws Exception {
+        sequence(BATCH, okJson(okBatch(1, 20)), okJson(okBatch(21, 40)), okJson(okBatch(41, 45)));
+        List<Change> changes = new ArrayList<>();
+        for (int i = 0; i < 45; i++) {
+            changes.add(Change.flags("m" + i, Flags.NONE, Flags.of(Flag.READ)));
+        }
+        mailbox("inbox").apply(changes);
+        assertEquals(List.of(20, 20, 5), batchBodies().stream().map(b -> b.getAsJsonArray("requests").size()).toList());
+    }
+
+    @Test
+    void throttledSubRequestIsSentAgainAloneAndAGoneMessageIsNoError() throws Exception {
+        sequence(BATCH,
+                okJson("{\"responses\":[{\"id\":\"1\",\"status\":200,\"body\":{}},"
+                        + "{\"id\":\"2\",\"status\":429,\"headers\":{\"Retry-After\":\"7\"},"
+                        + "\"body\":{\"error\":{\"code\":\"TooManyRequests\"}}},"
+                        + "{\"id\":\"3\",\"status\":404,\"body\":{\"error\":{\"code\":\"ErrorItemNotFound\"}}}]}"),
+                okJson(okBatch(2, 2)));
+        mailbox("inbox").apply(List.of(
+                Change.flags("m1", Flags.NONE, Flags.of(Flag.READ)),
+                Change.flags("m2", Flags.NONE, Flags.of(Flag.READ)),
+                Change.flags("m3", Flags.NONE, Flags.of(Flag.READ))));
+        List<JsonObject> bodies = batchBodies();
+        assertEquals(2, bodies.size());
+        JsonArray again = bodies.get(1).getAsJsonArray("requests");
+        assertEquals(1, again.size());
+        assertEquals("2", again.get(0).getAsJsonObject().get("id").getAsString());
+        assertEquals(List.of(Duration.ofSeconds(7)), sleeper.sleeps);
+    }
+
+    @Test
+    void failedSubRequestIsThrownAfterTheOthersAreDone() {
+        sequence(BATCH,
+                okJson("{\"responses\":[{\"id\":\"1\",\"status\":400,"
+                        + "\"body\":{\"error\":{\"code\":\"ErrorInvalidProperty\",\"message\":\"nope\"}}}]}"),
+                okJson(okBatch(2, 2)));
+        IOException e = assertThrows(IOException.class, () -> mailbox("inbox").apply(List.of(
+                Change.flags("m1", Flags.NONE, Flags.of(Flag.FLAGGED)),
+                Change.delete("m2", Flags.NONE))));
+        assertEquals("Office365 changes for o365:alice@example.com:inbox: 1 of 2 failed: "
+                + "PATCH message m1: HTTP 400 (ErrorInvalidProperty: nope)", e.getMessage());
+        assertEquals(2, batchBodies().size(), "the move was still sent");
+    }
+}

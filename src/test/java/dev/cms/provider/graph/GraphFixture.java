@@ -1,0 +1,140 @@
+package dev.cms.provider.graph;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import dev.cms.auth.AccessTokenSource;
+import dev.cms.config.DeleteAction;
+import dev.cms.config.Office365AccountSpec;
+import dev.cms.provider.AuthenticationRequiredException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+
+/** A WireMock Graph on a dynamic port, a counting token source and a recording sleeper on a fake timer. */
+abstract class GraphFixture {
+    static final String USER = "alice@example.com";
+    static final String API = "/v1.0/me/";
+    static final Instant NOW = Instant.parse("2026-01-02T03:04:05Z");
+
+    WireMockServer wm;
+    FakeTokens tokens;
+    RecordingSleeper sleeper;
+
+    @BeforeEach
+    void startServer() {
+        wm = new WireMockServer(configure(options().dynamicPort()));
+        wm.start();
+        tokens = new FakeTokens();
+        sleeper = new RecordingSleeper();
+    }
+
+    /** Subclasses may add extensions. */
+    WireMockConfiguration configure(WireMockConfiguration c) {
+        return c;
+    }
+
+    @AfterEach
+    void stopServer() {
+        wm.stop();
+    }
+
+    String root() {
+        return "http://localhost:" + wm.port();
+    }
+
+    Office365AccountSpec account() {
+        return new Office365AccountSpec(USER, "common", "client-id", false,
+                Office365AccountSpec.DEFAULT_AUTHORITY_HOST, root(), 4, null);
+    }
+
+    GraphMailbox mailbox(String folder) {
+        return mailbox(folder, DeleteAction.ARCHIVE);
+    }
+
+    GraphMailbox mailbox(String folder, DeleteAction action) {
+        GraphOptions options = new GraphOptions(4, Duration.ofSeconds(10), Duration.ofSeconds(10), sleeper,
+                new Random(42), null, null);
+        return new GraphMailbox(account(), folder, action, tokens, options, Clock.fixed(NOW, ZoneOffset.UTC),
+                sleeper.ticker::get);
+    }
+
+    static String path(String rest) {
+        return API + rest;
+    }
+
+    /** The inbox resolves to id {@code INBOX}. */
+    void stubInbox() {
+        wm.stubFor(get(urlPathEqualTo(path("mailFolders/inbox"))).willReturn(okJson("{\"id\":\"INBOX\"}")));
+    }
+
+    String deltaPath(String folderId) {
+        return path("mailFolders/" + folderId + "/messages/delta");
+    }
+
+    /** Answers successive requests to {@code path} (any method) with {@code responses} in turn. */
+    void sequence(String path, ResponseDefinitionBuilder... responses) {
+        String scenario = "seq " + path;
+        for (int i = 0; i < responses.length; i++) {
+            wm.stubFor(any(urlPathEqualTo(path)).inScenario(scenario)
+                    .whenScenarioStateIs(i == 0 ? Scenario.STARTED : "step" + i)
+                    .willSetStateTo("step" + (i + 1))
+                    .willReturn(responses[i]));
+        }
+    }
+
+    static ResponseDefinitionBuilder error(int status, String code) {
+        return aResponse().withStatus(status).withHeader("Content-Type", "application/json")
+                .withBody("{\"error\":{\"code\":\"" + code + "\",\"message\":\"status " + status + "\"}}");
+    }
+
+    /** Served requests, oldest first. */
+    List<ServeEvent> served() {
+        List<ServeEvent> events = new ArrayList<>(wm.getAllServeEvents());
+        Collections.reverse(events);
+        return events;
+    }
+
+    static final class FakeTokens implements AccessTokenSource {
+        final AtomicInteger calls = new AtomicInteger();
+        final List<Boolean> forced = Collections.synchronizedList(new ArrayList<>());
+        private final AtomicInteger generation = new AtomicInteger(1);
+
+        @Override
+        public String accessToken(boolean forceRefresh) throws AuthenticationRequiredException {
+            calls.incrementAndGet();
+            forced.add(forceRefresh);
+            return "tok-" + (forceRefresh ? generation.incrementAndGet() : generation.get());
+        }
+    }
+
+    /** Records each sleep and advances the fake timer by it instead of waiting. */
+    static final class RecordingSleeper implements Sleeper {
+        final List<Duration> sleeps = Collections.synchronizedList(new ArrayList<>());
+        final AtomicLong ticker = new AtomicLong(1_000_000_000L);
+
+        @Override
+        public void sleep(Duration d) {
+            sleeps.add(d);
+            ticker.addAndGet(d.toNanos());
+        }
+    }
+}
