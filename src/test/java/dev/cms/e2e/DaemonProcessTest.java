@@ -1,0 +1,199 @@
+package dev.cms.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.cms.fakecloud.FakeCloud;
+import dev.cms.fakecloud.FakeGmail;
+import dev.cms.fakecloud.MessageGenerator;
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real daemon as a separate process against the embedded fake Gmail: the login goes
+ * through the login page with a scripted browser (curl), mail lands, a local change
+ * reaches the fake, a cloud change lands after a poll, SIGTERM stops it cleanly, and a
+ * restart neither logs in again nor downloads a body again.
+ */
+class DaemonProcessTest {
+    static final String USER = "bob@gmail.example";
+
+    @TempDir
+    Path tmp;
+
+    FakeCloud cloud;
+    FakeGmail gmail;
+    final List<Process> processes = new ArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        assumeTrue(new File("/usr/bin/curl").canExecute(), "curl plays the browser");
+        cloud = FakeCloud.start(0);
+        gmail = cloud.gmail();
+        gmail.addAccount(USER, "demo-client", "demo-secret");
+    }
+
+    @AfterEach
+    void stop() {
+        for (Process p : processes) {
+            p.destroyForcibly();
+        }
+        if (cloud != null) {
+            cloud.close();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private Path writeConfig() throws IOException {
+        String base = cloud.baseUri().toString();
+        Path cfg = tmp.resolve("cms.cfg");
+        Files.writeString(cfg, "inbox = MailDir(\"" + tmp.resolve("mail") + "\")\n"
+                + "GMail(\"INBOX\", GMail_Account(user=\"" + USER + "\", client_id=\"demo-client\",\n"
+                + "      client_secret=\"demo-secret\", auth_endpoint=\"" + base + "oauth2/auth\",\n"
+                + "      token_endpoint=\"" + base + "oauth2/token\", api_endpoint=\"" + base + "\",\n"
+                + "      quota_units_per_second=100000))\n"
+                + "cfg.message_db_dir = \"" + tmp.resolve("state") + "\"\n"
+                + "cfg.web_port = " + freePort() + "\n"
+                + "cfg.poll_interval = 1\n"
+                + "cfg.storage_key_file = \"" + tmp.resolve("storage.key") + "\"\n");
+        return cfg;
+    }
+
+    private Process daemon(boolean withBrowser, String... args) throws IOException {
+        Path browser = tmp.resolve("browser.sh");
+        Files.writeString(browser, "#!/bin/sh\nexec curl -s -L -o /dev/null \"$1\"\n");
+        Files.setPosixFilePermissions(browser, PosixFilePermissions.fromString("rwx------"));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "dev.cms.cli.Main"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().remove("BROWSER");
+        pb.environment().put("PATH", "/usr/bin:/bin");
+        if (withBrowser) {
+            pb.environment().put("BROWSER", browser.toString());
+        }
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(tmp.resolve("daemon-" + processes.size() + ".log").toFile());
+        Process p = pb.start();
+        processes.add(p);
+        return p;
+    }
+
+    private String log(int i) throws IOException {
+        return Files.readString(tmp.resolve("daemon-" + i + ".log"));
+    }
+
+    private long messageFiles() throws IOException {
+        long n = 0;
+        for (String sub : List.of("cur", "new")) {
+            Path d = tmp.resolve("mail").resolve(sub);
+            if (Files.isDirectory(d)) {
+                try (Stream<Path> s = Files.list(d)) {
+                    n += s.count();
+                }
+            }
+        }
+        return n;
+    }
+
+    private static void await(BooleanSupplier condition, String what, Process p) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            if (!p.isAlive()) {
+                throw new AssertionError("the daemon exited (" + p.exitValue() + ") while waiting for " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static boolean unchecked(IOExceptionSupplier s) {
+        try {
+            return s.get();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    interface IOExceptionSupplier {
+        boolean get() throws IOException;
+    }
+
+    @Test
+    void daemonLogsInSyncsBothWaysStopsCleanlyAndResumes() throws Exception {
+        MessageGenerator gen = new MessageGenerator(11, USER);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            MessageGenerator.Generated g = gen.text(1500);
+            ids.add(gmail.addMessage(USER, g.raw(), g.date(), Set.of("INBOX", "UNREAD")));
+        }
+        Path cfg = writeConfig();
+        Process p = daemon(true, "-c", cfg.toString());
+        await(() -> unchecked(() -> messageFiles() == 40), "40 messages after the login", p);
+
+        // A local change reaches the fake.
+        Path one;
+        try (Stream<Path> s = Files.list(tmp.resolve("mail").resolve("new"))) {
+            one = s.findFirst().orElseThrow();
+        }
+        Files.move(one, tmp.resolve("mail").resolve("cur").resolve(one.getFileName() + ":2,S"));
+        await(() -> ids.stream().filter(id -> !gmail.labelsOf(USER, id).contains("UNREAD")).count() == 1,
+                "the S flag to reach the fake", p);
+
+        // Another client's change lands after a poll.
+        gmail.relabel(USER, ids.get(5), Set.of("STARRED"), Set.of());
+        await(() -> unchecked(() -> {
+            try (Stream<Path> s = Files.list(tmp.resolve("mail").resolve("cur"))) {
+                return s.anyMatch(f -> f.getFileName().toString().endsWith(":2,F"));
+            }
+        }), "the cloud's star to land", p);
+
+        p.destroy(); // SIGTERM
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the daemon stops on SIGTERM");
+        assertEquals(0, p.exitValue(), log(0));
+        try (Stream<Path> s = Files.list(tmp.resolve("mail").resolve("tmp"))) {
+            assertEquals(0, s.count(), "nothing left in the Maildir's tmp/");
+        }
+        try (Stream<Path> s = Files.list(tmp.resolve("state").resolve("tmp"))) {
+            assertEquals(0, s.count(), "nothing left in the store's tmp/");
+        }
+        assertTrue(!log(0).contains("demo-secret"), "no secret in the log");
+
+        // Restart: the saved (encrypted) login is used, no browser, no body downloaded again.
+        long gets = cloud.requests().count("GET", ".*/messages/[0-9a-f]+");
+        Process again = daemon(false, "-c", cfg.toString(), "--once");
+        assertTrue(again.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, again.exitValue(), log(1));
+        assertEquals(gets, cloud.requests().count("GET", ".*/messages/[0-9a-f]+"));
+        assertEquals(40, messageFiles());
+        Set<String> files = new HashSet<>();
+        try (Stream<Path> s = Files.list(tmp.resolve("mail").resolve("cur"))) {
+            s.forEach(f -> files.add(f.getFileName().toString()));
+        }
+        assertTrue(files.stream().anyMatch(f -> f.endsWith(":2,S")), files.toString());
+    }
+}
