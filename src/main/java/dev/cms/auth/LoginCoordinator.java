@@ -54,6 +54,13 @@ public final class LoginCoordinator implements AutoCloseable {
     private int outstanding;
     /** Guarded by {@link #lock}. */
     private boolean closed;
+    private volatile Browser browser;
+
+    /** Opens the login page for the user; the default starts their browser. */
+    @FunctionalInterface
+    public interface Browser {
+        void open(URI home) throws IOException;
+    }
 
     /**
      * @param port {@code cfg.web_port} ({@code 0}: any free port, for tests)
@@ -75,6 +82,13 @@ public final class LoginCoordinator implements AutoCloseable {
         this.authNotifyCmd = authNotifyCmd == null || authNotifyCmd.isBlank() ? null : authNotifyCmd;
         this.env = Map.copyOf(env);
         this.loginTimeout = loginTimeout;
+        this.browser = home -> BrowserLauncher.open(home, this.env, System.err);
+    }
+
+    /** Replaces how the login page is opened (the demo follows it in-process). */
+    public LoginCoordinator withBrowser(Browser b) {
+        this.browser = b;
+        return this;
     }
 
     public boolean interactive() {
@@ -115,7 +129,7 @@ public final class LoginCoordinator implements AutoCloseable {
             notifyUser(account, home);
             if (openBrowser) {
                 try {
-                    BrowserLauncher.open(home, env, System.err);
+                    browser.open(home);
                 } catch (IOException e) {
                     log.warn("could not open a browser for the login ({}); open {} yourself", e.getMessage(), home);
                 }

@@ -40,15 +40,13 @@ final class CloudAccess implements Providers {
         this.logins = logins;
     }
 
-    static CloudAccess open(SyncConfig config, StateDb db, boolean interactive) throws ConfigException, IOException {
+    static CloudAccess open(SyncConfig config, StateDb db, LoginCoordinator logins) throws ConfigException, IOException {
         TokenStore store;
         try {
             store = TokenStores.open(blobs(db), System.getenv(), config.settings().storageKeyFile(), true);
         } catch (StorageKeyException e) {
             throw new ConfigException(config.file(), e.getMessage());
         }
-        LoginCoordinator logins = new LoginCoordinator(config.settings().webPort(), interactive,
-                config.settings().authNotifyCmd(), System.getenv(), Duration.ofMinutes(30));
         return new CloudAccess(config, store, logins);
     }
 
@@ -113,6 +111,11 @@ final class CloudAccess implements Providers {
             }
             case OFFICE365 -> throw new ConfigException(spec.pos(), "Office365 mailboxes are not supported by this build yet");
         };
+    }
+
+    static LoginCoordinator logins(SyncConfig config, boolean interactive) {
+        return new LoginCoordinator(config.settings().webPort(), interactive, config.settings().authNotifyCmd(),
+                System.getenv(), Duration.ofMinutes(30));
     }
 
     @Override

@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
             "Keeps local Maildir folders in step with Office365 and Gmail mailboxes.",
             "Runs in the foreground, logging to stderr; stop it with Ctrl-C or SIGTERM.",
         },
-        subcommands = {CheckCommand.class, StatusCommand.class},
+        subcommands = {DemoCommand.class, CheckCommand.class, StatusCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success", "1:failure (network, files, another daemon running)", "2:configuration error",
@@ -62,18 +62,24 @@ final class CmsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SyncConfig cfg = ConfigLoader.load(config.resolve());
-        if (cfg.cloudMailboxes().isEmpty()) {
-            log.info("no cloud mailboxes configured: running for the credential server only");
-        }
         Providers.Factory factory = providers != null ? providers : Providers.real(System.console() != null || !once);
+        return runDaemon(cfg, factory, offline, once, null);
+    }
+
+    /**
+     * Runs the daemon until SIGTERM/SIGINT, or one cycle with {@code once}.
+     * {@code afterFirstCycle}, when given, is told about the first cycle before the loop starts.
+     */
+    static int runDaemon(SyncConfig cfg, Providers.Factory factory, boolean offline, boolean once,
+            java.util.function.Consumer<CycleReport> afterFirstCycle) throws Exception {
+        if (cfg.authenticationOnly()) {
+            log.info("no Maildirs configured: running for the credential server only");
+        }
         SyncSetup setup = SyncSetup.open(cfg, factory, offline, ConsoleProgress.forStderr());
         if (once) {
             try {
                 CycleReport r = setup.engine.runCycle();
-                for (String e : r.errors()) {
-                    log.error("{}", e);
-                }
-                log.info("cycle {}: {}", r.ok() ? "done" : "failed", r);
+                report(r);
                 return r.ok() ? ExitCodes.OK : ExitCodes.FAILURE;
             } finally {
                 setup.close();
@@ -100,12 +106,26 @@ final class CmsCommand implements Callable<Integer> {
         log.info("syncing {} cloud mailbox(es) into {} Maildir(s); state in {}", setup.mailboxes.size(),
                 setup.maildirs.size(), cfg.settings().messageDbDir());
         try {
+            if (afterFirstCycle != null) {
+                CycleReport first = setup.engine.runCycle();
+                report(first);
+                if (!first.aborted()) {
+                    afterFirstCycle.accept(first);
+                }
+            }
             daemon.run();
         } finally {
             setup.close();
             closed.countDown();
         }
         return ExitCodes.OK;
+    }
+
+    private static void report(CycleReport r) {
+        for (String e : r.errors()) {
+            log.error("{}", e);
+        }
+        log.info("cycle {}: {}", r.ok() ? "done" : "failed", r);
     }
 
     /** Turns exceptions into one clear sentence and an exit code; stack traces only with -v. */

@@ -22,6 +22,6 @@ interface Providers extends AutoCloseable {
 
     /** The real services, with interactive logins when {@code interactive}. */
     static Factory real(boolean interactive) {
-        return (config, db) -> CloudAccess.open(config, db, interactive);
+        return (config, db) -> CloudAccess.open(config, db, CloudAccess.logins(config, interactive));
     }
 }

@@ -1,0 +1,127 @@
+package dev.cms.cli;
+
+import dev.cms.auth.LoginCoordinator;
+import dev.cms.config.ConfigLoader;
+import dev.cms.config.SyncConfig;
+import dev.cms.fakecloud.DemoWorld;
+import dev.cms.fakecloud.FakeCloud;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code demo}: the whole daemon against an embedded fake cloud with generated mail. */
+@Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
+        description = {
+            "Runs the real daemon against an embedded fake Gmail with generated mail, so you can",
+            "try cloud-mdir-sync without an account or a network. It writes DIR/cms.cfg and",
+            "Maildirs under DIR; run it again to resume where it stopped. Stop it with Ctrl-C."})
+final class DemoCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(DemoCommand.class);
+    private static final long SEED = 2026;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "DIR", description = "Where to put the demo (default: ./demo-mail).")
+    Path dir = Path.of("demo-mail");
+
+    @Option(names = "--cloud-changes", description = "Let the fake cloud act as another client every few seconds.")
+    boolean cloudChanges;
+
+    @Option(names = "--messages", paramLabel = "N", description = "Messages per account (default: ${DEFAULT-VALUE}).")
+    int messages = 300;
+
+    @Mixin
+    Verbosity verbosity = new Verbosity();
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Path root = dir.toAbsolutePath().normalize();
+        Files.createDirectories(root);
+        FakeCloud cloud = FakeCloud.start(0);
+        DemoWorld world = DemoWorld.create(cloud, messages, SEED);
+        Path cfgFile = writeConfig(root, cloud);
+        SyncConfig cfg = ConfigLoader.load(cfgFile);
+        log.info("demo: fake Gmail at {} with {} messages; configuration in {}", cloud.baseUri(), messages, cfgFile);
+        ScheduledExecutorService changes = null;
+        if (cloudChanges) {
+            changes = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "demo-cloud-changes");
+                t.setDaemon(true);
+                return t;
+            });
+            changes.scheduleWithFixedDelay(() -> log.info("demo: {}", world.anotherClientActs()), 8, 6, TimeUnit.SECONDS);
+        }
+        Providers.Factory factory = (config, db) -> CloudAccess.open(config, db,
+                new LoginCoordinator(config.settings().webPort(), true, null, Map.of(), Duration.ofMinutes(2))
+                        .withBrowser(new DemoBrowser(null)));
+        PrintWriter out = spec.commandLine().getOut();
+        try {
+            return CmsCommand.runDaemon(cfg, factory, false, false, first -> printWhatToTry(out, root));
+        } finally {
+            if (changes != null) {
+                changes.shutdownNow();
+            }
+            cloud.close();
+        }
+    }
+
+    private static Path writeConfig(Path root, FakeCloud cloud) throws IOException {
+        String base = cloud.baseUri().toString();
+        String text = "# Written by `cloud-mdir-sync demo`: the daemon against an embedded fake cloud.\n"
+                + "# The endpoints change at every run; the rest is an ordinary configuration.\n"
+                + "gmail_md = MailDir(\"" + root.resolve("gmail") + "\")\n"
+                + "lists_md = MailDir(\"" + root.resolve("lists") + "\")\n"
+                + "gmail = GMail(\"INBOX\", GMail_Account(user=\"" + DemoWorld.GMAIL_USER + "\",\n"
+                + "    client_id=\"" + DemoWorld.GMAIL_CLIENT_ID + "\", client_secret=\""
+                + DemoWorld.GMAIL_CLIENT_SECRET + "\",\n"
+                + "    auth_endpoint=\"" + base + "oauth2/auth\", token_endpoint=\"" + base + "oauth2/token\",\n"
+                + "    api_endpoint=\"" + base + "\", quota_units_per_second=100000))\n"
+                + "# Mailing-list mail goes to its own Maildir; the rest of Gmail to gmail/.\n"
+                + "Route(lists_md, header=\"List-ID\", matches=r\".\")\n"
+                + "Route(gmail_md, mailbox=gmail)\n"
+                + "cfg.message_db_dir = \"" + root.resolve(".cms") + "\"\n"
+                + "cfg.storage_key_file = \"" + root.resolve(".cms").resolve("storage.key") + "\"\n"
+                + "cfg.web_port = " + freePort() + "\n"
+                + "cfg.poll_interval = 5\n";
+        Path f = root.resolve("cms.cfg");
+        Files.writeString(f, text);
+        return f;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void printWhatToTry(PrintWriter out, Path root) {
+        out.println();
+        out.println("The demo Maildirs are ready. Try, in another terminal:");
+        out.println();
+        out.println("  mutt -f " + root.resolve("gmail") + "      (or neomutt; `set maildir_trash=yes` in ~/.muttrc)");
+        out.println("  mutt -f " + root.resolve("lists"));
+        out.println();
+        out.println("Mark a message read, flag one (F), delete one (d, then $ to sync): the log here shows");
+        out.println("each change reaching the fake cloud. `cloud-mdir-sync status -c " + root.resolve("cms.cfg") + "`");
+        out.println("shows what the state database knows. Ctrl-C stops; running the demo again resumes.");
+        out.println();
+        out.flush();
+    }
+}
