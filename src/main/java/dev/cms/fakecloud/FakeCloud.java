@@ -1,0 +1,201 @@
+package dev.cms.fakecloud;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.GZIPInputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An HTTP server on the loopback interface hosting the fake cloud's halves. Every request
+ * first passes {@link FakeFaults}, is then served by the first half that claims its path, and
+ * is finally recorded in the {@link RequestLog}.
+ */
+public final class FakeCloud implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FakeCloud.class);
+    private static final int THREADS = 8;
+
+    static {
+        // The JDK server writes headers and body separately; with Nagle's algorithm on, each
+        // answer then waits for the client's delayed ACK (~40 ms). Read once by the JDK's
+        // ServerConfig, so it must be set before the first server is created.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
+    /** Thrown by {@link #dispatch} when a fault says to close the connection unanswered. */
+    static final class ConnectionReset extends RuntimeException {
+        ConnectionReset(String path) {
+            super("injected connection reset for " + path, null, false, false);
+        }
+    }
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final FakeFaults faults;
+    private final RequestLog requests = new RequestLog();
+    private final FakeGmail gmail;
+    private final List<CloudService> services;
+
+    private FakeCloud(HttpServer server, ExecutorService executor, Clock clock) {
+        this.server = server;
+        this.executor = executor;
+        this.faults = new FakeFaults(clock);
+        this.gmail = new FakeGmail(clock, this::dispatch);
+        this.services = List.of(gmail);
+    }
+
+    /** Starts an HTTP server on 127.0.0.1 (port 0 = ephemeral) with an executor of a few threads. */
+    public static FakeCloud start(int port) throws IOException {
+        return start(port, Clock.systemUTC());
+    }
+
+    /** As {@link #start(int)}, with the clock used for token lifetimes, code expiry and throttles. */
+    public static FakeCloud start(int port, Clock clock) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 256);
+        AtomicInteger n = new AtomicInteger();
+        ExecutorService executor = Executors.newFixedThreadPool(THREADS, r -> {
+            Thread t = new Thread(r, "fakecloud-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        FakeCloud cloud = new FakeCloud(server, executor, clock);
+        server.createContext("/", cloud::serve);
+        server.setExecutor(executor);
+        server.start();
+        LOG.info("fake cloud listening on {}", cloud.baseUri());
+        return cloud;
+    }
+
+    /** {@code http://127.0.0.1:<port>/}. */
+    public URI baseUri() {
+        InetSocketAddress address = server.getAddress();
+        return URI.create("http://" + address.getAddress().getHostAddress() + ":" + address.getPort() + "/");
+    }
+
+    /** The Gmail half, mounted at {@code /gmail/v1/}, {@code /batch/gmail/v1} and {@code /oauth2/}. */
+    public FakeGmail gmail() {
+        return gmail;
+    }
+
+    /** Fault injection shared by all halves. */
+    public FakeFaults faults() {
+        return faults;
+    }
+
+    /** Every request: method, path, query, status. */
+    public RequestLog requests() {
+        return requests;
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void serve(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            byte[] body;
+            String encoding = exchange.getRequestHeaders().getFirst("Content-Encoding");
+            try (InputStream in = "gzip".equalsIgnoreCase(encoding)
+                    ? new GZIPInputStream(exchange.getRequestBody()) : exchange.getRequestBody()) {
+                body = in.readAllBytes(); // Google's Java client gzips JSON request bodies
+            }
+            URI uri = exchange.getRequestURI();
+            Request request = Request.of(exchange.getRequestMethod(), uri.getPath(), uri.getRawQuery(),
+                    exchange.getRequestHeaders(), body);
+            Response response;
+            try {
+                response = dispatch(request, false);
+            } catch (ConnectionReset reset) {
+                return; // closing an exchange that sent no headers closes the connection
+            }
+            for (Map.Entry<String, String> h : response.headers().entrySet()) {
+                exchange.getResponseHeaders().set(h.getKey(), h.getValue());
+            }
+            boolean noBody = response.body().length == 0 || "HEAD".equals(request.method());
+            exchange.sendResponseHeaders(response.status(), noBody ? -1 : response.body().length);
+            if (!noBody) {
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(response.body());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("fake cloud: exchange failed", e);
+            throw e;
+        }
+    }
+
+    /** Faults, then the owning half, then the log: used for top-level requests and batch parts alike. */
+    Response dispatch(Request request, boolean batchPart) {
+        FakeFaults.Decision decision = faults.decide(request.path());
+        Response response;
+        switch (decision.kind()) {
+            case RESET:
+                requests.record(entry(request, RequestLog.NO_ANSWER, batchPart));
+                throw new ConnectionReset(request.path());
+            case STATUS:
+                response = Response.googleError(decision.status());
+                if (decision.retryAfterSeconds() > 0) {
+                    response = response.withHeader("Retry-After", Integer.toString(decision.retryAfterSeconds()));
+                }
+                break;
+            case MALFORMED:
+                response = truncate(serveByHalves(request, batchPart));
+                break;
+            default:
+                response = serveByHalves(request, batchPart);
+        }
+        requests.record(entry(request, response.status(), batchPart));
+        return response;
+    }
+
+    private Response serveByHalves(Request request, boolean batchPart) {
+        try {
+            for (CloudService service : services) {
+                Response r = service.handle(request, batchPart);
+                if (r != null) {
+                    return r;
+                }
+            }
+            return Response.googleError(404, "notFound", "No fake endpoint at " + request.path());
+        } catch (ConnectionReset e) {
+            throw e;
+        } catch (RuntimeException e) {
+            LOG.warn("fake cloud: {} {} failed", request.method(), request.path(), e);
+            return Response.googleError(500, "backendError", "Fake cloud failure: " + e);
+        }
+    }
+
+    private static Response truncate(Response real) {
+        byte[] body = real.body().length < 4 ? new byte[] {'{', '"'}
+                : Arrays.copyOf(real.body(), real.body().length / 2);
+        return Response.bytes(200, Response.JSON, body);
+    }
+
+    private static RequestLog.Entry entry(Request r, int status, boolean batchPart) {
+        return new RequestLog.Entry(r.method(), r.path(), r.rawQuery(), status, batchPart);
+    }
+}

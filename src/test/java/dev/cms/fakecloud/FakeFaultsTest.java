@@ -1,0 +1,107 @@
+package dev.cms.fakecloud;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class FakeFaultsTest {
+    static final String USER = "carol@example.com";
+    static final String LABELS = "gmail/v1/users/me/labels";
+
+    MutableClock clock = new MutableClock();
+    FakeCloud cloud;
+    Http http;
+
+    @BeforeEach
+    void start() throws Exception {
+        cloud = FakeCloud.start(0, clock);
+        cloud.gmail().addAccount(USER, "cid", "secret");
+        http = new Http(cloud.baseUri());
+        http.token = cloud.gmail().issueAccessToken(USER, Set.of(FakeGmail.FULL_SCOPE));
+    }
+
+    @AfterEach
+    void stop() {
+        cloud.close();
+    }
+
+    @Test
+    void failNextAnswersTheStatusWithRetryAfterThenRecovers() throws Exception {
+        cloud.faults().failNext("/labels$", 2, 503, 7);
+        for (int i = 0; i < 2; i++) {
+            HttpResponse<String> r = http.get(LABELS);
+            assertEquals(503, r.statusCode());
+            assertEquals("7", r.headers().firstValue("Retry-After").orElseThrow());
+            assertEquals("UNAVAILABLE", Http.json(r).getAsJsonObject("error").get("status").getAsString());
+        }
+        assertEquals(200, http.get("gmail/v1/users/me/profile").statusCode(), "other paths unaffected");
+        assertEquals(200, http.get(LABELS).statusCode());
+        assertEquals(3, cloud.requests().count("GET", "/labels$"));
+        assertEquals(2, cloud.requests().matching("/labels$").stream().filter(e -> e.status() == 503).count());
+    }
+
+    @Test
+    void resetNextClosesTheConnectionWithoutAnAnswer() throws Exception {
+        cloud.faults().resetNext("/labels$", 3);
+        Http fresh = new Http(cloud.baseUri());
+        fresh.token = http.token;
+        assertThrows(IOException.class, () -> fresh.get(LABELS));
+        assertTrue(cloud.requests().entries().stream().anyMatch(e -> e.status() == RequestLog.NO_ANSWER));
+        cloud.faults().clear();
+        Http again = new Http(cloud.baseUri());
+        again.token = http.token;
+        assertEquals(200, again.get(LABELS).statusCode());
+    }
+
+    @Test
+    void malformedNextAnswers200WithTruncatedJson() throws Exception {
+        cloud.faults().malformedNext("/labels$", 1);
+        HttpResponse<String> r = http.get(LABELS);
+        assertEquals(200, r.statusCode());
+        assertThrows(JsonParseException.class, () -> JsonParser.parseString(r.body()));
+        assertEquals(200, http.get(LABELS).statusCode());
+        JsonParser.parseString(http.get(LABELS).body());
+    }
+
+    @Test
+    void throttleAnswers429AfterTheQuotaUntilTheWindowPasses() throws Exception {
+        cloud.faults().throttle("/gmail/v1/", 3, Duration.ofSeconds(10));
+        for (int i = 0; i < 3; i++) {
+            assertEquals(200, http.get(LABELS).statusCode());
+        }
+        HttpResponse<String> limited = http.get(LABELS);
+        assertEquals(429, limited.statusCode());
+        assertEquals("10", limited.headers().firstValue("Retry-After").orElseThrow());
+        assertEquals("RESOURCE_EXHAUSTED", Http.json(limited).getAsJsonObject("error").get("status").getAsString());
+        clock.advance(Duration.ofSeconds(4));
+        assertEquals("6", http.get(LABELS).headers().firstValue("Retry-After").orElseThrow());
+        clock.advance(Duration.ofSeconds(7));
+        assertEquals(200, http.get(LABELS).statusCode());
+    }
+
+    @Test
+    void decideUsesUpRulesInOrder() {
+        FakeFaults faults = new FakeFaults(clock);
+        faults.failNext("x", 1, 500, 0);
+        faults.resetNext("x", 1);
+        assertEquals(FakeFaults.Kind.STATUS, faults.decide("/x").kind());
+        assertEquals(FakeFaults.Kind.RESET, faults.decide("/x").kind());
+        assertEquals(FakeFaults.Kind.NONE, faults.decide("/x").kind());
+        assertEquals(FakeFaults.Kind.NONE, faults.decide("/y").kind());
+        faults.failNext(".", 5, 500, 0);
+        assertEquals(FakeFaults.Kind.NONE, faults.decide("/_admin/state").kind());
+        assertThrows(IllegalArgumentException.class, () -> faults.failNext("x", 1, 200, 0));
+        assertEquals(Instant.parse("2026-01-01T00:00:00Z"), clock.instant());
+    }
+}
