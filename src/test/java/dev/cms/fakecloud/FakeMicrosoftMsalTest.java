@@ -67,6 +67,9 @@ class FakeMicrosoftMsalTest {
         assertNotEquals(first.accessToken(), refreshed.accessToken());
         assertTrue(fake.identity().tokenInfo(refreshed.accessToken()).scopes()
                 .contains("https://graph.microsoft.com/Mail.ReadWrite"));
+        FakeMicrosoftTestClient graph = new FakeMicrosoftTestClient(fake);
+        graph.token = refreshed.accessToken();
+        assertEquals(200, graph.get("/v1.0/me/mailFolders/inbox").statusCode());
         assertEquals(1, fake.requests().count("POST", "/oauth2/v2\\.0/devicecode$"));
         assertTrue(fake.requests().matching("/oauth2/v2\\.0/token$").size() >= 2);
     }
