@@ -50,10 +50,14 @@ final class GraphBatch {
             o.addProperty("id", id);
             o.addProperty("method", method);
             o.addProperty("url", url);
+            // Headers of the $batch envelope do not apply to its parts: each asks for immutable ids.
+            JsonObject headers = new JsonObject();
+            headers.addProperty("Prefer", GraphTransport.PREFER_IMMUTABLE_ID);
             if (body != null) {
-                JsonObject headers = new JsonObject();
                 headers.addProperty("Content-Type", "application/json");
-                o.add("headers", headers);
+            }
+            o.add("headers", headers);
+            if (body != null) {
                 o.add("body", body);
             }
             return o;

@@ -147,16 +147,16 @@ class GraphFetchAndApplyTest extends GraphFixture {
         List<JsonObject> bodies = batchBodies();
         assertEquals(2, bodies.size());
         assertEquals(json("{'requests':["
-                + "{'id':'1','method':'PATCH','url':'/me/messages/m1','headers':{'Content-Type':'application/json'},"
+                + "{'id':'1','method':'PATCH','url':'/me/messages/m1','headers':{'Prefer':'IdType=\\\"ImmutableId\\\"','Content-Type':'application/json'},"
                 + "'body':{'isRead':true,'flag':{'flagStatus':'flagged'}}},"
-                + "{'id':'2','method':'PATCH','url':'/me/messages/m2','headers':{'Content-Type':'application/json'},"
+                + "{'id':'2','method':'PATCH','url':'/me/messages/m2','headers':{'Prefer':'IdType=\\\"ImmutableId\\\"','Content-Type':'application/json'},"
                 + "'body':{'singleValueExtendedProperties':[{'id':'Integer 0x1081','value':'102'},"
                 + "{'id':'SystemTime 0x1082','value':'2026-01-02T03:04:05Z'},{'id':'Integer 0x1080','value':'261'}]}},"
-                + "{'id':'3','method':'PATCH','url':'/me/messages/m3','headers':{'Content-Type':'application/json'},"
+                + "{'id':'3','method':'PATCH','url':'/me/messages/m3','headers':{'Prefer':'IdType=\\\"ImmutableId\\\"','Content-Type':'application/json'},"
                 + "'body':{'isRead':false,'flag':{'flagStatus':'notFlagged'},'singleValueExtendedProperties':["
                 + "{'id':'Integer 0x1081','value':'0'},{'id':'Integer 0x1080','value':'257'}]}}]}"), bodies.get(0));
         assertEquals(json("{'requests':[{'id':'4','method':'POST','url':'/me/messages/m4/move',"
-                + "'headers':{'Content-Type':'application/json'},'body':{'destinationId':'archive'}}]}"), bodies.get(1));
+                + "'headers':{'Prefer':'IdType=\\\"ImmutableId\\\"','Content-Type':'application/json'},'body':{'destinationId':'archive'}}]}"), bodies.get(1));
         assertTrue(served().stream().allMatch(e -> "application/json; charset=utf-8"
                 .equalsIgnoreCase(e.getRequest().getHeader("Content-Type"))));
     }
