@@ -55,7 +55,7 @@ final class DemoCommand implements Callable<Integer> {
         Path root = dir.toAbsolutePath().normalize();
         Files.createDirectories(root);
         FakeCloud cloud = FakeCloud.start(0);
-        DemoWorld world = DemoWorld.create(cloud, messages, SEED);
+        DemoWorld world = DemoWorld.create(cloud, null, messages, SEED);
         Path cfgFile = writeConfig(root, cloud);
         SyncConfig cfg = ConfigLoader.load(cfgFile);
         log.info("demo: fake Gmail at {} with {} messages; configuration in {}", cloud.baseUri(), messages, cfgFile);

@@ -16,23 +16,49 @@ public final class DemoWorld {
     public static final String GMAIL_USER = "you@gmail.example";
     public static final String GMAIL_CLIENT_ID = "demo-gmail-client.apps.example";
     public static final String GMAIL_CLIENT_SECRET = "demo-gmail-secret";
+    public static final String O365_USER = "you@contoso.example";
+    public static final String O365_CLIENT_ID = "d3m0c1e0-0000-4000-8000-000000000365";
+    /** The nested Office365 folder of the demo (a mailing list filed by a server rule). */
+    public static final String O365_LIST_FOLDER = "Inbox/Lists/kernel";
 
     private final FakeCloud cloud;
+    private final FakeMicrosoft microsoft;
     private final Random random;
     private final MessageGenerator gmailGen;
     private final List<String> gmailIds = new ArrayList<>();
+    private final MessageGenerator o365Gen;
+    private final List<String> o365Ids = new ArrayList<>();
 
-    private DemoWorld(FakeCloud cloud, long seed) {
+    private DemoWorld(FakeCloud cloud, FakeMicrosoft microsoft, long seed) {
         this.cloud = cloud;
+        this.microsoft = microsoft;
+        this.o365Gen = new MessageGenerator(seed + 1, O365_USER).listIdRatio(0);
         this.random = new Random(seed);
         this.gmailGen = new MessageGenerator(seed, GMAIL_USER).listIdRatio(0.25);
     }
 
-    /** Fills the fakes with {@code messages} messages per account. */
-    public static DemoWorld create(FakeCloud cloud, int messages, long seed) {
-        DemoWorld w = new DemoWorld(cloud, seed);
+    /** Fills the fakes with {@code messages} messages per account; {@code microsoft} may be null. */
+    public static DemoWorld create(FakeCloud cloud, FakeMicrosoft microsoft, int messages, long seed) {
+        DemoWorld w = new DemoWorld(cloud, microsoft, seed);
         w.fillGmail(messages);
+        if (microsoft != null) {
+            w.fillOffice365(messages);
+        }
         return w;
+    }
+
+    private void fillOffice365(int messages) {
+        FakeGraph graph = microsoft.graph();
+        graph.addUser(O365_USER, O365_CLIENT_ID);
+        String lists = graph.addFolder(O365_USER, "inbox", "Lists");
+        String kernel = graph.addFolder(O365_USER, lists, "kernel");
+        for (int i = 0; i < messages; i++) {
+            MessageGenerator.Generated g = i % 60 == 29 ? o365Gen.withAttachment(1500, 600_000)
+                    : o365Gen.text(1500 + random.nextInt(6000));
+            String folder = i % 4 == 0 ? kernel : "inbox";
+            o365Ids.add(graph.addMessage(O365_USER, folder, g.raw(), g.date(), i % 3 == 0,
+                    i % 8 == 0 ? "flagged" : "notFlagged", i % 6 == 0));
+        }
     }
 
     private void fillGmail(int messages) {
@@ -58,6 +84,9 @@ public final class DemoWorld {
 
     /** Acts as another client once: new mail, a flag, or a deletion. Returns what it did. */
     public synchronized String anotherClientActs() {
+        if (microsoft != null && random.nextBoolean()) {
+            return office365Acts();
+        }
         FakeGmail gmail = cloud.gmail();
         List<String> live = new ArrayList<>();
         for (String id : gmailIds) {
@@ -89,6 +118,42 @@ public final class DemoWorld {
                 String id = gmail.addMessage(GMAIL_USER, g.raw(), Instant.now(), Set.of("INBOX", "UNREAD"));
                 gmailIds.add(id);
                 return "Gmail: new mail arrived: " + g.subject();
+            }
+        }
+    }
+
+    private String office365Acts() {
+        FakeGraph graph = microsoft.graph();
+        String inbox = graph.folderId(O365_USER, "inbox");
+        List<String> live = new ArrayList<>();
+        for (String id : o365Ids) {
+            FakeGraph.MessageState m = graph.message(O365_USER, id);
+            if (m != null && m.folderId().equals(inbox)) {
+                live.add(id);
+            }
+        }
+        int action = live.isEmpty() ? 0 : random.nextInt(4);
+        switch (action) {
+            case 1 -> {
+                String id = live.get(random.nextInt(live.size()));
+                boolean flagged = "flagged".equals(graph.message(O365_USER, id).flagStatus());
+                graph.update(O365_USER, id, null, flagged ? "notFlagged" : "flagged");
+                return "Office365: another client " + (flagged ? "unflagged" : "flagged") + " a message";
+            }
+            case 2 -> {
+                String id = live.get(random.nextInt(live.size()));
+                graph.update(O365_USER, id, true, null);
+                return "Office365: another client read a message";
+            }
+            case 3 -> {
+                String id = live.get(random.nextInt(live.size()));
+                graph.move(O365_USER, id, "archive");
+                return "Office365: another client archived a message";
+            }
+            default -> {
+                MessageGenerator.Generated g = o365Gen.text(1000 + random.nextInt(3000));
+                o365Ids.add(graph.addMessage(O365_USER, "inbox", g.raw(), Instant.now(), false, "notFlagged", false));
+                return "Office365: new mail arrived: " + g.subject();
             }
         }
     }
