@@ -14,8 +14,9 @@ import picocli.CommandLine.Spec;
 /** {@code cloud-mdir-sync oauth} / {@code cms-oauth}: gets a token from a running daemon's CredentialServer. */
 @Command(name = "oauth", sortOptions = false,
         description = {
-            "Gets an OAuth2 access token for a mail tool (msmtp, exim, mutt, mbsync) from a running",
-            "cloud-mdir-sync that serves it through CredentialServer(...) in cms.cfg.",
+            "Get an OAuth2 token for msmtp, exim, mutt or mbsync from the running daemon.",
+            "The daemon serves it through CredentialServer(...) in cms.cfg (see docs/smtp.md,",
+            "docs/imap.md); also installed as the cms-oauth script.",
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:token printed / test login succeeded", "1:no token or the test login failed",

@@ -12,8 +12,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code check}: parse and validate a configuration without network access. */
 @Command(name = "check", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = {
-            "Parses and validates a configuration file without touching the network,",
-            "then prints what it would sync. Exit 0 when valid, 2 with the error otherwise."})
+            "Validate a configuration without network access and show what it would sync.",
+            "Exit 0 when valid, 2 with the error (file:line:column) otherwise."})
 final class CheckCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config = new ConfigOption();

@@ -98,6 +98,28 @@ final class CloudAccess implements Providers {
         return false;
     }
 
+    /** Answers the token broker from the accounts' token sources. */
+    @Override
+    public dev.cms.broker.TokenProvider brokerTokens(CredentialServerSpec server) {
+        return (user, protocol, minValidity) -> {
+            for (AccountSpec a : server.accounts()) {
+                if (a.user() != null && a.user().equalsIgnoreCase(user)) {
+                    AccessTokenSource src;
+                    try {
+                        src = tokensFor(a);
+                    } catch (ConfigException e) {
+                        throw new IOException(e.getMessage(), e);
+                    }
+                    if (src instanceof GoogleAuth g) {
+                        return g.accessToken(minValidity);
+                    }
+                    throw new IOException("the broker cannot serve " + a.key() + " yet");
+                }
+            }
+            throw new IOException("no account " + user + " in this CredentialServer");
+        };
+    }
+
     @Override
     public CloudMailbox create(CloudMailboxSpec spec) throws ConfigException, IOException {
         AccessTokenSource tokens = tokensFor(spec.account());

@@ -28,9 +28,9 @@ import picocli.CommandLine.Spec;
 /** {@code demo}: the whole daemon against an embedded fake cloud with generated mail. */
 @Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
         description = {
-            "Runs the real daemon against an embedded fake Gmail with generated mail, so you can",
-            "try cloud-mdir-sync without an account or a network. It writes DIR/cms.cfg and",
-            "Maildirs under DIR; run it again to resume where it stopped. Stop it with Ctrl-C."})
+            "Try it: the real daemon against an embedded fake cloud with generated mail.",
+            "No account or network is needed. It writes DIR/cms.cfg and Maildirs under DIR;",
+            "run it again to resume where it stopped. Stop it with Ctrl-C."})
 final class DemoCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(DemoCommand.class);
     private static final long SEED = 2026;

@@ -11,6 +11,11 @@ import java.io.IOException;
 interface Providers extends AutoCloseable {
     CloudMailbox create(CloudMailboxSpec spec) throws ConfigException, IOException;
 
+    /** What the token broker of {@code server} hands out; null when these providers cannot serve it. */
+    default dev.cms.broker.TokenProvider brokerTokens(dev.cms.config.CredentialServerSpec server) {
+        return null;
+    }
+
     @Override
     void close();
 

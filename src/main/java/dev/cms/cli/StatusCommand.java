@@ -28,8 +28,9 @@ import picocli.CommandLine.Spec;
 /** {@code status}: what {@code state.db} knows, read without disturbing a running daemon. */
 @Command(name = "status", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = {
-            "Shows, per cloud mailbox, the message count, the last successful cycle and",
-            "whether an incremental-sync token is saved, and which accounts have a saved login.",
+            "Show what state.db knows: messages, last cycle and logins per mailbox.",
+            "Per cloud mailbox: the message count, the last successful cycle and whether an",
+            "incremental-sync token is saved; per account whether a login is saved.",
             "Reads state.db read-only; safe while the daemon runs."})
 final class StatusCommand implements Callable<Integer> {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");

@@ -35,6 +35,7 @@ final class SyncSetup implements AutoCloseable {
     final List<CloudMailbox> mailboxes;
     final SyncEngine engine;
     final Providers providers;
+    final List<dev.cms.broker.CredentialServer> brokers = new ArrayList<>();
 
     private SyncSetup(SyncConfig config, StateLock lock, MessageStore store, StateDb db, List<MaildirFolder> maildirs,
             List<CloudMailbox> mailboxes, SyncEngine engine, Providers providers) {
@@ -73,7 +74,19 @@ final class SyncSetup implements AutoCloseable {
             }
             SyncEngine engine = new SyncEngine(maildirs, mailboxes, router(config), store, db, offline,
                     Clock.systemUTC(), progress);
-            return new SyncSetup(config, lock, store, db, maildirs, mailboxes, engine, providers);
+            SyncSetup setup = new SyncSetup(config, lock, store, db, maildirs, mailboxes, engine, providers);
+            try {
+                for (dev.cms.config.CredentialServerSpec cs : config.credentialServers()) {
+                    dev.cms.broker.TokenProvider tokens = providers.brokerTokens(cs);
+                    if (tokens != null) {
+                        setup.brokers.add(dev.cms.broker.CredentialServer.start(cs, tokens));
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                setup.close();
+                throw e;
+            }
+            return setup;
         } catch (IOException | ConfigException | RuntimeException e) {
             if (providers != null) {
                 providers.close();
@@ -114,6 +127,9 @@ final class SyncSetup implements AutoCloseable {
     @Override
     public void close() throws IOException {
         try {
+            for (dev.cms.broker.CredentialServer b : brokers) {
+                b.close();
+            }
             providers.close();
             db.close();
         } finally {
