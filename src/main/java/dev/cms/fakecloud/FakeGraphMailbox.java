@@ -1,0 +1,235 @@
+package dev.cms.fakecloud;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The state of one fake Exchange mailbox. Every method must be called holding the mailbox's
+ * monitor ({@code synchronized (mailbox)}); all are O(log n) in the number of messages.
+ *
+ * <p>Each folder keeps a change log ordered by a mailbox-wide sequence number with at most one
+ * entry per message id: a live entry for a message in the folder (re-inserted at the head when
+ * it changes) or a tombstone for one that left it. A delta round is then a range scan of the log.
+ */
+final class FakeGraphMailbox {
+
+    static final List<String> WELL_KNOWN = List.of("inbox", "archive", "deleteditems", "sentitems", "drafts",
+            "junkemail");
+    private static final Map<String, String> DISPLAY = Map.of("inbox", "Inbox", "archive", "Archive",
+            "deleteditems", "Deleted Items", "sentitems", "Sent Items", "drafts", "Drafts", "junkemail", "Junk Email",
+            "msgfolderroot", "Top of Information Store");
+
+    /** A folder change-log entry: a message id that is in the folder, or left it. */
+    record LogEntry(String id, boolean removed) { }
+
+    static final class Folder {
+        final String id;
+        final String displayName;
+        final String parentId;
+        final Set<String> children = new LinkedHashSet<>();
+        final NavigableMap<String, Msg> members = new TreeMap<>();
+        final NavigableMap<Long, LogEntry> log = new TreeMap<>();
+        final Map<String, Long> logSeq = new HashMap<>();
+
+        Folder(String id, String displayName, String parentId) {
+            this.id = id;
+            this.displayName = displayName;
+            this.parentId = parentId;
+        }
+
+        int unread() {
+            int n = 0;
+            for (Msg m : members.values()) {
+                n += m.isRead ? 0 : 1;
+            }
+            return n;
+        }
+    }
+
+    static final class Msg {
+        String id;
+        String folderId;
+        final byte[] mime;
+        final Instant received;
+        final String internetMessageId;
+        final String subject;
+        boolean isRead;
+        String flagStatus;
+        Instant modified;
+        /** Extended properties by lower-case id ("integer 0x1081") → [canonical id, value]. */
+        final Map<String, String[]> props = new LinkedHashMap<>();
+
+        Msg(byte[] mime, Instant received, String internetMessageId, String subject) {
+            this.mime = mime;
+            this.received = received;
+            this.internetMessageId = internetMessageId;
+            this.subject = subject;
+        }
+
+        String prop(String canonicalId) {
+            String[] p = props.get(canonicalId.toLowerCase(Locale.ROOT));
+            return p == null ? null : p[1];
+        }
+
+        void setProp(String canonicalId, String value) {
+            props.put(canonicalId.toLowerCase(Locale.ROOT), new String[] {canonicalId, value});
+        }
+    }
+
+    final String upn;
+    final Map<String, Folder> folders = new HashMap<>();
+    final Map<String, String> wellKnown = new HashMap<>();
+    final Map<String, Msg> messages = new HashMap<>();
+    final String rootId;
+    long seq;
+    int epoch;
+    private final SecureRandom random;
+
+    FakeGraphMailbox(String upn, SecureRandom random) {
+        this.upn = upn;
+        this.random = random;
+        this.rootId = newId("AQMkAD");
+        Folder root = new Folder(rootId, DISPLAY.get("msgfolderroot"), newId("AQMkAD"));
+        folders.put(rootId, root);
+        wellKnown.put("msgfolderroot", rootId);
+        for (String name : WELL_KNOWN) {
+            Folder f = addFolder(rootId, DISPLAY.get(name));
+            wellKnown.put(name, f.id);
+        }
+    }
+
+    String newId(String prefix) {
+        byte[] b = new byte[24];
+        random.nextBytes(b);
+        return prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    /** A folder by id or well-known name (case-insensitive), or null. */
+    Folder folder(String idOrName) {
+        Folder f = folders.get(idOrName);
+        if (f == null) {
+            String id = wellKnown.get(idOrName.toLowerCase(Locale.ROOT));
+            f = id == null ? null : folders.get(id);
+        }
+        return f;
+    }
+
+    Folder addFolder(String parentId, String displayName) {
+        Folder parent = folders.get(parentId);
+        for (String child : parent.children) {
+            if (folders.get(child).displayName.equalsIgnoreCase(displayName)) {
+                throw new IllegalArgumentException("folder '" + displayName + "' already exists under "
+                        + parent.displayName + " in " + upn);
+            }
+        }
+        Folder f = new Folder(newId("AQMkAD"), displayName, parentId);
+        folders.put(f.id, f);
+        parent.children.add(f.id);
+        return f;
+    }
+
+    Msg add(Folder folder, byte[] mime, Instant received) {
+        String[] ids = headers(mime);
+        Msg m = new Msg(mime, received, ids[0], ids[1]);
+        m.id = newId("AAkALg");
+        m.folderId = folder.id;
+        m.flagStatus = "notFlagged";
+        m.modified = received;
+        messages.put(m.id, m);
+        folder.members.put(m.id, m);
+        touch(m);
+        return m;
+    }
+
+    /** Records a change to a message: it moves to the head of its folder's log. */
+    void touch(Msg m) {
+        Folder f = folders.get(m.folderId);
+        Long old = f.logSeq.remove(m.id);
+        if (old != null) {
+            f.log.remove(old);
+        }
+        long s = ++seq;
+        f.log.put(s, new LogEntry(m.id, false));
+        f.logSeq.put(m.id, s);
+    }
+
+    private void tombstone(Folder f, String id) {
+        Long old = f.logSeq.remove(id);
+        if (old != null) {
+            f.log.remove(old);
+        }
+        long s = ++seq;
+        f.log.put(s, new LogEntry(id, true));
+        f.logSeq.put(id, s);
+    }
+
+    /** Moves a message; with {@code keepId} false it is given a new id, as Exchange does without ImmutableId. */
+    void move(Msg m, Folder to, boolean keepId, Instant now) {
+        Folder from = folders.get(m.folderId);
+        from.members.remove(m.id);
+        tombstone(from, m.id);
+        if (!keepId) {
+            messages.remove(m.id);
+            m.id = newId("AAkALg");
+            messages.put(m.id, m);
+        }
+        m.folderId = to.id;
+        m.modified = now;
+        to.members.put(m.id, m);
+        touch(m);
+    }
+
+    void delete(Msg m) {
+        Folder from = folders.get(m.folderId);
+        from.members.remove(m.id);
+        messages.remove(m.id);
+        tombstone(from, m.id);
+    }
+
+    List<Folder> children(Folder parent) {
+        List<Folder> out = new ArrayList<>();
+        for (String id : parent.children) {
+            out.add(folders.get(id));
+        }
+        return out;
+    }
+
+    /** [Message-ID, Subject] from the header block, unfolded; either may be null. */
+    private static String[] headers(byte[] mime) {
+        int limit = Math.min(mime.length, 64 * 1024);
+        String head = new String(mime, 0, limit, StandardCharsets.UTF_8);
+        int end = head.indexOf("\r\n\r\n");
+        if (end >= 0) {
+            head = head.substring(0, end);
+        }
+        head = head.replaceAll("\r\n[ \t]+", " ");
+        String messageId = null;
+        String subject = null;
+        for (String line : head.split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon <= 0) {
+                continue;
+            }
+            String name = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+            String value = line.substring(colon + 1).trim();
+            if (name.equals("message-id") && messageId == null) {
+                messageId = value;
+            } else if (name.equals("subject") && subject == null) {
+                subject = value;
+            }
+        }
+        return new String[] {messageId, subject};
+    }
+}
