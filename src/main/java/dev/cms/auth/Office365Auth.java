@@ -228,6 +228,7 @@ public final class Office365Auth implements AccessTokenSource {
                 } else {
                     log.info("refreshed Office365 token for {}, valid for {} s", label, secondsLeft(h));
                 }
+                checkStore("save"); // after accept: a failing store costs an exception, not the token
                 return h;
             }
         }
@@ -262,9 +263,7 @@ public final class Office365Auth implements AccessTokenSource {
         SilentParameters parameters = SilentParameters.builder(scopes, cached).authorityUrl(authority)
                 .forceRefresh(force).build();
         try {
-            IAuthenticationResult result = await(app.acquireTokenSilently(parameters));
-            checkStore("save");
-            return result;
+            return await(app.acquireTokenSilently(parameters));
         } catch (MsalInteractionRequiredException e) {
             if (!AuthenticationErrorCode.INVALID_GRANT.equals(e.errorCode())) {
                 log.info("Office365 needs a new login for {} ({})", label, describe(e));
@@ -296,10 +295,7 @@ public final class Office365Auth implements AccessTokenSource {
             return null;
         }
         try {
-            IAuthenticationResult result = await(app.acquireToken(RefreshTokenParameters.builder(scopes, refreshToken)
-                    .build()));
-            checkStore("save");
-            return result;
+            return await(app.acquireToken(RefreshTokenParameters.builder(scopes, refreshToken).build()));
         } catch (MsalInteractionRequiredException e) {
             log.warn("the refresh token for {} was refused again ({}): it has expired or was revoked;"
                     + " a new login is needed", label, describe(e));
@@ -340,7 +336,6 @@ public final class Office365Auth implements AccessTokenSource {
 
     private Held login(Set<String> scopes) throws IOException, InterruptedException {
         IAuthenticationResult result = deviceCode ? deviceCodeLogin(scopes) : browserLogin(scopes);
-        checkStore("save");
         IAccount signedIn = result.account();
         if (signedIn != null) {
             String user = account.user();
@@ -353,6 +348,7 @@ public final class Office365Auth implements AccessTokenSource {
         }
         Held h = accept(scopes, result);
         log.info("logged in {} to Office365; token valid for {} s", label, secondsLeft(h));
+        checkStore("save");
         return h;
     }
 

@@ -265,6 +265,95 @@ class Office365AuthTest {
     }
 
     @Test
+    void outlookScopesWithoutAnyLoginYetAskForThemInTheLogin() throws Exception {
+        Office365TestBrowser browser = Office365TestBrowser.following(dir, fake.trustManager());
+        Office365Auth auth = auth(spec(false), interactive(browser), false);
+
+        String imap = auth.accessToken(Office365Auth.IMAP_SCOPES, Duration.ofMinutes(5));
+
+        assertTrue(fake.identity().tokenInfo(imap).scopes().contains("https://outlook.office.com/IMAP.AccessAsUser.All"));
+        String authorizeQuery = fake.requests().matching("/oauth2/v2\\.0/authorize$").get(0).query();
+        assertTrue(FormParams.parse(authorizeQuery).get("scope").contains("https://outlook.office.com/IMAP.AccessAsUser.All"),
+                authorizeQuery);
+        fake.requests().clear();
+        String graph = auth.accessToken(false);
+        assertTrue(fake.identity().tokenInfo(graph).scopes().containsAll(Office365Auth.GRAPH_SCOPES));
+        assertEquals(0, fake.requests().count("/oauth2/v2\\.0/authorize$"), "Graph came with the same refresh token");
+        assertEquals(1, browser.runs());
+    }
+
+    @Test
+    void deviceCodeApprovedByAnotherUserIsRefused() throws Exception {
+        fake.graph().addUser("mallory@contoso.example", CLIENT);
+        Office365Auth auth = auth(spec(true), interactive(Office365TestBrowser.following(dir, fake.trustManager())),
+                false);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<String> login = pool.submit(() -> auth.accessToken(false));
+            fake.identity().approveDeviceCode(awaitUserCode(), "mallory@contoso.example");
+
+            Exception e = assertThrows(Exception.class, () -> login.get(60, TimeUnit.SECONDS));
+            assertTrue(e.getCause() instanceof AuthenticationRequiredException, String.valueOf(e.getCause()));
+            assertTrue(e.getCause().getMessage().contains("signed in as mallory@contoso.example; log in again as "
+                    + ALICE), e.getCause().getMessage());
+        } finally {
+            pool.shutdownNow();
+        }
+        String cache = store.load(CACHE_KEY);
+        assertTrue(cache == null || !cache.toLowerCase(java.util.Locale.ROOT).contains("mallory"),
+                "the wrong account stays in the cache: " + cache);
+    }
+
+    @Test
+    void accountWithoutUserUsesTheOneLoginItHas() throws Exception {
+        Office365AccountSpec tenantOnly = new Office365AccountSpec(null, "organizations", CLIENT, false,
+                fake.authorityHost().toString(), fake.graphEndpoint().toString(), 4, null);
+        Office365TestBrowser browser = Office365TestBrowser.following(dir, fake.trustManager());
+        String first = new Office365Auth(tenantOnly, store, interactive(browser), clock, console, false)
+                .accessToken(false);
+        assertFalse(fake.requests().matching("/oauth2/v2\\.0/authorize$").get(0).query().contains("login_hint"));
+
+        String again = new Office365Auth(tenantOnly, store, nonInteractive(), clock, console, false)
+                .accessToken(true);
+
+        assertNotNull(fake.identity().tokenInfo(first));
+        assertNotNull(fake.identity().tokenInfo(again));
+        assertNotNull(store.load("o365:organizations:msal"));
+        assertEquals(1, browser.runs());
+    }
+
+    @Test
+    void failingTokenStoreIsAnIOExceptionButTheTokenStillServes() throws Exception {
+        SecretBlobs broken = new SecretBlobs() {
+            @Override
+            public byte[] get(String key) {
+                return null;
+            }
+
+            @Override
+            public void put(String key, byte[] blob) throws IOException {
+                throw new IOException("disk full");
+            }
+
+            @Override
+            public void remove(String key) {
+            }
+        };
+        store = TokenStores.withKey(broken, new byte[32]);
+        Office365Auth auth = auth(spec(false), interactive(Office365TestBrowser.following(dir, fake.trustManager())),
+                false);
+
+        IOException e = assertThrows(IOException.class, () -> auth.accessToken(false));
+
+        assertFalse(e instanceof AuthenticationRequiredException, e.toString());
+        assertTrue(e.getMessage().contains("could not save the Office365 login of " + ALICE), e.getMessage());
+        assertTrue(e.getMessage().contains("disk full"), e.getMessage());
+        fake.requests().clear();
+        assertNotNull(fake.identity().tokenInfo(auth.accessToken(false)), "the login is not wasted");
+        assertEquals(0, fake.requests().size(), "the token was held in memory: " + fake.requests());
+    }
+
+    @Test
     void concurrentCallersShareOneLogin() throws Exception {
         Office365TestBrowser browser = Office365TestBrowser.gated(dir, fake.trustManager());
         LoginCoordinator shared = interactive(browser);
