@@ -24,7 +24,7 @@ final class FakeMicrosoftTestClient {
     FakeMicrosoftTestClient(FakeMicrosoft fake) {
         this.fake = fake;
         this.http = HttpClient.newBuilder().sslContext(fake.clientSslContext())
-                .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(20)).build();
+                .followRedirects(HttpClient.Redirect.NEVER).version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(20)).build();
     }
 
     URI uri(String pathAndQuery) {
