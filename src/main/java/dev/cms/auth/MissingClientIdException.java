@@ -4,7 +4,8 @@ import dev.cms.config.GmailAccountSpec;
 import java.io.IOException;
 
 /**
- * A {@code GMail_Account} has no {@code client_id} or {@code client_secret}. cloud-mdir-sync
+ * A {@code GMail_Account} has no {@code client_id} or {@code client_secret}, or an
+ * {@code Office365_Account} has no {@code client_id}. cloud-mdir-sync
  * borrows no OAuth client from another project: each user registers their own, and the message
  * says how.
  */
@@ -13,6 +14,11 @@ public final class MissingClientIdException extends IOException {
 
     MissingClientIdException(GmailAccountSpec account, String missing) {
         super(message(account, missing));
+    }
+
+    /** With a message already written for the account at fault (the Office365 one). */
+    MissingClientIdException(String message) {
+        super(message);
     }
 
     private static String message(GmailAccountSpec account, String missing) {

@@ -1,0 +1,87 @@
+package dev.cms.auth;
+
+import com.microsoft.aad.msal4j.ITokenCacheAccessAspect;
+import com.microsoft.aad.msal4j.ITokenCacheAccessContext;
+import java.io.IOException;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps MSAL4J's serialized token cache of one account in a {@link TokenStore} (so encrypted at
+ * rest): loaded before every cache access, saved after every access that changed it. MSAL calls
+ * these hooks on its own threads and they cannot throw checked exceptions, so a failing store is
+ * remembered here and rethrown by the caller through {@link #takeFailure()}.
+ */
+final class MsalCachePersistence implements ITokenCacheAccessAspect {
+    private static final Logger log = LoggerFactory.getLogger(MsalCachePersistence.class);
+
+    private final TokenStore store;
+    private final String key;
+    private final String label;
+    /** The blob MSAL's in-memory cache holds, as last loaded or saved; guarded by this. */
+    private String current;
+    /** Guarded by this. */
+    private IOException failure;
+
+    MsalCachePersistence(TokenStore store, String key, String label) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.key = Objects.requireNonNull(key, "key");
+        this.label = Objects.requireNonNull(label, "label");
+    }
+
+    @Override
+    public synchronized void beforeCacheAccess(ITokenCacheAccessContext context) {
+        String blob;
+        try {
+            blob = store.load(key);
+        } catch (IOException e) {
+            remember(e);
+            return;
+        }
+        if (blob == null || blob.equals(current)) {
+            return; // nothing saved (memory-only store, first login) or what MSAL already holds
+        }
+        try {
+            context.tokenCache().deserialize(blob);
+            current = blob;
+        } catch (RuntimeException e) {
+            // Never the blob itself: it holds the refresh token.
+            log.warn("the saved Office365 login for {} could not be read ({}); a new login will be needed",
+                    label, e.getClass().getSimpleName());
+        }
+    }
+
+    @Override
+    public synchronized void afterCacheAccess(ITokenCacheAccessContext context) {
+        if (!context.hasCacheChanged()) {
+            return;
+        }
+        String blob = context.tokenCache().serialize();
+        if (blob.equals(current)) {
+            return;
+        }
+        try {
+            store.save(key, blob);
+            current = blob;
+            log.debug("saved the Office365 token cache for {}", label);
+        } catch (IOException e) {
+            remember(e);
+        }
+    }
+
+    /** The store failure seen since the last call, once; null when there was none. */
+    synchronized IOException takeFailure() {
+        IOException e = failure;
+        failure = null;
+        return e;
+    }
+
+    private void remember(IOException e) {
+        if (failure == null) {
+            failure = e;
+        } else {
+            failure.addSuppressed(e);
+        }
+    }
+}

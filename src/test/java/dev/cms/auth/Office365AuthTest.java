@@ -1,0 +1,529 @@
+package dev.cms.auth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonParser;
+import dev.cms.config.Office365AccountSpec;
+import dev.cms.config.SourcePos;
+import dev.cms.fakecloud.FakeMicrosoft;
+import dev.cms.fakecloud.TokenInfo;
+import dev.cms.provider.AuthenticationRequiredException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Office365 logins and refreshes through MSAL4J against the embedded fake Microsoft over TLS. */
+class Office365AuthTest {
+    private static final String CLIENT = "0a1b2c3d-1111-2222-3333-444455556666";
+    private static final String ALICE = "Alice.Smith@contoso.example";
+    private static final String CACHE_KEY = "o365:" + ALICE + ":msal";
+    private static final Pattern SECRET_LOOKING = Pattern.compile("\\b(at|rt|code|dc)\\.[A-Za-z0-9_-]{20,}");
+    private static final Pattern USER_CODE = Pattern.compile("enter the code ([A-Z0-9]+)");
+
+    private static final SettableClock clock = new SettableClock();
+    private static FakeMicrosoft fake;
+    private static SSLContext previousDefault;
+
+    @TempDir
+    Path dir;
+
+    private final InMemorySecretBlobs blobs = new InMemorySecretBlobs();
+    private final ByteArrayOutputStream consoleBytes = new ByteArrayOutputStream();
+    private final PrintStream console = new PrintStream(consoleBytes, true, StandardCharsets.UTF_8);
+    private final List<LoginCoordinator> coordinators = new ArrayList<>();
+    private TokenStore store;
+
+    @BeforeAll
+    static void startFake() throws Exception {
+        fake = FakeMicrosoft.start(0, clock);
+        fake.graph().addUser(ALICE, CLIENT);
+        previousDefault = SSLContext.getDefault();
+        SSLContext.setDefault(fake.clientSslContext());
+    }
+
+    @AfterAll
+    static void stopFake() {
+        SSLContext.setDefault(previousDefault);
+        fake.close();
+    }
+
+    @BeforeEach
+    void freshStore() {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        store = TokenStores.withKey(blobs, key);
+        fake.identity().setAccessTokenLifetime(Duration.ofHours(1));
+        fake.faults().clear();
+        fake.requests().clear();
+    }
+
+    @AfterEach
+    void closeCoordinators() {
+        coordinators.forEach(LoginCoordinator::close);
+    }
+
+    @Test
+    void browserLoginWithPkceGetsATokenTheFakeAcceptsAndKeepsMsalsCacheEncrypted() throws Exception {
+        Office365TestBrowser browser = Office365TestBrowser.following(dir, fake.trustManager());
+        Office365Auth auth = auth(spec(false), interactive(browser), false);
+
+        String token = auth.accessToken(false);
+
+        TokenInfo info = fake.identity().tokenInfo(token);
+        assertNotNull(info, "the fake does not know the token");
+        assertTrue(info.email().equalsIgnoreCase(ALICE), info.toString());
+        assertEquals(CLIENT, info.clientId());
+        assertTrue(info.scopes().containsAll(Office365Auth.GRAPH_SCOPES), info.scopes().toString());
+        assertEquals(1, browser.runs());
+        assertEquals(1, fake.requests().count("GET", "/oauth2/v2\\.0/authorize$"));
+        assertEquals(1, fake.requests().count("POST", "/oauth2/v2\\.0/token$"));
+
+        String cache = store.load(CACHE_KEY);
+        assertNotNull(cache, "MSAL's cache was not saved");
+        String refreshToken = refreshTokenIn(cache);
+        assertNotNull(refreshToken, cache);
+        byte[] blob = blobs.blobs.values().iterator().next();
+        String raw = new String(blob, StandardCharsets.ISO_8859_1);
+        assertFalse(raw.contains(refreshToken) || raw.contains("RefreshToken"), "the cache is stored in the clear");
+        fake.requests().clear();
+        assertEquals(token, auth.accessToken(false));
+        assertEquals(token, auth.accessToken(Duration.ofMinutes(30)));
+        assertEquals(0, fake.requests().size(), "the second call answers from memory: " + fake.requests());
+    }
+
+    @Test
+    void authorizationUrlAsksForQueryResponseModePkceAndTheUser() throws Exception {
+        Office365Auth auth = auth(spec(false), nonInteractive(), false);
+
+        URI url = auth.authorizationUrl(URI.create("http://localhost:8080/oauth2/msal"), Office365Auth.GRAPH_SCOPES,
+                "st-1", "ch-2");
+
+        assertTrue(url.toString().startsWith(fake.authorityHost() + "/organizations/oauth2/v2.0/authorize?"),
+                url.toString());
+        Map<String, String> q = FormParams.parse(url.getRawQuery());
+        assertEquals(CLIENT, q.get("client_id"));
+        assertEquals("http://localhost:8080/oauth2/msal", q.get("redirect_uri"));
+        assertEquals("code", q.get("response_type"));
+        assertEquals("query", q.get("response_mode"));
+        assertEquals("st-1", q.get("state"));
+        assertEquals("ch-2", q.get("code_challenge"));
+        assertEquals("S256", q.get("code_challenge_method"));
+        assertEquals(ALICE, q.get("login_hint"));
+        Set<String> scopes = Set.of(q.get("scope").split(" "));
+        assertTrue(scopes.containsAll(Office365Auth.GRAPH_SCOPES) && scopes.contains("offline_access"),
+                q.get("scope"));
+    }
+
+    @Test
+    void deviceCodeLoginPrintsTheCodeAndWaitsUntilItIsApproved() throws Exception {
+        Office365Auth auth = auth(spec(false), interactive(Office365TestBrowser.following(dir, fake.trustManager())),
+                true);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<String> login = pool.submit(() -> auth.accessToken(false));
+            String userCode = awaitUserCode();
+            ScriptedBrowser.waitFor("MSAL polling while the code is pending",
+                    () -> fake.requests().count("POST", "/oauth2/v2\\.0/token$") >= 1);
+            assertFalse(login.isDone(), "the login finished before the code was approved");
+            fake.identity().approveDeviceCode(userCode);
+
+            String token = login.get(60, TimeUnit.SECONDS);
+
+            assertNotNull(fake.identity().tokenInfo(token));
+            assertTrue(fake.identity().tokenInfo(token).scopes().containsAll(Office365Auth.GRAPH_SCOPES));
+        } finally {
+            pool.shutdownNow();
+        }
+        assertTrue(consoleBytes.toString(StandardCharsets.UTF_8).contains(fake.authorityHost() + "/devicelogin"),
+                consoleBytes.toString(StandardCharsets.UTF_8));
+        assertEquals(1, fake.requests().count("POST", "/oauth2/v2\\.0/devicecode$"));
+        assertEquals(0, fake.requests().count("/oauth2/v2\\.0/authorize$"));
+        assertNotNull(store.load(CACHE_KEY));
+    }
+
+    @Test
+    void restartWithTheSameStoreGetsTokensSilentlyWithoutALogin() throws Exception {
+        auth(spec(false), interactive(Office365TestBrowser.following(dir, fake.trustManager())), false)
+                .accessToken(false);
+        fake.requests().clear();
+
+        // A new process: a new Office365Auth over the same store, and nobody to log in.
+        Office365Auth restarted = auth(spec(false), nonInteractive(), false);
+        String cached = restarted.accessToken(false);
+        String refreshed = restarted.accessToken(true);
+
+        assertNotNull(fake.identity().tokenInfo(cached));
+        assertNotNull(fake.identity().tokenInfo(refreshed));
+        assertNotEquals(cached, refreshed);
+        assertEquals(1, fake.requests().count("POST", "/oauth2/v2\\.0/token$"), fake.requests().toString());
+        assertEquals(0, fake.requests().count("/oauth2/v2\\.0/(authorize|devicecode)$"));
+    }
+
+    @Test
+    void tokenNearItsExpiryIsRefreshedAlthoughMsalsCacheStillOffersIt() throws Exception {
+        Office365Auth auth = auth(spec(false), interactive(Office365TestBrowser.following(dir, fake.trustManager())),
+                false);
+        String first = auth.accessToken(false); // one hour, by the fake's and our clock
+        clock.advance(Duration.ofSeconds(3600 - 65));
+        assertEquals(first, auth.accessToken(false), "about 65 s left is still enough");
+
+        clock.advance(Duration.ofSeconds(10));
+        String second = auth.accessToken(false);
+
+        assertNotEquals(first, second);
+        assertTrue(fake.identity().tokenInfo(first).expiresAt().isBefore(clock.instant().plusSeconds(60)),
+                "the old token had less than the margin left");
+        assertNotNull(fake.identity().tokenInfo(second));
+    }
+
+    @Test
+    void shortLivedTokensAreRefreshedAndMinValidityIsEnforced() throws Exception {
+        fake.identity().setAccessTokenLifetime(Duration.ofMinutes(3));
+        Office365Auth auth = auth(spec(false), interactive(Office365TestBrowser.following(dir, fake.trustManager())),
+                false);
+        String first = auth.accessToken(false);
+        clock.advance(Duration.ofSeconds(150)); // 30 s left
+
+        String second = auth.accessToken(false);
+        assertNotEquals(first, second);
+        assertNotNull(fake.identity().tokenInfo(second));
+
+        IOException e = assertThrows(IOException.class, () -> auth.accessToken(Duration.ofMinutes(10)));
+        assertTrue(e.getMessage().contains("less than the 600 s asked for"), e.getMessage());
+        fake.identity().setAccessTokenLifetime(Duration.ofHours(1));
+        String longer = auth.accessToken(Duration.ofMinutes(10));
+        assertTrue(fake.identity().tokenInfo(longer).expiresAt().isAfter(clock.instant().plus(Duration.ofMinutes(10))));
+    }
+
+    @Test
+    void revokedRefreshTokenLeadsToANewLoginAfterOneRealRetry() throws Exception {
+        Office365TestBrowser browser = Office365TestBrowser.following(dir, fake.trustManager());
+        Office365Auth auth = auth(spec(false), interactive(browser), false);
+        auth.accessToken(false);
+        String oldRefresh = refreshTokenIn(store.load(CACHE_KEY));
+        fake.identity().revokeRefreshTokens(ALICE);
+        fake.requests().clear();
+
+        String token = auth.accessToken(true);
+
+        assertNotNull(fake.identity().tokenInfo(token));
+        assertEquals(2, browser.runs());
+        assertEquals(3, fake.requests().count("POST", "/oauth2/v2\\.0/token$"),
+                "two refreshes refused, then the code exchange: " + fake.requests());
+        assertEquals(1, fake.requests().count("GET", "/oauth2/v2\\.0/authorize$"));
+        String newRefresh = refreshTokenIn(store.load(CACHE_KEY));
+        assertNotNull(newRefresh);
+        assertNotEquals(oldRefresh, newRefresh);
+    }
+
+    @Test
+    void outlookSmtpTokenComesSilentlyAfterAGraphLogin() throws Exception {
+        Office365TestBrowser browser = Office365TestBrowser.following(dir, fake.trustManager());
+        Office365Auth auth = auth(spec(false), interactive(browser), false);
+        String graph = auth.accessToken(false);
+        fake.requests().clear();
+
+        String smtp = auth.accessToken(Office365Auth.SMTP_SCOPES, Duration.ofMinutes(5));
+
+        assertNotEquals(graph, smtp);
+        TokenInfo info = fake.identity().tokenInfo(smtp);
+        assertTrue(info.scopes().contains("https://outlook.office.com/SMTP.Send"), info.scopes().toString());
+        assertFalse(info.scopes().contains("https://graph.microsoft.com/Mail.ReadWrite"), info.scopes().toString());
+        assertEquals(1, browser.runs());
+        assertEquals(1, fake.requests().count("POST", "/oauth2/v2\\.0/token$"));
+        assertEquals(0, fake.requests().count("/oauth2/v2\\.0/authorize$"));
+        assertEquals(graph, auth.accessToken(false), "the Graph token is kept apart from the Outlook one");
+        assertEquals(smtp, auth.accessToken(Office365Auth.SMTP_SCOPES, Duration.ofMinutes(5)));
+    }
+
+    @Test
+    void outlookScopesWithoutAnyLoginYetAskForThemInTheLogin() throws Exception {
+        Office365TestBrowser browser = Office365TestBrowser.following(dir, fake.trustManager());
+        Office365Auth auth = auth(spec(false), interactive(browser), false);
+
+        String imap = auth.accessToken(Office365Auth.IMAP_SCOPES, Duration.ofMinutes(5));
+
+        assertTrue(fake.identity().tokenInfo(imap).scopes().contains("https://outlook.office.com/IMAP.AccessAsUser.All"));
+        String authorizeQuery = fake.requests().matching("/oauth2/v2\\.0/authorize$").get(0).query();
+        assertTrue(FormParams.parse(authorizeQuery).get("scope").contains("https://outlook.office.com/IMAP.AccessAsUser.All"),
+                authorizeQuery);
+        fake.requests().clear();
+        String graph = auth.accessToken(false);
+        assertTrue(fake.identity().tokenInfo(graph).scopes().containsAll(Office365Auth.GRAPH_SCOPES));
+        assertEquals(0, fake.requests().count("/oauth2/v2\\.0/authorize$"), "Graph came with the same refresh token");
+        assertEquals(1, browser.runs());
+    }
+
+    @Test
+    void deviceCodeApprovedByAnotherUserIsRefused() throws Exception {
+        fake.graph().addUser("mallory@contoso.example", CLIENT);
+        Office365Auth auth = auth(spec(true), interactive(Office365TestBrowser.following(dir, fake.trustManager())),
+                false);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<String> login = pool.submit(() -> auth.accessToken(false));
+            fake.identity().approveDeviceCode(awaitUserCode(), "mallory@contoso.example");
+
+            Exception e = assertThrows(Exception.class, () -> login.get(60, TimeUnit.SECONDS));
+            assertTrue(e.getCause() instanceof AuthenticationRequiredException, String.valueOf(e.getCause()));
+            assertTrue(e.getCause().getMessage().contains("signed in as mallory@contoso.example; log in again as "
+                    + ALICE), e.getCause().getMessage());
+        } finally {
+            pool.shutdownNow();
+        }
+        String cache = store.load(CACHE_KEY);
+        assertTrue(cache == null || !cache.toLowerCase(java.util.Locale.ROOT).contains("mallory"),
+                "the wrong account stays in the cache: " + cache);
+    }
+
+    @Test
+    void accountWithoutUserUsesTheOneLoginItHas() throws Exception {
+        Office365AccountSpec tenantOnly = new Office365AccountSpec(null, "organizations", CLIENT, false,
+                fake.authorityHost().toString(), fake.graphEndpoint().toString(), 4, null);
+        Office365TestBrowser browser = Office365TestBrowser.following(dir, fake.trustManager());
+        String first = new Office365Auth(tenantOnly, store, interactive(browser), clock, console, false)
+                .accessToken(false);
+        assertFalse(fake.requests().matching("/oauth2/v2\\.0/authorize$").get(0).query().contains("login_hint"));
+
+        String again = new Office365Auth(tenantOnly, store, nonInteractive(), clock, console, false)
+                .accessToken(true);
+
+        assertNotNull(fake.identity().tokenInfo(first));
+        assertNotNull(fake.identity().tokenInfo(again));
+        assertNotNull(store.load("o365:organizations:msal"));
+        assertEquals(1, browser.runs());
+    }
+
+    @Test
+    void failingTokenStoreIsAnIOExceptionButTheTokenStillServes() throws Exception {
+        SecretBlobs broken = new SecretBlobs() {
+            @Override
+            public byte[] get(String key) {
+                return null;
+            }
+
+            @Override
+            public void put(String key, byte[] blob) throws IOException {
+                throw new IOException("disk full");
+            }
+
+            @Override
+            public void remove(String key) {
+            }
+        };
+        store = TokenStores.withKey(broken, new byte[32]);
+        Office365Auth auth = auth(spec(false), interactive(Office365TestBrowser.following(dir, fake.trustManager())),
+                false);
+
+        IOException e = assertThrows(IOException.class, () -> auth.accessToken(false));
+
+        assertFalse(e instanceof AuthenticationRequiredException, e.toString());
+        assertTrue(e.getMessage().contains("could not save the Office365 login of " + ALICE), e.getMessage());
+        assertTrue(e.getMessage().contains("disk full"), e.getMessage());
+        fake.requests().clear();
+        assertNotNull(fake.identity().tokenInfo(auth.accessToken(false)), "the login is not wasted");
+        assertEquals(0, fake.requests().size(), "the token was held in memory: " + fake.requests());
+    }
+
+    @Test
+    void concurrentCallersShareOneLogin() throws Exception {
+        Office365TestBrowser browser = Office365TestBrowser.gated(dir, fake.trustManager());
+        LoginCoordinator shared = interactive(browser);
+        Office365Auth auth = auth(spec(false), shared, false);
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            Future<String> a = pool.submit(() -> auth.accessToken(false));
+            Future<String> b = pool.submit(() -> auth.accessToken(Duration.ofMinutes(5)));
+            Future<String> c = pool.submit(() -> auth.accessToken(true));
+            ScriptedBrowser.waitFor("a login queued and two callers behind it",
+                    () -> shared.outstanding() == 1 && auth.waitingCallers() == 2);
+            browser.open();
+            String token = a.get(60, TimeUnit.SECONDS);
+            assertEquals(token, b.get(60, TimeUnit.SECONDS));
+            assertEquals(token, c.get(60, TimeUnit.SECONDS), "a forced refresh queued behind the login uses its token");
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(1, browser.runs());
+        assertEquals(1, fake.requests().count("POST", "/oauth2/v2\\.0/token$"));
+    }
+
+    @Test
+    void nonInteractiveRunAsksForATerminalAndStartsNothing() throws Exception {
+        Office365Auth browserFlow = auth(spec(false), nonInteractive(), false);
+        Office365Auth deviceFlow = auth(spec(true), nonInteractive(), false);
+
+        AuthenticationRequiredException e1 = assertThrows(AuthenticationRequiredException.class,
+                () -> browserFlow.accessToken(false));
+        AuthenticationRequiredException e2 = assertThrows(AuthenticationRequiredException.class,
+                () -> deviceFlow.accessToken(false));
+
+        for (AuthenticationRequiredException e : List.of(e1, e2)) {
+            assertTrue(e.getMessage().contains(ALICE), e.getMessage());
+            assertTrue(e.getMessage().contains("run cloud-mdir-sync in a terminal to log in"), e.getMessage());
+        }
+        assertEquals("", consoleBytes.toString(StandardCharsets.UTF_8));
+        assertEquals(0, fake.requests().size(), fake.requests().toString());
+    }
+
+    @Test
+    void serverErrorAtTheTokenEndpointIsTransientAndKeepsTheLogin() throws Exception {
+        Office365TestBrowser browser = Office365TestBrowser.following(dir, fake.trustManager());
+        Office365Auth auth = auth(spec(false), interactive(browser), false);
+        auth.accessToken(false);
+        String cache = store.load(CACHE_KEY);
+        fake.faults().failNext("/oauth2/v2\\.0/token$", 10, 503, 0);
+
+        IOException e = assertThrows(IOException.class, () -> auth.accessToken(true));
+
+        assertFalse(e instanceof AuthenticationRequiredException, e.toString());
+        assertTrue(e.getMessage().contains("503"), e.getMessage());
+        assertEquals(refreshTokenIn(cache), refreshTokenIn(store.load(CACHE_KEY)));
+        fake.faults().clear();
+        // MSAL holds back requests for a few seconds after a 5xx (its throttling cache): wait that out.
+        String token = null;
+        for (int attempt = 0; token == null; attempt++) {
+            try {
+                token = auth.accessToken(true);
+            } catch (IOException throttled) {
+                assertFalse(throttled instanceof AuthenticationRequiredException, throttled.toString());
+                assertTrue(attempt < 120, "still failing: " + throttled);
+                Thread.sleep(500);
+            }
+        }
+        assertNotNull(fake.identity().tokenInfo(token));
+        assertEquals(1, browser.runs());
+    }
+
+    @Test
+    void missingClientIdExplainsHowToRegisterAPublicClient() {
+        Office365AccountSpec noId = new Office365AccountSpec(ALICE, "common", " ", false,
+                Office365AccountSpec.DEFAULT_AUTHORITY_HOST, Office365AccountSpec.DEFAULT_GRAPH_ENDPOINT,
+                Office365AccountSpec.DEFAULT_MAX_CONCURRENCY, new SourcePos(Path.of("cms.cfg"), 7, 5));
+
+        MissingClientIdException e = assertThrows(MissingClientIdException.class,
+                () -> new Office365Auth(noId, store, nonInteractive(), clock, console, false));
+        assertThrows(MissingClientIdException.class, () -> Office365Auth.validate(noId));
+
+        String m = e.getMessage();
+        assertTrue(m.startsWith("cms.cfg:7:5: Office365_Account(user=\"" + ALICE + "\") has no client_id."), m);
+        for (String step : new String[] {"Microsoft Entra ID", "App registrations", "New registration",
+                "\"Mobile and desktop applications\"", "http://localhost:8080/oauth2/msal", "cfg.web_port",
+                "\"Allow public client flows\"", "Mail.ReadWrite", "User.Read", "offline_access", "SMTP.Send",
+                "IMAP.AccessAsUser.All", "Application (client) ID", "Office365_Account(user=\"" + ALICE
+                + "\", client_id=\""}) {
+            assertTrue(m.contains(step), "missing '" + step + "' in: " + m);
+        }
+    }
+
+    @Test
+    void httpAuthorityIsRefusedBecauseMsalNeedsHttps() {
+        Office365AccountSpec http = new Office365AccountSpec(ALICE, "common", CLIENT, false, "http://localhost:1",
+                "http://localhost:1", 4, null);
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Office365Auth(http, store, nonInteractive(), clock, console, false));
+        assertTrue(e.getMessage().contains("authority_host") && e.getMessage().contains("https"), e.getMessage());
+    }
+
+    @Test
+    void logsNameTheAccountButNeverATokenCodeOrTheCache() throws Exception {
+        Office365TestBrowser browser = Office365TestBrowser.following(dir, fake.trustManager());
+        Office365Auth auth = auth(spec(false), interactive(browser), false);
+        List<String> secrets = new ArrayList<>();
+        String log = EncryptedTokenStoreTest.captureStderr(() -> {
+            secrets.add(auth.accessToken(false));
+            secrets.add(store.load(CACHE_KEY));
+            secrets.add(refreshTokenIn(store.load(CACHE_KEY)));
+            secrets.add(auth.accessToken(true));
+            secrets.add(auth.accessToken(Office365Auth.IMAP_SCOPES, Duration.ofMinutes(5)));
+            fake.identity().revokeRefreshTokens(ALICE);
+            secrets.add(auth.accessToken(true));
+            secrets.add(store.load(CACHE_KEY));
+            secrets.add(refreshTokenIn(store.load(CACHE_KEY)));
+        });
+
+        assertTrue(log.contains("login needed for " + ALICE), log);
+        assertTrue(log.contains("refreshed Office365 token for " + ALICE + ", valid for "), log);
+        assertTrue(log.contains("trying once more"), log);
+        for (String secret : secrets) {
+            assertFalse(log.contains(secret), "the log shows a secret: " + log);
+        }
+        Matcher m = SECRET_LOOKING.matcher(log);
+        assertFalse(m.find(), () -> "the log shows something token-like: " + m.group() + "\n" + log);
+    }
+
+    // ---- helpers ----
+
+    private Office365AccountSpec spec(boolean deviceCode) {
+        return new Office365AccountSpec(ALICE, "organizations", CLIENT, deviceCode, fake.authorityHost().toString(),
+                fake.graphEndpoint().toString(), Office365AccountSpec.DEFAULT_MAX_CONCURRENCY, null);
+    }
+
+    private Office365Auth auth(Office365AccountSpec spec, LoginCoordinator logins, boolean forceDeviceCode)
+            throws MissingClientIdException {
+        return new Office365Auth(spec, store, logins, clock, console, forceDeviceCode);
+    }
+
+    private LoginCoordinator interactive(Office365TestBrowser browser) {
+        LoginCoordinator c = new LoginCoordinator(0, true, null, browser.env(), Duration.ofSeconds(60));
+        coordinators.add(c);
+        return c;
+    }
+
+    private LoginCoordinator nonInteractive() {
+        LoginCoordinator c = new LoginCoordinator(0, false, null, Map.of(), Duration.ofSeconds(5));
+        coordinators.add(c);
+        return c;
+    }
+
+    private String awaitUserCode() throws Exception {
+        String[] code = new String[1];
+        ScriptedBrowser.waitFor("the device code message", () -> {
+            Matcher m = USER_CODE.matcher(consoleBytes.toString(StandardCharsets.UTF_8));
+            if (m.find()) {
+                code[0] = m.group(1);
+                return true;
+            }
+            return false;
+        });
+        return code[0];
+    }
+
+    /** The refresh token inside MSAL's serialized cache (its "RefreshToken" section). */
+    private static String refreshTokenIn(String cache) {
+        JsonElement section = JsonParser.parseString(cache).getAsJsonObject().get("RefreshToken");
+        for (Map.Entry<String, JsonElement> e : section.getAsJsonObject().entrySet()) {
+            return e.getValue().getAsJsonObject().get("secret").getAsString();
+        }
+        return null;
+    }
+}
