@@ -17,6 +17,8 @@ import dev.cms.config.SyncConfig;
 import dev.cms.provider.CloudMailbox;
 import dev.cms.provider.gmail.GmailMailbox;
 import dev.cms.provider.gmail.GmailOptions;
+import dev.cms.provider.graph.GraphMailbox;
+import dev.cms.provider.graph.GraphOptions;
 import dev.cms.store.StateDb;
 import java.io.IOException;
 import java.time.Clock;
@@ -33,6 +35,9 @@ final class CloudAccess implements Providers {
     private final TokenStore store;
     private final LoginCoordinator logins;
     private final Map<String, AccessTokenSource> sources = new HashMap<>();
+    private boolean forceDeviceCode;
+    private javax.net.ssl.SSLContext tls;
+    private javax.net.ssl.X509TrustManager trustManager;
 
     private CloudAccess(SyncConfig config, TokenStore store, LoginCoordinator logins) {
         this.config = config;
@@ -48,6 +53,19 @@ final class CloudAccess implements Providers {
             throw new ConfigException(config.file(), e.getMessage());
         }
         return new CloudAccess(config, store, logins);
+    }
+
+    /** Logs Office365 accounts in with the device code, whatever the configuration says. */
+    CloudAccess forceDeviceCode(boolean force) {
+        this.forceDeviceCode = force;
+        return this;
+    }
+
+    /** TLS trust for Graph other than the JVM's default (the demo's fake cloud). */
+    CloudAccess trusting(javax.net.ssl.SSLContext ctx, javax.net.ssl.X509TrustManager tm) {
+        this.tls = ctx;
+        this.trustManager = tm;
+        return this;
     }
 
     static SecretBlobs blobs(StateDb db) {
@@ -83,7 +101,12 @@ final class CloudAccess implements Providers {
             }
             s = new GoogleAuth(g, GoogleAuth.scopesFor(brokerServesMail(account)), store, logins, Clock.systemUTC());
         } else if (account instanceof Office365AccountSpec o) {
-            throw new ConfigException(o.pos(), "Office365 accounts are not supported by this build yet");
+            try {
+                dev.cms.auth.Office365Auth.validate(o);
+            } catch (dev.cms.auth.MissingClientIdException e) {
+                throw new ConfigException(o.pos(), e.getMessage());
+            }
+            s = new dev.cms.auth.Office365Auth(o, store, logins, Clock.systemUTC(), System.err, forceDeviceCode);
         }
         sources.put(account.key(), s);
         return s;
@@ -113,6 +136,10 @@ final class CloudAccess implements Providers {
                     if (src instanceof GoogleAuth g) {
                         return g.accessToken(minValidity);
                     }
+                    if (src instanceof dev.cms.auth.Office365Auth o) {
+                        return o.accessToken("IMAP".equals(protocol) ? dev.cms.auth.Office365Auth.IMAP_SCOPES
+                                : dev.cms.auth.Office365Auth.SMTP_SCOPES, minValidity);
+                    }
                     throw new IOException("the broker cannot serve " + a.key() + " yet");
                 }
             }
@@ -131,7 +158,14 @@ final class CloudAccess implements Providers {
                         new GmailOptions(g.quotaUnitsPerSecond(), d.maxParallelFetches(), d.connectTimeout(),
                                 d.readTimeout(), d.sleeper(), d.jitter()));
             }
-            case OFFICE365 -> throw new ConfigException(spec.pos(), "Office365 mailboxes are not supported by this build yet");
+            case OFFICE365 -> {
+                Office365AccountSpec o = (Office365AccountSpec) spec.account();
+                GraphOptions options = GraphOptions.defaults(o.maxConcurrency() > 0 ? o.maxConcurrency() : 4);
+                if (tls != null) {
+                    options = options.withTls(tls.getSocketFactory(), trustManager);
+                }
+                yield new GraphMailbox(o, spec.mailbox(), spec.deleteAction(), tokens, options);
+            }
         };
     }
 

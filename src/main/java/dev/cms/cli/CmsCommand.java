@@ -46,6 +46,10 @@ final class CmsCommand implements Callable<Integer> {
     @Option(names = "--once", description = "Run one full cycle and exit (for cron and scripts).")
     boolean once;
 
+    @Option(names = "--device-code",
+            description = "Log Office365 accounts in with a device code (for machines without a browser).")
+    boolean deviceCode;
+
     @Mixin
     Verbosity verbosity = new Verbosity();
 
@@ -62,7 +66,7 @@ final class CmsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SyncConfig cfg = ConfigLoader.load(config.resolve());
-        Providers.Factory factory = providers != null ? providers : Providers.real(System.console() != null || !once);
+        Providers.Factory factory = providers != null ? providers : Providers.real(System.console() != null || !once, deviceCode);
         return runDaemon(cfg, factory, offline, once, null);
     }
 

@@ -33,6 +33,7 @@ final class Logging {
             setDefault("org.slf4j.simpleLogger.log.com.google", "warn");
             setDefault("org.slf4j.simpleLogger.log.com.microsoft", "warn");
             setDefault("org.slf4j.simpleLogger.log.com.azure", "warn");
+            setDefault("org.slf4j.simpleLogger.log.com.microsoft.aad.msal4j", "warn");
         }
     }
 

@@ -26,7 +26,8 @@ interface Providers extends AutoCloseable {
     }
 
     /** The real services, with interactive logins when {@code interactive}. */
-    static Factory real(boolean interactive) {
-        return (config, db) -> CloudAccess.open(config, db, CloudAccess.logins(config, interactive));
+    static Factory real(boolean interactive, boolean deviceCode) {
+        return (config, db) -> CloudAccess.open(config, db, CloudAccess.logins(config, interactive))
+                .forceDeviceCode(deviceCode);
     }
 }
