@@ -4,11 +4,12 @@ import java.nio.file.Path;
 
 /**
  * The benchmark's command line: {@code --messages N}, {@code --size BYTES}, {@code --seed S},
- * {@code --dir DIR} (kept afterwards; default a temp dir that is deleted) and {@code --json FILE}.
+ * {@code --dir DIR} (kept afterwards; default a temp dir that is deleted), {@code --json FILE} and
+ * {@code --fetch-threads T} (default 1: the in-memory provider's own, sequential download).
  */
-record BenchOptions(int messages, int size, long seed, Path dir, Path json) {
+record BenchOptions(int messages, int size, long seed, Path dir, Path json, int fetchThreads) {
     static final String USAGE = "usage: CoreBenchmark [--messages N (100000)] [--size BYTES (4096)] [--seed S (42)]"
-            + " [--dir DIR (temp dir, deleted)] [--json FILE]";
+            + " [--dir DIR (temp dir, deleted)] [--json FILE] [--fetch-threads T (1)]";
 
     BenchOptions {
         if (messages < 1) {
@@ -16,6 +17,9 @@ record BenchOptions(int messages, int size, long seed, Path dir, Path json) {
         }
         if (size < MailGenerator.MIN_SIZE) {
             throw new IllegalArgumentException("--size must be at least " + MailGenerator.MIN_SIZE + " bytes, not " + size);
+        }
+        if (fetchThreads < 1 || fetchThreads > 64) {
+            throw new IllegalArgumentException("--fetch-threads must be between 1 and 64, not " + fetchThreads);
         }
     }
 
@@ -26,6 +30,7 @@ record BenchOptions(int messages, int size, long seed, Path dir, Path json) {
         long seed = 42;
         Path dir = null;
         Path json = null;
+        int fetchThreads = 1;
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
             if (i + 1 >= args.length) {
@@ -38,10 +43,11 @@ record BenchOptions(int messages, int size, long seed, Path dir, Path json) {
                 case "--seed" -> seed = parseLong(name, value);
                 case "--dir" -> dir = Path.of(value);
                 case "--json" -> json = Path.of(value);
+                case "--fetch-threads" -> fetchThreads = parseInt(name, value);
                 default -> throw new IllegalArgumentException("unknown option " + name);
             }
         }
-        return new BenchOptions(messages, size, seed, dir, json);
+        return new BenchOptions(messages, size, seed, dir, json, fetchThreads);
     }
 
     private static int parseInt(String name, String value) {

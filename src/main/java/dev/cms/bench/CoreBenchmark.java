@@ -78,8 +78,9 @@ public final class CoreBenchmark {
         if (!temporary && Files.isDirectory(dir) && !isEmpty(dir)) {
             throw new IllegalArgumentException("--dir " + dir + " is not empty; the benchmark starts from empty state");
         }
-        try {
+        try (ProcessStats.LiveHeapTracker live = new ProcessStats.LiveHeapTracker()) {
             Results r = measure(o, dir, log);
+            r.liveHeapPeakBytes = live.maxBytes();
             r.print(out);
             if (o.json() != null) {
                 Files.writeString(o.json(), r.toJson(), StandardCharsets.UTF_8);
@@ -97,13 +98,14 @@ public final class CoreBenchmark {
         r.messages = o.messages();
         r.size = o.size();
         r.seed = o.seed();
+        r.fetchThreads = o.fetchThreads();
         r.machine = machine();
         Path stateDir = dir.resolve("state");
         Path maildir = dir.resolve("Maildir");
         MailGenerator gen = new MailGenerator(o.seed(), o.size());
         InMemoryMailbox cloud = InMemoryMailbox.likeOffice365(MAILBOX_KEY);
         cloud.setPollInterval(Duration.ofHours(1));
-        GeneratedMailbox box = GeneratedMailbox.filled(cloud, gen, o.messages());
+        GeneratedMailbox box = GeneratedMailbox.filled(cloud, gen, o.messages(), o.fetchThreads());
 
         log.printf(Locale.ROOT, "[bench] initial sync of %,d messages into %s%n", o.messages(), dir);
         initialSync(r, box, stateDir, maildir);

@@ -68,6 +68,60 @@ final class ProcessStats {
         return sum;
     }
 
+    /**
+     * Tracks the largest heap in use right after any garbage collection while open: the peak of
+     * what survived, which unlike a pool's peak does not count garbage not yet collected.
+     */
+    static final class LiveHeapTracker implements AutoCloseable {
+        private final java.util.concurrent.atomic.AtomicLong max = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.Set<String> heapPools = new java.util.HashSet<>();
+        private final java.util.List<javax.management.NotificationEmitter> emitters = new java.util.ArrayList<>();
+        private final javax.management.NotificationListener listener = (n, handback) -> {
+            if (!com.sun.management.GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) {
+                return;
+            }
+            var info = com.sun.management.GarbageCollectionNotificationInfo.from(
+                    (javax.management.openmbean.CompositeData) n.getUserData());
+            long used = 0;
+            for (var e : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+                if (heapPools.contains(e.getKey())) {
+                    used += e.getValue().getUsed();
+                }
+            }
+            max.accumulateAndGet(used, Math::max);
+        };
+
+        LiveHeapTracker() {
+            for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+                if (pool.getType() == MemoryType.HEAP) {
+                    heapPools.add(pool.getName());
+                }
+            }
+            for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+                if (gc instanceof javax.management.NotificationEmitter emitter) {
+                    emitter.addNotificationListener(listener, null, null);
+                    emitters.add(emitter);
+                }
+            }
+        }
+
+        /** The largest heap in use after a collection so far; 0 when none ran. */
+        long maxBytes() {
+            return max.get();
+        }
+
+        @Override
+        public void close() {
+            for (var emitter : emitters) {
+                try {
+                    emitter.removeNotificationListener(listener);
+                } catch (javax.management.ListenerNotFoundException e) {
+                    // already gone
+                }
+            }
+        }
+    }
+
     static long maxHeapBytes() {
         return Runtime.getRuntime().maxMemory();
     }

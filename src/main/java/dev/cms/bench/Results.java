@@ -23,6 +23,7 @@ final class Results {
     int messages;
     int size;
     long seed;
+    int fetchThreads = 1;
     String machine = "";
 
     // 1. initial sync
@@ -46,6 +47,7 @@ final class Results {
     long heapPeakBytes;
     long heapMaxBytes;
     long oldGenPeakBytes;
+    long liveHeapPeakBytes;
     /** Heap in use after a full GC with the restarted engine loaded: the daemon's steady footprint. */
     long liveAfterRestartBytes;
     long rssPeakBytes;
@@ -77,7 +79,8 @@ final class Results {
     }
 
     void print(PrintStream out) {
-        out.printf(Locale.ROOT, "cloud-mdir-sync core benchmark: %,d messages of ~%,d bytes, seed %d%n", messages, size, seed);
+        out.printf(Locale.ROOT, "cloud-mdir-sync core benchmark: %,d messages of ~%,d bytes, seed %d, %d fetch thread%s%n",
+                messages, size, seed, fetchThreads, fetchThreads == 1 ? "" : "s");
         out.println(machine);
         out.println();
         String fmt = "%-34s %-22s %-18s %s%n";
@@ -107,6 +110,7 @@ final class Results {
         row(out, fmt, HEADING_HEAP + " (sum of pool peaks)", mib(heapPeakBytes),
                 String.format(Locale.ROOT, "<= %d MiB", TARGET_HEAP_BYTES >> 20), heapPeakBytes <= TARGET_HEAP_BYTES);
         detail(out, fmt, "  old generation peak", mib(oldGenPeakBytes));
+        detail(out, fmt, "  peak heap after a GC (live)", mib(liveHeapPeakBytes));
         detail(out, fmt, "  live after restart (after GC)", mib(liveAfterRestartBytes));
         detail(out, fmt, "  max heap (-Xmx)", mib(heapMaxBytes));
         detail(out, fmt, "  peak RSS (VmHWM)", rssPeakBytes < 0 ? "n/a" : mib(rssPeakBytes));
@@ -145,6 +149,7 @@ final class Results {
         field(sb, "messages", messages);
         field(sb, "size", size);
         field(sb, "seed", seed);
+        field(sb, "fetch_threads", fetchThreads);
         sb.append("  \"machine\": \"").append(machine.replace("\\", "\\\\").replace("\"", "\\\"")).append("\",\n");
         field(sb, "initial_sync_seconds", initialSeconds);
         field(sb, "initial_sync_messages_per_second", messagesPerSecond());
@@ -167,6 +172,7 @@ final class Results {
         field(sb, "flag_change_max_millis", flagMaxMillis());
         field(sb, "heap_peak_bytes", heapPeakBytes);
         field(sb, "heap_old_gen_peak_bytes", oldGenPeakBytes);
+        field(sb, "heap_peak_after_gc_bytes", liveHeapPeakBytes);
         field(sb, "heap_live_after_restart_bytes", liveAfterRestartBytes);
         field(sb, "heap_max_bytes", heapMaxBytes);
         sb.append("  \"rss_peak_bytes\": ").append(rssPeakBytes).append("\n}\n");

@@ -73,6 +73,7 @@ class CoreBenchmarkTest {
         assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse(new String[] {"--size", "10"}));
         assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse(new String[] {"--colour", "red"}));
         assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse(new String[] {"--seed"}));
+        assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse(new String[] {"--fetch-threads", "0"}));
     }
 
     @Test
