@@ -1,0 +1,330 @@
+package dev.cms.bench;
+
+import dev.cms.maildir.MaildirFile;
+import dev.cms.maildir.MaildirFolder;
+import dev.cms.model.FileStat;
+import dev.cms.provider.memory.InMemoryMailbox;
+import dev.cms.store.MessageStore;
+import dev.cms.store.StatIndex;
+import dev.cms.store.StateDb;
+import dev.cms.sync.CycleReport;
+import dev.cms.sync.Daemon;
+import dev.cms.sync.Progress;
+import dev.cms.sync.Router;
+import dev.cms.sync.SyncEngine;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The core benchmark: the real {@link SyncEngine}, message store, {@code state.db}, Maildir and
+ * {@link Daemon} against the in-memory provider holding N generated messages. It measures the
+ * initial sync, a restart that finds nothing to do, the latency from a local flag change to the
+ * provider call, and the peak heap and RSS; it prints the figures next to their targets and
+ * asserts nothing. See {@code bench/README.md}.
+ */
+public final class CoreBenchmark {
+    private static final String MAILBOX_KEY = "bench:office365:inbox";
+    private static final int FLAG_CHANGES = 5;
+    private static final Duration WAIT_LIMIT = Duration.ofMinutes(5);
+
+    private CoreBenchmark() {}
+
+    public static void main(String[] args) {
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
+        int code;
+        try {
+            code = run(args, System.out, System.err);
+        } catch (IllegalArgumentException e) {
+            System.err.println("CoreBenchmark: " + e.getMessage());
+            System.err.println(BenchOptions.USAGE);
+            code = 2;
+        } catch (Exception | OutOfMemoryError e) {
+            System.err.println("CoreBenchmark failed: " + e);
+            e.printStackTrace();
+            code = 1;
+        }
+        System.exit(code);
+    }
+
+    /**
+     * Runs the benchmark, printing the table on {@code out} and progress notes on {@code log}.
+     * Returns 0 when every phase ran and every cycle succeeded (targets missed or not), else 1.
+     *
+     * @throws IllegalArgumentException for a bad command line or a non-empty {@code --dir}
+     */
+    static int run(String[] args, PrintStream out, PrintStream log) throws IOException, InterruptedException {
+        BenchOptions o = BenchOptions.parse(args);
+        ProcessStats.resetHeapPeaks();
+        boolean temporary = o.dir() == null;
+        Path dir = temporary ? Files.createTempDirectory("cms-bench-") : o.dir();
+        if (!temporary && Files.isDirectory(dir) && !isEmpty(dir)) {
+            throw new IllegalArgumentException("--dir " + dir + " is not empty; the benchmark starts from empty state");
+        }
+        try (ProcessStats.LiveHeapTracker live = new ProcessStats.LiveHeapTracker()) {
+            Results r = measure(o, dir, log);
+            r.liveHeapPeakBytes = live.maxBytes();
+            r.print(out);
+            if (o.json() != null) {
+                Files.writeString(o.json(), r.toJson(), StandardCharsets.UTF_8);
+            }
+            return r.initialOk && r.restartIdle && r.flagMillis.size() == FLAG_CHANGES ? 0 : 1;
+        } finally {
+            if (temporary) {
+                deleteTree(dir);
+            }
+        }
+    }
+
+    private static Results measure(BenchOptions o, Path dir, PrintStream log) throws IOException, InterruptedException {
+        Results r = new Results();
+        r.messages = o.messages();
+        r.size = o.size();
+        r.seed = o.seed();
+        r.fetchThreads = o.fetchThreads();
+        r.machine = machine();
+        Path stateDir = dir.resolve("state");
+        Path maildir = dir.resolve("Maildir");
+        MailGenerator gen = new MailGenerator(o.seed(), o.size());
+        InMemoryMailbox cloud = InMemoryMailbox.likeOffice365(MAILBOX_KEY);
+        cloud.setPollInterval(Duration.ofHours(1));
+        GeneratedMailbox box = GeneratedMailbox.filled(cloud, gen, o.messages(), o.fetchThreads());
+
+        log.printf(Locale.ROOT, "[bench] initial sync of %,d messages into %s%n", o.messages(), dir);
+        initialSync(r, box, stateDir, maildir);
+        log.printf(Locale.ROOT, "[bench] initial sync took %.1f s; restarting%n", r.initialSeconds);
+        Restarted restarted = restart(r, box, stateDir, maildir);
+        r.liveAfterRestartBytes = ProcessStats.usedAfterGc();
+        log.printf(Locale.ROOT, "[bench] restart took %.2f s; measuring %d flag changes through the daemon%n",
+                r.restartSeconds(), FLAG_CHANGES);
+        try {
+            flagChanges(r, restarted.engine(), cloud, maildir);
+        } finally {
+            restarted.db().close();
+        }
+        r.heapPeakBytes = ProcessStats.heapPeakBytes();
+        r.heapMaxBytes = ProcessStats.maxHeapBytes();
+        r.oldGenPeakBytes = ProcessStats.oldGenPeakBytes();
+        r.rssPeakBytes = ProcessStats.peakRssBytes();
+        return r;
+    }
+
+    // ---- 1. initial sync
+
+    private static void initialSync(Results r, GeneratedMailbox box, Path stateDir, Path maildir)
+            throws IOException, InterruptedException {
+        MessageStore store = MessageStore.open(stateDir);
+        try (StateDb db = StateDb.open(stateDir.resolve("state.db"))) {
+            SyncEngine engine = new SyncEngine(List.of(MaildirFolder.open(maildir)), List.of(box), Router.defaultOnly(),
+                    store, db, false, Clock.systemUTC(), Progress.NONE);
+            long cpu0 = ProcessStats.cpuNanos();
+            long t0 = System.nanoTime();
+            CycleReport rep = engine.runCycle();
+            r.initialSeconds = (System.nanoTime() - t0) / 1e9;
+            r.initialCpuSeconds = (ProcessStats.cpuNanos() - cpu0) / 1e9;
+            r.initialBytes = box.bytesServed();
+            r.initialDelivered = rep.delivered();
+            r.initialOk = rep.ok() && rep.delivered() == r.messages;
+            if (!rep.ok()) {
+                throw new IOException("the initial sync failed: " + rep.errors());
+            }
+        }
+    }
+
+    // ---- 2. restart to idle
+
+    /** An engine after its first cycle, and its open database. */
+    private record Restarted(SyncEngine engine, StateDb db) {}
+
+    /** Opens everything again over the same state, as a restarted daemon does, and runs one cycle. */
+    private static Restarted restart(Results r, GeneratedMailbox box, Path stateDir, Path maildir)
+            throws IOException, InterruptedException {
+        r.restartRehashed = filesToRehash(stateDir, maildir);
+        long read0 = ProcessStats.bytesRead();
+        long t0 = System.nanoTime();
+        MessageStore store = MessageStore.open(stateDir);
+        StateDb db = StateDb.open(stateDir.resolve("state.db"));
+        SyncEngine engine = new SyncEngine(List.of(MaildirFolder.open(maildir)), List.of(box), Router.defaultOnly(),
+                store, db, false, Clock.systemUTC(), Progress.NONE);
+        long t1 = System.nanoTime();
+        CycleReport rep = engine.runCycle();
+        long t2 = System.nanoTime();
+        long read1 = ProcessStats.bytesRead();
+        r.restartOpenSeconds = (t1 - t0) / 1e9;
+        r.restartCycleSeconds = (t2 - t1) / 1e9;
+        r.restartBytesRead = read0 < 0 || read1 < 0 ? -1 : read1 - read0;
+        r.restartIdle = rep.ok() && rep.idle();
+        if (!rep.ok()) {
+            db.close();
+            throw new IOException("the cycle after the restart failed: " + rep.errors());
+        }
+        return new Restarted(engine, db);
+    }
+
+    /**
+     * How many Maildir files the restarted engine will read and hash: those whose stat data
+     * differs from the stat index in {@code state.db} (the rule of {@link StatIndex#hashOf}).
+     * Counted before the restart, because the restart's commit updates the index.
+     */
+    private static long filesToRehash(Path stateDir, Path maildir) throws IOException {
+        Map<Long, StatIndex.Entry> index;
+        try (StateDb db = StateDb.openReadOnly(stateDir.resolve("state.db"))) {
+            index = db.loadStatIndex();
+        }
+        long n = 0;
+        for (MaildirFile f : MaildirFolder.open(maildir).scan()) {
+            StatIndex.Entry e = index.get(f.stat().inode());
+            FileStat st = f.stat();
+            if (e == null || !e.stat().equals(st)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    // ---- 3. local flag change → provider call, through the real daemon
+
+    private static void flagChanges(Results r, SyncEngine engine, InMemoryMailbox cloud, Path maildir)
+            throws IOException, InterruptedException {
+        Daemon daemon = new Daemon(engine, List.of(maildir), Daemon.Options.defaults(Duration.ofHours(1)),
+                Clock.systemUTC());
+        AtomicReference<Throwable> crashed = new AtomicReference<>();
+        Thread thread = new Thread(() -> {
+            try {
+                daemon.run();
+            } catch (IOException | InterruptedException | RuntimeException e) {
+                crashed.set(e);
+            }
+        }, "bench-daemon");
+        thread.start();
+        try {
+            awaitTrue(() -> daemon.lastReport() != null, thread, crashed, "the daemon's first cycle");
+            List<MaildirFile> unread = unreadFiles(maildir);
+            for (int k = 0; k < FLAG_CHANGES && k < unread.size(); k++) {
+                MaildirFile f = unread.get(k * unread.size() / FLAG_CHANGES);
+                CycleReport before = daemon.lastReport();
+                long applied = cloud.changesApplied();
+                long t0 = System.nanoTime();
+                Files.move(f.path(), maildir.resolve("cur").resolve(f.name().base() + ":2,S"));
+                awaitTrue(() -> cloud.changesApplied() > applied, thread, crashed, "the flag change to reach the provider");
+                r.flagMillis.add((System.nanoTime() - t0) / 1e6);
+                awaitTrue(() -> daemon.lastReport() != before, thread, crashed, "the cycle that pushed the change to end");
+                CycleReport after = daemon.lastReport();
+                if (!after.ok()) {
+                    throw new IOException("the daemon's cycle failed: " + after.errors());
+                }
+                Thread.sleep(700); // more than the debounce: let any follow-up cycle start and end
+                awaitTrue(() -> daemon.lastReport() != null, thread, crashed, "the daemon to settle");
+            }
+        } finally {
+            daemon.stop();
+            if (!daemon.awaitFinished(WAIT_LIMIT)) {
+                throw new IOException("the daemon did not stop within " + WAIT_LIMIT);
+            }
+            thread.join();
+        }
+        if (crashed.get() != null) {
+            throw new IOException("the daemon failed: " + crashed.get(), crashed.get());
+        }
+    }
+
+    /** Files without flags in new/, in name order, so the same seed picks the same messages. */
+    private static List<MaildirFile> unreadFiles(Path maildir) throws IOException {
+        List<MaildirFile> out = new ArrayList<>();
+        for (MaildirFile f : MaildirFolder.open(maildir).scan()) {
+            if (f.inNew() && f.flags().isEmpty()) {
+                out.add(f);
+            }
+        }
+        out.sort(Comparator.comparing(f -> f.path().getFileName().toString()));
+        return out;
+    }
+
+    @FunctionalInterface
+    private interface Condition {
+        boolean holds();
+    }
+
+    private static void awaitTrue(Condition c, Thread daemon, AtomicReference<Throwable> crashed, String what)
+            throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + WAIT_LIMIT.toNanos();
+        while (!c.holds()) {
+            if (crashed.get() != null || !daemon.isAlive()) {
+                throw new IOException("the daemon ended while waiting for " + what, crashed.get());
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new IOException("gave up waiting for " + what + " after " + WAIT_LIMIT);
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    // ---- helpers
+
+    private static String machine() {
+        String model = procField("/proc/cpuinfo", "model name");
+        String mem = procField("/proc/meminfo", "MemTotal");
+        return String.format(Locale.ROOT, "%s, %d CPUs (%s), memory %s, Java %s, max heap %d MiB",
+                Instant.now().truncatedTo(ChronoUnit.SECONDS), Runtime.getRuntime().availableProcessors(),
+                model == null ? "unknown CPU" : model, mem == null ? "unknown" : mem,
+                System.getProperty("java.version"), ProcessStats.maxHeapBytes() >> 20);
+    }
+
+    private static String procField(String file, String key) {
+        try {
+            for (String line : Files.readAllLines(Path.of(file))) {
+                if (line.startsWith(key)) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        return null;
+    }
+
+    private static boolean isEmpty(Path dir) throws IOException {
+        try (var s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                if (e != null) {
+                    throw e;
+                }
+                Files.delete(d);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}
