@@ -10,6 +10,9 @@ public record ContentHash(String hex) implements Comparable<ContentHash> {
         if (!isValid(hex)) {
             throw new IllegalArgumentException("not a SHA-256 hex digest: " + hex);
         }
+        // One shared string per hash: the same message is named by several records (store,
+        // snapshot, stat index), and equal-by-identity strings make lookups cheap.
+        hex = hex.intern();
     }
 
     public static boolean isValid(String s) {

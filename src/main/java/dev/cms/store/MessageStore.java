@@ -88,6 +88,8 @@ public final class MessageStore {
         }
     }
 
+    private volatile boolean unsyncedLinks;
+
     public Path stateDir() {
         return stateDir;
     }
@@ -120,11 +122,23 @@ public final class MessageStore {
     private void publish(Path temp, Path target) throws IOException {
         try {
             Files.createLink(target, temp);
-            StateFiles.fsyncDirectory(hashes);
+            unsyncedLinks = true;
         } catch (FileAlreadyExistsException e) {
             log.debug("Body {} already stored", target.getFileName());
         }
         Files.delete(temp);
+    }
+
+    /**
+     * Makes the names of the bodies stored since the last call durable (one fsync of
+     * {@code hashes/}). Call it before recording their hashes anywhere that survives a crash;
+     * the bodies' contents are already synced by {@link #ingest}.
+     */
+    public void sync() throws IOException {
+        if (unsyncedLinks) {
+            unsyncedLinks = false;
+            StateFiles.fsyncDirectory(hashes);
+        }
     }
 
     public boolean contains(ContentHash h) {

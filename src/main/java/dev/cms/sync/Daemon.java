@@ -33,7 +33,7 @@ public final class Daemon {
     public record Options(Duration pollInterval, Duration debounce, Duration maxDebounce, Duration rerunDelay,
             Backoff backoff) {
         public static Options defaults(Duration pollInterval) {
-            return new Options(pollInterval, Duration.ofMillis(300), Duration.ofSeconds(2), Duration.ofSeconds(1),
+            return new Options(pollInterval, Duration.ofMillis(150), Duration.ofSeconds(2), Duration.ofSeconds(1),
                     new Backoff(Duration.ofSeconds(10), Duration.ofMinutes(5), new Random()));
         }
     }
@@ -60,10 +60,13 @@ public final class Daemon {
         try {
             if (!maildirRoots.isEmpty()) {
                 watcher = MaildirWatcher.start(maildirRoots, options.debounce(), options.maxDebounce(), this::localChange);
+                MaildirWatcher w = watcher;
+                engine.onOwnChanges(w::expectOwnChange);
             }
             loop();
         } finally {
             if (watcher != null) {
+                engine.onOwnChanges(path -> { });
                 watcher.close();
             }
             finished.countDown();

@@ -129,6 +129,19 @@ public final class SyncEngine {
     private boolean routesChanged;
     private int cycles;
     private volatile boolean stopRequested;
+    /** Set when snapshot entries went away without a local removal (cloud deletions, first cycle). */
+    private boolean bodiesMayBeUnreferenced = true;
+    private OwnChanges ownChanges = path -> { };
+
+    /** Told about the Maildir files the engine itself is about to create, rename or remove. */
+    @FunctionalInterface
+    public interface OwnChanges {
+        void expect(Path file);
+    }
+
+    public void onOwnChanges(OwnChanges listener) {
+        this.ownChanges = listener;
+    }
 
     public SyncEngine(List<MaildirFolder> maildirs, List<CloudMailbox> mailboxes, Router router, MessageStore store,
             StateDb db, boolean offline, Clock clock, Progress progress) throws IOException {
@@ -293,7 +306,7 @@ public final class SyncEngine {
 
         // 6. Commit in one transaction, then 7. drop bodies nothing refers to.
         commit(refreshed, rep);
-        collectGarbage();
+        collectGarbage(rep);
         return rep;
     }
 
@@ -420,6 +433,7 @@ public final class SyncEngine {
                 }
             }
             if (batch != null) {
+                store.sync();
                 db.recordContent(c.key(), batch);
             }
         };
@@ -434,6 +448,7 @@ public final class SyncEngine {
             progress.fetchFinished(c.key());
             try {
                 synchronized (toRecord) {
+                    store.sync();
                     db.recordContent(c.key(), toRecord);
                     toRecord.clear();
                 }
@@ -591,17 +606,21 @@ public final class SyncEngine {
                     if (w != null) {
                         Flags target = localTarget(f.flags(), w);
                         if (!target.equals(f.flags())) {
+                            ownChanges.expect(f.path());
                             MaildirFile renamed = folder.setFlags(f, target);
+                            ownChanges.expect(renamed.path());
                             stats.record(renamed.stat(), h);
                             rep.renamed++;
                         }
                     } else if (protect.contains(h)) {
                         continue;
                     } else if (expectedBefore.contains(h)) {
+                        ownChanges.expect(f.path());
                         if (folder.remove(f)) {
                             rep.removed++;
                         }
                     } else {
+                        ownChanges.expect(f.path());
                         Path moved = store.moveToLostFound(f.path());
                         rep.lostFound++;
                         log.warn("{} is not a message the cloud has; moved it to {}", f.path(), moved);
@@ -624,6 +643,7 @@ public final class SyncEngine {
             Want w = e.getValue();
             try {
                 MaildirFile f = folder.deliver(store.path(h), localTarget(Flags.NONE, w), w.received());
+                ownChanges.expect(f.path());
                 stats.record(f.stat(), h);
                 rep.delivered++;
             } catch (NoSuchFileException missing) {
@@ -694,6 +714,7 @@ public final class SyncEngine {
             for (String id : c.snapshot.keySet()) {
                 if (!now.containsKey(id)) {
                     mc.remove(id);
+                    bodiesMayBeUnreferenced = true;
                 }
             }
             mc.finish(token, now.size(), clean);
@@ -702,6 +723,7 @@ public final class SyncEngine {
         }
         stats.drainInto(commit, true);
         try {
+            store.sync();
             db.commit(commit);
             if (routesChanged && !maildirs.isEmpty()) {
                 db.setMeta(ROUTES_META, routeFingerprint);
@@ -721,7 +743,11 @@ public final class SyncEngine {
         }
     }
 
-    private void collectGarbage() {
+    private void collectGarbage(CycleReport rep) {
+        if (rep.fetched == 0 && rep.pushedDeletes == 0 && rep.removed == 0 && !bodiesMayBeUnreferenced) {
+            return; // nothing became unreferenced since the last collection
+        }
+        bodiesMayBeUnreferenced = false;
         Set<ContentHash> live = new HashSet<>();
         for (CloudState c : clouds) {
             live.addAll(c.content.values());
