@@ -1,0 +1,119 @@
+package dev.cms.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cms.model.ContentHash;
+import dev.cms.model.FileStat;
+import dev.cms.model.Flag;
+import dev.cms.model.Flags;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StateDbTest {
+    static final ContentHash H1 = new ContentHash("a".repeat(64));
+    static final ContentHash H2 = new ContentHash("b".repeat(64));
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aNewDatabaseIsPrivateInWalModeAtTheCurrentSchemaVersion() throws Exception {
+        Path f = tmp.resolve("state.db");
+        try (StateDb db = StateDb.open(f)) {
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + f); Statement st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery("PRAGMA journal_mode")) {
+                rs.next();
+                assertEquals("wal", rs.getString(1));
+            }
+            try (ResultSet rs = st.executeQuery("PRAGMA user_version")) {
+                rs.next();
+                assertEquals(StateDb.SCHEMA_VERSION, rs.getInt(1));
+            }
+        }
+    }
+
+    @Test
+    void aDatabaseFromANewerProgramIsRefusedWithAClearMessage() throws Exception {
+        Path f = tmp.resolve("state.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + f); Statement st = c.createStatement()) {
+            st.execute("PRAGMA user_version = 99");
+        }
+        IOException e = assertThrows(IOException.class, () -> StateDb.open(f));
+        assertTrue(e.getMessage().contains("schema version 99"), e.getMessage());
+        assertTrue(e.getMessage().contains("upgrade cloud-mdir-sync"), e.getMessage());
+    }
+
+    @Test
+    void aCycleCommitIsReadBackAndDownloadsSurviveWithoutACommit() throws Exception {
+        Path f = tmp.resolve("state.db");
+        try (StateDb db = StateDb.open(f)) {
+            db.recordContent("box", Map.of("id1", H1, "id2", H2));
+            StateDb.CycleCommit c = new StateDb.CycleCommit();
+            c.at(Instant.ofEpochMilli(1_000_000));
+            StateDb.MailboxCommit m = c.mailbox("box");
+            m.upsert("id1", H1, Flags.of(Flag.READ), Instant.ofEpochMilli(5000), "/mail/INBOX");
+            m.finish("token-7", 1, false);
+            c.statPut(42, new FileStat(42, 10, 20, 30), H1);
+            db.commit(c);
+        }
+        try (StateDb db = StateDb.openReadOnly(f)) {
+            List<StateDb.MessageRow> rows = db.loadMessages("box");
+            assertEquals(2, rows.size());
+            StateDb.MessageRow r1 = rows.stream().filter(r -> r.cloudId().equals("id1")).findFirst().orElseThrow();
+            assertTrue(r1.inSnapshot());
+            assertEquals(Flags.of(Flag.READ), r1.flags());
+            assertEquals("/mail/INBOX", r1.target());
+            StateDb.MessageRow r2 = rows.stream().filter(r -> r.cloudId().equals("id2")).findFirst().orElseThrow();
+            assertTrue(!r2.inSnapshot(), "a downloaded body is remembered before any cycle commits it");
+            StateDb.MailboxRow box = db.loadMailbox("box");
+            assertEquals("token-7", box.syncToken());
+            assertEquals(Instant.ofEpochMilli(1_000_000), box.lastSuccess());
+            assertEquals(1, box.messageCount());
+            assertEquals(H1, db.loadStatIndex().get(42L).hash());
+        }
+    }
+
+    @Test
+    void aFailedMailboxKeepsItsTokenAndRecordsTheError() throws Exception {
+        try (StateDb db = StateDb.open(tmp.resolve("state.db"))) {
+            StateDb.CycleCommit ok = new StateDb.CycleCommit();
+            ok.mailbox("box").finish("t1", 0, true);
+            db.commit(ok);
+            StateDb.CycleCommit bad = new StateDb.CycleCommit();
+            bad.failed("box", "HTTP 503");
+            db.commit(bad);
+            StateDb.MailboxRow box = db.loadMailbox("box");
+            assertEquals("t1", box.syncToken());
+            assertEquals("HTTP 503", box.lastError());
+        }
+    }
+
+    @Test
+    void secretsRoundTripAndTheReadOnlyOpenNeedsAnExistingFile() throws Exception {
+        try (StateDb db = StateDb.open(tmp.resolve("state.db"))) {
+            db.putSecret("gmail:a@b.c", new byte[] {1, 2, 3});
+            assertArrayEquals(new byte[] {1, 2, 3}, db.secret("gmail:a@b.c"));
+            assertEquals(List.of("gmail:a@b.c"), db.secretKeys());
+            db.removeSecret("gmail:a@b.c");
+            assertNull(db.secret("gmail:a@b.c"));
+        }
+        assertThrows(java.nio.file.NoSuchFileException.class, () -> StateDb.openReadOnly(tmp.resolve("none.db")));
+    }
+}
