@@ -125,8 +125,18 @@ public final class MaildirFolder {
      * @throws IOException when the Maildir kept changing through {@value #SCAN_TRIES} tries
      */
     public List<MaildirFile> scan() throws IOException {
+        return scan(p -> null);
+    }
+
+    /**
+     * Like {@link #scan()}, but takes the stat of a listed file from {@code known} when it
+     * has one instead of asking the file system: for frequent scans of large Maildirs, where
+     * a file whose name did not change is taken to be the same file. Names not in
+     * {@code known} are read as usual.
+     */
+    public List<MaildirFile> scan(java.util.function.Function<Path, FileStat> known) throws IOException {
         for (int attempt = 1; attempt <= SCAN_TRIES; attempt++) {
-            List<MaildirFile> files = tryScan();
+            List<MaildirFile> files = tryScan(known);
             if (files != null) {
                 return files;
             }
@@ -137,7 +147,7 @@ public final class MaildirFolder {
     }
 
     /** One scan attempt; null when the Maildir changed meanwhile. */
-    private List<MaildirFile> tryScan() throws IOException {
+    private List<MaildirFile> tryScan(java.util.function.Function<Path, FileStat> known) throws IOException {
         FileTime curBefore = Files.getLastModifiedTime(cur);
         FileTime newBefore = Files.getLastModifiedTime(nu);
         List<Path> curNames = list(cur);
@@ -150,7 +160,7 @@ public final class MaildirFolder {
         }
         beforeStat.run();
         List<MaildirFile> files = new ArrayList<>(curNames.size() + newNames.size());
-        if (!addFiles(curNames, false, files) || !addFiles(newNames, true, files)) {
+        if (!addFiles(curNames, false, known, files) || !addFiles(newNames, true, known, files)) {
             return null;
         }
         return files;
@@ -169,8 +179,14 @@ public final class MaildirFolder {
     }
 
     /** Adds the message files among {@code paths}; false when one vanished since the listing. */
-    private static boolean addFiles(List<Path> paths, boolean inNew, List<MaildirFile> out) throws IOException {
+    private static boolean addFiles(List<Path> paths, boolean inNew, java.util.function.Function<Path, FileStat> known,
+            List<MaildirFile> out) throws IOException {
         for (Path p : paths) {
+            FileStat seen = known.apply(p);
+            if (seen != null) {
+                out.add(new MaildirFile(p, MaildirName.parse(p.getFileName().toString()), inNew, seen));
+                continue;
+            }
             Map<String, Object> attrs;
             try {
                 attrs = Files.readAttributes(p, STAT_ATTRIBUTES);

@@ -4,6 +4,7 @@ import dev.cms.maildir.MaildirFile;
 import dev.cms.maildir.MaildirFolder;
 import dev.cms.model.CloudMessage;
 import dev.cms.model.ContentHash;
+import dev.cms.model.FileStat;
 import dev.cms.model.Flag;
 import dev.cms.model.Flags;
 import dev.cms.provider.BodySink;
@@ -129,6 +130,13 @@ public final class SyncEngine {
     private boolean routesChanged;
     private int cycles;
     private volatile boolean stopRequested;
+    /**
+     * Between full scans, a file whose name is unchanged is taken to be unchanged: its stat is
+     * not read again. Every file is stat-ed at least this often, and at start-up.
+     */
+    static final java.time.Duration FULL_SCAN_EVERY = java.time.Duration.ofSeconds(60);
+    private final List<Map<Path, FileStat>> lastStats = new ArrayList<>();
+    private final long[] lastFullScan;
     /** Set when snapshot entries went away without a local removal (cloud deletions, first cycle). */
     private boolean bodiesMayBeUnreferenced = true;
     private OwnChanges ownChanges = path -> { };
@@ -154,6 +162,10 @@ public final class SyncEngine {
             keys.add(m.root().toAbsolutePath().normalize().toString());
         }
         this.maildirKeys = List.copyOf(keys);
+        this.lastFullScan = new long[maildirs.size()];
+        for (int i = 0; i < maildirs.size(); i++) {
+            lastStats.add(Map.of());
+        }
         this.router = router;
         this.store = store;
         this.db = db;
@@ -321,7 +333,19 @@ public final class SyncEngine {
 
     private LocalView scan(int i, boolean guardAgainstWipe) throws IOException {
         LocalView v = new LocalView();
-        for (MaildirFile f : maildirs.get(i).scan()) {
+        long now = System.nanoTime();
+        Map<Path, FileStat> known = lastStats.get(i);
+        boolean full = now - lastFullScan[i] > FULL_SCAN_EVERY.toNanos() || known.isEmpty();
+        List<MaildirFile> files = maildirs.get(i).scan(full ? p -> null : known::get);
+        if (full) {
+            lastFullScan[i] = now;
+        }
+        Map<Path, FileStat> next = new HashMap<>(Math.max(16, files.size() * 4 / 3));
+        for (MaildirFile f : files) {
+            next.put(f.path(), f.stat());
+        }
+        lastStats.set(i, next);
+        for (MaildirFile f : files) {
             ContentHash h;
             try {
                 h = stats.hashOf(f.path(), f.stat());
