@@ -156,7 +156,7 @@ final class CloudAccess implements Providers {
             }
             if (!logins.interactive()) {
                 throw new dev.cms.provider.AuthenticationRequiredException(a.key() + " has no saved login and"
-                        + " nobody can log in now; run cloud-mdir-sync once in a terminal (without --once) to log in");
+                        + " --once without a terminal cannot log in; run cloud-mdir-sync in a terminal once to log in");
             }
             if (!deviceCode) {
                 int port = config.settings().webPort();

@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success", "1:failure (network, files, another daemon running)", "2:configuration error",
-            "3:authentication failure"})
+            "3:authentication failure (a login is needed and cannot happen)"})
 final class CmsCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(CmsCommand.class);
 

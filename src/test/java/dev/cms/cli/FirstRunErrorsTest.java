@@ -164,7 +164,7 @@ class FirstRunErrorsTest {
         // In-process there is no console: --once cannot log in.
         Result r = run("-c", cfg.toString(), "--once");
         assertEquals(3, r.code(), r.err());
-        assertOneSentence(r, "gmail:a@gmail.com", "no saved login", "without --once");
+        assertOneSentence(r, "gmail:a@gmail.com", "no saved login", "in a terminal");
     }
 
     @Test
