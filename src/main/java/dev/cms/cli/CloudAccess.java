@@ -46,6 +46,10 @@ final class CloudAccess implements Providers {
     }
 
     static CloudAccess open(SyncConfig config, StateDb db, LoginCoordinator logins) throws ConfigException, IOException {
+        // A missing client_id is the first thing a newcomer meets: say it before anything else.
+        for (AccountSpec a : accountsInUse(config)) {
+            validate(a, config.file());
+        }
         TokenStore store;
         try {
             store = TokenStores.open(blobs(db), System.getenv(), config.settings().storageKeyFile(), true);
@@ -94,22 +98,78 @@ final class CloudAccess implements Providers {
             return s;
         }
         if (account instanceof GmailAccountSpec g) {
-            try {
-                GoogleAuth.validate(g);
-            } catch (dev.cms.auth.MissingClientIdException e) {
-                throw new ConfigException(g.pos(), e.getMessage());
-            }
+            validate(g, config.file());
             s = new GoogleAuth(g, GoogleAuth.scopesFor(brokerServesMail(account)), store, logins, Clock.systemUTC());
         } else if (account instanceof Office365AccountSpec o) {
-            try {
-                dev.cms.auth.Office365Auth.validate(o);
-            } catch (dev.cms.auth.MissingClientIdException e) {
-                throw new ConfigException(o.pos(), e.getMessage());
-            }
+            validate(o, config.file());
             s = new dev.cms.auth.Office365Auth(o, store, logins, Clock.systemUTC(), System.err, forceDeviceCode);
         }
         sources.put(account.key(), s);
         return s;
+    }
+
+    /** A missing client_id (or Gmail client_secret) as a ConfigException at the account's position. */
+    static void validate(AccountSpec account, java.nio.file.Path configFile) throws ConfigException {
+        try {
+            if (account instanceof GmailAccountSpec g) {
+                GoogleAuth.validate(g);
+            } else if (account instanceof Office365AccountSpec o) {
+                dev.cms.auth.Office365Auth.validate(o);
+            }
+        } catch (dev.cms.auth.MissingClientIdException e) {
+            String msg = e.getMessage();
+            dev.cms.config.SourcePos pos = account.pos();
+            if (pos == null) {
+                throw new ConfigException(configFile, msg);
+            }
+            String prefix = pos + ": ";
+            throw new ConfigException(pos, msg.startsWith(prefix) ? msg.substring(prefix.length()) : msg);
+        }
+    }
+
+    /** The accounts this configuration will log in to: those of its cloud mailboxes and token brokers. */
+    static java.util.Set<AccountSpec> accountsInUse(SyncConfig config) {
+        java.util.Set<AccountSpec> out = new java.util.LinkedHashSet<>();
+        if (!config.authenticationOnly()) {
+            for (CloudMailboxSpec m : config.cloudMailboxes()) {
+                out.add(m.account());
+            }
+        }
+        for (CredentialServerSpec c : config.credentialServers()) {
+            out.addAll(c.accounts());
+        }
+        return out;
+    }
+
+    /**
+     * Fails before the first cycle when an account has no saved login and none can happen:
+     * nobody can log in (a {@code --once} run without a terminal), or the login page's port
+     * ({@code cfg.web_port}) is taken. Starts the login page when a login will be needed.
+     */
+    @Override
+    public void checkLoginsPossible() throws IOException {
+        for (AccountSpec a : accountsInUse(config)) {
+            boolean deviceCode = a instanceof Office365AccountSpec o && (o.deviceCode() || forceDeviceCode);
+            String secretKey = a instanceof Office365AccountSpec ? a.key() + ":msal" : a.key();
+            if (store.load(secretKey) != null) {
+                continue;
+            }
+            if (!logins.interactive()) {
+                throw new dev.cms.provider.AuthenticationRequiredException(a.key() + " has no saved login and"
+                        + " --once without a terminal cannot log in; run cloud-mdir-sync in a terminal once to log in");
+            }
+            if (!deviceCode) {
+                int port = config.settings().webPort();
+                try {
+                    logins.homeUri();
+                } catch (dev.cms.provider.AuthenticationRequiredException e) {
+                    String why = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
+                    throw new dev.cms.provider.AuthenticationRequiredException(a.key() + " needs a login, but the"
+                            + " login page cannot start: " + why
+                            + (why.contains("cfg.web_port") ? "" : " (port " + port + ", cfg.web_port)"), e);
+                }
+            }
+        }
     }
 
     private boolean brokerServesMail(AccountSpec account) {

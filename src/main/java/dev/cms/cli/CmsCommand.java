@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success", "1:failure (network, files, another daemon running)", "2:configuration error",
-            "3:authentication failure"})
+            "3:authentication failure (a login is needed and cannot happen)"})
 final class CmsCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(CmsCommand.class);
 
@@ -84,7 +84,10 @@ final class CmsCommand implements Callable<Integer> {
             try {
                 CycleReport r = setup.engine.runCycle();
                 report(r);
-                return r.ok() ? ExitCodes.OK : ExitCodes.FAILURE;
+                if (!r.ok()) {
+                    throw new CycleFailedException(r);
+                }
+                return ExitCodes.OK;
             } finally {
                 setup.close();
             }
@@ -156,12 +159,13 @@ final class CmsCommand implements Callable<Integer> {
                 msg = Errors.describe(fse);
             } else {
                 code = ExitCodes.FAILURE;
-                msg = ex.getMessage() == null ? ex.toString() : ex.getMessage();
+                msg = Errors.describeUnexpected(ex);
             }
             err.println("cloud-mdir-sync: " + msg);
             if (verbose(parsed)) {
                 ex.printStackTrace(err);
-            } else if (code == ExitCodes.FAILURE && !(ex instanceof java.io.IOException)) {
+            } else if (code == ExitCodes.FAILURE && !(ex instanceof java.io.IOException)
+                    && !(ex instanceof CycleFailedException)) {
                 err.println("(run with -v for details)");
             }
             err.flush();

@@ -22,6 +22,20 @@ final class Errors {
         if (e instanceof NotDirectoryException) {
             return "not a directory: " + file;
         }
-        return e.getMessage();
+        String other = e.getOtherFile();
+        StringBuilder b = new StringBuilder(file == null ? "a file" : file);
+        if (other != null && !other.equals(file)) {
+            b.append(" -> ").append(other);
+        }
+        return b.append(": ").append(reason != null ? reason : "file system error").toString();
+    }
+
+    /** One line for an exception nobody expected; its class name only with {@code -v}. */
+    static String describeUnexpected(Exception e) {
+        String m = e.getMessage();
+        if (m == null || m.isBlank()) {
+            return "unexpected internal error; run with -v to see where";
+        }
+        return m.strip().lines().findFirst().orElse(m);
     }
 }

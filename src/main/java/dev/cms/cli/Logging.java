@@ -33,7 +33,9 @@ final class Logging {
             setDefault("org.slf4j.simpleLogger.log.com.google", "warn");
             setDefault("org.slf4j.simpleLogger.log.com.microsoft", "warn");
             setDefault("org.slf4j.simpleLogger.log.com.azure", "warn");
-            setDefault("org.slf4j.simpleLogger.log.com.microsoft.aad.msal4j", "warn");
+            // MSAL logs every refused refresh token as a multi-line WARN with correlation ids;
+            // Office365Auth already says what happened in one line.
+            setDefault("org.slf4j.simpleLogger.log.com.microsoft.aad.msal4j", "error");
         }
     }
 

@@ -16,6 +16,12 @@ interface Providers extends AutoCloseable {
         return null;
     }
 
+    /**
+     * Fails before the first cycle when a login will be needed and cannot happen (nobody
+     * to log in, the login page's port taken); the default has nothing to check.
+     */
+    default void checkLoginsPossible() throws IOException {}
+
     @Override
     void close();
 

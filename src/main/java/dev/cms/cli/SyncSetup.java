@@ -72,6 +72,7 @@ final class SyncSetup implements AutoCloseable {
                     mailboxes.add(providers.create(spec));
                 }
             }
+            providers.checkLoginsPossible();
             SyncEngine engine = new SyncEngine(maildirs, mailboxes, router(config), store, db, offline,
                     Clock.systemUTC(), progress);
             SyncSetup setup = new SyncSetup(config, lock, store, db, maildirs, mailboxes, engine, providers);

@@ -94,6 +94,39 @@ class CliTest {
     }
 
     @Test
+    void everySubcommandExplainsItselfWithHelp() {
+        java.util.Map<String, String[]> expected = new java.util.LinkedHashMap<>();
+        expected.put("demo", new String[] {"Try it: the real daemon against an embedded fake cloud", "[DIR]",
+            "--messages=N", "--cloud-changes", "default: 300"});
+        expected.put("check", new String[] {"Validate a configuration without network access", "--config=FILE"});
+        expected.put("status", new String[] {"Show what state.db knows", "--config=FILE", "read-only"});
+        expected.put("oauth", new String[] {"Get an OAuth2 token", "--user=USER@DOMAIN", "--cms_sock=PATH", "--proto",
+            "--output"});
+        for (var e : expected.entrySet()) {
+            Result r = run(e.getKey(), "--help");
+            assertEquals(0, r.code(), e.getKey() + ": " + r.err());
+            assertTrue(r.out().startsWith("Usage: cloud-mdir-sync " + e.getKey()), r.out());
+            for (String fragment : e.getValue()) {
+                assertTrue(r.out().contains(fragment), e.getKey() + " --help shows " + fragment + ":\n" + r.out());
+            }
+            assertEquals("", r.err(), e.getKey());
+        }
+        for (String sub : new String[] {"demo", "check", "status"}) {
+            Result v = run(sub, "--version");
+            assertEquals(0, v.code());
+            assertTrue(v.out().startsWith("cloud-mdir-sync "), v.out());
+        }
+    }
+
+    @Test
+    void topLevelHelpListsExitCodes() {
+        Result help = run("--help");
+        assertTrue(help.out().contains("Exit codes:"), help.out());
+        assertTrue(help.out().matches("(?s).*3\\s+authentication failure.*"), help.out());
+        assertTrue(help.out().contains("--device-code"), help.out());
+    }
+
+    @Test
     void aSecondDaemonOnTheSameStateIsRefused() throws Exception {
         Path state = tmp.resolve("state");
         Path cfg = config("MailDir(\"" + tmp.resolve("mail") + "\")\n"
