@@ -95,11 +95,15 @@ final class FakeGraphMailbox {
     final String rootId;
     long seq;
     int epoch;
-    private final SecureRandom random;
+    /**
+     * Ids come from a generator seeded by the user, so the same additions in the same order
+     * give the same ids in every run (the demo resumes without downloading again).
+     */
+    private final java.util.Random random;
 
-    FakeGraphMailbox(String upn, SecureRandom random) {
+    FakeGraphMailbox(String upn, SecureRandom unused) {
         this.upn = upn;
-        this.random = random;
+        this.random = new java.util.Random(0x365L * 31 + upn.toLowerCase(java.util.Locale.ROOT).hashCode());
         this.rootId = newId("AQMkAD");
         Folder root = new Folder(rootId, DISPLAY.get("msgfolderroot"), newId("AQMkAD"));
         folders.put(rootId, root);

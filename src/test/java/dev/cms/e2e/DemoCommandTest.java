@@ -17,7 +17,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -185,8 +184,6 @@ class DemoCommandTest {
     }
 
     @Test
-    @Disabled("the fake Graph draws message ids from SecureRandom, so each demo run has new Office365 ids and"
-            + " downloads their bodies again; enable once FakeGraphMailbox ids derive from the demo seed")
     void aSecondDemoRunFetchesNothing() throws Exception {
         Process first = demo();
         await(() -> log(0).contains(READY), "the first cycle", first, logFile(0));
