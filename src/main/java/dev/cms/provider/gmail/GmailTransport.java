@@ -12,6 +12,7 @@ import com.google.api.client.json.gson.GsonFactory;
 import com.google.api.services.gmail.Gmail;
 import dev.cms.auth.AccessTokenSource;
 import dev.cms.provider.AuthenticationRequiredException;
+import dev.cms.provider.Sleeper;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

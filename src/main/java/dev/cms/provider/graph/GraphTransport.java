@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.cms.auth.AccessTokenSource;
 import dev.cms.provider.AuthenticationRequiredException;
+import dev.cms.provider.Sleeper;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
