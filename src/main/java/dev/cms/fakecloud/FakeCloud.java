@@ -4,7 +4,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.cms.fakecloud.LoopbackServer.ConnectionReset;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -12,7 +11,6 @@ import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
-import java.util.zip.GZIPInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,27 +87,9 @@ public final class FakeCloud implements AutoCloseable {
     }
 
     private void serve(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            byte[] body;
-            String encoding = exchange.getRequestHeaders().getFirst("Content-Encoding");
-            try (InputStream in = "gzip".equalsIgnoreCase(encoding)
-                    ? new GZIPInputStream(exchange.getRequestBody()) : exchange.getRequestBody()) {
-                body = in.readAllBytes(); // Google's Java client gzips JSON request bodies
-            }
-            URI uri = exchange.getRequestURI();
-            Request request = Request.of(exchange.getRequestMethod(), uri.getPath(), uri.getRawQuery(),
-                    exchange.getRequestHeaders(), body);
-            Response response;
-            try {
-                response = dispatch(request, false);
-            } catch (ConnectionReset reset) {
-                return; // closing an exchange that sent no headers closes the connection
-            }
-            LoopbackServer.send(exchange, request.method(), response.status(), response.headers(), response.body());
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("fake cloud: exchange failed", e);
-            throw e;
-        }
+        // Google's Java client gzips JSON request bodies.
+        LoopbackServer.exchange(exchange, true, "fake cloud", (method, uri, headers, body) ->
+                dispatch(Request.of(method, uri.getPath(), uri.getRawQuery(), headers, body), false));
     }
 
     /** Faults, then the owning half, then the log: used for top-level requests and batch parts alike. */

@@ -10,7 +10,6 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import dev.cms.fakecloud.LoopbackServer.ConnectionReset;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -132,29 +131,13 @@ public final class FakeMicrosoft implements AutoCloseable {
     }
 
     private void exchange(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            byte[] body;
-            try (InputStream in = exchange.getRequestBody()) {
-                body = in.readAllBytes();
-            }
-            URI uri = exchange.getRequestURI();
-            FakeMicrosoftRequest request = FakeMicrosoftRequest.of(exchange.getRequestMethod(), uri.getPath(),
-                    uri.getRawQuery(), exchange.getRequestHeaders(), body, false);
-            FakeMicrosoftResponse response;
-            try {
-                response = serve(request);
-            } catch (ConnectionReset reset) {
-                return; // closing an exchange that sent no headers closes the connection
-            }
+        LoopbackServer.exchange(exchange, false, "fake microsoft", (method, uri, headers, body) -> {
+            FakeMicrosoftRequest request = FakeMicrosoftRequest.of(method, uri.getPath(), uri.getRawQuery(), headers,
+                    body, false);
+            FakeMicrosoftResponse response = serve(request);
             String correlation = request.header("client-request-id");
-            if (correlation != null) {
-                response = response.withHeader("client-request-id", correlation);
-            }
-            LoopbackServer.send(exchange, request.method(), response.status(), response.headers(), response.body());
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("fake microsoft: exchange failed", e);
-            throw e;
-        }
+            return correlation == null ? response : response.withHeader("client-request-id", correlation);
+        });
     }
 
     /** Faults, then the service, then the log: the same path for top-level requests and batch parts. */
