@@ -2,21 +2,15 @@ package dev.cms.fakecloud;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.cms.fakecloud.LoopbackServer.ConnectionReset;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.zip.GZIPInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,19 +25,7 @@ public final class FakeCloud implements AutoCloseable {
     private static final int THREADS = 8;
 
     static {
-        // The JDK server writes headers and body separately; with Nagle's algorithm on, each
-        // answer then waits for the client's delayed ACK (~40 ms). Read once by the JDK's
-        // ServerConfig, so it must be set before the first server is created.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
-    }
-
-    /** Thrown by {@link #dispatch} when a fault says to close the connection unanswered. */
-    static final class ConnectionReset extends RuntimeException {
-        ConnectionReset(String path) {
-            super("injected connection reset for " + path, null, false, false);
-        }
+        LoopbackServer.useNoDelay(); // before the first server is created
     }
 
     private final HttpServer server;
@@ -69,12 +51,7 @@ public final class FakeCloud implements AutoCloseable {
     /** As {@link #start(int)}, with the clock used for token lifetimes, code expiry and throttles. */
     public static FakeCloud start(int port, Clock clock) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 256);
-        AtomicInteger n = new AtomicInteger();
-        ExecutorService executor = Executors.newFixedThreadPool(THREADS, r -> {
-            Thread t = new Thread(r, "fakecloud-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService executor = LoopbackServer.daemonPool(THREADS, "fakecloud-");
         FakeCloud cloud = new FakeCloud(server, executor, clock);
         server.createContext("/", cloud::serve);
         server.setExecutor(executor);
@@ -106,46 +83,13 @@ public final class FakeCloud implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
-        try {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        LoopbackServer.stop(server, executor);
     }
 
     private void serve(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            byte[] body;
-            String encoding = exchange.getRequestHeaders().getFirst("Content-Encoding");
-            try (InputStream in = "gzip".equalsIgnoreCase(encoding)
-                    ? new GZIPInputStream(exchange.getRequestBody()) : exchange.getRequestBody()) {
-                body = in.readAllBytes(); // Google's Java client gzips JSON request bodies
-            }
-            URI uri = exchange.getRequestURI();
-            Request request = Request.of(exchange.getRequestMethod(), uri.getPath(), uri.getRawQuery(),
-                    exchange.getRequestHeaders(), body);
-            Response response;
-            try {
-                response = dispatch(request, false);
-            } catch (ConnectionReset reset) {
-                return; // closing an exchange that sent no headers closes the connection
-            }
-            for (Map.Entry<String, String> h : response.headers().entrySet()) {
-                exchange.getResponseHeaders().set(h.getKey(), h.getValue());
-            }
-            boolean noBody = response.body().length == 0 || "HEAD".equals(request.method());
-            exchange.sendResponseHeaders(response.status(), noBody ? -1 : response.body().length);
-            if (!noBody) {
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(response.body());
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("fake cloud: exchange failed", e);
-            throw e;
-        }
+        // Google's Java client gzips JSON request bodies.
+        LoopbackServer.exchange(exchange, true, "fake cloud", (method, uri, headers, body) ->
+                dispatch(Request.of(method, uri.getPath(), uri.getRawQuery(), headers, body), false));
     }
 
     /** Faults, then the owning half, then the log: used for top-level requests and batch parts alike. */

@@ -8,9 +8,8 @@ import com.google.gson.JsonParser;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import dev.cms.fakecloud.LoopbackServer.ConnectionReset;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -21,9 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.X509TrustManager;
@@ -44,12 +40,7 @@ public final class FakeMicrosoft implements AutoCloseable {
     static final int MAX_BATCH = 20;
 
     static {
-        // The JDK server writes headers and body separately; with Nagle's algorithm and the
-        // client's delayed ACK every response then waits ~40 ms. The property is read once,
-        // when the first com.sun.net.httpserver server of the JVM is made.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
+        LoopbackServer.useNoDelay(); // before the first server is created
     }
 
     private final HttpsServer server;
@@ -62,13 +53,6 @@ public final class FakeMicrosoft implements AutoCloseable {
     private final FakeFaults faults;
     private final RequestLog requests = new RequestLog();
 
-    /** Thrown to close a connection without answering (a reset fault). */
-    private static final class ConnectionReset extends RuntimeException {
-        ConnectionReset(String path) {
-            super("injected connection reset for " + path, null, false, false);
-        }
-    }
-
     private FakeMicrosoft(Clock clock, int port) throws IOException {
         FakeTlsCertificate cert = FakeTlsCertificate.generate();
         this.trustManager = cert.trustManager();
@@ -78,12 +62,7 @@ public final class FakeMicrosoft implements AutoCloseable {
         this.graph = new FakeGraph(clock, identity);
         this.server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
         server.setHttpsConfigurator(new HttpsConfigurator(cert.serverContext()));
-        AtomicInteger n = new AtomicInteger();
-        this.executor = Executors.newFixedThreadPool(16, r -> {
-            Thread t = new Thread(r, "fake-microsoft-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.executor = LoopbackServer.daemonPool(16, "fake-microsoft-");
         server.setExecutor(executor);
         server.createContext("/", this::exchange);
         server.start();
@@ -148,48 +127,17 @@ public final class FakeMicrosoft implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
-        try {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        LoopbackServer.stop(server, executor);
     }
 
     private void exchange(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            byte[] body;
-            try (InputStream in = exchange.getRequestBody()) {
-                body = in.readAllBytes();
-            }
-            URI uri = exchange.getRequestURI();
-            FakeMicrosoftRequest request = FakeMicrosoftRequest.of(exchange.getRequestMethod(), uri.getPath(),
-                    uri.getRawQuery(), exchange.getRequestHeaders(), body, false);
-            FakeMicrosoftResponse response;
-            try {
-                response = serve(request);
-            } catch (ConnectionReset reset) {
-                return; // closing an exchange that sent no headers closes the connection
-            }
+        LoopbackServer.exchange(exchange, false, "fake microsoft", (method, uri, headers, body) -> {
+            FakeMicrosoftRequest request = FakeMicrosoftRequest.of(method, uri.getPath(), uri.getRawQuery(), headers,
+                    body, false);
+            FakeMicrosoftResponse response = serve(request);
             String correlation = request.header("client-request-id");
-            if (correlation != null) {
-                response = response.withHeader("client-request-id", correlation);
-            }
-            for (Map.Entry<String, String> h : response.headers().entrySet()) {
-                exchange.getResponseHeaders().set(h.getKey(), h.getValue());
-            }
-            boolean noBody = response.body().length == 0 || request.method().equals("HEAD");
-            exchange.sendResponseHeaders(response.status(), noBody ? -1 : response.body().length);
-            if (!noBody) {
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(response.body());
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("fake microsoft: exchange failed", e);
-            throw e;
-        }
+            return correlation == null ? response : response.withHeader("client-request-id", correlation);
+        });
     }
 
     /** Faults, then the service, then the log: the same path for top-level requests and batch parts. */

@@ -1,7 +1,5 @@
 package dev.cms.fakecloud;
 
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -19,47 +17,19 @@ import java.util.Map;
  * @param batchPart whether it arrived inside a {@code $batch}
  */
 record FakeMicrosoftRequest(String method, String path, String rawQuery, Map<String, List<String>> query,
-                            Map<String, List<String>> headers, byte[] body, boolean batchPart) {
+                            Map<String, List<String>> headers, byte[] body, boolean batchPart)
+        implements BufferedRequest {
 
     static FakeMicrosoftRequest of(String method, String path, String rawQuery,
                                    Map<String, List<String>> headers, byte[] body, boolean batchPart) {
-        Map<String, List<String>> lower = new LinkedHashMap<>();
-        headers.forEach((name, values) -> lower.computeIfAbsent(name.toLowerCase(Locale.ROOT),
-                k -> new ArrayList<>()).addAll(values));
         String q = rawQuery == null ? "" : rawQuery;
-        return new FakeMicrosoftRequest(method.toUpperCase(Locale.ROOT), path, q, parseForm(q), lower, body,
-                batchPart);
+        return new FakeMicrosoftRequest(method.toUpperCase(Locale.ROOT), path, q, parseForm(q),
+                BufferedRequest.lowerCaseNames(headers), body, batchPart);
     }
 
     /** Parses {@code a=1&b=2} (a query string or a form body); {@code +} means a space. */
     static Map<String, List<String>> parseForm(String encoded) {
-        Map<String, List<String>> out = new LinkedHashMap<>();
-        if (encoded == null || encoded.isEmpty()) {
-            return out;
-        }
-        for (String pair : encoded.split("&")) {
-            if (pair.isEmpty()) {
-                continue;
-            }
-            int eq = pair.indexOf('=');
-            String name = eq < 0 ? pair : pair.substring(0, eq);
-            String value = eq < 0 ? "" : pair.substring(eq + 1);
-            out.computeIfAbsent(URLDecoder.decode(name, StandardCharsets.UTF_8), k -> new ArrayList<>())
-                    .add(URLDecoder.decode(value, StandardCharsets.UTF_8));
-        }
-        return out;
-    }
-
-    /** The first value of a query parameter, or null. */
-    String param(String name) {
-        List<String> values = query.get(name);
-        return values == null || values.isEmpty() ? null : values.get(0);
-    }
-
-    /** The first value of a header, or null. */
-    String header(String name) {
-        List<String> values = headers.getOrDefault(name.toLowerCase(Locale.ROOT), Collections.emptyList());
-        return values.isEmpty() ? null : values.get(0);
+        return BufferedRequest.parseForm(encoded);
     }
 
     /** All values of a header (a header sent twice, or a comma list, counts each part). */
@@ -71,10 +41,6 @@ record FakeMicrosoftRequest(String method, String path, String rawQuery, Map<Str
             }
         }
         return out;
-    }
-
-    String bodyText() {
-        return new String(body, StandardCharsets.UTF_8);
     }
 
     /** The fields of a form body merged over the query's (MSAL4J posts forms; some clients use the query). */

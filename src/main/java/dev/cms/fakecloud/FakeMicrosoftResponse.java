@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.UUID;
 
 /** One answer of the Microsoft fake, built before anything is written to the socket. */
-record FakeMicrosoftResponse(int status, Map<String, String> headers, byte[] body) {
+record FakeMicrosoftResponse(int status, Map<String, String> headers, byte[] body) implements LoopbackServer.Answer {
 
     static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
     static final String JSON = "application/json; charset=utf-8";

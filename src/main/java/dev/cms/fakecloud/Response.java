@@ -10,7 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** One HTTP answer, built by a half before anything is written to the socket. */
-record Response(int status, Map<String, String> headers, byte[] body) {
+record Response(int status, Map<String, String> headers, byte[] body) implements LoopbackServer.Answer {
 
     /** Gson without HTML escaping: base64 padding must stay {@code =}, not {@code \u003d}. */
     static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();

@@ -15,11 +15,11 @@ import dev.cms.config.GmailAccountSpec;
 import dev.cms.model.CloudMessage;
 import dev.cms.model.Flag;
 import dev.cms.model.Flags;
-import dev.cms.provider.AuthenticationRequiredException;
 import dev.cms.provider.BodySink;
 import dev.cms.provider.Change;
 import dev.cms.provider.CloudMailbox;
 import dev.cms.provider.Listing;
+import dev.cms.provider.ParallelFetch;
 import dev.cms.provider.gmail.GmailTransport.MalformedGmailResponse;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -37,13 +37,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -277,61 +270,7 @@ public final class GmailMailbox implements CloudMailbox {
 
     @Override
     public void fetchBodies(Collection<String> ids, BodySink sink) throws IOException, InterruptedException {
-        List<String> todo = List.copyOf(new LinkedHashSet<>(ids));
-        if (todo.isEmpty()) {
-            return;
-        }
-        AtomicReference<Throwable> first = new AtomicReference<>();
-        AtomicBoolean loginNeeded = new AtomicBoolean();
-        AtomicInteger threadNo = new AtomicInteger();
-        int threads = Math.min(options.maxParallelFetches(), todo.size());
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "gmail-fetch-" + threadNo.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        List<Future<?>> futures = new ArrayList<>(todo.size());
-        try {
-            for (String id : todo) {
-                futures.add(pool.submit(() -> {
-                    if (loginNeeded.get()) {
-                        return null; // every further call would fail the same way
-                    }
-                    try {
-                        fetchOne(id, sink);
-                    } catch (AuthenticationRequiredException e) {
-                        loginNeeded.set(true);
-                        first.compareAndSet(null, e);
-                    } catch (IOException | RuntimeException e) {
-                        log.debug("{}: fetching message {} failed: {}", key(), id, e.toString());
-                        first.compareAndSet(null, e);
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : futures) {
-                try {
-                    f.get();
-                } catch (ExecutionException e) {
-                    // Interrupted inside a task (only when we are shutting down): nothing to keep.
-                    first.compareAndSet(null, e.getCause());
-                }
-            }
-        } finally {
-            pool.shutdownNow();
-        }
-        Throwable t = first.get();
-        if (t instanceof IOException) {
-            throw (IOException) t;
-        } else if (t instanceof InterruptedException) {
-            throw (InterruptedException) t;
-        } else if (t instanceof RuntimeException) {
-            throw (RuntimeException) t;
-        } else if (t instanceof Error) {
-            throw (Error) t;
-        } else if (t != null) {
-            throw new IOException("fetching Gmail bodies failed", t);
-        }
+        ParallelFetch.run(ids, options.maxParallelFetches(), "gmail-fetch-", key(), id -> fetchOne(id, sink));
     }
 
     private void fetchOne(String id, BodySink sink) throws IOException, InterruptedException {

@@ -12,6 +12,8 @@ import com.google.api.client.json.gson.GsonFactory;
 import com.google.api.services.gmail.Gmail;
 import dev.cms.auth.AccessTokenSource;
 import dev.cms.provider.AuthenticationRequiredException;
+import dev.cms.provider.RetryTiming;
+import dev.cms.provider.Sleeper;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,9 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import java.util.Random;
 import java.util.function.LongSupplier;
@@ -209,32 +208,12 @@ final class GmailTransport {
      */
     static Optional<Duration> retryAfter(HttpHeaders headers, Instant now) {
         String value = headers == null ? null : headers.getFirstHeaderStringValue("Retry-After");
-        if (value == null || value.isBlank()) {
-            return Optional.empty();
-        }
-        value = value.trim();
-        Duration d;
-        try {
-            d = Duration.ofSeconds(Long.parseLong(value));
-        } catch (NumberFormatException notSeconds) {
-            try {
-                Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-                d = Duration.between(now, at);
-            } catch (DateTimeParseException notDate) {
-                return Optional.empty();
-            }
-        }
-        if (d.isNegative()) {
-            d = Duration.ZERO;
-        }
-        return Optional.of(d.compareTo(BACKOFF_CAP) > 0 ? BACKOFF_CAP : d);
+        return RetryTiming.retryAfter(value, now, BACKOFF_CAP);
     }
 
     /** Exponential backoff with jitter: base 2^(attempt-1), capped, times a factor in [0.5, 1). */
     Duration backoff(int attempt) {
-        long baseMs = BACKOFF_BASE.toMillis() << Math.min(attempt - 1, 20);
-        long capped = Math.min(baseMs, BACKOFF_CAP.toMillis());
-        return Duration.ofMillis((long) (capped * (0.5 + 0.5 * jitter.nextDouble())));
+        return RetryTiming.backoff(attempt, BACKOFF_BASE, BACKOFF_CAP, jitter);
     }
 
     private static String describe(HttpResponseException e) {

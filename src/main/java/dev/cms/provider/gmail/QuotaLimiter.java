@@ -1,5 +1,6 @@
 package dev.cms.provider.gmail;
 
+import dev.cms.provider.Sleeper;
 import java.time.Duration;
 import java.util.function.LongSupplier;
 

@@ -9,11 +9,11 @@ import dev.cms.config.Office365AccountSpec;
 import dev.cms.model.CloudMessage;
 import dev.cms.model.Flag;
 import dev.cms.model.Flags;
-import dev.cms.provider.AuthenticationRequiredException;
 import dev.cms.provider.BodySink;
 import dev.cms.provider.Change;
 import dev.cms.provider.CloudMailbox;
 import dev.cms.provider.Listing;
+import dev.cms.provider.ParallelFetch;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
@@ -28,13 +28,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import okhttp3.HttpUrl;
 import okhttp3.Request;
@@ -301,60 +294,7 @@ public final class GraphMailbox implements CloudMailbox {
 
     @Override
     public void fetchBodies(Collection<String> ids, BodySink sink) throws IOException, InterruptedException {
-        List<String> todo = List.copyOf(new LinkedHashSet<>(ids));
-        if (todo.isEmpty()) {
-            return;
-        }
-        AtomicReference<Throwable> first = new AtomicReference<>();
-        AtomicBoolean loginNeeded = new AtomicBoolean();
-        AtomicInteger threadNo = new AtomicInteger();
-        int threads = Math.min(options.maxConcurrency(), todo.size());
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "graph-fetch-" + threadNo.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        List<Future<?>> futures = new ArrayList<>(todo.size());
-        try {
-            for (String id : todo) {
-                futures.add(pool.submit(() -> {
-                    if (loginNeeded.get()) {
-                        return null; // every further call would fail the same way
-                    }
-                    try {
-                        fetchOne(id, sink);
-                    } catch (AuthenticationRequiredException e) {
-                        loginNeeded.set(true);
-                        first.compareAndSet(null, e);
-                    } catch (IOException | RuntimeException e) {
-                        log.debug("{}: fetching message {} failed: {}", key(), id, e.toString());
-                        first.compareAndSet(null, e);
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : futures) {
-                try {
-                    f.get();
-                } catch (ExecutionException e) {
-                    first.compareAndSet(null, e.getCause());
-                }
-            }
-        } finally {
-            pool.shutdownNow();
-        }
-        Throwable t = first.get();
-        if (t instanceof IOException) {
-            throw (IOException) t;
-        } else if (t instanceof InterruptedException) {
-            throw (InterruptedException) t;
-        } else if (t instanceof RuntimeException) {
-            throw (RuntimeException) t;
-        } else if (t instanceof Error) {
-            throw (Error) t;
-        } else if (t != null) {
-            throw new IOException("fetching Office365 bodies failed", t);
-        }
+        ParallelFetch.run(ids, options.maxConcurrency(), "graph-fetch-", key(), id -> fetchOne(id, sink));
     }
 
     private void fetchOne(String id, BodySink sink) throws IOException, InterruptedException {

@@ -1,5 +1,6 @@
 package dev.cms.provider.graph;
 
+import dev.cms.provider.Sleeper;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Random;

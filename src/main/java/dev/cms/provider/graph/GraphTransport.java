@@ -5,15 +5,14 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.cms.auth.AccessTokenSource;
 import dev.cms.provider.AuthenticationRequiredException;
+import dev.cms.provider.RetryTiming;
+import dev.cms.provider.Sleeper;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
@@ -315,32 +314,12 @@ final class GraphTransport {
      * {@link #RETRY_AFTER_CAP}; empty when there is no usable value.
      */
     static Optional<Duration> retryAfter(String value, Instant now) {
-        if (value == null || value.isBlank()) {
-            return Optional.empty();
-        }
-        value = value.trim();
-        Duration d;
-        try {
-            d = Duration.ofSeconds(Long.parseLong(value));
-        } catch (NumberFormatException notSeconds) {
-            try {
-                d = Duration.between(now, ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME)
-                        .toInstant());
-            } catch (DateTimeParseException notDate) {
-                return Optional.empty();
-            }
-        }
-        if (d.isNegative()) {
-            d = Duration.ZERO;
-        }
-        return Optional.of(d.compareTo(RETRY_AFTER_CAP) > 0 ? RETRY_AFTER_CAP : d);
+        return RetryTiming.retryAfter(value, now, RETRY_AFTER_CAP);
     }
 
     /** Exponential backoff with jitter: 2^(attempt-1) seconds, capped, times a factor in [0.5, 1). */
     Duration backoff(int attempt) {
-        long baseMs = BACKOFF_BASE.toMillis() << Math.max(0, Math.min(attempt - 1, 20));
-        long capped = Math.min(baseMs, BACKOFF_CAP.toMillis());
-        return Duration.ofMillis((long) (capped * (0.5 + 0.5 * jitter.nextDouble())));
+        return RetryTiming.backoff(attempt, BACKOFF_BASE, BACKOFF_CAP, jitter);
     }
 
     /** Carries a failure out of the try block that must not be retried. */

@@ -15,6 +15,7 @@ import dev.cms.auth.AccessTokenSource;
 import dev.cms.config.DeleteAction;
 import dev.cms.config.GmailAccountSpec;
 import dev.cms.provider.AuthenticationRequiredException;
+import dev.cms.provider.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.api.client.http.HttpHeaders;
 import dev.cms.config.DeleteAction;
+import dev.cms.provider.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;

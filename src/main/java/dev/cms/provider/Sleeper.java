@@ -1,12 +1,15 @@
-package dev.cms.provider.gmail;
+package dev.cms.provider;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-/** Injected sleeping so backoff and rate limiting are testable without real waits. */
+/**
+ * Injected sleeping so that backoff, rate limiting and Retry-After waits are testable without real waits.
+ * Shared by every provider.
+ */
 @FunctionalInterface
 public interface Sleeper {
-    /** Sleeps with {@link Thread#sleep}; a zero or negative duration returns at once. */
+    /** Sleeps with {@link TimeUnit#sleep}; a zero or negative duration returns at once. */
     Sleeper REAL = d -> {
         if (!d.isNegative() && !d.isZero()) {
             TimeUnit.NANOSECONDS.sleep(d.toNanos());
