@@ -136,6 +136,33 @@ public final class GoogleAuth implements AccessTokenSource {
      * @throws IOException also when even a fresh token lives shorter than {@code minValidity}
      */
     public String accessToken(Duration minValidity) throws IOException, InterruptedException {
+        return accessToken(minValidity, true);
+    }
+
+    /**
+     * For the token broker's refresher: as {@link #accessToken(Duration)}, but a fresh token that
+     * lives shorter than {@code minValidity} is returned rather than refused (the broker then
+     * works with a fraction of the lifetime the issuer grants); {@link #expiresAt(String)} tells
+     * when it expires.
+     */
+    public String freshestToken(Duration minValidity) throws IOException, InterruptedException {
+        return accessToken(minValidity, false);
+    }
+
+    /**
+     * When {@code token} expires by this source's clock, if it is the access token held now; null
+     * when it is not (another caller replaced it since).
+     */
+    public Instant expiresAt(String token) {
+        lock.lock();
+        try {
+            return token != null && token.equals(accessToken) ? expiresAt : null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private String accessToken(Duration minValidity, boolean refuseShort) throws IOException, InterruptedException {
         Duration wanted = minValidity.compareTo(EXPIRY_MARGIN) < 0 ? EXPIRY_MARGIN : minValidity;
         lock.lockInterruptibly();
         try {
@@ -143,7 +170,7 @@ public final class GoogleAuth implements AccessTokenSource {
                 return accessToken;
             }
             renew();
-            if (!validFor(minValidity)) {
+            if (refuseShort && !validFor(minValidity)) {
                 throw new IOException("the token endpoint " + account.tokenEndpoint() + " issued an access token for "
                         + account.user() + " valid for " + secondsLeft() + " s, less than the "
                         + minValidity.toSeconds() + " s asked for");

@@ -181,6 +181,34 @@ public final class Office365Auth implements AccessTokenSource {
      * @throws IOException also when even a fresh token lives shorter than {@code minValidity}
      */
     public String accessToken(Set<String> scopes, Duration minValidity) throws IOException, InterruptedException {
+        return accessToken(scopes, minValidity, true);
+    }
+
+    /**
+     * For the token broker's refresher: as {@link #accessToken(Set, Duration)}, but a fresh token
+     * that lives shorter than {@code minValidity} is returned rather than refused;
+     * {@link #expiresAt(Set, String)} tells when it expires.
+     */
+    public String freshestToken(Set<String> scopes, Duration minValidity) throws IOException, InterruptedException {
+        return accessToken(scopes, minValidity, false);
+    }
+
+    /**
+     * When {@code token} expires by this source's clock, if it is the token held now for
+     * {@code scopes}; null when it is not (another caller replaced it since).
+     */
+    public Instant expiresAt(Set<String> scopes, String token) {
+        lock.lock();
+        try {
+            Held h = held.get(Set.copyOf(scopes));
+            return h != null && h.token().equals(token) ? h.expiresAt() : null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private String accessToken(Set<String> scopes, Duration minValidity, boolean refuseShort)
+            throws IOException, InterruptedException {
         if (scopes.isEmpty()) {
             throw new IllegalArgumentException("no OAuth scopes asked for " + label);
         }
@@ -193,7 +221,7 @@ public final class Office365Auth implements AccessTokenSource {
                 return h.token();
             }
             h = renew(key, wanted, false);
-            if (!validFor(h, minValidity)) {
+            if (refuseShort && !validFor(h, minValidity)) {
                 throw new IOException("the identity platform at " + authority + " issued an access token for " + label
                         + " valid for " + secondsLeft(h) + " s, less than the " + minValidity.toSeconds()
                         + " s asked for");

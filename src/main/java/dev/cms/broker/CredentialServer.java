@@ -46,6 +46,7 @@ public final class CredentialServer implements AutoCloseable {
     private final List<AccountSpec> accounts;
     private final Set<String> protocols;
     private final TokenProvider tokens;
+    private final TokenRefresher refresher;
     private final long readTimeoutNanos;
     private final ServerSocketChannel server;
     private final Selector selector;
@@ -54,12 +55,13 @@ public final class CredentialServer implements AutoCloseable {
     private final Thread acceptor;
     private volatile boolean closed;
 
-    private CredentialServer(CredentialServerSpec spec, TokenProvider tokens, Duration readTimeout, Path path,
-            ServerSocketChannel server, Selector selector, Object fileKey) {
+    private CredentialServer(CredentialServerSpec spec, TokenProvider tokens, TokenRefresher refresher,
+            Duration readTimeout, Path path, ServerSocketChannel server, Selector selector, Object fileKey) {
         this.path = path;
         this.accounts = spec.accounts();
         this.protocols = spec.protocols();
         this.tokens = tokens;
+        this.refresher = refresher;
         this.readTimeoutNanos = readTimeout.toNanos();
         this.server = server;
         this.selector = selector;
@@ -84,6 +86,9 @@ public final class CredentialServer implements AutoCloseable {
      * the directory, e.g. exim's group through a 0750 directory). A missing parent directory is
      * created with mode 0700.
      *
+     * <p>Tokens come through a {@link TokenRefresher} on the system clock: each user/protocol pair
+     * asked for is kept fresh in the background, so requests are answered from memory.
+     *
      * @throws CredentialServerException when another server answers on the path, or the path is
      *     not a socket; a stale socket (nothing answering) is replaced
      */
@@ -93,6 +98,18 @@ public final class CredentialServer implements AutoCloseable {
 
     static CredentialServer start(CredentialServerSpec spec, TokenProvider tokens, Duration readTimeout)
             throws IOException {
+        TokenRefresher refresher = TokenRefresher.start(tokens);
+        try {
+            return start(spec, tokens, refresher, readTimeout);
+        } catch (IOException | RuntimeException e) {
+            refresher.close();
+            throw e;
+        }
+    }
+
+    /** With a refresher of the caller's (tests: a manual clock and scheduler); closing the server closes it. */
+    static CredentialServer start(CredentialServerSpec spec, TokenProvider tokens, TokenRefresher refresher,
+            Duration readTimeout) throws IOException {
         Path path = spec.path().toAbsolutePath().normalize();
         SocketFiles.prepare(path);
         ServerSocketChannel server = SocketFiles.openUnix();
@@ -102,7 +119,8 @@ public final class CredentialServer implements AutoCloseable {
             selector = Selector.open();
             server.configureBlocking(false);
             server.register(selector, SelectionKey.OP_ACCEPT);
-            CredentialServer s = new CredentialServer(spec, tokens, readTimeout, path, server, selector, key);
+            CredentialServer s = new CredentialServer(spec, tokens, refresher, readTimeout, path, server, selector,
+                    key);
             s.acceptor.start();
             log.info("Serving {} tokens on {} (mode {})", String.join("/", spec.protocols()), path,
                     String.format("0o%03o", spec.umask()));
@@ -134,6 +152,7 @@ public final class CredentialServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         workers.shutdownNow();
+        refresher.close();
         closeQuietly(server);
         SocketFiles.removeIfOurs(path, fileKey);
     }
@@ -279,7 +298,7 @@ public final class CredentialServer implements AutoCloseable {
             }
             String token;
             try {
-                token = tokens.token(user, req.protocol(), MIN_VALIDITY);
+                token = refresher.token(user, req.protocol());
             } catch (AuthenticationRequiredException e) {
                 log.warn("No {} token for {}: a login is needed ({})", req.protocol(), user, e.getMessage());
                 return;

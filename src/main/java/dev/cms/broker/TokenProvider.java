@@ -3,6 +3,7 @@ package dev.cms.broker;
 import dev.cms.config.AccountSpec;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 
 /** What the broker asks the daemon for: a fresh access token for an account and protocol. */
 public interface TokenProvider {
@@ -25,4 +26,26 @@ public interface TokenProvider {
      *     message must not contain a secret
      */
     String token(String user, String protocol, Duration minValidity) throws IOException, InterruptedException;
+
+    /**
+     * What the broker's {@link TokenRefresher} calls: a token with at least {@code minValidity}
+     * left and the instant it expires by the clock the broker was given. When even a fresh token
+     * lives shorter than {@code minValidity} (an issuer granting 60-second tokens), that fresh
+     * token is returned rather than refused: the broker then asks for a fraction of the lifetime
+     * it sees. The default calls {@link #token} and reports the expiry as unknown (null), which
+     * the broker takes as "{@code minValidity} from when it asked".
+     */
+    default Token fetch(String user, String protocol, Duration minValidity) throws IOException, InterruptedException {
+        return new Token(token(user, protocol, minValidity), null);
+    }
+
+    /**
+     * An access token and when it expires (null: unknown).
+     */
+    record Token(String value, Instant expiresAt) {
+        @Override
+        public String toString() {
+            return "Token[expires " + expiresAt + "]"; // never the token
+        }
+    }
 }
