@@ -184,27 +184,32 @@ final class CloudAccess implements Providers {
     /** Answers the token broker from the accounts' token sources. */
     @Override
     public dev.cms.broker.TokenProvider brokerTokens(CredentialServerSpec server) {
-        return (user, protocol, minValidity) -> {
-            for (AccountSpec a : server.accounts()) {
-                if (a.user() != null && a.user().equalsIgnoreCase(user)) {
-                    AccessTokenSource src;
-                    try {
-                        src = tokensFor(a);
-                    } catch (ConfigException e) {
-                        throw new IOException(e.getMessage(), e);
-                    }
-                    if (src instanceof GoogleAuth g) {
-                        return g.accessToken(minValidity);
-                    }
-                    if (src instanceof dev.cms.auth.Office365Auth o) {
-                        return o.accessToken("IMAP".equals(protocol) ? dev.cms.auth.Office365Auth.IMAP_SCOPES
-                                : dev.cms.auth.Office365Auth.SMTP_SCOPES, minValidity);
-                    }
-                    throw new IOException("the broker cannot serve " + a.key() + " yet");
+        return new dev.cms.broker.TokenProvider() {
+            @Override
+            public String token(String user, String protocol, Duration minValidity)
+                    throws IOException, InterruptedException {
+                return fetch(user, protocol, minValidity).value();
+            }
+
+            @Override
+            public Token fetch(String user, String protocol, Duration minValidity)
+                    throws IOException, InterruptedException {
+                return dev.cms.broker.AuthTokens.fetch(sourceFor(server, user), protocol, minValidity);
+            }
+        };
+    }
+
+    private AccessTokenSource sourceFor(CredentialServerSpec server, String user) throws IOException {
+        for (AccountSpec a : server.accounts()) {
+            if (a.user() != null && a.user().equalsIgnoreCase(user)) {
+                try {
+                    return tokensFor(a);
+                } catch (ConfigException e) {
+                    throw new IOException(e.getMessage(), e);
                 }
             }
-            throw new IOException("no account " + user + " in this CredentialServer");
-        };
+        }
+        throw new IOException("no account " + user + " in this CredentialServer");
     }
 
     @Override
