@@ -37,7 +37,7 @@ import java.util.Set;
  *   <li>{@code stats} — {@code STATS calls=.. http=.. parts=.. s429=.. ok=.. maxRepeat=..} over the request log
  *       (calls: every request but a batch envelope, so each batch part counts once; http: requests on
  *       the wire; maxRepeat: the most times one method+path+query was asked for, minus one;
- *       units: Gmail quota units of the calls);
+ *       units: Gmail quota units of the calls; repeated: the call asked for most often, METHOD_path);
  *   <li>{@code clear} — empties the request log, {@code OK};
  *   <li>{@code read <Message-ID>} — {@code READ true|false}: whether the cloud has that message as read;
  *   <li>{@code limit <requests> <seconds> <concurrent>} — Office365 only: Outlook-like mailbox limits, {@code OK};
@@ -216,6 +216,7 @@ public final class FakeCloudServer {
         Map<String, Integer> seen = new HashMap<>();
         int maxRepeat = 0;
         long units = 0;
+        String repeated = "-";
         for (RequestLog.Entry e : log.entries()) {
             boolean envelope = e.path().startsWith("/batch/") || e.path().endsWith("$batch");
             if (!e.batchPart()) {
@@ -235,10 +236,13 @@ public final class FakeCloudServer {
             }
             units += gmailUnits(e);
             int n = seen.merge(e.method() + " " + e.path() + "?" + e.query(), 1, Integer::sum);
-            maxRepeat = Math.max(maxRepeat, n - 1);
+            if (n - 1 > maxRepeat) {
+                maxRepeat = n - 1;
+                repeated = e.method() + "_" + e.path();
+            }
         }
-        return String.format(Locale.ROOT, "STATS calls=%d http=%d parts=%d s429=%d ok=%d maxRepeat=%d units=%d",
-                calls, http, parts, s429, ok, maxRepeat, units);
+        return String.format(Locale.ROOT, "STATS calls=%d http=%d parts=%d s429=%d ok=%d maxRepeat=%d units=%d repeated=%s",
+                calls, http, parts, s429, ok, maxRepeat, units, repeated.replace(' ', '+'));
     }
 
     /** Gmail's quota cost of a call (0 for anything that is not a Gmail API call). */

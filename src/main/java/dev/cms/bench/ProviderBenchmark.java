@@ -25,7 +25,7 @@ import java.util.TreeMap;
  * {@code --quick} (only 10000), {@code --size BYTES} (20480), {@code --seed S} (42),
  * {@code --providers LIST} (gmail,office365), {@code --quota-n N} (2000; 0 skips the Gmail run at
  * the default quota), {@code --limit-n N} (1400; 0 skips the Office365 run under mailbox limits),
- * {@code --limit REQUESTS/SECONDS} (500/30), {@code --budget-minutes M} (14: a case whose
+ * {@code --limit REQUESTS/SECONDS} (500/30), {@code --budget-minutes M} (13: a case whose
  * estimated time would not fit in what is left is not run, and the table says so),
  * {@code --dir DIR} (work directory, default a temp dir; deleted), {@code --json FILE}.
  */
@@ -99,7 +99,7 @@ public final class ProviderBenchmark {
         int limitN = 1_400;
         int limitRequests = 500;
         int limitSeconds = 30;
-        double budgetMinutes = 14;
+        double budgetMinutes = 13;
         Path dir = null;
         Path json = null;
         for (int i = 0; i < args.length; i++) {

@@ -202,6 +202,7 @@ public final class ProviderRun {
         result.put("sync_429", s.get("s429"));
         result.put("sync_max_retries", s.get("maxRepeat"));
         result.put("sync_units", s.get("units"));
+        result.put("sync_most_retried", s.get("repeated"));
         log.printf(Locale.ROOT, "[bench] %s %s: initial sync of %,d messages in %.1f s%n", provider, mode, messages,
                 seconds);
         if (!mode.equals("full")) {

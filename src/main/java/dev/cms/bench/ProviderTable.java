@@ -139,7 +139,8 @@ final class ProviderTable {
         row(out, "", "  limit", f("%d requests / %d s, %d concurrent; %,.0f requests ok",
                 limitRequests, limitSeconds, ProviderRun.GRAPH_PARALLELISM, c.d("sync_ok_calls")), "", "");
         row(out, "", "  429 answers", f("%.0f", c.d("sync_429")), "", "");
-        row(out, "", "  max retries of one request", f("%.0f", c.d("sync_max_retries")), "<= 1",
+        row(out, "", "  max retries of one request", f("%.0f (%s)", c.d("sync_max_retries"),
+                shorten(c.result.get("sync_most_retried"))), "<= 1",
                 met(c.d("sync_max_retries") <= 1));
     }
 
@@ -153,6 +154,16 @@ final class ProviderTable {
 
     private static String f(String format, Object... args) {
         return String.format(Locale.ROOT, format, args);
+    }
+
+    /** A Graph path without its long message id: {@code GET_/v1.0/me/messages/AAkALg.../$value} → {@code GET .../$value}. */
+    private static String shorten(String call) {
+        if (call == null || call.equals("-")) {
+            return "none";
+        }
+        String c = call.replace('_', ' ');
+        int slash = c.lastIndexOf('/');
+        return c.length() <= 40 || slash < 0 ? c : c.substring(0, c.indexOf(' ') + 1) + "..." + c.substring(slash);
     }
 
     static double median(String list) {
