@@ -107,10 +107,11 @@ final class Results {
                 flagMaxMillis() <= TARGET_FLAG_SECONDS * 1000);
         detail(out, fmt, "  max of " + flagMillis.size(), millis(flagMaxMillis()));
         detail(out, fmt, "  each", flagList());
-        row(out, fmt, HEADING_HEAP + " (sum of pool peaks)", mib(heapPeakBytes),
-                String.format(Locale.ROOT, "<= %d MiB", TARGET_HEAP_BYTES >> 20), heapPeakBytes <= TARGET_HEAP_BYTES);
+        // The run itself is capped at -Xmx512m; the live peak is what the heap must hold.
+        row(out, fmt, HEADING_HEAP + " (live, after a GC)", mib(liveHeapPeakBytes),
+                String.format(Locale.ROOT, "<= %d MiB", TARGET_HEAP_BYTES >> 20), liveHeapPeakBytes <= TARGET_HEAP_BYTES);
         detail(out, fmt, "  old generation peak", mib(oldGenPeakBytes));
-        detail(out, fmt, "  peak heap after a GC (live)", mib(liveHeapPeakBytes));
+        detail(out, fmt, "  sum of pool peaks", mib(heapPeakBytes));
         detail(out, fmt, "  live after restart (after GC)", mib(liveAfterRestartBytes));
         detail(out, fmt, "  max heap (-Xmx)", mib(heapMaxBytes));
         detail(out, fmt, "  peak RSS (VmHWM)", rssPeakBytes < 0 ? "n/a" : mib(rssPeakBytes));
