@@ -16,7 +16,6 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.concurrent.Semaphore;
 import java.util.function.LongSupplier;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -60,7 +59,7 @@ final class GraphTransport {
     private final HttpUrl base;
     private final String user;
     private final AccessTokenSource tokens;
-    private final Semaphore permits;
+    private final ConcurrencyWindow permits;
     private final Sleeper sleeper;
     private final Random jitter;
     private final Clock clock;
@@ -80,7 +79,7 @@ final class GraphTransport {
         this.base = parsed;
         this.user = user;
         this.tokens = tokens;
-        this.permits = new Semaphore(options.maxConcurrency(), true);
+        this.permits = new ConcurrencyWindow(options.maxConcurrency());
         this.sleeper = options.sleeper();
         this.jitter = options.jitter();
         this.clock = clock;
@@ -174,12 +173,15 @@ final class GraphTransport {
             String detail;
             String code;
             IOException failure = null;
+            boolean succeeded = false;
             permits.acquire();
             try (Response response = http.newCall(r).execute()) {
                 status = response.code();
                 if (status >= 200 && status < 300) {
                     try {
-                        return reader.read(response);
+                        T result = reader.read(response);
+                        succeeded = true;
+                        return result;
                     } catch (MalformedGraphResponse e) {
                         throw new FinalFailure(e);
                     } catch (IOException e) {
@@ -207,7 +209,7 @@ final class GraphTransport {
                 detail = null;
                 code = null;
             } finally {
-                permits.release();
+                permits.release(succeeded);
             }
             Duration wait;
             String what;
@@ -248,7 +250,9 @@ final class GraphTransport {
                     call, user, what, wait.toMillis(), attempt + 1, MAX_ATTEMPTS);
             if (throttled) {
                 // Throttled: every request of this mailbox holds back, not only this one; the
-                // wait itself happens in awaitPause() before the next attempt.
+                // wait itself happens in awaitPause() before the next attempt, and the mailbox
+                // then resumes with one request at a time, widening as requests succeed.
+                permits.throttled();
                 pauseFor(wait);
             } else {
                 sleeper.sleep(wait);
