@@ -88,7 +88,7 @@ public final class CoreBenchmark {
             return r.initialOk && r.restartIdle && r.flagMillis.size() == FLAG_CHANGES ? 0 : 1;
         } finally {
             if (temporary) {
-                deleteTree(dir);
+                BenchFiles.deleteTree(dir);
             }
         }
     }
@@ -306,25 +306,4 @@ public final class CoreBenchmark {
         }
     }
 
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
-    }
 }
