@@ -41,10 +41,14 @@ class DaemonTest {
     }
 
     private void start(InMemoryMailbox cloud, Duration poll) throws Exception {
+        start(cloud, poll, Clock.systemUTC());
+    }
+
+    private void start(InMemoryMailbox cloud, Duration poll, Clock clock) throws Exception {
         fx = new SyncFixture(tmp, 1, List.of(cloud), Router.defaultOnly()).start(false);
         Daemon.Options o = new Daemon.Options(poll, Duration.ofMillis(100), Duration.ofMillis(500),
                 Duration.ofMillis(100), new Backoff(Duration.ofMillis(50), Duration.ofMillis(200), new Random(1)));
-        daemon = new Daemon(fx.engine, fx.maildirPaths, o, Clock.systemUTC());
+        daemon = new Daemon(fx.engine, fx.maildirPaths, o, clock);
         thread = new Thread(() -> {
             try {
                 daemon.run();
@@ -92,6 +96,34 @@ class DaemonTest {
         start(cloud, Duration.ofHours(1));
         await(() -> fx.maildirPaths.get(0).resolve("new").toFile().list().length == 1, "delivery after retries");
         assertTrue(cloud.calls(Op.LIST) >= 4, "three failures, then success");
+    }
+
+    @Test
+    void aJumpOfTheWallClockPollsAtOnce() throws Exception {
+        // The wall clock runs an hour ahead of the monotonic clock after the first cycle, as
+        // after a laptop resumes; the poll interval is a day, so only the jump can wake it.
+        java.util.concurrent.atomic.AtomicLong skew = new java.util.concurrent.atomic.AtomicLong();
+        Clock jumping = new Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public java.time.Instant instant() {
+                return java.time.Instant.now().plusMillis(skew.getAndAdd(3_600_000));
+            }
+        };
+        InMemoryMailbox cloud = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
+        start(cloud, Duration.ofDays(1), jumping);
+        await(() -> cloud.calls(Op.LIST) >= 1, "the first cycle");
+        cloud.add(Messages.message("after-resume"), Flags.NONE, null);
+        await(() -> fx.maildirPaths.get(0).resolve("new").toFile().list().length == 1, "a poll after the clock jump");
     }
 
     @Test
