@@ -8,13 +8,19 @@ import java.util.Random;
 /**
  * Tuning of a {@link GmailMailbox}: the client-side quota ({@code quotaUnitsPerSecond}, see
  * {@link GmailMailbox} for the figure and the per-call costs), how many bodies are downloaded
- * at once, the HTTP timeouts, and the sleeper and random source used for backoff.
+ * at once, the HTTP timeouts, the sleeper and random source used for backoff, and how many
+ * {@code messages.get} calls go into one HTTP batch request ({@code batchSize}; 1 sends each on
+ * its own). A batch answer is read whole into memory, and Gmail messages can be up to 50 MB,
+ * so keep {@code batchSize} modest: it bounds that memory by count, not by bytes.
  */
 public record GmailOptions(double quotaUnitsPerSecond, int maxParallelFetches, Duration connectTimeout,
-                           Duration readTimeout, Sleeper sleeper, Random jitter) {
+                           Duration readTimeout, Sleeper sleeper, Random jitter, int batchSize) {
     /** Below Gmail's per-user limit of 250 units a second (15,000 a minute). */
     public static final double DEFAULT_QUOTA_UNITS_PER_SECOND = 200.0;
     public static final int DEFAULT_MAX_PARALLEL_FETCHES = 8;
+    /** Bodies per HTTP batch; Google allows 100 calls a batch and advises at most 50. */
+    public static final int DEFAULT_BATCH_SIZE = 20;
+    public static final int MAX_BATCH_SIZE = 100;
 
     public GmailOptions {
         if (!(quotaUnitsPerSecond > 0) || Double.isInfinite(quotaUnitsPerSecond)) {
@@ -28,6 +34,23 @@ public record GmailOptions(double quotaUnitsPerSecond, int maxParallelFetches, D
         requirePositive(readTimeout, "readTimeout");
         Objects.requireNonNull(sleeper, "sleeper");
         Objects.requireNonNull(jitter, "jitter");
+        if (batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
+            throw new IllegalArgumentException("batchSize must be between 1 and " + MAX_BATCH_SIZE + ": "
+                    + batchSize);
+        }
+    }
+
+    /** With the default {@link #DEFAULT_BATCH_SIZE}. */
+    public GmailOptions(double quotaUnitsPerSecond, int maxParallelFetches, Duration connectTimeout,
+                        Duration readTimeout, Sleeper sleeper, Random jitter) {
+        this(quotaUnitsPerSecond, maxParallelFetches, connectTimeout, readTimeout, sleeper, jitter,
+                DEFAULT_BATCH_SIZE);
+    }
+
+    /** These options with {@code batchSize} changed. */
+    public GmailOptions withBatchSize(int batchSize) {
+        return new GmailOptions(quotaUnitsPerSecond, maxParallelFetches, connectTimeout, readTimeout, sleeper,
+                jitter, batchSize);
     }
 
     public static GmailOptions defaults() {

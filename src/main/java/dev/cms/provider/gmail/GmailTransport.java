@@ -48,6 +48,7 @@ final class GmailTransport {
     private final Sleeper sleeper;
     private final Random jitter;
     private final Clock clock;
+    private final String root;
 
     GmailTransport(String apiEndpoint, String user, AccessTokenSource tokens, GmailOptions options, Clock clock,
                    LongSupplier nanoTime) {
@@ -68,7 +69,7 @@ final class GmailTransport {
             request.setLoggingEnabled(false);
             request.setCurlLoggingEnabled(false);
         };
-        String root = apiEndpoint.endsWith("/") ? apiEndpoint : apiEndpoint + "/";
+        this.root = apiEndpoint.endsWith("/") ? apiEndpoint : apiEndpoint + "/";
         // The v1-rev20250331-2.0.0 client carries "gmail/v1/users/{userId}/..." in each
         // method's path, so the service path is empty; batches would go to batch/gmail/v1.
         this.gmail = new Gmail.Builder(new NetHttpTransport(), GsonFactory.getDefaultInstance(), init)
@@ -81,6 +82,25 @@ final class GmailTransport {
 
     Gmail gmail() {
         return gmail;
+    }
+
+    /** The API root URL, ending in {@code /}. */
+    String rootUrl() {
+        return root;
+    }
+
+    String user() {
+        return user;
+    }
+
+    /** Charges {@code units} of quota for a call made outside {@link #execute}. */
+    void charge(int units) throws InterruptedException {
+        limiter.acquire(units);
+    }
+
+    /** An access token, refreshed when {@code forceRefresh}; never log it. */
+    String accessToken(boolean forceRefresh) throws IOException, InterruptedException {
+        return tokens.accessToken(forceRefresh);
     }
 
     /**
@@ -189,7 +209,7 @@ final class GmailTransport {
      * client library's parser lower-cases every string value it reads, which for the
      * base64 body of every message was the largest CPU cost of a Gmail download.
      */
-    private static com.google.api.services.gmail.model.Message parseRawMessage(String call, byte[] body)
+    static com.google.api.services.gmail.model.Message parseRawMessage(String call, byte[] body)
             throws MalformedGmailResponse {
         com.google.api.services.gmail.model.Message m = new com.google.api.services.gmail.model.Message();
         try (com.google.gson.stream.JsonReader r = new com.google.gson.stream.JsonReader(

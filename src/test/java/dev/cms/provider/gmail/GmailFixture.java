@@ -58,8 +58,9 @@ abstract class GmailFixture {
 
     GmailOptions gmailOptions(int parallel) {
         // A quota high enough that the limiter never sleeps: the sleeper then records backoff only.
+        // Batching off: these tests stub single gets; GmailBatchFetchTest turns it on.
         return new GmailOptions(1e9, parallel, Duration.ofSeconds(10), Duration.ofSeconds(10), sleeper,
-                new Random(42));
+                new Random(42), 1);
     }
 
     GmailMailbox mailbox(String label) {
