@@ -355,7 +355,7 @@ public final class SyncEngine {
             v.byHash.computeIfAbsent(h, k -> new ArrayList<>(1)).add(f);
             v.files++;
         }
-        if (!guardAgainstWipe) {
+        if (!guardAgainstWipe || v.files > 0) {
             return v;
         }
         int expected = 0;
@@ -366,7 +366,7 @@ public final class SyncEngine {
                 }
             }
         }
-        if (v.files == 0 && expected >= WIPED_MAILDIR_THRESHOLD) {
+        if (expected >= WIPED_MAILDIR_THRESHOLD) {
             throw new IOException("the Maildir is empty but held " + expected + " messages at the last cycle;"
                     + " refusing to delete them all in the cloud (if this was intended, delete them in the"
                     + " cloud; if not, restart cloud-mdir-sync to download them again)");
