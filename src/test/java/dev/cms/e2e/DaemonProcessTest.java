@@ -165,7 +165,9 @@ class DaemonProcessTest {
                 "the S flag to reach the fake", p);
 
         // Another client's change lands after a poll.
-        gmail.relabel(USER, ids.get(5), Set.of("STARRED"), Set.of());
+        // A message that is still unread, so its file becomes exactly ":2,F".
+        String unread = ids.stream().filter(id -> gmail.labelsOf(USER, id).contains("UNREAD")).findFirst().orElseThrow();
+        gmail.relabel(USER, unread, Set.of("STARRED"), Set.of());
         await(() -> unchecked(() -> {
             try (Stream<Path> s = Files.list(tmp.resolve("mail").resolve("cur"))) {
                 return s.anyMatch(f -> f.getFileName().toString().endsWith(":2,F"));
