@@ -156,7 +156,7 @@ final class Interpreter {
         }
         Office365AccountSpec s = new Office365AccountSpec(user, tenant, clientId, a.bool("device_code", false),
                 url(a, "authority_host", Office365AccountSpec.DEFAULT_AUTHORITY_HOST),
-                url(a, "graph_endpoint", Office365AccountSpec.DEFAULT_GRAPH_ENDPOINT),
+                rootUrl(a, "graph_endpoint", Office365AccountSpec.DEFAULT_GRAPH_ENDPOINT),
                 a.intIn("max_concurrency", Office365AccountSpec.DEFAULT_MAX_CONCURRENCY, 1, 16, "between 1 and 16"),
                 a.callPos());
         accounts.add(s);
@@ -324,6 +324,17 @@ final class Interpreter {
         }
         if (problem != null) {
             throw a.error(p, "`" + p + "` " + problem + ", got " + repr(u));
+        }
+        return u;
+    }
+
+    /** A URL that names a server only: API paths such as Graph's {@code /v1.0} go after it. */
+    private static String rootUrl(CallArgs a, String p, String dflt) throws ConfigException {
+        String u = url(a, p, dflt);
+        String path = URI.create(u).getRawPath();
+        if (path != null && !path.isEmpty() && !path.equals("/")) {
+            throw a.error(p, "`" + p + "` must be a server's root URL such as " + repr(dflt)
+                    + ", without a path, got " + repr(u));
         }
         return u;
     }

@@ -661,7 +661,16 @@ public final class FakeGraph {
 
     private FakeMicrosoftResponse move(FakeMicrosoftRequest r, FakeGraphMailbox m, String id) {
         JsonObject body = jsonBody(r);
-        if (body == null || !body.has("destinationId") || !body.get("destinationId").isJsonPrimitive()) {
+        // Action parameters match in any case: the Graph SDK sends "DestinationId", the docs "destinationId".
+        JsonElement destination = null;
+        if (body != null) {
+            for (Map.Entry<String, JsonElement> e : body.entrySet()) {
+                if (e.getKey().equalsIgnoreCase("destinationId")) {
+                    destination = e.getValue();
+                }
+            }
+        }
+        if (destination == null || !destination.isJsonPrimitive()) {
             return FakeMicrosoftResponse.graphError(400, "ErrorInvalidRequest", "destinationId is required.");
         }
         boolean immutable = false;
@@ -673,7 +682,7 @@ public final class FakeGraph {
             if (msg == null) {
                 return messageNotFound(id);
             }
-            String dest = body.get("destinationId").getAsString();
+            String dest = destination.getAsString();
             FakeGraphMailbox.Folder to = m.folder(dest);
             if (to == null) {
                 return FakeMicrosoftResponse.graphError(400, "ErrorInvalidIdMalformed", "Id is malformed: " + dest);

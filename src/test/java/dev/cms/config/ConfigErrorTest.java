@@ -104,6 +104,9 @@ class ConfigErrorTest {
                         "`max_concurrency` must be between 1 and 16, got 17"),
                 bad("endpoint not http", M + "Office365('inbox', Office365_Account(graph_endpoint='ftp://x'))\n", 2, 53,
                         "`graph_endpoint` must start with http:// or https://"),
+                bad("endpoint with a path", M + "Office365('inbox', Office365_Account(graph_endpoint='https://g.example/v1.0'))\n",
+                        2, 53, "`graph_endpoint` must be a server's root URL such as \"https://graph.microsoft.com\", "
+                                + "without a path, got \"https://g.example/v1.0\""),
                 bad("gmail user without @", M + "GMail('INBOX', GMail_Account('someone'))\n", 2, 30,
                         "`user` must be an e-mail address"),
                 bad("empty office365 folder", M + "Office365('Inbox//x', Office365_Account())\n", 2, 11,

@@ -1,66 +1,47 @@
 package dev.cms.provider.graph;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
+import com.microsoft.graph.core.content.BatchRequestContent;
+import com.microsoft.graph.core.content.BatchResponseContent;
+import com.microsoft.graph.core.models.BatchRequestStep;
+import com.microsoft.kiota.RequestInformation;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import okhttp3.HttpUrl;
+import okhttp3.Request;
+import okhttp3.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends sub-requests through JSON {@code $batch}, at most {@link #MAX_PER_BATCH} a batch. A
- * sub-request answered 429 or 503 (or 500/502/504) is sent again alone in a later batch after
- * its {@code Retry-After} (or a backoff); a 404 means the message is gone and counts as done;
- * other failures are collected and thrown together once every sub-request had its turn.
+ * Sends SDK requests through JSON {@code $batch} (the SDK's {@link BatchRequestContent}), at
+ * most {@link #MAX_PER_BATCH} a batch. A part answered 429 or 503 (or 500/502/504) is sent
+ * again alone in a later batch after its {@code Retry-After} (or a backoff); a 404 means the
+ * message is gone and counts as done; other failures are collected and returned together
+ * once every part had its turn. The envelope itself goes through the transport's retries.
  */
 final class GraphBatch {
     private static final Logger log = LoggerFactory.getLogger(GraphBatch.class);
     static final int MAX_PER_BATCH = 20;
     static final String CALL = "$batch";
 
-    /** One request inside a batch: {@code url} is relative to the API root, like {@code /me/messages/x}. */
+    /** One request inside a batch, built with the SDK's request builders. */
     static final class Sub {
         final String id;
-        final String method;
-        final String url;
-        final JsonObject body;
+        final RequestInformation request;
         final String what;
         int attempts;
+        private Request converted;
 
-        Sub(String id, String method, String url, JsonObject body, String what) {
+        Sub(String id, RequestInformation request, String what) {
             this.id = id;
-            this.method = method;
-            this.url = url;
-            this.body = body;
+            this.request = request;
             this.what = what;
-        }
-
-        JsonObject toJson() {
-            JsonObject o = new JsonObject();
-            o.addProperty("id", id);
-            o.addProperty("method", method);
-            o.addProperty("url", url);
-            // Headers of the $batch envelope do not apply to its parts: each asks for immutable ids.
-            JsonObject headers = new JsonObject();
-            headers.addProperty("Prefer", GraphTransport.PREFER_IMMUTABLE_ID);
-            if (body != null) {
-                headers.addProperty("Content-Type", "application/json");
-            }
-            o.add("headers", headers);
-            if (body != null) {
-                o.add("body", body);
-            }
-            return o;
         }
     }
 
@@ -76,27 +57,28 @@ final class GraphBatch {
     List<String> run(List<Sub> subs) throws IOException, InterruptedException {
         Deque<Sub> pending = new ArrayDeque<>(subs);
         List<String> failures = new ArrayList<>();
-        HttpUrl url = transport.base().newBuilder().addEncodedPathSegment("$batch").build();
         while (!pending.isEmpty()) {
             List<Sub> batch = new ArrayList<>(MAX_PER_BATCH);
             while (batch.size() < MAX_PER_BATCH && !pending.isEmpty()) {
                 batch.add(pending.poll());
             }
-            JsonArray requests = new JsonArray();
+            BatchRequestContent content = new BatchRequestContent(transport.graph());
             for (Sub s : batch) {
-                requests.add(s.toJson());
+                if (s.converted == null) {
+                    s.converted = transport.graph().getRequestAdapter().convertToNativeRequest(s.request);
+                }
+                content.addBatchRequestStep(new BatchRequestStep(s.id, s.converted));
             }
-            JsonObject body = new JsonObject();
-            body.add("requests", requests);
-            JsonObject answer = transport.postJson(CALL, url, body);
-            Map<String, JsonObject> byId = responses(answer);
+            BatchResponseContent answer = transport.call(CALL,
+                    () -> transport.graph().getBatchRequestBuilder().post(content, null));
+            Map<String, Integer> statuses = GraphTransport.parse(CALL, answer::getResponsesStatusCode);
             Duration wait = null;
             for (Sub s : batch) {
-                JsonObject r = byId.get(s.id);
-                if (r == null) {
+                Integer code = statuses.get(s.id);
+                if (code == null) {
                     throw new MalformedGraphResponse(CALL, "no response for sub-request " + s.id);
                 }
-                int status = status(r, s.id);
+                int status = code;
                 if (status >= 200 && status < 300) {
                     continue;
                 }
@@ -105,6 +87,7 @@ final class GraphBatch {
                     continue;
                 }
                 s.attempts++;
+                Response r = part(answer, s.id);
                 String what = s.what + ": HTTP " + status + errorText(r);
                 boolean retryable = status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
                 if (!retryable || s.attempts >= GraphTransport.MAX_ATTEMPTS) {
@@ -112,7 +95,8 @@ final class GraphBatch {
                     continue;
                 }
                 Optional<Duration> asked = status == 429 || status == 503
-                        ? GraphTransport.retryAfter(header(r, "Retry-After"), clock.instant()) : Optional.empty();
+                        ? GraphTransport.retryAfter(r == null ? null : r.header("Retry-After"), clock.instant())
+                        : Optional.empty();
                 Duration d = asked.orElseGet(() -> transport.backoff(s.attempts));
                 wait = wait == null || d.compareTo(wait) > 0 ? d : wait;
                 log.info("Office365 {} for {}: {}; sending it again in {} ms", s.what, transport.user(), what,
@@ -126,61 +110,24 @@ final class GraphBatch {
         return failures;
     }
 
-    private static Map<String, JsonObject> responses(JsonObject answer) throws MalformedGraphResponse {
-        JsonElement rs = answer.get("responses");
-        if (rs == null || !rs.isJsonArray()) {
-            throw new MalformedGraphResponse(CALL, "no responses list");
-        }
-        Map<String, JsonObject> byId = new HashMap<>();
-        for (JsonElement e : rs.getAsJsonArray()) {
-            if (!e.isJsonObject()) {
-                throw new MalformedGraphResponse(CALL, "a response that is not an object");
-            }
-            String id = GraphTransport.stringOrNull(e.getAsJsonObject(), "id");
-            if (id == null) {
-                throw new MalformedGraphResponse(CALL, "a response without an id");
-            }
-            byId.put(id, e.getAsJsonObject());
-        }
-        return byId;
-    }
-
-    private static int status(JsonObject r, String id) throws MalformedGraphResponse {
-        JsonElement s = r.get("status");
+    /**
+     * A failed part's headers and body, or null when the SDK cannot rebuild them (its reader
+     * insists on fields, such as the error message, that only the status line needs not have).
+     */
+    private static Response part(BatchResponseContent answer, String id) {
         try {
-            if (s != null && s.isJsonPrimitive()) {
-                return s.getAsInt();
-            }
-        } catch (NumberFormatException e) {
-            // fall through
-        }
-        throw new MalformedGraphResponse(CALL, "sub-request " + id + " has no numeric status");
-    }
-
-    private static String header(JsonObject r, String name) {
-        JsonElement h = r.get("headers");
-        if (h == null || !h.isJsonObject()) {
+            return answer.getResponseById(id);
+        } catch (RuntimeException e) {
+            log.debug("$batch part {}: unreadable headers or body ({})", id, e.toString());
             return null;
         }
-        for (Map.Entry<String, JsonElement> e : h.getAsJsonObject().entrySet()) {
-            if (e.getKey().equalsIgnoreCase(name) && e.getValue().isJsonPrimitive()) {
-                return e.getValue().getAsString();
-            }
-        }
-        return null;
     }
 
-    private static String errorText(JsonObject r) {
-        JsonElement b = r.get("body");
-        if (b != null && b.isJsonObject() && b.getAsJsonObject().get("error") instanceof JsonObject) {
-            JsonObject err = b.getAsJsonObject().getAsJsonObject("error");
-            String code = GraphTransport.stringOrNull(err, "code");
-            String message = GraphTransport.stringOrNull(err, "message");
-            if (code != null || message != null) {
-                return " (" + (code == null ? "" : code) + (code != null && message != null ? ": " : "")
-                        + (message == null ? "" : message) + ")";
-            }
+    private static String errorText(Response r) {
+        if (r == null) {
+            return "";
         }
-        return "";
+        String[] err = GraphTransport.errorOf(r);
+        return GraphTransport.describe(err[0], err[1]);
     }
 }

@@ -1,23 +1,28 @@
 package dev.cms.provider.graph;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
+import com.microsoft.graph.models.MailFolder;
+import com.microsoft.graph.models.MailFolderCollectionResponse;
+import com.microsoft.graph.models.Message;
+import com.microsoft.graph.serviceclient.GraphServiceClient;
+import com.microsoft.graph.users.item.mailfolders.item.messages.delta.DeltaGetResponse;
+import com.microsoft.graph.users.item.mailfolders.item.messages.delta.DeltaRequestBuilder;
+import com.microsoft.graph.users.item.messages.item.move.MovePostRequestBody;
+import com.microsoft.kiota.BaseRequestConfiguration;
+import com.microsoft.kiota.RequestInformation;
 import dev.cms.auth.AccessTokenSource;
 import dev.cms.config.DeleteAction;
 import dev.cms.config.Office365AccountSpec;
 import dev.cms.model.CloudMessage;
 import dev.cms.model.Flag;
-import dev.cms.model.Flags;
 import dev.cms.provider.BodySink;
 import dev.cms.provider.Change;
 import dev.cms.provider.CloudMailbox;
 import dev.cms.provider.Listing;
 import dev.cms.provider.ParallelFetch;
 import java.io.IOException;
+import java.io.InputStream;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
@@ -29,13 +34,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.LongSupplier;
-import okhttp3.HttpUrl;
-import okhttp3.Request;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Office365 mail folder as a {@link CloudMailbox}, over Microsoft Graph v1.0.
+ * One Office365 mail folder as a {@link CloudMailbox}, over Microsoft Graph v1.0 with the
+ * Microsoft Graph SDK: its request builders and models for every call, its
+ * {@code BatchRequestContent} for {@code $batch}.
  *
  * <p><b>Listings.</b> {@code GET /me/mailFolders/{id}/messages/delta} with {@code $select}
  * of the flag fields and {@code $expand} of the two MAPI properties that tell the replied
@@ -56,7 +61,8 @@ import org.slf4j.LoggerFactory;
  * = now and PidTagIconIndex = 0x105 (replied mail); clearing it writes the verb 0 (no verb)
  * and the icon of read (0x100) or unread (0x101) mail, so neither property says "replied".
  *
- * <p>Every request goes through one {@code GraphTransport}: at most {@link
+ * <p>Every request goes through one {@code GraphTransport}, the interceptor under the SDK's
+ * client: at most {@link
  * GraphOptions#maxConcurrency()} in flight for this mailbox, immutable ids, token refresh on
  * 401, Retry-After on 429/503, backoff on 5xx and dropped connections.
  */
@@ -64,6 +70,7 @@ public final class GraphMailbox implements CloudMailbox {
     private static final Logger log = LoggerFactory.getLogger(GraphMailbox.class);
 
     static final int PAGE_SIZE = 500;
+    private static final String DELTA = "messages.delta";
     static final Set<String> WELL_KNOWN = Set.of("inbox", "archive", "deleteditems", "sentitems", "drafts",
             "junkemail");
     static final Set<String> SYNC_RESET_CODES = Set.of("syncstatenotfound", "syncstateinvalid", "resyncrequired");
@@ -134,9 +141,11 @@ public final class GraphMailbox implements CloudMailbox {
         String walked = first;
         String lower = first.toLowerCase(Locale.ROOT);
         if (WELL_KNOWN.contains(lower)) {
-            HttpUrl url = me().addPathSegment("mailFolders").addPathSegment(lower).build();
+            String call = "mailFolders.get";
             try {
-                id = requireId("mailFolders.get", transport.getJson("mailFolders.get", url, Map.of()));
+                MailFolder f = transport.call(call,
+                        () -> graph().me().mailFolders().byMailFolderId(lower).get(GraphTransport.named(call)));
+                id = requireId(call, f.getId());
             } catch (GraphStatusException e) {
                 if (e.status() != 404) {
                     throw e;
@@ -161,6 +170,10 @@ public final class GraphMailbox implements CloudMailbox {
         return id;
     }
 
+    private GraphServiceClient graph() {
+        return transport.graph();
+    }
+
     private IOException notFound(String why) {
         return new IOException("Office365 folder '" + folderPath + "' not found for " + who() + ": " + why);
     }
@@ -168,38 +181,33 @@ public final class GraphMailbox implements CloudMailbox {
     /** The id of {@code parent}'s child folder named {@code name}, or null when there is none. */
     private String child(String parent, String name) throws IOException, InterruptedException {
         String call = "mailFolders.childFolders";
-        HttpUrl url = me().addPathSegment("mailFolders").addPathSegment(parent).addPathSegment("childFolders")
-                .addEncodedQueryParameter("$filter",
-                        GraphUrls.queryValue("displayName eq '" + name.replace("'", "''") + "'"))
-                .build();
-        JsonObject o = transport.getJson(call, url, Map.of());
-        JsonElement value = o.get("value");
-        if (value == null || !value.isJsonArray()) {
+        String filter = "displayName eq '" + name.replace("'", "''") + "'";
+        MailFolderCollectionResponse r = transport.call(call,
+                () -> graph().me().mailFolders().byMailFolderId(parent).childFolders().get(rc -> {
+                    rc.options.add(GraphCall.json(call));
+                    rc.queryParameters.filter = filter;
+                }));
+        List<MailFolder> a = r.getValue();
+        if (a == null) {
             throw new MalformedGraphResponse(call, "no value list");
         }
-        JsonArray a = value.getAsJsonArray();
         if (a.isEmpty()) {
             return null;
         }
         if (a.size() > 1) {
             log.warn("{}: {} folders named '{}'; using the first", key(), a.size(), name);
         }
-        if (!a.get(0).isJsonObject()) {
+        if (a.get(0) == null) {
             throw new MalformedGraphResponse(call, "a folder that is not a JSON object");
         }
-        return requireId(call, a.get(0).getAsJsonObject());
+        return requireId(call, a.get(0).getId());
     }
 
-    private static String requireId(String call, JsonObject o) throws MalformedGraphResponse {
-        String id = GraphTransport.stringOrNull(o, "id");
+    private static String requireId(String call, String id) throws MalformedGraphResponse {
         if (id == null || id.isEmpty()) {
             throw new MalformedGraphResponse(call, "a folder without an id");
         }
         return id;
-    }
-
-    private HttpUrl.Builder me() {
-        return transport.base().newBuilder().addPathSegment("me");
     }
 
     // ---------------------------------------------------------------- listing
@@ -210,9 +218,9 @@ public final class GraphMailbox implements CloudMailbox {
         if (syncToken == null) {
             return fullListing(id);
         }
-        HttpUrl link;
+        String link;
         try {
-            link = transport.sameHost("messages.delta", syncToken);
+            link = transport.sameHost(DELTA, syncToken);
         } catch (MalformedGraphResponse e) {
             log.warn("{}: the stored delta link is not a URL on the configured Graph host; doing a full listing",
                     key());
@@ -220,7 +228,7 @@ public final class GraphMailbox implements CloudMailbox {
         }
         Delta d;
         try {
-            d = readDelta(link);
+            d = readDelta(id, link);
         } catch (GraphStatusException e) {
             if (!isSyncReset(e)) {
                 throw e;
@@ -239,12 +247,7 @@ public final class GraphMailbox implements CloudMailbox {
     }
 
     private Listing fullListing(String id) throws IOException, InterruptedException {
-        HttpUrl first = me().addPathSegment("mailFolders").addPathSegment(id).addPathSegment("messages")
-                .addPathSegment("delta")
-                .addEncodedQueryParameter("$select", GraphUrls.queryValue(GraphMessages.SELECT))
-                .addEncodedQueryParameter("$expand", GraphUrls.queryValue(GraphMessages.EXPAND))
-                .build();
-        Delta d = readDelta(first);
+        Delta d = readDelta(id, null);
         log.debug("{}: full listing of {} messages", key(), d.changed.size());
         return Listing.full(new ArrayList<>(d.changed.values()), d.deltaLink);
     }
@@ -255,37 +258,45 @@ public final class GraphMailbox implements CloudMailbox {
         String deltaLink;
     }
 
-    private Delta readDelta(HttpUrl start) throws IOException, InterruptedException {
-        String call = "messages.delta";
+    /** Pages through a delta listing from {@code link}, or from the start when it is null. */
+    private Delta readDelta(String folder, String link) throws IOException, InterruptedException {
         Delta d = new Delta();
-        HttpUrl url = start;
+        String url = link;
         while (true) {
-            JsonObject page = transport.getJson(call, url, Map.of("Prefer", "odata.maxpagesize=" + PAGE_SIZE));
-            JsonElement value = page.get("value");
-            if (value == null || !value.isJsonArray()) {
-                throw new MalformedGraphResponse(call, "no value list");
+            DeltaRequestBuilder builder = graph().me().mailFolders().byMailFolderId(folder).messages().delta();
+            DeltaRequestBuilder page = url == null ? builder : builder.withUrl(url);
+            boolean first = url == null;
+            DeltaGetResponse answer = transport.call(DELTA, () -> page.get(rc -> {
+                rc.options.add(GraphCall.json(DELTA));
+                rc.headers.add("Prefer", "odata.maxpagesize=" + PAGE_SIZE);
+                if (first) {
+                    rc.queryParameters.select = GraphMessages.SELECT;
+                    rc.queryParameters.expand = GraphMessages.EXPAND;
+                }
+            }));
+            List<Message> value = answer.getValue();
+            if (value == null) {
+                throw new MalformedGraphResponse(DELTA, "no value list");
             }
-            for (JsonElement e : value.getAsJsonArray()) {
-                String mid = GraphMessages.id(call, e);
-                JsonObject m = e.getAsJsonObject();
-                if (m.has("@removed")) {
+            for (Message m : value) {
+                String mid = GraphMessages.id(DELTA, m);
+                if (GraphMessages.removed(m)) {
                     d.changed.remove(mid);
                     d.removed.add(mid);
                 } else {
                     d.removed.remove(mid);
-                    d.changed.put(mid, GraphMessages.message(call, mid, m));
+                    d.changed.put(mid, GraphMessages.message(DELTA, mid, m));
                 }
             }
-            String next = GraphTransport.stringOrNull(page, "@odata.nextLink");
-            String delta = GraphTransport.stringOrNull(page, "@odata.deltaLink");
+            String next = answer.getOdataNextLink();
+            String delta = answer.getOdataDeltaLink();
             if (next != null) {
-                url = transport.sameHost(call, next);
+                url = transport.sameHost(DELTA, next);
             } else if (delta != null) {
-                transport.sameHost(call, delta);
-                d.deltaLink = delta;
+                d.deltaLink = transport.sameHost(DELTA, delta);
                 return d;
             } else {
-                throw new MalformedGraphResponse(call, "neither @odata.nextLink nor @odata.deltaLink");
+                throw new MalformedGraphResponse(DELTA, "neither @odata.nextLink nor @odata.deltaLink");
             }
         }
     }
@@ -298,15 +309,10 @@ public final class GraphMailbox implements CloudMailbox {
     }
 
     private void fetchOne(String id, BodySink sink) throws IOException, InterruptedException {
-        HttpUrl url = me().addPathSegment("messages").addPathSegment(id).addEncodedPathSegment("$value").build();
-        try {
-            transport.execute("messages.$value", new Request.Builder().url(url).get(), r -> {
-                if (r.body() == null) {
-                    throw new MalformedGraphResponse("messages.$value", "no body for message " + id);
-                }
-                sink.accept(id, r.body().byteStream(), null);
-                return null;
-            }, false);
+        String call = "messages.$value";
+        try (InputStream in = transport.call(call, () -> graph().me().messages().byMessageId(id).content()
+                .get(rc -> rc.options.add(GraphCall.streamed(call))))) {
+            sink.accept(id, in, null);
         } catch (GraphStatusException e) {
             if (e.status() != 404) {
                 throw e;
@@ -316,42 +322,6 @@ public final class GraphMailbox implements CloudMailbox {
     }
 
     // ---------------------------------------------------------------- changes
-
-    /** The PATCH body for a change's flag edits; empty when no supported flag changes. */
-    JsonObject patchBody(Change c, Instant now) {
-        JsonObject body = new JsonObject();
-        Flags from = c.from();
-        Flags to = c.to();
-        if (from.has(Flag.READ) != to.has(Flag.READ)) {
-            body.addProperty("isRead", to.has(Flag.READ));
-        }
-        if (from.has(Flag.FLAGGED) != to.has(Flag.FLAGGED)) {
-            JsonObject flag = new JsonObject();
-            flag.addProperty("flagStatus", to.has(Flag.FLAGGED) ? "flagged" : "notFlagged");
-            body.add("flag", flag);
-        }
-        if (from.has(Flag.REPLIED) != to.has(Flag.REPLIED)) {
-            JsonArray props = new JsonArray();
-            if (to.has(Flag.REPLIED)) {
-                props.add(property(GraphMessages.LAST_VERB, Integer.toString(GraphMessages.VERB_REPLY)));
-                props.add(property(GraphMessages.LAST_VERB_TIME, now.truncatedTo(ChronoUnit.SECONDS).toString()));
-                props.add(property(GraphMessages.ICON_INDEX, Integer.toString(GraphMessages.ICON_REPLIED)));
-            } else {
-                props.add(property(GraphMessages.LAST_VERB, "0"));
-                props.add(property(GraphMessages.ICON_INDEX, Integer.toString(
-                        to.has(Flag.READ) ? GraphMessages.ICON_READ : GraphMessages.ICON_UNREAD)));
-            }
-            body.add("singleValueExtendedProperties", props);
-        }
-        return body;
-    }
-
-    private static JsonObject property(String id, String value) {
-        JsonObject p = new JsonObject();
-        p.addProperty("id", id);
-        p.addProperty("value", value);
-        return p;
-    }
 
     @Override
     public void apply(List<Change> changes) throws IOException, InterruptedException {
@@ -363,20 +333,21 @@ public final class GraphMailbox implements CloudMailbox {
         List<GraphBatch.Sub> moves = new ArrayList<>();
         int n = 0;
         for (Change c : changes) {
-            String path = "/me/messages/" + GraphUrls.segment(c.id());
-            JsonObject body = patchBody(c, now);
-            if (body.size() > 0) {
-                patches.add(new GraphBatch.Sub(Integer.toString(++n), "PATCH", path, body,
-                        "PATCH message " + c.id()));
+            Message patch = GraphMessages.patch(c.from(), c.to(), now);
+            if (patch != null) {
+                RequestInformation r = graph().me().messages().byMessageId(c.id())
+                        .toPatchRequestInformation(patch, GraphMailbox::preferImmutableIds);
+                patches.add(new GraphBatch.Sub(Integer.toString(++n), r, "PATCH message " + c.id()));
             }
         }
         String destination = deleteAction == DeleteAction.TRASH ? "deleteditems" : "archive";
         for (Change c : changes) {
             if (c.delete()) {
-                JsonObject body = new JsonObject();
-                body.addProperty("destinationId", destination);
-                moves.add(new GraphBatch.Sub(Integer.toString(++n), "POST",
-                        "/me/messages/" + GraphUrls.segment(c.id()) + "/move", body,
+                MovePostRequestBody body = new MovePostRequestBody();
+                body.setDestinationId(destination);
+                RequestInformation r = graph().me().messages().byMessageId(c.id()).move()
+                        .toPostRequestInformation(body, GraphMailbox::preferImmutableIds);
+                moves.add(new GraphBatch.Sub(Integer.toString(++n), r,
                         "move message " + c.id() + " to " + destination));
             }
         }
@@ -388,5 +359,10 @@ public final class GraphMailbox implements CloudMailbox {
                     + (failures.size() > 5 ? "; ..." : ""));
         }
         log.debug("{}: applied {} changes in {} sub-requests", key(), changes.size(), n);
+    }
+
+    /** Headers of the $batch envelope do not apply to its parts: each asks for immutable ids. */
+    private static void preferImmutableIds(BaseRequestConfiguration rc) {
+        rc.headers.add("Prefer", GraphTransport.PREFER_IMMUTABLE_ID);
     }
 }

@@ -1,20 +1,25 @@
 package dev.cms.provider.graph;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
+import com.microsoft.graph.models.FollowupFlag;
+import com.microsoft.graph.models.FollowupFlagStatus;
+import com.microsoft.graph.models.Message;
+import com.microsoft.graph.models.SingleValueLegacyExtendedProperty;
 import dev.cms.model.CloudMessage;
 import dev.cms.model.Flag;
 import dev.cms.model.Flags;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 /**
- * Reads Graph message JSON into {@link CloudMessage}s. The replied state lives in MAPI
- * properties: PidTagLastVerbExecuted ({@code Integer 0x1081}) 102 (reply) or 103 (reply to
- * all), or PidTagIconIndex ({@code Integer 0x1080}) 0x105 (replied mail), 0x113 (encrypted
- * replied) or 0x114 (S/MIME signed replied). Forwarding (verb 104, icon 0x106) is not a reply.
+ * Reads the SDK's {@link Message}s into {@link CloudMessage}s and writes the flag edits back
+ * as a {@link Message} to PATCH. The replied state lives in MAPI properties:
+ * PidTagLastVerbExecuted ({@code Integer 0x1081}) 102 (reply) or 103 (reply to all), or
+ * PidTagIconIndex ({@code Integer 0x1080}) 0x105 (replied mail), 0x113 (encrypted replied) or
+ * 0x114 (S/MIME signed replied). Forwarding (verb 104, icon 0x106) is not a reply.
  */
 final class GraphMessages {
     static final String LAST_VERB = "Integer 0x1081";
@@ -27,65 +32,55 @@ final class GraphMessages {
     static final int ICON_UNREAD = 0x101;
     static final Set<Integer> REPLIED_ICONS = Set.of(ICON_REPLIED, 0x113, 0x114);
     /** The fields a listing asks for; the replied state comes with {@link #EXPAND}. */
-    static final String SELECT = "internetMessageId,isRead,flag,receivedDateTime";
-    static final String EXPAND = "singleValueExtendedProperties($filter=id eq '" + LAST_VERB + "' or id eq '"
-            + ICON_INDEX + "')";
+    static final String[] SELECT = {"internetMessageId", "isRead", "flag", "receivedDateTime"};
+    static final String[] EXPAND = {"singleValueExtendedProperties($filter=id eq '" + LAST_VERB + "' or id eq '"
+            + ICON_INDEX + "')"};
 
     private GraphMessages() {}
 
     /** The id of a listed entry, which must be a non-empty string. */
-    static String id(String call, JsonElement e) throws MalformedGraphResponse {
-        if (e == null || !e.isJsonObject()) {
+    static String id(String call, Message m) throws MalformedGraphResponse {
+        if (m == null) {
             throw new MalformedGraphResponse(call, "a listed entry that is not a JSON object");
         }
-        JsonElement id = e.getAsJsonObject().get("id");
-        if (id == null || !id.isJsonPrimitive() || !id.getAsJsonPrimitive().isString() || id.getAsString().isEmpty()) {
+        String id = m.getId();
+        if (id == null || id.isEmpty()) {
             throw new MalformedGraphResponse(call, "a listed message without an id");
         }
-        return id.getAsString();
+        return id;
     }
 
-    static CloudMessage message(String call, String id, JsonObject m) throws MalformedGraphResponse {
-        JsonElement isRead = m.get("isRead");
-        if (isRead == null || !isRead.isJsonPrimitive() || !isRead.getAsJsonPrimitive().isBoolean()) {
+    /** Whether a delta entry reports the message gone from the folder. */
+    static boolean removed(Message m) {
+        return m.getAdditionalData().containsKey("@removed");
+    }
+
+    static CloudMessage message(String call, String id, Message m) throws MalformedGraphResponse {
+        Boolean isRead = m.getIsRead();
+        if (isRead == null) {
             throw new MalformedGraphResponse(call, "message " + id + " has no boolean isRead");
         }
-        Flags flags = Flags.NONE.with(Flag.READ, isRead.getAsBoolean())
-                .with(Flag.FLAGGED, flagged(m))
-                .with(Flag.REPLIED, replied(call, id, m));
-        return new CloudMessage(id, flags, received(call, id, m));
+        Flags flags = Flags.NONE.with(Flag.READ, isRead)
+                .with(Flag.FLAGGED, m.getFlag() != null && m.getFlag().getFlagStatus() == FollowupFlagStatus.Flagged)
+                .with(Flag.REPLIED, replied(m));
+        OffsetDateTime received = m.getReceivedDateTime();
+        return new CloudMessage(id, flags, received == null ? null : received.toInstant());
     }
 
-    private static boolean flagged(JsonObject m) {
-        JsonElement flag = m.get("flag");
-        if (flag == null || !flag.isJsonObject()) {
+    static boolean replied(Message m) {
+        List<SingleValueLegacyExtendedProperty> props = m.getSingleValueExtendedProperties();
+        if (props == null) {
             return false;
-        }
-        return "flagged".equals(GraphTransport.stringOrNull(flag.getAsJsonObject(), "flagStatus"));
-    }
-
-    static boolean replied(String call, String id, JsonObject m) throws MalformedGraphResponse {
-        JsonElement props = m.get("singleValueExtendedProperties");
-        if (props == null || props.isJsonNull()) {
-            return false;
-        }
-        if (!props.isJsonArray()) {
-            throw new MalformedGraphResponse(call, "message " + id + ": singleValueExtendedProperties is not a list");
         }
         boolean replied = false;
-        for (JsonElement p : (JsonArray) props) {
-            if (!p.isJsonObject()) {
-                throw new MalformedGraphResponse(call, "message " + id + ": an extended property is not an object");
-            }
-            String pid = GraphTransport.stringOrNull(p.getAsJsonObject(), "id");
-            String value = GraphTransport.stringOrNull(p.getAsJsonObject(), "value");
-            if (pid == null || value == null) {
+        for (SingleValueLegacyExtendedProperty p : props) {
+            if (p == null || p.getId() == null || p.getValue() == null) {
                 continue;
             }
-            Integer v = parseInt(value);
-            if (pid.equalsIgnoreCase(LAST_VERB)) {
+            Integer v = parseInt(p.getValue());
+            if (p.getId().equalsIgnoreCase(LAST_VERB)) {
                 replied |= v != null && (v == VERB_REPLY || v == VERB_REPLY_ALL);
-            } else if (pid.equalsIgnoreCase(ICON_INDEX)) {
+            } else if (p.getId().equalsIgnoreCase(ICON_INDEX)) {
                 replied |= v != null && REPLIED_ICONS.contains(v);
             }
         }
@@ -100,15 +95,46 @@ final class GraphMessages {
         }
     }
 
-    private static Instant received(String call, String id, JsonObject m) throws MalformedGraphResponse {
-        String s = GraphTransport.stringOrNull(m, "receivedDateTime");
-        if (s == null) {
-            return null;
+    /**
+     * The PATCH for the supported flags that differ between {@code from} and {@code to}, or
+     * null when none does. Setting replied writes PidTagLastVerbExecuted = 102 (reply),
+     * PidTagLastVerbExecutionTime = {@code now} and PidTagIconIndex = 0x105 (replied mail);
+     * clearing it writes the verb 0 (no verb) and the icon of read (0x100) or unread (0x101)
+     * mail, so neither property says "replied".
+     */
+    static Message patch(Flags from, Flags to, Instant now) {
+        Message m = new Message();
+        boolean any = false;
+        if (from.has(Flag.READ) != to.has(Flag.READ)) {
+            m.setIsRead(to.has(Flag.READ));
+            any = true;
         }
-        try {
-            return Instant.parse(s);
-        } catch (DateTimeParseException e) {
-            throw new MalformedGraphResponse(call, "message " + id + " has receivedDateTime '" + s + "'", e);
+        if (from.has(Flag.FLAGGED) != to.has(Flag.FLAGGED)) {
+            FollowupFlag flag = new FollowupFlag();
+            flag.setFlagStatus(to.has(Flag.FLAGGED) ? FollowupFlagStatus.Flagged : FollowupFlagStatus.NotFlagged);
+            m.setFlag(flag);
+            any = true;
         }
+        if (from.has(Flag.REPLIED) != to.has(Flag.REPLIED)) {
+            List<SingleValueLegacyExtendedProperty> props = new ArrayList<>();
+            if (to.has(Flag.REPLIED)) {
+                props.add(property(LAST_VERB, Integer.toString(VERB_REPLY)));
+                props.add(property(LAST_VERB_TIME, now.truncatedTo(ChronoUnit.SECONDS).toString()));
+                props.add(property(ICON_INDEX, Integer.toString(ICON_REPLIED)));
+            } else {
+                props.add(property(LAST_VERB, "0"));
+                props.add(property(ICON_INDEX, Integer.toString(to.has(Flag.READ) ? ICON_READ : ICON_UNREAD)));
+            }
+            m.setSingleValueExtendedProperties(props);
+            any = true;
+        }
+        return any ? m : null;
+    }
+
+    private static SingleValueLegacyExtendedProperty property(String id, String value) {
+        SingleValueLegacyExtendedProperty p = new SingleValueLegacyExtendedProperty();
+        p.setId(id);
+        p.setValue(value);
+        return p;
     }
 }

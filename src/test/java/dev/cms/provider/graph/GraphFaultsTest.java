@@ -137,7 +137,7 @@ class GraphFaultsTest extends GraphFixture {
         assertEquals("malformed Graph response to mailFolders.get: a folder without an id", e.getMessage());
         sequence("/v1.0/$batch", okJson("{\"responses\":{}}"));
         e = assertThrows(IOException.class, () -> mailbox("x").apply(List.of(Change.delete("m", Flags.NONE))));
-        assertEquals("malformed Graph response to $batch: no responses list", e.getMessage());
+        assertEquals("malformed Graph response to $batch: no response for sub-request 1", e.getMessage());
     }
 
     @Test

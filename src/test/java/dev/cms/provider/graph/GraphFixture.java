@@ -88,7 +88,7 @@ abstract class GraphFixture {
     }
 
     String deltaPath(String folderId) {
-        return path("mailFolders/" + folderId + "/messages/delta");
+        return path("mailFolders/" + folderId + "/messages/delta()");
     }
 
     /** Answers successive requests to {@code path} (any method) with {@code responses} in turn. */
