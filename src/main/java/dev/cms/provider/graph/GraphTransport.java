@@ -257,104 +257,118 @@ final class GraphTransport implements Interceptor {
         boolean forceRefresh = false;
         boolean refreshed = false;
         int attempt = 0;
-        while (true) {
-            attempt++;
-            awaitPause();
-            String token = tokens.accessToken(forceRefresh);
-            forceRefresh = false;
-            Request r = builder.header("Authorization", "Bearer " + token).build();
-            int status;
-            String retryAfter;
-            String detail;
-            String code;
-            IOException failure = null;
-            boolean succeeded = false;
-            boolean handedOn = false;
-            permits.acquire();
-            Response response = null;
-            try {
-                response = chain.proceed(r);
-                status = response.code();
-                if (status >= 200 && status < 300) {
-                    ResponseBody body = response.body();
-                    if (streamed && body != null) {
-                        Response out = response.newBuilder().body(new ReleasingBody(body, permits)).build();
-                        handedOn = true;
-                        return out;
-                    }
-                    byte[] bytes = body == null ? new byte[0] : body.bytes();
-                    succeeded = true;
-                    return response.newBuilder()
-                            .body(ResponseBody.create(bytes, body == null ? null : body.contentType())).build();
-                }
-                retryAfter = response.header("Retry-After");
-                String[] err = errorOf(response);
-                code = err[0];
-                detail = err[1];
-            } catch (SSLHandshakeException | SSLPeerUnverifiedException e) {
-                throw new IOException("Office365 " + call + " for " + user + ": TLS failure: " + e.getMessage(), e);
-            } catch (IOException e) {
-                if (e instanceof InterruptedIOException && Thread.currentThread().isInterrupted()) {
-                    throw new InterruptedException("interrupted during Office365 " + call);
-                }
-                failure = e;
-                status = 0;
-                retryAfter = null;
-                detail = null;
-                code = null;
-            } finally {
-                if (!handedOn) {
-                    if (response != null) {
-                        response.close();
-                    }
-                    permits.release(succeeded);
-                }
-            }
-            Duration wait;
-            String what;
-            boolean throttled = false;
-            if (failure != null) {
-                wait = backoff(attempt);
-                what = failure.toString();
-            } else {
-                what = "HTTP " + status + describe(code, detail);
-                if (status == 401) {
-                    if (refreshed) {
-                        throw new AuthenticationRequiredException(
-                                "Office365 refused the credentials for " + user + "; a new login is needed");
-                    }
-                    log.info("Office365 {} for {}: HTTP 401, refreshing the access token", call, user);
-                    refreshed = true;
-                    forceRefresh = true;
-                    attempt--;
-                    continue;
-                }
-                Optional<Duration> asked = status == 429 || status == 503
-                        ? retryAfter(retryAfter, clock.instant()) : Optional.empty();
-                if (asked.isPresent()) {
-                    wait = asked.get();
-                    throttled = true;
-                } else if (status == 429 || status == 500 || status == 502 || status == 503 || status == 504) {
-                    wait = backoff(attempt);
+        boolean owesRetry = false;
+        try {
+            while (true) {
+                attempt++;
+                awaitPause();
+                String token = tokens.accessToken(forceRefresh);
+                forceRefresh = false;
+                Request r = builder.header("Authorization", "Bearer " + token).build();
+                int status;
+                String retryAfter;
+                String detail;
+                String code;
+                IOException failure = null;
+                boolean succeeded = false;
+                boolean handedOn = false;
+                if (owesRetry) {
+                    permits.acquireRetry();
+                    owesRetry = false;
                 } else {
-                    throw new GraphStatusException("Office365 " + call + " for " + user + " failed: " + what,
-                            status, code);
+                    permits.acquire();
+                }
+                Response response = null;
+                try {
+                    response = chain.proceed(r);
+                    status = response.code();
+                    if (status >= 200 && status < 300) {
+                        ResponseBody body = response.body();
+                        if (streamed && body != null) {
+                            Response out = response.newBuilder().body(new ReleasingBody(body, permits)).build();
+                            handedOn = true;
+                            return out;
+                        }
+                        byte[] bytes = body == null ? new byte[0] : body.bytes();
+                        succeeded = true;
+                        return response.newBuilder()
+                                .body(ResponseBody.create(bytes, body == null ? null : body.contentType())).build();
+                    }
+                    retryAfter = response.header("Retry-After");
+                    String[] err = errorOf(response);
+                    code = err[0];
+                    detail = err[1];
+                } catch (SSLHandshakeException | SSLPeerUnverifiedException e) {
+                    throw new IOException("Office365 " + call + " for " + user + ": TLS failure: " + e.getMessage(), e);
+                } catch (IOException e) {
+                    if (e instanceof InterruptedIOException && Thread.currentThread().isInterrupted()) {
+                        throw new InterruptedException("interrupted during Office365 " + call);
+                    }
+                    failure = e;
+                    status = 0;
+                    retryAfter = null;
+                    detail = null;
+                    code = null;
+                } finally {
+                    if (!handedOn) {
+                        if (response != null) {
+                            response.close();
+                        }
+                        permits.release(succeeded);
+                    }
+                }
+                Duration wait;
+                String what;
+                boolean throttled = false;
+                if (failure != null) {
+                    wait = backoff(attempt);
+                    what = failure.toString();
+                } else {
+                    what = "HTTP " + status + describe(code, detail);
+                    if (status == 401) {
+                        if (refreshed) {
+                            throw new AuthenticationRequiredException(
+                                    "Office365 refused the credentials for " + user + "; a new login is needed");
+                        }
+                        log.info("Office365 {} for {}: HTTP 401, refreshing the access token", call, user);
+                        refreshed = true;
+                        forceRefresh = true;
+                        attempt--;
+                        continue;
+                    }
+                    Optional<Duration> asked = status == 429 || status == 503
+                            ? retryAfter(retryAfter, clock.instant()) : Optional.empty();
+                    if (asked.isPresent()) {
+                        wait = asked.get();
+                        throttled = true;
+                    } else if (status == 429 || status == 500 || status == 502 || status == 503 || status == 504) {
+                        wait = backoff(attempt);
+                    } else {
+                        throw new GraphStatusException("Office365 " + call + " for " + user + " failed: " + what,
+                                status, code);
+                    }
+                }
+                if (attempt >= MAX_ATTEMPTS) {
+                    throw new IOException("Office365 " + call + " for " + user + " failed after " + attempt
+                            + " attempts: " + what, failure);
+                }
+                log.info("Office365 {} for {} failed ({}); retrying in {} ms (attempt {} of {})",
+                        call, user, what, wait.toMillis(), attempt + 1, MAX_ATTEMPTS);
+                if (throttled) {
+                    // Throttled: every request of this mailbox holds back, not only this one; the
+                    // wait itself happens in awaitPause() before the next attempt, and the mailbox
+                    // then resumes with one request at a time, widening as requests succeed, and
+                    // the throttled requests go before any new one.
+                    permits.throttled();
+                    owesRetry = true;
+                    pauseFor(wait);
+                } else {
+                    sleeper.sleep(wait);
                 }
             }
-            if (attempt >= MAX_ATTEMPTS) {
-                throw new IOException("Office365 " + call + " for " + user + " failed after " + attempt
-                        + " attempts: " + what, failure);
-            }
-            log.info("Office365 {} for {} failed ({}); retrying in {} ms (attempt {} of {})",
-                    call, user, what, wait.toMillis(), attempt + 1, MAX_ATTEMPTS);
-            if (throttled) {
-                // Throttled: every request of this mailbox holds back, not only this one; the
-                // wait itself happens in awaitPause() before the next attempt, and the mailbox
-                // then resumes with one request at a time, widening as requests succeed.
-                permits.throttled();
-                pauseFor(wait);
-            } else {
-                sleeper.sleep(wait);
+        } finally {
+            if (owesRetry) {
+                permits.cancelRetry();
             }
         }
     }

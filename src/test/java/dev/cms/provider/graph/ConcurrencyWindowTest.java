@@ -15,7 +15,7 @@ class ConcurrencyWindowTest {
         assertEquals(4, w.limit());
         w.throttled();
         assertEquals(1, w.limit());
-        w.acquire();
+        w.acquireRetry();                   // the throttled request is sent again first
         CountDownLatch second = new CountDownLatch(1);
         Thread t = new Thread(() -> {
             try {
@@ -38,6 +38,37 @@ class ConcurrencyWindowTest {
         }
         assertEquals(4, w.limit(), "never wider than the maximum");
         t.join();
+    }
+
+    @Test
+    void aThrottledRequestGoesBeforeNewOnesAndAGivenUpRetryLetsThemIn() throws Exception {
+        ConcurrencyWindow w = new ConcurrencyWindow(4);
+        w.acquire();
+        w.throttled();                      // the request in flight was throttled and will retry
+        w.release(false);
+        CountDownLatch fresh = new CountDownLatch(1);
+        Thread t = new Thread(() -> {
+            try {
+                w.acquire();
+                fresh.countDown();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        t.start();
+        assertTrue(!fresh.await(200, TimeUnit.MILLISECONDS), "a new request waits while a retry is owed");
+        w.acquireRetry();                   // the retry needs no more than a free slot
+        w.release(true);
+        assertTrue(fresh.await(10, TimeUnit.SECONDS), "once the retry started, new requests go again");
+        w.release(true);
+        t.join();
+
+        w.acquire();
+        w.throttled();
+        w.release(false);
+        w.cancelRetry();                    // the throttled request gave up instead
+        w.acquire();
+        w.release(true);
     }
 
     @Test
