@@ -57,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * <p><b>Changes.</b> JSON {@code $batch} of at most 20: a PATCH per message for isRead,
  * flag and the replied properties, then (in later batches, so a move never overtakes its
  * PATCH) {@code POST /me/messages/{id}/move} to {@code archive} or {@code deleteditems}.
- * Setting replied writes PidTagLastVerbExecuted = 102 (reply), PidTagLastVerbExecutionTime
+ * Setting replied writes PidTagLastVerbExecuted = 103 (reply to all), PidTagLastVerbExecutionTime
  * = now and PidTagIconIndex = 0x105 (replied mail); clearing it writes the verb 0 (no verb)
  * and the icon of read (0x100) or unread (0x101) mail, so neither property says "replied".
  *

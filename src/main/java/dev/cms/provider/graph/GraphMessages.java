@@ -17,9 +17,10 @@ import java.util.Set;
 /**
  * Reads the SDK's {@link Message}s into {@link CloudMessage}s and writes the flag edits back
  * as a {@link Message} to PATCH. The replied state lives in MAPI properties:
- * PidTagLastVerbExecuted ({@code Integer 0x1081}) 102 (reply) or 103 (reply to all), or
- * PidTagIconIndex ({@code Integer 0x1080}) 0x105 (replied mail), 0x113 (encrypted replied) or
- * 0x114 (S/MIME signed replied). Forwarding (verb 104, icon 0x106) is not a reply.
+ * PidTagLastVerbExecuted ({@code Integer 0x1081}) 102 (reply), 103 (reply to all) or 104
+ * (forward), or PidTagIconIndex ({@code Integer 0x1080}) 0x105 (replied mail), 0x106
+ * (forwarded mail), 0x113 (encrypted replied) or 0x114 (S/MIME signed replied). A forward
+ * counts as answered, as in the Python original: Maildir readers have one "answered" mark.
  */
 final class GraphMessages {
     static final String LAST_VERB = "Integer 0x1081";
@@ -27,10 +28,11 @@ final class GraphMessages {
     static final String ICON_INDEX = "Integer 0x1080";
     static final int VERB_REPLY = 102;
     static final int VERB_REPLY_ALL = 103;
+    static final int VERB_FORWARD = 104;
     static final int ICON_REPLIED = 0x105;
     static final int ICON_READ = 0x100;
     static final int ICON_UNREAD = 0x101;
-    static final Set<Integer> REPLIED_ICONS = Set.of(ICON_REPLIED, 0x113, 0x114);
+    static final Set<Integer> REPLIED_ICONS = Set.of(ICON_REPLIED, 0x106, 0x113, 0x114);
     /** The fields a listing asks for; the replied state comes with {@link #EXPAND}. */
     static final String[] SELECT = {"internetMessageId", "isRead", "flag", "receivedDateTime"};
     static final String[] EXPAND = {"singleValueExtendedProperties($filter=id eq '" + LAST_VERB + "' or id eq '"
@@ -79,7 +81,7 @@ final class GraphMessages {
             }
             Integer v = parseInt(p.getValue());
             if (p.getId().equalsIgnoreCase(LAST_VERB)) {
-                replied |= v != null && (v == VERB_REPLY || v == VERB_REPLY_ALL);
+                replied |= v != null && (v == VERB_REPLY || v == VERB_REPLY_ALL || v == VERB_FORWARD);
             } else if (p.getId().equalsIgnoreCase(ICON_INDEX)) {
                 replied |= v != null && REPLIED_ICONS.contains(v);
             }
@@ -97,7 +99,7 @@ final class GraphMessages {
 
     /**
      * The PATCH for the supported flags that differ between {@code from} and {@code to}, or
-     * null when none does. Setting replied writes PidTagLastVerbExecuted = 102 (reply),
+     * null when none does. Setting replied writes PidTagLastVerbExecuted = 103 (reply to all),
      * PidTagLastVerbExecutionTime = {@code now} and PidTagIconIndex = 0x105 (replied mail);
      * clearing it writes the verb 0 (no verb) and the icon of read (0x100) or unread (0x101)
      * mail, so neither property says "replied".
@@ -118,7 +120,7 @@ final class GraphMessages {
         if (from.has(Flag.REPLIED) != to.has(Flag.REPLIED)) {
             List<SingleValueLegacyExtendedProperty> props = new ArrayList<>();
             if (to.has(Flag.REPLIED)) {
-                props.add(property(LAST_VERB, Integer.toString(VERB_REPLY)));
+                props.add(property(LAST_VERB, Integer.toString(VERB_REPLY_ALL)));
                 props.add(property(LAST_VERB_TIME, now.truncatedTo(ChronoUnit.SECONDS).toString()));
                 props.add(property(ICON_INDEX, Integer.toString(ICON_REPLIED)));
             } else {

@@ -151,7 +151,7 @@ class GraphFetchAndApplyTest extends GraphFixture {
                 + "{'id':'1','method':'PATCH','url':'/me/messages/m1','prefer':'IdType=\\\"ImmutableId\\\"',"
                 + "'body':{'isRead':true,'flag':{'flagStatus':'flagged'}}},"
                 + "{'id':'2','method':'PATCH','url':'/me/messages/m2','prefer':'IdType=\\\"ImmutableId\\\"',"
-                + "'body':{'singleValueExtendedProperties':[{'id':'Integer 0x1081','value':'102'},"
+                + "'body':{'singleValueExtendedProperties':[{'id':'Integer 0x1081','value':'103'},"
                 + "{'id':'SystemTime 0x1082','value':'2026-01-02T03:04:05Z'},{'id':'Integer 0x1080','value':'261'}]}},"
                 + "{'id':'3','method':'PATCH','url':'/me/messages/m3','prefer':'IdType=\\\"ImmutableId\\\"',"
                 + "'body':{'isRead':false,'flag':{'flagStatus':'notFlagged'},'singleValueExtendedProperties':["

@@ -187,7 +187,8 @@ class GraphListingTest extends GraphFixture {
         String[][] cases = {
             {"v102", "Integer 0x1081", "102"}, {"v103", "Integer 0x1081", "103"},
             {"v104", "Integer 0x1081", "104"}, {"i261", "Integer 0x1080", "261"},
-            {"i262", "Integer 0x1080", "262"}, {"v0", "Integer 0x1081", "0"}};
+            {"i262", "Integer 0x1080", "262"}, {"v0", "Integer 0x1081", "0"},
+            {"i256", "Integer 0x1080", "256"}};
         StringBuilder value = new StringBuilder();
         for (String[] c : cases) {
             value.append(value.length() == 0 ? "" : ",").append("{\"id\":\"").append(c[0])
@@ -198,10 +199,11 @@ class GraphListingTest extends GraphFixture {
         Map<String, Flags> f = flagsById(mailbox("inbox").list(null).messages());
         assertTrue(f.get("v102").has(Flag.REPLIED));
         assertTrue(f.get("v103").has(Flag.REPLIED));
-        assertFalse(f.get("v104").has(Flag.REPLIED), "forwarded is not replied");
+        assertTrue(f.get("v104").has(Flag.REPLIED), "forwarded counts as answered");
         assertTrue(f.get("i261").has(Flag.REPLIED));
-        assertFalse(f.get("i262").has(Flag.REPLIED), "icon 0x106 is forwarded mail");
+        assertTrue(f.get("i262").has(Flag.REPLIED), "icon 0x106 is forwarded mail");
         assertFalse(f.get("v0").has(Flag.REPLIED));
+        assertFalse(f.get("i256").has(Flag.REPLIED), "icon 0x100 is read mail");
     }
 
     @Test
