@@ -39,8 +39,35 @@ final class CrlfToLfOutputStream extends OutputStream {
     public void write(byte[] b, int off, int len) throws IOException {
         ensureOpen();
         Objects.checkFromIndexSize(off, len, b.length);
-        for (int i = off, end = off + len; i < end; i++) {
-            accept(b[i]);
+        int i = off;
+        int end = off + len;
+        // Copy each run up to the next CR in one block; a CR and the byte after it go through
+        // accept(), which decides whether the CR stays.
+        while (i < end) {
+            if (pendingCr || b[i] == CR) {
+                accept(b[i++]);
+                continue;
+            }
+            int run = i;
+            while (run < end && b[run] != CR) {
+                run++;
+            }
+            emitRun(b, i, run - i);
+            i = run;
+        }
+    }
+
+    /** Emits bytes that hold no CR and follow no held-back CR. */
+    private void emitRun(byte[] b, int off, int len) throws IOException {
+        while (len > 0) {
+            if (count == buf.length) {
+                drain();
+            }
+            int n = Math.min(len, buf.length - count);
+            System.arraycopy(b, off, buf, count, n);
+            count += n;
+            off += n;
+            len -= n;
         }
     }
 
