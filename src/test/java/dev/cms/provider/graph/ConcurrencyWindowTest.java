@@ -17,15 +17,7 @@ class ConcurrencyWindowTest {
         assertEquals(1, w.limit());
         w.acquireRetry();                   // the throttled request is sent again first
         CountDownLatch second = new CountDownLatch(1);
-        Thread t = new Thread(() -> {
-            try {
-                w.acquire();
-                second.countDown();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        t.start();
+        Thread t = acquireInAnotherThread(w, second);
         assertTrue(!second.await(200, TimeUnit.MILLISECONDS), "a second request waits while the window is one");
         w.release(true);
         assertTrue(second.await(10, TimeUnit.SECONDS), "a success lets the next one in");
@@ -47,15 +39,7 @@ class ConcurrencyWindowTest {
         w.throttled();                      // the request in flight was throttled and will retry
         w.release(false);
         CountDownLatch fresh = new CountDownLatch(1);
-        Thread t = new Thread(() -> {
-            try {
-                w.acquire();
-                fresh.countDown();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        t.start();
+        Thread t = acquireInAnotherThread(w, fresh);
         assertTrue(!fresh.await(200, TimeUnit.MILLISECONDS), "a new request waits while a retry is owed");
         w.acquireRetry();                   // the retry needs no more than a free slot
         w.release(true);
@@ -66,9 +50,27 @@ class ConcurrencyWindowTest {
         w.acquire();
         w.throttled();
         w.release(false);
+        CountDownLatch afterGivingUp = new CountDownLatch(1);
+        Thread u = acquireInAnotherThread(w, afterGivingUp);
+        assertTrue(!afterGivingUp.await(200, TimeUnit.MILLISECONDS), "a new request waits while a retry is owed");
         w.cancelRetry();                    // the throttled request gave up instead
-        w.acquire();
+        assertTrue(afterGivingUp.await(10, TimeUnit.SECONDS), "a given-up retry lets new requests in");
         w.release(true);
+        u.join();
+    }
+
+    /** Starts a thread that {@link ConcurrencyWindow#acquire()}s and then counts {@code acquired} down. */
+    private static Thread acquireInAnotherThread(ConcurrencyWindow w, CountDownLatch acquired) {
+        Thread t = new Thread(() -> {
+            try {
+                w.acquire();
+                acquired.countDown();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        t.start();
+        return t;
     }
 
     @Test
