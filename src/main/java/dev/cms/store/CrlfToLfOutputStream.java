@@ -5,10 +5,13 @@ import java.io.OutputStream;
 import java.util.Objects;
 
 /**
- * Turns every CRLF into LF on its way to the stream below; a CR not followed by LF passes
- * unchanged, including one at the very end. A CR that ends one {@code write} is held back until
- * the next byte (or {@link #finish}) shows whether an LF follows, so buffer boundaries do not
- * matter. Output is gathered in a fixed buffer and written below in large blocks.
+ * Turns every line ending into LF on its way to the stream below: a run of CRs followed by an
+ * LF becomes that LF ({@code "\r\n"} and {@code "\r\r\n"} both become {@code "\n"}); CRs not
+ * followed by LF pass unchanged, including those at the very end. The rule is idempotent, so
+ * normalising a stored body again gives the same bytes and the same hash. CRs that end one
+ * {@code write} are held back (as a count) until the next other byte (or {@link #finish}) shows
+ * whether an LF follows, so buffer boundaries do not matter. Output is gathered in a fixed
+ * buffer and written below in large blocks.
  *
  * <p>The one place where the store's line-ending normalisation lives: both ingesting and
  * hashing go through it. Not thread-safe.
@@ -22,7 +25,8 @@ final class CrlfToLfOutputStream extends OutputStream {
     private final OutputStream out;
     private final byte[] buf = new byte[BUFFER_SIZE];
     private int count;
-    private boolean pendingCr;
+    /** CRs seen but not yet written: dropped when an LF follows, else written as they are. */
+    private long pendingCrs;
     private boolean finished;
 
     CrlfToLfOutputStream(OutputStream out) {
@@ -41,10 +45,10 @@ final class CrlfToLfOutputStream extends OutputStream {
         Objects.checkFromIndexSize(off, len, b.length);
         int i = off;
         int end = off + len;
-        // Copy each run up to the next CR in one block; a CR and the byte after it go through
-        // accept(), which decides whether the CR stays.
+        // Copy each run up to the next CR in one block; CRs and the byte after them go through
+        // accept(), which decides whether the CRs stay.
         while (i < end) {
-            if (pendingCr || b[i] == CR) {
+            if (pendingCrs > 0 || b[i] == CR) {
                 accept(b[i++]);
                 continue;
             }
@@ -72,18 +76,20 @@ final class CrlfToLfOutputStream extends OutputStream {
     }
 
     private void accept(byte b) throws IOException {
-        if (pendingCr) {
-            pendingCr = false;
-            if (b == LF) {
-                emit(LF);
-                return;
-            }
-            emit(CR);
-        }
         if (b == CR) {
-            pendingCr = true;
-        } else {
-            emit(b);
+            pendingCrs++;
+            return;
+        }
+        if (b != LF) {
+            emitPendingCrs();
+        }
+        pendingCrs = 0;
+        emit(b);
+    }
+
+    private void emitPendingCrs() throws IOException {
+        for (; pendingCrs > 0; pendingCrs--) {
+            emit(CR);
         }
     }
 
@@ -101,7 +107,7 @@ final class CrlfToLfOutputStream extends OutputStream {
         }
     }
 
-    /** Flushes buffered bytes below; a held-back CR stays held (more input may follow). */
+    /** Flushes buffered bytes below; held-back CRs stay held (more input may follow). */
     @Override
     public void flush() throws IOException {
         drain();
@@ -109,17 +115,14 @@ final class CrlfToLfOutputStream extends OutputStream {
     }
 
     /**
-     * Ends the input: a held-back CR is written as it is, everything is passed below and
+     * Ends the input: held-back CRs are written as they are, everything is passed below and
      * flushed. The stream below stays open; further writes fail.
      */
     void finish() throws IOException {
         if (finished) {
             return;
         }
-        if (pendingCr) {
-            pendingCr = false;
-            emit(CR);
-        }
+        emitPendingCrs();
         finished = true;
         drain();
         out.flush();

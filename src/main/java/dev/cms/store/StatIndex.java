@@ -3,6 +3,9 @@ package dev.cms.store;
 import dev.cms.model.ContentHash;
 import dev.cms.model.FileStat;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -13,31 +16,54 @@ import java.util.Set;
  * Remembers the content hash of local files by their stat data, so start-up re-hashes only
  * files whose inode, size, mtime or ctime changed. Entries not seen during a cycle are
  * dropped when the cycle is committed.
+ *
+ * <p>A file that is still a hard link to the store body its inode was recorded with keeps that
+ * body's hash without being read: a body is known by the hash it was stored under, whatever
+ * bytes it holds, so a rename (which changes the ctime) never makes a known message look like
+ * a foreign file.
  */
 public final class StatIndex {
     /** A file's stat and the hash computed for it. */
     public record Entry(FileStat stat, ContentHash hash) {}
 
+    private final MessageStore store;
     private final Map<Long, Entry> byInode;
     private final Map<Long, Entry> dirty = new HashMap<>();
     private final Set<Long> seen = new HashSet<>();
     private int hashed;
 
-    public StatIndex(Map<Long, Entry> loaded) {
+    public StatIndex(MessageStore store, Map<Long, Entry> loaded) {
+        this.store = store;
         this.byInode = new HashMap<>(loaded);
     }
 
-    /** The hash of a file, re-hashing it only when its stat differs from the remembered one. */
+    /**
+     * The hash of a file: the remembered one when its stat is unchanged or when it is still the
+     * store body that hash names (same inode); otherwise the file is read and hashed.
+     */
     public ContentHash hashOf(Path file, FileStat stat) throws IOException {
         seen.add(stat.inode());
         Entry e = byInode.get(stat.inode());
         if (e != null && e.stat().equals(stat)) {
             return e.hash();
         }
+        if (e != null && isStoreBody(e.hash(), stat.inode())) {
+            record(stat, e.hash());
+            return e.hash();
+        }
         ContentHash h = MessageStore.hashOf(file);
         hashed++;
         record(stat, h);
         return h;
+    }
+
+    private boolean isStoreBody(ContentHash h, long inode) throws IOException {
+        try {
+            Object stored = Files.getAttribute(store.path(h), "unix:ino", LinkOption.NOFOLLOW_LINKS);
+            return stored instanceof Long l && l == inode;
+        } catch (NoSuchFileException e) {
+            return false;
+        }
     }
 
     /** Notes a file whose hash we know (we just delivered or renamed it). */

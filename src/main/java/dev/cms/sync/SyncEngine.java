@@ -178,7 +178,7 @@ public final class SyncEngine {
             mailboxKeys.add(mailboxes.get(i).key());
         }
         this.routeFingerprint = maildirs.isEmpty() ? "" : router.fingerprint(maildirKeys, mailboxKeys);
-        this.stats = new StatIndex(db.loadStatIndex());
+        this.stats = new StatIndex(store, db.loadStatIndex());
         load();
     }
 

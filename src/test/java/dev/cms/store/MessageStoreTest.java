@@ -1,6 +1,7 @@
 package dev.cms.store;
 
 import static dev.cms.store.TestStreams.bytes;
+import static dev.cms.store.TestStreams.lineEndsToLf;
 import static dev.cms.store.TestStreams.expectedHex;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -73,7 +74,7 @@ class MessageStoreTest {
         String body = "From: a@example.com\r\nSubject: hi\r\n\r\nHello\r\n";
         ContentHash h = ingest(body);
         assertEquals(expectedHex(body), h.hex());
-        assertEquals(body.replace("\r\n", "\n"), stored(h));
+        assertEquals(lineEndsToLf(body), stored(h));
         assertEquals(stateDir.toAbsolutePath().resolve("hashes").resolve(h.hex()), store.path(h));
         assertTrue(store.contains(h));
     }
@@ -99,7 +100,7 @@ class MessageStoreTest {
         String body = "x\r\n\r\ny\r\r\nz\r";
         ContentHash h = store.ingest(TestStreams.oneByteAtATime(bytes(body)));
         assertEquals(expectedHex(body), h.hex());
-        assertEquals(body.replace("\r\n", "\n"), stored(h));
+        assertEquals(lineEndsToLf(body), stored(h));
     }
 
     @Test
@@ -121,7 +122,18 @@ class MessageStoreTest {
             String body = "a".repeat(n + offset) + "\r\n" + "b".repeat(100) + "\r\n";
             ContentHash h = store.ingest(new TestStreams.ChunkedInputStream(bytes(body), new int[] {n}));
             assertEquals(expectedHex(body), h.hex(), "offset " + offset);
-            assertEquals(body.replace("\r\n", "\n"), stored(h));
+            assertEquals(lineEndsToLf(body), stored(h));
+        }
+    }
+
+    /** Issue 18, item 1: hashing a stored body again gives the hash it was stored under. */
+    @Test
+    void hashOfAStoredBodyIsTheHashItWasStoredUnder() throws IOException {
+        java.util.Random random = new java.util.Random(11);
+        for (int round = 0; round < 500; round++) {
+            String body = CrlfToLfOutputStreamTest.randomCrLfRuns(random, random.nextInt(80));
+            ContentHash h = ingest(body);
+            assertEquals(h, MessageStore.hashOf(store.path(h)), () -> "body " + body.replace("\r", "<CR>"));
         }
     }
 
@@ -151,7 +163,7 @@ class MessageStoreTest {
         for (int i = 0; i < bodies; i++) {
             String body = "Subject: message " + (i % 60) + "\r\n\r\n" + "text\r\n".repeat(i % 60 * 50);
             work.add(body);
-            expected.put(expectedHex(body), body.replace("\r\n", "\n"));
+            expected.put(expectedHex(body), lineEndsToLf(body));
         }
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         CountDownLatch start = new CountDownLatch(1);

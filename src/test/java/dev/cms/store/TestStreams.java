@@ -16,9 +16,17 @@ final class TestStreams {
         return s.getBytes(StandardCharsets.ISO_8859_1);
     }
 
-    /** SHA-256 hex of the text after CRLF became LF, computed independently of the store. */
+    /**
+     * The text with every line ending made LF, by the store's rule written independently: a
+     * run of CRs followed by an LF becomes that LF; other CRs stay.
+     */
+    static String lineEndsToLf(String text) {
+        return text.replaceAll("\r+\n", "\n");
+    }
+
+    /** SHA-256 hex of the text after every line ending became LF, computed independently of the store. */
     static String expectedHex(String crlfText) {
-        return sha256Hex(bytes(crlfText.replace("\r\n", "\n")));
+        return sha256Hex(bytes(lineEndsToLf(crlfText)));
     }
 
     static String sha256Hex(byte[] data) {

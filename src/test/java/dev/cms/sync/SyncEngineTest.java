@@ -481,4 +481,36 @@ class SyncEngineTest {
         assertEquals(Flags.of(Flag.READ), two.flags(id2));
         assertTrue(fx.lostAndFound().isEmpty());
     }
+
+    /** Issue 18, item 1: a body with CR CR LF kept its identity through a flag change. */
+    @Test
+    void flaggingAMessageWithCrCrLfPushesTheFlagAndDeletesNothing() throws Exception {
+        InMemoryMailbox cloud = o365("o365:a@b.c:inbox");
+        byte[] body = ("From: a@example.com\r\nSubject: odd line ends\r\n\r\n"
+                + "one\r\r\ntwo\r\r\r\nthree\r\n").getBytes(StandardCharsets.US_ASCII);
+        String id = cloud.add(body, Flags.NONE, null);
+        single(cloud);
+        fx.cycleOk();
+        List<MaildirFile> files = fx.files(0);
+        assertEquals(1, files.size());
+
+        setLetters(files.get(0), "F");
+        CycleReport r = fx.cycleOk();
+
+        assertEquals(1, r.pushedFlags());
+        assertEquals(0, r.pushedDeletes());
+        assertEquals(Flags.of(Flag.FLAGGED), cloud.flags(id));
+        assertTrue(cloud.deletions().isEmpty(), "no cloud deletion: " + cloud.deletions());
+        assertTrue(fx.lostAndFound().isEmpty(), "nothing in lost+found");
+        assertEquals(1, fx.files(0).size());
+        // And after a restart, whose stat index comes from state.db, nothing changes either.
+        fx.start(false);
+        setLetters(fx.files(0).get(0), "FS");
+        r = fx.cycleOk();
+        assertEquals(Flags.of(Flag.FLAGGED), cloud.flags(id), "start-up: the cloud is authoritative");
+        assertEquals(0, r.pushedDeletes());
+        assertTrue(cloud.deletions().isEmpty());
+        assertTrue(fx.lostAndFound().isEmpty());
+        assertEquals("F", fx.files(0).get(0).name().info());
+    }
 }

@@ -1,0 +1,88 @@
+package dev.cms.store;
+
+import static dev.cms.store.TestStreams.bytes;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import dev.cms.model.ContentHash;
+import dev.cms.model.FileStat;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StatIndexTest {
+    @TempDir
+    Path tmp;
+
+    MessageStore store;
+    Path maildir;
+
+    @BeforeEach
+    void open() throws IOException {
+        store = MessageStore.open(tmp.resolve("state"));
+        maildir = Files.createDirectories(tmp.resolve("mail"));
+    }
+
+    private static FileStat stat(Path p) throws IOException {
+        Map<String, Object> a = Files.readAttributes(p, "unix:ino,size,lastModifiedTime,ctime", LinkOption.NOFOLLOW_LINKS);
+        return new FileStat((Long) a.get("ino"), (Long) a.get("size"),
+                ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS),
+                ((FileTime) a.get("ctime")).to(TimeUnit.NANOSECONDS));
+    }
+
+    private ContentHash ingest(String body) throws IOException {
+        return store.ingest(new ByteArrayInputStream(bytes(body)));
+    }
+
+    /** Issue 18, item 1: a renamed link to a store body keeps that body's hash, whatever its bytes. */
+    @Test
+    void aRenamedLinkToAStoreBodyKeepsItsHashWithoutBeingRead() throws IOException {
+        ContentHash h = ingest("Subject: s\r\n\r\nbody\r\n");
+        Path file = Files.createLink(maildir.resolve("m"), store.path(h));
+        StatIndex index = new StatIndex(store, Map.of());
+        index.record(stat(file), h);
+        // Bytes that no longer hash to h (as a body stored under an older rule would), then a
+        // rename that changes the ctime: the file is still the body stored as h.
+        Files.write(file, bytes("Subject: s\n\nbody\r\n\r\n"));
+        Path renamed = Files.move(file, maildir.resolve("m:2,S"));
+        FileStat now = stat(renamed);
+
+        assertEquals(h, index.hashOf(renamed, now));
+        assertEquals(0, index.hashedSinceCommit(), "the file was not read");
+        assertEquals(h, new StatIndex(store, Map.of(now.inode(), new StatIndex.Entry(new FileStat(now.inode(), 0, 0, 0), h)))
+                .hashOf(renamed, now), "also when the stored stat is stale");
+    }
+
+    @Test
+    void aChangedFileThatIsNotAStoreBodyIsHashedAgain() throws IOException {
+        Path file = Files.write(maildir.resolve("mine"), bytes("Subject: mine\n\none\n"));
+        StatIndex index = new StatIndex(store, Map.of());
+        ContentHash first = index.hashOf(file, stat(file));
+        Files.write(file, bytes("Subject: mine\n\ntwo, longer\n"));
+
+        ContentHash second = index.hashOf(file, stat(file));
+
+        assertNotEquals(first, second);
+        assertEquals(MessageStore.hashOf(file), second);
+        assertEquals(2, index.hashedSinceCommit());
+    }
+
+    @Test
+    void aCopyOfAStoreBodyIsHashedFromItsBytes() throws IOException {
+        ContentHash h = ingest("Subject: c\r\n\r\ncopy\r\n");
+        Path copy = Files.copy(store.path(h), maildir.resolve("copy"));
+        StatIndex index = new StatIndex(store, Map.of(stat(copy).inode(),
+                new StatIndex.Entry(new FileStat(stat(copy).inode(), 1, 1, 1), h)));
+
+        assertEquals(h, index.hashOf(copy, stat(copy)));
+        assertEquals(1, index.hashedSinceCommit(), "not the store's inode: read and hashed");
+    }
+}
