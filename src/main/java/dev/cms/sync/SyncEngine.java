@@ -81,6 +81,13 @@ public final class SyncEngine {
         /** Every body hash we know for this mailbox, committed or just downloaded. */
         final Map<String, ContentHash> content = new HashMap<>();
         String token;
+        /**
+         * Start-up rules (DESIGN §5: the cloud is authoritative) hold for the whole mailbox until
+         * a cycle of it succeeds, and after that for the messages whose Maildir update failed
+         * in that cycle ({@link #unsettled}) until one succeeds for them.
+         */
+        boolean startup = true;
+        Set<String> unsettled = new HashSet<>();
 
         CloudState(CloudMailbox box, int index) {
             this.box = box;
@@ -111,7 +118,38 @@ public final class SyncEngine {
         int files;
     }
 
-    private record Want(Flags cloudFlags, Set<Flag> supported, Instant received, List<Source> sources) {}
+    /**
+     * What one local file should show: the flags of every cloud copy of its content routed to
+     * that Maildir combined (a flag shows when any copy that can store it has it), and the
+     * union of the flags those copies can store.
+     */
+    private static final class Want {
+        Flags cloudFlags = Flags.NONE;
+        final Set<Flag> supported = EnumSet.noneOf(Flag.class);
+        final Instant received;
+        final List<Source> sources = new ArrayList<>(1);
+
+        Want(Instant received) {
+            this.received = received;
+        }
+
+        void add(CloudState c, String id, Flags flags) {
+            sources.add(new Source(c, id));
+            cloudFlags = combine(cloudFlags, flags, c.supported);
+            supported.addAll(c.supported);
+        }
+    }
+
+    /** {@code shown} with each flag of {@code supported} that {@code copy} has added. */
+    private static Flags combine(Flags shown, Flags copy, Set<Flag> supported) {
+        Flags out = shown;
+        for (Flag f : supported) {
+            if (copy.has(f)) {
+                out = out.with(f);
+            }
+        }
+        return out;
+    }
 
     private record Source(CloudState cloud, String id) {}
 
@@ -128,7 +166,6 @@ public final class SyncEngine {
     private final Progress progress;
     private final String routeFingerprint;
     private boolean routesChanged;
-    private int cycles;
     private volatile boolean stopRequested;
     /**
      * Between full scans, a file whose name is unchanged is taken to be unchanged: its stat is
@@ -224,17 +261,14 @@ public final class SyncEngine {
 
     /** Runs one cycle. Failures are reported, not thrown. */
     public CycleReport runCycle() throws InterruptedException {
-        boolean first = cycles == 0;
-        cycles++;
-        boolean offlineFirst = first && offline;
-        boolean push = !first || offlineFirst;
+        boolean mayDelete = offline || clouds.stream().anyMatch(c -> !c.startup);
         CycleReport rep = new CycleReport();
 
         // 1. Scan every Maildir: nothing is pushed or forced without a trustworthy local view.
         List<LocalView> locals = new ArrayList<>();
         for (int i = 0; i < maildirs.size(); i++) {
             try {
-                locals.add(scan(i, push));
+                locals.add(scan(i, mayDelete));
             } catch (IOException e) {
                 rep.error("cannot read Maildir " + maildirKeys.get(i) + ": " + e.getMessage());
                 locals.add(null);
@@ -262,32 +296,33 @@ public final class SyncEngine {
         }
 
         // 3. Local → cloud.
-        if (push) {
-            for (Map.Entry<CloudState, Refresh> e : refreshed.entrySet()) {
-                if (e.getValue().failure == null) {
-                    pushLocalChanges(e.getKey(), e.getValue(), locals, offlineFirst, rep);
-                }
-                if (stopped(rep)) {
-                    return rep;
-                }
+        List<Map<ContentHash, Flags>> shownBefore = shownBefore();
+        for (Map.Entry<CloudState, Refresh> e : refreshed.entrySet()) {
+            if (e.getValue().failure == null) {
+                pushLocalChanges(e.getKey(), e.getValue(), locals, shownBefore, rep);
+            }
+            if (stopped(rep)) {
+                return rep;
             }
         }
 
         // 4. Route, then 5. force every Maildir to match.
         List<Map<ContentHash, Want>> desired = new ArrayList<>();
         List<Set<ContentHash>> protect = new ArrayList<>();
-        List<Set<ContentHash>> expectedBefore = new ArrayList<>();
+        List<Map<ContentHash, List<Source>>> expectedBefore = new ArrayList<>();
         for (int i = 0; i < maildirs.size(); i++) {
             desired.add(new HashMap<>());
             protect.add(new HashSet<>());
-            expectedBefore.add(new HashSet<>());
+            expectedBefore.add(new HashMap<>());
         }
         for (Map.Entry<CloudState, Refresh> e : refreshed.entrySet()) {
             CloudState c = e.getKey();
             Refresh r = e.getValue();
-            for (Entry prev : c.snapshot.values()) {
+            for (Map.Entry<String, Entry> m : c.snapshot.entrySet()) {
+                Entry prev = m.getValue();
                 if (prev.target() >= 0) {
-                    expectedBefore.get(prev.target()).add(prev.hash());
+                    expectedBefore.get(prev.target()).computeIfAbsent(prev.hash(), k -> new ArrayList<>(1))
+                            .add(new Source(c, m.getKey()));
                     if (r.failure != null) {
                         protect.get(prev.target()).add(prev.hash());
                     }
@@ -297,12 +332,8 @@ public final class SyncEngine {
                 route(c, r, rep);
                 for (Map.Entry<String, Entry> m : r.now.entrySet()) {
                     Entry en = m.getValue();
-                    Want w = desired.get(en.target()).get(en.hash());
-                    if (w == null) {
-                        w = new Want(en.flags(), c.supported, en.received(), new ArrayList<>());
-                        desired.get(en.target()).put(en.hash(), w);
-                    }
-                    w.sources().add(new Source(c, m.getKey()));
+                    desired.get(en.target()).computeIfAbsent(en.hash(), k -> new Want(en.received()))
+                            .add(c, m.getKey(), en.flags());
                 }
             }
         }
@@ -528,8 +559,35 @@ public final class SyncEngine {
 
     // ---- 3. local → cloud
 
-    private void pushLocalChanges(CloudState c, Refresh r, List<LocalView> locals, boolean offlineFirst, CycleReport rep)
-            throws InterruptedException {
+    /**
+     * Per Maildir, what each local file showed after the previous cycle: the combination of the
+     * committed flags of every copy of its content routed there (as {@link Want} combines them).
+     */
+    private List<Map<ContentHash, Flags>> shownBefore() {
+        List<Map<ContentHash, Flags>> shown = new ArrayList<>();
+        for (int i = 0; i < maildirs.size(); i++) {
+            shown.add(new HashMap<>());
+        }
+        for (CloudState c : clouds) {
+            for (Entry prev : c.snapshot.values()) {
+                if (prev.target() >= 0) {
+                    shown.get(prev.target()).merge(prev.hash(), combine(Flags.NONE, prev.flags(), c.supported),
+                            (a, b) -> combine(a, b, c.supported));
+                }
+            }
+        }
+        return shown;
+    }
+
+    /**
+     * Turns local changes into cloud changes for one mailbox. Under start-up rules (the whole
+     * mailbox until a cycle of it succeeded, or one unsettled message) nothing is pushed, except
+     * with {@code --offline}, where local flags are trusted and missing files are ignored.
+     * Otherwise a flag is pushed to a copy only when the local file changed it since the
+     * previous cycle and the cloud did not change it on that copy.
+     */
+    private void pushLocalChanges(CloudState c, Refresh r, List<LocalView> locals,
+            List<Map<ContentHash, Flags>> shownBefore, CycleReport rep) throws InterruptedException {
         List<Change> changes = new ArrayList<>();
         for (Map.Entry<String, Entry> e : c.snapshot.entrySet()) {
             String id = e.getKey();
@@ -538,20 +596,26 @@ public final class SyncEngine {
             if (cur == null || prev.target() < 0 || !cur.hash().equals(prev.hash())) {
                 continue;
             }
+            boolean startupRules = c.startup || c.unsettled.contains(id);
+            if (startupRules && !offline) {
+                continue;
+            }
             List<MaildirFile> files = locals.get(prev.target()).byHash.get(prev.hash());
             if (files == null) {
-                if (!offlineFirst) {
+                if (!startupRules) {
                     changes.add(Change.delete(id, cur.flags()));
                 }
                 continue;
             }
-            Flags local = localFlags(files);
+            Flags shown = shownBefore.get(prev.target()).getOrDefault(prev.hash(), prev.flags());
+            Flags local = localFlags(files, shown);
             if (local.has(Flag.TRASHED)) {
                 changes.add(Change.delete(id, cur.flags()));
                 continue;
             }
-            Flags base = offlineFirst ? cur.flags() : prev.flags();
-            Flags merged = FlagMerge.merge(base, local, cur.flags(), c.supported);
+            Flags merged = startupRules
+                    ? FlagMerge.merge(cur.flags(), local, cur.flags(), c.supported)
+                    : FlagMerge.merge(prev.flags(), localChanges(prev.flags(), shown, local), cur.flags(), c.supported);
             if (!merged.equals(cur.flags())) {
                 changes.add(Change.flags(id, cur.flags(), merged));
             }
@@ -579,15 +643,33 @@ public final class SyncEngine {
         }
     }
 
-    /** The managed flags of a message's local copies; a T on any copy counts. */
-    private static Flags localFlags(List<MaildirFile> files) {
-        Flags f = files.get(0).flags();
-        for (MaildirFile other : files) {
-            if (other.flags().has(Flag.TRASHED)) {
-                return f.with(Flag.TRASHED);
+    /**
+     * The managed flags of a message's local files: for each flag, the value of a file that
+     * changed it from what the files showed ({@code shown}), else the shown value; a T on any
+     * file counts.
+     */
+    private static Flags localFlags(List<MaildirFile> files, Flags shown) {
+        Flags out = shown.without(Flag.TRASHED);
+        for (Flag f : Flag.values()) {
+            for (MaildirFile file : files) {
+                if (file.flags().has(f) != shown.has(f)) {
+                    out = out.with(f, file.flags().has(f));
+                    break;
+                }
             }
         }
-        return f;
+        return out;
+    }
+
+    /** One copy's flags with only the local changes applied: what the local file changed since it showed {@code shown}. */
+    private static Flags localChanges(Flags copy, Flags shown, Flags local) {
+        Flags out = copy;
+        for (Flag f : Flag.values()) {
+            if (local.has(f) != shown.has(f)) {
+                out = out.with(f, local.has(f));
+            }
+        }
+        return out;
     }
 
     // ---- 4. routing
@@ -620,7 +702,7 @@ public final class SyncEngine {
     // ---- 5. forcing a Maildir
 
     private void force(int i, LocalView local, Map<ContentHash, Want> want, Set<ContentHash> protect,
-            Set<ContentHash> expectedBefore, Map<CloudState, Refresh> refreshed, CycleReport rep) {
+            Map<ContentHash, List<Source>> expectedBefore, Map<CloudState, Refresh> refreshed, CycleReport rep) {
         MaildirFolder folder = maildirs.get(i);
         for (Map.Entry<ContentHash, List<MaildirFile>> e : local.byHash.entrySet()) {
             ContentHash h = e.getKey();
@@ -638,10 +720,17 @@ public final class SyncEngine {
                         }
                     } else if (protect.contains(h)) {
                         continue;
-                    } else if (expectedBefore.contains(h)) {
+                    } else if (expectedBefore.containsKey(h)) {
                         ownChanges.expect(f.path());
-                        if (folder.remove(f)) {
-                            rep.removed++;
+                        try {
+                            if (folder.remove(f)) {
+                                rep.removed++;
+                            }
+                        } catch (IOException ex) {
+                            // Still on disk: the snapshot keeps saying so, or the file would
+                            // later look like a user's own and go to lost+found.
+                            keepPrevious(expectedBefore.get(h), refreshed);
+                            throw ex;
                         }
                     } else {
                         ownChanges.expect(f.path());
@@ -666,13 +755,13 @@ public final class SyncEngine {
             }
             Want w = e.getValue();
             try {
-                MaildirFile f = folder.deliver(store.path(h), localTarget(Flags.NONE, w), w.received());
+                MaildirFile f = folder.deliver(store.path(h), localTarget(Flags.NONE, w), w.received);
                 ownChanges.expect(f.path());
                 stats.record(f.stat(), h);
                 rep.delivered++;
             } catch (NoSuchFileException missing) {
                 storeHashes.remove(h);
-                for (Source s : w.sources()) {
+                for (Source s : w.sources) {
                     s.cloud().content.remove(s.id());
                 }
                 rep.error("the body of " + h.shortHex() + " is missing from the store; it will be downloaded again");
@@ -687,17 +776,21 @@ public final class SyncEngine {
     /** A local file's flags after forcing: cloud values for what the cloud stores, local for the rest, no T. */
     private static Flags localTarget(Flags local, Want w) {
         Flags out = local.without(Flag.TRASHED);
-        for (Flag f : w.supported()) {
-            out = out.with(f, w.cloudFlags().has(f));
+        for (Flag f : w.supported) {
+            out = out.with(f, w.cloudFlags.has(f));
         }
         return out;
     }
 
     private static void failSources(Want w, Map<CloudState, Refresh> refreshed) {
-        if (w == null) {
-            return;
+        if (w != null) {
+            keepPrevious(w.sources, refreshed);
         }
-        for (Source s : w.sources()) {
+    }
+
+    /** These messages keep their previous snapshot entries (and their mailbox its sync token). */
+    private static void keepPrevious(List<Source> sources, Map<CloudState, Refresh> refreshed) {
+        for (Source s : sources) {
             refreshed.get(s.cloud()).failedIds.add(s.id());
         }
     }
@@ -759,10 +852,17 @@ public final class SyncEngine {
         }
         for (Map.Entry<CloudState, Map<String, Entry>> e : next.entrySet()) {
             CloudState c = e.getKey();
+            Refresh r = refreshed.get(c);
             c.snapshot = e.getValue();
             c.token = nextToken.get(c);
-            if (refreshed.get(c).tokenUsable && refreshed.get(c).failedIds.isEmpty()) {
+            if (r.tokenUsable && r.failedIds.isEmpty()) {
                 c.content.keySet().retainAll(c.snapshot.keySet());
+            }
+            if (c.startup) {
+                c.startup = false;
+                c.unsettled = new HashSet<>(r.failedIds);
+            } else {
+                c.unsettled.retainAll(r.failedIds);
             }
         }
     }

@@ -513,4 +513,150 @@ class SyncEngineTest {
         assertTrue(fx.lostAndFound().isEmpty());
         assertEquals("F", fx.files(0).get(0).name().info());
     }
+
+    /** Issue 14, defect 1: start-up rules hold until a cycle succeeds, not for the first attempt only. */
+    @Test
+    void startupRulesHoldUntilACycleSucceeds() throws Exception {
+        InMemoryMailbox cloud = o365("o365:a@b.c:inbox");
+        String a = cloud.add(Messages.message("a"), Flags.NONE, null);
+        String b = cloud.add(Messages.message("b"), Flags.NONE, null);
+        single(cloud);
+        fx.cycleOk();
+        // Stopped: a deleted and b flagged by hand. Then the first listing after the start fails.
+        Files.delete(fx.fileFor(0, Messages.message("a")).path());
+        setLetters(fx.fileFor(0, Messages.message("b")), "F");
+        fx.start(false);
+        cloud.failNext(Op.LIST, 1);
+        assertFalse(fx.cycle().ok());
+
+        CycleReport r = fx.cycleOk();
+
+        assertEquals(0, r.pushedFlags() + r.pushedDeletes(), "edits made while stopped are not pushed");
+        assertTrue(cloud.deletions().isEmpty(), "nothing archived: " + cloud.deletions());
+        assertEquals(Flags.NONE, cloud.flags(b));
+        assertEquals(Map.of(hash(Messages.message("a")), Flags.NONE, hash(Messages.message("b")), Flags.NONE),
+                fx.local(0), "the cloud is authoritative at start-up");
+        assertTrue(cloud.ids().contains(a));
+    }
+
+    /** Issue 14, defect 2: a re-delivery that failed at start-up does not become a cloud deletion. */
+    @Test
+    void aFailedRedeliveryAtStartupIsNotACloudDeletion() throws Exception {
+        failedRedeliveryAtStartup(false);
+    }
+
+    @Test
+    void aFailedRedeliveryAtAnOfflineStartupIsNotACloudDeletion() throws Exception {
+        failedRedeliveryAtStartup(true);
+    }
+
+    private void failedRedeliveryAtStartup(boolean offline) throws Exception {
+        InMemoryMailbox cloud = o365("o365:a@b.c:inbox");
+        String a = cloud.add(Messages.message("a"), Flags.NONE, null);
+        cloud.add(Messages.message("b"), Flags.NONE, null);
+        single(cloud);
+        fx.cycleOk();
+        Files.delete(fx.fileFor(0, Messages.message("a")).path());
+        fx.start(offline);
+        // tmp/ unusable during the first cycle: delivery fails.
+        Path tmpDir = fx.maildirPaths.get(0).resolve("tmp");
+        Files.delete(tmpDir);
+        Files.writeString(tmpDir, "not a directory");
+        assertFalse(fx.cycle().ok());
+        Files.delete(tmpDir);
+        Files.createDirectory(tmpDir);
+
+        fx.cycleOk();
+        fx.cycleOk();
+
+        assertTrue(cloud.deletions().isEmpty(), "nothing archived: " + cloud.deletions());
+        assertTrue(cloud.ids().contains(a));
+        assertEquals(2, fx.local(0).size(), "the message is delivered again");
+    }
+
+    /** Issue 14, defect 3: copies of identical bytes that disagree push nothing by themselves. */
+    @Test
+    void identicalCopiesWithDifferentFlagsPushNothingWithoutAUserAction() throws Exception {
+        InMemoryMailbox cloud = o365("o365:a@b.c:inbox");
+        byte[] body = Messages.message("twice");
+        String read = cloud.add(body, Flags.of(Flag.READ), null);
+        String starred = cloud.add(body, Flags.of(Flag.FLAGGED), null);
+        single(cloud);
+        fx.cycleOk();
+        fx.cycleOk();
+        fx.cycleOk();
+
+        assertEquals(0, cloud.changesApplied(), "no user action, no cloud change");
+        assertEquals(Flags.of(Flag.READ), cloud.flags(read));
+        assertEquals(Flags.of(Flag.FLAGGED), cloud.flags(starred));
+        assertEquals(Map.of(hash(body), Flags.of(Flag.READ, Flag.FLAGGED)), fx.local(0),
+                "the file shows a flag when any copy has it");
+
+        // A local change goes to every copy; the flags nobody touched stay as they were.
+        setLetters(fx.fileFor(0, body), "S");
+        fx.cycleOk();
+        assertEquals(Flags.of(Flag.READ), cloud.flags(read));
+        assertEquals(Flags.NONE, cloud.flags(starred), "unflagged, and still unread: S was not touched");
+        assertEquals(0, fx.cycleOk().pushedFlags());
+    }
+
+    @Test
+    void identicalCopiesAcrossMailboxesWithDifferentFlagsPushNothing() throws Exception {
+        InMemoryMailbox one = InMemoryMailbox.likeGmail("gmail:a@b.c:INBOX");
+        InMemoryMailbox two = InMemoryMailbox.likeGmail("gmail:a@b.c:Lists");
+        fx = new SyncFixture(tmp, 1, List.of(one, two), Router.defaultOnly());
+        fx.start(false);
+        byte[] body = Messages.message("same");
+        String plain = one.add(body, Flags.NONE, null);
+        String star = two.add(body, Flags.of(Flag.FLAGGED), null);
+        fx.cycleOk();
+        fx.cycleOk();
+
+        assertEquals(0, one.changesApplied() + two.changesApplied());
+        assertEquals(Flags.NONE, one.flags(plain));
+        assertEquals(Flags.of(Flag.FLAGGED), two.flags(star), "the star is kept");
+
+        setLetters(fx.fileFor(0, body), "FS");
+        fx.cycleOk();
+        assertEquals(Flags.of(Flag.READ), one.flags(plain), "read reached both; the star was not touched");
+        assertEquals(Flags.of(Flag.READ, Flag.FLAGGED), two.flags(star));
+        assertEquals(0, fx.cycleOk().pushedFlags());
+    }
+
+    /** Issue 18, item 3: a local removal that failed leaves the snapshot saying the file is there. */
+    @Test
+    void aFailedLocalRemovalIsRetriedAndNeverEndsInLostAndFound() throws Exception {
+        InMemoryMailbox cloud = o365("o365:a@b.c:inbox");
+        String a = cloud.add(Messages.message("a"), Flags.NONE, null);
+        cloud.add(Messages.message("b"), Flags.NONE, null);
+        single(cloud);
+        fx.cycleOk();
+        Path file = fx.fileFor(0, Messages.message("a")).path();
+        Path aside = tmp.resolve("aside");
+        cloud.remove(a); // archived in the cloud by another client
+        // The removal fails once: the name is taken by a non-empty directory at that moment.
+        boolean[] armed = {true};
+        fx.engine.onOwnChanges(p -> {
+            if (armed[0] && p.equals(file)) {
+                armed[0] = false;
+                try {
+                    Files.move(file, aside);
+                    Files.createDirectories(file.resolve("busy"));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        });
+        assertFalse(fx.cycle().ok());
+        Files.delete(file.resolve("busy"));
+        Files.delete(file);
+        Files.move(aside, file);
+
+        CycleReport r = fx.cycleOk();
+
+        assertEquals(1, r.removed());
+        assertFalse(Files.exists(file));
+        assertTrue(fx.lostAndFound().isEmpty(), "not taken for a user's own file");
+        assertEquals(java.util.Set.of(hash(Messages.message("b"))), fx.local(0).keySet());
+    }
 }

@@ -71,7 +71,8 @@ class SyncModelTest {
         final SyncFixture fx;
         final List<Map<String, Flags>> base = new ArrayList<>();
         final StringBuilder trace = new StringBuilder();
-        boolean firstCycle = true;
+        /** Per mailbox: start-up rules hold until a cycle of that mailbox succeeded. */
+        final boolean[] startup = {true, true};
         boolean offline;
         int counter;
 
@@ -192,7 +193,7 @@ class SyncModelTest {
         void restart() throws IOException {
             offline = rnd.nextInt(3) == 0;
             fx.start(offline);
-            firstCycle = true;
+            java.util.Arrays.fill(startup, true);
             trace.append("restart").append(offline ? " --offline" : "").append('\n');
         }
 
@@ -201,8 +202,6 @@ class SyncModelTest {
         void cycle(Op failOp, int failCloud, int failCount) throws Exception {
             trace.append("cycle").append(failOp == null ? "" : " failing " + failOp + "x" + failCount + " on " + failCloud)
                     .append('\n');
-            boolean push = !firstCycle || offline;
-            boolean offlineFirst = firstCycle && offline;
             List<Map<ContentHash, Flags>> localBefore = new ArrayList<>();
             for (int m = 0; m < fx.maildirPaths.size(); m++) {
                 localBefore.add(fx.local(m));
@@ -221,7 +220,8 @@ class SyncModelTest {
                 servedBefore.add(cloud.servedIds());
                 Map<String, Flags> predicted = new HashMap<>(now);
                 boolean changes = false;
-                if (push) {
+                boolean offlineFirst = startup[c] && offline;
+                if (!startup[c] || offline) {
                     Map<ContentHash, Flags> local = localBefore.get(targetOf[c]);
                     for (Map.Entry<String, Flags> e : base.get(c).entrySet()) {
                         String id = e.getKey();
@@ -319,7 +319,9 @@ class SyncModelTest {
                 assertEquals(predictedLocal.get(m), fx.local(m), "Maildir " + m + "\n" + trace);
             }
             assertEquals(!expectError, report.ok(), "cycle outcome " + report.errors() + "\n" + trace);
-            firstCycle = false;
+            for (int c = 0; c < clouds.size(); c++) {
+                startup[c] = startup[c] && failed[c];
+            }
         }
 
         private static Map<String, Flags> snapshotOf(InMemoryMailbox cloud) {
