@@ -58,8 +58,14 @@ public final class SyncEngine {
     private static final Logger log = LoggerFactory.getLogger(SyncEngine.class);
     private static final String ROUTES_META = "routes_fingerprint";
     private static final int RECORD_BATCH = 200;
-    /** A Maildir found empty while the snapshot expects at least this many messages is not trusted. */
-    static final int WIPED_MAILDIR_THRESHOLD = 20;
+    /**
+     * A Maildir found empty while the snapshot expects at least this many messages is not
+     * trusted (an unmounted disk, a wiped directory) unless {@link #CONFIRM_EMPTY} confirms it.
+     * Two: the last message of a Maildir deleted on its own is an ordinary deletion.
+     */
+    static final int WIPED_MAILDIR_THRESHOLD = 2;
+    /** A file in a Maildir's root that confirms, once, that the Maildir was emptied on purpose. */
+    static final String CONFIRM_EMPTY = ".cms-confirm-empty";
 
     /** A cloud message as the engine tracks it; {@code target} is a Maildir index or -1. */
     record Entry(ContentHash hash, Flags flags, Instant received, int target) {
@@ -397,12 +403,18 @@ public final class SyncEngine {
                 }
             }
         }
-        if (expected >= WIPED_MAILDIR_THRESHOLD) {
-            throw new IOException("the Maildir is empty but held " + expected + " messages at the last cycle;"
-                    + " refusing to delete them all in the cloud (if this was intended, delete them in the"
-                    + " cloud; if not, restart cloud-mdir-sync to download them again)");
+        if (expected < WIPED_MAILDIR_THRESHOLD) {
+            return v;
         }
-        return v;
+        Path confirm = maildirs.get(i).root().resolve(CONFIRM_EMPTY);
+        if (Files.deleteIfExists(confirm)) {
+            log.warn("Maildir {} was emptied and {} confirms it: deleting its {} messages in the cloud",
+                    maildirKeys.get(i), CONFIRM_EMPTY, expected);
+            return v;
+        }
+        throw new IOException("the Maildir is empty but held " + expected + " messages at the last cycle;"
+                + " refusing to delete them all in the cloud (if you meant it, run 'touch " + confirm
+                + "' and the next cycle deletes them; if not, restart cloud-mdir-sync to download them again)");
     }
 
     // ---- 2. cloud refresh

@@ -659,4 +659,49 @@ class SyncEngineTest {
         assertTrue(fx.lostAndFound().isEmpty(), "not taken for a user's own file");
         assertEquals(java.util.Set.of(hash(Messages.message("b"))), fx.local(0).keySet());
     }
+
+    /** Issue 18, item 10: a small Maildir emptied at once is not mass-deleted in the cloud either. */
+    @Test
+    void aSmallMaildirEmptiedAtOnceIsNotMassDeletedUntilConfirmed() throws Exception {
+        InMemoryMailbox cloud = o365("o365:a@b.c:inbox");
+        for (int i = 0; i < 15; i++) {
+            cloud.add(Messages.message("m" + i), Flags.NONE, null);
+        }
+        single(cloud);
+        fx.cycleOk();
+        for (MaildirFile f : fx.files(0)) {
+            Files.delete(f.path());
+        }
+
+        CycleReport r = fx.cycle();
+
+        assertFalse(r.ok());
+        assertTrue(r.errors().get(0).contains("refusing to delete"), r.errors().toString());
+        assertTrue(r.errors().get(0).contains(".cms-confirm-empty"), "says how to confirm: " + r.errors());
+        assertTrue(cloud.deletions().isEmpty());
+        assertEquals(15, cloud.size());
+
+        // Confirmed: the next cycle deletes them and removes the confirmation.
+        Path confirm = fx.maildirPaths.get(0).resolve(".cms-confirm-empty");
+        Files.createFile(confirm);
+        r = fx.cycleOk();
+        assertEquals(15, r.pushedDeletes());
+        assertEquals(0, cloud.size());
+        assertFalse(Files.exists(confirm), "a confirmation is used once");
+    }
+
+    @Test
+    void messagesDeletedOneByOneMayEmptyAMaildir() throws Exception {
+        InMemoryMailbox cloud = o365("o365:a@b.c:inbox");
+        for (int i = 0; i < 3; i++) {
+            cloud.add(Messages.message("m" + i), Flags.NONE, null);
+        }
+        single(cloud);
+        fx.cycleOk();
+        for (int left = 3; left > 0; left--) {
+            Files.delete(fx.files(0).get(0).path());
+            assertEquals(1, fx.cycleOk().pushedDeletes());
+        }
+        assertEquals(0, cloud.size());
+    }
 }

@@ -1,6 +1,7 @@
 package dev.cms.sync;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.cms.maildir.MaildirFile;
@@ -118,7 +119,18 @@ class SyncModelTest {
                         cycle(null, -1, 0);
                     }
                 }
-                // Quiet point: everything converges.
+                // Quiet point: everything converges (after the restart that the wipe guard's
+                // error asks for, when a Maildir was emptied).
+                List<Map<ContentHash, Flags>> locals = new ArrayList<>();
+                for (int m = 0; m < fx.maildirPaths.size(); m++) {
+                    locals.add(fx.local(m));
+                }
+                if (wipeGuardTrips(locals)) {
+                    offline = false;
+                    fx.start(false);
+                    java.util.Arrays.fill(startup, true);
+                    trace.append("restart\n");
+                }
                 cycle(null, -1, 0);
                 cycle(null, -1, 0);
                 for (int c = 0; c < clouds.size(); c++) {
@@ -205,6 +217,21 @@ class SyncModelTest {
             List<Map<ContentHash, Flags>> localBefore = new ArrayList<>();
             for (int m = 0; m < fx.maildirPaths.size(); m++) {
                 localBefore.add(fx.local(m));
+            }
+            if (wipeGuardTrips(localBefore)) {
+                Map<String, Map<String, Flags>> cloudsBefore = new HashMap<>();
+                for (InMemoryMailbox cloud : clouds) {
+                    cloudsBefore.put(cloud.key(), snapshotOf(cloud));
+                }
+                CycleReport report = fx.cycle();
+                assertFalse(report.ok(), "an emptied Maildir fails the cycle\n" + trace);
+                for (InMemoryMailbox cloud : clouds) {
+                    assertEquals(cloudsBefore.get(cloud.key()), snapshotOf(cloud), "wipe guard\n" + trace);
+                }
+                for (int m = 0; m < fx.maildirPaths.size(); m++) {
+                    assertEquals(localBefore.get(m), fx.local(m), "wipe guard, Maildir " + m + "\n" + trace);
+                }
+                return;
             }
             List<Map<String, Flags>> predictedCloud = new ArrayList<>();
             List<Map<String, Flags>> cloudBefore = new ArrayList<>();
@@ -322,6 +349,30 @@ class SyncModelTest {
             for (int c = 0; c < clouds.size(); c++) {
                 startup[c] = startup[c] && failed[c];
             }
+        }
+
+        /**
+         * The engine refuses a cycle in which a Maildir is found empty although two or more
+         * messages were routed there, when it could delete in the cloud at all.
+         */
+        private boolean wipeGuardTrips(List<Map<ContentHash, Flags>> localBefore) {
+            boolean mayDelete = offline;
+            for (boolean s : startup) {
+                mayDelete |= !s;
+            }
+            for (int m = 0; m < fx.maildirPaths.size() && mayDelete; m++) {
+                int expected = 0;
+                for (int c = 0; c < clouds.size(); c++) {
+                    if (targetOf[c] == m) {
+                        expected += base.get(c).size();
+                    }
+                }
+                if (localBefore.get(m).isEmpty() && expected >= 2) {
+                    trace.append("  (wipe guard: Maildir ").append(m).append(" emptied)\n");
+                    return true;
+                }
+            }
+            return false;
         }
 
         private static Map<String, Flags> snapshotOf(InMemoryMailbox cloud) {
