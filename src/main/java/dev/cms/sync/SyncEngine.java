@@ -428,7 +428,16 @@ public final class SyncEngine {
             now.remove(id);
         }
         Map<String, CloudMessage> need = new LinkedHashMap<>();
+        if (!l.full()) {
+            // Bodies removed from the store by hand (a notmuch user's rm) are fetched again.
+            for (Map.Entry<String, Entry> e : now.entrySet()) {
+                if (!haveBody(e.getValue().hash(), locals)) {
+                    need.put(e.getKey(), new CloudMessage(e.getKey(), e.getValue().flags(), e.getValue().received()));
+                }
+            }
+        }
         for (CloudMessage m : l.messages()) {
+            need.remove(m.id());
             Entry old = c.snapshot.get(m.id());
             ContentHash h = c.content.get(m.id());
             Instant received = m.received() != null ? m.received() : old != null ? old.received() : null;
@@ -440,7 +449,11 @@ public final class SyncEngine {
             }
         }
         if (!need.isEmpty()) {
-            fetch(c, r, now, need, rep);
+            Set<String> listed = new HashSet<>();
+            for (CloudMessage m : l.messages()) {
+                listed.add(m.id());
+            }
+            fetch(c, r, now, need, listed, rep);
         }
         r.now = now;
         if (l.full() && c.token != null) {
@@ -474,8 +487,9 @@ public final class SyncEngine {
         return false;
     }
 
+    /** Downloads {@code need}; {@code listed} are the ids this cycle's listing named (the rest are fetched again). */
     private void fetch(CloudState c, Refresh r, Map<String, Entry> now, Map<String, CloudMessage> need,
-            CycleReport rep) throws InterruptedException {
+            Set<String> listed, CycleReport rep) throws InterruptedException {
         Map<String, ContentHash> got = new ConcurrentHashMap<>();
         Map<String, Instant> receivedAt = new ConcurrentHashMap<>();
         Map<String, ContentHash> toRecord = new HashMap<>();
@@ -532,7 +546,10 @@ public final class SyncEngine {
             ContentHash h = got.get(m.id());
             if (h == null) {
                 // Not delivered: gone meanwhile, or the download failed (then the token stays).
-                now.remove(m.id());
+                // A body fetched again keeps its entry: the listing will not name it again.
+                if (listed.contains(m.id())) {
+                    now.remove(m.id());
+                }
                 continue;
             }
             c.content.put(m.id(), h);

@@ -704,4 +704,31 @@ class SyncEngineTest {
         }
         assertEquals(0, cloud.size());
     }
+
+    /**
+     * Issue 12, item 10: a store body removed by hand (notmuch lists the store's copy too) is
+     * downloaded again when it is needed, instead of failing every cycle.
+     */
+    @Test
+    void aStoreBodyRemovedByHandIsDownloadedAgain() throws Exception {
+        InMemoryMailbox cloud = o365("o365:a@b.c:inbox");
+        String a = cloud.add(Messages.message("a"), Flags.NONE, null);
+        single(cloud);
+        fx.cycleOk();
+        // While stopped: both files of the message removed; at start-up the cloud is authoritative.
+        Files.delete(fx.fileFor(0, Messages.message("a")).path());
+        Files.delete(fx.store.path(hash(Messages.message("a"))));
+        fx.start(false);
+        cloud.failNext(Op.FETCH, 1);
+        assertFalse(fx.cycle().ok(), "the first download again fails");
+
+        CycleReport r = fx.cycleOk();
+
+        assertEquals(Map.of(hash(Messages.message("a")), Flags.NONE), fx.local(0));
+        assertTrue(cloud.ids().contains(a));
+        assertTrue(cloud.deletions().isEmpty());
+        assertEquals(2, cloud.bodiesServed(), "fetched once more");
+        assertEquals(1, cloud.fullListings(), "no full listing was needed");
+        assertTrue(fx.cycleOk().idle(), "and then quiet: " + r);
+    }
 }
