@@ -20,6 +20,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,13 +41,15 @@ public final class MaildirFolder {
     private static final Logger LOG = LoggerFactory.getLogger(MaildirFolder.class);
     static final int SCAN_TRIES = 10;
     private static final int NAME_TRIES = 100;
-    private static final String STAT_ATTRIBUTES = "unix:ino,size,lastModifiedTime,ctime,isRegularFile";
+    private static final String STAT_ATTRIBUTES = "unix:ino,size,lastModifiedTime,ctime,isRegularFile,isSymbolicLink";
 
     private final Path root;
     private final Path tmp;
     private final Path cur;
     private final Path nu;
     private final UniqueNames names;
+    /** Files already reported as skipped, so each is reported once. */
+    private final Set<Path> skipped = ConcurrentHashMap.newKeySet();
     /** Test seam: runs after a scan listed both directories, before it re-reads their mtimes. */
     volatile Runnable beforeRecheck = () -> { };
     /** Test seam: runs after a scan found both directories unchanged, before it reads the files' stat data. */
@@ -112,8 +116,8 @@ public final class MaildirFolder {
 
     /**
      * Every message file in {@code cur/} and {@code new/}, as one consistent snapshot. Names
-     * starting with '.' and anything that is not a regular file (or a symbolic link to one) are
-     * skipped.
+     * starting with '.' and anything that is not a regular file are skipped; a symbolic link is
+     * never followed (its target is not ours to read or move) and is reported once.
      *
      * <p>Both directories' modification times are read before and after listing them; when one
      * changed, or a listed file vanished before its stat data was read, the scan starts over.
@@ -160,7 +164,7 @@ public final class MaildirFolder {
         }
         beforeStat.run();
         List<MaildirFile> files = new ArrayList<>(curNames.size() + newNames.size());
-        if (!addFiles(curNames, false, known, files) || !addFiles(newNames, true, known, files)) {
+        if (!addFiles(curNames, false, known, files, skipped) || !addFiles(newNames, true, known, files, skipped)) {
             return null;
         }
         return files;
@@ -180,7 +184,7 @@ public final class MaildirFolder {
 
     /** Adds the message files among {@code paths}; false when one vanished since the listing. */
     private static boolean addFiles(List<Path> paths, boolean inNew, java.util.function.Function<Path, FileStat> known,
-            List<MaildirFile> out) throws IOException {
+            List<MaildirFile> out, Set<Path> skipped) throws IOException {
         for (Path p : paths) {
             FileStat seen = known.apply(p);
             if (seen != null) {
@@ -189,16 +193,14 @@ public final class MaildirFolder {
             }
             Map<String, Object> attrs;
             try {
-                attrs = Files.readAttributes(p, STAT_ATTRIBUTES);
+                attrs = Files.readAttributes(p, STAT_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
             } catch (NoSuchFileException e) {
-                if (Files.isSymbolicLink(p)) {
-                    LOG.warn("Skipping {}: a symbolic link to a file that does not exist", p);
-                    continue;
-                }
                 return false;
             }
             if (Boolean.TRUE.equals(attrs.get("isRegularFile"))) {
                 out.add(new MaildirFile(p, MaildirName.parse(p.getFileName().toString()), inNew, toStat(attrs)));
+            } else if (Boolean.TRUE.equals(attrs.get("isSymbolicLink")) && skipped.add(p)) {
+                LOG.warn("Skipping {}: a symbolic link (cloud-mdir-sync never follows one in a Maildir)", p);
             }
         }
         return true;

@@ -22,6 +22,11 @@ public final class Backoff {
         this.random = random;
     }
 
+    /** A new backoff with the same base, cap and random source, and no failures yet. */
+    public Backoff sibling() {
+        return new Backoff(base, cap, random);
+    }
+
     /** The delay before the next attempt after one more failure. */
     public Duration next() {
         int shift = Math.min(failures, 20);

@@ -1,7 +1,9 @@
 package dev.cms.sync;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /** What one cycle did, for the log, {@code --once} and tests. */
 public final class CycleReport {
@@ -17,9 +19,30 @@ public final class CycleReport {
     /** Something (a file renamed under us) suggests running again soon, without backoff. */
     boolean rerunSoon;
     final List<String> errors = new ArrayList<>();
+    /** The cloud mailboxes (keys) whose listing, download or push failed: each retries on its own backoff. */
+    final Set<String> failedMailboxes = new LinkedHashSet<>();
+    /** Errors that concern the whole cycle (a Maildir that cannot be read, the commit). */
+    int globalErrors;
+    /** Single files or messages that could not be handled: skipped and retried, never a reason to back off. */
+    final List<String> problems = new ArrayList<>();
 
+    /** True when everything was done: no error, no skipped file, not stopped. */
     public boolean ok() {
-        return errors.isEmpty() && !aborted;
+        return errors.isEmpty() && problems.isEmpty() && !aborted;
+    }
+
+    /** True when something failed that concerns every mailbox, so the whole daemon should back off. */
+    public boolean failedAsAWhole() {
+        return globalErrors > 0;
+    }
+
+    public Set<String> failedMailboxes() {
+        return Set.copyOf(failedMailboxes);
+    }
+
+    /** Files or messages skipped this cycle, each with its reason. */
+    public List<String> problems() {
+        return List.copyOf(problems);
     }
 
     public boolean aborted() {
@@ -70,6 +93,16 @@ public final class CycleReport {
 
     void error(String message) {
         errors.add(message);
+        globalErrors++;
+    }
+
+    void mailboxError(String mailbox, String message) {
+        errors.add(mailbox + ": " + message);
+        failedMailboxes.add(mailbox);
+    }
+
+    void problem(String message) {
+        problems.add(message);
     }
 
     @Override
@@ -77,6 +110,7 @@ public final class CycleReport {
         return "fetched " + fetched + ", pushed " + pushedFlags + " flag changes and " + pushedDeletes
                 + " deletions, delivered " + delivered + ", renamed " + renamed + ", removed " + removed
                 + (lostFound > 0 ? ", " + lostFound + " to lost+found" : "")
-                + (errors.isEmpty() ? "" : ", " + errors.size() + " error(s)");
+                + (errors.isEmpty() ? "" : ", " + errors.size() + " error(s)")
+                + (problems.isEmpty() ? "" : ", " + problems.size() + " file(s) skipped");
     }
 }

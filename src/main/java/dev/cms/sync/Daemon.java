@@ -6,7 +6,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -20,6 +23,12 @@ import org.slf4j.LoggerFactory;
  * events), the poll timer, or the retry timer after a failure. A jump of the wall clock
  * (a laptop resuming) triggers a poll at once. {@link #stop()} lets the current cycle stop
  * at its next safe point and returns from {@link #run()}.
+ *
+ * <p>Failures stay where they happen: a cloud mailbox whose listing, download or push failed
+ * waits out its own backoff (left out of the cycles meanwhile) while the others keep their
+ * poll interval; a file that cannot be handled is skipped and tried again at the next cycle.
+ * Only a failure of the whole cycle (a Maildir that cannot be read, the commit) backs off
+ * everything.
  */
 public final class Daemon {
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
@@ -46,6 +55,9 @@ public final class Daemon {
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean stopping;
     private volatile CycleReport lastReport;
+    /** Per failing cloud mailbox: its backoff and when (System.nanoTime) it may be tried again. */
+    private final Map<String, Backoff> mailboxBackoff = new HashMap<>();
+    private final Map<String, Long> retryAt = new HashMap<>();
 
     public Daemon(SyncEngine engine, List<Path> maildirRoots, Options options, Clock clock) {
         this.engine = engine;
@@ -80,31 +92,74 @@ public final class Daemon {
 
     private void loop() throws InterruptedException {
         while (!stopping) {
-            CycleReport r = engine.runCycle();
+            long started = System.nanoTime();
+            Set<String> paused = new HashSet<>();
+            retryAt.forEach((key, at) -> {
+                if (at - started > 0) {
+                    paused.add(key);
+                }
+            });
+            CycleReport r = engine.runCycle(paused);
             lastReport = r;
             if (r.aborted() || stopping) {
                 break;
             }
             Duration wait;
-            if (r.ok()) {
-                options.backoff().reset();
-                if (!r.idle()) {
-                    log.info("cycle done: {}", r);
-                } else {
-                    log.debug("cycle done: nothing to do");
-                }
-                wait = r.rerunSoon() ? options.rerunDelay() : options.pollInterval();
-            } else {
+            if (r.failedAsAWhole()) {
                 wait = options.backoff().next();
                 for (String e : r.errors()) {
                     log.error("{}", e);
                 }
                 log.warn("cycle failed ({}); retrying in {} s", r, Math.max(1, wait.toSeconds()));
+            } else {
+                options.backoff().reset();
+                if (r.ok() && r.idle()) {
+                    log.debug("cycle done: nothing to do");
+                } else {
+                    log.info("cycle done: {}", r);
+                }
+                wait = r.rerunSoon() ? options.rerunDelay() : options.pollInterval();
+                wait = min(wait, scheduleMailboxRetries(r, paused));
             }
             if (!awaitTrigger(wait)) {
                 break;
             }
         }
+    }
+
+    /**
+     * Backs off each mailbox that failed in {@code r}, forgets the backoff of those that
+     * succeeded, and returns the time until the earliest retry (the poll interval when none).
+     */
+    private Duration scheduleMailboxRetries(CycleReport r, Set<String> paused) {
+        long now = System.nanoTime();
+        for (String key : engine.mailboxKeys()) {
+            if (paused.contains(key)) {
+                continue;
+            }
+            if (r.failedMailboxes().contains(key)) {
+                Duration d = mailboxBackoff.computeIfAbsent(key, k -> options.backoff().sibling()).next();
+                retryAt.put(key, now + d.toNanos());
+                for (String e : r.errors()) {
+                    if (e.startsWith(key + ": ")) {
+                        log.error("{}", e);
+                    }
+                }
+                log.warn("{}: retrying this mailbox in {} s; the others go on", key, Math.max(1, d.toSeconds()));
+            } else if (mailboxBackoff.remove(key) != null) {
+                retryAt.remove(key);
+                log.info("{}: working again", key);
+            }
+        }
+        Duration earliest = options.pollInterval();
+        for (long at : retryAt.values()) {
+            earliest = min(earliest, Duration.ofNanos(Math.max(0, at - now)));
+        }
+        return earliest;
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     /** Waits up to {@code wait} for a trigger; false when stopping. */

@@ -117,6 +117,12 @@ public final class SyncEngine {
         /** Messages whose local processing failed: they keep their previous entry. */
         final Set<String> failedIds = new HashSet<>();
         IOException failure;
+        /** Not refreshed this cycle (its mailbox waits out a backoff): like a failure, without an error. */
+        boolean skipped;
+
+        boolean active() {
+            return failure == null && !skipped;
+        }
     }
 
     private static final class LocalView {
@@ -183,6 +189,8 @@ public final class SyncEngine {
     /** Set when snapshot entries went away without a local removal (cloud deletions, first cycle). */
     private boolean bodiesMayBeUnreferenced = true;
     private OwnChanges ownChanges = path -> { };
+    /** Problems already logged; kept while they recur. */
+    private final Set<String> reportedProblems = new HashSet<>();
 
     /** Told about the Maildir files the engine itself is about to create, rename or remove. */
     @FunctionalInterface
@@ -256,6 +264,11 @@ public final class SyncEngine {
         return stopRequested;
     }
 
+    /** The keys of the cloud mailboxes, in configuration order. */
+    public List<String> mailboxKeys() {
+        return clouds.stream().map(CloudState::key).toList();
+    }
+
     /** How many messages the snapshot of each cloud mailbox holds. */
     public Map<String, Integer> snapshotCounts() {
         Map<String, Integer> out = new LinkedHashMap<>();
@@ -267,6 +280,14 @@ public final class SyncEngine {
 
     /** Runs one cycle. Failures are reported, not thrown. */
     public CycleReport runCycle() throws InterruptedException {
+        return runCycle(Set.of());
+    }
+
+    /**
+     * Runs one cycle in which the cloud mailboxes named in {@code paused} (keys) are left
+     * alone: not listed, nothing pushed, their messages in the Maildirs untouched.
+     */
+    public CycleReport runCycle(Set<String> paused) throws InterruptedException {
         boolean mayDelete = offline || clouds.stream().anyMatch(c -> !c.startup);
         CycleReport rep = new CycleReport();
 
@@ -288,11 +309,16 @@ public final class SyncEngine {
         Map<CloudState, Refresh> refreshed = new LinkedHashMap<>();
         for (CloudState c : clouds) {
             Refresh r = new Refresh();
+            if (paused.contains(c.key())) {
+                r.skipped = true;
+                refreshed.put(c, r);
+                continue;
+            }
             try {
                 refresh(c, r, locals, rep);
             } catch (IOException e) {
                 r.failure = e;
-                rep.error(c.key() + ": " + e.getMessage());
+                rep.mailboxError(c.key(), e.getMessage());
                 log.debug("{}: refresh failed", c.key(), e);
             }
             refreshed.put(c, r);
@@ -304,7 +330,7 @@ public final class SyncEngine {
         // 3. Local → cloud.
         List<Map<ContentHash, Flags>> shownBefore = shownBefore();
         for (Map.Entry<CloudState, Refresh> e : refreshed.entrySet()) {
-            if (e.getValue().failure == null) {
+            if (e.getValue().active()) {
                 pushLocalChanges(e.getKey(), e.getValue(), locals, shownBefore, rep);
             }
             if (stopped(rep)) {
@@ -329,12 +355,12 @@ public final class SyncEngine {
                 if (prev.target() >= 0) {
                     expectedBefore.get(prev.target()).computeIfAbsent(prev.hash(), k -> new ArrayList<>(1))
                             .add(new Source(c, m.getKey()));
-                    if (r.failure != null) {
+                    if (!r.active()) {
                         protect.get(prev.target()).add(prev.hash());
                     }
                 }
             }
-            if (r.failure == null) {
+            if (r.active()) {
                 route(c, r, rep);
                 for (Map.Entry<String, Entry> m : r.now.entrySet()) {
                     Entry en = m.getValue();
@@ -356,6 +382,7 @@ public final class SyncEngine {
         // 6. Commit in one transaction, then 7. drop bodies nothing refers to.
         commit(refreshed, rep);
         collectGarbage(rep);
+        reportedProblems.retainAll(rep.problems);
         return rep;
     }
 
@@ -523,7 +550,7 @@ public final class SyncEngine {
         try {
             c.box.fetchBodies(List.copyOf(need.keySet()), sink);
         } catch (IOException e) {
-            rep.error(c.key() + ": downloading bodies failed: " + e.getMessage());
+            rep.mailboxError(c.key(), "downloading bodies failed: " + e.getMessage());
             r.tokenUsable = false;
         } finally {
             progress.fetchFinished(c.key());
@@ -538,7 +565,7 @@ public final class SyncEngine {
             }
         }
         if (recordFailure[0] != null) {
-            rep.error(c.key() + ": " + recordFailure[0].getMessage());
+            rep.mailboxError(c.key(), recordFailure[0].getMessage());
         }
         rep.fetched += got.size();
         rep.fetchedBytes += bytes.get();
@@ -656,7 +683,7 @@ public final class SyncEngine {
             c.box.apply(changes);
         } catch (IOException e) {
             r.failure = e;
-            rep.error(c.key() + ": pushing " + changes.size() + " change(s) failed: " + e.getMessage());
+            rep.mailboxError(c.key(), "pushing " + changes.size() + " change(s) failed: " + e.getMessage());
             return;
         }
         for (Change ch : changes) {
@@ -772,7 +799,7 @@ public final class SyncEngine {
                     rep.rerunSoon = true;
                     failSources(w, refreshed);
                 } catch (IOException ex) {
-                    rep.error("Maildir " + maildirKeys.get(i) + ": " + f.path().getFileName() + ": " + ex.getMessage());
+                    problem(rep, "Maildir " + maildirKeys.get(i) + ": " + f.path().getFileName() + ": " + ex.getMessage());
                     failSources(w, refreshed);
                 }
             }
@@ -793,16 +820,29 @@ public final class SyncEngine {
                 for (Source s : w.sources) {
                     s.cloud().content.remove(s.id());
                 }
-                rep.error("the body of " + h.shortHex() + " is missing from the store; it will be downloaded again");
+                problem(rep, "the body of " + h.shortHex() + " is missing from the store; it will be downloaded again");
                 failSources(w, refreshed);
             } catch (IOException ex) {
-                rep.error("Maildir " + maildirKeys.get(i) + ": delivering " + h.shortHex() + " failed: " + ex.getMessage());
+                problem(rep, "Maildir " + maildirKeys.get(i) + ": delivering " + h.shortHex() + " failed: " + ex.getMessage());
                 failSources(w, refreshed);
             }
         }
     }
 
     /** A local file's flags after forcing: cloud values for what the cloud stores, local for the rest, no T. */
+    /**
+     * Records a file or message that could not be handled this cycle; it is logged when first
+     * seen, and again only after a cycle without it.
+     */
+    private void problem(CycleReport rep, String message) {
+        rep.problem(message);
+        if (reportedProblems.add(message)) {
+            log.warn("{} (skipped; tried again each cycle)", message);
+        } else {
+            log.debug("{} (still)", message);
+        }
+    }
+
     private static Flags localTarget(Flags local, Want w) {
         Flags out = local.without(Flag.TRASHED);
         for (Flag f : w.supported) {
@@ -834,6 +874,9 @@ public final class SyncEngine {
         for (Map.Entry<CloudState, Refresh> e : refreshed.entrySet()) {
             CloudState c = e.getKey();
             Refresh r = e.getValue();
+            if (r.skipped) {
+                continue;
+            }
             if (r.failure != null) {
                 commit.failed(c.key(), r.failure.getMessage());
                 continue;

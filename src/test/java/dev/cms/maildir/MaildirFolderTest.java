@@ -172,16 +172,16 @@ class MaildirFolderTest {
         assertEquals(ctime.to(TimeUnit.NANOSECONDS), stat.ctimeNanos());
     }
 
+    /** Issue 18, item 4: a symbolic link's target is never read; the link is skipped. */
     @Test
-    void scanTakesASymlinkToAFileAsAMessageWithTheTargetsStat() throws IOException {
+    void scanSkipsSymbolicLinksWithoutFollowingThem() throws IOException {
+        write(root.resolve("cur/real:2,S"), "real");
         Path target = storeFile("linked body");
         Files.createSymbolicLink(root.resolve("cur/link:2,S"), target);
         Files.createSymbolicLink(root.resolve("cur/dangling"), temp.resolve("nowhere"));
         Files.createSymbolicLink(root.resolve("cur/dirlink"), store);
         Map<String, MaildirFile> files = scanByName();
-        assertEquals(Set.of("link:2,S"), files.keySet());
-        assertEquals(inode(target), files.get("link:2,S").stat().inode());
-        assertEquals(11, files.get("link:2,S").stat().size());
+        assertEquals(Set.of("real:2,S"), files.keySet());
     }
 
     @Test

@@ -59,6 +59,43 @@ class DaemonTest {
         thread.start();
     }
 
+    /** Two mailboxes into one Maildir; a failure backs off for an hour, polls are every 100 ms. */
+    private void startTwo(InMemoryMailbox a, InMemoryMailbox b) {
+        try {
+            fx = new SyncFixture(tmp, 1, List.of(a, b), Router.defaultOnly()).start(false);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        Daemon.Options o = new Daemon.Options(Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofMillis(500),
+                Duration.ofMillis(100), new Backoff(Duration.ofHours(1), Duration.ofHours(2), new Random(1)));
+        daemon = new Daemon(fx.engine, fx.maildirPaths, o, Clock.systemUTC());
+        thread = new Thread(() -> {
+            try {
+                daemon.run();
+            } catch (Throwable t) {
+                crashed.set(t);
+            }
+        }, "daemon-under-test");
+        thread.start();
+    }
+
+    /** Issue 18, item 4: one mailbox's failures and backoff never slow the other. */
+    @Test
+    void aFailingMailboxBacksOffAloneWhileTheOtherKeepsItsPace() throws Exception {
+        InMemoryMailbox sick = InMemoryMailbox.likeGmail("gmail:a@b.c:INBOX");
+        InMemoryMailbox healthy = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
+        sick.failNext(Op.LIST, 1_000);
+        String first = healthy.add(Messages.message("first"), Flags.NONE, null);
+        startTwo(sick, healthy);
+        await(() -> fx.maildirPaths.get(0).resolve("new").toFile().list().length == 1, "the healthy mailbox's mail");
+
+        healthy.add(Messages.message("second"), Flags.NONE, null);
+        await(() -> fx.maildirPaths.get(0).resolve("new").toFile().list().length == 2, "new mail, polled, not backed off");
+        SyncFixture.setLetters(fx.fileFor(0, Messages.message("first")), "S");
+        await(() -> Flags.of(Flag.READ).equals(healthy.flags(first)), "a local change pushed at once");
+        assertEquals(1, sick.calls(Op.LIST), "the failing mailbox waits out its own backoff");
+    }
+
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!condition.getAsBoolean()) {

@@ -731,4 +731,50 @@ class SyncEngineTest {
         assertEquals(1, cloud.fullListings(), "no full listing was needed");
         assertTrue(fx.cycleOk().idle(), "and then quiet: " + r);
     }
+
+    /** Issue 18, item 4: a file that cannot be renamed is skipped and reported; the rest goes on. */
+    @Test
+    void aFileThatCannotTakeItsFlagsIsSkippedAndTheRestSyncs() throws Exception {
+        InMemoryMailbox cloud = o365("o365:a@b.c:inbox");
+        String a = cloud.add(Messages.message("a"), Flags.NONE, null);
+        String b = cloud.add(Messages.message("b"), Flags.NONE, null);
+        single(cloud);
+        fx.cycleOk();
+        // A mail reader gave a's file a 255-byte name: it cannot gain flag letters.
+        MaildirFile fa = fx.fileFor(0, Messages.message("a"));
+        Files.move(fa.path(), fa.path().getParent().getParent().resolve("cur").resolve("x".repeat(252) + ":2,"));
+        fx.cycleOk();
+        cloud.setFlags(a, Flags.of(Flag.READ, Flag.FLAGGED));
+        cloud.setFlags(b, Flags.of(Flag.READ));
+
+        CycleReport r = fx.cycle();
+
+        assertEquals(1, r.problems().size(), r.problems().toString());
+        assertTrue(r.problems().get(0).contains("x".repeat(20)), "names the file: " + r.problems());
+        assertTrue(r.errors().isEmpty(), "not a failure of the cycle or the mailbox: " + r.errors());
+        assertFalse(r.failedAsAWhole());
+        assertTrue(r.failedMailboxes().isEmpty());
+        assertEquals(Flags.of(Flag.READ), fx.local(0).get(hash(Messages.message("b"))), "the other message synced");
+        assertTrue(cloud.deletions().isEmpty());
+        assertEquals(Flags.of(Flag.READ, Flag.FLAGGED), cloud.flags(a), "the cloud is left as it is");
+    }
+
+    /** Issue 18, item 4: a symbolic link in a Maildir is never followed, read or moved. */
+    @Test
+    void aSymbolicLinkInAMaildirIsSkippedAndItsTargetNeverRead() throws Exception {
+        InMemoryMailbox cloud = o365("o365:a@b.c:inbox");
+        cloud.add(Messages.message("a"), Flags.NONE, null);
+        single(cloud);
+        fx.cycleOk();
+        Path secret = Files.write(tmp.resolve("secret"), Messages.message("not mail"));
+        Path link = Files.createSymbolicLink(fx.maildirPaths.get(0).resolve("cur").resolve("link:2,S"), secret);
+
+        CycleReport r = fx.cycleOk();
+
+        assertEquals(0, r.lostFound());
+        assertTrue(Files.isSymbolicLink(link), "left where it is");
+        assertTrue(Files.exists(secret));
+        assertTrue(fx.lostAndFound().isEmpty());
+        assertEquals(1, fx.local(0).size());
+    }
 }
