@@ -8,12 +8,14 @@ import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -45,6 +47,7 @@ public final class MaildirWatcher implements AutoCloseable {
     private final LongSupplier nanoTime;
     private final Thread thread;
     private volatile boolean closed;
+    private volatile BiConsumer<Path, List<Path>> onFiles = (root, files) -> { };
 
     private record Watched(Path root, Path dir) {}
 
@@ -106,6 +109,16 @@ public final class MaildirWatcher implements AutoCloseable {
         expected.put(key(file), nanoTime.getAsLong() + EXPECTATION_LIFETIME.toNanos());
     }
 
+    /**
+     * Also tells {@code listener}, on the watcher's thread and before any debounce, which files
+     * of a Maildir ({@code root}) changed: the names in {@code cur/} and {@code new/} that were
+     * created, deleted or modified by someone else (own changes excluded), one call per batch of
+     * events. For example the daemon journals them so that a crash cannot lose them.
+     */
+    public void onFileEvents(BiConsumer<Path, List<Path>> listener) {
+        this.onFiles = listener;
+    }
+
     private static Path key(Path file) {
         return file.toAbsolutePath().normalize();
     }
@@ -156,6 +169,7 @@ public final class MaildirWatcher implements AutoCloseable {
         }
         forgetStaleExpectations();
         boolean any = false;
+        List<Path> files = new ArrayList<>();
         for (WatchEvent<?> event : key.pollEvents()) {
             if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
                 LOG.debug("Events lost for {}; treating {} as changed", w.dir(), w.root());
@@ -163,6 +177,14 @@ public final class MaildirWatcher implements AutoCloseable {
             } else if (event.context() instanceof Path name && !name.toString().startsWith(".")
                     && expected.remove(key(w.dir().resolve(name))) == null) {
                 any = true;
+                files.add(w.dir().resolve(name));
+            }
+        }
+        if (!files.isEmpty()) {
+            try {
+                onFiles.accept(w.root(), files);
+            } catch (RuntimeException e) {
+                LOG.error("Maildir file event handler failed for {}", w.root(), e);
             }
         }
         if (!key.reset()) {

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -23,8 +24,11 @@ import java.util.Set;
  * a foreign file.
  */
 public final class StatIndex {
-    /** A file's stat and the hash computed for it. */
-    public record Entry(FileStat stat, ContentHash hash) {}
+    /**
+     * A file's stat, the hash computed for it, and the unique part of its Maildir name (null
+     * when not known), by which the hash of a deleted file can still be found.
+     */
+    public record Entry(FileStat stat, ContentHash hash, String name) {}
 
     private final MessageStore store;
     private final Map<Long, Entry> byInode;
@@ -41,19 +45,22 @@ public final class StatIndex {
      * The hash of a file: the remembered one when its stat is unchanged or when it is still the
      * store body that hash names (same inode); otherwise the file is read and hashed.
      */
-    public ContentHash hashOf(Path file, FileStat stat) throws IOException {
+    public ContentHash hashOf(Path file, FileStat stat, String name) throws IOException {
         seen.add(stat.inode());
         Entry e = byInode.get(stat.inode());
         if (e != null && e.stat().equals(stat)) {
+            if (!Objects.equals(e.name(), name)) {
+                record(stat, e.hash(), name);
+            }
             return e.hash();
         }
         if (e != null && isStoreBody(e.hash(), stat.inode())) {
-            record(stat, e.hash());
+            record(stat, e.hash(), name);
             return e.hash();
         }
         ContentHash h = MessageStore.hashOf(file);
         hashed++;
-        record(stat, h);
+        record(stat, h, name);
         return h;
     }
 
@@ -67,9 +74,9 @@ public final class StatIndex {
     }
 
     /** Notes a file whose hash we know (we just delivered or renamed it). */
-    public void record(FileStat stat, ContentHash hash) {
+    public void record(FileStat stat, ContentHash hash, String name) {
         seen.add(stat.inode());
-        Entry e = new Entry(stat, hash);
+        Entry e = new Entry(stat, hash, name);
         if (!e.equals(byInode.put(stat.inode(), e))) {
             dirty.put(stat.inode(), e);
         }
@@ -90,7 +97,7 @@ public final class StatIndex {
      */
     public void drainInto(StateDb.CycleCommit commit, boolean complete) {
         for (Map.Entry<Long, Entry> e : dirty.entrySet()) {
-            commit.statPut(e.getKey(), e.getValue().stat(), e.getValue().hash());
+            commit.statPut(e.getKey(), e.getValue().stat(), e.getValue().hash(), e.getValue().name());
         }
         dirty.clear();
         if (complete) {

@@ -16,9 +16,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.sqlite.SQLiteConfig;
 
 /**
@@ -45,7 +47,16 @@ public final class StateDb implements AutoCloseable {
                 "CREATE TABLE stat_index (inode INTEGER PRIMARY KEY, size INTEGER NOT NULL,"
                         + " mtime INTEGER NOT NULL, ctime INTEGER NOT NULL, hash TEXT NOT NULL)",
                 "CREATE TABLE secret (key TEXT PRIMARY KEY, blob BLOB NOT NULL, updated INTEGER NOT NULL)",
-                "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)"));
+                "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)"),
+            List.of(
+                // The Maildir file name's unique part (before ":2,"), to find a file's hash by
+                // its name after it was deleted.
+                "ALTER TABLE stat_index ADD COLUMN name TEXT",
+                "CREATE INDEX stat_index_name ON stat_index (name)",
+                // Local changes the running daemon saw (file names per Maildir) and has not yet
+                // pushed through a finished cycle: after a crash they are pushed, not undone.
+                "CREATE TABLE local_journal (id INTEGER PRIMARY KEY AUTOINCREMENT, maildir TEXT NOT NULL,"
+                        + " name TEXT NOT NULL, UNIQUE (maildir, name))"));
 
     public static final int SCHEMA_VERSION = MIGRATIONS.size();
 
@@ -233,15 +244,21 @@ public final class StateDb implements AutoCloseable {
         final List<Long> statRemove = new ArrayList<>();
         final List<String> failedMailboxes = new ArrayList<>();
         final Map<String, String> failedErrors = new HashMap<>();
+        long journalUpTo;
         Instant now = Instant.now();
 
         public MailboxCommit mailbox(String key) {
             return mailboxes.computeIfAbsent(key, MailboxCommit::new);
         }
 
-        public void statPut(long inode, FileStat st, ContentHash hash) {
-            statPut.put(inode, new StatRow(st, hash));
+        public void statPut(long inode, FileStat st, ContentHash hash, String name) {
+            statPut.put(inode, new StatRow(st, hash, name));
             statRemove.remove(inode);
+        }
+
+        /** Drops the local journal's entries up to {@code id} (they were pushed by this cycle). */
+        public void clearJournalUpTo(long id) {
+            journalUpTo = Math.max(journalUpTo, id);
         }
 
         public void statRemove(long inode) {
@@ -260,7 +277,7 @@ public final class StateDb implements AutoCloseable {
         }
     }
 
-    record StatRow(FileStat stat, ContentHash hash) {}
+    record StatRow(FileStat stat, ContentHash hash, String name) {}
 
     /** The snapshot diff of one mailbox in one cycle. */
     public static final class MailboxCommit {
@@ -353,6 +370,12 @@ public final class StateDb implements AutoCloseable {
                 }
             }
             writeStats(c.statPut, c.statRemove);
+            if (c.journalUpTo > 0) {
+                try (PreparedStatement ps = conn.prepareStatement("DELETE FROM local_journal WHERE id <= ?")) {
+                    ps.setLong(1, c.journalUpTo);
+                    ps.executeUpdate();
+                }
+            }
             conn.commit();
         } catch (SQLException e) {
             rollbackQuietly();
@@ -364,7 +387,7 @@ public final class StateDb implements AutoCloseable {
 
     private void writeStats(Map<Long, StatRow> put, Collection<Long> remove) throws SQLException {
         try (PreparedStatement ps = conn.prepareStatement(
-                        "INSERT OR REPLACE INTO stat_index (inode, size, mtime, ctime, hash) VALUES (?, ?, ?, ?, ?)");
+                        "INSERT OR REPLACE INTO stat_index (inode, size, mtime, ctime, hash, name) VALUES (?, ?, ?, ?, ?, ?)");
                 PreparedStatement del = conn.prepareStatement("DELETE FROM stat_index WHERE inode = ?")) {
             for (Long inode : remove) {
                 del.setLong(1, inode);
@@ -378,6 +401,7 @@ public final class StateDb implements AutoCloseable {
                 ps.setLong(3, st.mtimeNanos());
                 ps.setLong(4, st.ctimeNanos());
                 ps.setString(5, e.getValue().hash().hex());
+                ps.setString(6, e.getValue().name());
                 ps.addBatch();
             }
             ps.executeBatch();
@@ -388,7 +412,7 @@ public final class StateDb implements AutoCloseable {
     public synchronized Map<Long, StatIndex.Entry> loadStatIndex() throws IOException {
         Map<Long, StatIndex.Entry> out = new HashMap<>();
         try (Statement st = conn.createStatement();
-                ResultSet rs = st.executeQuery("SELECT inode, size, mtime, ctime, hash FROM stat_index")) {
+                ResultSet rs = st.executeQuery("SELECT inode, size, mtime, ctime, hash, name FROM stat_index")) {
             while (rs.next()) {
                 String hash = rs.getString(5);
                 if (!ContentHash.isValid(hash)) {
@@ -396,12 +420,77 @@ public final class StateDb implements AutoCloseable {
                 }
                 long inode = rs.getLong(1);
                 out.put(inode, new StatIndex.Entry(new FileStat(inode, rs.getLong(2), rs.getLong(3), rs.getLong(4)),
-                        new ContentHash(hash)));
+                        new ContentHash(hash), rs.getString(6)));
             }
         } catch (SQLException e) {
             throw failure("read the stat index", e);
         }
         return out;
+    }
+
+    /**
+     * Records, durably and at once, that these files (unique name parts) of the Maildir
+     * {@code maildir} were changed by someone else while the daemon ran. A name already
+     * recorded moves to the end of the journal.
+     */
+    public synchronized void journalLocalChanges(String maildir, Collection<String> names) throws IOException {
+        if (names.isEmpty()) {
+            return;
+        }
+        try {
+            conn.setAutoCommit(false);
+            try (PreparedStatement ps = conn.prepareStatement(
+                    "INSERT OR REPLACE INTO local_journal (maildir, name) VALUES (?, ?)")) {
+                for (String name : names) {
+                    ps.setString(1, maildir);
+                    ps.setString(2, name);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            conn.commit();
+        } catch (SQLException e) {
+            rollbackQuietly();
+            throw failure("journal local changes in " + maildir, e);
+        } finally {
+            autoCommit();
+        }
+    }
+
+    /** The local journal: its last id (0 when empty) and per Maildir the hashes of the files it names. */
+    public record Journal(long head, Map<String, Set<ContentHash>> hashes) {}
+
+    /**
+     * Reads the local journal, resolving each file name to the content hash the stat index
+     * last recorded for it (names it never recorded are left out).
+     */
+    public synchronized Journal loadJournal() throws IOException {
+        Map<String, Set<ContentHash>> out = new HashMap<>();
+        long head = 0;
+        try (Statement st = conn.createStatement();
+                ResultSet rs = st.executeQuery("SELECT j.id, j.maildir, s.hash FROM local_journal j"
+                        + " LEFT JOIN stat_index s ON s.name = j.name")) {
+            while (rs.next()) {
+                head = Math.max(head, rs.getLong(1));
+                String hash = rs.getString(3);
+                if (hash != null && ContentHash.isValid(hash)) {
+                    out.computeIfAbsent(rs.getString(2), k -> new HashSet<>()).add(new ContentHash(hash));
+                }
+            }
+        } catch (SQLException e) {
+            throw failure("read the local journal", e);
+        }
+        return new Journal(head, out);
+    }
+
+    /** The id of the newest local journal entry, 0 when there is none. */
+    public synchronized long journalHead() throws IOException {
+        try (Statement st = conn.createStatement();
+                ResultSet rs = st.executeQuery("SELECT COALESCE(MAX(id), 0) FROM local_journal")) {
+            return rs.next() ? rs.getLong(1) : 0;
+        } catch (SQLException e) {
+            throw failure("read the local journal", e);
+        }
     }
 
     public synchronized String meta(String key) throws IOException {

@@ -74,6 +74,7 @@ public final class Daemon {
                 watcher = MaildirWatcher.start(maildirRoots, options.debounce(), options.maxDebounce(), this::localChange);
                 MaildirWatcher w = watcher;
                 engine.onOwnChanges(w::expectOwnChange);
+                w.onFileEvents(engine::journal);
             }
             loop();
         } finally {

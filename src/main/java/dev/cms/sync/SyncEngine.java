@@ -2,6 +2,7 @@ package dev.cms.sync;
 
 import dev.cms.maildir.MaildirFile;
 import dev.cms.maildir.MaildirFolder;
+import dev.cms.maildir.MaildirName;
 import dev.cms.model.CloudMessage;
 import dev.cms.model.ContentHash;
 import dev.cms.model.FileStat;
@@ -189,6 +190,11 @@ public final class SyncEngine {
     /** Set when snapshot entries went away without a local removal (cloud deletions, first cycle). */
     private boolean bodiesMayBeUnreferenced = true;
     private OwnChanges ownChanges = path -> { };
+    /**
+     * Per Maildir, the contents of files that the running daemon saw change before a crash or
+     * stop (the local journal): at start-up these changes are pushed, not undone.
+     */
+    private final List<Set<ContentHash>> journaled = new ArrayList<>();
     /** Problems already logged; kept while they recur. */
     private final Set<String> reportedProblems = new HashSet<>();
 
@@ -235,6 +241,14 @@ public final class SyncEngine {
 
     private void load() throws IOException {
         storeHashes.addAll(store.scan());
+        StateDb.Journal journal = db.loadJournal();
+        for (String key : maildirKeys) {
+            journaled.add(new HashSet<>(journal.hashes().getOrDefault(key, Set.of())));
+        }
+        if (journal.head() > 0) {
+            log.info("{} local change(s) seen before the last stop were not pushed yet; pushing them",
+                    journaled.stream().mapToInt(Set::size).sum());
+        }
         routesChanged = !routeFingerprint.equals(db.meta(ROUTES_META));
         Map<String, Integer> targetIndex = new HashMap<>();
         for (int i = 0; i < maildirKeys.size(); i++) {
@@ -252,6 +266,28 @@ public final class SyncEngine {
             c.token = row == null ? null : row.syncToken();
             log.debug("{}: {} messages in the snapshot, {} known bodies, token {}", c.key(), c.snapshot.size(),
                     c.content.size(), c.token == null ? "none" : "present");
+        }
+    }
+
+    /**
+     * Journals, durably, files of the Maildir at {@code root} that someone else changed (from
+     * the watcher's thread, as the events come): should the daemon die before a cycle pushes
+     * them, the next start pushes them instead of undoing them.
+     */
+    public void journal(Path root, List<Path> files) {
+        int i = maildirKeys.indexOf(root.toAbsolutePath().normalize().toString());
+        if (i < 0) {
+            return;
+        }
+        List<String> names = new ArrayList<>(files.size());
+        for (Path f : files) {
+            names.add(MaildirName.parse(f.getFileName().toString()).base());
+        }
+        try {
+            db.journalLocalChanges(maildirKeys.get(i), names);
+        } catch (IOException e) {
+            log.error("cannot journal local changes in {}: {} (they are pushed by the next cycle unless the daemon"
+                    + " stops first)", maildirKeys.get(i), e.getMessage());
         }
     }
 
@@ -288,8 +324,16 @@ public final class SyncEngine {
      * alone: not listed, nothing pushed, their messages in the Maildirs untouched.
      */
     public CycleReport runCycle(Set<String> paused) throws InterruptedException {
-        boolean mayDelete = offline || clouds.stream().anyMatch(c -> !c.startup);
+        boolean mayDelete = offline || clouds.stream().anyMatch(c -> !c.startup)
+                || journaled.stream().anyMatch(j -> !j.isEmpty());
         CycleReport rep = new CycleReport();
+        long journalMark;
+        try {
+            journalMark = db.journalHead();
+        } catch (IOException e) {
+            rep.error(e.getMessage());
+            return rep;
+        }
 
         // 1. Scan every Maildir: nothing is pushed or forced without a trustworthy local view.
         List<LocalView> locals = new ArrayList<>();
@@ -380,7 +424,7 @@ public final class SyncEngine {
         }
 
         // 6. Commit in one transaction, then 7. drop bodies nothing refers to.
-        commit(refreshed, rep);
+        commit(refreshed, rep, journalMark);
         collectGarbage(rep);
         reportedProblems.retainAll(rep.problems);
         return rep;
@@ -412,7 +456,7 @@ public final class SyncEngine {
         for (MaildirFile f : files) {
             ContentHash h;
             try {
-                h = stats.hashOf(f.path(), f.stat());
+                h = stats.hashOf(f.path(), f.stat(), f.name().base());
             } catch (NoSuchFileException gone) {
                 throw new IOException("a file vanished while it was read: " + f.path());
             }
@@ -652,7 +696,8 @@ public final class SyncEngine {
             if (cur == null || prev.target() < 0 || !cur.hash().equals(prev.hash())) {
                 continue;
             }
-            boolean startupRules = c.startup || c.unsettled.contains(id);
+            boolean startupRules = c.startup && !journaled.get(prev.target()).contains(prev.hash())
+                    || c.unsettled.contains(id);
             if (startupRules && !offline) {
                 continue;
             }
@@ -771,7 +816,7 @@ public final class SyncEngine {
                             ownChanges.expect(f.path());
                             MaildirFile renamed = folder.setFlags(f, target);
                             ownChanges.expect(renamed.path());
-                            stats.record(renamed.stat(), h);
+                            stats.record(renamed.stat(), h, renamed.name().base());
                             rep.renamed++;
                         }
                     } else if (protect.contains(h)) {
@@ -813,7 +858,7 @@ public final class SyncEngine {
             try {
                 MaildirFile f = folder.deliver(store.path(h), localTarget(Flags.NONE, w), w.received);
                 ownChanges.expect(f.path());
-                stats.record(f.stat(), h);
+                stats.record(f.stat(), h, f.name().base());
                 rep.delivered++;
             } catch (NoSuchFileException missing) {
                 storeHashes.remove(h);
@@ -866,9 +911,14 @@ public final class SyncEngine {
 
     // ---- 6. commit and 7. garbage collection
 
-    private void commit(Map<CloudState, Refresh> refreshed, CycleReport rep) {
+    private void commit(Map<CloudState, Refresh> refreshed, CycleReport rep, long journalMark) {
         StateDb.CycleCommit commit = new StateDb.CycleCommit();
         commit.at(clock.instant());
+        // Every mailbox took every local change seen up to the scan: the journal has done its job.
+        boolean allPushed = refreshed.values().stream().allMatch(Refresh::active) && rep.failedMailboxes.isEmpty();
+        if (allPushed) {
+            commit.clearJournalUpTo(journalMark);
+        }
         Map<CloudState, Map<String, Entry>> next = new HashMap<>();
         Map<CloudState, String> nextToken = new HashMap<>();
         for (Map.Entry<CloudState, Refresh> e : refreshed.entrySet()) {
@@ -921,6 +971,9 @@ public final class SyncEngine {
         } catch (IOException ex) {
             rep.error(ex.getMessage());
             return;
+        }
+        if (allPushed) {
+            journaled.forEach(Set::clear);
         }
         for (Map.Entry<CloudState, Map<String, Entry>> e : next.entrySet()) {
             CloudState c = e.getKey();

@@ -48,27 +48,27 @@ class StatIndexTest {
         ContentHash h = ingest("Subject: s\r\n\r\nbody\r\n");
         Path file = Files.createLink(maildir.resolve("m"), store.path(h));
         StatIndex index = new StatIndex(store, Map.of());
-        index.record(stat(file), h);
+        index.record(stat(file), h, "m");
         // Bytes that no longer hash to h (as a body stored under an older rule would), then a
         // rename that changes the ctime: the file is still the body stored as h.
         Files.write(file, bytes("Subject: s\n\nbody\r\n\r\n"));
         Path renamed = Files.move(file, maildir.resolve("m:2,S"));
         FileStat now = stat(renamed);
 
-        assertEquals(h, index.hashOf(renamed, now));
+        assertEquals(h, index.hashOf(renamed, now, "m"));
         assertEquals(0, index.hashedSinceCommit(), "the file was not read");
-        assertEquals(h, new StatIndex(store, Map.of(now.inode(), new StatIndex.Entry(new FileStat(now.inode(), 0, 0, 0), h)))
-                .hashOf(renamed, now), "also when the stored stat is stale");
+        assertEquals(h, new StatIndex(store, Map.of(now.inode(), new StatIndex.Entry(new FileStat(now.inode(), 0, 0, 0), h, "m")))
+                .hashOf(renamed, now, "m"), "also when the stored stat is stale");
     }
 
     @Test
     void aChangedFileThatIsNotAStoreBodyIsHashedAgain() throws IOException {
         Path file = Files.write(maildir.resolve("mine"), bytes("Subject: mine\n\none\n"));
         StatIndex index = new StatIndex(store, Map.of());
-        ContentHash first = index.hashOf(file, stat(file));
+        ContentHash first = index.hashOf(file, stat(file), "mine");
         Files.write(file, bytes("Subject: mine\n\ntwo, longer\n"));
 
-        ContentHash second = index.hashOf(file, stat(file));
+        ContentHash second = index.hashOf(file, stat(file), "mine");
 
         assertNotEquals(first, second);
         assertEquals(MessageStore.hashOf(file), second);
@@ -80,9 +80,9 @@ class StatIndexTest {
         ContentHash h = ingest("Subject: c\r\n\r\ncopy\r\n");
         Path copy = Files.copy(store.path(h), maildir.resolve("copy"));
         StatIndex index = new StatIndex(store, Map.of(stat(copy).inode(),
-                new StatIndex.Entry(new FileStat(stat(copy).inode(), 1, 1, 1), h)));
+                new StatIndex.Entry(new FileStat(stat(copy).inode(), 1, 1, 1), h, "copy")));
 
-        assertEquals(h, index.hashOf(copy, stat(copy)));
+        assertEquals(h, index.hashOf(copy, stat(copy), "copy"));
         assertEquals(1, index.hashedSinceCommit(), "not the store's inode: read and hashed");
     }
 }

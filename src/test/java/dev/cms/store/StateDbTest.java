@@ -70,7 +70,7 @@ class StateDbTest {
             StateDb.MailboxCommit m = c.mailbox("box");
             m.upsert("id1", H1, Flags.of(Flag.READ), Instant.ofEpochMilli(5000), "/mail/INBOX");
             m.finish("token-7", 1, false);
-            c.statPut(42, new FileStat(42, 10, 20, 30), H1);
+            c.statPut(42, new FileStat(42, 10, 20, 30), H1, "1700000000.M1P2Q3.host");
             db.commit(c);
         }
         try (StateDb db = StateDb.openReadOnly(f)) {

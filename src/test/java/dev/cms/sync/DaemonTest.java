@@ -60,14 +60,14 @@ class DaemonTest {
     }
 
     /** Two mailboxes into one Maildir; a failure backs off for an hour, polls are every 100 ms. */
-    private void startTwo(InMemoryMailbox a, InMemoryMailbox b) {
-        try {
-            fx = new SyncFixture(tmp, 1, List.of(a, b), Router.defaultOnly()).start(false);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        Daemon.Options o = new Daemon.Options(Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofMillis(500),
-                Duration.ofMillis(100), new Backoff(Duration.ofHours(1), Duration.ofHours(2), new Random(1)));
+    private void startTwo(InMemoryMailbox a, InMemoryMailbox b) throws Exception {
+        startWith(List.of(a, b), new Daemon.Options(Duration.ofMillis(100), Duration.ofMillis(100),
+                Duration.ofMillis(500), Duration.ofMillis(100),
+                new Backoff(Duration.ofHours(1), Duration.ofHours(2), new Random(1))));
+    }
+
+    private void startWith(List<InMemoryMailbox> clouds, Daemon.Options o) throws Exception {
+        fx = new SyncFixture(tmp, 1, List.copyOf(clouds), Router.defaultOnly()).start(false);
         daemon = new Daemon(fx.engine, fx.maildirPaths, o, Clock.systemUTC());
         thread = new Thread(() -> {
             try {
@@ -94,6 +94,37 @@ class DaemonTest {
         SyncFixture.setLetters(fx.fileFor(0, Messages.message("first")), "S");
         await(() -> Flags.of(Flag.READ).equals(healthy.flags(first)), "a local change pushed at once");
         assertEquals(1, sick.calls(Op.LIST), "the failing mailbox waits out its own backoff");
+    }
+
+    /**
+     * Issue 18, item 6: the watcher journals a change as it happens, so a daemon that dies
+     * before its (here: hour-long) debounce ends still pushes it after the restart.
+     */
+    @Test
+    void aChangeSeenButNotYetPushedSurvivesTheDaemonsDeath() throws Exception {
+        InMemoryMailbox cloud = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
+        String id = cloud.add(Messages.message("a"), Flags.NONE, null);
+        startWith(List.of(cloud), new Daemon.Options(Duration.ofHours(1), Duration.ofHours(1), Duration.ofHours(1),
+                Duration.ofMillis(100), new Backoff(Duration.ofMillis(50), Duration.ofMillis(200), new Random(1))));
+        await(() -> fx.maildirPaths.get(0).resolve("new").toFile().list().length == 1, "the first delivery");
+        await(() -> cloud.calls(Op.LIST) == 1 && daemon.lastReport() != null, "the first cycle's end");
+
+        SyncFixture.setLetters(fx.files(0).get(0), "FS");
+        await(() -> {
+            try {
+                return fx.db.journalHead() > 0;
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, "the change to be journaled");
+        daemon.stop();
+        assertTrue(daemon.awaitFinished(Duration.ofSeconds(30)));
+        daemon = null;
+        assertEquals(Flags.NONE, cloud.flags(id), "not pushed before the daemon ended");
+
+        fx.start(false);
+        fx.cycleOk();
+        assertEquals(Flags.of(Flag.READ, Flag.FLAGGED), cloud.flags(id));
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {

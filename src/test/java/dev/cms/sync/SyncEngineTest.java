@@ -777,4 +777,57 @@ class SyncEngineTest {
         assertTrue(fx.lostAndFound().isEmpty());
         assertEquals(1, fx.local(0).size());
     }
+
+    /**
+     * Issue 18, item 6: changes the running daemon saw (journaled) but had not pushed when it
+     * died are pushed after the restart; changes made while it was stopped are still undone.
+     */
+    @Test
+    void journaledLocalChangesArePushedAfterACrashAndOthersAreUndone() throws Exception {
+        InMemoryMailbox cloud = o365("o365:a@b.c:inbox");
+        String a = cloud.add(Messages.message("a"), Flags.NONE, null);
+        String b = cloud.add(Messages.message("b"), Flags.NONE, null);
+        String c = cloud.add(Messages.message("c"), Flags.NONE, null);
+        single(cloud);
+        fx.cycleOk();
+        // While running: a read, b deleted; the watcher journals both, then the daemon dies.
+        Path readA = setLetters(fx.fileFor(0, Messages.message("a")), "S");
+        Path fileB = fx.fileFor(0, Messages.message("b")).path();
+        Files.delete(fileB);
+        fx.engine.journal(fx.maildirPaths.get(0), List.of(readA, fileB));
+        // While stopped: c flagged by hand.
+        setLetters(fx.fileFor(0, Messages.message("c")), "F");
+        fx.start(false);
+
+        CycleReport r = fx.cycleOk();
+
+        assertEquals(Flags.of(Flag.READ), cloud.flags(a), "a change seen while running is pushed");
+        assertEquals("archive", cloud.deletions().get(b), "a deletion seen while running is pushed");
+        assertEquals(Flags.NONE, cloud.flags(c), "a change made while stopped is undone");
+        assertEquals(Map.of(hash(Messages.message("a")), Flags.of(Flag.READ), hash(Messages.message("c")), Flags.NONE),
+                fx.local(0));
+        assertEquals(1, r.pushedFlags());
+        assertEquals(1, r.pushedDeletes());
+        assertEquals(0, fx.db.journalHead(), "the journal is cleared once pushed");
+
+        // Another restart has nothing left to push.
+        fx.start(false);
+        assertTrue(fx.cycleOk().idle());
+    }
+
+    @Test
+    void aJournaledChangeWhoseCloudCopyChangedMeanwhileLetsTheCloudWin() throws Exception {
+        InMemoryMailbox cloud = o365("o365:a@b.c:inbox");
+        String a = cloud.add(Messages.message("a"), Flags.NONE, null);
+        single(cloud);
+        fx.cycleOk();
+        Path read = setLetters(fx.fileFor(0, Messages.message("a")), "S");
+        fx.engine.journal(fx.maildirPaths.get(0), List.of(read));
+        cloud.setFlags(a, Flags.of(Flag.FLAGGED)); // another client, meanwhile
+        fx.start(false);
+
+        fx.cycleOk();
+
+        assertEquals(Flags.of(Flag.READ, Flag.FLAGGED), cloud.flags(a), "both changes kept: per-flag merge");
+    }
 }
