@@ -117,6 +117,8 @@ public final class SyncEngine {
         boolean tokenUsable = true;
         /** Messages whose local processing failed: they keep their previous entry. */
         final Set<String> failedIds = new HashSet<>();
+        /** Of those, the ones whose file a mail reader changed while the cycle ran: a live change, not a stale one. */
+        final Set<String> changedMeanwhile = new HashSet<>();
         IOException failure;
         /** Not refreshed this cycle (its mailbox waits out a backoff): like a failure, without an error. */
         boolean skipped;
@@ -843,6 +845,11 @@ public final class SyncEngine {
                     // A mail reader renamed or removed it meanwhile: look again next cycle.
                     rep.rerunSoon = true;
                     failSources(w, refreshed);
+                    if (w != null) {
+                        for (Source s : w.sources) {
+                            refreshed.get(s.cloud()).changedMeanwhile.add(s.id());
+                        }
+                    }
                 } catch (IOException ex) {
                     problem(rep, "Maildir " + maildirKeys.get(i) + ": " + f.path().getFileName() + ": " + ex.getMessage());
                     failSources(w, refreshed);
@@ -989,6 +996,7 @@ public final class SyncEngine {
             } else {
                 c.unsettled.retainAll(r.failedIds);
             }
+            c.unsettled.removeAll(r.changedMeanwhile);
         }
     }
 

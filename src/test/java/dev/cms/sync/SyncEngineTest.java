@@ -830,4 +830,36 @@ class SyncEngineTest {
 
         assertEquals(Flags.of(Flag.READ, Flag.FLAGGED), cloud.flags(a), "both changes kept: per-flag merge");
     }
+
+    /**
+     * A file the user renames while the start-up cycle is forcing it is the running daemon's
+     * business: the change is pushed by the next cycle, not undone.
+     */
+    @Test
+    void aChangeMadeDuringTheStartupCycleIsPushedNotUndone() throws Exception {
+        InMemoryMailbox cloud = o365("o365:a@b.c:inbox");
+        String a = cloud.add(Messages.message("a"), Flags.NONE, null);
+        single(cloud);
+        fx.cycleOk();
+        setLetters(fx.fileFor(0, Messages.message("a")), "S"); // while stopped: undone at start-up
+        fx.start(false);
+        Path[] renamed = {null};
+        fx.engine.onOwnChanges(p -> {
+            if (renamed[0] == null && Files.exists(p)) {
+                try { // the user flags it just before the engine renames it
+                    renamed[0] = Files.move(p, p.resolveSibling(p.getFileName().toString().replace(":2,S", ":2,FS")));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        });
+        fx.cycle();
+        fx.engine.onOwnChanges(p -> { });
+
+        fx.cycle();
+        fx.cycleOk();
+
+        assertTrue(cloud.flags(a).has(Flag.FLAGGED), "the flag set while the daemon ran is pushed: " + cloud.flags(a));
+        assertEquals(cloud.flags(a), fx.local(0).get(hash(Messages.message("a"))));
+    }
 }
