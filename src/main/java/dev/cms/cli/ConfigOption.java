@@ -26,7 +26,7 @@ final class ConfigOption {
             return local;
         }
         String xdg = env.get("XDG_CONFIG_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".config");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : dev.cms.config.UserHome.of(env, System.getProperty("user.home")).resolve(".config");
         Path user = base.resolve("cloud-mdir-sync").resolve("cms.cfg");
         if (Files.exists(user)) {
             return user;
