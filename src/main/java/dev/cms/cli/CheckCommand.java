@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -24,9 +25,13 @@ final class CheckCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Holds a {@code -c FILE} given before the sub-command's name. */
+    @ParentCommand
+    CmsCommand global;
+
     @Override
     public Integer call() throws Exception {
-        Path file = config.resolve();
+        Path file = config.resolve(global == null ? null : global.config);
         SyncConfig cfg = ConfigLoader.load(file);
         spec.commandLine().getOut().println(file + ": OK");
         spec.commandLine().getOut().print(ConfigLoader.describe(cfg));

@@ -17,6 +17,15 @@ final class ConfigOption {
         return resolve(file, Path.of("").toAbsolutePath(), System.getenv());
     }
 
+    /**
+     * As {@link #resolve()} for a sub-command: its own {@code -c} wins, else the one given
+     * before the sub-command name ({@code cloud-mdir-sync -c FILE status}).
+     */
+    Path resolve(ConfigOption global) throws ConfigException {
+        Path given = file != null ? file : global != null ? global.file : null;
+        return resolve(given, Path.of("").toAbsolutePath(), System.getenv());
+    }
+
     static Path resolve(Path given, Path cwd, Map<String, String> env) throws ConfigException {
         if (given != null) {
             return given;

@@ -182,4 +182,38 @@ class CliTest {
             assertTrue(r.out().contains("none saved: a login will be needed"), r.out());
         }
     }
+
+    /** Issue 12, item 7: {@code -c FILE} before the sub-command's name is the sub-command's. */
+    @Test
+    void aConfigGivenBeforeTheSubcommandIsUsedByIt() throws Exception {
+        Path state = tmp.resolve("state");
+        Path cfg = tmp.resolve("elsewhere.cfg");
+        Files.writeString(cfg, "MailDir(\"" + tmp.resolve("mail") + "\")\n"
+                + "GMail(\"INBOX\", GMail_Account(user=\"a@gmail.com\", client_id=\"id\", client_secret=\"s\"))\n"
+                + "cfg.message_db_dir = \"" + state + "\"\n");
+        Result status = run("-c", cfg.toString(), "status");
+        assertEquals(0, status.code(), status.err());
+        assertTrue(status.out().startsWith("State directory: " + state), status.out());
+        Result check = run("-v", "--config", cfg.toString(), "check");
+        assertEquals(0, check.code(), check.err());
+        assertTrue(check.out().startsWith(cfg + ": OK"), check.out());
+        // The sub-command's own -c wins over one given before it.
+        Result own = run("-c", tmp.resolve("nope.cfg").toString(), "check", "-c", cfg.toString());
+        assertEquals(0, own.code(), own.err());
+    }
+
+    /** Issue 12, item 7: {@code help} and {@code help COMMAND} print usage, exit 0. */
+    @Test
+    void helpCommandShowsTheUsageOfACommand() {
+        Result top = run("help");
+        assertEquals(0, top.code(), top.err());
+        assertTrue(top.out().startsWith("Usage: cloud-mdir-sync"), top.out());
+        assertTrue(top.out().contains("help"), top.out());
+        Result status = run("help", "status");
+        assertEquals(0, status.code(), status.err());
+        assertTrue(status.out().startsWith("Usage: cloud-mdir-sync status"), status.out());
+        assertEquals(run("status", "--help").out(), status.out());
+        Result unknown = run("help", "frobnicate");
+        assertTrue(unknown.code() != 0, unknown.out());
+    }
 }

@@ -151,7 +151,11 @@ final class DocsGenerator {
     private static void paragraphs(StringBuilder m, String[] lines) {
         m.append(".PP\n");
         for (String l : lines) {
-            m.append(escape(l)).append('\n');
+            // picocli's format specifiers (%n) are for its own help rendering, not for roff.
+            String text = l.replace("%n", "").strip();
+            if (!text.isEmpty()) {
+                m.append(escape(text)).append('\n');
+            }
         }
     }
 
