@@ -31,6 +31,32 @@ class DocsTest {
                 DocsGenerator.BASH_COMPLETION + " is out of date" + HOW);
     }
 
+    /** Issue 12, item 9: the unit does not restart into the same configuration or login error. */
+    @Test
+    void theSystemdUnitStopsRestartingOnConfigurationAndLoginErrors() throws IOException {
+        java.util.Map<String, java.util.List<String>> unit = new java.util.HashMap<>();
+        for (String line : read(Path.of("docs/cloud-mdir-sync.service")).lines().toList()) {
+            int eq = line.indexOf('=');
+            if (!line.startsWith("#") && eq > 0) {
+                unit.computeIfAbsent(line.substring(0, eq), k -> new java.util.ArrayList<>()).add(line.substring(eq + 1));
+            }
+        }
+        assertEquals(java.util.List.of("on-failure"), unit.get("Restart"));
+        java.util.List<String> prevent = java.util.Arrays.asList(
+                String.join(" ", unit.getOrDefault("RestartPreventExitStatus", java.util.List.of())).split("\\s+"));
+        assertTrue(prevent.contains(String.valueOf(ExitCodes.CONFIG)), "no restart on exit " + ExitCodes.CONFIG);
+        assertTrue(prevent.contains(String.valueOf(ExitCodes.AUTH)), "no restart on exit " + ExitCodes.AUTH);
+        assertFalse(prevent.contains(String.valueOf(ExitCodes.FAILURE)), "a network failure is retried");
+        assertEquals(java.util.List.of("yes"), unit.get("NoNewPrivileges"));
+        assertEquals(java.util.List.of("0077"), unit.get("UMask"));
+        // The JVM's JIT needs writable and executable memory.
+        assertFalse(unit.containsKey("MemoryDenyWriteExecute"), "MemoryDenyWriteExecute breaks the JVM");
+        String families = String.join(" ", unit.getOrDefault("RestrictAddressFamilies", java.util.List.of()));
+        for (String needed : new String[] {"AF_UNIX", "AF_INET", "AF_INET6"}) {
+            assertTrue(families.contains(needed), "the broker, the cloud and the login page need " + needed);
+        }
+    }
+
     @Test
     void theManPageListsEveryCommandAndOption() {
         String man = DocsGenerator.manPage();
