@@ -9,7 +9,8 @@ import picocli.CommandLine.Option;
 /** The {@code -c FILE} option shared by the commands that read a configuration. */
 final class ConfigOption {
     @Option(names = {"-c", "--config"}, paramLabel = "FILE",
-            description = "Configuration file (default: ./cms.cfg, else ~/.config/cloud-mdir-sync/cms.cfg).")
+            description = {"Configuration file; default: ./cms.cfg, else",
+                "~/.config/cloud-mdir-sync/cms.cfg."})
     Path file;
 
     /** The configuration file to use, or a ConfigException saying none was found. */

@@ -216,4 +216,40 @@ class CliTest {
         Result unknown = run("help", "frobnicate");
         assertTrue(unknown.code() != 0, unknown.out());
     }
+
+    /**
+     * Issue 12, item 15: at 80 columns no help text is broken inside a word or a path
+     * ({@code ~/.} / {@code config/...}): wherever a line ends and the next continues, the
+     * description has a space or a new line there.
+     */
+    @Test
+    void helpTextsWrapOnlyBetweenWords() {
+        picocli.CommandLine top = CmsCommand.commandLine();
+        java.util.List<picocli.CommandLine> commands = new java.util.ArrayList<>(java.util.List.of(top));
+        commands.addAll(top.getSubcommands().values());
+        for (picocli.CommandLine cl : commands) {
+            picocli.CommandLine.Model.CommandSpec spec = cl.getCommandSpec();
+            StringBuilder source = new StringBuilder(String.join("\n", spec.usageMessage().description()));
+            for (picocli.CommandLine.Model.ArgSpec a : spec.args()) {
+                source.append('\n').append(String.join("\n", a.description()));
+            }
+            String text = source.toString().replace("${DEFAULT-VALUE}", "");
+            StringWriter help = new StringWriter();
+            cl.usage(new PrintWriter(help), picocli.CommandLine.Help.Ansi.OFF);
+            java.util.List<String> lines = help.toString().lines().toList();
+            for (int i = 0; i + 1 < lines.size(); i++) {
+                String[] left = lines.get(i).strip().split(" ");
+                String[] right = lines.get(i + 1).strip().split(" ");
+                String last = left[left.length - 1];
+                String first = right[0];
+                if (last.isEmpty() || first.isEmpty()) {
+                    continue;
+                }
+                boolean joined = text.contains(last + first);
+                boolean atSpace = text.contains(last + " " + first) || text.contains(last + "\n" + first);
+                assertFalse(joined && !atSpace, spec.qualifiedName() + " --help breaks \"" + last + first
+                        + "\" between lines:\n" + help);
+            }
+        }
+    }
 }
