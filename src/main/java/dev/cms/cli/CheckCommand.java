@@ -14,7 +14,11 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "check", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = {
             "Validate a configuration without network access and show what it would sync.",
-            "Exit 0 when valid, 2 with the error (file:line:column) otherwise."})
+            "It runs every check the daemon runs before it starts: the file itself, the",
+            "client ids, and whether the Maildirs and the state directory can be created",
+            "on one filesystem. It creates nothing.",
+            "Exit 0 when valid, 2 with the error (file:line:column) for a configuration",
+            "error, 1 when a path cannot be created."})
 final class CheckCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config = new ConfigOption();
@@ -33,6 +37,7 @@ final class CheckCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path file = config.resolve(global == null ? null : global.config);
         SyncConfig cfg = ConfigLoader.load(file);
+        Preflight.check(cfg);
         spec.commandLine().getOut().println(file + ": OK");
         spec.commandLine().getOut().print(ConfigLoader.describe(cfg));
         spec.commandLine().getOut().flush();

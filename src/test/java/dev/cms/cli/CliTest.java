@@ -252,4 +252,42 @@ class CliTest {
             }
         }
     }
+
+    /** Issue 12, item 6: check rejects what the daemon rejects: a missing client_id. */
+    @Test
+    void checkRejectsAnAccountWithoutClientIdAndCreatesNothing() throws Exception {
+        Path cfg = config("MailDir(\"" + tmp.resolve("mail") + "\")\n"
+                + "work = Office365_Account(user=\"me@example.com\")\n"
+                + "Office365(\"inbox\", work)\n"
+                + "cfg.message_db_dir = \"" + tmp.resolve("state") + "\"\n");
+        Result r = run("check", "-c", cfg.toString());
+        assertEquals(2, r.code(), r.out());
+        assertTrue(r.err().startsWith("cloud-mdir-sync: " + cfg + ":2:8: Office365_Account(user=\"me@example.com\")"
+                + " has no client_id."), r.err());
+        assertFalse(r.out().contains("OK"), r.out());
+        assertFalse(Files.exists(tmp.resolve("mail")), "check creates no Maildir");
+        assertFalse(Files.exists(tmp.resolve("state")), "check creates no state directory");
+    }
+
+    /** Issue 12, item 6: check rejects a state directory on another filesystem than a Maildir. */
+    @Test
+    void checkRejectsAStateDirectoryOnAnotherFilesystem() throws Exception {
+        Path other = dev.cms.store.SecondFilesystem.directoryOnOtherFilesystemThan(tmp);
+        try {
+            Path state = other.resolve("state");
+            Path maildir = tmp.resolve("mail");
+            Path cfg = config("MailDir(\"" + maildir + "\")\n"
+                    + "GMail(\"INBOX\", GMail_Account(user=\"a@gmail.com\", client_id=\"id\", client_secret=\"s\"))\n"
+                    + "cfg.message_db_dir = \"" + state + "\"\n");
+            Result r = run("check", "-c", cfg.toString());
+            assertEquals(2, r.code(), r.out() + r.err());
+            assertTrue(r.err().contains(maildir + " and the state directory " + state + " are on different filesystems"),
+                    r.err());
+            assertTrue(r.err().contains("cfg.message_db_dir"), r.err());
+            assertFalse(Files.exists(maildir), "check creates no Maildir");
+            assertFalse(Files.exists(state), "check creates no state directory");
+        } finally {
+            dev.cms.store.SecondFilesystem.deleteTree(other);
+        }
+    }
 }
