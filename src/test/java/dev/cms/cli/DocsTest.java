@@ -57,6 +57,29 @@ class DocsTest {
         }
     }
 
+    /** Where systemd-analyze is installed: the unit has no key systemd does not know. */
+    @Test
+    void theSystemdUnitParsesWithoutWarnings(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path analyze = Path.of("/usr/bin/systemd-analyze");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(analyze), "systemd-analyze is installed");
+        Path unit = tmp.resolve("cloud-mdir-sync.service");
+        Files.writeString(unit, read(Path.of("docs/cloud-mdir-sync.service"))
+                .replaceAll("(?m)^ExecStart=.*$", "ExecStart=/bin/true"));
+        Path runtime = Files.createDirectory(tmp.resolve("run"),
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        ProcessBuilder pb = new ProcessBuilder(analyze.toString(), "verify", "--user", unit.toString())
+                .redirectErrorStream(true);
+        pb.environment().put("XDG_RUNTIME_DIR", runtime.toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        org.junit.jupiter.api.Assumptions.assumeFalse(out.contains("Failed to initialize manager"),
+                "systemd-analyze cannot run here: " + out);
+        assertEquals("", out.strip(), "systemd-analyze verify --user");
+        assertEquals(0, p.exitValue(), out);
+    }
+
     @Test
     void theManPageListsEveryCommandAndOption() {
         String man = DocsGenerator.manPage();
