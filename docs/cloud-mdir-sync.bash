@@ -158,13 +158,16 @@ function _complete_cloud-mdir-sync() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} check" ];    then _picocli_cloud-mdir-sync; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} status" ];    then _picocli_cloud-mdir-sync; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} oauth" ];    then _picocli_cloud-mdir-sync; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} help" ];    then _picocli_cloud-mdir-sync; return $?; fi
 
   # Find the longest sequence of subcommands and call the bash function for that subcommand.
   local cmds0=(demo)
   local cmds1=(check)
   local cmds2=(status)
   local cmds3=(oauth)
+  local cmds4=(help)
 
+  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_cloud-mdir-sync_help; return $?; fi
   if CompWordsContainsArray "${cmds3[@]}"; then _picocli_cloud-mdir-sync_oauth; return $?; fi
   if CompWordsContainsArray "${cmds2[@]}"; then _picocli_cloud-mdir-sync_status; return $?; fi
   if CompWordsContainsArray "${cmds1[@]}"; then _picocli_cloud-mdir-sync_check; return $?; fi
@@ -180,7 +183,7 @@ function _picocli_cloud-mdir-sync() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="demo check status oauth"
+  local commands="demo check status oauth help"
   local flag_opts="'--offline' '--once' '--device-code' '-v' '--verbose' '-q' '--quiet' '-h' '--help' '-V' '--version'"
   local arg_opts="'-c' '--config'"
 
@@ -339,6 +342,24 @@ function _picocli_cloud-mdir-sync_oauth() {
       return
       ;;
   esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `help` subcommand.
+function _picocli_cloud-mdir-sync_help() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+
+  local commands="demo check status oauth"
+  local flag_opts="'-h' '--help'"
+  local arg_opts=""
 
   if [[ "${curr_word}" == -* ]]; then
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )

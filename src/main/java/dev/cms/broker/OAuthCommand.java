@@ -25,7 +25,7 @@ public final class OAuthCommand implements Callable<Integer> {
     enum Proto { SMTP, IMAP }
 
     @Option(names = "--user", required = true, paramLabel = "USER@DOMAIN",
-            description = "The account to get a token for, as declared in cms.cfg.")
+            description = "The account to get a token for, as declared in the configuration.")
     String user;
 
     @Option(names = "--cms_sock", required = true, paramLabel = "PATH",
@@ -39,7 +39,8 @@ public final class OAuthCommand implements Callable<Integer> {
     @Option(names = "--output", defaultValue = "xoauth2", converter = OutputConverter.class,
             paramLabel = "xoauth2|xoauth2-b64|token",
             description = {
-                "xoauth2: the XOAUTH2 string user=..^Aauth=Bearer ..^A^A (default);",
+                "xoauth2 (default): the XOAUTH2 string,",
+                "user=..^Aauth=Bearer ..^A^A;",
                 "xoauth2-b64: its base64, as sent after AUTH XOAUTH2;",
                 "token: the bare access token."})
     Output output;
@@ -48,13 +49,13 @@ public final class OAuthCommand implements Callable<Integer> {
     boolean noNewline;
 
     @Option(names = "--test-smtp", paramLabel = "HOST[:PORT]",
-            description = "Instead of printing, log in to this SMTP server (port " + MailCheck.SMTP_PORT
-                    + ", STARTTLS required) with XOAUTH2, e.g. smtp.office365.com or smtp.gmail.com.")
+            description = {"Instead of printing, log in to this SMTP server (port " + MailCheck.SMTP_PORT
+                    + ", STARTTLS required) with XOAUTH2, e.g.", "smtp.office365.com or smtp.gmail.com."})
     String testSmtp;
 
     @Option(names = "--test-imap", paramLabel = "HOST[:PORT]",
-            description = "Instead of printing, log in to this IMAP server (IMAPS, port " + MailCheck.IMAPS_PORT
-                    + ") with XOAUTH2, e.g. outlook.office365.com or imap.gmail.com.")
+            description = {"Instead of printing, log in to this IMAP server (IMAPS, port " + MailCheck.IMAPS_PORT
+                    + ") with XOAUTH2, e.g.", "outlook.office365.com or imap.gmail.com."})
     String testImap;
 
     @Option(names = "--test-plain",

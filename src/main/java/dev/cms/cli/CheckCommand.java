@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -13,7 +14,11 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "check", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = {
             "Validate a configuration without network access and show what it would sync.",
-            "Exit 0 when valid, 2 with the error (file:line:column) otherwise."})
+            "It runs every check the daemon runs before it starts: the file itself, the",
+            "client ids, and whether the Maildirs and the state directory can be created",
+            "on one filesystem. It creates nothing.",
+            "Exit 0 when valid, 2 with the error (file:line:column) for a configuration",
+            "error, 1 when a path cannot be created."})
 final class CheckCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config = new ConfigOption();
@@ -24,10 +29,15 @@ final class CheckCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Holds a {@code -c FILE} given before the sub-command's name. */
+    @ParentCommand
+    CmsCommand global;
+
     @Override
     public Integer call() throws Exception {
-        Path file = config.resolve();
+        Path file = config.resolve(global == null ? null : global.config);
         SyncConfig cfg = ConfigLoader.load(file);
+        Preflight.check(cfg);
         spec.commandLine().getOut().println(file + ": OK");
         spec.commandLine().getOut().print(ConfigLoader.describe(cfg));
         spec.commandLine().getOut().flush();

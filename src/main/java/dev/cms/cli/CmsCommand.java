@@ -28,7 +28,8 @@ import picocli.CommandLine.Option;
             "Keeps local Maildir folders in step with Office365 and Gmail mailboxes.",
             "Runs in the foreground, logging to stderr; stop it with Ctrl-C or SIGTERM.",
         },
-        subcommands = {DemoCommand.class, CheckCommand.class, StatusCommand.class, dev.cms.broker.OAuthCommand.class},
+        subcommands = {DemoCommand.class, CheckCommand.class, StatusCommand.class, dev.cms.broker.OAuthCommand.class,
+            CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success", "1:failure (network, files, another daemon running)", "2:configuration error",

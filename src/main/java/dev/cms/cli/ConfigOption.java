@@ -9,12 +9,22 @@ import picocli.CommandLine.Option;
 /** The {@code -c FILE} option shared by the commands that read a configuration. */
 final class ConfigOption {
     @Option(names = {"-c", "--config"}, paramLabel = "FILE",
-            description = "Configuration file (default: ./cms.cfg, else ~/.config/cloud-mdir-sync/cms.cfg).")
+            description = {"Configuration file; default: ./cms.cfg, else",
+                "~/.config/cloud-mdir-sync/cms.cfg."})
     Path file;
 
     /** The configuration file to use, or a ConfigException saying none was found. */
     Path resolve() throws ConfigException {
         return resolve(file, Path.of("").toAbsolutePath(), System.getenv());
+    }
+
+    /**
+     * As {@link #resolve()} for a sub-command: its own {@code -c} wins, else the one given
+     * before the sub-command name ({@code cloud-mdir-sync -c FILE status}).
+     */
+    Path resolve(ConfigOption global) throws ConfigException {
+        Path given = file != null ? file : global != null ? global.file : null;
+        return resolve(given, Path.of("").toAbsolutePath(), System.getenv());
     }
 
     static Path resolve(Path given, Path cwd, Map<String, String> env) throws ConfigException {
@@ -26,7 +36,7 @@ final class ConfigOption {
             return local;
         }
         String xdg = env.get("XDG_CONFIG_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".config");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : dev.cms.config.UserHome.of(env, System.getProperty("user.home")).resolve(".config");
         Path user = base.resolve("cloud-mdir-sync").resolve("cms.cfg");
         if (Files.exists(user)) {
             return user;

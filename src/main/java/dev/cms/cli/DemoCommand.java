@@ -6,6 +6,9 @@ import dev.cms.config.SyncConfig;
 import dev.cms.fakecloud.DemoWorld;
 import dev.cms.fakecloud.FakeCloud;
 import dev.cms.fakecloud.FakeMicrosoft;
+import dev.cms.fakecloud.SavedFakeCloud;
+import dev.cms.store.StateLock;
+import dev.cms.store.StateLockedException;
 import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -31,8 +34,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
         description = {
             "Try it: the real daemon against an embedded fake cloud with generated mail.",
-            "No account or network is needed. It writes DIR/cms.cfg and Maildirs under DIR;",
-            "run it again to resume where it stopped. Stop it with Ctrl-C."})
+            "No account or network is needed. It writes DIR/cms.cfg, Maildirs and the fake",
+            "cloud (DIR/.fakecloud) under DIR; run it again to resume where it stopped.",
+            "Stop it with Ctrl-C."})
 final class DemoCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(DemoCommand.class);
     private static final long SEED = 2026;
@@ -43,7 +47,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--cloud-changes", description = "Let the fake cloud act as another client every few seconds.")
     boolean cloudChanges;
 
-    @Option(names = "--messages", paramLabel = "N", description = "Messages per account (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--messages", paramLabel = "N", description = "Messages per account in a new demo (default: ${DEFAULT-VALUE}).")
     int messages = 300;
 
     @Mixin
@@ -56,15 +60,48 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path root = dir.toAbsolutePath().normalize();
         Files.createDirectories(root);
-        FakeCloud cloud = FakeCloud.start(0);
-        FakeMicrosoft microsoft = FakeMicrosoft.start(0);
+        // Before anything else is written: a second demo in the same directory stops here.
+        Path cloudDir = root.resolve(".fakecloud");
+        try (StateLock held = lock(root, cloudDir)) {
+            return run(root, cloudDir);
+        }
+    }
+
+    private static StateLock lock(Path root, Path cloudDir) throws IOException {
+        try {
+            return StateLock.acquire(cloudDir);
+        } catch (StateLockedException e) {
+            throw new IOException("another demo (" + e.pid().stream().mapToObj(p -> "pid " + p).findFirst()
+                    .orElse("unknown pid") + ") is already running in " + root
+                    + "; stop it first, or give this one another directory", e);
+        }
+    }
+
+    private int run(Path root, Path cloudDir) throws Exception {
+        // The same ports as last time where possible: Graph delta links name their host and port.
+        Path portsFile = cloudDir.resolve("ports");
+        Map<String, Integer> ports = readPorts(portsFile);
+        FakeCloud cloud = startOnSavedPort(ports.get("gmail"), FakeCloud::start);
+        FakeMicrosoft microsoft = startOnSavedPort(ports.get("microsoft"), FakeMicrosoft::start);
+        Files.writeString(portsFile, "gmail=" + cloud.baseUri().getPort() + "\nmicrosoft="
+                + microsoft.baseUri().getPort() + "\n");
         // The fake's certificate is trusted by this process only.
         SSLContext.setDefault(microsoft.clientSslContext());
-        DemoWorld world = DemoWorld.create(cloud, microsoft, messages, SEED);
+        SavedFakeCloud saved = new SavedFakeCloud(cloudDir, cloud, microsoft);
+        DemoWorld world;
+        if (saved.exists()) {
+            world = DemoWorld.resume(cloud, microsoft, saved, SEED);
+            log.info("demo: resuming the fake cloud saved in {}", cloudDir);
+        } else {
+            world = DemoWorld.create(cloud, microsoft, messages, SEED);
+            saved.save();
+        }
+        // The saved cloud is never behind what the daemon was told: the next run resumes it.
+        saved.saveAfterEveryChange();
         Path cfgFile = writeConfig(root, cloud, microsoft);
         SyncConfig cfg = ConfigLoader.load(cfgFile);
-        log.info("demo: fake Gmail at {} and fake Office365 at {}, {} messages each; configuration in {}",
-                cloud.baseUri(), microsoft.baseUri(), messages, cfgFile);
+        log.info("demo: fake Gmail at {} and fake Office365 at {}; configuration in {}",
+                cloud.baseUri(), microsoft.baseUri(), cfgFile);
         ScheduledExecutorService changes = null;
         if (cloudChanges) {
             changes = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -72,7 +109,14 @@ final class DemoCommand implements Callable<Integer> {
                 t.setDaemon(true);
                 return t;
             });
-            changes.scheduleWithFixedDelay(() -> log.info("demo: {}", world.anotherClientActs()), 8, 6, TimeUnit.SECONDS);
+            changes.scheduleWithFixedDelay(() -> {
+                log.info("demo: {}", world.anotherClientActs());
+                try {
+                    saved.save();
+                } catch (IOException e) {
+                    log.warn("demo: cannot save the fake cloud in {}: {}", cloudDir, e.getMessage());
+                }
+            }, 8, 6, TimeUnit.SECONDS);
         }
         Providers.Factory factory = (config, db) -> CloudAccess.open(config, db,
                 new LoginCoordinator(config.settings().webPort(), true, null, Map.of(), Duration.ofMinutes(2))
@@ -90,10 +134,45 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
+    private interface Starter<T> {
+        T start(int port) throws IOException;
+    }
+
+    private static <T> T startOnSavedPort(Integer saved, Starter<T> starter) throws IOException {
+        if (saved != null) {
+            try {
+                return starter.start(saved);
+            } catch (java.net.BindException e) {
+                log.info("demo: port {} of the last run is taken; the fake cloud moves (Office365 then lists"
+                        + " its folders in full once)", saved);
+            }
+        }
+        return starter.start(0);
+    }
+
+    private static Map<String, Integer> readPorts(Path file) {
+        Map<String, Integer> out = new java.util.HashMap<>();
+        try {
+            for (String line : Files.readAllLines(file)) {
+                int eq = line.indexOf('=');
+                if (eq > 0) {
+                    int port = Integer.parseInt(line.substring(eq + 1).trim());
+                    if (port > 0 && port < 65536) {
+                        out.put(line.substring(0, eq).trim(), port);
+                    }
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // no ports saved (first run) or unreadable: ephemeral ports
+        }
+        return out;
+    }
+
     private static Path writeConfig(Path root, FakeCloud cloud, FakeMicrosoft microsoft) throws IOException {
         String base = cloud.baseUri().toString();
         String text = "# Written by `cloud-mdir-sync demo`: the daemon against an embedded fake cloud.\n"
-                + "# The endpoints change at every run; the rest is an ordinary configuration.\n"
+                + "# The endpoints change at every run (the fake cloud itself is kept in .fakecloud/);\n"
+                + "# the rest is an ordinary configuration.\n"
                 + "gmail_md = MailDir(\"" + root.resolve("gmail") + "\")\n"
                 + "office_md = MailDir(\"" + root.resolve("office365") + "\")\n"
                 + "lists_md = MailDir(\"" + root.resolve("lists") + "\")\n"

@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
@@ -44,9 +45,13 @@ final class StatusCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Holds a {@code -c FILE} given before the sub-command's name. */
+    @ParentCommand
+    CmsCommand global;
+
     @Override
     public Integer call() throws Exception {
-        SyncConfig cfg = ConfigLoader.load(config.resolve());
+        SyncConfig cfg = ConfigLoader.load(config.resolve(global == null ? null : global.config));
         PrintWriter out = spec.commandLine().getOut();
         Path stateDir = cfg.settings().messageDbDir();
         out.println("State directory: " + stateDir + " (" + daemonState(stateDir) + ")");

@@ -51,6 +51,8 @@ final class SyncSetup implements AutoCloseable {
 
     static SyncSetup open(SyncConfig config, Providers.Factory factory, boolean offline, Progress progress)
             throws IOException, ConfigException {
+        // Nothing is created (not even the state directory) for a configuration that fails.
+        Preflight.check(config);
         Path stateDir = config.settings().messageDbDir();
         createPrivateDirectory(stateDir);
         StateLock lock = StateLock.acquire(stateDir);

@@ -31,7 +31,7 @@ public final class ConfigLoader {
         } catch (CharacterCodingException e) {
             throw new ConfigException(file, "the configuration file is not valid UTF-8");
         }
-        return parse(file, text, Path.of(System.getProperty("user.home")));
+        return parse(file, text, UserHome.get());
     }
 
     /** Parses text as if read from {@code file}; {@code home} is what {@code ~} expands to. */

@@ -34,6 +34,7 @@ public final class FakeCloud implements AutoCloseable {
     private final RequestLog requests = new RequestLog();
     private final FakeGmail gmail;
     private final List<CloudService> services;
+    private volatile Runnable afterChange = () -> { };
 
     private FakeCloud(HttpServer server, ExecutorService executor, Clock clock) {
         this.server = server;
@@ -81,6 +82,14 @@ public final class FakeCloud implements AutoCloseable {
         return requests;
     }
 
+    /**
+     * Runs {@code hook} after each request that may have changed something (any method but
+     * GET), before its answer is sent: a client never sees a change the hook has not seen.
+     */
+    public void afterChange(Runnable hook) {
+        afterChange = hook;
+    }
+
     @Override
     public void close() {
         LoopbackServer.stop(server, executor);
@@ -88,8 +97,13 @@ public final class FakeCloud implements AutoCloseable {
 
     private void serve(HttpExchange exchange) throws IOException {
         // Google's Java client gzips JSON request bodies.
-        LoopbackServer.exchange(exchange, true, "fake cloud", (method, uri, headers, body) ->
-                dispatch(Request.of(method, uri.getPath(), uri.getRawQuery(), headers, body), false));
+        LoopbackServer.exchange(exchange, true, "fake cloud", (method, uri, headers, body) -> {
+            Response response = dispatch(Request.of(method, uri.getPath(), uri.getRawQuery(), headers, body), false);
+            if (!"GET".equals(method)) {
+                afterChange.run();
+            }
+            return response;
+        });
     }
 
     /** Faults, then the owning half, then the log: used for top-level requests and batch parts alike. */

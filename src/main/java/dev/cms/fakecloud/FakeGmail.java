@@ -70,6 +70,24 @@ public final class FakeGmail implements CloudService {
         oauth.addAccount(email, clientId, clientSecret);
     }
 
+    /** Every account's mailbox and the issued tokens, for a later run of the demo. */
+    com.google.gson.JsonObject saveState(SavedBodies bodies) {
+        com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+        com.google.gson.JsonObject boxes = new com.google.gson.JsonObject();
+        mailboxes.forEach((email, box) -> boxes.add(email, box.save(bodies)));
+        o.add("mailboxes", boxes);
+        o.add("tokens", oauth.saveTokens());
+        return o;
+    }
+
+    /** Restores saved mailboxes and tokens; each account must have been added already. */
+    void restoreState(com.google.gson.JsonObject o, SavedBodies bodies) {
+        for (Map.Entry<String, com.google.gson.JsonElement> e : o.getAsJsonObject("mailboxes").entrySet()) {
+            box(e.getKey()).restore(e.getValue().getAsJsonObject(), bodies);
+        }
+        oauth.restoreTokens(o.getAsJsonObject("tokens"));
+    }
+
     /** Creates a user label; returns its id ({@code Label_<n>}). */
     public String addLabel(String email, String name) {
         return box(email).addLabel(name);

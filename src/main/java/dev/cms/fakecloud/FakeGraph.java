@@ -94,6 +94,27 @@ public final class FakeGraph {
         mailboxes.computeIfAbsent(key(upn), k -> new FakeGraphMailbox(upn, random));
     }
 
+    /** Every mailbox's folders, messages and change logs, for a later run of the demo. */
+    JsonObject saveState(SavedBodies bodies) {
+        JsonObject o = new JsonObject();
+        for (FakeGraphMailbox m : mailboxes.values()) {
+            synchronized (m) {
+                o.add(m.upn, m.save(bodies));
+            }
+        }
+        return o;
+    }
+
+    /** Restores saved mailboxes; each user must have been added already. */
+    void restoreState(JsonObject o, SavedBodies bodies) {
+        for (Map.Entry<String, com.google.gson.JsonElement> e : o.entrySet()) {
+            FakeGraphMailbox m = mailbox(e.getKey());
+            synchronized (m) {
+                m.restore(e.getValue().getAsJsonObject(), bodies);
+            }
+        }
+    }
+
     /** Creates a folder under a folder (id or well-known name); returns its id. */
     public String addFolder(String upn, String parentIdOrWellKnown, String displayName) {
         FakeGraphMailbox m = mailbox(upn);

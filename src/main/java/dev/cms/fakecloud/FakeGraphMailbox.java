@@ -99,11 +99,13 @@ final class FakeGraphMailbox {
      * Ids come from a generator seeded by the user, so the same additions in the same order
      * give the same ids in every run (the demo resumes without downloading again).
      */
-    private final java.util.Random random;
+    private java.util.Random random;
+    /** Ids drawn from {@link #random} so far: a restored mailbox draws as many to go on from there. */
+    private long idsIssued;
 
     FakeGraphMailbox(String upn, SecureRandom unused) {
         this.upn = upn;
-        this.random = new java.util.Random(0x365L * 31 + upn.toLowerCase(java.util.Locale.ROOT).hashCode());
+        this.random = idGenerator(upn);
         this.rootId = newId("AQMkAD");
         Folder root = new Folder(rootId, DISPLAY.get("msgfolderroot"), newId("AQMkAD"));
         folders.put(rootId, root);
@@ -114,9 +116,14 @@ final class FakeGraphMailbox {
         }
     }
 
+    private static java.util.Random idGenerator(String upn) {
+        return new java.util.Random(0x365L * 31 + upn.toLowerCase(java.util.Locale.ROOT).hashCode());
+    }
+
     String newId(String prefix) {
         byte[] b = new byte[24];
         random.nextBytes(b);
+        idsIssued++;
         return prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
@@ -208,6 +215,104 @@ final class FakeGraphMailbox {
             out.add(folders.get(id));
         }
         return out;
+    }
+
+    // ---- saved state (the demo resumes its fake cloud); callers hold the monitor -----------
+
+    com.google.gson.JsonObject save(SavedBodies bodies) {
+        com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+        o.addProperty("seq", seq);
+        o.addProperty("epoch", epoch);
+        o.addProperty("idsIssued", idsIssued);
+        com.google.gson.JsonObject known = new com.google.gson.JsonObject();
+        wellKnown.forEach(known::addProperty);
+        o.add("wellKnown", known);
+        com.google.gson.JsonArray fs = new com.google.gson.JsonArray();
+        for (Folder f : folders.values()) {
+            com.google.gson.JsonObject j = new com.google.gson.JsonObject();
+            j.addProperty("id", f.id);
+            j.addProperty("displayName", f.displayName);
+            j.addProperty("parentId", f.parentId);
+            j.add("children", SavedJson.orderedStrings(f.children));
+            com.google.gson.JsonArray log = new com.google.gson.JsonArray();
+            f.log.forEach((n, e) -> {
+                com.google.gson.JsonArray entry = new com.google.gson.JsonArray();
+                entry.add(n);
+                entry.add(e.id());
+                entry.add(e.removed());
+                log.add(entry);
+            });
+            j.add("log", log);
+            fs.add(j);
+        }
+        o.add("folders", fs);
+        com.google.gson.JsonArray ms = new com.google.gson.JsonArray();
+        for (Msg m : messages.values()) {
+            com.google.gson.JsonObject j = new com.google.gson.JsonObject();
+            j.addProperty("id", m.id);
+            j.addProperty("folderId", m.folderId);
+            j.addProperty("body", bodies.put(m.mime));
+            j.addProperty("received", m.received.toString());
+            j.addProperty("isRead", m.isRead);
+            j.addProperty("flagStatus", m.flagStatus);
+            j.addProperty("modified", m.modified.toString());
+            com.google.gson.JsonObject props = new com.google.gson.JsonObject();
+            m.props.forEach((k, v) -> props.add(k, SavedJson.orderedStrings(List.of(v))));
+            j.add("props", props);
+            ms.add(j);
+        }
+        o.add("messages", ms);
+        return o;
+    }
+
+    void restore(com.google.gson.JsonObject o, SavedBodies bodies) {
+        folders.clear();
+        wellKnown.clear();
+        messages.clear();
+        for (Map.Entry<String, com.google.gson.JsonElement> e : o.getAsJsonObject("wellKnown").entrySet()) {
+            wellKnown.put(e.getKey(), e.getValue().getAsString());
+        }
+        for (com.google.gson.JsonElement e : o.getAsJsonArray("folders")) {
+            com.google.gson.JsonObject j = e.getAsJsonObject();
+            Folder f = new Folder(j.get("id").getAsString(), j.get("displayName").getAsString(),
+                    j.get("parentId").getAsString());
+            f.children.addAll(SavedJson.stringList(j.getAsJsonArray("children")));
+            for (com.google.gson.JsonElement le : j.getAsJsonArray("log")) {
+                com.google.gson.JsonArray entry = le.getAsJsonArray();
+                long n = entry.get(0).getAsLong();
+                String id = entry.get(1).getAsString();
+                f.log.put(n, new LogEntry(id, entry.get(2).getAsBoolean()));
+                f.logSeq.put(id, n);
+            }
+            folders.put(f.id, f);
+        }
+        for (com.google.gson.JsonElement e : o.getAsJsonArray("messages")) {
+            com.google.gson.JsonObject j = e.getAsJsonObject();
+            byte[] mime = bodies.get(j.get("body").getAsString());
+            String[] ids = headers(mime);
+            Msg m = new Msg(mime, Instant.parse(j.get("received").getAsString()), ids[0], ids[1]);
+            m.id = j.get("id").getAsString();
+            m.folderId = j.get("folderId").getAsString();
+            m.isRead = j.get("isRead").getAsBoolean();
+            m.flagStatus = j.get("flagStatus").getAsString();
+            m.modified = Instant.parse(j.get("modified").getAsString());
+            for (Map.Entry<String, com.google.gson.JsonElement> p : j.getAsJsonObject("props").entrySet()) {
+                List<String> v = SavedJson.stringList(p.getValue().getAsJsonArray());
+                m.props.put(p.getKey(), v.toArray(new String[0]));
+            }
+            messages.put(m.id, m);
+            folders.get(m.folderId).members.put(m.id, m);
+        }
+        seq = o.get("seq").getAsLong();
+        epoch = o.get("epoch").getAsInt();
+        long issued = o.get("idsIssued").getAsLong();
+        random = idGenerator(upn);
+        idsIssued = 0;
+        byte[] skip = new byte[24];
+        while (idsIssued < issued) {
+            random.nextBytes(skip);
+            idsIssued++;
+        }
     }
 
     /** [Message-ID, Subject] from the header block, unfolded; either may be null. */

@@ -70,7 +70,7 @@ public final class FakeIdentity {
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
     private final byte[] signingKey = new byte[32];
-    private final String tenantId = UUID.randomUUID().toString();
+    private volatile String tenantId = UUID.randomUUID().toString();
     private final Map<String, User> users = new ConcurrentHashMap<>();
     private final List<String> userOrder = new CopyOnWriteArrayList<>();
     private final Map<String, TokenInfo> accessTokens = new ConcurrentHashMap<>();
@@ -162,6 +162,38 @@ public final class FakeIdentity {
         }
         deviceCodeLifetime = lifetime;
         deviceCodeInterval = intervalSeconds;
+    }
+
+    /** The tenant, signing key and issued tokens, for a later run of the demo. */
+    JsonObject saveState() {
+        JsonObject o = new JsonObject();
+        o.addProperty("tenantId", tenantId);
+        o.addProperty("signingKey", Base64.getEncoder().encodeToString(signingKey));
+        JsonObject refresh = new JsonObject();
+        refreshTokens.forEach((token, g) -> {
+            JsonObject j = new JsonObject();
+            j.addProperty("upn", g.upn());
+            j.addProperty("clientId", g.clientId());
+            j.add("scopes", SavedJson.orderedStrings(g.scopes()));
+            refresh.add(token, j);
+        });
+        o.add("refresh", refresh);
+        o.add("access", SavedTokens.save(accessTokens));
+        return o;
+    }
+
+    void restoreState(JsonObject o) {
+        tenantId = o.get("tenantId").getAsString();
+        byte[] key = Base64.getDecoder().decode(o.get("signingKey").getAsString());
+        System.arraycopy(key, 0, signingKey, 0, Math.min(key.length, signingKey.length));
+        refreshTokens.clear();
+        for (Map.Entry<String, com.google.gson.JsonElement> e : o.getAsJsonObject("refresh").entrySet()) {
+            JsonObject j = e.getValue().getAsJsonObject();
+            refreshTokens.put(e.getKey(), new Grant(j.get("upn").getAsString(), j.get("clientId").getAsString(),
+                    List.copyOf(SavedJson.stringList(j.getAsJsonArray("scopes")))));
+        }
+        accessTokens.clear();
+        accessTokens.putAll(SavedTokens.restore(o.getAsJsonObject("access")));
     }
 
     /** What is known about an access token this fake issued, or null when unknown or expired. */

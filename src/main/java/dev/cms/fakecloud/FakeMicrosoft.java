@@ -52,6 +52,7 @@ public final class FakeMicrosoft implements AutoCloseable {
     private final FakeGraph graph;
     private final FakeFaults faults;
     private final RequestLog requests = new RequestLog();
+    private volatile Runnable afterChange = () -> { };
 
     private FakeMicrosoft(Clock clock, int port) throws IOException {
         FakeTlsCertificate cert = FakeTlsCertificate.generate();
@@ -125,6 +126,14 @@ public final class FakeMicrosoft implements AutoCloseable {
         return requests;
     }
 
+    /**
+     * Runs {@code hook} after each request that may have changed something (any method but
+     * GET), before its answer is sent: a client never sees a change the hook has not seen.
+     */
+    public void afterChange(Runnable hook) {
+        afterChange = hook;
+    }
+
     @Override
     public void close() {
         LoopbackServer.stop(server, executor);
@@ -135,6 +144,9 @@ public final class FakeMicrosoft implements AutoCloseable {
             FakeMicrosoftRequest request = FakeMicrosoftRequest.of(method, uri.getPath(), uri.getRawQuery(), headers,
                     body, false);
             FakeMicrosoftResponse response = serve(request);
+            if (!"GET".equals(method)) {
+                afterChange.run();
+            }
             String correlation = request.header("client-request-id");
             return correlation == null ? response : response.withHeader("client-request-id", correlation);
         });

@@ -424,6 +424,95 @@ final class GmailMailbox {
         }
     }
 
+    // ---- saved state (the demo resumes its fake cloud) --------------------------------------
+
+    /** Everything a later run needs to continue this mailbox; bodies go to {@code bodies}. */
+    com.google.gson.JsonObject save(SavedBodies bodies) {
+        com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+        synchronized (lock) {
+            o.addProperty("historyId", historyId);
+            o.addProperty("oldestHistoryId", oldestHistoryId);
+            o.addProperty("idSequence", idSequence);
+            o.addProperty("labelCounter", labelCounter);
+            com.google.gson.JsonObject labels = new com.google.gson.JsonObject();
+            userLabels.forEach(labels::addProperty);
+            o.add("userLabels", labels);
+            com.google.gson.JsonArray ms = new com.google.gson.JsonArray();
+            for (Key key : all.keys) {
+                Message m = messages.get(key.id());
+                if (m == null) {
+                    continue;
+                }
+                com.google.gson.JsonObject j = new com.google.gson.JsonObject();
+                j.addProperty("id", m.id);
+                j.addProperty("body", bodies.put(m.raw()));
+                j.addProperty("internalDate", m.internalDate);
+                j.add("labels", SavedJson.strings(m.state.labels()));
+                j.addProperty("historyId", m.state.historyId());
+                ms.add(j);
+            }
+            o.add("messages", ms);
+            com.google.gson.JsonArray hs = new com.google.gson.JsonArray();
+            for (HistoryRecord r : log.values()) {
+                com.google.gson.JsonObject j = new com.google.gson.JsonObject();
+                j.addProperty("id", r.id());
+                j.addProperty("change", r.change().name());
+                j.addProperty("messageId", r.messageId());
+                j.addProperty("threadId", r.threadId());
+                j.add("before", SavedJson.strings(r.before()));
+                j.add("after", SavedJson.strings(r.after()));
+                j.addProperty("at", r.atMillis());
+                hs.add(j);
+            }
+            o.add("history", hs);
+        }
+        return o;
+    }
+
+    /** Replaces this mailbox's contents by a saved state. */
+    void restore(com.google.gson.JsonObject o, SavedBodies bodies) {
+        synchronized (lock) {
+            messages.clear();
+            byLabel.clear();
+            for (Key k : List.copyOf(all.keys)) {
+                all.remove(k);
+            }
+            log.clear();
+            userLabels.clear();
+            for (String label : SYSTEM_LABELS) {
+                byLabel.put(label, new Index());
+            }
+            for (Map.Entry<String, com.google.gson.JsonElement> e : o.getAsJsonObject("userLabels").entrySet()) {
+                userLabels.put(e.getKey(), e.getValue().getAsString());
+                byLabel.put(e.getKey(), new Index());
+            }
+            labelSnapshot = Map.copyOf(userLabels);
+            labelCounter = o.get("labelCounter").getAsInt();
+            idSequence = o.get("idSequence").getAsLong();
+            for (com.google.gson.JsonElement e : o.getAsJsonArray("messages")) {
+                com.google.gson.JsonObject j = e.getAsJsonObject();
+                Set<String> labels = SavedJson.stringSet(j.getAsJsonArray("labels"));
+                Message m = new Message(j.get("id").getAsString(), bodies.get(j.get("body").getAsString()),
+                        j.get("internalDate").getAsLong(), new State(labels, j.get("historyId").getAsLong()));
+                messages.put(m.id, m);
+                all.add(m.key());
+                for (String label : labels) {
+                    byLabel.computeIfAbsent(label, k -> new Index()).add(m.key());
+                }
+            }
+            for (com.google.gson.JsonElement e : o.getAsJsonArray("history")) {
+                com.google.gson.JsonObject j = e.getAsJsonObject();
+                long id = j.get("id").getAsLong();
+                log.put(id, new HistoryRecord(id, Change.valueOf(j.get("change").getAsString()),
+                        j.get("messageId").getAsString(), j.get("threadId").getAsString(),
+                        SavedJson.stringSet(j.getAsJsonArray("before")), SavedJson.stringSet(j.getAsJsonArray("after")),
+                        j.get("at").getAsLong()));
+            }
+            oldestHistoryId = o.get("oldestHistoryId").getAsLong();
+            historyId = o.get("historyId").getAsLong();
+        }
+    }
+
     private static String snippet(byte[] raw) {
         int start = 0;
         for (int i = 0; i + 3 < raw.length; i++) {

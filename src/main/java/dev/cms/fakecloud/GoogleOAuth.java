@@ -63,6 +63,33 @@ final class GoogleOAuth {
         accessTokenLifetime = lifetime;
     }
 
+    /** The issued refresh and access tokens, for a later run of the demo. */
+    JsonObject saveTokens() {
+        JsonObject o = new JsonObject();
+        JsonObject refresh = new JsonObject();
+        refreshTokens.forEach((token, g) -> {
+            JsonObject j = new JsonObject();
+            j.addProperty("email", g.email());
+            j.addProperty("clientId", g.clientId());
+            j.add("scopes", SavedJson.strings(g.scopes()));
+            refresh.add(token, j);
+        });
+        o.add("refresh", refresh);
+        o.add("access", SavedTokens.save(accessTokens));
+        return o;
+    }
+
+    void restoreTokens(JsonObject o) {
+        refreshTokens.clear();
+        for (Map.Entry<String, com.google.gson.JsonElement> e : o.getAsJsonObject("refresh").entrySet()) {
+            JsonObject j = e.getValue().getAsJsonObject();
+            refreshTokens.put(e.getKey(), new RefreshGrant(j.get("email").getAsString(), j.get("clientId").getAsString(),
+                    SavedJson.stringSet(j.getAsJsonArray("scopes"))));
+        }
+        accessTokens.clear();
+        accessTokens.putAll(SavedTokens.restore(o.getAsJsonObject("access")));
+    }
+
     void revokeRefreshTokens(String email) {
         refreshTokens.values().removeIf(g -> g.email().equals(email));
     }

@@ -182,4 +182,112 @@ class CliTest {
             assertTrue(r.out().contains("none saved: a login will be needed"), r.out());
         }
     }
+
+    /** Issue 12, item 7: {@code -c FILE} before the sub-command's name is the sub-command's. */
+    @Test
+    void aConfigGivenBeforeTheSubcommandIsUsedByIt() throws Exception {
+        Path state = tmp.resolve("state");
+        Path cfg = tmp.resolve("elsewhere.cfg");
+        Files.writeString(cfg, "MailDir(\"" + tmp.resolve("mail") + "\")\n"
+                + "GMail(\"INBOX\", GMail_Account(user=\"a@gmail.com\", client_id=\"id\", client_secret=\"s\"))\n"
+                + "cfg.message_db_dir = \"" + state + "\"\n");
+        Result status = run("-c", cfg.toString(), "status");
+        assertEquals(0, status.code(), status.err());
+        assertTrue(status.out().startsWith("State directory: " + state), status.out());
+        Result check = run("-v", "--config", cfg.toString(), "check");
+        assertEquals(0, check.code(), check.err());
+        assertTrue(check.out().startsWith(cfg + ": OK"), check.out());
+        // The sub-command's own -c wins over one given before it.
+        Result own = run("-c", tmp.resolve("nope.cfg").toString(), "check", "-c", cfg.toString());
+        assertEquals(0, own.code(), own.err());
+    }
+
+    /** Issue 12, item 7: {@code help} and {@code help COMMAND} print usage, exit 0. */
+    @Test
+    void helpCommandShowsTheUsageOfACommand() {
+        Result top = run("help");
+        assertEquals(0, top.code(), top.err());
+        assertTrue(top.out().startsWith("Usage: cloud-mdir-sync"), top.out());
+        assertTrue(top.out().contains("help"), top.out());
+        Result status = run("help", "status");
+        assertEquals(0, status.code(), status.err());
+        assertTrue(status.out().startsWith("Usage: cloud-mdir-sync status"), status.out());
+        assertEquals(run("status", "--help").out(), status.out());
+        Result unknown = run("help", "frobnicate");
+        assertTrue(unknown.code() != 0, unknown.out());
+    }
+
+    /**
+     * Issue 12, item 15: at 80 columns no help text is broken inside a word or a path
+     * ({@code ~/.} / {@code config/...}): wherever a line ends and the next continues, the
+     * description has a space or a new line there.
+     */
+    @Test
+    void helpTextsWrapOnlyBetweenWords() {
+        picocli.CommandLine top = CmsCommand.commandLine();
+        java.util.List<picocli.CommandLine> commands = new java.util.ArrayList<>(java.util.List.of(top));
+        commands.addAll(top.getSubcommands().values());
+        for (picocli.CommandLine cl : commands) {
+            picocli.CommandLine.Model.CommandSpec spec = cl.getCommandSpec();
+            StringBuilder source = new StringBuilder(String.join("\n", spec.usageMessage().description()));
+            for (picocli.CommandLine.Model.ArgSpec a : spec.args()) {
+                source.append('\n').append(String.join("\n", a.description()));
+            }
+            String text = source.toString().replace("${DEFAULT-VALUE}", "");
+            StringWriter help = new StringWriter();
+            cl.usage(new PrintWriter(help), picocli.CommandLine.Help.Ansi.OFF);
+            java.util.List<String> lines = help.toString().lines().toList();
+            for (int i = 0; i + 1 < lines.size(); i++) {
+                String[] left = lines.get(i).strip().split(" ");
+                String[] right = lines.get(i + 1).strip().split(" ");
+                String last = left[left.length - 1];
+                String first = right[0];
+                if (last.isEmpty() || first.isEmpty()) {
+                    continue;
+                }
+                boolean joined = text.contains(last + first);
+                boolean atSpace = text.contains(last + " " + first) || text.contains(last + "\n" + first);
+                assertFalse(joined && !atSpace, spec.qualifiedName() + " --help breaks \"" + last + first
+                        + "\" between lines:\n" + help);
+            }
+        }
+    }
+
+    /** Issue 12, item 6: check rejects what the daemon rejects: a missing client_id. */
+    @Test
+    void checkRejectsAnAccountWithoutClientIdAndCreatesNothing() throws Exception {
+        Path cfg = config("MailDir(\"" + tmp.resolve("mail") + "\")\n"
+                + "work = Office365_Account(user=\"me@example.com\")\n"
+                + "Office365(\"inbox\", work)\n"
+                + "cfg.message_db_dir = \"" + tmp.resolve("state") + "\"\n");
+        Result r = run("check", "-c", cfg.toString());
+        assertEquals(2, r.code(), r.out());
+        assertTrue(r.err().startsWith("cloud-mdir-sync: " + cfg + ":2:8: Office365_Account(user=\"me@example.com\")"
+                + " has no client_id."), r.err());
+        assertFalse(r.out().contains("OK"), r.out());
+        assertFalse(Files.exists(tmp.resolve("mail")), "check creates no Maildir");
+        assertFalse(Files.exists(tmp.resolve("state")), "check creates no state directory");
+    }
+
+    /** Issue 12, item 6: check rejects a state directory on another filesystem than a Maildir. */
+    @Test
+    void checkRejectsAStateDirectoryOnAnotherFilesystem() throws Exception {
+        Path other = dev.cms.store.SecondFilesystem.directoryOnOtherFilesystemThan(tmp);
+        try {
+            Path state = other.resolve("state");
+            Path maildir = tmp.resolve("mail");
+            Path cfg = config("MailDir(\"" + maildir + "\")\n"
+                    + "GMail(\"INBOX\", GMail_Account(user=\"a@gmail.com\", client_id=\"id\", client_secret=\"s\"))\n"
+                    + "cfg.message_db_dir = \"" + state + "\"\n");
+            Result r = run("check", "-c", cfg.toString());
+            assertEquals(2, r.code(), r.out() + r.err());
+            assertTrue(r.err().contains(maildir + " and the state directory " + state + " are on different filesystems"),
+                    r.err());
+            assertTrue(r.err().contains("cfg.message_db_dir"), r.err());
+            assertFalse(Files.exists(maildir), "check creates no Maildir");
+            assertFalse(Files.exists(state), "check creates no state directory");
+        } finally {
+            dev.cms.store.SecondFilesystem.deleteTree(other);
+        }
+    }
 }

@@ -75,6 +75,8 @@ final class DocsGenerator {
         m.append(".SH ENVIRONMENT\n");
         envVar(m, "BROWSER", "The browser started for a login (else xdg\\-open, else the URL is printed).");
         envVar(m, "CMS_STORAGE_KEY", "Base64 of the 32\\-byte key that encrypts saved logins, when there is no keyring.");
+        envVar(m, "HOME", "What \\fI~\\fR in configuration paths stands for, and where the default configuration"
+                + " (\\fI~/.config\\fR) and state directory (\\fI~/mail/.cms\\fR) are.");
         envVar(m, "XDG_CONFIG_HOME", "Where the default configuration is looked for.");
         envVar(m, "JAVA_OPTS", "Options for the Java virtual machine (read by the launcher script).");
         m.append(".SH FILES\n");
@@ -151,7 +153,11 @@ final class DocsGenerator {
     private static void paragraphs(StringBuilder m, String[] lines) {
         m.append(".PP\n");
         for (String l : lines) {
-            m.append(escape(l)).append('\n');
+            // picocli's format specifiers (%n) are for its own help rendering, not for roff.
+            String text = l.replace("%n", "").strip();
+            if (!text.isEmpty()) {
+                m.append(escape(text)).append('\n');
+            }
         }
     }
 

@@ -31,6 +31,55 @@ class DocsTest {
                 DocsGenerator.BASH_COMPLETION + " is out of date" + HOW);
     }
 
+    /** Issue 12, item 9: the unit does not restart into the same configuration or login error. */
+    @Test
+    void theSystemdUnitStopsRestartingOnConfigurationAndLoginErrors() throws IOException {
+        java.util.Map<String, java.util.List<String>> unit = new java.util.HashMap<>();
+        for (String line : read(Path.of("docs/cloud-mdir-sync.service")).lines().toList()) {
+            int eq = line.indexOf('=');
+            if (!line.startsWith("#") && eq > 0) {
+                unit.computeIfAbsent(line.substring(0, eq), k -> new java.util.ArrayList<>()).add(line.substring(eq + 1));
+            }
+        }
+        assertEquals(java.util.List.of("on-failure"), unit.get("Restart"));
+        java.util.List<String> prevent = java.util.Arrays.asList(
+                String.join(" ", unit.getOrDefault("RestartPreventExitStatus", java.util.List.of())).split("\\s+"));
+        assertTrue(prevent.contains(String.valueOf(ExitCodes.CONFIG)), "no restart on exit " + ExitCodes.CONFIG);
+        assertTrue(prevent.contains(String.valueOf(ExitCodes.AUTH)), "no restart on exit " + ExitCodes.AUTH);
+        assertFalse(prevent.contains(String.valueOf(ExitCodes.FAILURE)), "a network failure is retried");
+        assertEquals(java.util.List.of("yes"), unit.get("NoNewPrivileges"));
+        assertEquals(java.util.List.of("0077"), unit.get("UMask"));
+        // The JVM's JIT needs writable and executable memory.
+        assertFalse(unit.containsKey("MemoryDenyWriteExecute"), "MemoryDenyWriteExecute breaks the JVM");
+        String families = String.join(" ", unit.getOrDefault("RestrictAddressFamilies", java.util.List.of()));
+        for (String needed : new String[] {"AF_UNIX", "AF_INET", "AF_INET6"}) {
+            assertTrue(families.contains(needed), "the broker, the cloud and the login page need " + needed);
+        }
+    }
+
+    /** Where systemd-analyze is installed: the unit has no key systemd does not know. */
+    @Test
+    void theSystemdUnitParsesWithoutWarnings(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path analyze = Path.of("/usr/bin/systemd-analyze");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(analyze), "systemd-analyze is installed");
+        Path unit = tmp.resolve("cloud-mdir-sync.service");
+        Files.writeString(unit, read(Path.of("docs/cloud-mdir-sync.service"))
+                .replaceAll("(?m)^ExecStart=.*$", "ExecStart=/bin/true"));
+        Path runtime = Files.createDirectory(tmp.resolve("run"),
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        ProcessBuilder pb = new ProcessBuilder(analyze.toString(), "verify", "--user", unit.toString())
+                .redirectErrorStream(true);
+        pb.environment().put("XDG_RUNTIME_DIR", runtime.toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        org.junit.jupiter.api.Assumptions.assumeFalse(out.contains("Failed to initialize manager"),
+                "systemd-analyze cannot run here: " + out);
+        assertEquals("", out.strip(), "systemd-analyze verify --user");
+        assertEquals(0, p.exitValue(), out);
+    }
+
     @Test
     void theManPageListsEveryCommandAndOption() {
         String man = DocsGenerator.manPage();

@@ -211,6 +211,10 @@ class FirstRunErrorsTest {
             Result r = run("-c", cfg.toString(), "--once");
             assertEquals(2, r.code(), r.err());
             assertOneSentence(r, maildir.toString(), state.toString(), "different filesystems", "cfg.message_db_dir");
+            assertFalse(Files.exists(maildir), "no Maildir created");
+            try (Stream<Path> s = Files.list(state)) {
+                assertEquals(List.of(), s.toList(), "nothing created in the state directory");
+            }
         } finally {
             try (Stream<Path> s = Files.walk(state)) {
                 for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
@@ -233,6 +237,9 @@ class FirstRunErrorsTest {
         assertTrue(r.err().contains("Google Cloud console"), r.err());
         assertTrue(r.err().contains("Desktop app"), r.err());
         assertNoJavaInternals(r.err());
+        // Issue 12, item 6: a configuration error leaves no trace.
+        assertFalse(Files.exists(tmp.resolve("mail")), "no Maildir created");
+        assertFalse(Files.exists(tmp.resolve("state")), "no state directory created");
     }
 
     @Test
@@ -249,6 +256,8 @@ class FirstRunErrorsTest {
         assertTrue(r.err().contains("App registrations"), r.err());
         assertTrue(r.err().contains("Allow public client flows"), r.err());
         assertNoJavaInternals(r.err());
+        assertFalse(Files.exists(tmp.resolve("mail")), "no Maildir created");
+        assertFalse(Files.exists(tmp.resolve("state")), "no state directory created");
     }
 
     @Test

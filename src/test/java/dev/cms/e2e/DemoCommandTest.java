@@ -4,13 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cms.fakecloud.DemoWorld;
+import dev.cms.fakecloud.FakeCloud;
+import dev.cms.fakecloud.FakeGraph;
+import dev.cms.fakecloud.FakeMicrosoft;
+import dev.cms.fakecloud.SavedFakeCloud;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
@@ -133,6 +141,66 @@ class DemoCommandTest {
         return target;
     }
 
+    /** The Message-ID header of a message (CRLF or LF), or null. */
+    private static String messageIdOf(byte[] raw) {
+        for (String line : new String(raw, java.nio.charset.StandardCharsets.UTF_8).split("\r?\n")) {
+            if (line.isEmpty()) {
+                return null;
+            }
+            if (line.regionMatches(true, 0, "Message-ID:", 0, 11)) {
+                return line.substring(11).strip();
+            }
+        }
+        return null;
+    }
+
+    /** S and F of each message in the Maildirs, by Message-ID. */
+    private Map<String, String> maildirFlags() throws IOException {
+        Map<String, String> out = new HashMap<>();
+        for (String m : MAILDIRS) {
+            for (Path f : messages(m)) {
+                out.put(messageIdOf(Files.readAllBytes(f)), managed(flagsOf(f.getFileName().toString())));
+            }
+        }
+        return out;
+    }
+
+    private static String managed(String flags) {
+        return (flags.contains("F") ? "F" : "") + (flags.contains("S") ? "S" : "");
+    }
+
+    /**
+     * S and F of the messages in Gmail's INBOX and Office365's inbox as the demo saved its fake
+     * cloud, by Message-ID: read back into fresh fakes in this process.
+     */
+    private Map<String, String> savedCloudFlags() throws IOException {
+        Map<String, String> out = new HashMap<>();
+        try (FakeCloud cloud = FakeCloud.start(0); FakeMicrosoft microsoft = FakeMicrosoft.start(0)) {
+            DemoWorld.resume(cloud, microsoft, new SavedFakeCloud(demoDir().resolve(".fakecloud"), cloud, microsoft),
+                    2026);
+            for (String id : cloud.gmail().messageIds(DemoWorld.GMAIL_USER, "INBOX")) {
+                Set<String> labels = cloud.gmail().labelsOf(DemoWorld.GMAIL_USER, id);
+                out.put(messageIdOf(cloud.gmail().raw(DemoWorld.GMAIL_USER, id)),
+                        (labels.contains("STARRED") ? "F" : "") + (labels.contains("UNREAD") ? "" : "S"));
+            }
+            for (String id : microsoft.graph().messageIds(DemoWorld.O365_USER, "inbox")) {
+                FakeGraph.MessageState m = microsoft.graph().message(DemoWorld.O365_USER, id);
+                out.put(messageIdOf(m.mime()), ("flagged".equals(m.flagStatus()) ? "F" : "") + (m.isRead() ? "S" : ""));
+            }
+        }
+        return out;
+    }
+
+    /** Every message of the saved cloud's inboxes is in a Maildir with the same S and F. */
+    private void assertTheSavedCloudAndTheMaildirsAgree() throws IOException {
+        Map<String, String> cloud = savedCloudFlags();
+        Map<String, String> local = maildirFlags();
+        assertTrue(cloud.size() >= MESSAGES, "the saved cloud has the inboxes' messages: " + cloud.size());
+        for (Map.Entry<String, String> e : cloud.entrySet()) {
+            assertEquals(e.getValue(), local.get(e.getKey()), "flags of " + e.getKey() + " in the cloud and locally");
+        }
+    }
+
     private static String flagsOf(String name) {
         int colon = name.indexOf(":2,");
         return colon < 0 ? "" : name.substring(colon + 3);
@@ -168,19 +236,52 @@ class DemoCommandTest {
         assertNothingInAnyTmp();
         assertFalse(log(0).contains("Exception"), "no stack trace in a normal run:\n" + log(0));
 
-        // Again: the state is reused, so no Gmail body is downloaded a second time and the
-        // Maildirs keep every message.
+        assertTheSavedCloudAndTheMaildirsAgree();
+        Map<String, String> before = maildirFlags();
+
+        // Again (issue 12, item 4): the demo resumes its own fake cloud, so the saved logins,
+        // history ids and delta links are accepted, nothing is downloaded or changed, and
+        // nothing is worth a warning.
         Process second = demo();
         await(() -> log(1).contains(READY), "the second run's first cycle", second, logFile(1));
-        String again = log(1);
-        assertFalse(again.contains("gmail:you@gmail.example:INBOX: downloading"), again);
-        assertTrue(again.matches("(?s).*cycle done: fetched \\d+, pushed \\d+ flag changes and 0 deletions,"
-                + " delivered 0, renamed \\d+, removed 0.*"), again);
-        assertEquals(2 * MESSAGES, allMessages());
         second.destroy();
         assertTrue(second.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, second.exitValue(), log(1));
+        String again = log(1);
+        assertFalse(again.contains("downloading"), again);
+        assertTrue(again.contains("cycle done: fetched 0, pushed 0 flag changes and 0 deletions,"
+                + " delivered 0, renamed 0, removed 0"), again);
+        assertFalse(again.contains(" WARN "), "no warning when the demo resumes:\n" + again);
+        assertFalse(again.contains("login needed"), again);
+        assertEquals(2 * MESSAGES, allMessages());
+        assertEquals(before, maildirFlags(), "the Maildirs are as the first run left them");
+        assertTheSavedCloudAndTheMaildirsAgree();
         assertNothingInAnyTmp();
+    }
+
+    /** Issue 12, item 4: a second demo beside a running one refuses before it writes anything. */
+    @Test
+    void aSecondDemoInTheSameDirectoryRefusesBeforeTouchingAnyFile() throws Exception {
+        Process first = demo();
+        await(() -> log(0).contains(READY), "the first cycle", first, logFile(0));
+        Path cfg = demoDir().resolve("cms.cfg");
+        Path ports = demoDir().resolve(".fakecloud").resolve("ports");
+        byte[] cfgBefore = Files.readAllBytes(cfg);
+        byte[] portsBefore = Files.readAllBytes(ports);
+        java.nio.file.attribute.FileTime cfgTime = Files.getLastModifiedTime(cfg);
+        Process second = demo();
+        assertTrue(second.waitFor(60, TimeUnit.SECONDS), "the second demo exits by itself");
+        assertEquals(1, second.exitValue(), log(1));
+        assertTrue(log(1).contains("another demo (pid " + first.pid() + ") is already running in " + demoDir()),
+                log(1));
+        assertEquals(new String(cfgBefore, java.nio.charset.StandardCharsets.UTF_8),
+                Files.readString(cfg), "cms.cfg untouched");
+        assertEquals(cfgTime, Files.getLastModifiedTime(cfg));
+        assertEquals(new String(portsBefore, java.nio.charset.StandardCharsets.UTF_8), Files.readString(ports));
+        assertTrue(first.isAlive(), "the first demo runs on");
+        first.destroy();
+        assertTrue(first.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, first.exitValue(), log(0));
     }
 
     @Test

@@ -72,6 +72,10 @@ class LauncherTest {
         Result help = run(clone, 10, clone.resolve("cloud-mdir-sync").toString(), "--help");
         assertEquals(0, help.code(), help.out());
         assertTrue(help.out().contains("cloud-mdir-sync: building (first run or sources changed)..."), help.out());
+        // Issue 12, item 14: the first build says what it is doing, a line per Maven step.
+        assertTrue(help.out().contains("cloud-mdir-sync: build step: compile (compiler)"), help.out());
+        assertTrue(help.out().contains("cloud-mdir-sync: build step: shade (shade)"), help.out());
+        assertTrue(help.out().matches("(?s).*cloud-mdir-sync: built \\S+cloud-mdir-sync\\.jar in \\d+ s\\n.*"), help.out());
         assertTrue(help.out().contains("Usage: cloud-mdir-sync [-hqvV]"), help.out());
         for (String sub : List.of("demo", "check", "status", "oauth")) {
             assertTrue(help.out().contains("  " + sub + " "), sub + " listed:\n" + help.out());

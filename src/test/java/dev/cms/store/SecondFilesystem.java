@@ -10,13 +10,13 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 
 /** Finds a writable directory on another filesystem than a given one, or skips the test. */
-final class SecondFilesystem {
+public final class SecondFilesystem {
     private static final Path[] CANDIDATES = {Path.of("/dev/shm"), Path.of("/run/user")};
 
     private SecondFilesystem() {}
 
     /** A fresh directory on a different filesystem; the calling test is skipped when none exists. */
-    static Path directoryOnOtherFilesystemThan(Path here) throws IOException {
+    public static Path directoryOnOtherFilesystemThan(Path here) throws IOException {
         Object ours = Files.getAttribute(here, "unix:dev");
         for (Path c : CANDIDATES) {
             if (!Files.isDirectory(c) || !Files.isWritable(c)) {
@@ -36,7 +36,7 @@ final class SecondFilesystem {
         throw new AssertionError("unreachable");
     }
 
-    static void deleteTree(Path root) throws IOException {
+    public static void deleteTree(Path root) throws IOException {
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
