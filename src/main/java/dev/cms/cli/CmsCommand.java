@@ -151,6 +151,9 @@ final class CmsCommand implements Callable<Integer> {
             } else if (ex instanceof AuthenticationRequiredException) {
                 code = ExitCodes.AUTH;
                 msg = ex.getMessage();
+            } else if (ex instanceof CycleFailedException failed && failed.loginNeeded()) {
+                code = ExitCodes.AUTH;
+                msg = ex.getMessage();
             } else if (ex instanceof StateLockedException) {
                 code = ExitCodes.FAILURE;
                 msg = ex.getMessage();

@@ -1,5 +1,6 @@
 package dev.cms.sync;
 
+import dev.cms.provider.AuthenticationRequiredException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,6 +17,8 @@ public final class CycleReport {
     boolean aborted;
     /** Something (a file renamed under us) suggests running again soon, without backoff. */
     boolean rerunSoon;
+    /** An error was a cloud mailbox's {@link AuthenticationRequiredException}. */
+    boolean loginNeeded;
     final List<String> errors = new ArrayList<>();
 
     public boolean ok() {
@@ -24,6 +27,11 @@ public final class CycleReport {
 
     public boolean aborted() {
         return aborted;
+    }
+
+    /** True when the cycle failed (at least in part) because an account needs a login. */
+    public boolean loginNeeded() {
+        return loginNeeded;
     }
 
     public boolean rerunSoon() {
@@ -70,6 +78,14 @@ public final class CycleReport {
 
     void error(String message) {
         errors.add(message);
+    }
+
+    /** An error caused by {@code cause}; remembers whether a login is needed. */
+    void error(String message, Exception cause) {
+        error(message);
+        if (cause instanceof AuthenticationRequiredException) {
+            loginNeeded = true;
+        }
     }
 
     @Override

@@ -252,7 +252,7 @@ public final class SyncEngine {
                 refresh(c, r, locals, rep);
             } catch (IOException e) {
                 r.failure = e;
-                rep.error(c.key() + ": " + e.getMessage());
+                rep.error(c.key() + ": " + e.getMessage(), e);
                 log.debug("{}: refresh failed", c.key(), e);
             }
             refreshed.put(c, r);
@@ -466,7 +466,7 @@ public final class SyncEngine {
         try {
             c.box.fetchBodies(List.copyOf(need.keySet()), sink);
         } catch (IOException e) {
-            rep.error(c.key() + ": downloading bodies failed: " + e.getMessage());
+            rep.error(c.key() + ": downloading bodies failed: " + e.getMessage(), e);
             r.tokenUsable = false;
         } finally {
             progress.fetchFinished(c.key());
@@ -563,7 +563,7 @@ public final class SyncEngine {
             c.box.apply(changes);
         } catch (IOException e) {
             r.failure = e;
-            rep.error(c.key() + ": pushing " + changes.size() + " change(s) failed: " + e.getMessage());
+            rep.error(c.key() + ": pushing " + changes.size() + " change(s) failed: " + e.getMessage(), e);
             return;
         }
         for (Change ch : changes) {
