@@ -183,7 +183,7 @@ public final class GoogleAuth implements AccessTokenSource {
             if (validFor(wanted)) {
                 return accessToken;
             }
-            renew(true);
+            renew(refuseShort);
             if (refuseShort && !validFor(minValidity)) {
                 throw new IOException("the token endpoint " + account.tokenEndpoint() + " issued an access token for "
                         + account.user() + " valid for " + secondsLeft() + " s, less than the "
@@ -191,7 +191,7 @@ public final class GoogleAuth implements AccessTokenSource {
             }
             return accessToken;
         };
-        return gate.call(call);
+        return refuseShort ? gate.call(call) : gate.callUnlessLoggingIn(call, this::loginNeeded);
     }
 
     private AuthenticationRequiredException loginNeeded() {

@@ -225,7 +225,7 @@ public final class Office365Auth implements AccessTokenSource {
             if (h != null && validFor(h, wanted)) {
                 return h.token();
             }
-            h = renew(key, wanted, false, true);
+            h = renew(key, wanted, false, refuseShort);
             if (refuseShort && !validFor(h, minValidity)) {
                 throw new IOException("the identity platform at " + authority + " issued an access token for " + label
                         + " valid for " + secondsLeft(h) + " s, less than the " + minValidity.toSeconds()
@@ -233,7 +233,7 @@ public final class Office365Auth implements AccessTokenSource {
             }
             return h.token();
         };
-        return gate.call(call);
+        return refuseShort ? gate.call(call) : gate.callUnlessLoggingIn(call, this::loginNeeded);
     }
 
     private AuthenticationRequiredException loginNeeded() {
