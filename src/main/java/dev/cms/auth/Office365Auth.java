@@ -453,8 +453,13 @@ public final class Office365Auth implements AccessTokenSource {
             console.flush();
             log.warn("login needed for {}: {}", label, LoginServer.sanitise(code.message(), 500));
         };
-        try {
-            return await(app.acquireToken(DeviceCodeFlowParameters.builder(scopes, show).build()));
+        CompletableFuture<IAuthenticationResult> polling = app.acquireToken(
+                DeviceCodeFlowParameters.builder(scopes, show).build());
+        // The daemon's stop ends the wait for the user at once.
+        try (LoginCoordinator.Registration unregister = logins.onClose(() -> polling.cancel(true))) {
+            return await(polling);
+        } catch (java.util.concurrent.CancellationException e) {
+            throw LoginCoordinator.stopping(label);
         } catch (MsalException e) {
             String code = e.errorCode() == null ? "" : e.errorCode();
             boolean refused = e instanceof MsalInteractionRequiredException

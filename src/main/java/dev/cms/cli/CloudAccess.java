@@ -274,6 +274,11 @@ final class CloudAccess implements Providers {
     }
 
     @Override
+    public void stopLogins() {
+        logins.close();
+    }
+
+    @Override
     public void close() {
         logins.close();
     }

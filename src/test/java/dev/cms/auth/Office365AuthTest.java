@@ -143,6 +143,27 @@ class Office365AuthTest {
     }
 
     @Test
+    void aStopEndsADeviceCodeLoginWaitingForTheUser() throws Exception {
+        LoginCoordinator logins = interactive(Office365TestBrowser.following(dir, fake.trustManager()));
+        Office365Auth auth = auth(spec(false), logins, true);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<String> login = pool.submit(() -> auth.accessToken(false));
+            awaitUserCode();
+            assertFalse(login.isDone());
+
+            logins.close(); // the daemon stops (issue 12, item 2)
+
+            java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> login.get(20, TimeUnit.SECONDS));
+            assertTrue(e.getCause() instanceof AuthenticationRequiredException, e.toString());
+            assertTrue(e.getCause().getMessage().contains("cloud-mdir-sync is stopping"), e.getCause().getMessage());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void deviceCodeLoginPrintsTheCodeAndWaitsUntilItIsApproved() throws Exception {
         Office365Auth auth = auth(spec(false), interactive(Office365TestBrowser.following(dir, fake.trustManager())),
                 true);
