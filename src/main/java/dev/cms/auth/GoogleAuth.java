@@ -195,8 +195,8 @@ public final class GoogleAuth implements AccessTokenSource {
     }
 
     private AuthenticationRequiredException loginNeeded() {
-        return new AuthenticationRequiredException("a login is needed for " + account.user()
-                + " (the daemon's login page or its log says how)");
+        return new AuthenticationRequiredException(account.user() + " has no working saved login, or its login is"
+                + " still under way");
     }
 
     /** Callers waiting behind a refresh or login (for tests). */

@@ -237,8 +237,8 @@ public final class Office365Auth implements AccessTokenSource {
     }
 
     private AuthenticationRequiredException loginNeeded() {
-        return new AuthenticationRequiredException("a login is needed for " + label
-                + " (the daemon's login page or its log says how)");
+        return new AuthenticationRequiredException(label + " has no working saved login, or its login is"
+                + " still under way");
     }
 
     /** Callers waiting behind a refresh or login (for tests). */
