@@ -15,4 +15,16 @@ public interface AccessTokenSource {
      * @throws AuthenticationRequiredException when only an interactive login can help
      */
     String accessToken(boolean forceRefresh) throws IOException, InterruptedException;
+
+    /**
+     * A token to use instead of {@code rejected}, which the service just refused (HTTP 401): the
+     * token another caller already got in its place, else a new one. A source shared by
+     * concurrent requests refreshes once for all the requests refused the same token, however
+     * late their 401 came back. The default forces a refresh.
+     *
+     * @throws AuthenticationRequiredException when only an interactive login can help
+     */
+    default String replaceRejected(String rejected) throws IOException, InterruptedException {
+        return accessToken(true);
+    }
 }

@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,13 +65,23 @@ public final class GoogleAuth implements AccessTokenSource {
     private final LoginCoordinator logins;
     private final Clock clock;
     private final GenericUrl tokenUrl;
-    private final ReentrantLock lock = new ReentrantLock();
-    /** Bumped under {@link #lock} whenever a new access token arrives. */
+    /** One refresh or login at a time; callers that arrive meanwhile use its token. */
+    private final TokenGate gate = new TokenGate();
+    /** Bumped under {@link #gate} whenever a new access token arrives. */
     private volatile long generation;
-    /** Guarded by {@link #lock}. */
+    /** Guarded by {@link #gate}. */
     private String accessToken;
-    /** Guarded by {@link #lock}. */
+    /** Guarded by {@link #gate}. */
     private Instant expiresAt = Instant.MIN;
+    /** The newest token and its expiry, for readers that must not wait for the gate. */
+    private volatile Issued issued;
+
+    private record Issued(String token, Instant expiresAt) {
+        @Override
+        public String toString() {
+            return "Issued[expires " + expiresAt + "]"; // never the token
+        }
+    }
 
     /**
      * @param scopes from {@link #scopesFor(boolean)}
@@ -116,17 +125,23 @@ public final class GoogleAuth implements AccessTokenSource {
     @Override
     public String accessToken(boolean forceRefresh) throws IOException, InterruptedException {
         long seen = generation;
-        lock.lockInterruptibly();
-        try {
+        return gate.call(() -> {
             // A forced refresh that waited while another thread got a new token uses that one.
             if ((!forceRefresh || generation != seen) && validFor(EXPIRY_MARGIN)) {
                 return accessToken;
             }
-            renew();
+            renew(true);
             return accessToken;
-        } finally {
-            lock.unlock();
-        }
+        });
+    }
+
+    /** Refreshes once for all callers Gmail refused {@code rejected} to (single flight). */
+    @Override
+    public String replaceRejected(String rejected) throws IOException, InterruptedException {
+        return gate.replace(rejected, () -> validFor(EXPIRY_MARGIN) ? accessToken : null, () -> {
+            renew(true);
+            return accessToken;
+        });
     }
 
     /**
@@ -143,7 +158,10 @@ public final class GoogleAuth implements AccessTokenSource {
      * For the token broker's refresher: as {@link #accessToken(Duration)}, but a fresh token that
      * lives shorter than {@code minValidity} is returned rather than refused (the broker then
      * works with a fraction of the lifetime the issuer grants); {@link #expiresAt(String)} tells
-     * when it expires.
+     * when it expires. Never logs in nor waits for a login: the broker answers at once.
+     *
+     * @throws AuthenticationRequiredException at once when only a login can give a token, or
+     *     while one is running
      */
     public String freshestToken(Duration minValidity) throws IOException, InterruptedException {
         return accessToken(minValidity, false);
@@ -154,36 +172,36 @@ public final class GoogleAuth implements AccessTokenSource {
      * when it is not (another caller replaced it since).
      */
     public Instant expiresAt(String token) {
-        lock.lock();
-        try {
-            return token != null && token.equals(accessToken) ? expiresAt : null;
-        } finally {
-            lock.unlock();
-        }
+        Issued i = issued; // no waiting: a login may hold the gate by now
+        return i != null && token != null && token.equals(i.token()) ? i.expiresAt() : null;
     }
 
+    /** With {@code refuseShort} (the sync's callers) a login may run; without (the broker) never. */
     private String accessToken(Duration minValidity, boolean refuseShort) throws IOException, InterruptedException {
         Duration wanted = minValidity.compareTo(EXPIRY_MARGIN) < 0 ? EXPIRY_MARGIN : minValidity;
-        lock.lockInterruptibly();
-        try {
+        TokenGate.Call<String> call = () -> {
             if (validFor(wanted)) {
                 return accessToken;
             }
-            renew();
+            renew(refuseShort);
             if (refuseShort && !validFor(minValidity)) {
                 throw new IOException("the token endpoint " + account.tokenEndpoint() + " issued an access token for "
                         + account.user() + " valid for " + secondsLeft() + " s, less than the "
                         + minValidity.toSeconds() + " s asked for");
             }
             return accessToken;
-        } finally {
-            lock.unlock();
-        }
+        };
+        return refuseShort ? gate.call(call) : gate.callUnlessLoggingIn(call, this::loginNeeded);
+    }
+
+    private AuthenticationRequiredException loginNeeded() {
+        return new AuthenticationRequiredException(account.user() + " has no working saved login, or its login is"
+                + " still under way");
     }
 
     /** Callers waiting behind a refresh or login (for tests). */
     int waitingCallers() {
-        return lock.getQueueLength();
+        return gate.waiting();
     }
 
     private boolean validFor(Duration margin) {
@@ -194,8 +212,11 @@ public final class GoogleAuth implements AccessTokenSource {
         return Math.max(0, Duration.between(clock.instant(), expiresAt).toSeconds());
     }
 
-    /** Refreshes with the stored refresh token, or logs in when there is none that works. */
-    private void renew() throws IOException, InterruptedException {
+    /**
+     * Refreshes with the stored refresh token, or logs in when there is none that works and
+     * {@code mayLogIn}; else throws {@link AuthenticationRequiredException}.
+     */
+    private void renew(boolean mayLogIn) throws IOException, InterruptedException {
         String refresh = store.load(account.key());
         if (refresh != null) {
             Instant asked = clock.instant();
@@ -212,7 +233,13 @@ public final class GoogleAuth implements AccessTokenSource {
             }
             store.delete(account.key());
         }
-        login();
+        if (!mayLogIn) {
+            throw loginNeeded();
+        }
+        gate.login(() -> {
+            login();
+            return null;
+        });
     }
 
     /**
@@ -316,6 +343,7 @@ public final class GoogleAuth implements AccessTokenSource {
         accessToken = token;
         long seconds = expiresIn == null ? DEFAULT_LIFETIME_SECONDS : Math.max(0, Math.min(expiresIn, MAX_LIFETIME_SECONDS));
         expiresAt = asked.plusSeconds(seconds);
+        issued = new Issued(token, expiresAt);
         generation++;
     }
 

@@ -54,6 +54,8 @@ public final class LoginCoordinator implements AutoCloseable {
     private int outstanding;
     /** Guarded by {@link #lock}. */
     private boolean closed;
+    /** What {@link #close()} must also end (device code logins). Guarded by {@link #lock}. */
+    private final java.util.Set<Runnable> onClose = new java.util.LinkedHashSet<>();
     private volatile Browser browser;
 
     /** Opens the login page for the user; the default starts their browser. */
@@ -117,6 +119,9 @@ public final class LoginCoordinator implements AutoCloseable {
         PendingLogin pending;
         URI redirectUri;
         synchronized (lock) {
+            if (closed) {
+                throw stopping(account);
+            }
             login = server();
             redirectUri = login.redirectUri(redirectPath);
             pending = login.begin(account, redirectPath, state, authorizationUrl.apply(redirectUri));
@@ -166,17 +171,63 @@ public final class LoginCoordinator implements AutoCloseable {
         }
     }
 
-    /** Stops the login page; logins still waiting fail. */
+    /**
+     * Runs {@code cancel} when this coordinator closes (at once when it is closed already), so
+     * that a login waiting elsewhere (a device code) ends with the daemon; the returned handle
+     * unregisters it.
+     */
+    public Registration onClose(Runnable cancel) {
+        synchronized (lock) {
+            if (!closed) {
+                onClose.add(cancel);
+                return () -> {
+                    synchronized (lock) {
+                        onClose.remove(cancel);
+                    }
+                };
+            }
+        }
+        cancel.run();
+        return () -> { };
+    }
+
+    /** Undoes an {@link #onClose} registration. */
+    public interface Registration extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** Whether {@link #close()} was called: the daemon is stopping and no login starts any more. */
+    public boolean closed() {
+        synchronized (lock) {
+            return closed;
+        }
+    }
+
+    static AuthenticationRequiredException stopping(String account) {
+        return new AuthenticationRequiredException("no login for " + account + ": cloud-mdir-sync is stopping");
+    }
+
+    /**
+     * Stops the login page; logins still waiting fail at once, and no new one starts (the daemon
+     * is stopping: a login must not hold up its stop).
+     */
     @Override
     public void close() {
         LoginServer stop;
+        java.util.List<Runnable> cancels;
         synchronized (lock) {
             closed = true;
             stop = server;
             server = null;
+            cancels = java.util.List.copyOf(onClose);
+            onClose.clear();
         }
         if (stop != null) {
             stop.close();
+        }
+        for (Runnable r : cancels) {
+            r.run();
         }
     }
 

@@ -1,15 +1,22 @@
 package dev.cms.auth;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
 import com.microsoft.aad.msal4j.ITokenCacheAccessAspect;
 import com.microsoft.aad.msal4j.ITokenCacheAccessContext;
 import java.io.IOException;
+import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Keeps MSAL4J's serialized token cache of one account in a {@link TokenStore} (so encrypted at
- * rest): loaded before every cache access, saved after every access that changed it. MSAL calls
+ * rest): loaded before every cache access, saved after every access that changed it. Only what a
+ * refresh needs is saved (refresh tokens, accounts, app metadata): access and id tokens stay in
+ * MSAL's memory, so a restart refreshes rather than reuse a saved access token. MSAL calls
  * these hooks on its own threads and they cannot throw checked exceptions, so a failing store is
  * remembered here and rethrown by the caller through {@link #takeFailure()}.
  */
@@ -19,7 +26,10 @@ final class MsalCachePersistence implements ITokenCacheAccessAspect {
     private final TokenStore store;
     private final String key;
     private final String label;
-    /** The blob MSAL's in-memory cache holds, as last loaded or saved; guarded by this. */
+    /** The sections of MSAL's cache that are never saved. */
+    private static final List<String> NOT_SAVED = List.of("AccessToken", "IdToken");
+
+    /** The blob last loaded or saved (without access tokens); guarded by this. */
     private String current;
     /** Guarded by this. */
     private IOException failure;
@@ -57,9 +67,17 @@ final class MsalCachePersistence implements ITokenCacheAccessAspect {
         if (!context.hasCacheChanged()) {
             return;
         }
-        String blob = context.tokenCache().serialize();
-        if (blob.equals(current)) {
+        String blob;
+        try {
+            blob = withoutAccessTokens(context.tokenCache().serialize());
+        } catch (JsonParseException | IllegalStateException e) {
+            // Never saved then: the blob might hold access tokens. Never logged either.
+            remember(new IOException("MSAL's token cache for " + label + " is not the JSON object expected ("
+                    + e.getClass().getSimpleName() + "); it was not saved"));
             return;
+        }
+        if (blob.equals(current)) {
+            return; // only access or id tokens changed
         }
         try {
             store.save(key, blob);
@@ -68,6 +86,23 @@ final class MsalCachePersistence implements ITokenCacheAccessAspect {
         } catch (IOException e) {
             remember(e);
         }
+    }
+
+    /**
+     * MSAL's serialized cache with its access and id token sections emptied: what remains
+     * (refresh tokens, accounts, app metadata) is what a silent refresh after a restart needs.
+     *
+     * @throws JsonParseException or {@link IllegalStateException} when {@code blob} is not a JSON object
+     */
+    static String withoutAccessTokens(String blob) {
+        JsonElement root = JsonParser.parseString(blob);
+        JsonObject cache = root.getAsJsonObject();
+        for (String section : NOT_SAVED) {
+            if (cache.has(section)) {
+                cache.add(section, new JsonObject());
+            }
+        }
+        return cache.toString();
     }
 
     /** The store failure seen since the last call, once; null when there was none. */

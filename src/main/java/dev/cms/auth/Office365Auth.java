@@ -34,18 +34,17 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
@@ -103,12 +102,13 @@ public final class Office365Auth implements AccessTokenSource {
     private final boolean deviceCode;
     private final MsalCachePersistence cache;
     private final PublicClientApplication app;
-    private final ReentrantLock lock = new ReentrantLock();
-    /** The serial of the newest token; written under {@link #lock}. */
+    /** One refresh or login at a time; callers that arrive meanwhile use its token. */
+    private final TokenGate gate = new TokenGate();
+    /** The serial of the newest token; written under {@link #gate}. */
     private volatile long serial;
-    /** Guarded by {@link #lock}; keys are immutable scope sets. */
-    private final Map<Set<String>, Held> held = new HashMap<>();
-    /** The account of the last interactive login, for a cache holding several. Guarded by {@link #lock}. */
+    /** Written under {@link #gate}, read also without it; keys are immutable scope sets. */
+    private final Map<Set<String>, Held> held = new ConcurrentHashMap<>();
+    /** The account of the last interactive login, for a cache holding several. Guarded by {@link #gate}. */
     private String loggedInHomeId;
 
     /**
@@ -151,17 +151,23 @@ public final class Office365Auth implements AccessTokenSource {
     public String accessToken(boolean forceRefresh) throws IOException, InterruptedException {
         long seen = serial;
         Set<String> scopes = GRAPH_SCOPES;
-        lock.lockInterruptibly();
-        try {
+        return gate.call(() -> {
             Held h = held.get(scopes);
             // A forced refresh that waited while another thread got a new token uses that one.
             if (h != null && (!forceRefresh || h.serial() > seen) && validFor(h, EXPIRY_MARGIN)) {
                 return h.token();
             }
-            return renew(scopes, EXPIRY_MARGIN, forceRefresh).token();
-        } finally {
-            lock.unlock();
-        }
+            return renew(scopes, EXPIRY_MARGIN, forceRefresh, true).token();
+        });
+    }
+
+    /** Refreshes once for all callers Graph refused {@code rejected} to (single flight). */
+    @Override
+    public String replaceRejected(String rejected) throws IOException, InterruptedException {
+        return gate.replace(rejected, () -> {
+            Held h = held.get(GRAPH_SCOPES);
+            return h != null && validFor(h, EXPIRY_MARGIN) ? h.token() : null;
+        }, () -> renew(GRAPH_SCOPES, EXPIRY_MARGIN, true, true).token());
     }
 
     /**
@@ -187,7 +193,11 @@ public final class Office365Auth implements AccessTokenSource {
     /**
      * For the token broker's refresher: as {@link #accessToken(Set, Duration)}, but a fresh token
      * that lives shorter than {@code minValidity} is returned rather than refused;
-     * {@link #expiresAt(Set, String)} tells when it expires.
+     * {@link #expiresAt(Set, String)} tells when it expires. Never logs in nor waits for a login:
+     * the broker answers at once.
+     *
+     * @throws AuthenticationRequiredException at once when only a login can give a token, or
+     *     while one is running
      */
     public String freshestToken(Set<String> scopes, Duration minValidity) throws IOException, InterruptedException {
         return accessToken(scopes, minValidity, false);
@@ -198,13 +208,8 @@ public final class Office365Auth implements AccessTokenSource {
      * {@code scopes}; null when it is not (another caller replaced it since).
      */
     public Instant expiresAt(Set<String> scopes, String token) {
-        lock.lock();
-        try {
-            Held h = held.get(Set.copyOf(scopes));
-            return h != null && h.token().equals(token) ? h.expiresAt() : null;
-        } finally {
-            lock.unlock();
-        }
+        Held h = held.get(Set.copyOf(scopes)); // no waiting: a login may hold the gate by now
+        return h != null && h.token().equals(token) ? h.expiresAt() : null;
     }
 
     private String accessToken(Set<String> scopes, Duration minValidity, boolean refuseShort)
@@ -214,33 +219,41 @@ public final class Office365Auth implements AccessTokenSource {
         }
         Set<String> key = Set.copyOf(scopes);
         Duration wanted = minValidity.compareTo(EXPIRY_MARGIN) < 0 ? EXPIRY_MARGIN : minValidity;
-        lock.lockInterruptibly();
-        try {
+        // With refuseShort (the sync's callers) a login may run; without (the broker) never.
+        TokenGate.Call<String> call = () -> {
             Held h = held.get(key);
             if (h != null && validFor(h, wanted)) {
                 return h.token();
             }
-            h = renew(key, wanted, false);
+            h = renew(key, wanted, false, refuseShort);
             if (refuseShort && !validFor(h, minValidity)) {
                 throw new IOException("the identity platform at " + authority + " issued an access token for " + label
                         + " valid for " + secondsLeft(h) + " s, less than the " + minValidity.toSeconds()
                         + " s asked for");
             }
             return h.token();
-        } finally {
-            lock.unlock();
-        }
+        };
+        return refuseShort ? gate.call(call) : gate.callUnlessLoggingIn(call, this::loginNeeded);
+    }
+
+    private AuthenticationRequiredException loginNeeded() {
+        return new AuthenticationRequiredException(label + " has no working saved login, or its login is"
+                + " still under way");
     }
 
     /** Callers waiting behind a refresh or login (for tests). */
     int waitingCallers() {
-        return lock.getQueueLength();
+        return gate.waiting();
     }
 
     // ---- refresh and login ---------------------------------------------------------------------
 
-    /** Silently from MSAL's cache or refresh token; a login when that cannot work. */
-    private Held renew(Set<String> scopes, Duration wanted, boolean force) throws IOException, InterruptedException {
+    /**
+     * Silently from MSAL's cache or refresh token; when that cannot work, a login if
+     * {@code mayLogIn}, else {@link AuthenticationRequiredException}.
+     */
+    private Held renew(Set<String> scopes, Duration wanted, boolean force, boolean mayLogIn)
+            throws IOException, InterruptedException {
         IAccount cached = cachedAccount();
         if (cached != null) {
             IAuthenticationResult result = silently(scopes, cached, force);
@@ -260,7 +273,10 @@ public final class Office365Auth implements AccessTokenSource {
                 return h;
             }
         }
-        return login(scopes);
+        if (!mayLogIn) {
+            throw loginNeeded();
+        }
+        return gate.login(() -> login(scopes));
     }
 
     /** The cached account this instance serves, or null when a login is needed. */
@@ -437,8 +453,13 @@ public final class Office365Auth implements AccessTokenSource {
             console.flush();
             log.warn("login needed for {}: {}", label, LoginServer.sanitise(code.message(), 500));
         };
-        try {
-            return await(app.acquireToken(DeviceCodeFlowParameters.builder(scopes, show).build()));
+        CompletableFuture<IAuthenticationResult> polling = app.acquireToken(
+                DeviceCodeFlowParameters.builder(scopes, show).build());
+        // The daemon's stop ends the wait for the user at once.
+        try (LoginCoordinator.Registration unregister = logins.onClose(() -> polling.cancel(true))) {
+            return await(polling);
+        } catch (java.util.concurrent.CancellationException e) {
+            throw LoginCoordinator.stopping(label);
         } catch (MsalException e) {
             String code = e.errorCode() == null ? "" : e.errorCode();
             boolean refused = e instanceof MsalInteractionRequiredException

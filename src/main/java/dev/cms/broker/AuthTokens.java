@@ -32,4 +32,21 @@ public final class AuthTokens {
         }
         throw new IOException("the token broker cannot serve tokens from " + source.getClass().getSimpleName());
     }
+
+    /**
+     * Runs the interactive login {@code source} needs for {@code protocol}, waiting for it (the
+     * caller runs this in the background, never in a broker request).
+     *
+     * @throws IOException when the login failed or cannot happen
+     */
+    public static void logIn(AccessTokenSource source, String protocol) throws IOException, InterruptedException {
+        if (source instanceof GoogleAuth g) {
+            g.accessToken(Duration.ZERO);
+        } else if (source instanceof Office365Auth o) {
+            o.accessToken("IMAP".equals(protocol) ? Office365Auth.IMAP_SCOPES : Office365Auth.SMTP_SCOPES,
+                    Duration.ZERO);
+        } else {
+            throw new IOException("the token broker cannot log in " + source.getClass().getSimpleName());
+        }
+    }
 }

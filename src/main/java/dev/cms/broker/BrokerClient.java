@@ -51,7 +51,8 @@ final class BrokerClient {
         }
         if (answer.length == 0) {
             throw new BrokerClientException("the daemon at " + socket + " does not serve " + user + " for " + protocol
-                    + "; check CredentialServer(...) in cms.cfg (accounts, protocols) and the daemon's log");
+                    + ": the account needs a login, or is not in CredentialServer(accounts=...) or the protocol not in"
+                    + " its protocols in cms.cfg; the daemon's log says which");
         }
         String text = new String(answer, StandardCharsets.UTF_8);
         if (Xoauth2.tokenOf(text) == null) {

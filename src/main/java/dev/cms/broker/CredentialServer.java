@@ -300,7 +300,9 @@ public final class CredentialServer implements AutoCloseable {
             try {
                 token = refresher.token(user, req.protocol());
             } catch (AuthenticationRequiredException e) {
+                // Answered at once (closed without a token): a login is never waited for here.
                 log.warn("No {} token for {}: a login is needed ({})", req.protocol(), user, e.getMessage());
+                tokens.loginNeeded(user, req.protocol());
                 return;
             } catch (IOException e) {
                 log.warn("No {} token for {}: {}", req.protocol(), user, e.getMessage());

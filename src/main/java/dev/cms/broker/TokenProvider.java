@@ -40,6 +40,14 @@ public interface TokenProvider {
     }
 
     /**
+     * A request for {@code user} and {@code protocol} was refused because only an interactive
+     * login can give a token: start that login in the background (the login page, the notify
+     * command), without waiting for it, so that a later request is served. The request itself is
+     * answered at once. The default does nothing.
+     */
+    default void loginNeeded(String user, String protocol) {}
+
+    /**
      * An access token and when it expires (null: unknown).
      */
     record Token(String value, Instant expiresAt) {

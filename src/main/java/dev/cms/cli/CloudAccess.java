@@ -35,6 +35,8 @@ final class CloudAccess implements Providers {
     private final TokenStore store;
     private final LoginCoordinator logins;
     private final Map<String, AccessTokenSource> sources = new HashMap<>();
+    /** The user/protocol pairs the broker is logging in in the background. */
+    private final java.util.Set<String> brokerLogins = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private boolean forceDeviceCode;
     private javax.net.ssl.SSLContext tls;
     private javax.net.ssl.X509TrustManager trustManager;
@@ -92,7 +94,7 @@ final class CloudAccess implements Providers {
     }
 
     /** The token source of an account, made once. */
-    AccessTokenSource tokensFor(AccountSpec account) throws ConfigException, IOException {
+    synchronized AccessTokenSource tokensFor(AccountSpec account) throws ConfigException, IOException {
         AccessTokenSource s = sources.get(account.key());
         if (s != null) {
             return s;
@@ -196,7 +198,39 @@ final class CloudAccess implements Providers {
                     throws IOException, InterruptedException {
                 return dev.cms.broker.AuthTokens.fetch(sourceFor(server, user), protocol, minValidity);
             }
+
+            @Override
+            public void loginNeeded(String user, String protocol) {
+                logInInBackground(server, user, protocol);
+            }
         };
+    }
+
+    /** One background login per user and protocol at a time; none when nobody can log in. */
+    private void logInInBackground(CredentialServerSpec server, String user, String protocol) {
+        if (!logins.interactive()) {
+            return;
+        }
+        String key = user.toLowerCase(java.util.Locale.ROOT) + " " + protocol;
+        if (!brokerLogins.add(key)) {
+            return;
+        }
+        Thread t = new Thread(() -> {
+            try {
+                dev.cms.broker.AuthTokens.logIn(sourceFor(server, user), protocol);
+                org.slf4j.LoggerFactory.getLogger(CloudAccess.class).info("{} is logged in: its {} tokens are served",
+                        user, protocol);
+            } catch (IOException | RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(CloudAccess.class).warn("the login of {} for the token broker"
+                        + " failed: {}", user, e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                brokerLogins.remove(key);
+            }
+        }, "cms-broker-login");
+        t.setDaemon(true);
+        t.start();
     }
 
     private AccessTokenSource sourceFor(CredentialServerSpec server, String user) throws IOException {
@@ -237,6 +271,11 @@ final class CloudAccess implements Providers {
     static LoginCoordinator logins(SyncConfig config, boolean interactive) {
         return new LoginCoordinator(config.settings().webPort(), interactive, config.settings().authNotifyCmd(),
                 System.getenv(), Duration.ofMinutes(30));
+    }
+
+    @Override
+    public void stopLogins() {
+        logins.close();
     }
 
     @Override

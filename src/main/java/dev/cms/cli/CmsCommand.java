@@ -81,6 +81,31 @@ final class CmsCommand implements Callable<Integer> {
             log.info("no Maildirs configured: running for the credential server only");
         }
         SyncSetup setup = SyncSetup.open(cfg, factory, offline, ConsoleProgress.forStderr());
+        Duration poll = Duration.ofSeconds(cfg.settings().pollInterval());
+        Daemon daemon = once ? null
+                : new Daemon(setup.engine, setup.maildirRoots(), Daemon.Options.defaults(poll), Clock.systemUTC());
+        CountDownLatch closed = new CountDownLatch(1);
+        // SIGTERM/SIGINT, with --once too: the cycle stops at its next safe point, a login being
+        // waited for ends at once, and the state and the broker's socket are closed.
+        Thread hook = new Thread(() -> {
+            log.info("stopping");
+            if (daemon != null) {
+                daemon.stop();
+            } else {
+                setup.engine.requestStop();
+            }
+            setup.providers.stopLogins();
+            try {
+                if (closed.await(30, TimeUnit.SECONDS)) {
+                    log.info("stopped cleanly");
+                    // A stop asked for by SIGTERM/SIGINT that completed is a success.
+                    Runtime.getRuntime().halt(ExitCodes.OK);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "cms-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
         if (once) {
             try {
                 CycleReport r = setup.engine.runCycle();
@@ -91,26 +116,10 @@ final class CmsCommand implements Callable<Integer> {
                 return ExitCodes.OK;
             } finally {
                 setup.close();
+                closed.countDown();
+                removeHook(hook);
             }
         }
-        Duration poll = Duration.ofSeconds(cfg.settings().pollInterval());
-        Daemon daemon = new Daemon(setup.engine, setup.maildirRoots(), Daemon.Options.defaults(poll), Clock.systemUTC());
-        CountDownLatch closed = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            log.info("stopping");
-            daemon.stop();
-            try {
-                boolean finished = daemon.awaitFinished(Duration.ofSeconds(30)) && closed.await(10, TimeUnit.SECONDS);
-                if (finished) {
-                    log.info("stopped cleanly");
-                    // A stop asked for by SIGTERM/SIGINT that completed is a success.
-                    Runtime.getRuntime().halt(ExitCodes.OK);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "cms-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
         log.info("syncing {} cloud mailbox(es) into {} Maildir(s); state in {}", setup.mailboxes.size(),
                 setup.maildirs.size(), cfg.settings().messageDbDir());
         try {
@@ -125,8 +134,18 @@ final class CmsCommand implements Callable<Integer> {
         } finally {
             setup.close();
             closed.countDown();
+            removeHook(hook);
         }
         return ExitCodes.OK;
+    }
+
+    /** A run that returned on its own needs its stop hook no more (tests run many in one JVM). */
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // The JVM is shutting down: the hook is running and ends the process.
+        }
     }
 
     private static void report(CycleReport r) {
@@ -150,6 +169,9 @@ final class CmsCommand implements Callable<Integer> {
                 code = ExitCodes.CONFIG;
                 msg = ex.getMessage();
             } else if (ex instanceof AuthenticationRequiredException) {
+                code = ExitCodes.AUTH;
+                msg = ex.getMessage();
+            } else if (ex instanceof CycleFailedException failed && failed.loginNeeded()) {
                 code = ExitCodes.AUTH;
                 msg = ex.getMessage();
             } else if (ex instanceof StateLockedException) {

@@ -7,8 +7,16 @@ import java.util.List;
 final class CycleFailedException extends Exception {
     private static final long serialVersionUID = 1L;
 
+    private final boolean loginNeeded;
+
     CycleFailedException(CycleReport report) {
         super(message(report));
+        this.loginNeeded = report.loginNeeded();
+    }
+
+    /** The cycle failed because an account needs a login (exit code 3). */
+    boolean loginNeeded() {
+        return loginNeeded;
     }
 
     private static String message(CycleReport report) {

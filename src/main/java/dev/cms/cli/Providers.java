@@ -22,6 +22,12 @@ interface Providers extends AutoCloseable {
      */
     default void checkLoginsPossible() throws IOException {}
 
+    /**
+     * The daemon is stopping: a login being waited for ends at once and none starts any more.
+     * The default has no logins.
+     */
+    default void stopLogins() {}
+
     @Override
     void close();
 

@@ -1,5 +1,6 @@
 package dev.cms.sync;
 
+import dev.cms.provider.AuthenticationRequiredException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -18,6 +19,8 @@ public final class CycleReport {
     boolean aborted;
     /** Something (a file renamed under us) suggests running again soon, without backoff. */
     boolean rerunSoon;
+    /** An error was a cloud mailbox's {@link AuthenticationRequiredException}. */
+    boolean loginNeeded;
     final List<String> errors = new ArrayList<>();
     /** The cloud mailboxes (keys) whose listing, download or push failed: each retries on its own backoff. */
     final Set<String> failedMailboxes = new LinkedHashSet<>();
@@ -47,6 +50,11 @@ public final class CycleReport {
 
     public boolean aborted() {
         return aborted;
+    }
+
+    /** True when the cycle failed (at least in part) because an account needs a login. */
+    public boolean loginNeeded() {
+        return loginNeeded;
     }
 
     public boolean rerunSoon() {
@@ -103,6 +111,14 @@ public final class CycleReport {
 
     void problem(String message) {
         problems.add(message);
+    }
+
+    /** A cloud mailbox's failure caused by {@code cause}; remembers whether a login is needed. */
+    void mailboxError(String mailbox, String message, Exception cause) {
+        mailboxError(mailbox, message);
+        if (cause instanceof AuthenticationRequiredException) {
+            loginNeeded = true;
+        }
     }
 
     @Override

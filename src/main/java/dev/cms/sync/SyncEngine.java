@@ -364,7 +364,7 @@ public final class SyncEngine {
                 refresh(c, r, locals, rep);
             } catch (IOException e) {
                 r.failure = e;
-                rep.mailboxError(c.key(), e.getMessage());
+                rep.mailboxError(c.key(), e.getMessage(), e);
                 log.debug("{}: refresh failed", c.key(), e);
             }
             refreshed.put(c, r);
@@ -596,7 +596,7 @@ public final class SyncEngine {
         try {
             c.box.fetchBodies(List.copyOf(need.keySet()), sink);
         } catch (IOException e) {
-            rep.mailboxError(c.key(), "downloading bodies failed: " + e.getMessage());
+            rep.mailboxError(c.key(), "downloading bodies failed: " + e.getMessage(), e);
             r.tokenUsable = false;
         } finally {
             progress.fetchFinished(c.key());
@@ -730,7 +730,7 @@ public final class SyncEngine {
             c.box.apply(changes);
         } catch (IOException e) {
             r.failure = e;
-            rep.mailboxError(c.key(), "pushing " + changes.size() + " change(s) failed: " + e.getMessage());
+            rep.mailboxError(c.key(), "pushing " + changes.size() + " change(s) failed: " + e.getMessage(), e);
             return;
         }
         for (Change ch : changes) {

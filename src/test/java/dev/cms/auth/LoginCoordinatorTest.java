@@ -145,6 +145,26 @@ class LoginCoordinatorTest {
         }
     }
 
+    @Test
+    void afterCloseNoLoginStartsAndRegisteredWaitsAreEnded() throws Exception {
+        Map<String, String> env = Map.of("BROWSER", "true", "PATH", System.getenv().getOrDefault("PATH", "/bin"));
+        LoginCoordinator logins = new LoginCoordinator(0, true, null, env, Duration.ofMinutes(10));
+        java.util.concurrent.atomic.AtomicInteger cancelled = new java.util.concurrent.atomic.AtomicInteger();
+        LoginCoordinator.Registration kept = logins.onClose(cancelled::incrementAndGet);
+        logins.onClose(() -> cancelled.addAndGet(10)).close(); // unregistered: not run
+
+        logins.close(); // the daemon stops (issue 12, item 2)
+
+        assertEquals(1, cancelled.get());
+        kept.close();
+        assertTrue(logins.closed());
+        AuthenticationRequiredException e = assertThrows(AuthenticationRequiredException.class,
+                () -> logins.login("grace@example.com", LoginServer.GMAIL_PATH, "s", straightBack("s", "c")));
+        assertEquals("no login for grace@example.com: cloud-mdir-sync is stopping", e.getMessage());
+        logins.onClose(() -> cancelled.addAndGet(100)); // registered late: run at once
+        assertEquals(101, cancelled.get());
+    }
+
     /** An "authorization server" that is the callback itself: the browser lands there with a code. */
     private static Function<URI, URI> straightBack(String state, String code) {
         return redirect -> URI.create(redirect + "?code=" + enc(code) + "&state=" + enc(state));

@@ -143,6 +143,27 @@ class Office365AuthTest {
     }
 
     @Test
+    void aStopEndsADeviceCodeLoginWaitingForTheUser() throws Exception {
+        LoginCoordinator logins = interactive(Office365TestBrowser.following(dir, fake.trustManager()));
+        Office365Auth auth = auth(spec(false), logins, true);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<String> login = pool.submit(() -> auth.accessToken(false));
+            awaitUserCode();
+            assertFalse(login.isDone());
+
+            logins.close(); // the daemon stops (issue 12, item 2)
+
+            java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> login.get(20, TimeUnit.SECONDS));
+            assertTrue(e.getCause() instanceof AuthenticationRequiredException, e.toString());
+            assertTrue(e.getCause().getMessage().contains("cloud-mdir-sync is stopping"), e.getCause().getMessage());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void deviceCodeLoginPrintsTheCodeAndWaitsUntilItIsApproved() throws Exception {
         Office365Auth auth = auth(spec(false), interactive(Office365TestBrowser.following(dir, fake.trustManager())),
                 true);
@@ -170,21 +191,48 @@ class Office365AuthTest {
     }
 
     @Test
-    void restartWithTheSameStoreGetsTokensSilentlyWithoutALogin() throws Exception {
-        auth(spec(false), interactive(Office365TestBrowser.following(dir, fake.trustManager())), false)
+    void restartWithTheSameStoreRefreshesSilentlyWithoutALogin() throws Exception {
+        String before = auth(spec(false), interactive(Office365TestBrowser.following(dir, fake.trustManager())), false)
                 .accessToken(false);
         fake.requests().clear();
 
-        // A new process: a new Office365Auth over the same store, and nobody to log in.
+        // A new process: a new Office365Auth over the same store, and nobody to log in. No access
+        // token was saved (issue 12, item 5): the first one is refreshed with the saved refresh token.
         Office365Auth restarted = auth(spec(false), nonInteractive(), false);
-        String cached = restarted.accessToken(false);
+        String first = restarted.accessToken(false);
+        assertEquals(1, fake.requests().count("POST", "/oauth2/v2\\.0/token$"), fake.requests().toString());
+        assertEquals(first, restarted.accessToken(false), "held in memory from then on");
         String refreshed = restarted.accessToken(true);
 
-        assertNotNull(fake.identity().tokenInfo(cached));
+        assertNotEquals(before, first);
+        assertNotNull(fake.identity().tokenInfo(first));
         assertNotNull(fake.identity().tokenInfo(refreshed));
-        assertNotEquals(cached, refreshed);
-        assertEquals(1, fake.requests().count("POST", "/oauth2/v2\\.0/token$"), fake.requests().toString());
+        assertNotEquals(first, refreshed);
+        assertEquals(2, fake.requests().count("POST", "/oauth2/v2\\.0/token$"), fake.requests().toString());
         assertEquals(0, fake.requests().count("/oauth2/v2\\.0/(authorize|devicecode)$"));
+    }
+
+    @Test
+    void savedLoginHoldsRefreshTokenButNoAccessOrIdToken() throws Exception {
+        Office365Auth auth = auth(spec(false), interactive(Office365TestBrowser.following(dir, fake.trustManager())),
+                false);
+        String graph = auth.accessToken(false);
+        String smtp = auth.accessToken(Office365Auth.SMTP_SCOPES, Duration.ofMinutes(5));
+
+        // What is saved (decrypted): issue 12, item 5.
+        String saved = store.load(CACHE_KEY);
+        assertNotNull(saved);
+        assertFalse(saved.contains(graph), "no Graph access token saved");
+        assertFalse(saved.contains(smtp), "no SMTP access token saved");
+        var cache = JsonParser.parseString(saved).getAsJsonObject();
+        assertEquals(0, cache.getAsJsonObject("AccessToken").size(), saved.length() + " chars");
+        assertTrue(cache.getAsJsonObject("IdToken") == null || cache.getAsJsonObject("IdToken").size() == 0);
+        assertEquals(1, cache.getAsJsonObject("RefreshToken").size());
+        assertEquals(1, cache.getAsJsonObject("Account").size());
+        // In memory they stay: no refresh for a token that is fresh.
+        fake.requests().clear();
+        assertEquals(graph, auth.accessToken(false));
+        assertEquals(0, fake.requests().count("POST", "/oauth2/v2\\.0/token$"));
     }
 
     @Test

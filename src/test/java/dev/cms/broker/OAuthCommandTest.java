@@ -98,8 +98,9 @@ class OAuthCommandTest {
         Result r = token(entry, "--proto=IMAP");
         assertEquals(1, r.exit());
         assertEquals("", r.out());
-        assertEquals("cms-oauth: the daemon at " + sock + " does not serve alice@example.com for IMAP;"
-                + " check CredentialServer(...) in cms.cfg (accounts, protocols) and the daemon's log\n", r.err());
+        assertEquals("cms-oauth: the daemon at " + sock + " does not serve alice@example.com for IMAP: the account"
+                + " needs a login, or is not in CredentialServer(accounts=...) or the protocol not in its protocols in"
+                + " cms.cfg; the daemon's log says which\n", r.err());
     }
 
     @ParameterizedTest
@@ -107,7 +108,7 @@ class OAuthCommandTest {
     void unknownUserIsRefused(Entry entry) {
         Result r = run(entry, "--cms_sock=" + sock, "--user=bob@example.com");
         assertEquals(1, r.exit());
-        assertTrue(r.err().startsWith("cms-oauth: the daemon at " + sock + " does not serve bob@example.com for SMTP;"),
+        assertTrue(r.err().startsWith("cms-oauth: the daemon at " + sock + " does not serve bob@example.com for SMTP:"),
                 r.err());
     }
 

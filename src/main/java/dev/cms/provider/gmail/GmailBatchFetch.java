@@ -151,11 +151,11 @@ final class GmailBatchFetch {
         byte[] body = requestBody(ids, boundary);
         GenericUrl url = new GenericUrl(transport.rootUrl() + BATCH_PATH);
         boolean refreshed = false;
-        boolean force = false;
+        String rejected = null;
         while (true) {
             transport.charge(GmailMailbox.COST_MESSAGES_GET * ids.size());
-            String token = transport.accessToken(force);
-            force = false;
+            String token = transport.accessToken(rejected);
+            rejected = null;
             HttpResponse response;
             try {
                 HttpRequest request = transport.gmail().getRequestFactory().buildPostRequest(url,
@@ -187,7 +187,7 @@ final class GmailBatchFetch {
                 }
                 log.info("{}: Gmail batch got HTTP 401, refreshing the access token", mailboxKey);
                 refreshed = true;
-                force = true;
+                rejected = token;
                 continue;
             }
             if (status != 200) {

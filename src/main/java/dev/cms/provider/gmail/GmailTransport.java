@@ -98,9 +98,12 @@ final class GmailTransport {
         limiter.acquire(units);
     }
 
-    /** An access token, refreshed when {@code forceRefresh}; never log it. */
-    String accessToken(boolean forceRefresh) throws IOException, InterruptedException {
-        return tokens.accessToken(forceRefresh);
+    /**
+     * An access token; never log it. With {@code rejected} (a token Gmail answered 401 to), one to
+     * use instead, refreshed once for all requests refused that token.
+     */
+    String accessToken(String rejected) throws IOException, InterruptedException {
+        return rejected == null ? tokens.accessToken(false) : tokens.replaceRejected(rejected);
     }
 
     /**
@@ -111,14 +114,14 @@ final class GmailTransport {
     <T> T execute(String call, int units, AbstractGoogleClientRequest<?> request, Class<T> type)
             throws IOException, InterruptedException {
         request.setDisableGZipContent(true);
-        boolean forceRefresh = false;
+        String rejected = null;
         boolean refreshed = false;
         int attempt = 0;
         while (true) {
             attempt++;
             limiter.acquire(units);
-            String token = tokens.accessToken(forceRefresh);
-            forceRefresh = false;
+            String token = accessToken(rejected);
+            rejected = null;
             request.setRequestHeaders(new HttpHeaders().setAuthorization("Bearer " + token));
             byte[] body;
             Duration wait;
@@ -135,7 +138,7 @@ final class GmailTransport {
                     }
                     log.info("Gmail {} for {}: HTTP 401, refreshing the access token", call, user);
                     refreshed = true;
-                    forceRefresh = true;
+                    rejected = token;
                     attempt--;
                     continue;
                 }

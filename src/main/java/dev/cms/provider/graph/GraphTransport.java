@@ -254,7 +254,7 @@ final class GraphTransport implements Interceptor {
         String prefer = String.join(", ", request.headers("Prefer"));
         Request.Builder builder = request.newBuilder()
                 .header("Prefer", prefer.isEmpty() ? PREFER_IMMUTABLE_ID : PREFER_IMMUTABLE_ID + ", " + prefer);
-        boolean forceRefresh = false;
+        String rejected = null;
         boolean refreshed = false;
         int attempt = 0;
         boolean owesRetry = false;
@@ -262,8 +262,9 @@ final class GraphTransport implements Interceptor {
             while (true) {
                 attempt++;
                 awaitPause();
-                String token = tokens.accessToken(forceRefresh);
-                forceRefresh = false;
+                // After a 401: the token another request already got in its place, or one refresh.
+                String token = rejected == null ? tokens.accessToken(false) : tokens.replaceRejected(rejected);
+                rejected = null;
                 Request r = builder.header("Authorization", "Bearer " + token).build();
                 int status;
                 String retryAfter;
@@ -332,7 +333,7 @@ final class GraphTransport implements Interceptor {
                         }
                         log.info("Office365 {} for {}: HTTP 401, refreshing the access token", call, user);
                         refreshed = true;
-                        forceRefresh = true;
+                        rejected = token;
                         attempt--;
                         continue;
                     }

@@ -199,6 +199,7 @@ class GmailBatchFetchTest extends GmailFixture {
         assertEquals(List.of(false, true), tokens.forced);
         List<ServeEvent> batches = batchRequests();
         assertEquals("Bearer tok-2", batches.get(1).getRequest().getHeader("Authorization"));
+        assertEquals(List.of("tok-1"), tokens.rejected, "the refused token is named (issue 12, item 16)");
     }
 
     @Test

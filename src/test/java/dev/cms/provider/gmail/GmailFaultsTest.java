@@ -154,6 +154,8 @@ class GmailFaultsTest extends GmailFixture {
         wm.verify(exactly(1), getRequestedFor(urlPathEqualTo(HISTORY))
                 .withHeader("Authorization", equalTo("Bearer tok-2")));
         assertTrue(sleeper.sleeps.isEmpty());
+        // It names the refused token, so concurrent 401s share one refresh (issue 12, item 16).
+        assertEquals(List.of("tok-1"), tokens.rejected);
     }
 
     @Test

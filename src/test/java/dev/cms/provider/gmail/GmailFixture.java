@@ -124,6 +124,15 @@ abstract class GmailFixture {
             }
             return "tok-" + (forceRefresh ? generation.incrementAndGet() : generation.get());
         }
+
+        /** The tokens the transport said were refused, in order. */
+        final List<String> rejected = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public String replaceRejected(String token) throws AuthenticationRequiredException {
+            rejected.add(token);
+            return accessToken(true);
+        }
     }
 
     static final class RecordingSleeper implements Sleeper {

@@ -56,6 +56,8 @@ class GraphFaultsTest extends GraphFixture {
         assertEquals(List.of(false, true), tokens.forced);
         assertEquals("Bearer tok-2", served().get(1).getRequest().getHeader("Authorization"));
         assertTrue(sleeper.sleeps.isEmpty());
+        // It names the refused token, so concurrent 401s share one refresh (issue 12, item 16).
+        assertEquals(List.of("tok-1"), tokens.rejected);
     }
 
     @Test

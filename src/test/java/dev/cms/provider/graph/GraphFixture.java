@@ -125,6 +125,15 @@ abstract class GraphFixture {
             forced.add(forceRefresh);
             return "tok-" + (forceRefresh ? generation.incrementAndGet() : generation.get());
         }
+
+        /** The tokens the transport said were refused, in order. */
+        final List<String> rejected = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public String replaceRejected(String token) throws AuthenticationRequiredException {
+            rejected.add(token);
+            return accessToken(true);
+        }
     }
 
     /** Records each sleep and advances the fake timer by it instead of waiting. */
