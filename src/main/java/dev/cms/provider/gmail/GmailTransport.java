@@ -110,6 +110,23 @@ final class GmailTransport {
      */
     <T> T execute(String call, int units, AbstractGoogleClientRequest<?> request, Class<T> type)
             throws IOException, InterruptedException {
+        return execute(call, units, request, in -> parse(call, in == null ? new byte[0] : in.readAllBytes(), type));
+    }
+
+    /** Reads a 2xx answer's body while the response is open; {@code in} is null when there is none. */
+    @FunctionalInterface
+    interface AnswerReader<T> {
+        T read(InputStream in) throws IOException;
+    }
+
+    /**
+     * Like {@link #execute(String, int, AbstractGoogleClientRequest, Class)}, with the answer
+     * read by {@code reader} as it arrives (so a large answer is never held whole). An
+     * {@link IOException} from the reader is retried like a dropped connection, except a
+     * {@link MalformedGmailResponse}; an unchecked exception ends the call at once.
+     */
+    <T> T execute(String call, int units, AbstractGoogleClientRequest<?> request, AnswerReader<T> reader)
+            throws IOException, InterruptedException {
         request.setDisableGZipContent(true);
         boolean forceRefresh = false;
         boolean refreshed = false;
@@ -120,12 +137,10 @@ final class GmailTransport {
             String token = tokens.accessToken(forceRefresh);
             forceRefresh = false;
             request.setRequestHeaders(new HttpHeaders().setAuthorization("Bearer " + token));
-            byte[] body;
             Duration wait;
             IOException failure;
             try {
-                body = executeAndRead(request);
-                return parse(call, body, type);
+                return executeAndRead(request, reader);
             } catch (HttpResponseException e) {
                 int status = e.getStatusCode();
                 if (status == 401) {
@@ -169,10 +184,11 @@ final class GmailTransport {
         return asked.isPresent() ? asked.get() : backoff(attempt);
     }
 
-    private static byte[] executeAndRead(AbstractGoogleClientRequest<?> request) throws IOException {
+    private static <T> T executeAndRead(AbstractGoogleClientRequest<?> request, AnswerReader<T> reader)
+            throws IOException {
         HttpResponse response = request.executeUnparsed();
         try (InputStream in = response.getContent()) {
-            return in == null ? new byte[0] : in.readAllBytes();
+            return reader.read(in);
         } finally {
             response.disconnect();
         }
