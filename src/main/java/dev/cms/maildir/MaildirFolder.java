@@ -12,10 +12,14 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -71,7 +75,58 @@ public final class MaildirFolder {
         for (Path dir : List.of(root, folder.tmp, folder.cur, folder.nu)) {
             ensureDirectory(dir);
         }
+        folder.cleanTmp(Clock.systemUTC(), MaildirFolder::processStart);
         return folder;
+    }
+
+    /** When the live process {@code pid} started; empty when there is none (or it cannot be told). */
+    static java.util.Optional<Instant> processStart(long pid) {
+        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                .map(p -> p.info().startInstant().orElse(Instant.MIN));
+    }
+
+    /** Maildir's rule for {@code tmp/}: a file untouched this long is left over and may go. */
+    static final Duration TMP_STALE = Duration.ofHours(36);
+
+    /**
+     * Removes what deliveries left in {@code tmp/}: our own names (this host) whose process is
+     * gone, or made before the live process of that id started (the id was reused), such as hard links left by a daemon killed while delivering (they keep the space of
+     * bodies the store no longer has), and any other file neither accessed nor modified for
+     * {@link #TMP_STALE}. Directories and symbolic links are left alone; failures are logged.
+     *
+     * @return how many files were removed
+     */
+    int cleanTmp(Clock clock, java.util.function.LongFunction<java.util.Optional<Instant>> processStart) {
+        int removed = 0;
+        Instant staleBefore = clock.instant().minus(TMP_STALE);
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(tmp)) {
+            for (Path f : entries) {
+                try {
+                    BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                    if (!a.isRegularFile()) {
+                        continue;
+                    }
+                    UniqueNames.Maker maker = names.maker(f.getFileName().toString());
+                    boolean ownLeftover = maker != null && processStart.apply(maker.pid())
+                            .map(started -> maker.made().isBefore(started.truncatedTo(ChronoUnit.SECONDS)))
+                            .orElse(true);
+                    boolean stale = a.lastAccessTime().toInstant().isBefore(staleBefore)
+                            && a.lastModifiedTime().toInstant().isBefore(staleBefore);
+                    if (ownLeftover || stale) {
+                        Files.deleteIfExists(f);
+                        removed++;
+                    }
+                } catch (IOException e) {
+                    LOG.warn("Cannot clean {}: {}", f, e.toString());
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("Cannot clean {}: {}", tmp, e.toString());
+        }
+        if (removed > 0) {
+            LOG.info("Removed {} file(s) left over in {}", removed, tmp);
+        }
+        return removed;
     }
 
     public Path root() {
