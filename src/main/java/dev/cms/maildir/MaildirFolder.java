@@ -191,7 +191,12 @@ public final class MaildirFolder {
      */
     public List<MaildirFile> scan(java.util.function.Function<Path, FileStat> known) throws IOException {
         for (int attempt = 1; attempt <= SCAN_TRIES; attempt++) {
-            List<MaildirFile> files = tryScan(known);
+            List<MaildirFile> files;
+            try {
+                files = tryScan(known);
+            } catch (IOException e) {
+                throw explained(e);
+            }
             if (files != null) {
                 return files;
             }
@@ -282,7 +287,12 @@ public final class MaildirFolder {
      * @throws FileSystemException when the store and the Maildir are on different file systems
      */
     public MaildirFile deliver(Path source, Flags flags, Instant received) throws IOException {
-        Path tmpFile = linkIntoTmp(source);
+        Path tmpFile;
+        try {
+            tmpFile = linkIntoTmp(source);
+        } catch (IOException e) {
+            throw explained(e);
+        }
         try {
             if (received != null) {
                 Files.setLastModifiedTime(tmpFile, FileTime.from(received));
@@ -301,8 +311,38 @@ public final class MaildirFolder {
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
+            if (e instanceof IOException io) {
+                throw explained(io);
+            }
             throw e;
         }
+    }
+
+    /**
+     * The same failure with a reason a user can act on, naming this Maildir, when the file
+     * system gave none (Java reports EACCES and ENOENT with the path alone). The type is kept,
+     * except that a missing directory of the Maildir itself is not reported as the missing file
+     * that {@link NoSuchFileException} means to callers.
+     */
+    IOException explained(IOException e) {
+        if (!(e instanceof FileSystemException f) || f.getReason() != null) {
+            return e;
+        }
+        FileSystemException out;
+        if (f instanceof AccessDeniedException) {
+            out = new AccessDeniedException(f.getFile(), f.getOtherFile(),
+                    "permission denied in Maildir " + root + " (is it read-only?)");
+        } else if (f instanceof NoSuchFileException) {
+            boolean maildirGone = !Files.isDirectory(tmp) || !Files.isDirectory(cur) || !Files.isDirectory(nu);
+            out = maildirGone
+                    ? new FileSystemException(f.getFile(), f.getOtherFile(),
+                            "no such directory: Maildir " + root + " or its tmp/, cur/ or new/ was removed")
+                    : new NoSuchFileException(f.getFile(), f.getOtherFile(), "no such file in Maildir " + root);
+        } else {
+            return e;
+        }
+        out.initCause(e);
+        return out;
     }
 
     private Path linkIntoTmp(Path source) throws IOException {
@@ -372,13 +412,21 @@ public final class MaildirFolder {
             throw new FileAlreadyExistsException(file.path().toString(), target.toString(),
                     "another file already has the new name; not replacing it");
         }
-        Files.move(file.path(), target, StandardCopyOption.ATOMIC_MOVE);
+        try {
+            Files.move(file.path(), target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AccessDeniedException e) {
+            throw explained(e);
+        }
         return new MaildirFile(target, renamed, inNew, stat(target));
     }
 
     /** Deletes the file; false when it was already gone. */
     public boolean remove(MaildirFile file) throws IOException {
-        return Files.deleteIfExists(file.path());
+        try {
+            return Files.deleteIfExists(file.path());
+        } catch (AccessDeniedException e) {
+            throw explained(e);
+        }
     }
 
     @Override
