@@ -334,7 +334,7 @@ final class GmailBatchFetch {
         } catch (MalformedGmailResponse e) {
             throw e;
         } catch (IOException e) {
-            throw new MalformedGmailResponse("batch", e.toString(), e);
+            throw new MalformedGmailResponse("batch", GmailTransport.unreadable(e), e);
         }
         return parts;
     }

@@ -140,7 +140,7 @@ final class GmailTransport {
             Duration wait;
             IOException failure;
             try {
-                return executeAndRead(request, reader);
+                return executeAndRead(call, request, reader);
             } catch (HttpResponseException e) {
                 int status = e.getStatusCode();
                 if (status == 401) {
@@ -184,9 +184,15 @@ final class GmailTransport {
         return asked.isPresent() ? asked.get() : backoff(attempt);
     }
 
-    private static <T> T executeAndRead(AbstractGoogleClientRequest<?> request, AnswerReader<T> reader)
+    private static <T> T executeAndRead(String call, AbstractGoogleClientRequest<?> request, AnswerReader<T> reader)
             throws IOException {
-        HttpResponse response = request.executeUnparsed();
+        HttpResponse response;
+        try {
+            response = request.executeUnparsed();
+        } catch (RuntimeException e) {
+            // The client library failed on an odd answer (an error body it could not parse).
+            throw new MalformedGmailResponse(call, unreadable(e), e);
+        }
         try (InputStream in = response.getContent()) {
             return reader.read(in);
         } finally {
@@ -216,7 +222,7 @@ final class GmailTransport {
             throw e;
         } catch (IOException | RuntimeException e) {
             // Gson reports truncation as EOFException, wrong types as IllegalArgumentException.
-            throw new MalformedGmailResponse(call, e.toString(), e);
+            throw new MalformedGmailResponse(call, unreadable(e), e);
         }
     }
 
@@ -259,7 +265,7 @@ final class GmailTransport {
             return m;
         } catch (IOException | RuntimeException e) {
             // Truncation is an EOFException, wrong shapes IllegalStateException, bad numbers NumberFormatException.
-            throw new MalformedGmailResponse(call, e.toString(), e);
+            throw new MalformedGmailResponse(call, unreadable(e), e);
         }
     }
 
@@ -313,7 +319,30 @@ final class GmailTransport {
             HttpResponseException h = (HttpResponseException) e;
             return "HTTP " + h.getStatusCode() + describe(h);
         }
-        return e.toString();
+        return inWords(e);
+    }
+
+    /** A network failure in words, without Java class names (the exception stays the cause). */
+    static String inWords(IOException e) {
+        String m = e.getMessage();
+        if (e instanceof java.net.SocketTimeoutException) {
+            return "no answer in time (" + (m == null ? "timed out" : m) + ")";
+        }
+        if (e instanceof java.net.ConnectException) {
+            return "cannot connect" + (m == null ? "" : " (" + m + ")");
+        }
+        if (e instanceof java.net.UnknownHostException) {
+            return "unknown host " + m;
+        }
+        if (e instanceof java.io.EOFException || e instanceof java.net.SocketException) {
+            return "the connection broke off" + (m == null ? "" : " (" + m + ")");
+        }
+        return m == null || m.isBlank() ? "a network error" : m;
+    }
+
+    /** Why an answer could not be read, in words: truncated, or not the JSON expected. */
+    static String unreadable(Throwable e) {
+        return e instanceof java.io.EOFException ? "the answer ended early" : "the answer is not the JSON expected";
     }
 
     /** Gmail answered 2xx with a body we cannot use; retrying the same call would not help. */
