@@ -79,23 +79,65 @@ final class RawMessageReader {
 
     private void deliverString(String id, Instant received, BodySink sink) throws IOException {
         StringStream chars = new StringStream();
-        InputStream decoded = Base64.getUrlDecoder().wrap(chars);
+        Decoded decoded = new Decoded(Base64.getUrlDecoder().wrap(chars), chars, id);
         try {
             sink.accept(id, decoded, received);
         } catch (IOException e) {
-            if (chars.failure != null) {
-                throw chars.failure; // the answer broke off or is not base64url
+            if (decoded.failure != null) {
+                throw decoded.failure; // the answer broke off or is not base64url
             }
             throw new UncheckedIOException(e);
         }
-        if (chars.failure != null) {
-            throw chars.failure;
+        if (decoded.failure != null) {
+            throw decoded.failure;
         }
         // The decoder stops at the padding: only '=' may be left before the closing quote.
         int c;
         while ((c = chars.read()) >= 0) {
             if (c != '=') {
                 throw new IllegalStateException("the sink did not read message " + id + " to its end");
+            }
+        }
+    }
+
+    /**
+     * The decoded body as the sink reads it; remembers a failure of the answer (broken off,
+     * not base64url) so that it is told apart from a failure of the sink.
+     */
+    private final class Decoded extends java.io.FilterInputStream {
+        private final StringStream chars;
+        private final String id;
+        IOException failure;
+
+        Decoded(InputStream decoder, StringStream chars, String id) {
+            super(decoder);
+            this.chars = chars;
+            this.id = id;
+        }
+
+        private IOException failed(IOException e) {
+            if (failure == null) {
+                failure = chars.failure != null ? chars.failure
+                        : new MalformedGmailResponse(call, "raw of message " + id + " is not base64url", e);
+            }
+            return failure;
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return super.read();
+            } catch (IOException e) {
+                throw failed(e);
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return super.read(b, off, len);
+            } catch (IOException e) {
+                throw failed(e);
             }
         }
     }
