@@ -506,6 +506,9 @@ public final class StateDb implements AutoCloseable {
     }
 
     private IOException failure(String what, SQLException e) {
+        if (damaged(e)) {
+            return new IOException(damagedMessage(file), e);
+        }
         return new IOException("cannot " + what + " in " + file + ": " + e.getMessage(), e);
     }
 

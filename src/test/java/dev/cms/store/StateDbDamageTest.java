@@ -41,6 +41,10 @@ class StateDbDamageTest {
             f.write(junk);
         }
         assertClear(assertThrows(IOException.class, () -> StateDb.open(file)), file);
+        // status opens it read-only, which reads only the header; the first query finds the damage.
+        try (StateDb db = StateDb.openReadOnly(file)) {
+            assertClear(assertThrows(IOException.class, db::loadMailboxes), file);
+        }
     }
 
     @Test
