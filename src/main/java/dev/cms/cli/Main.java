@@ -7,7 +7,40 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        exitWith(() -> run(args));
+    }
+
+    /**
+     * Runs {@code command} and exits with its code; a fatal {@link Error} (out of memory, a
+     * stack overflow), in any thread, ends the process with status 1 at once. {@link
+     * Runtime#halt} because the daemon's shutdown hook would otherwise report success.
+     */
+    static void exitWith(java.util.function.IntSupplier command) {
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
+            if (e instanceof Error) {
+                fatal(e);
+            }
+            System.err.print("Exception in thread \"" + thread.getName() + "\" ");
+            e.printStackTrace();
+        });
+        int code;
+        try {
+            code = command.getAsInt();
+        } catch (Error e) {
+            fatal(e);
+            return;
+        }
+        System.exit(code);
+    }
+
+    private static void fatal(Throwable e) {
+        try {
+            String what = e instanceof OutOfMemoryError ? "out of memory (" + e.getMessage()
+                    + "); JAVA_OPTS=-Xmx... gives the JVM more" : e.toString();
+            org.slf4j.LoggerFactory.getLogger(Main.class).error("fatal error: {}; exiting with status 1", what);
+        } finally {
+            Runtime.getRuntime().halt(ExitCodes.FAILURE);
+        }
     }
 
     /** Runs a command line and returns its exit code (tests call this). */

@@ -11,15 +11,35 @@ import java.nio.file.Path;
 public final class ConfigLoader {
     private ConfigLoader() {}
 
-    /** Reads and parses a file; a missing/unreadable file is a ConfigException naming it. */
+    /** The largest configuration file read; real ones are a few kilobytes. */
+    static final int MAX_BYTES = 1024 * 1024;
+
+    /**
+     * Reads and parses a file; a missing or unreadable file, one that is not a regular file
+     * (a FIFO, a device such as {@code /dev/zero}) or one over {@link #MAX_BYTES} is a
+     * ConfigException naming it.
+     */
     public static SyncConfig load(Path file) throws ConfigException {
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(file);
+            if (Files.exists(file) && !Files.isRegularFile(file)) {
+                throw new ConfigException(file, Files.isDirectory(file) ? "the configuration file is a directory"
+                        : "the configuration file is not a regular file (a pipe or a device?)");
+            }
+            try (java.io.InputStream in = Files.newInputStream(file)) {
+                bytes = in.readNBytes(MAX_BYTES + 1);
+            }
+            if (bytes.length > MAX_BYTES) {
+                throw new ConfigException(file, "the configuration file is larger than " + (MAX_BYTES / 1024)
+                        + " KiB; is it the right file?");
+            }
         } catch (java.nio.file.NoSuchFileException e) {
             throw new ConfigException(file, "configuration file not found");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new ConfigException(file, "cannot read the configuration file: permission denied");
         } catch (IOException | SecurityException e) {
-            throw new ConfigException(file, "cannot read the configuration file: " + e);
+            throw new ConfigException(file, "cannot read the configuration file: "
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
         }
         String text;
         try {

@@ -12,10 +12,14 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -75,7 +79,58 @@ public final class MaildirFolder {
         for (Path dir : List.of(root, folder.tmp, folder.cur, folder.nu)) {
             ensureDirectory(dir);
         }
+        folder.cleanTmp(Clock.systemUTC(), MaildirFolder::processStart);
         return folder;
+    }
+
+    /** When the live process {@code pid} started; empty when there is none (or it cannot be told). */
+    static java.util.Optional<Instant> processStart(long pid) {
+        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                .map(p -> p.info().startInstant().orElse(Instant.MIN));
+    }
+
+    /** Maildir's rule for {@code tmp/}: a file untouched this long is left over and may go. */
+    static final Duration TMP_STALE = Duration.ofHours(36);
+
+    /**
+     * Removes what deliveries left in {@code tmp/}: our own names (this host) whose process is
+     * gone, or made before the live process of that id started (the id was reused), such as hard links left by a daemon killed while delivering (they keep the space of
+     * bodies the store no longer has), and any other file neither accessed nor modified for
+     * {@link #TMP_STALE}. Directories and symbolic links are left alone; failures are logged.
+     *
+     * @return how many files were removed
+     */
+    int cleanTmp(Clock clock, java.util.function.LongFunction<java.util.Optional<Instant>> processStart) {
+        int removed = 0;
+        Instant staleBefore = clock.instant().minus(TMP_STALE);
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(tmp)) {
+            for (Path f : entries) {
+                try {
+                    BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                    if (!a.isRegularFile()) {
+                        continue;
+                    }
+                    UniqueNames.Maker maker = names.maker(f.getFileName().toString());
+                    boolean ownLeftover = maker != null && processStart.apply(maker.pid())
+                            .map(started -> maker.made().isBefore(started.truncatedTo(ChronoUnit.SECONDS)))
+                            .orElse(true);
+                    boolean stale = a.lastAccessTime().toInstant().isBefore(staleBefore)
+                            && a.lastModifiedTime().toInstant().isBefore(staleBefore);
+                    if (ownLeftover || stale) {
+                        Files.deleteIfExists(f);
+                        removed++;
+                    }
+                } catch (IOException e) {
+                    LOG.warn("Cannot clean {}: {}", f, e.toString());
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("Cannot clean {}: {}", tmp, e.toString());
+        }
+        if (removed > 0) {
+            LOG.info("Removed {} file(s) left over in {}", removed, tmp);
+        }
+        return removed;
     }
 
     public Path root() {
@@ -140,7 +195,12 @@ public final class MaildirFolder {
      */
     public List<MaildirFile> scan(java.util.function.Function<Path, FileStat> known) throws IOException {
         for (int attempt = 1; attempt <= SCAN_TRIES; attempt++) {
-            List<MaildirFile> files = tryScan(known);
+            List<MaildirFile> files;
+            try {
+                files = tryScan(known);
+            } catch (IOException e) {
+                throw explained(e);
+            }
             if (files != null) {
                 return files;
             }
@@ -229,7 +289,12 @@ public final class MaildirFolder {
      * @throws FileSystemException when the store and the Maildir are on different file systems
      */
     public MaildirFile deliver(Path source, Flags flags, Instant received) throws IOException {
-        Path tmpFile = linkIntoTmp(source);
+        Path tmpFile;
+        try {
+            tmpFile = linkIntoTmp(source);
+        } catch (IOException e) {
+            throw explained(e);
+        }
         try {
             if (received != null) {
                 Files.setLastModifiedTime(tmpFile, FileTime.from(received));
@@ -248,8 +313,38 @@ public final class MaildirFolder {
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
+            if (e instanceof IOException io) {
+                throw explained(io);
+            }
             throw e;
         }
+    }
+
+    /**
+     * The same failure with a reason a user can act on, naming this Maildir, when the file
+     * system gave none (Java reports EACCES and ENOENT with the path alone). The type is kept,
+     * except that a missing directory of the Maildir itself is not reported as the missing file
+     * that {@link NoSuchFileException} means to callers.
+     */
+    IOException explained(IOException e) {
+        if (!(e instanceof FileSystemException f) || f.getReason() != null) {
+            return e;
+        }
+        FileSystemException out;
+        if (f instanceof AccessDeniedException) {
+            out = new AccessDeniedException(f.getFile(), f.getOtherFile(),
+                    "permission denied in Maildir " + root + " (is it read-only?)");
+        } else if (f instanceof NoSuchFileException) {
+            boolean maildirGone = !Files.isDirectory(tmp) || !Files.isDirectory(cur) || !Files.isDirectory(nu);
+            out = maildirGone
+                    ? new FileSystemException(f.getFile(), f.getOtherFile(),
+                            "no such directory: Maildir " + root + " or its tmp/, cur/ or new/ was removed")
+                    : new NoSuchFileException(f.getFile(), f.getOtherFile(), "no such file in Maildir " + root);
+        } else {
+            return e;
+        }
+        out.initCause(e);
+        return out;
     }
 
     private Path linkIntoTmp(Path source) throws IOException {
@@ -319,13 +414,21 @@ public final class MaildirFolder {
             throw new FileAlreadyExistsException(file.path().toString(), target.toString(),
                     "another file already has the new name; not replacing it");
         }
-        Files.move(file.path(), target, StandardCopyOption.ATOMIC_MOVE);
+        try {
+            Files.move(file.path(), target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AccessDeniedException e) {
+            throw explained(e);
+        }
         return new MaildirFile(target, renamed, inNew, stat(target));
     }
 
     /** Deletes the file; false when it was already gone. */
     public boolean remove(MaildirFile file) throws IOException {
-        return Files.deleteIfExists(file.path());
+        try {
+            return Files.deleteIfExists(file.path());
+        } catch (AccessDeniedException e) {
+            throw explained(e);
+        }
     }
 
     @Override

@@ -30,15 +30,22 @@ import org.slf4j.LoggerFactory;
  * {@code onChange} on its own daemon thread with the roots of the Maildirs that changed. An
  * OVERFLOW (events were lost) counts as a change of that Maildir; events for names starting with
  * '.' are ignored. A watched directory that disappears is logged and counted as a change; the
- * other directories stay watched.
+ * other directories stay watched, and the lost one is looked for again every {@code rewatch}
+ * (default {@link #REWATCH}): once it exists again it is watched again and counted as a change
+ * (what happened while it was not watched is then found by the next cycle's scan).
  */
 public final class MaildirWatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MaildirWatcher.class);
     /** An expected own change whose event never came is forgotten after this long. */
     static final Duration EXPECTATION_LIFETIME = Duration.ofMinutes(1);
+    /** How often a directory that disappeared is looked for again. */
+    static final Duration REWATCH = Duration.ofSeconds(2);
 
     private final WatchService service;
     private final Map<WatchKey, Watched> watched = new ConcurrentHashMap<>();
+    /** Directories that disappeared, to be watched again when they are back (watcher thread only). */
+    private final Set<Watched> lost = new LinkedHashSet<>();
+    private final long rewatchNanos;
     /** Absolute normalised file path → System.nanoTime-style deadline. */
     private final Map<Path, Long> expected = new ConcurrentHashMap<>();
     private final long quietNanos;
@@ -51,9 +58,10 @@ public final class MaildirWatcher implements AutoCloseable {
 
     private record Watched(Path root, Path dir) {}
 
-    private MaildirWatcher(WatchService service, Duration quiet, Duration maxDelay, Consumer<Set<Path>> onChange,
-            LongSupplier nanoTime) {
+    private MaildirWatcher(WatchService service, Duration quiet, Duration maxDelay, Duration rewatch,
+            Consumer<Set<Path>> onChange, LongSupplier nanoTime) {
         this.service = service;
+        this.rewatchNanos = rewatch.toNanos();
         this.quietNanos = quiet.toNanos();
         this.maxDelayNanos = maxDelay.toNanos();
         this.onChange = onChange;
@@ -70,12 +78,12 @@ public final class MaildirWatcher implements AutoCloseable {
      */
     public static MaildirWatcher start(List<Path> maildirRoots, Duration quiet, Duration maxDelay,
             Consumer<Set<Path>> onChange) throws IOException {
-        return start(maildirRoots, quiet, maxDelay, onChange, System::nanoTime);
+        return start(maildirRoots, quiet, maxDelay, REWATCH, onChange, System::nanoTime);
     }
 
-    static MaildirWatcher start(List<Path> maildirRoots, Duration quiet, Duration maxDelay,
+    static MaildirWatcher start(List<Path> maildirRoots, Duration quiet, Duration maxDelay, Duration rewatch,
             Consumer<Set<Path>> onChange, LongSupplier nanoTime) throws IOException {
-        if (quiet.isNegative() || maxDelay.isNegative()) {
+        if (quiet.isNegative() || maxDelay.isNegative() || rewatch.isNegative() || rewatch.isZero()) {
             throw new IllegalArgumentException("quiet and maxDelay must not be negative: quiet=" + quiet
                     + ", maxDelay=" + maxDelay);
         }
@@ -83,14 +91,11 @@ public final class MaildirWatcher implements AutoCloseable {
             throw new IllegalArgumentException("no Maildir to watch");
         }
         WatchService service = maildirRoots.get(0).getFileSystem().newWatchService();
-        MaildirWatcher watcher = new MaildirWatcher(service, quiet, maxDelay, onChange, nanoTime);
+        MaildirWatcher watcher = new MaildirWatcher(service, quiet, maxDelay, rewatch, onChange, nanoTime);
         try {
             for (Path root : maildirRoots) {
                 for (String sub : List.of("cur", "new")) {
-                    Path dir = root.resolve(sub);
-                    WatchKey key = dir.register(service, StandardWatchEventKinds.ENTRY_CREATE,
-                            StandardWatchEventKinds.ENTRY_DELETE, StandardWatchEventKinds.ENTRY_MODIFY);
-                    watcher.watched.put(key, new Watched(root, dir));
+                    watcher.register(new Watched(root, root.resolve(sub)));
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -99,6 +104,34 @@ public final class MaildirWatcher implements AutoCloseable {
         }
         watcher.thread.start();
         return watcher;
+    }
+
+    private void register(Watched w) throws IOException {
+        WatchKey key = w.dir().register(service, StandardWatchEventKinds.ENTRY_CREATE,
+                StandardWatchEventKinds.ENTRY_DELETE, StandardWatchEventKinds.ENTRY_MODIFY);
+        watched.put(key, w);
+    }
+
+    /** Watches the lost directories that are back again; true when one was. */
+    private boolean rewatch(Set<Path> changed) {
+        boolean any = false;
+        for (var it = lost.iterator(); it.hasNext(); ) {
+            Watched w = it.next();
+            if (!java.nio.file.Files.isDirectory(w.dir())) {
+                continue;
+            }
+            try {
+                register(w);
+            } catch (IOException e) {
+                LOG.debug("Cannot watch {} yet: {}", w.dir(), e.toString());
+                continue;
+            }
+            it.remove();
+            LOG.info("Watching {} again", w.dir());
+            changed.add(w.root());
+            any = true;
+        }
+        return any;
     }
 
     /**
@@ -129,9 +162,17 @@ public final class MaildirWatcher implements AutoCloseable {
         long last = 0;
         try {
             while (!closed) {
+                boolean wasEmpty = changed.isEmpty();
+                if (!lost.isEmpty() && rewatch(changed)) {
+                    last = nanoTime.getAsLong();
+                    if (wasEmpty) {
+                        first = last;
+                    }
+                    continue;
+                }
                 WatchKey key;
                 if (changed.isEmpty()) {
-                    key = service.take();
+                    key = lost.isEmpty() ? service.take() : service.poll(rewatchNanos, TimeUnit.NANOSECONDS);
                 } else {
                     long now = nanoTime.getAsLong();
                     long wait = Math.min(last + quietNanos - now, first + maxDelayNanos - now);
@@ -140,12 +181,11 @@ public final class MaildirWatcher implements AutoCloseable {
                         changed = new LinkedHashSet<>();
                         continue;
                     }
-                    key = service.poll(wait, TimeUnit.NANOSECONDS);
-                    if (key == null) {
-                        continue;
-                    }
+                    key = service.poll(lost.isEmpty() ? wait : Math.min(wait, rewatchNanos), TimeUnit.NANOSECONDS);
                 }
-                boolean wasEmpty = changed.isEmpty();
+                if (key == null) {
+                    continue;
+                }
                 if (handle(key, changed)) {
                     last = nanoTime.getAsLong();
                     if (wasEmpty) {
@@ -188,8 +228,10 @@ public final class MaildirWatcher implements AutoCloseable {
             }
         }
         if (!key.reset()) {
-            LOG.warn("Stopped watching {}: the directory is gone or no longer accessible", w.dir());
+            LOG.warn("Stopped watching {}: the directory is gone or no longer accessible; watching it again "
+                    + "when it is back", w.dir());
             watched.remove(key);
+            lost.add(w);
             any = true;
         }
         if (any) {

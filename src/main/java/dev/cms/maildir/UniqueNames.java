@@ -35,6 +35,21 @@ final class UniqueNames {
                 + "." + host;
     }
 
+    private static final java.util.regex.Pattern OURS =
+            java.util.regex.Pattern.compile("(\\d{1,18})\\.M\\d+P(\\d{1,18})Q\\d+\\.(.+)");
+
+    /** Who made a name of ours: the process id and the second the name was made. */
+    record Maker(long pid, Instant made) {}
+
+    /** The maker of {@code name} when it is a name this program makes on this host, else null. */
+    Maker maker(String name) {
+        java.util.regex.Matcher m = OURS.matcher(name);
+        if (!m.matches() || !m.group(3).equals(host)) {
+            return null;
+        }
+        return new Maker(Long.parseLong(m.group(2)), Instant.ofEpochSecond(Long.parseLong(m.group(1))));
+    }
+
     /** The spec's escapes: {@code /} becomes {@code \057} and {@code :} becomes {@code \072}. */
     static String escapeHost(String host) {
         return host.replace("/", "\\057").replace(":", "\\072");

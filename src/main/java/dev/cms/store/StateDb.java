@@ -84,8 +84,23 @@ public final class StateDb implements AutoCloseable {
             db.migrate();
             return db;
         } catch (SQLException e) {
+            if (damaged(e)) {
+                throw new IOException(damagedMessage(file), e);
+            }
             throw new IOException("cannot open state database " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** SQLITE_CORRUPT (11) or SQLITE_NOTADB (26), also as extended codes. */
+    static boolean damaged(SQLException e) {
+        int primary = e.getErrorCode() & 0xff;
+        return primary == 11 || primary == 26;
+    }
+
+    /** What to do about a damaged database, in one line. */
+    static String damagedMessage(Path file) {
+        return "the state database " + file + " is damaged; move it aside (mv " + file + " " + file
+                + ".broken) and start again: the daemon rebuilds it from the cloud, reusing the bodies in hashes/";
     }
 
     /** Opens an existing database read-only, without disturbing a running daemon. */
@@ -107,6 +122,9 @@ public final class StateDb implements AutoCloseable {
             }
             return db;
         } catch (SQLException e) {
+            if (damaged(e)) {
+                throw new IOException(damagedMessage(file), e);
+            }
             throw new IOException("cannot read state database " + file + ": " + e.getMessage(), e);
         }
     }
@@ -577,6 +595,9 @@ public final class StateDb implements AutoCloseable {
     }
 
     private IOException failure(String what, SQLException e) {
+        if (damaged(e)) {
+            return new IOException(damagedMessage(file), e);
+        }
         return new IOException("cannot " + what + " in " + file + ": " + e.getMessage(), e);
     }
 

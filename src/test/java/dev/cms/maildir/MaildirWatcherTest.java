@@ -157,6 +157,38 @@ class MaildirWatcherTest {
         assertEquals(Set.of(b), awaitReport(r -> r.contains(b)));
     }
 
+    /** Issue 18 item 8: a Maildir removed and made again is watched again without a restart. */
+    @Test
+    void aMaildirThatDisappearsAndComesBackIsWatchedAgain() throws Exception {
+        watcher = MaildirWatcher.start(List.of(a, b), Duration.ofMillis(50), Duration.ofSeconds(5),
+                Duration.ofMillis(50), reports::add, System::nanoTime);
+        try (Stream<Path> s = Files.walk(a)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+        awaitReport(r -> r.contains(a));
+        reports.clear();
+
+        MaildirFolder.open(a); // makes cur/, new/ and tmp/ again
+        awaitReport(r -> r.contains(a)); // watched again: counted as a change, for the scan
+        reports.clear();
+        touch(a.resolve("cur/back"));
+        assertEquals(Set.of(a), awaitReport(r -> r.contains(a)));
+
+        // Only cur/ removed and made again, with a file in it at once.
+        reports.clear();
+        Files.delete(a.resolve("cur/back"));
+        Files.delete(a.resolve("cur"));
+        awaitReport(r -> r.contains(a));
+        reports.clear();
+        Files.createDirectory(a.resolve("cur"));
+        awaitReport(r -> r.contains(a));
+        reports.clear();
+        touch(a.resolve("cur/again"));
+        assertEquals(Set.of(a), awaitReport(r -> r.contains(a)));
+    }
+
     @Test
     void aFailingHandlerDoesNotStopTheWatcher() throws Exception {
         watcher = MaildirWatcher.start(List.of(a, b), Duration.ofMillis(200), Duration.ofSeconds(5), changed -> {

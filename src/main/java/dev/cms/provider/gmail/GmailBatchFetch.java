@@ -37,7 +37,13 @@ import org.slf4j.LoggerFactory;
  * is gone), throttling (429, 403 rate limit), 401 and 5xx are fetched again on their own through
  * the single-get path with its retries, anything else is a failure of that id. A batch that fails
  * as a whole (dropped connection, 5xx, 429, an answer that is not multipart) is fetched again as
- * single gets; a 401 refreshes the token once and resends. The whole answer is held in memory.
+ * single gets; a 401 refreshes the token once and resends.
+ *
+ * <p>Memory is bounded by bytes, not by the number of parts: the answer is read part by part
+ * and each part is delivered as soon as it is read, so one part at a time is held. A part
+ * larger than {@link #PART_CAP} (a message of more than about 1.5 MB) is not read at all: the
+ * batch is closed there and that message is streamed on its own. Gmail's listings carry no
+ * size, so the batch cannot be sized by bytes before it is sent.
  */
 final class GmailBatchFetch {
     private static final Logger log = LoggerFactory.getLogger(GmailBatchFetch.class);
@@ -48,6 +54,8 @@ final class GmailBatchFetch {
             Pattern.CASE_INSENSITIVE);
     private static final Pattern STATUS_LINE = Pattern.compile("^HTTP/\\d(?:\\.\\d)?\\s+(\\d{3})\\b.*");
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** The largest part held in memory: a whole small answer plus room for the part's headers. */
+    static final int PART_CAP = GmailMailbox.LARGE_ANSWER_BYTES + 16 * 1024;
 
     /** Fetches one id on its own (the single-get path, with its retries). */
     @FunctionalInterface
@@ -66,42 +74,114 @@ final class GmailBatchFetch {
     /** One inner response: status, headers (lower-case names) and body. */
     record Part(int status, Map<String, String> headers, byte[] body) {}
 
+    /** Takes the parts of a batch answer as they arrive, keyed like {@link #parseResponse}. */
+    @FunctionalInterface
+    interface PartHandler {
+        void part(String key, Part part);
+    }
+
     /**
-     * Fetches {@code ids} (distinct) in one batch, delivering to {@code sink}; ids that need
-     * another try go through {@code single}. Failures of single ids are thrown after the rest.
+     * How a batch ended: every part read ({@code complete}), or cut short, with the key of a part
+     * too large to hold when that was the reason ({@code largeKey}).
      */
-    void fetch(List<String> ids, BodySink sink, SingleFetch single) throws IOException, InterruptedException {
-        Map<String, Part> answers = send(ids);
-        IOException first = null;
-        for (int i = 0; i < ids.size(); i++) {
-            String id = ids.get(i);
+    record Outcome(boolean complete, String largeKey) {
+        static final Outcome COMPLETE = new Outcome(true, null);
+        static final Outcome FAILED = new Outcome(false, null);
+    }
+
+    /**
+     * Fetches {@code ids} (distinct) in one batch, delivering to {@code sink} as the parts
+     * arrive; ids that need another try go through {@code single} after the batch is closed.
+     * A part larger than {@link #PART_CAP} is not read: the batch is closed there, that id goes
+     * through {@code streamed} and the ids without a part yet go into a new batch. Failures of
+     * single ids are thrown after the rest.
+     */
+    void fetch(List<String> ids, BodySink sink, SingleFetch single, SingleFetch streamed)
+            throws IOException, InterruptedException {
+        IOException[] first = new IOException[1];
+        List<String> alone = new ArrayList<>();
+        List<String> tooLarge = new ArrayList<>();
+        List<String> pending = ids;
+        while (!pending.isEmpty()) {
+            if (pending.size() == 1) {
+                alone.add(pending.get(0)); // a batch of one saves no round trip
+                break;
+            }
+            List<String> batch = pending;
+            boolean[] seen = new boolean[batch.size()];
+            Outcome outcome = send(batch, (key, part) -> {
+                int i = position(key, batch.size());
+                if (i < 0 || seen[i]) {
+                    log.debug("{}: ignoring an unexpected batch part {}", mailboxKey, key);
+                    return;
+                }
+                seen[i] = true;
+                try {
+                    if (handle(batch.get(i), part, sink)) {
+                        alone.add(batch.get(i));
+                    }
+                } catch (IOException e) {
+                    log.debug("{}: fetching message {} failed: {}", mailboxKey, batch.get(i), e.toString());
+                    if (first[0] == null) {
+                        first[0] = e;
+                    }
+                }
+            });
+            int large = outcome.largeKey() == null ? -1 : position(outcome.largeKey(), batch.size());
+            List<String> unseen = new ArrayList<>();
+            for (int i = 0; i < batch.size(); i++) {
+                if (!seen[i] && i != large) {
+                    unseen.add(batch.get(i));
+                }
+            }
+            if (large < 0 || seen[large]) {
+                // Complete, failed as a whole, or parts missing: what is left goes one by one.
+                alone.addAll(unseen);
+                break;
+            }
+            log.debug("{}: message {} is too large for a batch; fetching it on its own", mailboxKey,
+                    batch.get(large));
+            tooLarge.add(batch.get(large));
+            pending = unseen;
+        }
+        List<String> all = new ArrayList<>(alone);
+        all.addAll(tooLarge);
+        for (String id : all) {
             try {
-                if (answers == null) {
-                    single.fetch(id); // the whole batch failed: each id on its own
+                if (tooLarge.contains(id)) {
+                    streamed.fetch(id);
                 } else {
-                    handle(id, answers.get(ITEM_PREFIX + (i + 1)), sink, single);
+                    single.fetch(id);
                 }
             } catch (AuthenticationRequiredException e) {
                 throw e;
             } catch (IOException e) {
                 log.debug("{}: fetching message {} failed: {}", mailboxKey, id, e.toString());
-                if (first == null) {
-                    first = e;
+                if (first[0] == null) {
+                    first[0] = e;
                 }
             }
         }
-        if (first != null) {
-            throw first;
+        if (first[0] != null) {
+            throw first[0];
         }
     }
 
-    private void handle(String id, Part part, BodySink sink, SingleFetch single)
-            throws IOException, InterruptedException {
-        if (part == null) {
-            log.debug("{}: batch answer had no part for message {}; fetching it on its own", mailboxKey, id);
-            single.fetch(id);
-            return;
+    /** The 0-based position of {@code item-N}, or -1. */
+    private static int position(String key, int size) {
+        if (!key.startsWith(ITEM_PREFIX)) {
+            return -1;
         }
+        try {
+            int n = Integer.parseInt(key.substring(ITEM_PREFIX.length()));
+            return n >= 1 && n <= size ? n - 1 : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** Handles one part; true when the id should be fetched again on its own. */
+    private boolean handle(String id, Part part, BodySink sink) throws IOException {
         int status = part.status();
         if (status == 200) {
             deliver(id, part.body(), sink);
@@ -109,11 +189,12 @@ final class GmailBatchFetch {
             log.debug("{}: message {} is gone (HTTP 404 in batch); skipped", mailboxKey, id);
         } else if (status == 429 || status == 401 || status >= 500 || (status == 403 && rateLimited(part.body()))) {
             log.debug("{}: message {} got HTTP {} in a batch; fetching it on its own", mailboxKey, id, status);
-            single.fetch(id);
+            return true;
         } else {
             throw new GmailStatusException("Gmail messages.get (batched) of message " + id + " for "
                     + transport.user() + " failed: HTTP " + status, status, null);
         }
+        return false;
     }
 
     private static boolean rateLimited(byte[] body) {
@@ -143,10 +224,11 @@ final class GmailBatchFetch {
     // ---------------------------------------------------------------- request
 
     /**
-     * Sends the batch; the parts by Content-ID ({@code item-N}, N from 1), or null when the
-     * batch failed as a whole and its ids should be fetched one by one.
+     * Sends the batch and hands its parts to {@code handler} as they are read (Content-ID
+     * {@code item-N}, N from 1). Not {@link Outcome#complete()} when the batch failed as a
+     * whole or broke off; the ids without a part should then be fetched one by one.
      */
-    private Map<String, Part> send(List<String> ids) throws IOException, InterruptedException {
+    private Outcome send(List<String> ids, PartHandler handler) throws IOException, InterruptedException {
         String boundary = "batch_cms_" + Long.toHexString(RANDOM.nextLong()) + Long.toHexString(RANDOM.nextLong());
         byte[] body = requestBody(ids, boundary);
         GenericUrl url = new GenericUrl(transport.rootUrl() + BATCH_PATH);
@@ -166,41 +248,46 @@ final class GmailBatchFetch {
             } catch (IOException e) {
                 log.info("{}: Gmail batch of {} failed ({}); fetching them one by one", mailboxKey, ids.size(),
                         e.toString());
-                return null;
-            }
-            int status = response.getStatusCode();
-            byte[] answer;
-            String contentType = response.getContentType();
-            try (InputStream in = response.getContent()) {
-                answer = in == null ? new byte[0] : in.readAllBytes();
-            } catch (IOException e) {
-                log.info("{}: reading a Gmail batch answer failed ({}); fetching them one by one", mailboxKey,
-                        e.toString());
-                return null;
-            } finally {
-                response.disconnect();
-            }
-            if (status == 401) {
-                if (refreshed) {
-                    throw new AuthenticationRequiredException(
-                            "Gmail refused the credentials for " + transport.user() + "; a new login is needed");
-                }
-                log.info("{}: Gmail batch got HTTP 401, refreshing the access token", mailboxKey);
-                refreshed = true;
-                rejected = token;
-                continue;
-            }
-            if (status != 200) {
-                log.info("{}: Gmail batch of {} got HTTP {}; fetching them one by one", mailboxKey, ids.size(),
-                        status);
-                return null;
+                return Outcome.FAILED;
             }
             try {
-                return parseResponse(contentType, answer);
-            } catch (MalformedGmailResponse e) {
-                log.info("{}: {}; fetching the batch one by one", mailboxKey, e.getMessage());
-                return null;
+                int status = response.getStatusCode();
+                if (status == 401) {
+                    if (refreshed) {
+                        throw new AuthenticationRequiredException(
+                                "Gmail refused the credentials for " + transport.user() + "; a new login is needed");
+                    }
+                    log.info("{}: Gmail batch got HTTP 401, refreshing the access token", mailboxKey);
+                    refreshed = true;
+                    rejected = token;
+                    continue;
+                }
+                if (status != 200) {
+                    log.info("{}: Gmail batch of {} got HTTP {}; fetching them one by one", mailboxKey, ids.size(),
+                            status);
+                    return Outcome.FAILED;
+                }
+                try (InputStream in = response.getContent()) {
+                    return readParts(response.getContentType(), in, PART_CAP, handler);
+                } catch (MalformedGmailResponse e) {
+                    log.info("{}: {}; fetching the rest of the batch one by one", mailboxKey, e.getMessage());
+                    return Outcome.FAILED;
+                } catch (IOException e) {
+                    log.info("{}: reading a Gmail batch answer failed ({}); fetching the rest one by one",
+                            mailboxKey, e.toString());
+                    return Outcome.FAILED;
+                }
+            } finally {
+                disconnect(response);
             }
+        }
+    }
+
+    private static void disconnect(HttpResponse response) {
+        try {
+            response.disconnect();
+        } catch (IOException e) {
+            log.debug("closing a Gmail batch answer: {}", e.toString());
         }
     }
 
@@ -236,11 +323,28 @@ final class GmailBatchFetch {
     // ---------------------------------------------------------------- response
 
     /**
-     * Splits a multipart/mixed batch answer into its inner responses, keyed by the request's
-     * Content-ID ({@code response-item-3} becomes {@code item-3}); a part without one is keyed
-     * by its position.
+     * Splits a multipart/mixed batch answer held in memory into its inner responses, keyed by
+     * the request's Content-ID ({@code response-item-3} becomes {@code item-3}); a part without
+     * one is keyed by its position.
      */
     static Map<String, Part> parseResponse(String contentType, byte[] body) throws MalformedGmailResponse {
+        Map<String, Part> parts = new LinkedHashMap<>();
+        try {
+            readParts(contentType, new ByteArrayInputStream(body), Integer.MAX_VALUE - 1024, parts::put);
+        } catch (MalformedGmailResponse e) {
+            throw e;
+        } catch (IOException e) {
+            throw new MalformedGmailResponse("batch", GmailTransport.unreadable(e), e);
+        }
+        return parts;
+    }
+
+    /**
+     * Reads a multipart/mixed batch answer part by part, holding one part at a time: a part
+     * longer than {@code cap} bytes ends the reading with its key in {@link Outcome#largeKey()}.
+     */
+    static Outcome readParts(String contentType, InputStream body, int cap, PartHandler handler)
+            throws IOException {
         String call = "batch";
         if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("multipart/mixed")) {
             throw new MalformedGmailResponse(call, "answer is " + contentType + ", not multipart/mixed");
@@ -249,60 +353,57 @@ final class GmailBatchFetch {
         if (!bm.find()) {
             throw new MalformedGmailResponse(call, "no boundary in " + contentType);
         }
-        byte[] delimiter = ("--" + (bm.group(1) != null ? bm.group(1) : bm.group(2))).getBytes(StandardCharsets.UTF_8);
-        Map<String, Part> parts = new LinkedHashMap<>();
-        int pos = indexOf(body, delimiter, 0);
-        int n = 0;
-        while (pos >= 0) {
-            int start = pos + delimiter.length;
-            if (startsWith(body, start, "--")) {
-                return parts; // the closing delimiter
-            }
-            int next = indexOf(body, delimiter, start);
-            if (next < 0) {
-                throw new MalformedGmailResponse(call, "part " + (n + 1) + " has no closing boundary");
-            }
-            n++;
-            int from = skipLineEnd(body, start);
-            int to = next;
-            // The CRLF before a delimiter belongs to the delimiter.
-            if (to > from && body[to - 1] == '\n') {
-                to--;
-                if (to > from && body[to - 1] == '\r') {
-                    to--;
-                }
-            }
-            Map<String, String> outer = new HashMap<>();
-            int inner = readHeaders(body, from, to, outer, null);
-            String[] statusLine = new String[1];
-            Map<String, String> innerHeaders = new HashMap<>();
-            int content = readHeaders(body, inner, to, innerHeaders, statusLine);
-            Matcher sm = statusLine[0] == null ? null : STATUS_LINE.matcher(statusLine[0]);
-            if (sm == null || !sm.matches()) {
-                throw new MalformedGmailResponse(call, "part " + n + " has no HTTP status line");
-            }
-            int end = to;
-            String length = innerHeaders.get("content-length");
-            if (length != null) {
-                try {
-                    long l = Long.parseLong(length.trim());
-                    if (l >= 0 && l <= to - content) {
-                        end = content + (int) l;
-                    }
-                } catch (NumberFormatException e) {
-                    // keep the part's end
-                }
-            }
-            byte[] partBody = java.util.Arrays.copyOfRange(body, content, end);
-            String id = outer.get("content-id");
-            String key = id == null ? ITEM_PREFIX + n : contentIdKey(id);
-            parts.put(key, new Part(Integer.parseInt(sm.group(1)), innerHeaders, partBody));
-            pos = next;
-        }
-        if (n == 0) {
+        if (body == null) {
             throw new MalformedGmailResponse(call, "no parts");
         }
-        throw new MalformedGmailResponse(call, "no closing boundary");
+        MultipartReader reader = new MultipartReader(body, bm.group(1) != null ? bm.group(1) : bm.group(2));
+        int n = 0;
+        while (true) {
+            byte[] part;
+            try {
+                part = reader.next(cap);
+            } catch (MultipartReader.PartTooLarge e) {
+                return new Outcome(false, keyOf(e.head(), 0, e.head().length, n + 1));
+            }
+            if (part == null) {
+                return Outcome.COMPLETE;
+            }
+            n++;
+            handler.part(keyOf(part, 0, part.length, n), parsePart(part, n));
+        }
+    }
+
+    /** The key of a part from its outer headers: its Content-ID, else {@code item-n}. */
+    private static String keyOf(byte[] part, int from, int to, int n) {
+        Map<String, String> outer = new HashMap<>();
+        readHeaders(part, from, to, outer, null);
+        String id = outer.get("content-id");
+        return id == null ? ITEM_PREFIX + n : contentIdKey(id);
+    }
+
+    private static Part parsePart(byte[] body, int n) throws MalformedGmailResponse {
+        int to = body.length;
+        int inner = readHeaders(body, 0, to, new HashMap<>(), null);
+        String[] statusLine = new String[1];
+        Map<String, String> innerHeaders = new HashMap<>();
+        int content = readHeaders(body, inner, to, innerHeaders, statusLine);
+        Matcher sm = statusLine[0] == null ? null : STATUS_LINE.matcher(statusLine[0]);
+        if (sm == null || !sm.matches()) {
+            throw new MalformedGmailResponse("batch", "part " + n + " has no HTTP status line");
+        }
+        int end = to;
+        String length = innerHeaders.get("content-length");
+        if (length != null) {
+            try {
+                long l = Long.parseLong(length.trim());
+                if (l >= 0 && l <= to - content) {
+                    end = content + (int) l;
+                }
+            } catch (NumberFormatException e) {
+                // keep the part's end
+            }
+        }
+        return new Part(Integer.parseInt(sm.group(1)), innerHeaders, java.util.Arrays.copyOfRange(body, content, end));
     }
 
     private static String contentIdKey(String contentId) {
@@ -346,48 +447,6 @@ final class GmailBatchFetch {
             }
         }
         return to;
-    }
-
-    private static int skipLineEnd(byte[] b, int pos) {
-        // Transport padding (spaces, tabs) may follow a delimiter before its line break.
-        while (pos < b.length && (b[pos] == ' ' || b[pos] == '\t')) {
-            pos++;
-        }
-        if (pos < b.length && b[pos] == '\r') {
-            pos++;
-        }
-        if (pos < b.length && b[pos] == '\n') {
-            pos++;
-        }
-        return pos;
-    }
-
-    private static boolean startsWith(byte[] b, int pos, String s) {
-        if (pos + s.length() > b.length) {
-            return false;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            if (b[pos + i] != s.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static int indexOf(byte[] b, byte[] needle, int from) {
-        outer:
-        for (int i = from; i <= b.length - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (b[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            // A delimiter starts a line.
-            if (i == 0 || b[i - 1] == '\n') {
-                return i;
-            }
-        }
-        return -1;
     }
 
     /** The ids in groups of at most {@code size}, in order. */

@@ -23,6 +23,8 @@ import dev.cms.provider.ParallelFetch;
 import dev.cms.provider.gmail.GmailTransport.MalformedGmailResponse;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Instant;
@@ -66,9 +68,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Bodies are fetched with {@code messages.get?format=raw}, {@link GmailOptions#batchSize()}
  * of them in one HTTP batch request ({@link GmailBatchFetch}; 1 sends each on its own), batches
- * in parallel. A batch saves round trips, not quota: it is charged 5 units per part. Each raw
- * body is held in memory while it is decoded, and a whole batch answer while it is split
- * (Gmail accepts messages of up to 50 MB), so the batch size should stay modest.
+ * in parallel. A batch saves round trips, not quota: it is charged 5 units per part. Memory is
+ * bounded per download whatever the sizes (Gmail accepts messages of up to 50 MB): an answer of
+ * at most {@link #LARGE_ANSWER_BYTES} is read whole, a batch answer one part at a time, and a
+ * larger message is fetched alone and decoded as a stream into the sink ({@link #fetchLarge}).
  */
 public final class GmailMailbox implements CloudMailbox {
     private static final Logger log = LoggerFactory.getLogger(GmailMailbox.class);
@@ -80,6 +83,11 @@ public final class GmailMailbox implements CloudMailbox {
     static final int COST_LABELS_LIST = 1;
     static final int COST_GET_PROFILE = 1;
     static final long PAGE_SIZE = 500;
+    /**
+     * The largest answer read whole into memory (a message of about 1.5 MB); larger ones are
+     * streamed ({@link #fetchLarge}), so memory per download is bounded whatever Gmail serves.
+     */
+    static final int LARGE_ANSWER_BYTES = 2 * 1024 * 1024;
     static final int MAX_IDS_PER_MODIFY = 1000;
     static final List<String> HISTORY_TYPES =
             List.of("messageAdded", "messageDeleted", "labelAdded", "labelRemoved");
@@ -289,7 +297,7 @@ public final class GmailMailbox implements CloudMailbox {
             if (group.size() == 1) {
                 fetchOne(group.get(0), sink); // a batch of one saves no round trip
             } else {
-                batches.fetch(group, sink, id -> fetchOne(id, sink));
+                batches.fetch(group, sink, id -> fetchOne(id, sink), id -> fetchLarge(id, sink));
             }
         });
     }
@@ -298,13 +306,17 @@ public final class GmailMailbox implements CloudMailbox {
         Message m;
         try {
             m = transport.execute("messages.get", COST_MESSAGES_GET,
-                    gmail.users().messages().get(ME, id).setFormat("raw"), Message.class);
+                    gmail.users().messages().get(ME, id).setFormat("raw"),
+                    in -> GmailTransport.parseRawMessage("messages.get", readSmall(in)));
         } catch (GmailStatusException e) {
             if (e.status() == 404) {
                 log.debug("{}: message {} is gone (HTTP 404); skipped", key(), id);
                 return;
             }
             throw e;
+        } catch (LargeAnswer e) {
+            fetchLarge(id, sink);
+            return;
         }
         if (m.getRaw() == null) {
             throw new MalformedGmailResponse("messages.get", "missing raw for message " + id);
@@ -317,6 +329,54 @@ public final class GmailMailbox implements CloudMailbox {
         }
         Instant received = m.getInternalDate() == null ? null : Instant.ofEpochMilli(m.getInternalDate());
         sink.accept(id, new ByteArrayInputStream(body), received);
+    }
+
+    /** An answer longer than {@link #LARGE_ANSWER_BYTES}: the message is fetched by {@link #fetchLarge}. */
+    static final class LargeAnswer extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        LargeAnswer() {
+            super("answer larger than " + LARGE_ANSWER_BYTES + " bytes", null, false, false);
+        }
+    }
+
+    /** The whole answer when it is at most {@link #LARGE_ANSWER_BYTES}, else {@link LargeAnswer}. */
+    static byte[] readSmall(InputStream in) throws IOException {
+        if (in == null) {
+            return new byte[0];
+        }
+        byte[] b = in.readNBytes(LARGE_ANSWER_BYTES + 1);
+        if (b.length > LARGE_ANSWER_BYTES) {
+            throw new LargeAnswer();
+        }
+        return b;
+    }
+
+    /**
+     * A message too large to hold: its received time from {@code format=minimal}, then the raw
+     * answer streamed into the sink, decoded as it arrives (two calls, 10 units).
+     */
+    void fetchLarge(String id, BodySink sink) throws IOException, InterruptedException {
+        Instant received;
+        try {
+            Message meta = transport.execute("messages.get", COST_MESSAGES_GET,
+                    gmail.users().messages().get(ME, id).setFormat("minimal"), Message.class);
+            received = meta.getInternalDate() == null ? null : Instant.ofEpochMilli(meta.getInternalDate());
+            log.debug("{}: message {} is large; streaming it", key(), id);
+            transport.execute("messages.get", COST_MESSAGES_GET,
+                    gmail.users().messages().get(ME, id).setFormat("raw"), in -> {
+                        RawMessageReader.deliver(in, "messages.get", id, received, sink);
+                        return null;
+                    });
+        } catch (GmailStatusException e) {
+            if (e.status() == 404) {
+                log.debug("{}: message {} is gone (HTTP 404); skipped", key(), id);
+                return;
+            }
+            throw e;
+        } catch (UncheckedIOException e) {
+            throw e.getCause(); // the sink failed: not a network fault to retry
+        }
     }
 
     // ---------------------------------------------------------------- changes

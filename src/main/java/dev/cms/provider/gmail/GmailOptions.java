@@ -10,8 +10,9 @@ import java.util.Random;
  * {@link GmailMailbox} for the figure and the per-call costs), how many bodies are downloaded
  * at once, the HTTP timeouts, the sleeper and random source used for backoff, and how many
  * {@code messages.get} calls go into one HTTP batch request ({@code batchSize}; 1 sends each on
- * its own). A batch answer is read whole into memory, and Gmail messages can be up to 50 MB,
- * so keep {@code batchSize} modest: it bounds that memory by count, not by bytes.
+ * its own). A batch answer is read one part at a time and large messages are streamed on
+ * their own, so {@code batchSize} does not bound memory; it trades round trips for the
+ * work redone when a batch fails.
  */
 public record GmailOptions(double quotaUnitsPerSecond, int maxParallelFetches, Duration connectTimeout,
                            Duration readTimeout, Sleeper sleeper, Random jitter, int batchSize) {

@@ -113,6 +113,23 @@ final class GmailTransport {
      */
     <T> T execute(String call, int units, AbstractGoogleClientRequest<?> request, Class<T> type)
             throws IOException, InterruptedException {
+        return execute(call, units, request, in -> parse(call, in == null ? new byte[0] : in.readAllBytes(), type));
+    }
+
+    /** Reads a 2xx answer's body while the response is open; {@code in} is null when there is none. */
+    @FunctionalInterface
+    interface AnswerReader<T> {
+        T read(InputStream in) throws IOException;
+    }
+
+    /**
+     * Like {@link #execute(String, int, AbstractGoogleClientRequest, Class)}, with the answer
+     * read by {@code reader} as it arrives (so a large answer is never held whole). An
+     * {@link IOException} from the reader is retried like a dropped connection, except a
+     * {@link MalformedGmailResponse}; an unchecked exception ends the call at once.
+     */
+    <T> T execute(String call, int units, AbstractGoogleClientRequest<?> request, AnswerReader<T> reader)
+            throws IOException, InterruptedException {
         request.setDisableGZipContent(true);
         String rejected = null;
         boolean refreshed = false;
@@ -123,12 +140,10 @@ final class GmailTransport {
             String token = accessToken(rejected);
             rejected = null;
             request.setRequestHeaders(new HttpHeaders().setAuthorization("Bearer " + token));
-            byte[] body;
             Duration wait;
             IOException failure;
             try {
-                body = executeAndRead(request);
-                return parse(call, body, type);
+                return executeAndRead(call, request, reader);
             } catch (HttpResponseException e) {
                 int status = e.getStatusCode();
                 if (status == 401) {
@@ -172,10 +187,17 @@ final class GmailTransport {
         return asked.isPresent() ? asked.get() : backoff(attempt);
     }
 
-    private static byte[] executeAndRead(AbstractGoogleClientRequest<?> request) throws IOException {
-        HttpResponse response = request.executeUnparsed();
+    private static <T> T executeAndRead(String call, AbstractGoogleClientRequest<?> request, AnswerReader<T> reader)
+            throws IOException {
+        HttpResponse response;
+        try {
+            response = request.executeUnparsed();
+        } catch (RuntimeException e) {
+            // The client library failed on an odd answer (an error body it could not parse).
+            throw new MalformedGmailResponse(call, unreadable(e), e);
+        }
         try (InputStream in = response.getContent()) {
-            return in == null ? new byte[0] : in.readAllBytes();
+            return reader.read(in);
         } finally {
             response.disconnect();
         }
@@ -203,7 +225,7 @@ final class GmailTransport {
             throw e;
         } catch (IOException | RuntimeException e) {
             // Gson reports truncation as EOFException, wrong types as IllegalArgumentException.
-            throw new MalformedGmailResponse(call, e.toString(), e);
+            throw new MalformedGmailResponse(call, unreadable(e), e);
         }
     }
 
@@ -246,7 +268,7 @@ final class GmailTransport {
             return m;
         } catch (IOException | RuntimeException e) {
             // Truncation is an EOFException, wrong shapes IllegalStateException, bad numbers NumberFormatException.
-            throw new MalformedGmailResponse(call, e.toString(), e);
+            throw new MalformedGmailResponse(call, unreadable(e), e);
         }
     }
 
@@ -300,7 +322,30 @@ final class GmailTransport {
             HttpResponseException h = (HttpResponseException) e;
             return "HTTP " + h.getStatusCode() + describe(h);
         }
-        return e.toString();
+        return inWords(e);
+    }
+
+    /** A network failure in words, without Java class names (the exception stays the cause). */
+    static String inWords(IOException e) {
+        String m = e.getMessage();
+        if (e instanceof java.net.SocketTimeoutException) {
+            return "no answer in time (" + (m == null ? "timed out" : m) + ")";
+        }
+        if (e instanceof java.net.ConnectException) {
+            return "cannot connect" + (m == null ? "" : " (" + m + ")");
+        }
+        if (e instanceof java.net.UnknownHostException) {
+            return "unknown host " + m;
+        }
+        if (e instanceof java.io.EOFException || e instanceof java.net.SocketException) {
+            return "the connection broke off" + (m == null ? "" : " (" + m + ")");
+        }
+        return m == null || m.isBlank() ? "a network error" : m;
+    }
+
+    /** Why an answer could not be read, in words: truncated, or not the JSON expected. */
+    static String unreadable(Throwable e) {
+        return e instanceof java.io.EOFException ? "the answer ended early" : "the answer is not the JSON expected";
     }
 
     /** Gmail answered 2xx with a body we cannot use; retrying the same call would not help. */

@@ -1,0 +1,135 @@
+package dev.cms.provider.gmail;
+
+import dev.cms.provider.gmail.GmailTransport.MalformedGmailResponse;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Reads the parts of a multipart body (RFC 2046) from a stream one at a time, so that no
+ * more than one part is ever held. A delimiter is {@code --boundary} at the start of a line;
+ * the line break before it belongs to the delimiter; {@code --boundary--} closes the body.
+ */
+final class MultipartReader {
+    /** A part longer than the cap; {@link #head()} holds its first bytes (its headers). */
+    static final class PartTooLarge extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final byte[] head;
+
+        PartTooLarge(byte[] head) {
+            super("a batch part larger than the cap");
+            this.head = head;
+        }
+
+        byte[] head() {
+            return head.clone();
+        }
+    }
+
+    private static final int PREAMBLE_CAP = 64 * 1024;
+    private static final int HEAD_BYTES = 8 * 1024;
+    private static final int MAX_PADDING = 1024;
+
+    private final InputStream in;
+    /** {@code \n--boundary}: the line break is matched by the start of the body too. */
+    private final byte[] delimiter;
+    private boolean started;
+    private boolean finished;
+    private int parts;
+
+    MultipartReader(InputStream in, String boundary) {
+        this.in = new BufferedInputStream(in, 64 * 1024);
+        this.delimiter = ("\n--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /** The next part's bytes (its headers and content), or null after the closing delimiter. */
+    byte[] next(int cap) throws IOException {
+        if (finished) {
+            return null;
+        }
+        if (!started) {
+            scan(null, PREAMBLE_CAP, "no boundary");
+            started = true;
+        }
+        int a = in.read();
+        if (a == '-') {
+            if (in.read() == '-') {
+                finished = true;
+                return null;
+            }
+            throw new MalformedGmailResponse("batch", "a delimiter followed by a lone '-'");
+        }
+        for (int padding = 0; a != '\n'; padding++) {
+            if (a < 0 || padding > MAX_PADDING) {
+                throw new MalformedGmailResponse("batch", "part " + (parts + 1) + " has no closing boundary");
+            }
+            a = in.read();
+        }
+        parts++;
+        Buffer part = new Buffer();
+        scan(part, cap, "part " + parts + " has no closing boundary");
+        return part.toByteArray();
+    }
+
+    /**
+     * Reads up to and including the next delimiter, keeping what comes before it (without the
+     * line break) in {@code out} when given.
+     */
+    private void scan(Buffer out, int cap, String missing) throws IOException {
+        int matched = 1; // at the start of a line
+        long read = 0;
+        while (true) {
+            int c = in.read();
+            if (c < 0) {
+                throw new MalformedGmailResponse("batch", missing);
+            }
+            read++;
+            if (out != null) {
+                out.write(c);
+                if (out.size() > cap + delimiter.length) {
+                    byte[] all = out.toByteArray();
+                    throw new PartTooLarge(Arrays.copyOf(all, Math.min(all.length, HEAD_BYTES)));
+                }
+            } else if (read > cap) {
+                throw new MalformedGmailResponse("batch", missing);
+            }
+            if (c == delimiter[matched]) {
+                matched++;
+                if (matched == delimiter.length) {
+                    if (out != null) {
+                        trim(out);
+                    }
+                    return;
+                }
+            } else {
+                matched = c == '\n' ? 1 : 0;
+            }
+        }
+    }
+
+    /** Drops the delimiter and the line break before it from the end of {@code out}. */
+    private void trim(Buffer out) {
+        int end = out.size() - (delimiter.length - 1);
+        if (end > 0 && out.at(end - 1) == '\n') {
+            end--;
+            if (end > 0 && out.at(end - 1) == '\r') {
+                end--;
+            }
+        }
+        out.truncate(end);
+    }
+
+    /** A byte buffer that can be cut short without a copy. */
+    private static final class Buffer extends ByteArrayOutputStream {
+        byte at(int i) {
+            return buf[i];
+        }
+
+        void truncate(int size) {
+            count = size;
+        }
+    }
+}
