@@ -19,6 +19,15 @@ public interface CloudMailbox {
      */
     String key();
 
+    /**
+     * The account this mailbox belongs to. Mailboxes of one account share message ids: the
+     * same id names the same message (a Gmail message in several labels; an Office365 message
+     * moved between folders keeps its immutable id). Defaults to {@link #key()}: ids not shared.
+     */
+    default String accountKey() {
+        return key();
+    }
+
     /** The flags this service can store; the others are kept only in the Maildir. */
     Set<Flag> supportedFlags();
 

@@ -83,6 +83,8 @@ public final class SyncEngine {
         final CloudMailbox box;
         final int index;
         final Set<Flag> supported;
+        /** The account: mailboxes of one account share message ids. */
+        final String account;
         /** The committed snapshot: cloud state after our pushes, as forced locally. */
         Map<String, Entry> snapshot = new HashMap<>();
         /** Every body hash we know for this mailbox, committed or just downloaded. */
@@ -103,6 +105,7 @@ public final class SyncEngine {
             s.addAll(box.supportedFlags());
             s.remove(Flag.TRASHED);
             this.supported = Collections.unmodifiableSet(s);
+            this.account = box.accountKey();
         }
 
         String key() {
@@ -197,6 +200,8 @@ public final class SyncEngine {
      * stop (the local journal): at start-up these changes are pushed, not undone.
      */
     private final List<Set<ContentHash>> journaled = new ArrayList<>();
+    /** This cycle's refreshes, for changes that concern every mailbox of an account. */
+    private Map<CloudState, Refresh> cycleRefreshes = Map.of();
     /** Problems already logged; kept while they recur. */
     private final Set<String> reportedProblems = new HashSet<>();
 
@@ -374,6 +379,7 @@ public final class SyncEngine {
         }
 
         // 3. Local → cloud.
+        cycleRefreshes = refreshed;
         List<Map<ContentHash, Flags>> shownBefore = shownBefore();
         for (Map.Entry<CloudState, Refresh> e : refreshed.entrySet()) {
             if (e.getValue().active()) {
@@ -512,9 +518,10 @@ public final class SyncEngine {
         for (CloudMessage m : l.messages()) {
             need.remove(m.id());
             Entry old = c.snapshot.get(m.id());
-            ContentHash h = c.content.get(m.id());
+            ContentHash h = knownContent(c, m.id());
             Instant received = m.received() != null ? m.received() : old != null ? old.received() : null;
             if (h != null && haveBody(h, locals)) {
+                c.content.put(m.id(), h);
                 int target = old != null && old.hash().equals(h) ? old.target() : -1;
                 now.put(m.id(), new Entry(h, m.flags(), received, target));
             } else {
@@ -532,6 +539,27 @@ public final class SyncEngine {
         if (l.full() && c.token != null) {
             log.info("{}: full listing ({} messages)", c.key(), l.messages().size());
         }
+    }
+
+    /**
+     * The hash of a message's body if this mailbox, or another mailbox of the same account,
+     * knows it: ids name one message account-wide (a Gmail message in several labels, an
+     * Office365 message moved between folders), so a move never downloads the body again.
+     */
+    private ContentHash knownContent(CloudState c, String id) {
+        ContentHash h = c.content.get(id);
+        if (h != null) {
+            return h;
+        }
+        for (CloudState other : clouds) {
+            if (other != c && other.account.equals(c.account)) {
+                h = other.content.get(id);
+                if (h != null) {
+                    return h;
+                }
+            }
+        }
+        return null;
     }
 
     /** True when the store has the body, re-linking it from a Maildir copy if only that is left. */
@@ -662,6 +690,20 @@ public final class SyncEngine {
     // ---- 3. local → cloud
 
     /**
+     * A message's flags are the account's, not one mailbox's: a flag pushed through one Gmail
+     * label's Maildir is shown at once in the other labels' Maildirs holding that message.
+     */
+    private void sameMessageElsewhere(CloudState c, String id, Flags flags) {
+        for (Map.Entry<CloudState, Refresh> e : cycleRefreshes.entrySet()) {
+            CloudState other = e.getKey();
+            Refresh r = e.getValue();
+            if (other != c && other.account.equals(c.account) && r.active() && r.now != null) {
+                r.now.computeIfPresent(id, (k, v) -> v.withFlags(flags.retain(other.supported)));
+            }
+        }
+    }
+
+    /**
      * Per Maildir, what each local file showed after the previous cycle: the combination of the
      * committed flags of every copy of its content routed there (as {@link Want} combines them).
      */
@@ -740,6 +782,7 @@ public final class SyncEngine {
                 log.info("{}: deleted {} in the cloud", c.key(), ch.id());
             } else {
                 r.now.computeIfPresent(ch.id(), (k, v) -> v.withFlags(ch.to()));
+                sameMessageElsewhere(c, ch.id(), ch.to());
                 rep.pushedFlags++;
                 log.info("{}: {} flags {} -> {}", c.key(), ch.id(), ch.from().letters(), ch.to().letters());
             }

@@ -132,6 +132,11 @@ public final class GmailMailbox implements CloudMailbox {
     }
 
     @Override
+    public String accountKey() {
+        return account.key();
+    }
+
+    @Override
     public Set<Flag> supportedFlags() {
         return EnumSet.of(Flag.READ, Flag.FLAGGED);
     }

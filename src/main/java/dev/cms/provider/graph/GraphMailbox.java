@@ -125,6 +125,11 @@ public final class GraphMailbox implements CloudMailbox {
     }
 
     @Override
+    public String accountKey() {
+        return account.key();
+    }
+
+    @Override
     public Set<Flag> supportedFlags() {
         return EnumSet.of(Flag.READ, Flag.FLAGGED, Flag.REPLIED);
     }
