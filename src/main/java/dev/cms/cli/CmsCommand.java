@@ -152,6 +152,10 @@ final class CmsCommand implements Callable<Integer> {
         for (String e : r.errors()) {
             log.error("{}", e);
         }
+        if (r.aborted()) {
+            log.info("{}", r.stopSummary());
+            return;
+        }
         log.info("cycle {}: {}", r.ok() ? "done" : "failed", r);
     }
 

@@ -121,6 +121,18 @@ public final class CycleReport {
         }
     }
 
+    /**
+     * What a cycle that was stopped (Ctrl-C, SIGTERM) leaves behind, in words that do not read
+     * like a loss: the bodies it downloaded are kept and the next start goes on from them.
+     */
+    public String stopSummary() {
+        String kept = fetched == 0 ? "nothing had been downloaded yet"
+                : fetched + " message bod" + (fetched == 1 ? "y" : "ies") + " downloaded so far " + (fetched == 1 ? "is" : "are")
+                        + " kept, and the next start goes on without downloading " + (fetched == 1 ? "it" : "them") + " again";
+        return "stopped at a safe point before the cycle's end: " + kept
+                + (delivered > 0 ? "; " + delivered + " already in the Maildirs" : "");
+    }
+
     @Override
     public String toString() {
         return "fetched " + fetched + ", pushed " + pushedFlags + " flag changes and " + pushedDeletes

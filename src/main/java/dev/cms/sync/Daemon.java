@@ -103,6 +103,9 @@ public final class Daemon {
             CycleReport r = engine.runCycle(paused);
             lastReport = r;
             if (r.aborted() || stopping) {
+                if (r.aborted()) {
+                    log.info("{}", r.stopSummary());
+                }
                 break;
             }
             Duration wait;

@@ -733,6 +733,7 @@ public final class SyncEngine {
     private void pushLocalChanges(CloudState c, Refresh r, List<LocalView> locals,
             List<Map<ContentHash, Flags>> shownBefore, CycleReport rep) throws InterruptedException {
         List<Change> changes = new ArrayList<>();
+        Map<String, String> what = new HashMap<>();
         for (Map.Entry<String, Entry> e : c.snapshot.entrySet()) {
             String id = e.getKey();
             Entry prev = e.getValue();
@@ -749,9 +750,11 @@ public final class SyncEngine {
             if (files == null) {
                 if (!startupRules) {
                     changes.add(Change.delete(id, cur.flags()));
+                    what.put(id, "the message " + subjectOf(prev.hash(), id) + ", deleted locally");
                 }
                 continue;
             }
+            what.put(id, files.get(0).path().getFileName().toString());
             Flags shown = shownBefore.get(prev.target()).getOrDefault(prev.hash(), prev.flags());
             Flags local = localFlags(files, shown);
             if (local.has(Flag.TRASHED)) {
@@ -779,13 +782,44 @@ public final class SyncEngine {
             if (ch.delete()) {
                 r.now.remove(ch.id());
                 rep.pushedDeletes++;
-                log.info("{}: deleted {} in the cloud", c.key(), ch.id());
+                log.info("{}: deleted in the cloud: {}", c.key(), what.get(ch.id()));
             } else {
                 r.now.computeIfPresent(ch.id(), (k, v) -> v.withFlags(ch.to()));
                 sameMessageElsewhere(c, ch.id(), ch.to());
                 rep.pushedFlags++;
-                log.info("{}: {} flags {} -> {}", c.key(), ch.id(), ch.from().letters(), ch.to().letters());
+                log.info("{}: flags {} -> {} in the cloud: {}", c.key(), lettersOrNone(ch.from()), lettersOrNone(ch.to()),
+                        what.get(ch.id()));
+                if (log.isDebugEnabled()) {
+                    log.debug("{}: (that is {})", c.key(), subjectOf(r.now.get(ch.id()).hash(), ch.id()));
+                }
             }
+        }
+    }
+
+    private static String lettersOrNone(Flags f) {
+        return f.letters().isEmpty() ? "none" : f.letters();
+    }
+
+    /**
+     * A message's subject for the log, quoted and cut to 60 characters (control characters
+     * replaced, so a subject cannot forge log lines), or its cloud id when unreadable.
+     */
+    private String subjectOf(ContentHash h, String id) {
+        try {
+            String subject = HeaderReader.read(store.path(h), "Subject");
+            if (subject == null) {
+                return "(no subject, cloud id " + id + ")";
+            }
+            try {
+                subject = jakarta.mail.internet.MimeUtility.decodeText(subject);
+            } catch (java.io.UnsupportedEncodingException e) {
+                // keep the encoded form
+            }
+            StringBuilder sb = new StringBuilder("\"");
+            subject.codePoints().limit(60).forEach(cp -> sb.appendCodePoint(Character.isISOControl(cp) ? '?' : cp));
+            return sb.append(subject.codePointCount(0, subject.length()) > 60 ? "...\"" : "\"").toString();
+        } catch (IOException e) {
+            return "(cloud id " + id + ")";
         }
     }
 

@@ -862,4 +862,94 @@ class SyncEngineTest {
         assertTrue(cloud.flags(a).has(Flag.FLAGGED), "the flag set while the daemon ran is pushed: " + cloud.flags(a));
         assertEquals(cloud.flags(a), fx.local(0).get(hash(Messages.message("a"))));
     }
+
+    /** Issue 12, item 12: the log names the file or the subject, so a user can match it. */
+    @Test
+    void pushedChangesAreLoggedByFileNameOrSubject() throws Exception {
+        InMemoryMailbox cloud = o365("o365:a@b.c:inbox");
+        cloud.add(Messages.message("a"), Flags.NONE, null);
+        byte[] forged = ("From: x@example.com\r\nSubject: =?UTF-8?Q?forged=0A12-04_INFO_fake?=\r\n\r\nbody\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        cloud.add(forged, Flags.NONE, null);
+        single(cloud);
+        fx.cycleOk();
+        Path read = setLetters(fx.fileFor(0, Messages.message("a")), "S");
+        Files.delete(fx.fileFor(0, forged).path());
+
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.err;
+        System.setErr(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            fx.cycleOk();
+        } finally {
+            System.setErr(saved);
+        }
+        String log = captured.toString(StandardCharsets.UTF_8);
+        assertTrue(log.contains("flags none -> S in the cloud: " + read.getFileName()), log);
+        assertTrue(log.contains("deleted in the cloud: the message \"forged?12-04 INFO fake\", deleted locally"), log);
+        assertFalse(log.contains("\n12-04 INFO fake"), "a subject cannot start a log line of its own: " + log);
+    }
+
+    /** Issue 12, item 13: a first sync stopped mid-way says what was kept, and the next start uses it. */
+    @Test
+    void aStoppedFirstSyncSaysWhatWasKeptAndTheNextStartResumes() throws Exception {
+        InMemoryMailbox cloud = o365("o365:a@b.c:inbox");
+        for (int i = 0; i < 5; i++) {
+            cloud.add(Messages.message("m" + i), Flags.NONE, null);
+        }
+        fx = new SyncFixture(tmp, 1, List.of(new StopAfterFetch(cloud, () -> fx.engine.requestStop())),
+                Router.defaultOnly());
+        fx.start(false);
+
+        CycleReport r = fx.cycle();
+
+        assertTrue(r.aborted());
+        assertEquals("stopped at a safe point before the cycle's end: 5 message bodies downloaded so far are kept,"
+                + " and the next start goes on without downloading them again", r.stopSummary());
+        fx.start(false);
+        fx.cycleOk();
+        assertEquals(5, fx.local(0).size());
+        assertEquals(5, cloud.bodiesServed(), "nothing downloaded twice");
+    }
+
+    /** A mailbox that asks the engine to stop once its bodies were handed over (as Ctrl-C during a download). */
+    private static final class StopAfterFetch implements dev.cms.provider.CloudMailbox {
+        private final InMemoryMailbox inner;
+        private final Runnable stop;
+        private boolean stopped;
+
+        StopAfterFetch(InMemoryMailbox inner, Runnable stop) {
+            this.inner = inner;
+            this.stop = stop;
+        }
+
+        @Override
+        public String key() {
+            return inner.key();
+        }
+
+        @Override
+        public java.util.Set<Flag> supportedFlags() {
+            return inner.supportedFlags();
+        }
+
+        @Override
+        public dev.cms.provider.Listing list(String token) throws java.io.IOException {
+            return inner.list(token);
+        }
+
+        @Override
+        public void fetchBodies(java.util.Collection<String> ids, dev.cms.provider.BodySink sink) throws java.io.IOException {
+            inner.fetchBodies(ids, sink);
+            if (!stopped) {
+                stopped = true;
+                stop.run();
+            }
+        }
+
+        @Override
+        public void apply(List<dev.cms.provider.Change> changes) throws java.io.IOException {
+            inner.apply(changes);
+        }
+    }
 }
