@@ -10,12 +10,9 @@ import dev.cms.fakecloud.MessageGenerator;
 import dev.cms.store.StateDb;
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -48,7 +45,7 @@ class CrashTest {
 
     FakeCloud cloud;
     FakeGmail gmail;
-    final List<Process> processes = new ArrayList<>();
+    ChildDaemon daemons;
 
     @BeforeEach
     void start() throws Exception {
@@ -56,12 +53,13 @@ class CrashTest {
         cloud = FakeCloud.start(0);
         gmail = cloud.gmail();
         gmail.addAccount(USER, "demo-client", "demo-secret");
+        daemons = new ChildDaemon(tmp);
     }
 
     @AfterEach
     void stop() {
-        for (Process p : processes) {
-            p.destroyForcibly();
+        if (daemons != null) {
+            daemons.close();
         }
         if (cloud != null) {
             cloud.close();
@@ -102,8 +100,8 @@ class CrashTest {
                             "the restart's first cycle", running);
                 } catch (AssertionError e) {
                     throw new AssertionError(e.getMessage() + " in round " + round + ": " + files().size() + " files, "
-                            + live(wanted) + " expected\n" + log(processes.size() - 2) + "\n----\n"
-                            + log(processes.size() - 1), e);
+                            + live(wanted) + " expected\n" + log(daemons.started() - 2) + "\n----\n"
+                            + log(daemons.started() - 1), e);
                 }
             }
             // A burst of changes, as a mail reader makes them.
@@ -137,7 +135,7 @@ class CrashTest {
                             .append(w.getValue().read).append(" flagged=").append(w.getValue().flagged).append(" cloud=")
                             .append(gmail.labelsOf(USER, w.getKey())).append('\n');
                 }
-                throw new AssertionError(e.getMessage() + " in round " + round + "\n" + why + log(processes.size() - 1), e);
+                throw new AssertionError(e.getMessage() + " in round " + round + "\n" + why + log(daemons.started() - 1), e);
             }
             Thread.sleep(random.nextInt(400));
             p.destroyForcibly(); // SIGKILL
@@ -146,7 +144,7 @@ class CrashTest {
 
         Process last = daemon(false, "-c", cfg.toString(), "--once");
         assertTrue(last.waitFor(120, TimeUnit.SECONDS), "the last run ends");
-        assertEquals(0, last.exitValue(), log(processes.size() - 1));
+        assertEquals(0, last.exitValue(), log(daemons.started() - 1));
 
         for (Map.Entry<String, Wanted> e : wanted.entrySet()) {
             Set<String> labels = gmail.labelsOf(USER, e.getKey());
@@ -253,73 +251,23 @@ class CrashTest {
         throw new AssertionError("no Subject in " + f);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     private Path writeConfig() throws IOException {
-        String base = cloud.baseUri().toString();
-        Path cfg = tmp.resolve("cms.cfg");
-        Files.writeString(cfg, "inbox = MailDir(\"" + tmp.resolve("mail") + "\")\n"
-                + "GMail(\"INBOX\", GMail_Account(user=\"" + USER + "\", client_id=\"demo-client\",\n"
-                + "      client_secret=\"demo-secret\", auth_endpoint=\"" + base + "oauth2/auth\",\n"
-                + "      token_endpoint=\"" + base + "oauth2/token\", api_endpoint=\"" + base + "\",\n"
-                + "      quota_units_per_second=100000))\n"
-                + "cfg.message_db_dir = \"" + tmp.resolve("state") + "\"\n"
-                + "cfg.web_port = " + freePort() + "\n"
-                + "cfg.poll_interval = 1\n"
-                + "cfg.storage_key_file = \"" + tmp.resolve("storage.key") + "\"\n");
-        return cfg;
+        return daemons.gmailConfig(cloud, USER);
     }
 
     private Process daemon(boolean withBrowser, String... args) throws IOException {
-        Path browser = tmp.resolve("browser.sh");
-        Files.writeString(browser, "#!/bin/sh\nexec curl -s -L -o /dev/null \"$1\"\n");
-        Files.setPosixFilePermissions(browser, PosixFilePermissions.fromString("rwx------"));
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "dev.cms.cli.Main"));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().remove("BROWSER");
-        pb.environment().put("PATH", "/usr/bin:/bin");
-        if (withBrowser) {
-            pb.environment().put("BROWSER", browser.toString());
-        }
-        pb.redirectErrorStream(true);
-        pb.redirectOutput(tmp.resolve("daemon-" + processes.size() + ".log").toFile());
-        Process p = pb.start();
-        processes.add(p);
-        return p;
+        return daemons.start(withBrowser, args);
     }
 
     private String log(int i) throws IOException {
-        return Files.readString(tmp.resolve("daemon-" + i + ".log"));
+        return daemons.log(i);
     }
 
     private static void await(BooleanSupplier condition, String what, Process p) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            if (!p.isAlive()) {
-                throw new AssertionError("the daemon exited (" + p.exitValue() + ") while waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
+        ChildDaemon.await(condition, what, p);
     }
 
-    private static boolean unchecked(IOExceptionSupplier s) {
-        try {
-            return s.get();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    interface IOExceptionSupplier {
-        boolean get() throws IOException;
+    private static boolean unchecked(ChildDaemon.IoCondition c) {
+        return ChildDaemon.unchecked(c);
     }
 }

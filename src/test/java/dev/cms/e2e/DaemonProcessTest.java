@@ -9,11 +9,8 @@ import dev.cms.fakecloud.FakeGmail;
 import dev.cms.fakecloud.MessageGenerator;
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -40,7 +37,7 @@ class DaemonProcessTest {
 
     FakeCloud cloud;
     FakeGmail gmail;
-    final List<Process> processes = new ArrayList<>();
+    ChildDaemon daemons;
 
     @BeforeEach
     void start() throws Exception {
@@ -48,61 +45,29 @@ class DaemonProcessTest {
         cloud = FakeCloud.start(0);
         gmail = cloud.gmail();
         gmail.addAccount(USER, "demo-client", "demo-secret");
+        daemons = new ChildDaemon(tmp);
     }
 
     @AfterEach
     void stop() {
-        for (Process p : processes) {
-            p.destroyForcibly();
+        if (daemons != null) {
+            daemons.close();
         }
         if (cloud != null) {
             cloud.close();
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     private Path writeConfig() throws IOException {
-        String base = cloud.baseUri().toString();
-        Path cfg = tmp.resolve("cms.cfg");
-        Files.writeString(cfg, "inbox = MailDir(\"" + tmp.resolve("mail") + "\")\n"
-                + "GMail(\"INBOX\", GMail_Account(user=\"" + USER + "\", client_id=\"demo-client\",\n"
-                + "      client_secret=\"demo-secret\", auth_endpoint=\"" + base + "oauth2/auth\",\n"
-                + "      token_endpoint=\"" + base + "oauth2/token\", api_endpoint=\"" + base + "\",\n"
-                + "      quota_units_per_second=100000))\n"
-                + "cfg.message_db_dir = \"" + tmp.resolve("state") + "\"\n"
-                + "cfg.web_port = " + freePort() + "\n"
-                + "cfg.poll_interval = 1\n"
-                + "cfg.storage_key_file = \"" + tmp.resolve("storage.key") + "\"\n");
-        return cfg;
+        return daemons.gmailConfig(cloud, USER);
     }
 
     private Process daemon(boolean withBrowser, String... args) throws IOException {
-        Path browser = tmp.resolve("browser.sh");
-        Files.writeString(browser, "#!/bin/sh\nexec curl -s -L -o /dev/null \"$1\"\n");
-        Files.setPosixFilePermissions(browser, PosixFilePermissions.fromString("rwx------"));
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "dev.cms.cli.Main"));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().remove("BROWSER");
-        pb.environment().put("PATH", "/usr/bin:/bin");
-        if (withBrowser) {
-            pb.environment().put("BROWSER", browser.toString());
-        }
-        pb.redirectErrorStream(true);
-        pb.redirectOutput(tmp.resolve("daemon-" + processes.size() + ".log").toFile());
-        Process p = pb.start();
-        processes.add(p);
-        return p;
+        return daemons.start(withBrowser, args);
     }
 
     private String log(int i) throws IOException {
-        return Files.readString(tmp.resolve("daemon-" + i + ".log"));
+        return daemons.log(i);
     }
 
     private long messageFiles() throws IOException {
@@ -119,28 +84,11 @@ class DaemonProcessTest {
     }
 
     private static void await(BooleanSupplier condition, String what, Process p) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            if (!p.isAlive()) {
-                throw new AssertionError("the daemon exited (" + p.exitValue() + ") while waiting for " + what);
-            }
-            Thread.sleep(50);
-        }
+        ChildDaemon.await(condition, what, p);
     }
 
-    private static boolean unchecked(IOExceptionSupplier s) {
-        try {
-            return s.get();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    interface IOExceptionSupplier {
-        boolean get() throws IOException;
+    private static boolean unchecked(ChildDaemon.IoCondition c) {
+        return ChildDaemon.unchecked(c);
     }
 
     @Test

@@ -13,14 +13,11 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
@@ -49,6 +46,7 @@ class LargeGmailMessagesProcessTest {
 
     FakeCloud cloud;
     FakeGmail gmail;
+    ChildDaemon daemons;
     Process daemon;
 
     @BeforeEach
@@ -57,12 +55,13 @@ class LargeGmailMessagesProcessTest {
         cloud = FakeCloud.start(0);
         gmail = cloud.gmail();
         gmail.addAccount(USER, "demo-client", "demo-secret");
+        daemons = new ChildDaemon(tmp);
     }
 
     @AfterEach
     void stop() {
-        if (daemon != null) {
-            daemon.destroyForcibly();
+        if (daemons != null) {
+            daemons.close();
         }
         if (cloud != null) {
             cloud.close();
@@ -87,27 +86,6 @@ class LargeGmailMessagesProcessTest {
         return out.toByteArray();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    private Path writeConfig() throws IOException {
-        String base = cloud.baseUri().toString();
-        Path cfg = tmp.resolve("cms.cfg");
-        Files.writeString(cfg, "inbox = MailDir(\"" + tmp.resolve("mail") + "\")\n"
-                + "GMail(\"INBOX\", GMail_Account(user=\"" + USER + "\", client_id=\"demo-client\",\n"
-                + "      client_secret=\"demo-secret\", auth_endpoint=\"" + base + "oauth2/auth\",\n"
-                + "      token_endpoint=\"" + base + "oauth2/token\", api_endpoint=\"" + base + "\",\n"
-                + "      quota_units_per_second=100000))\n"
-                + "cfg.message_db_dir = \"" + tmp.resolve("state") + "\"\n"
-                + "cfg.web_port = " + freePort() + "\n"
-                + "cfg.poll_interval = 1\n"
-                + "cfg.storage_key_file = \"" + tmp.resolve("storage.key") + "\"\n");
-        return cfg;
-    }
-
     private Set<ContentHash> delivered() throws IOException {
         Set<ContentHash> out = new HashSet<>();
         for (String sub : List.of("cur", "new")) {
@@ -124,7 +102,7 @@ class LargeGmailMessagesProcessTest {
     }
 
     private String log() throws IOException {
-        return Files.readString(tmp.resolve("daemon.log"));
+        return daemons.log(0);
     }
 
     @Test
@@ -144,18 +122,8 @@ class LargeGmailMessagesProcessTest {
         }
         cloud.faults().failNext(".*/messages/" + failing, 1_000_000, 400, 0);
 
-        Path browser = tmp.resolve("browser.sh");
-        Files.writeString(browser, "#!/bin/sh\nexec curl -s -L -o /dev/null \"$1\"\n");
-        Files.setPosixFilePermissions(browser, PosixFilePermissions.fromString("rwx------"));
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx48m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), "dev.cms.cli.Main",
-                "-c", writeConfig().toString()));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().put("PATH", "/usr/bin:/bin");
-        pb.environment().put("BROWSER", browser.toString());
-        pb.redirectErrorStream(true);
-        pb.redirectOutput(tmp.resolve("daemon.log").toFile());
-        daemon = pb.start();
+        daemon = daemons.start(true, List.of("-Xmx48m", "-XX:+UseSerialGC"), "-c",
+                daemons.gmailConfig(cloud, USER).toString());
 
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (!delivered().equals(expected)) {
