@@ -218,4 +218,16 @@ class GmailFaultsTest extends GmailFixture {
         wm.resetScenarios();
         mailbox("INBOX").apply(List.of(Change.flags("m1", Flags.NONE, Flags.of(Flag.READ))));
     }
+
+    @Test
+    void countsComeFromLabelsGetAndMustBeUsable() throws Exception {
+        wm.stubFor(get(urlPathEqualTo(path("labels/INBOX")))
+                .willReturn(okJson("{\"id\":\"INBOX\",\"messagesTotal\":12,\"messagesUnread\":3}")));
+        assertEquals(java.util.Optional.of(new dev.cms.provider.MailboxCounts(12, 3)), mailbox("INBOX").counts());
+        assertEquals(1, wm.getAllServeEvents().size());
+        wm.stubFor(get(urlPathEqualTo(path("labels/INBOX"))).willReturn(okJson("{\"id\":\"INBOX\"}")));
+        IOException e = assertThrows(IOException.class, () -> mailbox("INBOX").counts());
+        assertEquals("malformed Gmail response to labels.get: no usable messagesTotal and messagesUnread for label"
+                + " INBOX", e.getMessage());
+    }
 }
