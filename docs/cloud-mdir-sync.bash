@@ -184,7 +184,7 @@ function _picocli_cloud-mdir-sync() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="demo check status oauth help"
-  local flag_opts="'--offline' '--once' '--device-code' '-v' '--verbose' '-q' '--quiet' '-h' '--help' '-V' '--version'"
+  local flag_opts="'--offline' '--once' '--resync' '--device-code' '-v' '--verbose' '-q' '--quiet' '-h' '--help' '-V' '--version'"
   local arg_opts="'-c' '--config'"
 
   type compopt &>/dev/null && compopt +o default

@@ -47,6 +47,12 @@ final class CmsCommand implements Callable<Integer> {
     @Option(names = "--once", description = "Run one full cycle and exit (for cron and scripts).")
     boolean once;
 
+    @Option(names = "--resync",
+            description = "Ignore the saved sync tokens: the first cycle lists every cloud mailbox fully (a recovery"
+                    + " mode when the Maildirs and the cloud disagree); message bodies already kept are not"
+                    + " downloaded again.")
+    boolean resync;
+
     @Option(names = "--device-code",
             description = "Log Office365 accounts in with a device code (for machines without a browser).")
     boolean deviceCode;
@@ -68,19 +74,29 @@ final class CmsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         SyncConfig cfg = ConfigLoader.load(config.resolve());
         Providers.Factory factory = providers != null ? providers : Providers.real(System.console() != null || !once, deviceCode);
-        return runDaemon(cfg, factory, offline, once, null);
+        return runDaemon(cfg, factory, offline, once, resync, null);
+    }
+
+    static int runDaemon(SyncConfig cfg, Providers.Factory factory, boolean offline, boolean once,
+            java.util.function.Consumer<CycleReport> afterFirstCycle) throws Exception {
+        return runDaemon(cfg, factory, offline, once, false, afterFirstCycle);
     }
 
     /**
-     * Runs the daemon until SIGTERM/SIGINT, or one cycle with {@code once}.
+     * Runs the daemon until SIGTERM/SIGINT, or one cycle with {@code once}; with {@code resync}
+     * the first cycle ignores the saved sync tokens.
      * {@code afterFirstCycle}, when given, is told about the first cycle before the loop starts.
      */
-    static int runDaemon(SyncConfig cfg, Providers.Factory factory, boolean offline, boolean once,
+    static int runDaemon(SyncConfig cfg, Providers.Factory factory, boolean offline, boolean once, boolean resync,
             java.util.function.Consumer<CycleReport> afterFirstCycle) throws Exception {
         if (cfg.authenticationOnly()) {
             log.info("no Maildirs configured: running for the credential server only");
         }
         SyncSetup setup = SyncSetup.open(cfg, factory, offline, ConsoleProgress.forStderr());
+        if (resync && !setup.mailboxes.isEmpty()) {
+            log.info("--resync: listing every cloud mailbox fully in the first cycle");
+            setup.engine.resync();
+        }
         Duration poll = Duration.ofSeconds(cfg.settings().pollInterval());
         Daemon daemon = once ? null
                 : new Daemon(setup.engine, setup.maildirRoots(), Daemon.Options.defaults(poll), Clock.systemUTC());

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
@@ -122,6 +123,10 @@ public final class FakeCloud implements AutoCloseable {
                 break;
             case MALFORMED:
                 response = truncate(serveByHalves(request, batchPart));
+                break;
+            case HTML:
+                response = Response.bytes(200, "text/html; charset=UTF-8",
+                        FakeFaults.HTML_PAGE.getBytes(StandardCharsets.UTF_8));
                 break;
             default:
                 response = serveByHalves(request, batchPart);

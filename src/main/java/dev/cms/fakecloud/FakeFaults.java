@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
 public final class FakeFaults {
 
     /** What to do with one request instead of (or on top of) serving it. */
-    enum Kind { NONE, STATUS, RESET, MALFORMED }
+    enum Kind { NONE, STATUS, RESET, MALFORMED, HTML }
 
     /** The verdict for one request. */
     record Decision(Kind kind, int status, int retryAfterSeconds) {
@@ -75,6 +75,19 @@ public final class FakeFaults {
     public void malformedNext(String pathRegex, int n) {
         add(pathRegex, n, new Decision(Kind.MALFORMED, 200, 0));
     }
+
+    /**
+     * The next n matching requests are NOT served: they answer 200 with an HTML page (a
+     * captive portal or a proxy's sign-in page), so a client that trusts any 2xx believes a
+     * change was made that never reached the mailbox.
+     */
+    public void htmlNext(String pathRegex, int n) {
+        add(pathRegex, n, new Decision(Kind.HTML, 200, 0));
+    }
+
+    /** The page {@link #htmlNext} answers with. */
+    static final String HTML_PAGE = "<!DOCTYPE html>\n<html><head><title>Sign in to the network</title></head>"
+            + "<body><p>Please sign in to continue.</p></body></html>\n";
 
     /** Emulate a quota: more than `requests` in `window` → 429 with Retry-After. */
     public synchronized void throttle(String pathRegex, int requests, Duration window) {

@@ -105,6 +105,16 @@ public final class FakeGmail implements CloudService {
         }
     }
 
+    /**
+     * Changes labels like {@link #relabel} but leaves no history record: a change that
+     * {@code history.list} never reports, so only a full listing (or a count) shows it.
+     */
+    public void relabelWithoutHistory(String email, String id, Set<String> add, Set<String> remove) {
+        if (box(email).modify(List.of(id), add, remove, false).isEmpty()) {
+            throw new IllegalArgumentException("no message " + id + " in " + email);
+        }
+    }
+
     /** Deletes permanently; records messagesDeleted. */
     public void delete(String email, String id) {
         if (!box(email).delete(id)) {

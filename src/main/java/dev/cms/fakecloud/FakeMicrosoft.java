@@ -173,6 +173,10 @@ public final class FakeMicrosoft implements AutoCloseable {
             case MALFORMED:
                 response = dispatch(request).truncated();
                 break;
+            case HTML:
+                response = FakeMicrosoftResponse.bytes(200, "text/html; charset=UTF-8",
+                        FakeFaults.HTML_PAGE.getBytes(StandardCharsets.UTF_8));
+                break;
             default:
                 response = dispatch(request);
         }

@@ -76,6 +76,9 @@ final class GmailApi {
         if (p.length == 1 && p[0].equals("labels") && m.equals("GET")) {
             return labels(box);
         }
+        if (p.length == 2 && p[0].equals("labels") && m.equals("GET")) {
+            return label(box, p[1]);
+        }
         if (p.length == 1 && p[0].equals("profile") && m.equals("GET")) {
             return profile(box);
         }
@@ -111,6 +114,21 @@ final class GmailApi {
         JsonObject root = new JsonObject();
         root.add("labels", labels);
         return Response.json(200, root);
+    }
+
+    /** labels.get: the label with its message counts. */
+    private static Response label(GmailMailbox box, String id) {
+        String name = GmailMailbox.SYSTEM_LABELS.contains(id) ? id : box.userLabels().get(id);
+        if (name == null) {
+            return Response.googleError(404, "notFound", "Requested entity was not found.");
+        }
+        JsonObject o = label(id, name, GmailMailbox.SYSTEM_LABELS.contains(id) ? "system" : "user");
+        int[] counts = box.labelCounts(id);
+        o.addProperty("messagesTotal", counts[0]);
+        o.addProperty("messagesUnread", counts[1]);
+        o.addProperty("threadsTotal", counts[0]);
+        o.addProperty("threadsUnread", counts[1]);
+        return Response.json(200, o);
     }
 
     private static JsonObject label(String id, String name, String type) {

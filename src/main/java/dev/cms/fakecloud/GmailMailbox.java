@@ -183,6 +183,30 @@ final class GmailMailbox {
         return messages.size();
     }
 
+    /**
+     * labels.get's messagesTotal and messagesUnread: every message carrying the label, TRASH
+     * and SPAM ones included (unlike a listing), and of those the ones carrying UNREAD.
+     */
+    int[] labelCounts(String labelId) {
+        synchronized (lock) {
+            Index index = byLabel.get(labelId);
+            int total = 0;
+            int unread = 0;
+            if (index != null) {
+                for (Key key : index.keys) {
+                    Message m = messages.get(key.id());
+                    if (m != null && m.state.labels().contains(labelId)) {
+                        total++;
+                        if (m.state.labels().contains("UNREAD")) {
+                            unread++;
+                        }
+                    }
+                }
+            }
+            return new int[] {total, unread};
+        }
+    }
+
     Message message(String id) {
         return messages.get(id);
     }
@@ -250,6 +274,12 @@ final class GmailMailbox {
      * @return the messages found, in the order of {@code ids}
      */
     List<Message> modify(Collection<String> ids, Collection<String> add, Collection<String> remove) {
+        return modify(ids, add, remove, true);
+    }
+
+    /** {@link #modify}, with {@code record} false: no history record (a change the history API lost). */
+    List<Message> modify(Collection<String> ids, Collection<String> add, Collection<String> remove,
+            boolean record) {
         String unknown = firstUnknownLabel(add);
         if (unknown == null) {
             unknown = firstUnknownLabel(remove);
@@ -272,7 +302,7 @@ final class GmailMailbox {
                 if (after.equals(before)) {
                     continue;
                 }
-                long h = nextHistoryId();
+                long h = record ? nextHistoryId() : m.state.historyId();
                 m.state = new State(Set.copyOf(after), h);
                 for (String label : add) {
                     byLabel.get(label).add(m.key());
@@ -280,7 +310,9 @@ final class GmailMailbox {
                 for (String label : remove) {
                     byLabel.get(label).remove(m.key());
                 }
-                publish(h, Change.LABELS, m, before, m.state.labels());
+                if (record) {
+                    publish(h, Change.LABELS, m, before, m.state.labels());
+                }
             }
         }
         return found;

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -51,6 +52,15 @@ public interface CloudMailbox {
      * stay applied; the engine's next listing shows what the cloud holds.
      */
     void apply(List<Change> changes) throws IOException, InterruptedException;
+
+    /**
+     * How many messages the service says this mailbox holds, and how many are unread, at the
+     * cost of one cheap request; the engine checks its snapshot against them now and then.
+     * Empty when the service cannot say.
+     */
+    default Optional<MailboxCounts> counts() throws IOException, InterruptedException {
+        return Optional.empty();
+    }
 
     /** How often this mailbox wants to be polled when nothing else happens. */
     default Duration pollInterval() {

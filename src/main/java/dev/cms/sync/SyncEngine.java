@@ -8,10 +8,12 @@ import dev.cms.model.ContentHash;
 import dev.cms.model.FileStat;
 import dev.cms.model.Flag;
 import dev.cms.model.Flags;
+import dev.cms.provider.AuthenticationRequiredException;
 import dev.cms.provider.BodySink;
 import dev.cms.provider.Change;
 import dev.cms.provider.CloudMailbox;
 import dev.cms.provider.Listing;
+import dev.cms.provider.MailboxCounts;
 import dev.cms.store.MessageStore;
 import dev.cms.store.StateDb;
 import dev.cms.store.StatIndex;
@@ -32,6 +34,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -67,6 +70,8 @@ public final class SyncEngine {
     static final int WIPED_MAILDIR_THRESHOLD = 2;
     /** A file in a Maildir's root that confirms, once, that the Maildir was emptied on purpose. */
     static final String CONFIRM_EMPTY = ".cms-confirm-empty";
+    /** How often an incrementally kept listing is checked against the service's counts. */
+    static final java.time.Duration CHECK_COUNTS_EVERY = java.time.Duration.ofMinutes(30);
 
     /** A cloud message as the engine tracks it; {@code target} is a Maildir index or -1. */
     record Entry(ContentHash hash, Flags flags, Instant received, int target) {
@@ -97,6 +102,11 @@ public final class SyncEngine {
          */
         boolean startup = true;
         Set<String> unsettled = new HashSet<>();
+        /** When the listing is next checked against the service's counts; null: at the first chance. */
+        Instant nextCheck;
+        /** The service's counts minus the listing's, measured after a full listing (see {@link #checkCounts}). */
+        int totalGap;
+        int unreadGap;
 
         CloudState(CloudMailbox box, int index) {
             this.box = box;
@@ -295,6 +305,17 @@ public final class SyncEngine {
         } catch (IOException e) {
             log.error("cannot journal local changes in {}: {} (they are pushed by the next cycle unless the daemon"
                     + " stops first)", maildirKeys.get(i), e.getMessage());
+        }
+    }
+
+    /**
+     * Makes the next cycle list every cloud mailbox fully, as if no sync token had been saved
+     * ({@code --resync}): whatever the snapshot believes is checked against the cloud. Bodies
+     * already in the store are linked, not downloaded again.
+     */
+    public void resync() {
+        for (CloudState c : clouds) {
+            c.token = null;
         }
     }
 
@@ -538,6 +559,60 @@ public final class SyncEngine {
         r.now = now;
         if (l.full() && c.token != null) {
             log.info("{}: full listing ({} messages)", c.key(), l.messages().size());
+        }
+        checkCounts(c, r, l.full());
+    }
+
+    /**
+     * Checks a mailbox's listing against the service's own counts (one cheap request; issue 18,
+     * item 5): after a full listing, to learn the difference the service keeps by itself (Gmail
+     * counts a trashed message that keeps its label, which listings leave out), and every
+     * {@link #CHECK_COUNTS_EVERY} after an incremental one. Another difference means the
+     * incremental listing missed a change (a lost history record, a push that never landed):
+     * the sync token is dropped, so the next cycle lists fully. A failed check is tried again
+     * next cycle and fails nothing else.
+     */
+    private void checkCounts(CloudState c, Refresh r, boolean fullListing) throws IOException, InterruptedException {
+        Instant at = clock.instant();
+        if (!r.tokenUsable || !c.unsettled.isEmpty()
+                || !fullListing && c.nextCheck != null && at.isBefore(c.nextCheck)) {
+            return;
+        }
+        Optional<MailboxCounts> counts;
+        try {
+            counts = c.box.counts();
+        } catch (AuthenticationRequiredException e) {
+            throw e;
+        } catch (IOException e) {
+            log.info("{}: cannot check the listing against the cloud's counts ({}); trying again next cycle",
+                    c.key(), e.getMessage());
+            return;
+        }
+        c.nextCheck = at.plus(CHECK_COUNTS_EVERY);
+        if (counts.isEmpty()) {
+            return;
+        }
+        int total = r.now.size();
+        int unread = 0;
+        for (Entry e : r.now.values()) {
+            if (!e.flags().has(Flag.READ)) {
+                unread++;
+            }
+        }
+        int totalGap = counts.get().total() - total;
+        int unreadGap = c.supported.contains(Flag.READ) ? counts.get().unread() - unread : 0;
+        if (fullListing) {
+            c.totalGap = totalGap;
+            c.unreadGap = unreadGap;
+            if (totalGap != 0 || unreadGap != 0) {
+                log.debug("{}: the cloud counts {} messages ({} unread), the listing {} ({})", c.key(),
+                        counts.get().total(), counts.get().unread(), total, unread);
+            }
+        } else if (totalGap != c.totalGap || unreadGap != c.unreadGap) {
+            log.info("{}: the snapshot disagrees with the cloud ({} messages, {} unread here vs {}, {} there);"
+                    + " doing a full listing", c.key(), total, unread, counts.get().total(), counts.get().unread());
+            c.token = null;
+            r.tokenUsable = false;
         }
     }
 

@@ -75,6 +75,21 @@ class FakeFaultsTest {
     }
 
     @Test
+    void htmlNextAnswers200WithAPageAndChangesNothing() throws Exception {
+        MessageGenerator.Generated g = new MessageGenerator(3, USER).text(300);
+        String id = cloud.gmail().addMessage(USER, g.raw(), g.date(), Set.of("INBOX", "UNREAD"));
+        cloud.faults().htmlNext("/messages/batchModify$", 1);
+        String body = "{\"ids\":[\"" + id + "\"],\"removeLabelIds\":[\"UNREAD\"]}";
+        HttpResponse<String> r = http.post("gmail/v1/users/me/messages/batchModify", body);
+        assertEquals(200, r.statusCode());
+        assertTrue(r.headers().firstValue("Content-Type").orElseThrow().startsWith("text/html"));
+        assertTrue(r.body().startsWith("<!DOCTYPE html>"), r.body());
+        assertTrue(cloud.gmail().labelsOf(USER, id).contains("UNREAD"), "the request was not served");
+        assertEquals(204, http.post("gmail/v1/users/me/messages/batchModify", body).statusCode());
+        assertTrue(!cloud.gmail().labelsOf(USER, id).contains("UNREAD"), "the next one is");
+    }
+
+    @Test
     void throttleAnswers429AfterTheQuotaUntilTheWindowPasses() throws Exception {
         cloud.faults().throttle("/gmail/v1/", 3, Duration.ofSeconds(10));
         for (int i = 0; i < 3; i++) {

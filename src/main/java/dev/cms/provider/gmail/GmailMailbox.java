@@ -19,6 +19,7 @@ import dev.cms.provider.BodySink;
 import dev.cms.provider.Change;
 import dev.cms.provider.CloudMailbox;
 import dev.cms.provider.Listing;
+import dev.cms.provider.MailboxCounts;
 import dev.cms.provider.ParallelFetch;
 import dev.cms.provider.gmail.GmailTransport.MalformedGmailResponse;
 import java.io.ByteArrayInputStream;
@@ -37,6 +38,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.LongSupplier;
@@ -51,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * is charged here first against a client-side token bucket of {@link
  * GmailOptions#quotaUnitsPerSecond()} units a second (default 200, so a burst of parallel
  * downloads stays under the limit): {@code messages.get} 5, {@code messages.list} 5,
- * {@code history.list} 2, {@code messages.batchModify} 50, {@code labels.list} 1,
+ * {@code history.list} 2, {@code messages.batchModify} 50, {@code labels.list} 1, {@code labels.get} 1,
  * {@code getProfile} 1. At 200 units a second bodies download at up to 40 a second, so a
  * first sync of 100,000 messages takes at least about 42 minutes.
  *
@@ -81,6 +83,7 @@ public final class GmailMailbox implements CloudMailbox {
     static final int COST_HISTORY_LIST = 2;
     static final int COST_BATCH_MODIFY = 50;
     static final int COST_LABELS_LIST = 1;
+    static final int COST_LABELS_GET = 1;
     static final int COST_GET_PROFILE = 1;
     static final long PAGE_SIZE = 500;
     /**
@@ -281,6 +284,21 @@ public final class GmailMailbox implements CloudMailbox {
             pageToken = emptyToNull(r.getNextPageToken());
         } while (pageToken != null);
         return ids;
+    }
+
+    // ---------------------------------------------------------------- counts
+
+    /** The label's own counts from {@code labels.get} (one request, 1 unit). */
+    @Override
+    public Optional<MailboxCounts> counts() throws IOException, InterruptedException {
+        String id = labelId();
+        Label l = transport.execute("labels.get", COST_LABELS_GET, gmail.users().labels().get(ME, id), Label.class);
+        Integer total = l.getMessagesTotal();
+        Integer unread = l.getMessagesUnread();
+        if (total == null || unread == null || total < 0 || unread < 0 || unread > total) {
+            throw new MalformedGmailResponse("labels.get", "no usable messagesTotal and messagesUnread for label " + id);
+        }
+        return Optional.of(new MailboxCounts(total, unread));
     }
 
     // ---------------------------------------------------------------- bodies

@@ -205,6 +205,11 @@ final class GmailTransport {
 
     private static <T> T parse(String call, byte[] body, Class<T> type) throws MalformedGmailResponse {
         if (type == Void.class) {
+            // Calls such as batchModify answer 204 with no body; anything else (a proxy's HTML
+            // page, a JSON error with a 2xx status) means the change may never have been made.
+            if (!isBlank(body)) {
+                throw new MalformedGmailResponse(call, "expected an empty answer, got " + kindOf(body));
+            }
             return null;
         }
         if (body.length == 0) {
@@ -227,6 +232,26 @@ final class GmailTransport {
             // Gson reports truncation as EOFException, wrong types as IllegalArgumentException.
             throw new MalformedGmailResponse(call, unreadable(e), e);
         }
+    }
+
+    private static boolean isBlank(byte[] body) {
+        for (byte b : body) {
+            if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** What an unexpected body looks like, in words; the body itself is never quoted. */
+    static String kindOf(byte[] body) {
+        String head = new String(body, 0, Math.min(body.length, 64), StandardCharsets.ISO_8859_1).strip()
+                .toLowerCase(java.util.Locale.ROOT);
+        String what = head.startsWith("<!doctype html") || head.startsWith("<html") ? "an HTML page"
+                : head.startsWith("{\"error\"") ? "a JSON error"
+                : head.startsWith("{") || head.startsWith("[") ? "a JSON body"
+                : "a body";
+        return what + " of " + body.length + " bytes";
     }
 
     /**

@@ -10,9 +10,11 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import okhttp3.Request;
 import okhttp3.Response;
 import org.slf4j.Logger;
@@ -72,6 +74,7 @@ final class GraphBatch {
             BatchResponseContent answer = transport.call(CALL,
                     () -> transport.graph().getBatchRequestBuilder().post(content, null));
             Map<String, Integer> statuses = GraphTransport.parse(CALL, answer::getResponsesStatusCode);
+            checkParts(batch, statuses);
             Duration wait = null;
             for (Sub s : batch) {
                 Integer code = statuses.get(s.id);
@@ -108,6 +111,24 @@ final class GraphBatch {
             }
         }
         return failures;
+    }
+
+    /**
+     * A 2xx envelope is trusted only when it answers exactly the parts sent: one response per
+     * request id and no other (an answer for ids this batch never sent belongs to something
+     * else, such as a cache or a proxy replaying an old answer). A missing part is reported by
+     * the caller, with the part's id.
+     */
+    private static void checkParts(List<Sub> batch, Map<String, Integer> statuses) throws MalformedGraphResponse {
+        Set<String> sent = new HashSet<>();
+        for (Sub s : batch) {
+            sent.add(s.id);
+        }
+        for (String id : statuses.keySet()) {
+            if (!sent.contains(id)) {
+                throw new MalformedGraphResponse(CALL, "a response for sub-request " + id + ", which was not sent");
+            }
+        }
     }
 
     /**

@@ -18,6 +18,7 @@ import dev.cms.provider.BodySink;
 import dev.cms.provider.Change;
 import dev.cms.provider.CloudMailbox;
 import dev.cms.provider.Listing;
+import dev.cms.provider.MailboxCounts;
 import dev.cms.provider.ParallelFetch;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,6 +33,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -213,6 +215,26 @@ public final class GraphMailbox implements CloudMailbox {
             throw new MalformedGraphResponse(call, "a folder without an id");
         }
         return id;
+    }
+
+    // ---------------------------------------------------------------- counts
+
+    /** The folder's {@code totalItemCount} and {@code unreadItemCount} (one request). */
+    @Override
+    public Optional<MailboxCounts> counts() throws IOException, InterruptedException {
+        String id = folderId();
+        String call = "mailFolders.get";
+        MailFolder f = transport.call(call, () -> graph().me().mailFolders().byMailFolderId(id).get(rc -> {
+            rc.options.add(GraphCall.json(call));
+            rc.queryParameters.select = new String[] {"totalItemCount", "unreadItemCount"};
+        }));
+        Integer total = f.getTotalItemCount();
+        Integer unread = f.getUnreadItemCount();
+        if (total == null || unread == null || total < 0 || unread < 0 || unread > total) {
+            throw new MalformedGraphResponse(call, "no usable totalItemCount and unreadItemCount for folder "
+                    + folderPath);
+        }
+        return Optional.of(new MailboxCounts(total, unread));
     }
 
     // ---------------------------------------------------------------- listing

@@ -7,6 +7,7 @@ import dev.cms.provider.BodySink;
 import dev.cms.provider.Change;
 import dev.cms.provider.CloudMailbox;
 import dev.cms.provider.Listing;
+import dev.cms.provider.MailboxCounts;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.time.Duration;
@@ -19,6 +20,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -52,6 +54,8 @@ public final class InMemoryMailbox implements CloudMailbox {
     private final Set<String> servedIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final AtomicLong changesApplied = new AtomicLong();
     private final AtomicLong fullListings = new AtomicLong();
+    private final AtomicLong countCalls = new AtomicLong();
+    private int countFailures;
     private final String deleteAction;
     private Duration pollInterval = Duration.ofSeconds(60);
 
@@ -123,6 +127,25 @@ public final class InMemoryMailbox implements CloudMailbox {
         changeLog.put(version, id);
     }
 
+    /**
+     * Changes a message's flags without a change-log entry: a change the service's history
+     * (Gmail history, Graph delta) lost, so only a full listing shows it.
+     */
+    public synchronized void setFlagsUnrecorded(String id, Flags flags) {
+        Msg m = messages.get(id);
+        if (m == null) {
+            throw new IllegalArgumentException("no message " + id + " in " + key);
+        }
+        messages.put(id, new Msg(m.body(), flags.retain(supported), m.received(), m.version()));
+    }
+
+    /** Removes a message without a change-log entry (see {@link #setFlagsUnrecorded}). */
+    public synchronized void removeUnrecorded(String id) {
+        if (messages.remove(id) == null) {
+            throw new IllegalArgumentException("no message " + id + " in " + key);
+        }
+    }
+
     private void put(String id, Msg m) {
         version++;
         messages.put(id, new Msg(m.body(), m.flags(), m.received(), version));
@@ -187,7 +210,17 @@ public final class InMemoryMailbox implements CloudMailbox {
         return fullListings.get();
     }
 
+    /** How many times {@link #counts()} was called. */
+    public long countCalls() {
+        return countCalls.get();
+    }
+
     // ---- failure injection
+
+    /** The next {@code n} calls of {@link #counts()} throw an IOException. */
+    public synchronized void failNextCounts(int n) {
+        countFailures = n;
+    }
 
     /** The next {@code n} calls of {@code op} throw an IOException. */
     public synchronized void failNext(Op op, int n) {
@@ -233,6 +266,23 @@ public final class InMemoryMailbox implements CloudMailbox {
             }
         }
         return Listing.delta(changed, removed, Long.toString(version));
+    }
+
+    /** Every message, and those without the read flag. */
+    @Override
+    public synchronized Optional<MailboxCounts> counts() throws IOException {
+        countCalls.incrementAndGet();
+        if (countFailures > 0) {
+            countFailures--;
+            throw new IOException("injected count failure in " + key);
+        }
+        int unread = 0;
+        for (Msg m : messages.values()) {
+            if (!m.flags().has(Flag.READ)) {
+                unread++;
+            }
+        }
+        return Optional.of(new MailboxCounts(messages.size(), unread));
     }
 
     private long parseToken(String token) {

@@ -14,7 +14,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.http.Fault;
 import dev.cms.config.DeleteAction;
+import dev.cms.model.Flag;
+import dev.cms.model.Flags;
 import dev.cms.provider.AuthenticationRequiredException;
+import dev.cms.provider.Change;
 import dev.cms.provider.Listing;
 import java.io.IOException;
 import java.time.Clock;
@@ -182,5 +185,49 @@ class GmailFaultsTest extends GmailFixture {
         AuthenticationRequiredException e = assertThrows(AuthenticationRequiredException.class,
                 () -> mailbox("INBOX").fetchBodies(List.of("a", "b", "c"), (id, body, when) -> { }));
         assertSame(tokens.refusal, e);
+    }
+
+    // A 2xx is not proof of a change (issue 18, item 5): batchModify answers 204 with no body.
+
+    private IOException pushAgainst(com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder answer) {
+        sequence(path("messages/batchModify"), answer);
+        return assertThrows(IOException.class, () -> mailbox("INBOX").apply(
+                List.of(Change.flags("m1", Flags.NONE, Flags.of(Flag.READ)))));
+    }
+
+    @Test
+    void batchModifyAnsweredWithAnHtmlPageFailsTheChange() {
+        IOException e = pushAgainst(aResponse().withStatus(200).withHeader("Content-Type", "text/html")
+                .withBody("<!DOCTYPE html><html><body>Sign in to the network</body></html>"));
+        assertEquals("malformed Gmail response to messages.batchModify: expected an empty answer, got an HTML page"
+                + " of 63 bytes", e.getMessage());
+        assertEquals(1, wm.getAllServeEvents().size(), "not retried at once: the next cycle pushes again");
+    }
+
+    @Test
+    void batchModifyAnsweredWithAJsonErrorUnder200FailsTheChange() {
+        IOException e = pushAgainst(okJson("{\"error\":{\"code\":500,\"message\":\"backend\"}}"));
+        assertTrue(e.getMessage().endsWith("expected an empty answer, got a JSON error of 42 bytes"), e.getMessage());
+    }
+
+    @Test
+    void batchModifyAnsweredWithNoBodySucceeds() throws Exception {
+        sequence(path("messages/batchModify"), aResponse().withStatus(204));
+        mailbox("INBOX").apply(List.of(Change.flags("m1", Flags.NONE, Flags.of(Flag.READ))));
+        sequence(path("messages/batchModify"), aResponse().withStatus(200).withBody("\n"));
+        wm.resetScenarios();
+        mailbox("INBOX").apply(List.of(Change.flags("m1", Flags.NONE, Flags.of(Flag.READ))));
+    }
+
+    @Test
+    void countsComeFromLabelsGetAndMustBeUsable() throws Exception {
+        wm.stubFor(get(urlPathEqualTo(path("labels/INBOX")))
+                .willReturn(okJson("{\"id\":\"INBOX\",\"messagesTotal\":12,\"messagesUnread\":3}")));
+        assertEquals(java.util.Optional.of(new dev.cms.provider.MailboxCounts(12, 3)), mailbox("INBOX").counts());
+        assertEquals(1, wm.getAllServeEvents().size());
+        wm.stubFor(get(urlPathEqualTo(path("labels/INBOX"))).willReturn(okJson("{\"id\":\"INBOX\"}")));
+        IOException e = assertThrows(IOException.class, () -> mailbox("INBOX").counts());
+        assertEquals("malformed Gmail response to labels.get: no usable messagesTotal and messagesUnread for label"
+                + " INBOX", e.getMessage());
     }
 }

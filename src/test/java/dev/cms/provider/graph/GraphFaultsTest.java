@@ -152,4 +152,51 @@ class GraphFaultsTest extends GraphFixture {
                 urlPathEqualTo("/v1.0/$batch")).withHeader("Prefer", containing("ImmutableId"))
                 .withHeader("Authorization", equalTo("Bearer tok-1")));
     }
+
+    /** A 2xx $batch answer that is not Graph's {"responses":[...]} shape fails the push (issue 18, item 5). */
+    private IOException pushAgainst(ResponseDefinitionBuilder answer) {
+        sequence("/v1.0/$batch", answer);
+        return assertThrows(IOException.class, () -> mailbox("inbox").apply(
+                List.of(Change.flags("m1", Flags.NONE, Flags.of(Flag.READ)),
+                        Change.flags("m2", Flags.NONE, Flags.of(Flag.READ)))));
+    }
+
+    @Test
+    void batchAnsweredWithAnHtmlPageFails() {
+        IOException e = pushAgainst(aResponse().withStatus(200).withHeader("Content-Type", "text/html")
+                .withBody("<html><body>Sign in to the network</body></html>"));
+        assertTrue(e.getMessage().startsWith("malformed Graph response to $batch"), e.getMessage());
+    }
+
+    @Test
+    void batchAnsweredWithAJsonErrorShapeFails() {
+        IOException e = pushAgainst(okJson("{\"error\":{\"code\":\"ServiceUnavailable\",\"message\":\"down\"}}"));
+        assertTrue(e.getMessage().startsWith("malformed Graph response to $batch"), e.getMessage());
+    }
+
+    @Test
+    void batchAnswerWithoutEveryPartFails() {
+        IOException e = pushAgainst(okJson("{\"responses\":[{\"id\":\"1\",\"status\":200}]}"));
+        assertEquals("malformed Graph response to $batch: no response for sub-request 2", e.getMessage());
+    }
+
+    @Test
+    void batchPartWithoutAStatusFails() {
+        IOException e = pushAgainst(okJson("{\"responses\":[{\"id\":\"1\",\"status\":200},{\"id\":\"2\"}]}"));
+        assertTrue(e.getMessage().startsWith("malformed Graph response to $batch"), e.getMessage());
+    }
+
+    @Test
+    void batchPartWithAnUnknownIdFails() {
+        IOException e = pushAgainst(okJson("{\"responses\":[{\"id\":\"1\",\"status\":200},{\"id\":\"2\","
+                + "\"status\":200},{\"id\":\"9\",\"status\":200}]}"));
+        assertTrue(e.getMessage().startsWith("malformed Graph response to $batch"), e.getMessage());
+    }
+
+    @Test
+    void batchPartAnsweredWithAnInformationalOrRedirectStatusFails() {
+        IOException e = pushAgainst(okJson("{\"responses\":[{\"id\":\"1\",\"status\":200},{\"id\":\"2\","
+                + "\"status\":302}]}"));
+        assertTrue(e.getMessage().contains("HTTP 302"), e.getMessage());
+    }
 }
