@@ -163,20 +163,9 @@ public final class SyncEngine {
 
         void add(CloudState c, String id, Flags flags) {
             sources.add(new Source(c, id));
-            cloudFlags = combine(cloudFlags, flags, c.supported);
+            cloudFlags = CopyFlags.combine(cloudFlags, flags, c.supported);
             supported.addAll(c.supported);
         }
-    }
-
-    /** {@code shown} with each flag of {@code supported} that {@code copy} has added. */
-    private static Flags combine(Flags shown, Flags copy, Set<Flag> supported) {
-        Flags out = shown;
-        for (Flag f : supported) {
-            if (copy.has(f)) {
-                out = out.with(f);
-            }
-        }
-        return out;
     }
 
     private record Source(CloudState cloud, String id) {}
@@ -790,8 +779,8 @@ public final class SyncEngine {
         for (CloudState c : clouds) {
             for (Entry prev : c.snapshot.values()) {
                 if (prev.target() >= 0) {
-                    shown.get(prev.target()).merge(prev.hash(), combine(Flags.NONE, prev.flags(), c.supported),
-                            (a, b) -> combine(a, b, c.supported));
+                    shown.get(prev.target()).merge(prev.hash(), CopyFlags.combine(Flags.NONE, prev.flags(), c.supported),
+                            (a, b) -> CopyFlags.combine(a, b, c.supported));
                 }
             }
         }
@@ -825,20 +814,20 @@ public final class SyncEngine {
             if (files == null) {
                 if (!startupRules) {
                     changes.add(Change.delete(id, cur.flags()));
-                    what.put(id, "the message " + subjectOf(prev.hash(), id) + ", deleted locally");
+                    what.put(id, "the message " + LogNames.subject(store.path(prev.hash()), id) + ", deleted locally");
                 }
                 continue;
             }
             what.put(id, files.get(0).path().getFileName().toString());
             Flags shown = shownBefore.get(prev.target()).getOrDefault(prev.hash(), prev.flags());
-            Flags local = localFlags(files, shown);
+            Flags local = CopyFlags.local(files, shown);
             if (local.has(Flag.TRASHED)) {
                 changes.add(Change.delete(id, cur.flags()));
                 continue;
             }
             Flags merged = startupRules
                     ? FlagMerge.merge(cur.flags(), local, cur.flags(), c.supported)
-                    : FlagMerge.merge(prev.flags(), localChanges(prev.flags(), shown, local), cur.flags(), c.supported);
+                    : FlagMerge.merge(prev.flags(), CopyFlags.localChanges(prev.flags(), shown, local), cur.flags(), c.supported);
             if (!merged.equals(cur.flags())) {
                 changes.add(Change.flags(id, cur.flags(), merged));
             }
@@ -862,69 +851,13 @@ public final class SyncEngine {
                 r.now.computeIfPresent(ch.id(), (k, v) -> v.withFlags(ch.to()));
                 sameMessageElsewhere(c, ch.id(), ch.to());
                 rep.pushedFlags++;
-                log.info("{}: flags {} -> {} in the cloud: {}", c.key(), lettersOrNone(ch.from()), lettersOrNone(ch.to()),
+                log.info("{}: flags {} -> {} in the cloud: {}", c.key(), LogNames.letters(ch.from()), LogNames.letters(ch.to()),
                         what.get(ch.id()));
                 if (log.isDebugEnabled()) {
-                    log.debug("{}: (that is {})", c.key(), subjectOf(r.now.get(ch.id()).hash(), ch.id()));
+                    log.debug("{}: (that is {})", c.key(), LogNames.subject(store.path(r.now.get(ch.id()).hash()), ch.id()));
                 }
             }
         }
-    }
-
-    private static String lettersOrNone(Flags f) {
-        return f.letters().isEmpty() ? "none" : f.letters();
-    }
-
-    /**
-     * A message's subject for the log, quoted and cut to 60 characters (control characters
-     * replaced, so a subject cannot forge log lines), or its cloud id when unreadable.
-     */
-    private String subjectOf(ContentHash h, String id) {
-        try {
-            String subject = HeaderReader.read(store.path(h), "Subject");
-            if (subject == null) {
-                return "(no subject, cloud id " + id + ")";
-            }
-            try {
-                subject = jakarta.mail.internet.MimeUtility.decodeText(subject);
-            } catch (java.io.UnsupportedEncodingException e) {
-                // keep the encoded form
-            }
-            StringBuilder sb = new StringBuilder("\"");
-            subject.codePoints().limit(60).forEach(cp -> sb.appendCodePoint(Character.isISOControl(cp) ? '?' : cp));
-            return sb.append(subject.codePointCount(0, subject.length()) > 60 ? "...\"" : "\"").toString();
-        } catch (IOException e) {
-            return "(cloud id " + id + ")";
-        }
-    }
-
-    /**
-     * The managed flags of a message's local files: for each flag, the value of a file that
-     * changed it from what the files showed ({@code shown}), else the shown value; a T on any
-     * file counts.
-     */
-    private static Flags localFlags(List<MaildirFile> files, Flags shown) {
-        Flags out = shown.without(Flag.TRASHED);
-        for (Flag f : Flag.values()) {
-            for (MaildirFile file : files) {
-                if (file.flags().has(f) != shown.has(f)) {
-                    out = out.with(f, file.flags().has(f));
-                    break;
-                }
-            }
-        }
-        return out;
-    }
-
-    /** One copy's flags with only the local changes applied: what the local file changed since it showed {@code shown}. */
-    private static Flags localChanges(Flags copy, Flags shown, Flags local) {
-        Flags out = copy;
-        for (Flag f : Flag.values()) {
-            if (local.has(f) != shown.has(f)) {
-                out = out.with(f, local.has(f));
-            }
-        }
-        return out;
     }
 
     // ---- 4. routing
