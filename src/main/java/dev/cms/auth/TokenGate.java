@@ -64,11 +64,6 @@ final class TokenGate {
         return wait ? call(call) : callUnlessLoggingIn(call, loggingInNow);
     }
 
-    /** Whether an interactive login holds the gate now. */
-    boolean loggingIn() {
-        return loggingIn;
-    }
-
     private void release() {
         boolean notify = lock.getHoldCount() == 1 && loggedIn;
         if (notify) {
