@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * Access tokens for one Gmail account, from Google's OAuth2 endpoints through Google's OAuth
  * client library. The access token lives in memory only; the refresh token is kept in the
  * {@link TokenStore}. When there is no usable refresh token an interactive loopback login with
- * PKCE runs through the shared {@link LoginCoordinator}. Callers on several threads share one
- * refresh or login.
+ * PKCE runs through the shared {@link LoginCoordinator}: the sync's requests wait for it, or, in the
+ * daemon ({@link LoginCoordinator#logInInBackground()}), start it in the background and fail at
+ * once. Callers on several threads share one refresh or login.
  */
 public final class GoogleAuth implements AccessTokenSource {
     private static final Logger log = LoggerFactory.getLogger(GoogleAuth.class);
@@ -66,7 +67,7 @@ public final class GoogleAuth implements AccessTokenSource {
     private final Clock clock;
     private final GenericUrl tokenUrl;
     /** One refresh or login at a time; callers that arrive meanwhile use its token. */
-    private final TokenGate gate = new TokenGate();
+    private final TokenGate gate;
     /** Bumped under {@link #gate} whenever a new access token arrives. */
     private volatile long generation;
     /** Guarded by {@link #gate}. */
@@ -99,6 +100,7 @@ public final class GoogleAuth implements AccessTokenSource {
         this.store = Objects.requireNonNull(store, "store");
         this.logins = Objects.requireNonNull(logins, "logins");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.gate = new TokenGate(() -> logins.loggedIn(account.key()));
         checkHttpUrl(account.authEndpoint(), "auth endpoint");
         this.tokenUrl = new GenericUrl(checkHttpUrl(account.tokenEndpoint(), "token endpoint"));
     }
@@ -125,28 +127,36 @@ public final class GoogleAuth implements AccessTokenSource {
     @Override
     public String accessToken(boolean forceRefresh) throws IOException, InterruptedException {
         long seen = generation;
-        return gate.call(() -> {
+        LoginMode mode = syncMode();
+        return gate.call(mode == LoginMode.WAIT, () -> {
             // A forced refresh that waited while another thread got a new token uses that one.
             if ((!forceRefresh || generation != seen) && validFor(EXPIRY_MARGIN)) {
                 return accessToken;
             }
-            renew(true);
+            renew(mode);
             return accessToken;
-        });
+        }, this::loginUnderWay);
     }
 
     /** Refreshes once for all callers Gmail refused {@code rejected} to (single flight). */
     @Override
     public String replaceRejected(String rejected) throws IOException, InterruptedException {
-        return gate.replace(rejected, () -> validFor(EXPIRY_MARGIN) ? accessToken : null, () -> {
-            renew(true);
-            return accessToken;
-        });
+        LoginMode mode = syncMode();
+        return gate.replace(mode == LoginMode.WAIT, rejected, () -> validFor(EXPIRY_MARGIN) ? accessToken : null,
+                () -> {
+                    renew(mode);
+                    return accessToken;
+                }, this::loginUnderWay);
+    }
+
+    /** How the sync's requests meet a needed login: wait for it, or start it in the background. */
+    private LoginMode syncMode() {
+        return logins.waitsForLogins() ? LoginMode.WAIT : LoginMode.BACKGROUND;
     }
 
     /**
      * A token with at least {@code minValidity} left (for the token broker), refreshed first
-     * when the cached one has less.
+     * when the cached one has less; when a login is needed, it runs and this waits for it.
      *
      * @throws IOException also when even a fresh token lives shorter than {@code minValidity}
      */
@@ -183,7 +193,7 @@ public final class GoogleAuth implements AccessTokenSource {
             if (validFor(wanted)) {
                 return accessToken;
             }
-            renew(refuseShort);
+            renew(refuseShort ? LoginMode.WAIT : LoginMode.NEVER);
             if (refuseShort && !validFor(minValidity)) {
                 throw new IOException("the token endpoint " + account.tokenEndpoint() + " issued an access token for "
                         + account.user() + " valid for " + secondsLeft() + " s, less than the "
@@ -197,6 +207,22 @@ public final class GoogleAuth implements AccessTokenSource {
     private AuthenticationRequiredException loginNeeded() {
         return new AuthenticationRequiredException(account.user() + " has no working saved login, or its login is"
                 + " still under way");
+    }
+
+    /** The sync's answer while the login runs in the background: the other accounts go on meanwhile. */
+    private AuthenticationRequiredException loginUnderWay() {
+        return new AuthenticationRequiredException("a login is needed for " + account.user()
+                + "; waiting for it in the background (the log says where to log in)");
+    }
+
+    /** The background login: refreshes if someone else logged in meanwhile, else logs in and waits. */
+    private Void logInNow() throws IOException, InterruptedException {
+        return gate.call(() -> {
+            if (!validFor(EXPIRY_MARGIN)) {
+                renew(LoginMode.WAIT);
+            }
+            return null;
+        });
     }
 
     /** Callers waiting behind a refresh or login (for tests). */
@@ -213,10 +239,10 @@ public final class GoogleAuth implements AccessTokenSource {
     }
 
     /**
-     * Refreshes with the stored refresh token, or logs in when there is none that works and
-     * {@code mayLogIn}; else throws {@link AuthenticationRequiredException}.
+     * Refreshes with the stored refresh token; when there is none that works, logs in as
+     * {@code mode} says, else throws {@link AuthenticationRequiredException}.
      */
-    private void renew(boolean mayLogIn) throws IOException, InterruptedException {
+    private void renew(LoginMode mode) throws IOException, InterruptedException {
         String refresh = store.load(account.key());
         if (refresh != null) {
             Instant asked = clock.instant();
@@ -233,8 +259,12 @@ public final class GoogleAuth implements AccessTokenSource {
             }
             store.delete(account.key());
         }
-        if (!mayLogIn) {
+        if (mode == LoginMode.NEVER) {
             throw loginNeeded();
+        }
+        if (mode == LoginMode.BACKGROUND) {
+            logins.startInBackground(account.key(), account.user(), this::logInNow);
+            throw loginUnderWay();
         }
         gate.login(() -> {
             login();

@@ -13,13 +13,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The interactive logins of one daemon, shared by all its accounts. The {@link LoginServer} is
- * started on the first login that is needed. A login queues itself there; when nothing else was
- * waiting the browser is opened at the login page, whose {@code /} walks through every pending
+ * started on the first login that is needed. A login queues itself there; when no other login was
+ * queued the browser is opened at the login page, whose {@code /} walks through every pending
  * login, so accounts that need a login together get one browser tab. {@code cfg.auth_notify_cmd},
  * when set, is run for each login so that a user away from the terminal hears of it.
  *
  * <p>A non-interactive coordinator (a {@code --once} run from cron, tests) starts nothing and
  * answers every login with {@link AuthenticationRequiredException}.
+ *
+ * <p>By default the sync's token requests wait for the login they need ({@code --once} on a
+ * terminal). The daemon calls {@link #logInInBackground()}: a token request that needs a login then
+ * starts it in the background (or joins the one running for its account) and fails at once, so the
+ * other accounts go on; {@link #onLoggedIn} listeners hear when a login succeeded.
  */
 public final class LoginCoordinator implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LoginCoordinator.class);
@@ -57,6 +62,11 @@ public final class LoginCoordinator implements AutoCloseable {
     /** What {@link #close()} must also end (device code logins). Guarded by {@link #lock}. */
     private final java.util.Set<Runnable> onClose = new java.util.LinkedHashSet<>();
     private volatile Browser browser;
+    /** Accounts (keys) whose login runs in the background. Guarded by {@link #lock}. */
+    private final java.util.Set<String> background = new java.util.HashSet<>();
+    private volatile boolean inBackground;
+    private final java.util.List<java.util.function.Consumer<String>> loggedInListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** Opens the login page for the user; the default starts their browser. */
     @FunctionalInterface
@@ -98,6 +108,94 @@ public final class LoginCoordinator implements AutoCloseable {
     }
 
     /**
+     * From now on a sync's token request that needs a login does not wait for it: the login starts
+     * in the background and the request fails at once with {@link AuthenticationRequiredException}
+     * (the daemon; {@code --once} waits).
+     */
+    public LoginCoordinator logInInBackground() {
+        this.inBackground = true;
+        return this;
+    }
+
+    /** Whether the sync's token requests wait for a login they need. */
+    boolean waitsForLogins() {
+        return !inBackground;
+    }
+
+    /**
+     * Tells {@code listener} the account key ({@code gmail:user}, {@code o365:...}) of each
+     * interactive login that succeeded, once its token can be had. It runs on the login's thread and
+     * must not block.
+     */
+    public Registration onLoggedIn(java.util.function.Consumer<String> listener) {
+        loggedInListeners.add(listener);
+        return () -> loggedInListeners.remove(listener);
+    }
+
+    /** Called by the token sources after a login succeeded and their gate is free. */
+    void loggedIn(String accountKey) {
+        for (java.util.function.Consumer<String> l : loggedInListeners) {
+            try {
+                l.accept(accountKey);
+            } catch (RuntimeException e) {
+                log.warn("a listener of the login of {} failed: {}", accountKey, e.toString());
+            }
+        }
+    }
+
+    /**
+     * Starts {@code login} on a thread of its own unless one runs already for {@code accountKey}
+     * (then the caller joins it). A failure is logged; the next token request starts a new login.
+     *
+     * @param account the account's label, for the log
+     * @throws AuthenticationRequiredException when nobody can log in or the daemon is stopping
+     */
+    void startInBackground(String accountKey, String account, TokenGate.Call<?> login)
+            throws AuthenticationRequiredException {
+        if (!interactive) {
+            throw notInteractive(account);
+        }
+        synchronized (lock) {
+            if (closed) {
+                throw stopping(account);
+            }
+            if (!background.add(accountKey)) {
+                return;
+            }
+        }
+        Thread t = new Thread(() -> {
+            try {
+                login.call();
+            } catch (IOException | RuntimeException e) {
+                if (!closed()) {
+                    log.warn("the login of {} did not complete: {}; the next sync attempt asks again", account,
+                            e.getMessage());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                synchronized (lock) {
+                    background.remove(accountKey);
+                }
+            }
+        }, "cms-login");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Whether a background login runs for {@code accountKey} (for tests). */
+    boolean loggingInBackground(String accountKey) {
+        synchronized (lock) {
+            return background.contains(accountKey);
+        }
+    }
+
+    private static AuthenticationRequiredException notInteractive(String account) {
+        return new AuthenticationRequiredException("a login is needed for " + account
+                + "; run cloud-mdir-sync in a terminal to log in");
+    }
+
+    /**
      * Runs one interactive login: starts the login page if needed, queues the login with the
      * authorization URL {@code authorizationUrl} builds from the redirect URI, tells the user, and
      * waits for the browser to come back.
@@ -111,8 +209,7 @@ public final class LoginCoordinator implements AutoCloseable {
     public Callback login(String account, String redirectPath, String state, Function<URI, URI> authorizationUrl)
             throws IOException, InterruptedException {
         if (!interactive) {
-            throw new AuthenticationRequiredException("a login is needed for " + account
-                    + "; run cloud-mdir-sync in a terminal to log in");
+            throw notInteractive(account);
         }
         LoginServer login;
         boolean openBrowser;
@@ -124,8 +221,10 @@ public final class LoginCoordinator implements AutoCloseable {
             }
             login = server();
             redirectUri = login.redirectUri(redirectPath);
+            // A browser is on its way only while the page has logins it has not passed through yet:
+            // one queued just after the browser finished the others needs a browser of its own.
+            openBrowser = login.pendingCount() == 0;
             pending = login.begin(account, redirectPath, state, authorizationUrl.apply(redirectUri));
-            openBrowser = outstanding == 0;
             outstanding++;
         }
         try {

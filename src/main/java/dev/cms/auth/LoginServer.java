@@ -123,6 +123,13 @@ public final class LoginServer implements AutoCloseable {
      * {@link #newState()}); the browser is sent to {@code authorizationUrl} from {@code /} once
      * the logins queued before it are finished.
      */
+    /** Logins queued and not completed: the browser has yet to pass through each. */
+    int pendingCount() {
+        synchronized (lock) {
+            return pending.size();
+        }
+    }
+
     public PendingLogin begin(String accountLabel, String redirectPath, String state, URI authorizationUrl) {
         Objects.requireNonNull(accountLabel, "accountLabel");
         Objects.requireNonNull(authorizationUrl, "authorizationUrl");

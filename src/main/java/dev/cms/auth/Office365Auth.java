@@ -55,8 +55,9 @@ import org.slf4j.LoggerFactory;
  * cache (refresh token included) is kept encrypted in the {@link TokenStore}; the access tokens
  * handed out are also held in memory, per scope set. When MSAL cannot refresh silently an
  * interactive login runs: authorization code with PKCE through the shared
- * {@link LoginCoordinator}, or the device code flow for headless machines. Callers on several
- * threads share one refresh or login.
+ * {@link LoginCoordinator}, or the device code flow for headless machines. The sync's requests wait
+ * for it, or, in the daemon ({@link LoginCoordinator#logInInBackground()}), start it in the background
+ * and fail at once. Callers on several threads share one refresh or login.
  */
 public final class Office365Auth implements AccessTokenSource {
     private static final Logger log = LoggerFactory.getLogger(Office365Auth.class);
@@ -103,7 +104,7 @@ public final class Office365Auth implements AccessTokenSource {
     private final MsalCachePersistence cache;
     private final PublicClientApplication app;
     /** One refresh or login at a time; callers that arrive meanwhile use its token. */
-    private final TokenGate gate = new TokenGate();
+    private final TokenGate gate;
     /** The serial of the newest token; written under {@link #gate}. */
     private volatile long serial;
     /** Written under {@link #gate}, read also without it; keys are immutable scope sets. */
@@ -126,6 +127,7 @@ public final class Office365Auth implements AccessTokenSource {
         this.logins = Objects.requireNonNull(logins, "logins");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.console = Objects.requireNonNull(console, "console");
+        this.gate = new TokenGate(() -> logins.loggedIn(account.key()));
         this.deviceCode = account.deviceCode() || forceDeviceCode;
         String host = authorityHost(account);
         String tenant = account.tenant() == null || account.tenant().isBlank()
@@ -151,27 +153,35 @@ public final class Office365Auth implements AccessTokenSource {
     public String accessToken(boolean forceRefresh) throws IOException, InterruptedException {
         long seen = serial;
         Set<String> scopes = GRAPH_SCOPES;
-        return gate.call(() -> {
+        LoginMode mode = syncMode();
+        return gate.call(mode == LoginMode.WAIT, () -> {
             Held h = held.get(scopes);
             // A forced refresh that waited while another thread got a new token uses that one.
             if (h != null && (!forceRefresh || h.serial() > seen) && validFor(h, EXPIRY_MARGIN)) {
                 return h.token();
             }
-            return renew(scopes, EXPIRY_MARGIN, forceRefresh, true).token();
-        });
+            return renew(scopes, EXPIRY_MARGIN, forceRefresh, mode).token();
+        }, this::loginUnderWay);
     }
 
     /** Refreshes once for all callers Graph refused {@code rejected} to (single flight). */
     @Override
     public String replaceRejected(String rejected) throws IOException, InterruptedException {
-        return gate.replace(rejected, () -> {
+        LoginMode mode = syncMode();
+        return gate.replace(mode == LoginMode.WAIT, rejected, () -> {
             Held h = held.get(GRAPH_SCOPES);
             return h != null && validFor(h, EXPIRY_MARGIN) ? h.token() : null;
-        }, () -> renew(GRAPH_SCOPES, EXPIRY_MARGIN, true, true).token());
+        }, () -> renew(GRAPH_SCOPES, EXPIRY_MARGIN, true, mode).token(), this::loginUnderWay);
+    }
+
+    /** How the sync's requests meet a needed login: wait for it, or start it in the background. */
+    private LoginMode syncMode() {
+        return logins.waitsForLogins() ? LoginMode.WAIT : LoginMode.BACKGROUND;
     }
 
     /**
-     * A Graph token with at least {@code minValidity} left.
+     * A Graph token with at least {@code minValidity} left; when a login is needed, it runs and
+     * this waits for it.
      *
      * @throws IOException also when even a fresh token lives shorter than {@code minValidity}
      */
@@ -182,7 +192,8 @@ public final class Office365Auth implements AccessTokenSource {
     /**
      * A token for {@code scopes} (for the token broker: {@link #SMTP_SCOPES}, {@link #IMAP_SCOPES})
      * with at least {@code minValidity} left. After a Graph login MSAL gets these silently with the
-     * same refresh token; when the tenant wants consent first, an interactive login asks for them.
+     * same refresh token; when the tenant wants consent first, an interactive login asks for them,
+     * and this waits for it.
      *
      * @throws IOException also when even a fresh token lives shorter than {@code minValidity}
      */
@@ -225,7 +236,7 @@ public final class Office365Auth implements AccessTokenSource {
             if (h != null && validFor(h, wanted)) {
                 return h.token();
             }
-            h = renew(key, wanted, false, refuseShort);
+            h = renew(key, wanted, false, refuseShort ? LoginMode.WAIT : LoginMode.NEVER);
             if (refuseShort && !validFor(h, minValidity)) {
                 throw new IOException("the identity platform at " + authority + " issued an access token for " + label
                         + " valid for " + secondsLeft(h) + " s, less than the " + minValidity.toSeconds()
@@ -241,6 +252,12 @@ public final class Office365Auth implements AccessTokenSource {
                 + " still under way");
     }
 
+    /** The sync's answer while the login runs in the background: the other accounts go on meanwhile. */
+    private AuthenticationRequiredException loginUnderWay() {
+        return new AuthenticationRequiredException("a login is needed for " + label
+                + "; waiting for it in the background (the log says where to log in)");
+    }
+
     /** Callers waiting behind a refresh or login (for tests). */
     int waitingCallers() {
         return gate.waiting();
@@ -249,10 +266,10 @@ public final class Office365Auth implements AccessTokenSource {
     // ---- refresh and login ---------------------------------------------------------------------
 
     /**
-     * Silently from MSAL's cache or refresh token; when that cannot work, a login if
-     * {@code mayLogIn}, else {@link AuthenticationRequiredException}.
+     * Silently from MSAL's cache or refresh token; when that cannot work, a login as {@code mode}
+     * says, else {@link AuthenticationRequiredException}.
      */
-    private Held renew(Set<String> scopes, Duration wanted, boolean force, boolean mayLogIn)
+    private Held renew(Set<String> scopes, Duration wanted, boolean force, LoginMode mode)
             throws IOException, InterruptedException {
         IAccount cached = cachedAccount();
         if (cached != null) {
@@ -273,10 +290,22 @@ public final class Office365Auth implements AccessTokenSource {
                 return h;
             }
         }
-        if (!mayLogIn) {
+        if (mode == LoginMode.NEVER) {
             throw loginNeeded();
         }
+        if (mode == LoginMode.BACKGROUND) {
+            logins.startInBackground(account.key(), label, () -> logInNow(scopes, wanted));
+            throw loginUnderWay();
+        }
         return gate.login(() -> login(scopes));
+    }
+
+    /** The background login: silently if someone else logged in meanwhile, else logs in and waits. */
+    private Held logInNow(Set<String> scopes, Duration wanted) throws IOException, InterruptedException {
+        return gate.call(() -> {
+            Held h = held.get(scopes);
+            return h != null && validFor(h, wanted) ? h : renew(scopes, wanted, false, LoginMode.WAIT);
+        });
     }
 
     /** The cached account this instance serves, or null when a login is needed. */

@@ -15,7 +15,10 @@ import java.util.function.Supplier;
  * the token held by then is another one, a refresh already replaced it and the caller gets that
  * one, however late its 401 came back. The token broker, which must answer at once, enters with
  * {@link #callUnlessLoggingIn}: while an interactive login holds the gate it is told that a login
- * is needed instead of waiting for it.
+ * is needed instead of waiting for it; so does the sync when the daemon logs in in the background.
+ *
+ * <p>{@code afterLogin} runs after an interactive login succeeded, once the gate is free again, so
+ * that whoever it wakes (the daemon's next cycle) finds the new token rather than a gate still held.
  */
 final class TokenGate {
     /** How often a caller that must not wait for a login looks whether one started. */
@@ -27,8 +30,20 @@ final class TokenGate {
     }
 
     private final ReentrantLock lock = new ReentrantLock();
+    private final Runnable afterLogin;
     /** True while an interactive login holds the gate. */
     private volatile boolean loggingIn;
+    /** A login succeeded and {@link #afterLogin} has not run yet. Guarded by {@link #lock}. */
+    private boolean loggedIn;
+
+    TokenGate() {
+        this(() -> { });
+    }
+
+    /** @param afterLogin run, without the gate, after each interactive login that succeeded */
+    TokenGate(Runnable afterLogin) {
+        this.afterLogin = afterLogin;
+    }
 
     /** Runs {@code call} holding the gate, after whatever refresh or login holds it now. */
     <T> T call(Call<T> call) throws IOException, InterruptedException {
@@ -36,7 +51,27 @@ final class TokenGate {
         try {
             return call.call();
         } finally {
-            lock.unlock();
+            release();
+        }
+    }
+
+    /**
+     * As {@link #call} when {@code wait}, else as {@link #callUnlessLoggingIn}: the sync's callers
+     * wait for a login only when the daemon does not log in in the background.
+     */
+    <T> T call(boolean wait, Call<T> call, Supplier<AuthenticationRequiredException> loggingInNow)
+            throws IOException, InterruptedException {
+        return wait ? call(call) : callUnlessLoggingIn(call, loggingInNow);
+    }
+
+    private void release() {
+        boolean notify = lock.getHoldCount() == 1 && loggedIn;
+        if (notify) {
+            loggedIn = false;
+        }
+        lock.unlock();
+        if (notify) {
+            afterLogin.run();
         }
     }
 
@@ -54,7 +89,7 @@ final class TokenGate {
         try {
             return call.call();
         } finally {
-            lock.unlock();
+            release();
         }
     }
 
@@ -65,13 +100,19 @@ final class TokenGate {
      */
     String replace(String rejected, Supplier<String> held, Call<String> refresh)
             throws IOException, InterruptedException {
-        return call(() -> {
+        return replace(true, rejected, held, refresh, null);
+    }
+
+    /** As {@link #replace(String, Supplier, Call)}, not waiting for a login unless {@code wait}. */
+    String replace(boolean wait, String rejected, Supplier<String> held, Call<String> refresh,
+            Supplier<AuthenticationRequiredException> loggingInNow) throws IOException, InterruptedException {
+        return call(wait, () -> {
             String now = held.get();
             if (now != null && !now.equals(rejected)) {
                 return now;
             }
             return refresh.call();
-        });
+        }, loggingInNow);
     }
 
     /** Runs an interactive login; the caller holds the gate. Callers of {@link #callUnlessLoggingIn} do not wait for it. */
@@ -81,7 +122,9 @@ final class TokenGate {
         }
         loggingIn = true;
         try {
-            return login.call();
+            T result = login.call();
+            loggedIn = true;
+            return result;
         } finally {
             loggingIn = false;
         }

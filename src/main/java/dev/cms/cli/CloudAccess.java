@@ -274,6 +274,11 @@ final class CloudAccess implements Providers {
     }
 
     @Override
+    public void logInInBackground(java.util.function.Consumer<String> loggedIn) {
+        logins.logInInBackground().onLoggedIn(loggedIn);
+    }
+
+    @Override
     public void stopLogins() {
         logins.close();
     }

@@ -85,7 +85,13 @@ final class CmsCommand implements Callable<Integer> {
     /**
      * Runs the daemon until SIGTERM/SIGINT, or one cycle with {@code once}; with {@code resync}
      * the first cycle ignores the saved sync tokens.
-     * {@code afterFirstCycle}, when given, is told about the first cycle before the loop starts.
+     * {@code afterFirstCycle}, when given, is told about the first cycle after which every cloud
+     * mailbox is in step (none failed, none waiting out a backoff: the logins a first start needs
+     * are done).
+     *
+     * <p>The daemon logs in in the background: a cycle never waits for a login, the account that
+     * needs one fails alone, and its mailboxes are synced at once when the login completes. With
+     * {@code once} the cycle waits for a login it needs when one can happen (on a terminal).
      */
     static int runDaemon(SyncConfig cfg, Providers.Factory factory, boolean offline, boolean once, boolean resync,
             java.util.function.Consumer<CycleReport> afterFirstCycle) throws Exception {
@@ -122,6 +128,16 @@ final class CmsCommand implements Callable<Integer> {
             }
         }, "cms-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        if (daemon != null) {
+            setup.providers.logInInBackground(account -> {
+                java.util.List<String> keys = setup.mailboxes.stream()
+                        .filter(m -> m.accountKey().equals(account)).map(m -> m.key()).toList();
+                if (!keys.isEmpty()) {
+                    log.info("{} is logged in: syncing its mailbox(es) now", account);
+                    daemon.retryNow(keys);
+                }
+            });
+        }
         if (once) {
             try {
                 CycleReport r = setup.engine.runCycle();
@@ -140,11 +156,14 @@ final class CmsCommand implements Callable<Integer> {
                 setup.maildirs.size(), cfg.settings().messageDbDir());
         try {
             if (afterFirstCycle != null) {
-                CycleReport first = setup.engine.runCycle();
-                report(first);
-                if (!first.aborted()) {
-                    afterFirstCycle.accept(first);
-                }
+                boolean[] told = {false};
+                daemon.afterEachCycle(r -> {
+                    if (!told[0] && !r.failedAsAWhole() && r.failedMailboxes().isEmpty()
+                            && daemon.backingOff().isEmpty()) {
+                        told[0] = true;
+                        afterFirstCycle.accept(r);
+                    }
+                });
             }
             daemon.run();
         } finally {

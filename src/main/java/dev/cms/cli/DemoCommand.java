@@ -216,7 +216,7 @@ final class DemoCommand implements Callable<Integer> {
         out.println();
         out.println("The demo Maildirs are ready. Try, in another terminal:");
         out.println();
-        out.println("  mutt -f " + root.resolve("gmail") + "      (or neomutt; `set maildir_trash=yes` in ~/.muttrc)");
+        out.println("  mutt -f " + root.resolve("gmail") + "      (mutt: `set maildir_trash=yes`; neomutt: `=no`, see the README)");
         out.println("  mutt -f " + root.resolve("office365"));
         out.println("  mutt -f " + root.resolve("lists"));
         out.println();

@@ -28,6 +28,15 @@ interface Providers extends AutoCloseable {
      */
     default void stopLogins() {}
 
+    /**
+     * The daemon's mode: from now on a cycle's token request that needs a login does not wait for
+     * it. The login starts in the background (login page, device code, {@code cfg.auth_notify_cmd})
+     * and the request fails at once, so only that account's mailboxes fail meanwhile;
+     * {@code loggedIn} is told the account key of each login that succeeded. The default has no
+     * logins.
+     */
+    default void logInInBackground(java.util.function.Consumer<String> loggedIn) {}
+
     @Override
     void close();
 

@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * waits out its own backoff (left out of the cycles meanwhile) while the others keep their
  * poll interval; a file that cannot be handled is skipped and tried again at the next cycle.
  * Only a failure of the whole cycle (a Maildir that cannot be read, the commit) backs off
- * everything.
+ * everything. {@link #retryNow} ends the backoff of some mailboxes and runs a cycle at once (an
+ * account whose login just completed).
  */
 public final class Daemon {
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
@@ -36,7 +37,7 @@ public final class Daemon {
     private static final Duration TICK = Duration.ofSeconds(5);
     private static final Duration CLOCK_JUMP = Duration.ofSeconds(30);
 
-    private enum Trigger { LOCAL_CHANGE, STOP }
+    private enum Trigger { LOCAL_CHANGE, WAKE, STOP }
 
     /** Tunables; {@link #defaults(Duration)} gives the production values. */
     public record Options(Duration pollInterval, Duration debounce, Duration maxDebounce, Duration rerunDelay,
@@ -55,9 +56,15 @@ public final class Daemon {
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean stopping;
     private volatile CycleReport lastReport;
+    /** Cycles run so far; the first is always logged (the user sees that the daemon is in step). */
+    private long cycles;
     /** Per failing cloud mailbox: its backoff and when (System.nanoTime) it may be tried again. */
     private final Map<String, Backoff> mailboxBackoff = new HashMap<>();
-    private final Map<String, Long> retryAt = new HashMap<>();
+    /** Read by {@link #backingOff()} from any thread; written by the loop only. */
+    private final Map<String, Long> retryAt = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Mailboxes whose backoff {@link #retryNow} ended, for the loop to forget. */
+    private final java.util.Queue<String> retryNow = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private volatile java.util.function.Consumer<CycleReport> afterCycle = r -> { };
 
     public Daemon(SyncEngine engine, List<Path> maildirRoots, Options options, Clock clock) {
         this.engine = engine;
@@ -93,6 +100,12 @@ public final class Daemon {
 
     private void loop() throws InterruptedException {
         while (!stopping) {
+            for (String key; (key = retryNow.poll()) != null; ) {
+                boolean wasBackingOff = retryAt.remove(key) != null;
+                if (mailboxBackoff.remove(key) != null || wasBackingOff) {
+                    log.info("{}: trying again now", key);
+                }
+            }
             long started = System.nanoTime();
             Set<String> paused = new HashSet<>();
             retryAt.forEach((key, at) -> {
@@ -102,33 +115,41 @@ public final class Daemon {
             });
             CycleReport r = engine.runCycle(paused);
             lastReport = r;
+            cycles++;
             if (r.aborted() || stopping) {
                 if (r.aborted()) {
                     log.info("{}", r.stopSummary());
                 }
                 break;
             }
-            Duration wait;
-            if (r.failedAsAWhole()) {
-                wait = options.backoff().next();
-                for (String e : r.errors()) {
-                    log.error("{}", e);
-                }
-                log.warn("cycle failed ({}); retrying in {} s", r, Math.max(1, wait.toSeconds()));
-            } else {
-                options.backoff().reset();
-                if (r.ok() && r.idle()) {
-                    log.debug("cycle done: nothing to do");
-                } else {
-                    log.info("cycle done: {}", r);
-                }
-                wait = r.rerunSoon() ? options.rerunDelay() : options.pollInterval();
-                wait = min(wait, scheduleMailboxRetries(r, paused));
-            }
+            Duration wait = schedule(r, paused);
+            afterCycle.accept(r);
             if (!awaitTrigger(wait)) {
                 break;
             }
         }
+    }
+
+    /** Logs the cycle and decides how long to wait for the next one. */
+    private Duration schedule(CycleReport r, Set<String> paused) {
+        Duration wait;
+        if (r.failedAsAWhole()) {
+            wait = options.backoff().next();
+            for (String e : r.errors()) {
+                log.error("{}", e);
+            }
+            log.warn("cycle failed ({}); retrying in {} s", r, Math.max(1, wait.toSeconds()));
+        } else {
+            options.backoff().reset();
+            if (r.ok() && r.idle() && cycles > 1) {
+                log.debug("cycle done: nothing to do");
+            } else {
+                log.info("cycle done: {}", r);
+            }
+            wait = r.rerunSoon() ? options.rerunDelay() : options.pollInterval();
+            wait = min(wait, scheduleMailboxRetries(r, paused));
+        }
+        return wait;
     }
 
     /**
@@ -180,8 +201,8 @@ public final class Daemon {
             if (t == Trigger.STOP || stopping) {
                 return false;
             }
-            if (t == Trigger.LOCAL_CHANGE) {
-                triggers.removeIf(x -> x == Trigger.LOCAL_CHANGE);
+            if (t == Trigger.LOCAL_CHANGE || t == Trigger.WAKE) {
+                triggers.removeIf(x -> x == Trigger.LOCAL_CHANGE || x == Trigger.WAKE);
                 return true;
             }
             Duration wall = Duration.between(wallBefore, clock.instant());
@@ -191,6 +212,31 @@ public final class Daemon {
                 return true;
             }
         }
+    }
+
+    /** Runs a cycle at once (after the current one, if one is running). */
+    public void wake() {
+        triggers.offer(Trigger.WAKE);
+    }
+
+    /**
+     * Ends the backoff of the cloud mailboxes {@code mailboxKeys} (their account can work again:
+     * its login just completed) and runs a cycle at once that includes them.
+     */
+    public void retryNow(java.util.Collection<String> mailboxKeys) {
+        retryNow.addAll(mailboxKeys);
+        wake();
+    }
+
+    /** The cloud mailboxes waiting out a backoff now (left out of the cycles until it ends). */
+    public Set<String> backingOff() {
+        return Set.copyOf(retryAt.keySet());
+    }
+
+    /** Tells {@code listener} each cycle's report, on the daemon's thread, before it waits for the next. */
+    public Daemon afterEachCycle(java.util.function.Consumer<CycleReport> listener) {
+        this.afterCycle = java.util.Objects.requireNonNull(listener, "listener");
+        return this;
     }
 
     /** Asks the daemon to finish: the current cycle stops at its next safe point. */

@@ -152,6 +152,42 @@ class GoogleAuthTest {
         assertTrue(e.getMessage().contains("less than the 7200 s asked for"), e.getMessage());
     }
 
+    /**
+     * Issue 18, item 4: in the daemon a request that needs a login does not wait for it: it starts
+     * the login in the background and fails at once; requests meanwhile join that login (one
+     * browser); when it completes, the listeners hear of the account and the token is served.
+     */
+    @Test
+    void inTheBackgroundARevokedLoginFailsAtOnceAndTheListenersHearWhenItCompletes() throws Exception {
+        GoogleAuth first = auth(ALICE, interactive(ScriptedBrowser.following(dir)));
+        first.accessToken(false);
+        logins.close();
+        fake.gmail().revokeRefreshTokens(ALICE);
+        ScriptedBrowser browser = ScriptedBrowser.gated(java.nio.file.Files.createDirectories(dir.resolve("gated")));
+        java.util.concurrent.BlockingQueue<String> loggedIn = new java.util.concurrent.LinkedBlockingQueue<>();
+        logins = new LoginCoordinator(0, true, null, browser.env(), Duration.ofSeconds(60)).logInInBackground();
+        logins.onLoggedIn(loggedIn::add);
+        GoogleAuth auth = auth(ALICE, logins);
+
+        AuthenticationRequiredException e = assertThrows(AuthenticationRequiredException.class,
+                () -> auth.accessToken(false));
+        assertTrue(e.getMessage().contains("waiting for it in the background"), e.getMessage());
+        ScriptedBrowser.waitFor("the browser to start", () -> browser.runs() == 1);
+        assertTrue(logins.loggingInBackground("gmail:" + ALICE));
+        assertThrows(AuthenticationRequiredException.class, () -> auth.accessToken(false));
+        assertThrows(AuthenticationRequiredException.class, () -> auth.replaceRejected("refused-token"));
+        assertEquals(1, logins.outstanding(), "the requests joined the one login");
+        assertEquals(null, loggedIn.poll());
+
+        browser.open();
+
+        assertEquals("gmail:" + ALICE, loggedIn.poll(60, TimeUnit.SECONDS));
+        String token = auth.accessToken(false);
+        assertEquals(200, tokenInfo(token).statusCode());
+        assertEquals(1, browser.runs());
+        ScriptedBrowser.waitFor("the background login to end", () -> !logins.loggingInBackground("gmail:" + ALICE));
+    }
+
     @Test
     void revokedRefreshTokenLeadsToANewLoginAfterOneRetry() throws Exception {
         ScriptedBrowser browser = ScriptedBrowser.following(dir);

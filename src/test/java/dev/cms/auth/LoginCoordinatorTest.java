@@ -165,6 +165,45 @@ class LoginCoordinatorTest {
         assertEquals(101, cancelled.get());
     }
 
+    /**
+     * Issue 18, item 4: a background login runs once per account however many requests ask; one
+     * that failed is forgotten, so the next request starts a new one; nothing starts when nobody
+     * can log in or the daemon is stopping.
+     */
+    @Test
+    void backgroundLoginsRunOncePerAccountAndAFailedOneIsTriedAgain() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+        try (LoginCoordinator logins = new LoginCoordinator(0, true, null, Map.of(), Duration.ofSeconds(60))
+                .logInInBackground()) {
+            assertFalse(logins.waitsForLogins());
+            TokenGate.Call<Void> failing = () -> {
+                runs.incrementAndGet();
+                release.await();
+                throw new IOException("refused by the test");
+            };
+            logins.startInBackground("gmail:a@example.com", "a@example.com", failing);
+            logins.startInBackground("gmail:a@example.com", "a@example.com", failing);
+            assertTrue(logins.loggingInBackground("gmail:a@example.com"));
+
+            release.countDown();
+            ScriptedBrowser.waitFor("the failed login to be forgotten",
+                    () -> !logins.loggingInBackground("gmail:a@example.com"));
+            assertEquals(1, runs.get(), "the second request joined the first login");
+            logins.startInBackground("gmail:a@example.com", "a@example.com", failing);
+            ScriptedBrowser.waitFor("a new login after the failed one", () -> runs.get() == 2);
+
+            logins.close();
+            AuthenticationRequiredException e = assertThrows(AuthenticationRequiredException.class,
+                    () -> logins.startInBackground("gmail:b@example.com", "b@example.com", failing));
+            assertEquals("no login for b@example.com: cloud-mdir-sync is stopping", e.getMessage());
+        }
+        try (LoginCoordinator none = new LoginCoordinator(0, false, null, Map.of(), Duration.ofSeconds(5))) {
+            assertThrows(AuthenticationRequiredException.class,
+                    () -> none.startInBackground("gmail:c@example.com", "c@example.com", () -> null));
+        }
+    }
+
     /** An "authorization server" that is the callback itself: the browser lands there with a code. */
     private static Function<URI, URI> straightBack(String state, String code) {
         return redirect -> URI.create(redirect + "?code=" + enc(code) + "&state=" + enc(state));

@@ -90,6 +90,35 @@ class Office365AuthTest {
         coordinators.forEach(LoginCoordinator::close);
     }
 
+    /**
+     * Issue 18, item 4: in the daemon a Graph request that needs a login (no saved one) fails at
+     * once while the login runs in the background; when it completes, the listeners hear of the
+     * account and the token is served without another login.
+     */
+    @Test
+    void inTheBackgroundALoginDoesNotHoldTheRequestAndTheListenersHearWhenItCompletes() throws Exception {
+        Office365TestBrowser browser = Office365TestBrowser.gated(dir, fake.trustManager());
+        LoginCoordinator logins = interactive(browser).logInInBackground();
+        java.util.concurrent.BlockingQueue<String> loggedIn = new java.util.concurrent.LinkedBlockingQueue<>();
+        logins.onLoggedIn(loggedIn::add);
+        Office365Auth auth = auth(spec(false), logins, false);
+
+        AuthenticationRequiredException e = assertThrows(AuthenticationRequiredException.class,
+                () -> auth.accessToken(false));
+        assertTrue(e.getMessage().contains("waiting for it in the background"), e.getMessage());
+        ScriptedBrowser.waitFor("the browser to start", () -> browser.runs() == 1);
+        assertThrows(AuthenticationRequiredException.class, () -> auth.accessToken(false));
+        assertEquals(1, logins.outstanding(), "the requests joined the one login");
+
+        browser.open();
+
+        assertEquals("o365:" + ALICE, loggedIn.poll(60, TimeUnit.SECONDS));
+        String token = auth.accessToken(false);
+        assertNotNull(fake.identity().tokenInfo(token), "the fake does not know the token");
+        assertEquals(1, browser.runs());
+        assertEquals(1, fake.requests().count("GET", "/oauth2/v2\\.0/authorize$"));
+    }
+
     @Test
     void browserLoginWithPkceGetsATokenTheFakeAcceptsAndKeepsMsalsCacheEncrypted() throws Exception {
         Office365TestBrowser browser = Office365TestBrowser.following(dir, fake.trustManager());

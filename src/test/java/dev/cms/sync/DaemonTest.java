@@ -97,6 +97,29 @@ class DaemonTest {
     }
 
     /**
+     * Issue 18, item 4 (logins): {@link Daemon#retryNow} (an account's login just completed) ends
+     * the hour-long backoff of its mailbox and runs a cycle at once that syncs it.
+     */
+    @Test
+    void retryNowEndsAMailboxsBackoffAndSyncsItAtOnce() throws Exception {
+        InMemoryMailbox waiting = InMemoryMailbox.likeGmail("gmail:a@b.c:INBOX");
+        InMemoryMailbox healthy = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
+        waiting.failNext(Op.LIST, 1);
+        waiting.add(Messages.message("after-login"), Flags.NONE, null);
+        startTwo(waiting, healthy);
+        await(() -> daemon.backingOff().contains(waiting.key()), "the failed mailbox to back off");
+        assertEquals(java.util.Set.of(waiting.key()), daemon.backingOff());
+        long listsBefore = healthy.calls(Op.LIST);
+
+        daemon.retryNow(List.of(waiting.key()));
+
+        await(() -> fx.maildirPaths.get(0).resolve("new").toFile().list().length == 1, "its mail, long before an hour");
+        await(() -> daemon.backingOff().isEmpty(), "the backoff to be forgotten");
+        assertEquals(2L, waiting.calls(Op.LIST), "failed once, then tried again at once");
+        assertTrue(healthy.calls(Op.LIST) > listsBefore, "the other mailbox goes on as before");
+    }
+
+    /**
      * Issue 18, item 6: the watcher journals a change as it happens, so a daemon that dies
      * before its (here: hour-long) debounce ends still pushes it after the restart.
      */
