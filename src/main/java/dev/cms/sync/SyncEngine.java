@@ -274,6 +274,27 @@ public final class SyncEngine {
             log.debug("{}: {} messages in the snapshot, {} known bodies, token {}", c.key(), c.snapshot.size(),
                     c.content.size(), c.token == null ? "none" : "present");
         }
+        seedIdRecords();
+    }
+
+    /**
+     * Gives an account whose bodies were downloaded by an older version (which kept their ids in
+     * {@code state.db} only) its id record in the store, once: all its mailboxes' ids together.
+     */
+    private void seedIdRecords() {
+        Map<String, Map<String, ContentHash>> byAccount = new LinkedHashMap<>();
+        for (CloudState c : clouds) {
+            if (!c.content.isEmpty() && !store.hasIdRecord(c.account)) {
+                byAccount.computeIfAbsent(c.account, a -> new HashMap<>()).putAll(c.content);
+            }
+        }
+        byAccount.forEach((account, bodies) -> {
+            try {
+                store.recordIds(account, bodies);
+            } catch (IOException e) {
+                log.warn("cannot record the message ids of {} in the store: {}", account, e.getMessage());
+            }
+        });
     }
 
     /**
@@ -515,10 +536,14 @@ public final class SyncEngine {
                 }
             }
         }
+        Map<String, ContentHash> recorded = l.full() ? recordedContent(c, l.messages()) : Map.of();
         for (CloudMessage m : l.messages()) {
             need.remove(m.id());
             Entry old = c.snapshot.get(m.id());
             ContentHash h = knownContent(c, m.id());
+            if (h == null) {
+                h = recorded.get(m.id());
+            }
             Instant received = m.received() != null ? m.received() : old != null ? old.received() : null;
             if (h != null && haveBody(h, locals)) {
                 c.content.put(m.id(), h);
@@ -616,6 +641,7 @@ public final class SyncEngine {
             }
             if (batch != null) {
                 store.sync();
+                recordIds(c, batch);
                 db.recordContent(c.key(), batch);
             }
         };
@@ -631,6 +657,7 @@ public final class SyncEngine {
             try {
                 synchronized (toRecord) {
                     store.sync();
+                    recordIds(c, toRecord);
                     db.recordContent(c.key(), toRecord);
                     toRecord.clear();
                 }
@@ -658,6 +685,48 @@ public final class SyncEngine {
             Entry old = c.snapshot.get(m.id());
             int target = old != null && old.hash().equals(h) ? old.target() : -1;
             now.put(m.id(), new Entry(h, m.flags(), received, target));
+        }
+    }
+
+    /**
+     * Also records downloaded bodies in the store's id record, which survives the loss of
+     * {@code state.db}; a failure only costs downloads after such a loss, so it is logged.
+     */
+    private void recordIds(CloudState c, Map<String, ContentHash> bodies) {
+        try {
+            store.recordIds(c.account, bodies);
+        } catch (IOException e) {
+            log.warn("{}: cannot record message ids in the store ({}); should state.db be lost, these"
+                    + " bodies would be downloaded again", c.key(), e.getMessage());
+        }
+    }
+
+    /**
+     * For a full listing: the bodies the store's id record knows for ids that {@code state.db}
+     * does not (it was lost or moved aside), so they are linked, not downloaded again. Only a
+     * saving: the messages are then handled like any other known message.
+     */
+    private Map<String, ContentHash> recordedContent(CloudState c, List<CloudMessage> listed) {
+        Set<String> unknown = new HashSet<>();
+        for (CloudMessage m : listed) {
+            if (knownContent(c, m.id()) == null) {
+                unknown.add(m.id());
+            }
+        }
+        if (unknown.isEmpty()) {
+            return Map.of();
+        }
+        try {
+            Map<String, ContentHash> found = store.recordedIds(c.account, unknown);
+            if (!found.isEmpty()) {
+                log.info("{}: {} message(s) unknown to state.db are in the store already; not downloading them",
+                        c.key(), found.size());
+            }
+            return found;
+        } catch (IOException e) {
+            log.warn("{}: cannot read the store's record of message ids ({}); downloading the messages"
+                    + " state.db does not know", c.key(), e.getMessage());
+            return Map.of();
         }
     }
 
