@@ -927,9 +927,8 @@ public final class SyncEngine {
                     if (w != null) {
                         Flags target = localTarget(f.flags(), w);
                         if (!target.equals(f.flags())) {
-                            ownChanges.expect(f.path());
-                            MaildirFile renamed = folder.setFlags(f, target);
-                            ownChanges.expect(renamed.path());
+                            // Both names are expected before the rename, or the watcher may see it first.
+                            MaildirFile renamed = folder.setFlags(f, target, ownChanges::expect);
                             stats.record(renamed.stat(), h, renamed.name().base());
                             rep.renamed++;
                         }
@@ -975,8 +974,9 @@ public final class SyncEngine {
             }
             Want w = e.getValue();
             try {
-                MaildirFile f = folder.deliver(store.path(h), localTarget(Flags.NONE, w), w.received);
-                ownChanges.expect(f.path());
+                // Each name is expected before it is made, or the watcher may see it first.
+                MaildirFile f = folder.deliver(store.path(h), localTarget(Flags.NONE, w), w.received,
+                        ownChanges::expect);
                 stats.record(f.stat(), h, f.name().base());
                 rep.delivered++;
             } catch (NoSuchFileException missing) {
