@@ -20,7 +20,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -157,8 +156,8 @@ final class IdRecords {
         Record r = record(account);
         synchronized (r) {
             boolean created = !Files.exists(r.file, LinkOption.NOFOLLOW_LINKS);
-            try (FileChannel ch = FileChannel.open(r.file, EnumSet.of(StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE, StandardOpenOption.READ), StateFiles.privateFile(r.file))) {
+            try (FileChannel ch = FileChannel.open(r.file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS), StateFiles.privateFile(r.file))) {
                 long size = ch.size();
                 ByteBuffer buf = ByteBuffer.wrap(out.toByteArray());
                 if (size > 0 && !endsWithNewline(ch, size)) {
@@ -246,8 +245,8 @@ final class IdRecords {
             return;
         }
         Path temp = r.file.resolveSibling(r.file.getFileName() + COMPACT_SUFFIX);
-        try (FileChannel ch = FileChannel.open(temp, EnumSet.of(StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE), StateFiles.privateFile(temp))) {
+        try (FileChannel ch = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), StateFiles.privateFile(temp))) {
             ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
             long pos = 0;
             for (Map.Entry<String, ContentHash> e : live.entrySet()) {

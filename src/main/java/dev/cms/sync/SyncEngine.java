@@ -719,8 +719,8 @@ public final class SyncEngine {
         try {
             Map<String, ContentHash> found = store.recordedIds(c.account, unknown);
             if (!found.isEmpty()) {
-                log.info("{}: {} message(s) unknown to state.db are in the store already; not downloading them",
-                        c.key(), found.size());
+                log.info("{}: the store's id record knows {} message(s) that state.db does not; their stored"
+                        + " bodies are linked, not downloaded", c.key(), found.size());
             }
             return found;
         } catch (IOException e) {
