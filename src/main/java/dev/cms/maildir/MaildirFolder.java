@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -289,9 +290,20 @@ public final class MaildirFolder {
      * @throws FileSystemException when the store and the Maildir are on different file systems
      */
     public MaildirFile deliver(Path source, Flags flags, Instant received) throws IOException {
+        return deliver(source, flags, received, name -> { });
+    }
+
+    /**
+     * Like {@link #deliver(Path, Flags, Instant)}, telling {@code beforeCreate} each name the
+     * delivery is about to create (its {@code tmp/} name, then its name in {@code new/} or
+     * {@code cur/}) before the system call that creates it: a watcher told so can never take
+     * the delivery for someone else's change. A name tried but found taken is told too.
+     */
+    public MaildirFile deliver(Path source, Flags flags, Instant received, Consumer<Path> beforeCreate)
+            throws IOException {
         Path tmpFile;
         try {
-            tmpFile = linkIntoTmp(source);
+            tmpFile = linkIntoTmp(source, beforeCreate);
         } catch (IOException e) {
             throw explained(e);
         }
@@ -299,7 +311,7 @@ public final class MaildirFolder {
             if (received != null) {
                 Files.setLastModifiedTime(tmpFile, FileTime.from(received));
             }
-            Path dest = linkUnderFreeName(tmpFile, flags);
+            Path dest = linkUnderFreeName(tmpFile, flags, beforeCreate);
             try {
                 Files.delete(tmpFile);
             } catch (IOException e) {
@@ -347,9 +359,10 @@ public final class MaildirFolder {
         return out;
     }
 
-    private Path linkIntoTmp(Path source) throws IOException {
+    private Path linkIntoTmp(Path source, Consumer<Path> beforeCreate) throws IOException {
         for (int i = 0; i < NAME_TRIES; i++) {
             Path tmpFile = tmp.resolve(names.next());
+            beforeCreate.accept(tmpFile);
             try {
                 Files.createLink(tmpFile, source);
                 return tmpFile;
@@ -374,12 +387,13 @@ public final class MaildirFolder {
                 "no free unique name after " + NAME_TRIES + " tries");
     }
 
-    private Path linkUnderFreeName(Path tmpFile, Flags flags) throws IOException {
+    private Path linkUnderFreeName(Path tmpFile, Flags flags, Consumer<Path> beforeCreate) throws IOException {
         for (int i = 0; i < NAME_TRIES; i++) {
             String base = i == 0 ? tmpFile.getFileName().toString() : names.next();
             Path dest = flags.isEmpty()
                     ? nu.resolve(base)
                     : cur.resolve(new MaildirName(base, null).withFlags(flags).fileName());
+            beforeCreate.accept(dest);
             try {
                 Files.createLink(dest, tmpFile);
                 return dest;
@@ -401,6 +415,15 @@ public final class MaildirFolder {
      * @throws FileAlreadyExistsException when another file already has the new name
      */
     public MaildirFile setFlags(MaildirFile file, Flags managed) throws IOException {
+        return setFlags(file, managed, name -> { });
+    }
+
+    /**
+     * Like {@link #setFlags(MaildirFile, Flags)}, telling {@code beforeRename} both names of the
+     * rename (the file's, then the new one) before the system call that renames it, as
+     * {@link #deliver(Path, Flags, Instant, Consumer)} does. Not called when nothing is renamed.
+     */
+    public MaildirFile setFlags(MaildirFile file, Flags managed, Consumer<Path> beforeRename) throws IOException {
         if (file.flags().equals(managed)) {
             return file;
         }
@@ -414,6 +437,8 @@ public final class MaildirFolder {
             throw new FileAlreadyExistsException(file.path().toString(), target.toString(),
                     "another file already has the new name; not replacing it");
         }
+        beforeRename.accept(file.path());
+        beforeRename.accept(target);
         try {
             Files.move(file.path(), target, StandardCopyOption.ATOMIC_MOVE);
         } catch (AccessDeniedException e) {

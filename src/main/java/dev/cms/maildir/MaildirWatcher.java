@@ -28,8 +28,11 @@ import org.slf4j.LoggerFactory;
  * <p>After the first event, the watcher waits until {@code quiet} has passed with no further
  * event, or until {@code maxDelay} has passed since the first event, then calls
  * {@code onChange} on its own daemon thread with the roots of the Maildirs that changed. An
- * OVERFLOW (events were lost) counts as a change of that Maildir; events for names starting with
- * '.' are ignored. A watched directory that disappears is logged and counted as a change; the
+ * OVERFLOW (events were lost) counts as a change of that Maildir: a lost event may have been a
+ * user's, so one rescan is due. Own changes announced through {@link #expectOwnChange} before
+ * they are made are not reported; handling them costs a map lookup each, so even a first sync's
+ * thousands of deliveries do not overflow the watch service's queue. Events for names starting
+ * with '.' are ignored. A watched directory that disappears is logged and counted as a change; the
  * other directories stay watched, and the lost one is looked for again every {@code rewatch}
  * (default {@link #REWATCH}): once it exists again it is watched again and counted as a change
  * (what happened while it was not watched is then found by the next cycle's scan).
@@ -48,6 +51,10 @@ public final class MaildirWatcher implements AutoCloseable {
     private final long rewatchNanos;
     /** Absolute normalised file path → System.nanoTime-style deadline. */
     private final Map<Path, Long> expected = new ConcurrentHashMap<>();
+    /** The watched directories ({@code cur/}, {@code new/}), absolute and normalised: only their files are expected. */
+    private final Set<Path> watchedDirs = ConcurrentHashMap.newKeySet();
+    /** When expectations whose event never came are next swept away (watcher thread only). */
+    private long nextSweep;
     private final long quietNanos;
     private final long maxDelayNanos;
     private final Consumer<Set<Path>> onChange;
@@ -66,6 +73,7 @@ public final class MaildirWatcher implements AutoCloseable {
         this.maxDelayNanos = maxDelay.toNanos();
         this.onChange = onChange;
         this.nanoTime = nanoTime;
+        this.nextSweep = nanoTime.getAsLong();
         this.thread = new Thread(this::run, "maildir-watcher");
         thread.setDaemon(true);
     }
@@ -107,6 +115,7 @@ public final class MaildirWatcher implements AutoCloseable {
     }
 
     private void register(Watched w) throws IOException {
+        watchedDirs.add(key(w.dir()));
         WatchKey key = w.dir().register(service, StandardWatchEventKinds.ENTRY_CREATE,
                 StandardWatchEventKinds.ENTRY_DELETE, StandardWatchEventKinds.ENTRY_MODIFY);
         watched.put(key, w);
@@ -139,7 +148,22 @@ public final class MaildirWatcher implements AutoCloseable {
      * rename), once; forgotten after {@link #EXPECTATION_LIFETIME} if no event comes.
      */
     public void expectOwnChange(Path file) {
-        expected.put(key(file), nanoTime.getAsLong() + EXPECTATION_LIFETIME.toNanos());
+        Path k = key(file);
+        if (k.getParent() != null && watchedDirs.contains(k.getParent())) {
+            // A delivery's tmp/ name has no event to wait for: keeping it would only cost memory.
+            expected.put(k, nanoTime.getAsLong() + EXPECTATION_LIFETIME.toNanos());
+        }
+    }
+
+    /** How many expectations are held (for tests). */
+    int expectations() {
+        return expected.size();
+    }
+
+    /** Whether the event for {@code file} is an expected own change; uses the expectation up. */
+    private boolean own(Path file) {
+        Long deadline = expected.remove(key(file));
+        return deadline != null && deadline - nanoTime.getAsLong() >= 0;
     }
 
     /**
@@ -215,7 +239,7 @@ public final class MaildirWatcher implements AutoCloseable {
                 LOG.debug("Events lost for {}; treating {} as changed", w.dir(), w.root());
                 any = true;
             } else if (event.context() instanceof Path name && !name.toString().startsWith(".")
-                    && expected.remove(key(w.dir().resolve(name))) == null) {
+                    && !own(w.dir().resolve(name))) {
                 any = true;
                 files.add(w.dir().resolve(name));
             }
@@ -240,10 +264,16 @@ public final class MaildirWatcher implements AutoCloseable {
         return any;
     }
 
+    /**
+     * Drops expectations whose event never came, at most a few times per lifetime: a sweep walks
+     * them all, and during a large delivery there are many. An expired one that is still held
+     * is not honoured ({@link #own}).
+     */
     private void forgetStaleExpectations() {
-        if (!expected.isEmpty()) {
-            long now = nanoTime.getAsLong();
+        long now = nanoTime.getAsLong();
+        if (!expected.isEmpty() && now - nextSweep >= 0) {
             expected.values().removeIf(deadline -> deadline - now < 0);
+            nextSweep = now + EXPECTATION_LIFETIME.toNanos() / 4;
         }
     }
 

@@ -18,6 +18,7 @@ import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
@@ -45,6 +46,7 @@ public final class MessageStore {
     private final Path hashes;
     private final Path tmp;
     private final Path lostFound;
+    private IdRecords ids;
 
     private MessageStore(Path stateDir) {
         this.stateDir = stateDir;
@@ -54,9 +56,9 @@ public final class MessageStore {
     }
 
     /**
-     * Opens the state directory, creating it (0700) and its {@code hashes/}, {@code tmp/} and
-     * {@code lost+found/} sub-directories (0700) when missing, and removes what a crash left in
-     * {@code tmp/}. Take the {@link StateLock} first: another daemon's temp files would go too.
+     * Opens the state directory, creating it (0700) and its {@code hashes/}, {@code tmp/},
+     * {@code lost+found/} and {@code ids/} sub-directories (0700) when missing, removes what a
+     * crash left in {@code tmp/}, and compacts the message id records that need it. Take the {@link StateLock} first: another daemon's temp files would go too.
      *
      * @throws FileSystemException naming the path when it is not a directory or cannot be created
      */
@@ -68,6 +70,7 @@ public final class MessageStore {
         StateFiles.ensurePrivateDirectory(store.tmp, "store temp directory");
         StateFiles.ensurePrivateDirectory(store.lostFound, "lost+found directory");
         store.clearTmp();
+        store.ids = IdRecords.open(store.stateDir, store::scan);
         return store;
     }
 
@@ -139,6 +142,27 @@ public final class MessageStore {
             unsyncedLinks = false;
             StateFiles.fsyncDirectory(hashes);
         }
+    }
+
+    /**
+     * Records, durably, that these cloud messages of {@code account} have these bodies, in the
+     * account's id record under {@code <state>/ids/}: unlike {@code state.db}'s copy, it lets a
+     * full listing after the database was lost take the bodies from the store instead of
+     * downloading them again. Ids unfit for a line (spaces, control characters, over 1 KiB) are
+     * left out. Call {@link #sync()} first, so that no id names a body whose name is not durable.
+     */
+    public void recordIds(String account, Map<String, ContentHash> bodies) throws IOException {
+        ids.append(Objects.requireNonNull(account, "account"), bodies);
+    }
+
+    /** Of the cloud ids {@code wanted} of {@code account}, those whose body hash is recorded, with it. */
+    public Map<String, ContentHash> recordedIds(String account, Set<String> wanted) throws IOException {
+        return ids.lookup(Objects.requireNonNull(account, "account"), wanted);
+    }
+
+    /** Whether {@code account} has an id record yet (a database from an older version may not). */
+    public boolean hasIdRecord(String account) {
+        return ids.exists(account);
     }
 
     public boolean contains(ContentHash h) {

@@ -273,6 +273,27 @@ public final class SyncEngine {
             log.debug("{}: {} messages in the snapshot, {} known bodies, token {}", c.key(), c.snapshot.size(),
                     c.content.size(), c.token == null ? "none" : "present");
         }
+        seedIdRecords();
+    }
+
+    /**
+     * Gives an account whose bodies were downloaded by an older version (which kept their ids in
+     * {@code state.db} only) its id record in the store, once: all its mailboxes' ids together.
+     */
+    private void seedIdRecords() {
+        Map<String, Map<String, ContentHash>> byAccount = new LinkedHashMap<>();
+        for (CloudState c : clouds) {
+            if (!c.content.isEmpty() && !store.hasIdRecord(c.account)) {
+                byAccount.computeIfAbsent(c.account, a -> new HashMap<>()).putAll(c.content);
+            }
+        }
+        byAccount.forEach((account, bodies) -> {
+            try {
+                store.recordIds(account, bodies);
+            } catch (IOException e) {
+                log.warn("cannot record the message ids of {} in the store: {}", account, e.getMessage());
+            }
+        });
     }
 
     /**
@@ -525,10 +546,14 @@ public final class SyncEngine {
                 }
             }
         }
+        Map<String, ContentHash> recorded = l.full() ? recordedContent(c, l.messages()) : Map.of();
         for (CloudMessage m : l.messages()) {
             need.remove(m.id());
             Entry old = c.snapshot.get(m.id());
             ContentHash h = knownContent(c, m.id());
+            if (h == null) {
+                h = recorded.get(m.id());
+            }
             Instant received = m.received() != null ? m.received() : old != null ? old.received() : null;
             if (h != null && haveBody(h, locals)) {
                 c.content.put(m.id(), h);
@@ -680,6 +705,7 @@ public final class SyncEngine {
             }
             if (batch != null) {
                 store.sync();
+                recordIds(c, batch);
                 db.recordContent(c.key(), batch);
             }
         };
@@ -695,6 +721,7 @@ public final class SyncEngine {
             try {
                 synchronized (toRecord) {
                     store.sync();
+                    recordIds(c, toRecord);
                     db.recordContent(c.key(), toRecord);
                     toRecord.clear();
                 }
@@ -722,6 +749,48 @@ public final class SyncEngine {
             Entry old = c.snapshot.get(m.id());
             int target = old != null && old.hash().equals(h) ? old.target() : -1;
             now.put(m.id(), new Entry(h, m.flags(), received, target));
+        }
+    }
+
+    /**
+     * Also records downloaded bodies in the store's id record, which survives the loss of
+     * {@code state.db}; a failure only costs downloads after such a loss, so it is logged.
+     */
+    private void recordIds(CloudState c, Map<String, ContentHash> bodies) {
+        try {
+            store.recordIds(c.account, bodies);
+        } catch (IOException e) {
+            log.warn("{}: cannot record message ids in the store ({}); should state.db be lost, these"
+                    + " bodies would be downloaded again", c.key(), e.getMessage());
+        }
+    }
+
+    /**
+     * For a full listing: the bodies the store's id record knows for ids that {@code state.db}
+     * does not (it was lost or moved aside), so they are linked, not downloaded again. Only a
+     * saving: the messages are then handled like any other known message.
+     */
+    private Map<String, ContentHash> recordedContent(CloudState c, List<CloudMessage> listed) {
+        Set<String> unknown = new HashSet<>();
+        for (CloudMessage m : listed) {
+            if (knownContent(c, m.id()) == null) {
+                unknown.add(m.id());
+            }
+        }
+        if (unknown.isEmpty()) {
+            return Map.of();
+        }
+        try {
+            Map<String, ContentHash> found = store.recordedIds(c.account, unknown);
+            if (!found.isEmpty()) {
+                log.info("{}: the store's id record knows {} message(s) that state.db does not; their stored"
+                        + " bodies are linked, not downloaded", c.key(), found.size());
+            }
+            return found;
+        } catch (IOException e) {
+            log.warn("{}: cannot read the store's record of message ids ({}); downloading the messages"
+                    + " state.db does not know", c.key(), e.getMessage());
+            return Map.of();
         }
     }
 
@@ -900,9 +969,8 @@ public final class SyncEngine {
                     if (w != null) {
                         Flags target = localTarget(f.flags(), w);
                         if (!target.equals(f.flags())) {
-                            ownChanges.expect(f.path());
-                            MaildirFile renamed = folder.setFlags(f, target);
-                            ownChanges.expect(renamed.path());
+                            // Both names are expected before the rename, or the watcher may see it first.
+                            MaildirFile renamed = folder.setFlags(f, target, ownChanges::expect);
                             stats.record(renamed.stat(), h, renamed.name().base());
                             rep.renamed++;
                         }
@@ -948,8 +1016,9 @@ public final class SyncEngine {
             }
             Want w = e.getValue();
             try {
-                MaildirFile f = folder.deliver(store.path(h), localTarget(Flags.NONE, w), w.received);
-                ownChanges.expect(f.path());
+                // Each name is expected before it is made, or the watcher may see it first.
+                MaildirFile f = folder.deliver(store.path(h), localTarget(Flags.NONE, w), w.received,
+                        ownChanges::expect);
                 stats.record(f.stat(), h, f.name().base());
                 rep.delivered++;
             } catch (NoSuchFileException missing) {

@@ -80,7 +80,7 @@ final class DocsGenerator {
         envVar(m, "XDG_CONFIG_HOME", "Where the default configuration is looked for.");
         envVar(m, "JAVA_OPTS", "Options for the Java virtual machine (read by the launcher script).");
         m.append(".SH FILES\n");
-        file(m, "~/mail/.cms/", "The default state directory (cfg.message_db_dir): state.db, hashes/, lost+found/, lock."
+        file(m, "~/mail/.cms/", "The default state directory (cfg.message_db_dir): state.db, hashes/, ids/ (which cloud message has which body, so that a lost state.db costs no downloads), lost+found/, lock."
                 + " It must be on the Maildirs' filesystem.");
         file(m, "~/.config/cloud-mdir-sync/cms.cfg", "The default configuration file.");
         m.append(".SH SEE ALSO\n");

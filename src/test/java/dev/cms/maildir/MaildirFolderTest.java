@@ -398,6 +398,40 @@ class MaildirFolderTest {
         }
     }
 
+    /**
+     * Issue 12, item 19: each name a delivery makes is told before the system call that makes
+     * it, so that a watcher expecting it cannot take the delivery for someone else's change.
+     */
+    @Test
+    void deliverTellsEachNameBeforeMakingIt() throws IOException {
+        List<Path> told = new java.util.ArrayList<>();
+        List<Boolean> existedWhenTold = new java.util.ArrayList<>();
+        MaildirFile f = folder.deliver(storeFile("body"), Flags.of(Flag.READ), RECEIVED, name -> {
+            told.add(name);
+            existedWhenTold.add(Files.exists(name));
+        });
+        assertEquals(2, told.size(), told.toString());
+        assertEquals(root.resolve("tmp"), told.get(0).getParent());
+        assertEquals(f.path(), told.get(1));
+        assertEquals(List.of(false, false), existedWhenTold);
+    }
+
+    @Test
+    void setFlagsTellsBothNamesBeforeTheRename() throws IOException {
+        MaildirFile f = folder.deliver(storeFile("body"), Flags.NONE, RECEIVED);
+        List<Path> told = new java.util.ArrayList<>();
+        List<Boolean> oldNameThere = new java.util.ArrayList<>();
+        MaildirFile g = folder.setFlags(f, Flags.of(Flag.READ), name -> {
+            told.add(name);
+            oldNameThere.add(Files.exists(f.path()));
+        });
+        assertEquals(List.of(f.path(), g.path()), told);
+        assertEquals(List.of(true, true), oldNameThere, "told before the rename");
+        told.clear();
+        folder.setFlags(g, Flags.of(Flag.READ), told::add);
+        assertEquals(List.of(), told, "no rename, nothing told");
+    }
+
     // ---- setFlags
 
     @Test

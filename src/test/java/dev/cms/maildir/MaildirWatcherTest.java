@@ -144,6 +144,38 @@ class MaildirWatcherTest {
     }
 
     @Test
+    void anExpectationWhoseEventNeverCameDoesNotHideALaterChange() throws Exception {
+        java.util.concurrent.atomic.AtomicLong skew = new java.util.concurrent.atomic.AtomicLong();
+        watcher = MaildirWatcher.start(List.of(a, b), Duration.ofMillis(50), Duration.ofSeconds(5),
+                MaildirWatcher.REWATCH, reports::add, () -> System.nanoTime() + skew.get());
+        watcher.expectOwnChange(a.resolve("new/m"));
+        watcher.expectOwnChange(a.resolve("new/n"));
+        // Made in tmp/ and moved in (one event), as a delivery does.
+        touch(a.resolve("tmp/n"));
+        Files.move(a.resolve("tmp/n"), a.resolve("new/n"));
+        touch(b.resolve("new/marker"));
+        awaitReport(r -> r.contains(b));
+        assertEquals(0, reportsNaming(a));
+        reports.clear();
+
+        skew.addAndGet(MaildirWatcher.EXPECTATION_LIFETIME.plusSeconds(1).toNanos());
+        touch(a.resolve("new/m"));
+        assertEquals(Set.of(a), awaitReport(r -> r.contains(a)), "a user's file, long after the expectation");
+    }
+
+    /** A delivery's tmp/ name makes no event in a watched directory: expecting it must not pile up. */
+    @Test
+    void onlyFilesOfWatchedDirectoriesAreExpected() throws Exception {
+        startWatching(Duration.ofMillis(200), Duration.ofSeconds(5));
+        watcher.expectOwnChange(a.resolve("tmp/1.M1P1Q1.host"));
+        watcher.expectOwnChange(temp.resolve("elsewhere/x"));
+        assertEquals(0, watcher.expectations());
+        watcher.expectOwnChange(a.resolve("new/1.M1P1Q1.host"));
+        watcher.expectOwnChange(b.resolve("x/../cur/2.M1P1Q1.host:2,S"));
+        assertEquals(2, watcher.expectations());
+    }
+
+    @Test
     void aVanishedMaildirDoesNotStopTheOthers() throws Exception {
         startWatching(Duration.ofMillis(200), Duration.ofSeconds(5));
         try (Stream<Path> s = Files.walk(a)) {

@@ -150,6 +150,62 @@ class DaemonTest {
         assertEquals(Flags.of(Flag.READ, Flag.FLAGGED), cloud.flags(id));
     }
 
+    /**
+     * Issue 12, item 19: the daemon's own deliveries and renames are neither journaled nor a
+     * reason for another cycle. Foreign files dropped in after a cycle are markers: the watcher
+     * handles events in order, so when a marker is journaled the events of everything the
+     * daemon did before were handled. (The journal's ids only grow.)
+     */
+    @Test
+    void theDaemonsOwnDeliveriesAndRenamesTriggerNoFurtherCycle() throws Exception {
+        InMemoryMailbox cloud = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
+        int n = Integer.getInteger("cms.test.deliveries", 300);
+        for (int i = 0; i < n; i++) {
+            cloud.add(Messages.message("m" + i), i % 2 == 0 ? Flags.of(Flag.READ) : Flags.NONE, null);
+        }
+        start(cloud, Duration.ofHours(1));
+        await(() -> daemon.lastReport() != null, "the first cycle");
+        assertEquals(n, daemon.lastReport().delivered());
+
+        assertEquals(1, dropMarker("marker1"), "only the marker is a foreign change, not the daemon's deliveries");
+        await(() -> cloud.calls(Op.LIST) >= 2, "the marker's cycle");
+        await(() -> !java.nio.file.Files.exists(fx.maildirPaths.get(0).resolve("new/marker1")),
+                "the marker's cycle to move it to lost+found");
+        Thread.sleep(800); // debounce 100 ms, at most 500 ms: any further report would be in by now
+        assertEquals(2, cloud.calls(Op.LIST), "one cycle for the deliveries, one for the marker");
+
+        for (String id : cloud.ids()) {
+            cloud.setFlags(id, Flags.of(Flag.FLAGGED));
+        }
+        dropMarker("marker2");
+        await(() -> {
+            try {
+                return fx.files(0).stream().filter(f -> f.flags().equals(Flags.of(Flag.FLAGGED))).count() == n;
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, "the cloud's flags renamed in");
+        assertEquals(3, dropMarker("marker3"), "the daemon's " + n + " renames are not foreign changes");
+    }
+
+    /** Moves a foreign file into new/ (one event) and returns the journal's head once it is journaled. */
+    private long dropMarker(String name) throws Exception {
+        long before = journalHead();
+        Path marker = java.nio.file.Files.writeString(fx.maildirPaths.get(0).resolve("tmp/" + name), "not a message");
+        java.nio.file.Files.move(marker, fx.maildirPaths.get(0).resolve("new/" + name));
+        long[] seen = new long[1];
+        await(() -> (seen[0] = journalHead()) > before, name + " to be journaled");
+        return seen[0];
+    }
+
+    private long journalHead() {
+        try {
+            return fx.db.journalHead();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!condition.getAsBoolean()) {

@@ -1,0 +1,384 @@
+package dev.cms.store;
+
+import dev.cms.model.ContentHash;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which content hash each cloud message id has, per account, kept in the state directory beside
+ * {@code hashes/} but outside {@code state.db}: when the database is lost, a full listing finds
+ * the bodies the store already holds instead of downloading them again.
+ *
+ * <p>One append-only file per account, {@code ids/<account>.log}, with lines
+ * {@code <cloud id> SP <hex hash> LF}; the file name comes from the account key (sanitised, plus
+ * a digest of the whole key), never from a cloud id. Reading tolerates damage: a line whose id
+ * is empty, too long, not UTF-8 or holds a space or control character, or whose hash is not a
+ * hash, is ignored, and so is an unfinished last line (an append cut short by a crash). A later
+ * line for an id replaces an earlier one. A file holding more than twice as many lines as live
+ * entries (ids whose body is still stored) is rewritten with only those, at start-up and as it
+ * grows.
+ *
+ * <p>Thread-safe: appends to one file are serialised.
+ */
+final class IdRecords {
+    private static final Logger log = LoggerFactory.getLogger(IdRecords.class);
+
+    static final String IDS = "ids";
+    static final String SUFFIX = ".log";
+    private static final String COMPACT_SUFFIX = ".compact";
+    /** Longest cloud id kept (Graph immutable ids are about 150 characters, Gmail's 16). */
+    static final int MAX_ID_BYTES = 1024;
+    private static final int MAX_LINE = MAX_ID_BYTES + 1 + 64;
+    /** Files with fewer lines than this are never compacted while the daemon runs. */
+    static final int COMPACT_FLOOR = 1024;
+    private static final int MAX_NAME_PREFIX = 60;
+
+    private final Path dir;
+    private final StoredBodies storedBodies;
+    private final Map<String, Record> records = new ConcurrentHashMap<>();
+
+    /** The hashes of the bodies the store holds. */
+    @FunctionalInterface
+    interface StoredBodies {
+        Set<ContentHash> get() throws IOException;
+    }
+
+    /** What is known about one account's file; guarded by itself. */
+    private static final class Record {
+        final Path file;
+        /** Lines in the file (valid or not), as far as this process knows. */
+        long lines;
+        /** Live entries found by the last compaction (or start-up check). */
+        long live;
+
+        Record(Path file) {
+            this.file = file;
+        }
+    }
+
+    private IdRecords(Path dir, StoredBodies storedBodies) {
+        this.dir = dir;
+        this.storedBodies = storedBodies;
+    }
+
+    /**
+     * Opens (creating, 0700) {@code <state>/ids/}, removes what an interrupted compaction left,
+     * and compacts each record that holds more than twice its live entries or damaged lines.
+     * {@code storedBodies} gives the hashes the store holds.
+     */
+    static IdRecords open(Path stateDir, StoredBodies storedBodies) throws IOException {
+        IdRecords ids = new IdRecords(stateDir.resolve(IDS), storedBodies);
+        StateFiles.ensurePrivateDirectory(ids.dir, "message id directory");
+        Set<ContentHash> stored = null;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(ids.dir)) {
+            for (Path p : entries) {
+                String name = p.getFileName().toString();
+                if (name.endsWith(COMPACT_SUFFIX) && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                    StateFiles.deleteQuietly(p);
+                } else if (name.endsWith(SUFFIX) && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                    if (stored == null) {
+                        stored = storedBodies.get();
+                    }
+                    Record r = new Record(p);
+                    ids.records.put(name, r);
+                    synchronized (r) {
+                        ids.compactIfWorthIt(r, stored::contains, true);
+                    }
+                }
+            }
+        }
+        return ids;
+    }
+
+    /** Whether a record exists for {@code account}. */
+    boolean exists(String account) {
+        return Files.isRegularFile(record(account).file, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /**
+     * Appends {@code ids} (cloud id → hash) to the account's record and fsyncs it. An id that
+     * cannot be written safely (empty, longer than {@value #MAX_ID_BYTES} bytes, holding a space
+     * or control character) is left out. Call it after the bodies' names are durable.
+     */
+    void append(String account, Map<String, ContentHash> ids) throws IOException {
+        if (ids.isEmpty()) {
+            return;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(ids.size() * 96);
+        int written = 0;
+        int refused = 0;
+        for (Map.Entry<String, ContentHash> e : ids.entrySet()) {
+            byte[] id = e.getKey().getBytes(StandardCharsets.UTF_8);
+            if (!validId(e.getKey(), id.length)) {
+                refused++;
+                continue;
+            }
+            out.write(id, 0, id.length);
+            out.write(' ');
+            out.writeBytes(e.getValue().hex().getBytes(StandardCharsets.US_ASCII));
+            out.write('\n');
+            written++;
+        }
+        if (refused > 0) {
+            log.debug("{} message id(s) of {} not recorded: empty, too long, or with spaces or control characters",
+                    refused, account);
+        }
+        if (written == 0) {
+            return;
+        }
+        Record r = record(account);
+        synchronized (r) {
+            boolean created = !Files.exists(r.file, LinkOption.NOFOLLOW_LINKS);
+            try (FileChannel ch = FileChannel.open(r.file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS), StateFiles.privateFile(r.file))) {
+                long size = ch.size();
+                ByteBuffer buf = ByteBuffer.wrap(out.toByteArray());
+                if (size > 0 && !endsWithNewline(ch, size)) {
+                    // A crash cut the last append short: end that line so it stays one bad line.
+                    writeFully(ch, ByteBuffer.wrap(new byte[] {'\n'}), size);
+                    size++;
+                    r.lines++;
+                }
+                writeFully(ch, buf, size);
+                ch.force(false);
+            }
+            if (created) {
+                StateFiles.fsyncDirectory(dir);
+            }
+            r.lines += written;
+            if (r.lines > 2 * Math.max(r.live, COMPACT_FLOOR)) {
+                compactIfWorthIt(r, storedBodies.get()::contains, false);
+            }
+        }
+    }
+
+    /**
+     * The recorded hashes of those of {@code wanted} that the account's record names (a later
+     * line winning over an earlier one); ids it does not name are absent.
+     */
+    Map<String, ContentHash> lookup(String account, Set<String> wanted) throws IOException {
+        Map<String, ContentHash> found = new HashMap<>();
+        if (wanted.isEmpty()) {
+            return found;
+        }
+        Record r = record(account);
+        synchronized (r) {
+            long bad = read(r.file, (id, hash) -> {
+                if (wanted.contains(id)) {
+                    found.put(id, hash);
+                }
+            });
+            if (bad > 0) {
+                log.debug("Ignored {} damaged line(s) in {}", bad, r.file);
+            }
+        }
+        return found;
+    }
+
+    private Record record(String account) {
+        return records.computeIfAbsent(fileName(account), name -> new Record(dir.resolve(name)));
+    }
+
+    /**
+     * The record's file name for an account key: its letters, digits and {@code .-_@+} (others
+     * become '_', at most {@value #MAX_NAME_PREFIX}, no leading '.'), then a digest of the whole
+     * key, so two keys that sanitise alike still get their own files.
+     */
+    static String fileName(String account) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < account.length() && b.length() < MAX_NAME_PREFIX; i++) {
+            char c = account.charAt(i);
+            boolean plain = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+                    || c == '-' || c == '_' || c == '@' || c == '+' || c == '.' && b.length() > 0;
+            b.append(plain ? c : '_');
+        }
+        byte[] digest = sha256().digest(account.getBytes(StandardCharsets.UTF_8));
+        return b + "-" + HexFormat.of().formatHex(digest, 0, 8) + SUFFIX;
+    }
+
+    /**
+     * Rewrites the record with only its live entries when it holds more than twice as many
+     * lines, or (at start-up) any damaged line; otherwise only counts. Caller holds {@code r}.
+     */
+    private void compactIfWorthIt(Record r, Predicate<ContentHash> stored, boolean startup) throws IOException {
+        Map<String, ContentHash> live = new LinkedHashMap<>();
+        long[] valid = new long[1];
+        long bad = read(r.file, (id, hash) -> {
+            valid[0]++;
+            live.remove(id); // the latest line decides, and its place in the order
+            if (stored.test(hash)) {
+                live.put(id, hash);
+            }
+        });
+        long total = valid[0] + bad;
+        r.live = live.size();
+        r.lines = total;
+        boolean bloated = total > 2L * Math.max(live.size(), startup ? 0 : COMPACT_FLOOR);
+        if (!bloated && (bad == 0 || !startup)) {
+            return;
+        }
+        Path temp = r.file.resolveSibling(r.file.getFileName() + COMPACT_SUFFIX);
+        try (FileChannel ch = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), StateFiles.privateFile(temp))) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
+            long pos = 0;
+            for (Map.Entry<String, ContentHash> e : live.entrySet()) {
+                out.writeBytes(e.getKey().getBytes(StandardCharsets.UTF_8));
+                out.write(' ');
+                out.writeBytes(e.getValue().hex().getBytes(StandardCharsets.US_ASCII));
+                out.write('\n');
+                if (out.size() >= 60 * 1024) {
+                    pos += writeFully(ch, ByteBuffer.wrap(out.toByteArray()), pos);
+                    out.reset();
+                }
+            }
+            writeFully(ch, ByteBuffer.wrap(out.toByteArray()), pos);
+            ch.force(true);
+        } catch (IOException | RuntimeException e) {
+            StateFiles.deleteQuietly(temp);
+            throw e;
+        }
+        Files.move(temp, r.file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        StateFiles.fsyncDirectory(dir);
+        log.debug("Compacted {}: {} line(s) to {} live entr{}", r.file, total, live.size(),
+                live.size() == 1 ? "y" : "ies");
+        r.lines = live.size();
+    }
+
+    /**
+     * Calls {@code entry} for each valid line of {@code file} in order and returns how many lines
+     * were not valid (an unfinished last line included); none when there is no file.
+     */
+    private static long read(Path file, BiConsumer<String, ContentHash> entry) throws IOException {
+        var decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        byte[] line = new byte[MAX_LINE];
+        long bad = 0;
+        InputStream raw;
+        try {
+            raw = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return 0;
+        }
+        try (InputStream in = new BufferedInputStream(raw, 64 * 1024)) {
+            int len = 0;
+            boolean overlong = false;
+            for (int b; (b = in.read()) != -1; ) {
+                if (b != '\n') {
+                    if (len < MAX_LINE) {
+                        line[len++] = (byte) b;
+                    } else {
+                        overlong = true;
+                    }
+                    continue;
+                }
+                ParsedLine p = overlong ? null : parse(line, len, decoder);
+                if (p == null) {
+                    bad++;
+                } else {
+                    entry.accept(p.id(), p.hash());
+                }
+                len = 0;
+                overlong = false;
+            }
+            if (len > 0 || overlong) {
+                bad++; // an unfinished last line: never trusted
+            }
+        }
+        return bad;
+    }
+
+    private record ParsedLine(String id, ContentHash hash) {}
+
+    private static ParsedLine parse(byte[] line, int len, java.nio.charset.CharsetDecoder decoder) {
+        int space = -1;
+        for (int i = 0; i < len; i++) {
+            if (line[i] == ' ') {
+                space = i;
+                break;
+            }
+        }
+        if (space <= 0 || len - space - 1 != 64 || space > MAX_ID_BYTES) {
+            return null;
+        }
+        String hex = new String(line, space + 1, 64, StandardCharsets.ISO_8859_1);
+        if (!ContentHash.isValid(hex)) {
+            return null;
+        }
+        String id;
+        try {
+            CharBuffer chars = decoder.reset().decode(ByteBuffer.wrap(line, 0, space));
+            id = chars.toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+        if (!validId(id, space)) {
+            return null;
+        }
+        return new ParsedLine(id, new ContentHash(hex));
+    }
+
+    /** An id fit for a line: not empty, not too long, no space, no control character. */
+    private static boolean validId(String id, int utf8Length) {
+        if (id.isEmpty() || utf8Length > MAX_ID_BYTES) {
+            return false;
+        }
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (c <= ' ' || c == 0x7f || (c >= 0x80 && c < 0xa0) || Character.isWhitespace(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean endsWithNewline(FileChannel ch, long size) throws IOException {
+        ByteBuffer last = ByteBuffer.allocate(1);
+        return ch.read(last, size - 1) == 1 && last.get(0) == '\n';
+    }
+
+    private static int writeFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
+        int n = buf.remaining();
+        long pos = position;
+        while (buf.hasRemaining()) {
+            pos += ch.write(buf, pos);
+        }
+        return n;
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+}
