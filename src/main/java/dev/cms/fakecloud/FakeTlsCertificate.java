@@ -43,7 +43,8 @@ final class FakeTlsCertificate {
     static FakeTlsCertificate generate() throws IOException {
         byte[] secret = new byte[18];
         new SecureRandom().nextBytes(secret);
-        String pass = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        // A letter first: keytool's launcher takes an argument starting with "-J" as a JVM option.
+        String pass = "p" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
         Path dir = Files.createTempDirectory("fake-tls");
         Path store = dir.resolve("fake.p12");
         try {
