@@ -40,7 +40,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The sync engine with the real Graph provider against the embedded fake Office365 (TLS). */
 class GraphEndToEndTest {
-    static final String USER = "carol@example.com";
+    /** One fake Office365 serves every test: each test has a user of its own. */
+    private static int users;
+    String user;
+    long valueGetsBefore;
     static final String CLIENT = "11111111-2222-3333-4444-555555555555";
     static FakeMicrosoft ms;
 
@@ -65,9 +68,11 @@ class GraphEndToEndTest {
     @BeforeEach
     void user() {
         graph = ms.graph();
-        graph.addUser(USER, CLIENT);
-        String lists = graph.addFolder(USER, "inbox", "Lists");
-        kernelFolder = graph.addFolder(USER, lists, "kernel");
+        user = "carol" + (++users) + "@example.com";
+        valueGetsBefore = ms.requests().count("GET", ".*/\\$value");
+        graph.addUser(user, CLIENT);
+        String lists = graph.addFolder(user, "inbox", "Lists");
+        kernelFolder = graph.addFolder(user, lists, "kernel");
     }
 
     @AfterEach
@@ -78,9 +83,9 @@ class GraphEndToEndTest {
     }
 
     private GraphMailbox mailbox(String path, DeleteAction action) {
-        Office365AccountSpec account = new Office365AccountSpec(USER, "common", CLIENT, false,
+        Office365AccountSpec account = new Office365AccountSpec(user, "common", CLIENT, false,
                 ms.authorityHost().toString(), ms.graphEndpoint().toString(), 4, null);
-        AccessTokenSource tokens = force -> ms.identity().issueAccessToken(USER, CLIENT,
+        AccessTokenSource tokens = force -> ms.identity().issueAccessToken(user, CLIENT,
                 List.of("https://graph.microsoft.com/Mail.ReadWrite"));
         return new GraphMailbox(account, path, action, tokens,
                 GraphOptions.defaults(4).withTls(ms.trustedSocketFactory(), ms.trustManager()));
@@ -119,8 +124,9 @@ class GraphEndToEndTest {
         return MessageStore.hashOf(new ByteArrayInputStream(raw));
     }
 
+    /** The body downloads of this test (the fake is shared by the tests of this class). */
     private long valueGets() {
-        return ms.requests().count("GET", ".*/\\$value");
+        return ms.requests().count("GET", ".*/\\$value") - valueGetsBefore;
     }
 
     private static void rename(MaildirFile f, String letters) throws Exception {
@@ -129,7 +135,7 @@ class GraphEndToEndTest {
 
     @Test
     void twoThousandMessagesInANestedFolderStayInStepBothWays() throws Exception {
-        MessageGenerator gen = new MessageGenerator(5, USER);
+        MessageGenerator gen = new MessageGenerator(5, user);
         Map<String, byte[]> raw = new HashMap<>();
         Map<String, Flags> expected = new HashMap<>();
         List<String> inboxIds = new ArrayList<>();
@@ -140,7 +146,7 @@ class GraphEndToEndTest {
             boolean flagged = i % 7 == 0;
             boolean replied = i % 5 == 0;
             String folder = i % 4 == 0 ? kernelFolder : "inbox";
-            String id = graph.addMessage(USER, folder, g.raw(), g.date(), read, flagged ? "flagged" : "notFlagged", replied);
+            String id = graph.addMessage(user, folder, g.raw(), g.date(), read, flagged ? "flagged" : "notFlagged", replied);
             raw.put(id, g.raw());
             Flags f = Flags.NONE.with(Flag.READ, read).with(Flag.FLAGGED, flagged).with(Flag.REPLIED, replied);
             expected.put(id, f);
@@ -165,9 +171,9 @@ class GraphEndToEndTest {
         String flagged = inboxIds.get(1);
         String movedOut = inboxIds.get(2);
         String deleted = inboxIds.get(3);
-        graph.update(USER, flagged, true, "flagged");
-        graph.move(USER, movedOut, "archive");
-        graph.delete(USER, deleted);
+        graph.update(user, flagged, true, "flagged");
+        graph.move(user, movedOut, "archive");
+        graph.delete(user, deleted);
         long before = ms.requests().size();
         cycle();
         assertEquals(2, ms.requests().size() - before, "an unchanged-or-small poll is one delta request per folder");
@@ -183,10 +189,10 @@ class GraphEndToEndTest {
         String toTrash = kernelIds.get(3);
         rename(kernel.get(hash(raw.get(toTrash))), "ST");
         cycle();
-        FakeGraph.MessageState st = graph.message(USER, target);
+        FakeGraph.MessageState st = graph.message(user, target);
         assertTrue(st.isRead() && "flagged".equals(st.flagStatus()) && st.replied(), st.toString());
-        assertEquals(graph.folderId(USER, "archive"), graph.message(USER, toArchive).folderId());
-        assertEquals(graph.folderId(USER, "deleteditems"), graph.message(USER, toTrash).folderId());
+        assertEquals(graph.folderId(user, "archive"), graph.message(user, toArchive).folderId());
+        assertEquals(graph.folderId(user, "deleteditems"), graph.message(user, toTrash).folderId());
         assertTrue(!local("kernel").containsKey(hash(raw.get(toTrash))));
 
         // A restart fetches no body.
@@ -196,10 +202,30 @@ class GraphEndToEndTest {
         assertEquals(gets, valueGets());
 
         // An expired delta token converges through a full listing.
-        graph.update(USER, inboxIds.get(30), null, "flagged");
-        graph.expireDeltaTokens(USER);
+        graph.update(user, inboxIds.get(30), null, "flagged");
+        graph.expireDeltaTokens(user);
         cycle();
         assertEquals(gets, valueGets(), "known bodies are not fetched again");
         assertTrue(local("inbox").get(hash(raw.get(inboxIds.get(30)))).flags().has(Flag.FLAGGED));
+    }
+
+    /** Issue 12, item 17: a message moved between two synced folders keeps its immutable id and its body. */
+    @Test
+    void aMessageMovedBetweenSyncedFoldersIsNotDownloadedAgain() throws Exception {
+        MessageGenerator gen = new MessageGenerator(9, user);
+        MessageGenerator.Generated g = gen.text(900);
+        String id = graph.addMessage(user, "inbox", g.raw(), g.date(), true, "notFlagged", false);
+        startEngine();
+        cycle();
+        assertEquals(1, valueGets());
+        assertTrue(local("inbox").containsKey(hash(g.raw())));
+
+        graph.move(user, id, kernelFolder);
+        cycle();
+
+        assertEquals(1, valueGets(), "the body was already in the store");
+        assertTrue(local("inbox").isEmpty());
+        assertEquals(Flags.of(Flag.READ), local("kernel").get(hash(g.raw())).flags());
+        assertTrue(cycle().idle());
     }
 }
