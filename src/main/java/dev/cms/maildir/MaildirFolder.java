@@ -59,6 +59,8 @@ public final class MaildirFolder {
     volatile Runnable beforeRecheck = () -> { };
     /** Test seam: runs after a scan found both directories unchanged, before it reads the files' stat data. */
     volatile Runnable beforeStat = () -> { };
+    /** Test seam: runs right after a delivery linked its final name, before it reads that name's stat data. */
+    volatile Consumer<Path> afterDeliveredLink = p -> { };
 
     MaildirFolder(Path root, UniqueNames names) {
         this.root = root;
@@ -312,13 +314,21 @@ public final class MaildirFolder {
                 Files.setLastModifiedTime(tmpFile, FileTime.from(received));
             }
             Path dest = linkUnderFreeName(tmpFile, flags, beforeCreate);
+            afterDeliveredLink.accept(dest);
+            // The same inode through tmp/: a mail reader may rename the new name at once.
+            FileStat delivered = stat(tmpFile);
             try {
                 Files.delete(tmpFile);
             } catch (IOException e) {
                 // The message is delivered; a stale tmp/ link is harmless (and readers ignore tmp/).
                 LOG.warn("Delivered {} but could not remove {}: {}", dest, tmpFile, e.toString());
             }
-            return new MaildirFile(dest, MaildirName.parse(dest.getFileName().toString()), flags.isEmpty(), stat(dest));
+            try {
+                delivered = stat(dest);
+            } catch (NoSuchFileException renamedAlready) {
+                // Delivered, and already renamed or moved by a mail reader: the next scan finds it.
+            }
+            return new MaildirFile(dest, MaildirName.parse(dest.getFileName().toString()), flags.isEmpty(), delivered);
         } catch (IOException | RuntimeException e) {
             try {
                 Files.deleteIfExists(tmpFile);

@@ -1022,6 +1022,12 @@ public final class SyncEngine {
                 stats.record(f.stat(), h, f.name().base());
                 rep.delivered++;
             } catch (NoSuchFileException missing) {
+                if (Files.exists(store.path(h))) {
+                    // Not the body: a mail reader changed the Maildir meanwhile. Look again soon.
+                    rep.rerunSoon = true;
+                    failSources(w, refreshed);
+                    continue;
+                }
                 storeHashes.remove(h);
                 for (Source s : w.sources) {
                     s.cloud().content.remove(s.id());
@@ -1035,7 +1041,6 @@ public final class SyncEngine {
         }
     }
 
-    /** A local file's flags after forcing: cloud values for what the cloud stores, local for the rest, no T. */
     /**
      * Records a file or message that could not be handled this cycle; it is logged when first
      * seen, and again only after a cycle without it.
@@ -1049,6 +1054,7 @@ public final class SyncEngine {
         }
     }
 
+    /** A local file's flags after forcing: cloud values for what the cloud stores, local for the rest, no T. */
     private static Flags localTarget(Flags local, Want w) {
         Flags out = local.without(Flag.TRASHED);
         for (Flag f : w.supported) {

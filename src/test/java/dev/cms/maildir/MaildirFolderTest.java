@@ -416,6 +416,24 @@ class MaildirFolderTest {
         assertEquals(List.of(false, false), existedWhenTold);
     }
 
+    /** A mail reader that renames a new message the instant it appears does not fail the delivery. */
+    @Test
+    void aDeliveryRenamedAtOnceByAMailReaderStillSucceeds() throws IOException {
+        Path[] renamed = {null};
+        folder.afterDeliveredLink = dest -> {
+            try {
+                renamed[0] = Files.move(dest, root.resolve("cur").resolve(dest.getFileName() + ":2,S"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        };
+        MaildirFile f = folder.deliver(storeFile("body"), Flags.NONE, RECEIVED);
+        assertEquals(inode(renamed[0]), f.stat().inode(), "the delivered inode, found under its new name");
+        try (java.util.stream.Stream<Path> s = Files.list(root.resolve("tmp"))) {
+            assertEquals(0, s.count(), "nothing left in tmp/");
+        }
+    }
+
     @Test
     void setFlagsTellsBothNamesBeforeTheRename() throws IOException {
         MaildirFile f = folder.deliver(storeFile("body"), Flags.NONE, RECEIVED);
