@@ -34,6 +34,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,6 +70,13 @@ class IndependentModelTest {
     private static final int[] SUP = {S | F | R, S | F};
     private static final String[] ACTION = {"archive", "trash"};
 
+    /** How often each interesting situation arose, to show what the seeds exercised. */
+    static final Map<String, Integer> EVENTS = new TreeMap<>();
+
+    static void count(String event) {
+        EVENTS.merge(event, 1, Integer::sum);
+    }
+
     @TempDir
     Path tmp;
 
@@ -85,7 +93,42 @@ class IndependentModelTest {
             runSeed(seed, false);
         }
         double secs = (System.nanoTime() - t0) / 1e9;
-        System.out.printf("IndependentModelTest: %d seeds in %.1f s (%.1f seeds/s)%n", seeds, secs, seeds / secs);
+        System.out.printf("IndependentModelTest: %d seeds in %.1f s (%.1f seeds/s); events: %s%n", seeds, secs,
+                seeds / secs, EVENTS);
+    }
+
+    /**
+     * Engine defect found by this model (seed 12 before it learnt to steer around it): an
+     * {@code --offline} start trusts the local file's flags, and a file standing for identical
+     * copies with different flags shows their combination, so the first cycle pushes that
+     * combination to every copy: a star or a read mark appears in the cloud on copies nobody
+     * touched. The README's rule is that disagreement alone pushes nothing.
+     */
+    @Test
+    @Disabled("engine defect: an --offline start pushes the combined flags of disagreeing identical copies")
+    void offlineStartPushesTheCombinationOfDisagreeingCopies() throws Exception {
+        InMemoryMailbox cloud = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
+        byte[] body = Messages.message("twice");
+        String read = cloud.add(body, Flags.of(Flag.READ), null);
+        String starred = cloud.add(body, Flags.of(Flag.FLAGGED), null);
+        try (SyncFixture fx = new SyncFixture(tmp, 1, List.of(cloud), Router.defaultOnly())) {
+            fx.start(false);
+            fx.cycleOk();
+            fx.start(true);
+            fx.cycleOk();
+            assertEquals(0, cloud.changesApplied(), "nobody changed anything");
+            assertEquals(Flags.of(Flag.READ), cloud.flags(read));
+            assertEquals(Flags.of(Flag.FLAGGED), cloud.flags(starred));
+        }
+    }
+
+    /** The seed that found the defect above, with the model's steering switched off. */
+    @Test
+    @Disabled("engine defect: an --offline start pushes the combined flags of disagreeing identical copies")
+    void seedTwelveFindsTheOfflineCopiesDefect() throws Exception {
+        Run run = new Run(12, tmp.resolve("seed-12"));
+        run.avoidKnownDefects = false;
+        run.run();
     }
 
     void runSeed(long seed, boolean printTrace) throws Exception {
@@ -276,6 +319,15 @@ class IndependentModelTest {
         }
     }
 
+    /** Thrown from a hook to end a cycle as a crash of the process would, at that very point. */
+    static final class SimulatedCrash extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        SimulatedCrash() {
+            super("simulated crash", null, false, false);
+        }
+    }
+
     // ---- the reference model
 
     /** A message in the model's snapshot: its content, flags as last synced, and its Maildir. */
@@ -315,7 +367,7 @@ class IndependentModelTest {
         java.util.function.Consumer<Path> ownHook = p -> { };
         int cycles;
         /** Steers around engine defects already reported, so that the suite stays green. */
-        boolean avoidKnownDefects = true;
+        boolean avoidKnownDefects = !Boolean.getBoolean("model.showKnownDefects");
 
         Run(long seed, Path dir) throws IOException {
             this.seed = seed;
@@ -380,6 +432,14 @@ class IndependentModelTest {
                     } else if (op < 72) {
                         cycle(Fault.REMOVAL);
                     } else if (op < 76) {
+                        // Give the engine local work to be interrupted in.
+                        for (int i = rnd.nextInt(4); i > 0; i--) {
+                            switch (rnd.nextInt(3)) {
+                                case 0 -> cloudAdd();
+                                case 1 -> cloudFlags();
+                                default -> cloudRemove();
+                            }
+                        }
                         cycle(Fault.CRASH_LOCAL);
                     } else if (op < 80) {
                         cycle(Fault.CRASH_CLOUD);
@@ -406,6 +466,7 @@ class IndependentModelTest {
         void restart() throws IOException {
             boolean off = rnd.nextInt(3) == 0;
             start(off);
+            count(off ? "restart --offline" : "restart");
             trace.append("restart").append(off ? " --offline" : "").append('\n');
         }
 
@@ -689,29 +750,36 @@ class IndependentModelTest {
                     what.append(" with the removal of ").append(victim.getFileName()).append(" failing");
                 }
             } else if (fault == Fault.CRASH_LOCAL) {
-                int k = 1 + rnd.nextInt(6);
+                int k = 1 + rnd.nextInt(4);
+                boolean die = rnd.nextBoolean();
                 int[] seen = {0};
                 ownHook = p -> {
                     if (++seen[0] == k) {
                         crashed[0] = true;
-                        fx.engine.requestStop();
+                        stopOrDie(die);
                     }
                 };
-                what.append(" stopping at the engine's local change #").append(k);
+                what.append(die ? " dying" : " stopping").append(" at the engine's local change #").append(k);
             } else if (fault == Fault.CRASH_CLOUD) {
                 int c = rnd.nextInt(2);
                 Op at = Op.values()[rnd.nextInt(3)];
+                boolean die = rnd.nextBoolean();
                 wrapped.get(c).after = op -> {
                     if (op == at) {
                         crashed[0] = true;
-                        fx.engine.requestStop();
+                        stopOrDie(die);
                     }
                 };
-                what.append(" stopping after ").append(at).append(" of ").append(c);
+                what.append(die ? " dying" : " stopping").append(" after ").append(at).append(" of ").append(c);
             }
             trace.append(what).append('\n');
 
-            CycleReport report = fx.cycle();
+            CycleReport report;
+            try {
+                report = fx.cycle();
+            } catch (SimulatedCrash e) {
+                report = null; // the process died at that point: nothing after it ran
+            }
             for (InMemoryMailbox c : clouds) {
                 c.clearFailures();
             }
@@ -720,6 +788,7 @@ class IndependentModelTest {
             boolean removalFailed = false;
             if (removalVictim != null && aside[0] != null && Files.exists(aside[0])) {
                 removalFailed = true;
+                count("removal failed");
                 deleteTree(removalVictim);
                 Files.move(aside[0], removalVictim);
             }
@@ -728,8 +797,12 @@ class IndependentModelTest {
                 Files.delete(t);
                 Files.createDirectory(t);
             }
-            trace.append("  -> ").append(report).append(report.ok() ? "" : " " + report.errors() + report.problems())
-                    .append('\n');
+            if (report == null) {
+                trace.append("  -> died\n");
+            } else {
+                trace.append("  -> ").append(report).append(report.ok() ? "" : " " + report.errors() + report.problems())
+                        .append('\n');
+            }
 
             List<Map<String, Integer>> cloudNow = new ArrayList<>();
             for (int c = 0; c < 2; c++) {
@@ -737,6 +810,7 @@ class IndependentModelTest {
             }
 
             if (tripped) {
+                assertTrue(report != null, "nothing ran that could die");
                 String why = "the wipe guard fails the cycle and changes nothing";
                 assertTrue(!report.ok(), why);
                 for (int c = 0; c < 2; c++) {
@@ -752,6 +826,7 @@ class IndependentModelTest {
                             "the confirmation is used up");
                 }
                 trace.append("  (wipe guard)\n");
+                count("wipe guard tripped");
                 return;
             }
             for (int m : confirmUsed) {
@@ -774,6 +849,7 @@ class IndependentModelTest {
             }
 
             if (crashed[0]) {
+                count("stopped mid-cycle (" + fault + ")");
                 checkStopped(report, before, cloudBefore, cloudAfter, cloudNow, lostBefore);
                 restart();
                 return;
@@ -832,6 +908,7 @@ class IndependentModelTest {
                             expectOk = false;
                         }
                     } else {
+                        count("to lost+found");
                         lostExpected.add(f.hash());
                     }
                 }
@@ -840,6 +917,7 @@ class IndependentModelTest {
                         continue;
                     }
                     if (deliveryFaultIn == m) {
+                        count(startup[0] || startup[1] ? "delivery failed at start-up" : "delivery failed");
                         for (Copy s : e.getValue().sources) {
                             failedIds.get(s.box()).add(s.id());
                         }
@@ -853,6 +931,19 @@ class IndependentModelTest {
             checkLostAndFound(lostBefore, lostExpected, before);
             assertEquals(expectOk, report.ok(), "cycle outcome: " + report.errors() + report.problems());
 
+            count("exact cycles" + (expectOk ? "" : " (failed)"));
+            for (int c = 0; c < 2; c++) {
+                if (!deleted.get(c).isEmpty()) {
+                    count("cycles deleting in the cloud");
+                }
+            }
+            for (int m = 0; m < maildirs(); m++) {
+                for (Want w : want.get(m).values()) {
+                    if (w.sources.size() > 1) {
+                        count("identical copies in one file");
+                    }
+                }
+            }
             // The new snapshot, and the end of start-up rules for each mailbox that committed.
             for (int c = 0; c < 2; c++) {
                 if (!active[c]) {
@@ -955,7 +1046,7 @@ class IndependentModelTest {
         void checkStopped(CycleReport report, List<List<LFile>> before, List<Map<String, Integer>> cloudBefore,
                 List<Map<String, Integer>> cloudAfter, List<Map<String, Integer>> cloudNow, Set<Path> lostBefore)
                 throws IOException {
-            assertTrue(report.aborted(), "a stop request aborts the cycle");
+            assertTrue(report == null || report.aborted(), "a stop request aborts the cycle");
             for (int c = 0; c < 2; c++) {
                 for (Map.Entry<String, Integer> e : cloudNow.get(c).entrySet()) {
                     Integer was = cloudBefore.get(c).get(e.getKey());
@@ -1133,6 +1224,14 @@ class IndependentModelTest {
                 }
             }
             return false;
+        }
+
+        /** A stop request (the engine stops at its next safe point) or the process dying right here. */
+        void stopOrDie(boolean die) {
+            if (die) {
+                throw new SimulatedCrash();
+            }
+            fx.engine.requestStop();
         }
 
         // ---- helpers
