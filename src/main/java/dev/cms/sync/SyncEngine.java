@@ -894,9 +894,12 @@ public final class SyncEngine {
                 changes.add(Change.delete(id, cur.flags()));
                 continue;
             }
+            // The copy's own last-synced flags with what the user changed on the file: for a
+            // file standing for copies that disagree, their combination alone pushes nothing.
+            Flags mine = CopyFlags.localChanges(prev.flags(), shown, local);
             Flags merged = startupRules
-                    ? FlagMerge.merge(cur.flags(), local, cur.flags(), c.supported)
-                    : FlagMerge.merge(prev.flags(), CopyFlags.localChanges(prev.flags(), shown, local), cur.flags(), c.supported);
+                    ? FlagMerge.merge(cur.flags(), mine, cur.flags(), c.supported) // --offline: local wins
+                    : FlagMerge.merge(prev.flags(), mine, cur.flags(), c.supported);
             if (!merged.equals(cur.flags())) {
                 changes.add(Change.flags(id, cur.flags(), merged));
             }

@@ -34,7 +34,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -99,14 +98,12 @@ class IndependentModelTest {
     }
 
     /**
-     * Engine defect found by this model (seed 14 before it learnt to steer around it): an
-     * {@code --offline} start trusts the local file's flags, and a file standing for identical
-     * copies with different flags shows their combination, so the first cycle pushes that
-     * combination to every copy: a star or a read mark appears in the cloud on copies nobody
-     * touched. The README's rule is that disagreement alone pushes nothing.
+     * A defect this model found (seed 14), now fixed: an {@code --offline} start trusted the
+     * local file's flags, and a file standing for identical copies with different flags shows
+     * their combination, so the first cycle pushed that combination to every copy: a star or a
+     * read mark appeared in the cloud on copies nobody touched. Disagreement alone pushes nothing.
      */
     @Test
-    @Disabled("engine defect: an --offline start pushes the combined flags of disagreeing identical copies")
     void offlineStartPushesTheCombinationOfDisagreeingCopies() throws Exception {
         InMemoryMailbox cloud = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
         byte[] body = Messages.message("twice");
@@ -123,12 +120,10 @@ class IndependentModelTest {
         }
     }
 
-    /** The seed that found the defect above, with the model's steering switched off. */
+    /** The seed that found the defect above. */
     @Test
-    @Disabled("engine defect: an --offline start pushes the combined flags of disagreeing identical copies")
     void seedFourteenFindsTheOfflineCopiesDefect() throws Exception {
         Run run = new Run(14, tmp.resolve("seed-14"));
-        run.avoidKnownDefects = false;
         run.run();
     }
 
@@ -370,7 +365,6 @@ class IndependentModelTest {
         java.util.function.Consumer<Path> ownHook = p -> { };
         int cycles;
         /** Steers around engine defects already reported, so that the suite stays green. */
-        boolean avoidKnownDefects = !Boolean.getBoolean("model.showKnownDefects");
 
         Run(long seed, Path dir) throws IOException {
             this.seed = seed;
@@ -639,12 +633,6 @@ class IndependentModelTest {
         // ---- one cycle against the model
 
         void cycle(Fault fault) throws Exception {
-            if (avoidKnownDefects && offlineCopiesDisagree()) {
-                // Known defect (see offlineStartPushesTheCombinationOfDisagreeingCopies): keep the
-                // run on the documented path by starting without --offline instead.
-                start(false);
-                trace.append("restart without --offline (known defect: disagreeing copies at an offline start)\n");
-            }
             cycles++;
             for (Recording w : wrapped) {
                 w.newCycle();
@@ -1225,36 +1213,6 @@ class IndependentModelTest {
                 assertTrue(userHashes.contains(h) || hashOfId.containsValue(h),
                         "lost+found holds only files that were in a Maildir");
             }
-        }
-
-        /**
-         * True when --offline start-up rules would apply to a copy whose content has other copies
-         * with different flags in the same Maildir (the engine then pushes their combination).
-         */
-        boolean offlineCopiesDisagree() {
-            if (!offline) {
-                return false;
-            }
-            for (int c = 0; c < 2; c++) {
-                for (Map.Entry<String, Base> e : base.get(c).entrySet()) {
-                    Base b = e.getValue();
-                    if (!startup[c] && !unsettled.get(c).contains(e.getKey())) {
-                        continue;
-                    }
-                    int shown = 0;
-                    for (int d = 0; d < 2; d++) {
-                        for (Base o : base.get(d).values()) {
-                            if (o.target() == b.target() && o.hash().equals(b.hash())) {
-                                shown |= o.flags() & SUP[d];
-                            }
-                        }
-                    }
-                    if ((shown & SUP[c]) != (b.flags() & SUP[c])) {
-                        return true;
-                    }
-                }
-            }
-            return false;
         }
 
         /** A user's own content deleted by the user is no longer expected in lost+found once no copy is left. */
