@@ -502,6 +502,10 @@ public final class SyncEngine {
             v.byHash.computeIfAbsent(h, k -> new ArrayList<>(1)).add(f);
             v.files++;
         }
+        if (v.files > 0) {
+            // A confirmation is for an emptied Maildir, once: never left to confirm a later one.
+            Files.deleteIfExists(maildirs.get(i).root().resolve(CONFIRM_EMPTY));
+        }
         if (!guardAgainstWipe || v.files > 0) {
             return v;
         }

@@ -952,4 +952,24 @@ class SyncEngineTest {
             inner.apply(changes);
         }
     }
+
+    /** A confirmation left while nothing needed it never confirms a later, unrelated emptying. */
+    @Test
+    void aStaleEmptyConfirmationIsDroppedAndConfirmsNothingLater() throws Exception {
+        InMemoryMailbox cloud = o365("o365:a@b.c:inbox");
+        for (int i = 0; i < 5; i++) {
+            cloud.add(Messages.message("m" + i), Flags.NONE, null);
+        }
+        single(cloud);
+        fx.cycleOk();
+        Path confirm = Files.createFile(fx.maildirPaths.get(0).resolve(".cms-confirm-empty"));
+        fx.cycleOk();
+        assertFalse(Files.exists(confirm), "dropped: the Maildir was not empty");
+
+        for (MaildirFile f : fx.files(0)) {
+            Files.delete(f.path());
+        }
+        assertFalse(fx.cycle().ok(), "the later emptying is refused");
+        assertTrue(cloud.deletions().isEmpty());
+    }
 }
