@@ -24,6 +24,7 @@ public final class CycleReport {
     final List<String> errors = new ArrayList<>();
     /** The cloud mailboxes (keys) whose listing, download or push failed: each retries on its own backoff. */
     final Set<String> failedMailboxes = new LinkedHashSet<>();
+    final Set<String> waitingForLogin = new LinkedHashSet<>();
     /** Errors that concern the whole cycle (a Maildir that cannot be read, the commit). */
     int globalErrors;
     /** Single files or messages that could not be handled: skipped and retried, never a reason to back off. */
@@ -118,7 +119,13 @@ public final class CycleReport {
         mailboxError(mailbox, message);
         if (cause instanceof AuthenticationRequiredException) {
             loginNeeded = true;
+            waitingForLogin.add(mailbox);
         }
+    }
+
+    /** The cloud mailboxes (keys) that failed only because their account needs a login. */
+    public Set<String> waitingForLogin() {
+        return Set.copyOf(waitingForLogin);
     }
 
     /**

@@ -165,9 +165,15 @@ public final class Daemon {
             if (r.failedMailboxes().contains(key)) {
                 Duration d = mailboxBackoff.computeIfAbsent(key, k -> options.backoff().sibling()).next();
                 retryAt.put(key, now + d.toNanos());
+                // A login being waited for is expected, not an error: the log says where to log in.
+                boolean login = r.waitingForLogin().contains(key);
                 for (String e : r.errors()) {
                     if (e.startsWith(key + ": ")) {
-                        log.error("{}", e);
+                        if (login) {
+                            log.warn("{}", e);
+                        } else {
+                            log.error("{}", e);
+                        }
                     }
                 }
                 log.warn("{}: retrying this mailbox in {} s; the others go on", key, Math.max(1, d.toSeconds()));

@@ -119,6 +119,62 @@ class DaemonTest {
         assertTrue(healthy.calls(Op.LIST) > listsBefore, "the other mailbox goes on as before");
     }
 
+    /** A mailbox whose account needs a login that nobody completes. */
+    private static final class NeedsLogin implements dev.cms.provider.CloudMailbox {
+        @Override
+        public String key() {
+            return "gmail:ann@b.c:INBOX";
+        }
+
+        @Override
+        public java.util.Set<Flag> supportedFlags() {
+            return java.util.EnumSet.of(Flag.READ, Flag.FLAGGED);
+        }
+
+        @Override
+        public dev.cms.provider.Listing list(String token) throws java.io.IOException {
+            throw new dev.cms.provider.AuthenticationRequiredException("a login is needed for ann@b.c");
+        }
+
+        @Override
+        public void fetchBodies(java.util.Collection<String> ids, dev.cms.provider.BodySink sink) {
+            throw new AssertionError("never listed, never fetched");
+        }
+
+        @Override
+        public void apply(List<dev.cms.provider.Change> changes) {
+            throw new AssertionError("never listed, never pushed");
+        }
+    }
+
+    /** A mailbox waiting for its account's login is logged as a warning, not as an error. */
+    @Test
+    void aMailboxWaitingForALoginIsAWarningNotAnError() throws Exception {
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.err;
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            fx = new SyncFixture(tmp, 1, List.of(new NeedsLogin()), Router.defaultOnly()).start(false);
+            daemon = new Daemon(fx.engine, fx.maildirPaths, new Daemon.Options(Duration.ofHours(1),
+                    Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofMillis(100),
+                    new Backoff(Duration.ofHours(1), Duration.ofHours(2), new Random(1))), Clock.systemUTC());
+            thread = new Thread(() -> {
+                try {
+                    daemon.run();
+                } catch (Throwable t) {
+                    crashed.set(t);
+                }
+            }, "daemon-under-test");
+            thread.start();
+            await(() -> daemon.backingOff().contains("gmail:ann@b.c:INBOX"), "the mailbox to back off");
+        } finally {
+            System.setErr(saved);
+        }
+        String log = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(log.contains("WARN dev.cms.sync.Daemon - gmail:ann@b.c:INBOX: a login is needed for ann@b.c"), log);
+        assertTrue(!log.contains("ERROR"), log);
+    }
+
     /**
      * Issue 18, item 6: the watcher journals a change as it happens, so a daemon that dies
      * before its (here: hour-long) debounce ends still pushes it after the restart.
