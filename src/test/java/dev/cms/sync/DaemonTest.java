@@ -49,14 +49,7 @@ class DaemonTest {
         Daemon.Options o = new Daemon.Options(poll, Duration.ofMillis(100), Duration.ofMillis(500),
                 Duration.ofMillis(100), new Backoff(Duration.ofMillis(50), Duration.ofMillis(200), new Random(1)));
         daemon = new Daemon(fx.engine, fx.maildirPaths, o, clock);
-        thread = new Thread(() -> {
-            try {
-                daemon.run();
-            } catch (Throwable t) {
-                crashed.set(t);
-            }
-        }, "daemon-under-test");
-        thread.start();
+        runInThread();
     }
 
     /** Two mailboxes into one Maildir; a failure backs off for an hour, polls are every 100 ms. */
@@ -69,14 +62,7 @@ class DaemonTest {
     private void startWith(List<InMemoryMailbox> clouds, Daemon.Options o) throws Exception {
         fx = new SyncFixture(tmp, 1, List.copyOf(clouds), Router.defaultOnly()).start(false);
         daemon = new Daemon(fx.engine, fx.maildirPaths, o, Clock.systemUTC());
-        thread = new Thread(() -> {
-            try {
-                daemon.run();
-            } catch (Throwable t) {
-                crashed.set(t);
-            }
-        }, "daemon-under-test");
-        thread.start();
+        runInThread();
     }
 
     /** Issue 18, item 4: one mailbox's failures and backoff never slow the other. */
@@ -158,14 +144,7 @@ class DaemonTest {
             daemon = new Daemon(fx.engine, fx.maildirPaths, new Daemon.Options(Duration.ofHours(1),
                     Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofMillis(100),
                     new Backoff(Duration.ofHours(1), Duration.ofHours(2), new Random(1))), Clock.systemUTC());
-            thread = new Thread(() -> {
-                try {
-                    daemon.run();
-                } catch (Throwable t) {
-                    crashed.set(t);
-                }
-            }, "daemon-under-test");
-            thread.start();
+            runInThread();
             await(() -> daemon.backingOff().contains("gmail:ann@b.c:INBOX"), "the mailbox to back off");
         } finally {
             System.setErr(saved);
@@ -260,6 +239,18 @@ class DaemonTest {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /** Runs {@link #daemon} on its own thread; what it throws fails the test in {@link #stop()}. */
+    private void runInThread() {
+        thread = new Thread(() -> {
+            try {
+                daemon.run();
+            } catch (Throwable t) {
+                crashed.set(t);
+            }
+        }, "daemon-under-test");
+        thread.start();
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
