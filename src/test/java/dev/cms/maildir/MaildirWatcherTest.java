@@ -163,6 +163,28 @@ class MaildirWatcherTest {
         assertEquals(Set.of(a), awaitReport(r -> r.contains(a)), "a user's file, long after the expectation");
     }
 
+    /**
+     * Issue 14: under a steady stream of events (faster than the quiet time) the change is still
+     * reported once the maximum delay since the first event has passed. On a fake clock: each
+     * event comes 3 s (fake) after the last, the quiet time is an hour, the cap 10 s; a cap that
+     * restarted with every event would never report.
+     */
+    @Test
+    void aSteadyStreamOfEventsIsReportedOnceTheMaximumDelayHasPassed() throws Exception {
+        java.util.concurrent.atomic.AtomicLong fake = new java.util.concurrent.atomic.AtomicLong();
+        watcher = MaildirWatcher.start(List.of(a, b), Duration.ofHours(1), Duration.ofSeconds(10),
+                MaildirWatcher.REWATCH, reports::add, fake::get);
+        int events = 0;
+        while (reports.isEmpty() && events < 20) {
+            touch(a.resolve("new/m" + events));
+            events++;
+            TimeUnit.MILLISECONDS.sleep(50); // let the watcher take the event at this fake time
+            fake.addAndGet(Duration.ofSeconds(3).toNanos());
+        }
+        assertEquals(Set.of(a), awaitReport(r -> r.contains(a)));
+        assertTrue(events <= 6, "reported after " + events + " events, about 10 s of fake time after the first");
+    }
+
     /** A delivery's tmp/ name makes no event in a watched directory: expecting it must not pile up. */
     @Test
     void onlyFilesOfWatchedDirectoriesAreExpected() throws Exception {
