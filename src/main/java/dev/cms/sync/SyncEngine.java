@@ -411,7 +411,7 @@ public final class SyncEngine {
 
         // 3. Local → cloud.
         cycleRefreshes = refreshed;
-        List<Map<ContentHash, Flags>> shownBefore = shownBefore();
+        ShownBefore shownBefore = new ShownBefore();
         for (Map.Entry<CloudState, Refresh> e : refreshed.entrySet()) {
             if (e.getValue().active()) {
                 pushLocalChanges(e.getKey(), e.getValue(), locals, shownBefore, rep);
@@ -843,21 +843,38 @@ public final class SyncEngine {
     /**
      * Per Maildir, what each local file showed after the previous cycle: the combination of the
      * committed flags of every copy of its content routed there (as {@link Want} combines them).
+     * Built on first use: a cycle in which no file differs from its copy's flags never needs it.
      */
-    private List<Map<ContentHash, Flags>> shownBefore() {
-        List<Map<ContentHash, Flags>> shown = new ArrayList<>();
-        for (int i = 0; i < maildirs.size(); i++) {
-            shown.add(new HashMap<>());
-        }
-        for (CloudState c : clouds) {
-            for (Entry prev : c.snapshot.values()) {
-                if (prev.target() >= 0) {
-                    shown.get(prev.target()).merge(prev.hash(), CopyFlags.combine(Flags.NONE, prev.flags(), c.supported),
-                            (a, b) -> CopyFlags.combine(a, b, c.supported));
+    private final class ShownBefore {
+        private List<Map<ContentHash, Flags>> shown;
+
+        Flags of(Entry prev) {
+            if (shown == null) {
+                shown = new ArrayList<>();
+                for (int i = 0; i < maildirs.size(); i++) {
+                    shown.add(new HashMap<>());
+                }
+                for (CloudState c : clouds) {
+                    for (Entry e : c.snapshot.values()) {
+                        if (e.target() >= 0) {
+                            shown.get(e.target()).merge(e.hash(), CopyFlags.combine(Flags.NONE, e.flags(), c.supported),
+                                    (a, b) -> CopyFlags.combine(a, b, c.supported));
+                        }
+                    }
                 }
             }
+            return shown.get(prev.target()).getOrDefault(prev.hash(), prev.flags());
         }
-        return shown;
+    }
+
+    /** True when every file carries exactly the copy's flags (on the flags it can store) and no T. */
+    private static boolean showsExactly(List<MaildirFile> files, Flags copy, Set<Flag> supported) {
+        for (MaildirFile f : files) {
+            if (f.flags().has(Flag.TRASHED) || !f.flags().retain(supported).equals(copy.retain(supported))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -868,7 +885,7 @@ public final class SyncEngine {
      * previous cycle and the cloud did not change it on that copy.
      */
     private void pushLocalChanges(CloudState c, Refresh r, List<LocalView> locals,
-            List<Map<ContentHash, Flags>> shownBefore, CycleReport rep) throws InterruptedException {
+            ShownBefore shownBefore, CycleReport rep) throws InterruptedException {
         List<Change> changes = new ArrayList<>();
         Map<String, String> what = new HashMap<>();
         for (Map.Entry<String, Entry> e : c.snapshot.entrySet()) {
@@ -891,21 +908,27 @@ public final class SyncEngine {
                 }
                 continue;
             }
-            what.put(id, files.get(0).path().getFileName().toString());
-            Flags shown = shownBefore.get(prev.target()).getOrDefault(prev.hash(), prev.flags());
-            Flags local = CopyFlags.local(files, shown);
-            if (local.has(Flag.TRASHED)) {
-                changes.add(Change.delete(id, cur.flags()));
-                continue;
-            }
             // The copy's own last-synced flags with what the user changed on the file: for a
             // file standing for copies that disagree, their combination alone pushes nothing.
-            Flags mine = CopyFlags.localChanges(prev.flags(), shown, local);
+            // A file that carries exactly this copy's flags changes nothing on it, whatever the
+            // other copies hold (the common case: no need to know what the file showed).
+            Flags mine = prev.flags();
+            if (!showsExactly(files, prev.flags(), c.supported)) {
+                Flags shown = shownBefore.of(prev);
+                Flags local = CopyFlags.local(files, shown);
+                if (local.has(Flag.TRASHED)) {
+                    changes.add(Change.delete(id, cur.flags()));
+                    what.put(id, files.get(0).path().getFileName().toString());
+                    continue;
+                }
+                mine = CopyFlags.localChanges(prev.flags(), shown, local);
+            }
             Flags merged = startupRules
                     ? FlagMerge.merge(cur.flags(), mine, cur.flags(), c.supported) // --offline: local wins
                     : FlagMerge.merge(prev.flags(), mine, cur.flags(), c.supported);
             if (!merged.equals(cur.flags())) {
                 changes.add(Change.flags(id, cur.flags(), merged));
+                what.put(id, files.get(0).path().getFileName().toString());
             }
         }
         if (changes.isEmpty()) {
