@@ -1,0 +1,201 @@
+package dev.cms.fakecloud;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The Gmail half of the fake cloud: Gmail API v1 under {@code /gmail/v1/users/{userId}/},
+ * HTTP batch at {@code /batch/gmail/v1} (and {@code /batch}, the Java client's default), and
+ * Google's OAuth2 endpoints under {@code /oauth2/} ({@code auth}, {@code token}, {@code tokeninfo}, {@code revoke}). The methods here are the
+ * admin interface: they change state as another mail client would, recording history.
+ */
+public final class FakeGmail implements CloudService {
+
+    /** The scope that grants everything, as Google spells it. */
+    public static final String FULL_SCOPE = "https://mail.google.com/";
+
+    /** Dispatches a batch part through the owning cloud, faults and log included. */
+    interface Dispatcher {
+        Response dispatch(Request request, boolean batchPart);
+    }
+
+    private final GoogleOAuth oauth;
+    private final Map<String, FakeGmailMailbox> mailboxes = new ConcurrentHashMap<>();
+    private final GmailApi api;
+    private final GmailBatch batch = new GmailBatch();
+    private final Dispatcher dispatcher;
+    private final Clock clock;
+    private volatile Duration historyHorizon = Duration.ofDays(7);
+
+    FakeGmail(Clock clock, Dispatcher dispatcher) {
+        this.oauth = new GoogleOAuth(clock);
+        this.api = new GmailApi(oauth, mailboxes::get);
+        this.dispatcher = dispatcher;
+        this.clock = clock;
+    }
+
+    @Override
+    public Response handle(Request request, boolean batchPart) {
+        String path = request.path();
+        if (path.startsWith(GmailApi.PREFIX)) {
+            return api.handle(request);
+        }
+        if (path.equals("/batch/gmail/v1") || path.equals("/batch")) {
+            if (batchPart) {
+                return Response.googleError(400, "badRequest", "Batches cannot nest");
+            }
+            if (!"POST".equals(request.method())) {
+                return Response.googleError(405, "badRequest", "Batch requests use POST");
+            }
+            return batch.handle(request, part -> dispatcher.dispatch(part, true));
+        }
+        if (path.startsWith("/oauth2/")) {
+            return oauth.handle(request);
+        }
+        return null;
+    }
+
+    /** Registers an account and the OAuth client allowed to log into it. */
+    public void addAccount(String email, String clientId, String clientSecret) {
+        if (mailboxes.putIfAbsent(email, new FakeGmailMailbox(email, clock, historyHorizon)) != null) {
+            throw new IllegalArgumentException("fake Gmail account already exists: " + email);
+        }
+        oauth.addAccount(email, clientId, clientSecret);
+    }
+
+    /** Every account's mailbox and the issued tokens, for a later run of the demo. */
+    com.google.gson.JsonObject saveState(SavedBodies bodies) {
+        com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+        com.google.gson.JsonObject boxes = new com.google.gson.JsonObject();
+        mailboxes.forEach((email, box) -> boxes.add(email, box.save(bodies)));
+        o.add("mailboxes", boxes);
+        o.add("tokens", oauth.saveTokens());
+        return o;
+    }
+
+    /** Restores saved mailboxes and tokens; each account must have been added already. */
+    void restoreState(com.google.gson.JsonObject o, SavedBodies bodies) {
+        for (Map.Entry<String, com.google.gson.JsonElement> e : o.getAsJsonObject("mailboxes").entrySet()) {
+            box(e.getKey()).restore(e.getValue().getAsJsonObject(), bodies);
+        }
+        oauth.restoreTokens(o.getAsJsonObject("tokens"));
+    }
+
+    /** Creates a user label; returns its id ({@code Label_<n>}). */
+    public String addLabel(String email, String name) {
+        return box(email).addLabel(name);
+    }
+
+    /** Stores a message (bytes copied as given: CRLF expected); returns its id, records messagesAdded. */
+    public String addMessage(String email, byte[] rawCrlf, Instant internalDate, Set<String> labelIds) {
+        return box(email).addMessage(rawCrlf, internalDate.toEpochMilli(), labelIds);
+    }
+
+    /** Changes labels as another client would; records labelsAdded/labelsRemoved when they change. */
+    public void relabel(String email, String id, Set<String> add, Set<String> remove) {
+        if (box(email).modify(List.of(id), add, remove).isEmpty()) {
+            throw new IllegalArgumentException("no message " + id + " in " + email);
+        }
+    }
+
+    /**
+     * Changes labels like {@link #relabel} but leaves no history record: a change that
+     * {@code history.list} never reports, so only a full listing (or a count) shows it.
+     */
+    public void relabelWithoutHistory(String email, String id, Set<String> add, Set<String> remove) {
+        if (box(email).modify(List.of(id), add, remove, false).isEmpty()) {
+            throw new IllegalArgumentException("no message " + id + " in " + email);
+        }
+    }
+
+    /** Deletes permanently; records messagesDeleted. */
+    public void delete(String email, String id) {
+        if (!box(email).delete(id)) {
+            throw new IllegalArgumentException("no message " + id + " in " + email);
+        }
+    }
+
+    /** The message's labels, or null when there is no such message (deleted). */
+    public Set<String> labelsOf(String email, String id) {
+        FakeGmailMailbox.Message m = box(email).message(id);
+        return m == null ? null : m.state.labels();
+    }
+
+    /** Ids of the messages carrying {@code labelId} (all messages when null), newest first. */
+    public List<String> messageIds(String email, String labelId) {
+        FakeGmailMailbox box = box(email);
+        List<String> ids = new ArrayList<>();
+        String token = null;
+        do {
+            FakeGmailMailbox.Page page = box.list(labelId == null ? List.of() : List.of(labelId), token, 500, true);
+            page.messages().forEach(m -> ids.add(m.id));
+            token = page.nextPageToken();
+        } while (token != null);
+        return ids;
+    }
+
+    /** The stored bytes of a message, or null when there is none. */
+    public byte[] raw(String email, String id) {
+        FakeGmailMailbox.Message m = box(email).message(id);
+        return m == null ? null : m.raw();
+    }
+
+    /** The account's current history id. */
+    public long historyId(String email) {
+        return box(email).historyId();
+    }
+
+    /** Drops all history: history.list with any older start id now answers 404. */
+    public void expireHistory(String email) {
+        box(email).expireHistory();
+    }
+
+    /**
+     * History older than {@code horizon} (by the cloud's clock) is forgotten in every account,
+     * so a client coming back later with an older start id gets 404. Default: seven days.
+     */
+    public void setHistoryHorizon(Duration horizon) {
+        if (horizon.isNegative()) {
+            throw new IllegalArgumentException("history horizon must not be negative: " + horizon);
+        }
+        historyHorizon = horizon;
+        mailboxes.values().forEach(box -> box.setHistoryHorizon(horizon));
+    }
+
+    /** Invalidates every refresh token issued for the account. */
+    public void revokeRefreshTokens(String email) {
+        box(email);
+        oauth.revokeRefreshTokens(email);
+    }
+
+    /** Lifetime of access tokens issued from now on (default one hour). */
+    public void setAccessTokenLifetime(Duration d) {
+        oauth.setAccessTokenLifetime(d);
+    }
+
+    /** Issues an access token without the browser dance (tests, benchmarks, the demo's warm start). */
+    public String issueAccessToken(String email, Set<String> scopes) {
+        box(email);
+        return oauth.issueAccessToken(email, scopes);
+    }
+
+    /** What the fake knows about a live access token; empty when unknown or expired. */
+    public Optional<TokenInfo> tokenInfo(String accessToken) {
+        return oauth.tokenInfo(accessToken);
+    }
+
+    private FakeGmailMailbox box(String email) {
+        FakeGmailMailbox box = mailboxes.get(email);
+        if (box == null) {
+            throw new IllegalArgumentException("no fake Gmail account " + email);
+        }
+        return box;
+    }
+}
