@@ -47,12 +47,15 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        DemoCloud provider = ServiceLoader.load(DemoCloud.class).findFirst().orElseThrow(() -> new IOException(
+                "the demo's fake cloud is not on the class path: run `./cloud-mdir-sync demo` from the source tree"
+                        + " (it builds the demo module)"));
         Path root = dir.toAbsolutePath().normalize();
         Files.createDirectories(root);
         // Before anything else is written: a second demo in the same directory stops here.
         Path cloudDir = root.resolve(".fakecloud");
         try (StateLock held = lock(root, cloudDir)) {
-            return run(root, cloudDir);
+            return run(provider, root, cloudDir);
         }
     }
 
@@ -66,10 +69,7 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private int run(Path root, Path cloudDir) throws Exception {
-        DemoCloud provider = ServiceLoader.load(DemoCloud.class).findFirst().orElseThrow(() -> new IOException(
-                "the demo's fake cloud is not on the class path: run `./cloud-mdir-sync demo` from the source tree"
-                        + " (it builds the demo module)"));
+    private int run(DemoCloud provider, Path root, Path cloudDir) throws Exception {
         try (DemoCloud.Running cloud = provider.start(root, cloudDir, messages, cloudChanges)) {
             // The fake's certificate is trusted by this process only.
             SSLContext.setDefault(cloud.sslContext());
