@@ -279,6 +279,6 @@ public final class FakeMicrosoft implements AutoCloseable {
     }
 
     private static RequestLog.Entry entry(FakeMicrosoftRequest r, int status) {
-        return new RequestLog.Entry(r.method(), r.path(), r.rawQuery(), status, r.batchPart());
+        return RequestLog.Entry.of(r, status, r.batchPart());
     }
 }
