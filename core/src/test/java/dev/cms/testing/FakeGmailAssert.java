@@ -50,21 +50,19 @@ public final class FakeGmailAssert {
 
         /** It carries each of these labels (and maybe others). */
         public Message hasLabels(String... wanted) {
-            Set<String> labels = labels();
-            List<String> missing = Arrays.stream(wanted).filter(l -> !labels.contains(l)).toList();
-            if (!missing.isEmpty()) {
-                throw new AssertionError("expected message " + id + " of " + user + " to carry " + missing
-                        + " but its labels are " + new TreeSet<>(labels));
-            }
-            return this;
+            return check(wanted, true, "to carry");
         }
 
         /** It carries none of these labels. */
         public Message lacksLabels(String... unwanted) {
+            return check(unwanted, false, "without");
+        }
+
+        private Message check(String[] names, boolean present, String words) {
             Set<String> labels = labels();
-            List<String> present = Arrays.stream(unwanted).filter(labels::contains).toList();
-            if (!present.isEmpty()) {
-                throw new AssertionError("expected message " + id + " of " + user + " without " + present
+            List<String> wrong = Arrays.stream(names).filter(l -> labels.contains(l) != present).toList();
+            if (!wrong.isEmpty()) {
+                throw new AssertionError("expected message " + id + " of " + user + " " + words + " " + wrong
                         + " but its labels are " + new TreeSet<>(labels));
             }
             return this;

@@ -17,31 +17,14 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class FakeGmailApiTest {
+class FakeGmailApiTest extends GmailHttpFixture {
     static final String USER = "bob@example.com";
     static final Instant T0 = Instant.parse("2025-06-01T10:00:00Z");
 
-    MutableClock clock = new MutableClock();
-    FakeCloud cloud;
-    FakeGmail gmail;
-    Http http;
-
-    @BeforeEach
-    void start() throws Exception {
-        cloud = FakeCloud.start(0, clock);
-        gmail = cloud.gmail();
-        gmail.addAccount(USER, "cid", "secret");
-        http = new Http(cloud.baseUri());
-        http.token = gmail.issueAccessToken(USER, Set.of(FakeGmail.FULL_SCOPE));
-    }
-
-    @AfterEach
-    void stop() {
-        cloud.close();
+    FakeGmailApiTest() {
+        super(USER);
     }
 
     static byte[] msg(int n) {

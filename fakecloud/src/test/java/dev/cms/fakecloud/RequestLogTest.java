@@ -7,29 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The request log as a recording fake: selections, counts and failure messages that list the calls. */
-class RequestLogTest {
+class RequestLogTest extends GmailHttpFixture {
     static final String USER = "carol@example.com";
     static final String API = "/gmail/v1/users/me/";
 
-    FakeCloud cloud;
-    Http http;
-
-    @BeforeEach
-    void start() throws Exception {
-        cloud = FakeCloud.start(0);
-        cloud.gmail().addAccount(USER, "cid", "secret");
-        http = new Http(cloud.baseUri());
-        http.token = cloud.gmail().issueAccessToken(USER, Set.of(FakeGmail.FULL_SCOPE));
-    }
-
-    @AfterEach
-    void stop() {
-        cloud.close();
+    RequestLogTest() {
+        super(USER);
     }
 
     @Test
