@@ -1,5 +1,6 @@
 package dev.cms.auth;
 
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -73,7 +74,7 @@ class BrowserLauncherTest {
                 Map.of("BROWSER", dir.resolve("no-such-browser").toString()),
                 new PrintStream(printed, true, StandardCharsets.UTF_8));
         assertEquals(BrowserLauncher.Via.PRINTED, via);
-        assertTrue(printed.toString(StandardCharsets.UTF_8).contains("http://localhost:1/"));
+        assertThatText(printed.toString(StandardCharsets.UTF_8)).contains("http://localhost:1/");
     }
 
     @Test

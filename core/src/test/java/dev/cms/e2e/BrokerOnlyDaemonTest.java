@@ -1,5 +1,6 @@
 package dev.cms.e2e;
 
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -104,7 +105,7 @@ class BrokerOnlyDaemonTest {
                 "--proto=IMAP", "--output=token", "--no_newline");
         assertTrue(client.waitFor(60, TimeUnit.SECONDS));
         assertEquals(1, client.exitValue(), read(out));
-        assertTrue(read(out).contains("needs a login"), read(out));
+        assertThatText(read(out)).contains("needs a login");
         while (true) {
             client = java("dev.cms.broker.OAuthMain", out, false, "--cms_sock=" + sock, "--user=" + USER,
                     "--proto=IMAP", "--output=token", "--no_newline");
@@ -121,7 +122,7 @@ class BrokerOnlyDaemonTest {
         assertTrue(info.isPresent(), "the issuer accepts the token the broker handed out");
         assertEquals(USER, info.get().email());
         assertTrue(info.get().scopes().contains(FakeGmail.FULL_SCOPE), info.get().scopes().toString());
-        assertTrue(!read(tmp.resolve("daemon.log")).contains(token), "the token never reaches the log");
+        assertThatText(read(tmp.resolve("daemon.log")), "the token never reaches the log").doesNotContain(token);
 
         daemon.destroy();
         assertTrue(daemon.waitFor(60, TimeUnit.SECONDS));

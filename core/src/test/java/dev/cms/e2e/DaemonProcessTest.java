@@ -2,8 +2,8 @@ package dev.cms.e2e;
 
 import static dev.cms.testing.MaildirAssert.assertThatDirectory;
 import static dev.cms.testing.MaildirAssert.assertThatMaildir;
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -124,7 +124,7 @@ class DaemonProcessTest {
         assertEquals(0, p.exitValue(), log(0));
         assertThatMaildir(tmp.resolve("mail")).hasMessages(40).hasNothingIn("tmp");
         assertThatDirectory(tmp.resolve("state")).hasNothingIn("tmp");
-        assertFalse(log(0).contains("demo-secret"), "no secret in the log");
+        assertThatText(log(0), "no secret in the log").doesNotContain("demo-secret");
 
         // Restart: the saved (encrypted) login is used, no browser, no body downloaded again.
         long gets = fake.requests().count("GET", ".*/messages/[0-9a-f]+");

@@ -1,8 +1,8 @@
 package dev.cms.e2e;
 
 import static dev.cms.testing.MaildirAssert.assertThatMaildir;
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -127,7 +127,7 @@ class LargeGmailMessagesProcessTest {
         daemon.destroy(); // SIGTERM
         assertTrue(daemon.waitFor(60, TimeUnit.SECONDS), "the daemon stops on SIGTERM");
         assertEquals(0, daemon.exitValue(), log());
-        assertFalse(log().contains("OutOfMemoryError"), log());
+        assertThatText(log()).doesNotContain("OutOfMemoryError");
         assertThatMaildir(tmp.resolve("mail")).hasMessages(9).hasNothingIn("tmp");
     }
 }

@@ -1,5 +1,6 @@
 package dev.cms.e2e;
 
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -223,7 +224,7 @@ class LoginIsolationProcessTest {
         // Ann's mailbox backs off (10 s, then 20 s...); the login completes: her mailbox is tried at
         // once, its backoff ended by the login rather than run out.
         String retrying = "gmail:" + ANN + ":INBOX: retrying this mailbox in ";
-        assertTrue(log(1).contains(retrying), log(1));
+        assertThatText(log(1)).contains(retrying);
         Files.writeString(tmp.resolve("browser-gate"), "go");
         await(() -> hasMessage("ann", "ann-second"), "Ann's mail after her login", p, 1, this);
         String after = log(1);
@@ -232,7 +233,7 @@ class LoginIsolationProcessTest {
         int tryingNow = after.indexOf("gmail:" + ANN + ":INBOX: trying again now", loggedIn);
         assertTrue(tryingNow > loggedIn, "the login ended the backoff of Ann's mailbox:\n" + after);
         assertEquals(-1, after.indexOf(retrying, tryingNow), "no more backoff for Ann:\n" + after);
-        assertFalse(after.contains("ann-secret") || after.contains("ben-secret"), "no secret in the log");
+        assertThatText(after, "the log").doesNotContain("ann-secret", "ben-secret");
 
         p.destroy();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the daemon stops on SIGTERM");

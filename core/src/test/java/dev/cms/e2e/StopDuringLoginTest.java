@@ -1,5 +1,6 @@
 package dev.cms.e2e;
 
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -90,6 +91,6 @@ class StopDuringLoginTest {
         assertTrue(daemon.waitFor(15, TimeUnit.SECONDS), "the daemon did not stop: " + log());
         assertEquals(0, daemon.exitValue(), log());
         assertFalse(Files.exists(sock), "the socket is removed");
-        assertTrue(log().contains("stopped cleanly"), log());
+        assertThatText(log()).contains("stopped cleanly");
     }
 }

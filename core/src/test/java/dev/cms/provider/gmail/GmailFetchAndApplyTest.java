@@ -1,5 +1,6 @@
 package dev.cms.provider.gmail;
 
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -83,7 +84,7 @@ class GmailFetchAndApplyTest extends GmailCloudFixture {
         IOException e = assertThrows(IOException.class,
                 () -> mailbox("INBOX").fetchBodies(List.of(m1, bad, m3), sink));
 
-        assertTrue(e.getMessage().contains("HTTP 400"), e.getMessage());
+        assertThatText(e.getMessage()).contains("HTTP 400");
         assertEquals(Set.of(m1, m3), sink.bodies.keySet());
         calls("GET", "messages/" + bad).assertOnce();
     }

@@ -4,6 +4,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -114,7 +115,7 @@ class GraphFetchAndApplyTest extends GraphFixture {
         Map<String, byte[]> got = new ConcurrentHashMap<>();
         IOException e = assertThrows(IOException.class, () -> mailbox("inbox").fetchBodies(
                 List.of("a", "gone", "bad", "c"), (id, in, r) -> got.put(id, in.readAllBytes())));
-        assertTrue(e.getMessage().contains("HTTP 400 (ErrorInvalidRequest: status 400)"), e.getMessage());
+        assertThatText(e.getMessage()).contains("HTTP 400 (ErrorInvalidRequest: status 400)");
         assertEquals(List.of("a", "c"), got.keySet().stream().sorted().toList());
     }
 

@@ -5,6 +5,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -87,7 +88,7 @@ class GraphListingTest extends GraphFixture {
                 .willReturn(okJson("{\"value\":[{\"id\":\"BOBS\"}]}")));
         assertEquals("BOBS", mailbox("Bob's").folderId());
         String url = served().get(0).getRequest().getUrl();
-        assertTrue(url.contains("$filter=displayName%20eq%20"), url);
+        assertThatText(url).contains("$filter=displayName%20eq%20");
     }
 
     @Test
@@ -223,7 +224,7 @@ class GraphListingTest extends GraphFixture {
         assertEquals("malformed Graph response to messages.delta: message m1 has no boolean isRead", e.getMessage());
         wm.stubFor(get(urlPathEqualTo(deltaPath("INBOX"))).willReturn(okJson("{\"value\":[{\"isRead\":true}]}")));
         e = assertThrows(IOException.class, () -> mailbox("inbox").list(null));
-        assertTrue(e.getMessage().contains("without an id"), e.getMessage());
+        assertThatText(e.getMessage()).contains("without an id");
     }
 
     @Test
@@ -231,6 +232,6 @@ class GraphListingTest extends GraphFixture {
         stubInbox();
         wm.stubFor(get(urlPathEqualTo(deltaPath("INBOX"))).willReturn(okJson("{\"value\":[]}")));
         IOException e = assertThrows(IOException.class, () -> mailbox("inbox").list(null));
-        assertTrue(e.getMessage().contains("neither @odata.nextLink nor @odata.deltaLink"), e.getMessage());
+        assertThatText(e.getMessage()).contains("neither @odata.nextLink nor @odata.deltaLink");
     }
 }
