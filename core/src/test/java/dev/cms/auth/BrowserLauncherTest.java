@@ -2,7 +2,6 @@ package dev.cms.auth;
 
 import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.net.httpserver.HttpServer;
@@ -116,8 +115,7 @@ class BrowserLauncherTest {
             assertEquals("code-for-" + stateA.substring(0, 8), a.await(WAIT).get("code"));
             assertEquals("code-for-" + stateB.substring(0, 8), b.await(WAIT).get("code"));
             waitFor(() -> Files.exists(trace) && Files.readString(trace).contains("</html>"));
-            assertTrue(Files.readString(trace).contains("Logged in as bob@gmail.com. You can close this tab."),
-                    Files.readString(trace));
+            assertThatText(Files.readString(trace)).contains("Logged in as bob@gmail.com. You can close this tab.");
         } finally {
             authServer.stop(0);
         }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -115,8 +114,8 @@ class GoogleAuthScriptedServerTest {
 
         assertFalse(e instanceof AuthenticationRequiredException, e.toString());
         assertThatText(e.getMessage()).contains("HTTP 401");
-        assertTrue(e.getMessage().contains("; check client_id and client_secret of GMail_Account(user=\"" + USER
-                + "\")"), e.getMessage());
+        assertThatText(e.getMessage())
+                .contains("; check client_id and client_secret of GMail_Account(user=\"" + USER + "\")");
         assertEquals("rt-1", store.load(KEY));
         assertEquals(1, tokenRequests.size(), "only invalid_grant is tried twice");
     }

@@ -81,8 +81,7 @@ class LoginServerTest {
 
         HttpResponse<String> status = get("/");
         assertEquals(200, status.statusCode());
-        assertTrue(status.body().contains("alice@example.com") && status.body().contains("bob@gmail.com"),
-                status.body());
+        assertThatText(status.body()).contains("alice@example.com", "bob@gmail.com");
         assertEquals("no-store", status.headers().firstValue("Cache-Control").orElse(null));
     }
 

@@ -213,8 +213,7 @@ class Office365AuthTest {
         } finally {
             pool.shutdownNow();
         }
-        assertTrue(consoleBytes.toString(StandardCharsets.UTF_8).contains(fake.authorityHost() + "/devicelogin"),
-                consoleBytes.toString(StandardCharsets.UTF_8));
+        assertThatText(consoleBytes.toString(StandardCharsets.UTF_8)).contains(fake.authorityHost() + "/devicelogin");
         assertEquals(1, fake.requests().count("POST", "/oauth2/v2\\.0/devicecode$"));
         assertEquals(0, fake.requests().count("/oauth2/v2\\.0/authorize$"));
         assertNotNull(store.load(CACHE_KEY));
@@ -372,8 +371,8 @@ class Office365AuthTest {
 
             Exception e = assertThrows(Exception.class, () -> login.get(60, TimeUnit.SECONDS));
             assertTrue(e.getCause() instanceof AuthenticationRequiredException, String.valueOf(e.getCause()));
-            assertTrue(e.getCause().getMessage().contains("signed in as mallory@contoso.example; log in again as "
-                    + ALICE), e.getCause().getMessage());
+            assertThatText(e.getCause().getMessage())
+                    .contains("signed in as mallory@contoso.example; log in again as " + ALICE);
         } finally {
             pool.shutdownNow();
         }

@@ -182,8 +182,7 @@ class TokenStoresTest {
         Path file = Files.createDirectory(dir.resolve("storage.key"));
         StorageKeyException e = assertThrows(StorageKeyException.class,
                 () -> TokenStores.open(blobs, Map.of(), file, false));
-        assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("regular file"),
-                e.getMessage());
+        assertThatText(e.getMessage()).contains(file.toString(), "regular file");
     }
 
     @Test

@@ -276,9 +276,8 @@ class CliTest {
                     + "cfg.message_db_dir = \"" + state + "\"\n");
             Result r = run("check", "-c", cfg.toString());
             assertEquals(2, r.code(), r.out() + r.err());
-            assertTrue(r.err().contains(maildir + " and the state directory " + state + " are on different filesystems"),
-                    r.err());
-            assertThatText(r.err()).contains("cfg.message_db_dir");
+            assertThatText(r.err()).contains(maildir + " and the state directory " + state + " are on different filesystems",
+                    "cfg.message_db_dir");
             assertFalse(Files.exists(maildir), "check creates no Maildir");
             assertFalse(Files.exists(state), "check creates no state directory");
         } finally {
