@@ -89,14 +89,18 @@ public final class RequestLog {
     }
 
     /**
-     * The calls, so far, with this method whose whole path matches {@code pathRegex} (a plain
-     * path matches itself: {@code "/gmail/v1/users/me/labels"}); narrow them with
-     * {@link Calls#withQuery} or {@link Calls#where} and check them with {@link Calls#assertCount}.
+     * The calls, so far, with this method and exactly this path (decoded, without the query:
+     * {@code "/gmail/v1/users/me/labels"}); narrow them with {@link Calls#withQuery} or
+     * {@link Calls#where} and check them with {@link Calls#assertCount}.
      */
-    public Calls matching(String method, String pathRegex) {
+    public Calls matching(String method, String path) {
+        return new Calls(this, method + " " + path, e -> e.method().equals(method) && e.path().equals(path));
+    }
+
+    /** As {@link #matching(String, String)}, for the paths that {@code pathRegex} matches as a whole. */
+    public Calls matchingRegex(String method, String pathRegex) {
         Pattern p = Pattern.compile(pathRegex);
-        String what = method + " " + pathRegex;
-        return new Calls(this, what, e -> e.method().equals(method) && p.matcher(e.path()).matches());
+        return new Calls(this, method + " " + pathRegex, e -> e.method().equals(method) && p.matcher(e.path()).matches());
     }
 
     /**

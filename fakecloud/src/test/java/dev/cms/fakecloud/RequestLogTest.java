@@ -29,7 +29,8 @@ class RequestLogTest extends GmailHttpFixture {
         log.matching("GET", API + "messages").withQuery("labelIds", "INBOX", "UNREAD").assertOnce();
         log.matching("GET", API + "messages").withQuery("labelIds", "INBOX").assertOnce();
         log.matching("GET", API + "messages").withoutQuery("maxResults").assertOnce();
-        log.matching("GET", API + "messages/.*").withStatus(404).assertOnce();
+        log.matchingRegex("GET", API + "messages/.*").withStatus(404).assertOnce();
+        log.matching("GET", API + "messages/.*").assertNone();
         log.matching("POST", API + "messages").assertNone();
         log.assertCalls("GET " + API + "messages", "GET " + API + "messages", "GET " + API + "messages/nope");
     }

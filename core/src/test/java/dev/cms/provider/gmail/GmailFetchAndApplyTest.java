@@ -112,7 +112,7 @@ class GmailFetchAndApplyTest extends GmailCloudFixture {
             assertEquals(texts.get(id), new String(sink.bodies.get(id), StandardCharsets.US_ASCII));
         }
         assertEquals(200, requests().size(), requests().toString());
-        calls("GET", "messages/[^/]+").withQuery("format", "raw").assertCount(200);
+        requests().matchingRegex("GET", API + "messages/[^/]+").withQuery("format", "raw").assertCount(200);
         assertTrue(threads.size() <= 8, "at most maxParallelFetches threads: " + threads);
     }
 
