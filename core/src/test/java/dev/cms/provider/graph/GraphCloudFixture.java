@@ -6,6 +6,9 @@ import dev.cms.config.Office365AccountSpec;
 import dev.cms.fakecloud.FakeGraph;
 import dev.cms.fakecloud.FakeMicrosoft;
 import dev.cms.fakecloud.RequestLog;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,12 +61,16 @@ abstract class GraphCloudFixture {
         return mailbox(folder, DeleteAction.ARCHIVE);
     }
 
+    /** The adapter's clock: what it writes as the time of a reply. */
+    static final Instant NOW = Instant.parse("2026-01-02T03:04:05Z");
+
     GraphMailbox mailbox(String folder, DeleteAction action) {
         Office365AccountSpec account = new Office365AccountSpec(user, "common", CLIENT, false,
                 ms.authorityHost().toString(), ms.graphEndpoint().toString(), 4, null);
         AccessTokenSource tokens = force -> ms.identity().issueAccessToken(user, CLIENT,
                 List.of("https://graph.microsoft.com/Mail.ReadWrite"));
         return new GraphMailbox(account, folder, action, tokens,
-                GraphOptions.defaults(4).withTls(ms.trustedSocketFactory(), ms.trustManager()));
+                GraphOptions.defaults(4).withTls(ms.trustedSocketFactory(), ms.trustManager()),
+                Clock.fixed(NOW, ZoneOffset.UTC), System::nanoTime);
     }
 }
