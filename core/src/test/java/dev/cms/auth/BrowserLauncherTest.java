@@ -1,7 +1,7 @@
 package dev.cms.auth;
 
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.net.httpserver.HttpServer;
@@ -73,7 +73,7 @@ class BrowserLauncherTest {
                 Map.of("BROWSER", dir.resolve("no-such-browser").toString()),
                 new PrintStream(printed, true, StandardCharsets.UTF_8));
         assertEquals(BrowserLauncher.Via.PRINTED, via);
-        assertTrue(printed.toString(StandardCharsets.UTF_8).contains("http://localhost:1/"));
+        assertThatText(printed.toString(StandardCharsets.UTF_8)).contains("http://localhost:1/");
     }
 
     @Test
@@ -115,8 +115,7 @@ class BrowserLauncherTest {
             assertEquals("code-for-" + stateA.substring(0, 8), a.await(WAIT).get("code"));
             assertEquals("code-for-" + stateB.substring(0, 8), b.await(WAIT).get("code"));
             waitFor(() -> Files.exists(trace) && Files.readString(trace).contains("</html>"));
-            assertTrue(Files.readString(trace).contains("Logged in as bob@gmail.com. You can close this tab."),
-                    Files.readString(trace));
+            assertThatText(Files.readString(trace)).contains("Logged in as bob@gmail.com. You can close this tab.");
         } finally {
             authServer.stop(0);
         }

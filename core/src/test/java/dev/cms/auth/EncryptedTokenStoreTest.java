@@ -1,5 +1,6 @@
 package dev.cms.auth;
 
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -122,9 +123,9 @@ class EncryptedTokenStoreTest {
     void unreadableBlobIsReportedWithoutTheSecret() throws Exception {
         TokenStores.withKey(blobs, key(1)).save(ACCOUNT, SECRET);
         String log = captureStderr(() -> assertNull(TokenStores.withKey(blobs, key(2)).load(ACCOUNT)));
-        assertTrue(log.contains("stored credentials for " + ACCOUNT + " could not be read"), log);
-        assertTrue(log.contains("a new login will be needed"), log);
-        assertFalse(log.contains(SECRET), log);
+        assertThatText(log).contains("stored credentials for " + ACCOUNT + " could not be read");
+        assertThatText(log).contains("a new login will be needed");
+        assertThatText(log).doesNotContain(SECRET);
     }
 
     @Test

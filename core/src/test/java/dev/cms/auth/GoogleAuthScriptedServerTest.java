@@ -1,10 +1,10 @@
 package dev.cms.auth;
 
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -113,9 +113,9 @@ class GoogleAuthScriptedServerTest {
         IOException e = assertThrows(IOException.class, () -> auth(false).accessToken(false));
 
         assertFalse(e instanceof AuthenticationRequiredException, e.toString());
-        assertTrue(e.getMessage().contains("HTTP 401"), e.getMessage());
-        assertTrue(e.getMessage().contains("; check client_id and client_secret of GMail_Account(user=\"" + USER
-                + "\")"), e.getMessage());
+        assertThatText(e.getMessage()).contains("HTTP 401");
+        assertThatText(e.getMessage())
+                .contains("; check client_id and client_secret of GMail_Account(user=\"" + USER + "\")");
         assertEquals("rt-1", store.load(KEY));
         assertEquals(1, tokenRequests.size(), "only invalid_grant is tried twice");
     }
@@ -128,7 +128,7 @@ class GoogleAuthScriptedServerTest {
         IOException e = assertThrows(IOException.class, () -> auth(false).accessToken(false));
 
         assertFalse(e instanceof AuthenticationRequiredException, e.toString());
-        assertTrue(e.getMessage().contains("HTTP 502"), e.getMessage());
+        assertThatText(e.getMessage()).contains("HTTP 502");
         assertEquals("rt-1", store.load(KEY));
     }
 
@@ -139,7 +139,7 @@ class GoogleAuthScriptedServerTest {
 
         IOException e = assertThrows(IOException.class, () -> auth(false).accessToken(false));
 
-        assertTrue(e.getMessage().contains("without an access_token"), e.getMessage());
+        assertThatText(e.getMessage()).contains("without an access_token");
         assertEquals("rt-1", store.load(KEY));
     }
 
@@ -167,7 +167,7 @@ class GoogleAuthScriptedServerTest {
         AuthenticationRequiredException e = assertThrows(AuthenticationRequiredException.class,
                 () -> auth(true).accessToken(false));
 
-        assertTrue(e.getMessage().contains("did not grant " + GoogleAuth.GMAIL_MODIFY_SCOPE), e.getMessage());
+        assertThatText(e.getMessage()).contains("did not grant " + GoogleAuth.GMAIL_MODIFY_SCOPE);
         assertNull(store.load(KEY));
     }
 
@@ -178,7 +178,7 @@ class GoogleAuthScriptedServerTest {
         AuthenticationRequiredException e = assertThrows(AuthenticationRequiredException.class,
                 () -> auth(true).accessToken(false));
 
-        assertTrue(e.getMessage().contains("refused the authorization code"), e.getMessage());
+        assertThatText(e.getMessage()).contains("refused the authorization code");
         assertNull(store.load(KEY));
     }
 

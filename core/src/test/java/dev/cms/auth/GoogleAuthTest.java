@@ -1,5 +1,6 @@
 package dev.cms.auth;
 
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -73,12 +74,11 @@ class GoogleAuthTest {
         assertEquals(1, browser.runs());
         HttpResponse<String> info = tokenInfo(token);
         assertEquals(200, info.statusCode(), info.body());
-        assertTrue(info.body().contains(ALICE), info.body());
-        assertTrue(info.body().contains(GoogleAuth.GMAIL_MODIFY_SCOPE), info.body());
+        assertThatText(info.body()).contains(ALICE, GoogleAuth.GMAIL_MODIFY_SCOPE);
         String refresh = store.load("gmail:" + ALICE);
         assertNotNull(refresh);
         byte[] blob = blobs.blobs.values().iterator().next();
-        assertFalse(new String(blob, StandardCharsets.ISO_8859_1).contains(refresh), "stored in the clear");
+        assertThatText(new String(blob, StandardCharsets.ISO_8859_1), "stored in the clear").doesNotContain(refresh);
         assertEquals(1, fake.requests().count("POST", "/oauth2/token"));
         assertEquals(1, fake.requests().count("GET", "/oauth2/auth"));
     }
@@ -149,7 +149,7 @@ class GoogleAuthTest {
         assertNotEquals(first, second);
 
         IOException e = assertThrows(IOException.class, () -> auth.accessToken(Duration.ofHours(2)));
-        assertTrue(e.getMessage().contains("less than the 7200 s asked for"), e.getMessage());
+        assertThatText(e.getMessage()).contains("less than the 7200 s asked for");
     }
 
     /**
@@ -171,7 +171,7 @@ class GoogleAuthTest {
 
         AuthenticationRequiredException e = assertThrows(AuthenticationRequiredException.class,
                 () -> auth.accessToken(false));
-        assertTrue(e.getMessage().contains("waiting for it in the background"), e.getMessage());
+        assertThatText(e.getMessage()).contains("waiting for it in the background");
         ScriptedBrowser.waitFor("the browser to start", () -> browser.runs() == 1);
         assertTrue(logins.loggingInBackground("gmail:" + ALICE));
         assertThrows(AuthenticationRequiredException.class, () -> auth.accessToken(false));
@@ -218,7 +218,7 @@ class GoogleAuthTest {
         IOException e = assertThrows(IOException.class, () -> auth.accessToken(true));
 
         assertFalse(e instanceof AuthenticationRequiredException, e.toString());
-        assertTrue(e.getMessage().contains("HTTP 503"), e.getMessage());
+        assertThatText(e.getMessage()).contains("HTTP 503");
         assertEquals(refresh, store.load("gmail:" + ALICE));
         assertEquals(200, tokenInfo(auth.accessToken(true)).statusCode());
         assertEquals(1, browser.runs());
@@ -250,8 +250,8 @@ class GoogleAuthTest {
             ScriptedBrowser.waitFor("both logins queued", () -> shared.outstanding() == 2);
             browser.open();
 
-            assertTrue(tokenInfo(a.get(60, TimeUnit.SECONDS)).body().contains(ALICE));
-            assertTrue(tokenInfo(b.get(60, TimeUnit.SECONDS)).body().contains(BOB));
+            assertThatText(tokenInfo(a.get(60, TimeUnit.SECONDS)).body()).contains(ALICE);
+            assertThatText(tokenInfo(b.get(60, TimeUnit.SECONDS)).body()).contains(BOB);
         } finally {
             pool.shutdownNow();
         }
@@ -292,8 +292,7 @@ class GoogleAuthTest {
         AuthenticationRequiredException e = assertThrows(AuthenticationRequiredException.class,
                 () -> auth.accessToken(false));
 
-        assertTrue(e.getMessage().contains(ALICE), e.getMessage());
-        assertTrue(e.getMessage().contains("run cloud-mdir-sync in a terminal to log in"), e.getMessage());
+        assertThatText(e.getMessage()).contains(ALICE, "run cloud-mdir-sync in a terminal to log in");
         assertEquals(0, browser.runs());
         assertEquals(0, fake.requests().size());
     }
@@ -313,7 +312,7 @@ class GoogleAuthTest {
                 m);
         for (String step : new String[] {"enable the Gmail API", "OAuth consent screen", "test user",
                 "gmail.modify", "OAuth client ID", "\"Desktop app\"", "client_id=\"", "client_secret=\""}) {
-            assertTrue(m.contains(step), "missing '" + step + "' in: " + m);
+            assertThatText(m).contains(step);
         }
     }
 
@@ -352,7 +351,7 @@ class GoogleAuthTest {
                 Map.entry("state", "st-1"), Map.entry("code_challenge", "ch-2"),
                 Map.entry("code_challenge_method", "S256"), Map.entry("access_type", "offline"),
                 Map.entry("prompt", "consent"), Map.entry("login_hint", ALICE)), q);
-        assertFalse(url.getRawQuery().contains("+"), "a '+' would read as a space: " + url.getRawQuery());
+        assertThatText(url.getRawQuery(), "the query (a + would read as a space)").doesNotContain("+");
     }
 
     /** The fake refuses a code whose exchange carries another verifier than the one challenged. */
@@ -377,7 +376,7 @@ class GoogleAuthTest {
                         + "&code_verifier=" + Pkce.newVerifier())).build(), HttpResponse.BodyHandlers.ofString());
 
         assertEquals(400, token.statusCode());
-        assertTrue(token.body().contains("invalid_grant"), token.body());
+        assertThatText(token.body()).contains("invalid_grant");
     }
 
     @Test
@@ -393,11 +392,11 @@ class GoogleAuthTest {
             tokens[3] = auth.accessToken(true);
         });
 
-        assertTrue(log.contains("login needed for " + ALICE), log);
-        assertTrue(log.contains("refreshed access token for " + ALICE + ", valid for "), log);
+        assertThatText(log).contains("login needed for " + ALICE);
+        assertThatText(log).contains("refreshed access token for " + ALICE + ", valid for ");
         for (String secret : new String[] {tokens[0], tokens[1], tokens[2], tokens[3], store.load("gmail:" + ALICE),
                 "secret-alice", "4/fake-", "1//fake-", "ya29."}) {
-            assertFalse(log.contains(secret), "the log shows a secret: " + log);
+            assertThatText(log, "the log").doesNotContain(secret);
         }
     }
 

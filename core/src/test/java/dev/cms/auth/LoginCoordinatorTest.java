@@ -1,5 +1,6 @@
 package dev.cms.auth;
 
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -41,7 +42,7 @@ class LoginCoordinatorTest {
 
             assertEquals("the-code", callback.code());
             assertEquals(logins.homeUri().resolve(LoginServer.GMAIL_PATH), callback.redirectUri());
-            assertFalse(callback.toString().contains("the-code"));
+            assertThatText(callback.toString()).doesNotContain("the-code");
             assertEquals(1, browser.runs());
             assertEquals(0, logins.outstanding());
         }
@@ -120,7 +121,7 @@ class LoginCoordinatorTest {
             AuthenticationRequiredException e = assertThrows(AuthenticationRequiredException.class,
                     () -> logins.login("erin@example.com", LoginServer.GMAIL_PATH, "s", straightBack("s", "c")));
 
-            assertTrue(e.getMessage().contains("port " + taken.getLocalPort()), e.getMessage());
+            assertThatText(e.getMessage()).contains("port " + taken.getLocalPort());
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.cms.auth;
 
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -49,7 +50,7 @@ class LoginServerTest {
     void homeWithNothingPendingIsAStatusPage() throws Exception {
         HttpResponse<String> r = get("/");
         assertEquals(200, r.statusCode());
-        assertTrue(r.body().contains("You can close this tab"), r.body());
+        assertThatText(r.body()).contains("You can close this tab");
         assertEquals("no-store", r.headers().firstValue("Cache-Control").orElse(null));
         assertEquals("text/html; charset=utf-8", r.headers().firstValue("Content-Type").orElse(null));
     }
@@ -74,14 +75,13 @@ class LoginServerTest {
         assertRedirect(get("/"), AUTH_B.toString());
         HttpResponse<String> second = get(LoginServer.GMAIL_PATH + "?state=" + stateB + "&code=code-B&scope=x");
         assertEquals(200, second.statusCode());
-        assertTrue(second.body().contains("Logged in as bob@gmail.com. You can close this tab."), second.body());
-        assertFalse(second.body().contains("code-B"), "the code is never shown");
+        assertThatText(second.body()).contains("Logged in as bob@gmail.com. You can close this tab.");
+        assertThatText(second.body(), "the code is never shown").doesNotContain("code-B");
         assertEquals("code-B", b.await(WAIT).get("code"));
 
         HttpResponse<String> status = get("/");
         assertEquals(200, status.statusCode());
-        assertTrue(status.body().contains("alice@example.com") && status.body().contains("bob@gmail.com"),
-                status.body());
+        assertThatText(status.body()).contains("alice@example.com", "bob@gmail.com");
         assertEquals("no-store", status.headers().firstValue("Cache-Control").orElse(null));
     }
 
@@ -91,7 +91,7 @@ class LoginServerTest {
         PendingLogin a = server.begin("alice", LoginServer.MSAL_PATH, state, AUTH_A);
         HttpResponse<String> r = get(LoginServer.MSAL_PATH + "?code=stolen&state=" + LoginServer.newState());
         assertEquals(400, r.statusCode());
-        assertFalse(r.body().contains("stolen"));
+        assertThatText(r.body()).doesNotContain("stolen");
         assertEquals("text/html; charset=utf-8", r.headers().firstValue("Content-Type").orElse(null));
         assertRedirect(get("/"), AUTH_A.toString());
         completes(a, LoginServer.MSAL_PATH, state);
@@ -112,7 +112,7 @@ class LoginServerTest {
         PendingLogin a = server.begin("alice", LoginServer.GMAIL_PATH, state, AUTH_A);
         HttpResponse<String> r = get(LoginServer.GMAIL_PATH + "?state=" + state);
         assertEquals(400, r.statusCode());
-        assertTrue(r.body().contains("neither a code nor an error"), r.body());
+        assertThatText(r.body()).contains("neither a code nor an error");
         assertEquals(400, get(LoginServer.GMAIL_PATH + "?state=" + state + "&code=").statusCode());
         completes(a, LoginServer.GMAIL_PATH, state);
     }
@@ -124,11 +124,10 @@ class LoginServerTest {
         HttpResponse<String> r = get(LoginServer.MSAL_PATH + "?error=access_denied&error_description="
                 + enc("The user said <no>\n") + "&state=" + state);
         assertEquals(200, r.statusCode());
-        assertFalse(r.body().contains("<no>"), "provider text is escaped: " + r.body());
-        assertTrue(r.body().contains("&lt;no&gt;"), r.body());
+        assertThatText(r.body(), "the page (provider text is escaped)").doesNotContain("<no>");
+        assertThatText(r.body()).contains("&lt;no&gt;");
         LoginFailedException e = assertThrows(LoginFailedException.class, () -> a.await(WAIT));
-        assertTrue(e.getMessage().contains("access_denied"), e.getMessage());
-        assertTrue(e.getMessage().contains("The user said <no>"), e.getMessage());
+        assertThatText(e.getMessage()).contains("access_denied", "The user said <no>");
         assertEquals("access_denied", e.error());
         assertEquals(400, get(LoginServer.MSAL_PATH + "?code=late&state=" + state).statusCode(),
                 "a failed login's state is used up");
@@ -256,8 +255,7 @@ class LoginServerTest {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             int port = taken.getLocalPort();
             LoginServerException e = assertThrows(LoginServerException.class, () -> LoginServer.start(port));
-            assertTrue(e.getMessage().contains("port " + port + " on localhost is already in use"), e.getMessage());
-            assertTrue(e.getMessage().contains("cfg.web_port"), e.getMessage());
+            assertThatText(e.getMessage()).contains("port " + port + " on localhost is already in use", "cfg.web_port");
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.cms.auth;
 
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -105,7 +106,7 @@ class Office365AuthTest {
 
         AuthenticationRequiredException e = assertThrows(AuthenticationRequiredException.class,
                 () -> auth.accessToken(false));
-        assertTrue(e.getMessage().contains("waiting for it in the background"), e.getMessage());
+        assertThatText(e.getMessage()).contains("waiting for it in the background");
         ScriptedBrowser.waitFor("the browser to start", () -> browser.runs() == 1);
         assertThrows(AuthenticationRequiredException.class, () -> auth.accessToken(false));
         assertEquals(1, logins.outstanding(), "the requests joined the one login");
@@ -141,7 +142,7 @@ class Office365AuthTest {
         assertNotNull(refreshToken, cache);
         byte[] blob = blobs.blobs.values().iterator().next();
         String raw = new String(blob, StandardCharsets.ISO_8859_1);
-        assertFalse(raw.contains(refreshToken) || raw.contains("RefreshToken"), "the cache is stored in the clear");
+        assertThatText(raw, "the stored token cache").doesNotContain(refreshToken, "RefreshToken");
         fake.requests().clear();
         assertEquals(token, auth.accessToken(false));
         assertEquals(token, auth.accessToken(Duration.ofMinutes(30)));
@@ -186,7 +187,7 @@ class Office365AuthTest {
             java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
                     () -> login.get(20, TimeUnit.SECONDS));
             assertTrue(e.getCause() instanceof AuthenticationRequiredException, e.toString());
-            assertTrue(e.getCause().getMessage().contains("cloud-mdir-sync is stopping"), e.getCause().getMessage());
+            assertThatText(e.getCause().getMessage()).contains("cloud-mdir-sync is stopping");
         } finally {
             pool.shutdownNow();
         }
@@ -212,8 +213,7 @@ class Office365AuthTest {
         } finally {
             pool.shutdownNow();
         }
-        assertTrue(consoleBytes.toString(StandardCharsets.UTF_8).contains(fake.authorityHost() + "/devicelogin"),
-                consoleBytes.toString(StandardCharsets.UTF_8));
+        assertThatText(consoleBytes.toString(StandardCharsets.UTF_8)).contains(fake.authorityHost() + "/devicelogin");
         assertEquals(1, fake.requests().count("POST", "/oauth2/v2\\.0/devicecode$"));
         assertEquals(0, fake.requests().count("/oauth2/v2\\.0/authorize$"));
         assertNotNull(store.load(CACHE_KEY));
@@ -251,8 +251,8 @@ class Office365AuthTest {
         // What is saved (decrypted): issue 12, item 5.
         String saved = store.load(CACHE_KEY);
         assertNotNull(saved);
-        assertFalse(saved.contains(graph), "no Graph access token saved");
-        assertFalse(saved.contains(smtp), "no SMTP access token saved");
+        assertThatText(saved, "no Graph access token saved").doesNotContain(graph);
+        assertThatText(saved, "no SMTP access token saved").doesNotContain(smtp);
         var cache = JsonParser.parseString(saved).getAsJsonObject();
         assertEquals(0, cache.getAsJsonObject("AccessToken").size(), saved.length() + " chars");
         assertTrue(cache.getAsJsonObject("IdToken") == null || cache.getAsJsonObject("IdToken").size() == 0);
@@ -294,7 +294,7 @@ class Office365AuthTest {
         assertNotNull(fake.identity().tokenInfo(second));
 
         IOException e = assertThrows(IOException.class, () -> auth.accessToken(Duration.ofMinutes(10)));
-        assertTrue(e.getMessage().contains("less than the 600 s asked for"), e.getMessage());
+        assertThatText(e.getMessage()).contains("less than the 600 s asked for");
         fake.identity().setAccessTokenLifetime(Duration.ofHours(1));
         String longer = auth.accessToken(Duration.ofMinutes(10));
         assertTrue(fake.identity().tokenInfo(longer).expiresAt().isAfter(clock.instant().plus(Duration.ofMinutes(10))));
@@ -371,8 +371,8 @@ class Office365AuthTest {
 
             Exception e = assertThrows(Exception.class, () -> login.get(60, TimeUnit.SECONDS));
             assertTrue(e.getCause() instanceof AuthenticationRequiredException, String.valueOf(e.getCause()));
-            assertTrue(e.getCause().getMessage().contains("signed in as mallory@contoso.example; log in again as "
-                    + ALICE), e.getCause().getMessage());
+            assertThatText(e.getCause().getMessage())
+                    .contains("signed in as mallory@contoso.example; log in again as " + ALICE);
         } finally {
             pool.shutdownNow();
         }
@@ -388,7 +388,7 @@ class Office365AuthTest {
         Office365TestBrowser browser = Office365TestBrowser.following(dir, fake.trustManager());
         String first = new Office365Auth(tenantOnly, store, interactive(browser), clock, console, false)
                 .accessToken(false);
-        assertFalse(fake.requests().matching("/oauth2/v2\\.0/authorize$").get(0).query().contains("login_hint"));
+        assertThatText(fake.requests().matching("/oauth2/v2\\.0/authorize$").get(0).query()).doesNotContain("login_hint");
 
         String again = new Office365Auth(tenantOnly, store, nonInteractive(), clock, console, false)
                 .accessToken(true);
@@ -423,8 +423,7 @@ class Office365AuthTest {
         IOException e = assertThrows(IOException.class, () -> auth.accessToken(false));
 
         assertFalse(e instanceof AuthenticationRequiredException, e.toString());
-        assertTrue(e.getMessage().contains("could not save the Office365 login of " + ALICE), e.getMessage());
-        assertTrue(e.getMessage().contains("disk full"), e.getMessage());
+        assertThatText(e.getMessage()).contains("could not save the Office365 login of " + ALICE, "disk full");
         fake.requests().clear();
         assertNotNull(fake.identity().tokenInfo(auth.accessToken(false)), "the login is not wasted");
         assertEquals(0, fake.requests().size(), "the token was held in memory: " + fake.requests());
@@ -464,8 +463,7 @@ class Office365AuthTest {
                 () -> deviceFlow.accessToken(false));
 
         for (AuthenticationRequiredException e : List.of(e1, e2)) {
-            assertTrue(e.getMessage().contains(ALICE), e.getMessage());
-            assertTrue(e.getMessage().contains("run cloud-mdir-sync in a terminal to log in"), e.getMessage());
+            assertThatText(e.getMessage()).contains(ALICE, "run cloud-mdir-sync in a terminal to log in");
         }
         assertEquals("", consoleBytes.toString(StandardCharsets.UTF_8));
         assertEquals(0, fake.requests().size(), fake.requests().toString());
@@ -482,7 +480,7 @@ class Office365AuthTest {
         IOException e = assertThrows(IOException.class, () -> auth.accessToken(true));
 
         assertFalse(e instanceof AuthenticationRequiredException, e.toString());
-        assertTrue(e.getMessage().contains("503"), e.getMessage());
+        assertThatText(e.getMessage()).contains("503");
         assertEquals(refreshTokenIn(cache), refreshTokenIn(store.load(CACHE_KEY)));
         fake.faults().clear();
         // MSAL holds back requests for a few seconds after a 5xx (its throttling cache): wait that out.
@@ -517,7 +515,7 @@ class Office365AuthTest {
                 "\"Allow public client flows\"", "Mail.ReadWrite", "User.Read", "offline_access", "SMTP.Send",
                 "IMAP.AccessAsUser.All", "Application (client) ID", "Office365_Account(user=\"" + ALICE
                 + "\", client_id=\""}) {
-            assertTrue(m.contains(step), "missing '" + step + "' in: " + m);
+            assertThatText(m).contains(step);
         }
     }
 
@@ -528,7 +526,7 @@ class Office365AuthTest {
 
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new Office365Auth(http, store, nonInteractive(), clock, console, false));
-        assertTrue(e.getMessage().contains("authority_host") && e.getMessage().contains("https"), e.getMessage());
+        assertThatText(e.getMessage()).contains("authority_host", "https");
     }
 
     @Test
@@ -548,11 +546,10 @@ class Office365AuthTest {
             secrets.add(refreshTokenIn(store.load(CACHE_KEY)));
         });
 
-        assertTrue(log.contains("login needed for " + ALICE), log);
-        assertTrue(log.contains("refreshed Office365 token for " + ALICE + ", valid for "), log);
-        assertTrue(log.contains("trying once more"), log);
+        assertThatText(log).contains("login needed for " + ALICE);
+        assertThatText(log).contains("refreshed Office365 token for " + ALICE + ", valid for ", "trying once more");
         for (String secret : secrets) {
-            assertFalse(log.contains(secret), "the log shows a secret: " + log);
+            assertThatText(log, "the log").doesNotContain(secret);
         }
         Matcher m = SECRET_LOOKING.matcher(log);
         assertFalse(m.find(), () -> "the log shows something token-like: " + m.group() + "\n" + log);

@@ -1,5 +1,6 @@
 package dev.cms.auth;
 
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -100,7 +101,7 @@ class TokenStoresTest {
         FakeKeyring keyring = new FakeKeyring("not a key");
         StorageKeyException e = assertThrows(StorageKeyException.class,
                 () -> TokenStores.open(blobs, Map.of(), null, keyring));
-        assertTrue(e.getMessage().contains("cloud_mdir_sync"), e.getMessage());
+        assertThatText(e.getMessage()).contains("cloud_mdir_sync");
     }
 
     @Test
@@ -127,14 +128,14 @@ class TokenStoresTest {
         for (String bad : List.of("not*base64!", shortKey, "", "   ")) {
             StorageKeyException e = assertThrows(StorageKeyException.class,
                     () -> TokenStores.open(blobs, Map.of("CMS_STORAGE_KEY", bad), null, false), bad);
-            assertTrue(e.getMessage().contains("CMS_STORAGE_KEY"), e.getMessage());
+            assertThatText(e.getMessage()).contains("CMS_STORAGE_KEY");
             if (!bad.isBlank()) {
-                assertFalse(e.getMessage().contains(bad), e.getMessage());
+                assertThatText(e.getMessage()).doesNotContain(bad);
             }
         }
         StorageKeyException e = assertThrows(StorageKeyException.class,
                 () -> TokenStores.open(blobs, Map.of("CMS_STORAGE_KEY", shortKey), null, false));
-        assertTrue(e.getMessage().contains("16 bytes"), e.getMessage());
+        assertThatText(e.getMessage()).contains("16 bytes");
     }
 
     @Test
@@ -173,7 +174,7 @@ class TokenStoresTest {
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwx------"));
         StorageKeyException e = assertThrows(StorageKeyException.class,
                 () -> TokenStores.open(blobs, Map.of(), file, false));
-        assertTrue(e.getMessage().contains("0700"), e.getMessage());
+        assertThatText(e.getMessage()).contains("0700");
     }
 
     @Test
@@ -181,8 +182,7 @@ class TokenStoresTest {
         Path file = Files.createDirectory(dir.resolve("storage.key"));
         StorageKeyException e = assertThrows(StorageKeyException.class,
                 () -> TokenStores.open(blobs, Map.of(), file, false));
-        assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("regular file"),
-                e.getMessage());
+        assertThatText(e.getMessage()).contains(file.toString(), "regular file");
     }
 
     @Test
@@ -192,8 +192,8 @@ class TokenStoresTest {
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         StorageKeyException e = assertThrows(StorageKeyException.class,
                 () -> TokenStores.open(blobs, Map.of(), file, false));
-        assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
-        assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
+        assertThatText(e.getMessage()).contains(file.toString());
+        assertThatText(e.getMessage()).doesNotContain("hunter2");
     }
 
     @Test
@@ -215,7 +215,7 @@ class TokenStoresTest {
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         StorageKeyException e = assertThrows(StorageKeyException.class,
                 () -> TokenStores.open(blobs, Map.of(), file, false));
-        assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+        assertThatText(e.getMessage()).contains(file.toString());
     }
 
     @Test
@@ -242,8 +242,8 @@ class TokenStoresTest {
     void keyFileCreationIsLoggedWithoutTheKey() throws Exception {
         Path file = dir.resolve("storage.key");
         String log = EncryptedTokenStoreTest.captureStderr(() -> TokenStores.open(blobs, Map.of(), file, false));
-        assertTrue(log.contains(file.toString()), log);
-        assertFalse(log.contains(Files.readString(file).strip()), log);
+        assertThatText(log).contains(file.toString());
+        assertThatText(log).doesNotContain(Files.readString(file).strip());
     }
 
     /** Records calls; fails as told. */

@@ -2,9 +2,8 @@ package dev.cms.broker;
 
 import static dev.cms.broker.Sockets.exchange;
 import static dev.cms.broker.Sockets.spec;
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -36,7 +35,7 @@ class NoSecretsInLogsTest {
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
         try (CredentialServer s = CredentialServer.start(spec(dir.resolve("cms.sock"), 0600, Set.of("SMTP", "IMAP"),
                 "alice@example.com"), provider, Duration.ofSeconds(5))) {
-            assertTrue(exchange(s.path(), "SMTP alice@example.com").contains(SECRET));
+            assertThatText(exchange(s.path(), "SMTP alice@example.com")).contains(SECRET);
             assertEquals("", exchange(s.path(), "IMAP alice@example.com"));
             assertEquals("", exchange(s.path(), "SMTP mallory@example.com"));
             assertEquals("", exchange(s.path(), "password " + SECRET));
@@ -45,7 +44,7 @@ class NoSecretsInLogsTest {
             System.setErr(saved);
         }
         String log = captured.toString(StandardCharsets.UTF_8);
-        assertTrue(log.contains("refused"), "the refusals were logged: " + log);
-        assertFalse(log.contains("SECRET"), log);
+        assertThatText(log, "the log (the refusals are logged)").contains("refused");
+        assertThatText(log).doesNotContain("SECRET");
     }
 }

@@ -1,6 +1,7 @@
 package dev.cms.broker;
 
 import static dev.cms.broker.Sockets.spec;
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -141,7 +142,7 @@ class OAuthCommandTest {
         assertEquals(2, run(Entry.FAST_PATH, "--cms_sock=" + sock).exit(), "--user is required");
         Result bad = run(Entry.FAST_PATH, "--cms_sock=" + sock, "--user=alice@example.com", "--output=json");
         assertEquals(2, bad.exit());
-        assertTrue(bad.err().contains("expected one of xoauth2, xoauth2-b64, token but was 'json'"), bad.err());
+        assertThatText(bad.err()).contains("expected one of xoauth2, xoauth2-b64, token but was 'json'");
         assertEquals(2, run(Entry.FAST_PATH, "--cms_sock=" + sock, "--user=a@b", "--proto=POP").exit());
         assertEquals(2, run(Entry.FAST_PATH, "--cms_sock=" + sock, "--user=a@b", "--test-smtp=localhost",
                 "--test-imap=localhost").exit());
@@ -154,7 +155,7 @@ class OAuthCommandTest {
         assertEquals(0, r.exit());
         for (String o : List.of("--user", "--cms_sock", "--proto", "--output", "--no_newline", "--test-smtp",
                 "--test-imap", "--test-plain")) {
-            assertTrue(r.out().contains(o), o);
+            assertThatText(r.out(), o).contains(o);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.cms.broker;
 
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -193,7 +194,7 @@ class TokenRefresherTest {
         };
         try (TokenRefresher stale = new TokenRefresher(expired, time, time)) {
             IOException e = assertThrows(IOException.class, () -> stale.token(ALICE, "SMTP"));
-            assertTrue(e.getMessage().contains("0 s left"), e.getMessage());
+            assertThatText(e.getMessage()).contains("0 s left");
         }
     }
 }

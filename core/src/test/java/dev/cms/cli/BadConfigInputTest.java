@@ -1,9 +1,8 @@
 package dev.cms.cli;
 
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
@@ -21,9 +20,8 @@ class BadConfigInputTest {
     private static void assertOneLineNaming(CliTest.Result r, Path file, String reason) {
         assertEquals(2, r.code(), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
-        assertTrue(r.err().contains(file.toString()), r.err());
-        assertTrue(r.err().contains(reason), r.err());
-        assertFalse(r.err().contains("Exception") || r.err().contains("Error"), r.err());
+        assertThatText(r.err()).contains(file.toString(), reason);
+        assertThatText(r.err()).doesNotContain("Exception", "Error");
     }
 
     @Test

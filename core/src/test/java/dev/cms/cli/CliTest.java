@@ -1,5 +1,6 @@
 package dev.cms.cli;
 
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -38,8 +39,7 @@ class CliTest {
         Result r = run("check", "-c", cfg.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().startsWith(cfg + ": OK"), r.out());
-        assertTrue(r.out().contains("a@gmail.com"), r.out());
-        assertTrue(r.out().contains("INBOX"), r.out());
+        assertThatText(r.out()).contains("a@gmail.com", "INBOX");
         assertFalse(Files.exists(tmp.resolve("mail")), "check touches nothing");
     }
 
@@ -48,16 +48,15 @@ class CliTest {
         Path cfg = config("MailDir(\"~/mail\")\n\ndef direct_message(msg):\n    return 1\n");
         Result r = run("check", "-c", cfg.toString());
         assertEquals(2, r.code());
-        assertTrue(r.err().contains(cfg + ":3:1:"), r.err());
-        assertTrue(r.err().contains("Route"), r.err());
-        assertFalse(r.err().contains("at dev.cms"), "no stack trace without -v");
+        assertThatText(r.err()).contains(cfg + ":3:1:", "Route");
+        assertThatText(r.err(), "no stack trace without -v").doesNotContain("at dev.cms");
     }
 
     @Test
     void aMissingConfigFileIsOneClearSentence() throws Exception {
         Result r = run("check", "-c", tmp.resolve("nope.cfg").toString());
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("nope.cfg"), r.err());
+        assertThatText(r.err()).contains("nope.cfg");
         assertEquals(1, r.err().strip().lines().count(), r.err());
     }
 
@@ -66,8 +65,8 @@ class CliTest {
         ConfigOption o = new ConfigOption();
         Exception e = org.junit.jupiter.api.Assertions.assertThrows(dev.cms.config.ConfigException.class,
                 () -> ConfigOption.resolve(null, tmp, java.util.Map.of("XDG_CONFIG_HOME", tmp.resolve("xdg").toString())));
-        assertTrue(e.getMessage().contains("cms.cfg.example"), e.getMessage());
-        assertTrue(e.getMessage().contains(tmp.resolve("xdg").resolve("cloud-mdir-sync").toString()), e.getMessage());
+        assertThatText(e.getMessage()).contains("cms.cfg.example");
+        assertThatText(e.getMessage()).contains(tmp.resolve("xdg").resolve("cloud-mdir-sync").toString());
         assertEquals(null, o.file);
     }
 
@@ -75,17 +74,14 @@ class CliTest {
     void anUnknownOptionExitsTwoWithAHint() {
         Result r = run("--frobnicate");
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("--frobnicate"), r.err());
-        assertTrue(r.err().contains("--help"), r.err());
+        assertThatText(r.err()).contains("--frobnicate", "--help");
     }
 
     @Test
     void helpAndVersionWork() {
         Result help = run("--help");
         assertEquals(0, help.code());
-        assertTrue(help.out().contains("--offline"));
-        assertTrue(help.out().contains("check"));
-        assertTrue(help.out().contains("status"));
+        assertThatText(help.out()).contains("--offline", "check", "status");
         Result v = run("--version");
         assertEquals(0, v.code());
         assertTrue(v.out().startsWith("cloud-mdir-sync "), v.out());
@@ -107,7 +103,7 @@ class CliTest {
             assertEquals(0, r.code(), e.getKey() + ": " + r.err());
             assertTrue(r.out().startsWith("Usage: cloud-mdir-sync " + e.getKey()), r.out());
             for (String fragment : e.getValue()) {
-                assertTrue(r.out().contains(fragment), e.getKey() + " --help shows " + fragment + ":\n" + r.out());
+                assertThatText(r.out(), e.getKey() + " --help").contains(fragment);
             }
             assertEquals("", r.err(), e.getKey());
         }
@@ -121,9 +117,9 @@ class CliTest {
     @Test
     void topLevelHelpListsExitCodes() {
         Result help = run("--help");
-        assertTrue(help.out().contains("Exit codes:"), help.out());
+        assertThatText(help.out()).contains("Exit codes:");
         assertTrue(help.out().matches("(?s).*3\\s+authentication failure.*"), help.out());
-        assertTrue(help.out().contains("--device-code"), help.out());
+        assertThatText(help.out()).contains("--device-code");
     }
 
     @Test
@@ -136,8 +132,7 @@ class CliTest {
         try (StateLock held = StateLock.acquire(state)) {
             Result r = run("-c", cfg.toString(), "--once");
             assertEquals(1, r.code(), r.err());
-            assertTrue(r.err().contains("already using " + state), r.err());
-            assertTrue(r.err().contains("pid " + ProcessHandle.current().pid()), r.err());
+            assertThatText(r.err()).contains("already using " + state, "pid " + ProcessHandle.current().pid());
         }
     }
 
@@ -149,7 +144,7 @@ class CliTest {
                 + "cfg.message_db_dir = \"" + state + "\"\n");
         Result r = run("status", "-c", cfg.toString());
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("No state yet"), r.out());
+        assertThatText(r.out()).contains("No state yet");
     }
 
     @Test
@@ -178,8 +173,8 @@ class CliTest {
             assertEquals(0, r.code(), r.err());
             String row = r.out().lines().filter(l -> l.startsWith("gmail:a@gmail.com:INBOX")).findFirst().orElseThrow();
             assertTrue(row.matches("gmail:a@gmail.com:INBOX\\s+3\\s+\\d{4}-.*\\(\\d+ s ago\\)\\s+yes.*"), row);
-            assertTrue(r.out().contains("daemon running, pid " + ProcessHandle.current().pid()), r.out());
-            assertTrue(r.out().contains("none saved: a login will be needed"), r.out());
+            assertThatText(r.out()).contains("daemon running, pid " + ProcessHandle.current().pid());
+            assertThatText(r.out()).contains("none saved: a login will be needed");
         }
     }
 
@@ -208,7 +203,7 @@ class CliTest {
         Result top = run("help");
         assertEquals(0, top.code(), top.err());
         assertTrue(top.out().startsWith("Usage: cloud-mdir-sync"), top.out());
-        assertTrue(top.out().contains("help"), top.out());
+        assertThatText(top.out()).contains("help");
         Result status = run("help", "status");
         assertEquals(0, status.code(), status.err());
         assertTrue(status.out().startsWith("Usage: cloud-mdir-sync status"), status.out());
@@ -264,7 +259,7 @@ class CliTest {
         assertEquals(2, r.code(), r.out());
         assertTrue(r.err().startsWith("cloud-mdir-sync: " + cfg + ":2:8: Office365_Account(user=\"me@example.com\")"
                 + " has no client_id."), r.err());
-        assertFalse(r.out().contains("OK"), r.out());
+        assertThatText(r.out()).doesNotContain("OK");
         assertFalse(Files.exists(tmp.resolve("mail")), "check creates no Maildir");
         assertFalse(Files.exists(tmp.resolve("state")), "check creates no state directory");
     }
@@ -281,9 +276,8 @@ class CliTest {
                     + "cfg.message_db_dir = \"" + state + "\"\n");
             Result r = run("check", "-c", cfg.toString());
             assertEquals(2, r.code(), r.out() + r.err());
-            assertTrue(r.err().contains(maildir + " and the state directory " + state + " are on different filesystems"),
-                    r.err());
-            assertTrue(r.err().contains("cfg.message_db_dir"), r.err());
+            assertThatText(r.err()).contains(maildir + " and the state directory " + state + " are on different filesystems",
+                    "cfg.message_db_dir");
             assertFalse(Files.exists(maildir), "check creates no Maildir");
             assertFalse(Files.exists(state), "check creates no state directory");
         } finally {

@@ -1,5 +1,6 @@
 package dev.cms.cli;
 
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -59,7 +60,7 @@ class ConsoleProgressTest {
         String longName = "office365:someone.with.a.long.name@contoso.example:Inbox/Lists/kernel";
         progress.fetchStarted(longName, 1000);
         progress.fetched(longName, 1000, 123_456_789L);
-        assertTrue(shown().get(0).contains("1000/1000"), shown().toString());
+        assertThatText(shown().get(0), shown().toString()).contains("1000/1000");
         progress.fetchFinished(longName);
         log.println("12-04 21:00:00 INFO gmail:a@gmail.com:INBOX: downloading 1000 new message(s)");
         assertEquals(List.of("12-04 21:00:00 INFO gmail:a@gmail.com:INBOX: downloading 1000 new message(s)", ""),

@@ -1,5 +1,6 @@
 package dev.cms.cli;
 
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -53,7 +54,7 @@ class DocsTest {
         assertFalse(unit.containsKey("MemoryDenyWriteExecute"), "MemoryDenyWriteExecute breaks the JVM");
         String families = String.join(" ", unit.getOrDefault("RestrictAddressFamilies", java.util.List.of()));
         for (String needed : new String[] {"AF_UNIX", "AF_INET", "AF_INET6"}) {
-            assertTrue(families.contains(needed), "the broker, the cloud and the login page need " + needed);
+            assertThatText(families, "RestrictAddressFamilies (the broker, the cloud and the login page need each)").contains(needed);
         }
     }
 
@@ -85,12 +86,12 @@ class DocsTest {
         String man = DocsGenerator.manPage();
         CommandLine cl = CmsCommand.commandLine();
         for (String sub : cl.getSubcommands().keySet()) {
-            assertTrue(man.contains(".SS " + sub + "\n"), sub);
+            assertThatText(man, sub).contains(".SS " + sub + "\n");
         }
-        assertTrue(man.contains("\\fB\\-\\-once\\fR"), "--once");
-        assertTrue(man.contains("\\fB\\-\\-cms_sock\\fR \\fIPATH\\fR"), "oauth's --cms_sock");
-        assertTrue(man.contains(".SH EXIT STATUS"));
-        assertFalse(man.contains("${"), "no unrendered variable");
+        assertThatText(man, "--once").contains("\\fB\\-\\-once\\fR");
+        assertThatText(man, "oauth's --cms_sock").contains("\\fB\\-\\-cms_sock\\fR \\fIPATH\\fR");
+        assertThatText(man).contains(".SH EXIT STATUS");
+        assertThatText(man, "no unrendered variable").doesNotContain("${");
         for (String line : man.split("\n")) {
             assertFalse(line.startsWith(".") && line.length() > 1 && Character.isLowerCase(line.charAt(1))
                     && !line.startsWith(".\\\""), "no text line read as a roff request: " + line);
@@ -100,9 +101,9 @@ class DocsTest {
     @Test
     void theCompletionKnowsTheSubcommandsAndTheirOptions() {
         String bash = DocsGenerator.bashCompletion();
-        assertTrue(bash.contains("complete -F _complete_cloud-mdir-sync"), "registers the function");
+        assertThatText(bash, "registers the function").contains("complete -F _complete_cloud-mdir-sync");
         for (String word : new String[] {"demo", "check", "status", "oauth", "--once", "--messages", "--cms_sock"}) {
-            assertTrue(bash.contains(word), word);
+            assertThatText(bash, word).contains(word);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.cms.cli;
 
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -88,6 +89,6 @@ class FatalErrorExitTest {
         }
         String log = Files.readString(tmp.resolve("out.log"));
         assertEquals(1, p.exitValue(), log);
-        assertTrue(log.contains("fatal error: out of memory (Java heap space)"), log);
+        assertThatText(log).contains("fatal error: out of memory (Java heap space)");
     }
 }

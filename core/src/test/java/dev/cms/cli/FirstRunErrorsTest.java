@@ -1,5 +1,6 @@
 package dev.cms.cli;
 
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -81,14 +82,14 @@ class FirstRunErrorsTest {
         String line = said.get(0);
         assertTrue(line.startsWith("cloud-mdir-sync: "), line);
         for (String f : fragments) {
-            assertTrue(line.contains(f), "'" + f + "' in: " + line);
+            assertThatText(line).contains(f);
         }
         assertNoJavaInternals(r.err());
     }
 
     private static void assertNoJavaInternals(String err) {
-        assertFalse(err.contains("\tat "), "no stack trace:\n" + err);
-        assertFalse(err.contains("Exception"), "no exception class:\n" + err);
+        assertThatText(err, "the error (no stack trace)").doesNotContain("\tat ");
+        assertThatText(err, "the error (no exception class)").doesNotContain("Exception");
         assertFalse(JAVA_CLASS.matcher(err).find(), "no Java class name:\n" + err);
     }
 
@@ -122,7 +123,7 @@ class FirstRunErrorsTest {
 
         Result sub = run("status", "--frob");
         assertEquals(2, sub.code());
-        assertTrue(sub.err().contains("Try 'cloud-mdir-sync status --help'"), sub.err());
+        assertThatText(sub.err()).contains("Try 'cloud-mdir-sync status --help'");
     }
 
     @Test
@@ -234,8 +235,7 @@ class FirstRunErrorsTest {
         List<String> said = said(r.err());
         assertEquals("cloud-mdir-sync: " + cfg + ":2:16: GMail_Account(user=\"a@gmail.com\") has no client_id and"
                 + " client_secret.", said.get(0));
-        assertTrue(r.err().contains("Google Cloud console"), r.err());
-        assertTrue(r.err().contains("Desktop app"), r.err());
+        assertThatText(r.err()).contains("Google Cloud console", "Desktop app");
         assertNoJavaInternals(r.err());
         // Issue 12, item 6: a configuration error leaves no trace.
         assertFalse(Files.exists(tmp.resolve("mail")), "no Maildir created");
@@ -253,8 +253,7 @@ class FirstRunErrorsTest {
         List<String> said = said(r.err());
         assertEquals("cloud-mdir-sync: " + cfg + ":2:8: Office365_Account(user=\"me@example.com\") has no client_id.",
                 said.get(0));
-        assertTrue(r.err().contains("App registrations"), r.err());
-        assertTrue(r.err().contains("Allow public client flows"), r.err());
+        assertThatText(r.err()).contains("App registrations", "Allow public client flows");
         assertNoJavaInternals(r.err());
         assertFalse(Files.exists(tmp.resolve("mail")), "no Maildir created");
         assertFalse(Files.exists(tmp.resolve("state")), "no state directory created");
@@ -282,6 +281,6 @@ class FirstRunErrorsTest {
         Result r = run("-c", cfg.toString(), "--once", "-v");
         assertEquals(1, r.code(), r.err());
         assertTrue(r.err().startsWith("cloud-mdir-sync: " + file.resolve("inbox")), r.err());
-        assertTrue(r.err().contains("\tat "), r.err());
+        assertThatText(r.err()).contains("\tat ");
     }
 }

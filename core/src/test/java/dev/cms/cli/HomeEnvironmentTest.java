@@ -1,5 +1,6 @@
 package dev.cms.cli;
 
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,7 +53,7 @@ class HomeEnvironmentTest {
         Result r = run(cwd, Map.of("HOME", home.toString()), "check");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().startsWith(cfg + ": OK"), r.out());
-        assertTrue(r.out().contains("  " + home.resolve("mail/INBOX") + "\n"), r.out());
+        assertThatText(r.out()).contains("  " + home.resolve("mail/INBOX") + "\n");
     }
 
     @Test

@@ -1,7 +1,7 @@
 package dev.cms.cli;
 
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cms.auth.AccessTokenSource;
 import dev.cms.config.CloudMailboxSpec;
@@ -90,7 +90,7 @@ class OnceLoginNeededTest {
                                     d.sleeper(), new Random(1)));
                 });
         assertEquals(ExitCodes.AUTH, r.code(), r.err());
-        assertTrue(r.err().contains("a new login is needed"), r.err());
+        assertThatText(r.err()).contains("a new login is needed");
         assertEquals(2, cloud.requests().count("GET", ".*"), "refused, refreshed once, refused again: then no more");
     }
 
@@ -104,7 +104,7 @@ class OnceLoginNeededTest {
                         spec.mailbox(), spec.deleteAction(), REVOKED,
                         GraphOptions.defaults(4).withTls(ms.trustedSocketFactory(), ms.trustManager())));
         assertEquals(ExitCodes.AUTH, r.code(), r.err());
-        assertTrue(r.err().contains("a new login is needed"), r.err());
+        assertThatText(r.err()).contains("a new login is needed");
     }
 
     @Test
@@ -114,6 +114,6 @@ class OnceLoginNeededTest {
         Result r = once("GMail(\"INBOX\", GMail_Account(user=\"" + GMAIL_USER + "\", client_id=\"client\","
                 + " client_secret=\"secret\"))\n", spec -> box);
         assertEquals(ExitCodes.FAILURE, r.code(), r.err());
-        assertTrue(r.err().contains("injected LIST failure"), r.err());
+        assertThatText(r.err()).contains("injected LIST failure");
     }
 }

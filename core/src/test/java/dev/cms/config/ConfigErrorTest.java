@@ -1,5 +1,6 @@
 package dev.cms.config;
 
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -137,7 +138,7 @@ class ConfigErrorTest {
     void malformedConfigFailsAtItsPosition(String name, String text, int line, int column, String fragment) {
         Path file = dir.resolve("cms.cfg");
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(file, text, dir));
-        assertTrue(e.detail().contains(fragment), () -> "message was: " + e.getMessage());
+        assertThatText(e.detail(), "the detail of '" + e.getMessage() + "'").contains(fragment);
         assertEquals(line + ":" + column, e.line() + ":" + e.column(), () -> "message was: " + e.getMessage());
         assertEquals(file, e.file());
         String prefix = line == 0 ? file + ": " : file + ":" + line + ":" + column + ": ";

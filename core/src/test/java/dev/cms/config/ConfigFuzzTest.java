@@ -1,5 +1,6 @@
 package dev.cms.config;
 
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -133,7 +134,7 @@ class ConfigFuzzTest {
         String deep = "x = " + "[".repeat(100_000) + "]".repeat(100_000) + "\n";
         ConfigException e = assertThrows(ConfigException.class,
                 () -> ConfigLoader.parse(dir.resolve("c"), deep, dir));
-        assertTrue(e.detail().contains("nested more than"), e.getMessage());
+        assertThatText(e.detail(), e.getMessage()).contains("nested more than");
         assertEquals(1, e.line());
     }
 

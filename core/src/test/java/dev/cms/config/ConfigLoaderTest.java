@@ -1,5 +1,6 @@
 package dev.cms.config;
 
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -241,7 +242,7 @@ class ConfigLoaderTest {
     void parenthesisedStringIsAStringButAProtocolListMustBeAList() {
         ConfigException e = assertThrows(ConfigException.class, () -> parse(
                 "a = Office365_Account(user=\"u@d.com\")\nCredentialServer('/s', [a], protocols=('SMTP'))\n"));
-        assertTrue(e.detail().contains("expected a list for `protocols`, got a string"), e.getMessage());
+        assertThatText(e.detail(), e.getMessage()).contains("expected a list for `protocols`, got a string");
     }
 
     @Test
@@ -413,7 +414,7 @@ class ConfigLoaderTest {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(dir.resolve("nope.cfg")));
         assertEquals(dir.resolve("nope.cfg"), e.file());
         assertTrue(e.getMessage().startsWith(dir.resolve("nope.cfg") + ": "), e.getMessage());
-        assertTrue(e.getMessage().contains("not found"), e.getMessage());
+        assertThatText(e.getMessage()).contains("not found");
     }
 
     @Test
@@ -421,7 +422,7 @@ class ConfigLoaderTest {
         Path bad = dir.resolve("bad.cfg");
         Files.write(bad, new byte[] {'M', (byte) 0xff, (byte) 0xfe});
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(bad));
-        assertTrue(e.getMessage().contains("UTF-8"), e.getMessage());
+        assertThatText(e.getMessage()).contains("UTF-8");
     }
 
     @Test

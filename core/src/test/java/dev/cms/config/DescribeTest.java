@@ -1,7 +1,7 @@
 package dev.cms.config;
 
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -55,7 +55,7 @@ class DescribeTest {
         SyncConfig c = ConfigLoader.parse(dir.resolve("cms.cfg"),
                 "a = Office365_Account()\nCredentialServer('/s', [a], umask=0o077)\n", dir);
         String d = ConfigLoader.describe(c);
-        assertTrue(d.contains("  (none: no MailDir is declared, authentication only)\n"), d);
-        assertTrue(d.contains("/s serving SMTP for (user chosen at login, tenant common) (umask 0o077)\n"), d);
+        assertThatText(d).contains("  (none: no MailDir is declared, authentication only)\n");
+        assertThatText(d).contains("/s serving SMTP for (user chosen at login, tenant common) (umask 0o077)\n");
     }
 }

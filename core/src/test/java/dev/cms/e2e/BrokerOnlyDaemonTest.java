@@ -1,12 +1,13 @@
 package dev.cms.e2e;
 
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.cms.fakecloud.FakeCloud;
 import dev.cms.fakecloud.FakeGmail;
 import dev.cms.fakecloud.TokenInfo;
+import dev.cms.testing.FakeGmailCloud;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -21,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,22 +37,18 @@ class BrokerOnlyDaemonTest {
     @TempDir
     Path tmp;
 
-    FakeCloud cloud;
+    @RegisterExtension
+    final FakeGmailCloud fake = FakeGmailCloud.withAccount(USER, "broker-client", "broker-secret");
     final List<Process> processes = new ArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
         assumeTrue(new File("/usr/bin/curl").canExecute(), "curl plays the browser");
-        cloud = FakeCloud.start(0);
-        cloud.gmail().addAccount(USER, "broker-client", "broker-secret");
     }
 
     @AfterEach
     void stop() {
         processes.forEach(Process::destroyForcibly);
-        if (cloud != null) {
-            cloud.close();
-        }
     }
 
     private static int freePort() throws IOException {
@@ -80,7 +78,7 @@ class BrokerOnlyDaemonTest {
 
     @Test
     void anAccountWithOnlyACredentialServerIsServedTokens() throws Exception {
-        String base = cloud.baseUri().toString();
+        String base = fake.cloud().baseUri().toString();
         Path sock = tmp.resolve("run").resolve("cms.sock");
         Path cfg = tmp.resolve("cms.cfg");
         Files.writeString(cfg, "account = GMail_Account(user=\"" + USER + "\", client_id=\"broker-client\",\n"
@@ -107,7 +105,7 @@ class BrokerOnlyDaemonTest {
                 "--proto=IMAP", "--output=token", "--no_newline");
         assertTrue(client.waitFor(60, TimeUnit.SECONDS));
         assertEquals(1, client.exitValue(), read(out));
-        assertTrue(read(out).contains("needs a login"), read(out));
+        assertThatText(read(out)).contains("needs a login");
         while (true) {
             client = java("dev.cms.broker.OAuthMain", out, false, "--cms_sock=" + sock, "--user=" + USER,
                     "--proto=IMAP", "--output=token", "--no_newline");
@@ -120,11 +118,11 @@ class BrokerOnlyDaemonTest {
             Thread.sleep(200);
         }
         String token = read(out);
-        Optional<TokenInfo> info = cloud.gmail().tokenInfo(token);
+        Optional<TokenInfo> info = fake.gmail().tokenInfo(token);
         assertTrue(info.isPresent(), "the issuer accepts the token the broker handed out");
         assertEquals(USER, info.get().email());
         assertTrue(info.get().scopes().contains(FakeGmail.FULL_SCOPE), info.get().scopes().toString());
-        assertTrue(!read(tmp.resolve("daemon.log")).contains(token), "the token never reaches the log");
+        assertThatText(read(tmp.resolve("daemon.log")), "the token never reaches the log").doesNotContain(token);
 
         daemon.destroy();
         assertTrue(daemon.waitFor(60, TimeUnit.SECONDS));

@@ -1,13 +1,13 @@
 package dev.cms.e2e;
 
+import static dev.cms.testing.MaildirAssert.assertThatDirectory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.cms.fakecloud.FakeCloud;
-import dev.cms.fakecloud.FakeGmail;
 import dev.cms.fakecloud.MessageGenerator;
 import dev.cms.store.StateDb;
+import dev.cms.testing.FakeGmailCloud;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +26,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -43,16 +44,13 @@ class CrashTest {
     @TempDir
     Path tmp;
 
-    FakeCloud cloud;
-    FakeGmail gmail;
+    @RegisterExtension
+    final FakeGmailCloud fake = FakeGmailCloud.withAccount(USER, "demo-client", "demo-secret");
     ChildDaemon daemons;
 
     @BeforeEach
     void start() throws Exception {
         assumeTrue(new File("/usr/bin/curl").canExecute(), "curl plays the browser");
-        cloud = FakeCloud.start(0);
-        gmail = cloud.gmail();
-        gmail.addAccount(USER, "demo-client", "demo-secret");
         daemons = new ChildDaemon(tmp);
     }
 
@@ -60,9 +58,6 @@ class CrashTest {
     void stop() {
         if (daemons != null) {
             daemons.close();
-        }
-        if (cloud != null) {
-            cloud.close();
         }
     }
 
@@ -80,7 +75,7 @@ class CrashTest {
         Map<String, Wanted> wanted = new HashMap<>();
         for (int i = 0; i < MESSAGES; i++) {
             MessageGenerator.Generated g = gen.text(800);
-            String id = gmail.addMessage(USER, g.raw(), g.date(), Set.of("INBOX", "UNREAD"));
+            String id = fake.gmail().addMessage(USER, g.raw(), g.date(), Set.of("INBOX", "UNREAD"));
             idBySubject.put(g.subject(), id);
             wanted.put(id, new Wanted());
         }
@@ -133,7 +128,7 @@ class CrashTest {
                 for (Map.Entry<String, Wanted> w : wanted.entrySet()) {
                     why.append(w.getKey()).append(" deleted=").append(w.getValue().deleted).append(" read=")
                             .append(w.getValue().read).append(" flagged=").append(w.getValue().flagged).append(" cloud=")
-                            .append(gmail.labelsOf(USER, w.getKey())).append('\n');
+                            .append(fake.gmail().labelsOf(USER, w.getKey())).append('\n');
                 }
                 throw new AssertionError(e.getMessage() + " in round " + round + "\n" + why + log(daemons.started() - 1), e);
             }
@@ -147,7 +142,7 @@ class CrashTest {
         assertEquals(0, last.exitValue(), log(daemons.started() - 1));
 
         for (Map.Entry<String, Wanted> e : wanted.entrySet()) {
-            Set<String> labels = gmail.labelsOf(USER, e.getKey());
+            Set<String> labels = fake.gmail().labelsOf(USER, e.getKey());
             Wanted w = e.getValue();
             assertEquals(w.deleted, !labels.contains("INBOX"), "deleted? " + e.getKey() + " " + labels);
             if (!w.deleted) {
@@ -165,14 +160,12 @@ class CrashTest {
             String want = w.deleted ? null : (w.flagged ? "F" : "") + (w.read ? "S" : "");
             assertEquals(want, lettersBySubject.get(e.getKey()), "the Maildir file of " + e.getKey());
         }
-        try (Stream<Path> s = Files.list(tmp.resolve("state").resolve("lost+found"))) {
-            assertEquals(0, s.count(), "nothing in lost+found");
-        }
+        assertThatDirectory(tmp.resolve("state")).hasNothingIn("lost+found");
     }
 
     private boolean cloudMatches(Map<String, Wanted> wanted) {
         for (Map.Entry<String, Wanted> e : wanted.entrySet()) {
-            Set<String> labels = gmail.labelsOf(USER, e.getKey());
+            Set<String> labels = fake.gmail().labelsOf(USER, e.getKey());
             Wanted w = e.getValue();
             if (w.deleted == labels.contains("INBOX")
                     || !w.deleted && (w.read == labels.contains("UNREAD") || w.flagged != labels.contains("STARRED"))) {
@@ -252,7 +245,7 @@ class CrashTest {
     }
 
     private Path writeConfig() throws IOException {
-        return daemons.gmailConfig(cloud, USER);
+        return daemons.gmailConfig(fake.cloud(), USER);
     }
 
     private Process daemon(boolean withBrowser, String... args) throws IOException {

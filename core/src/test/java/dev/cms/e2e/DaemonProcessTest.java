@@ -1,12 +1,14 @@
 package dev.cms.e2e;
 
+import static dev.cms.testing.MaildirAssert.assertThatDirectory;
+import static dev.cms.testing.MaildirAssert.assertThatMaildir;
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.cms.fakecloud.FakeCloud;
-import dev.cms.fakecloud.FakeGmail;
 import dev.cms.fakecloud.MessageGenerator;
+import dev.cms.testing.FakeGmailCloud;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,6 +23,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,16 +38,13 @@ class DaemonProcessTest {
     @TempDir
     Path tmp;
 
-    FakeCloud cloud;
-    FakeGmail gmail;
+    @RegisterExtension
+    final FakeGmailCloud fake = FakeGmailCloud.withAccount(USER, "demo-client", "demo-secret");
     ChildDaemon daemons;
 
     @BeforeEach
     void start() throws Exception {
         assumeTrue(new File("/usr/bin/curl").canExecute(), "curl plays the browser");
-        cloud = FakeCloud.start(0);
-        gmail = cloud.gmail();
-        gmail.addAccount(USER, "demo-client", "demo-secret");
         daemons = new ChildDaemon(tmp);
     }
 
@@ -53,13 +53,10 @@ class DaemonProcessTest {
         if (daemons != null) {
             daemons.close();
         }
-        if (cloud != null) {
-            cloud.close();
-        }
     }
 
     private Path writeConfig() throws IOException {
-        return daemons.gmailConfig(cloud, USER);
+        return daemons.gmailConfig(fake.cloud(), USER);
     }
 
     private Process daemon(boolean withBrowser, String... args) throws IOException {
@@ -97,7 +94,7 @@ class DaemonProcessTest {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
             MessageGenerator.Generated g = gen.text(1500);
-            ids.add(gmail.addMessage(USER, g.raw(), g.date(), Set.of("INBOX", "UNREAD")));
+            ids.add(fake.gmail().addMessage(USER, g.raw(), g.date(), Set.of("INBOX", "UNREAD")));
         }
         Path cfg = writeConfig();
         Process p = daemon(true, "-c", cfg.toString());
@@ -109,13 +106,13 @@ class DaemonProcessTest {
             one = s.findFirst().orElseThrow();
         }
         Files.move(one, tmp.resolve("mail").resolve("cur").resolve(one.getFileName() + ":2,S"));
-        await(() -> ids.stream().filter(id -> !gmail.labelsOf(USER, id).contains("UNREAD")).count() == 1,
+        await(() -> ids.stream().filter(id -> !fake.gmail().labelsOf(USER, id).contains("UNREAD")).count() == 1,
                 "the S flag to reach the fake", p);
 
         // Another client's change lands after a poll.
         // A message that is still unread, so its file becomes exactly ":2,F".
-        String unread = ids.stream().filter(id -> gmail.labelsOf(USER, id).contains("UNREAD")).findFirst().orElseThrow();
-        gmail.relabel(USER, unread, Set.of("STARRED"), Set.of());
+        String unread = ids.stream().filter(id -> fake.gmail().labelsOf(USER, id).contains("UNREAD")).findFirst().orElseThrow();
+        fake.gmail().relabel(USER, unread, Set.of("STARRED"), Set.of());
         await(() -> unchecked(() -> {
             try (Stream<Path> s = Files.list(tmp.resolve("mail").resolve("cur"))) {
                 return s.anyMatch(f -> f.getFileName().toString().endsWith(":2,F"));
@@ -125,20 +122,16 @@ class DaemonProcessTest {
         p.destroy(); // SIGTERM
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the daemon stops on SIGTERM");
         assertEquals(0, p.exitValue(), log(0));
-        try (Stream<Path> s = Files.list(tmp.resolve("mail").resolve("tmp"))) {
-            assertEquals(0, s.count(), "nothing left in the Maildir's tmp/");
-        }
-        try (Stream<Path> s = Files.list(tmp.resolve("state").resolve("tmp"))) {
-            assertEquals(0, s.count(), "nothing left in the store's tmp/");
-        }
-        assertTrue(!log(0).contains("demo-secret"), "no secret in the log");
+        assertThatMaildir(tmp.resolve("mail")).hasMessages(40).hasNothingIn("tmp");
+        assertThatDirectory(tmp.resolve("state")).hasNothingIn("tmp");
+        assertThatText(log(0), "no secret in the log").doesNotContain("demo-secret");
 
         // Restart: the saved (encrypted) login is used, no browser, no body downloaded again.
-        long gets = cloud.requests().count("GET", ".*/messages/[0-9a-f]+");
+        long gets = fake.requests().count("GET", ".*/messages/[0-9a-f]+");
         Process again = daemon(false, "-c", cfg.toString(), "--once");
         assertTrue(again.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, again.exitValue(), log(1));
-        assertEquals(gets, cloud.requests().count("GET", ".*/messages/[0-9a-f]+"));
+        assertEquals(gets, fake.requests().count("GET", ".*/messages/[0-9a-f]+"));
         assertEquals(40, messageFiles());
         Set<String> files = new HashSet<>();
         try (Stream<Path> s = Files.list(tmp.resolve("mail").resolve("cur"))) {

@@ -1,13 +1,11 @@
 package dev.cms.e2e;
 
+import static dev.cms.testing.FakeGmailAssert.assertThatGmail;
+import static dev.cms.testing.MaildirAssert.assertThatMaildir;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import dev.cms.auth.AccessTokenSource;
 import dev.cms.config.DeleteAction;
-import dev.cms.config.GmailAccountSpec;
-import dev.cms.fakecloud.FakeCloud;
-import dev.cms.fakecloud.FakeGmail;
 import dev.cms.fakecloud.MessageGenerator;
 import dev.cms.maildir.MaildirFile;
 import dev.cms.maildir.MaildirFolder;
@@ -15,85 +13,41 @@ import dev.cms.model.ContentHash;
 import dev.cms.model.Flag;
 import dev.cms.model.Flags;
 import dev.cms.provider.gmail.GmailMailbox;
-import dev.cms.provider.gmail.GmailOptions;
 import dev.cms.store.MessageStore;
-import dev.cms.store.StateDb;
 import dev.cms.sync.CycleReport;
-import dev.cms.sync.Progress;
 import dev.cms.sync.Router;
-import dev.cms.sync.SyncEngine;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The sync engine with the real Gmail provider against the embedded fake Gmail. */
-class GmailEndToEndTest {
+class GmailEndToEndTest extends GmailEngineFixture {
     static final String USER = "alice@gmail.example";
 
-    @TempDir
-    Path tmp;
-
-    FakeCloud cloud;
-    FakeGmail gmail;
-    StateDb db;
-    SyncEngine engine;
     GmailMailbox mailbox;
 
-    @BeforeEach
-    void startFake() throws Exception {
-        cloud = FakeCloud.start(0);
-        gmail = cloud.gmail();
-        gmail.addAccount(USER, "client", "secret");
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (db != null) {
-            db.close();
-        }
-        cloud.close();
+    GmailEndToEndTest() {
+        super(USER);
     }
 
     private void startEngine(DeleteAction action) throws Exception {
-        if (db != null) {
-            db.close();
-        }
-        GmailAccountSpec account = new GmailAccountSpec(USER, "client", "secret",
-                cloud.baseUri() + "oauth2/auth", cloud.baseUri() + "oauth2/token", cloud.baseUri().toString(),
-                1_000_000, null);
-        AccessTokenSource tokens = force -> gmail.issueAccessToken(USER, Set.of("https://www.googleapis.com/auth/gmail.modify"));
-        GmailOptions defaults = GmailOptions.defaults();
-        GmailOptions options = new GmailOptions(1_000_000, 8, Duration.ofSeconds(10), Duration.ofSeconds(30),
-                defaults.sleeper(), new Random(1));
-        mailbox = new GmailMailbox(account, "INBOX", action, tokens, options);
-        Path state = tmp.resolve("state");
-        MessageStore store = MessageStore.open(state);
-        db = StateDb.open(state.resolve("state.db"));
-        engine = new SyncEngine(List.of(MaildirFolder.open(tmp.resolve("mail"))), List.of(mailbox),
-                Router.defaultOnly(), store, db, false, Clock.systemUTC(), Progress.NONE);
+        mailbox = mailbox("INBOX", action);
+        startEngine(List.of(MaildirFolder.open(mail())), List.of(mailbox), Router.defaultOnly());
     }
 
-    private CycleReport cycle() throws Exception {
-        CycleReport r = engine.runCycle();
-        assertTrue(r.ok(), () -> "cycle failed: " + r.errors());
-        return r;
+    private Path mail() {
+        return tmp.resolve("mail");
     }
 
     private Map<ContentHash, MaildirFile> local() throws Exception {
         Map<ContentHash, MaildirFile> out = new HashMap<>();
-        for (MaildirFile f : MaildirFolder.open(tmp.resolve("mail")).scan()) {
+        for (MaildirFile f : MaildirFolder.open(mail()).scan()) {
             out.put(MessageStore.hashOf(f.path()), f);
         }
         return out;
@@ -101,10 +55,6 @@ class GmailEndToEndTest {
 
     private static ContentHash hash(byte[] raw) throws Exception {
         return MessageStore.hashOf(new ByteArrayInputStream(raw));
-    }
-
-    private long rawGets() {
-        return cloud.requests().count("GET", ".*/messages/[0-9a-f]+");
     }
 
     @Test
@@ -139,7 +89,8 @@ class GmailEndToEndTest {
         }
         // No body is fetched twice, and bodies are stored with LF line endings.
         assertEquals(2000, rawGets());
-        assertTrue(!Files.readString(local.values().iterator().next().path()).contains("\r\n"));
+        Path any = local.values().iterator().next().path();
+        assertFalse(Files.readString(any).contains("\r\n"), "stored with LF line endings: " + any);
 
         // Another client relabels and deletes; a poll brings it.
         List<String> ids = List.copyOf(raw.keySet());
@@ -164,9 +115,8 @@ class GmailEndToEndTest {
         String toDelete = ids.get(10);
         Files.delete(local.get(hash(raw.get(toDelete))).path());
         cycle();
-        Set<String> labels = gmail.labelsOf(USER, toRead);
-        assertTrue(labels.contains("STARRED") && !labels.contains("UNREAD"), labels.toString());
-        assertTrue(!gmail.labelsOf(USER, toDelete).contains("INBOX"), "archived in Gmail");
+        assertThatGmail(gmail, USER).message(toRead).hasLabels("STARRED").lacksLabels("UNREAD");
+        assertThatGmail(gmail, USER).message(toDelete).lacksLabels("INBOX"); // archived in Gmail
 
         // A restart fetches no body; a quiet poll is one request.
         long gets = rawGets();
@@ -182,7 +132,8 @@ class GmailEndToEndTest {
         cycle();
         assertEquals(profiles + 1, cloud.requests().count("GET", ".*/profile"), "one full listing");
         assertEquals(gets, rawGets(), "known bodies are not fetched again");
-        assertTrue(local().get(hash(raw.get(ids.get(20)))).flags().has(Flag.FLAGGED));
+        assertThatMaildir(mail()).hasMessages(1997).hasMessage(raw.get(ids.get(20)))
+                .withFlags(expected.get(ids.get(20)).with(Flag.FLAGGED));
     }
 
     @Test
@@ -194,7 +145,7 @@ class GmailEndToEndTest {
         MaildirFile f = local().values().iterator().next();
         Files.move(f.path(), f.path().getParent().getParent().resolve("cur").resolve(f.name().base() + ":2,T"));
         cycle();
-        assertTrue(gmail.labelsOf(USER, id).contains("TRASH"), gmail.labelsOf(USER, id).toString());
-        assertTrue(local().isEmpty());
+        assertThatGmail(gmail, USER).message(id).hasLabels("TRASH");
+        assertThatMaildir(mail()).isEmpty();
     }
 }

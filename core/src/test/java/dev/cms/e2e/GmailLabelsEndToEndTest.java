@@ -1,105 +1,54 @@
 package dev.cms.e2e;
 
+import static dev.cms.testing.FakeGmailAssert.assertThatGmail;
+import static dev.cms.testing.MaildirAssert.assertThatMaildir;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cms.auth.AccessTokenSource;
 import dev.cms.config.DeleteAction;
-import dev.cms.config.GmailAccountSpec;
-import dev.cms.fakecloud.FakeCloud;
-import dev.cms.fakecloud.FakeGmail;
 import dev.cms.fakecloud.MessageGenerator;
 import dev.cms.maildir.MaildirFile;
 import dev.cms.maildir.MaildirFolder;
-import dev.cms.model.Flag;
-import dev.cms.model.Flags;
 import dev.cms.provider.CloudMailbox;
-import dev.cms.provider.gmail.GmailMailbox;
-import dev.cms.provider.gmail.GmailOptions;
-import dev.cms.store.MessageStore;
-import dev.cms.store.StateDb;
 import dev.cms.sync.CycleReport;
-import dev.cms.sync.Progress;
 import dev.cms.sync.Router;
-import dev.cms.sync.SyncEngine;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two Gmail labels of one account, each into its own Maildir, with the real Gmail provider
  * against the embedded fake: one message carries both labels (issue 12, items 17 and 18).
  */
-class GmailLabelsEndToEndTest {
+class GmailLabelsEndToEndTest extends GmailEngineFixture {
     static final String USER = "dave@gmail.example";
 
-    @TempDir
-    Path tmp;
-
-    FakeCloud cloud;
-    FakeGmail gmail;
-    StateDb db;
-    SyncEngine engine;
-
-    @BeforeEach
-    void startFake() throws Exception {
-        cloud = FakeCloud.start(0);
-        gmail = cloud.gmail();
-        gmail.addAccount(USER, "client", "secret");
+    GmailLabelsEndToEndTest() {
+        super(USER);
     }
 
-    @AfterEach
-    void stop() throws Exception {
-        if (db != null) {
-            db.close();
-        }
-        cloud.close();
-    }
-
+    /** One Maildir per label: {@code mail0}, {@code mail1}, ... */
     private void startEngine(String... labels) throws Exception {
-        GmailAccountSpec account = new GmailAccountSpec(USER, "client", "secret",
-                cloud.baseUri() + "oauth2/auth", cloud.baseUri() + "oauth2/token", cloud.baseUri().toString(),
-                1_000_000, null);
-        AccessTokenSource tokens = force -> gmail.issueAccessToken(USER, Set.of("https://www.googleapis.com/auth/gmail.modify"));
-        GmailOptions defaults = GmailOptions.defaults();
-        GmailOptions options = new GmailOptions(1_000_000, 8, Duration.ofSeconds(10), Duration.ofSeconds(30),
-                defaults.sleeper(), new Random(1));
         List<CloudMailbox> boxes = new ArrayList<>();
         List<MaildirFolder> maildirs = new ArrayList<>();
         List<Router.Rule> rules = new ArrayList<>();
         for (int i = 0; i < labels.length; i++) {
-            boxes.add(new GmailMailbox(account, labels[i], DeleteAction.ARCHIVE, tokens, options));
-            maildirs.add(MaildirFolder.open(tmp.resolve("mail" + i)));
+            boxes.add(mailbox(labels[i], DeleteAction.ARCHIVE));
+            maildirs.add(MaildirFolder.open(mail(i)));
             rules.add(new Router.Rule(i, i, null, null, null));
         }
-        Path state = tmp.resolve("state");
-        MessageStore store = MessageStore.open(state);
-        db = StateDb.open(state.resolve("state.db"));
-        engine = new SyncEngine(maildirs, boxes, new Router(rules), store, db, false,
-                Clock.systemUTC(), Progress.NONE);
+        startEngine(maildirs, boxes, new Router(rules));
     }
 
-    private CycleReport cycle() throws Exception {
-        CycleReport r = engine.runCycle();
-        assertTrue(r.ok(), () -> "cycle failed: " + r.errors());
-        return r;
+    private Path mail(int i) {
+        return tmp.resolve("mail" + i);
     }
 
     private List<MaildirFile> files(int i) throws Exception {
-        return MaildirFolder.open(tmp.resolve("mail" + i)).scan();
-    }
-
-    private long rawGets() {
-        return cloud.requests().count("GET", ".*/messages/[0-9a-f]+");
+        return MaildirFolder.open(mail(i)).scan();
     }
 
     /** Item 18: a flag pushed through one label's Maildir shows in the other's in the same cycle. */
@@ -112,8 +61,8 @@ class GmailLabelsEndToEndTest {
         String id = gmail.addMessage(USER, g.raw(), g.date(), Set.of("INBOX", labelId, "UNREAD"));
         startEngine("INBOX", "Work");
         cycle();
-        assertEquals(1, files(0).size());
-        assertEquals(1, files(1).size());
+        assertThatMaildir(mail(0)).hasMessages(1).hasMessage(g.raw()).withFlags("");
+        assertThatMaildir(mail(1)).hasMessages(1).hasMessage(g.raw()).withFlags("");
         assertEquals(1, rawGets(), "one body for both labels");
 
         MaildirFile f = files(0).get(0);
@@ -121,9 +70,9 @@ class GmailLabelsEndToEndTest {
         CycleReport r = cycle();
 
         assertEquals(1, r.pushedFlags(), "pushed once, through the label where it was set");
-        Set<String> labels = gmail.labelsOf(USER, id);
-        assertTrue(labels.contains("STARRED") && !labels.contains("UNREAD"), labels.toString());
-        assertEquals(Flags.of(Flag.READ, Flag.FLAGGED), files(1).get(0).flags(), "the other label's file, same cycle");
+        assertThatGmail(gmail, USER).message(id).hasLabels("STARRED").lacksLabels("UNREAD");
+        // the other label's file, in the same cycle
+        assertThatMaildir(mail(1)).hasMessages(1).hasMessage(g.raw()).withFlags("FS");
         assertTrue(cycle().idle(), "and the next poll has nothing left to do");
     }
 
@@ -141,10 +90,10 @@ class GmailLabelsEndToEndTest {
         gmail.relabel(USER, id, Set.of(labelId), Set.of("INBOX"));
         cycle();
 
-        assertEquals(0, files(0).size());
-        assertEquals(1, files(1).size());
+        assertThatMaildir(mail(0)).isEmpty();
+        assertThatMaildir(mail(1)).hasMessages(1).hasMessage(g.raw());
         assertEquals(1, rawGets(), "the body was already in the store");
         cycle();
-        assertEquals(1, files(1).size(), "still there after the next cycle");
+        assertThatMaildir(mail(1)).hasMessages(1).hasMessage(g.raw()); // still there after the next cycle
     }
 }

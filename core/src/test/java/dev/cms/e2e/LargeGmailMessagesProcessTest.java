@@ -1,20 +1,21 @@
 package dev.cms.e2e;
 
+import static dev.cms.testing.MaildirAssert.assertThatMaildir;
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.cms.fakecloud.FakeCloud;
-import dev.cms.fakecloud.FakeGmail;
 import dev.cms.fakecloud.MessageGenerator;
 import dev.cms.model.ContentHash;
 import dev.cms.store.MessageStore;
+import dev.cms.testing.FakeGmailCloud;
+import dev.cms.testing.MaildirAssert.MessageFile;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,10 +25,11 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -44,17 +46,14 @@ class LargeGmailMessagesProcessTest {
     @TempDir
     Path tmp;
 
-    FakeCloud cloud;
-    FakeGmail gmail;
+    @RegisterExtension
+    final FakeGmailCloud fake = FakeGmailCloud.withAccount(USER, "demo-client", "demo-secret");
     ChildDaemon daemons;
     Process daemon;
 
     @BeforeEach
     void start() throws Exception {
         assumeTrue(new File("/usr/bin/curl").canExecute(), "curl plays the browser");
-        cloud = FakeCloud.start(0);
-        gmail = cloud.gmail();
-        gmail.addAccount(USER, "demo-client", "demo-secret");
         daemons = new ChildDaemon(tmp);
     }
 
@@ -62,9 +61,6 @@ class LargeGmailMessagesProcessTest {
     void stop() {
         if (daemons != null) {
             daemons.close();
-        }
-        if (cloud != null) {
-            cloud.close();
         }
     }
 
@@ -86,19 +82,9 @@ class LargeGmailMessagesProcessTest {
         return out.toByteArray();
     }
 
-    private Set<ContentHash> delivered() throws IOException {
-        Set<ContentHash> out = new HashSet<>();
-        for (String sub : List.of("cur", "new")) {
-            Path d = tmp.resolve("mail").resolve(sub);
-            if (Files.isDirectory(d)) {
-                try (Stream<Path> s = Files.list(d)) {
-                    for (Path f : (Iterable<Path>) s::iterator) {
-                        out.add(MessageStore.hashOf(f));
-                    }
-                }
-            }
-        }
-        return out;
+    private Set<ContentHash> delivered() {
+        return assertThatMaildir(tmp.resolve("mail")).messages().stream().map(MessageFile::hash)
+                .collect(Collectors.toSet());
     }
 
     private String log() throws IOException {
@@ -113,17 +99,17 @@ class LargeGmailMessagesProcessTest {
         String failing = null;
         for (int i = 0; i < 10; i++) {
             byte[] raw = i % 2 == 0 && i < 8 ? largeMessage(i, LARGE) : gen.text(2000).raw();
-            String id = gmail.addMessage(USER, raw, date.plusSeconds(i), Set.of("INBOX"));
+            String id = fake.gmail().addMessage(USER, raw, date.plusSeconds(i), Set.of("INBOX"));
             if (i == 2) {
                 failing = id; // refused for good: the others must still arrive
             } else {
                 expected.add(MessageStore.hashOf(new ByteArrayInputStream(raw)));
             }
         }
-        cloud.faults().failNext(".*/messages/" + failing, 1_000_000, 400, 0);
+        fake.cloud().faults().failNext(".*/messages/" + failing, 1_000_000, 400, 0);
 
         daemon = daemons.start(true, List.of("-Xmx48m", "-XX:+UseSerialGC"), "-c",
-                daemons.gmailConfig(cloud, USER).toString());
+                daemons.gmailConfig(fake.cloud(), USER).toString());
 
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (!delivered().equals(expected)) {
@@ -141,6 +127,7 @@ class LargeGmailMessagesProcessTest {
         daemon.destroy(); // SIGTERM
         assertTrue(daemon.waitFor(60, TimeUnit.SECONDS), "the daemon stops on SIGTERM");
         assertEquals(0, daemon.exitValue(), log());
-        assertTrue(!log().contains("OutOfMemoryError"), log());
+        assertThatText(log()).doesNotContain("OutOfMemoryError");
+        assertThatMaildir(tmp.resolve("mail")).hasMessages(9).hasNothingIn("tmp");
     }
 }

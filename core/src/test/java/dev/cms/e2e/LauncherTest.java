@@ -1,5 +1,6 @@
 package dev.cms.e2e;
 
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -67,25 +68,26 @@ class LauncherTest {
         Result cloned = run(tmp, 2, "git", "clone", "--quiet", repo.toString(), clone.toString());
         assertEquals(0, cloned.code(), cloned.out());
         assertTrue(Files.isExecutable(clone.resolve("cloud-mdir-sync")), "the launcher is committed executable");
-        assertFalse(Files.exists(clone.resolve("target")), "nothing built yet");
+        assertFalse(Files.exists(clone.resolve("core").resolve("target")), "nothing built yet");
 
         Result help = run(clone, 10, clone.resolve("cloud-mdir-sync").toString(), "--help");
         assertEquals(0, help.code(), help.out());
-        assertTrue(help.out().contains("cloud-mdir-sync: building (first run or sources changed)..."), help.out());
+        assertThatText(help.out()).contains("cloud-mdir-sync: building (first run or sources changed)...");
         // Issue 12, item 14: the first build says what it is doing, a line per Maven step.
-        assertTrue(help.out().contains("cloud-mdir-sync: build step: compile (compiler)"), help.out());
-        assertTrue(help.out().contains("cloud-mdir-sync: build step: shade (shade)"), help.out());
+        assertThatText(help.out()).contains("cloud-mdir-sync: build step: compile (compiler)");
+        assertThatText(help.out()).contains("cloud-mdir-sync: build step: shade (shade)");
         assertTrue(help.out().matches("(?s).*cloud-mdir-sync: built \\S+cloud-mdir-sync\\.jar in \\d+ s\\n.*"), help.out());
-        assertTrue(help.out().contains("Usage: cloud-mdir-sync [-hqvV]"), help.out());
+        assertThatText(help.out()).contains("Usage: cloud-mdir-sync [-hqvV]");
         for (String sub : List.of("demo", "check", "status", "oauth")) {
-            assertTrue(help.out().contains("  " + sub + " "), sub + " listed:\n" + help.out());
+            assertThatText(help.out(), "the help").contains("  " + sub + " ");
         }
-        assertTrue(Files.isRegularFile(clone.resolve("target").resolve("cloud-mdir-sync.jar")), "the jar was built");
+        assertTrue(Files.isRegularFile(clone.resolve("core").resolve("target").resolve("cloud-mdir-sync.jar")),
+                "the jar was built");
 
         // The second run uses the jar: no build, and the example configuration is valid.
         Result check = run(clone, 2, clone.resolve("cloud-mdir-sync").toString(), "check", "-c", "cms.cfg.example");
         assertEquals(0, check.code(), check.out());
         assertTrue(check.out().startsWith("cms.cfg.example: OK"), check.out());
-        assertFalse(check.out().contains("building"), "no second build:\n" + check.out());
+        assertThatText(check.out(), "the second run's output (no second build)").doesNotContain("building");
     }
 }

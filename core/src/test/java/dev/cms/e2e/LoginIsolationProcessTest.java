@@ -1,12 +1,12 @@
 package dev.cms.e2e;
 
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.cms.fakecloud.FakeCloud;
-import dev.cms.fakecloud.FakeGmail;
+import dev.cms.testing.FakeGmailCloud;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,6 +24,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -42,26 +43,20 @@ class LoginIsolationProcessTest {
     @TempDir
     Path tmp;
 
-    FakeCloud cloud;
-    FakeGmail gmail;
+    @RegisterExtension
+    final FakeGmailCloud fake = FakeGmailCloud.withAccount(ANN, "ann-client", "ann-secret")
+            .andAccount(BEN, "ben-client", "ben-secret");
     final List<Process> processes = new ArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
         assumeTrue(new File("/usr/bin/curl").canExecute(), "curl plays the browser");
-        cloud = FakeCloud.start(0);
-        gmail = cloud.gmail();
-        gmail.addAccount(ANN, "ann-client", "ann-secret");
-        gmail.addAccount(BEN, "ben-client", "ben-secret");
     }
 
     @AfterEach
     void stop() {
         for (Process p : processes) {
             p.destroyForcibly();
-        }
-        if (cloud != null) {
-            cloud.close();
         }
     }
 
@@ -72,7 +67,7 @@ class LoginIsolationProcessTest {
     }
 
     private String account(String var, String user, String client) {
-        String base = cloud.baseUri().toString();
+        String base = fake.cloud().baseUri().toString();
         return var + " = GMail(\"INBOX\", GMail_Account(user=\"" + user + "\", client_id=\"" + client + "-client\",\n"
                 + "    client_secret=\"" + client + "-secret\", auth_endpoint=\"" + base + "oauth2/auth\",\n"
                 + "    token_endpoint=\"" + base + "oauth2/token\", api_endpoint=\"" + base + "\",\n"
@@ -167,7 +162,7 @@ class LoginIsolationProcessTest {
         String raw = "From: someone@example.org\r\nTo: " + user + "\r\nSubject: " + subject
                 + "\r\nMessage-ID: <" + subject + "@example.org>\r\nDate: Fri, 04 Dec 2026 12:00:00 +0000\r\n\r\n"
                 + "Body of " + subject + ".\r\n";
-        return gmail.addMessage(user, raw.getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+        return fake.gmail().addMessage(user, raw.getBytes(java.nio.charset.StandardCharsets.US_ASCII),
                 java.time.Instant.parse("2026-12-04T12:00:00Z"), Set.of("INBOX", "UNREAD"));
     }
 
@@ -204,7 +199,7 @@ class LoginIsolationProcessTest {
         assertEquals(0, first.exitValue(), log(0));
 
         // Ann's login is revoked; nobody completes her new login until the gate opens.
-        gmail.revokeRefreshTokens(ANN);
+        fake.gmail().revokeRefreshTokens(ANN);
         mail(ANN, "ann-second");
         mail(BEN, "ben-second");
         int runsBefore = browserRuns();
@@ -219,7 +214,7 @@ class LoginIsolationProcessTest {
         Path file = files("ben").stream().filter(f -> hasSubject(f, "ben-third")).findFirst().orElseThrow();
         Files.move(file, tmp.resolve("ben").resolve("cur").resolve(file.getFileName().toString().replace(":2,", "")
                 + ":2,S"));
-        long push = await(() -> !gmail.labelsOf(BEN, third).contains("UNREAD"), "Ben's S flag to reach the fake",
+        long push = await(() -> !fake.gmail().labelsOf(BEN, third).contains("UNREAD"), "Ben's S flag to reach the fake",
                 p, 1, this);
         System.out.println("login isolation: while " + ANN + " waits for a login, " + BEN + "'s new mail arrived in "
                 + arrival + " ms and his local change reached the cloud in " + push + " ms (poll interval 1 s)");
@@ -229,7 +224,7 @@ class LoginIsolationProcessTest {
         // Ann's mailbox backs off (10 s, then 20 s...); the login completes: her mailbox is tried at
         // once, its backoff ended by the login rather than run out.
         String retrying = "gmail:" + ANN + ":INBOX: retrying this mailbox in ";
-        assertTrue(log(1).contains(retrying), log(1));
+        assertThatText(log(1)).contains(retrying);
         Files.writeString(tmp.resolve("browser-gate"), "go");
         await(() -> hasMessage("ann", "ann-second"), "Ann's mail after her login", p, 1, this);
         String after = log(1);
@@ -238,7 +233,7 @@ class LoginIsolationProcessTest {
         int tryingNow = after.indexOf("gmail:" + ANN + ":INBOX: trying again now", loggedIn);
         assertTrue(tryingNow > loggedIn, "the login ended the backoff of Ann's mailbox:\n" + after);
         assertEquals(-1, after.indexOf(retrying, tryingNow), "no more backoff for Ann:\n" + after);
-        assertFalse(after.contains("ann-secret") || after.contains("ben-secret"), "no secret in the log");
+        assertThatText(after, "the log").doesNotContain("ann-secret", "ben-secret");
 
         p.destroy();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the daemon stops on SIGTERM");

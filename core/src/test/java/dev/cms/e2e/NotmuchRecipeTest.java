@@ -1,5 +1,6 @@
 package dev.cms.e2e;
 
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -110,7 +111,7 @@ class NotmuchRecipeTest {
             Path f = mail.fileOf(subject).orElseThrow();
             assertEquals("cur", f.getParent().getFileName().toString(), f.toString());
             String info = f.getFileName().toString().substring(f.getFileName().toString().lastIndexOf(":2,") + 3);
-            assertTrue(info.contains("T"), f.toString());
+            assertThatText(info, f.toString()).contains("T");
             assertEquals(subject.startsWith("read"), info.contains("S"), "the other flags are kept: " + f);
         }
         assertEquals(5, mail.maildirFiles().size());

@@ -1,5 +1,7 @@
 package dev.cms.e2e;
 
+import static dev.cms.testing.FakeGmailAssert.assertThatGmail;
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -94,14 +96,13 @@ class PushVerificationTest {
                 CycleReport pushed = engine.runCycle();
                 assertEquals(1, cloud.requests().count("POST", "/messages/batchModify$"));
                 assertFalse(pushed.ok(), "an HTML page is not Gmail's empty success answer");
-                assertTrue(pushed.errors().toString().contains("batchModify"), pushed.errors().toString());
+                assertThatText(pushed.errors().toString()).contains("batchModify");
                 assertEquals(0, pushed.pushedFlags());
-                assertTrue(cloud.gmail().labelsOf(user, id).contains("UNREAD"), "the fake never saw the change");
+                assertThatGmail(cloud.gmail(), user).message(id).hasLabels("UNREAD"); // the fake never saw the change
 
                 ok(engine.runCycle());
                 assertEquals(2, cloud.requests().count("POST", "/messages/batchModify$"), "pushed again");
-                Set<String> labels = cloud.gmail().labelsOf(user, id);
-                assertTrue(labels.contains("STARRED") && !labels.contains("UNREAD"), labels.toString());
+                assertThatGmail(cloud.gmail(), user).message(id).hasLabels("STARRED").lacksLabels("UNREAD");
             }
         }
     }
@@ -131,7 +132,7 @@ class PushVerificationTest {
                 CycleReport pushed = engine.runCycle();
                 assertEquals(1, ms.requests().count("POST", "/\\$batch$"));
                 assertFalse(pushed.ok(), "an HTML page is not a $batch answer");
-                assertTrue(pushed.errors().toString().contains("$batch"), pushed.errors().toString());
+                assertThatText(pushed.errors().toString()).contains("$batch");
                 assertEquals(0, pushed.pushedFlags());
                 assertFalse(graph.message(user, id).isRead(), "the fake never saw the change");
 

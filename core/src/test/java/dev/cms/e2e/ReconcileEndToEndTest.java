@@ -7,8 +7,6 @@ import dev.cms.auth.AccessTokenSource;
 import dev.cms.config.DeleteAction;
 import dev.cms.config.GmailAccountSpec;
 import dev.cms.config.Office365AccountSpec;
-import dev.cms.fakecloud.FakeCloud;
-import dev.cms.fakecloud.FakeGmail;
 import dev.cms.fakecloud.FakeMicrosoft;
 import dev.cms.fakecloud.MessageGenerator;
 import dev.cms.maildir.MaildirFile;
@@ -25,6 +23,7 @@ import dev.cms.sync.CycleReport;
 import dev.cms.sync.Progress;
 import dev.cms.sync.Router;
 import dev.cms.sync.SyncEngine;
+import dev.cms.testing.FakeGmailCloud;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -40,6 +39,7 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -54,8 +54,8 @@ class ReconcileEndToEndTest {
     @TempDir
     Path tmp;
 
-    FakeCloud cloud;
-    FakeGmail gmail;
+    @RegisterExtension
+    final FakeGmailCloud fake = FakeGmailCloud.withAccount(USER, "client", "secret");
     StateDb db;
     SyncEngine engine;
     final MovableClock clock = new MovableClock();
@@ -82,13 +82,10 @@ class ReconcileEndToEndTest {
 
     @BeforeEach
     void startFake() throws Exception {
-        cloud = FakeCloud.start(0);
-        gmail = cloud.gmail();
-        gmail.addAccount(USER, "client", "secret");
         MessageGenerator gen = new MessageGenerator(21, USER);
         for (int i = 0; i < 5; i++) {
             MessageGenerator.Generated g = gen.text(400 + 50 * i);
-            ids.add(gmail.addMessage(USER, g.raw(), g.date(), i % 2 == 0 ? Set.of("INBOX", "UNREAD") : Set.of("INBOX")));
+            ids.add(fake.gmail().addMessage(USER, g.raw(), g.date(), i % 2 == 0 ? Set.of("INBOX", "UNREAD") : Set.of("INBOX")));
         }
     }
 
@@ -97,14 +94,14 @@ class ReconcileEndToEndTest {
         if (db != null) {
             db.close();
         }
-        cloud.close();
     }
 
     private void startEngine(DeleteAction action) throws Exception {
         GmailAccountSpec account = new GmailAccountSpec(USER, "client", "secret",
-                cloud.baseUri() + "oauth2/auth", cloud.baseUri() + "oauth2/token", cloud.baseUri().toString(),
+                fake.cloud().baseUri() + "oauth2/auth", fake.cloud().baseUri() + "oauth2/token",
+                fake.cloud().baseUri().toString(),
                 1_000_000, null);
-        AccessTokenSource tokens = force -> gmail.issueAccessToken(USER, Set.of("https://www.googleapis.com/auth/gmail.modify"));
+        AccessTokenSource tokens = force -> fake.gmail().issueAccessToken(USER, Set.of("https://www.googleapis.com/auth/gmail.modify"));
         GmailOptions options = new GmailOptions(1_000_000, 4, Duration.ofSeconds(10), Duration.ofSeconds(30),
                 GmailOptions.defaults().sleeper(), new Random(1));
         GmailMailbox mailbox = new GmailMailbox(account, "INBOX", action, tokens, options);
@@ -130,7 +127,7 @@ class ReconcileEndToEndTest {
     }
 
     private long labelGets() {
-        return cloud.requests().count("GET", "/labels/INBOX$");
+        return fake.requests().count("GET", "/labels/INBOX$");
     }
 
     @Test
@@ -142,25 +139,25 @@ class ReconcileEndToEndTest {
 
         // Quiet: the check is due, costs labels.get alone, and triggers nothing.
         clock.now = clock.now.plus(CHECK);
-        long before = cloud.requests().size();
+        long before = fake.requests().size();
         cycle();
-        assertEquals(2, cloud.requests().size() - before, "history.list and labels.get");
+        assertEquals(2, fake.requests().size() - before, "history.list and labels.get");
         assertEquals(2, labelGets());
-        before = cloud.requests().size();
+        before = fake.requests().size();
         cycle();
-        assertEquals(1, cloud.requests().size() - before, "the next poll is one request again");
+        assertEquals(1, fake.requests().size() - before, "the next poll is one request again");
 
         // Read elsewhere, and history.list never says so.
-        gmail.relabelWithoutHistory(USER, ids.get(0), Set.of(), Set.of("UNREAD"));
+        fake.gmail().relabelWithoutHistory(USER, ids.get(0), Set.of(), Set.of("UNREAD"));
         cycle();
         assertEquals(3, unreadLocally(), "an incremental listing cannot see it");
         clock.now = clock.now.plus(CHECK);
-        long profiles = cloud.requests().count("GET", "/profile$");
+        long profiles = fake.requests().count("GET", "/profile$");
         cycle();
         cycle();
-        assertEquals(profiles + 1, cloud.requests().count("GET", "/profile$"), "one full listing");
+        assertEquals(profiles + 1, fake.requests().count("GET", "/profile$"), "one full listing");
         assertEquals(2, unreadLocally());
-        assertEquals(5, cloud.requests().count("GET", "/messages/[0-9a-f]+$"), "no body downloaded again");
+        assertEquals(5, fake.requests().count("GET", "/messages/[0-9a-f]+$"), "no body downloaded again");
     }
 
     @Test
@@ -172,16 +169,16 @@ class ReconcileEndToEndTest {
         Files.move(f.path(), f.path().getParent().getParent().resolve("cur").resolve(f.name().base() + ":2,T"));
         cycle();
         assertEquals(4, local().size());
-        long profiles = cloud.requests().count("GET", "/profile$");
+        long profiles = fake.requests().count("GET", "/profile$");
         clock.now = clock.now.plus(CHECK);
         cycle();
         cycle();
-        assertEquals(profiles + 1, cloud.requests().count("GET", "/profile$"), "the difference is learnt once");
+        assertEquals(profiles + 1, fake.requests().count("GET", "/profile$"), "the difference is learnt once");
         for (int i = 0; i < 3; i++) {
             clock.now = clock.now.plus(CHECK);
             cycle();
         }
-        assertEquals(profiles + 1, cloud.requests().count("GET", "/profile$"), "and then kept");
+        assertEquals(profiles + 1, fake.requests().count("GET", "/profile$"), "and then kept");
         assertEquals(4, local().size());
     }
 

@@ -1,10 +1,11 @@
 package dev.cms.e2e;
 
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cms.fakecloud.FakeCloud;
+import dev.cms.testing.FakeGmailCloud;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -14,7 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,21 +31,16 @@ class StopDuringLoginTest {
     @TempDir
     Path tmp;
 
-    FakeCloud cloud;
+    @RegisterExtension
+    final FakeGmailCloud fake = FakeGmailCloud.withAccount(USER, "judy-client", "judy-secret");
     Process daemon;
 
-    @BeforeEach
-    void start() throws Exception {
-        cloud = FakeCloud.start(0);
-        cloud.gmail().addAccount(USER, "judy-client", "judy-secret");
-    }
 
     @AfterEach
     void stop() {
         if (daemon != null) {
             daemon.destroyForcibly();
         }
-        cloud.close();
     }
 
     private static int freePort() throws IOException {
@@ -61,7 +57,7 @@ class StopDuringLoginTest {
     @ParameterizedTest
     @ValueSource(strings = {"INT", "TERM"})
     void aStopDuringALoginWaitExitsZeroPromptlyAndRemovesTheSocket(String signal) throws Exception {
-        String base = cloud.baseUri().toString();
+        String base = fake.cloud().baseUri().toString();
         Path sock = tmp.resolve("cms.sock");
         Path cfg = tmp.resolve("cms.cfg");
         Files.writeString(cfg, "account = GMail_Account(user=\"" + USER + "\", client_id=\"judy-client\",\n"
@@ -95,6 +91,6 @@ class StopDuringLoginTest {
         assertTrue(daemon.waitFor(15, TimeUnit.SECONDS), "the daemon did not stop: " + log());
         assertEquals(0, daemon.exitValue(), log());
         assertFalse(Files.exists(sock), "the socket is removed");
-        assertTrue(log().contains("stopped cleanly"), log());
+        assertThatText(log()).contains("stopped cleanly");
     }
 }

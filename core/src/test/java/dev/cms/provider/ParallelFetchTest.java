@@ -1,5 +1,6 @@
 package dev.cms.provider;
 
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -106,6 +107,6 @@ class ParallelFetchTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ParallelFetch.run(List.of("a"), 0, "t-", "box", fetched::add));
 
-        assertTrue(e.getMessage().contains("0"), e.getMessage());
+        assertThatText(e.getMessage()).contains("0");
     }
 }

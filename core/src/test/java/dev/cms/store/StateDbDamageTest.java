@@ -1,8 +1,7 @@
 package dev.cms.store;
 
-import static org.junit.jupiter.api.Assertions.assertFalse;
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -20,11 +19,8 @@ class StateDbDamageTest {
 
     private static void assertClear(IOException e, Path file) {
         String m = e.getMessage();
-        assertTrue(m.contains(file + " is damaged"), m);
-        assertTrue(m.contains("move it aside"), m);
-        assertTrue(m.contains("rebuilds it from the cloud"), m);
-        assertFalse(m.contains("SQLITE"), m);
-        assertFalse(m.contains("\n"), m);
+        assertThatText(m).contains(file + " is damaged", "move it aside", "rebuilds it from the cloud");
+        assertThatText(m).doesNotContain("SQLITE", "\n");
     }
 
     @Test

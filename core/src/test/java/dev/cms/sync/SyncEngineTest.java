@@ -2,6 +2,7 @@ package dev.cms.sync;
 
 import static dev.cms.sync.SyncFixture.hash;
 import static dev.cms.sync.SyncFixture.setLetters;
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -82,7 +83,7 @@ class SyncEngineTest {
         // Bodies are stored with LF line endings; mtime is the received time.
         MaildirFile any = fx.fileFor(0, Messages.message("m3"));
         byte[] onDisk = Files.readAllBytes(any.path());
-        assertFalse(new String(onDisk, StandardCharsets.UTF_8).contains("\r\n"));
+        assertThatText(new String(onDisk, StandardCharsets.UTF_8)).doesNotContain("\r\n");
         assertEquals(Instant.parse("2026-01-01T00:00:03Z"), Files.getLastModifiedTime(any.path()).toInstant());
         // Unread messages without flags are in new/, others in cur/.
         MaildirFile unread = fx.fileFor(0, Messages.message("m1"));
@@ -428,7 +429,7 @@ class SyncEngineTest {
         }
         CycleReport r = fx.cycle();
         assertFalse(r.ok());
-        assertTrue(r.errors().get(0).contains("refusing to delete"), r.errors().toString());
+        assertThatText(r.errors().get(0), r.errors().toString()).contains("refusing to delete");
         assertTrue(cloud.deletions().isEmpty());
 
         fx.start(false);
@@ -676,8 +677,8 @@ class SyncEngineTest {
         CycleReport r = fx.cycle();
 
         assertFalse(r.ok());
-        assertTrue(r.errors().get(0).contains("refusing to delete"), r.errors().toString());
-        assertTrue(r.errors().get(0).contains(".cms-confirm-empty"), "says how to confirm: " + r.errors());
+        assertThatText(r.errors().get(0), r.errors().toString()).contains("refusing to delete");
+        assertThatText(r.errors().get(0), "says how to confirm: " + r.errors()).contains(".cms-confirm-empty");
         assertTrue(cloud.deletions().isEmpty());
         assertEquals(15, cloud.size());
 
@@ -750,7 +751,7 @@ class SyncEngineTest {
         CycleReport r = fx.cycle();
 
         assertEquals(1, r.problems().size(), r.problems().toString());
-        assertTrue(r.problems().get(0).contains("x".repeat(20)), "names the file: " + r.problems());
+        assertThatText(r.problems().get(0), "names the file: " + r.problems()).contains("x".repeat(20));
         assertTrue(r.errors().isEmpty(), "not a failure of the cycle or the mailbox: " + r.errors());
         assertFalse(r.failedAsAWhole());
         assertTrue(r.failedMailboxes().isEmpty());
@@ -885,9 +886,9 @@ class SyncEngineTest {
             System.setErr(saved);
         }
         String log = captured.toString(StandardCharsets.UTF_8);
-        assertTrue(log.contains("flags none -> S in the cloud: " + read.getFileName()), log);
-        assertTrue(log.contains("deleted in the cloud: the message \"forged?12-04 INFO fake\", deleted locally"), log);
-        assertFalse(log.contains("\n12-04 INFO fake"), "a subject cannot start a log line of its own: " + log);
+        assertThatText(log).contains("flags none -> S in the cloud: " + read.getFileName());
+        assertThatText(log).contains("deleted in the cloud: the message \"forged?12-04 INFO fake\", deleted locally");
+        assertThatText(log, "the log (a subject cannot start a line of its own)").doesNotContain("\n12-04 INFO fake");
     }
 
     /** Issue 12, item 13: a first sync stopped mid-way says what was kept, and the next start uses it. */

@@ -159,6 +159,6 @@ public final class FakeCloud implements AutoCloseable {
     }
 
     private static RequestLog.Entry entry(Request r, int status, boolean batchPart) {
-        return new RequestLog.Entry(r.method(), r.path(), r.rawQuery(), status, batchPart);
+        return RequestLog.Entry.of(r, status, batchPart);
     }
 }

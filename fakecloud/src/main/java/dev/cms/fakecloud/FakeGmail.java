@@ -169,6 +169,18 @@ public final class FakeGmail implements CloudService {
         mailboxes.values().forEach(box -> box.setHistoryHorizon(horizon));
     }
 
+    /**
+     * The most messages or history records one page of messages.list or history.list holds
+     * (default and Gmail's own maximum: 500), so a test sees pagination with a few messages.
+     * Gmail may answer fewer than maxResults; a client follows nextPageToken either way.
+     */
+    public void setPageLimit(int limit) {
+        if (limit < 1 || limit > 500) {
+            throw new IllegalArgumentException("page limit must be 1 to 500, got " + limit);
+        }
+        api.pageLimit = limit;
+    }
+
     /** Invalidates every refresh token issued for the account. */
     public void revokeRefreshTokens(String email) {
         box(email);

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -211,7 +212,7 @@ final class FakeGmailMailbox {
         return messages.get(id);
     }
 
-    /** User labels by id, in creation order. */
+    /** User labels by id, in the order they were created (as labels.list answers). */
     Map<String, String> userLabels() {
         return labelSnapshot;
     }
@@ -239,7 +240,7 @@ final class FakeGmailMailbox {
             }
             String id = "Label_" + (++labelCounter);
             userLabels.put(id, name);
-            labelSnapshot = Map.copyOf(userLabels);
+            labelSnapshot = Collections.unmodifiableMap(new LinkedHashMap<>(userLabels));
             byLabel.put(id, new Index());
             return id;
         }
@@ -518,7 +519,7 @@ final class FakeGmailMailbox {
                 userLabels.put(e.getKey(), e.getValue().getAsString());
                 byLabel.put(e.getKey(), new Index());
             }
-            labelSnapshot = Map.copyOf(userLabels);
+            labelSnapshot = Collections.unmodifiableMap(new LinkedHashMap<>(userLabels));
             labelCounter = o.get("labelCounter").getAsInt();
             idSequence = o.get("idSequence").getAsLong();
             for (com.google.gson.JsonElement e : o.getAsJsonArray("messages")) {

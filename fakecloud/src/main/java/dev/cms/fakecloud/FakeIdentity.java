@@ -169,16 +169,8 @@ public final class FakeIdentity {
         JsonObject o = new JsonObject();
         o.addProperty("tenantId", tenantId);
         o.addProperty("signingKey", Base64.getEncoder().encodeToString(signingKey));
-        JsonObject refresh = new JsonObject();
-        refreshTokens.forEach((token, g) -> {
-            JsonObject j = new JsonObject();
-            j.addProperty("upn", g.upn());
-            j.addProperty("clientId", g.clientId());
-            j.add("scopes", SavedJson.orderedStrings(g.scopes()));
-            refresh.add(token, j);
-        });
-        o.add("refresh", refresh);
-        o.add("access", SavedTokens.save(accessTokens));
+        SavedTokens.save(o, "upn", refreshTokens, g -> new SavedTokens.Grant(g.upn(), g.clientId(), g.scopes()),
+                accessTokens);
         return o;
     }
 
@@ -186,14 +178,8 @@ public final class FakeIdentity {
         tenantId = o.get("tenantId").getAsString();
         byte[] key = Base64.getDecoder().decode(o.get("signingKey").getAsString());
         System.arraycopy(key, 0, signingKey, 0, Math.min(key.length, signingKey.length));
-        refreshTokens.clear();
-        for (Map.Entry<String, com.google.gson.JsonElement> e : o.getAsJsonObject("refresh").entrySet()) {
-            JsonObject j = e.getValue().getAsJsonObject();
-            refreshTokens.put(e.getKey(), new Grant(j.get("upn").getAsString(), j.get("clientId").getAsString(),
-                    List.copyOf(SavedJson.stringList(j.getAsJsonArray("scopes")))));
-        }
-        accessTokens.clear();
-        accessTokens.putAll(SavedTokens.restore(o.getAsJsonObject("access")));
+        SavedTokens.restore(o, "upn", refreshTokens, g -> new Grant(g.account(), g.clientId(), g.scopes()),
+                accessTokens);
     }
 
     /** What is known about an access token this fake issued, or null when unknown or expired. */

@@ -210,6 +210,11 @@ public final class FakeMicrosoft implements AutoCloseable {
      * envelope headers (Prefer included) do not reach the parts: each part states its own.
      */
     private FakeMicrosoftResponse batch(FakeMicrosoftRequest envelope) {
+        String envelopeType = envelope.header("Content-Type");
+        if (envelopeType == null || !envelopeType.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            return FakeMicrosoftResponse.graphError(415, "BadRequest",
+                    "A $batch request must have Content-Type application/json, not " + envelopeType + ".");
+        }
         JsonArray parts;
         try {
             JsonElement root = JsonParser.parseString(envelope.bodyText());
@@ -279,6 +284,6 @@ public final class FakeMicrosoft implements AutoCloseable {
     }
 
     private static RequestLog.Entry entry(FakeMicrosoftRequest r, int status) {
-        return new RequestLog.Entry(r.method(), r.path(), r.rawQuery(), status, r.batchPart());
+        return RequestLog.Entry.of(r, status, r.batchPart());
     }
 }

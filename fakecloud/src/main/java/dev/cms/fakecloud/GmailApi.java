@@ -30,6 +30,8 @@ final class GmailApi {
 
     private final GoogleOAuth oauth;
     private final Function<String, FakeGmailMailbox> mailboxes;
+    /** The most items a listing or history page holds, whatever maxResults asks for. */
+    volatile int pageLimit = 500;
 
     GmailApi(GoogleOAuth oauth, Function<String, FakeGmailMailbox> mailboxes) {
         this.oauth = oauth;
@@ -148,14 +150,14 @@ final class GmailApi {
         return Response.json(200, o);
     }
 
-    private static Response list(Request r, FakeGmailMailbox box) {
+    private Response list(Request r, FakeGmailMailbox box) {
         List<String> labelIds = new ArrayList<>(r.params("labelIds"));
         String q = r.param("q");
         if (q != null) {
             labelIds.addAll(QueryTerms.labels(q, box));
         }
         boolean includeSpamTrash = "true".equals(r.param("includeSpamTrash"));
-        int max = maxResults(r, 100);
+        int max = maxResults(r, 100, pageLimit);
         FakeGmailMailbox.Page page = box.list(labelIds, r.param("pageToken"), max, includeSpamTrash);
         JsonArray messages = new JsonArray();
         for (FakeGmailMailbox.Message m : page.messages()) {
@@ -240,7 +242,7 @@ final class GmailApi {
         return Response.empty(204);
     }
 
-    private static Response history(Request r, FakeGmailMailbox box) {
+    private Response history(Request r, FakeGmailMailbox box) {
         String startText = r.param("startHistoryId");
         if (startText == null) {
             return Response.googleError(400, "invalidArgument", "Missing required parameter: startHistoryId");
@@ -265,7 +267,7 @@ final class GmailApi {
         }
         FakeGmailMailbox.HistoryPage page;
         try {
-            page = box.history(start, r.param("labelId"), types, r.param("pageToken"), maxResults(r, 100));
+            page = box.history(start, r.param("labelId"), types, r.param("pageToken"), maxResults(r, 100, pageLimit));
         } catch (FakeGmailMailbox.HistoryExpiredException e) {
             return notFound();
         }
@@ -345,17 +347,17 @@ final class GmailApi {
         return o;
     }
 
-    private static int maxResults(Request r, int dflt) {
+    private static int maxResults(Request r, int dflt, int limit) {
         String text = r.param("maxResults");
         if (text == null) {
-            return dflt;
+            return Math.min(dflt, limit);
         }
         try {
             int n = Integer.parseInt(text);
             if (n < 1) {
                 throw new IllegalArgumentException("Invalid maxResults: " + text);
             }
-            return Math.min(n, 500);
+            return Math.min(n, limit);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("Invalid maxResults: " + text, e);
         }

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
@@ -66,28 +67,14 @@ final class GoogleOAuth {
     /** The issued refresh and access tokens, for a later run of the demo. */
     JsonObject saveTokens() {
         JsonObject o = new JsonObject();
-        JsonObject refresh = new JsonObject();
-        refreshTokens.forEach((token, g) -> {
-            JsonObject j = new JsonObject();
-            j.addProperty("email", g.email());
-            j.addProperty("clientId", g.clientId());
-            j.add("scopes", SavedJson.strings(g.scopes()));
-            refresh.add(token, j);
-        });
-        o.add("refresh", refresh);
-        o.add("access", SavedTokens.save(accessTokens));
+        SavedTokens.save(o, "email", refreshTokens,
+                g -> new SavedTokens.Grant(g.email(), g.clientId(), List.copyOf(new TreeSet<>(g.scopes()))), accessTokens);
         return o;
     }
 
     void restoreTokens(JsonObject o) {
-        refreshTokens.clear();
-        for (Map.Entry<String, com.google.gson.JsonElement> e : o.getAsJsonObject("refresh").entrySet()) {
-            JsonObject j = e.getValue().getAsJsonObject();
-            refreshTokens.put(e.getKey(), new RefreshGrant(j.get("email").getAsString(), j.get("clientId").getAsString(),
-                    SavedJson.stringSet(j.getAsJsonArray("scopes"))));
-        }
-        accessTokens.clear();
-        accessTokens.putAll(SavedTokens.restore(o.getAsJsonObject("access")));
+        SavedTokens.restore(o, "email", refreshTokens,
+                g -> new RefreshGrant(g.account(), g.clientId(), Set.copyOf(g.scopes())), accessTokens);
     }
 
     void revokeRefreshTokens(String email) {

@@ -11,29 +11,14 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class FakeFaultsTest {
+class FakeFaultsTest extends GmailHttpFixture {
     static final String USER = "carol@example.com";
     static final String LABELS = "gmail/v1/users/me/labels";
 
-    MutableClock clock = new MutableClock();
-    FakeCloud cloud;
-    Http http;
-
-    @BeforeEach
-    void start() throws Exception {
-        cloud = FakeCloud.start(0, clock);
-        cloud.gmail().addAccount(USER, "cid", "secret");
-        http = new Http(cloud.baseUri());
-        http.token = cloud.gmail().issueAccessToken(USER, Set.of(FakeGmail.FULL_SCOPE));
-    }
-
-    @AfterEach
-    void stop() {
-        cloud.close();
+    FakeFaultsTest() {
+        super(USER);
     }
 
     @Test

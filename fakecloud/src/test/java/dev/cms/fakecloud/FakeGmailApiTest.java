@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
@@ -16,31 +17,14 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class FakeGmailApiTest {
+class FakeGmailApiTest extends GmailHttpFixture {
     static final String USER = "bob@example.com";
     static final Instant T0 = Instant.parse("2025-06-01T10:00:00Z");
 
-    MutableClock clock = new MutableClock();
-    FakeCloud cloud;
-    FakeGmail gmail;
-    Http http;
-
-    @BeforeEach
-    void start() throws Exception {
-        cloud = FakeCloud.start(0, clock);
-        gmail = cloud.gmail();
-        gmail.addAccount(USER, "cid", "secret");
-        http = new Http(cloud.baseUri());
-        http.token = gmail.issueAccessToken(USER, Set.of(FakeGmail.FULL_SCOPE));
-    }
-
-    @AfterEach
-    void stop() {
-        cloud.close();
+    FakeGmailApiTest() {
+        super(USER);
     }
 
     static byte[] msg(int n) {
@@ -116,6 +100,22 @@ class FakeGmailApiTest {
         assertEquals(List.of(trashed), ids(getJson("gmail/v1/users/me/messages?labelIds=TRASH")));
         assertEquals(List.of(trashed), ids(getJson("gmail/v1/users/me/messages?q=in:trash")));
         assertEquals(10, ids(getJson("gmail/v1/users/me/messages?includeSpamTrash=true")).size());
+    }
+
+    @Test
+    void pageLimitCutsListingsAndHistoryShorterThanMaxResults() throws Exception {
+        long start = gmail.historyId(USER);
+        for (int i = 0; i < 5; i++) {
+            add(i, "INBOX");
+        }
+        gmail.setPageLimit(2);
+        JsonObject first = getJson("gmail/v1/users/me/messages?labelIds=INBOX&maxResults=500");
+        assertEquals(2, ids(first).size());
+        assertTrue(first.has("nextPageToken"), first.toString());
+        JsonObject history = getJson("gmail/v1/users/me/history?startHistoryId=" + start + "&maxResults=500");
+        assertEquals(2, history.getAsJsonArray("history").size());
+        assertTrue(history.has("nextPageToken"), history.toString());
+        assertThrows(IllegalArgumentException.class, () -> gmail.setPageLimit(501));
     }
 
     @Test

@@ -275,6 +275,11 @@ class FakeGraphApiTest {
             tooMany.append(i == 0 ? "" : ",").append("{\"id\":\"").append(i).append("\",\"method\":\"GET\",\"url\":\"/me/mailFolders/inbox\"}");
         }
         assertEquals(400, client.json("POST", "/v1.0/$batch", tooMany + "]}").statusCode());
+
+        // Graph reads a batch only as JSON.
+        HttpResponse<String> plain = client.send(client.graph("/v1.0/$batch").header("Content-Type", "text/plain")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(batch)).build());
+        assertEquals(415, plain.statusCode(), plain.body());
     }
 
     @Test

@@ -190,6 +190,20 @@ class FakeIdentityTest {
     }
 
     @Test
+    void savedRefreshTokenRefreshesAgainAfterARestore() {
+        String rt = body(redeem(authorize(null, "s"), VERIFIER)).get("refresh_token").getAsString();
+        JsonObject saved = fake.identity().saveState();
+        fake.identity().revokeRefreshTokens(USER);
+
+        fake.identity().restoreState(saved);
+
+        HttpResponse<String> r = refresh(rt, "https://graph.microsoft.com/Mail.ReadWrite");
+        assertEquals(200, r.statusCode(), r.body());
+        TokenInfo info = fake.identity().tokenInfo(body(r).get("access_token").getAsString());
+        assertTrue(FakeIdentity.grantsGraph(info), info.toString());
+    }
+
+    @Test
     void accessTokensExpireAfterTheirLifetime() {
         fake.identity().setAccessTokenLifetime(Duration.ofMinutes(5));
         JsonObject t = body(redeem(authorize(null, "s"), VERIFIER));

@@ -9,13 +9,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import java.net.URI;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class GoogleOAuthTest {
     static final String USER = "alice@example.com";
@@ -27,6 +30,8 @@ class GoogleOAuthTest {
     MutableClock clock = new MutableClock();
     FakeCloud cloud;
     Http http;
+    @TempDir
+    Path tmp;
 
     @BeforeEach
     void start() throws Exception {
@@ -97,6 +102,23 @@ class GoogleOAuthTest {
         assertNotEquals(http.token, r.get("access_token").getAsString());
         assertFalse(r.has("refresh_token"), "Google keeps the refresh token: " + r);
         assertEquals(USER, cloud.gmail().tokenInfo(r.get("access_token").getAsString()).orElseThrow().email());
+    }
+
+    @Test
+    void savedRefreshTokenRefreshesAgainAfterARestore() throws Exception {
+        String code = query(authorize(USER)).get("code").get(0);
+        String refresh = Http.json(exchange(code, VERIFIER)).get("refresh_token").getAsString();
+        JsonObject saved = cloud.gmail().saveState(new SavedBodies(tmp));
+        cloud.gmail().revokeRefreshTokens(USER);
+
+        cloud.gmail().restoreState(saved, new SavedBodies(tmp));
+
+        HttpResponse<String> r = http.form("oauth2/token", Map.of("grant_type", "refresh_token",
+                "refresh_token", refresh, "client_id", CLIENT, "client_secret", SECRET));
+        assertEquals(200, r.statusCode(), r.body());
+        TokenInfo info = cloud.gmail().tokenInfo(Http.json(r).get("access_token").getAsString()).orElseThrow();
+        assertEquals(USER, info.email());
+        assertEquals(Set.of(FakeGmail.FULL_SCOPE), info.scopes());
     }
 
     @Test

@@ -5,6 +5,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -19,10 +20,15 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Listings against answers scripted byte for byte with WireMock, for what the embedded fake Graph
+ * (see {@link GraphFolderAndDeltaTest}) cannot show: the exact request (its {@code Prefer}
+ * header, $select and $expand) and the mapping of answers it never gives (every replied
+ * variant of the MAPI properties, a 400 syncStateInvalid, malformed JSON, a page with no link).
+ */
 class GraphListingTest extends GraphFixture {
 
     String link(String folderId, String query) {
@@ -37,57 +43,6 @@ class GraphListingTest extends GraphFixture {
 
     static Map<String, Flags> flagsById(List<CloudMessage> ms) {
         return ms.stream().collect(Collectors.toMap(CloudMessage::id, CloudMessage::flags));
-    }
-
-    @Test
-    void wellKnownFirstPartIsLookedUpByItsNameInAnyCase() throws Exception {
-        stubInbox();
-        stubEmptyDelta("INBOX");
-        Listing l = mailbox("InBox").list(null);
-        assertTrue(l.full());
-        assertEquals(link("INBOX", "$deltatoken=d0"), l.syncToken());
-        wm.verify(1, getRequestedFor(urlPathEqualTo(path("mailFolders/inbox"))));
-    }
-
-    @Test
-    void nestedFolderIsResolvedPartByPartAndCached() throws Exception {
-        stubInbox();
-        wm.stubFor(get(urlPathEqualTo(path("mailFolders/INBOX/childFolders")))
-                .withQueryParam("$filter", equalTo("displayName eq 'Lists'"))
-                .willReturn(okJson("{\"value\":[{\"id\":\"LISTS\",\"displayName\":\"Lists\"}]}")));
-        wm.stubFor(get(urlPathEqualTo(path("mailFolders/LISTS/childFolders")))
-                .withQueryParam("$filter", equalTo("displayName eq 'kernel'"))
-                .willReturn(okJson("{\"value\":[{\"id\":\"KERNEL\",\"displayName\":\"kernel\"}]}")));
-        stubEmptyDelta("KERNEL");
-        GraphMailbox mb = mailbox("Inbox/Lists/kernel");
-        assertEquals("KERNEL", mb.folderId());
-        mb.list(null);
-        assertEquals(4, served().size(), "three look-ups once, then the delta");
-        assertEquals("o365:" + USER + ":Inbox/Lists/kernel", mb.key());
-        assertEquals(Set.of(Flag.READ, Flag.FLAGGED, Flag.REPLIED), mb.supportedFlags());
-    }
-
-    @Test
-    void missingPartNamesTheFolderTheUserAndThePartThatIsMissing() {
-        stubInbox();
-        wm.stubFor(get(urlPathEqualTo(path("mailFolders/INBOX/childFolders")))
-                .withQueryParam("$filter", equalTo("displayName eq 'Lists'"))
-                .willReturn(okJson("{\"value\":[{\"id\":\"LISTS\"}]}")));
-        wm.stubFor(get(urlPathEqualTo(path("mailFolders/LISTS/childFolders")))
-                .willReturn(okJson("{\"value\":[]}")));
-        IOException e = assertThrows(IOException.class, () -> mailbox("Inbox/Lists/kernel").list(null));
-        assertEquals("Office365 folder 'Inbox/Lists/kernel' not found for alice@example.com: "
-                + "'Inbox/Lists' has no child folder 'kernel'", e.getMessage());
-    }
-
-    @Test
-    void quoteInAFolderNameIsDoubledInTheFilter() throws Exception {
-        wm.stubFor(get(urlPathEqualTo(path("mailFolders/msgfolderroot/childFolders")))
-                .withQueryParam("$filter", equalTo("displayName eq 'Bob''s'"))
-                .willReturn(okJson("{\"value\":[{\"id\":\"BOBS\"}]}")));
-        assertEquals("BOBS", mailbox("Bob's").folderId());
-        String url = served().get(0).getRequest().getUrl();
-        assertTrue(url.contains("$filter=displayName%20eq%20"), url);
     }
 
     @Test
@@ -120,64 +75,12 @@ class GraphListingTest extends GraphFixture {
     }
 
     @Test
-    void unchangedFolderCostsOneRequestWhenResumedFromTheDeltaLink() throws Exception {
-        stubInbox();
-        stubEmptyDelta("INBOX");
-        wm.stubFor(get(urlPathEqualTo(deltaPath("INBOX"))).withQueryParam("$deltatoken", equalTo("d0"))
-                .willReturn(okJson("{\"value\":[],\"@odata.deltaLink\":\"" + link("INBOX", "$deltatoken=d0")
-                        + "\"}")));
-        GraphMailbox mb = mailbox("inbox");
-        Listing first = mb.list(null);
-        wm.resetRequests();
-        Listing again = mb.list(first.syncToken());
-        assertFalse(again.full());
-        assertTrue(again.messages().isEmpty());
-        assertTrue(again.removed().isEmpty());
-        assertEquals(1, served().size());
-        assertEquals("d0", served().get(0).getRequest().queryParameter("$deltatoken").firstValue());
-    }
-
-    @Test
-    void incrementalListingReportsChangesAndRemovals() throws Exception {
-        stubInbox();
-        wm.stubFor(get(urlPathEqualTo(deltaPath("INBOX"))).withQueryParam("$deltatoken", equalTo("d1"))
-                .willReturn(okJson("{\"value\":[{\"id\":\"m1\",\"isRead\":false},"
-                        + "{\"id\":\"m2\",\"@removed\":{\"reason\":\"deleted\"}}],"
-                        + "\"@odata.deltaLink\":\"" + link("INBOX", "$deltatoken=d2") + "\"}")));
-        Listing l = mailbox("inbox").list(link("INBOX", "$deltatoken=d1"));
-        assertFalse(l.full());
-        assertEquals(List.of(new CloudMessage("m1", Flags.NONE, null)), l.messages());
-        assertEquals(Set.of("m2"), l.removed());
-        assertEquals(link("INBOX", "$deltatoken=d2"), l.syncToken());
-    }
-
-    @Test
-    void goneDeltaTokenFallsBackToAFullListing() throws Exception {
-        stubInbox();
-        stubEmptyDelta("INBOX");
-        wm.stubFor(get(urlPathEqualTo(deltaPath("INBOX"))).withQueryParam("$deltatoken", equalTo("old"))
-                .willReturn(error(410, "SyncStateNotFound")));
-        Listing l = mailbox("inbox").list(link("INBOX", "$deltatoken=old"));
-        assertTrue(l.full());
-        assertEquals(link("INBOX", "$deltatoken=d0"), l.syncToken());
-    }
-
-    @Test
     void syncStateInvalidCodeAlsoFallsBackToAFullListing() throws Exception {
         stubInbox();
         stubEmptyDelta("INBOX");
         wm.stubFor(get(urlPathEqualTo(deltaPath("INBOX"))).withQueryParam("$deltatoken", equalTo("old"))
                 .willReturn(error(400, "syncStateInvalid")));
         assertTrue(mailbox("inbox").list(link("INBOX", "$deltatoken=old")).full());
-    }
-
-    @Test
-    void tokenOnAnotherHostIsNeverFollowed() throws Exception {
-        stubInbox();
-        stubEmptyDelta("INBOX");
-        Listing l = mailbox("inbox").list("https://evil.example/v1.0/me/mailFolders/INBOX/messages/delta?x=1");
-        assertTrue(l.full());
-        assertTrue(served().stream().allMatch(e -> e.getRequest().getUrl().startsWith("/v1.0/")));
     }
 
     @Test
@@ -223,7 +126,7 @@ class GraphListingTest extends GraphFixture {
         assertEquals("malformed Graph response to messages.delta: message m1 has no boolean isRead", e.getMessage());
         wm.stubFor(get(urlPathEqualTo(deltaPath("INBOX"))).willReturn(okJson("{\"value\":[{\"isRead\":true}]}")));
         e = assertThrows(IOException.class, () -> mailbox("inbox").list(null));
-        assertTrue(e.getMessage().contains("without an id"), e.getMessage());
+        assertThatText(e.getMessage()).contains("without an id");
     }
 
     @Test
@@ -231,6 +134,6 @@ class GraphListingTest extends GraphFixture {
         stubInbox();
         wm.stubFor(get(urlPathEqualTo(deltaPath("INBOX"))).willReturn(okJson("{\"value\":[]}")));
         IOException e = assertThrows(IOException.class, () -> mailbox("inbox").list(null));
-        assertTrue(e.getMessage().contains("neither @odata.nextLink nor @odata.deltaLink"), e.getMessage());
+        assertThatText(e.getMessage()).contains("neither @odata.nextLink nor @odata.deltaLink");
     }
 }
