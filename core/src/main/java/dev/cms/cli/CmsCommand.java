@@ -8,8 +8,8 @@ import dev.cms.store.CrossFilesystemException;
 import dev.cms.store.StateLockedException;
 import dev.cms.sync.CycleReport;
 import dev.cms.sync.Daemon;
+import dev.cms.time.Ticker;
 import java.io.PrintWriter;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -63,6 +63,9 @@ final class CmsCommand implements Callable<Integer> {
     /** Replaced by tests and the demo. */
     Providers.Factory providers;
 
+    /** The program's clock, handed to everything timed that is wired here; replaced by tests. */
+    Ticker ticker = Ticker.SYSTEM;
+
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new CmsCommand());
         cl.setExecutionExceptionHandler(new ErrorHandler());
@@ -74,12 +77,12 @@ final class CmsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         SyncConfig cfg = ConfigLoader.load(config.resolve());
         Providers.Factory factory = providers != null ? providers : Providers.real(System.console() != null || !once, deviceCode);
-        return runDaemon(cfg, factory, offline, once, resync, null);
+        return runDaemon(cfg, factory, offline, once, resync, null, ticker);
     }
 
     static int runDaemon(SyncConfig cfg, Providers.Factory factory, boolean offline, boolean once,
             java.util.function.Consumer<CycleReport> afterFirstCycle) throws Exception {
-        return runDaemon(cfg, factory, offline, once, false, afterFirstCycle);
+        return runDaemon(cfg, factory, offline, once, false, afterFirstCycle, Ticker.SYSTEM);
     }
 
     /**
@@ -94,18 +97,18 @@ final class CmsCommand implements Callable<Integer> {
      * {@code once} the cycle waits for a login it needs when one can happen (on a terminal).
      */
     static int runDaemon(SyncConfig cfg, Providers.Factory factory, boolean offline, boolean once, boolean resync,
-            java.util.function.Consumer<CycleReport> afterFirstCycle) throws Exception {
+            java.util.function.Consumer<CycleReport> afterFirstCycle, Ticker ticker) throws Exception {
         if (cfg.authenticationOnly()) {
             log.info("no Maildirs configured: running for the credential server only");
         }
-        SyncSetup setup = SyncSetup.open(cfg, factory, offline, ConsoleProgress.forStderr());
+        SyncSetup setup = SyncSetup.open(cfg, factory, offline, ConsoleProgress.forStderr(ticker), ticker);
         if (resync && !setup.mailboxes.isEmpty()) {
             log.info("--resync: listing every cloud mailbox fully in the first cycle");
             setup.engine.resync();
         }
         Duration poll = Duration.ofSeconds(cfg.settings().pollInterval());
         Daemon daemon = once ? null
-                : new Daemon(setup.engine, setup.maildirRoots(), Daemon.Options.defaults(poll), Clock.systemUTC());
+                : new Daemon(setup.engine, setup.maildirRoots(), Daemon.Options.defaults(poll), ticker);
         CountDownLatch closed = new CountDownLatch(1);
         // SIGTERM/SIGINT, with --once too: the cycle stops at its next safe point, a login being
         // waited for ends at once, and the state and the broker's socket are closed.

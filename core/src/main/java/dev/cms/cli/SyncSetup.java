@@ -13,11 +13,11 @@ import dev.cms.store.StateLock;
 import dev.cms.sync.Progress;
 import dev.cms.sync.Router;
 import dev.cms.sync.SyncEngine;
+import dev.cms.time.Ticker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -49,7 +49,8 @@ final class SyncSetup implements AutoCloseable {
         this.providers = providers;
     }
 
-    static SyncSetup open(SyncConfig config, Providers.Factory factory, boolean offline, Progress progress)
+    static SyncSetup open(SyncConfig config, Providers.Factory factory, boolean offline, Progress progress,
+            Ticker ticker)
             throws IOException, ConfigException {
         // Nothing is created (not even the state directory) for a configuration that fails.
         Preflight.check(config);
@@ -76,7 +77,7 @@ final class SyncSetup implements AutoCloseable {
             }
             providers.checkLoginsPossible();
             SyncEngine engine = new SyncEngine(maildirs, mailboxes, router(config), store, db, offline,
-                    Clock.systemUTC(), progress);
+                    ticker, progress);
             SyncSetup setup = new SyncSetup(config, lock, store, db, maildirs, mailboxes, engine, providers);
             try {
                 for (dev.cms.config.CredentialServerSpec cs : config.credentialServers()) {

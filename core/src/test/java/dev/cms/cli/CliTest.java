@@ -170,7 +170,7 @@ class CliTest {
             dev.cms.store.MessageStore store = dev.cms.store.MessageStore.open(state);
             dev.cms.sync.SyncEngine engine = new dev.cms.sync.SyncEngine(
                     java.util.List.of(dev.cms.maildir.MaildirFolder.open(mail)), java.util.List.of(cloud),
-                    dev.cms.sync.Router.defaultOnly(), store, db, false, java.time.Clock.systemUTC(),
+                    dev.cms.sync.Router.defaultOnly(), store, db, false, dev.cms.time.Ticker.SYSTEM,
                     dev.cms.sync.Progress.NONE);
             assertTrue(engine.runCycle().ok());
 

@@ -25,7 +25,6 @@ import dev.cms.sync.SyncEngine;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -82,7 +81,7 @@ class GmailEndToEndTest {
         MessageStore store = MessageStore.open(state);
         db = StateDb.open(state.resolve("state.db"));
         engine = new SyncEngine(List.of(MaildirFolder.open(tmp.resolve("mail"))), List.of(mailbox),
-                Router.defaultOnly(), store, db, false, Clock.systemUTC(), Progress.NONE);
+                Router.defaultOnly(), store, db, false, dev.cms.time.Ticker.SYSTEM, Progress.NONE);
     }
 
     private CycleReport cycle() throws Exception {

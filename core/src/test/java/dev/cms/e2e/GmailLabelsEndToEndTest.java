@@ -24,7 +24,6 @@ import dev.cms.sync.Router;
 import dev.cms.sync.SyncEngine;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,7 +84,7 @@ class GmailLabelsEndToEndTest {
         MessageStore store = MessageStore.open(state);
         db = StateDb.open(state.resolve("state.db"));
         engine = new SyncEngine(maildirs, boxes, new Router(rules), store, db, false,
-                Clock.systemUTC(), Progress.NONE);
+                dev.cms.time.Ticker.SYSTEM, Progress.NONE);
     }
 
     private CycleReport cycle() throws Exception {

@@ -12,7 +12,6 @@ import dev.cms.store.StateDb;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,6 +29,8 @@ final class SyncFixture implements AutoCloseable {
     StateDb db;
     List<MaildirFolder> folders;
     SyncEngine engine;
+    /** The engine's clock; tests on a fake clock set it before {@link #start}. */
+    dev.cms.time.Ticker ticker = dev.cms.time.Ticker.SYSTEM;
 
     SyncFixture(Path root, int maildirs, List<CloudMailbox> clouds, Router router) throws IOException {
         this.root = root;
@@ -50,7 +51,7 @@ final class SyncFixture implements AutoCloseable {
         for (Path p : maildirPaths) {
             folders.add(MaildirFolder.open(p));
         }
-        engine = new SyncEngine(folders, clouds, router, store, db, offline, Clock.systemUTC(), Progress.NONE);
+        engine = new SyncEngine(folders, clouds, router, store, db, offline, ticker, Progress.NONE);
         return this;
     }
 
