@@ -67,7 +67,7 @@ final class SyncSetup implements AutoCloseable {
                 store.checkSameFilesystem(folder.root().resolve("tmp"));
                 maildirs.add(folder);
             }
-            db = StateDb.open(stateDir.resolve("state.db"));
+            db = StateDb.open(stateDir.resolve("state.db"), ticker);
             providers = factory.open(config, db);
             List<CloudMailbox> mailboxes = new ArrayList<>();
             if (!config.authenticationOnly()) {
