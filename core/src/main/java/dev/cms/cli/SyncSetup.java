@@ -5,6 +5,7 @@ import dev.cms.config.ConfigException;
 import dev.cms.config.MaildirSpec;
 import dev.cms.config.RouteSpec;
 import dev.cms.config.SyncConfig;
+import dev.cms.fs.FileOps;
 import dev.cms.maildir.MaildirFolder;
 import dev.cms.provider.CloudMailbox;
 import dev.cms.store.MessageStore;
@@ -60,10 +61,10 @@ final class SyncSetup implements AutoCloseable {
         StateDb db = null;
         Providers providers = null;
         try {
-            MessageStore store = MessageStore.open(stateDir);
+            MessageStore store = MessageStore.open(stateDir, FileOps.SYSTEM);
             List<MaildirFolder> maildirs = new ArrayList<>();
             for (MaildirSpec m : config.maildirs()) {
-                MaildirFolder folder = MaildirFolder.open(m.path());
+                MaildirFolder folder = MaildirFolder.open(m.path(), ticker, FileOps.SYSTEM);
                 store.checkSameFilesystem(folder.root().resolve("tmp"));
                 maildirs.add(folder);
             }
