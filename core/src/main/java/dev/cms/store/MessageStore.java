@@ -76,7 +76,7 @@ public final class MessageStore {
         StateFiles.ensurePrivateDirectory(files, store.tmp, "store temp directory");
         StateFiles.ensurePrivateDirectory(files, store.lostFound, "lost+found directory");
         store.clearTmp();
-        store.ids = IdRecords.open(store.stateDir, store::scan);
+        store.ids = IdRecords.open(store.stateDir, files, store::scan);
         return store;
     }
 
