@@ -80,7 +80,7 @@ class LauncherTest {
         for (String sub : List.of("demo", "check", "status", "oauth")) {
             assertTrue(help.out().contains("  " + sub + " "), sub + " listed:\n" + help.out());
         }
-        assertTrue(Files.isRegularFile(clone.resolve("target").resolve("cloud-mdir-sync.jar")), "the jar was built");
+        assertTrue(Files.isRegularFile(clone.resolve("core/target/cloud-mdir-sync.jar")), "the jar was built");
 
         // The second run uses the jar: no build, and the example configuration is valid.
         Result check = run(clone, 2, clone.resolve("cloud-mdir-sync").toString(), "check", "-c", "cms.cfg.example");
