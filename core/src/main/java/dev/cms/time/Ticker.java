@@ -56,11 +56,11 @@ public interface Ticker {
 
     /**
      * Waits on {@code monitor}, whose lock the caller holds (as for {@link Object#wait}), until
-     * another thread wakes it ({@link #wakeAll}) or {@link #nanoTime()} reaches {@code deadline}. It may return
-     * earlier (a spurious wake-up, or another thread's notification), so callers check their
-     * condition and the time again in a loop. A deadline already reached returns at once. This is
-     * how timed waits (a debounce, a poll timer) run on a fake clock in tests: the fake wakes its
-     * waiters when it advances.
+     * another thread wakes it ({@link #wakeAll}) or {@link #nanoTime()} reaches {@code deadline}.
+     * It may return earlier (a spurious wake-up), so callers check their condition and the time
+     * again in a loop. A deadline already reached returns at once. This is how timed waits (a
+     * debounce, a poll timer) run on a fake clock in tests: the fake wakes its waiters when it
+     * advances.
      *
      * @throws IllegalMonitorStateException when the caller does not hold {@code monitor}'s lock
      */
@@ -71,9 +71,4 @@ public interface Ticker {
      * (as {@link Object#notifyAll}); a fake clock then knows those threads have work to do.
      */
     void wakeAll(Object monitor);
-
-    /** The {@link #nanoTime()} reading {@code d} from now, for {@link #waitUntil}. */
-    default long deadlineIn(Duration d) {
-        return nanoTime() + d.toNanos();
-    }
 }

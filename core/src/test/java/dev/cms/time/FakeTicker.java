@@ -23,7 +23,6 @@ public final class FakeTicker implements Ticker {
      * advance or {@link #wakeAll}), mapped to the monitor it waits on.
      */
     private final Map<Object, Object> waiting = new IdentityHashMap<>();
-    private long waits;
 
     public FakeTicker() {
         this(Instant.parse("2026-01-01T00:00:00Z"));
@@ -73,7 +72,6 @@ public final class FakeTicker implements Ticker {
                 return;
             }
             waiting.put(token, monitor);
-            waits++;
             notifyAll();
         }
         try {
@@ -125,11 +123,6 @@ public final class FakeTicker implements Ticker {
     /** Every duration {@link #sleep} was asked for, in order. */
     public synchronized List<Duration> sleeps() {
         return List.copyOf(sleeps);
-    }
-
-    /** How many times a thread has begun a {@link #waitUntil} that blocked, so far. */
-    public synchronized long waits() {
-        return waits;
     }
 
     /**
