@@ -17,7 +17,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -130,7 +129,7 @@ public final class CoreBenchmark {
         MessageStore store = MessageStore.open(stateDir);
         try (StateDb db = StateDb.open(stateDir.resolve("state.db"))) {
             SyncEngine engine = new SyncEngine(List.of(MaildirFolder.open(maildir)), List.of(box), Router.defaultOnly(),
-                    store, db, false, Clock.systemUTC(), Progress.NONE);
+                    store, db, false, dev.cms.time.Ticker.SYSTEM, Progress.NONE);
             long cpu0 = ProcessStats.cpuNanos();
             long t0 = System.nanoTime();
             CycleReport rep = engine.runCycle();
@@ -159,7 +158,7 @@ public final class CoreBenchmark {
         MessageStore store = MessageStore.open(stateDir);
         StateDb db = StateDb.open(stateDir.resolve("state.db"));
         SyncEngine engine = new SyncEngine(List.of(MaildirFolder.open(maildir)), List.of(box), Router.defaultOnly(),
-                store, db, false, Clock.systemUTC(), Progress.NONE);
+                store, db, false, dev.cms.time.Ticker.SYSTEM, Progress.NONE);
         long t1 = System.nanoTime();
         CycleReport rep = engine.runCycle();
         long t2 = System.nanoTime();
@@ -201,7 +200,7 @@ public final class CoreBenchmark {
     private static void flagChanges(Results r, SyncEngine engine, InMemoryMailbox cloud, Path maildir)
             throws IOException, InterruptedException {
         Daemon daemon = new Daemon(engine, List.of(maildir), Daemon.Options.defaults(Duration.ofHours(1)),
-                Clock.systemUTC());
+                dev.cms.time.Ticker.SYSTEM);
         AtomicReference<Throwable> crashed = new AtomicReference<>();
         Thread thread = new Thread(() -> {
             try {

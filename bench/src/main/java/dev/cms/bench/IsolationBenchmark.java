@@ -16,7 +16,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,10 +76,10 @@ public final class IsolationBenchmark {
                         MaildirFolder.open(dir.resolve("other")));
                 Router router = new Router(List.of(new Router.Rule(1, 1, null, null, null)));
                 List<CloudMailbox> boxes = List.of(healthy, other);
-                SyncEngine engine = new SyncEngine(maildirs, boxes, router, store, db, false, Clock.systemUTC(),
+                SyncEngine engine = new SyncEngine(maildirs, boxes, router, store, db, false, dev.cms.time.Ticker.SYSTEM,
                         Progress.NONE);
                 Daemon daemon = new Daemon(engine, List.of(dir.resolve("healthy"), dir.resolve("other")),
-                        Daemon.Options.defaults(Duration.ofSeconds(3)), Clock.systemUTC());
+                        Daemon.Options.defaults(Duration.ofSeconds(3)), dev.cms.time.Ticker.SYSTEM);
                 Thread t = new Thread(() -> {
                     try {
                         daemon.run();

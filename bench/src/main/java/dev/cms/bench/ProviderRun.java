@@ -32,7 +32,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -175,7 +174,7 @@ public final class ProviderRun {
         MessageStore store = MessageStore.open(state);
         StateDb db = StateDb.open(state.resolve("state.db"));
         SyncEngine e = new SyncEngine(List.of(MaildirFolder.open(dir.resolve("Maildir"))), List.of(mailbox()),
-                Router.defaultOnly(), store, db, false, Clock.systemUTC(), Progress.NONE);
+                Router.defaultOnly(), store, db, false, dev.cms.time.Ticker.SYSTEM, Progress.NONE);
         return new Engine(e, db);
     }
 
@@ -242,7 +241,7 @@ public final class ProviderRun {
     private List<Double> flagChanges(SyncEngine engine) throws IOException, InterruptedException {
         Path maildir = dir.resolve("Maildir");
         Daemon daemon = new Daemon(engine, List.of(maildir), Daemon.Options.defaults(Duration.ofHours(1)),
-                Clock.systemUTC());
+                dev.cms.time.Ticker.SYSTEM);
         AtomicReference<Throwable> crashed = new AtomicReference<>();
         Thread thread = new Thread(() -> {
             try {

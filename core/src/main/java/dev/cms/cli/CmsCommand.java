@@ -8,8 +8,8 @@ import dev.cms.store.CrossFilesystemException;
 import dev.cms.store.StateLockedException;
 import dev.cms.sync.CycleReport;
 import dev.cms.sync.Daemon;
+import dev.cms.time.Ticker;
 import java.io.PrintWriter;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -63,6 +63,9 @@ final class CmsCommand implements Callable<Integer> {
     /** Replaced by tests and the demo. */
     Providers.Factory providers;
 
+    /** The program's clock, handed to everything timed that is wired here; replaced by tests. */
+    Ticker ticker = Ticker.SYSTEM;
+
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new CmsCommand());
         cl.setExecutionExceptionHandler(new ErrorHandler());
@@ -74,12 +77,12 @@ final class CmsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         SyncConfig cfg = ConfigLoader.load(config.resolve());
         Providers.Factory factory = providers != null ? providers : Providers.real(System.console() != null || !once, deviceCode);
-        return runDaemon(cfg, factory, offline, once, resync, null);
+        return runDaemon(cfg, factory, offline, once, resync, null, ticker);
     }
 
     static int runDaemon(SyncConfig cfg, Providers.Factory factory, boolean offline, boolean once,
             java.util.function.Consumer<CycleReport> afterFirstCycle) throws Exception {
-        return runDaemon(cfg, factory, offline, once, false, afterFirstCycle);
+        return runDaemon(cfg, factory, offline, once, false, afterFirstCycle, Ticker.SYSTEM);
     }
 
     /**
@@ -94,22 +97,46 @@ final class CmsCommand implements Callable<Integer> {
      * {@code once} the cycle waits for a login it needs when one can happen (on a terminal).
      */
     static int runDaemon(SyncConfig cfg, Providers.Factory factory, boolean offline, boolean once, boolean resync,
-            java.util.function.Consumer<CycleReport> afterFirstCycle) throws Exception {
+            java.util.function.Consumer<CycleReport> afterFirstCycle, Ticker ticker) throws Exception {
         if (cfg.authenticationOnly()) {
             log.info("no Maildirs configured: running for the credential server only");
         }
-        SyncSetup setup = SyncSetup.open(cfg, factory, offline, ConsoleProgress.forStderr());
+        SyncSetup setup = SyncSetup.open(cfg, factory, offline, ConsoleProgress.forStderr(ticker), ticker);
         if (resync && !setup.mailboxes.isEmpty()) {
             log.info("--resync: listing every cloud mailbox fully in the first cycle");
             setup.engine.resync();
         }
         Duration poll = Duration.ofSeconds(cfg.settings().pollInterval());
         Daemon daemon = once ? null
-                : new Daemon(setup.engine, setup.maildirRoots(), Daemon.Options.defaults(poll), Clock.systemUTC());
+                : new Daemon(setup.engine, setup.maildirRoots(), Daemon.Options.defaults(poll), ticker);
         CountDownLatch closed = new CountDownLatch(1);
-        // SIGTERM/SIGINT, with --once too: the cycle stops at its next safe point, a login being
-        // waited for ends at once, and the state and the broker's socket are closed.
-        Thread hook = new Thread(() -> {
+        Thread hook = stopHook(setup, daemon, closed);
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            if (once) {
+                return runOnce(setup);
+            }
+            syncLoggedInAccounts(setup, daemon);
+            log.info("syncing {} cloud mailbox(es) into {} Maildir(s); state in {}", setup.mailboxes.size(),
+                    setup.maildirs.size(), cfg.settings().messageDbDir());
+            if (afterFirstCycle != null) {
+                tellFirstCycleInStep(daemon, afterFirstCycle);
+            }
+            daemon.run();
+            return ExitCodes.OK;
+        } finally {
+            setup.close();
+            closed.countDown();
+            removeHook(hook);
+        }
+    }
+
+    /**
+     * SIGTERM/SIGINT, with --once too: the cycle stops at its next safe point, a login being
+     * waited for ends at once, and the state and the broker's socket are closed ({@code closed}).
+     */
+    private static Thread stopHook(SyncSetup setup, Daemon daemon, CountDownLatch closed) {
+        return new Thread(() -> {
             log.info("stopping");
             if (daemon != null) {
                 daemon.stop();
@@ -127,51 +154,38 @@ final class CmsCommand implements Callable<Integer> {
                 Thread.currentThread().interrupt();
             }
         }, "cms-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        if (daemon != null) {
-            setup.providers.logInInBackground(account -> {
-                java.util.List<String> keys = setup.mailboxes.stream()
-                        .filter(m -> m.accountKey().equals(account)).map(m -> m.key()).toList();
-                if (!keys.isEmpty()) {
-                    log.info("{} is logged in: syncing its mailbox(es) now", account);
-                    daemon.retryNow(keys);
-                }
-            });
-        }
-        if (once) {
-            try {
-                CycleReport r = setup.engine.runCycle();
-                report(r);
-                if (!r.ok()) {
-                    throw new CycleFailedException(r);
-                }
-                return ExitCodes.OK;
-            } finally {
-                setup.close();
-                closed.countDown();
-                removeHook(hook);
+    }
+
+    /** Logs in in the background; an account whose login completes has its mailboxes synced at once. */
+    private static void syncLoggedInAccounts(SyncSetup setup, Daemon daemon) {
+        setup.providers.logInInBackground(account -> {
+            java.util.List<String> keys = setup.mailboxes.stream()
+                    .filter(m -> m.accountKey().equals(account)).map(m -> m.key()).toList();
+            if (!keys.isEmpty()) {
+                log.info("{} is logged in: syncing its mailbox(es) now", account);
+                daemon.retryNow(keys);
             }
-        }
-        log.info("syncing {} cloud mailbox(es) into {} Maildir(s); state in {}", setup.mailboxes.size(),
-                setup.maildirs.size(), cfg.settings().messageDbDir());
-        try {
-            if (afterFirstCycle != null) {
-                boolean[] told = {false};
-                daemon.afterEachCycle(r -> {
-                    if (!told[0] && !r.failedAsAWhole() && r.failedMailboxes().isEmpty()
-                            && daemon.backingOff().isEmpty()) {
-                        told[0] = true;
-                        afterFirstCycle.accept(r);
-                    }
-                });
-            }
-            daemon.run();
-        } finally {
-            setup.close();
-            closed.countDown();
-            removeHook(hook);
+        });
+    }
+
+    private static int runOnce(SyncSetup setup) throws InterruptedException, CycleFailedException {
+        CycleReport r = setup.engine.runCycle();
+        report(r);
+        if (!r.ok()) {
+            throw new CycleFailedException(r);
         }
         return ExitCodes.OK;
+    }
+
+    /** Tells {@code listener} of the first cycle after which no mailbox failed or backs off. */
+    private static void tellFirstCycleInStep(Daemon daemon, java.util.function.Consumer<CycleReport> listener) {
+        boolean[] told = {false};
+        daemon.afterEachCycle(r -> {
+            if (!told[0] && !r.failedAsAWhole() && r.failedMailboxes().isEmpty() && daemon.backingOff().isEmpty()) {
+                told[0] = true;
+                listener.accept(r);
+            }
+        });
     }
 
     /** A run that returned on its own needs its stop hook no more (tests run many in one JVM). */

@@ -1,6 +1,7 @@
 package dev.cms.cli;
 
 import dev.cms.sync.Progress;
+import dev.cms.time.Ticker;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.Charset;
@@ -29,6 +30,7 @@ final class ConsoleProgress implements Progress {
     private final PrintStream out;
     private final boolean terminal;
     private final int columns;
+    private final Ticker ticker;
     private String mailbox;
     private int total;
     private long started;
@@ -37,12 +39,13 @@ final class ConsoleProgress implements Progress {
     /** A bar is on the screen: the cursor is at the end of an unfinished line. */
     private boolean shown;
 
-    ConsoleProgress(PrintStream out, boolean terminal) {
-        this(out, terminal, 80);
+    ConsoleProgress(PrintStream out, boolean terminal, Ticker ticker) {
+        this(out, terminal, 80, ticker);
     }
 
-    ConsoleProgress(PrintStream out, boolean terminal, int columns) {
+    ConsoleProgress(PrintStream out, boolean terminal, int columns, Ticker ticker) {
         this.out = out;
+        this.ticker = ticker;
         this.terminal = terminal;
         this.columns = Math.max(40, columns);
     }
@@ -51,7 +54,7 @@ final class ConsoleProgress implements Progress {
      * The progress of the process's stderr. On a terminal, stderr is replaced by a stream
      * that erases the bar before anything else is written to it (the log goes there).
      */
-    static ConsoleProgress forStderr() {
+    static ConsoleProgress forStderr(Ticker ticker) {
         boolean terminal = System.console() != null && System.getenv("TERM") != null
                 && !"dumb".equals(System.getenv("TERM"));
         int columns = 80;
@@ -62,7 +65,7 @@ final class ConsoleProgress implements Progress {
             columns = 80;
         }
         PrintStream err = System.err;
-        ConsoleProgress p = new ConsoleProgress(err, terminal, columns);
+        ConsoleProgress p = new ConsoleProgress(err, terminal, columns, ticker);
         if (terminal) {
             System.setErr(p.logStream(err));
         }
@@ -122,7 +125,7 @@ final class ConsoleProgress implements Progress {
         endLine();
         this.mailbox = mailbox;
         this.total = total;
-        this.started = System.nanoTime();
+        this.started = ticker.nanoTime();
         this.lastDraw = 0;
         this.lastDecile = 0;
     }
@@ -132,7 +135,7 @@ final class ConsoleProgress implements Progress {
         if (total < MIN_FOR_DISPLAY) {
             return;
         }
-        long now = System.nanoTime();
+        long now = ticker.nanoTime();
         double secs = Math.max(1e-3, (now - started) / 1e9);
         double rate = done / secs;
         if (terminal) {

@@ -5,6 +5,7 @@ import dev.cms.config.CloudMailboxSpec;
 import dev.cms.config.ConfigLoader;
 import dev.cms.config.SyncConfig;
 import dev.cms.store.StateDb;
+import dev.cms.time.Ticker;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -61,7 +62,7 @@ final class StatusCommand implements Callable<Integer> {
             out.flush();
             return ExitCodes.OK;
         }
-        Instant now = Instant.now();
+        Instant now = (global == null ? Ticker.SYSTEM : global.ticker).now();
         try (StateDb db = StateDb.openReadOnly(dbFile)) {
             Map<String, StateDb.MailboxRow> rows = new HashMap<>();
             for (StateDb.MailboxRow r : db.loadMailboxes()) {

@@ -5,6 +5,7 @@ import dev.cms.config.ConfigException;
 import dev.cms.config.MaildirSpec;
 import dev.cms.config.RouteSpec;
 import dev.cms.config.SyncConfig;
+import dev.cms.fs.FileOps;
 import dev.cms.maildir.MaildirFolder;
 import dev.cms.provider.CloudMailbox;
 import dev.cms.store.MessageStore;
@@ -13,11 +14,11 @@ import dev.cms.store.StateLock;
 import dev.cms.sync.Progress;
 import dev.cms.sync.Router;
 import dev.cms.sync.SyncEngine;
+import dev.cms.time.Ticker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -49,7 +50,8 @@ final class SyncSetup implements AutoCloseable {
         this.providers = providers;
     }
 
-    static SyncSetup open(SyncConfig config, Providers.Factory factory, boolean offline, Progress progress)
+    static SyncSetup open(SyncConfig config, Providers.Factory factory, boolean offline, Progress progress,
+            Ticker ticker)
             throws IOException, ConfigException {
         // Nothing is created (not even the state directory) for a configuration that fails.
         Preflight.check(config);
@@ -59,14 +61,14 @@ final class SyncSetup implements AutoCloseable {
         StateDb db = null;
         Providers providers = null;
         try {
-            MessageStore store = MessageStore.open(stateDir);
+            MessageStore store = MessageStore.open(stateDir, FileOps.SYSTEM);
             List<MaildirFolder> maildirs = new ArrayList<>();
             for (MaildirSpec m : config.maildirs()) {
-                MaildirFolder folder = MaildirFolder.open(m.path());
+                MaildirFolder folder = MaildirFolder.open(m.path(), ticker, FileOps.SYSTEM);
                 store.checkSameFilesystem(folder.root().resolve("tmp"));
                 maildirs.add(folder);
             }
-            db = StateDb.open(stateDir.resolve("state.db"));
+            db = StateDb.open(stateDir.resolve("state.db"), ticker);
             providers = factory.open(config, db);
             List<CloudMailbox> mailboxes = new ArrayList<>();
             if (!config.authenticationOnly()) {
@@ -76,7 +78,7 @@ final class SyncSetup implements AutoCloseable {
             }
             providers.checkLoginsPossible();
             SyncEngine engine = new SyncEngine(maildirs, mailboxes, router(config), store, db, offline,
-                    Clock.systemUTC(), progress);
+                    ticker, progress);
             SyncSetup setup = new SyncSetup(config, lock, store, db, maildirs, mailboxes, engine, providers);
             try {
                 for (dev.cms.config.CredentialServerSpec cs : config.credentialServers()) {

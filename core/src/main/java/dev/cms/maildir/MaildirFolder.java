@@ -1,10 +1,11 @@
 package dev.cms.maildir;
 
+import dev.cms.fs.FileOps;
 import dev.cms.model.FileStat;
 import dev.cms.model.Flags;
+import dev.cms.time.Ticker;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -12,24 +13,14 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A Maildir: {@code tmp/}, {@code cur/} and {@code new/} under one root.
@@ -41,20 +32,25 @@ import org.slf4j.LoggerFactory;
  * exactly one name) after checking that the target name is free: Java offers no
  * {@code RENAME_NOREPLACE}, and the target shares the file's unique base name, so only a program
  * creating that very name in the same instant could be replaced.
+ *
+ * <p>Every change to the disk goes through the folder's {@link FileOps}; reading a Maildir is
+ * {@link MaildirScan}'s, delivering {@link MaildirDelivery}'s, cleaning {@code tmp/}
+ * {@link TmpCleaner}'s.
  */
 public final class MaildirFolder {
-    private static final Logger LOG = LoggerFactory.getLogger(MaildirFolder.class);
     static final int SCAN_TRIES = 10;
-    private static final int NAME_TRIES = 100;
-    private static final String STAT_ATTRIBUTES = "unix:ino,size,lastModifiedTime,ctime,isRegularFile,isSymbolicLink";
+    /** Maildir's rule for {@code tmp/}: a file untouched this long is left over and may go. */
+    static final Duration TMP_STALE = TmpCleaner.TMP_STALE;
 
     private final Path root;
-    private final Path tmp;
-    private final Path cur;
-    private final Path nu;
-    private final UniqueNames names;
+    final Path tmp;
+    final Path cur;
+    final Path nu;
+    final UniqueNames names;
+    private final FileOps files;
+    private final MaildirDelivery delivery;
     /** Files already reported as skipped, so each is reported once. */
-    private final Set<Path> skipped = ConcurrentHashMap.newKeySet();
+    final Set<Path> skipped = ConcurrentHashMap.newKeySet();
     /** Test seam: runs after a scan listed both directories, before it re-reads their mtimes. */
     volatile Runnable beforeRecheck = () -> { };
     /** Test seam: runs after a scan found both directories unchanged, before it reads the files' stat data. */
@@ -63,91 +59,64 @@ public final class MaildirFolder {
     volatile Consumer<Path> afterDeliveredLink = p -> { };
 
     MaildirFolder(Path root, UniqueNames names) {
+        this(root, names, FileOps.SYSTEM);
+    }
+
+    MaildirFolder(Path root, UniqueNames names, FileOps files) {
         this.root = root;
         this.tmp = root.resolve("tmp");
         this.cur = root.resolve("cur");
         this.nu = root.resolve("new");
         this.names = names;
+        this.files = files;
+        this.delivery = new MaildirDelivery(this, files);
     }
 
     /**
      * Opens the Maildir at {@code root}, creating it and its {@code tmp/}, {@code cur/} and
-     * {@code new/} (mode 0700) when missing.
+     * {@code new/} (mode 0700) when missing, on the system clock and file system.
      *
      * @throws FileSystemException naming the directory and the reason when one is not a
      *     directory, cannot be created or is not writable
      */
     public static MaildirFolder open(Path root) throws IOException {
-        MaildirFolder folder = new MaildirFolder(root, UniqueNames.system());
+        return open(root, Ticker.SYSTEM, FileOps.SYSTEM);
+    }
+
+    /**
+     * Like {@link #open(Path)}: names and the clean-up of {@code tmp/} read {@code ticker}'s
+     * wall clock, and every change to the disk goes through {@code files}.
+     */
+    public static MaildirFolder open(Path root, Ticker ticker, FileOps files) throws IOException {
+        MaildirFolder folder = new MaildirFolder(root, UniqueNames.system(ticker), files);
         for (Path dir : List.of(root, folder.tmp, folder.cur, folder.nu)) {
-            ensureDirectory(dir);
+            ensureDirectory(dir, files);
         }
-        folder.cleanTmp(Clock.systemUTC(), MaildirFolder::processStart);
+        folder.cleanTmp(ticker, TmpCleaner::processStart);
         return folder;
     }
 
-    /** When the live process {@code pid} started; empty when there is none (or it cannot be told). */
-    static java.util.Optional<Instant> processStart(long pid) {
-        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-                .map(p -> p.info().startInstant().orElse(Instant.MIN));
-    }
-
-    /** Maildir's rule for {@code tmp/}: a file untouched this long is left over and may go. */
-    static final Duration TMP_STALE = Duration.ofHours(36);
-
     /**
-     * Removes what deliveries left in {@code tmp/}: our own names (this host) whose process is
-     * gone, or made before the live process of that id started (the id was reused), such as hard links left by a daemon killed while delivering (they keep the space of
-     * bodies the store no longer has), and any other file neither accessed nor modified for
-     * {@link #TMP_STALE}. Directories and symbolic links are left alone; failures are logged.
+     * Removes what deliveries left in {@code tmp/} (see {@link TmpCleaner}).
      *
      * @return how many files were removed
      */
-    int cleanTmp(Clock clock, java.util.function.LongFunction<java.util.Optional<Instant>> processStart) {
-        int removed = 0;
-        Instant staleBefore = clock.instant().minus(TMP_STALE);
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(tmp)) {
-            for (Path f : entries) {
-                try {
-                    BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                    if (!a.isRegularFile()) {
-                        continue;
-                    }
-                    UniqueNames.Maker maker = names.maker(f.getFileName().toString());
-                    boolean ownLeftover = maker != null && processStart.apply(maker.pid())
-                            .map(started -> maker.made().isBefore(started.truncatedTo(ChronoUnit.SECONDS)))
-                            .orElse(true);
-                    boolean stale = a.lastAccessTime().toInstant().isBefore(staleBefore)
-                            && a.lastModifiedTime().toInstant().isBefore(staleBefore);
-                    if (ownLeftover || stale) {
-                        Files.deleteIfExists(f);
-                        removed++;
-                    }
-                } catch (IOException e) {
-                    LOG.warn("Cannot clean {}: {}", f, e.toString());
-                }
-            }
-        } catch (IOException e) {
-            LOG.warn("Cannot clean {}: {}", tmp, e.toString());
-        }
-        if (removed > 0) {
-            LOG.info("Removed {} file(s) left over in {}", removed, tmp);
-        }
-        return removed;
+    int cleanTmp(Ticker ticker, java.util.function.LongFunction<java.util.Optional<Instant>> processStart) {
+        return TmpCleaner.clean(tmp, names, files, ticker, processStart);
     }
 
     public Path root() {
         return root;
     }
 
-    private static void ensureDirectory(Path dir) throws IOException {
+    private static void ensureDirectory(Path dir, FileOps files) throws IOException {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new FileSystemException(dir.toString(), null,
                     "exists but is not a directory, so it cannot be a Maildir");
         }
         if (!Files.isDirectory(dir)) {
             try {
-                Files.createDirectories(dir, privateDirectory(dir));
+                files.createDirectories(dir, privateDirectory(dir));
             } catch (FileAlreadyExistsException e) {
                 throw (FileSystemException) new FileSystemException(dir.toString(), null,
                         "exists but is not a directory, so it cannot be a Maildir").initCause(e);
@@ -197,88 +166,7 @@ public final class MaildirFolder {
      * {@code known} are read as usual.
      */
     public List<MaildirFile> scan(java.util.function.Function<Path, FileStat> known) throws IOException {
-        for (int attempt = 1; attempt <= SCAN_TRIES; attempt++) {
-            List<MaildirFile> files;
-            try {
-                files = tryScan(known);
-            } catch (IOException e) {
-                throw explained(e);
-            }
-            if (files != null) {
-                return files;
-            }
-            LOG.debug("Maildir {} changed during scan {}, scanning again", root, attempt);
-        }
-        throw new IOException("Maildir " + root + " kept changing during " + SCAN_TRIES
-                + " scans in a row; no consistent listing could be taken");
-    }
-
-    /** One scan attempt; null when the Maildir changed meanwhile. */
-    private List<MaildirFile> tryScan(java.util.function.Function<Path, FileStat> known) throws IOException {
-        FileTime curBefore = Files.getLastModifiedTime(cur);
-        FileTime newBefore = Files.getLastModifiedTime(nu);
-        List<Path> curNames = list(cur);
-        List<Path> newNames = list(nu);
-        beforeRecheck.run();
-        FileTime curAfter = Files.getLastModifiedTime(cur);
-        FileTime newAfter = Files.getLastModifiedTime(nu);
-        if (!curBefore.equals(curAfter) || !newBefore.equals(newAfter)) {
-            return null;
-        }
-        beforeStat.run();
-        List<MaildirFile> files = new ArrayList<>(curNames.size() + newNames.size());
-        if (!addFiles(curNames, false, known, files, skipped) || !addFiles(newNames, true, known, files, skipped)) {
-            return null;
-        }
-        return files;
-    }
-
-    private static List<Path> list(Path dir) throws IOException {
-        List<Path> paths = new ArrayList<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
-            for (Path p : stream) {
-                if (!p.getFileName().toString().startsWith(".")) {
-                    paths.add(p);
-                }
-            }
-        }
-        return paths;
-    }
-
-    /** Adds the message files among {@code paths}; false when one vanished since the listing. */
-    private static boolean addFiles(List<Path> paths, boolean inNew, java.util.function.Function<Path, FileStat> known,
-            List<MaildirFile> out, Set<Path> skipped) throws IOException {
-        for (Path p : paths) {
-            FileStat seen = known.apply(p);
-            if (seen != null) {
-                out.add(new MaildirFile(p, MaildirName.parse(p.getFileName().toString()), inNew, seen));
-                continue;
-            }
-            Map<String, Object> attrs;
-            try {
-                attrs = Files.readAttributes(p, STAT_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
-            } catch (NoSuchFileException e) {
-                return false;
-            }
-            if (Boolean.TRUE.equals(attrs.get("isRegularFile"))) {
-                out.add(new MaildirFile(p, MaildirName.parse(p.getFileName().toString()), inNew, toStat(attrs)));
-            } else if (Boolean.TRUE.equals(attrs.get("isSymbolicLink")) && skipped.add(p)) {
-                LOG.warn("Skipping {}: a symbolic link (cloud-mdir-sync never follows one in a Maildir)", p);
-            }
-        }
-        return true;
-    }
-
-    private static FileStat stat(Path p) throws IOException {
-        return toStat(Files.readAttributes(p, STAT_ATTRIBUTES));
-    }
-
-    private static FileStat toStat(Map<String, Object> attrs) {
-        return new FileStat(
-                (Long) attrs.get("ino"),
-                (Long) attrs.get("size"),
-                ((FileTime) attrs.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS),
-                ((FileTime) attrs.get("ctime")).to(TimeUnit.NANOSECONDS));
+        return MaildirScan.scan(this, known);
     }
 
     /**
@@ -303,43 +191,7 @@ public final class MaildirFolder {
      */
     public MaildirFile deliver(Path source, Flags flags, Instant received, Consumer<Path> beforeCreate)
             throws IOException {
-        Path tmpFile;
-        try {
-            tmpFile = linkIntoTmp(source, beforeCreate);
-        } catch (IOException e) {
-            throw explained(e);
-        }
-        try {
-            if (received != null) {
-                Files.setLastModifiedTime(tmpFile, FileTime.from(received));
-            }
-            Path dest = linkUnderFreeName(tmpFile, flags, beforeCreate);
-            afterDeliveredLink.accept(dest);
-            // The same inode through tmp/: a mail reader may rename the new name at once.
-            FileStat delivered = stat(tmpFile);
-            try {
-                Files.delete(tmpFile);
-            } catch (IOException e) {
-                // The message is delivered; a stale tmp/ link is harmless (and readers ignore tmp/).
-                LOG.warn("Delivered {} but could not remove {}: {}", dest, tmpFile, e.toString());
-            }
-            try {
-                delivered = stat(dest);
-            } catch (NoSuchFileException renamedAlready) {
-                // Delivered, and already renamed or moved by a mail reader: the next scan finds it.
-            }
-            return new MaildirFile(dest, MaildirName.parse(dest.getFileName().toString()), flags.isEmpty(), delivered);
-        } catch (IOException | RuntimeException e) {
-            try {
-                Files.deleteIfExists(tmpFile);
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            if (e instanceof IOException io) {
-                throw explained(io);
-            }
-            throw e;
-        }
+        return delivery.deliver(source, flags, received, beforeCreate);
     }
 
     /**
@@ -367,52 +219,6 @@ public final class MaildirFolder {
         }
         out.initCause(e);
         return out;
-    }
-
-    private Path linkIntoTmp(Path source, Consumer<Path> beforeCreate) throws IOException {
-        for (int i = 0; i < NAME_TRIES; i++) {
-            Path tmpFile = tmp.resolve(names.next());
-            beforeCreate.accept(tmpFile);
-            try {
-                Files.createLink(tmpFile, source);
-                return tmpFile;
-            } catch (FileAlreadyExistsException e) {
-                // Someone holds this name: take the next counter.
-            } catch (NoSuchFileException e) {
-                if (Files.notExists(source, LinkOption.NOFOLLOW_LINKS)) {
-                    throw (NoSuchFileException) new NoSuchFileException(source.toString(), tmpFile.toString(),
-                            "the message file to deliver does not exist").initCause(e);
-                }
-                throw e;
-            } catch (FileSystemException e) {
-                if (e.getReason() != null && e.getReason().toLowerCase(Locale.ROOT).contains("cross-device")) {
-                    throw (FileSystemException) new FileSystemException(source.toString(), tmpFile.toString(),
-                            "cannot hard-link: the message store and the Maildir are on different file systems;"
-                                    + " put the state directory on the Maildir's file system").initCause(e);
-                }
-                throw e;
-            }
-        }
-        throw new FileAlreadyExistsException(tmp.toString(), null,
-                "no free unique name after " + NAME_TRIES + " tries");
-    }
-
-    private Path linkUnderFreeName(Path tmpFile, Flags flags, Consumer<Path> beforeCreate) throws IOException {
-        for (int i = 0; i < NAME_TRIES; i++) {
-            String base = i == 0 ? tmpFile.getFileName().toString() : names.next();
-            Path dest = flags.isEmpty()
-                    ? nu.resolve(base)
-                    : cur.resolve(new MaildirName(base, null).withFlags(flags).fileName());
-            beforeCreate.accept(dest);
-            try {
-                Files.createLink(dest, tmpFile);
-                return dest;
-            } catch (FileAlreadyExistsException e) {
-                // Taken in new/ or cur/: take the next counter.
-            }
-        }
-        throw new FileAlreadyExistsException(flags.isEmpty() ? nu.toString() : cur.toString(), null,
-                "no free unique name after " + NAME_TRIES + " tries");
     }
 
     /**
@@ -450,17 +256,17 @@ public final class MaildirFolder {
         beforeRename.accept(file.path());
         beforeRename.accept(target);
         try {
-            Files.move(file.path(), target, StandardCopyOption.ATOMIC_MOVE);
+            files.move(file.path(), target, StandardCopyOption.ATOMIC_MOVE);
         } catch (AccessDeniedException e) {
             throw explained(e);
         }
-        return new MaildirFile(target, renamed, inNew, stat(target));
+        return new MaildirFile(target, renamed, inNew, MaildirScan.stat(target));
     }
 
     /** Deletes the file; false when it was already gone. */
     public boolean remove(MaildirFile file) throws IOException {
         try {
-            return Files.deleteIfExists(file.path());
+            return files.deleteIfExists(file.path());
         } catch (AccessDeniedException e) {
             throw explained(e);
         }

@@ -9,7 +9,6 @@ import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
-import java.util.function.LongSupplier;
+import dev.cms.time.Ticker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +26,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>After the first event, the watcher waits until {@code quiet} has passed with no further
  * event, or until {@code maxDelay} has passed since the first event, then calls
- * {@code onChange} on its own daemon thread with the roots of the Maildirs that changed. An
+ * {@code onChange} on its own daemon thread with the roots of the Maildirs that changed (all its
+ * timing runs on the {@link Ticker} it is given). An
  * OVERFLOW (events were lost) counts as a change of that Maildir: a lost event may have been a
  * user's, so one rescan is due. Own changes announced through {@link #expectOwnChange} before
  * they are made are not reported; handling them costs a map lookup each, so even a first sync's
@@ -46,36 +46,35 @@ public final class MaildirWatcher implements AutoCloseable {
 
     private final WatchService service;
     private final Map<WatchKey, Watched> watched = new ConcurrentHashMap<>();
-    /** Directories that disappeared, to be watched again when they are back (watcher thread only). */
-    private final Set<Watched> lost = new LinkedHashSet<>();
-    private final long rewatchNanos;
-    /** Absolute normalised file path → System.nanoTime-style deadline. */
+    /** Directories that disappeared, to be watched again when they are back. */
+    private final Set<Watched> lost = ConcurrentHashMap.newKeySet();
+    /** Absolute normalised file path → Ticker.nanoTime deadline. */
     private final Map<Path, Long> expected = new ConcurrentHashMap<>();
     /** The watched directories ({@code cur/}, {@code new/}), absolute and normalised: only their files are expected. */
     private final Set<Path> watchedDirs = ConcurrentHashMap.newKeySet();
-    /** When expectations whose event never came are next swept away (watcher thread only). */
+    /** When expectations whose event never came are next swept away (event thread only). */
     private long nextSweep;
-    private final long quietNanos;
-    private final long maxDelayNanos;
-    private final Consumer<Set<Path>> onChange;
-    private final LongSupplier nanoTime;
+    private final Ticker ticker;
+    private final Debouncer debouncer;
     private final Thread thread;
+    private final Thread timer;
     private volatile boolean closed;
     private volatile BiConsumer<Path, List<Path>> onFiles = (root, files) -> { };
+    /** Called with each event's file name once it is handled, dot files included (for tests). */
+    private volatile Consumer<Path> onEventHandled = name -> { };
 
     private record Watched(Path root, Path dir) {}
 
     private MaildirWatcher(WatchService service, Duration quiet, Duration maxDelay, Duration rewatch,
-            Consumer<Set<Path>> onChange, LongSupplier nanoTime) {
+            Ticker ticker, Consumer<Set<Path>> onChange) {
         this.service = service;
-        this.rewatchNanos = rewatch.toNanos();
-        this.quietNanos = quiet.toNanos();
-        this.maxDelayNanos = maxDelay.toNanos();
-        this.onChange = onChange;
-        this.nanoTime = nanoTime;
-        this.nextSweep = nanoTime.getAsLong();
+        this.ticker = ticker;
+        this.nextSweep = ticker.nanoTime();
+        this.debouncer = new Debouncer(ticker, quiet, maxDelay, rewatch, onChange, this::rewatch);
         this.thread = new Thread(this::run, "maildir-watcher");
         thread.setDaemon(true);
+        this.timer = new Thread(debouncer::run, "maildir-watcher-timer");
+        timer.setDaemon(true);
     }
 
     /**
@@ -84,13 +83,13 @@ public final class MaildirWatcher implements AutoCloseable {
      * @throws IllegalArgumentException when {@code quiet} or {@code maxDelay} is negative
      * @throws IOException when a directory cannot be watched (for example, it does not exist)
      */
-    public static MaildirWatcher start(List<Path> maildirRoots, Duration quiet, Duration maxDelay,
+    public static MaildirWatcher start(List<Path> maildirRoots, Duration quiet, Duration maxDelay, Ticker ticker,
             Consumer<Set<Path>> onChange) throws IOException {
-        return start(maildirRoots, quiet, maxDelay, REWATCH, onChange, System::nanoTime);
+        return start(maildirRoots, quiet, maxDelay, REWATCH, ticker, onChange);
     }
 
     static MaildirWatcher start(List<Path> maildirRoots, Duration quiet, Duration maxDelay, Duration rewatch,
-            Consumer<Set<Path>> onChange, LongSupplier nanoTime) throws IOException {
+            Ticker ticker, Consumer<Set<Path>> onChange) throws IOException {
         if (quiet.isNegative() || maxDelay.isNegative() || rewatch.isNegative() || rewatch.isZero()) {
             throw new IllegalArgumentException("quiet and maxDelay must not be negative: quiet=" + quiet
                     + ", maxDelay=" + maxDelay);
@@ -99,7 +98,7 @@ public final class MaildirWatcher implements AutoCloseable {
             throw new IllegalArgumentException("no Maildir to watch");
         }
         WatchService service = maildirRoots.get(0).getFileSystem().newWatchService();
-        MaildirWatcher watcher = new MaildirWatcher(service, quiet, maxDelay, rewatch, onChange, nanoTime);
+        MaildirWatcher watcher = new MaildirWatcher(service, quiet, maxDelay, rewatch, ticker, onChange);
         try {
             for (Path root : maildirRoots) {
                 for (String sub : List.of("cur", "new")) {
@@ -111,6 +110,7 @@ public final class MaildirWatcher implements AutoCloseable {
             throw e;
         }
         watcher.thread.start();
+        watcher.timer.start();
         return watcher;
     }
 
@@ -121,9 +121,8 @@ public final class MaildirWatcher implements AutoCloseable {
         watched.put(key, w);
     }
 
-    /** Watches the lost directories that are back again; true when one was. */
+    /** Watches the lost directories that are back again (timer thread); true while some are still lost. */
     private boolean rewatch(Set<Path> changed) {
-        boolean any = false;
         for (var it = lost.iterator(); it.hasNext(); ) {
             Watched w = it.next();
             if (!java.nio.file.Files.isDirectory(w.dir())) {
@@ -138,11 +137,9 @@ public final class MaildirWatcher implements AutoCloseable {
             it.remove();
             LOG.info("Watching {} again", w.dir());
             changed.add(w.root());
-            any = true;
         }
-        return any;
+        return !lost.isEmpty();
     }
-
     /**
      * Ignores the next event for exactly this file (for example both names of the engine's own
      * rename), once; forgotten after {@link #EXPECTATION_LIFETIME} if no event comes.
@@ -151,7 +148,7 @@ public final class MaildirWatcher implements AutoCloseable {
         Path k = key(file);
         if (k.getParent() != null && watchedDirs.contains(k.getParent())) {
             // A delivery's tmp/ name has no event to wait for: keeping it would only cost memory.
-            expected.put(k, nanoTime.getAsLong() + EXPECTATION_LIFETIME.toNanos());
+            expected.put(k, ticker.nanoTime() + EXPECTATION_LIFETIME.toNanos());
         }
     }
 
@@ -163,7 +160,7 @@ public final class MaildirWatcher implements AutoCloseable {
     /** Whether the event for {@code file} is an expected own change; uses the expectation up. */
     private boolean own(Path file) {
         Long deadline = expected.remove(key(file));
-        return deadline != null && deadline - nanoTime.getAsLong() >= 0;
+        return deadline != null && deadline - ticker.nanoTime() >= 0;
     }
 
     /**
@@ -180,42 +177,11 @@ public final class MaildirWatcher implements AutoCloseable {
         return file.toAbsolutePath().normalize();
     }
 
+    /** The event thread: takes each batch of events as it comes; the debouncer does the timing. */
     private void run() {
-        Set<Path> changed = new LinkedHashSet<>();
-        long first = 0;
-        long last = 0;
         try {
             while (!closed) {
-                boolean wasEmpty = changed.isEmpty();
-                if (!lost.isEmpty() && rewatch(changed)) {
-                    last = nanoTime.getAsLong();
-                    if (wasEmpty) {
-                        first = last;
-                    }
-                    continue;
-                }
-                WatchKey key;
-                if (changed.isEmpty()) {
-                    key = lost.isEmpty() ? service.take() : service.poll(rewatchNanos, TimeUnit.NANOSECONDS);
-                } else {
-                    long now = nanoTime.getAsLong();
-                    long wait = Math.min(last + quietNanos - now, first + maxDelayNanos - now);
-                    if (wait <= 0) {
-                        report(changed);
-                        changed = new LinkedHashSet<>();
-                        continue;
-                    }
-                    key = service.poll(lost.isEmpty() ? wait : Math.min(wait, rewatchNanos), TimeUnit.NANOSECONDS);
-                }
-                if (key == null) {
-                    continue;
-                }
-                if (handle(key, changed)) {
-                    last = nanoTime.getAsLong();
-                    if (wasEmpty) {
-                        first = last;
-                    }
-                }
+                handle(service.take());
             }
         } catch (ClosedWatchServiceException | InterruptedException e) {
             if (!closed) {
@@ -224,17 +190,26 @@ public final class MaildirWatcher implements AutoCloseable {
         }
     }
 
-    /** Records the changes in {@code key}'s events; true when there was one. */
-    private boolean handle(WatchKey key, Set<Path> changed) {
+    /** For tests: {@code listener} hears each event's file name once the event is handled. */
+    void onEventHandled(Consumer<Path> listener) {
+        this.onEventHandled = listener;
+    }
+
+    /** Hands the changes in {@code key}'s events to the debouncer and the file listener. */
+    private void handle(WatchKey key) {
         Watched w = watched.get(key);
         if (w == null) {
             key.reset();
-            return false;
+            return;
         }
         forgetStaleExpectations();
         boolean any = false;
         List<Path> files = new ArrayList<>();
+        List<Path> names = new ArrayList<>();
         for (WatchEvent<?> event : key.pollEvents()) {
+            if (event.context() instanceof Path name) {
+                names.add(name);
+            }
             if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
                 LOG.debug("Events lost for {}; treating {} as changed", w.dir(), w.root());
                 any = true;
@@ -256,12 +231,13 @@ public final class MaildirWatcher implements AutoCloseable {
                     + "when it is back", w.dir());
             watched.remove(key);
             lost.add(w);
+            debouncer.lost();
             any = true;
         }
         if (any) {
-            changed.add(w.root());
+            debouncer.changed(w.root());
         }
-        return any;
+        names.forEach(onEventHandled);
     }
 
     /**
@@ -270,35 +246,30 @@ public final class MaildirWatcher implements AutoCloseable {
      * is not honoured ({@link #own}).
      */
     private void forgetStaleExpectations() {
-        long now = nanoTime.getAsLong();
+        long now = ticker.nanoTime();
         if (!expected.isEmpty() && now - nextSweep >= 0) {
             expected.values().removeIf(deadline -> deadline - now < 0);
             nextSweep = now + EXPECTATION_LIFETIME.toNanos() / 4;
         }
     }
 
-    private void report(Set<Path> changed) {
-        try {
-            onChange.accept(Set.copyOf(changed));
-        } catch (RuntimeException e) {
-            LOG.error("Maildir change handler failed for {}", changed, e);
-        }
-    }
-
-    /** Stops the thread; no callback starts after this returns (unless called from a callback). */
+    /** Stops the threads; no callback starts after this returns (unless called from a callback). */
     @Override
     public void close() {
         closed = true;
+        debouncer.close();
         try {
             service.close();
         } catch (IOException e) {
             LOG.warn("Closing the Maildir watch service failed: {}", e.toString());
         }
-        if (Thread.currentThread() != thread) {
-            try {
-                thread.join(TimeUnit.SECONDS.toMillis(10));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        for (Thread t : List.of(thread, timer)) {
+            if (Thread.currentThread() != t) {
+                try {
+                    t.join(TimeUnit.SECONDS.toMillis(10));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
     }

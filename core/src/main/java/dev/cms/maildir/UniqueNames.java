@@ -1,8 +1,8 @@
 package dev.cms.maildir;
 
+import dev.cms.time.Ticker;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -15,22 +15,27 @@ final class UniqueNames {
     /** Shared by every folder of the process, so two deliveries never reuse a counter. */
     private static final AtomicLong COUNTER = new AtomicLong();
 
-    private final Clock clock;
+    private final Ticker ticker;
     private final long pid;
     private final String host;
 
-    UniqueNames(Clock clock, long pid, String host) {
-        this.clock = clock;
+    UniqueNames(Ticker ticker, long pid, String host) {
+        this.ticker = ticker;
         this.pid = pid;
         this.host = escapeHost(host);
     }
 
     static UniqueNames system() {
-        return new UniqueNames(Clock.systemUTC(), ProcessHandle.current().pid(), HostName.VALUE);
+        return system(Ticker.SYSTEM);
+    }
+
+    /** This process's names, timed by {@code ticker}'s wall clock. */
+    static UniqueNames system(Ticker ticker) {
+        return new UniqueNames(ticker, ProcessHandle.current().pid(), HostName.VALUE);
     }
 
     String next() {
-        Instant now = clock.instant();
+        Instant now = ticker.now();
         return now.getEpochSecond() + ".M" + now.getNano() / 1000 + "P" + pid + "Q" + COUNTER.incrementAndGet()
                 + "." + host;
     }

@@ -1,10 +1,13 @@
 package dev.cms.store;
 
+import dev.cms.fs.FileOps;
 import dev.cms.model.ContentHash;
 import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
@@ -61,6 +64,7 @@ final class IdRecords {
     private static final int MAX_NAME_PREFIX = 60;
 
     private final Path dir;
+    private final FileOps files;
     private final StoredBodies storedBodies;
     private final Map<String, Record> records = new ConcurrentHashMap<>();
 
@@ -83,8 +87,9 @@ final class IdRecords {
         }
     }
 
-    private IdRecords(Path dir, StoredBodies storedBodies) {
+    private IdRecords(Path dir, FileOps files, StoredBodies storedBodies) {
         this.dir = dir;
+        this.files = files;
         this.storedBodies = storedBodies;
     }
 
@@ -93,15 +98,15 @@ final class IdRecords {
      * and compacts each record that holds more than twice its live entries or damaged lines.
      * {@code storedBodies} gives the hashes the store holds.
      */
-    static IdRecords open(Path stateDir, StoredBodies storedBodies) throws IOException {
-        IdRecords ids = new IdRecords(stateDir.resolve(IDS), storedBodies);
-        StateFiles.ensurePrivateDirectory(ids.dir, "message id directory");
+    static IdRecords open(Path stateDir, FileOps files, StoredBodies storedBodies) throws IOException {
+        IdRecords ids = new IdRecords(stateDir.resolve(IDS), files, storedBodies);
+        StateFiles.ensurePrivateDirectory(files, ids.dir, "message id directory");
         Set<ContentHash> stored = null;
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(ids.dir)) {
             for (Path p : entries) {
                 String name = p.getFileName().toString();
                 if (name.endsWith(COMPACT_SUFFIX) && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-                    StateFiles.deleteQuietly(p);
+                    StateFiles.deleteQuietly(files, p);
                 } else if (name.endsWith(SUFFIX) && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
                     if (stored == null) {
                         stored = storedBodies.get();
@@ -156,21 +161,21 @@ final class IdRecords {
         Record r = record(account);
         synchronized (r) {
             boolean created = !Files.exists(r.file, LinkOption.NOFOLLOW_LINKS);
-            try (FileChannel ch = FileChannel.open(r.file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS), StateFiles.privateFile(r.file))) {
-                long size = ch.size();
-                ByteBuffer buf = ByteBuffer.wrap(out.toByteArray());
-                if (size > 0 && !endsWithNewline(ch, size)) {
-                    // A crash cut the last append short: end that line so it stays one bad line.
-                    writeFully(ch, ByteBuffer.wrap(new byte[] {'\n'}), size);
-                    size++;
+            boolean unfinished = !created && !endsWithNewline(r.file);
+            try (OutputStream o = files.newOutputStream(r.file, Set.of(StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE, StandardOpenOption.APPEND, LinkOption.NOFOLLOW_LINKS),
+                    StateFiles.privateFile(r.file))) {
+                if (unfinished) {
+                    // A crash (or a full disk) cut the last append short: end that line so it
+                    // stays one bad line.
+                    o.write('\n');
                     r.lines++;
                 }
-                writeFully(ch, buf, size);
-                ch.force(false);
+                out.writeTo(o);
             }
+            files.fsync(r.file);
             if (created) {
-                StateFiles.fsyncDirectory(dir);
+                StateFiles.fsyncDirectory(files, dir);
             }
             r.lines += written;
             if (r.lines > 2 * Math.max(r.live, COMPACT_FLOOR)) {
@@ -245,28 +250,14 @@ final class IdRecords {
             return;
         }
         Path temp = r.file.resolveSibling(r.file.getFileName() + COMPACT_SUFFIX);
-        try (FileChannel ch = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), StateFiles.privateFile(temp))) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
-            long pos = 0;
-            for (Map.Entry<String, ContentHash> e : live.entrySet()) {
-                out.writeBytes(e.getKey().getBytes(StandardCharsets.UTF_8));
-                out.write(' ');
-                out.writeBytes(e.getValue().hex().getBytes(StandardCharsets.US_ASCII));
-                out.write('\n');
-                if (out.size() >= 60 * 1024) {
-                    pos += writeFully(ch, ByteBuffer.wrap(out.toByteArray()), pos);
-                    out.reset();
-                }
-            }
-            writeFully(ch, ByteBuffer.wrap(out.toByteArray()), pos);
-            ch.force(true);
+        try {
+            writeLive(temp, live);
+            files.move(temp, r.file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException | RuntimeException e) {
-            StateFiles.deleteQuietly(temp);
+            StateFiles.deleteQuietly(files, temp);
             throw e;
         }
-        Files.move(temp, r.file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        StateFiles.fsyncDirectory(dir);
+        StateFiles.fsyncDirectory(files, dir);
         log.debug("Compacted {}: {} line(s) to {} live entr{}", r.file, total, live.size(),
                 live.size() == 1 ? "y" : "ies");
         r.lines = live.size();
@@ -360,18 +351,28 @@ final class IdRecords {
         return true;
     }
 
-    private static boolean endsWithNewline(FileChannel ch, long size) throws IOException {
-        ByteBuffer last = ByteBuffer.allocate(1);
-        return ch.read(last, size - 1) == 1 && last.get(0) == '\n';
+    /** Writes {@code live} as the lines of a new file {@code temp} and syncs it. */
+    private void writeLive(Path temp, Map<String, ContentHash> live) throws IOException {
+        try (OutputStream o = new BufferedOutputStream(files.newOutputStream(temp, Set.of(StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+                StateFiles.privateFile(temp)), 64 * 1024)) {
+            for (Map.Entry<String, ContentHash> e : live.entrySet()) {
+                o.write(e.getKey().getBytes(StandardCharsets.UTF_8));
+                o.write(' ');
+                o.write(e.getValue().hex().getBytes(StandardCharsets.US_ASCII));
+                o.write('\n');
+            }
+        }
+        files.fsync(temp);
     }
 
-    private static int writeFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
-        int n = buf.remaining();
-        long pos = position;
-        while (buf.hasRemaining()) {
-            pos += ch.write(buf, pos);
+    /** Whether the (existing) file is empty or its last byte is a newline. */
+    private static boolean endsWithNewline(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            long size = ch.size();
+            ByteBuffer last = ByteBuffer.allocate(1);
+            return size == 0 || ch.read(last, size - 1) == 1 && last.get(0) == '\n';
         }
-        return n;
     }
 
     private static MessageDigest sha256() {

@@ -1,11 +1,10 @@
 package dev.cms.store;
 
+import dev.cms.fs.FileOps;
 import dev.cms.model.ContentHash;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
@@ -46,10 +45,12 @@ public final class MessageStore {
     private final Path hashes;
     private final Path tmp;
     private final Path lostFound;
+    private final FileOps files;
     private IdRecords ids;
 
-    private MessageStore(Path stateDir) {
+    private MessageStore(Path stateDir, FileOps files) {
         this.stateDir = stateDir;
+        this.files = files;
         this.hashes = stateDir.resolve(HASHES);
         this.tmp = stateDir.resolve(TMP);
         this.lostFound = stateDir.resolve(LOST_FOUND);
@@ -63,14 +64,19 @@ public final class MessageStore {
      * @throws FileSystemException naming the path when it is not a directory or cannot be created
      */
     public static MessageStore open(Path stateDir) throws IOException {
+        return open(stateDir, FileOps.SYSTEM);
+    }
+
+    /** Like {@link #open(Path)}, changing files only through {@code files}. */
+    public static MessageStore open(Path stateDir, FileOps files) throws IOException {
         Objects.requireNonNull(stateDir, "stateDir");
-        MessageStore store = new MessageStore(stateDir.toAbsolutePath().normalize());
-        StateFiles.ensurePrivateDirectory(store.stateDir, "state directory");
-        StateFiles.ensurePrivateDirectory(store.hashes, "store directory");
-        StateFiles.ensurePrivateDirectory(store.tmp, "store temp directory");
-        StateFiles.ensurePrivateDirectory(store.lostFound, "lost+found directory");
+        MessageStore store = new MessageStore(stateDir.toAbsolutePath().normalize(), files);
+        StateFiles.ensurePrivateDirectory(files, store.stateDir, "state directory");
+        StateFiles.ensurePrivateDirectory(files, store.hashes, "store directory");
+        StateFiles.ensurePrivateDirectory(files, store.tmp, "store temp directory");
+        StateFiles.ensurePrivateDirectory(files, store.lostFound, "lost+found directory");
         store.clearTmp();
-        store.ids = IdRecords.open(store.stateDir, store::scan);
+        store.ids = IdRecords.open(store.stateDir, files, store::scan);
         return store;
     }
 
@@ -82,7 +88,7 @@ public final class MessageStore {
                     log.warn("Leaving unexpected directory {} in the store's temp directory", p);
                     continue;
                 }
-                Files.deleteIfExists(p);
+                files.deleteIfExists(p);
                 removed++;
             }
         }
@@ -106,17 +112,17 @@ public final class MessageStore {
      */
     public ContentHash ingest(InputStream raw) throws IOException {
         Objects.requireNonNull(raw, "raw");
-        Path temp = Files.createTempFile(tmp, "ingest-", ".tmp", StateFiles.privateFile(tmp));
+        Path temp = files.createTempFile(tmp, "ingest-", ".tmp", StateFiles.privateFile(tmp));
         try {
             ContentHash hash;
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                hash = copyNormalised(raw, Channels.newOutputStream(ch));
-                ch.force(true);
+            try (OutputStream out = files.newOutputStream(temp, Set.of(StandardOpenOption.WRITE))) {
+                hash = copyNormalised(raw, out);
             }
+            files.fsync(temp);
             publish(temp, path(hash));
             return hash;
         } catch (IOException | RuntimeException | Error e) {
-            StateFiles.deleteQuietly(temp);
+            StateFiles.deleteQuietly(files, temp);
             throw e;
         }
     }
@@ -124,12 +130,12 @@ public final class MessageStore {
     /** Links the synced temp file to its final name (never replacing one), then drops the temp. */
     private void publish(Path temp, Path target) throws IOException {
         try {
-            Files.createLink(target, temp);
+            files.createLink(target, temp);
             unsyncedLinks = true;
         } catch (FileAlreadyExistsException e) {
             log.debug("Body {} already stored", target.getFileName());
         }
-        Files.delete(temp);
+        files.deleteIfExists(temp);
     }
 
     /**
@@ -140,7 +146,7 @@ public final class MessageStore {
     public void sync() throws IOException {
         if (unsyncedLinks) {
             unsyncedLinks = false;
-            StateFiles.fsyncDirectory(hashes);
+            StateFiles.fsyncDirectory(files, hashes);
         }
     }
 
@@ -193,12 +199,12 @@ public final class MessageStore {
         Objects.requireNonNull(keep, "keep");
         int deleted = 0;
         for (ContentHash h : scan()) {
-            if (!keep.contains(h) && Files.deleteIfExists(path(h))) {
+            if (!keep.contains(h) && files.deleteIfExists(path(h))) {
                 deleted++;
             }
         }
         if (deleted > 0) {
-            StateFiles.fsyncDirectory(hashes);
+            StateFiles.fsyncDirectory(files, hashes);
             log.info("Removed {} message bod{} no longer referenced", deleted, deleted == 1 ? "y" : "ies");
         }
         return deleted;
@@ -211,18 +217,18 @@ public final class MessageStore {
      * @throws CrossFilesystemException when {@code dir} is on another filesystem
      */
     public void checkSameFilesystem(Path dir) throws IOException {
-        Path probe = Files.createTempFile(tmp, "link-probe-", ".tmp", StateFiles.privateFile(tmp));
+        Path probe = files.createTempFile(tmp, "link-probe-", ".tmp", StateFiles.privateFile(tmp));
         Path link = dir.resolve(".cms-link-probe-" + UUID.randomUUID());
         try {
-            Files.createLink(link, probe);
-            Files.delete(link);
+            files.createLink(link, probe);
+            files.deleteIfExists(link);
         } catch (FileSystemException e) {
             if (StateFiles.isCrossDevice(e) || onOtherDevice(dir)) {
                 throw new CrossFilesystemException(dir, stateDir, e);
             }
             throw e;
         } finally {
-            StateFiles.deleteQuietly(probe);
+            StateFiles.deleteQuietly(files, probe);
         }
     }
 
@@ -250,7 +256,7 @@ public final class MessageStore {
             Path target = lostFound.resolve(n == 0 ? name : name + "." + n);
             try {
                 moveNoReplace(file, target);
-                StateFiles.fsyncDirectory(lostFound);
+                StateFiles.fsyncDirectory(files, lostFound);
                 log.warn("Moved {} (a message the cloud does not have) to {}", file, target);
                 return target;
             } catch (FileAlreadyExistsException e) {
@@ -262,9 +268,9 @@ public final class MessageStore {
     }
 
     /** Link-then-unlink, which fails rather than replace; copies when the link crosses devices. */
-    private static void moveNoReplace(Path source, Path target) throws IOException {
+    private void moveNoReplace(Path source, Path target) throws IOException {
         try {
-            Files.createLink(target, source);
+            files.createLink(target, source);
         } catch (FileAlreadyExistsException e) {
             throw e;
         } catch (FileSystemException e) {
@@ -274,33 +280,31 @@ public final class MessageStore {
             copyNoReplace(source, target);
         }
         try {
-            Files.delete(source);
+            if (!files.deleteIfExists(source)) {
+                throw new NoSuchFileException(source.toString(), null, "removed while it was moved to " + lostFound);
+            }
         } catch (IOException e) {
-            StateFiles.deleteQuietly(target);
+            StateFiles.deleteQuietly(files, target);
             throw e;
         }
     }
 
-    private static void copyNoReplace(Path source, Path target) throws IOException {
-        try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
-                FileChannel out = FileChannel.open(target, Set.of(StandardOpenOption.CREATE_NEW,
-                        StandardOpenOption.WRITE), StateFiles.privateFile(target))) {
+    private void copyNoReplace(Path source, Path target) throws IOException {
+        try (OutputStream out = files.newOutputStream(target, Set.of(StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE), StateFiles.privateFile(target))) {
             try {
-                long size = in.size();
-                long done = 0;
-                while (done < size) {
-                    long n = in.transferTo(done, size - done, out);
-                    if (n <= 0) {
-                        throw new IOException("copy of " + source + " to " + target
-                                + " stopped at byte " + done + " of " + size);
-                    }
-                    done += n;
-                }
-                out.force(true);
+                Files.copy(source, out);
             } catch (IOException | RuntimeException e) {
-                StateFiles.deleteQuietly(target);
+                out.close();
+                StateFiles.deleteQuietly(files, target);
                 throw e;
             }
+        }
+        try {
+            files.fsync(target);
+        } catch (IOException e) {
+            StateFiles.deleteQuietly(files, target);
+            throw e;
         }
     }
 

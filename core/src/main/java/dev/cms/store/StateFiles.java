@@ -1,14 +1,13 @@
 package dev.cms.store;
 
+import dev.cms.fs.FileOps;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
@@ -46,13 +45,18 @@ final class StateFiles {
      * in errors ("state directory").
      */
     static void ensurePrivateDirectory(Path dir, String role) throws IOException {
+        ensurePrivateDirectory(FileOps.SYSTEM, dir, role);
+    }
+
+    /** Like {@link #ensurePrivateDirectory(Path, String)}, creating through {@code files}. */
+    static void ensurePrivateDirectory(FileOps files, Path dir, String role) throws IOException {
         if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(dir)) {
             throw new FileSystemException(dir.toString(), null,
                     "the " + role + " exists but is not a directory");
         }
         if (!Files.isDirectory(dir)) {
             try {
-                Files.createDirectories(dir);
+                files.createDirectories(dir);
             } catch (FileAlreadyExistsException e) {
                 if (!Files.isDirectory(dir)) {
                     throw new FileSystemException(dir.toString(), null,
@@ -97,8 +101,12 @@ final class StateFiles {
      * that is logged and otherwise ignored, as the data itself was already synced.
      */
     static void fsyncDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
+        fsyncDirectory(FileOps.SYSTEM, dir);
+    }
+
+    static void fsyncDirectory(FileOps files, Path dir) {
+        try {
+            files.fsyncDirectory(dir);
         } catch (IOException e) {
             log.debug("Could not fsync directory {}: {}", dir, describe(e));
         }
@@ -122,8 +130,12 @@ final class StateFiles {
 
     /** Deletes a file, logging (not throwing) a failure: used while another error propagates. */
     static void deleteQuietly(Path p) {
+        deleteQuietly(FileOps.SYSTEM, p);
+    }
+
+    static void deleteQuietly(FileOps files, Path p) {
         try {
-            Files.deleteIfExists(p);
+            files.deleteIfExists(p);
         } catch (IOException e) {
             log.warn("Could not remove {}: {}", p, describe(e));
         }

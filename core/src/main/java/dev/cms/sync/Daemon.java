@@ -3,9 +3,9 @@ package dev.cms.sync;
 import dev.cms.maildir.MaildirWatcher;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import dev.cms.time.Ticker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,14 +51,15 @@ public final class Daemon {
     private final SyncEngine engine;
     private final List<Path> maildirRoots;
     private final Options options;
-    private final Clock clock;
-    private final LinkedBlockingQueue<Trigger> triggers = new LinkedBlockingQueue<>();
+    private final Ticker ticker;
+    /** Triggers not yet taken; guarded by itself, the monitor the loop waits on. */
+    private final ArrayDeque<Trigger> triggers = new ArrayDeque<>();
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean stopping;
     private volatile CycleReport lastReport;
     /** Cycles run so far; the first is always logged (the user sees that the daemon is in step). */
     private long cycles;
-    /** Per failing cloud mailbox: its backoff and when (System.nanoTime) it may be tried again. */
+    /** Per failing cloud mailbox: its backoff and when (Ticker.nanoTime) it may be tried again. */
     private final Map<String, Backoff> mailboxBackoff = new HashMap<>();
     /** Read by {@link #backingOff()} from any thread; written by the loop only. */
     private final Map<String, Long> retryAt = new java.util.concurrent.ConcurrentHashMap<>();
@@ -66,11 +67,11 @@ public final class Daemon {
     private final java.util.Queue<String> retryNow = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private volatile java.util.function.Consumer<CycleReport> afterCycle = r -> { };
 
-    public Daemon(SyncEngine engine, List<Path> maildirRoots, Options options, Clock clock) {
+    public Daemon(SyncEngine engine, List<Path> maildirRoots, Options options, Ticker ticker) {
         this.engine = engine;
         this.maildirRoots = List.copyOf(maildirRoots);
         this.options = options;
-        this.clock = clock;
+        this.ticker = ticker;
     }
 
     /** Runs until {@link #stop()}. */
@@ -78,7 +79,8 @@ public final class Daemon {
         MaildirWatcher watcher = null;
         try {
             if (!maildirRoots.isEmpty()) {
-                watcher = MaildirWatcher.start(maildirRoots, options.debounce(), options.maxDebounce(), this::localChange);
+                watcher = MaildirWatcher.start(maildirRoots, options.debounce(), options.maxDebounce(), ticker,
+                        this::localChange);
                 MaildirWatcher w = watcher;
                 engine.onOwnChanges(w::expectOwnChange);
                 w.onFileEvents(engine::journal);
@@ -95,7 +97,14 @@ public final class Daemon {
 
     private void localChange(Set<Path> changed) {
         log.debug("local change in {}", changed);
-        triggers.offer(Trigger.LOCAL_CHANGE);
+        offer(Trigger.LOCAL_CHANGE);
+    }
+
+    private void offer(Trigger t) {
+        synchronized (triggers) {
+            triggers.add(t);
+            ticker.wakeAll(triggers);
+        }
     }
 
     private void loop() throws InterruptedException {
@@ -106,7 +115,7 @@ public final class Daemon {
                     log.info("{}: trying again now", key);
                 }
             }
-            long started = System.nanoTime();
+            long started = ticker.nanoTime();
             Set<String> paused = new HashSet<>();
             retryAt.forEach((key, at) -> {
                 if (at - started > 0) {
@@ -157,7 +166,7 @@ public final class Daemon {
      * succeeded, and returns the time until the earliest retry (the poll interval when none).
      */
     private Duration scheduleMailboxRetries(CycleReport r, Set<String> paused) {
-        long now = System.nanoTime();
+        long now = ticker.nanoTime();
         for (String key : engine.mailboxKeys()) {
             if (paused.contains(key)) {
                 continue;
@@ -193,36 +202,53 @@ public final class Daemon {
         return a.compareTo(b) <= 0 ? a : b;
     }
 
-    /** Waits up to {@code wait} for a trigger; false when stopping. */
+    /**
+     * Waits up to {@code wait} for a trigger, waking every {@link #TICK} to compare the wall
+     * clock with the monotonic one; false when stopping.
+     */
     private boolean awaitTrigger(Duration wait) throws InterruptedException {
-        long deadline = System.nanoTime() + wait.toNanos();
-        while (true) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return !stopping;
-            }
-            Instant wallBefore = clock.instant();
-            long monoBefore = System.nanoTime();
-            Trigger t = triggers.poll(Math.min(left, TICK.toNanos()), TimeUnit.NANOSECONDS);
-            if (t == Trigger.STOP || stopping) {
-                return false;
-            }
-            if (t == Trigger.LOCAL_CHANGE || t == Trigger.WAKE) {
-                triggers.removeIf(x -> x == Trigger.LOCAL_CHANGE || x == Trigger.WAKE);
-                return true;
-            }
-            Duration wall = Duration.between(wallBefore, clock.instant());
-            Duration mono = Duration.ofNanos(System.nanoTime() - monoBefore);
-            if (wall.minus(mono).compareTo(CLOCK_JUMP) > 0) {
-                log.info("the clock jumped {} s (resumed from suspend?); polling now", wall.minus(mono).toSeconds());
-                return true;
+        long deadline = ticker.nanoTime() + wait.toNanos();
+        synchronized (triggers) {
+            while (true) {
+                if (stopping || triggers.contains(Trigger.STOP)) {
+                    return false;
+                }
+                if (!triggers.isEmpty()) {
+                    triggers.clear();
+                    return true;
+                }
+                long now = ticker.nanoTime();
+                if (deadline - now <= 0) {
+                    return true;
+                }
+                if (tickedPastAJump(deadline, now)) {
+                    return true;
+                }
             }
         }
     }
 
+    /**
+     * Waits (holding the triggers' monitor) until a trigger, the deadline or the next tick; true
+     * when the wall clock moved more than {@link #CLOCK_JUMP} further than the monotonic clock
+     * meanwhile (a laptop resuming from suspend).
+     */
+    private boolean tickedPastAJump(long deadline, long monoBefore) throws InterruptedException {
+        Instant wallBefore = ticker.now();
+        long tick = monoBefore + TICK.toNanos();
+        ticker.waitUntil(triggers, deadline - tick < 0 ? deadline : tick);
+        Duration wall = Duration.between(wallBefore, ticker.now());
+        Duration mono = Duration.ofNanos(ticker.nanoTime() - monoBefore);
+        if (wall.minus(mono).compareTo(CLOCK_JUMP) > 0) {
+            log.info("the clock jumped {} s (resumed from suspend?); polling now", wall.minus(mono).toSeconds());
+            return true;
+        }
+        return false;
+    }
+
     /** Runs a cycle at once (after the current one, if one is running). */
     public void wake() {
-        triggers.offer(Trigger.WAKE);
+        offer(Trigger.WAKE);
     }
 
     /**
@@ -249,7 +275,7 @@ public final class Daemon {
     public void stop() {
         stopping = true;
         engine.requestStop();
-        triggers.offer(Trigger.STOP);
+        offer(Trigger.STOP);
     }
 
     /** Waits for {@link #run()} to return after {@link #stop()}. */

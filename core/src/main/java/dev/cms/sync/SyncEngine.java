@@ -17,6 +17,7 @@ import dev.cms.provider.MailboxCounts;
 import dev.cms.store.MessageStore;
 import dev.cms.store.StateDb;
 import dev.cms.store.StatIndex;
+import dev.cms.time.Ticker;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,7 +25,6 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -179,7 +179,7 @@ public final class SyncEngine {
     private final StatIndex stats;
     private final Set<ContentHash> storeHashes = ConcurrentHashMap.newKeySet();
     private final boolean offline;
-    private final Clock clock;
+    private final Ticker ticker;
     private final Progress progress;
     private final String routeFingerprint;
     private boolean routesChanged;
@@ -215,7 +215,7 @@ public final class SyncEngine {
     }
 
     public SyncEngine(List<MaildirFolder> maildirs, List<CloudMailbox> mailboxes, Router router, MessageStore store,
-            StateDb db, boolean offline, Clock clock, Progress progress) throws IOException {
+            StateDb db, boolean offline, Ticker ticker, Progress progress) throws IOException {
         if (maildirs.isEmpty() && !mailboxes.isEmpty()) {
             throw new IllegalArgumentException("cloud mailboxes need at least one Maildir");
         }
@@ -233,7 +233,7 @@ public final class SyncEngine {
         this.store = store;
         this.db = db;
         this.offline = offline;
-        this.clock = clock;
+        this.ticker = ticker;
         this.progress = progress;
         List<String> mailboxKeys = new ArrayList<>();
         for (int i = 0; i < mailboxes.size(); i++) {
@@ -480,7 +480,7 @@ public final class SyncEngine {
 
     private LocalView scan(int i, boolean guardAgainstWipe) throws IOException {
         LocalView v = new LocalView();
-        long now = System.nanoTime();
+        long now = ticker.nanoTime();
         Map<Path, FileStat> known = lastStats.get(i);
         boolean full = now - lastFullScan[i] > FULL_SCAN_EVERY.toNanos() || known.isEmpty();
         List<MaildirFile> files = maildirs.get(i).scan(full ? p -> null : known::get);
@@ -591,7 +591,7 @@ public final class SyncEngine {
      * next cycle and fails nothing else.
      */
     private void checkCounts(CloudState c, Refresh r, boolean fullListing) throws IOException, InterruptedException {
-        Instant at = clock.instant();
+        Instant at = ticker.now();
         if (!r.tokenUsable || !c.unsettled.isEmpty()
                 || !fullListing && c.nextCheck != null && at.isBefore(c.nextCheck)) {
             return;
@@ -1110,7 +1110,7 @@ public final class SyncEngine {
 
     private void commit(Map<CloudState, Refresh> refreshed, CycleReport rep, long journalMark) {
         StateDb.CycleCommit commit = new StateDb.CycleCommit();
-        commit.at(clock.instant());
+        commit.at(ticker.now());
         // Every mailbox took every local change seen up to the scan: the journal has done its job.
         boolean allPushed = refreshed.values().stream().allMatch(Refresh::active) && rep.failedMailboxes.isEmpty();
         if (allPushed) {

@@ -30,6 +30,19 @@ public interface Ticker {
                 TimeUnit.NANOSECONDS.sleep(d.toNanos());
             }
         }
+
+        @Override
+        public void waitUntil(Object monitor, long deadline) throws InterruptedException {
+            long left = deadline - System.nanoTime();
+            if (left > 0) {
+                TimeUnit.NANOSECONDS.timedWait(monitor, left);
+            }
+        }
+
+        @Override
+        public void wakeAll(Object monitor) {
+            monitor.notifyAll();
+        }
     };
 
     /** Monotonic nanoseconds from an arbitrary origin: only differences mean anything. */
@@ -40,4 +53,22 @@ public interface Ticker {
 
     /** Waits {@code d}; a zero or negative duration returns at once. */
     void sleep(Duration d) throws InterruptedException;
+
+    /**
+     * Waits on {@code monitor}, whose lock the caller holds (as for {@link Object#wait}), until
+     * another thread wakes it ({@link #wakeAll}) or {@link #nanoTime()} reaches {@code deadline}.
+     * It may return earlier (a spurious wake-up), so callers check their condition and the time
+     * again in a loop. A deadline already reached returns at once. This is how timed waits (a
+     * debounce, a poll timer) run on a fake clock in tests: the fake wakes its waiters when it
+     * advances.
+     *
+     * @throws IllegalMonitorStateException when the caller does not hold {@code monitor}'s lock
+     */
+    void waitUntil(Object monitor, long deadline) throws InterruptedException;
+
+    /**
+     * Wakes every thread in {@link #waitUntil} on {@code monitor}, whose lock the caller holds
+     * (as {@link Object#notifyAll}); a fake clock then knows those threads have work to do.
+     */
+    void wakeAll(Object monitor);
 }

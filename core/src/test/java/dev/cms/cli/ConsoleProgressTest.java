@@ -4,9 +4,11 @@ import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cms.time.FakeTicker;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -48,7 +50,8 @@ class ConsoleProgressTest {
 
     private final ByteArrayOutputStream terminal = new ByteArrayOutputStream();
     private final PrintStream raw = new PrintStream(terminal, true, StandardCharsets.UTF_8);
-    private final ConsoleProgress progress = new ConsoleProgress(raw, true, 80);
+    private final FakeTicker ticker = new FakeTicker();
+    private final ConsoleProgress progress = new ConsoleProgress(raw, true, 80, ticker);
     private final PrintStream log = progress.logStream(raw);
 
     private List<String> shown() {
@@ -73,7 +76,7 @@ class ConsoleProgressTest {
         progress.fetched("gmail:a@gmail.com:INBOX", 10, 10_000);
         log.println("12-04 21:00:00 INFO stopping");
         assertEquals(List.of("12-04 21:00:00 INFO stopping", ""), shown());
-        Thread.sleep(250); // the bar is redrawn at most five times a second
+        ticker.advance(Duration.ofMillis(250)); // the bar is redrawn at most five times a second
         progress.fetched("gmail:a@gmail.com:INBOX", 20, 20_000);
         List<String> now = shown();
         assertEquals("12-04 21:00:00 INFO stopping", now.get(0));

@@ -19,7 +19,7 @@ import dev.cms.sync.Router;
 import dev.cms.sync.SyncEngine;
 import dev.cms.testing.FakeGmailCloud;
 import java.nio.file.Path;
-import java.time.Clock;
+import dev.cms.time.Ticker;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
@@ -84,7 +84,7 @@ abstract class GmailEngineFixture {
         Path state = tmp.resolve("state");
         MessageStore store = MessageStore.open(state);
         db = StateDb.open(state.resolve("state.db"));
-        engine = new SyncEngine(maildirs, boxes, router, store, db, false, Clock.systemUTC(), Progress.NONE);
+        engine = new SyncEngine(maildirs, boxes, router, store, db, false, Ticker.SYSTEM, Progress.NONE);
     }
 
     /** One cycle, which must succeed. */

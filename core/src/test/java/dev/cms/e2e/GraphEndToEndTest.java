@@ -26,7 +26,6 @@ import dev.cms.sync.SyncEngine;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -103,7 +102,7 @@ class GraphEndToEndTest {
         // Maildir 0: the inbox; Maildir 1: the kernel list folder.
         engine = new SyncEngine(List.of(MaildirFolder.open(tmp.resolve("inbox")), MaildirFolder.open(tmp.resolve("kernel"))),
                 boxes, new Router(List.of(new Router.Rule(1, 1, null, null, null))), store, db,
-                false, Clock.systemUTC(), Progress.NONE);
+                false, dev.cms.time.Ticker.SYSTEM, Progress.NONE);
     }
 
     private CycleReport cycle() throws Exception {

@@ -30,7 +30,6 @@ import dev.cms.sync.Router;
 import dev.cms.sync.SyncEngine;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
@@ -50,7 +49,7 @@ class PushVerificationTest {
 
     private SyncEngine engine(CloudMailbox box, StateDb db) throws Exception {
         return new SyncEngine(List.of(MaildirFolder.open(tmp.resolve("mail"))), List.of(box), Router.defaultOnly(),
-                MessageStore.open(tmp.resolve("state")), db, false, Clock.systemUTC(), Progress.NONE);
+                MessageStore.open(tmp.resolve("state")), db, false, dev.cms.time.Ticker.SYSTEM, Progress.NONE);
     }
 
     private StateDb openDb() throws Exception {

@@ -20,7 +20,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -89,7 +88,7 @@ final class ReaderMailbox implements AutoCloseable {
             db = StateDb.open(state.resolve("state.db"));
             SyncEngine engine = new SyncEngine(List.of(MaildirFolder.open(home.resolve("mail").resolve("INBOX"))),
                     List.of(new GmailMailbox(account, "INBOX", DeleteAction.ARCHIVE, tokens, options)),
-                    Router.defaultOnly(), store, db, false, Clock.systemUTC(), Progress.NONE);
+                    Router.defaultOnly(), store, db, false, dev.cms.time.Ticker.SYSTEM, Progress.NONE);
             return new ReaderMailbox(home, cloud, db, engine);
         } catch (Exception | Error e) {
             if (db != null) {

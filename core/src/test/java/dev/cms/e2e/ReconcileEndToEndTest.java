@@ -24,13 +24,11 @@ import dev.cms.sync.Progress;
 import dev.cms.sync.Router;
 import dev.cms.sync.SyncEngine;
 import dev.cms.testing.FakeGmailCloud;
+import dev.cms.time.FakeTicker;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -58,27 +56,8 @@ class ReconcileEndToEndTest {
     final FakeGmailCloud fake = FakeGmailCloud.withAccount(USER, "client", "secret");
     StateDb db;
     SyncEngine engine;
-    final MovableClock clock = new MovableClock();
+    final FakeTicker clock = new FakeTicker(Instant.parse("2026-12-04T10:00:00Z"));
     final List<String> ids = new ArrayList<>();
-
-    static final class MovableClock extends Clock {
-        Instant now = Instant.parse("2026-12-04T10:00:00Z");
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 
     @BeforeEach
     void startFake() throws Exception {
@@ -138,7 +117,7 @@ class ReconcileEndToEndTest {
         assertEquals(1, labelGets(), "the full listing measured the label's counts");
 
         // Quiet: the check is due, costs labels.get alone, and triggers nothing.
-        clock.now = clock.now.plus(CHECK);
+        clock.advance(CHECK);
         long before = fake.requests().size();
         cycle();
         assertEquals(2, fake.requests().size() - before, "history.list and labels.get");
@@ -151,7 +130,7 @@ class ReconcileEndToEndTest {
         fake.gmail().relabelWithoutHistory(USER, ids.get(0), Set.of(), Set.of("UNREAD"));
         cycle();
         assertEquals(3, unreadLocally(), "an incremental listing cannot see it");
-        clock.now = clock.now.plus(CHECK);
+        clock.advance(CHECK);
         long profiles = fake.requests().count("GET", "/profile$");
         cycle();
         cycle();
@@ -170,12 +149,12 @@ class ReconcileEndToEndTest {
         cycle();
         assertEquals(4, local().size());
         long profiles = fake.requests().count("GET", "/profile$");
-        clock.now = clock.now.plus(CHECK);
+        clock.advance(CHECK);
         cycle();
         cycle();
         assertEquals(profiles + 1, fake.requests().count("GET", "/profile$"), "the difference is learnt once");
         for (int i = 0; i < 3; i++) {
-            clock.now = clock.now.plus(CHECK);
+            clock.advance(CHECK);
             cycle();
         }
         assertEquals(profiles + 1, fake.requests().count("GET", "/profile$"), "and then kept");

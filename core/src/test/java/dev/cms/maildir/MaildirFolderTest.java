@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.cms.model.FileStat;
 import dev.cms.model.Flag;
 import dev.cms.model.Flags;
+import dev.cms.time.FakeTicker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -25,9 +26,7 @@ import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -356,7 +355,7 @@ class MaildirFolderTest {
 
     @Test
     void deliverSkipsNamesThatAreTaken() throws IOException {
-        Clock fixed = Clock.fixed(RECEIVED, ZoneOffset.UTC);
+        FakeTicker fixed = new FakeTicker(RECEIVED);
         MaildirFolder pinned = new MaildirFolder(root, new UniqueNames(fixed, 42, "host"));
         String probe = new UniqueNames(fixed, 42, "host").next();
         long q = Long.parseLong(probe.replaceAll(".*Q(\\d+)\\..*", "$1"));

@@ -4,13 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cms.time.FakeTicker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,7 +51,7 @@ class MaildirTmpCleanupTest {
         Path root = temp.resolve("mail");
         MaildirFolder.open(root);
         Path tmp = root.resolve("tmp");
-        MaildirFolder folder = new MaildirFolder(root, new UniqueNames(Clock.fixed(NOW, ZoneOffset.UTC), 999, HOST));
+        MaildirFolder folder = new MaildirFolder(root, new UniqueNames(new FakeTicker(NOW), 999, HOST));
 
         // A hard link left by a killed delivery: the body elsewhere keeps only its own name.
         Path body = Files.writeString(temp.resolve("body"), "From: a@example.com\n\nhello\n");
@@ -69,7 +68,7 @@ class MaildirTmpCleanupTest {
         Files.setAttribute(recentlyWritten, "lastModifiedTime", FileTime.from(NOW.minus(Duration.ofHours(2))));
         Path dir = Files.createDirectory(tmp.resolve(name(NOW.minusSeconds(60), DEAD, 5, HOST)));
 
-        int removed = folder.cleanTmp(Clock.fixed(NOW, ZoneOffset.UTC), MaildirTmpCleanupTest::started);
+        int removed = folder.cleanTmp(new FakeTicker(NOW), MaildirTmpCleanupTest::started);
 
         assertEquals(3, removed);
         assertFalse(Files.exists(leftover));

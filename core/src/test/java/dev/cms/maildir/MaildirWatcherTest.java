@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.cms.model.Flag;
 import dev.cms.model.Flags;
+import dev.cms.time.FakeTicker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,9 +17,9 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,8 +27,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Each test ends with a change in a second Maildir and waits for its report: inotify delivers
- * events in order, so every earlier event has been handled by then, without relying on timing.
+ * The watcher on a fake clock: its debounce moves only when a test advances {@link #ticker}.
+ * Before it does, a test waits for a fence: a dot file (ignored as a change) made after the
+ * events it cares about. Events come in order, so once the fence's event is handled every
+ * earlier one has been handed to the debounce; after an advance, {@link #settle} waits until
+ * the watcher's timer has acted on the new time and waits again. No real time needs to pass.
  */
 class MaildirWatcherTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
@@ -35,8 +39,11 @@ class MaildirWatcherTest {
     @TempDir Path temp;
     Path a;
     Path b;
+    final FakeTicker ticker = new FakeTicker();
     final List<Set<Path>> reports = new CopyOnWriteArrayList<>();
+    final Set<Path> handled = ConcurrentHashMap.newKeySet();
     MaildirWatcher watcher;
+    int fences;
 
     @BeforeEach
     void setUp() throws IOException {
@@ -52,20 +59,43 @@ class MaildirWatcherTest {
     }
 
     private void startWatching(Duration quiet, Duration maxDelay) throws IOException {
-        watcher = MaildirWatcher.start(List.of(a, b), quiet, maxDelay, reports::add);
+        startWatching(quiet, maxDelay, MaildirWatcher.REWATCH, reports::add);
     }
 
-    private Set<Path> awaitReport(Predicate<Set<Path>> wanted) throws InterruptedException {
+    private void startWatching(Duration quiet, Duration maxDelay, Duration rewatch,
+            java.util.function.Consumer<Set<Path>> onChange) throws IOException {
+        watcher = MaildirWatcher.start(List.of(a, b), quiet, maxDelay, rewatch, ticker, onChange);
+        watcher.onEventHandled(handled::add);
+    }
+
+    /** Makes a dot file in {@code dir} and waits until its event is handled: all before it are. */
+    private void fence(Path dir) throws Exception {
+        Path name = Path.of(".fence-" + fences++);
+        touch(dir.resolve(name));
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() - deadline < 0) {
-            for (Set<Path> r : reports) {
-                if (wanted.test(r)) {
-                    return r;
-                }
+        while (!handled.contains(name)) {
+            if (System.nanoTime() - deadline > 0) {
+                fail("the event of " + dir.resolve(name) + " was not handled within " + WAIT);
             }
-            TimeUnit.MILLISECONDS.sleep(20);
+            TimeUnit.MILLISECONDS.sleep(2); // polls the watcher's thread; no timing depends on it
         }
-        return fail("no report matching the expectation within " + WAIT + "; reports: " + reports);
+    }
+
+    /** Moves the fake clock on and waits until the watcher's timer has acted on it. */
+    private void settle(Duration d) throws InterruptedException {
+        ticker.advance(d);
+        ticker.awaitWaiting(1, WAIT);
+    }
+
+    /** Fences both Maildirs, lets {@code d} pass, and returns the reports made meanwhile. */
+    private List<Set<Path>> after(Duration d) throws Exception {
+        for (Path root : List.of(a, b)) {
+            if (Files.isDirectory(root.resolve("new"))) {
+                fence(root.resolve("new"));
+            }
+        }
+        settle(d);
+        return List.copyOf(reports);
     }
 
     private static void touch(Path file) throws IOException {
@@ -76,8 +106,9 @@ class MaildirWatcherTest {
         return (int) reports.stream().filter(r -> r.contains(root)).count();
     }
 
+    /** A burst of renames is one report, once the quiet time has passed after the last. */
     @Test
-    void aBurstOfRenamesIsReportedOnceOrAFewTimes() throws Exception {
+    void aBurstOfRenamesIsReportedOnce() throws Exception {
         startWatching(Duration.ofMillis(300), Duration.ofSeconds(5));
         Path file = a.resolve("cur/m:2,");
         touch(file);
@@ -86,11 +117,9 @@ class MaildirWatcherTest {
             Files.move(file, next, StandardCopyOption.ATOMIC_MOVE);
             file = next;
         }
-        assertEquals(Set.of(a), awaitReport(r -> r.contains(a)));
-        touch(b.resolve("new/marker"));
-        awaitReport(r -> r.contains(b));
-        int forA = reportsNaming(a);
-        assertTrue(forA >= 1 && forA <= 3, "reports for the burst: " + reports);
+        assertEquals(List.of(), after(Duration.ofMillis(299)), "not before the quiet time has passed");
+        settle(Duration.ofMillis(1));
+        assertEquals(List.of(Set.of(a)), reports);
     }
 
     @Test
@@ -98,7 +127,7 @@ class MaildirWatcherTest {
         startWatching(Duration.ofSeconds(2), Duration.ofSeconds(8));
         touch(a.resolve("new/one"));
         touch(b.resolve("cur/two:2,S"));
-        assertEquals(Set.of(a, b), awaitReport(r -> r.contains(a) || r.contains(b)));
+        assertEquals(List.of(Set.of(a, b)), after(Duration.ofSeconds(2)));
     }
 
     @Test
@@ -108,9 +137,7 @@ class MaildirWatcherTest {
         touch(a.resolve("new/.tmp-write"));
         Files.move(a.resolve("cur/.lock"), a.resolve("cur/.lock2"));
         Files.delete(a.resolve("new/.tmp-write"));
-        touch(b.resolve("new/real"));
-        awaitReport(r -> r.contains(b));
-        assertEquals(0, reportsNaming(a), "reports: " + reports);
+        assertEquals(List.of(), after(Duration.ofSeconds(10)));
     }
 
     @Test
@@ -118,10 +145,10 @@ class MaildirWatcherTest {
         startWatching(Duration.ofMillis(200), Duration.ofSeconds(5));
         Path file = a.resolve("cur/m:2,S");
         touch(file);
-        awaitReport(r -> r.contains(a));
+        assertEquals(List.of(Set.of(a)), after(Duration.ofMillis(200)));
         reports.clear();
         Files.writeString(file, "edited");
-        assertEquals(Set.of(a), awaitReport(r -> r.contains(a)));
+        assertEquals(List.of(Set.of(a)), after(Duration.ofMillis(200)));
     }
 
     @Test
@@ -129,60 +156,49 @@ class MaildirWatcherTest {
         startWatching(Duration.ofMillis(200), Duration.ofSeconds(5));
         MaildirFolder folder = MaildirFolder.open(a);
         touch(a.resolve("new/m"));
-        awaitReport(r -> r.contains(a));
+        assertEquals(List.of(Set.of(a)), after(Duration.ofMillis(200)));
         reports.clear();
         MaildirFile m = folder.scan().get(0);
         watcher.expectOwnChange(m.path());
         watcher.expectOwnChange(a.resolve("cur/m:2,S"));
         folder.setFlags(m, Flags.of(Flag.READ));
-        touch(b.resolve("new/marker"));
-        awaitReport(r -> r.contains(b));
-        assertEquals(0, reportsNaming(a), "reports: " + reports);
+        assertEquals(List.of(), after(Duration.ofSeconds(10)));
         // Seen once: the same name changing again is the user's change.
         Files.move(a.resolve("cur/m:2,S"), a.resolve("cur/m:2,FS"));
-        awaitReport(r -> r.contains(a));
+        assertEquals(List.of(Set.of(a)), after(Duration.ofMillis(200)));
     }
 
     @Test
     void anExpectationWhoseEventNeverCameDoesNotHideALaterChange() throws Exception {
-        java.util.concurrent.atomic.AtomicLong skew = new java.util.concurrent.atomic.AtomicLong();
-        watcher = MaildirWatcher.start(List.of(a, b), Duration.ofMillis(50), Duration.ofSeconds(5),
-                MaildirWatcher.REWATCH, reports::add, () -> System.nanoTime() + skew.get());
+        startWatching(Duration.ofMillis(50), Duration.ofSeconds(5));
         watcher.expectOwnChange(a.resolve("new/m"));
         watcher.expectOwnChange(a.resolve("new/n"));
         // Made in tmp/ and moved in (one event), as a delivery does.
         touch(a.resolve("tmp/n"));
         Files.move(a.resolve("tmp/n"), a.resolve("new/n"));
-        touch(b.resolve("new/marker"));
-        awaitReport(r -> r.contains(b));
-        assertEquals(0, reportsNaming(a));
-        reports.clear();
+        assertEquals(List.of(), after(Duration.ofMillis(50)));
 
-        skew.addAndGet(MaildirWatcher.EXPECTATION_LIFETIME.plusSeconds(1).toNanos());
+        settle(MaildirWatcher.EXPECTATION_LIFETIME.plusSeconds(1));
         touch(a.resolve("new/m"));
-        assertEquals(Set.of(a), awaitReport(r -> r.contains(a)), "a user's file, long after the expectation");
+        assertEquals(List.of(Set.of(a)), after(Duration.ofMillis(50)), "a user's file, long after the expectation");
     }
 
     /**
      * Issue 14: under a steady stream of events (faster than the quiet time) the change is still
-     * reported once the maximum delay since the first event has passed. On a fake clock: each
-     * event comes 3 s (fake) after the last, the quiet time is an hour, the cap 10 s; a cap that
-     * restarted with every event would never report.
+     * reported once the maximum delay since the first event has passed. Each event comes 3 s
+     * after the last, the quiet time is an hour, the cap 10 s: the report is due 10 s after the
+     * first event, between the fourth (9 s) and the fifth. A cap that restarted with every event
+     * would never report.
      */
     @Test
     void aSteadyStreamOfEventsIsReportedOnceTheMaximumDelayHasPassed() throws Exception {
-        java.util.concurrent.atomic.AtomicLong fake = new java.util.concurrent.atomic.AtomicLong();
-        watcher = MaildirWatcher.start(List.of(a, b), Duration.ofHours(1), Duration.ofSeconds(10),
-                MaildirWatcher.REWATCH, reports::add, fake::get);
-        int events = 0;
-        while (reports.isEmpty() && events < 20) {
-            touch(a.resolve("new/m" + events));
-            events++;
-            TimeUnit.MILLISECONDS.sleep(50); // let the watcher take the event at this fake time
-            fake.addAndGet(Duration.ofSeconds(3).toNanos());
+        startWatching(Duration.ofHours(1), Duration.ofSeconds(10));
+        for (int i = 0; i < 4; i++) {
+            touch(a.resolve("new/m" + i));
+            assertEquals(List.of(), after(i < 3 ? Duration.ofSeconds(3) : Duration.ofMillis(999)), "not yet, after event " + i);
         }
-        assertEquals(Set.of(a), awaitReport(r -> r.contains(a)));
-        assertTrue(events <= 6, "reported after " + events + " events, about 10 s of fake time after the first");
+        settle(Duration.ofMillis(1));
+        assertEquals(List.of(Set.of(a)), reports, "10 s after the first event");
     }
 
     /** A delivery's tmp/ name makes no event in a watched directory: expecting it must not pile up. */
@@ -197,80 +213,89 @@ class MaildirWatcherTest {
         assertEquals(2, watcher.expectations());
     }
 
-    @Test
-    void aVanishedMaildirDoesNotStopTheOthers() throws Exception {
-        startWatching(Duration.ofMillis(200), Duration.ofSeconds(5));
-        try (Stream<Path> s = Files.walk(a)) {
+    private void removeMaildir(Path root) throws IOException {
+        try (Stream<Path> s = Files.walk(root)) {
             for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
             }
         }
-        awaitReport(r -> r.contains(a));
+    }
+
+    /** Waits (advancing the fake clock) for a report naming {@code root}; clears the reports. */
+    private void awaitReportOf(Path root) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (reportsNaming(root) == 0) {
+            if (System.nanoTime() - deadline > 0) {
+                fail("no report naming " + root + " within " + WAIT + "; reports: " + reports);
+            }
+            settle(Duration.ofMillis(50));
+            TimeUnit.MILLISECONDS.sleep(2); // polls the watcher's event thread
+        }
         reports.clear();
+    }
+
+    @Test
+    void aVanishedMaildirDoesNotStopTheOthers() throws Exception {
+        startWatching(Duration.ofMillis(200), Duration.ofSeconds(5));
+        removeMaildir(a);
+        awaitReportOf(a);
         touch(b.resolve("new/still-watched"));
-        assertEquals(Set.of(b), awaitReport(r -> r.contains(b)));
+        assertEquals(List.of(Set.of(b)), after(Duration.ofMillis(200)));
     }
 
     /** Issue 18 item 8: a Maildir removed and made again is watched again without a restart. */
     @Test
     void aMaildirThatDisappearsAndComesBackIsWatchedAgain() throws Exception {
-        watcher = MaildirWatcher.start(List.of(a, b), Duration.ofMillis(50), Duration.ofSeconds(5),
-                Duration.ofMillis(50), reports::add, System::nanoTime);
-        try (Stream<Path> s = Files.walk(a)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-        awaitReport(r -> r.contains(a));
-        reports.clear();
+        startWatching(Duration.ofMillis(50), Duration.ofSeconds(5), Duration.ofMillis(50), reports::add);
+        removeMaildir(a);
+        awaitReportOf(a);
 
         MaildirFolder.open(a); // makes cur/, new/ and tmp/ again
-        awaitReport(r -> r.contains(a)); // watched again: counted as a change, for the scan
-        reports.clear();
+        awaitReportOf(a); // watched again (at the next look, 50 ms on): counted as a change, for the scan
         touch(a.resolve("cur/back"));
-        assertEquals(Set.of(a), awaitReport(r -> r.contains(a)));
+        assertEquals(List.of(Set.of(a)), after(Duration.ofMillis(50)));
 
         // Only cur/ removed and made again, with a file in it at once.
         reports.clear();
         Files.delete(a.resolve("cur/back"));
         Files.delete(a.resolve("cur"));
-        awaitReport(r -> r.contains(a));
-        reports.clear();
+        awaitReportOf(a);
         Files.createDirectory(a.resolve("cur"));
-        awaitReport(r -> r.contains(a));
-        reports.clear();
+        awaitReportOf(a);
         touch(a.resolve("cur/again"));
-        assertEquals(Set.of(a), awaitReport(r -> r.contains(a)));
+        assertEquals(List.of(Set.of(a)), after(Duration.ofMillis(50)));
     }
 
     @Test
     void aFailingHandlerDoesNotStopTheWatcher() throws Exception {
-        watcher = MaildirWatcher.start(List.of(a, b), Duration.ofMillis(200), Duration.ofSeconds(5), changed -> {
+        startWatching(Duration.ofMillis(200), Duration.ofSeconds(5), MaildirWatcher.REWATCH, changed -> {
             reports.add(changed);
             if (changed.contains(a)) {
                 throw new IllegalStateException("handler failure for the test");
             }
         });
         touch(a.resolve("new/one"));
-        awaitReport(r -> r.contains(a));
+        assertEquals(List.of(Set.of(a)), after(Duration.ofMillis(200)));
         touch(b.resolve("new/two"));
-        awaitReport(r -> r.contains(b));
+        assertEquals(List.of(Set.of(a), Set.of(b)), after(Duration.ofMillis(200)));
     }
 
     @Test
     void noCallbackAfterClose() throws Exception {
         startWatching(Duration.ofMillis(200), Duration.ofSeconds(5));
+        touch(a.resolve("new/early"));
+        fence(a.resolve("new"));
         watcher.close();
         touch(a.resolve("new/late"));
-        // close() joined the thread: nothing can report any more.
-        TimeUnit.MILLISECONDS.sleep(500);
+        // close() joined the threads: nothing can report any more, however much time passes.
+        ticker.advance(Duration.ofHours(1));
         assertTrue(reports.isEmpty(), "reports: " + reports);
     }
 
     @Test
     void refusesAMissingMaildir() {
         assertThrows(IOException.class, () -> MaildirWatcher.start(List.of(temp.resolve("none")),
-                Duration.ofMillis(200), Duration.ofSeconds(5), reports::add));
+                Duration.ofMillis(200), Duration.ofSeconds(5), ticker, reports::add));
         assertFalse(Files.exists(temp.resolve("none")));
     }
 }

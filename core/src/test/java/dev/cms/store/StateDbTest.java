@@ -10,6 +10,7 @@ import dev.cms.model.ContentHash;
 import dev.cms.model.FileStat;
 import dev.cms.model.Flag;
 import dev.cms.model.Flags;
+import dev.cms.time.FakeTicker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +47,33 @@ class StateDbTest {
                 rs.next();
                 assertEquals(StateDb.SCHEMA_VERSION, rs.getInt(1));
             }
+        }
+    }
+
+    /**
+     * Issue 13: what the database dates (a cycle's success and attempt, a secret's update) is
+     * read from its Ticker, so a test (and {@code status}) sees the clock it was given.
+     */
+    @Test
+    void theDatesWrittenComeFromTheDatabasesClock() throws Exception {
+        Path f = tmp.resolve("state.db");
+        FakeTicker ticker = new FakeTicker(Instant.parse("2030-05-06T07:08:09Z"));
+        try (StateDb db = StateDb.open(f, ticker)) {
+            StateDb.CycleCommit c = new StateDb.CycleCommit();
+            c.mailbox("m").finish("token", 0, false);
+            c.failed("n", "broken");
+            db.commit(c);
+            ticker.advance(java.time.Duration.ofMinutes(1));
+            db.putSecret("k", new byte[] {1});
+        }
+        try (StateDb db = StateDb.openReadOnly(f)) {
+            assertEquals(Instant.parse("2030-05-06T07:08:09Z"), db.loadMailbox("m").lastSuccess());
+            assertEquals(Instant.parse("2030-05-06T07:08:09Z"), db.loadMailbox("n").lastAttempt());
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + f); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT updated FROM secret WHERE key = 'k'")) {
+            assertTrue(rs.next());
+            assertEquals(Instant.parse("2030-05-06T07:09:09Z").toEpochMilli(), rs.getLong(1));
         }
     }
 

@@ -5,27 +5,39 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cms.model.Flag;
 import dev.cms.model.Flags;
+import dev.cms.provider.CloudMailbox;
 import dev.cms.provider.memory.InMemoryMailbox;
 import dev.cms.provider.memory.InMemoryMailbox.Op;
+import dev.cms.time.FakeTicker;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/**
+ * The daemon on a fake clock: the tick, the poll timer, the backoff and the watcher's debounce
+ * move only when the test advances {@link #ticker}; a test waits for the daemon's thread to act
+ * (up to a real timeout) but never for real time to pass.
+ */
 class DaemonTest {
+    /** How far the fake clock moves per step while a test waits for something time brings. */
+    private static final Duration STEP = Duration.ofMillis(100);
+
     @TempDir
     Path tmp;
 
+    final FakeTicker ticker = new FakeTicker();
     SyncFixture fx;
     Daemon daemon;
     Thread thread;
     final AtomicReference<Throwable> crashed = new AtomicReference<>();
+    final AtomicInteger cycles = new AtomicInteger();
 
     @AfterEach
     void stop() throws Exception {
@@ -40,28 +52,26 @@ class DaemonTest {
         assertEquals(null, crashed.get());
     }
 
-    private void start(InMemoryMailbox cloud, Duration poll) throws Exception {
-        start(cloud, poll, Clock.systemUTC());
+    private static Daemon.Options options(Duration poll, Duration debounce, Duration maxDebounce, Duration backoff) {
+        return new Daemon.Options(poll, debounce, maxDebounce, Duration.ofMillis(100),
+                new Backoff(backoff, backoff.multipliedBy(4), new Random(1)));
     }
 
-    private void start(InMemoryMailbox cloud, Duration poll, Clock clock) throws Exception {
-        fx = new SyncFixture(tmp, 1, List.of(cloud), Router.defaultOnly()).start(false);
-        Daemon.Options o = new Daemon.Options(poll, Duration.ofMillis(100), Duration.ofMillis(500),
-                Duration.ofMillis(100), new Backoff(Duration.ofMillis(50), Duration.ofMillis(200), new Random(1)));
-        daemon = new Daemon(fx.engine, fx.maildirPaths, o, clock);
-        runInThread();
+    private void start(CloudMailbox cloud, Duration poll) throws Exception {
+        startWith(List.of(cloud), options(poll, Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofMillis(50)));
     }
 
     /** Two mailboxes into one Maildir; a failure backs off for an hour, polls are every 100 ms. */
-    private void startTwo(InMemoryMailbox a, InMemoryMailbox b) throws Exception {
-        startWith(List.of(a, b), new Daemon.Options(Duration.ofMillis(100), Duration.ofMillis(100),
-                Duration.ofMillis(500), Duration.ofMillis(100),
-                new Backoff(Duration.ofHours(1), Duration.ofHours(2), new Random(1))));
+    private void startTwo(CloudMailbox a, CloudMailbox b) throws Exception {
+        startWith(List.of(a, b), options(Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofMillis(500),
+                Duration.ofHours(1)));
     }
 
-    private void startWith(List<InMemoryMailbox> clouds, Daemon.Options o) throws Exception {
-        fx = new SyncFixture(tmp, 1, List.copyOf(clouds), Router.defaultOnly()).start(false);
-        daemon = new Daemon(fx.engine, fx.maildirPaths, o, Clock.systemUTC());
+    private void startWith(List<CloudMailbox> clouds, Daemon.Options o) throws Exception {
+        fx = new SyncFixture(tmp, 1, List.copyOf(clouds), Router.defaultOnly());
+        fx.ticker = ticker;
+        fx.start(false);
+        daemon = new Daemon(fx.engine, fx.maildirPaths, o, ticker).afterEachCycle(r -> cycles.incrementAndGet());
         runInThread();
     }
 
@@ -76,9 +86,9 @@ class DaemonTest {
         await(() -> fx.maildirPaths.get(0).resolve("new").toFile().list().length == 1, "the healthy mailbox's mail");
 
         healthy.add(Messages.message("second"), Flags.NONE, null);
-        await(() -> fx.maildirPaths.get(0).resolve("new").toFile().list().length == 2, "new mail, polled, not backed off");
+        awaitAsTimePasses(() -> fx.maildirPaths.get(0).resolve("new").toFile().list().length == 2, "new mail, polled, not backed off");
         SyncFixture.setLetters(fx.fileFor(0, Messages.message("first")), "S");
-        await(() -> Flags.of(Flag.READ).equals(healthy.flags(first)), "a local change pushed at once");
+        awaitAsTimePasses(() -> Flags.of(Flag.READ).equals(healthy.flags(first)), "a local change pushed at once");
         assertEquals(1, sick.calls(Op.LIST), "the failing mailbox waits out its own backoff");
     }
 
@@ -140,12 +150,10 @@ class DaemonTest {
         java.io.PrintStream saved = System.err;
         System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
         try {
-            fx = new SyncFixture(tmp, 1, List.of(new NeedsLogin()), Router.defaultOnly()).start(false);
-            daemon = new Daemon(fx.engine, fx.maildirPaths, new Daemon.Options(Duration.ofHours(1),
-                    Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofMillis(100),
-                    new Backoff(Duration.ofHours(1), Duration.ofHours(2), new Random(1))), Clock.systemUTC());
-            runInThread();
-            await(() -> daemon.backingOff().contains("gmail:ann@b.c:INBOX"), "the mailbox to back off");
+            startWith(List.of(new NeedsLogin()), options(Duration.ofHours(1), Duration.ofMillis(100),
+                    Duration.ofMillis(500), Duration.ofHours(1)));
+            await(() -> cycles.get() == 1, "the first cycle, logged");
+            assertEquals(java.util.Set.of("gmail:ann@b.c:INBOX"), daemon.backingOff());
         } finally {
             System.setErr(saved);
         }
@@ -162,8 +170,8 @@ class DaemonTest {
     void aChangeSeenButNotYetPushedSurvivesTheDaemonsDeath() throws Exception {
         InMemoryMailbox cloud = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
         String id = cloud.add(Messages.message("a"), Flags.NONE, null);
-        startWith(List.of(cloud), new Daemon.Options(Duration.ofHours(1), Duration.ofHours(1), Duration.ofHours(1),
-                Duration.ofMillis(100), new Backoff(Duration.ofMillis(50), Duration.ofMillis(200), new Random(1))));
+        startWith(List.of(cloud), options(Duration.ofHours(1), Duration.ofHours(1), Duration.ofHours(1),
+                Duration.ofMillis(50)));
         await(() -> fx.maildirPaths.get(0).resolve("new").toFile().list().length == 1, "the first delivery");
         await(() -> cloud.calls(Op.LIST) == 1 && daemon.lastReport() != null, "the first cycle's end");
 
@@ -203,21 +211,21 @@ class DaemonTest {
         assertEquals(n, daemon.lastReport().delivered());
 
         assertEquals(1, dropMarker("marker1"), "only the marker is a foreign change, not the daemon's deliveries");
-        await(() -> cloud.calls(Op.LIST) >= 2, "the marker's cycle");
-        await(() -> !java.nio.file.Files.exists(fx.maildirPaths.get(0).resolve("new/marker1")),
+        awaitAsTimePasses(() -> cloud.calls(Op.LIST) >= 2, "the marker's cycle");
+        awaitAsTimePasses(() -> !java.nio.file.Files.exists(fx.maildirPaths.get(0).resolve("new/marker1")),
                 "the marker's cycle to move it to lost+found");
-        Thread.sleep(800); // debounce 100 ms, at most 500 ms: any further report would be in by now
+        settle(Duration.ofSeconds(1)); // debounce 100 ms, at most 500 ms: any further report is due
         assertEquals(2, cloud.calls(Op.LIST), "one cycle for the deliveries, one for the marker");
 
         for (String id : cloud.ids()) {
             cloud.setFlags(id, Flags.of(Flag.FLAGGED));
         }
         dropMarker("marker2");
-        await(() -> {
+        awaitAsTimePasses(() -> {
             try {
                 return fx.files(0).stream().filter(f -> f.flags().equals(Flags.of(Flag.FLAGGED))).count() == n;
             } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                return false; // the daemon is renaming meanwhile: look again
             }
         }, "the cloud's flags renamed in");
         assertEquals(3, dropMarker("marker3"), "the daemon's " + n + " renames are not foreign changes");
@@ -253,14 +261,38 @@ class DaemonTest {
         thread.start();
     }
 
+    /** Waits for the daemon's threads to make {@code condition} true with no time passing. */
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        awaitStepping(condition, what, null);
+    }
+
+    /** Waits for {@code condition}, moving the fake clock on by {@link #STEP} while it is false. */
+    private void awaitAsTimePasses(BooleanSupplier condition, String what) throws InterruptedException {
+        awaitStepping(condition, what, ticker);
+    }
+
+    private static void awaitStepping(BooleanSupplier condition, String what, FakeTicker clock)
+            throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("timed out waiting for " + what);
             }
-            Thread.sleep(20);
+            if (clock != null) {
+                clock.advance(STEP);
+            }
+            // Polls the other threads' progress; what the test checks never depends on this pause.
+            Thread.sleep(5);
         }
+    }
+
+    /**
+     * Moves the fake clock on by {@code d} and waits until the daemon's loop and the watcher's
+     * timer have both woken and gone back to waiting: what became due has been acted on.
+     */
+    private void settle(Duration d) throws InterruptedException {
+        ticker.advance(d);
+        ticker.awaitWaiting(2, Duration.ofSeconds(30));
     }
 
     @Test
@@ -271,7 +303,7 @@ class DaemonTest {
         await(() -> fx.maildirPaths.get(0).resolve("new").toFile().list().length == 1, "the first delivery");
 
         SyncFixture.setLetters(fx.files(0).get(0), "S");
-        await(() -> Flags.of(Flag.READ).equals(cloud.flags(id)), "the flag to reach the cloud");
+        awaitAsTimePasses(() -> Flags.of(Flag.READ).equals(cloud.flags(id)), "the flag to reach the cloud");
     }
 
     @Test
@@ -279,7 +311,7 @@ class DaemonTest {
         InMemoryMailbox cloud = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
         start(cloud, Duration.ofMillis(200));
         cloud.add(Messages.message("later"), Flags.NONE, null);
-        await(() -> fx.maildirPaths.get(0).resolve("new").toFile().list().length == 1, "a polled delivery");
+        awaitAsTimePasses(() -> fx.maildirPaths.get(0).resolve("new").toFile().list().length == 1, "a polled delivery");
     }
 
     @Test
@@ -288,36 +320,151 @@ class DaemonTest {
         cloud.add(Messages.message("a"), Flags.NONE, null);
         cloud.failNext(Op.LIST, 3);
         start(cloud, Duration.ofHours(1));
-        await(() -> fx.maildirPaths.get(0).resolve("new").toFile().list().length == 1, "delivery after retries");
+        awaitAsTimePasses(() -> fx.maildirPaths.get(0).resolve("new").toFile().list().length == 1, "delivery after retries");
         assertTrue(cloud.calls(Op.LIST) >= 4, "three failures, then success");
     }
 
+    /**
+     * The wall clock runs an hour ahead of the monotonic clock after the first cycle, as after a
+     * laptop resumes; the poll interval is a day, so only the jump can wake the daemon, at its
+     * next tick (5 s of monotonic time).
+     */
     @Test
     void aJumpOfTheWallClockPollsAtOnce() throws Exception {
-        // The wall clock runs an hour ahead of the monotonic clock after the first cycle, as
-        // after a laptop resumes; the poll interval is a day, so only the jump can wake it.
-        java.util.concurrent.atomic.AtomicLong skew = new java.util.concurrent.atomic.AtomicLong();
-        Clock jumping = new Clock() {
-            @Override
-            public java.time.ZoneId getZone() {
-                return java.time.ZoneOffset.UTC;
-            }
+        InMemoryMailbox cloud = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
+        start(cloud, Duration.ofDays(1));
+        await(() -> cycles.get() == 1, "the first cycle");
+        ticker.awaitWaiting(2, Duration.ofSeconds(30)); // the daemon and the watcher's timer
+        cloud.add(Messages.message("after-resume"), Flags.NONE, null);
 
-            @Override
-            public Clock withZone(java.time.ZoneId zone) {
-                return this;
-            }
+        settle(Duration.ofSeconds(5));
+        assertEquals(1, cycles.get(), "no jump, no cycle: the poll interval is a day");
 
-            @Override
-            public java.time.Instant instant() {
-                return java.time.Instant.now().plusMillis(skew.getAndAdd(3_600_000));
+        ticker.setWallClock(ticker.now().plus(Duration.ofHours(1)));
+        settle(Duration.ofSeconds(5));
+        assertEquals(2, cycles.get(), "a poll after the clock jump");
+        assertEquals(1, fx.maildirPaths.get(0).resolve("new").toFile().list().length, "it brought the new mail");
+    }
+
+    /**
+     * Issue 14, item 4: a cycle that reports {@code rerunSoon} (here a mail reader renamed a
+     * file while the cycle was about to rename it) is run again after the short rerun delay,
+     * not after the poll interval (a day), and no debounced event hides it (the debounce is a
+     * day too).
+     */
+    @Test
+    void aCycleThatAsksToRerunSoonIsRunAgainAfterTheRerunDelay() throws Exception {
+        InMemoryMailbox inner = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
+        String id = inner.add(Messages.message("a"), Flags.NONE, null);
+        Hooked cloud = new Hooked(inner);
+        startWith(List.of(cloud), options(Duration.ofDays(1), Duration.ofDays(1), Duration.ofDays(1),
+                Duration.ofMillis(50)));
+        await(() -> cycles.get() == 1, "the first delivery");
+        ticker.awaitWaiting(2, Duration.ofSeconds(30));
+
+        inner.setFlags(id, Flags.of(Flag.FLAGGED));
+        cloud.beforeList = () -> {
+            try {
+                SyncFixture.setLetters(fx.files(0).get(0), "S"); // the user reads it meanwhile
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
             }
         };
-        InMemoryMailbox cloud = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
-        start(cloud, Duration.ofDays(1), jumping);
-        await(() -> cloud.calls(Op.LIST) >= 1, "the first cycle");
-        cloud.add(Messages.message("after-resume"), Flags.NONE, null);
-        await(() -> fx.maildirPaths.get(0).resolve("new").toFile().list().length == 1, "a poll after the clock jump");
+        daemon.wake();
+        await(() -> cycles.get() == 2, "the cycle that finds its file renamed");
+        assertTrue(daemon.lastReport().rerunSoon(), "the cycle asks to run again soon: " + daemon.lastReport());
+
+        settle(Duration.ofMillis(100)); // the rerun delay
+        assertEquals(3, cycles.get(), "run again after the rerun delay");
+        assertEquals(Flags.of(Flag.READ, Flag.FLAGGED), inner.flags(id), "the user's read flag reached the cloud");
+        assertEquals(Flags.of(Flag.READ, Flag.FLAGGED), fx.files(0).get(0).flags(), "the cloud's flag reached the file");
+    }
+
+    /**
+     * Issue 14, item 4: {@link Daemon#stop()} during a cycle's download stops that cycle at its
+     * next safe point (nothing delivered, nothing committed, nothing pushed) and the daemon
+     * returns; the next start brings everything in and leaves the cloud as it was.
+     */
+    @Test
+    void aStopDuringACycleStopsAtASafePointAndTheNextStartConverges() throws Exception {
+        InMemoryMailbox inner = InMemoryMailbox.likeGmail("gmail:a@b.c:INBOX");
+        List<String> ids = List.of(inner.add(Messages.message("1"), Flags.NONE, null),
+                inner.add(Messages.message("2"), Flags.of(Flag.READ), null),
+                inner.add(Messages.message("3"), Flags.of(Flag.FLAGGED), null));
+        Hooked cloud = new Hooked(inner);
+        java.util.concurrent.CountDownLatch fetching = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        cloud.beforeFetch = () -> {
+            fetching.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        start(cloud, Duration.ofDays(1));
+        assertTrue(fetching.await(30, java.util.concurrent.TimeUnit.SECONDS), "the first cycle downloads");
+
+        daemon.stop();
+        release.countDown();
+        assertTrue(daemon.awaitFinished(Duration.ofSeconds(30)), "the daemon returns");
+        thread.join(10_000);
+        assertTrue(daemon.lastReport().aborted(), "the cycle stopped early: " + daemon.lastReport());
+        assertEquals(0, cycles.get(), "the stopped cycle is the last");
+        assertEquals(0, fx.files(0).size(), "nothing delivered after the stop");
+        assertEquals(0L, inner.changesApplied());
+        daemon = null;
+
+        cloud.beforeFetch = () -> { };
+        fx.start(false);
+        fx.cycleOk();
+        assertEquals(3, fx.files(0).size());
+        assertEquals(Flags.of(Flag.READ), fx.fileFor(0, Messages.message("2")).flags());
+        assertEquals(Flags.of(Flag.FLAGGED), fx.fileFor(0, Messages.message("3")).flags());
+        assertEquals(java.util.Set.copyOf(ids), inner.ids(), "the cloud keeps every message");
+        assertEquals(0L, inner.changesApplied(), "and is not changed");
+        assertTrue(fx.cycleOk().idle(), "in step");
+    }
+
+    /** A cloud mailbox that runs a hook before listing or fetching, like a user acting meanwhile. */
+    private static final class Hooked implements CloudMailbox {
+        final InMemoryMailbox inner;
+        volatile Runnable beforeList = () -> { };
+        volatile Runnable beforeFetch = () -> { };
+
+        Hooked(InMemoryMailbox inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public String key() {
+            return inner.key();
+        }
+
+        @Override
+        public java.util.Set<Flag> supportedFlags() {
+            return inner.supportedFlags();
+        }
+
+        @Override
+        public dev.cms.provider.Listing list(String token) throws java.io.IOException {
+            Runnable r = beforeList;
+            beforeList = () -> { };
+            r.run();
+            return inner.list(token);
+        }
+
+        @Override
+        public void fetchBodies(java.util.Collection<String> ids, dev.cms.provider.BodySink sink)
+                throws java.io.IOException {
+            beforeFetch.run();
+            inner.fetchBodies(ids, sink);
+        }
+
+        @Override
+        public void apply(List<dev.cms.provider.Change> changes) throws java.io.IOException {
+            inner.apply(changes);
+        }
     }
 
     @Test

@@ -8,12 +8,9 @@ import dev.cms.model.Flag;
 import dev.cms.model.Flags;
 import dev.cms.provider.memory.InMemoryMailbox;
 import dev.cms.provider.memory.InMemoryMailbox.Op;
+import dev.cms.time.FakeTicker;
 import java.io.IOException;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -30,33 +27,9 @@ class ReconcileTest {
     @TempDir
     java.nio.file.Path tmp;
 
-    final FakeClock clock = new FakeClock();
+    final FakeTicker clock = new FakeTicker(T0);
     final InMemoryMailbox cloud = InMemoryMailbox.likeGmail("gmail:a@b.c:INBOX");
     SyncFixture fx;
-
-    /** A clock the test moves by hand. */
-    static final class FakeClock extends Clock {
-        Instant now = T0;
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 
     @AfterEach
     void close() throws IOException {

@@ -12,7 +12,6 @@ import dev.cms.store.StateDb;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,6 +29,10 @@ final class SyncFixture implements AutoCloseable {
     StateDb db;
     List<MaildirFolder> folders;
     SyncEngine engine;
+    /** The engine's clock; tests on a fake clock set it before {@link #start}. */
+    dev.cms.time.Ticker ticker = dev.cms.time.Ticker.SYSTEM;
+    /** Where the store and the Maildirs change files; tests that inject faults set it before {@link #start}. */
+    dev.cms.fs.FileOps files = dev.cms.fs.FileOps.SYSTEM;
 
     SyncFixture(Path root, int maildirs, List<CloudMailbox> clouds, Router router) throws IOException {
         this.root = root;
@@ -44,13 +47,13 @@ final class SyncFixture implements AutoCloseable {
     /** Starts (or restarts) the engine over the same state. */
     SyncFixture start(boolean offline) throws IOException {
         close();
-        store = MessageStore.open(stateDir);
+        store = MessageStore.open(stateDir, files);
         db = StateDb.open(stateDir.resolve("state.db"));
         folders = new ArrayList<>();
         for (Path p : maildirPaths) {
-            folders.add(MaildirFolder.open(p));
+            folders.add(MaildirFolder.open(p, ticker, files));
         }
-        engine = new SyncEngine(folders, clouds, router, store, db, offline, Clock.systemUTC(), Progress.NONE);
+        engine = new SyncEngine(folders, clouds, router, store, db, offline, ticker, Progress.NONE);
         return this;
     }
 

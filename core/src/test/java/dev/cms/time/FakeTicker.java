@@ -3,17 +3,26 @@ package dev.cms.time;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A {@link Ticker} for tests: time stands still until {@link #advance} moves it, and
  * {@link #sleep} returns at once after moving it by the requested duration (and records it).
- * The wall clock can be set on its own to test jumps. Thread-safe.
+ * {@link #waitUntil} blocks until another thread notifies the monitor or {@link #advance}
+ * reaches the deadline; no real time ever passes for it. The wall clock can be set on its own
+ * to test jumps. Thread-safe.
  */
 public final class FakeTicker implements Ticker {
     private long nanos;
     private Instant wall;
     private final List<Duration> sleeps = new ArrayList<>();
+    /**
+     * One token per thread blocked in {@link #waitUntil} that has not been woken yet (by an
+     * advance or {@link #wakeAll}), mapped to the monitor it waits on.
+     */
+    private final Map<Object, Object> waiting = new IdentityHashMap<>();
 
     public FakeTicker() {
         this(Instant.parse("2026-01-01T00:00:00Z"));
@@ -47,14 +56,62 @@ public final class FakeTicker implements Ticker {
         }
     }
 
-    /** Moves both clocks forward. */
-    public synchronized FakeTicker advance(Duration d) {
+    /**
+     * Waits on {@code monitor} until notified or until {@link #advance} reaches {@code deadline}.
+     * The waiter is registered before the time is read, so an advance cannot slip in between
+     * unseen: it either happened before (and the deadline is seen as reached) or it notifies.
+     */
+    @Override
+    public void waitUntil(Object monitor, long deadline) throws InterruptedException {
+        if (!Thread.holdsLock(monitor)) {
+            throw new IllegalMonitorStateException("waitUntil without holding the monitor");
+        }
+        Object token = new Object();
+        synchronized (this) {
+            if (deadline - nanos <= 0) {
+                return;
+            }
+            waiting.put(token, monitor);
+            notifyAll();
+        }
+        try {
+            monitor.wait();
+        } finally {
+            synchronized (this) {
+                waiting.remove(token);
+            }
+        }
+    }
+
+    /** Moves both clocks forward and wakes every thread in {@link #waitUntil}. */
+    public FakeTicker advance(Duration d) {
         if (d.isNegative()) {
             throw new IllegalArgumentException("time does not run backwards: " + d);
         }
-        nanos += d.toNanos();
-        wall = wall.plus(d);
+        List<Object> monitors;
+        synchronized (this) {
+            nanos += d.toNanos();
+            wall = wall.plus(d);
+            Map<Object, Object> distinct = new IdentityHashMap<>();
+            waiting.values().forEach(m -> distinct.put(m, m));
+            monitors = List.copyOf(distinct.keySet());
+            waiting.clear();
+        }
+        for (Object m : monitors) {
+            synchronized (m) {
+                m.notifyAll();
+            }
+        }
         return this;
+    }
+
+    /** Wakes the waiters on {@code monitor}; they no longer count as {@linkplain #awaitWaiting waiting}. */
+    @Override
+    public void wakeAll(Object monitor) {
+        synchronized (this) {
+            waiting.values().removeIf(m -> m == monitor);
+        }
+        monitor.notifyAll();
     }
 
     /** Sets the wall clock alone (a jump); the monotonic reading does not move. */
@@ -66,5 +123,22 @@ public final class FakeTicker implements Ticker {
     /** Every duration {@link #sleep} was asked for, in order. */
     public synchronized List<Duration> sleeps() {
         return List.copyOf(sleeps);
+    }
+
+    /**
+     * Waits (for real, up to {@code timeout}) until at least {@code threads} threads are blocked
+     * in {@link #waitUntil} and were not woken since (by an advance or {@link #wakeAll}): they
+     * have seen the current time and every wake-up, and have nothing to do until time moves on.
+     */
+    public synchronized void awaitWaiting(int threads, Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (waiting.size() < threads) {
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                throw new AssertionError(waiting.size() + " thread(s) in a timed wait after " + timeout
+                        + ", not " + threads);
+            }
+            java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
     }
 }

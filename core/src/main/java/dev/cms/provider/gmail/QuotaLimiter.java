@@ -1,47 +1,81 @@
 package dev.cms.provider.gmail;
 
 import dev.cms.provider.Sleeper;
+import dev.cms.time.Ticker;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.function.LongSupplier;
 
 /**
  * A token bucket of quota units shared by every call of one mailbox. It holds at most one
  * second's worth of units; a caller that needs more than the bucket holds reserves them
  * (the bucket goes into debt) and sleeps until the debt would have been repaid, so later
- * callers queue behind it. The sleep is taken once, outside the lock: a fake sleeper that
- * returns at once does not make the limiter spin.
+ * callers queue behind it. The sleep is taken once, outside the lock: a fake clock whose
+ * sleep returns at once does not make the limiter spin. Time and sleeping are the
+ * {@link Ticker}'s.
  */
 final class QuotaLimiter {
     private static final double NANOS_PER_SECOND = 1e9;
 
     private final double unitsPerSecond;
     private final double capacity;
-    private final LongSupplier nanoTime;
-    private final Sleeper sleeper;
+    private final Ticker ticker;
     private double available;
     private long lastNanos;
 
-    QuotaLimiter(double unitsPerSecond, LongSupplier nanoTime, Sleeper sleeper) {
+    QuotaLimiter(double unitsPerSecond, Ticker ticker) {
         this.unitsPerSecond = unitsPerSecond;
         this.capacity = unitsPerSecond;
-        this.nanoTime = nanoTime;
-        this.sleeper = sleeper;
+        this.ticker = ticker;
         this.available = capacity;
-        this.lastNanos = nanoTime.getAsLong();
+        this.lastNanos = ticker.nanoTime();
+    }
+
+    /**
+     * For the transport, which still hands over a monotonic reading and a sleeper: both seen
+     * as one {@link Ticker} (only its {@code nanoTime} and {@code sleep} are used here).
+     */
+    QuotaLimiter(double unitsPerSecond, LongSupplier nanoTime, Sleeper sleeper) {
+        this(unitsPerSecond, new Ticker() {
+            @Override
+            public long nanoTime() {
+                return nanoTime.getAsLong();
+            }
+
+            @Override
+            public Instant now() {
+                return Ticker.SYSTEM.now();
+            }
+
+            @Override
+            public void sleep(Duration d) throws InterruptedException {
+                sleeper.sleep(d);
+            }
+
+            @Override
+            public void waitUntil(Object monitor, long deadline) {
+                throw new UnsupportedOperationException("the quota limiter never waits on a monitor");
+            }
+
+            @Override
+            public void wakeAll(Object monitor) {
+                monitor.notifyAll();
+            }
+        });
     }
 
     /** Takes {@code units} from the bucket, sleeping first when they are not yet there. */
     void acquire(int units) throws InterruptedException {
         long waitNanos;
         synchronized (this) {
-            long now = nanoTime.getAsLong();
+            long now = ticker.nanoTime();
             available = Math.min(capacity, available + (now - lastNanos) * unitsPerSecond / NANOS_PER_SECOND);
             lastNanos = now;
             available -= units;
             waitNanos = available >= 0 ? 0 : (long) Math.ceil(-available / unitsPerSecond * NANOS_PER_SECOND);
         }
         if (waitNanos > 0) {
-            sleeper.sleep(Duration.ofNanos(waitNanos));
+            ticker.sleep(Duration.ofNanos(waitNanos));
         }
     }
 }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.api.client.http.HttpHeaders;
 import dev.cms.config.DeleteAction;
 import dev.cms.provider.Sleeper;
+import dev.cms.time.FakeTicker;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -28,26 +29,55 @@ class QuotaTest extends GmailFixture {
 
     @Test
     void bucketHoldsOneSecondOfUnitsThenMakesCallersWait() throws Exception {
-        QuotaLimiter q = new QuotaLimiter(10, nanos::get, advancing);
+        FakeTicker ticker = new FakeTicker();
+        QuotaLimiter q = new QuotaLimiter(10, ticker);
         q.acquire(5);
         q.acquire(5);
-        assertTrue(sleeper.sleeps.isEmpty());
+        assertTrue(ticker.sleeps().isEmpty());
         q.acquire(5);
-        assertEquals(List.of(Duration.ofMillis(500)), sleeper.sleeps);
-        nanos.addAndGet(Duration.ofSeconds(10).toNanos()); // idle: refills to one second's worth only
+        assertEquals(List.of(Duration.ofMillis(500)), ticker.sleeps());
+        ticker.advance(Duration.ofSeconds(10)); // idle: refills to one second's worth only
         q.acquire(10);
         q.acquire(1);
-        assertEquals(List.of(Duration.ofMillis(500), Duration.ofMillis(100)), sleeper.sleeps);
+        assertEquals(List.of(Duration.ofMillis(500), Duration.ofMillis(100)), ticker.sleeps());
     }
 
     @Test
     void waitersQueueBehindEachOthersDebt() throws Exception {
-        RecordingSleeper fake = new RecordingSleeper();
-        QuotaLimiter q = new QuotaLimiter(10, () -> 0L, fake); // time stands still, sleeping does nothing
+        // Three callers at the same instant: each sleeps outside the limiter's lock, so for the
+        // next one no time has passed. A clock that stands still while they sleep shows it.
+        List<Duration> sleeps = new java.util.ArrayList<>();
+        FakeTicker still = new FakeTicker();
+        QuotaLimiter q = new QuotaLimiter(10, new dev.cms.time.Ticker() {
+            @Override
+            public long nanoTime() {
+                return still.nanoTime();
+            }
+
+            @Override
+            public java.time.Instant now() {
+                return still.now();
+            }
+
+            @Override
+            public void sleep(Duration d) {
+                sleeps.add(d);
+            }
+
+            @Override
+            public void waitUntil(Object monitor, long deadline) throws InterruptedException {
+                still.waitUntil(monitor, deadline);
+            }
+
+            @Override
+            public void wakeAll(Object monitor) {
+                still.wakeAll(monitor);
+            }
+        });
         q.acquire(10);
         q.acquire(5);
         q.acquire(5);
-        assertEquals(List.of(Duration.ofMillis(500), Duration.ofSeconds(1)), fake.sleeps);
+        assertEquals(List.of(Duration.ofMillis(500), Duration.ofSeconds(1)), sleeps);
     }
 
     private GmailMailbox slowMailbox(double unitsPerSecond) {
