@@ -140,6 +140,9 @@ final class CloudAccess implements Providers {
         for (CredentialServerSpec c : config.credentialServers()) {
             out.addAll(c.accounts());
         }
+        if (config.outbox() != null) {
+            out.addAll(config.outbox().accounts());
+        }
         return out;
     }
 
