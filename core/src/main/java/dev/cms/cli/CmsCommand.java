@@ -106,6 +106,9 @@ final class CmsCommand implements Callable<Integer> {
         Duration poll = Duration.ofSeconds(cfg.settings().pollInterval());
         Daemon daemon = once ? null
                 : new Daemon(setup.engine, setup.maildirRoots(), Daemon.Options.defaults(poll), Clock.systemUTC());
+        if (daemon != null && setup.outbox != null) {
+            setup.outbox.afterSend(daemon::wake); // the next poll brings the sent message into the Sent Maildir
+        }
         CountDownLatch closed = new CountDownLatch(1);
         // SIGTERM/SIGINT, with --once too: the cycle stops at its next safe point, a login being
         // waited for ends at once, and the state and the broker's socket are closed.
@@ -130,6 +133,9 @@ final class CmsCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         if (daemon != null) {
             setup.providers.logInInBackground(account -> {
+                if (setup.outbox != null) {
+                    setup.outbox.worker.wake(true); // mail waiting for this login goes now
+                }
                 java.util.List<String> keys = setup.mailboxes.stream()
                         .filter(m -> m.accountKey().equals(account)).map(m -> m.key()).toList();
                 if (!keys.isEmpty()) {

@@ -1,0 +1,70 @@
+package dev.cms.cli;
+
+import dev.cms.config.AccountSpec;
+import dev.cms.config.ConfigException;
+import dev.cms.config.SyncConfig;
+import dev.cms.send.MailSender;
+import dev.cms.send.Outbox;
+import dev.cms.send.OutboxServer;
+import dev.cms.send.OutboxWorker;
+import dev.cms.time.Ticker;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The daemon's sending, wired from an {@code Outbox(...)}: the outbox under the state directory,
+ * a sender per account, the worker that sends, and the socket {@code cms-sendmail} talks to.
+ * After each message sent, {@link #afterSend} runs (the daemon polls, so the Sent folder shows it).
+ */
+final class OutboxParts implements AutoCloseable {
+    final Outbox outbox;
+    final OutboxWorker worker;
+    final OutboxServer server;
+    private volatile Runnable afterSend = () -> { };
+
+    private OutboxParts(Outbox outbox, OutboxWorker worker, OutboxServer server) {
+        this.outbox = outbox;
+        this.worker = worker;
+        this.server = server;
+    }
+
+    static OutboxParts start(SyncConfig config, Providers providers, Ticker ticker) throws IOException, ConfigException {
+        Outbox outbox = Outbox.open(config.settings().messageDbDir());
+        Map<String, MailSender> senders = new HashMap<>();
+        for (AccountSpec a : config.outbox().accounts()) {
+            MailSender s = providers.sender(a);
+            if (s != null) {
+                senders.put(a.key(), s);
+            }
+        }
+        OutboxParts[] self = new OutboxParts[1];
+        OutboxWorker worker = new OutboxWorker(outbox, senders, ticker, new Random(), account -> {
+            if (self[0] != null) {
+                self[0].afterSend.run();
+            }
+        });
+        OutboxServer server;
+        try {
+            server = OutboxServer.start(config.outbox(), outbox, senders.keySet(), worker, ticker);
+        } catch (IOException | RuntimeException e) {
+            worker.close();
+            throw e;
+        }
+        self[0] = new OutboxParts(outbox, worker, server);
+        worker.start();
+        return self[0];
+    }
+
+    /** Runs {@code r} after each message sent. */
+    void afterSend(Runnable r) {
+        afterSend = r;
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        worker.close();
+    }
+}
