@@ -136,7 +136,15 @@ public final class FakeGmail implements CloudService {
         if (bad != null) {
             return Response.googleError(400, "invalidArgument", "Invalid To header: " + bad);
         }
+        FakeOutgoing.Hold hold = outgoing.takeHold();
+        if (hold != null && !hold.deliver()) {
+            hold.block();
+            return Response.googleError(503, "backendError", "The service is unavailable (held by a test).");
+        }
         String id = box.addMessage(raw, clock.millis(), Set.of("SENT"));
+        if (hold != null) {
+            hold.block();
+        }
         outgoing.delivered(token.email(), p, r.path());
         com.google.gson.JsonObject o = new com.google.gson.JsonObject();
         o.addProperty("id", id);

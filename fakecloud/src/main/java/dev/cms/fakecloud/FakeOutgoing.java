@@ -26,7 +26,44 @@ public final class FakeOutgoing {
     /** A message's parts as the fake needs them. */
     record Parsed(String messageId, String subject, List<String> recipients, byte[] withoutBcc) {}
 
+    /**
+     * A send held at the service while a test does something (kills the client): it arrives, waits
+     * for {@link #release()}, and is then carried out or not as {@code deliver} said.
+     */
+    public static final class Hold {
+        private final boolean deliver;
+        private final java.util.concurrent.CountDownLatch arrived = new java.util.concurrent.CountDownLatch(1);
+        private final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
+
+        Hold(boolean deliver) {
+            this.deliver = deliver;
+        }
+
+        /** Waits until the held send reached the service; false on timeout. */
+        public boolean awaitArrival(java.time.Duration timeout) throws InterruptedException {
+            return arrived.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+
+        public void release() {
+            released.countDown();
+        }
+
+        boolean deliver() {
+            return deliver;
+        }
+
+        void block() {
+            arrived.countDown();
+            try {
+                released.await(120, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     private final List<Delivery> deliveries = new ArrayList<>();
+    private Hold hold;
     private final Set<String> refused = new HashSet<>();
     private int dropAnswers;
     private int sendAttempts;
@@ -60,6 +97,21 @@ public final class FakeOutgoing {
     /** The next {@code n} sends are carried out, then their connection closes without an answer. */
     public synchronized void dropAnswersAfterSending(int n) {
         dropAnswers = n;
+    }
+
+    /**
+     * Holds the next send at the service: with {@code deliver} it is carried out (delivered, in
+     * Sent) before it waits, else it waits and is then answered 503 without being carried out.
+     */
+    public synchronized Hold holdNextSend(boolean deliver) {
+        hold = new Hold(deliver);
+        return hold;
+    }
+
+    synchronized Hold takeHold() {
+        Hold h = hold;
+        hold = null;
+        return h;
     }
 
     synchronized void attempt() {
