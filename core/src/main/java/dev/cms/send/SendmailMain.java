@@ -53,9 +53,6 @@ public final class SendmailMain {
             return submit(a, in, err, env, clock);
         } catch (SendmailException e) {
             err.println("cms-sendmail: " + e.getMessage());
-            if (e.exitCode() == SysExits.USAGE && e.getMessage().startsWith("unknown option")) {
-                err.println(USAGE);
-            }
             err.flush();
             return e.exitCode();
         }
@@ -195,7 +192,7 @@ public final class SendmailMain {
                     }
                     case "--no-queue" -> noQueue = true;
                     case "--help" -> help = true;
-                    default -> throw new SendmailException(SysExits.USAGE, "unknown option " + Addresses.quote(arg));
+                    default -> throw unknownOption(arg);
                 }
                 continue;
             }
@@ -204,13 +201,13 @@ public final class SendmailMain {
             switch (c) {
                 case 't' -> {
                     if (attached != null) {
-                        throw new SendmailException(SysExits.USAGE, "unknown option " + Addresses.quote(arg));
+                        throw unknownOption(arg);
                     }
                     t = true;
                 }
                 case 'i' -> {
                     if (attached != null) {
-                        throw new SendmailException(SysExits.USAGE, "unknown option " + Addresses.quote(arg));
+                        throw unknownOption(arg);
                     }
                     dotEnds = false;
                 }
@@ -247,7 +244,7 @@ public final class SendmailMain {
                     }
                 }
                 case 'e', 'm', 'v', 'U', 'G', 'n', 'A', 'D', 'd' -> { } // error modes, verbosity, submission: ignored
-                default -> throw new SendmailException(SysExits.USAGE, "unknown option " + Addresses.quote(arg));
+                default -> throw unknownOption(arg);
             }
         }
         for (; i < argv.length; i++) {
@@ -255,6 +252,11 @@ public final class SendmailMain {
         }
         return new Args(new Submission.Options(t, recipients, from, name, account, dotEnds), config, socket, noQueue,
                 help);
+    }
+
+    private static SendmailException unknownOption(String arg) {
+        return new SendmailException(SysExits.USAGE, "unknown option " + Addresses.quote(arg)
+                + " (cms-sendmail --help lists the options)");
     }
 
     private static String unbracket(String s) {
