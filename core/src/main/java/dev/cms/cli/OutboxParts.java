@@ -15,19 +15,23 @@ import java.util.Random;
 
 /**
  * The daemon's sending, wired from an {@code Outbox(...)}: the outbox under the state directory,
- * a sender per account, the worker that sends, and the socket {@code cms-sendmail} talks to.
+ * a sender per account, the worker that sends, the socket {@code cms-sendmail} talks to, and the
+ * loopback SMTP submission server when {@code SmtpSubmission(...)} asks for it.
  * After each message sent, {@link #afterSend} runs (the daemon polls, so the Sent folder shows it).
  */
 final class OutboxParts implements AutoCloseable {
     final Outbox outbox;
     final OutboxWorker worker;
     final OutboxServer server;
+    /** With {@code SmtpSubmission(...)}; else null. */
+    final dev.cms.send.SmtpSubmission smtp;
     private volatile Runnable afterSend = () -> { };
 
-    private OutboxParts(Outbox outbox, OutboxWorker worker, OutboxServer server) {
+    private OutboxParts(Outbox outbox, OutboxWorker worker, OutboxServer server, dev.cms.send.SmtpSubmission smtp) {
         this.outbox = outbox;
         this.worker = worker;
         this.server = server;
+        this.smtp = smtp;
     }
 
     static OutboxParts start(SyncConfig config, Providers providers, Ticker ticker) throws IOException, ConfigException {
@@ -52,7 +56,18 @@ final class OutboxParts implements AutoCloseable {
             worker.close();
             throw e;
         }
-        self[0] = new OutboxParts(outbox, worker, server);
+        dev.cms.send.SmtpSubmission smtp = null;
+        if (config.smtpSubmission() != null) {
+            try {
+                smtp = dev.cms.send.SmtpSubmission.start(config.smtpSubmission(), config.settings().messageDbDir(),
+                        outbox, worker, ticker);
+            } catch (IOException | RuntimeException e) {
+                server.close();
+                worker.close();
+                throw e;
+            }
+        }
+        self[0] = new OutboxParts(outbox, worker, server, smtp);
         worker.start();
         return self[0];
     }
@@ -64,6 +79,9 @@ final class OutboxParts implements AutoCloseable {
 
     @Override
     public void close() {
+        if (smtp != null) {
+            smtp.close();
+        }
         server.close();
         worker.close();
     }

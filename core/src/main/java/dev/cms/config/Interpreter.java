@@ -33,7 +33,8 @@ final class Interpreter {
             "CredentialServer", new Signature(List.of("path", "accounts", "umask", "protocols"),
                     Set.of("path", "accounts")),
             "Route", new Signature(List.of("to", "mailbox", "header", "equals", "matches"), Set.of("to")),
-            "Outbox", new Signature(List.of("accounts", "path", "umask"), Set.of()));
+            "Outbox", new Signature(List.of("accounts", "path", "umask"), Set.of()),
+            "SmtpSubmission", new Signature(List.of("port", "accounts"), Set.of()));
 
     /** The settings {@code cfg.<name> = value} accepts, in the order they are documented. */
     static final List<String> SETTINGS = List.of(
@@ -57,6 +58,9 @@ final class Interpreter {
     private List<AccountSpec> outboxAccounts;
     private Path outboxPath;
     private int outboxUmask;
+    private CallArgs smtpCall;
+    private int smtpPort;
+    private List<AccountSpec> smtpAccounts;
     private Path messageDbDir;
     private int pollInterval = Settings.DEFAULT_POLL_INTERVAL;
     private int webPort = Settings.DEFAULT_WEB_PORT;
@@ -97,6 +101,7 @@ final class Interpreter {
             case "CredentialServer" -> credentialServer(a);
             case "Route" -> route(a);
             case "Outbox" -> outbox(a);
+            case "SmtpSubmission" -> smtpSubmission(a);
             default -> throw new IllegalStateException(name);
         };
         return new Val(result, pos);
@@ -252,6 +257,32 @@ final class Interpreter {
         outboxAccounts = served;
         outboxCall = a;
         return "Outbox";
+    }
+
+    private String smtpSubmission(CallArgs a) throws ConfigException {
+        if (smtpCall != null) {
+            throw new ConfigException(a.callPos(), "SmtpSubmission(...) is declared twice (first at line "
+                    + smtpCall.callPos().line() + ")");
+        }
+        smtpPort = a.intIn("port", 1587, 1, 65535, "a TCP port between 1 and 65535");
+        List<Val> list = a.list("accounts", null);
+        if (list != null) {
+            if (list.isEmpty()) {
+                throw a.error("accounts", "SmtpSubmission(): `accounts` must list at least one account (or leave it"
+                        + " out: the Outbox's accounts)");
+            }
+            Set<AccountSpec> set = new LinkedHashSet<>();
+            for (Val v : list) {
+                if (!(v.v() instanceof AccountSpec acct)) {
+                    throw new ConfigException(v.pos(), "SmtpSubmission(): expected an account (Office365_Account(...)"
+                            + " or GMail_Account(...)) in `accounts`, got " + v.typeName());
+                }
+                set.add(acct);
+            }
+            smtpAccounts = new ArrayList<>(set);
+        }
+        smtpCall = a;
+        return "SmtpSubmission";
     }
 
     private RouteSpec route(CallArgs a) throws ConfigException {
@@ -446,13 +477,28 @@ final class Interpreter {
             }
             outbox = new OutboxSpec(socket, served, outboxUmask, outboxCall.callPos());
         }
+        SmtpSubmissionSpec smtp = null;
+        if (smtpCall != null) {
+            if (outbox == null) {
+                throw new ConfigException(smtpCall.callPos(), "SmtpSubmission(...) queues into the outbox: declare"
+                        + " an Outbox(...) too");
+            }
+            List<AccountSpec> served = smtpAccounts != null ? smtpAccounts : outbox.accounts();
+            for (AccountSpec acct : served) {
+                if (!outbox.accounts().contains(acct)) {
+                    throw new ConfigException(smtpCall.callPos(), "SmtpSubmission(): " + acct.key() + " is not"
+                            + " among the accounts Outbox(...) sends for");
+                }
+            }
+            smtp = new SmtpSubmissionSpec(smtpPort, served, smtpCall.callPos());
+        }
         if (cloudMailboxes.isEmpty() && credentialServers.isEmpty() && outbox == null) {
             throw new ConfigException(file, "nothing to sync: declare a MailDir(...) and a cloud mailbox such as"
                     + " Office365(\"inbox\", Office365_Account(user=...)) or GMail(\"INBOX\", GMail_Account(user=...)),"
                     + " or a CredentialServer(...) to only serve tokens");
         }
         return new SyncConfig(file, maildirs, accounts, cloudMailboxes, routes, credentialServers,
-                new Settings(messageDbDir, pollInterval, webPort, storageKeyFile, authNotifyCmd), outbox);
+                new Settings(messageDbDir, pollInterval, webPort, storageKeyFile, authNotifyCmd), outbox, smtp);
     }
 
     /** A string as Python would show it, with quotes and escapes. */

@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * A parsed, validated configuration: everything a {@code cms.cfg} declares, in the order it
- * declares it. Immutable. {@code outbox} is null when the file declares no {@code Outbox(...)}.
+ * declares it. Immutable. {@code outbox} is null when the file declares no {@code Outbox(...)},
+ * {@code smtpSubmission} when it declares no {@code SmtpSubmission(...)}.
  */
 public record SyncConfig(
         Path file,
@@ -15,7 +16,8 @@ public record SyncConfig(
         List<RouteSpec> routes,
         List<CredentialServerSpec> credentialServers,
         Settings settings,
-        OutboxSpec outbox) {
+        OutboxSpec outbox,
+        SmtpSubmissionSpec smtpSubmission) {
     public SyncConfig {
         maildirs = List.copyOf(maildirs);
         accounts = List.copyOf(accounts);
@@ -28,7 +30,7 @@ public record SyncConfig(
     public SyncConfig(Path file, List<MaildirSpec> maildirs, List<AccountSpec> accounts,
             List<CloudMailboxSpec> cloudMailboxes, List<RouteSpec> routes,
             List<CredentialServerSpec> credentialServers, Settings settings) {
-        this(file, maildirs, accounts, cloudMailboxes, routes, credentialServers, settings, null);
+        this(file, maildirs, accounts, cloudMailboxes, routes, credentialServers, settings, null, null);
     }
 
     /**

@@ -91,6 +91,9 @@ public final class OutboxWorker implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             } catch (IOException | RuntimeException e) {
+                if (closed) {
+                    return; // interrupted by close(): what was under way is found in cur/ at the next start
+                }
                 log.error("outbox {}: {}", outbox.root(), e.toString());
                 wait = Duration.ofSeconds(30);
             }

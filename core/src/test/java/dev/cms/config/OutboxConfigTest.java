@@ -48,6 +48,17 @@ class OutboxConfigTest {
     }
 
     @Test
+    void smtpSubmissionNeedsTheOutboxAndItsAccounts() throws Exception {
+        String file = dir.resolve("cms.cfg").toString();
+        assertEquals(1587, parse(ACCOUNTS + "Outbox()\nSmtpSubmission()\n").smtpSubmission().port());
+        assertEquals(file + ":3:1: SmtpSubmission(...) queues into the outbox: declare an Outbox(...) too",
+                error(ACCOUNTS + "SmtpSubmission()\nMailDir('m')\nGMail('INBOX', g)\n"));
+        assertEquals(file + ":4:1: SmtpSubmission(): gmail:a@gmail.example is not among the accounts Outbox(...)"
+                + " sends for", error(ACCOUNTS + "Outbox(accounts=[o])\nSmtpSubmission(accounts=[g])\n"));
+        assertNull(parse(ACCOUNTS + "Outbox()\n").smtpSubmission());
+    }
+
+    @Test
     void mistakesNameTheirPlace() {
         String file = dir.resolve("cms.cfg").toString();
         assertEquals(file + ":4:1: Outbox(...) is declared twice (first at line 3); one outbox sends for every account"
