@@ -180,6 +180,24 @@ public final class Outbox {
         return new Queued(key, b, eol + 1);
     }
 
+    /** The account key of a queued file, from its first line only. */
+    public static String accountOf(Path file) throws IOException {
+        byte[] head;
+        try (InputStream in = Files.newInputStream(file)) {
+            head = in.readNBytes(1024);
+        }
+        int eol = 0;
+        while (eol < head.length && head[eol] != '\n') {
+            eol++;
+        }
+        String first = new String(head, 0, eol, StandardCharsets.US_ASCII).strip();
+        if (!first.startsWith(ACCOUNT_FIELD.strip())) {
+            throw new java.nio.file.FileSystemException(file.toString(), null,
+                    "not an outbox message (it does not start with " + ACCOUNT_FIELD.strip() + ")");
+        }
+        return first.substring(ACCOUNT_FIELD.strip().length()).strip();
+    }
+
     /**
      * Marks a send of {@code e} as started: moves it to {@code cur/} (synced). Returns the moved
      * entry, or null when it is gone (dropped meanwhile).

@@ -119,9 +119,9 @@ public final class OutboxWorker implements AutoCloseable {
             if (closed) {
                 break;
             }
-            Outbox.Queued q;
+            String account;
             try {
-                q = Outbox.read(e.file());
+                account = Outbox.accountOf(e.file()); // the whole file is read only when it is sent
             } catch (NoSuchFileException gone) {
                 continue; // dropped meanwhile
             } catch (IOException bad) {
@@ -129,7 +129,6 @@ public final class OutboxWorker implements AutoCloseable {
                 log.error("outbox: {} moved to {}: {}", e.id(), outbox.root().resolve("failed"), bad.getMessage());
                 continue;
             }
-            String account = q.accountKey();
             if (held.contains(account)) {
                 continue;
             }
@@ -149,7 +148,7 @@ public final class OutboxWorker implements AutoCloseable {
                 next = Math.min(next, at);
                 continue;
             }
-            if (!sendOne(e, q, sender)) {
+            if (!sendOne(e, account, sender)) {
                 held.add(account);
                 Long retry = notBefore.get(account);
                 if (retry != null) {
@@ -165,9 +164,8 @@ public final class OutboxWorker implements AutoCloseable {
     }
 
     /** One message; true when it left the outbox (sent or failed), false when its account must wait. */
-    private boolean sendOne(Outbox.Entry e, Outbox.Queued q, MailSender sender) throws IOException,
+    private boolean sendOne(Outbox.Entry e, String account, MailSender sender) throws IOException,
             InterruptedException {
-        String account = q.accountKey();
         String[] subjectAndId = Outbox.subjectAndMessageId(e.file());
         String messageId = subjectAndId[1];
         try {
@@ -185,8 +183,14 @@ public final class OutboxWorker implements AutoCloseable {
             if (sending == null) {
                 return true; // dropped meanwhile
             }
+            byte[] message;
             try {
-                sender.send(q.message());
+                message = Outbox.read(sending.file()).message();
+            } catch (NoSuchFileException gone) {
+                return true;
+            }
+            try {
+                sender.send(message);
             } catch (SendException failure) {
                 if (failure.kind() != SendException.Kind.UNKNOWN) {
                     // Certain not to have been sent, or refused: no search needed before the next try.
