@@ -199,21 +199,29 @@ public final class Outbox {
     }
 
     /**
-     * Marks a send of {@code e} as started: moves it to {@code cur/} (synced). Returns the moved
+     * Marks a send of {@code e} as started at {@code now}: moves it to {@code cur/} (synced) and
+     * stamps its modification time. Returns the moved
      * entry, or null when it is gone (dropped meanwhile).
      */
-    public Entry startSending(Entry e) throws IOException {
-        if (e.attempted()) {
-            return e;
+    public Entry startSending(Entry e, Instant now) throws IOException {
+        Path to = e.file();
+        if (!e.attempted()) {
+            to = root.resolve("cur").resolve(e.id() + ":2,");
+            try {
+                move(e.file(), to);
+            } catch (NoSuchFileException gone) {
+                return null;
+            }
         }
-        Path to = root.resolve("cur").resolve(e.id() + ":2,");
-        try {
-            move(e.file(), to);
-        } catch (NoSuchFileException gone) {
-            return null;
-        }
+        // When this send started: after a crash, the search of Sent waits until the service can list it.
+        Files.setLastModifiedTime(to, java.nio.file.attribute.FileTime.from(now));
         syncDirectory(to.getParent());
         return new Entry(e.id(), to, true);
+    }
+
+    /** When the last send of a perhaps-sent message started (see {@link #startSending}). */
+    public static Instant sendStarted(Entry e) throws IOException {
+        return Files.getLastModifiedTime(e.file()).toInstant();
     }
 
     /** The send certainly did not happen (the service said so): back to {@code new/}. */

@@ -25,9 +25,9 @@ import org.slf4j.LoggerFactory;
  * <p>A refusal for good moves the message to {@code failed/} at once (logged once, never
  * retried). Throttling, unavailability and network errors back the account off (exponential
  * with jitter, or the service's {@code Retry-After}) and the message is tried again. When the
- * answer to a send never came, the message stays marked as perhaps sent, and the next attempt
- * first searches the Sent folder for its {@code Message-ID}: found, it is done; not found, it is
- * sent. Times come from the {@link Ticker}: tests drive {@link #pass()} on a fake one.
+ * answer to a send never came, the message stays marked as perhaps sent, and the next attempt,
+ * no sooner than {@link #UNKNOWN_MIN_WAIT} after that send started (also after a restart), first
+ * searches the Sent folder for its {@code Message-ID}: found, it is done; not found, it is sent. Times come from the {@link Ticker}: tests drive {@link #pass()} on a fake one.
  */
 public final class OutboxWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OutboxWorker.class);
@@ -142,6 +142,19 @@ public final class OutboxWorker implements AutoCloseable {
                 held.add(account);
                 continue;
             }
+            if (e.attempted()) {
+                // Perhaps sent, by an earlier run too: the service may take a while to list it in Sent.
+                long young;
+                try {
+                    young = UNKNOWN_MIN_WAIT.toMillis()
+                            - (ticker.now().toEpochMilli() - Outbox.sendStarted(e).toEpochMilli());
+                } catch (NoSuchFileException gone) {
+                    continue;
+                }
+                if (young > 0) {
+                    notBefore.merge(account, now + young * 1_000_000L, Math::max);
+                }
+            }
             Long at = notBefore.get(account);
             if (at != null && at - now > 0) {
                 held.add(account);
@@ -179,7 +192,7 @@ public final class OutboxWorker implements AutoCloseable {
                 }
                 log.info("outbox: {} {} is not in the Sent folder of {}: sending it", e.id(), messageId, account);
             }
-            Outbox.Entry sending = outbox.startSending(e);
+            Outbox.Entry sending = outbox.startSending(e, ticker.now());
             if (sending == null) {
                 return true; // dropped meanwhile
             }

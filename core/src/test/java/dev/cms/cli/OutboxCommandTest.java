@@ -100,7 +100,7 @@ class OutboxCommandTest {
             assertEquals(0, run("outbox", "-c", cfg.toString(), "--flush"), err);
             assertTrue(out.contains("sending the outbox now"), out);
             // A message being sent (perhaps sent) cannot be dropped while the daemon runs.
-            outbox.startSending(outbox.pending().get(0));
+            outbox.startSending(outbox.pending().get(0), Instant.now());
             assertEquals(1, run("outbox", "-c", cfg.toString(), "--drop", waitingId));
             assertTrue(err.contains("stop the daemon to drop it"), err);
         }

@@ -179,6 +179,24 @@ class OutboxWorkerTest {
     }
 
     @Test
+    void afterARestartAPerhapsSentMessageWaitsBeforeTheSearchSoTheServiceCanListIt() throws Exception {
+        Submission a = queue(gmail, "crashed", "");
+        // An earlier run started the send, the service accepted it, and the run died before the answer.
+        Outbox.Entry e = outbox.startSending(outbox.pending().get(0), ticker.now());
+        senders.get(gmail.key()).send(Outbox.read(e.file()).message());
+        ticker.advance(Duration.ofSeconds(10));
+        long searches = cloud.requests().count("GET", "/gmail/v1/users/me/messages");
+        OutboxWorker restarted = worker();
+        Duration wait = restarted.pass();
+        assertEquals(Duration.ofSeconds(20), wait, "30 s after the send started");
+        assertEquals(searches, cloud.requests().count("GET", "/gmail/v1/users/me/messages"), "no search yet");
+        ticker.advance(wait);
+        restarted.pass();
+        assertTrue(outbox.pending().isEmpty());
+        assertEquals(1, gmailOut().count(a.messageId()), "found in Sent, not sent again");
+    }
+
+    @Test
     void aMessageMarkedPerhapsSentThatNeverArrivedIsSentAfterTheSearch() throws Exception {
         Submission a = queue(gmail, "never", "");
         // The connection dropped before the service got the request.
