@@ -158,6 +158,8 @@ function _complete_cloud-mdir-sync() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} check" ];    then _picocli_cloud-mdir-sync; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} status" ];    then _picocli_cloud-mdir-sync; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} oauth" ];    then _picocli_cloud-mdir-sync; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} sendmail" ];    then _picocli_cloud-mdir-sync; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} outbox" ];    then _picocli_cloud-mdir-sync; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} help" ];    then _picocli_cloud-mdir-sync; return $?; fi
 
   # Find the longest sequence of subcommands and call the bash function for that subcommand.
@@ -165,9 +167,13 @@ function _complete_cloud-mdir-sync() {
   local cmds1=(check)
   local cmds2=(status)
   local cmds3=(oauth)
-  local cmds4=(help)
+  local cmds4=(sendmail)
+  local cmds5=(outbox)
+  local cmds6=(help)
 
-  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_cloud-mdir-sync_help; return $?; fi
+  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_cloud-mdir-sync_help; return $?; fi
+  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_cloud-mdir-sync_outbox; return $?; fi
+  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_cloud-mdir-sync_sendmail; return $?; fi
   if CompWordsContainsArray "${cmds3[@]}"; then _picocli_cloud-mdir-sync_oauth; return $?; fi
   if CompWordsContainsArray "${cmds2[@]}"; then _picocli_cloud-mdir-sync_status; return $?; fi
   if CompWordsContainsArray "${cmds1[@]}"; then _picocli_cloud-mdir-sync_check; return $?; fi
@@ -183,7 +189,7 @@ function _picocli_cloud-mdir-sync() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="demo check status oauth help"
+  local commands="demo check status oauth sendmail outbox help"
   local flag_opts="'--offline' '--once' '--resync' '--device-code' '-v' '--verbose' '-q' '--quiet' '-h' '--help' '-V' '--version'"
   local arg_opts="'-c' '--config'"
 
@@ -352,12 +358,63 @@ function _picocli_cloud-mdir-sync_oauth() {
   fi
 }
 
+# Generates completions for the options and subcommands of the `sendmail` subcommand.
+function _picocli_cloud-mdir-sync_sendmail() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+
+  local commands=""
+  local flag_opts=""
+  local arg_opts=""
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `outbox` subcommand.
+function _picocli_cloud-mdir-sync_outbox() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--flush' '-v' '--verbose' '-q' '--quiet' '-h' '--help' '-V' '--version'"
+  local arg_opts="'-c' '--config' '--drop'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-c'|'--config')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--drop')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
 # Generates completions for the options and subcommands of the `help` subcommand.
 function _picocli_cloud-mdir-sync_help() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="demo check status oauth"
+  local commands="demo check status oauth sendmail outbox"
   local flag_opts="'-h' '--help'"
   local arg_opts=""
 

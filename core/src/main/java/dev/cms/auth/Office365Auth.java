@@ -65,6 +65,8 @@ public final class Office365Auth implements AccessTokenSource {
     /** What the Graph mailbox needs ({@code offline_access}, {@code openid}, {@code profile} are added by MSAL). */
     public static final Set<String> GRAPH_SCOPES = Set.of("https://graph.microsoft.com/Mail.ReadWrite",
             "https://graph.microsoft.com/User.Read");
+    /** Asked for too, at login and in every Graph token, when the account sends mail (an {@code Outbox(...)}). */
+    public static final String MAIL_SEND_SCOPE = "https://graph.microsoft.com/Mail.Send";
     /** For the token broker serving SMTP (XOAUTH2). */
     public static final Set<String> SMTP_SCOPES = Set.of("https://outlook.office.com/SMTP.Send");
     /** For the token broker serving IMAP (XOAUTH2). */
@@ -101,6 +103,8 @@ public final class Office365Auth implements AccessTokenSource {
     private final Clock clock;
     private final PrintStream console;
     private final boolean deviceCode;
+    /** {@link #GRAPH_SCOPES}, with {@link #MAIL_SEND_SCOPE} for an account that sends. */
+    private final Set<String> graphScopes;
     private final MsalCachePersistence cache;
     private final PublicClientApplication app;
     /** One refresh or login at a time; callers that arrive meanwhile use its token. */
@@ -121,7 +125,21 @@ public final class Office365Auth implements AccessTokenSource {
      */
     public Office365Auth(Office365AccountSpec account, TokenStore store, LoginCoordinator logins, Clock clock,
                          PrintStream console, boolean forceDeviceCode) throws MissingClientIdException {
+        this(account, store, logins, clock, console, forceDeviceCode, false);
+    }
+
+    /**
+     * As above; with {@code sends}, the Graph tokens and the login also ask for
+     * {@link #MAIL_SEND_SCOPE}, and a saved login that cannot give it asks for a new login.
+     */
+    public Office365Auth(Office365AccountSpec account, TokenStore store, LoginCoordinator logins, Clock clock,
+                         PrintStream console, boolean forceDeviceCode, boolean sends) throws MissingClientIdException {
         validate(account);
+        Set<String> scopes = new java.util.HashSet<>(GRAPH_SCOPES);
+        if (sends) {
+            scopes.add(MAIL_SEND_SCOPE);
+        }
+        this.graphScopes = Set.copyOf(scopes);
         this.account = account;
         this.label = label(account);
         this.logins = Objects.requireNonNull(logins, "logins");
@@ -152,7 +170,7 @@ public final class Office365Auth implements AccessTokenSource {
     @Override
     public String accessToken(boolean forceRefresh) throws IOException, InterruptedException {
         long seen = serial;
-        Set<String> scopes = GRAPH_SCOPES;
+        Set<String> scopes = graphScopes;
         LoginMode mode = syncMode();
         return gate.call(mode == LoginMode.WAIT, () -> {
             Held h = held.get(scopes);
@@ -169,9 +187,9 @@ public final class Office365Auth implements AccessTokenSource {
     public String replaceRejected(String rejected) throws IOException, InterruptedException {
         LoginMode mode = syncMode();
         return gate.replace(mode == LoginMode.WAIT, rejected, () -> {
-            Held h = held.get(GRAPH_SCOPES);
+            Held h = held.get(graphScopes);
             return h != null && validFor(h, EXPIRY_MARGIN) ? h.token() : null;
-        }, () -> renew(GRAPH_SCOPES, EXPIRY_MARGIN, true, mode).token(), this::loginUnderWay);
+        }, () -> renew(graphScopes, EXPIRY_MARGIN, true, mode).token(), this::loginUnderWay);
     }
 
     /** How the sync's requests meet a needed login: wait for it, or start it in the background. */
@@ -186,7 +204,7 @@ public final class Office365Auth implements AccessTokenSource {
      * @throws IOException also when even a fresh token lives shorter than {@code minValidity}
      */
     public String accessToken(Duration minValidity) throws IOException, InterruptedException {
-        return accessToken(GRAPH_SCOPES, minValidity);
+        return accessToken(graphScopes, minValidity);
     }
 
     /**
@@ -288,6 +306,11 @@ public final class Office365Auth implements AccessTokenSource {
                 }
                 checkStore("save"); // after accept: a failing store costs an exception, not the token
                 return h;
+            }
+            if (scopes.contains(MAIL_SEND_SCOPE)) {
+                log.warn("the saved login of {} gives no token that may send mail (Graph permission Mail.Send,"
+                        + " which Outbox(...) needs and a login made before sending was set up did not ask for):"
+                        + " a new login is needed", label);
             }
         }
         if (mode == LoginMode.NEVER) {

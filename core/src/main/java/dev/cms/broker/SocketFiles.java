@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The socket file's life: refusing a path in use, replacing a stale socket, binding with the
- * configured mode, and removing it again only if it is still ours.
+ * configured mode, and removing it again only if it is still ours. Used by the credential server
+ * and the outbox's socket.
  */
-final class SocketFiles {
+public final class SocketFiles {
     private static final Logger log = LoggerFactory.getLogger(SocketFiles.class);
     /** sun_path holds 108 bytes including the terminating NUL. */
     private static final int MAX_PATH_BYTES = 107;
@@ -43,7 +44,7 @@ final class SocketFiles {
      * {@code 0o600} lets only the owner connect and {@code 0o666} lets every user who can reach
      * the directory connect (connecting to a unix socket needs write permission on it).
      */
-    static Set<PosixFilePermission> modeFor(int umask) {
+    public static Set<PosixFilePermission> modeFor(int umask) {
         if (umask < 0 || umask > 0777) {
             throw new IllegalArgumentException("umask must be between 0 and 0o777, got 0o" + Integer.toOctalString(umask));
         }
@@ -62,7 +63,7 @@ final class SocketFiles {
     }
 
     /** Makes {@code path} free for a new socket: creates its directory, removes a stale socket. */
-    static void prepare(Path path) throws IOException {
+    public static void prepare(Path path) throws IOException {
         Path parent = path.getParent();
         if (parent != null && !Files.isDirectory(parent)) {
             Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(
@@ -86,7 +87,7 @@ final class SocketFiles {
         }
     }
 
-    static boolean isSocket(Path path) throws IOException {
+    public static boolean isSocket(Path path) throws IOException {
         Object mode = Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
         return mode instanceof Integer m && (m & S_IFMT) == S_IFSOCK;
     }
@@ -106,7 +107,7 @@ final class SocketFiles {
      * private directory beside {@code path}, given its mode there, and renamed into place, so it
      * is never reachable with the process umask's looser mode. Returns the socket file's key.
      */
-    static Object bind(ServerSocketChannel server, Path path, Set<PosixFilePermission> mode) throws IOException {
+    public static Object bind(ServerSocketChannel server, Path path, Set<PosixFilePermission> mode) throws IOException {
         Path dir = path.getParent() == null ? Path.of(".") : path.getParent();
         Path staging = null;
         if (bytes(dir) + 1 + 11 + 2 <= MAX_PATH_BYTES) {
@@ -156,7 +157,7 @@ final class SocketFiles {
     }
 
     /** Removes {@code path} if it is still the socket file with {@code key}. */
-    static void removeIfOurs(Path path, Object key) {
+    public static void removeIfOurs(Path path, Object key) {
         try {
             BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             if (key != null && key.equals(a.fileKey())) {
@@ -175,7 +176,7 @@ final class SocketFiles {
         return p.toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8).length;
     }
 
-    static ServerSocketChannel openUnix() throws IOException {
+    public static ServerSocketChannel openUnix() throws IOException {
         return ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     }
 }

@@ -104,7 +104,8 @@ final class CloudAccess implements Providers {
             s = new GoogleAuth(g, GoogleAuth.scopesFor(brokerServesMail(account)), store, logins, Clock.systemUTC());
         } else if (account instanceof Office365AccountSpec o) {
             validate(o, config.file());
-            s = new dev.cms.auth.Office365Auth(o, store, logins, Clock.systemUTC(), System.err, forceDeviceCode);
+            s = new dev.cms.auth.Office365Auth(o, store, logins, Clock.systemUTC(), System.err, forceDeviceCode,
+                    sends(account));
         }
         sources.put(account.key(), s);
         return s;
@@ -140,6 +141,9 @@ final class CloudAccess implements Providers {
         for (CredentialServerSpec c : config.credentialServers()) {
             out.addAll(c.accounts());
         }
+        if (config.outbox() != null) {
+            out.addAll(config.outbox().accounts());
+        }
         return out;
     }
 
@@ -172,6 +176,24 @@ final class CloudAccess implements Providers {
                 }
             }
         }
+    }
+
+    /** Whether the configuration's Outbox sends for {@code account}. */
+    private boolean sends(AccountSpec account) {
+        return config.outbox() != null && config.outbox().accounts().contains(account);
+    }
+
+    /** Sends the Outbox's mail for {@code account} through its service, with its token source. */
+    @Override
+    public dev.cms.send.MailSender sender(AccountSpec account) throws ConfigException, IOException {
+        AccessTokenSource tokens = tokensFor(account);
+        if (account instanceof GmailAccountSpec g) {
+            String api = g.apiEndpoint() == null ? GmailAccountSpec.DEFAULT_API_ENDPOINT : g.apiEndpoint();
+            return new dev.cms.send.GmailSender(g.key(), api, tokens, null);
+        }
+        Office365AccountSpec o = (Office365AccountSpec) account;
+        String graph = o.graphEndpoint() == null ? Office365AccountSpec.DEFAULT_GRAPH_ENDPOINT : o.graphEndpoint();
+        return new dev.cms.send.GraphSender(o.key(), graph, tokens, tls);
     }
 
     private boolean brokerServesMail(AccountSpec account) {

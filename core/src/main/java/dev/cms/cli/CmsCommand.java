@@ -29,6 +29,7 @@ import picocli.CommandLine.Option;
             "Runs in the foreground, logging to stderr; stop it with Ctrl-C or SIGTERM.",
         },
         subcommands = {DemoCommand.class, CheckCommand.class, StatusCommand.class, dev.cms.broker.OAuthCommand.class,
+            SendmailCommand.class, OutboxCommand.class,
             CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -109,6 +110,9 @@ final class CmsCommand implements Callable<Integer> {
         Duration poll = Duration.ofSeconds(cfg.settings().pollInterval());
         Daemon daemon = once ? null
                 : new Daemon(setup.engine, setup.maildirRoots(), Daemon.Options.defaults(poll), ticker);
+        if (daemon != null && setup.outbox != null) {
+            setup.outbox.afterSend(daemon::wake); // the next poll brings the sent message into the Sent Maildir
+        }
         CountDownLatch closed = new CountDownLatch(1);
         Thread hook = stopHook(setup, daemon, closed);
         Runtime.getRuntime().addShutdownHook(hook);
@@ -159,6 +163,9 @@ final class CmsCommand implements Callable<Integer> {
     /** Logs in in the background; an account whose login completes has its mailboxes synced at once. */
     private static void syncLoggedInAccounts(SyncSetup setup, Daemon daemon) {
         setup.providers.logInInBackground(account -> {
+            if (setup.outbox != null) {
+                setup.outbox.worker.wake(true); // mail waiting for this login goes now
+            }
             java.util.List<String> keys = setup.mailboxes.stream()
                     .filter(m -> m.accountKey().equals(account)).map(m -> m.key()).toList();
             if (!keys.isEmpty()) {

@@ -7,6 +7,11 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("sendmail")) {
+            // sendmail's own command line, untouched by picocli (-oi, -f FROM, --, ...).
+            exitWith(() -> SendmailCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
+            return;
+        }
         exitWith(() -> run(args));
     }
 

@@ -16,6 +16,11 @@ interface Providers extends AutoCloseable {
         return null;
     }
 
+    /** What sends the Outbox's mail for {@code account}; null when these providers cannot send. */
+    default dev.cms.send.MailSender sender(dev.cms.config.AccountSpec account) throws ConfigException, IOException {
+        return null;
+    }
+
     /**
      * Fails before the first cycle when a login will be needed and cannot happen (nobody
      * to log in, the login page's port taken); the default has nothing to check.

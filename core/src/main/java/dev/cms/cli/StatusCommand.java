@@ -32,7 +32,8 @@ import picocli.CommandLine.Spec;
         description = {
             "Show what state.db knows: messages, last cycle and logins per mailbox.",
             "Per cloud mailbox: the message count, the last successful cycle and whether an",
-            "incremental-sync token is saved; per account whether a login is saved.",
+            "incremental-sync token is saved; per account whether a login is saved;",
+            "with an Outbox, the messages waiting to be sent and those refused.",
             "Reads state.db read-only; safe while the daemon runs."})
 final class StatusCommand implements Callable<Integer> {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
@@ -56,6 +57,9 @@ final class StatusCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Path stateDir = cfg.settings().messageDbDir();
         out.println("State directory: " + stateDir + " (" + daemonState(stateDir) + ")");
+        if (cfg.outbox() != null) {
+            OutboxCommand.summary(stateDir, out);
+        }
         Path dbFile = stateDir.resolve("state.db");
         if (!Files.exists(dbFile)) {
             out.println("No state yet: the daemon has not completed a cycle with this configuration.");

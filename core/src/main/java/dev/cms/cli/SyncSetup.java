@@ -37,6 +37,8 @@ final class SyncSetup implements AutoCloseable {
     final SyncEngine engine;
     final Providers providers;
     final List<dev.cms.broker.CredentialServer> brokers = new ArrayList<>();
+    /** With an {@code Outbox(...)}: its sender and its socket; null without. */
+    OutboxParts outbox;
 
     private SyncSetup(SyncConfig config, StateLock lock, MessageStore store, StateDb db, List<MaildirFolder> maildirs,
             List<CloudMailbox> mailboxes, SyncEngine engine, Providers providers) {
@@ -87,7 +89,10 @@ final class SyncSetup implements AutoCloseable {
                         setup.brokers.add(dev.cms.broker.CredentialServer.start(cs, tokens));
                     }
                 }
-            } catch (IOException | RuntimeException e) {
+                if (config.outbox() != null) {
+                    setup.outbox = OutboxParts.start(config, providers, dev.cms.time.Ticker.SYSTEM);
+                }
+            } catch (IOException | ConfigException | RuntimeException e) {
                 setup.close();
                 throw e;
             }
@@ -132,6 +137,9 @@ final class SyncSetup implements AutoCloseable {
     @Override
     public void close() throws IOException {
         try {
+            if (outbox != null) {
+                outbox.close();
+            }
             for (dev.cms.broker.CredentialServer b : brokers) {
                 b.close();
             }

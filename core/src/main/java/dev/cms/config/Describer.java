@@ -55,6 +55,17 @@ final class Describer {
                     .append(" for ").append(String.join(", ", accounts(s.accounts())))
                     .append(String.format(" (umask 0o%03o)", s.umask())).append('\n');
         }
+        b.append("Outbox:\n");
+        if (c.outbox() == null) {
+            b.append("  (none: no Outbox(...), mail is not sent)\n");
+        } else {
+            b.append("  sending for ").append(String.join(", ", accounts(c.outbox().accounts()))).append("; cms-sendmail on ")
+                    .append(c.outbox().path()).append(String.format(" (umask 0o%03o)", c.outbox().umask())).append('\n');
+            if (c.smtpSubmission() != null) {
+                b.append("  SMTP submission on 127.0.0.1:").append(c.smtpSubmission().port()).append(" for ")
+                        .append(String.join(", ", accounts(c.smtpSubmission().accounts()))).append('\n');
+            }
+        }
         Settings s = c.settings();
         b.append("Settings:\n");
         b.append("  cfg.message_db_dir = ").append(s.messageDbDir()).append('\n');

@@ -32,7 +32,9 @@ final class Interpreter {
                     "token_endpoint", "api_endpoint", "quota_units_per_second"), Set.of("user")),
             "CredentialServer", new Signature(List.of("path", "accounts", "umask", "protocols"),
                     Set.of("path", "accounts")),
-            "Route", new Signature(List.of("to", "mailbox", "header", "equals", "matches"), Set.of("to")));
+            "Route", new Signature(List.of("to", "mailbox", "header", "equals", "matches"), Set.of("to")),
+            "Outbox", new Signature(List.of("accounts", "path", "umask"), Set.of()),
+            "SmtpSubmission", new Signature(List.of("port", "accounts"), Set.of()));
 
     /** The settings {@code cfg.<name> = value} accepts, in the order they are documented. */
     static final List<String> SETTINGS = List.of(
@@ -51,6 +53,14 @@ final class Interpreter {
     private final List<CloudMailboxSpec> cloudMailboxes = new ArrayList<>();
     private final List<RouteSpec> routes = new ArrayList<>();
     private final List<CredentialServerSpec> credentialServers = new ArrayList<>();
+    /** The {@code Outbox(...)} call's arguments; its socket path defaults under the state directory, known at the end. */
+    private CallArgs outboxCall;
+    private List<AccountSpec> outboxAccounts;
+    private Path outboxPath;
+    private int outboxUmask;
+    private CallArgs smtpCall;
+    private int smtpPort;
+    private List<AccountSpec> smtpAccounts;
     private Path messageDbDir;
     private int pollInterval = Settings.DEFAULT_POLL_INTERVAL;
     private int webPort = Settings.DEFAULT_WEB_PORT;
@@ -90,6 +100,8 @@ final class Interpreter {
             case "GMail_Account" -> gmailAccount(a);
             case "CredentialServer" -> credentialServer(a);
             case "Route" -> route(a);
+            case "Outbox" -> outbox(a);
+            case "SmtpSubmission" -> smtpSubmission(a);
             default -> throw new IllegalStateException(name);
         };
         return new Val(result, pos);
@@ -215,6 +227,62 @@ final class Interpreter {
         CredentialServerSpec s = new CredentialServerSpec(path, new ArrayList<>(served), umask, protocols, a.callPos());
         credentialServers.add(s);
         return s;
+    }
+
+    private String outbox(CallArgs a) throws ConfigException {
+        if (outboxCall != null) {
+            throw new ConfigException(a.callPos(), "Outbox(...) is declared twice (first at line "
+                    + outboxCall.callPos().line() + "); one outbox sends for every account it lists");
+        }
+        List<Val> list = a.list("accounts", null);
+        List<AccountSpec> served = null;
+        if (list != null) {
+            if (list.isEmpty()) {
+                throw a.error("accounts", "Outbox(): `accounts` must list at least one account (or leave it out:"
+                        + " every account)");
+            }
+            Set<AccountSpec> set = new LinkedHashSet<>();
+            for (Val v : list) {
+                if (!(v.v() instanceof AccountSpec acct)) {
+                    throw new ConfigException(v.pos(), "Outbox(): expected an account (Office365_Account(...)"
+                            + " or GMail_Account(...)) in `accounts`, got " + v.typeName());
+                }
+                set.add(acct);
+            }
+            served = new ArrayList<>(set);
+        }
+        String path = a.str("path", null);
+        outboxPath = path == null ? null : expand(path, a.valuePos("path"));
+        outboxUmask = a.intIn("umask", 0600, 0, 0777, "between 0 and 0o777");
+        outboxAccounts = served;
+        outboxCall = a;
+        return "Outbox";
+    }
+
+    private String smtpSubmission(CallArgs a) throws ConfigException {
+        if (smtpCall != null) {
+            throw new ConfigException(a.callPos(), "SmtpSubmission(...) is declared twice (first at line "
+                    + smtpCall.callPos().line() + ")");
+        }
+        smtpPort = a.intIn("port", 1587, 1, 65535, "a TCP port between 1 and 65535");
+        List<Val> list = a.list("accounts", null);
+        if (list != null) {
+            if (list.isEmpty()) {
+                throw a.error("accounts", "SmtpSubmission(): `accounts` must list at least one account (or leave it"
+                        + " out: the Outbox's accounts)");
+            }
+            Set<AccountSpec> set = new LinkedHashSet<>();
+            for (Val v : list) {
+                if (!(v.v() instanceof AccountSpec acct)) {
+                    throw new ConfigException(v.pos(), "SmtpSubmission(): expected an account (Office365_Account(...)"
+                            + " or GMail_Account(...)) in `accounts`, got " + v.typeName());
+                }
+                set.add(acct);
+            }
+            smtpAccounts = new ArrayList<>(set);
+        }
+        smtpCall = a;
+        return "SmtpSubmission";
     }
 
     private RouteSpec route(CallArgs a) throws ConfigException {
@@ -380,20 +448,57 @@ final class Interpreter {
                         + " is declared twice (first at line " + first.line() + ")");
             }
         }
-        if (maildirs.isEmpty() && !cloudMailboxes.isEmpty() && credentialServers.isEmpty()) {
+        if (maildirs.isEmpty() && !cloudMailboxes.isEmpty() && credentialServers.isEmpty() && outboxCall == null) {
             throw new ConfigException(cloudMailboxes.get(0).pos(),
                     "no MailDir(...) declared: messages need somewhere to go; add e.g. MailDir(\"~/mail/INBOX\")");
         }
         if (maildirs.isEmpty() && !routes.isEmpty()) {
             throw new ConfigException(routes.get(0).pos(), "no MailDir(...) declared: messages need somewhere to go");
         }
-        if (cloudMailboxes.isEmpty() && credentialServers.isEmpty()) {
+        OutboxSpec outbox = null;
+        if (outboxCall != null) {
+            List<AccountSpec> served = outboxAccounts != null ? outboxAccounts : accounts;
+            if (served.isEmpty()) {
+                throw new ConfigException(outboxCall.callPos(), "Outbox(): no account to send for: declare an"
+                        + " Office365_Account(...) or GMail_Account(...)");
+            }
+            for (AccountSpec acct : served) {
+                if (acct.user() == null || acct.user().isBlank()) {
+                    throw new ConfigException(acct.pos() != null ? acct.pos() : outboxCall.callPos(),
+                            "Outbox(): an account that sends mail needs its address: add user=\"you@example.com\"");
+                }
+            }
+            Path socket = outboxPath != null ? outboxPath : messageDbDir.resolve("outbox.sock");
+            for (CredentialServerSpec c : credentialServers) {
+                if (c.path().equals(socket)) {
+                    throw new ConfigException(outboxCall.callPos(), "Outbox socket " + socket
+                            + " is also a CredentialServer's socket; give Outbox(path=...) another path");
+                }
+            }
+            outbox = new OutboxSpec(socket, served, outboxUmask, outboxCall.callPos());
+        }
+        SmtpSubmissionSpec smtp = null;
+        if (smtpCall != null) {
+            if (outbox == null) {
+                throw new ConfigException(smtpCall.callPos(), "SmtpSubmission(...) queues into the outbox: declare"
+                        + " an Outbox(...) too");
+            }
+            List<AccountSpec> served = smtpAccounts != null ? smtpAccounts : outbox.accounts();
+            for (AccountSpec acct : served) {
+                if (!outbox.accounts().contains(acct)) {
+                    throw new ConfigException(smtpCall.callPos(), "SmtpSubmission(): " + acct.key() + " is not"
+                            + " among the accounts Outbox(...) sends for");
+                }
+            }
+            smtp = new SmtpSubmissionSpec(smtpPort, served, smtpCall.callPos());
+        }
+        if (cloudMailboxes.isEmpty() && credentialServers.isEmpty() && outbox == null) {
             throw new ConfigException(file, "nothing to sync: declare a MailDir(...) and a cloud mailbox such as"
                     + " Office365(\"inbox\", Office365_Account(user=...)) or GMail(\"INBOX\", GMail_Account(user=...)),"
                     + " or a CredentialServer(...) to only serve tokens");
         }
         return new SyncConfig(file, maildirs, accounts, cloudMailboxes, routes, credentialServers,
-                new Settings(messageDbDir, pollInterval, webPort, storageKeyFile, authNotifyCmd));
+                new Settings(messageDbDir, pollInterval, webPort, storageKeyFile, authNotifyCmd), outbox, smtp);
     }
 
     /** A string as Python would show it, with quotes and escapes. */

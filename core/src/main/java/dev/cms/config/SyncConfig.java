@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * A parsed, validated configuration: everything a {@code cms.cfg} declares, in the order it
- * declares it. Immutable.
+ * declares it. Immutable. {@code outbox} is null when the file declares no {@code Outbox(...)},
+ * {@code smtpSubmission} when it declares no {@code SmtpSubmission(...)}.
  */
 public record SyncConfig(
         Path file,
@@ -14,13 +15,22 @@ public record SyncConfig(
         List<CloudMailboxSpec> cloudMailboxes,
         List<RouteSpec> routes,
         List<CredentialServerSpec> credentialServers,
-        Settings settings) {
+        Settings settings,
+        OutboxSpec outbox,
+        SmtpSubmissionSpec smtpSubmission) {
     public SyncConfig {
         maildirs = List.copyOf(maildirs);
         accounts = List.copyOf(accounts);
         cloudMailboxes = List.copyOf(cloudMailboxes);
         routes = List.copyOf(routes);
         credentialServers = List.copyOf(credentialServers);
+    }
+
+    /** A configuration that sends no mail (no {@code Outbox(...)}). */
+    public SyncConfig(Path file, List<MaildirSpec> maildirs, List<AccountSpec> accounts,
+            List<CloudMailboxSpec> cloudMailboxes, List<RouteSpec> routes,
+            List<CredentialServerSpec> credentialServers, Settings settings) {
+        this(file, maildirs, accounts, cloudMailboxes, routes, credentialServers, settings, null, null);
     }
 
     /**

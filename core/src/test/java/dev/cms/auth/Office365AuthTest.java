@@ -120,6 +120,34 @@ class Office365AuthTest {
         assertEquals(1, fake.requests().count("GET", "/oauth2/v2\\.0/authorize$"));
     }
 
+    /**
+     * Issue 17: an account that sends asks for Mail.Send at login; a login saved before sending was
+     * set up cannot give it (the tenant wants consent), so a new login runs, and the log says why.
+     */
+    @Test
+    void aSavedLoginWithoutMailSendAsksForANewLoginAndSaysWhy() throws Exception {
+        fake.identity().requireConsent(Office365Auth.MAIL_SEND_SCOPE);
+        Office365TestBrowser browser = Office365TestBrowser.following(dir, fake.trustManager());
+        String first = auth(spec(false), interactive(browser), false).accessToken(false);
+        assertFalse(fake.identity().tokenInfo(first).scopes().contains(Office365Auth.MAIL_SEND_SCOPE));
+        assertEquals(1, fake.requests().count("GET", "/oauth2/v2\\.0/authorize$"));
+
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream saved = System.err;
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        String sending;
+        try {
+            Office365Auth sends = new Office365Auth(spec(false), store, interactive(browser), clock, console, false, true);
+            sending = sends.accessToken(false);
+        } finally {
+            System.setErr(saved);
+        }
+        assertTrue(fake.identity().tokenInfo(sending).scopes().contains(Office365Auth.MAIL_SEND_SCOPE));
+        assertEquals(2, fake.requests().count("GET", "/oauth2/v2\\.0/authorize$"), "a new login ran");
+        String log = captured.toString(StandardCharsets.UTF_8);
+        assertTrue(log.contains("gives no token that may send mail (Graph permission Mail.Send"), log);
+    }
+
     @Test
     void browserLoginWithPkceGetsATokenTheFakeAcceptsAndKeepsMsalsCacheEncrypted() throws Exception {
         Office365TestBrowser browser = Office365TestBrowser.following(dir, fake.trustManager());

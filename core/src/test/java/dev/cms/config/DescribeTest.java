@@ -24,6 +24,7 @@ class DescribeTest {
                 + "Route(lists, mailbox=o365, header='List-Id', matches=r'kernel\\.org')\n"
                 + "Route(lists, header='From', equals='bot@corp.com')\n"
                 + "CredentialServer('/run/cms.sock', [acct], protocols=['IMAP', 'SMTP'])\n"
+                + "Outbox([acct])\n"
                 + "cfg.poll_interval = 120\n"
                 + "cfg.auth_notify_cmd = 'notify-send login'\n", home);
         String expected = "Configuration " + file + "\n"
@@ -41,6 +42,9 @@ class DescribeTest {
                 + "  3. everything else -> " + home.resolve("mail/INBOX") + " (the first MailDir)\n"
                 + "Credential servers:\n"
                 + "  /run/cms.sock serving IMAP, SMTP for me@corp.com (umask 0o600)\n"
+                + "Outbox:\n"
+                + "  sending for me@corp.com; cms-sendmail on " + home.resolve("mail/.cms/outbox.sock")
+                + " (umask 0o600)\n"
                 + "Settings:\n"
                 + "  cfg.message_db_dir = " + home.resolve("mail/.cms") + "\n"
                 + "  cfg.poll_interval = 120 seconds\n"

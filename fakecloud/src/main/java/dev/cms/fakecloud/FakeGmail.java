@@ -33,6 +33,9 @@ public final class FakeGmail implements CloudService {
     private final Dispatcher dispatcher;
     private final Clock clock;
     private volatile Duration historyHorizon = Duration.ofDays(7);
+    private final FakeOutgoing outgoing = new FakeOutgoing();
+    private static final Set<String> SEND_SCOPES = Set.of(FULL_SCOPE, "https://www.googleapis.com/auth/gmail.modify",
+            "https://www.googleapis.com/auth/gmail.compose", "https://www.googleapis.com/auth/gmail.send");
 
     FakeGmail(Clock clock, Dispatcher dispatcher) {
         this.oauth = new GoogleOAuth(clock);
@@ -44,6 +47,13 @@ public final class FakeGmail implements CloudService {
     @Override
     public Response handle(Request request, boolean batchPart) {
         String path = request.path();
+        if ((path.startsWith(GmailApi.PREFIX) || path.startsWith("/upload" + GmailApi.PREFIX))
+                && path.endsWith("/messages/send")) {
+            if (batchPart) {
+                return Response.googleError(400, "badRequest", "messages.send is not allowed in a batch");
+            }
+            return send(request);
+        }
         if (path.startsWith(GmailApi.PREFIX)) {
             return api.handle(request);
         }
@@ -60,6 +70,116 @@ public final class FakeGmail implements CloudService {
             return oauth.handle(request);
         }
         return null;
+    }
+
+    /** What was sent through {@code messages.send}, and the sending faults. */
+    public FakeOutgoing outgoing() {
+        return outgoing;
+    }
+
+    /**
+     * {@code messages.send}: JSON {@code {"raw": base64url}} at {@code /gmail/v1/...}, or the upload
+     * form at {@code /upload/gmail/v1/...} ({@code uploadType=media} with the message as the body,
+     * or {@code multipart} with JSON metadata and the message). Gmail's copy is labelled SENT and
+     * keeps {@code Bcc:}; the recipients' copy has none. 35 MB at most through upload, 5 MB as JSON.
+     */
+    private Response send(Request r) {
+        if (!"POST".equals(r.method())) {
+            return Response.googleError(405, "badRequest", "messages.send takes POST");
+        }
+        String auth = r.header("Authorization");
+        TokenInfo token = auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? oauth.tokenInfo(auth.substring(7).trim()).orElse(null) : null;
+        if (token == null) {
+            return Response.googleError(401, "authError", "Request had invalid authentication credentials.");
+        }
+        if (token.scopes().stream().noneMatch(SEND_SCOPES::contains)) {
+            return Response.googleError(403, "insufficientPermissions", "Request had insufficient authentication scopes.");
+        }
+        FakeGmailMailbox box = mailboxes.get(token.email());
+        if (box == null) {
+            return Response.googleError(400, "failedPrecondition", "Mail service not enabled");
+        }
+        byte[] raw;
+        boolean upload = r.path().startsWith("/upload/");
+        try {
+            if (!upload) {
+                if (r.body().length > 5 * 1024 * 1024 + 1024 * 1024 * 2) {
+                    return Response.googleError(413, "uploadTooLarge", "Request payload size exceeds the limit");
+                }
+                com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(r.bodyText()).getAsJsonObject();
+                if (!o.has("raw")) {
+                    return Response.googleError(400, "invalidArgument", "'raw' RFC822 payload message string or"
+                            + " uploading message via /upload/* URL required");
+                }
+                raw = java.util.Base64.getUrlDecoder().decode(o.get("raw").getAsString().replace('+', '-')
+                        .replace('/', '_').replace("=", ""));
+            } else if ("multipart".equals(r.param("uploadType"))) {
+                raw = lastPart(r);
+            } else if ("media".equals(r.param("uploadType"))) {
+                raw = r.body();
+            } else {
+                return Response.googleError(400, "badRequest", "uploadType must be media or multipart");
+            }
+        } catch (RuntimeException e) {
+            return Response.googleError(400, "invalidArgument", "Invalid request body: " + e.getMessage());
+        }
+        if (raw.length > 35 * 1024 * 1024) {
+            return Response.googleError(413, "uploadTooLarge", "Message too large: the limit is 35 MB");
+        }
+        outgoing.attempt();
+        FakeOutgoing.Parsed p = FakeOutgoing.parse(raw);
+        if (p.recipients().isEmpty()) {
+            return Response.googleError(400, "invalidArgument", "Recipient address required");
+        }
+        String bad = outgoing.refusedAmong(p.recipients());
+        if (bad != null) {
+            return Response.googleError(400, "invalidArgument", "Invalid To header: " + bad);
+        }
+        FakeOutgoing.Hold hold = outgoing.takeHold();
+        if (hold != null && !hold.deliver()) {
+            hold.block();
+            return Response.googleError(503, "backendError", "The service is unavailable (held by a test).");
+        }
+        String id = box.addMessage(raw, clock.millis(), Set.of("SENT"));
+        if (hold != null) {
+            hold.block();
+        }
+        outgoing.delivered(token.email(), p, r.path());
+        com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+        o.addProperty("id", id);
+        o.addProperty("threadId", id);
+        com.google.gson.JsonArray labels = new com.google.gson.JsonArray();
+        labels.add("SENT");
+        o.add("labelIds", labels);
+        return Response.json(200, o);
+    }
+
+    /** The message part of a {@code multipart/related} upload (its last part). */
+    private static byte[] lastPart(Request r) {
+        String type = r.header("Content-Type");
+        int b = type == null ? -1 : type.indexOf("boundary=");
+        if (b < 0) {
+            throw new IllegalArgumentException("multipart upload without a boundary");
+        }
+        String boundary = type.substring(b + 9).replace("\"", "").split(";")[0].strip();
+        String body = new String(r.body(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        String[] parts = body.split("--" + java.util.regex.Pattern.quote(boundary));
+        String last = null;
+        for (String part : parts) {
+            if (!part.isBlank() && !part.startsWith("--")) {
+                last = part;
+            }
+        }
+        if (last == null) {
+            throw new IllegalArgumentException("multipart upload without parts");
+        }
+        int start = last.indexOf("\r\n\r\n");
+        String content = last.substring(start + 4);
+        if (content.endsWith("\r\n")) {
+            content = content.substring(0, content.length() - 2);
+        }
+        return content.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
     /** Registers an account and the OAuth client allowed to log into it. */

@@ -69,6 +69,10 @@ public final class FakeGraph {
     private final SecureRandom random = new SecureRandom();
     private final Map<String, FakeGraphMailbox> mailboxes = new ConcurrentHashMap<>();
     private final Map<String, Limits> limits = new ConcurrentHashMap<>();
+    private final FakeOutgoing outgoing = new FakeOutgoing();
+    private static final Pattern MESSAGE_ID_EQ = Pattern.compile("^\\s*internetMessageId\\s+eq\\s+'((?:[^']|'')*)'\\s*$");
+    /** Graph's request size limit, which bounds a MIME sendMail (base64) at about 3 MB of message. */
+    static final int MAX_REQUEST_BYTES = 4 * 1024 * 1024;
     private volatile URI base;
     private volatile Duration deltaHorizon = Duration.ofDays(30);
     private volatile int limitRequests;
@@ -87,6 +91,11 @@ public final class FakeGraph {
     }
 
     // ---- admin API ------------------------------------------------------------------------
+
+    /** What was sent through {@code sendMail}, and the sending faults. */
+    public FakeOutgoing outgoing() {
+        return outgoing;
+    }
 
     /** Creates a mailbox with the well-known folders and lets the user sign in through this client id. */
     public void addUser(String upn, String clientId) {
@@ -424,6 +433,9 @@ public final class FakeGraph {
                 return delta(r, m, s.get(1), prefix);
             }
         }
+        if (n == 1 && s.get(0).equals("sendMail") && method.equals("POST")) {
+            return sendMail(r, m);
+        }
         if (n >= 2 && s.get(0).equals("messages")) {
             String id = s.get(1);
             if (n == 2) {
@@ -545,7 +557,129 @@ public final class FakeGraph {
         }
     }
 
+    /**
+     * {@code POST /me/sendMail}: the MIME message base64-encoded as {@code text/plain}, or JSON
+     * {@code {"message": {...}, "saveToSentItems": true}}. Needs the {@code Mail.Send} permission.
+     * Delivers to To/Cc/Bcc (recorded in {@link #outgoing()}), keeps a copy in Sent Items, answers 202.
+     */
+    private FakeMicrosoftResponse sendMail(FakeMicrosoftRequest r, FakeGraphMailbox m) {
+        TokenInfo info = identity.tokenInfo(r.header("authorization").substring(7).trim());
+        boolean maySend = info != null && info.scopes().stream().anyMatch(sc -> sc.equalsIgnoreCase("Mail.Send")
+                || sc.equalsIgnoreCase("https://graph.microsoft.com/Mail.Send")
+                || sc.equalsIgnoreCase("https://graph.microsoft.com/.default"));
+        if (!maySend) {
+            return FakeMicrosoftResponse.graphError(403, "ErrorAccessDenied",
+                    "Access is denied. Check credentials and try again.");
+        }
+        if (r.body().length > MAX_REQUEST_BYTES) {
+            return FakeMicrosoftResponse.graphError(413, "RequestEntityTooLarge",
+                    "The maximum request length supported is 4MB.");
+        }
+        String type = r.header("content-type");
+        byte[] mime;
+        boolean save = true;
+        if (type != null && type.toLowerCase(Locale.ROOT).startsWith("text/plain")) {
+            try {
+                mime = java.util.Base64.getMimeDecoder().decode(r.body());
+            } catch (IllegalArgumentException e) {
+                return FakeMicrosoftResponse.graphError(400, "ErrorMimeContentInvalidBase64String",
+                        "Invalid base64 string for MIME content.");
+            }
+            if (mime.length == 0) {
+                return FakeMicrosoftResponse.graphError(400, "ErrorMimeContentInvalid", "The MIME content is empty.");
+            }
+        } else {
+            JsonObject body = jsonBody(r);
+            if (body == null || !body.has("message") || !body.get("message").isJsonObject()) {
+                return FakeMicrosoftResponse.graphError(400, "ErrorInvalidRequest",
+                        "A message is required (JSON {\"message\": {...}} or base64 MIME as text/plain).");
+            }
+            save = !body.has("saveToSentItems") || body.get("saveToSentItems").getAsBoolean();
+            mime = mimeOf(body.getAsJsonObject("message"), m.upn);
+        }
+        outgoing.attempt();
+        FakeOutgoing.Parsed p = FakeOutgoing.parse(mime);
+        if (p.recipients().isEmpty()) {
+            return FakeMicrosoftResponse.graphError(400, "ErrorInvalidRecipients",
+                    "At least one recipient is required, but none were found.");
+        }
+        String bad = outgoing.refusedAmong(p.recipients());
+        if (bad != null) {
+            return FakeMicrosoftResponse.graphError(400, "ErrorInvalidRecipients",
+                    "At least one recipient is not valid., Recipient '" + bad + "' is not resolved.");
+        }
+        if (save) {
+            synchronized (m) {
+                FakeGraphMailbox.Msg msg = m.add(folder(m, "sentitems"), mime.clone(),
+                        clock.instant().truncatedTo(ChronoUnit.SECONDS));
+                msg.isRead = true;
+            }
+        }
+        outgoing.delivered(m.upn, p, r.path());
+        return FakeMicrosoftResponse.empty(202);
+    }
+
+    /** A MIME message made from Graph's JSON message (subject, body, recipients). */
+    private byte[] mimeOf(JsonObject msg, String upn) {
+        StringBuilder b = new StringBuilder();
+        b.append("From: ").append(upn).append("\r\n");
+        for (String[] field : new String[][] {{"toRecipients", "To"}, {"ccRecipients", "Cc"}, {"bccRecipients", "Bcc"}}) {
+            if (msg.has(field[0])) {
+                List<String> addrs = new ArrayList<>();
+                for (JsonElement e : msg.getAsJsonArray(field[0])) {
+                    addrs.add(e.getAsJsonObject().getAsJsonObject("emailAddress").get("address").getAsString());
+                }
+                if (!addrs.isEmpty()) {
+                    b.append(field[1]).append(": ").append(String.join(", ", addrs)).append("\r\n");
+                }
+            }
+        }
+        if (msg.has("subject")) {
+            b.append("Subject: ").append(msg.get("subject").getAsString()).append("\r\n");
+        }
+        String id = msg.has("internetMessageId") ? msg.get("internetMessageId").getAsString()
+                : "<" + Long.toHexString(random.nextLong()) + "@fake.graph>";
+        b.append("Message-ID: ").append(id).append("\r\n");
+        b.append("Date: ").append(java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                clock.instant().atZone(java.time.ZoneOffset.UTC))).append("\r\n");
+        String content = "";
+        String ctype = "text";
+        if (msg.has("body") && msg.get("body").isJsonObject()) {
+            JsonObject body = msg.getAsJsonObject("body");
+            content = body.has("content") ? body.get("content").getAsString() : "";
+            ctype = body.has("contentType") ? body.get("contentType").getAsString() : "text";
+        }
+        b.append("Content-Type: ").append(ctype.equalsIgnoreCase("html") ? "text/html" : "text/plain")
+                .append("; charset=utf-8\r\n\r\n");
+        b.append(content.replace("\r\n", "\n").replace("\n", "\r\n"));
+        return b.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
     private FakeMicrosoftResponse listMessages(FakeMicrosoftRequest r, FakeGraphMailbox m, String folder, String path) {
+        String filter = r.param("$filter");
+        if (filter != null) {
+            Matcher eq = MESSAGE_ID_EQ.matcher(filter);
+            if (!eq.matches()) {
+                return FakeMicrosoftResponse.graphError(400, "ErrorInvalidUrlQueryFilter",
+                        "The fake only supports $filter=internetMessageId eq '...' on messages, got: " + filter);
+            }
+            String wanted = eq.group(1).replace("''", "'");
+            synchronized (m) {
+                FakeGraphMailbox.Folder f = m.folder(folder);
+                if (f == null) {
+                    return folderNotFound(folder);
+                }
+                JsonArray value = new JsonArray();
+                for (FakeGraphMailbox.Msg msg : f.members.values()) {
+                    if (wanted.equals(msg.internetMessageId)) {
+                        value.add(messageJson(msg, select(r.param("$select")), expand(r.param("$expand"))));
+                    }
+                }
+                JsonObject o = new JsonObject();
+                o.add("value", value);
+                return FakeMicrosoftResponse.json(200, o);
+            }
+        }
         int top = intParam(r, "$top", pageSize(r, 10));
         if (top < 1) {
             return FakeMicrosoftResponse.graphError(400, "BadRequest", "Invalid $top.");

@@ -46,6 +46,11 @@ public final class FakeIdentity {
 
     record User(String upn, String oid, String name, Set<String> clientIds) { }
 
+    /** Scopes (lower case) that need consent from an interactive login; see {@link #requireConsent}. */
+    private final Set<String> consentRequired = ConcurrentHashMap.newKeySet();
+    /** Per "upn client": the scopes (lower case) interactive logins granted. */
+    private final Map<String, Set<String>> consents = new ConcurrentHashMap<>();
+
     private record Grant(String upn, String clientId, List<String> scopes) { }
 
     private record AuthCode(Grant grant, String redirectUri, String challenge, String nonce, Instant expires) { }
@@ -504,7 +509,39 @@ public final class FakeIdentity {
         }
         List<String> requested = scopes(first(p, "scope"));
         Grant grant = requested.isEmpty() ? ac.grant() : new Grant(ac.grant().upn(), clientId, requested);
+        consented(ac.grant());
+        consented(grant);
         return tokens(grant, ac.nonce());
+    }
+
+    /**
+     * From now on {@code scope} needs the user's consent: a refresh asking for it is refused with
+     * AADSTS65001 ({@code invalid_grant}) until an interactive login (code or device code) of that
+     * user and client asked for it. Off for every scope by default.
+     */
+    public void requireConsent(String scope) {
+        consentRequired.add(scope.toLowerCase(Locale.ROOT));
+    }
+
+    /** Records the scopes an interactive login granted. */
+    private void consented(Grant g) {
+        Set<String> set = consents.computeIfAbsent(g.upn().toLowerCase(Locale.ROOT) + " " + g.clientId(),
+                k -> ConcurrentHashMap.newKeySet());
+        for (String s : g.scopes()) {
+            set.add(s.toLowerCase(Locale.ROOT));
+        }
+    }
+
+    /** A scope among {@code requested} that needs consent the user never gave this client; null when none. */
+    private String unconsented(String upn, String clientId, List<String> requested) {
+        Set<String> given = consents.getOrDefault(upn.toLowerCase(Locale.ROOT) + " " + clientId, Set.of());
+        for (String s : requested) {
+            String l = s.toLowerCase(Locale.ROOT);
+            if (consentRequired.contains(l) && !given.contains(l)) {
+                return s;
+            }
+        }
+        return null;
     }
 
     private FakeMicrosoftResponse redeemRefresh(Map<String, List<String>> p, String clientId) {
@@ -515,6 +552,12 @@ public final class FakeIdentity {
                     "The refresh token has expired or been revoked.");
         }
         List<String> requested = scopes(first(p, "scope"));
+        String missing = unconsented(old.upn(), clientId, requested);
+        if (missing != null) {
+            return FakeMicrosoftResponse.oauthError(400, "invalid_grant", 65001, "The user or administrator has not"
+                    + " consented to use the application with ID '" + clientId + "' for the scope '" + missing
+                    + "'. Send an interactive authorization request for this user and resource.");
+        }
         return tokens(requested.isEmpty() ? old : new Grant(old.upn(), clientId, requested), null);
     }
 
@@ -538,7 +581,9 @@ public final class FakeIdentity {
         }
         deviceCodes.remove(code);
         byUserCode.remove(dc.userCode);
-        return tokens(new Grant(upn, clientId, dc.scopes), null);
+        Grant granted = new Grant(upn, clientId, dc.scopes);
+        consented(granted);
+        return tokens(granted, null);
     }
 
     private FakeMicrosoftResponse tokens(Grant grant, String nonce) {

@@ -153,6 +153,9 @@ final class GmailApi {
     private Response list(Request r, FakeGmailMailbox box) {
         List<String> labelIds = new ArrayList<>(r.params("labelIds"));
         String q = r.param("q");
+        if (q != null && q.strip().startsWith("rfc822msgid:")) {
+            return byMessageId(box, q.strip().substring("rfc822msgid:".length()).strip(), r);
+        }
         if (q != null) {
             labelIds.addAll(QueryTerms.labels(q, box));
         }
@@ -171,6 +174,30 @@ final class GmailApi {
             root.addProperty("nextPageToken", page.nextPageToken());
         }
         root.addProperty("resultSizeEstimate", page.resultSizeEstimate());
+        return Response.json(200, root);
+    }
+
+    /** {@code q=rfc822msgid:<id>}: the messages (any label) whose Message-ID is {@code id}, brackets optional. */
+    private static Response byMessageId(FakeGmailMailbox box, String id, Request r) {
+        String bare = id.startsWith("<") && id.endsWith(">") ? id.substring(1, id.length() - 1) : id;
+        JsonArray messages = new JsonArray();
+        String token = null;
+        do {
+            FakeGmailMailbox.Page page = box.list(List.of(), token, 500, true);
+            for (FakeGmailMailbox.Message m : page.messages()) {
+                FakeOutgoing.Parsed p = FakeOutgoing.parse(m.raw());
+                String mid = p.messageId() == null ? "" : p.messageId().strip();
+                if (mid.equals("<" + bare + ">") || mid.equals(bare)) {
+                    messages.add(ref(m));
+                }
+            }
+            token = page.nextPageToken();
+        } while (token != null);
+        JsonObject root = new JsonObject();
+        if (messages.size() > 0) {
+            root.add("messages", messages);
+        }
+        root.addProperty("resultSizeEstimate", messages.size());
         return Response.json(200, root);
     }
 

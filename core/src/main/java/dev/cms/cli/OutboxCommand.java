@@ -1,0 +1,163 @@
+package dev.cms.cli;
+
+import dev.cms.config.ConfigLoader;
+import dev.cms.config.SyncConfig;
+import dev.cms.send.Outbox;
+import dev.cms.send.OutboxClient;
+import dev.cms.send.SendmailException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code outbox}: lists the mail waiting to be sent and the mail refused; sends now; drops a message. */
+@Command(name = "outbox", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
+        description = {
+            "List the messages waiting in the outbox (<state>/outbox/) and those the service refused",
+            "(<state>/outbox/failed/, with the reason). --flush has the running daemon send now;",
+            "--drop removes a message (waiting or refused) by its id or the id's first characters."})
+final class OutboxCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOption config = new ConfigOption();
+
+    @Option(names = "--flush", description = "Have the running daemon send the waiting messages now, backoffs ignored.")
+    boolean flush;
+
+    @Option(names = "--drop", paramLabel = "ID", description = "Remove the message ID from the outbox, unsent.")
+    String drop;
+
+    @Mixin
+    Verbosity verbosity = new Verbosity();
+
+    @Spec
+    CommandSpec spec;
+
+    @ParentCommand
+    CmsCommand global;
+
+    @Override
+    public Integer call() throws Exception {
+        SyncConfig cfg = ConfigLoader.load(config.resolve(global == null ? null : global.config));
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (cfg.outbox() == null) {
+            err.println("cloud-mdir-sync: " + cfg.file() + " declares no Outbox(...): nothing is sent (see"
+                    + " docs/sending.md)");
+            err.flush();
+            return ExitCodes.CONFIG;
+        }
+        Path stateDir = cfg.settings().messageDbDir();
+        Path socket = cfg.outbox().path();
+        boolean running = OutboxClient.running(socket);
+        if (drop != null) {
+            if (!Files.isDirectory(stateDir.resolve("outbox"))) {
+                err.println("cloud-mdir-sync: the outbox " + stateDir.resolve("outbox") + " does not exist yet");
+                err.flush();
+                return ExitCodes.FAILURE;
+            }
+            Outbox outbox = Outbox.open(stateDir);
+            Path file;
+            try {
+                file = outbox.find(drop);
+            } catch (IllegalArgumentException e) {
+                err.println("cloud-mdir-sync: " + e.getMessage());
+                err.flush();
+                return ExitCodes.FAILURE;
+            }
+            if (running && file.getParent().getFileName().toString().equals("cur")) {
+                err.println("cloud-mdir-sync: " + file.getFileName() + " is being sent, or its last send's outcome is"
+                        + " not known yet; stop the daemon to drop it");
+                err.flush();
+                return ExitCodes.FAILURE;
+            }
+            String[] sm = Outbox.subjectAndMessageId(file);
+            outbox.drop(file);
+            out.println("Dropped " + file.getFileName() + " " + sm[1] + " \"" + sm[0] + "\"");
+            out.flush();
+            return ExitCodes.OK;
+        }
+        if (flush) {
+            if (!running) {
+                err.println("cloud-mdir-sync: no daemon is running on " + socket + "; the outbox is sent when it"
+                        + " starts");
+                err.flush();
+                return ExitCodes.FAILURE;
+            }
+            try {
+                OutboxClient.flush(socket);
+            } catch (IOException | SendmailException e) {
+                err.println("cloud-mdir-sync: " + e.getMessage());
+                err.flush();
+                return ExitCodes.FAILURE;
+            }
+            out.println("The daemon is sending the outbox now (its log says how it goes).");
+            out.flush();
+            return ExitCodes.OK;
+        }
+        out.println("Outbox " + stateDir.resolve("outbox") + " (" + (running ? "daemon running" : "daemon not running")
+                + ")");
+        listing(stateDir, out);
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    /** Every waiting and refused message, one line each (and the reason of the refused ones). */
+    static void listing(Path stateDir, PrintWriter out) throws IOException {
+        if (!Files.isDirectory(stateDir.resolve("outbox"))) {
+            out.println("  empty");
+            return;
+        }
+        Outbox outbox = Outbox.open(stateDir);
+        List<Outbox.Entry> pending = outbox.pending();
+        List<Outbox.Failed> failed = outbox.failed();
+        if (pending.isEmpty() && failed.isEmpty()) {
+            out.println("  empty");
+        }
+        for (Outbox.Entry e : pending) {
+            String[] sm = Outbox.subjectAndMessageId(e.file());
+            out.printf("  %-31s %-12s %s \"%s\" (%s)%n", e.id(), e.attempted() ? "perhaps-sent" : "waiting", sm[1],
+                    sm[0], account(e.file()));
+        }
+        for (Outbox.Failed f : failed) {
+            String[] sm = Outbox.subjectAndMessageId(f.file());
+            out.printf("  %-31s %-12s %s \"%s\" (%s)%n", f.id(), "refused", sm[1], sm[0], account(f.file()));
+            out.println("      " + f.reason());
+        }
+    }
+
+    /** For {@code status}: counts, and each refused message with its subject, Message-ID and reason. */
+    static void summary(Path stateDir, PrintWriter out) throws IOException {
+        if (!Files.isDirectory(stateDir.resolve("outbox"))) {
+            out.println("Outbox: empty");
+            return;
+        }
+        Outbox outbox = Outbox.open(stateDir);
+        List<Outbox.Entry> pending = outbox.pending();
+        List<Outbox.Failed> failed = outbox.failed();
+        long unsure = pending.stream().filter(Outbox.Entry::attempted).count();
+        out.println("Outbox: " + pending.size() + " waiting" + (unsure > 0 ? " (" + unsure + " perhaps sent: searched"
+                + " for in Sent before sending again)" : "") + ", " + failed.size() + " refused"
+                + (failed.isEmpty() ? "" : " (in " + stateDir.resolve("outbox").resolve("failed")
+                + "; `cloud-mdir-sync outbox --drop ID` removes one)") + (failed.isEmpty() ? "" : ":"));
+        for (Outbox.Failed f : failed) {
+            String[] sm = Outbox.subjectAndMessageId(f.file());
+            out.println("  " + f.id() + " " + sm[1] + " \"" + sm[0] + "\": " + f.reason());
+        }
+    }
+
+    private static String account(Path file) {
+        try {
+            return Outbox.read(file).accountKey();
+        } catch (IOException e) {
+            return "unreadable";
+        }
+    }
+}
