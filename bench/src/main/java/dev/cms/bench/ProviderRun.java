@@ -1,6 +1,6 @@
 package dev.cms.bench;
 
-import dev.cms.auth.AccessTokenSource;
+import dev.cms.provider.AccessTokenSource;
 import dev.cms.config.DeleteAction;
 import dev.cms.config.GmailAccountSpec;
 import dev.cms.config.Office365AccountSpec;
@@ -140,7 +140,7 @@ public final class ProviderRun {
                     "secret", base + "oauth2/auth", base + "oauth2/token", base, (int) quota, null);
             GmailOptions d = GmailOptions.defaults();
             GmailOptions options = new GmailOptions(quota, GMAIL_PARALLELISM, d.connectTimeout(), d.readTimeout(),
-                    d.sleeper(), new Random(1));
+                    d.ticker(), new Random(1));
             return new GmailMailbox(account, "INBOX", DeleteAction.ARCHIVE, tokens, options);
         }
         Office365AccountSpec account = new Office365AccountSpec(FakeCloudServer.GRAPH_USER, "common",

@@ -22,6 +22,7 @@ import com.microsoft.aad.msal4j.ResponseMode;
 import com.microsoft.aad.msal4j.SilentParameters;
 import com.microsoft.aad.msal4j.TokenSource;
 import dev.cms.config.Office365AccountSpec;
+import dev.cms.provider.AccessTokenSource;
 import dev.cms.provider.AuthenticationRequiredException;
 import java.io.IOException;
 import java.io.PrintStream;

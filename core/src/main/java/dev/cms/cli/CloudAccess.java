@@ -1,6 +1,6 @@
 package dev.cms.cli;
 
-import dev.cms.auth.AccessTokenSource;
+import dev.cms.provider.AccessTokenSource;
 import dev.cms.auth.GoogleAuth;
 import dev.cms.auth.LoginCoordinator;
 import dev.cms.auth.SecretBlobs;
@@ -255,7 +255,7 @@ final class CloudAccess implements Providers {
                 GmailOptions d = GmailOptions.defaults();
                 yield new GmailMailbox(g, spec.mailbox(), spec.deleteAction(), tokens,
                         new GmailOptions(g.quotaUnitsPerSecond(), d.maxParallelFetches(), d.connectTimeout(),
-                                d.readTimeout(), d.sleeper(), d.jitter()));
+                                d.readTimeout(), d.ticker(), d.jitter()));
             }
             case OFFICE365 -> {
                 Office365AccountSpec o = (Office365AccountSpec) spec.account();

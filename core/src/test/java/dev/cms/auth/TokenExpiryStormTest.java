@@ -101,7 +101,7 @@ class TokenExpiryStormTest {
         String before = auth.accessToken(false); // the login
         GmailOptions d = GmailOptions.defaults();
         GmailMailbox mailbox = new GmailMailbox(account, "INBOX", DeleteAction.ARCHIVE, auth,
-                new GmailOptions(1e9, 8, Duration.ofSeconds(10), Duration.ofSeconds(10), d.sleeper(), new Random(3), 1));
+                new GmailOptions(1e9, 8, Duration.ofSeconds(10), Duration.ofSeconds(10), d.ticker(), new Random(3), 1));
 
         serviceClock.advance(Duration.ofHours(2)); // Gmail now refuses the token the source holds
         fake.requests().clear();

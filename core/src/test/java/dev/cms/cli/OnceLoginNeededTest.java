@@ -3,7 +3,7 @@ package dev.cms.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cms.auth.AccessTokenSource;
+import dev.cms.provider.AccessTokenSource;
 import dev.cms.config.CloudMailboxSpec;
 import dev.cms.config.GmailAccountSpec;
 import dev.cms.config.Office365AccountSpec;
@@ -87,7 +87,7 @@ class OnceLoginNeededTest {
                     GmailOptions d = GmailOptions.defaults();
                     return new GmailMailbox((GmailAccountSpec) spec.account(), spec.mailbox(), spec.deleteAction(),
                             REVOKED, new GmailOptions(1e6, 4, Duration.ofSeconds(10), Duration.ofSeconds(10),
-                                    d.sleeper(), new Random(1)));
+                                    d.ticker(), new Random(1)));
                 });
         assertEquals(ExitCodes.AUTH, r.code(), r.err());
         assertTrue(r.err().contains("a new login is needed"), r.err());

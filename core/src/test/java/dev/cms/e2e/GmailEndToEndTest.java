@@ -3,7 +3,7 @@ package dev.cms.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cms.auth.AccessTokenSource;
+import dev.cms.provider.AccessTokenSource;
 import dev.cms.config.DeleteAction;
 import dev.cms.config.GmailAccountSpec;
 import dev.cms.fakecloud.FakeCloud;
@@ -76,7 +76,7 @@ class GmailEndToEndTest {
         AccessTokenSource tokens = force -> gmail.issueAccessToken(USER, Set.of("https://www.googleapis.com/auth/gmail.modify"));
         GmailOptions defaults = GmailOptions.defaults();
         GmailOptions options = new GmailOptions(1_000_000, 8, Duration.ofSeconds(10), Duration.ofSeconds(30),
-                defaults.sleeper(), new Random(1));
+                defaults.ticker(), new Random(1));
         mailbox = new GmailMailbox(account, "INBOX", action, tokens, options);
         Path state = tmp.resolve("state");
         MessageStore store = MessageStore.open(state);

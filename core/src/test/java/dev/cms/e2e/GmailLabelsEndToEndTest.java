@@ -3,7 +3,7 @@ package dev.cms.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cms.auth.AccessTokenSource;
+import dev.cms.provider.AccessTokenSource;
 import dev.cms.config.DeleteAction;
 import dev.cms.config.GmailAccountSpec;
 import dev.cms.fakecloud.FakeCloud;
@@ -72,7 +72,7 @@ class GmailLabelsEndToEndTest {
         AccessTokenSource tokens = force -> gmail.issueAccessToken(USER, Set.of("https://www.googleapis.com/auth/gmail.modify"));
         GmailOptions defaults = GmailOptions.defaults();
         GmailOptions options = new GmailOptions(1_000_000, 8, Duration.ofSeconds(10), Duration.ofSeconds(30),
-                defaults.sleeper(), new Random(1));
+                defaults.ticker(), new Random(1));
         List<CloudMailbox> boxes = new ArrayList<>();
         List<MaildirFolder> maildirs = new ArrayList<>();
         List<Router.Rule> rules = new ArrayList<>();

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cms.auth.AccessTokenSource;
+import dev.cms.provider.AccessTokenSource;
 import dev.cms.config.DeleteAction;
 import dev.cms.config.GmailAccountSpec;
 import dev.cms.config.Office365AccountSpec;
@@ -83,7 +83,7 @@ class PushVerificationTest {
             AccessTokenSource tokens = force -> cloud.gmail().issueAccessToken(user,
                     Set.of("https://www.googleapis.com/auth/gmail.modify"));
             GmailOptions options = new GmailOptions(1_000_000, 4, Duration.ofSeconds(10), Duration.ofSeconds(30),
-                    GmailOptions.defaults().sleeper(), new Random(1));
+                    GmailOptions.defaults().ticker(), new Random(1));
             GmailMailbox box = new GmailMailbox(account, "INBOX", DeleteAction.ARCHIVE, tokens, options);
             try (StateDb db = openDb()) {
                 SyncEngine engine = engine(box, db);

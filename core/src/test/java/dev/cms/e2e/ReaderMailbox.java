@@ -2,7 +2,7 @@ package dev.cms.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cms.auth.AccessTokenSource;
+import dev.cms.provider.AccessTokenSource;
 import dev.cms.config.DeleteAction;
 import dev.cms.config.GmailAccountSpec;
 import dev.cms.fakecloud.FakeCloud;
@@ -83,7 +83,7 @@ final class ReaderMailbox implements AutoCloseable {
                     Set.of("https://www.googleapis.com/auth/gmail.modify"));
             GmailOptions defaults = GmailOptions.defaults();
             GmailOptions options = new GmailOptions(1_000_000, 4, Duration.ofSeconds(10), Duration.ofSeconds(30),
-                    defaults.sleeper(), new Random(1));
+                    defaults.ticker(), new Random(1));
             Path state = home.resolve("mail").resolve(".cms");
             MessageStore store = MessageStore.open(state);
             db = StateDb.open(state.resolve("state.db"));

@@ -3,7 +3,7 @@ package dev.cms.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cms.auth.AccessTokenSource;
+import dev.cms.provider.AccessTokenSource;
 import dev.cms.config.DeleteAction;
 import dev.cms.config.GmailAccountSpec;
 import dev.cms.config.Office365AccountSpec;
@@ -106,7 +106,7 @@ class ReconcileEndToEndTest {
                 1_000_000, null);
         AccessTokenSource tokens = force -> gmail.issueAccessToken(USER, Set.of("https://www.googleapis.com/auth/gmail.modify"));
         GmailOptions options = new GmailOptions(1_000_000, 4, Duration.ofSeconds(10), Duration.ofSeconds(30),
-                GmailOptions.defaults().sleeper(), new Random(1));
+                GmailOptions.defaults().ticker(), new Random(1));
         GmailMailbox mailbox = new GmailMailbox(account, "INBOX", action, tokens, options);
         Path state = tmp.resolve("state");
         MessageStore store = MessageStore.open(state);

@@ -8,6 +8,9 @@ import com.google.api.client.http.HttpResponse;
 import com.google.api.services.gmail.model.Message;
 import dev.cms.provider.AuthenticationRequiredException;
 import dev.cms.provider.BodySink;
+import dev.cms.provider.RetryClassifier;
+import dev.cms.provider.RetryPolicy;
+import dev.cms.provider.RetryVerdict;
 import dev.cms.provider.gmail.GmailTransport.MalformedGmailResponse;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -232,54 +235,68 @@ final class GmailBatchFetch {
         String boundary = "batch_cms_" + Long.toHexString(RANDOM.nextLong()) + Long.toHexString(RANDOM.nextLong());
         byte[] body = requestBody(ids, boundary);
         GenericUrl url = new GenericUrl(transport.rootUrl() + BATCH_PATH);
-        boolean refreshed = false;
-        String rejected = null;
-        while (true) {
-            transport.charge(GmailMailbox.COST_MESSAGES_GET * ids.size());
-            String token = transport.accessToken(rejected);
-            rejected = null;
-            HttpResponse response;
-            try {
+        // Only a 401 is retried here (once, after a token refresh); anything else falls back to single gets.
+        RetryPolicy once = transport.retries(BatchRefusal.INSTANCE);
+        try {
+            return once.run("batch", transport.charging(GmailMailbox.COST_MESSAGES_GET * ids.size()), token -> {
                 HttpRequest request = transport.gmail().getRequestFactory().buildPostRequest(url,
                         new ByteArrayContent("multipart/mixed; boundary=" + boundary, body));
                 request.setHeaders(new HttpHeaders().setAuthorization("Bearer " + token));
                 request.setThrowExceptionOnExecuteError(false);
-                response = request.execute();
-            } catch (IOException e) {
-                log.info("{}: Gmail batch of {} failed ({}); fetching them one by one", mailboxKey, ids.size(),
-                        e.toString());
+                return read(ids, request.execute(), handler);
+            });
+        } catch (AuthenticationRequiredException e) {
+            throw e;
+        } catch (IOException e) {
+            log.info("{}: Gmail batch of {} failed ({}); fetching them one by one", mailboxKey, ids.size(),
+                    e.toString());
+            return Outcome.FAILED;
+        }
+    }
+
+    /** A batch answer: its parts to {@code handler}; a 401 thrown for the retry loop. */
+    private Outcome read(List<String> ids, HttpResponse response, PartHandler handler) throws IOException {
+        try {
+            int status = response.getStatusCode();
+            if (status == 401) {
+                throw new BatchUnauthorized();
+            }
+            if (status != 200) {
+                log.info("{}: Gmail batch of {} got HTTP {}; fetching them one by one", mailboxKey, ids.size(),
+                        status);
                 return Outcome.FAILED;
             }
-            try {
-                int status = response.getStatusCode();
-                if (status == 401) {
-                    if (refreshed) {
-                        throw new AuthenticationRequiredException(
-                                "Gmail refused the credentials for " + transport.user() + "; a new login is needed");
-                    }
-                    log.info("{}: Gmail batch got HTTP 401, refreshing the access token", mailboxKey);
-                    refreshed = true;
-                    rejected = token;
-                    continue;
-                }
-                if (status != 200) {
-                    log.info("{}: Gmail batch of {} got HTTP {}; fetching them one by one", mailboxKey, ids.size(),
-                            status);
-                    return Outcome.FAILED;
-                }
-                try (InputStream in = response.getContent()) {
-                    return readParts(response.getContentType(), in, PART_CAP, handler);
-                } catch (MalformedGmailResponse e) {
-                    log.info("{}: {}; fetching the rest of the batch one by one", mailboxKey, e.getMessage());
-                    return Outcome.FAILED;
-                } catch (IOException e) {
-                    log.info("{}: reading a Gmail batch answer failed ({}); fetching the rest one by one",
-                            mailboxKey, e.toString());
-                    return Outcome.FAILED;
-                }
-            } finally {
-                disconnect(response);
+            try (InputStream in = response.getContent()) {
+                return readParts(response.getContentType(), in, PART_CAP, handler);
+            } catch (MalformedGmailResponse e) {
+                log.info("{}: {}; fetching the rest of the batch one by one", mailboxKey, e.getMessage());
+                return Outcome.FAILED;
+            } catch (IOException e) {
+                log.info("{}: reading a Gmail batch answer failed ({}); fetching the rest one by one",
+                        mailboxKey, e.toString());
+                return Outcome.FAILED;
             }
+        } finally {
+            disconnect(response);
+        }
+    }
+
+    /** The batch envelope was answered 401. */
+    private static final class BatchUnauthorized extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        BatchUnauthorized() {
+            super("HTTP 401");
+        }
+    }
+
+    /** A batch retries nothing but a refused token: the single gets have the full retries. */
+    private enum BatchRefusal implements RetryClassifier {
+        INSTANCE;
+
+        @Override
+        public RetryVerdict classify(String call, IOException failure) {
+            return failure instanceof BatchUnauthorized ? RetryVerdict.refreshToken() : RetryVerdict.fail(failure);
         }
     }
 

@@ -9,7 +9,7 @@ import com.google.api.services.gmail.model.ListLabelsResponse;
 import com.google.api.services.gmail.model.ListMessagesResponse;
 import com.google.api.services.gmail.model.Message;
 import com.google.api.services.gmail.model.Profile;
-import dev.cms.auth.AccessTokenSource;
+import dev.cms.provider.AccessTokenSource;
 import dev.cms.config.DeleteAction;
 import dev.cms.config.GmailAccountSpec;
 import dev.cms.model.CloudMessage;
@@ -27,7 +27,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -41,7 +40,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -111,12 +109,6 @@ public final class GmailMailbox implements CloudMailbox {
 
     public GmailMailbox(GmailAccountSpec account, String label, DeleteAction deleteAction,
                         AccessTokenSource tokens, GmailOptions options) {
-        this(account, label, deleteAction, tokens, options, Clock.systemUTC(), System::nanoTime);
-    }
-
-    /** With the wall clock (for HTTP-date Retry-After) and the quota's time source injected. */
-    GmailMailbox(GmailAccountSpec account, String label, DeleteAction deleteAction,
-                 AccessTokenSource tokens, GmailOptions options, Clock clock, LongSupplier nanoTime) {
         this.account = Objects.requireNonNull(account, "account");
         this.label = Objects.requireNonNull(label, "label");
         this.deleteAction = Objects.requireNonNull(deleteAction, "deleteAction");
@@ -124,7 +116,7 @@ public final class GmailMailbox implements CloudMailbox {
         Objects.requireNonNull(tokens, "tokens");
         String endpoint = account.apiEndpoint() == null ? GmailAccountSpec.DEFAULT_API_ENDPOINT
                 : account.apiEndpoint();
-        this.transport = new GmailTransport(endpoint, account.user(), tokens, options, clock, nanoTime);
+        this.transport = new GmailTransport(endpoint, account.user(), tokens, options);
         this.gmail = transport.gmail();
         this.batches = new GmailBatchFetch(transport, key());
     }

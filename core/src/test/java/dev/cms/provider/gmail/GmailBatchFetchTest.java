@@ -39,7 +39,7 @@ class GmailBatchFetchTest extends GmailFixture {
 
     private GmailMailbox batching(int batchSize) {
         return new GmailMailbox(account(), "INBOX", DeleteAction.ARCHIVE, tokens,
-                gmailOptions(4).withBatchSize(batchSize), Clock.fixed(NOW, ZoneOffset.UTC), System::nanoTime);
+                gmailOptions(4).withBatchSize(batchSize));
     }
 
     private static byte[] body(String id) {
@@ -225,12 +225,11 @@ class GmailBatchFetchTest extends GmailFixture {
         for (int i = 0; i < 45; i++) {
             ids.add(String.format("%04x", i));
         }
-        // 100 units a second and a clock that stands still: the bucket holds 100, then each batch's
-        // charge is owed and slept for, so the sleeps tell what was charged.
-        GmailOptions o = new GmailOptions(100, 1, Duration.ofSeconds(10), Duration.ofSeconds(10), sleeper,
+        // 100 units a second on a fake ticker that moves only while the limiter sleeps: the bucket
+        // holds 100, then each batch's charge is owed and slept for, so the sleeps tell what was charged.
+        GmailOptions o = new GmailOptions(100, 1, Duration.ofSeconds(10), Duration.ofSeconds(10), ticker,
                 new Random(1), 20);
-        GmailMailbox box = new GmailMailbox(account(), "INBOX", DeleteAction.ARCHIVE, tokens, o,
-                Clock.fixed(NOW, ZoneOffset.UTC), () -> 0L);
+        GmailMailbox box = new GmailMailbox(account(), "INBOX", DeleteAction.ARCHIVE, tokens, o);
 
         box.fetchBodies(ids, new Collecting());
 
@@ -239,8 +238,8 @@ class GmailBatchFetchTest extends GmailFixture {
             sizes.add(e.getRequest().getBodyAsString().split("Content-Type: application/http", -1).length - 1);
         }
         assertEquals(List.of(20, 20, 5), sizes);
-        // 100 -> 0 (no wait), -> -100 (1 s), -> -125 (1.25 s): 45 parts x 5 units = 225.
-        assertEquals(List.of(Duration.ofSeconds(1), Duration.ofMillis(1250)), sleeper.sleeps);
+        // 100 -> 0 (no wait), -> -100 (1 s, which refills 100), -> -25 (0.25 s): 45 parts x 5 units = 225.
+        assertEquals(List.of(Duration.ofSeconds(1), Duration.ofMillis(250)), ticker.sleeps());
         wm.verify(exactly(0), getRequestedFor(urlPathMatching(API + "messages/.*")));
     }
 

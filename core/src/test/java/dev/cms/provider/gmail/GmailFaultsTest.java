@@ -45,7 +45,7 @@ class GmailFaultsTest extends GmailFixture {
     void tooManyRequestsWaitsForRetryAfterThenSucceeds() throws Exception {
         sequence(HISTORY, aResponse().withStatus(429).withHeader("Retry-After", "7"), okJson(OK));
         assertEquals("900", poll().syncToken());
-        assertEquals(List.of(Duration.ofSeconds(7)), sleeper.sleeps);
+        assertEquals(List.of(Duration.ofSeconds(7)), ticker.sleeps());
         assertEquals(2, wm.getAllServeEvents().size());
     }
 
@@ -54,14 +54,14 @@ class GmailFaultsTest extends GmailFixture {
         sequence(HISTORY, aResponse().withStatus(503).withHeader("Retry-After", "Fri, 02 Jan 2026 03:04:35 GMT"),
                 okJson(OK));
         poll();
-        assertEquals(List.of(Duration.ofSeconds(30)), sleeper.sleeps);
+        assertEquals(List.of(Duration.ofSeconds(30)), ticker.sleeps());
     }
 
     @Test
     void forbiddenWithRateLimitReasonIsRetried() throws Exception {
         sequence(HISTORY, error(403, "rateLimitExceeded"), error(403, "userRateLimitExceeded"), okJson(OK));
         assertEquals("900", poll().syncToken());
-        assertEquals(2, sleeper.sleeps.size());
+        assertEquals(2, ticker.sleeps().size());
         assertEquals(3, wm.getAllServeEvents().size());
     }
 
@@ -71,16 +71,16 @@ class GmailFaultsTest extends GmailFixture {
         IOException e = assertThrows(IOException.class, this::poll);
         assertTrue(e.getMessage().contains("HTTP 403"), e.getMessage());
         assertEquals(1, wm.getAllServeEvents().size());
-        assertTrue(sleeper.sleeps.isEmpty());
+        assertTrue(ticker.sleeps().isEmpty());
     }
 
     @Test
     void serverErrorsBackOffExponentiallyWithJitterThenSucceed() throws Exception {
         sequence(HISTORY, status(500), status(503), okJson(OK));
         assertEquals("900", poll().syncToken());
-        assertEquals(2, sleeper.sleeps.size());
-        assertBetween(Duration.ofMillis(500), Duration.ofSeconds(1), sleeper.sleeps.get(0));
-        assertBetween(Duration.ofSeconds(1), Duration.ofSeconds(2), sleeper.sleeps.get(1));
+        assertEquals(2, ticker.sleeps().size());
+        assertBetween(Duration.ofMillis(500), Duration.ofSeconds(1), ticker.sleeps().get(0));
+        assertBetween(Duration.ofSeconds(1), Duration.ofSeconds(2), ticker.sleeps().get(1));
     }
 
     @Test
@@ -90,7 +90,7 @@ class GmailFaultsTest extends GmailFixture {
         sequence(HISTORY, aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER),
                 aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER), okJson(OK));
         assertEquals("900", poll().syncToken());
-        assertEquals(1, sleeper.sleeps.size());
+        assertEquals(1, ticker.sleeps().size());
     }
 
     @Test
@@ -98,18 +98,17 @@ class GmailFaultsTest extends GmailFixture {
         wm.stubFor(get(urlPathEqualTo(HISTORY)).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
         IOException e = assertThrows(IOException.class, this::poll);
         assertTrue(e.getMessage().contains("after 6 attempts"), e.getMessage());
-        assertEquals(5, sleeper.sleeps.size());
+        assertEquals(5, ticker.sleeps().size());
     }
 
     @Test
     void readTimeoutIsRetried() throws Exception {
-        GmailOptions quick = new GmailOptions(1e9, 1, Duration.ofSeconds(5), Duration.ofMillis(200), sleeper,
+        GmailOptions quick = new GmailOptions(1e9, 1, Duration.ofSeconds(5), Duration.ofMillis(200), ticker,
                 new Random(7));
-        GmailMailbox box = new GmailMailbox(account(), "INBOX", DeleteAction.ARCHIVE, tokens, quick,
-                Clock.fixed(NOW, ZoneOffset.UTC), System::nanoTime);
+        GmailMailbox box = new GmailMailbox(account(), "INBOX", DeleteAction.ARCHIVE, tokens, quick);
         sequence(HISTORY, okJson(OK).withFixedDelay(2000), okJson("{\"historyId\":\"901\"}"));
         assertEquals("901", box.list("800").syncToken());
-        assertEquals(1, sleeper.sleeps.size());
+        assertEquals(1, ticker.sleeps().size());
     }
 
     @Test
@@ -118,8 +117,8 @@ class GmailFaultsTest extends GmailFixture {
         IOException e = assertThrows(IOException.class, this::poll);
         assertTrue(e.getMessage().contains("after 6 attempts"), e.getMessage());
         assertEquals(6, wm.getAllServeEvents().size());
-        assertEquals(5, sleeper.sleeps.size());
-        assertBetween(Duration.ofSeconds(8), Duration.ofSeconds(16), sleeper.sleeps.get(4));
+        assertEquals(5, ticker.sleeps().size());
+        assertBetween(Duration.ofSeconds(8), Duration.ofSeconds(16), ticker.sleeps().get(4));
     }
 
     @Test
@@ -156,7 +155,7 @@ class GmailFaultsTest extends GmailFixture {
                 .withHeader("Authorization", equalTo("Bearer tok-1")));
         wm.verify(exactly(1), getRequestedFor(urlPathEqualTo(HISTORY))
                 .withHeader("Authorization", equalTo("Bearer tok-2")));
-        assertTrue(sleeper.sleeps.isEmpty());
+        assertTrue(ticker.sleeps().isEmpty());
         // It names the refused token, so concurrent 401s share one refresh (issue 12, item 16).
         assertEquals(List.of("tok-1"), tokens.rejected);
     }

@@ -55,7 +55,7 @@ class GmailLargeMessagesTest {
                 cloud.baseUri() + "oauth2/auth", cloud.baseUri() + "oauth2/token", cloud.baseUri().toString(),
                 1_000_000, null);
         GmailOptions options = new GmailOptions(1_000_000, 2, Duration.ofSeconds(10), Duration.ofSeconds(30),
-                GmailOptions.defaults().sleeper(), new Random(1));
+                GmailOptions.defaults().ticker(), new Random(1));
         return new GmailMailbox(account, "INBOX", DeleteAction.ARCHIVE,
                 force -> gmail.issueAccessToken(USER, Set.of("https://www.googleapis.com/auth/gmail.modify")), options);
     }

@@ -93,8 +93,7 @@ class GmailLate401Test extends GmailFixture {
         try (LoginCoordinator nobody = new LoginCoordinator(0, false, null, Map.of(), Duration.ofSeconds(5))) {
             GoogleAuth auth = new GoogleAuth(account, GoogleAuth.scopesFor(false), store, nobody,
                     Clock.fixed(NOW, ZoneOffset.UTC));
-            GmailMailbox mailbox = new GmailMailbox(account, "INBOX", DeleteAction.ARCHIVE, auth, gmailOptions(2),
-                    Clock.fixed(NOW, ZoneOffset.UTC), System::nanoTime);
+            GmailMailbox mailbox = new GmailMailbox(account, "INBOX", DeleteAction.ARCHIVE, auth, gmailOptions(2));
             Map<String, String> got = new ConcurrentHashMap<>();
             mailbox.fetchBodies(List.of("fast", "slow"), (id, body, when) ->
                     got.put(id, new String(body.readAllBytes(), StandardCharsets.UTF_8)));

@@ -211,7 +211,7 @@ class GmailListingTest extends GmailFixture {
         assertTrue(l.full());
         assertEquals("4242", l.syncToken());
         assertEquals(6, l.messages().size());
-        assertTrue(sleeper.sleeps.isEmpty(), "a 404 is not retried");
+        assertTrue(ticker.sleeps().isEmpty(), "a 404 is not retried");
     }
 
     @Test
