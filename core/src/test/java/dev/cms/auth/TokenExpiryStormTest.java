@@ -1,6 +1,7 @@
 package dev.cms.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cms.config.DeleteAction;
 import dev.cms.config.GmailAccountSpec;
@@ -8,6 +9,7 @@ import dev.cms.config.Office365AccountSpec;
 import dev.cms.fakecloud.FakeCloud;
 import dev.cms.fakecloud.FakeMicrosoft;
 import dev.cms.fakecloud.MessageGenerator;
+import dev.cms.fakecloud.RequestLog;
 import dev.cms.provider.gmail.GmailMailbox;
 import dev.cms.provider.gmail.GmailOptions;
 import dev.cms.provider.graph.GraphMailbox;
@@ -82,6 +84,16 @@ class TokenExpiryStormTest {
         return new ConcurrentHashMap<>();
     }
 
+    /**
+     * Only the requests already in flight with the expired token are refused (at most the
+     * mailbox's parallelism): the others wait for the one refresh and go out with the new token.
+     */
+    private static void assertRefusedAtMost(int parallel, RequestLog log) {
+        long refused = log.entries().stream().filter(e -> e.status() == 401).count();
+        assertTrue(refused >= 1 && refused <= parallel, refused + " requests refused with 401, more than the "
+                + parallel + " in flight: " + log);
+    }
+
     @Test
     void gmailDownloadsRefusedTheSameTokenRefreshItOnce() throws Exception {
         FakeCloud fake = FakeCloud.start(0, serviceClock);
@@ -110,6 +122,7 @@ class TokenExpiryStormTest {
 
         assertEquals(MESSAGES, got.size());
         assertEquals(1, fake.requests().count("POST", "/oauth2/token"), "one refresh for all the refused downloads");
+        assertRefusedAtMost(8, fake.requests());
         assertEquals(0, fake.requests().count("GET", "/oauth2/auth"), "no login");
         assertEquals(false, before.equals(auth.accessToken(false)));
     }
@@ -146,6 +159,7 @@ class TokenExpiryStormTest {
         assertEquals(MESSAGES, got.size());
         assertEquals(1, fake.requests().count("POST", "/oauth2/v2\\.0/token$"),
                 "one refresh for all the refused downloads: " + fake.requests());
+        assertRefusedAtMost(4, fake.requests());
         assertEquals(0, fake.requests().count("/oauth2/v2\\.0/(authorize|devicecode)$"), "no login");
     }
 
