@@ -21,9 +21,11 @@ import com.microsoft.aad.msal4j.RefreshTokenParameters;
 import com.microsoft.aad.msal4j.ResponseMode;
 import com.microsoft.aad.msal4j.SilentParameters;
 import com.microsoft.aad.msal4j.TokenSource;
+import dev.cms.auth.TokenCache.Held;
 import dev.cms.config.Office365AccountSpec;
 import dev.cms.provider.AccessTokenSource;
 import dev.cms.provider.AuthenticationRequiredException;
+import dev.cms.time.Ticker;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.MalformedURLException;
@@ -40,7 +42,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadFactory;
@@ -71,15 +72,9 @@ public final class Office365Auth implements AccessTokenSource {
     /** For the token broker serving IMAP (XOAUTH2). */
     public static final Set<String> IMAP_SCOPES = Set.of("https://outlook.office.com/IMAP.AccessAsUser.All");
 
-    /** A held token is replaced when it has less than this left. */
-    static final Duration EXPIRY_MARGIN = Duration.ofSeconds(60);
-    /** A longer lifetime is not believed (and cannot overflow the expiry instant). */
-    static final long MAX_LIFETIME_SECONDS = 24 * 3600;
-    /** Assumed when MSAL reports no expiry (the identity platform's usual lifetime). */
-    static final long DEFAULT_LIFETIME_SECONDS = 3600;
     private static final int CONNECT_TIMEOUT_MS = 20_000;
     private static final int READ_TIMEOUT_MS = 30_000;
-    /** MSAL reckons expiry by the system clock; its answers are translated to {@link #clock} through this. */
+    /** MSAL reckons expiry by the system clock; its answers are translated to the cache's clock through this. */
     private static final Clock MSAL_CLOCK = Clock.systemUTC();
     /**
      * MSAL runs its calls on this pool rather than the common fork-join pool, which has one thread
@@ -87,30 +82,18 @@ public final class Office365Auth implements AccessTokenSource {
      */
     private static final ExecutorService MSAL_THREADS = Executors.newCachedThreadPool(new MsalThreads());
 
-    /** An access token in memory; {@code serial} orders arrivals so that waiting forced refreshes can reuse one. */
-    private record Held(String token, Instant expiresAt, long serial) {
-        @Override
-        public String toString() {
-            return "Held[expires " + expiresAt + "]"; // never the token
-        }
-    }
-
     private final Office365AccountSpec account;
     private final String label;
     private final String authority;
     private final LoginCoordinator logins;
-    private final Clock clock;
     private final PrintStream console;
     private final boolean deviceCode;
     private final MsalCachePersistence cache;
     private final PublicClientApplication app;
-    /** One refresh or login at a time; callers that arrive meanwhile use its token. */
-    private final TokenGate gate;
-    /** The serial of the newest token; written under {@link #gate}. */
-    private volatile long serial;
-    /** Written under {@link #gate}, read also without it; keys are immutable scope sets. */
-    private final Map<Set<String>, Held> held = new ConcurrentHashMap<>();
-    /** The account of the last interactive login, for a cache holding several. Guarded by {@link #gate}. */
+    /** The tokens in memory, per scope set, and the one refresh or login at a time. */
+    private final CachingTokenSource tokens;
+    private final TokenCache<Set<String>> held;
+    /** The account of the last interactive login, for a cache holding several. Guarded by the token gate. */
     private String loggedInHomeId;
 
     /**
@@ -120,15 +103,13 @@ public final class Office365Auth implements AccessTokenSource {
      * @throws MissingClientIdException when the account has no {@code client_id}
      * @throws IllegalArgumentException when the authority is not an absolute https URL
      */
-    public Office365Auth(Office365AccountSpec account, TokenStore store, LoginCoordinator logins, Clock clock,
+    public Office365Auth(Office365AccountSpec account, TokenStore store, LoginCoordinator logins, Ticker ticker,
                          PrintStream console, boolean forceDeviceCode) throws MissingClientIdException {
         validate(account);
         this.account = account;
         this.label = label(account);
         this.logins = Objects.requireNonNull(logins, "logins");
-        this.clock = Objects.requireNonNull(clock, "clock");
         this.console = Objects.requireNonNull(console, "console");
-        this.gate = new TokenGate(() -> logins.loggedIn(account.key()));
         this.deviceCode = account.deviceCode() || forceDeviceCode;
         String host = authorityHost(account);
         String tenant = account.tenant() == null || account.tenant().isBlank()
@@ -136,6 +117,10 @@ public final class Office365Auth implements AccessTokenSource {
         this.authority = host + "/" + tenant + "/";
         this.cache = new MsalCachePersistence(store, account.key() + ":msal", label);
         this.app = buildApp(account.clientId().trim(), host);
+        this.held = new TokenCache<>(Objects.requireNonNull(ticker, "ticker"));
+        this.tokens = new CachingTokenSource(held, logins, account.key(), GRAPH_SCOPES,
+                "the identity platform at " + authority, label);
+        tokens.issuer(this::renew);
     }
 
     /**
@@ -152,32 +137,13 @@ public final class Office365Auth implements AccessTokenSource {
     /** A Graph token, with {@code forceRefresh} replacing the held one (Graph answered 401 to it). */
     @Override
     public String accessToken(boolean forceRefresh) throws IOException, InterruptedException {
-        long seen = serial;
-        Set<String> scopes = GRAPH_SCOPES;
-        LoginMode mode = syncMode();
-        return gate.call(mode == LoginMode.WAIT, () -> {
-            Held h = held.get(scopes);
-            // A forced refresh that waited while another thread got a new token uses that one.
-            if (h != null && (!forceRefresh || h.serial() > seen) && validFor(h, EXPIRY_MARGIN)) {
-                return h.token();
-            }
-            return renew(scopes, EXPIRY_MARGIN, forceRefresh, mode).token();
-        }, this::loginUnderWay);
+        return tokens.accessToken(forceRefresh);
     }
 
     /** Refreshes once for all callers Graph refused {@code rejected} to (single flight). */
     @Override
     public String replaceRejected(String rejected) throws IOException, InterruptedException {
-        LoginMode mode = syncMode();
-        return gate.replace(mode == LoginMode.WAIT, rejected, () -> {
-            Held h = held.get(GRAPH_SCOPES);
-            return h != null && validFor(h, EXPIRY_MARGIN) ? h.token() : null;
-        }, () -> renew(GRAPH_SCOPES, EXPIRY_MARGIN, true, mode).token(), this::loginUnderWay);
-    }
-
-    /** How the sync's requests meet a needed login: wait for it, or start it in the background. */
-    private LoginMode syncMode() {
-        return logins.waitsForLogins() ? LoginMode.WAIT : LoginMode.BACKGROUND;
+        return tokens.replaceRejected(rejected);
     }
 
     /**
@@ -199,7 +165,7 @@ public final class Office365Auth implements AccessTokenSource {
      * @throws IOException also when even a fresh token lives shorter than {@code minValidity}
      */
     public String accessToken(Set<String> scopes, Duration minValidity) throws IOException, InterruptedException {
-        return accessToken(scopes, minValidity, true);
+        return tokens.token(scopes, minValidity, true);
     }
 
     /**
@@ -212,7 +178,7 @@ public final class Office365Auth implements AccessTokenSource {
      *     while one is running
      */
     public String freshestToken(Set<String> scopes, Duration minValidity) throws IOException, InterruptedException {
-        return accessToken(scopes, minValidity, false);
+        return tokens.token(scopes, minValidity, false);
     }
 
     /**
@@ -220,48 +186,12 @@ public final class Office365Auth implements AccessTokenSource {
      * {@code scopes}; null when it is not (another caller replaced it since).
      */
     public Instant expiresAt(Set<String> scopes, String token) {
-        Held h = held.get(Set.copyOf(scopes)); // no waiting: a login may hold the gate by now
-        return h != null && h.token().equals(token) ? h.expiresAt() : null;
-    }
-
-    private String accessToken(Set<String> scopes, Duration minValidity, boolean refuseShort)
-            throws IOException, InterruptedException {
-        if (scopes.isEmpty()) {
-            throw new IllegalArgumentException("no OAuth scopes asked for " + label);
-        }
-        Set<String> key = Set.copyOf(scopes);
-        Duration wanted = minValidity.compareTo(EXPIRY_MARGIN) < 0 ? EXPIRY_MARGIN : minValidity;
-        // With refuseShort (the sync's callers) a login may run; without (the broker) never.
-        TokenGate.Call<String> call = () -> {
-            Held h = held.get(key);
-            if (h != null && validFor(h, wanted)) {
-                return h.token();
-            }
-            h = renew(key, wanted, false, refuseShort ? LoginMode.WAIT : LoginMode.NEVER);
-            if (refuseShort && !validFor(h, minValidity)) {
-                throw new IOException("the identity platform at " + authority + " issued an access token for " + label
-                        + " valid for " + secondsLeft(h) + " s, less than the " + minValidity.toSeconds()
-                        + " s asked for");
-            }
-            return h.token();
-        };
-        return refuseShort ? gate.call(call) : gate.callUnlessLoggingIn(call, this::loginNeeded);
-    }
-
-    private AuthenticationRequiredException loginNeeded() {
-        return new AuthenticationRequiredException(label + " has no working saved login, or its login is"
-                + " still under way");
-    }
-
-    /** The sync's answer while the login runs in the background: the other accounts go on meanwhile. */
-    private AuthenticationRequiredException loginUnderWay() {
-        return new AuthenticationRequiredException("a login is needed for " + label
-                + "; waiting for it in the background (the log says where to log in)");
+        return tokens.expiresAt(scopes, token); // no waiting: a login may hold the gate by now
     }
 
     /** Callers waiting behind a refresh or login (for tests). */
     int waitingCallers() {
-        return gate.waiting();
+        return tokens.waiting();
     }
 
     // ---- refresh and login ---------------------------------------------------------------------
@@ -276,37 +206,22 @@ public final class Office365Auth implements AccessTokenSource {
         if (cached != null) {
             IAuthenticationResult result = silently(scopes, cached, force);
             Held h = result == null ? null : accept(scopes, result);
-            if (h != null && !force && !validFor(h, wanted)) {
+            if (h != null && !force && !held.validFor(h, wanted)) {
                 // MSAL's cache hands out tokens with 5 minutes left, and one we already judged too short.
                 result = silently(scopes, cached, true);
                 h = result == null ? null : accept(scopes, result);
             }
             if (h != null) {
                 if (fromCache(result)) {
-                    log.debug("using the cached Office365 token for {}, valid for {} s", label, secondsLeft(h));
+                    log.debug("using the cached Office365 token for {}, valid for {} s", label, held.secondsLeft(h));
                 } else {
-                    log.info("refreshed Office365 token for {}, valid for {} s", label, secondsLeft(h));
+                    log.info("refreshed Office365 token for {}, valid for {} s", label, held.secondsLeft(h));
                 }
                 checkStore("save"); // after accept: a failing store costs an exception, not the token
                 return h;
             }
         }
-        if (mode == LoginMode.NEVER) {
-            throw loginNeeded();
-        }
-        if (mode == LoginMode.BACKGROUND) {
-            logins.startInBackground(account.key(), label, () -> logInNow(scopes, wanted));
-            throw loginUnderWay();
-        }
-        return gate.login(() -> login(scopes));
-    }
-
-    /** The background login: silently if someone else logged in meanwhile, else logs in and waits. */
-    private Held logInNow(Set<String> scopes, Duration wanted) throws IOException, InterruptedException {
-        return gate.call(() -> {
-            Held h = held.get(scopes);
-            return h != null && validFor(h, wanted) ? h : renew(scopes, wanted, false, LoginMode.WAIT);
-        });
+        return tokens.loginAs(mode, scopes, wanted, () -> login(scopes));
     }
 
     /** The cached account this instance serves, or null when a login is needed. */
@@ -421,7 +336,7 @@ public final class Office365Auth implements AccessTokenSource {
             loggedInHomeId = signedIn.homeAccountId();
         }
         Held h = accept(scopes, result);
-        log.info("logged in {} to Office365; token valid for {} s", label, secondsLeft(h));
+        log.info("logged in {} to Office365; token valid for {} s", label, held.secondsLeft(h));
         checkStore("save");
         return h;
     }
@@ -522,30 +437,19 @@ public final class Office365Auth implements AccessTokenSource {
                     + " without an access token");
         }
         Date expiresOn = result.expiresOnDate();
-        long seconds = expiresOn == null ? DEFAULT_LIFETIME_SECONDS
+        Long seconds = expiresOn == null ? null
                 : Duration.between(MSAL_CLOCK.instant(), expiresOn.toInstant()).toSeconds();
-        Instant expiresAt = clock.instant().plusSeconds(Math.max(0, Math.min(seconds, MAX_LIFETIME_SECONDS)));
+        Instant expiresAt = TokenCache.expiry(held.now(), seconds);
         Held previous = held.get(scopes);
         if (previous != null && previous.token().equals(token) && previous.expiresAt().isBefore(expiresAt)) {
             expiresAt = previous.expiresAt(); // MSAL's clock is not ours: what we knew of this token stands
         }
-        Held h = new Held(token, expiresAt, serial + 1);
-        serial = h.serial();
-        held.put(scopes, h);
-        return h;
+        return held.put(scopes, token, expiresAt);
     }
 
     private static boolean fromCache(IAuthenticationResult result) {
         AuthenticationResultMetadata metadata = result.metadata();
         return metadata != null && metadata.tokenSource() == TokenSource.CACHE;
-    }
-
-    private boolean validFor(Held h, Duration margin) {
-        return clock.instant().plus(margin).isBefore(h.expiresAt());
-    }
-
-    private long secondsLeft(Held h) {
-        return Math.max(0, Duration.between(clock.instant(), h.expiresAt()).toSeconds());
     }
 
     /** Rethrows a token store failure MSAL's cache hooks ran into. */

@@ -21,7 +21,7 @@ import dev.cms.provider.graph.GraphMailbox;
 import dev.cms.provider.graph.GraphOptions;
 import dev.cms.store.StateDb;
 import java.io.IOException;
-import java.time.Clock;
+import dev.cms.time.Ticker;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -101,10 +101,10 @@ final class CloudAccess implements Providers {
         }
         if (account instanceof GmailAccountSpec g) {
             validate(g, config.file());
-            s = new GoogleAuth(g, GoogleAuth.scopesFor(brokerServesMail(account)), store, logins, Clock.systemUTC());
+            s = new GoogleAuth(g, GoogleAuth.scopesFor(brokerServesMail(account)), store, logins, Ticker.SYSTEM);
         } else if (account instanceof Office365AccountSpec o) {
             validate(o, config.file());
-            s = new dev.cms.auth.Office365Auth(o, store, logins, Clock.systemUTC(), System.err, forceDeviceCode);
+            s = new dev.cms.auth.Office365Auth(o, store, logins, Ticker.SYSTEM, System.err, forceDeviceCode);
         }
         sources.put(account.key(), s);
         return s;

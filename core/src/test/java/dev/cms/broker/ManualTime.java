@@ -1,5 +1,6 @@
 package dev.cms.broker;
 
+import dev.cms.time.Ticker;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,9 +12,10 @@ import java.util.List;
 
 /**
  * A clock the test moves by hand and a scheduler whose tasks run, on the test's thread, when the
- * clock passes their time. Shared with the fake cloud so that both agree on expiry.
+ * clock passes their time. Shared with the fake cloud (as a {@link Clock}) and the token sources
+ * (as a {@link Ticker}) so that both agree on expiry.
  */
-final class ManualTime extends Clock implements TokenRefresher.Scheduler {
+final class ManualTime extends Clock implements TokenRefresher.Scheduler, Ticker {
     private record Task(Instant due, long seq, Runnable run) {
     }
 
@@ -81,5 +83,23 @@ final class ManualTime extends Clock implements TokenRefresher.Scheduler {
     @Override
     public Clock withZone(ZoneId zone) {
         return this;
+    }
+
+    @Override
+    public long nanoTime() {
+        Instant t = now;
+        return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+    }
+
+    @Override
+    public Instant now() {
+        return now;
+    }
+
+    @Override
+    public void sleep(Duration d) {
+        if (!d.isNegative()) {
+            advance(d);
+        }
     }
 }

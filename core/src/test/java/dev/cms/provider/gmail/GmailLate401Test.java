@@ -15,10 +15,9 @@ import dev.cms.auth.LoginCoordinator;
 import dev.cms.auth.TokenStore;
 import dev.cms.config.DeleteAction;
 import dev.cms.config.GmailAccountSpec;
+import dev.cms.time.FakeTicker;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -92,7 +91,7 @@ class GmailLate401Test extends GmailFixture {
         secrets.put(account.key(), "refresh-token");
         try (LoginCoordinator nobody = new LoginCoordinator(0, false, null, Map.of(), Duration.ofSeconds(5))) {
             GoogleAuth auth = new GoogleAuth(account, GoogleAuth.scopesFor(false), store, nobody,
-                    Clock.fixed(NOW, ZoneOffset.UTC));
+                    new FakeTicker(NOW));
             GmailMailbox mailbox = new GmailMailbox(account, "INBOX", DeleteAction.ARCHIVE, auth, gmailOptions(2));
             Map<String, String> got = new ConcurrentHashMap<>();
             mailbox.fetchBodies(List.of("fast", "slow"), (id, body, when) ->
