@@ -248,7 +248,7 @@ class GmailBatchFetchTest extends GmailFixture {
         String text = "preamble\r\n--b1\r\nContent-Type: application/http\r\nContent-ID: <response-item-3>\r\n\r\n"
                 + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}trailing\r\n"
                 + "--b1\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 404 Not Found\r\n\r\nx\r\n--b1--\r\n";
-        var parts = GmailBatchFetch.parseResponse("multipart/mixed; boundary=\"b1\"",
+        var parts = GmailBatchWire.parseResponse("multipart/mixed; boundary=\"b1\"",
                 text.getBytes(StandardCharsets.UTF_8));
         assertEquals(200, parts.get("item-3").status());
         assertEquals("{}", new String(parts.get("item-3").body(), StandardCharsets.UTF_8));
@@ -259,9 +259,9 @@ class GmailBatchFetchTest extends GmailFixture {
     @Test
     void answerThatIsNotMultipartIsRefused() {
         assertThrows(GmailTransport.MalformedGmailResponse.class,
-                () -> GmailBatchFetch.parseResponse("application/json", "{}".getBytes(StandardCharsets.UTF_8)));
+                () -> GmailBatchWire.parseResponse("application/json", "{}".getBytes(StandardCharsets.UTF_8)));
         assertThrows(GmailTransport.MalformedGmailResponse.class,
-                () -> GmailBatchFetch.parseResponse("multipart/mixed; boundary=b1",
+                () -> GmailBatchWire.parseResponse("multipart/mixed; boundary=b1",
                         "--b1\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 200 OK\r\n\r\n{}"
                                 .getBytes(StandardCharsets.UTF_8)));
     }
