@@ -1,6 +1,7 @@
 package dev.cms.provider;
 
 import java.io.IOException;
+import java.time.Instant;
 
 /**
  * One service's reading of a failed attempt (an HTTP status with its headers, or a network
@@ -8,6 +9,14 @@ import java.io.IOException;
  */
 @FunctionalInterface
 public interface RetryClassifier {
-    /** What to do after attempt of {@code call} failed with {@code failure}. */
-    RetryVerdict classify(String call, IOException failure);
+    /** Which call failed, for whom, and when (an HTTP-date {@code Retry-After} is measured from {@code now}). */
+    record Attempt(String service, String call, String user, Instant now) {
+        /** "Gmail history.list for alice@example.com", to begin an error message. */
+        public String what() {
+            return service + " " + call + " for " + user;
+        }
+    }
+
+    /** What to do after {@code attempt} failed with {@code failure}. */
+    RetryVerdict classify(Attempt attempt, IOException failure);
 }

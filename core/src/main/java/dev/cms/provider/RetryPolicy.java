@@ -106,7 +106,7 @@ public final class RetryPolicy {
                 ie.initCause(failure);
                 throw ie;
             }
-            RetryVerdict v = classifier.classify(call, failure);
+            RetryVerdict v = classifier.classify(new RetryClassifier.Attempt(service, call, user, ticker.now()), failure);
             if (v.kind() == RetryVerdict.Kind.FAIL) {
                 throw v.error();
             }
@@ -148,13 +148,13 @@ public final class RetryPolicy {
     }
 
     /**
-     * The shared reading of a network failure of {@code what} (e.g. "Gmail history.list for
-     * alice@example.com"): a failed TLS handshake or an unverified certificate fails at once,
-     * anything else (reset, timeout, a TLS stream broken off) is retried with backoff.
+     * The shared reading of a network failure of {@code attempt}: a failed TLS handshake or an
+     * unverified certificate fails at once, anything else (reset, timeout, a TLS stream broken
+     * off) is retried with backoff.
      */
-    public static RetryVerdict network(String what, IOException e) {
+    public static RetryVerdict network(RetryClassifier.Attempt attempt, IOException e) {
         if (e instanceof SSLHandshakeException || e instanceof SSLPeerUnverifiedException) {
-            return RetryVerdict.fail(new IOException(what + ": TLS failure: " + e.getMessage(), e));
+            return RetryVerdict.fail(new IOException(attempt.what() + ": TLS failure: " + e.getMessage(), e));
         }
         return RetryVerdict.retry(null, inWords(e));
     }

@@ -1,6 +1,6 @@
 package dev.cms.auth;
 
-import dev.cms.time.Ticker;
+import dev.cms.time.ManualTicker;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,12 +9,13 @@ import java.time.ZoneOffset;
 
 /**
  * A clock the test moves by hand; shared with the fake cloud (as a {@link Clock}) and the token
- * sources (as a {@link Ticker}) so both agree on expiry. Sleeping moves it.
+ * sources (as a {@link ManualTicker}) so both agree on expiry. Sleeping moves it.
  */
-final class SettableClock extends Clock implements Ticker {
+final class SettableClock extends Clock implements ManualTicker {
     private volatile Instant now = Instant.parse("2026-03-01T09:00:00Z");
 
-    void advance(Duration d) {
+    @Override
+    public void advance(Duration d) {
         now = now.plus(d);
     }
 
@@ -31,23 +32,5 @@ final class SettableClock extends Clock implements Ticker {
     @Override
     public Instant instant() {
         return now;
-    }
-
-    @Override
-    public long nanoTime() {
-        Instant t = now;
-        return t.getEpochSecond() * 1_000_000_000L + t.getNano();
-    }
-
-    @Override
-    public Instant now() {
-        return now;
-    }
-
-    @Override
-    public void sleep(Duration d) {
-        if (!d.isNegative()) {
-            advance(d);
-        }
     }
 }

@@ -1,6 +1,6 @@
 package dev.cms.broker;
 
-import dev.cms.time.Ticker;
+import dev.cms.time.ManualTicker;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,9 +13,9 @@ import java.util.List;
 /**
  * A clock the test moves by hand and a scheduler whose tasks run, on the test's thread, when the
  * clock passes their time. Shared with the fake cloud (as a {@link Clock}) and the token sources
- * (as a {@link Ticker}) so that both agree on expiry.
+ * (as a {@link ManualTicker}) so that both agree on expiry.
  */
-final class ManualTime extends Clock implements TokenRefresher.Scheduler, Ticker {
+final class ManualTime extends Clock implements TokenRefresher.Scheduler, ManualTicker {
     private record Task(Instant due, long seq, Runnable run) {
     }
 
@@ -25,7 +25,8 @@ final class ManualTime extends Clock implements TokenRefresher.Scheduler, Ticker
     private int ran;
 
     /** Moves the clock forward, running each task due on the way at its own time. */
-    void advance(Duration d) {
+    @Override
+    public void advance(Duration d) {
         Instant end = now.plus(d);
         while (true) {
             Task next;
@@ -83,23 +84,5 @@ final class ManualTime extends Clock implements TokenRefresher.Scheduler, Ticker
     @Override
     public Clock withZone(ZoneId zone) {
         return this;
-    }
-
-    @Override
-    public long nanoTime() {
-        Instant t = now;
-        return t.getEpochSecond() * 1_000_000_000L + t.getNano();
-    }
-
-    @Override
-    public Instant now() {
-        return now;
-    }
-
-    @Override
-    public void sleep(Duration d) {
-        if (!d.isNegative()) {
-            advance(d);
-        }
     }
 }

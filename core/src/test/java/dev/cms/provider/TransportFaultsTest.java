@@ -1,7 +1,8 @@
 package dev.cms.provider;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cms.config.DeleteAction;
@@ -22,12 +23,16 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The one retry behaviour of both transports ({@link RetryPolicy}), against the embedded fake
@@ -42,10 +47,12 @@ class TransportFaultsTest {
 
     /** The embedded fake of one service, with a mailbox of it on a fake ticker. */
     enum Service {
-        GMAIL("Gmail", "/gmail/v1/users/me/labels/INBOX$", 1),
-        GRAPH("Office365", "/v1\\.0/me/mailFolders/[^/]+$", 0);
+        GMAIL("Gmail", "labels.get", "/gmail/v1/users/me/labels/INBOX$", 1),
+        GRAPH("Office365", "mailFolders.get", "/v1\\.0/me/mailFolders/[^/]+$", 0);
 
         final String name;
+        /** The counts call's name in errors. */
+        final String countsCall;
         /** The path of the counts call, where the faults go. */
         final String countsPath;
         /**
@@ -54,8 +61,9 @@ class TransportFaultsTest {
          */
         final int silentResends;
 
-        Service(String name, String countsPath, int silentResends) {
+        Service(String name, String countsCall, String countsPath, int silentResends) {
             this.name = name;
+            this.countsCall = countsCall;
             this.countsPath = countsPath;
             this.silentResends = silentResends;
         }
@@ -135,134 +143,117 @@ class TransportFaultsTest {
         return requests(s).count(s.countsPath);
     }
 
-    private static void assertBetween(Duration low, Duration high, Duration actual) {
-        assertTrue(actual.compareTo(low) >= 0 && actual.compareTo(high) <= 0,
-                actual + " is not within [" + low + ", " + high + "]");
+    /** A wait within [low, high]. */
+    private record Wait(Duration low, Duration high) {
+        static Wait exactly(Duration d) {
+            return new Wait(d, d);
+        }
+
+        /** The backoff before retry number {@code n}: 2^(n-1) s times a factor in [0.5, 1). */
+        static Wait backoff(int n) {
+            Duration full = Duration.ofSeconds(1L << (n - 1));
+            return new Wait(full.dividedBy(2), full);
+        }
+
+        boolean holds(Duration d) {
+            return d.compareTo(low) >= 0 && d.compareTo(high) <= 0;
+        }
     }
 
-    @ParameterizedTest
-    @EnumSource(Service.class)
-    void tooManyRequestsWaitsWhatRetryAfterSays(Service s) throws Exception {
-        CloudMailbox box = warm(s);
-        faults(s).failNext(s.countsPath, 1, 429, 7);
-        box.counts();
-        assertEquals(2, attempts(s));
-        assertEquals(List.of(Duration.ofSeconds(7)), ticker.sleeps());
+    private static List<Wait> backoffs(int n) {
+        return IntStream.rangeClosed(1, n).mapToObj(Wait::backoff).toList();
     }
 
-    @ParameterizedTest
-    @EnumSource(Service.class)
-    void retryAfterIsHonouredUpToTenMinutes(Service s) throws Exception {
-        CloudMailbox box = warm(s);
-        faults(s).failNext(s.countsPath, 1, 429, 420);
-        faults(s).failNext(s.countsPath, 1, 503, 3600);
-        box.counts();
-        assertEquals(3, attempts(s));
-        assertEquals(List.of(Duration.ofMinutes(7), Duration.ofMinutes(10)), ticker.sleeps());
+    /**
+     * One fault, what it is injected as, and what both transports must do: the attempts the
+     * fake sees, the waits, the token replacements, and the error ({@code null}: the call succeeds;
+     * {@code %s} stands for the service's name, {@code %u} for the user).
+     */
+    enum Fault {
+        TOO_MANY_REQUESTS((f, p) -> f.failNext(p, 1, 429, 7), 2, List.of(Wait.exactly(Duration.ofSeconds(7))), 0,
+                null),
+        RETRY_AFTER_CAPPED_AT_TEN_MINUTES((f, p) -> {
+            f.failNext(p, 1, 429, 420);
+            f.failNext(p, 1, 503, 3600);
+        }, 3, List.of(Wait.exactly(Duration.ofMinutes(7)), Wait.exactly(Duration.ofMinutes(10))), 0, null),
+        GATEWAY_TIMEOUT_WITH_RETRY_AFTER((f, p) -> f.failNext(p, 1, 504, 3), 2,
+                List.of(Wait.exactly(Duration.ofSeconds(3))), 0, null),
+        UNAVAILABLE((f, p) -> f.failNext(p, 1, 503, 0), 2, backoffs(1), 0, null),
+        SERVER_ERRORS((f, p) -> f.failNext(p, 2, 500, 0), 3, backoffs(2), 0, null),
+        PERSISTENT_UNAVAILABLE((f, p) -> f.failNext(p, 6, 503, 0), 6, backoffs(5), 0,
+                "%s mailFolders-or-labels.get for %u failed after 6 attempts: HTTP 503"),
+        UNAUTHORIZED_ONCE((f, p) -> f.failNext(p, 1, 401, 0), 2, List.of(), 1, null),
+        UNAUTHORIZED_AFTER_REFRESH((f, p) -> f.failNext(p, 2, 401, 0), 2, List.of(), 1,
+                "%s refused the credentials for %u; a new login is needed"),
+        CONNECTION_RESET((f, p) -> f.resetNext(p, 1), 2, backoffs(1), 0, null),
+        UNTRUSTED_CERTIFICATE(null, 0, List.of(), 0, "%s mailFolders-or-labels.get for %u: TLS failure: "),
+        BAD_REQUEST((f, p) -> f.failNext(p, 1, 400, 0), 1, List.of(), 0,
+                "%s mailFolders-or-labels.get for %u failed: HTTP 400");
+
+        /** Injects the fault on the counts call's path; null: the server's certificate is not trusted. */
+        final BiConsumer<FakeFaults, String> inject;
+        final int attempts;
+        final List<Wait> waits;
+        final int refreshes;
+        final String error;
+
+        Fault(BiConsumer<FakeFaults, String> inject, int attempts, List<Wait> waits, int refreshes, String error) {
+            this.inject = inject;
+            this.attempts = attempts;
+            this.waits = waits;
+            this.refreshes = refreshes;
+            this.error = error;
+        }
     }
 
-    @ParameterizedTest
-    @EnumSource(Service.class)
-    void gatewayTimeoutWithRetryAfterWaitsWhatItSays(Service s) throws Exception {
-        CloudMailbox box = warm(s);
-        faults(s).failNext(s.countsPath, 1, 504, 3);
-        box.counts();
-        assertEquals(2, attempts(s));
-        assertEquals(List.of(Duration.ofSeconds(3)), ticker.sleeps());
+    static Stream<Arguments> faults() {
+        return Stream.of(Service.values()).flatMap(s -> Stream.of(Fault.values()).map(f -> Arguments.of(s, f)));
     }
 
-    @ParameterizedTest
-    @EnumSource(Service.class)
-    void unavailableWithoutRetryAfterBacksOff(Service s) throws Exception {
-        CloudMailbox box = warm(s);
-        faults(s).failNext(s.countsPath, 1, 503, 0);
-        box.counts();
-        assertEquals(2, attempts(s));
-        assertEquals(1, ticker.sleeps().size());
-        assertBetween(Duration.ofMillis(500), Duration.ofSeconds(1), ticker.sleeps().get(0));
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("faults")
+    void bothTransportsMeetAFaultAlike(Service s, Fault fault) throws Exception {
+        CloudMailbox box;
+        int silent = 0;
+        if (fault.inject == null) {
+            box = start(s, false);
+            microsoft.requests().clear();
+        } else {
+            box = warm(s);
+            if (fault == Fault.CONNECTION_RESET) {
+                silent = s.silentResends;
+                faults(s).resetNext(s.countsPath, silent);
+            }
+            fault.inject.accept(faults(s), s.countsPath);
+        }
+        IOException error = failureOf(box);
+        if (fault.error == null) {
+            assertNull(error, "failed");
+        } else {
+            assertNotNull(error, "did not fail");
+            String expected = fault.error.replace("%s", s.name).replace("%u", user)
+                    .replace("mailFolders-or-labels.get", s.countsCall);
+            assertTrue(error.getMessage().startsWith(expected), error.getMessage());
+            assertEquals(fault == Fault.UNAUTHORIZED_AFTER_REFRESH, error instanceof AuthenticationRequiredException);
+        }
+        long seen = fault.inject == null ? microsoft.requests().count(".*") : attempts(s);
+        assertEquals(fault.attempts + silent, seen, "requests the fake saw");
+        List<Duration> sleeps = ticker.sleeps();
+        assertEquals(fault.waits.size(), sleeps.size(), "waits: " + sleeps);
+        for (int i = 0; i < sleeps.size(); i++) {
+            assertTrue(fault.waits.get(i).holds(sleeps.get(i)), "wait " + i + ": " + sleeps);
+        }
+        assertEquals(fault.refreshes, tokens.refreshes.get(), "token replacements");
     }
 
-    @ParameterizedTest
-    @EnumSource(Service.class)
-    void serverErrorsBackOffExponentially(Service s) throws Exception {
-        CloudMailbox box = warm(s);
-        faults(s).failNext(s.countsPath, 2, 500, 0);
-        box.counts();
-        assertEquals(3, attempts(s));
-        assertEquals(2, ticker.sleeps().size());
-        assertBetween(Duration.ofMillis(500), Duration.ofSeconds(1), ticker.sleeps().get(0));
-        assertBetween(Duration.ofSeconds(1), Duration.ofSeconds(2), ticker.sleeps().get(1));
-    }
-
-    @ParameterizedTest
-    @EnumSource(Service.class)
-    void persistentServerErrorFailsAfterSixAttempts(Service s) throws Exception {
-        CloudMailbox box = warm(s);
-        faults(s).failNext(s.countsPath, 6, 503, 0);
-        IOException e = assertThrows(IOException.class, box::counts);
-        assertTrue(e.getMessage().startsWith(s.name + " "), e.getMessage());
-        assertTrue(e.getMessage().contains(" for " + user + " failed after 6 attempts: HTTP 503"), e.getMessage());
-        assertEquals(6, attempts(s));
-        assertEquals(5, ticker.sleeps().size());
-        assertBetween(Duration.ofSeconds(8), Duration.ofSeconds(16), ticker.sleeps().get(4));
-    }
-
-    @ParameterizedTest
-    @EnumSource(Service.class)
-    void unauthorizedRefreshesTheTokenExactlyOnce(Service s) throws Exception {
-        CloudMailbox box = warm(s);
-        faults(s).failNext(s.countsPath, 1, 401, 0);
-        box.counts();
-        assertEquals(2, attempts(s));
-        assertEquals(1, tokens.refreshes.get());
-        assertEquals(List.of(), ticker.sleeps());
-    }
-
-    @ParameterizedTest
-    @EnumSource(Service.class)
-    void unauthorizedAfterTheRefreshAsksForALogin(Service s) throws Exception {
-        CloudMailbox box = warm(s);
-        faults(s).failNext(s.countsPath, 2, 401, 0);
-        AuthenticationRequiredException e = assertThrows(AuthenticationRequiredException.class, box::counts);
-        assertEquals(s.name + " refused the credentials for " + user + "; a new login is needed", e.getMessage());
-        assertEquals(2, attempts(s));
-        assertEquals(1, tokens.refreshes.get());
-        assertEquals(List.of(), ticker.sleeps());
-    }
-
-    @ParameterizedTest
-    @EnumSource(Service.class)
-    void connectionResetIsRetriedAfterABackoff(Service s) throws Exception {
-        CloudMailbox box = warm(s);
-        faults(s).resetNext(s.countsPath, 1 + s.silentResends);
-        box.counts();
-        assertEquals(2 + s.silentResends, attempts(s));
-        assertEquals(1, ticker.sleeps().size());
-        assertBetween(Duration.ofMillis(500), Duration.ofSeconds(1), ticker.sleeps().get(0));
-    }
-
-    @ParameterizedTest
-    @EnumSource(Service.class)
-    void anUntrustedCertificateFailsAtOnce(Service s) throws Exception {
-        CloudMailbox box = start(s, false);
-        microsoft.requests().clear();
-        IOException e = assertThrows(IOException.class, box::counts);
-        assertTrue(e.getMessage().startsWith(s.name + " "), e.getMessage());
-        assertTrue(e.getMessage().contains(" for " + user + ": TLS failure: "), e.getMessage());
-        assertEquals(0, microsoft.requests().count(".*"), "the handshake never completed");
-        assertEquals(List.of(), ticker.sleeps());
-    }
-
-    @ParameterizedTest
-    @EnumSource(Service.class)
-    void badRequestFailsAtOnce(Service s) throws Exception {
-        CloudMailbox box = warm(s);
-        faults(s).failNext(s.countsPath, 1, 400, 0);
-        IOException e = assertThrows(IOException.class, box::counts);
-        assertTrue(e.getMessage().startsWith(s.name + " "), e.getMessage());
-        assertTrue(e.getMessage().contains(" for " + user + " failed: HTTP 400"), e.getMessage());
-        assertEquals(1, attempts(s));
-        assertEquals(List.of(), ticker.sleeps());
+    /** What reading the counts threw, or null. */
+    private static IOException failureOf(CloudMailbox box) throws InterruptedException {
+        try {
+            box.counts();
+            return null;
+        } catch (IOException e) {
+            return e;
+        }
     }
 
     /** Real tokens from the fake's identity half; counts the replacements the transports ask for. */

@@ -262,7 +262,7 @@ final class GmailBatchFetch {
         INSTANCE;
 
         @Override
-        public RetryVerdict classify(String call, IOException failure) {
+        public RetryVerdict classify(Attempt attempt, IOException failure) {
             return failure instanceof BatchUnauthorized ? RetryVerdict.refreshToken() : RetryVerdict.fail(failure);
         }
     }

@@ -39,11 +39,8 @@ final class GmailBodies {
                     gmail.users().messages().get(GmailMailbox.ME, id).setFormat("raw"),
                     in -> GmailTransport.parseRawMessage("messages.get", readSmall(in)));
         } catch (GmailStatusException e) {
-            if (e.status() == 404) {
-                log.debug("{}: message {} is gone (HTTP 404); skipped", mailboxKey, id);
-                return;
-            }
-            throw e;
+            skipIfGone(id, e);
+            return;
         } catch (LargeAnswer e) {
             fetchLarge(id, sink);
             return;
@@ -99,13 +96,18 @@ final class GmailBodies {
                         return null;
                     });
         } catch (GmailStatusException e) {
-            if (e.status() == 404) {
-                log.debug("{}: message {} is gone (HTTP 404); skipped", mailboxKey, id);
-                return;
-            }
-            throw e;
+            skipIfGone(id, e);
+            return;
         } catch (UncheckedIOException e) {
             throw e.getCause(); // the sink failed: not a network fault to retry
         }
+    }
+
+    /** A message deleted since it was listed (HTTP 404) is skipped; any other status is thrown. */
+    private void skipIfGone(String id, GmailStatusException e) throws GmailStatusException {
+        if (e.status() != 404) {
+            throw e;
+        }
+        log.debug("{}: message {} is gone (HTTP 404); skipped", mailboxKey, id);
     }
 }

@@ -7,7 +7,6 @@ import dev.cms.provider.RetryClassifier;
 import dev.cms.provider.RetryPolicy;
 import dev.cms.provider.RetryVerdict;
 import dev.cms.provider.gmail.GmailTransport.MalformedGmailResponse;
-import dev.cms.time.Ticker;
 import java.io.IOException;
 
 /**
@@ -18,18 +17,11 @@ import java.io.IOException;
  * not what was asked for ({@link MalformedGmailResponse}) fails at once; network failures as
  * {@link RetryPolicy#network}.
  */
-final class GmailRetry implements RetryClassifier {
-    private final String user;
-    /** The wall clock an HTTP-date {@code Retry-After} is measured from. */
-    private final Ticker ticker;
-
-    GmailRetry(String user, Ticker ticker) {
-        this.user = user;
-        this.ticker = ticker;
-    }
+enum GmailRetry implements RetryClassifier {
+    INSTANCE;
 
     @Override
-    public RetryVerdict classify(String call, IOException failure) {
+    public RetryVerdict classify(Attempt attempt, IOException failure) {
         if (failure instanceof HttpResponseException e) {
             int status = e.getStatusCode();
             if (status == 401) {
@@ -38,15 +30,15 @@ final class GmailRetry implements RetryClassifier {
             String summary = "HTTP " + status + describe(e);
             if (isRetryable(status, isRateLimit(e))) {
                 String value = e.getHeaders() == null ? null : e.getHeaders().getFirstHeaderStringValue("Retry-After");
-                return RetryVerdict.retry(RetryPolicy.retryAfter(value, ticker.now()), summary);
+                return RetryVerdict.retry(RetryPolicy.retryAfter(value, attempt.now()), summary);
             }
-            return RetryVerdict.fail(new GmailStatusException("Gmail " + call + " for " + user + " failed: " + summary,
+            return RetryVerdict.fail(new GmailStatusException(attempt.what() + " failed: " + summary,
                     status, e));
         }
         if (failure instanceof MalformedGmailResponse) {
             return RetryVerdict.fail(failure);
         }
-        return RetryPolicy.network("Gmail " + call + " for " + user, failure);
+        return RetryPolicy.network(attempt, failure);
     }
 
     /** A status worth sending the call again for: throttling or a server error. */

@@ -36,7 +36,7 @@ final class GmailTransport {
         this.tokens = tokens;
         this.options = options;
         this.limiter = new QuotaLimiter(options.quotaUnitsPerSecond(), options.ticker());
-        this.retries = new RetryPolicy("Gmail", user, tokens, new GmailRetry(user, options.ticker()),
+        this.retries = new RetryPolicy("Gmail", user, tokens, GmailRetry.INSTANCE,
                 options.ticker(), options.jitter());
         int connectMs = (int) options.connectTimeout().toMillis();
         int readMs = (int) options.readTimeout().toMillis();

@@ -6,7 +6,6 @@ import com.google.gson.JsonParser;
 import dev.cms.provider.RetryClassifier;
 import dev.cms.provider.RetryPolicy;
 import dev.cms.provider.RetryVerdict;
-import dev.cms.time.Ticker;
 import java.io.IOException;
 import okhttp3.Response;
 
@@ -16,30 +15,23 @@ import okhttp3.Response;
  * after {@code Retry-After} when the answer has one; any other status fails at once as a
  * {@link GraphStatusException}; network failures as {@link RetryPolicy#network}.
  */
-final class GraphRetry implements RetryClassifier {
+enum GraphRetry implements RetryClassifier {
+    INSTANCE;
+
     private static final int ERROR_PEEK_BYTES = 8192;
 
-    private final String user;
-    /** The wall clock an HTTP-date {@code Retry-After} is measured from. */
-    private final Ticker ticker;
-
-    GraphRetry(String user, Ticker ticker) {
-        this.user = user;
-        this.ticker = ticker;
-    }
-
     @Override
-    public RetryVerdict classify(String call, IOException failure) {
+    public RetryVerdict classify(Attempt attempt, IOException failure) {
         if (failure instanceof GraphStatusException e) {
             if (e.status() == 401) {
                 return RetryVerdict.refreshToken();
             }
             if (isRetryable(e.status())) {
-                return RetryVerdict.retry(RetryPolicy.retryAfter(e.retryAfter(), ticker.now()), e.summary());
+                return RetryVerdict.retry(RetryPolicy.retryAfter(e.retryAfter(), attempt.now()), e.summary());
             }
             return RetryVerdict.fail(e);
         }
-        return RetryPolicy.network("Office365 " + call + " for " + user, failure);
+        return RetryPolicy.network(attempt, failure);
     }
 
     /** A status worth sending the request again for: throttling or a server error. */
@@ -47,8 +39,8 @@ final class GraphRetry implements RetryClassifier {
         return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
     }
 
-    /** The failure of {@code call} answered by {@code response}, which is not 2xx. */
-    GraphStatusException failure(String call, Response response) {
+    /** The failure of {@code call} for {@code user} answered by {@code response}, which is not 2xx. */
+    static GraphStatusException failure(String call, String user, Response response) {
         String[] err = errorOf(response);
         String summary = "HTTP " + response.code() + describe(err[0], err[1]);
         return new GraphStatusException("Office365 " + call + " for " + user + " failed: " + summary,

@@ -58,7 +58,6 @@ final class GraphTransport implements Interceptor {
     private final String user;
     private final ConcurrencyWindow permits;
     private final Ticker ticker;
-    private final GraphRetry classifier;
     private final RetryPolicy retries;
     private final GraphServiceClient graph;
     private final Object pauseLock = new Object();
@@ -81,8 +80,7 @@ final class GraphTransport implements Interceptor {
         this.user = user;
         this.permits = new ConcurrencyWindow(options.maxConcurrency());
         this.ticker = options.ticker();
-        this.classifier = new GraphRetry(user, ticker);
-        this.retries = new RetryPolicy("Office365", user, tokens, classifier, ticker, options.jitter());
+        this.retries = new RetryPolicy("Office365", user, tokens, GraphRetry.INSTANCE, ticker, options.jitter());
         OkHttpClient.Builder b = new OkHttpClient.Builder()
                 .connectTimeout(options.connectTimeout())
                 .readTimeout(options.readTimeout())
@@ -246,7 +244,7 @@ final class GraphTransport implements Interceptor {
             response = chain.proceed(r);
             int status = response.code();
             if (status < 200 || status >= 300) {
-                throw classifier.failure(call, response);
+                throw GraphRetry.failure(call, user, response);
             }
             ResponseBody body = response.body();
             if (streamed && body != null) {
