@@ -2,7 +2,6 @@ package dev.cms.auth;
 
 import com.google.api.client.auth.oauth2.TokenResponse;
 import dev.cms.auth.TokenCache.Held;
-import dev.cms.config.GmailAccountSpec;
 import dev.cms.provider.AccessTokenSource;
 import dev.cms.provider.AuthenticationRequiredException;
 import dev.cms.time.Ticker;
@@ -34,7 +33,7 @@ public final class GoogleAuth implements AccessTokenSource {
     /** Needed for IMAP and SMTP (XOAUTH2) when the token broker serves them. */
     public static final String FULL_MAIL_SCOPE = "https://mail.google.com/";
 
-    private final GmailAccountSpec account;
+    private final GoogleAuthOptions account;
     /** In a stable order, for the URL. */
     private final List<String> scopes;
     /** The one token of the account serves every caller: its key in the cache. */
@@ -50,7 +49,7 @@ public final class GoogleAuth implements AccessTokenSource {
      * @throws MissingClientIdException when the account has no {@code client_id} or {@code client_secret}
      * @throws IllegalArgumentException when an endpoint is not an absolute http(s) URL
      */
-    public GoogleAuth(GmailAccountSpec account, Set<String> scopes, TokenStore store, LoginCoordinator logins,
+    public GoogleAuth(GoogleAuthOptions account, Set<String> scopes, TokenStore store, LoginCoordinator logins,
                       Ticker ticker) throws MissingClientIdException {
         validate(account);
         if (scopes.isEmpty()) {
@@ -72,7 +71,7 @@ public final class GoogleAuth implements AccessTokenSource {
      *
      * @throws MissingClientIdException saying how to create a Desktop-app OAuth client
      */
-    public static void validate(GmailAccountSpec account) throws MissingClientIdException {
+    public static void validate(GoogleAuthOptions account) throws MissingClientIdException {
         boolean noId = blank(account.clientId());
         boolean noSecret = blank(account.clientSecret());
         if (noId || noSecret) {

@@ -12,7 +12,6 @@ import com.google.api.client.http.HttpTransport;
 import com.google.api.client.http.javanet.NetHttpTransport;
 import com.google.api.client.json.JsonFactory;
 import com.google.api.client.json.gson.GsonFactory;
-import dev.cms.config.GmailAccountSpec;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -40,11 +39,11 @@ final class GoogleTokenEndpoint {
             .setLoggingEnabled(false)
             .setCurlLoggingEnabled(false);
 
-    private final GmailAccountSpec account;
+    private final GoogleAuthOptions account;
     private final GenericUrl tokenUrl;
 
     /** @throws IllegalArgumentException when an endpoint is not an absolute http(s) URL */
-    GoogleTokenEndpoint(GmailAccountSpec account) {
+    GoogleTokenEndpoint(GoogleAuthOptions account) {
         this.account = account;
         checkHttpUrl(account.authEndpoint(), "auth endpoint");
         this.tokenUrl = new GenericUrl(checkHttpUrl(account.tokenEndpoint(), "token endpoint"));

@@ -14,7 +14,6 @@ import com.microsoft.aad.msal4j.MsalServiceException;
 import com.microsoft.aad.msal4j.PublicClientApplication;
 import com.microsoft.aad.msal4j.RefreshTokenParameters;
 import com.microsoft.aad.msal4j.SilentParameters;
-import dev.cms.config.Office365AccountSpec;
 import java.io.IOException;
 import java.net.MalformedURLException;
 import java.net.URI;
@@ -48,20 +47,18 @@ final class MsalClient {
      */
     private static final ExecutorService MSAL_THREADS = Executors.newCachedThreadPool(new MsalThreads());
 
-    private final Office365AccountSpec account;
+    private final Office365AuthOptions account;
     private final String label;
     private final String authority;
     private final MsalCachePersistence cache;
     private final PublicClientApplication app;
 
     /** @throws IllegalArgumentException when the authority is not an absolute https URL */
-    MsalClient(Office365AccountSpec account, TokenStore store) {
+    MsalClient(Office365AuthOptions account, TokenStore store) {
         this.account = account;
         this.label = label(account);
         String host = authorityHost(account);
-        String tenant = account.tenant() == null || account.tenant().isBlank()
-                ? Office365AccountSpec.DEFAULT_TENANT : account.tenant().trim();
-        this.authority = host + "/" + tenant + "/";
+        this.authority = host + "/" + account.tenant() + "/";
         this.cache = new MsalCachePersistence(store, account.key() + ":msal", label);
         this.app = buildApp(account.clientId().trim(), host);
     }
@@ -244,7 +241,7 @@ final class MsalClient {
                     .readTimeoutForDefaultHttpClient(READ_TIMEOUT_MS)
                     .sslSocketFactory(SSLContext.getDefault().getSocketFactory())
                     .logPii(false);
-            if (!host.equalsIgnoreCase(Office365AccountSpec.DEFAULT_AUTHORITY_HOST)) {
+            if (!account.instanceDiscovery()) {
                 // Else MSAL first asks login.microsoftonline.com about this host.
                 builder.instanceDiscovery(false);
             }
@@ -257,12 +254,8 @@ final class MsalClient {
         }
     }
 
-    private static String authorityHost(Office365AccountSpec account) {
-        String host = account.authorityHost() == null || account.authorityHost().isBlank()
-                ? Office365AccountSpec.DEFAULT_AUTHORITY_HOST : account.authorityHost().trim();
-        while (host.endsWith("/")) {
-            host = host.substring(0, host.length() - 1);
-        }
+    private static String authorityHost(Office365AuthOptions account) {
+        String host = account.authorityHost();
         URI uri;
         try {
             uri = new URI(host);
@@ -276,7 +269,7 @@ final class MsalClient {
         return host;
     }
 
-    static String label(Office365AccountSpec account) {
+    static String label(Office365AuthOptions account) {
         return account.user() != null && !account.user().isBlank() ? account.user() : spec(account);
     }
 
@@ -284,12 +277,12 @@ final class MsalClient {
         return spec(account);
     }
 
-    static String spec(Office365AccountSpec account) {
+    static String spec(Office365AuthOptions account) {
         return account.user() != null ? "Office365_Account(user=\"" + account.user() + "\")"
                 : "Office365_Account(tenant=\"" + account.tenant() + "\")";
     }
 
-    static String missingClientIdMessage(Office365AccountSpec account) {
+    static String missingClientIdMessage(Office365AuthOptions account) {
         String where = account.pos() == null ? "" : account.pos() + ": ";
         String user = account.user() == null ? "you@example.com" : account.user();
         return where + spec(account) + " has no client_id.\n"

@@ -15,7 +15,6 @@ import com.microsoft.aad.msal4j.PublicClientApplication;
 import com.microsoft.aad.msal4j.ResponseMode;
 import com.microsoft.aad.msal4j.TokenSource;
 import dev.cms.auth.TokenCache.Held;
-import dev.cms.config.Office365AccountSpec;
 import dev.cms.provider.AccessTokenSource;
 import dev.cms.provider.AuthenticationRequiredException;
 import dev.cms.time.Ticker;
@@ -58,7 +57,7 @@ public final class Office365Auth implements AccessTokenSource {
     /** MSAL reckons expiry by the system clock; its answers are translated to the cache's clock through this. */
     private static final Clock MSAL_CLOCK = Clock.systemUTC();
 
-    private final Office365AccountSpec account;
+    private final Office365AuthOptions account;
     private final String label;
     private final LoginCoordinator logins;
     private final PrintStream console;
@@ -78,7 +77,7 @@ public final class Office365Auth implements AccessTokenSource {
      * @throws MissingClientIdException when the account has no {@code client_id}
      * @throws IllegalArgumentException when the authority is not an absolute https URL
      */
-    public Office365Auth(Office365AccountSpec account, TokenStore store, LoginCoordinator logins, Ticker ticker,
+    public Office365Auth(Office365AuthOptions account, TokenStore store, LoginCoordinator logins, Ticker ticker,
                          PrintStream console, boolean forceDeviceCode) throws MissingClientIdException {
         validate(account);
         this.account = account;
@@ -99,7 +98,7 @@ public final class Office365Auth implements AccessTokenSource {
      *
      * @throws MissingClientIdException saying how to register a public client in Microsoft Entra ID
      */
-    public static void validate(Office365AccountSpec account) throws MissingClientIdException {
+    public static void validate(Office365AuthOptions account) throws MissingClientIdException {
         if (account.clientId() == null || account.clientId().isBlank()) {
             throw new MissingClientIdException(MsalClient.missingClientIdMessage(account));
         }

@@ -101,10 +101,10 @@ final class CloudAccess implements Providers {
         }
         if (account instanceof GmailAccountSpec g) {
             validate(g, config.file());
-            s = new GoogleAuth(g, GoogleAuth.scopesFor(brokerServesMail(account)), store, logins, Ticker.SYSTEM);
+            s = new GoogleAuth(AuthOptions.google(g), GoogleAuth.scopesFor(brokerServesMail(account)), store, logins, Ticker.SYSTEM);
         } else if (account instanceof Office365AccountSpec o) {
             validate(o, config.file());
-            s = new dev.cms.auth.Office365Auth(o, store, logins, Ticker.SYSTEM, System.err, forceDeviceCode);
+            s = new dev.cms.auth.Office365Auth(AuthOptions.office365(o), store, logins, Ticker.SYSTEM, System.err, forceDeviceCode);
         }
         sources.put(account.key(), s);
         return s;
@@ -114,9 +114,9 @@ final class CloudAccess implements Providers {
     static void validate(AccountSpec account, java.nio.file.Path configFile) throws ConfigException {
         try {
             if (account instanceof GmailAccountSpec g) {
-                GoogleAuth.validate(g);
+                GoogleAuth.validate(AuthOptions.google(g));
             } else if (account instanceof Office365AccountSpec o) {
-                dev.cms.auth.Office365Auth.validate(o);
+                dev.cms.auth.Office365Auth.validate(AuthOptions.office365(o));
             }
         } catch (dev.cms.auth.MissingClientIdException e) {
             String msg = e.getMessage();

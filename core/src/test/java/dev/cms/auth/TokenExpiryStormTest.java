@@ -3,6 +3,7 @@ package dev.cms.auth;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cms.cli.AuthOptions;
 import dev.cms.config.DeleteAction;
 import dev.cms.config.GmailAccountSpec;
 import dev.cms.config.Office365AccountSpec;
@@ -108,7 +109,7 @@ class TokenExpiryStormTest {
         String base = fake.baseUri().toString();
         GmailAccountSpec account = new GmailAccountSpec(GMAIL_USER, "client-grace", "secret-grace",
                 base + "oauth2/auth", base + "oauth2/token", base, null);
-        GoogleAuth auth = new GoogleAuth(account, GoogleAuth.scopesFor(false), store,
+        GoogleAuth auth = new GoogleAuth(AuthOptions.google(account), GoogleAuth.scopesFor(false), store,
                 interactive(ScriptedBrowser.following(dir).env()), sourceClock);
         String before = auth.accessToken(false); // the login
         GmailOptions d = GmailOptions.defaults();
@@ -144,7 +145,7 @@ class TokenExpiryStormTest {
         Office365AccountSpec account = new Office365AccountSpec(O365_USER, "organizations", O365_CLIENT, false,
                 fake.authorityHost().toString(), fake.graphEndpoint().toString(),
                 Office365AccountSpec.DEFAULT_MAX_CONCURRENCY, null);
-        Office365Auth auth = new Office365Auth(account, store,
+        Office365Auth auth = new Office365Auth(AuthOptions.office365(account), store,
                 interactive(Office365TestBrowser.following(dir, fake.trustManager()).env()), sourceClock, System.err,
                 false);
         auth.accessToken(false); // the login
@@ -169,8 +170,8 @@ class TokenExpiryStormTest {
         closing.add(fake);
         fake.gmail().addAccount(GMAIL_USER, "client-grace", "secret-grace");
         String base = fake.baseUri().toString();
-        GoogleAuth auth = new GoogleAuth(new GmailAccountSpec(GMAIL_USER, "client-grace", "secret-grace",
-                base + "oauth2/auth", base + "oauth2/token", base, null), GoogleAuth.scopesFor(false), store,
+        GoogleAuth auth = new GoogleAuth(AuthOptions.google(new GmailAccountSpec(GMAIL_USER, "client-grace", "secret-grace",
+                base + "oauth2/auth", base + "oauth2/token", base, null)), GoogleAuth.scopesFor(false), store,
                 interactive(ScriptedBrowser.following(dir).env()), sourceClock);
         String old = auth.accessToken(false);
         fake.requests().clear();
