@@ -1,5 +1,6 @@
 package dev.cms.bench;
 
+import dev.cms.cli.AccountOptions;
 import dev.cms.provider.AccessTokenSource;
 import dev.cms.config.DeleteAction;
 import dev.cms.config.GmailAccountSpec;
@@ -141,13 +142,13 @@ public final class ProviderRun {
             GmailOptions d = GmailOptions.defaults();
             GmailOptions options = new GmailOptions(quota, GMAIL_PARALLELISM, d.connectTimeout(), d.readTimeout(),
                     d.ticker(), new Random(1));
-            return new GmailMailbox(account, "INBOX", DeleteAction.ARCHIVE, tokens, options);
+            return new GmailMailbox(AccountOptions.gmail(account), "INBOX", DeleteAction.ARCHIVE, tokens, options);
         }
         Office365AccountSpec account = new Office365AccountSpec(FakeCloudServer.GRAPH_USER, "common",
                 FakeCloudServer.GRAPH_CLIENT, false, base, base, GRAPH_PARALLELISM, null);
         SSLContext tls = tls();
         X509TrustManager trust = trustManager();
-        return new GraphMailbox(account, "inbox", DeleteAction.ARCHIVE, tokens,
+        return new GraphMailbox(AccountOptions.graph(account), "inbox", DeleteAction.ARCHIVE, tokens,
                 GraphOptions.defaults(GRAPH_PARALLELISM).withTls(tls.getSocketFactory(), trust));
     }
 

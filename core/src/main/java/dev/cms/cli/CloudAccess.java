@@ -101,10 +101,10 @@ final class CloudAccess implements Providers {
         }
         if (account instanceof GmailAccountSpec g) {
             validate(g, config.file());
-            s = new GoogleAuth(AuthOptions.google(g), GoogleAuth.scopesFor(brokerServesMail(account)), store, logins, Ticker.SYSTEM);
+            s = new GoogleAuth(AccountOptions.google(g), GoogleAuth.scopesFor(brokerServesMail(account)), store, logins, Ticker.SYSTEM);
         } else if (account instanceof Office365AccountSpec o) {
             validate(o, config.file());
-            s = new dev.cms.auth.Office365Auth(AuthOptions.office365(o), store, logins, Ticker.SYSTEM, System.err, forceDeviceCode);
+            s = new dev.cms.auth.Office365Auth(AccountOptions.office365(o), store, logins, Ticker.SYSTEM, System.err, forceDeviceCode);
         }
         sources.put(account.key(), s);
         return s;
@@ -114,9 +114,9 @@ final class CloudAccess implements Providers {
     static void validate(AccountSpec account, java.nio.file.Path configFile) throws ConfigException {
         try {
             if (account instanceof GmailAccountSpec g) {
-                GoogleAuth.validate(AuthOptions.google(g));
+                GoogleAuth.validate(AccountOptions.google(g));
             } else if (account instanceof Office365AccountSpec o) {
-                dev.cms.auth.Office365Auth.validate(AuthOptions.office365(o));
+                dev.cms.auth.Office365Auth.validate(AccountOptions.office365(o));
             }
         } catch (dev.cms.auth.MissingClientIdException e) {
             String msg = e.getMessage();
@@ -253,7 +253,7 @@ final class CloudAccess implements Providers {
             case GMAIL -> {
                 GmailAccountSpec g = (GmailAccountSpec) spec.account();
                 GmailOptions d = GmailOptions.defaults();
-                yield new GmailMailbox(g, spec.mailbox(), spec.deleteAction(), tokens,
+                yield new GmailMailbox(AccountOptions.gmail(g), spec.mailbox(), spec.deleteAction(), tokens,
                         new GmailOptions(g.quotaUnitsPerSecond(), d.maxParallelFetches(), d.connectTimeout(),
                                 d.readTimeout(), d.ticker(), d.jitter()));
             }
@@ -263,7 +263,7 @@ final class CloudAccess implements Providers {
                 if (tls != null) {
                     options = options.withTls(tls.getSocketFactory(), trustManager);
                 }
-                yield new GraphMailbox(o, spec.mailbox(), spec.deleteAction(), tokens, options);
+                yield new GraphMailbox(AccountOptions.graph(o), spec.mailbox(), spec.deleteAction(), tokens, options);
             }
         };
     }

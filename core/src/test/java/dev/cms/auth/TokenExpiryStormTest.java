@@ -3,7 +3,7 @@ package dev.cms.auth;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cms.cli.AuthOptions;
+import dev.cms.cli.AccountOptions;
 import dev.cms.config.DeleteAction;
 import dev.cms.config.GmailAccountSpec;
 import dev.cms.config.Office365AccountSpec;
@@ -109,11 +109,11 @@ class TokenExpiryStormTest {
         String base = fake.baseUri().toString();
         GmailAccountSpec account = new GmailAccountSpec(GMAIL_USER, "client-grace", "secret-grace",
                 base + "oauth2/auth", base + "oauth2/token", base, null);
-        GoogleAuth auth = new GoogleAuth(AuthOptions.google(account), GoogleAuth.scopesFor(false), store,
+        GoogleAuth auth = new GoogleAuth(AccountOptions.google(account), GoogleAuth.scopesFor(false), store,
                 interactive(ScriptedBrowser.following(dir).env()), sourceClock);
         String before = auth.accessToken(false); // the login
         GmailOptions d = GmailOptions.defaults();
-        GmailMailbox mailbox = new GmailMailbox(account, "INBOX", DeleteAction.ARCHIVE, auth,
+        GmailMailbox mailbox = new GmailMailbox(AccountOptions.gmail(account), "INBOX", DeleteAction.ARCHIVE, auth,
                 new GmailOptions(1e9, 8, Duration.ofSeconds(10), Duration.ofSeconds(10), d.ticker(), new Random(3), 1));
 
         serviceClock.advance(Duration.ofHours(2)); // Gmail now refuses the token the source holds
@@ -145,11 +145,11 @@ class TokenExpiryStormTest {
         Office365AccountSpec account = new Office365AccountSpec(O365_USER, "organizations", O365_CLIENT, false,
                 fake.authorityHost().toString(), fake.graphEndpoint().toString(),
                 Office365AccountSpec.DEFAULT_MAX_CONCURRENCY, null);
-        Office365Auth auth = new Office365Auth(AuthOptions.office365(account), store,
+        Office365Auth auth = new Office365Auth(AccountOptions.office365(account), store,
                 interactive(Office365TestBrowser.following(dir, fake.trustManager()).env()), sourceClock, System.err,
                 false);
         auth.accessToken(false); // the login
-        GraphMailbox mailbox = new GraphMailbox(account, "inbox", DeleteAction.ARCHIVE, auth,
+        GraphMailbox mailbox = new GraphMailbox(AccountOptions.graph(account), "inbox", DeleteAction.ARCHIVE, auth,
                 GraphOptions.defaults(4).withTls(fake.trustedSocketFactory(), fake.trustManager()));
 
         serviceClock.advance(Duration.ofHours(2)); // Graph now refuses the token the source holds
@@ -170,7 +170,7 @@ class TokenExpiryStormTest {
         closing.add(fake);
         fake.gmail().addAccount(GMAIL_USER, "client-grace", "secret-grace");
         String base = fake.baseUri().toString();
-        GoogleAuth auth = new GoogleAuth(AuthOptions.google(new GmailAccountSpec(GMAIL_USER, "client-grace", "secret-grace",
+        GoogleAuth auth = new GoogleAuth(AccountOptions.google(new GmailAccountSpec(GMAIL_USER, "client-grace", "secret-grace",
                 base + "oauth2/auth", base + "oauth2/token", base, null)), GoogleAuth.scopesFor(false), store,
                 interactive(ScriptedBrowser.following(dir).env()), sourceClock);
         String old = auth.accessToken(false);

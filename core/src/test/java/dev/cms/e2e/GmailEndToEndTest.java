@@ -3,6 +3,7 @@ package dev.cms.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cms.cli.AccountOptions;
 import dev.cms.provider.AccessTokenSource;
 import dev.cms.config.DeleteAction;
 import dev.cms.config.GmailAccountSpec;
@@ -77,7 +78,7 @@ class GmailEndToEndTest {
         GmailOptions defaults = GmailOptions.defaults();
         GmailOptions options = new GmailOptions(1_000_000, 8, Duration.ofSeconds(10), Duration.ofSeconds(30),
                 defaults.ticker(), new Random(1));
-        mailbox = new GmailMailbox(account, "INBOX", action, tokens, options);
+        mailbox = new GmailMailbox(AccountOptions.gmail(account), "INBOX", action, tokens, options);
         Path state = tmp.resolve("state");
         MessageStore store = MessageStore.open(state);
         db = StateDb.open(state.resolve("state.db"));

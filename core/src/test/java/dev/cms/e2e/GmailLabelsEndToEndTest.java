@@ -3,6 +3,7 @@ package dev.cms.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cms.cli.AccountOptions;
 import dev.cms.provider.AccessTokenSource;
 import dev.cms.config.DeleteAction;
 import dev.cms.config.GmailAccountSpec;
@@ -77,7 +78,7 @@ class GmailLabelsEndToEndTest {
         List<MaildirFolder> maildirs = new ArrayList<>();
         List<Router.Rule> rules = new ArrayList<>();
         for (int i = 0; i < labels.length; i++) {
-            boxes.add(new GmailMailbox(account, labels[i], DeleteAction.ARCHIVE, tokens, options));
+            boxes.add(new GmailMailbox(AccountOptions.gmail(account), labels[i], DeleteAction.ARCHIVE, tokens, options));
             maildirs.add(MaildirFolder.open(tmp.resolve("mail" + i)));
             rules.add(new Router.Rule(i, i, null, null, null));
         }

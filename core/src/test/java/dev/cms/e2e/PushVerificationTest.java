@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cms.cli.AccountOptions;
 import dev.cms.provider.AccessTokenSource;
 import dev.cms.config.DeleteAction;
 import dev.cms.config.GmailAccountSpec;
@@ -84,7 +85,7 @@ class PushVerificationTest {
                     Set.of("https://www.googleapis.com/auth/gmail.modify"));
             GmailOptions options = new GmailOptions(1_000_000, 4, Duration.ofSeconds(10), Duration.ofSeconds(30),
                     GmailOptions.defaults().ticker(), new Random(1));
-            GmailMailbox box = new GmailMailbox(account, "INBOX", DeleteAction.ARCHIVE, tokens, options);
+            GmailMailbox box = new GmailMailbox(AccountOptions.gmail(account), "INBOX", DeleteAction.ARCHIVE, tokens, options);
             try (StateDb db = openDb()) {
                 SyncEngine engine = engine(box, db);
                 ok(engine.runCycle());
@@ -120,7 +121,7 @@ class PushVerificationTest {
                     ms.authorityHost().toString(), ms.graphEndpoint().toString(), 4, null);
             AccessTokenSource tokens = force -> ms.identity().issueAccessToken(user, client,
                     List.of("https://graph.microsoft.com/Mail.ReadWrite"));
-            GraphMailbox box = new GraphMailbox(account, "inbox", DeleteAction.ARCHIVE, tokens,
+            GraphMailbox box = new GraphMailbox(AccountOptions.graph(account), "inbox", DeleteAction.ARCHIVE, tokens,
                     GraphOptions.defaults(4).withTls(ms.trustedSocketFactory(), ms.trustManager()));
             try (StateDb db = openDb()) {
                 SyncEngine engine = engine(box, db);

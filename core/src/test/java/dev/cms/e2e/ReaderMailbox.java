@@ -2,6 +2,7 @@ package dev.cms.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cms.cli.AccountOptions;
 import dev.cms.provider.AccessTokenSource;
 import dev.cms.config.DeleteAction;
 import dev.cms.config.GmailAccountSpec;
@@ -88,7 +89,7 @@ final class ReaderMailbox implements AutoCloseable {
             MessageStore store = MessageStore.open(state);
             db = StateDb.open(state.resolve("state.db"));
             SyncEngine engine = new SyncEngine(List.of(MaildirFolder.open(home.resolve("mail").resolve("INBOX"))),
-                    List.of(new GmailMailbox(account, "INBOX", DeleteAction.ARCHIVE, tokens, options)),
+                    List.of(new GmailMailbox(AccountOptions.gmail(account), "INBOX", DeleteAction.ARCHIVE, tokens, options)),
                     Router.defaultOnly(), store, db, false, Clock.systemUTC(), Progress.NONE);
             return new ReaderMailbox(home, cloud, db, engine);
         } catch (Exception | Error e) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cms.cli.AccountOptions;
 import dev.cms.config.DeleteAction;
 import dev.cms.config.GmailAccountSpec;
 import dev.cms.config.Office365AccountSpec;
@@ -106,7 +107,7 @@ class TransportFaultsTest {
             String api = trusted ? gmail.baseUri().toString() : microsoft.baseUri().toString();
             GmailAccountSpec account = new GmailAccountSpec(user, "client", "secret", api + "oauth2/auth",
                     api + "oauth2/token", api, null);
-            return new GmailMailbox(account, "INBOX", DeleteAction.ARCHIVE, tokens,
+            return new GmailMailbox(AccountOptions.gmail(account), "INBOX", DeleteAction.ARCHIVE, tokens,
                     new GmailOptions(1e9, 4, Duration.ofSeconds(10), Duration.ofSeconds(10), ticker, new Random(7), 1));
         }
         microsoft.graph().addUser(user, CLIENT);
@@ -119,7 +120,7 @@ class TransportFaultsTest {
         if (trusted) {
             options = options.withTls(microsoft.trustedSocketFactory(), microsoft.trustManager());
         }
-        return new GraphMailbox(account, "inbox", DeleteAction.ARCHIVE, tokens, options);
+        return new GraphMailbox(AccountOptions.graph(account), "inbox", DeleteAction.ARCHIVE, tokens, options);
     }
 
     private FakeFaults faults(Service s) {

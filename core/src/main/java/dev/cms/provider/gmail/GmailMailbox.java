@@ -11,11 +11,11 @@ import com.google.api.services.gmail.model.Message;
 import com.google.api.services.gmail.model.Profile;
 import dev.cms.provider.AccessTokenSource;
 import dev.cms.config.DeleteAction;
-import dev.cms.config.GmailAccountSpec;
 import dev.cms.model.CloudMessage;
 import dev.cms.model.Flag;
 import dev.cms.model.Flags;
 import dev.cms.provider.BodySink;
+import dev.cms.provider.CloudAccount;
 import dev.cms.provider.Change;
 import dev.cms.provider.CloudMailbox;
 import dev.cms.provider.Listing;
@@ -93,7 +93,7 @@ public final class GmailMailbox implements CloudMailbox {
             "CATEGORY_UPDATES", "CATEGORY_FORUMS");
     static final String ME = "me";
 
-    private final GmailAccountSpec account;
+    private final CloudAccount account;
     private final String label;
     private final DeleteAction deleteAction;
     private final GmailOptions options;
@@ -103,16 +103,14 @@ public final class GmailMailbox implements CloudMailbox {
     private final GmailBodies bodies;
     private volatile String labelId;
 
-    public GmailMailbox(GmailAccountSpec account, String label, DeleteAction deleteAction,
+    public GmailMailbox(CloudAccount account, String label, DeleteAction deleteAction,
                         AccessTokenSource tokens, GmailOptions options) {
         this.account = Objects.requireNonNull(account, "account");
         this.label = Objects.requireNonNull(label, "label");
         this.deleteAction = Objects.requireNonNull(deleteAction, "deleteAction");
         this.options = Objects.requireNonNull(options, "options");
         Objects.requireNonNull(tokens, "tokens");
-        String endpoint = account.apiEndpoint() == null ? GmailAccountSpec.DEFAULT_API_ENDPOINT
-                : account.apiEndpoint();
-        this.transport = new GmailTransport(endpoint, account.user(), tokens, options);
+        this.transport = new GmailTransport(account.endpoint(), account.user(), tokens, options);
         this.gmail = transport.gmail();
         this.batches = new GmailBatchFetch(transport, key());
         this.bodies = new GmailBodies(transport, key());

@@ -12,10 +12,10 @@ import com.microsoft.kiota.RequestInformation;
 import dev.cms.provider.AccessTokenSource;
 import dev.cms.time.Ticker;
 import dev.cms.config.DeleteAction;
-import dev.cms.config.Office365AccountSpec;
 import dev.cms.model.CloudMessage;
 import dev.cms.model.Flag;
 import dev.cms.provider.BodySink;
+import dev.cms.provider.CloudAccount;
 import dev.cms.provider.Change;
 import dev.cms.provider.CloudMailbox;
 import dev.cms.provider.Listing;
@@ -76,7 +76,7 @@ public final class GraphMailbox implements CloudMailbox {
             "junkemail");
     static final Set<String> SYNC_RESET_CODES = Set.of("syncstatenotfound", "syncstateinvalid", "resyncrequired");
 
-    private final Office365AccountSpec account;
+    private final CloudAccount account;
     private final String folderPath;
     private final List<String> parts;
     private final DeleteAction deleteAction;
@@ -86,7 +86,7 @@ public final class GraphMailbox implements CloudMailbox {
     private final Ticker ticker;
     private volatile String folderId;
 
-    public GraphMailbox(Office365AccountSpec account, String folderPath, DeleteAction deleteAction,
+    public GraphMailbox(CloudAccount account, String folderPath, DeleteAction deleteAction,
                         AccessTokenSource tokens, GraphOptions options) {
         this.account = Objects.requireNonNull(account, "account");
         this.folderPath = Objects.requireNonNull(folderPath, "folderPath");
@@ -104,14 +104,13 @@ public final class GraphMailbox implements CloudMailbox {
             throw new IllegalArgumentException("empty Office365 folder path '" + folderPath + "' for " + who());
         }
         this.parts = List.copyOf(ps);
-        String endpoint = account.graphEndpoint() == null ? Office365AccountSpec.DEFAULT_GRAPH_ENDPOINT
-                : account.graphEndpoint();
+        String endpoint = account.endpoint();
         this.transport = new GraphTransport(endpoint, who(), tokens, options);
         this.batch = new GraphBatch(transport);
     }
 
     private String who() {
-        return account.user() == null ? account.tenant() : account.user();
+        return account.user();
     }
 
     @Override

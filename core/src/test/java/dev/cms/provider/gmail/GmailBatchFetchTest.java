@@ -18,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import dev.cms.cli.AccountOptions;
 import dev.cms.config.DeleteAction;
 import dev.cms.provider.gmail.GmailFetchAndApplyTest.Collecting;
 import java.nio.charset.StandardCharsets;
@@ -38,7 +39,7 @@ class GmailBatchFetchTest extends GmailFixture {
     private static final long DATE = 1_700_000_000_123L;
 
     private GmailMailbox batching(int batchSize) {
-        return new GmailMailbox(account(), "INBOX", DeleteAction.ARCHIVE, tokens,
+        return new GmailMailbox(AccountOptions.gmail(account()), "INBOX", DeleteAction.ARCHIVE, tokens,
                 gmailOptions(4).withBatchSize(batchSize));
     }
 
@@ -229,7 +230,7 @@ class GmailBatchFetchTest extends GmailFixture {
         // holds 100, then each batch's charge is owed and slept for, so the sleeps tell what was charged.
         GmailOptions o = new GmailOptions(100, 1, Duration.ofSeconds(10), Duration.ofSeconds(10), ticker,
                 new Random(1), 20);
-        GmailMailbox box = new GmailMailbox(account(), "INBOX", DeleteAction.ARCHIVE, tokens, o);
+        GmailMailbox box = new GmailMailbox(AccountOptions.gmail(account()), "INBOX", DeleteAction.ARCHIVE, tokens, o);
 
         box.fetchBodies(ids, new Collecting());
 

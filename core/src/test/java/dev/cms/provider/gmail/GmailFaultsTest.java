@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.http.Fault;
+import dev.cms.cli.AccountOptions;
 import dev.cms.config.DeleteAction;
 import dev.cms.model.Flag;
 import dev.cms.model.Flags;
@@ -105,7 +106,7 @@ class GmailFaultsTest extends GmailFixture {
     void readTimeoutIsRetried() throws Exception {
         GmailOptions quick = new GmailOptions(1e9, 1, Duration.ofSeconds(5), Duration.ofMillis(200), ticker,
                 new Random(7));
-        GmailMailbox box = new GmailMailbox(account(), "INBOX", DeleteAction.ARCHIVE, tokens, quick);
+        GmailMailbox box = new GmailMailbox(AccountOptions.gmail(account()), "INBOX", DeleteAction.ARCHIVE, tokens, quick);
         sequence(HISTORY, okJson(OK).withFixedDelay(2000), okJson("{\"historyId\":\"901\"}"));
         assertEquals("901", box.list("800").syncToken());
         assertEquals(1, ticker.sleeps().size());

@@ -11,6 +11,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import dev.cms.cli.AccountOptions;
 import dev.cms.provider.AccessTokenSource;
 import dev.cms.config.DeleteAction;
 import dev.cms.config.GmailAccountSpec;
@@ -67,7 +68,7 @@ abstract class GmailFixture {
     }
 
     GmailMailbox mailbox(String label, DeleteAction action) {
-        return new GmailMailbox(account(), label, action, tokens, gmailOptions(8));
+        return new GmailMailbox(AccountOptions.gmail(account()), label, action, tokens, gmailOptions(8));
     }
 
     static String path(String rest) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cms.cli.AccountOptions;
 import dev.cms.config.DeleteAction;
 import dev.cms.config.GmailAccountSpec;
 import dev.cms.fakecloud.FakeCloud;
@@ -56,7 +57,7 @@ class GmailLargeMessagesTest {
                 1_000_000, null);
         GmailOptions options = new GmailOptions(1_000_000, 2, Duration.ofSeconds(10), Duration.ofSeconds(30),
                 GmailOptions.defaults().ticker(), new Random(1));
-        return new GmailMailbox(account, "INBOX", DeleteAction.ARCHIVE,
+        return new GmailMailbox(AccountOptions.gmail(account), "INBOX", DeleteAction.ARCHIVE,
                 force -> gmail.issueAccessToken(USER, Set.of("https://www.googleapis.com/auth/gmail.modify")), options);
     }
 

@@ -13,7 +13,7 @@ import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import dev.cms.auth.GoogleAuth;
 import dev.cms.auth.LoginCoordinator;
 import dev.cms.auth.TokenStore;
-import dev.cms.cli.AuthOptions;
+import dev.cms.cli.AccountOptions;
 import dev.cms.config.DeleteAction;
 import dev.cms.config.GmailAccountSpec;
 import dev.cms.time.FakeTicker;
@@ -91,9 +91,9 @@ class GmailLate401Test extends GmailFixture {
                 base + "token", base, null);
         secrets.put(account.key(), "refresh-token");
         try (LoginCoordinator nobody = new LoginCoordinator(0, false, null, Map.of(), Duration.ofSeconds(5))) {
-            GoogleAuth auth = new GoogleAuth(AuthOptions.google(account), GoogleAuth.scopesFor(false), store, nobody,
+            GoogleAuth auth = new GoogleAuth(AccountOptions.google(account), GoogleAuth.scopesFor(false), store, nobody,
                     new FakeTicker(NOW));
-            GmailMailbox mailbox = new GmailMailbox(account, "INBOX", DeleteAction.ARCHIVE, auth, gmailOptions(2));
+            GmailMailbox mailbox = new GmailMailbox(AccountOptions.gmail(account), "INBOX", DeleteAction.ARCHIVE, auth, gmailOptions(2));
             Map<String, String> got = new ConcurrentHashMap<>();
             mailbox.fetchBodies(List.of("fast", "slow"), (id, body, when) ->
                     got.put(id, new String(body.readAllBytes(), StandardCharsets.UTF_8)));

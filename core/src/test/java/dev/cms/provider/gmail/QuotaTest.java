@@ -6,6 +6,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cms.cli.AccountOptions;
 import dev.cms.config.DeleteAction;
 import dev.cms.provider.RetryPolicy;
 import dev.cms.time.Ticker;
@@ -61,7 +62,7 @@ class QuotaTest extends GmailFixture {
     private GmailMailbox slowMailbox(double unitsPerSecond) {
         GmailOptions o = new GmailOptions(unitsPerSecond, 1, Duration.ofSeconds(10), Duration.ofSeconds(10),
                 ticker, new Random(1));
-        return new GmailMailbox(account(), "INBOX", DeleteAction.ARCHIVE, tokens, o);
+        return new GmailMailbox(AccountOptions.gmail(account()), "INBOX", DeleteAction.ARCHIVE, tokens, o);
     }
 
     @Test

@@ -12,6 +12,7 @@ import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import dev.cms.cli.AccountOptions;
 import dev.cms.provider.AccessTokenSource;
 import dev.cms.config.DeleteAction;
 import dev.cms.config.Office365AccountSpec;
@@ -73,7 +74,7 @@ abstract class GraphFixture {
     GraphMailbox mailbox(String folder, DeleteAction action) {
         GraphOptions options = new GraphOptions(4, Duration.ofSeconds(10), Duration.ofSeconds(10), ticker,
                 new Random(42), null, null);
-        return new GraphMailbox(account(), folder, action, tokens, options);
+        return new GraphMailbox(AccountOptions.graph(account()), folder, action, tokens, options);
     }
 
     static String path(String rest) {
