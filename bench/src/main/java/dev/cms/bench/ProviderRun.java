@@ -1,6 +1,7 @@
 package dev.cms.bench;
 
-import dev.cms.auth.AccessTokenSource;
+import dev.cms.cli.AccountOptions;
+import dev.cms.provider.AccessTokenSource;
 import dev.cms.config.DeleteAction;
 import dev.cms.config.GmailAccountSpec;
 import dev.cms.config.Office365AccountSpec;
@@ -139,14 +140,14 @@ public final class ProviderRun {
                     "secret", base + "oauth2/auth", base + "oauth2/token", base, (int) quota, null);
             GmailOptions d = GmailOptions.defaults();
             GmailOptions options = new GmailOptions(quota, GMAIL_PARALLELISM, d.connectTimeout(), d.readTimeout(),
-                    d.sleeper(), new Random(1));
-            return new GmailMailbox(account, "INBOX", DeleteAction.ARCHIVE, tokens, options);
+                    d.ticker(), new Random(1));
+            return new GmailMailbox(AccountOptions.gmail(account), "INBOX", DeleteAction.ARCHIVE, tokens, options);
         }
         Office365AccountSpec account = new Office365AccountSpec(FakeCloudServer.GRAPH_USER, "common",
                 FakeCloudServer.GRAPH_CLIENT, false, base, base, GRAPH_PARALLELISM, null);
         SSLContext tls = tls();
         X509TrustManager trust = trustManager();
-        return new GraphMailbox(account, "inbox", DeleteAction.ARCHIVE, tokens,
+        return new GraphMailbox(AccountOptions.graph(account), "inbox", DeleteAction.ARCHIVE, tokens,
                 GraphOptions.defaults(GRAPH_PARALLELISM).withTls(tls.getSocketFactory(), trust));
     }
 

@@ -3,14 +3,11 @@ package dev.cms.auth;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -200,25 +197,9 @@ public final class LoginServer implements AutoCloseable {
 
     // ---- HTTP ----
 
-    private record Response(int status, String location, String html, String allow) {
-        static Response page(int status, String title, String bodyHtml) {
-            return new Response(status, null, Html.page(title, bodyHtml), null);
-        }
-
-        static Response redirect(URI to) {
-            String target = to.toASCIIString();
-            return new Response(302, target, Html.page("Redirecting",
-                    "<p><a href=\"" + Html.escape(target) + "\">Continue</a></p>"), null);
-        }
-
-        static Response badRequest(String why) {
-            return page(400, "Bad request", Html.paragraph(why));
-        }
-    }
-
     private void handle(HttpExchange exchange) {
         try {
-            Response response;
+            LoginResponse response;
             try {
                 response = route(exchange);
             } catch (VirtualMachineError e) {
@@ -227,10 +208,10 @@ public final class LoginServer implements AutoCloseable {
                 // Never the query: it may hold an authorization code.
                 log.warn("login page: internal error answering {} {}: {}", exchange.getRequestMethod(),
                         exchange.getRequestURI().getRawPath(), e.getClass().getName());
-                response = Response.page(500, "Internal error", Html.paragraph("See the cloud-mdir-sync log."));
+                response = LoginResponse.page(500, "Internal error", Html.paragraph("See the cloud-mdir-sync log."));
             }
-            drain(exchange.getRequestBody());
-            send(exchange, response);
+            LoginResponse.drain(exchange.getRequestBody());
+            response.send(exchange);
         } catch (IOException e) {
             log.debug("login page: could not answer the browser ({})", e.getClass().getName());
         } finally {
@@ -238,23 +219,23 @@ public final class LoginServer implements AutoCloseable {
         }
     }
 
-    private Response route(HttpExchange exchange) throws IOException {
+    private LoginResponse route(HttpExchange exchange) throws IOException {
         String host = exchange.getRequestHeaders().getFirst("Host");
         if (host != null && !isOwnHost(host)) {
-            return Response.badRequest("This page only answers to http://localhost:" + port + "/.");
+            return LoginResponse.badRequest("This page only answers to http://localhost:" + port + "/.");
         }
         String path = exchange.getRequestURI().getRawPath();
         String method = exchange.getRequestMethod();
         if ("/".equals(path)) {
             if (!method.equals("GET") && !method.equals("HEAD")) {
-                return new Response(405, null, Html.page("Method not allowed", ""), "GET, HEAD");
+                return new LoginResponse(405, null, Html.page("Method not allowed", ""), "GET, HEAD");
             }
             return home();
         }
         if (path != null && CALLBACK_PATHS.contains(path)) {
             return callback(exchange, path, method);
         }
-        return Response.page(404, "Not found", Html.paragraph("Nothing here; the login page is at "
+        return LoginResponse.page(404, "Not found", Html.paragraph("Nothing here; the login page is at "
                 + homeUri() + "."));
     }
 
@@ -263,66 +244,66 @@ public final class LoginServer implements AutoCloseable {
         return h.equals("localhost:" + port) || h.equals("127.0.0.1:" + port);
     }
 
-    private Response home() {
+    private LoginResponse home() {
         synchronized (lock) {
             if (!pending.isEmpty()) {
-                return Response.redirect(pending.values().iterator().next().authorizationUrl());
+                return LoginResponse.redirect(pending.values().iterator().next().authorizationUrl());
             }
             if (loggedIn.isEmpty()) {
-                return Response.page(200, "No login waiting", Html.paragraph(
+                return LoginResponse.page(200, "No login waiting", Html.paragraph(
                         "cloud-mdir-sync is not waiting for a login. You can close this tab."));
             }
             String list = loggedIn.stream().map(l -> "<li>" + Html.escape(l) + "</li>")
                     .collect(Collectors.joining("\n", "<ul>\n", "\n</ul>"));
-            return Response.page(200, "Logged in", "<p>These accounts are logged in:</p>\n" + list
+            return LoginResponse.page(200, "Logged in", "<p>These accounts are logged in:</p>\n" + list
                     + "\n" + Html.paragraph("You can close this tab."));
         }
     }
 
-    private Response callback(HttpExchange exchange, String path, String method) throws IOException {
+    private LoginResponse callback(HttpExchange exchange, String path, String method) throws IOException {
         String raw;
         if (method.equals("GET")) {
             raw = exchange.getRequestURI().getRawQuery();
         } else if (method.equals("POST")) {
             String type = exchange.getRequestHeaders().getFirst("Content-Type");
             if (type == null || !type.toLowerCase(Locale.ROOT).trim().startsWith("application/x-www-form-urlencoded")) {
-                return Response.badRequest("The login reply should be a form (application/x-www-form-urlencoded).");
+                return LoginResponse.badRequest("The login reply should be a form (application/x-www-form-urlencoded).");
             }
-            byte[] body = readBody(exchange.getRequestBody());
+            byte[] body = LoginResponse.readBody(exchange.getRequestBody());
             if (body == null) {
-                return Response.badRequest("The login reply is too long.");
+                return LoginResponse.badRequest("The login reply is too long.");
             }
             try {
                 raw = FormParams.utf8(body);
             } catch (FormParams.MalformedException e) {
-                return Response.badRequest("The login reply could not be read: " + e.getMessage() + ".");
+                return LoginResponse.badRequest("The login reply could not be read: " + e.getMessage() + ".");
             }
         } else {
-            return new Response(405, null, Html.page("Method not allowed", ""), "GET, POST");
+            return new LoginResponse(405, null, Html.page("Method not allowed", ""), "GET, POST");
         }
         Map<String, String> params;
         try {
             params = FormParams.parse(raw);
         } catch (FormParams.MalformedException e) {
-            return Response.badRequest("The login reply could not be read: " + e.getMessage() + ".");
+            return LoginResponse.badRequest("The login reply could not be read: " + e.getMessage() + ".");
         }
         return complete(path, params);
     }
 
-    private Response complete(String path, Map<String, String> params) {
+    private LoginResponse complete(String path, Map<String, String> params) {
         String restart = " Start again from " + homeUri() + " if a login is still waiting.";
         synchronized (lock) {
             String state = params.get("state");
             if (state == null || state.isEmpty()) {
-                return Response.badRequest("The login reply has no state parameter." + restart);
+                return LoginResponse.badRequest("The login reply has no state parameter." + restart);
             }
             PendingLogin login = pending.get(state);
             if (login == null) {
-                return Response.badRequest("The login reply does not belong to a login that is waiting (it may be"
+                return LoginResponse.badRequest("The login reply does not belong to a login that is waiting (it may be"
                         + " from an earlier attempt, or already used)." + restart);
             }
             if (!login.redirectPath().equals(path)) {
-                return Response.badRequest("The login reply for " + login.accountLabel() + " arrived at " + path
+                return LoginResponse.badRequest("The login reply for " + login.accountLabel() + " arrived at " + path
                         + " instead of " + login.redirectPath() + "." + restart);
             }
             String error = params.get("error");
@@ -337,12 +318,12 @@ public final class LoginServer implements AutoCloseable {
                 log.warn("{}", message);
                 String next = pending.isEmpty() ? ""
                         : "\n<p><a href=\"/\">Continue with the next account</a></p>";
-                return Response.page(200, "Login failed", Html.paragraph("The login for " + login.accountLabel()
+                return LoginResponse.page(200, "Login failed", Html.paragraph("The login for " + login.accountLabel()
                         + " failed: " + code + (description == null ? "" : " - " + description) + ".") + next);
             }
             String code = params.get("code");
             if (code == null || code.isEmpty()) {
-                return Response.badRequest("The login reply for " + login.accountLabel()
+                return LoginResponse.badRequest("The login reply for " + login.accountLabel()
                         + " has neither a code nor an error.");
             }
             pending.remove(state);
@@ -350,29 +331,10 @@ public final class LoginServer implements AutoCloseable {
             login.complete(params);
             log.info("login page: received the authorization for {}", login.accountLabel());
             if (!pending.isEmpty()) {
-                return Response.redirect(URI.create("/"));
+                return LoginResponse.redirect(URI.create("/"));
             }
-            return Response.page(200, "Logged in", Html.paragraph("Logged in as " + login.accountLabel()
+            return LoginResponse.page(200, "Logged in", Html.paragraph("Logged in as " + login.accountLabel()
                     + ". You can close this tab."));
-        }
-    }
-
-    /** The body, or null when it is longer than a login reply can be. */
-    private static byte[] readBody(InputStream in) throws IOException {
-        byte[] body = in.readNBytes(FormParams.MAX_LENGTH + 1);
-        return body.length > FormParams.MAX_LENGTH ? null : body;
-    }
-
-    /**
-     * Reads what is left of the request body (up to a bound) so that the answer reaches the
-     * browser instead of a connection reset; a larger body does get the reset.
-     */
-    private static void drain(InputStream in) throws IOException {
-        long left = 1024 * 1024;
-        byte[] buffer = new byte[8192];
-        int n;
-        while (left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) >= 0) {
-            left -= n;
         }
     }
 
@@ -389,27 +351,4 @@ public final class LoginServer implements AutoCloseable {
         return out.toString();
     }
 
-    private static void send(HttpExchange exchange, Response response) throws IOException {
-        byte[] body = response.html().getBytes(StandardCharsets.UTF_8);
-        var headers = exchange.getResponseHeaders();
-        headers.set("Content-Type", "text/html; charset=utf-8");
-        headers.set("Cache-Control", "no-store");
-        headers.set("Referrer-Policy", "no-referrer");
-        headers.set("X-Content-Type-Options", "nosniff");
-        headers.set("X-Frame-Options", "DENY");
-        headers.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
-        if (response.location() != null) {
-            headers.set("Location", response.location());
-        }
-        if (response.allow() != null) {
-            headers.set("Allow", response.allow());
-        }
-        boolean head = exchange.getRequestMethod().equals("HEAD");
-        exchange.sendResponseHeaders(response.status(), head ? -1 : body.length);
-        if (!head) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        }
-    }
 }

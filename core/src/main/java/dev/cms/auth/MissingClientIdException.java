@@ -1,6 +1,5 @@
 package dev.cms.auth;
 
-import dev.cms.config.GmailAccountSpec;
 import java.io.IOException;
 
 /**
@@ -12,7 +11,7 @@ import java.io.IOException;
 public final class MissingClientIdException extends IOException {
     private static final long serialVersionUID = 1L;
 
-    MissingClientIdException(GmailAccountSpec account, String missing) {
+    MissingClientIdException(GoogleAuthOptions account, String missing) {
         super(message(account, missing));
     }
 
@@ -21,7 +20,7 @@ public final class MissingClientIdException extends IOException {
         super(message);
     }
 
-    private static String message(GmailAccountSpec account, String missing) {
+    private static String message(GoogleAuthOptions account, String missing) {
         String where = account.pos() == null ? "" : account.pos() + ": ";
         return where + "GMail_Account(user=\"" + account.user() + "\") has no " + missing + ".\n"
                 + "Gmail needs an OAuth client of your own (a \"Desktop app\" client). To create one:\n"

@@ -1,6 +1,6 @@
 package dev.cms.broker;
 
-import dev.cms.auth.AccessTokenSource;
+import dev.cms.provider.AccessTokenSource;
 import dev.cms.auth.GoogleAuth;
 import dev.cms.auth.Office365Auth;
 import java.io.IOException;

@@ -1,8 +1,10 @@
 package dev.cms.broker;
 
+import dev.cms.auth.TokenCache;
+import dev.cms.auth.TokenCache.Held;
 import dev.cms.provider.AuthenticationRequiredException;
+import dev.cms.time.Ticker;
 import java.io.IOException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -49,38 +51,32 @@ public final class TokenRefresher implements AutoCloseable {
     private record Key(String user, String protocol) {
     }
 
-    private record Held(String token, Instant expiresAt) {
-        @Override
-        public String toString() {
-            return "Held[expires " + expiresAt + "]"; // never the token
-        }
-    }
-
-    /** One user/protocol pair. Fields written under {@link #lock}. */
+    /** One user/protocol pair; its token is in {@link #cache}. Fields written under {@link #lock}. */
     private static final class Entry {
         final ReentrantLock lock = new ReentrantLock();
-        volatile Held held;
         /** The lifetime of the issuer's fresh tokens when shorter than {@code 3 * MIN_VALIDITY}; else null. */
         volatile Duration shortLifetime;
         Cancellable next;
     }
 
     private final TokenProvider source;
-    private final Clock clock;
     private final Scheduler scheduler;
+    /** The tokens served, written under their entry's lock. */
+    private final TokenCache<Key> cache;
     private final Map<Key, Entry> entries = new ConcurrentHashMap<>();
     private final AtomicLong fetches = new AtomicLong();
     private volatile boolean closed;
 
-    TokenRefresher(TokenProvider source, Clock clock, Scheduler scheduler) {
+    /** @param ticker the wall clock expiry is reckoned on */
+    TokenRefresher(TokenProvider source, Ticker ticker, Scheduler scheduler) {
         this.source = source;
-        this.clock = clock;
+        this.cache = new TokenCache<>(ticker);
         this.scheduler = scheduler;
     }
 
     /** A refresher on the system clock with one daemon thread for the background refreshes. */
     public static TokenRefresher start(TokenProvider source) {
-        return new TokenRefresher(source, Clock.systemUTC(), new ThreadScheduler());
+        return new TokenRefresher(source, Ticker.SYSTEM, new ThreadScheduler());
     }
 
     /**
@@ -92,21 +88,21 @@ public final class TokenRefresher implements AutoCloseable {
     public String token(String user, String protocol) throws IOException, InterruptedException {
         Key key = new Key(user, protocol);
         Entry e = entries.computeIfAbsent(key, k -> new Entry());
-        Held h = e.held;
-        if (servable(e, h)) {
+        Held h = cache.valid(key, servedValidity(e));
+        if (h != null) {
             return h.token();
         }
         e.lock.lockInterruptibly();
         try {
-            h = e.held;
-            if (servable(e, h)) {
+            h = cache.valid(key, servedValidity(e));
+            if (h != null) {
                 return h.token(); // another request fetched it while this one waited
             }
             h = refresh(key, e);
-            if (!servable(e, h)) {
+            if (!cache.validFor(h, servedValidity(e))) {
                 throw new IOException("the token source gave a " + protocol + " token for " + user + " with "
-                        + Math.max(0, Duration.between(clock.instant(), h.expiresAt()).toSeconds())
-                        + " s left, less than the " + servedValidity(e).toSeconds() + " s a client needs");
+                        + cache.secondsLeft(h) + " s left, less than the " + servedValidity(e).toSeconds()
+                        + " s a client needs");
             }
             return h.token();
         } finally {
@@ -125,10 +121,7 @@ public final class TokenRefresher implements AutoCloseable {
         closed = true;
         scheduler.close();
         entries.clear();
-    }
-
-    private boolean servable(Entry e, Held h) {
-        return h != null && clock.instant().plus(servedValidity(e)).isBefore(h.expiresAt());
+        cache.clear();
     }
 
     /** What a served token has left at least: five minutes, or a third of a short lifetime. */
@@ -147,20 +140,19 @@ public final class TokenRefresher implements AutoCloseable {
     /** Under {@code e.lock}: asks the provider and schedules the next background refresh. */
     private Held refresh(Key key, Entry e) throws IOException, InterruptedException {
         Duration ask = servedValidity(e).multipliedBy(2);
-        Instant asked = clock.instant();
+        Instant asked = cache.now();
         fetches.incrementAndGet();
         TokenProvider.Token t = source.fetch(key.user(), key.protocol(), ask);
         if (t == null || t.value() == null) {
             throw new IOException("the token source gave no " + key.protocol() + " token for " + key.user());
         }
         Instant expiresAt = t.expiresAt() != null ? t.expiresAt() : asked.plus(ask);
-        Duration left = Duration.between(clock.instant(), expiresAt);
+        Duration left = Duration.between(cache.now(), expiresAt);
         learnLifetime(key, e, left, ask);
-        Held h = new Held(t.value(), expiresAt);
-        e.held = h;
+        Held h = cache.put(key, t.value(), expiresAt);
         // Due when twice the served validity is left; never sooner than half the served validity from now.
         Duration lead = servedValidity(e).multipliedBy(2);
-        Duration delay = Duration.between(clock.instant(), expiresAt.minus(lead));
+        Duration delay = Duration.between(cache.now(), expiresAt.minus(lead));
         Duration soonest = servedValidity(e).dividedBy(2);
         schedule(key, e, delay.compareTo(soonest) < 0 ? soonest : delay);
         return h;
@@ -216,8 +208,8 @@ public final class TokenRefresher implements AutoCloseable {
             log.warn("Background refresh of the {} token for {} stopped: a login is needed ({})", key.protocol(),
                     key.user(), ex.getMessage());
         } catch (IOException | RuntimeException ex) {
-            Held h = e.held;
-            if (h != null && clock.instant().isBefore(h.expiresAt())) {
+            Held h = cache.get(key);
+            if (h != null && cache.validFor(h, Duration.ZERO)) {
                 Duration retry = servedValidity(e).dividedBy(4);
                 retry = retry.compareTo(RETRY) > 0 ? RETRY : retry;
                 log.warn("Background refresh of the {} token for {} failed, trying again in {} s: {}",

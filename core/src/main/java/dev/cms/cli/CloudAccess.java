@@ -1,6 +1,6 @@
 package dev.cms.cli;
 
-import dev.cms.auth.AccessTokenSource;
+import dev.cms.provider.AccessTokenSource;
 import dev.cms.auth.GoogleAuth;
 import dev.cms.auth.LoginCoordinator;
 import dev.cms.auth.SecretBlobs;
@@ -21,7 +21,7 @@ import dev.cms.provider.graph.GraphMailbox;
 import dev.cms.provider.graph.GraphOptions;
 import dev.cms.store.StateDb;
 import java.io.IOException;
-import java.time.Clock;
+import dev.cms.time.Ticker;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -101,11 +101,11 @@ final class CloudAccess implements Providers {
         }
         if (account instanceof GmailAccountSpec g) {
             validate(g, config.file());
-            s = new GoogleAuth(g, GoogleAuth.scopesFor(brokerServesMail(account)), store, logins, Clock.systemUTC());
+            s = new GoogleAuth(AccountOptions.google(g), GoogleAuth.scopesFor(brokerServesMail(account)), store, logins, Ticker.SYSTEM);
         } else if (account instanceof Office365AccountSpec o) {
             validate(o, config.file());
-            s = new dev.cms.auth.Office365Auth(o, store, logins, Clock.systemUTC(), System.err, forceDeviceCode,
-                    sends(account));
+            s = new dev.cms.auth.Office365Auth(AccountOptions.office365(o), store, logins, Ticker.SYSTEM, System.err,
+                    forceDeviceCode, sends(account));
         }
         sources.put(account.key(), s);
         return s;
@@ -115,9 +115,9 @@ final class CloudAccess implements Providers {
     static void validate(AccountSpec account, java.nio.file.Path configFile) throws ConfigException {
         try {
             if (account instanceof GmailAccountSpec g) {
-                GoogleAuth.validate(g);
+                GoogleAuth.validate(AccountOptions.google(g));
             } else if (account instanceof Office365AccountSpec o) {
-                dev.cms.auth.Office365Auth.validate(o);
+                dev.cms.auth.Office365Auth.validate(AccountOptions.office365(o));
             }
         } catch (dev.cms.auth.MissingClientIdException e) {
             String msg = e.getMessage();
@@ -275,9 +275,9 @@ final class CloudAccess implements Providers {
             case GMAIL -> {
                 GmailAccountSpec g = (GmailAccountSpec) spec.account();
                 GmailOptions d = GmailOptions.defaults();
-                yield new GmailMailbox(g, spec.mailbox(), spec.deleteAction(), tokens,
+                yield new GmailMailbox(AccountOptions.gmail(g), spec.mailbox(), spec.deleteAction(), tokens,
                         new GmailOptions(g.quotaUnitsPerSecond(), d.maxParallelFetches(), d.connectTimeout(),
-                                d.readTimeout(), d.sleeper(), d.jitter()));
+                                d.readTimeout(), d.ticker(), d.jitter()));
             }
             case OFFICE365 -> {
                 Office365AccountSpec o = (Office365AccountSpec) spec.account();
@@ -285,7 +285,7 @@ final class CloudAccess implements Providers {
                 if (tls != null) {
                     options = options.withTls(tls.getSocketFactory(), trustManager);
                 }
-                yield new GraphMailbox(o, spec.mailbox(), spec.deleteAction(), tokens, options);
+                yield new GraphMailbox(AccountOptions.graph(o), spec.mailbox(), spec.deleteAction(), tokens, options);
             }
         };
     }

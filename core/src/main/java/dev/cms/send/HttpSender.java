@@ -1,6 +1,6 @@
 package dev.cms.send;
 
-import dev.cms.auth.AccessTokenSource;
+import dev.cms.provider.AccessTokenSource;
 import dev.cms.provider.AuthenticationRequiredException;
 import java.io.IOException;
 import java.net.ConnectException;

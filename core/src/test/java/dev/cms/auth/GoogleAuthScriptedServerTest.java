@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.cms.cli.AccountOptions;
 import dev.cms.config.GmailAccountSpec;
 import dev.cms.provider.AuthenticationRequiredException;
 import java.io.IOException;
@@ -190,7 +191,7 @@ class GoogleAuthScriptedServerTest {
         String base = "http://127.0.0.1:" + server.getAddress().getPort();
         GmailAccountSpec spec = new GmailAccountSpec(USER, "client-a", "secret-a", base + "/auth", base + "/token",
                 base + "/", null);
-        return new GoogleAuth(spec, GoogleAuth.scopesFor(false), store, logins, clock);
+        return new GoogleAuth(AccountOptions.google(spec), GoogleAuth.scopesFor(false), store, logins, clock);
     }
 
     private static Answer json(int status, String body) {

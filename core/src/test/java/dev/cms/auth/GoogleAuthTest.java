@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cms.cli.AccountOptions;
 import dev.cms.config.GmailAccountSpec;
 import dev.cms.config.SourcePos;
 import dev.cms.fakecloud.FakeCloud;
@@ -117,7 +118,7 @@ class GoogleAuthTest {
 
         // A new process: a fresh GoogleAuth over the same store, and nobody to log in.
         try (LoginCoordinator none = new LoginCoordinator(0, false, null, Map.of(), Duration.ofSeconds(5))) {
-            String token = new GoogleAuth(spec(ALICE), GoogleAuth.scopesFor(false), store, none, clock)
+            String token = new GoogleAuth(AccountOptions.google(spec(ALICE)), GoogleAuth.scopesFor(false), store, none, clock)
                     .accessToken(false);
             assertEquals(200, tokenInfo(token).statusCode());
         }
@@ -305,7 +306,7 @@ class GoogleAuthTest {
                 new SourcePos(Path.of("cms.cfg"), 3, 1));
 
         MissingClientIdException e = assertThrows(MissingClientIdException.class,
-                () -> new GoogleAuth(noId, GoogleAuth.scopesFor(false), store, logins, clock));
+                () -> new GoogleAuth(AccountOptions.google(noId), GoogleAuth.scopesFor(false), store, logins, clock));
 
         String m = e.getMessage();
         assertTrue(m.startsWith("cms.cfg:3:1: GMail_Account(user=\"" + ALICE + "\") has no client_id and client_secret"),
@@ -322,7 +323,7 @@ class GoogleAuthTest {
                 "https://a.example/token", "https://a.example/", null);
 
         MissingClientIdException e = assertThrows(MissingClientIdException.class,
-                () -> GoogleAuth.validate(noSecret));
+                () -> GoogleAuth.validate(AccountOptions.google(noSecret)));
 
         assertTrue(e.getMessage().startsWith("GMail_Account(user=\"" + ALICE + "\") has no client_secret."),
                 e.getMessage());
@@ -338,7 +339,7 @@ class GoogleAuthTest {
     @Test
     void authorizationUrlCarriesPkceOfflineAccessAndAnEncodedLoginHint() throws Exception {
         logins = new LoginCoordinator(0, false, null, Map.of(), Duration.ofSeconds(5));
-        GoogleAuth auth = new GoogleAuth(spec(ALICE), GoogleAuth.scopesFor(true), store, logins, clock);
+        GoogleAuth auth = new GoogleAuth(AccountOptions.google(spec(ALICE)), GoogleAuth.scopesFor(true), store, logins, clock);
 
         URI url = auth.authorizationUrl(URI.create("http://localhost:8080/oauth2/gmail"), "st-1", "ch-2");
 
@@ -408,7 +409,7 @@ class GoogleAuthTest {
     }
 
     private GoogleAuth auth(String user, LoginCoordinator coordinator) throws MissingClientIdException {
-        return new GoogleAuth(spec(user), GoogleAuth.scopesFor(false), store, coordinator, clock);
+        return new GoogleAuth(AccountOptions.google(spec(user)), GoogleAuth.scopesFor(false), store, coordinator, clock);
     }
 
     private GmailAccountSpec spec(String user) {

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
+import dev.cms.cli.AccountOptions;
 import dev.cms.config.Office365AccountSpec;
 import dev.cms.config.SourcePos;
 import dev.cms.fakecloud.FakeMicrosoft;
@@ -137,7 +138,7 @@ class Office365AuthTest {
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
         String sending;
         try {
-            Office365Auth sends = new Office365Auth(spec(false), store, interactive(browser), clock, console, false, true);
+            Office365Auth sends = new Office365Auth(AccountOptions.office365(spec(false)), store, interactive(browser), clock, console, false, true);
             sending = sends.accessToken(false);
         } finally {
             System.setErr(saved);
@@ -414,11 +415,11 @@ class Office365AuthTest {
         Office365AccountSpec tenantOnly = new Office365AccountSpec(null, "organizations", CLIENT, false,
                 fake.authorityHost().toString(), fake.graphEndpoint().toString(), 4, null);
         Office365TestBrowser browser = Office365TestBrowser.following(dir, fake.trustManager());
-        String first = new Office365Auth(tenantOnly, store, interactive(browser), clock, console, false)
+        String first = new Office365Auth(AccountOptions.office365(tenantOnly), store, interactive(browser), clock, console, false)
                 .accessToken(false);
         assertThatText(fake.requests().matching("/oauth2/v2\\.0/authorize$").get(0).query()).doesNotContain("login_hint");
 
-        String again = new Office365Auth(tenantOnly, store, nonInteractive(), clock, console, false)
+        String again = new Office365Auth(AccountOptions.office365(tenantOnly), store, nonInteractive(), clock, console, false)
                 .accessToken(true);
 
         assertNotNull(fake.identity().tokenInfo(first));
@@ -533,8 +534,8 @@ class Office365AuthTest {
                 Office365AccountSpec.DEFAULT_MAX_CONCURRENCY, new SourcePos(Path.of("cms.cfg"), 7, 5));
 
         MissingClientIdException e = assertThrows(MissingClientIdException.class,
-                () -> new Office365Auth(noId, store, nonInteractive(), clock, console, false));
-        assertThrows(MissingClientIdException.class, () -> Office365Auth.validate(noId));
+                () -> new Office365Auth(AccountOptions.office365(noId), store, nonInteractive(), clock, console, false));
+        assertThrows(MissingClientIdException.class, () -> Office365Auth.validate(AccountOptions.office365(noId)));
 
         String m = e.getMessage();
         assertTrue(m.startsWith("cms.cfg:7:5: Office365_Account(user=\"" + ALICE + "\") has no client_id."), m);
@@ -553,7 +554,7 @@ class Office365AuthTest {
                 "http://localhost:1", 4, null);
 
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new Office365Auth(http, store, nonInteractive(), clock, console, false));
+                () -> new Office365Auth(AccountOptions.office365(http), store, nonInteractive(), clock, console, false));
         assertThatText(e.getMessage()).contains("authority_host", "https");
     }
 
@@ -592,7 +593,7 @@ class Office365AuthTest {
 
     private Office365Auth auth(Office365AccountSpec spec, LoginCoordinator logins, boolean forceDeviceCode)
             throws MissingClientIdException {
-        return new Office365Auth(spec, store, logins, clock, console, forceDeviceCode);
+        return new Office365Auth(AccountOptions.office365(spec), store, logins, clock, console, forceDeviceCode);
     }
 
     private LoginCoordinator interactive(Office365TestBrowser browser) {

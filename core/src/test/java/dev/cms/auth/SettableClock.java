@@ -1,16 +1,21 @@
 package dev.cms.auth;
 
+import dev.cms.time.ManualTicker;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock the test moves by hand; shared with the fake cloud so both agree on expiry. */
-final class SettableClock extends Clock {
+/**
+ * A clock the test moves by hand; shared with the fake cloud (as a {@link Clock}) and the token
+ * sources (as a {@link ManualTicker}) so both agree on expiry. Sleeping moves it.
+ */
+final class SettableClock extends Clock implements ManualTicker {
     private volatile Instant now = Instant.parse("2026-03-01T09:00:00Z");
 
-    void advance(Duration d) {
+    @Override
+    public void advance(Duration d) {
         now = now.plus(d);
     }
 

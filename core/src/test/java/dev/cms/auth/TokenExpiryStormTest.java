@@ -1,13 +1,16 @@
 package dev.cms.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cms.cli.AccountOptions;
 import dev.cms.config.DeleteAction;
 import dev.cms.config.GmailAccountSpec;
 import dev.cms.config.Office365AccountSpec;
 import dev.cms.fakecloud.FakeCloud;
 import dev.cms.fakecloud.FakeMicrosoft;
 import dev.cms.fakecloud.MessageGenerator;
+import dev.cms.fakecloud.RequestLog;
 import dev.cms.provider.gmail.GmailMailbox;
 import dev.cms.provider.gmail.GmailOptions;
 import dev.cms.provider.graph.GraphMailbox;
@@ -82,6 +85,16 @@ class TokenExpiryStormTest {
         return new ConcurrentHashMap<>();
     }
 
+    /**
+     * Only the requests already in flight with the expired token are refused (at most the
+     * mailbox's parallelism): the others wait for the one refresh and go out with the new token.
+     */
+    private static void assertRefusedAtMost(int parallel, RequestLog log) {
+        long refused = log.entries().stream().filter(e -> e.status() == 401).count();
+        assertTrue(refused >= 1 && refused <= parallel, refused + " requests refused with 401, more than the "
+                + parallel + " in flight: " + log);
+    }
+
     @Test
     void gmailDownloadsRefusedTheSameTokenRefreshItOnce() throws Exception {
         FakeCloud fake = FakeCloud.start(0, serviceClock);
@@ -96,12 +109,12 @@ class TokenExpiryStormTest {
         String base = fake.baseUri().toString();
         GmailAccountSpec account = new GmailAccountSpec(GMAIL_USER, "client-grace", "secret-grace",
                 base + "oauth2/auth", base + "oauth2/token", base, null);
-        GoogleAuth auth = new GoogleAuth(account, GoogleAuth.scopesFor(false), store,
+        GoogleAuth auth = new GoogleAuth(AccountOptions.google(account), GoogleAuth.scopesFor(false), store,
                 interactive(ScriptedBrowser.following(dir).env()), sourceClock);
         String before = auth.accessToken(false); // the login
         GmailOptions d = GmailOptions.defaults();
-        GmailMailbox mailbox = new GmailMailbox(account, "INBOX", DeleteAction.ARCHIVE, auth,
-                new GmailOptions(1e9, 8, Duration.ofSeconds(10), Duration.ofSeconds(10), d.sleeper(), new Random(3), 1));
+        GmailMailbox mailbox = new GmailMailbox(AccountOptions.gmail(account), "INBOX", DeleteAction.ARCHIVE, auth,
+                new GmailOptions(1e9, 8, Duration.ofSeconds(10), Duration.ofSeconds(10), d.ticker(), new Random(3), 1));
 
         serviceClock.advance(Duration.ofHours(2)); // Gmail now refuses the token the source holds
         fake.requests().clear();
@@ -110,6 +123,7 @@ class TokenExpiryStormTest {
 
         assertEquals(MESSAGES, got.size());
         assertEquals(1, fake.requests().count("POST", "/oauth2/token"), "one refresh for all the refused downloads");
+        assertRefusedAtMost(8, fake.requests());
         assertEquals(0, fake.requests().count("GET", "/oauth2/auth"), "no login");
         assertEquals(false, before.equals(auth.accessToken(false)));
     }
@@ -131,11 +145,11 @@ class TokenExpiryStormTest {
         Office365AccountSpec account = new Office365AccountSpec(O365_USER, "organizations", O365_CLIENT, false,
                 fake.authorityHost().toString(), fake.graphEndpoint().toString(),
                 Office365AccountSpec.DEFAULT_MAX_CONCURRENCY, null);
-        Office365Auth auth = new Office365Auth(account, store,
+        Office365Auth auth = new Office365Auth(AccountOptions.office365(account), store,
                 interactive(Office365TestBrowser.following(dir, fake.trustManager()).env()), sourceClock, System.err,
                 false);
         auth.accessToken(false); // the login
-        GraphMailbox mailbox = new GraphMailbox(account, "inbox", DeleteAction.ARCHIVE, auth,
+        GraphMailbox mailbox = new GraphMailbox(AccountOptions.graph(account), "inbox", DeleteAction.ARCHIVE, auth,
                 GraphOptions.defaults(4).withTls(fake.trustedSocketFactory(), fake.trustManager()));
 
         serviceClock.advance(Duration.ofHours(2)); // Graph now refuses the token the source holds
@@ -146,6 +160,7 @@ class TokenExpiryStormTest {
         assertEquals(MESSAGES, got.size());
         assertEquals(1, fake.requests().count("POST", "/oauth2/v2\\.0/token$"),
                 "one refresh for all the refused downloads: " + fake.requests());
+        assertRefusedAtMost(4, fake.requests());
         assertEquals(0, fake.requests().count("/oauth2/v2\\.0/(authorize|devicecode)$"), "no login");
     }
 
@@ -155,8 +170,8 @@ class TokenExpiryStormTest {
         closing.add(fake);
         fake.gmail().addAccount(GMAIL_USER, "client-grace", "secret-grace");
         String base = fake.baseUri().toString();
-        GoogleAuth auth = new GoogleAuth(new GmailAccountSpec(GMAIL_USER, "client-grace", "secret-grace",
-                base + "oauth2/auth", base + "oauth2/token", base, null), GoogleAuth.scopesFor(false), store,
+        GoogleAuth auth = new GoogleAuth(AccountOptions.google(new GmailAccountSpec(GMAIL_USER, "client-grace", "secret-grace",
+                base + "oauth2/auth", base + "oauth2/token", base, null)), GoogleAuth.scopesFor(false), store,
                 interactive(ScriptedBrowser.following(dir).env()), sourceClock);
         String old = auth.accessToken(false);
         fake.requests().clear();

@@ -6,15 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cms.auth.GoogleAuth;
 import dev.cms.auth.LoginCoordinator;
+import dev.cms.cli.AccountOptions;
 import dev.cms.config.CredentialServerSpec;
 import dev.cms.config.GmailAccountSpec;
 import dev.cms.config.SourcePos;
 import dev.cms.fakecloud.FakeCloud;
 import dev.cms.provider.AuthenticationRequiredException;
+import dev.cms.time.Ticker;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -59,7 +60,7 @@ class BrokerNeedsLoginTest {
                 base + "oauth2/token", base, null);
         logins = new LoginCoordinator(0, true, null, Map.of(), Duration.ofMinutes(10))
                 .withBrowser(home -> browserOpened.countDown()); // nobody logs in
-        auth = new GoogleAuth(account, GoogleAuth.scopesFor(true), store, logins, Clock.systemUTC());
+        auth = new GoogleAuth(AccountOptions.google(account), GoogleAuth.scopesFor(true), store, logins, Ticker.SYSTEM);
         TokenProvider tokens = new TokenProvider() {
             @Override
             public String token(String user, String protocol, Duration minValidity)

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cms.auth.GoogleAuth;
 import dev.cms.auth.LoginCoordinator;
+import dev.cms.cli.AccountOptions;
 import dev.cms.config.AccountSpec;
 import dev.cms.config.CredentialServerSpec;
 import dev.cms.config.GmailAccountSpec;
@@ -61,7 +62,7 @@ class GoogleTokenFreshnessTest {
         GoogleSeed.Store store = new GoogleSeed.Store();
         store.save(account.key(), GoogleSeed.refreshToken(fake, ALICE, "client-alice", "secret-alice",
                 String.join(" ", scopes)));
-        return new GoogleAuth(account, scopes, store, logins, time);
+        return new GoogleAuth(AccountOptions.google(account), scopes, store, logins, time);
     }
 
     private CredentialServer serve(GoogleAuth auth) throws IOException {

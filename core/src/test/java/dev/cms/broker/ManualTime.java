@@ -1,5 +1,6 @@
 package dev.cms.broker;
 
+import dev.cms.time.ManualTicker;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,9 +12,10 @@ import java.util.List;
 
 /**
  * A clock the test moves by hand and a scheduler whose tasks run, on the test's thread, when the
- * clock passes their time. Shared with the fake cloud so that both agree on expiry.
+ * clock passes their time. Shared with the fake cloud (as a {@link Clock}) and the token sources
+ * (as a {@link ManualTicker}) so that both agree on expiry.
  */
-final class ManualTime extends Clock implements TokenRefresher.Scheduler {
+final class ManualTime extends Clock implements TokenRefresher.Scheduler, ManualTicker {
     private record Task(Instant due, long seq, Runnable run) {
     }
 
@@ -23,7 +25,8 @@ final class ManualTime extends Clock implements TokenRefresher.Scheduler {
     private int ran;
 
     /** Moves the clock forward, running each task due on the way at its own time. */
-    void advance(Duration d) {
+    @Override
+    public void advance(Duration d) {
         Instant end = now.plus(d);
         while (true) {
             Task next;

@@ -3,7 +3,7 @@ package dev.cms.cli;
 import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.cms.auth.AccessTokenSource;
+import dev.cms.provider.AccessTokenSource;
 import dev.cms.config.CloudMailboxSpec;
 import dev.cms.config.GmailAccountSpec;
 import dev.cms.config.Office365AccountSpec;
@@ -85,9 +85,9 @@ class OnceLoginNeededTest {
         Result r = once("GMail(\"INBOX\", GMail_Account(user=\"" + GMAIL_USER + "\", client_id=\"client\","
                 + " client_secret=\"secret\", api_endpoint=\"" + base + "\"))\n", spec -> {
                     GmailOptions d = GmailOptions.defaults();
-                    return new GmailMailbox((GmailAccountSpec) spec.account(), spec.mailbox(), spec.deleteAction(),
+                    return new GmailMailbox(AccountOptions.gmail((GmailAccountSpec) spec.account()), spec.mailbox(), spec.deleteAction(),
                             REVOKED, new GmailOptions(1e6, 4, Duration.ofSeconds(10), Duration.ofSeconds(10),
-                                    d.sleeper(), new Random(1)));
+                                    d.ticker(), new Random(1)));
                 });
         assertEquals(ExitCodes.AUTH, r.code(), r.err());
         assertThatText(r.err()).contains("a new login is needed");
@@ -100,7 +100,7 @@ class OnceLoginNeededTest {
         ms.graph().addUser(O365_USER, O365_CLIENT);
         Result r = once("Office365(\"inbox\", Office365_Account(user=\"" + O365_USER + "\", client_id=\""
                 + O365_CLIENT + "\", authority_host=\"" + ms.authorityHost() + "\", graph_endpoint=\""
-                + ms.graphEndpoint() + "\"))\n", spec -> new GraphMailbox((Office365AccountSpec) spec.account(),
+                + ms.graphEndpoint() + "\"))\n", spec -> new GraphMailbox(AccountOptions.graph((Office365AccountSpec) spec.account()),
                         spec.mailbox(), spec.deleteAction(), REVOKED,
                         GraphOptions.defaults(4).withTls(ms.trustedSocketFactory(), ms.trustManager())));
         assertEquals(ExitCodes.AUTH, r.code(), r.err());

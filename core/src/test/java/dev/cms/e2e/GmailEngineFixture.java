@@ -2,7 +2,7 @@ package dev.cms.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cms.auth.AccessTokenSource;
+import dev.cms.provider.AccessTokenSource;
 import dev.cms.config.DeleteAction;
 import dev.cms.config.GmailAccountSpec;
 import dev.cms.fakecloud.FakeCloud;
@@ -20,6 +20,7 @@ import dev.cms.sync.SyncEngine;
 import dev.cms.testing.FakeGmailCloud;
 import java.nio.file.Path;
 import dev.cms.time.Ticker;
+import dev.cms.cli.AccountOptions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
@@ -72,8 +73,8 @@ abstract class GmailEngineFixture {
         AccessTokenSource tokens = force -> gmail.issueAccessToken(user,
                 Set.of("https://www.googleapis.com/auth/gmail.modify"));
         GmailOptions options = new GmailOptions(1_000_000, 8, Duration.ofSeconds(10), Duration.ofSeconds(30),
-                GmailOptions.defaults().sleeper(), new Random(1));
-        return new GmailMailbox(account, label, action, tokens, options);
+                GmailOptions.defaults().ticker(), new Random(1));
+        return new GmailMailbox(AccountOptions.gmail(account), label, action, tokens, options);
     }
 
     /** A new engine (as after a restart) over the state in {@code tmp/state}. */

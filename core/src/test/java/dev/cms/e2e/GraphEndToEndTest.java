@@ -3,7 +3,8 @@ package dev.cms.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cms.auth.AccessTokenSource;
+import dev.cms.cli.AccountOptions;
+import dev.cms.provider.AccessTokenSource;
 import dev.cms.config.DeleteAction;
 import dev.cms.config.Office365AccountSpec;
 import dev.cms.fakecloud.FakeGraph;
@@ -86,7 +87,7 @@ class GraphEndToEndTest {
                 ms.authorityHost().toString(), ms.graphEndpoint().toString(), 4, null);
         AccessTokenSource tokens = force -> ms.identity().issueAccessToken(user, CLIENT,
                 List.of("https://graph.microsoft.com/Mail.ReadWrite"));
-        return new GraphMailbox(account, path, action, tokens,
+        return new GraphMailbox(AccountOptions.graph(account), path, action, tokens,
                 GraphOptions.defaults(4).withTls(ms.trustedSocketFactory(), ms.trustManager()));
     }
 

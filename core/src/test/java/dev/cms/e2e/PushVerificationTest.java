@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cms.auth.AccessTokenSource;
+import dev.cms.cli.AccountOptions;
+import dev.cms.provider.AccessTokenSource;
 import dev.cms.config.DeleteAction;
 import dev.cms.config.GmailAccountSpec;
 import dev.cms.config.Office365AccountSpec;
@@ -84,8 +85,8 @@ class PushVerificationTest {
             AccessTokenSource tokens = force -> cloud.gmail().issueAccessToken(user,
                     Set.of("https://www.googleapis.com/auth/gmail.modify"));
             GmailOptions options = new GmailOptions(1_000_000, 4, Duration.ofSeconds(10), Duration.ofSeconds(30),
-                    GmailOptions.defaults().sleeper(), new Random(1));
-            GmailMailbox box = new GmailMailbox(account, "INBOX", DeleteAction.ARCHIVE, tokens, options);
+                    GmailOptions.defaults().ticker(), new Random(1));
+            GmailMailbox box = new GmailMailbox(AccountOptions.gmail(account), "INBOX", DeleteAction.ARCHIVE, tokens, options);
             try (StateDb db = openDb()) {
                 SyncEngine engine = engine(box, db);
                 ok(engine.runCycle());
@@ -120,7 +121,7 @@ class PushVerificationTest {
                     ms.authorityHost().toString(), ms.graphEndpoint().toString(), 4, null);
             AccessTokenSource tokens = force -> ms.identity().issueAccessToken(user, client,
                     List.of("https://graph.microsoft.com/Mail.ReadWrite"));
-            GraphMailbox box = new GraphMailbox(account, "inbox", DeleteAction.ARCHIVE, tokens,
+            GraphMailbox box = new GraphMailbox(AccountOptions.graph(account), "inbox", DeleteAction.ARCHIVE, tokens,
                     GraphOptions.defaults(4).withTls(ms.trustedSocketFactory(), ms.trustManager()));
             try (StateDb db = openDb()) {
                 SyncEngine engine = engine(box, db);

@@ -2,7 +2,8 @@ package dev.cms.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cms.auth.AccessTokenSource;
+import dev.cms.cli.AccountOptions;
+import dev.cms.provider.AccessTokenSource;
 import dev.cms.config.DeleteAction;
 import dev.cms.config.GmailAccountSpec;
 import dev.cms.fakecloud.FakeCloud;
@@ -82,12 +83,12 @@ final class ReaderMailbox implements AutoCloseable {
                     Set.of("https://www.googleapis.com/auth/gmail.modify"));
             GmailOptions defaults = GmailOptions.defaults();
             GmailOptions options = new GmailOptions(1_000_000, 4, Duration.ofSeconds(10), Duration.ofSeconds(30),
-                    defaults.sleeper(), new Random(1));
+                    defaults.ticker(), new Random(1));
             Path state = home.resolve("mail").resolve(".cms");
             MessageStore store = MessageStore.open(state);
             db = StateDb.open(state.resolve("state.db"));
             SyncEngine engine = new SyncEngine(List.of(MaildirFolder.open(home.resolve("mail").resolve("INBOX"))),
-                    List.of(new GmailMailbox(account, "INBOX", DeleteAction.ARCHIVE, tokens, options)),
+                    List.of(new GmailMailbox(AccountOptions.gmail(account), "INBOX", DeleteAction.ARCHIVE, tokens, options)),
                     Router.defaultOnly(), store, db, false, dev.cms.time.Ticker.SYSTEM, Progress.NONE);
             return new ReaderMailbox(home, cloud, db, engine);
         } catch (Exception | Error e) {

@@ -3,7 +3,8 @@ package dev.cms.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cms.auth.AccessTokenSource;
+import dev.cms.cli.AccountOptions;
+import dev.cms.provider.AccessTokenSource;
 import dev.cms.config.DeleteAction;
 import dev.cms.config.GmailAccountSpec;
 import dev.cms.config.Office365AccountSpec;
@@ -82,8 +83,8 @@ class ReconcileEndToEndTest {
                 1_000_000, null);
         AccessTokenSource tokens = force -> fake.gmail().issueAccessToken(USER, Set.of("https://www.googleapis.com/auth/gmail.modify"));
         GmailOptions options = new GmailOptions(1_000_000, 4, Duration.ofSeconds(10), Duration.ofSeconds(30),
-                GmailOptions.defaults().sleeper(), new Random(1));
-        GmailMailbox mailbox = new GmailMailbox(account, "INBOX", action, tokens, options);
+                GmailOptions.defaults().ticker(), new Random(1));
+        GmailMailbox mailbox = new GmailMailbox(AccountOptions.gmail(account), "INBOX", action, tokens, options);
         Path state = tmp.resolve("state");
         MessageStore store = MessageStore.open(state);
         db = StateDb.open(state.resolve("state.db"));
@@ -176,7 +177,7 @@ class ReconcileEndToEndTest {
                     ms.authorityHost().toString(), ms.graphEndpoint().toString(), 4, null);
             AccessTokenSource tokens = force -> ms.identity().issueAccessToken(user, client,
                     List.of("https://graph.microsoft.com/Mail.ReadWrite"));
-            GraphMailbox box = new GraphMailbox(account, "inbox", DeleteAction.ARCHIVE, tokens,
+            GraphMailbox box = new GraphMailbox(AccountOptions.graph(account), "inbox", DeleteAction.ARCHIVE, tokens,
                     GraphOptions.defaults(4).withTls(ms.trustedSocketFactory(), ms.trustManager()));
             box.list(null);
             long before = ms.requests().size();

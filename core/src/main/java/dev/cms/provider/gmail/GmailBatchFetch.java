@@ -8,6 +8,12 @@ import com.google.api.client.http.HttpResponse;
 import com.google.api.services.gmail.model.Message;
 import dev.cms.provider.AuthenticationRequiredException;
 import dev.cms.provider.BodySink;
+import dev.cms.provider.RetryClassifier;
+import dev.cms.provider.RetryPolicy;
+import dev.cms.provider.RetryVerdict;
+import dev.cms.provider.gmail.GmailBatchWire.Outcome;
+import dev.cms.provider.gmail.GmailBatchWire.Part;
+import dev.cms.provider.gmail.GmailBatchWire.PartHandler;
 import dev.cms.provider.gmail.GmailTransport.MalformedGmailResponse;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -17,13 +23,7 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,10 +49,6 @@ final class GmailBatchFetch {
     private static final Logger log = LoggerFactory.getLogger(GmailBatchFetch.class);
 
     static final String BATCH_PATH = "batch/gmail/v1";
-    private static final String ITEM_PREFIX = "item-";
-    private static final Pattern BOUNDARY = Pattern.compile("boundary=(?:\"([^\"]+)\"|([^;\\s]+))",
-            Pattern.CASE_INSENSITIVE);
-    private static final Pattern STATUS_LINE = Pattern.compile("^HTTP/\\d(?:\\.\\d)?\\s+(\\d{3})\\b.*");
     private static final SecureRandom RANDOM = new SecureRandom();
     /** The largest part held in memory: a whole small answer plus room for the part's headers. */
     static final int PART_CAP = GmailMailbox.LARGE_ANSWER_BYTES + 16 * 1024;
@@ -69,24 +65,6 @@ final class GmailBatchFetch {
     GmailBatchFetch(GmailTransport transport, String mailboxKey) {
         this.transport = transport;
         this.mailboxKey = mailboxKey;
-    }
-
-    /** One inner response: status, headers (lower-case names) and body. */
-    record Part(int status, Map<String, String> headers, byte[] body) {}
-
-    /** Takes the parts of a batch answer as they arrive, keyed like {@link #parseResponse}. */
-    @FunctionalInterface
-    interface PartHandler {
-        void part(String key, Part part);
-    }
-
-    /**
-     * How a batch ended: every part read ({@code complete}), or cut short, with the key of a part
-     * too large to hold when that was the reason ({@code largeKey}).
-     */
-    record Outcome(boolean complete, String largeKey) {
-        static final Outcome COMPLETE = new Outcome(true, null);
-        static final Outcome FAILED = new Outcome(false, null);
     }
 
     /**
@@ -110,7 +88,7 @@ final class GmailBatchFetch {
             List<String> batch = pending;
             boolean[] seen = new boolean[batch.size()];
             Outcome outcome = send(batch, (key, part) -> {
-                int i = position(key, batch.size());
+                int i = GmailBatchWire.position(key, batch.size());
                 if (i < 0 || seen[i]) {
                     log.debug("{}: ignoring an unexpected batch part {}", mailboxKey, key);
                     return;
@@ -127,7 +105,7 @@ final class GmailBatchFetch {
                     }
                 }
             });
-            int large = outcome.largeKey() == null ? -1 : position(outcome.largeKey(), batch.size());
+            int large = outcome.largeKey() == null ? -1 : GmailBatchWire.position(outcome.largeKey(), batch.size());
             List<String> unseen = new ArrayList<>();
             for (int i = 0; i < batch.size(); i++) {
                 if (!seen[i] && i != large) {
@@ -144,40 +122,32 @@ final class GmailBatchFetch {
             tooLarge.add(batch.get(large));
             pending = unseen;
         }
-        List<String> all = new ArrayList<>(alone);
-        all.addAll(tooLarge);
-        for (String id : all) {
+        IOException failed = oneByOne(alone, single, first[0]);
+        failed = oneByOne(tooLarge, streamed, failed);
+        if (failed != null) {
+            throw failed;
+        }
+    }
+
+    /**
+     * Fetches {@code ids} one at a time with {@code fetch}; a failure is logged and the rest still
+     * fetched. Returns {@code first}, else the first failure (a needed login ends it at once).
+     */
+    private IOException oneByOne(List<String> ids, SingleFetch fetch, IOException first)
+            throws IOException, InterruptedException {
+        for (String id : ids) {
             try {
-                if (tooLarge.contains(id)) {
-                    streamed.fetch(id);
-                } else {
-                    single.fetch(id);
-                }
+                fetch.fetch(id);
             } catch (AuthenticationRequiredException e) {
                 throw e;
             } catch (IOException e) {
                 log.debug("{}: fetching message {} failed: {}", mailboxKey, id, e.toString());
-                if (first[0] == null) {
-                    first[0] = e;
+                if (first == null) {
+                    first = e;
                 }
             }
         }
-        if (first[0] != null) {
-            throw first[0];
-        }
-    }
-
-    /** The 0-based position of {@code item-N}, or -1. */
-    private static int position(String key, int size) {
-        if (!key.startsWith(ITEM_PREFIX)) {
-            return -1;
-        }
-        try {
-            int n = Integer.parseInt(key.substring(ITEM_PREFIX.length()));
-            return n >= 1 && n <= size ? n - 1 : -1;
-        } catch (NumberFormatException e) {
-            return -1;
-        }
+        return first;
     }
 
     /** Handles one part; true when the id should be fetched again on its own. */
@@ -230,56 +200,70 @@ final class GmailBatchFetch {
      */
     private Outcome send(List<String> ids, PartHandler handler) throws IOException, InterruptedException {
         String boundary = "batch_cms_" + Long.toHexString(RANDOM.nextLong()) + Long.toHexString(RANDOM.nextLong());
-        byte[] body = requestBody(ids, boundary);
+        byte[] body = GmailBatchWire.requestBody(ids, boundary);
         GenericUrl url = new GenericUrl(transport.rootUrl() + BATCH_PATH);
-        boolean refreshed = false;
-        String rejected = null;
-        while (true) {
-            transport.charge(GmailMailbox.COST_MESSAGES_GET * ids.size());
-            String token = transport.accessToken(rejected);
-            rejected = null;
-            HttpResponse response;
-            try {
+        // Only a 401 is retried here (once, after a token refresh); anything else falls back to single gets.
+        RetryPolicy once = transport.retries(BatchRefusal.INSTANCE);
+        try {
+            return once.run("batch", transport.charging(GmailMailbox.COST_MESSAGES_GET * ids.size()), token -> {
                 HttpRequest request = transport.gmail().getRequestFactory().buildPostRequest(url,
                         new ByteArrayContent("multipart/mixed; boundary=" + boundary, body));
                 request.setHeaders(new HttpHeaders().setAuthorization("Bearer " + token));
                 request.setThrowExceptionOnExecuteError(false);
-                response = request.execute();
-            } catch (IOException e) {
-                log.info("{}: Gmail batch of {} failed ({}); fetching them one by one", mailboxKey, ids.size(),
-                        e.toString());
+                return read(ids, request.execute(), handler);
+            });
+        } catch (AuthenticationRequiredException e) {
+            throw e;
+        } catch (IOException e) {
+            log.info("{}: Gmail batch of {} failed ({}); fetching them one by one", mailboxKey, ids.size(),
+                    e.toString());
+            return Outcome.FAILED;
+        }
+    }
+
+    /** A batch answer: its parts to {@code handler}; a 401 thrown for the retry loop. */
+    private Outcome read(List<String> ids, HttpResponse response, PartHandler handler) throws IOException {
+        try {
+            int status = response.getStatusCode();
+            if (status == 401) {
+                throw new BatchUnauthorized();
+            }
+            if (status != 200) {
+                log.info("{}: Gmail batch of {} got HTTP {}; fetching them one by one", mailboxKey, ids.size(),
+                        status);
                 return Outcome.FAILED;
             }
-            try {
-                int status = response.getStatusCode();
-                if (status == 401) {
-                    if (refreshed) {
-                        throw new AuthenticationRequiredException(
-                                "Gmail refused the credentials for " + transport.user() + "; a new login is needed");
-                    }
-                    log.info("{}: Gmail batch got HTTP 401, refreshing the access token", mailboxKey);
-                    refreshed = true;
-                    rejected = token;
-                    continue;
-                }
-                if (status != 200) {
-                    log.info("{}: Gmail batch of {} got HTTP {}; fetching them one by one", mailboxKey, ids.size(),
-                            status);
-                    return Outcome.FAILED;
-                }
-                try (InputStream in = response.getContent()) {
-                    return readParts(response.getContentType(), in, PART_CAP, handler);
-                } catch (MalformedGmailResponse e) {
-                    log.info("{}: {}; fetching the rest of the batch one by one", mailboxKey, e.getMessage());
-                    return Outcome.FAILED;
-                } catch (IOException e) {
-                    log.info("{}: reading a Gmail batch answer failed ({}); fetching the rest one by one",
-                            mailboxKey, e.toString());
-                    return Outcome.FAILED;
-                }
-            } finally {
-                disconnect(response);
+            try (InputStream in = response.getContent()) {
+                return GmailBatchWire.readParts(response.getContentType(), in, PART_CAP, handler);
+            } catch (MalformedGmailResponse e) {
+                log.info("{}: {}; fetching the rest of the batch one by one", mailboxKey, e.getMessage());
+                return Outcome.FAILED;
+            } catch (IOException e) {
+                log.info("{}: reading a Gmail batch answer failed ({}); fetching the rest one by one",
+                        mailboxKey, e.toString());
+                return Outcome.FAILED;
             }
+        } finally {
+            disconnect(response);
+        }
+    }
+
+    /** The batch envelope was answered 401. */
+    private static final class BatchUnauthorized extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        BatchUnauthorized() {
+            super("HTTP 401");
+        }
+    }
+
+    /** A batch retries nothing but a refused token: the single gets have the full retries. */
+    private enum BatchRefusal implements RetryClassifier {
+        INSTANCE;
+
+        @Override
+        public RetryVerdict classify(Attempt attempt, IOException failure) {
+            return failure instanceof BatchUnauthorized ? RetryVerdict.refreshToken() : RetryVerdict.fail(failure);
         }
     }
 
@@ -289,164 +273,6 @@ final class GmailBatchFetch {
         } catch (IOException e) {
             log.debug("closing a Gmail batch answer: {}", e.toString());
         }
-    }
-
-    static byte[] requestBody(List<String> ids, String boundary) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < ids.size(); i++) {
-            b.append("--").append(boundary).append("\r\n")
-                    .append("Content-Type: application/http\r\n")
-                    .append("Content-ID: <").append(ITEM_PREFIX).append(i + 1).append(">\r\n")
-                    .append("\r\n")
-                    .append("GET /gmail/v1/users/me/messages/").append(pathSegment(ids.get(i)))
-                    .append("?format=raw\r\n")
-                    .append("\r\n");
-        }
-        b.append("--").append(boundary).append("--\r\n");
-        return b.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** Percent-encodes everything but RFC 3986 unreserved characters (Gmail ids are hex). */
-    static String pathSegment(String id) {
-        StringBuilder out = new StringBuilder();
-        for (byte c : id.getBytes(StandardCharsets.UTF_8)) {
-            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '-' || c == '_' || c == '.' || c == '~') {
-                out.append((char) c);
-            } else {
-                out.append('%').append(String.format(Locale.ROOT, "%02X", c & 0xff));
-            }
-        }
-        return out.toString();
-    }
-
-    // ---------------------------------------------------------------- response
-
-    /**
-     * Splits a multipart/mixed batch answer held in memory into its inner responses, keyed by
-     * the request's Content-ID ({@code response-item-3} becomes {@code item-3}); a part without
-     * one is keyed by its position.
-     */
-    static Map<String, Part> parseResponse(String contentType, byte[] body) throws MalformedGmailResponse {
-        Map<String, Part> parts = new LinkedHashMap<>();
-        try {
-            readParts(contentType, new ByteArrayInputStream(body), Integer.MAX_VALUE - 1024, parts::put);
-        } catch (MalformedGmailResponse e) {
-            throw e;
-        } catch (IOException e) {
-            throw new MalformedGmailResponse("batch", GmailTransport.unreadable(e), e);
-        }
-        return parts;
-    }
-
-    /**
-     * Reads a multipart/mixed batch answer part by part, holding one part at a time: a part
-     * longer than {@code cap} bytes ends the reading with its key in {@link Outcome#largeKey()}.
-     */
-    static Outcome readParts(String contentType, InputStream body, int cap, PartHandler handler)
-            throws IOException {
-        String call = "batch";
-        if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("multipart/mixed")) {
-            throw new MalformedGmailResponse(call, "answer is " + contentType + ", not multipart/mixed");
-        }
-        Matcher bm = BOUNDARY.matcher(contentType);
-        if (!bm.find()) {
-            throw new MalformedGmailResponse(call, "no boundary in " + contentType);
-        }
-        if (body == null) {
-            throw new MalformedGmailResponse(call, "no parts");
-        }
-        MultipartReader reader = new MultipartReader(body, bm.group(1) != null ? bm.group(1) : bm.group(2));
-        int n = 0;
-        while (true) {
-            byte[] part;
-            try {
-                part = reader.next(cap);
-            } catch (MultipartReader.PartTooLarge e) {
-                return new Outcome(false, keyOf(e.head(), 0, e.head().length, n + 1));
-            }
-            if (part == null) {
-                return Outcome.COMPLETE;
-            }
-            n++;
-            handler.part(keyOf(part, 0, part.length, n), parsePart(part, n));
-        }
-    }
-
-    /** The key of a part from its outer headers: its Content-ID, else {@code item-n}. */
-    private static String keyOf(byte[] part, int from, int to, int n) {
-        Map<String, String> outer = new HashMap<>();
-        readHeaders(part, from, to, outer, null);
-        String id = outer.get("content-id");
-        return id == null ? ITEM_PREFIX + n : contentIdKey(id);
-    }
-
-    private static Part parsePart(byte[] body, int n) throws MalformedGmailResponse {
-        int to = body.length;
-        int inner = readHeaders(body, 0, to, new HashMap<>(), null);
-        String[] statusLine = new String[1];
-        Map<String, String> innerHeaders = new HashMap<>();
-        int content = readHeaders(body, inner, to, innerHeaders, statusLine);
-        Matcher sm = statusLine[0] == null ? null : STATUS_LINE.matcher(statusLine[0]);
-        if (sm == null || !sm.matches()) {
-            throw new MalformedGmailResponse("batch", "part " + n + " has no HTTP status line");
-        }
-        int end = to;
-        String length = innerHeaders.get("content-length");
-        if (length != null) {
-            try {
-                long l = Long.parseLong(length.trim());
-                if (l >= 0 && l <= to - content) {
-                    end = content + (int) l;
-                }
-            } catch (NumberFormatException e) {
-                // keep the part's end
-            }
-        }
-        return new Part(Integer.parseInt(sm.group(1)), innerHeaders, java.util.Arrays.copyOfRange(body, content, end));
-    }
-
-    private static String contentIdKey(String contentId) {
-        String id = contentId.trim();
-        if (id.startsWith("<") && id.endsWith(">")) {
-            id = id.substring(1, id.length() - 1);
-        }
-        return id.startsWith("response-") ? id.substring("response-".length()) : id;
-    }
-
-    /**
-     * Reads header lines from {@code from} up to a blank line; the first line goes to
-     * {@code firstLine[0]} when given. Returns the offset after the blank line (or {@code to}).
-     */
-    private static int readHeaders(byte[] b, int from, int to, Map<String, String> into, String[] firstLine) {
-        int pos = from;
-        boolean first = firstLine != null;
-        // Blank lines before an inner status line are tolerated.
-        while (first && pos < to && (b[pos] == '\r' || b[pos] == '\n')) {
-            pos++;
-        }
-        while (pos < to) {
-            int eol = pos;
-            while (eol < to && b[eol] != '\n') {
-                eol++;
-            }
-            int lineEnd = eol > pos && b[eol - 1] == '\r' ? eol - 1 : eol;
-            String line = new String(b, pos, lineEnd - pos, StandardCharsets.ISO_8859_1);
-            pos = Math.min(to, eol + 1);
-            if (line.isEmpty()) {
-                return pos;
-            }
-            if (first) {
-                firstLine[0] = line;
-                first = false;
-                continue;
-            }
-            int colon = line.indexOf(':');
-            if (colon > 0) {
-                into.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
-            }
-        }
-        return to;
     }
 
     /** The ids in groups of at most {@code size}, in order. */

@@ -9,28 +9,22 @@ import com.google.api.services.gmail.model.ListLabelsResponse;
 import com.google.api.services.gmail.model.ListMessagesResponse;
 import com.google.api.services.gmail.model.Message;
 import com.google.api.services.gmail.model.Profile;
-import dev.cms.auth.AccessTokenSource;
+import dev.cms.provider.AccessTokenSource;
 import dev.cms.config.DeleteAction;
-import dev.cms.config.GmailAccountSpec;
 import dev.cms.model.CloudMessage;
 import dev.cms.model.Flag;
 import dev.cms.model.Flags;
 import dev.cms.provider.BodySink;
+import dev.cms.provider.CloudAccount;
 import dev.cms.provider.Change;
 import dev.cms.provider.CloudMailbox;
 import dev.cms.provider.Listing;
 import dev.cms.provider.MailboxCounts;
 import dev.cms.provider.ParallelFetch;
 import dev.cms.provider.gmail.GmailTransport.MalformedGmailResponse;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.math.BigInteger;
-import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -41,7 +35,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,7 +66,7 @@ import org.slf4j.LoggerFactory;
  * in parallel. A batch saves round trips, not quota: it is charged 5 units per part. Memory is
  * bounded per download whatever the sizes (Gmail accepts messages of up to 50 MB): an answer of
  * at most {@link #LARGE_ANSWER_BYTES} is read whole, a batch answer one part at a time, and a
- * larger message is fetched alone and decoded as a stream into the sink ({@link #fetchLarge}).
+ * larger message is fetched alone and decoded as a stream into the sink ({@link GmailBodies#fetchLarge}).
  */
 public final class GmailMailbox implements CloudMailbox {
     private static final Logger log = LoggerFactory.getLogger(GmailMailbox.class);
@@ -88,7 +81,7 @@ public final class GmailMailbox implements CloudMailbox {
     static final long PAGE_SIZE = 500;
     /**
      * The largest answer read whole into memory (a message of about 1.5 MB); larger ones are
-     * streamed ({@link #fetchLarge}), so memory per download is bounded whatever Gmail serves.
+     * streamed ({@link GmailBodies#fetchLarge}), so memory per download is bounded whatever Gmail serves.
      */
     static final int LARGE_ANSWER_BYTES = 2 * 1024 * 1024;
     static final int MAX_IDS_PER_MODIFY = 1000;
@@ -98,35 +91,29 @@ public final class GmailMailbox implements CloudMailbox {
     static final Set<String> SYSTEM_LABELS = Set.of("INBOX", "SENT", "DRAFT", "SPAM", "TRASH", "STARRED",
             "UNREAD", "IMPORTANT", "CHAT", "CATEGORY_PERSONAL", "CATEGORY_SOCIAL", "CATEGORY_PROMOTIONS",
             "CATEGORY_UPDATES", "CATEGORY_FORUMS");
-    private static final String ME = "me";
+    static final String ME = "me";
 
-    private final GmailAccountSpec account;
+    private final CloudAccount account;
     private final String label;
     private final DeleteAction deleteAction;
     private final GmailOptions options;
     private final GmailTransport transport;
     private final Gmail gmail;
     private final GmailBatchFetch batches;
+    private final GmailBodies bodies;
     private volatile String labelId;
 
-    public GmailMailbox(GmailAccountSpec account, String label, DeleteAction deleteAction,
+    public GmailMailbox(CloudAccount account, String label, DeleteAction deleteAction,
                         AccessTokenSource tokens, GmailOptions options) {
-        this(account, label, deleteAction, tokens, options, Clock.systemUTC(), System::nanoTime);
-    }
-
-    /** With the wall clock (for HTTP-date Retry-After) and the quota's time source injected. */
-    GmailMailbox(GmailAccountSpec account, String label, DeleteAction deleteAction,
-                 AccessTokenSource tokens, GmailOptions options, Clock clock, LongSupplier nanoTime) {
         this.account = Objects.requireNonNull(account, "account");
         this.label = Objects.requireNonNull(label, "label");
         this.deleteAction = Objects.requireNonNull(deleteAction, "deleteAction");
         this.options = Objects.requireNonNull(options, "options");
         Objects.requireNonNull(tokens, "tokens");
-        String endpoint = account.apiEndpoint() == null ? GmailAccountSpec.DEFAULT_API_ENDPOINT
-                : account.apiEndpoint();
-        this.transport = new GmailTransport(endpoint, account.user(), tokens, options, clock, nanoTime);
+        this.transport = new GmailTransport(account.endpoint(), account.user(), tokens, options);
         this.gmail = transport.gmail();
         this.batches = new GmailBatchFetch(transport, key());
+        this.bodies = new GmailBodies(transport, key());
     }
 
     @Override
@@ -307,7 +294,8 @@ public final class GmailMailbox implements CloudMailbox {
     public void fetchBodies(Collection<String> ids, BodySink sink) throws IOException, InterruptedException {
         int size = options.batchSize();
         if (size <= 1) {
-            ParallelFetch.run(ids, options.maxParallelFetches(), "gmail-fetch-", key(), id -> fetchOne(id, sink));
+            ParallelFetch.run(ids, options.maxParallelFetches(), "gmail-fetch-", key(),
+                    id -> bodies.fetchOne(id, sink));
             return;
         }
         List<List<String>> groups = GmailBatchFetch.groups(List.copyOf(new LinkedHashSet<>(ids)), size);
@@ -318,88 +306,11 @@ public final class GmailMailbox implements CloudMailbox {
         ParallelFetch.run(byName.keySet(), options.maxParallelFetches(), "gmail-fetch-", key(), name -> {
             List<String> group = byName.get(name);
             if (group.size() == 1) {
-                fetchOne(group.get(0), sink); // a batch of one saves no round trip
+                bodies.fetchOne(group.get(0), sink); // a batch of one saves no round trip
             } else {
-                batches.fetch(group, sink, id -> fetchOne(id, sink), id -> fetchLarge(id, sink));
+                batches.fetch(group, sink, id -> bodies.fetchOne(id, sink), id -> bodies.fetchLarge(id, sink));
             }
         });
-    }
-
-    private void fetchOne(String id, BodySink sink) throws IOException, InterruptedException {
-        Message m;
-        try {
-            m = transport.execute("messages.get", COST_MESSAGES_GET,
-                    gmail.users().messages().get(ME, id).setFormat("raw"),
-                    in -> GmailTransport.parseRawMessage("messages.get", readSmall(in)));
-        } catch (GmailStatusException e) {
-            if (e.status() == 404) {
-                log.debug("{}: message {} is gone (HTTP 404); skipped", key(), id);
-                return;
-            }
-            throw e;
-        } catch (LargeAnswer e) {
-            fetchLarge(id, sink);
-            return;
-        }
-        if (m.getRaw() == null) {
-            throw new MalformedGmailResponse("messages.get", "missing raw for message " + id);
-        }
-        byte[] body;
-        try {
-            body = Base64.getUrlDecoder().decode(m.getRaw());
-        } catch (IllegalArgumentException e) {
-            throw new MalformedGmailResponse("messages.get", "raw of message " + id + " is not base64url", e);
-        }
-        Instant received = m.getInternalDate() == null ? null : Instant.ofEpochMilli(m.getInternalDate());
-        sink.accept(id, new ByteArrayInputStream(body), received);
-    }
-
-    /** An answer longer than {@link #LARGE_ANSWER_BYTES}: the message is fetched by {@link #fetchLarge}. */
-    static final class LargeAnswer extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        LargeAnswer() {
-            super("answer larger than " + LARGE_ANSWER_BYTES + " bytes", null, false, false);
-        }
-    }
-
-    /** The whole answer when it is at most {@link #LARGE_ANSWER_BYTES}, else {@link LargeAnswer}. */
-    static byte[] readSmall(InputStream in) throws IOException {
-        if (in == null) {
-            return new byte[0];
-        }
-        byte[] b = in.readNBytes(LARGE_ANSWER_BYTES + 1);
-        if (b.length > LARGE_ANSWER_BYTES) {
-            throw new LargeAnswer();
-        }
-        return b;
-    }
-
-    /**
-     * A message too large to hold: its received time from {@code format=minimal}, then the raw
-     * answer streamed into the sink, decoded as it arrives (two calls, 10 units).
-     */
-    void fetchLarge(String id, BodySink sink) throws IOException, InterruptedException {
-        Instant received;
-        try {
-            Message meta = transport.execute("messages.get", COST_MESSAGES_GET,
-                    gmail.users().messages().get(ME, id).setFormat("minimal"), Message.class);
-            received = meta.getInternalDate() == null ? null : Instant.ofEpochMilli(meta.getInternalDate());
-            log.debug("{}: message {} is large; streaming it", key(), id);
-            transport.execute("messages.get", COST_MESSAGES_GET,
-                    gmail.users().messages().get(ME, id).setFormat("raw"), in -> {
-                        RawMessageReader.deliver(in, "messages.get", id, received, sink);
-                        return null;
-                    });
-        } catch (GmailStatusException e) {
-            if (e.status() == 404) {
-                log.debug("{}: message {} is gone (HTTP 404); skipped", key(), id);
-                return;
-            }
-            throw e;
-        } catch (UncheckedIOException e) {
-            throw e.getCause(); // the sink failed: not a network fault to retry
-        }
     }
 
     // ---------------------------------------------------------------- changes

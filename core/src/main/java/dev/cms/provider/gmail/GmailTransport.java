@@ -1,63 +1,43 @@
 package dev.cms.provider.gmail;
 
-import com.google.api.client.googleapis.json.GoogleJsonError;
-import com.google.api.client.googleapis.json.GoogleJsonResponseException;
 import com.google.api.client.googleapis.services.AbstractGoogleClientRequest;
 import com.google.api.client.http.HttpHeaders;
 import com.google.api.client.http.HttpRequestInitializer;
 import com.google.api.client.http.HttpResponse;
-import com.google.api.client.http.HttpResponseException;
 import com.google.api.client.http.javanet.NetHttpTransport;
 import com.google.api.client.json.gson.GsonFactory;
 import com.google.api.services.gmail.Gmail;
-import dev.cms.auth.AccessTokenSource;
-import dev.cms.provider.AuthenticationRequiredException;
-import dev.cms.provider.RetryTiming;
-import dev.cms.provider.Sleeper;
+import dev.cms.provider.AccessTokenSource;
+import dev.cms.provider.RetryClassifier;
+import dev.cms.provider.RetryPolicy;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Optional;
-import java.util.Random;
-import java.util.function.LongSupplier;
-import javax.net.ssl.SSLException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Runs Gmail calls: charges the quota, sets the bearer token, retries throttling, server
- * errors and dropped connections with backoff, refreshes the token once on 401, and parses
- * the answer. The Google client's own retries and logging are switched off so that this is
- * the only place that decides.
+ * Runs Gmail calls: charges the quota, sets the bearer token, and hands each call to the shared
+ * {@link RetryPolicy} with Gmail's {@link GmailRetry} reading of failures (throttling, server
+ * errors and dropped connections retried, one token refresh on 401), and parses the answer. The
+ * Google client's own retries and logging are switched off so that this is the only place that
+ * decides.
  */
 final class GmailTransport {
-    private static final Logger log = LoggerFactory.getLogger(GmailTransport.class);
-
-    static final int MAX_ATTEMPTS = 6;
-    static final Duration BACKOFF_BASE = Duration.ofSeconds(1);
-    static final Duration BACKOFF_CAP = Duration.ofMinutes(5);
-
     private final Gmail gmail;
     private final String user;
     private final AccessTokenSource tokens;
     private final QuotaLimiter limiter;
-    private final Sleeper sleeper;
-    private final Random jitter;
-    private final Clock clock;
+    private final RetryPolicy retries;
+    private final GmailOptions options;
     private final String root;
 
-    GmailTransport(String apiEndpoint, String user, AccessTokenSource tokens, GmailOptions options, Clock clock,
-                   LongSupplier nanoTime) {
+    GmailTransport(String apiEndpoint, String user, AccessTokenSource tokens, GmailOptions options) {
         this.user = user;
         this.tokens = tokens;
-        this.sleeper = options.sleeper();
-        this.jitter = options.jitter();
-        this.clock = clock;
-        this.limiter = new QuotaLimiter(options.quotaUnitsPerSecond(), nanoTime, options.sleeper());
+        this.options = options;
+        this.limiter = new QuotaLimiter(options.quotaUnitsPerSecond(), options.ticker());
+        this.retries = new RetryPolicy("Gmail", user, tokens, GmailRetry.INSTANCE,
+                options.ticker(), options.jitter());
         int connectMs = (int) options.connectTimeout().toMillis();
         int readMs = (int) options.readTimeout().toMillis();
         HttpRequestInitializer init = request -> {
@@ -93,17 +73,24 @@ final class GmailTransport {
         return user;
     }
 
+    /** The retry loop of this mailbox, reading failures with {@code classifier} instead of Gmail's. */
+    RetryPolicy retries(RetryClassifier classifier) {
+        return new RetryPolicy("Gmail", user, tokens, classifier, options.ticker(), options.jitter());
+    }
+
     /** Charges {@code units} of quota for a call made outside {@link #execute}. */
     void charge(int units) throws InterruptedException {
         limiter.acquire(units);
     }
 
-    /**
-     * An access token; never log it. With {@code rejected} (a token Gmail answered 401 to), one to
-     * use instead, refreshed once for all requests refused that token.
-     */
-    String accessToken(String rejected) throws IOException, InterruptedException {
-        return rejected == null ? tokens.accessToken(false) : tokens.replaceRejected(rejected);
+    /** Charges {@code units} of quota before each attempt. */
+    RetryPolicy.Pacing charging(int units) {
+        return new RetryPolicy.Pacing() {
+            @Override
+            public void beforeAttempt() throws InterruptedException {
+                limiter.acquire(units);
+            }
+        };
     }
 
     /**
@@ -131,60 +118,10 @@ final class GmailTransport {
     <T> T execute(String call, int units, AbstractGoogleClientRequest<?> request, AnswerReader<T> reader)
             throws IOException, InterruptedException {
         request.setDisableGZipContent(true);
-        String rejected = null;
-        boolean refreshed = false;
-        int attempt = 0;
-        while (true) {
-            attempt++;
-            limiter.acquire(units);
-            String token = accessToken(rejected);
-            rejected = null;
+        return retries.run(call, charging(units), token -> {
             request.setRequestHeaders(new HttpHeaders().setAuthorization("Bearer " + token));
-            Duration wait;
-            IOException failure;
-            try {
-                return executeAndRead(call, request, reader);
-            } catch (HttpResponseException e) {
-                int status = e.getStatusCode();
-                if (status == 401) {
-                    if (refreshed) {
-                        throw new AuthenticationRequiredException(
-                                "Gmail refused the credentials for " + user + "; a new login is needed");
-                    }
-                    log.info("Gmail {} for {}: HTTP 401, refreshing the access token", call, user);
-                    refreshed = true;
-                    rejected = token;
-                    attempt--;
-                    continue;
-                }
-                failure = e;
-                if (isThrottled(e) || status == 500 || status == 502 || status == 503 || status == 504) {
-                    wait = waitFor(e, attempt);
-                } else {
-                    throw new GmailStatusException("Gmail " + call + " for " + user + " failed: HTTP " + status
-                            + describe(e), status, e);
-                }
-            } catch (SSLException e) {
-                throw e;
-            } catch (MalformedGmailResponse e) {
-                throw e;
-            } catch (IOException e) {
-                failure = e;
-                wait = backoff(attempt);
-            }
-            if (attempt >= MAX_ATTEMPTS) {
-                throw new IOException("Gmail " + call + " for " + user + " failed after " + attempt
-                        + " attempts: " + summary(failure), failure);
-            }
-            log.info("Gmail {} for {} failed ({}); retrying in {} ms (attempt {} of {})",
-                    call, user, summary(failure), wait.toMillis(), attempt + 1, MAX_ATTEMPTS);
-            sleeper.sleep(wait);
-        }
-    }
-
-    private Duration waitFor(HttpResponseException e, int attempt) {
-        Optional<Duration> asked = retryAfter(e.getHeaders(), clock.instant());
-        return asked.isPresent() ? asked.get() : backoff(attempt);
+            return executeAndRead(call, request, reader);
+        });
     }
 
     private static <T> T executeAndRead(String call, AbstractGoogleClientRequest<?> request, AnswerReader<T> reader)
@@ -295,77 +232,6 @@ final class GmailTransport {
             // Truncation is an EOFException, wrong shapes IllegalStateException, bad numbers NumberFormatException.
             throw new MalformedGmailResponse(call, unreadable(e), e);
         }
-    }
-
-    /** 429, or 403 with reason rateLimitExceeded / userRateLimitExceeded. */
-    static boolean isThrottled(HttpResponseException e) {
-        if (e.getStatusCode() == 429) {
-            return true;
-        }
-        if (e.getStatusCode() != 403 || !(e instanceof GoogleJsonResponseException)) {
-            return false;
-        }
-        GoogleJsonError details = ((GoogleJsonResponseException) e).getDetails();
-        if (details == null || details.getErrors() == null) {
-            return false;
-        }
-        for (GoogleJsonError.ErrorInfo info : details.getErrors()) {
-            String reason = info.getReason();
-            if ("rateLimitExceeded".equals(reason) || "userRateLimitExceeded".equals(reason)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * The wait a {@code Retry-After} header asks for (delta seconds or an HTTP date), capped
-     * at {@link #BACKOFF_CAP}; empty when there is no usable header.
-     */
-    static Optional<Duration> retryAfter(HttpHeaders headers, Instant now) {
-        String value = headers == null ? null : headers.getFirstHeaderStringValue("Retry-After");
-        return RetryTiming.retryAfter(value, now, BACKOFF_CAP);
-    }
-
-    /** Exponential backoff with jitter: base 2^(attempt-1), capped, times a factor in [0.5, 1). */
-    Duration backoff(int attempt) {
-        return RetryTiming.backoff(attempt, BACKOFF_BASE, BACKOFF_CAP, jitter);
-    }
-
-    private static String describe(HttpResponseException e) {
-        if (e instanceof GoogleJsonResponseException) {
-            GoogleJsonError details = ((GoogleJsonResponseException) e).getDetails();
-            if (details != null && details.getMessage() != null) {
-                return " (" + details.getMessage() + ")";
-            }
-        }
-        return e.getStatusMessage() == null ? "" : " (" + e.getStatusMessage() + ")";
-    }
-
-    private static String summary(IOException e) {
-        if (e instanceof HttpResponseException) {
-            HttpResponseException h = (HttpResponseException) e;
-            return "HTTP " + h.getStatusCode() + describe(h);
-        }
-        return inWords(e);
-    }
-
-    /** A network failure in words, without Java class names (the exception stays the cause). */
-    static String inWords(IOException e) {
-        String m = e.getMessage();
-        if (e instanceof java.net.SocketTimeoutException) {
-            return "no answer in time (" + (m == null ? "timed out" : m) + ")";
-        }
-        if (e instanceof java.net.ConnectException) {
-            return "cannot connect" + (m == null ? "" : " (" + m + ")");
-        }
-        if (e instanceof java.net.UnknownHostException) {
-            return "unknown host " + m;
-        }
-        if (e instanceof java.io.EOFException || e instanceof java.net.SocketException) {
-            return "the connection broke off" + (m == null ? "" : " (" + m + ")");
-        }
-        return m == null || m.isBlank() ? "a network error" : m;
     }
 
     /** Why an answer could not be read, in words: truncated, or not the JSON expected. */

@@ -1,18 +1,14 @@
 package dev.cms.provider.gmail;
 
-import dev.cms.provider.Sleeper;
 import dev.cms.time.Ticker;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.function.LongSupplier;
 
 /**
  * A token bucket of quota units shared by every call of one mailbox. It holds at most one
  * second's worth of units; a caller that needs more than the bucket holds reserves them
  * (the bucket goes into debt) and sleeps until the debt would have been repaid, so later
- * callers queue behind it. The sleep is taken once, outside the lock: a fake clock whose
- * sleep returns at once does not make the limiter spin. Time and sleeping are the
- * {@link Ticker}'s.
+ * callers queue behind it. The sleep is taken once, outside the lock: a fake ticker whose sleep
+ * returns at once does not make the limiter spin.
  */
 final class QuotaLimiter {
     private static final double NANOS_PER_SECOND = 1e9;
@@ -29,39 +25,6 @@ final class QuotaLimiter {
         this.ticker = ticker;
         this.available = capacity;
         this.lastNanos = ticker.nanoTime();
-    }
-
-    /**
-     * For the transport, which still hands over a monotonic reading and a sleeper: both seen
-     * as one {@link Ticker} (only its {@code nanoTime} and {@code sleep} are used here).
-     */
-    QuotaLimiter(double unitsPerSecond, LongSupplier nanoTime, Sleeper sleeper) {
-        this(unitsPerSecond, new Ticker() {
-            @Override
-            public long nanoTime() {
-                return nanoTime.getAsLong();
-            }
-
-            @Override
-            public Instant now() {
-                return Ticker.SYSTEM.now();
-            }
-
-            @Override
-            public void sleep(Duration d) throws InterruptedException {
-                sleeper.sleep(d);
-            }
-
-            @Override
-            public void waitUntil(Object monitor, long deadline) {
-                throw new UnsupportedOperationException("the quota limiter never waits on a monitor");
-            }
-
-            @Override
-            public void wakeAll(Object monitor) {
-                monitor.notifyAll();
-            }
-        });
     }
 
     /** Takes {@code units} from the bucket, sleeping first when they are not yet there. */

@@ -5,7 +5,6 @@ import com.microsoft.graph.core.content.BatchResponseContent;
 import com.microsoft.graph.core.models.BatchRequestStep;
 import com.microsoft.kiota.RequestInformation;
 import java.io.IOException;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -13,8 +12,8 @@ import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
+import dev.cms.provider.RetryPolicy;
 import okhttp3.Request;
 import okhttp3.Response;
 import org.slf4j.Logger;
@@ -22,8 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends SDK requests through JSON {@code $batch} (the SDK's {@link BatchRequestContent}), at
- * most {@link #MAX_PER_BATCH} a batch. A part answered 429 or 503 (or 500/502/504) is sent
- * again alone in a later batch after its {@code Retry-After} (or a backoff); a 404 means the
+ * most {@link #MAX_PER_BATCH} a batch. A part answered with a status {@link GraphRetry} retries
+ * is sent again in a later batch after its {@code Retry-After} (or a backoff); a 404 means the
  * message is gone and counts as done; other failures are collected and returned together
  * once every part had its turn. The envelope itself goes through the transport's retries.
  */
@@ -48,11 +47,9 @@ final class GraphBatch {
     }
 
     private final GraphTransport transport;
-    private final Clock clock;
 
-    GraphBatch(GraphTransport transport, Clock clock) {
+    GraphBatch(GraphTransport transport) {
         this.transport = transport;
-        this.clock = clock;
     }
 
     /** Runs {@code subs} to completion; returns the failures (empty when all went through). */
@@ -92,15 +89,14 @@ final class GraphBatch {
                 s.attempts++;
                 Response r = part(answer, s.id);
                 String what = s.what + ": HTTP " + status + errorText(r);
-                boolean retryable = status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
-                if (!retryable || s.attempts >= GraphTransport.MAX_ATTEMPTS) {
+                boolean retryable = GraphRetry.isRetryable(status);
+                if (!retryable || s.attempts >= RetryPolicy.MAX_ATTEMPTS) {
                     failures.add(what + (retryable ? " after " + s.attempts + " attempts" : ""));
                     continue;
                 }
-                Optional<Duration> asked = status == 429 || status == 503
-                        ? GraphTransport.retryAfter(r == null ? null : r.header("Retry-After"), clock.instant())
-                        : Optional.empty();
-                Duration d = asked.orElseGet(() -> transport.backoff(s.attempts));
+                Duration asked = RetryPolicy.retryAfter(r == null ? null : r.header("Retry-After"),
+                        transport.ticker().now());
+                Duration d = asked != null ? asked : transport.backoff(s.attempts);
                 wait = wait == null || d.compareTo(wait) > 0 ? d : wait;
                 log.info("Office365 {} for {}: {}; sending it again in {} ms", s.what, transport.user(), what,
                         d.toMillis());
@@ -148,7 +144,7 @@ final class GraphBatch {
         if (r == null) {
             return "";
         }
-        String[] err = GraphTransport.errorOf(r);
-        return GraphTransport.describe(err[0], err[1]);
+        String[] err = GraphRetry.errorOf(r);
+        return GraphRetry.describe(err[0], err[1]);
     }
 }

@@ -9,12 +9,13 @@ import com.microsoft.graph.users.item.mailfolders.item.messages.delta.DeltaReque
 import com.microsoft.graph.users.item.messages.item.move.MovePostRequestBody;
 import com.microsoft.kiota.BaseRequestConfiguration;
 import com.microsoft.kiota.RequestInformation;
-import dev.cms.auth.AccessTokenSource;
+import dev.cms.provider.AccessTokenSource;
+import dev.cms.time.Ticker;
 import dev.cms.config.DeleteAction;
-import dev.cms.config.Office365AccountSpec;
 import dev.cms.model.CloudMessage;
 import dev.cms.model.Flag;
 import dev.cms.provider.BodySink;
+import dev.cms.provider.CloudAccount;
 import dev.cms.provider.Change;
 import dev.cms.provider.CloudMailbox;
 import dev.cms.provider.Listing;
@@ -22,7 +23,6 @@ import dev.cms.provider.MailboxCounts;
 import dev.cms.provider.ParallelFetch;
 import java.io.IOException;
 import java.io.InputStream;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -35,7 +35,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,7 +65,7 @@ import org.slf4j.LoggerFactory;
  * <p>Every request goes through one {@code GraphTransport}, the interceptor under the SDK's
  * client: at most {@link
  * GraphOptions#maxConcurrency()} in flight for this mailbox, immutable ids, token refresh on
- * 401, Retry-After on 429/503, backoff on 5xx and dropped connections.
+ * 401, Retry-After and backoff as {@link dev.cms.provider.RetryPolicy} says.
  */
 public final class GraphMailbox implements CloudMailbox {
     private static final Logger log = LoggerFactory.getLogger(GraphMailbox.class);
@@ -77,29 +76,23 @@ public final class GraphMailbox implements CloudMailbox {
             "junkemail");
     static final Set<String> SYNC_RESET_CODES = Set.of("syncstatenotfound", "syncstateinvalid", "resyncrequired");
 
-    private final Office365AccountSpec account;
+    private final CloudAccount account;
     private final String folderPath;
     private final List<String> parts;
     private final DeleteAction deleteAction;
     private final GraphOptions options;
     private final GraphTransport transport;
     private final GraphBatch batch;
-    private final Clock clock;
+    private final Ticker ticker;
     private volatile String folderId;
 
-    public GraphMailbox(Office365AccountSpec account, String folderPath, DeleteAction deleteAction,
+    public GraphMailbox(CloudAccount account, String folderPath, DeleteAction deleteAction,
                         AccessTokenSource tokens, GraphOptions options) {
-        this(account, folderPath, deleteAction, tokens, options, Clock.systemUTC(), System::nanoTime);
-    }
-
-    /** With the wall clock (Retry-After dates, the replied time) and the pause timer injected. */
-    GraphMailbox(Office365AccountSpec account, String folderPath, DeleteAction deleteAction,
-                 AccessTokenSource tokens, GraphOptions options, Clock clock, LongSupplier nanoTime) {
         this.account = Objects.requireNonNull(account, "account");
         this.folderPath = Objects.requireNonNull(folderPath, "folderPath");
         this.deleteAction = Objects.requireNonNull(deleteAction, "deleteAction");
         this.options = Objects.requireNonNull(options, "options");
-        this.clock = Objects.requireNonNull(clock, "clock");
+        this.ticker = options.ticker();
         Objects.requireNonNull(tokens, "tokens");
         List<String> ps = new ArrayList<>();
         for (String p : folderPath.split("/")) {
@@ -111,14 +104,13 @@ public final class GraphMailbox implements CloudMailbox {
             throw new IllegalArgumentException("empty Office365 folder path '" + folderPath + "' for " + who());
         }
         this.parts = List.copyOf(ps);
-        String endpoint = account.graphEndpoint() == null ? Office365AccountSpec.DEFAULT_GRAPH_ENDPOINT
-                : account.graphEndpoint();
-        this.transport = new GraphTransport(endpoint, who(), tokens, options, clock, nanoTime);
-        this.batch = new GraphBatch(transport, clock);
+        String endpoint = account.endpoint();
+        this.transport = new GraphTransport(endpoint, who(), tokens, options);
+        this.batch = new GraphBatch(transport);
     }
 
     private String who() {
-        return account.user() == null ? account.tenant() : account.user();
+        return account.user();
     }
 
     @Override
@@ -355,7 +347,7 @@ public final class GraphMailbox implements CloudMailbox {
         if (changes.isEmpty()) {
             return;
         }
-        Instant now = clock.instant();
+        Instant now = ticker.now();
         List<GraphBatch.Sub> patches = new ArrayList<>();
         List<GraphBatch.Sub> moves = new ArrayList<>();
         int n = 0;

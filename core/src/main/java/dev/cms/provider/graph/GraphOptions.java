@@ -1,6 +1,6 @@
 package dev.cms.provider.graph;
 
-import dev.cms.provider.Sleeper;
+import dev.cms.time.Ticker;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Random;
@@ -9,10 +9,10 @@ import javax.net.ssl.X509TrustManager;
 
 /**
  * Tuning of a {@link GraphMailbox}: how many requests may be in flight at once for the
- * mailbox (Outlook allows 4 per mailbox and application), the HTTP timeouts, the sleeper and
+ * mailbox (Outlook allows 4 per mailbox and application), the HTTP timeouts, the ticker (clocks and sleeping) and
  * random source used for backoff, and an optional TLS setup (both null: the JVM default).
  */
-public record GraphOptions(int maxConcurrency, Duration connectTimeout, Duration readTimeout, Sleeper sleeper,
+public record GraphOptions(int maxConcurrency, Duration connectTimeout, Duration readTimeout, Ticker ticker,
                            Random jitter, SSLSocketFactory sslSocketFactory, X509TrustManager trustManager) {
     public GraphOptions {
         if (maxConcurrency < 1) {
@@ -20,22 +20,28 @@ public record GraphOptions(int maxConcurrency, Duration connectTimeout, Duration
         }
         requirePositive(connectTimeout, "connectTimeout");
         requirePositive(readTimeout, "readTimeout");
-        Objects.requireNonNull(sleeper, "sleeper");
+        Objects.requireNonNull(ticker, "ticker");
         Objects.requireNonNull(jitter, "jitter");
         if ((sslSocketFactory == null) != (trustManager == null)) {
             throw new IllegalArgumentException("sslSocketFactory and trustManager must be given together");
         }
     }
 
-    /** 30 s to connect, 120 s between reads, real sleeping, the JVM's TLS. */
+    /** 30 s to connect, 120 s between reads, the system clocks, the JVM's TLS. */
     public static GraphOptions defaults(int maxConcurrency) {
-        return new GraphOptions(maxConcurrency, Duration.ofSeconds(30), Duration.ofSeconds(120), Sleeper.REAL,
+        return new GraphOptions(maxConcurrency, Duration.ofSeconds(30), Duration.ofSeconds(120), Ticker.SYSTEM,
                 new Random(), null, null);
     }
 
     /** The same options with another TLS setup (a test server's trust, say). */
     public GraphOptions withTls(SSLSocketFactory factory, X509TrustManager trust) {
-        return new GraphOptions(maxConcurrency, connectTimeout, readTimeout, sleeper, jitter, factory, trust);
+        return new GraphOptions(maxConcurrency, connectTimeout, readTimeout, ticker, jitter, factory, trust);
+    }
+
+    /** The same options on another clock (a test's fake). */
+    public GraphOptions withTicker(Ticker other) {
+        return new GraphOptions(maxConcurrency, connectTimeout, readTimeout, other, jitter, sslSocketFactory,
+                trustManager);
     }
 
     private static void requirePositive(Duration d, String name) {

@@ -1,8 +1,5 @@
 package dev.cms.provider.graph;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import com.microsoft.graph.core.CoreConstants;
 import com.microsoft.graph.core.requests.middleware.GraphTelemetryHandler;
 import com.microsoft.graph.core.requests.options.GraphClientOption;
@@ -13,22 +10,13 @@ import com.microsoft.kiota.authentication.AnonymousAuthenticationProvider;
 import com.microsoft.kiota.http.middleware.ParametersNameDecodingHandler;
 import com.microsoft.kiota.http.middleware.UrlReplaceHandler;
 import com.microsoft.kiota.http.middleware.options.UrlReplaceHandlerOption;
-import dev.cms.auth.AccessTokenSource;
-import dev.cms.provider.AuthenticationRequiredException;
-import dev.cms.provider.RetryTiming;
-import dev.cms.provider.Sleeper;
+import dev.cms.provider.AccessTokenSource;
+import dev.cms.provider.RetryPolicy;
+import dev.cms.time.Ticker;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Optional;
-import java.util.Random;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import java.util.function.LongSupplier;
-import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.SSLPeerUnverifiedException;
 import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
 import okhttp3.MediaType;
@@ -38,20 +26,15 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
 import okio.Buffer;
-import okio.BufferedSource;
-import okio.ForwardingSource;
-import okio.Okio;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The Microsoft Graph SDK client of one mailbox, and the OkHttp interceptor under it that
  * decides every retry. The SDK builds the requests and reads the answers; this interceptor,
  * last in the client's chain, adds the bearer token from the {@link AccessTokenSource}
- * (refreshed once on 401) and {@code Prefer: IdType="ImmutableId"}, keeps at most {@code
- * maxConcurrency} requests of the mailbox in flight, waits as long as {@code Retry-After}
- * says on 429/503 (holding back the mailbox's other requests meanwhile), and backs off
- * exponentially with jitter on 5xx and dropped connections. The SDK's own retry and
+ * and {@code Prefer: IdType="ImmutableId"}, keeps at most {@code maxConcurrency} requests of
+ * the mailbox in flight, and retries through the shared {@link RetryPolicy} with Graph's
+ * reading of failures ({@link GraphRetry}); while Graph asks to wait ({@code Retry-After}) the
+ * mailbox's other requests hold back too. The SDK's own retry and
  * redirect handlers are not in the chain and OkHttp's silent retries are off, so nothing
  * else retries; nothing here logs headers or bodies.
  *
@@ -62,15 +45,8 @@ import org.slf4j.LoggerFactory;
  * which {@link #call} takes back out of the SDK's wrapping.
  */
 final class GraphTransport implements Interceptor {
-    private static final Logger log = LoggerFactory.getLogger(GraphTransport.class);
 
-    static final int MAX_ATTEMPTS = 6;
-    static final Duration BACKOFF_BASE = Duration.ofSeconds(1);
-    static final Duration BACKOFF_CAP = Duration.ofMinutes(5);
-    /** Outlook's throttling window is 10 minutes: no honest Retry-After asks for more. */
-    static final Duration RETRY_AFTER_CAP = Duration.ofMinutes(10);
     static final String PREFER_IMMUTABLE_ID = "IdType=\"ImmutableId\"";
-    private static final int ERROR_PEEK_BYTES = 8192;
 
     /** One SDK call; the SDK reports failures unchecked, which {@link #call} sorts out. */
     @FunctionalInterface
@@ -80,19 +56,15 @@ final class GraphTransport implements Interceptor {
 
     private final HttpUrl base;
     private final String user;
-    private final AccessTokenSource tokens;
     private final ConcurrencyWindow permits;
-    private final Sleeper sleeper;
-    private final Random jitter;
-    private final Clock clock;
-    private final LongSupplier nanoTime;
+    private final Ticker ticker;
+    private final RetryPolicy retries;
     private final GraphServiceClient graph;
     private final Object pauseLock = new Object();
     private boolean paused;
     private long pauseUntilNanos;
 
-    GraphTransport(String graphEndpoint, String user, AccessTokenSource tokens, GraphOptions options, Clock clock,
-                   LongSupplier nanoTime) {
+    GraphTransport(String graphEndpoint, String user, AccessTokenSource tokens, GraphOptions options) {
         String root = graphEndpoint.endsWith("/") ? graphEndpoint.substring(0, graphEndpoint.length() - 1)
                 : graphEndpoint;
         HttpUrl parsed = HttpUrl.parse(root + "/v1.0");
@@ -106,12 +78,9 @@ final class GraphTransport implements Interceptor {
         }
         this.base = parsed;
         this.user = user;
-        this.tokens = tokens;
         this.permits = new ConcurrencyWindow(options.maxConcurrency());
-        this.sleeper = options.sleeper();
-        this.jitter = options.jitter();
-        this.clock = clock;
-        this.nanoTime = nanoTime;
+        this.ticker = options.ticker();
+        this.retries = new RetryPolicy("Office365", user, tokens, GraphRetry.INSTANCE, ticker, options.jitter());
         OkHttpClient.Builder b = new OkHttpClient.Builder()
                 .connectTimeout(options.connectTimeout())
                 .readTimeout(options.readTimeout())
@@ -245,129 +214,90 @@ final class GraphTransport implements Interceptor {
     }
 
     /**
-     * Sends {@code request} (named {@code call} in errors and logs) until it succeeds or a
-     * failure is final. A JSON answer is read whole within the attempt; a streamed one is
-     * handed on with its concurrency slot, released when the stream is closed.
+     * Sends {@code request} (named {@code call} in errors and logs) through the shared
+     * {@link RetryPolicy} until it succeeds or a failure is final. A JSON answer is read whole
+     * within the attempt; a streamed one is handed on with its concurrency slot, released when
+     * the stream is closed.
      */
     private Response execute(Chain chain, String call, Request request, boolean streamed)
             throws IOException, InterruptedException {
         String prefer = String.join(", ", request.headers("Prefer"));
         Request.Builder builder = request.newBuilder()
                 .header("Prefer", prefer.isEmpty() ? PREFER_IMMUTABLE_ID : PREFER_IMMUTABLE_ID + ", " + prefer);
-        String rejected = null;
-        boolean refreshed = false;
-        int attempt = 0;
-        boolean owesRetry = false;
+        Throttling pace = new Throttling();
         try {
-            while (true) {
-                attempt++;
-                awaitPause();
-                // After a 401: the token another request already got in its place, or one refresh.
-                String token = rejected == null ? tokens.accessToken(false) : tokens.replaceRejected(rejected);
-                rejected = null;
-                Request r = builder.header("Authorization", "Bearer " + token).build();
-                int status;
-                String retryAfter;
-                String detail;
-                String code;
-                IOException failure = null;
-                boolean succeeded = false;
-                boolean handedOn = false;
-                if (owesRetry) {
-                    permits.acquireRetry();
-                    owesRetry = false;
-                } else {
-                    permits.acquire();
-                }
-                Response response = null;
-                try {
-                    response = chain.proceed(r);
-                    status = response.code();
-                    if (status >= 200 && status < 300) {
-                        ResponseBody body = response.body();
-                        if (streamed && body != null) {
-                            Response out = response.newBuilder().body(new ReleasingBody(body, permits)).build();
-                            handedOn = true;
-                            return out;
-                        }
-                        byte[] bytes = body == null ? new byte[0] : body.bytes();
-                        succeeded = true;
-                        return response.newBuilder()
-                                .body(ResponseBody.create(bytes, body == null ? null : body.contentType())).build();
-                    }
-                    retryAfter = response.header("Retry-After");
-                    String[] err = errorOf(response);
-                    code = err[0];
-                    detail = err[1];
-                } catch (SSLHandshakeException | SSLPeerUnverifiedException e) {
-                    throw new IOException("Office365 " + call + " for " + user + ": TLS failure: " + e.getMessage(), e);
-                } catch (IOException e) {
-                    if (e instanceof InterruptedIOException && Thread.currentThread().isInterrupted()) {
-                        throw new InterruptedException("interrupted during Office365 " + call);
-                    }
-                    failure = e;
-                    status = 0;
-                    retryAfter = null;
-                    detail = null;
-                    code = null;
-                } finally {
-                    if (!handedOn) {
-                        if (response != null) {
-                            response.close();
-                        }
-                        permits.release(succeeded);
-                    }
-                }
-                Duration wait;
-                String what;
-                boolean throttled = false;
-                if (failure != null) {
-                    wait = backoff(attempt);
-                    what = failure.toString();
-                } else {
-                    what = "HTTP " + status + describe(code, detail);
-                    if (status == 401) {
-                        if (refreshed) {
-                            throw new AuthenticationRequiredException(
-                                    "Office365 refused the credentials for " + user + "; a new login is needed");
-                        }
-                        log.info("Office365 {} for {}: HTTP 401, refreshing the access token", call, user);
-                        refreshed = true;
-                        rejected = token;
-                        attempt--;
-                        continue;
-                    }
-                    Optional<Duration> asked = status == 429 || status == 503
-                            ? retryAfter(retryAfter, clock.instant()) : Optional.empty();
-                    if (asked.isPresent()) {
-                        wait = asked.get();
-                        throttled = true;
-                    } else if (status == 429 || status == 500 || status == 502 || status == 503 || status == 504) {
-                        wait = backoff(attempt);
-                    } else {
-                        throw new GraphStatusException("Office365 " + call + " for " + user + " failed: " + what,
-                                status, code);
-                    }
-                }
-                if (attempt >= MAX_ATTEMPTS) {
-                    throw new IOException("Office365 " + call + " for " + user + " failed after " + attempt
-                            + " attempts: " + what, failure);
-                }
-                log.info("Office365 {} for {} failed ({}); retrying in {} ms (attempt {} of {})",
-                        call, user, what, wait.toMillis(), attempt + 1, MAX_ATTEMPTS);
-                if (throttled) {
-                    // Throttled: every request of this mailbox holds back, not only this one; the
-                    // wait itself happens in awaitPause() before the next attempt, and the mailbox
-                    // then resumes with one request at a time, widening as requests succeed, and
-                    // the throttled requests go before any new one.
-                    permits.throttled();
-                    owesRetry = true;
-                    pauseFor(wait);
-                } else {
-                    sleeper.sleep(wait);
-                }
-            }
+            return retries.run(call, pace, token -> {
+                pace.acquire();
+                return attempt(chain, call, builder.header("Authorization", "Bearer " + token).build(), streamed);
+            });
         } finally {
+            pace.cancel();
+        }
+    }
+
+    /** One attempt, holding a concurrency slot: the answer when 2xx, else a {@link GraphStatusException}. */
+    private Response attempt(Chain chain, String call, Request r, boolean streamed) throws IOException {
+        boolean succeeded = false;
+        boolean handedOn = false;
+        Response response = null;
+        try {
+            response = chain.proceed(r);
+            int status = response.code();
+            if (status < 200 || status >= 300) {
+                throw GraphRetry.failure(call, user, response);
+            }
+            ResponseBody body = response.body();
+            if (streamed && body != null) {
+                Response out = response.newBuilder().body(new ReleasingBody(body, permits)).build();
+                handedOn = true;
+                return out;
+            }
+            byte[] bytes = body == null ? new byte[0] : body.bytes();
+            succeeded = true;
+            return response.newBuilder()
+                    .body(ResponseBody.create(bytes, body == null ? null : body.contentType())).build();
+        } finally {
+            if (!handedOn) {
+                if (response != null) {
+                    response.close();
+                }
+                permits.release(succeeded);
+            }
+        }
+    }
+
+    /**
+     * The pacing of one call. When Graph asks to wait ({@code Retry-After}), every request of
+     * this mailbox holds back, not only this one: the wait itself happens in {@link #awaitPause}
+     * before the next attempt, and the mailbox then resumes with one request at a time, widening
+     * as requests succeed, the throttled requests going before any new one.
+     */
+    private final class Throttling implements RetryPolicy.Pacing {
+        private boolean owesRetry;
+
+        @Override
+        public void beforeAttempt() throws InterruptedException {
+            awaitPause();
+        }
+
+        @Override
+        public boolean holdBack(Duration wait) {
+            permits.throttled();
+            owesRetry = true;
+            pauseFor(wait);
+            return true;
+        }
+
+        void acquire() throws InterruptedException {
+            if (owesRetry) {
+                permits.acquireRetry();
+                owesRetry = false;
+            } else {
+                permits.acquire();
+            }
+        }
+
+        void cancel() {
             if (owesRetry) {
                 permits.cancelRetry();
             }
@@ -377,7 +307,7 @@ final class GraphTransport implements Interceptor {
     /** Holds back every request of this mailbox until {@code d} from now. */
     void pauseFor(Duration d) {
         synchronized (pauseLock) {
-            long until = nanoTime.getAsLong() + d.toNanos();
+            long until = ticker.nanoTime() + d.toNanos();
             if (!paused || until - pauseUntilNanos > 0) {
                 pauseUntilNanos = until;
                 paused = true;
@@ -391,90 +321,22 @@ final class GraphTransport implements Interceptor {
             if (!paused) {
                 return;
             }
-            remaining = pauseUntilNanos - nanoTime.getAsLong();
+            remaining = pauseUntilNanos - ticker.nanoTime();
             if (remaining <= 0) {
                 paused = false;
                 return;
             }
         }
-        sleeper.sleep(Duration.ofNanos(remaining));
+        ticker.sleep(Duration.ofNanos(remaining));
     }
 
-    /** Graph's {@code error.code} and {@code error.message}, either null when absent. */
-    static String[] errorOf(Response response) {
-        try {
-            JsonElement e = JsonParser.parseString(response.peekBody(ERROR_PEEK_BYTES).string());
-            if (e.isJsonObject() && e.getAsJsonObject().get("error") instanceof JsonObject) {
-                JsonObject err = e.getAsJsonObject().getAsJsonObject("error");
-                return new String[] {stringOrNull(err, "code"), stringOrNull(err, "message")};
-            }
-        } catch (IOException | RuntimeException ignored) {
-            // Not a Graph error body: the status alone has to do.
-        }
-        return new String[] {null, null};
-    }
-
-    static String stringOrNull(JsonObject o, String name) {
-        JsonElement e = o.get(name);
-        return e != null && e.isJsonPrimitive() ? e.getAsString() : null;
-    }
-
-    static String describe(String code, String message) {
-        if (code == null && message == null) {
-            return "";
-        }
-        String m = message == null ? "" : message.length() > 200 ? message.substring(0, 200) + "..." : message;
-        return " (" + (code == null ? "" : code + (m.isEmpty() ? "" : ": ")) + m + ")";
-    }
-
-    /**
-     * The wait a {@code Retry-After} value asks for (delta seconds or an HTTP date), at most
-     * {@link #RETRY_AFTER_CAP}; empty when there is no usable value.
-     */
-    static Optional<Duration> retryAfter(String value, Instant now) {
-        return RetryTiming.retryAfter(value, now, RETRY_AFTER_CAP);
-    }
-
-    /** Exponential backoff with jitter: 2^(attempt-1) seconds, capped, times a factor in [0.5, 1). */
+    /** The wait before a request's retry number {@code attempt} when Graph asked for none. */
     Duration backoff(int attempt) {
-        return RetryTiming.backoff(attempt, BACKOFF_BASE, BACKOFF_CAP, jitter);
+        return retries.backoff(attempt);
     }
 
-    /** A streamed answer's body that gives its concurrency slot back when it is closed. */
-    private static final class ReleasingBody extends ResponseBody {
-        private final ResponseBody delegate;
-        private final BufferedSource source;
-
-        ReleasingBody(ResponseBody delegate, ConcurrencyWindow permits) {
-            this.delegate = delegate;
-            AtomicBoolean released = new AtomicBoolean();
-            this.source = Okio.buffer(new ForwardingSource(delegate.source()) {
-                @Override
-                public void close() throws IOException {
-                    try {
-                        super.close();
-                    } finally {
-                        if (released.compareAndSet(false, true)) {
-                            permits.release(true);
-                        }
-                    }
-                }
-            });
-        }
-
-        @Override
-        public MediaType contentType() {
-            return delegate.contentType();
-        }
-
-        @Override
-        public long contentLength() {
-            return delegate.contentLength();
-        }
-
-        @Override
-        public BufferedSource source() {
-            return source;
-        }
+    /** The wall clock and sleeping of this mailbox. */
+    Ticker ticker() {
+        return ticker;
     }
 }

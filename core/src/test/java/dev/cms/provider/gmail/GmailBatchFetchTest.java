@@ -18,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import dev.cms.cli.AccountOptions;
 import dev.cms.config.DeleteAction;
 import dev.cms.provider.gmail.GmailFetchAndApplyTest.Collecting;
 import java.nio.charset.StandardCharsets;
@@ -38,8 +39,8 @@ class GmailBatchFetchTest extends GmailFixture {
     private static final long DATE = 1_700_000_000_123L;
 
     private GmailMailbox batching(int batchSize) {
-        return new GmailMailbox(account(), "INBOX", DeleteAction.ARCHIVE, tokens,
-                gmailOptions(4).withBatchSize(batchSize), Clock.fixed(NOW, ZoneOffset.UTC), System::nanoTime);
+        return new GmailMailbox(AccountOptions.gmail(account()), "INBOX", DeleteAction.ARCHIVE, tokens,
+                gmailOptions(4).withBatchSize(batchSize));
     }
 
     private static byte[] body(String id) {
@@ -225,12 +226,11 @@ class GmailBatchFetchTest extends GmailFixture {
         for (int i = 0; i < 45; i++) {
             ids.add(String.format("%04x", i));
         }
-        // 100 units a second and a clock that stands still: the bucket holds 100, then each batch's
-        // charge is owed and slept for, so the sleeps tell what was charged.
-        GmailOptions o = new GmailOptions(100, 1, Duration.ofSeconds(10), Duration.ofSeconds(10), sleeper,
+        // 100 units a second on a fake ticker that moves only while the limiter sleeps: the bucket
+        // holds 100, then each batch's charge is owed and slept for, so the sleeps tell what was charged.
+        GmailOptions o = new GmailOptions(100, 1, Duration.ofSeconds(10), Duration.ofSeconds(10), ticker,
                 new Random(1), 20);
-        GmailMailbox box = new GmailMailbox(account(), "INBOX", DeleteAction.ARCHIVE, tokens, o,
-                Clock.fixed(NOW, ZoneOffset.UTC), () -> 0L);
+        GmailMailbox box = new GmailMailbox(AccountOptions.gmail(account()), "INBOX", DeleteAction.ARCHIVE, tokens, o);
 
         box.fetchBodies(ids, new Collecting());
 
@@ -239,8 +239,8 @@ class GmailBatchFetchTest extends GmailFixture {
             sizes.add(e.getRequest().getBodyAsString().split("Content-Type: application/http", -1).length - 1);
         }
         assertEquals(List.of(20, 20, 5), sizes);
-        // 100 -> 0 (no wait), -> -100 (1 s), -> -125 (1.25 s): 45 parts x 5 units = 225.
-        assertEquals(List.of(Duration.ofSeconds(1), Duration.ofMillis(1250)), sleeper.sleeps);
+        // 100 -> 0 (no wait), -> -100 (1 s, which refills 100), -> -25 (0.25 s): 45 parts x 5 units = 225.
+        assertEquals(List.of(Duration.ofSeconds(1), Duration.ofMillis(250)), ticker.sleeps());
         wm.verify(exactly(0), getRequestedFor(urlPathMatching(API + "messages/.*")));
     }
 
@@ -249,7 +249,7 @@ class GmailBatchFetchTest extends GmailFixture {
         String text = "preamble\r\n--b1\r\nContent-Type: application/http\r\nContent-ID: <response-item-3>\r\n\r\n"
                 + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}trailing\r\n"
                 + "--b1\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 404 Not Found\r\n\r\nx\r\n--b1--\r\n";
-        var parts = GmailBatchFetch.parseResponse("multipart/mixed; boundary=\"b1\"",
+        var parts = GmailBatchWire.parseResponse("multipart/mixed; boundary=\"b1\"",
                 text.getBytes(StandardCharsets.UTF_8));
         assertEquals(200, parts.get("item-3").status());
         assertEquals("{}", new String(parts.get("item-3").body(), StandardCharsets.UTF_8));
@@ -260,9 +260,9 @@ class GmailBatchFetchTest extends GmailFixture {
     @Test
     void answerThatIsNotMultipartIsRefused() {
         assertThrows(GmailTransport.MalformedGmailResponse.class,
-                () -> GmailBatchFetch.parseResponse("application/json", "{}".getBytes(StandardCharsets.UTF_8)));
+                () -> GmailBatchWire.parseResponse("application/json", "{}".getBytes(StandardCharsets.UTF_8)));
         assertThrows(GmailTransport.MalformedGmailResponse.class,
-                () -> GmailBatchFetch.parseResponse("multipart/mixed; boundary=b1",
+                () -> GmailBatchWire.parseResponse("multipart/mixed; boundary=b1",
                         "--b1\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 200 OK\r\n\r\n{}"
                                 .getBytes(StandardCharsets.UTF_8)));
     }

@@ -1,12 +1,14 @@
 package dev.cms.provider.gmail;
 
-import dev.cms.auth.AccessTokenSource;
+import dev.cms.provider.AccessTokenSource;
 import dev.cms.config.DeleteAction;
 import dev.cms.config.GmailAccountSpec;
 import dev.cms.fakecloud.FakeCloud;
 import dev.cms.fakecloud.FakeGmail;
 import dev.cms.fakecloud.RequestLog;
 import java.time.Clock;
+import dev.cms.cli.AccountOptions;
+import dev.cms.time.FakeTicker;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -31,7 +33,8 @@ abstract class GmailCloudFixture {
     FakeCloud cloud;
     FakeGmail gmail;
     /** What the adapter's sleeper was asked to wait (it never waits). */
-    final List<Duration> sleeps = Collections.synchronizedList(new ArrayList<>());
+    /** The adapter's clock: stands at NOW; its sleeps are recorded. */
+    final FakeTicker ticker = new FakeTicker(NOW);
 
     @BeforeEach
     void startCloud() throws Exception {
@@ -64,10 +67,9 @@ abstract class GmailCloudFixture {
                 cloud.baseUri() + "oauth2/auth", cloud.baseUri() + "oauth2/token", cloud.baseUri().toString(), null);
         // A quota high enough that the limiter never sleeps; batching off, so each body is one GET.
         GmailOptions options = new GmailOptions(1e9, 8, Duration.ofSeconds(10), Duration.ofSeconds(10),
-                sleeps::add, new Random(42), 1);
+                ticker, new Random(42), 1);
         AccessTokenSource tokens = force -> gmail.issueAccessToken(USER, Set.of(FakeGmail.FULL_SCOPE));
-        return new GmailMailbox(account, label, action, tokens, options, Clock.fixed(NOW, ZoneOffset.UTC),
-                System::nanoTime);
+        return new GmailMailbox(AccountOptions.gmail(account), label, action, tokens, options);
     }
 
     /** Adds a message with these labels; returns its id. */

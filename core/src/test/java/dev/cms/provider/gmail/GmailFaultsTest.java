@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.http.Fault;
+import dev.cms.cli.AccountOptions;
 import dev.cms.config.DeleteAction;
 import dev.cms.model.Flag;
 import dev.cms.model.Flags;
@@ -20,14 +21,15 @@ import dev.cms.provider.AuthenticationRequiredException;
 import dev.cms.provider.Change;
 import dev.cms.provider.Listing;
 import java.io.IOException;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** Throttling, server errors, broken connections, bad JSON and refused tokens, on any call. */
+/**
+ * Gmail-only faults: the rate-limit reasons of 403, HTTP-date Retry-After, timeouts, bad JSON and
+ * refused tokens. The faults both services share are in {@link dev.cms.provider.TransportFaultsTest}.
+ */
 class GmailFaultsTest extends GmailFixture {
     private static final String HISTORY = path("history");
     private static final String OK = "{\"historyId\":\"900\"}";
@@ -36,32 +38,19 @@ class GmailFaultsTest extends GmailFixture {
         return mailbox("INBOX").list("800");
     }
 
-    private static void assertBetween(Duration low, Duration high, Duration actual) {
-        assertTrue(actual.compareTo(low) >= 0 && actual.compareTo(high) <= 0,
-                actual + " not in [" + low + ", " + high + "]");
-    }
-
-    @Test
-    void tooManyRequestsWaitsForRetryAfterThenSucceeds() throws Exception {
-        sequence(HISTORY, aResponse().withStatus(429).withHeader("Retry-After", "7"), okJson(OK));
-        assertEquals("900", poll().syncToken());
-        assertEquals(List.of(Duration.ofSeconds(7)), sleeper.sleeps);
-        assertEquals(2, wm.getAllServeEvents().size());
-    }
-
     @Test
     void retryAfterAsAnHttpDateIsHonoured() throws Exception {
         sequence(HISTORY, aResponse().withStatus(503).withHeader("Retry-After", "Fri, 02 Jan 2026 03:04:35 GMT"),
                 okJson(OK));
         poll();
-        assertEquals(List.of(Duration.ofSeconds(30)), sleeper.sleeps);
+        assertEquals(List.of(Duration.ofSeconds(30)), ticker.sleeps());
     }
 
     @Test
     void forbiddenWithRateLimitReasonIsRetried() throws Exception {
         sequence(HISTORY, error(403, "rateLimitExceeded"), error(403, "userRateLimitExceeded"), okJson(OK));
         assertEquals("900", poll().syncToken());
-        assertEquals(2, sleeper.sleeps.size());
+        assertEquals(2, ticker.sleeps().size());
         assertEquals(3, wm.getAllServeEvents().size());
     }
 
@@ -71,26 +60,7 @@ class GmailFaultsTest extends GmailFixture {
         IOException e = assertThrows(IOException.class, this::poll);
         assertTrue(e.getMessage().contains("HTTP 403"), e.getMessage());
         assertEquals(1, wm.getAllServeEvents().size());
-        assertTrue(sleeper.sleeps.isEmpty());
-    }
-
-    @Test
-    void serverErrorsBackOffExponentiallyWithJitterThenSucceed() throws Exception {
-        sequence(HISTORY, status(500), status(503), okJson(OK));
-        assertEquals("900", poll().syncToken());
-        assertEquals(2, sleeper.sleeps.size());
-        assertBetween(Duration.ofMillis(500), Duration.ofSeconds(1), sleeper.sleeps.get(0));
-        assertBetween(Duration.ofSeconds(1), Duration.ofSeconds(2), sleeper.sleeps.get(1));
-    }
-
-    @Test
-    void connectionResetIsRetried() throws Exception {
-        // The JDK's HttpURLConnection silently re-sends a request once after a reset, so it
-        // takes two resets in a row for our own retry (and its backoff sleep) to act.
-        sequence(HISTORY, aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER),
-                aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER), okJson(OK));
-        assertEquals("900", poll().syncToken());
-        assertEquals(1, sleeper.sleeps.size());
+        assertTrue(ticker.sleeps().isEmpty());
     }
 
     @Test
@@ -98,28 +68,17 @@ class GmailFaultsTest extends GmailFixture {
         wm.stubFor(get(urlPathEqualTo(HISTORY)).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
         IOException e = assertThrows(IOException.class, this::poll);
         assertTrue(e.getMessage().contains("after 6 attempts"), e.getMessage());
-        assertEquals(5, sleeper.sleeps.size());
+        assertEquals(5, ticker.sleeps().size());
     }
 
     @Test
     void readTimeoutIsRetried() throws Exception {
-        GmailOptions quick = new GmailOptions(1e9, 1, Duration.ofSeconds(5), Duration.ofMillis(200), sleeper,
+        GmailOptions quick = new GmailOptions(1e9, 1, Duration.ofSeconds(5), Duration.ofMillis(200), ticker,
                 new Random(7));
-        GmailMailbox box = new GmailMailbox(account(), "INBOX", DeleteAction.ARCHIVE, tokens, quick,
-                Clock.fixed(NOW, ZoneOffset.UTC), System::nanoTime);
+        GmailMailbox box = new GmailMailbox(AccountOptions.gmail(account()), "INBOX", DeleteAction.ARCHIVE, tokens, quick);
         sequence(HISTORY, okJson(OK).withFixedDelay(2000), okJson("{\"historyId\":\"901\"}"));
         assertEquals("901", box.list("800").syncToken());
-        assertEquals(1, sleeper.sleeps.size());
-    }
-
-    @Test
-    void persistentServerErrorFailsAfterSixAttempts() {
-        wm.stubFor(get(urlPathEqualTo(HISTORY)).willReturn(status(500)));
-        IOException e = assertThrows(IOException.class, this::poll);
-        assertTrue(e.getMessage().contains("after 6 attempts"), e.getMessage());
-        assertEquals(6, wm.getAllServeEvents().size());
-        assertEquals(5, sleeper.sleeps.size());
-        assertBetween(Duration.ofSeconds(8), Duration.ofSeconds(16), sleeper.sleeps.get(4));
+        assertEquals(1, ticker.sleeps().size());
     }
 
     @Test
@@ -156,18 +115,9 @@ class GmailFaultsTest extends GmailFixture {
                 .withHeader("Authorization", equalTo("Bearer tok-1")));
         wm.verify(exactly(1), getRequestedFor(urlPathEqualTo(HISTORY))
                 .withHeader("Authorization", equalTo("Bearer tok-2")));
-        assertTrue(sleeper.sleeps.isEmpty());
+        assertTrue(ticker.sleeps().isEmpty());
         // It names the refused token, so concurrent 401s share one refresh (issue 12, item 16).
         assertEquals(List.of("tok-1"), tokens.rejected);
-    }
-
-    @Test
-    void unauthorizedTwiceAsksForALogin() {
-        wm.stubFor(get(urlPathEqualTo(HISTORY)).willReturn(status(401)));
-        AuthenticationRequiredException e = assertThrows(AuthenticationRequiredException.class, this::poll);
-        assertEquals("Gmail refused the credentials for alice@example.com; a new login is needed", e.getMessage());
-        assertEquals(List.of(false, true), tokens.forced);
-        assertEquals(2, wm.getAllServeEvents().size());
     }
 
     @Test

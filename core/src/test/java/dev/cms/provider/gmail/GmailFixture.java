@@ -11,12 +11,12 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
-import dev.cms.auth.AccessTokenSource;
+import dev.cms.cli.AccountOptions;
+import dev.cms.provider.AccessTokenSource;
 import dev.cms.config.DeleteAction;
 import dev.cms.config.GmailAccountSpec;
 import dev.cms.provider.AuthenticationRequiredException;
-import dev.cms.provider.Sleeper;
-import java.time.Clock;
+import dev.cms.time.FakeTicker;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
-/** A WireMock Gmail on a dynamic port, a counting token source and a recording sleeper. */
+/** A WireMock Gmail on a dynamic port, a counting token source and a fake ticker that records the sleeps. */
 abstract class GmailFixture {
     static final String USER = "alice@example.com";
     static final String API = "/gmail/v1/users/me/";
@@ -36,14 +36,14 @@ abstract class GmailFixture {
 
     WireMockServer wm;
     FakeTokens tokens;
-    RecordingSleeper sleeper;
+    FakeTicker ticker;
 
     @BeforeEach
     void startServer() {
         wm = new WireMockServer(options().dynamicPort());
         wm.start();
         tokens = new FakeTokens();
-        sleeper = new RecordingSleeper();
+        ticker = new FakeTicker(NOW);
     }
 
     @AfterEach
@@ -57,9 +57,9 @@ abstract class GmailFixture {
     }
 
     GmailOptions gmailOptions(int parallel) {
-        // A quota high enough that the limiter never sleeps: the sleeper then records backoff only.
+        // A quota high enough that the limiter never sleeps: the ticker then records backoff only.
         // Batching off: these tests stub single gets; GmailBatchFetchTest turns it on.
-        return new GmailOptions(1e9, parallel, Duration.ofSeconds(10), Duration.ofSeconds(10), sleeper,
+        return new GmailOptions(1e9, parallel, Duration.ofSeconds(10), Duration.ofSeconds(10), ticker,
                 new Random(42), 1);
     }
 
@@ -68,8 +68,7 @@ abstract class GmailFixture {
     }
 
     GmailMailbox mailbox(String label, DeleteAction action) {
-        return new GmailMailbox(account(), label, action, tokens, gmailOptions(8), Clock.fixed(NOW, ZoneOffset.UTC),
-                System::nanoTime);
+        return new GmailMailbox(AccountOptions.gmail(account()), label, action, tokens, gmailOptions(8));
     }
 
     static String path(String rest) {
@@ -132,15 +131,6 @@ abstract class GmailFixture {
         public String replaceRejected(String token) throws AuthenticationRequiredException {
             rejected.add(token);
             return accessToken(true);
-        }
-    }
-
-    static final class RecordingSleeper implements Sleeper {
-        final List<Duration> sleeps = Collections.synchronizedList(new ArrayList<>());
-
-        @Override
-        public void sleep(Duration d) {
-            sleeps.add(d);
         }
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cms.cli.AccountOptions;
 import dev.cms.config.DeleteAction;
 import dev.cms.config.GmailAccountSpec;
 import dev.cms.fakecloud.FakeCloud;
@@ -55,8 +56,8 @@ class GmailLargeMessagesTest {
                 cloud.baseUri() + "oauth2/auth", cloud.baseUri() + "oauth2/token", cloud.baseUri().toString(),
                 1_000_000, null);
         GmailOptions options = new GmailOptions(1_000_000, 2, Duration.ofSeconds(10), Duration.ofSeconds(30),
-                GmailOptions.defaults().sleeper(), new Random(1));
-        return new GmailMailbox(account, "INBOX", DeleteAction.ARCHIVE,
+                GmailOptions.defaults().ticker(), new Random(1));
+        return new GmailMailbox(AccountOptions.gmail(account), "INBOX", DeleteAction.ARCHIVE,
                 force -> gmail.issueAccessToken(USER, Set.of("https://www.googleapis.com/auth/gmail.modify")), options);
     }
 

@@ -13,12 +13,12 @@ import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import dev.cms.auth.GoogleAuth;
 import dev.cms.auth.LoginCoordinator;
 import dev.cms.auth.TokenStore;
+import dev.cms.cli.AccountOptions;
 import dev.cms.config.DeleteAction;
 import dev.cms.config.GmailAccountSpec;
+import dev.cms.time.FakeTicker;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -91,10 +91,9 @@ class GmailLate401Test extends GmailFixture {
                 base + "token", base, null);
         secrets.put(account.key(), "refresh-token");
         try (LoginCoordinator nobody = new LoginCoordinator(0, false, null, Map.of(), Duration.ofSeconds(5))) {
-            GoogleAuth auth = new GoogleAuth(account, GoogleAuth.scopesFor(false), store, nobody,
-                    Clock.fixed(NOW, ZoneOffset.UTC));
-            GmailMailbox mailbox = new GmailMailbox(account, "INBOX", DeleteAction.ARCHIVE, auth, gmailOptions(2),
-                    Clock.fixed(NOW, ZoneOffset.UTC), System::nanoTime);
+            GoogleAuth auth = new GoogleAuth(AccountOptions.google(account), GoogleAuth.scopesFor(false), store, nobody,
+                    new FakeTicker(NOW));
+            GmailMailbox mailbox = new GmailMailbox(AccountOptions.gmail(account), "INBOX", DeleteAction.ARCHIVE, auth, gmailOptions(2));
             Map<String, String> got = new ConcurrentHashMap<>();
             mailbox.fetchBodies(List.of("fast", "slow"), (id, body, when) ->
                     got.put(id, new String(body.readAllBytes(), StandardCharsets.UTF_8)));

@@ -190,7 +190,7 @@ class GmailListingTest extends GmailCloudFixture {
         assertEquals(7, l.messages().size());
         calls("GET", "history").withStatus(404).assertOnce();
         calls("GET", "profile").assertOnce();
-        assertTrue(sleeps.isEmpty(), "a 404 is not retried: " + sleeps);
+        assertTrue(ticker.sleeps().isEmpty(), "a 404 is not retried: " + ticker.sleeps());
     }
 
 }

@@ -1,12 +1,14 @@
 package dev.cms.provider.graph;
 
-import dev.cms.auth.AccessTokenSource;
+import dev.cms.provider.AccessTokenSource;
 import dev.cms.config.DeleteAction;
 import dev.cms.config.Office365AccountSpec;
 import dev.cms.fakecloud.FakeGraph;
 import dev.cms.fakecloud.FakeMicrosoft;
 import dev.cms.fakecloud.RequestLog;
 import java.time.Clock;
+import dev.cms.cli.AccountOptions;
+import dev.cms.time.FakeTicker;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -69,8 +71,8 @@ abstract class GraphCloudFixture {
                 ms.authorityHost().toString(), ms.graphEndpoint().toString(), 4, null);
         AccessTokenSource tokens = force -> ms.identity().issueAccessToken(user, CLIENT,
                 List.of("https://graph.microsoft.com/Mail.ReadWrite"));
-        return new GraphMailbox(account, folder, action, tokens,
-                GraphOptions.defaults(4).withTls(ms.trustedSocketFactory(), ms.trustManager()),
-                Clock.fixed(NOW, ZoneOffset.UTC), System::nanoTime);
+        return new GraphMailbox(AccountOptions.graph(account), folder, action, tokens,
+                GraphOptions.defaults(4).withTls(ms.trustedSocketFactory(), ms.trustManager())
+                        .withTicker(new FakeTicker(NOW)));
     }
 }

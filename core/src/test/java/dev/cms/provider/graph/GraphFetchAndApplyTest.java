@@ -167,7 +167,7 @@ class GraphFetchAndApplyTest extends GraphFixture {
         JsonArray again = bodies.get(1).getAsJsonArray("requests");
         assertEquals(1, again.size());
         assertEquals("2", again.get(0).getAsJsonObject().get("id").getAsString());
-        assertEquals(List.of(Duration.ofSeconds(7)), sleeper.sleeps);
+        assertEquals(List.of(Duration.ofSeconds(7)), ticker.sleeps());
     }
 
     @Test
@@ -180,8 +180,8 @@ class GraphFetchAndApplyTest extends GraphFixture {
                 okJson(okBatch(1, 1)));
         mailbox("inbox").apply(List.of(Change.flags("m1", Flags.NONE, Flags.of(Flag.READ))));
         assertEquals(2, batchBodies().size());
-        assertEquals(1, sleeper.sleeps.size());
-        Duration d = sleeper.sleeps.get(0);
+        assertEquals(1, ticker.sleeps().size());
+        Duration d = ticker.sleeps().get(0);
         assertTrue(d.compareTo(Duration.ofMillis(500)) >= 0 && d.compareTo(Duration.ofSeconds(1)) < 0, d.toString());
     }
 

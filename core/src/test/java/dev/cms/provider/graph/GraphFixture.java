@@ -12,12 +12,12 @@ import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
-import dev.cms.auth.AccessTokenSource;
+import dev.cms.cli.AccountOptions;
+import dev.cms.provider.AccessTokenSource;
 import dev.cms.config.DeleteAction;
 import dev.cms.config.Office365AccountSpec;
 import dev.cms.provider.AuthenticationRequiredException;
-import dev.cms.provider.Sleeper;
-import java.time.Clock;
+import dev.cms.time.FakeTicker;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
-/** A WireMock Graph on a dynamic port, a counting token source and a recording sleeper on a fake timer. */
+/** A WireMock Graph on a dynamic port, a counting token source and a fake ticker that records the sleeps. */
 abstract class GraphFixture {
     static final String USER = "alice@example.com";
     static final String API = "/v1.0/me/";
@@ -38,14 +38,14 @@ abstract class GraphFixture {
 
     WireMockServer wm;
     FakeTokens tokens;
-    RecordingSleeper sleeper;
+    FakeTicker ticker;
 
     @BeforeEach
     void startServer() {
         wm = new WireMockServer(configure(options().dynamicPort()));
         wm.start();
         tokens = new FakeTokens();
-        sleeper = new RecordingSleeper();
+        ticker = new FakeTicker(NOW);
     }
 
     /** Subclasses may add extensions. */
@@ -72,10 +72,9 @@ abstract class GraphFixture {
     }
 
     GraphMailbox mailbox(String folder, DeleteAction action) {
-        GraphOptions options = new GraphOptions(4, Duration.ofSeconds(10), Duration.ofSeconds(10), sleeper,
+        GraphOptions options = new GraphOptions(4, Duration.ofSeconds(10), Duration.ofSeconds(10), ticker,
                 new Random(42), null, null);
-        return new GraphMailbox(account(), folder, action, tokens, options, Clock.fixed(NOW, ZoneOffset.UTC),
-                sleeper.ticker::get);
+        return new GraphMailbox(AccountOptions.graph(account()), folder, action, tokens, options);
     }
 
     static String path(String rest) {
@@ -133,18 +132,6 @@ abstract class GraphFixture {
         public String replaceRejected(String token) throws AuthenticationRequiredException {
             rejected.add(token);
             return accessToken(true);
-        }
-    }
-
-    /** Records each sleep and advances the fake timer by it instead of waiting. */
-    static final class RecordingSleeper implements Sleeper {
-        final List<Duration> sleeps = Collections.synchronizedList(new ArrayList<>());
-        final AtomicLong ticker = new AtomicLong(1_000_000_000L);
-
-        @Override
-        public void sleep(Duration d) {
-            sleeps.add(d);
-            ticker.addAndGet(d.toNanos());
         }
     }
 }

@@ -1,6 +1,5 @@
-package dev.cms.auth;
+package dev.cms.provider;
 
-import dev.cms.provider.AuthenticationRequiredException;
 import java.io.IOException;
 
 /**
