@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Carries out the calls and settings of one cms.cfg as the parser meets them, registering
@@ -54,8 +55,8 @@ final class Interpreter {
     private Path messageDbDir;
     private int pollInterval = Settings.DEFAULT_POLL_INTERVAL;
     private int webPort = Settings.DEFAULT_WEB_PORT;
-    private Path storageKeyFile;
-    private String authNotifyCmd;
+    private @Nullable Path storageKeyFile;
+    private @Nullable String authNotifyCmd;
 
     Interpreter(Path file, Path home) throws ConfigException {
         this.file = file;
@@ -81,6 +82,9 @@ final class Interpreter {
     /** Carries out {@code name(...)} written at {@code pos}. */
     Val call(String name, SourcePos pos, List<Val> positional, List<Keyword> keywords) throws ConfigException {
         Signature sig = CALLS.get(name);
+        if (sig == null) {
+            throw new IllegalStateException("not a call: " + name);
+        }
         CallArgs a = CallArgs.bind(name, pos, sig.params(), sig.required(), positional, keywords);
         Object result = switch (name) {
             case "MailDir" -> mailDir(a);
@@ -96,13 +100,13 @@ final class Interpreter {
     }
 
     private MaildirSpec mailDir(CallArgs a) throws ConfigException {
-        MaildirSpec m = new MaildirSpec(expand(a.str("path", null), a.valuePos("path")), a.callPos());
+        MaildirSpec m = new MaildirSpec(expand(a.str("path"), a.valuePos("path")), a.callPos());
         maildirs.add(m);
         return m;
     }
 
     private CloudMailboxSpec office365(CallArgs a) throws ConfigException {
-        String mailbox = a.str("mailbox", null);
+        String mailbox = a.str("mailbox");
         boolean emptyPart = false;
         for (String part : mailbox.split("/", -1)) {
             emptyPart |= part.isBlank();
@@ -117,7 +121,7 @@ final class Interpreter {
     }
 
     private CloudMailboxSpec gmail(CallArgs a) throws ConfigException {
-        String label = a.str("label", null);
+        String label = a.str("label");
         if (label.isBlank()) {
             throw a.error("label", "GMail(): `label` must name a Gmail label like \"INBOX\", got " + repr(label));
         }
@@ -164,7 +168,7 @@ final class Interpreter {
     }
 
     private GmailAccountSpec gmailAccount(CallArgs a) throws ConfigException {
-        String user = a.str("user", null);
+        String user = a.str("user");
         if (user.indexOf('@') <= 0 || user.indexOf('@') == user.length() - 1 || user.chars().anyMatch(c -> c <= ' ')) {
             throw a.error("user", "GMail_Account(): `user` must be an e-mail address like \"user@gmail.com\", got "
                     + repr(user));
@@ -183,11 +187,8 @@ final class Interpreter {
     }
 
     private CredentialServerSpec credentialServer(CallArgs a) throws ConfigException {
-        Path path = expand(a.str("path", null), a.valuePos("path"));
-        List<Val> list = a.list("accounts", null);
-        if (list == null) {
-            throw a.typeError("accounts", "a list of accounts");
-        }
+        Path path = expand(a.str("path"), a.valuePos("path"));
+        List<Val> list = a.list("accounts", "a list");
         if (list.isEmpty()) {
             throw a.error("accounts", "CredentialServer(): `accounts` must list at least one account");
         }
@@ -239,7 +240,7 @@ final class Interpreter {
         if (header != null && (header.isEmpty() || !header.chars().allMatch(c -> c > ' ' && c < 127 && c != ':'))) {
             throw a.error("header", "Route(): `header` must be a header name like \"List-Id\", got " + repr(header));
         }
-        Pattern pattern = null;
+        @Nullable Pattern pattern = null;
         if (matches != null) {
             try {
                 pattern = Pattern.compile(matches);
@@ -259,25 +260,31 @@ final class Interpreter {
     void setting(String name, Val v) throws ConfigException {
         String what = "`cfg." + name + "`";
         switch (name) {
-            case "message_db_dir" -> messageDbDir = expand(settingString(v, what, false), v.pos());
+            case "message_db_dir" -> messageDbDir = expand(settingString(v, what), v.pos());
             case "poll_interval" -> pollInterval = CallArgs.intIn(v, what, 1, Integer.MAX_VALUE, "at least 1 (seconds)");
             case "web_port" -> webPort = CallArgs.intIn(v, what, 1, 65535, "a TCP port between 1 and 65535");
             case "storage_key_file" -> {
-                String s = settingString(v, what, true);
+                String s = optSettingString(v, what);
                 storageKeyFile = s == null ? null : expand(s, v.pos());
             }
-            case "auth_notify_cmd" -> authNotifyCmd = settingString(v, what, true);
+            case "auth_notify_cmd" -> authNotifyCmd = optSettingString(v, what);
             default -> throw new IllegalStateException(name);
         }
     }
 
-    private static String settingString(Val v, String what, boolean noneAllowed) throws ConfigException {
-        if (noneAllowed && v.isNone()) {
+    private static String settingString(Val v, String what) throws ConfigException {
+        if (!(v.v() instanceof String s)) {
+            throw new ConfigException(v.pos(), "expected a string for " + what + ", got " + v.typeName());
+        }
+        return s;
+    }
+
+    private static @Nullable String optSettingString(Val v, String what) throws ConfigException {
+        if (v.isNone()) {
             return null;
         }
         if (!(v.v() instanceof String s)) {
-            throw new ConfigException(v.pos(), "expected a string" + (noneAllowed ? " or None" : "") + " for "
-                    + what + ", got " + v.typeName());
+            throw new ConfigException(v.pos(), "expected a string or None for " + what + ", got " + v.typeName());
         }
         return s;
     }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns cms.cfg text into tokens on demand, so that errors come out in source order. Follows
@@ -379,7 +380,7 @@ final class Lexer {
         }
     }
 
-    private Token token(Kind kind, String text, Object value, int l, int k) {
+    private Token token(Kind kind, String text, @Nullable Object value, int l, int k) {
         return new Token(kind, text, value, l, k);
     }
 
