@@ -11,9 +11,10 @@ import dev.cms.sync.Daemon;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -61,7 +62,7 @@ final class CmsCommand implements Callable<Integer> {
     Verbosity verbosity = new Verbosity();
 
     /** Replaced by tests and the demo. */
-    Providers.Factory providers;
+    Providers.@Nullable Factory providers;
 
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new CmsCommand());
@@ -78,7 +79,7 @@ final class CmsCommand implements Callable<Integer> {
     }
 
     static int runDaemon(SyncConfig cfg, Providers.Factory factory, boolean offline, boolean once,
-            java.util.function.Consumer<CycleReport> afterFirstCycle) throws Exception {
+            @Nullable Consumer<CycleReport> afterFirstCycle) throws Exception {
         return runDaemon(cfg, factory, offline, once, false, afterFirstCycle);
     }
 
@@ -94,7 +95,7 @@ final class CmsCommand implements Callable<Integer> {
      * {@code once} the cycle waits for a login it needs when one can happen (on a terminal).
      */
     static int runDaemon(SyncConfig cfg, Providers.Factory factory, boolean offline, boolean once, boolean resync,
-            java.util.function.Consumer<CycleReport> afterFirstCycle) throws Exception {
+            @Nullable Consumer<CycleReport> afterFirstCycle) throws Exception {
         if (cfg.authenticationOnly()) {
             log.info("no Maildirs configured: running for the credential server only");
         }
@@ -103,84 +104,61 @@ final class CmsCommand implements Callable<Integer> {
             log.info("--resync: listing every cloud mailbox fully in the first cycle");
             setup.engine.resync();
         }
-        Duration poll = Duration.ofSeconds(cfg.settings().pollInterval());
-        Daemon daemon = once ? null
-                : new Daemon(setup.engine, setup.maildirRoots(), Daemon.Options.defaults(poll), Clock.systemUTC());
-        CountDownLatch closed = new CountDownLatch(1);
-        // SIGTERM/SIGINT, with --once too: the cycle stops at its next safe point, a login being
-        // waited for ends at once, and the state and the broker's socket are closed.
-        Thread hook = new Thread(() -> {
-            log.info("stopping");
-            if (daemon != null) {
-                daemon.stop();
-            } else {
-                setup.engine.requestStop();
-            }
-            setup.providers.stopLogins();
-            try {
-                if (closed.await(30, TimeUnit.SECONDS)) {
-                    log.info("stopped cleanly");
-                    // A stop asked for by SIGTERM/SIGINT that completed is a success.
-                    Runtime.getRuntime().halt(ExitCodes.OK);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "cms-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        if (daemon != null) {
-            setup.providers.logInInBackground(account -> {
-                java.util.List<String> keys = setup.mailboxes.stream()
-                        .filter(m -> m.accountKey().equals(account)).map(m -> m.key()).toList();
-                if (!keys.isEmpty()) {
-                    log.info("{} is logged in: syncing its mailbox(es) now", account);
-                    daemon.retryNow(keys);
-                }
-            });
-        }
         if (once) {
-            try {
-                CycleReport r = setup.engine.runCycle();
-                report(r);
-                if (!r.ok()) {
-                    throw new CycleFailedException(r);
-                }
-                return ExitCodes.OK;
-            } finally {
-                setup.close();
-                closed.countDown();
-                removeHook(hook);
-            }
+            return runOnce(setup);
         }
+        Duration poll = Duration.ofSeconds(cfg.settings().pollInterval());
+        Daemon daemon = new Daemon(setup.engine, setup.maildirRoots(), Daemon.Options.defaults(poll), Clock.systemUTC());
+        return runUntilStopped(cfg, setup, daemon, afterFirstCycle);
+    }
+
+    /** {@code --once}: one cycle; a failed one is an exception that maps to its exit code. */
+    private static int runOnce(SyncSetup setup) throws Exception {
+        StopHook stop = StopHook.install(setup, null);
+        try {
+            CycleReport r = setup.engine.runCycle();
+            report(r);
+            if (!r.ok()) {
+                throw new CycleFailedException(r);
+            }
+            return ExitCodes.OK;
+        } finally {
+            stop.closeAndRemove(setup);
+        }
+    }
+
+    private static int runUntilStopped(SyncConfig cfg, SyncSetup setup, Daemon daemon,
+            @Nullable Consumer<CycleReport> afterFirstCycle) throws Exception {
+        StopHook stop = StopHook.install(setup, daemon);
+        setup.providers.logInInBackground(account -> {
+            List<String> keys = setup.mailboxes.stream()
+                    .filter(m -> m.accountKey().equals(account)).map(m -> m.key()).toList();
+            if (!keys.isEmpty()) {
+                log.info("{} is logged in: syncing its mailbox(es) now", account);
+                daemon.retryNow(keys);
+            }
+        });
         log.info("syncing {} cloud mailbox(es) into {} Maildir(s); state in {}", setup.mailboxes.size(),
                 setup.maildirs.size(), cfg.settings().messageDbDir());
         try {
             if (afterFirstCycle != null) {
-                boolean[] told = {false};
-                daemon.afterEachCycle(r -> {
-                    if (!told[0] && !r.failedAsAWhole() && r.failedMailboxes().isEmpty()
-                            && daemon.backingOff().isEmpty()) {
-                        told[0] = true;
-                        afterFirstCycle.accept(r);
-                    }
-                });
+                tellFirstCycleInStep(daemon, afterFirstCycle);
             }
             daemon.run();
         } finally {
-            setup.close();
-            closed.countDown();
-            removeHook(hook);
+            stop.closeAndRemove(setup);
         }
         return ExitCodes.OK;
     }
 
-    /** A run that returned on its own needs its stop hook no more (tests run many in one JVM). */
-    private static void removeHook(Thread hook) {
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException e) {
-            // The JVM is shutting down: the hook is running and ends the process.
-        }
+    private static void tellFirstCycleInStep(Daemon daemon, Consumer<CycleReport> listener) {
+        boolean[] told = {false};
+        daemon.afterEachCycle(r -> {
+            if (!told[0] && !r.failedAsAWhole() && r.failedMailboxes().isEmpty() && daemon.backingOff().isEmpty()) {
+                told[0] = true;
+                listener.accept(r);
+            }
+        });
     }
 
     private static void report(CycleReport r) {

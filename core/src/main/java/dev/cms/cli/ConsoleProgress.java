@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.nio.charset.Charset;
 import java.time.Duration;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +30,6 @@ final class ConsoleProgress implements Progress {
     private final PrintStream out;
     private final boolean terminal;
     private final int columns;
-    private String mailbox;
     private int total;
     private long started;
     private long lastDraw;
@@ -120,7 +120,6 @@ final class ConsoleProgress implements Progress {
     @Override
     public synchronized void fetchStarted(String mailbox, int total) {
         endLine();
-        this.mailbox = mailbox;
         this.total = total;
         this.started = System.nanoTime();
         this.lastDraw = 0;
