@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,10 +60,10 @@ public final class TokenRefresher implements AutoCloseable {
     /** One user/protocol pair. Fields written under {@link #lock}. */
     private static final class Entry {
         final ReentrantLock lock = new ReentrantLock();
-        volatile Held held;
+        volatile @Nullable Held held;
         /** The lifetime of the issuer's fresh tokens when shorter than {@code 3 * MIN_VALIDITY}; else null. */
-        volatile Duration shortLifetime;
-        Cancellable next;
+        volatile @Nullable Duration shortLifetime;
+        @Nullable Cancellable next;
     }
 
     private final TokenProvider source;
@@ -93,13 +94,13 @@ public final class TokenRefresher implements AutoCloseable {
         Key key = new Key(user, protocol);
         Entry e = entries.computeIfAbsent(key, k -> new Entry());
         Held h = e.held;
-        if (servable(e, h)) {
+        if (h != null && servable(e, h)) {
             return h.token();
         }
         e.lock.lockInterruptibly();
         try {
             h = e.held;
-            if (servable(e, h)) {
+            if (h != null && servable(e, h)) {
                 return h.token(); // another request fetched it while this one waited
             }
             h = refresh(key, e);
@@ -128,11 +129,11 @@ public final class TokenRefresher implements AutoCloseable {
     }
 
     private boolean servable(Entry e, Held h) {
-        return h != null && clock.instant().plus(servedValidity(e)).isBefore(h.expiresAt());
+        return clock.instant().plus(servedValidity(e)).isBefore(h.expiresAt());
     }
 
     /** What a served token has left at least: five minutes, or a third of a short lifetime. */
-    static Duration servedValidity(Duration shortLifetime) {
+    static Duration servedValidity(@Nullable Duration shortLifetime) {
         if (shortLifetime == null) {
             return MIN_VALIDITY;
         }
