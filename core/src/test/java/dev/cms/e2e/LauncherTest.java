@@ -67,7 +67,7 @@ class LauncherTest {
         Result cloned = run(tmp, 2, "git", "clone", "--quiet", repo.toString(), clone.toString());
         assertEquals(0, cloned.code(), cloned.out());
         assertTrue(Files.isExecutable(clone.resolve("cloud-mdir-sync")), "the launcher is committed executable");
-        assertFalse(Files.exists(clone.resolve("target")), "nothing built yet");
+        assertFalse(Files.exists(clone.resolve("core").resolve("target")), "nothing built yet");
 
         Result help = run(clone, 10, clone.resolve("cloud-mdir-sync").toString(), "--help");
         assertEquals(0, help.code(), help.out());
@@ -80,7 +80,8 @@ class LauncherTest {
         for (String sub : List.of("demo", "check", "status", "oauth")) {
             assertTrue(help.out().contains("  " + sub + " "), sub + " listed:\n" + help.out());
         }
-        assertTrue(Files.isRegularFile(clone.resolve("target").resolve("cloud-mdir-sync.jar")), "the jar was built");
+        assertTrue(Files.isRegularFile(clone.resolve("core").resolve("target").resolve("cloud-mdir-sync.jar")),
+                "the jar was built");
 
         // The second run uses the jar: no build, and the example configuration is valid.
         Result check = run(clone, 2, clone.resolve("cloud-mdir-sync").toString(), "check", "-c", "cms.cfg.example");
