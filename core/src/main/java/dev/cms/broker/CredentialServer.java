@@ -22,6 +22,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -325,7 +326,7 @@ public final class CredentialServer implements AutoCloseable {
     }
 
     /** The served account's e-mail matching {@code requested} (case-insensitively), else null. */
-    private String servedUser(String requested) {
+    private @Nullable String servedUser(String requested) {
         for (AccountSpec a : accounts) {
             String u = tokens.user(a);
             if (u != null && u.toLowerCase(Locale.ROOT).equals(requested.toLowerCase(Locale.ROOT))) {

@@ -119,7 +119,7 @@ public final class OAuthCommand implements Callable<Integer> {
             err.flush();
             return OAuthClient.FAILURE;
         }
-        String token = Xoauth2.tokenOf(xoauth2);
+        String token = Xoauth2.requireToken(xoauth2); // BrokerClient.fetch checked the answer
         return smtp ? MailCheck.smtp(hp, testPlain, user, token, out, err)
                 : MailCheck.imap(hp, testPlain, user, token, out, err);
     }

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code cms-oauth}'s entry point. msmtp runs it for every mail it sends, so the everyday command
@@ -25,11 +26,13 @@ public final class OAuthMain {
 
     static int run(String[] args, PrintWriter out, PrintWriter err) {
         Map<String, String> opts = fastOptions(args);
-        if (opts == null) {
+        String socket = opts == null ? null : opts.get("--cms_sock");
+        String user = opts == null ? null : opts.get("--user");
+        Output output = opts == null ? null : Output.of(opts.getOrDefault("--output", "xoauth2"));
+        if (opts == null || socket == null || user == null || output == null) {
             return OAuthCommand.execute(args, out, err);
         }
-        return OAuthClient.printToken(Path.of(opts.get("--cms_sock")), opts.getOrDefault("--proto", "SMTP"),
-                opts.get("--user"), Output.of(opts.getOrDefault("--output", "xoauth2")),
+        return OAuthClient.printToken(Path.of(socket), opts.getOrDefault("--proto", "SMTP"), user, output,
                 !opts.containsKey("--no_newline"), BrokerClient.DEFAULT_TIMEOUT, out, err);
     }
 
@@ -37,12 +40,12 @@ public final class OAuthMain {
      * The options of a plain token request, or null when the command line is anything else
      * (then picocli handles it). Accepts {@code --name=value} and {@code --name value}.
      */
-    static Map<String, String> fastOptions(String[] args) {
+    static @Nullable Map<String, String> fastOptions(String[] args) {
         Map<String, String> opts = new HashMap<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String name = a;
-            String value = null;
+            @Nullable String value = null;
             int eq = a.indexOf('=');
             if (eq > 0) {
                 name = a.substring(0, eq);

@@ -2,6 +2,7 @@ package dev.cms.broker;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import org.jspecify.annotations.Nullable;
 
 /** {@code --output}: how {@code cms-oauth} prints what the daemon answered. */
 enum Output {
@@ -19,7 +20,7 @@ enum Output {
     }
 
     /** The value for an {@code --output} argument, or null if it names none. */
-    static Output of(String option) {
+    static @Nullable Output of(String option) {
         for (Output o : values()) {
             if (o.option.equals(option)) {
                 return o;
@@ -32,7 +33,7 @@ enum Output {
         return switch (this) {
             case XOAUTH2 -> xoauth2;
             case XOAUTH2_B64 -> Base64.getEncoder().encodeToString(xoauth2.getBytes(StandardCharsets.UTF_8));
-            case TOKEN -> Xoauth2.tokenOf(xoauth2);
+            case TOKEN -> Xoauth2.requireToken(xoauth2);
         };
     }
 

@@ -4,6 +4,7 @@ import dev.cms.config.AccountSpec;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /** What the broker asks the daemon for: a fresh access token for an account and protocol. */
 public interface TokenProvider {
@@ -50,7 +51,7 @@ public interface TokenProvider {
     /**
      * An access token and when it expires (null: unknown).
      */
-    record Token(String value, Instant expiresAt) {
+    record Token(String value, @Nullable Instant expiresAt) {
         @Override
         public String toString() {
             return "Token[expires " + expiresAt + "]"; // never the token

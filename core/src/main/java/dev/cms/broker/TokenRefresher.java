@@ -14,6 +14,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,8 +56,8 @@ public final class TokenRefresher implements AutoCloseable {
     private static final class Entry {
         final ReentrantLock lock = new ReentrantLock();
         /** The lifetime of the issuer's fresh tokens when shorter than {@code 3 * MIN_VALIDITY}; else null. */
-        volatile Duration shortLifetime;
-        Cancellable next;
+        volatile @Nullable Duration shortLifetime;
+        @Nullable Cancellable next;
     }
 
     private final TokenProvider source;
@@ -125,7 +126,7 @@ public final class TokenRefresher implements AutoCloseable {
     }
 
     /** What a served token has left at least: five minutes, or a third of a short lifetime. */
-    static Duration servedValidity(Duration shortLifetime) {
+    static Duration servedValidity(@Nullable Duration shortLifetime) {
         if (shortLifetime == null) {
             return MIN_VALIDITY;
         }

@@ -3,6 +3,7 @@ package dev.cms.broker;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /** The SASL XOAUTH2 initial response: {@code user=<user>\x01auth=Bearer <token>\x01\x01}. */
 final class Xoauth2 {
@@ -26,8 +27,17 @@ final class Xoauth2 {
     }
 
     /** The access token inside an XOAUTH2 string, or null if {@code answer} is not one. */
-    static String tokenOf(String answer) {
+    static @Nullable String tokenOf(String answer) {
         Matcher m = ANSWER.matcher(answer);
         return m.matches() ? m.group(2) : null;
+    }
+
+    /** The access token inside an answer already checked to be an XOAUTH2 string. */
+    static String requireToken(String answer) {
+        String token = tokenOf(answer);
+        if (token == null) {
+            throw new IllegalArgumentException("not an XOAUTH2 string"); // never the answer: it may hold a token
+        }
+        return token;
     }
 }

@@ -12,4 +12,7 @@
  * <p>Nothing here logs or prints a token except the client's requested output. Parameters and
  * return values are non-null unless documented otherwise.
  */
+@NullMarked
 package dev.cms.broker;
+
+import org.jspecify.annotations.NullMarked;

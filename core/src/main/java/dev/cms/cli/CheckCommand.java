@@ -4,6 +4,7 @@ import dev.cms.config.ConfigLoader;
 import dev.cms.config.SyncConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
@@ -31,7 +32,7 @@ final class CheckCommand implements Callable<Integer> {
 
     /** Holds a {@code -c FILE} given before the sub-command's name. */
     @ParentCommand
-    CmsCommand global;
+    @Nullable CmsCommand global;
 
     @Override
     public Integer call() throws Exception {

@@ -25,6 +25,7 @@ import dev.cms.time.Ticker;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The daemon's access to the real cloud services: the encrypted token store over
@@ -38,8 +39,8 @@ final class CloudAccess implements Providers {
     /** The user/protocol pairs the broker is logging in in the background. */
     private final java.util.Set<String> brokerLogins = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private boolean forceDeviceCode;
-    private javax.net.ssl.SSLContext tls;
-    private javax.net.ssl.X509TrustManager trustManager;
+    private javax.net.ssl.@Nullable SSLContext tls;
+    private javax.net.ssl.@Nullable X509TrustManager trustManager;
 
     private CloudAccess(SyncConfig config, TokenStore store, LoginCoordinator logins) {
         this.config = config;
@@ -56,7 +57,7 @@ final class CloudAccess implements Providers {
         try {
             store = TokenStores.open(blobs(db), System.getenv(), config.settings().storageKeyFile(), true);
         } catch (StorageKeyException e) {
-            throw new ConfigException(config.file(), e.getMessage());
+            throw new ConfigException(config.file(), String.valueOf(e.getMessage()));
         }
         return new CloudAccess(config, store, logins);
     }
@@ -106,6 +107,8 @@ final class CloudAccess implements Providers {
             validate(o, config.file());
             s = new dev.cms.auth.Office365Auth(AccountOptions.office365(o), store, logins, Ticker.SYSTEM, System.err,
                     forceDeviceCode, sends(account));
+        } else {
+            throw new IllegalArgumentException("no login for an account of type " + account.getClass().getSimpleName());
         }
         sources.put(account.key(), s);
         return s;
@@ -120,7 +123,7 @@ final class CloudAccess implements Providers {
                 dev.cms.auth.Office365Auth.validate(AccountOptions.office365(o));
             }
         } catch (dev.cms.auth.MissingClientIdException e) {
-            String msg = e.getMessage();
+            String msg = String.valueOf(e.getMessage());
             dev.cms.config.SourcePos pos = account.pos();
             if (pos == null) {
                 throw new ConfigException(configFile, msg);
@@ -169,7 +172,7 @@ final class CloudAccess implements Providers {
                 try {
                     logins.homeUri();
                 } catch (dev.cms.provider.AuthenticationRequiredException e) {
-                    String why = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
+                    String why = String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
                     throw new dev.cms.provider.AuthenticationRequiredException(a.key() + " needs a login, but the"
                             + " login page cannot start: " + why
                             + (why.contains("cfg.web_port") ? "" : " (port " + port + ", cfg.web_port)"), e);

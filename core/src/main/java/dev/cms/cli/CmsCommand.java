@@ -11,9 +11,10 @@ import dev.cms.sync.Daemon;
 import dev.cms.time.Ticker;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -29,7 +30,6 @@ import picocli.CommandLine.Option;
             "Runs in the foreground, logging to stderr; stop it with Ctrl-C or SIGTERM.",
         },
         subcommands = {DemoCommand.class, CheckCommand.class, StatusCommand.class, dev.cms.broker.OAuthCommand.class,
-            SendmailCommand.class, OutboxCommand.class,
             CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -62,9 +62,9 @@ final class CmsCommand implements Callable<Integer> {
     Verbosity verbosity = new Verbosity();
 
     /** Replaced by tests and the demo. */
-    Providers.Factory providers;
+    Providers.@Nullable Factory providers;
 
-    /** The program's clock, handed to everything timed that is wired here; replaced by tests. */
+    /** The program's clock; replaced by tests. */
     Ticker ticker = Ticker.SYSTEM;
 
     static CommandLine commandLine() {
@@ -82,7 +82,7 @@ final class CmsCommand implements Callable<Integer> {
     }
 
     static int runDaemon(SyncConfig cfg, Providers.Factory factory, boolean offline, boolean once,
-            java.util.function.Consumer<CycleReport> afterFirstCycle) throws Exception {
+            @Nullable Consumer<CycleReport> afterFirstCycle) throws Exception {
         return runDaemon(cfg, factory, offline, once, false, afterFirstCycle, Ticker.SYSTEM);
     }
 
@@ -98,7 +98,7 @@ final class CmsCommand implements Callable<Integer> {
      * {@code once} the cycle waits for a login it needs when one can happen (on a terminal).
      */
     static int runDaemon(SyncConfig cfg, Providers.Factory factory, boolean offline, boolean once, boolean resync,
-            java.util.function.Consumer<CycleReport> afterFirstCycle, Ticker ticker) throws Exception {
+            @Nullable Consumer<CycleReport> afterFirstCycle, Ticker ticker) throws Exception {
         if (cfg.authenticationOnly()) {
             log.info("no Maildirs configured: running for the credential server only");
         }
@@ -107,85 +107,60 @@ final class CmsCommand implements Callable<Integer> {
             log.info("--resync: listing every cloud mailbox fully in the first cycle");
             setup.engine.resync();
         }
+        if (once) {
+            return runOnce(setup);
+        }
         Duration poll = Duration.ofSeconds(cfg.settings().pollInterval());
-        Daemon daemon = once ? null
-                : new Daemon(setup.engine, setup.maildirRoots(), Daemon.Options.defaults(poll), ticker);
-        if (daemon != null && setup.outbox != null) {
+        Daemon daemon = new Daemon(setup.engine, setup.maildirRoots(), Daemon.Options.defaults(poll), ticker);
+        if (setup.outbox != null) {
             setup.outbox.afterSend(daemon::wake); // the next poll brings the sent message into the Sent Maildir
         }
-        CountDownLatch closed = new CountDownLatch(1);
-        Thread hook = stopHook(setup, daemon, closed);
-        Runtime.getRuntime().addShutdownHook(hook);
+        return runUntilStopped(cfg, setup, daemon, afterFirstCycle);
+    }
+
+    /** {@code --once}: one cycle; a failed one is an exception that maps to its exit code. */
+    private static int runOnce(SyncSetup setup) throws Exception {
+        StopHook stop = StopHook.install(setup, null);
         try {
-            if (once) {
-                return runOnce(setup);
+            CycleReport r = setup.engine.runCycle();
+            report(r);
+            if (!r.ok()) {
+                throw new CycleFailedException(r);
             }
-            syncLoggedInAccounts(setup, daemon);
-            log.info("syncing {} cloud mailbox(es) into {} Maildir(s); state in {}", setup.mailboxes.size(),
-                    setup.maildirs.size(), cfg.settings().messageDbDir());
-            if (afterFirstCycle != null) {
-                tellFirstCycleInStep(daemon, afterFirstCycle);
-            }
-            daemon.run();
             return ExitCodes.OK;
         } finally {
-            setup.close();
-            closed.countDown();
-            removeHook(hook);
+            stop.closeAndRemove(setup);
         }
     }
 
-    /**
-     * SIGTERM/SIGINT, with --once too: the cycle stops at its next safe point, a login being
-     * waited for ends at once, and the state and the broker's socket are closed ({@code closed}).
-     */
-    private static Thread stopHook(SyncSetup setup, Daemon daemon, CountDownLatch closed) {
-        return new Thread(() -> {
-            log.info("stopping");
-            if (daemon != null) {
-                daemon.stop();
-            } else {
-                setup.engine.requestStop();
-            }
-            setup.providers.stopLogins();
-            try {
-                if (closed.await(30, TimeUnit.SECONDS)) {
-                    log.info("stopped cleanly");
-                    // A stop asked for by SIGTERM/SIGINT that completed is a success.
-                    Runtime.getRuntime().halt(ExitCodes.OK);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "cms-shutdown");
-    }
-
-    /** Logs in in the background; an account whose login completes has its mailboxes synced at once. */
-    private static void syncLoggedInAccounts(SyncSetup setup, Daemon daemon) {
+    private static int runUntilStopped(SyncConfig cfg, SyncSetup setup, Daemon daemon,
+            @Nullable Consumer<CycleReport> afterFirstCycle) throws Exception {
+        StopHook stop = StopHook.install(setup, daemon);
         setup.providers.logInInBackground(account -> {
             if (setup.outbox != null) {
                 setup.outbox.worker.wake(true); // mail waiting for this login goes now
             }
-            java.util.List<String> keys = setup.mailboxes.stream()
+            List<String> keys = setup.mailboxes.stream()
                     .filter(m -> m.accountKey().equals(account)).map(m -> m.key()).toList();
             if (!keys.isEmpty()) {
                 log.info("{} is logged in: syncing its mailbox(es) now", account);
                 daemon.retryNow(keys);
             }
         });
-    }
-
-    private static int runOnce(SyncSetup setup) throws InterruptedException, CycleFailedException {
-        CycleReport r = setup.engine.runCycle();
-        report(r);
-        if (!r.ok()) {
-            throw new CycleFailedException(r);
+        log.info("syncing {} cloud mailbox(es) into {} Maildir(s); state in {}", setup.mailboxes.size(),
+                setup.maildirs.size(), cfg.settings().messageDbDir());
+        try {
+            if (afterFirstCycle != null) {
+                tellFirstCycleInStep(daemon, afterFirstCycle);
+            }
+            daemon.run();
+        } finally {
+            stop.closeAndRemove(setup);
         }
         return ExitCodes.OK;
     }
 
-    /** Tells {@code listener} of the first cycle after which no mailbox failed or backs off. */
-    private static void tellFirstCycleInStep(Daemon daemon, java.util.function.Consumer<CycleReport> listener) {
+    private static void tellFirstCycleInStep(Daemon daemon, Consumer<CycleReport> listener) {
         boolean[] told = {false};
         daemon.afterEachCycle(r -> {
             if (!told[0] && !r.failedAsAWhole() && r.failedMailboxes().isEmpty() && daemon.backingOff().isEmpty()) {
@@ -193,15 +168,6 @@ final class CmsCommand implements Callable<Integer> {
                 listener.accept(r);
             }
         });
-    }
-
-    /** A run that returned on its own needs its stop hook no more (tests run many in one JVM). */
-    private static void removeHook(Thread hook) {
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException e) {
-            // The JVM is shutting down: the hook is running and ends the process.
-        }
     }
 
     private static void report(CycleReport r) {

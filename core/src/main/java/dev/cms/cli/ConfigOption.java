@@ -4,6 +4,7 @@ import dev.cms.config.ConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
 /** The {@code -c FILE} option shared by the commands that read a configuration. */
@@ -11,7 +12,7 @@ final class ConfigOption {
     @Option(names = {"-c", "--config"}, paramLabel = "FILE",
             description = {"Configuration file; default: ./cms.cfg, else",
                 "~/.config/cloud-mdir-sync/cms.cfg."})
-    Path file;
+    @Nullable Path file;
 
     /** The configuration file to use, or a ConfigException saying none was found. */
     Path resolve() throws ConfigException {
@@ -22,12 +23,12 @@ final class ConfigOption {
      * As {@link #resolve()} for a sub-command: its own {@code -c} wins, else the one given
      * before the sub-command name ({@code cloud-mdir-sync -c FILE status}).
      */
-    Path resolve(ConfigOption global) throws ConfigException {
+    Path resolve(@Nullable ConfigOption global) throws ConfigException {
         Path given = file != null ? file : global != null ? global.file : null;
         return resolve(given, Path.of("").toAbsolutePath(), System.getenv());
     }
 
-    static Path resolve(Path given, Path cwd, Map<String, String> env) throws ConfigException {
+    static Path resolve(@Nullable Path given, Path cwd, Map<String, String> env) throws ConfigException {
         if (given != null) {
             return given;
         }

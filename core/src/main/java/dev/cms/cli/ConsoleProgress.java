@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.nio.charset.Charset;
 import java.time.Duration;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +32,7 @@ final class ConsoleProgress implements Progress {
     private final boolean terminal;
     private final int columns;
     private final Ticker ticker;
-    private String mailbox;
+    private @Nullable String mailbox;
     private int total;
     private long started;
     private long lastDraw;
@@ -123,7 +124,6 @@ final class ConsoleProgress implements Progress {
     @Override
     public synchronized void fetchStarted(String mailbox, int total) {
         endLine();
-        this.mailbox = mailbox;
         this.total = total;
         this.started = ticker.nanoTime();
         this.lastDraw = 0;

@@ -72,7 +72,8 @@ final class OutboxCommand implements Callable<Integer> {
                 err.flush();
                 return ExitCodes.FAILURE;
             }
-            if (running && file.getParent().getFileName().toString().equals("cur")) {
+            Path folder = file.getParent();
+            if (running && folder != null && String.valueOf(folder.getFileName()).equals("cur")) {
                 err.println("cloud-mdir-sync: " + file.getFileName() + " is being sent, or its last send's outcome is"
                         + " not known yet; stop the daemon to drop it");
                 err.flush();

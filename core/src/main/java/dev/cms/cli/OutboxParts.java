@@ -2,6 +2,8 @@ package dev.cms.cli;
 
 import dev.cms.config.AccountSpec;
 import dev.cms.config.ConfigException;
+import dev.cms.config.OutboxSpec;
+import dev.cms.config.SmtpSubmissionSpec;
 import dev.cms.config.SyncConfig;
 import dev.cms.send.MailSender;
 import dev.cms.send.Outbox;
@@ -12,6 +14,7 @@ import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The daemon's sending, wired from an {@code Outbox(...)}: the outbox under the state directory,
@@ -24,20 +27,23 @@ final class OutboxParts implements AutoCloseable {
     final OutboxWorker worker;
     final OutboxServer server;
     /** With {@code SmtpSubmission(...)}; else null. */
-    final dev.cms.send.SmtpSubmission smtp;
+    final dev.cms.send.@Nullable SmtpSubmission smtp;
     private volatile Runnable afterSend = () -> { };
 
-    private OutboxParts(Outbox outbox, OutboxWorker worker, OutboxServer server, dev.cms.send.SmtpSubmission smtp) {
+    private OutboxParts(Outbox outbox, OutboxWorker worker, OutboxServer server,
+            dev.cms.send.@Nullable SmtpSubmission smtp) {
         this.outbox = outbox;
         this.worker = worker;
         this.server = server;
         this.smtp = smtp;
     }
 
-    static OutboxParts start(SyncConfig config, Providers providers, Ticker ticker) throws IOException, ConfigException {
+    /** Starts the sending {@code spec} (the configuration's {@code Outbox(...)}) asks for. */
+    static OutboxParts start(SyncConfig config, OutboxSpec spec, Providers providers, Ticker ticker)
+            throws IOException, ConfigException {
         Outbox outbox = Outbox.open(config.settings().messageDbDir());
         Map<String, MailSender> senders = new HashMap<>();
-        for (AccountSpec a : config.outbox().accounts()) {
+        for (AccountSpec a : spec.accounts()) {
             MailSender s = providers.sender(a);
             if (s != null) {
                 senders.put(a.key(), s);
@@ -51,15 +57,16 @@ final class OutboxParts implements AutoCloseable {
         });
         OutboxServer server;
         try {
-            server = OutboxServer.start(config.outbox(), outbox, senders.keySet(), worker, ticker);
+            server = OutboxServer.start(spec, outbox, senders.keySet(), worker, ticker);
         } catch (IOException | RuntimeException e) {
             worker.close();
             throw e;
         }
-        dev.cms.send.SmtpSubmission smtp = null;
-        if (config.smtpSubmission() != null) {
+        dev.cms.send.@Nullable SmtpSubmission smtp = null;
+        SmtpSubmissionSpec smtpSpec = config.smtpSubmission();
+        if (smtpSpec != null) {
             try {
-                smtp = dev.cms.send.SmtpSubmission.start(config.smtpSubmission(), config.settings().messageDbDir(),
+                smtp = dev.cms.send.SmtpSubmission.start(smtpSpec, config.settings().messageDbDir(),
                         outbox, worker, ticker);
             } catch (IOException | RuntimeException e) {
                 server.close();

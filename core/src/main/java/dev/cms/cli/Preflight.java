@@ -10,6 +10,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The checks a configuration must pass before the daemon creates anything or goes on the
@@ -57,7 +58,7 @@ final class Preflight {
         return p;
     }
 
-    private static Object device(Path existing) {
+    private static @Nullable Object device(Path existing) {
         try {
             return Files.getAttribute(existing, "unix:dev");
         } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {

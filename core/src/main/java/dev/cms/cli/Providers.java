@@ -6,18 +6,19 @@ import dev.cms.config.SyncConfig;
 import dev.cms.provider.CloudMailbox;
 import dev.cms.store.StateDb;
 import java.io.IOException;
+import org.jspecify.annotations.Nullable;
 
 /** Makes the providers of the configured cloud mailboxes; closed with the daemon. */
 interface Providers extends AutoCloseable {
     CloudMailbox create(CloudMailboxSpec spec) throws ConfigException, IOException;
 
     /** What the token broker of {@code server} hands out; null when these providers cannot serve it. */
-    default dev.cms.broker.TokenProvider brokerTokens(dev.cms.config.CredentialServerSpec server) {
+    default dev.cms.broker.@Nullable TokenProvider brokerTokens(dev.cms.config.CredentialServerSpec server) {
         return null;
     }
 
     /** What sends the Outbox's mail for {@code account}; null when these providers cannot send. */
-    default dev.cms.send.MailSender sender(dev.cms.config.AccountSpec account) throws ConfigException, IOException {
+    default dev.cms.send.@Nullable MailSender sender(dev.cms.config.AccountSpec account) throws ConfigException, IOException {
         return null;
     }
 

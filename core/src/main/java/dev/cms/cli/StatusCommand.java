@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
@@ -49,7 +50,7 @@ final class StatusCommand implements Callable<Integer> {
 
     /** Holds a {@code -c FILE} given before the sub-command's name. */
     @ParentCommand
-    CmsCommand global;
+    @Nullable CmsCommand global;
 
     @Override
     public Integer call() throws Exception {

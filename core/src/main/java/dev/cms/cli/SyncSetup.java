@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything a running daemon holds, opened in a safe order: the state directory's lock
@@ -38,7 +39,7 @@ final class SyncSetup implements AutoCloseable {
     final Providers providers;
     final List<dev.cms.broker.CredentialServer> brokers = new ArrayList<>();
     /** With an {@code Outbox(...)}: its sender and its socket; null without. */
-    OutboxParts outbox;
+    @Nullable OutboxParts outbox;
 
     private SyncSetup(SyncConfig config, StateLock lock, MessageStore store, StateDb db, List<MaildirFolder> maildirs,
             List<CloudMailbox> mailboxes, SyncEngine engine, Providers providers) {
@@ -89,8 +90,9 @@ final class SyncSetup implements AutoCloseable {
                         setup.brokers.add(dev.cms.broker.CredentialServer.start(cs, tokens));
                     }
                 }
-                if (config.outbox() != null) {
-                    setup.outbox = OutboxParts.start(config, providers, dev.cms.time.Ticker.SYSTEM);
+                dev.cms.config.OutboxSpec outbox = config.outbox();
+                if (outbox != null) {
+                    setup.outbox = OutboxParts.start(config, outbox, providers, ticker);
                 }
             } catch (IOException | ConfigException | RuntimeException e) {
                 setup.close();

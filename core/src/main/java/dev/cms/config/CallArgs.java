@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /** The arguments of one call, bound to the callee's parameter names, with typed accessors. */
 final class CallArgs {
@@ -66,7 +67,7 @@ final class CallArgs {
     }
 
     /** The value given for {@code p}, or null when it was not given. */
-    Val raw(String p) {
+    @Nullable Val raw(String p) {
         return values.get(p);
     }
 
@@ -82,7 +83,16 @@ final class CallArgs {
         return k != null ? k : valuePos(p);
     }
 
-    /** A string argument that may not be None. */
+    /** A required string argument. */
+    String str(String p) throws ConfigException {
+        Val v = values.get(p);
+        if (v == null || !(v.v() instanceof String s)) {
+            throw typeError(p, "a string");
+        }
+        return s;
+    }
+
+    /** A string argument that may not be None; a missing one is {@code dflt}. */
     String str(String p, String dflt) throws ConfigException {
         Val v = values.get(p);
         if (v == null) {
@@ -95,7 +105,7 @@ final class CallArgs {
     }
 
     /** A string argument that may be None (then null). */
-    String optStr(String p) throws ConfigException {
+    @Nullable String optStr(String p) throws ConfigException {
         Val v = values.get(p);
         if (v == null || v.isNone()) {
             return null;
@@ -136,11 +146,26 @@ final class CallArgs {
         return i.intValue();
     }
 
+    /** A required list argument; {@code expected} words it for the message. */
+    List<Val> list(String p, String expected) throws ConfigException {
+        Val v = values.get(p);
+        if (v == null || !(v.v() instanceof List<?> l)) {
+            throw typeError(p, expected);
+        }
+        return asVals(l);
+    }
+
     /** A list argument; a missing one is {@code dflt}. */
     List<Val> list(String p, List<Val> dflt) throws ConfigException {
+        List<Val> l = optList(p);
+        return l == null ? dflt : l;
+    }
+
+    /** A list argument, or null when it is missing. */
+    @Nullable List<Val> optList(String p) throws ConfigException {
         Val v = values.get(p);
         if (v == null) {
-            return dflt;
+            return null;
         }
         if (!(v.v() instanceof List<?> l)) {
             throw typeError(p, "a list");
@@ -158,7 +183,7 @@ final class CallArgs {
     }
 
     /** An optional argument of a config record type: None or absent is null. */
-    <T> T optSpec(String p, Class<T> type, String expected) throws ConfigException {
+    <T> @Nullable T optSpec(String p, Class<T> type, String expected) throws ConfigException {
         Val v = values.get(p);
         if (v == null || v.isNone()) {
             return null;

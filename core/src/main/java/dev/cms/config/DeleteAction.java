@@ -1,5 +1,7 @@
 package dev.cms.config;
 
+import org.jspecify.annotations.Nullable;
+
 /** What deleting a message locally does in the cloud. */
 public enum DeleteAction {
     /** Gmail: remove the mailbox's label; Office365: move to the Archive folder. */
@@ -17,7 +19,8 @@ public enum DeleteAction {
         return word;
     }
 
-    public static DeleteAction forWord(String w) {
+    /** The action for a word of cms.cfg, or null when it names none. */
+    public static @Nullable DeleteAction forWord(String w) {
         for (DeleteAction a : values()) {
             if (a.word.equals(w)) {
                 return a;

@@ -33,7 +33,7 @@ final class Describer {
             b.append("  ").append(n++).append(". ")
                     .append(r.mailbox() == null ? "messages from any mailbox" : "messages from " + mailbox(r.mailbox()));
             if (r.equals() != null) {
-                b.append(" whose ").append(r.header()).append(" header equals ").append(Interpreter.repr(r.equals()));
+                b.append(" whose ").append(r.header()).append(" header equals ").append(Values.repr(r.equals()));
             } else if (r.matches() != null) {
                 b.append(" whose ").append(r.header()).append(" header matches /").append(r.matches().pattern())
                         .append('/');
@@ -73,13 +73,13 @@ final class Describer {
         b.append("  cfg.web_port = ").append(s.webPort()).append('\n');
         b.append("  cfg.storage_key_file = ").append(s.storageKeyFile() == null ? "None" : s.storageKeyFile()).append('\n');
         b.append("  cfg.auth_notify_cmd = ")
-                .append(s.authNotifyCmd() == null ? "None" : Interpreter.repr(s.authNotifyCmd())).append('\n');
+                .append(s.authNotifyCmd() == null ? "None" : Values.repr(s.authNotifyCmd())).append('\n');
         return b.toString();
     }
 
     private static String mailbox(CloudMailboxSpec m) {
         String service = m.service() == CloudMailboxSpec.Service.GMAIL ? "GMail" : "Office365";
-        return service + " " + account(m.account()) + " mailbox " + Interpreter.repr(m.mailbox());
+        return service + " " + account(m.account()) + " mailbox " + Values.repr(m.mailbox());
     }
 
     private static String account(AccountSpec a) {

@@ -1,10 +1,12 @@
 package dev.cms.config;
 
+import org.jspecify.annotations.Nullable;
+
 /** {@code GMail_Account(user, client_id=None, client_secret=None, ...)}. */
 public record GmailAccountSpec(
         String user,
-        String clientId,
-        String clientSecret,
+        @Nullable String clientId,
+        @Nullable String clientSecret,
         String authEndpoint,
         String tokenEndpoint,
         String apiEndpoint,
@@ -20,7 +22,7 @@ public record GmailAccountSpec(
     public static final String DEFAULT_API_ENDPOINT = "https://gmail.googleapis.com/";
 
     /** With the default quota. */
-    public GmailAccountSpec(String user, String clientId, String clientSecret, String authEndpoint, String tokenEndpoint,
+    public GmailAccountSpec(String user, @Nullable String clientId, @Nullable String clientSecret, String authEndpoint, String tokenEndpoint,
             String apiEndpoint, SourcePos pos) {
         this(user, clientId, clientSecret, authEndpoint, tokenEndpoint, apiEndpoint, DEFAULT_QUOTA_UNITS_PER_SECOND, pos);
     }

@@ -1,19 +1,17 @@
 package dev.cms.config;
 
 import dev.cms.config.CallArgs.Keyword;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Carries out the calls and settings of one cms.cfg as the parser meets them, registering
@@ -54,18 +52,18 @@ final class Interpreter {
     private final List<RouteSpec> routes = new ArrayList<>();
     private final List<CredentialServerSpec> credentialServers = new ArrayList<>();
     /** The {@code Outbox(...)} call's arguments; its socket path defaults under the state directory, known at the end. */
-    private CallArgs outboxCall;
-    private List<AccountSpec> outboxAccounts;
-    private Path outboxPath;
+    private @Nullable CallArgs outboxCall;
+    private @Nullable List<AccountSpec> outboxAccounts;
+    private @Nullable Path outboxPath;
     private int outboxUmask;
-    private CallArgs smtpCall;
+    private @Nullable CallArgs smtpCall;
     private int smtpPort;
-    private List<AccountSpec> smtpAccounts;
+    private @Nullable List<AccountSpec> smtpAccounts;
     private Path messageDbDir;
     private int pollInterval = Settings.DEFAULT_POLL_INTERVAL;
     private int webPort = Settings.DEFAULT_WEB_PORT;
-    private Path storageKeyFile;
-    private String authNotifyCmd;
+    private @Nullable Path storageKeyFile;
+    private @Nullable String authNotifyCmd;
 
     Interpreter(Path file, Path home) throws ConfigException {
         this.file = file;
@@ -91,6 +89,9 @@ final class Interpreter {
     /** Carries out {@code name(...)} written at {@code pos}. */
     Val call(String name, SourcePos pos, List<Val> positional, List<Keyword> keywords) throws ConfigException {
         Signature sig = CALLS.get(name);
+        if (sig == null) {
+            throw new IllegalStateException("not a call: " + name);
+        }
         CallArgs a = CallArgs.bind(name, pos, sig.params(), sig.required(), positional, keywords);
         Object result = switch (name) {
             case "MailDir" -> mailDir(a);
@@ -108,20 +109,20 @@ final class Interpreter {
     }
 
     private MaildirSpec mailDir(CallArgs a) throws ConfigException {
-        MaildirSpec m = new MaildirSpec(expand(a.str("path", null), a.valuePos("path")), a.callPos());
+        MaildirSpec m = new MaildirSpec(expand(a.str("path"), a.valuePos("path")), a.callPos());
         maildirs.add(m);
         return m;
     }
 
     private CloudMailboxSpec office365(CallArgs a) throws ConfigException {
-        String mailbox = a.str("mailbox", null);
+        String mailbox = a.str("mailbox");
         boolean emptyPart = false;
         for (String part : mailbox.split("/", -1)) {
             emptyPart |= part.isBlank();
         }
         if (emptyPart) {
             throw a.error("mailbox", "Office365(): `mailbox` must be a folder path like \"inbox\" or"
-                    + " \"Inbox/Lists/kernel\", got " + repr(mailbox));
+                    + " \"Inbox/Lists/kernel\", got " + Values.repr(mailbox));
         }
         Office365AccountSpec account = a.spec("account", Office365AccountSpec.class, "an Office365_Account(...)");
         return addMailbox(new CloudMailboxSpec(CloudMailboxSpec.Service.OFFICE365, mailbox, account,
@@ -129,9 +130,9 @@ final class Interpreter {
     }
 
     private CloudMailboxSpec gmail(CallArgs a) throws ConfigException {
-        String label = a.str("label", null);
+        String label = a.str("label");
         if (label.isBlank()) {
-            throw a.error("label", "GMail(): `label` must name a Gmail label like \"INBOX\", got " + repr(label));
+            throw a.error("label", "GMail(): `label` must name a Gmail label like \"INBOX\", got " + Values.repr(label));
         }
         GmailAccountSpec account = a.spec("account", GmailAccountSpec.class, "a GMail_Account(...)");
         return addMailbox(new CloudMailboxSpec(CloudMailboxSpec.Service.GMAIL, label, account, deleteAction(a),
@@ -147,7 +148,7 @@ final class Interpreter {
         String word = a.str("delete_action", DeleteAction.ARCHIVE.word());
         DeleteAction d = DeleteAction.forWord(word);
         if (d == null) {
-            throw a.error("delete_action", "`delete_action` must be \"archive\" or \"trash\", got " + repr(word));
+            throw a.error("delete_action", "`delete_action` must be \"archive\" or \"trash\", got " + Values.repr(word));
         }
         return d;
     }
@@ -161,14 +162,14 @@ final class Interpreter {
         if (user != null && user.isBlank()) {
             throw a.error("user", "Office365_Account(): `user` must be an e-mail address or None, got \"\"");
         }
-        String tenant = nonBlank(a, "tenant", a.str("tenant", Office365AccountSpec.DEFAULT_TENANT));
+        String tenant = Values.nonBlank(a, "tenant", a.str("tenant", Office365AccountSpec.DEFAULT_TENANT));
         String clientId = a.optStr("client_id");
         if (clientId != null && clientId.isBlank()) {
             throw a.error("client_id", "Office365_Account(): `client_id` must not be empty");
         }
         Office365AccountSpec s = new Office365AccountSpec(user, tenant, clientId, a.bool("device_code", false),
-                url(a, "authority_host", Office365AccountSpec.DEFAULT_AUTHORITY_HOST),
-                rootUrl(a, "graph_endpoint", Office365AccountSpec.DEFAULT_GRAPH_ENDPOINT),
+                Values.url(a, "authority_host", Office365AccountSpec.DEFAULT_AUTHORITY_HOST),
+                Values.rootUrl(a, "graph_endpoint", Office365AccountSpec.DEFAULT_GRAPH_ENDPOINT),
                 a.intIn("max_concurrency", Office365AccountSpec.DEFAULT_MAX_CONCURRENCY, 1, 16, "between 1 and 16"),
                 a.callPos());
         accounts.add(s);
@@ -176,17 +177,17 @@ final class Interpreter {
     }
 
     private GmailAccountSpec gmailAccount(CallArgs a) throws ConfigException {
-        String user = a.str("user", null);
+        String user = a.str("user");
         if (user.indexOf('@') <= 0 || user.indexOf('@') == user.length() - 1 || user.chars().anyMatch(c -> c <= ' ')) {
             throw a.error("user", "GMail_Account(): `user` must be an e-mail address like \"user@gmail.com\", got "
-                    + repr(user));
+                    + Values.repr(user));
         }
         String clientId = a.optStr("client_id");
         String secret = a.optStr("client_secret");
         GmailAccountSpec s = new GmailAccountSpec(user, clientId, secret,
-                url(a, "auth_endpoint", GmailAccountSpec.DEFAULT_AUTH_ENDPOINT),
-                url(a, "token_endpoint", GmailAccountSpec.DEFAULT_TOKEN_ENDPOINT),
-                url(a, "api_endpoint", GmailAccountSpec.DEFAULT_API_ENDPOINT),
+                Values.url(a, "auth_endpoint", GmailAccountSpec.DEFAULT_AUTH_ENDPOINT),
+                Values.url(a, "token_endpoint", GmailAccountSpec.DEFAULT_TOKEN_ENDPOINT),
+                Values.url(a, "api_endpoint", GmailAccountSpec.DEFAULT_API_ENDPOINT),
                 a.intIn("quota_units_per_second", GmailAccountSpec.DEFAULT_QUOTA_UNITS_PER_SECOND, 1, 1_000_000,
                         "between 1 and 1000000"),
                 a.callPos());
@@ -195,11 +196,8 @@ final class Interpreter {
     }
 
     private CredentialServerSpec credentialServer(CallArgs a) throws ConfigException {
-        Path path = expand(a.str("path", null), a.valuePos("path"));
-        List<Val> list = a.list("accounts", null);
-        if (list == null) {
-            throw a.typeError("accounts", "a list of accounts");
-        }
+        Path path = expand(a.str("path"), a.valuePos("path"));
+        List<Val> list = a.list("accounts", "a list");
         if (list.isEmpty()) {
             throw a.error("accounts", "CredentialServer(): `accounts` must list at least one account");
         }
@@ -220,7 +218,7 @@ final class Interpreter {
         for (Val v : protos) {
             if (!(v.v() instanceof String p) || !(p.equals("SMTP") || p.equals("IMAP"))) {
                 throw new ConfigException(v.pos(), "CredentialServer(): each protocol must be \"SMTP\" or \"IMAP\", got "
-                        + (v.v() instanceof String p ? repr(p) : v.typeName()));
+                        + (v.v() instanceof String p ? Values.repr(p) : v.typeName()));
             }
             protocols.add(p);
         }
@@ -234,8 +232,8 @@ final class Interpreter {
             throw new ConfigException(a.callPos(), "Outbox(...) is declared twice (first at line "
                     + outboxCall.callPos().line() + "); one outbox sends for every account it lists");
         }
-        List<Val> list = a.list("accounts", null);
-        List<AccountSpec> served = null;
+        List<Val> list = a.optList("accounts");
+        @Nullable List<AccountSpec> served = null;
         if (list != null) {
             if (list.isEmpty()) {
                 throw a.error("accounts", "Outbox(): `accounts` must list at least one account (or leave it out:"
@@ -251,7 +249,7 @@ final class Interpreter {
             }
             served = new ArrayList<>(set);
         }
-        String path = a.str("path", null);
+        @Nullable String path = a.optStr("path");
         outboxPath = path == null ? null : expand(path, a.valuePos("path"));
         outboxUmask = a.intIn("umask", 0600, 0, 0777, "between 0 and 0o777");
         outboxAccounts = served;
@@ -265,7 +263,7 @@ final class Interpreter {
                     + smtpCall.callPos().line() + ")");
         }
         smtpPort = a.intIn("port", 1587, 1, 65535, "a TCP port between 1 and 65535");
-        List<Val> list = a.list("accounts", null);
+        List<Val> list = a.optList("accounts");
         if (list != null) {
             if (list.isEmpty()) {
                 throw a.error("accounts", "SmtpSubmission(): `accounts` must list at least one account (or leave it"
@@ -305,9 +303,9 @@ final class Interpreter {
                     + " to say what the header must hold");
         }
         if (header != null && (header.isEmpty() || !header.chars().allMatch(c -> c > ' ' && c < 127 && c != ':'))) {
-            throw a.error("header", "Route(): `header` must be a header name like \"List-Id\", got " + repr(header));
+            throw a.error("header", "Route(): `header` must be a header name like \"List-Id\", got " + Values.repr(header));
         }
-        Pattern pattern = null;
+        @Nullable Pattern pattern = null;
         if (matches != null) {
             try {
                 pattern = Pattern.compile(matches);
@@ -327,25 +325,31 @@ final class Interpreter {
     void setting(String name, Val v) throws ConfigException {
         String what = "`cfg." + name + "`";
         switch (name) {
-            case "message_db_dir" -> messageDbDir = expand(settingString(v, what, false), v.pos());
+            case "message_db_dir" -> messageDbDir = expand(settingString(v, what), v.pos());
             case "poll_interval" -> pollInterval = CallArgs.intIn(v, what, 1, Integer.MAX_VALUE, "at least 1 (seconds)");
             case "web_port" -> webPort = CallArgs.intIn(v, what, 1, 65535, "a TCP port between 1 and 65535");
             case "storage_key_file" -> {
-                String s = settingString(v, what, true);
+                String s = optSettingString(v, what);
                 storageKeyFile = s == null ? null : expand(s, v.pos());
             }
-            case "auth_notify_cmd" -> authNotifyCmd = settingString(v, what, true);
+            case "auth_notify_cmd" -> authNotifyCmd = optSettingString(v, what);
             default -> throw new IllegalStateException(name);
         }
     }
 
-    private static String settingString(Val v, String what, boolean noneAllowed) throws ConfigException {
-        if (noneAllowed && v.isNone()) {
+    private static String settingString(Val v, String what) throws ConfigException {
+        if (!(v.v() instanceof String s)) {
+            throw new ConfigException(v.pos(), "expected a string for " + what + ", got " + v.typeName());
+        }
+        return s;
+    }
+
+    private static @Nullable String optSettingString(Val v, String what) throws ConfigException {
+        if (v.isNone()) {
             return null;
         }
         if (!(v.v() instanceof String s)) {
-            throw new ConfigException(v.pos(), "expected a string" + (noneAllowed ? " or None" : "") + " for "
-                    + what + ", got " + v.typeName());
+            throw new ConfigException(v.pos(), "expected a string or None for " + what + ", got " + v.typeName());
         }
         return s;
     }
@@ -362,7 +366,7 @@ final class Interpreter {
             } else if (s.startsWith("~/")) {
                 p = home.resolve(s.substring(2).replaceFirst("^/+", ""));
             } else if (s.startsWith("~")) {
-                throw new ConfigException(pos, "`~user` paths are not supported; write " + repr(s)
+                throw new ConfigException(pos, "`~user` paths are not supported; write " + Values.repr(s)
                         + " as a full path or relative to `~/`");
             } else {
                 p = Path.of(s);
@@ -372,46 +376,8 @@ final class Interpreter {
             }
             return p.toAbsolutePath().normalize();
         } catch (InvalidPathException e) {
-            throw new ConfigException(pos, "invalid path " + repr(s) + ": " + e.getReason());
+            throw new ConfigException(pos, "invalid path " + Values.repr(s) + ": " + e.getReason());
         }
-    }
-
-    private static String url(CallArgs a, String p, String dflt) throws ConfigException {
-        String u = a.str(p, dflt);
-        String problem = null;
-        try {
-            URI uri = new URI(u);
-            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            if (!scheme.equals("http") && !scheme.equals("https")) {
-                problem = "must start with http:// or https://";
-            } else if (uri.getHost() == null) {
-                problem = "has no host name";
-            }
-        } catch (URISyntaxException e) {
-            problem = "is not a valid URL (" + e.getReason() + ")";
-        }
-        if (problem != null) {
-            throw a.error(p, "`" + p + "` " + problem + ", got " + repr(u));
-        }
-        return u;
-    }
-
-    /** A URL that names a server only: API paths such as Graph's {@code /v1.0} go after it. */
-    private static String rootUrl(CallArgs a, String p, String dflt) throws ConfigException {
-        String u = url(a, p, dflt);
-        String path = URI.create(u).getRawPath();
-        if (path != null && !path.isEmpty() && !path.equals("/")) {
-            throw a.error(p, "`" + p + "` must be a server's root URL such as " + repr(dflt)
-                    + ", without a path, got " + repr(u));
-        }
-        return u;
-    }
-
-    private static String nonBlank(CallArgs a, String p, String v) throws ConfigException {
-        if (v.isBlank()) {
-            throw a.error(p, "`" + p + "` must not be empty");
-        }
-        return v;
     }
 
     /** The whole-file checks, then the result. */
@@ -436,7 +402,7 @@ final class Interpreter {
         for (CloudMailboxSpec c : cloudMailboxes) {
             SourcePos first = seen.putIfAbsent(c.key(), c.pos());
             if (first != null) {
-                throw new ConfigException(c.pos(), "cloud mailbox " + repr(c.mailbox()) + " of account "
+                throw new ConfigException(c.pos(), "cloud mailbox " + Values.repr(c.mailbox()) + " of account "
                         + c.account().key() + " is declared twice (first at line " + first.line() + ")");
             }
         }
@@ -501,25 +467,5 @@ final class Interpreter {
                 new Settings(messageDbDir, pollInterval, webPort, storageKeyFile, authNotifyCmd), outbox, smtp);
     }
 
-    /** A string as Python would show it, with quotes and escapes. */
-    static String repr(String s) {
-        StringBuilder b = new StringBuilder("\"");
-        s.codePoints().forEach(c -> {
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\t' -> b.append("\\t");
-                case '\r' -> b.append("\\r");
-                default -> {
-                    if (c < 0x20 || c == 0x7f || Character.getType(c) == Character.SURROGATE) {
-                        b.append(String.format(c <= 0xff ? "\\x%02x" : "\\u%04x", c));
-                    } else {
-                        b.appendCodePoint(c);
-                    }
-                }
-            }
-        });
-        return b.append('"').toString();
-    }
+
 }

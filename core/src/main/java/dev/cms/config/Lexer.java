@@ -5,7 +5,7 @@ import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns cms.cfg text into tokens on demand, so that errors come out in source order. Follows
@@ -15,24 +15,6 @@ import java.util.Map;
 final class Lexer {
     /** Deeper bracket nesting than this is refused (it also bounds the parser's recursion). */
     static final int MAX_NESTING = 64;
-
-    private static final Map<String, String> OPERATORS = Map.ofEntries(
-            Map.entry("+", "operator `+`"), Map.entry("-", "operator `-`"), Map.entry("*", "operator `*`"),
-            Map.entry("/", "operator `/`"), Map.entry("%", "operator `%`"), Map.entry("<", "operator `<`"),
-            Map.entry(">", "operator `>`"), Map.entry("!", "operator `!`"), Map.entry("&", "operator `&`"),
-            Map.entry("|", "operator `|`"), Map.entry("^", "operator `^`"), Map.entry("~", "operator `~`"),
-            Map.entry("@", "decorator or operator `@`"),
-            Map.entry(":", "`:` (blocks, slices, dictionaries and annotations)"),
-            Map.entry("{", "dictionary or set `{`"), Map.entry("}", "dictionary or set `}`"),
-            Map.entry("==", "comparison `==`"), Map.entry("!=", "comparison `!=`"),
-            Map.entry("<=", "comparison `<=`"), Map.entry(">=", "comparison `>=`"),
-            Map.entry("**", "operator `**`"), Map.entry("//", "operator `//`"),
-            Map.entry("<<", "operator `<<`"), Map.entry(">>", "operator `>>`"),
-            Map.entry("->", "annotation `->`"), Map.entry(":=", "assignment expression `:=`"),
-            Map.entry("+=", "augmented assignment `+=`"), Map.entry("-=", "augmented assignment `-=`"),
-            Map.entry("*=", "augmented assignment `*=`"), Map.entry("/=", "augmented assignment `/=`"),
-            Map.entry("%=", "augmented assignment `%=`"), Map.entry("|=", "augmented assignment `|=`"),
-            Map.entry("&=", "augmented assignment `&=`"));
 
     private final Path file;
     private final String src;
@@ -129,27 +111,24 @@ final class Lexer {
                 return token(Kind.DOT, ".", null, l, k);
             case '=':
                 if (pos + 1 < src.length() && src.charAt(pos + 1) == '=') {
-                    throw unsupported("==", l, k);
+                    throw error(l, k, "Python comparison `==` is not supported in cms.cfg");
                 }
                 advance();
                 return token(Kind.EQUALS, "=", null, l, k);
             default:
                 break;
         }
-        if (pos + 1 < src.length() && OPERATORS.containsKey(src.substring(pos, pos + 2))) {
-            throw unsupported(src.substring(pos, pos + 2), l, k);
+        String op = pos + 1 < src.length() ? PythonOperators.describe(src.substring(pos, pos + 2)) : null;
+        if (op == null) {
+            op = PythonOperators.describe(String.valueOf(c));
         }
-        if (OPERATORS.containsKey(String.valueOf(c))) {
-            throw unsupported(String.valueOf(c), l, k);
+        if (op != null) {
+            throw error(l, k, "Python " + op + " is not supported in cms.cfg");
         }
         String shown = cp >= 0x21 && cp < 0x7f || Character.isLetterOrDigit(cp)
                 ? "`" + new String(Character.toChars(cp)) + "`"
                 : String.format("U+%04X", cp);
         throw error(l, k, "unexpected character " + shown);
-    }
-
-    private ConfigException unsupported(String op, int l, int k) {
-        return error(l, k, "Python " + OPERATORS.get(op) + " is not supported in cms.cfg");
     }
 
     private Token open(char c, int l, int k) throws ConfigException {
@@ -379,7 +358,7 @@ final class Lexer {
         }
     }
 
-    private Token token(Kind kind, String text, Object value, int l, int k) {
+    private Token token(Kind kind, String text, @Nullable Object value, int l, int k) {
         return new Token(kind, text, value, l, k);
     }
 

@@ -3,6 +3,7 @@ package dev.cms.config;
 import java.util.Collection;
 import java.util.Locale;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /** Python's reserved words and "did you mean" suggestions for misspelt names. */
 final class Names {
@@ -34,8 +35,8 @@ final class Names {
     }
 
     /** The candidate closest to {@code name}, or null when none is close enough to suggest. */
-    static String closest(String name, Collection<String> candidates) {
-        String best = null;
+    static @Nullable String closest(String name, Collection<String> candidates) {
+        @Nullable String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String c : candidates) {
             int d = c.toLowerCase(Locale.ROOT).equals(name.toLowerCase(Locale.ROOT)) ? 0 : distance(name, c);

@@ -1,10 +1,12 @@
 package dev.cms.config;
 
+import org.jspecify.annotations.Nullable;
+
 /** {@code Office365_Account(user=None, tenant="common", client_id=None, device_code=False, ...)}. */
 public record Office365AccountSpec(
-        String user,
+        @Nullable String user,
         String tenant,
-        String clientId,
+        @Nullable String clientId,
         boolean deviceCode,
         String authorityHost,
         String graphEndpoint,

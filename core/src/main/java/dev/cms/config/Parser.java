@@ -117,14 +117,14 @@ final class Parser {
         SourcePos pos = pos(t);
         switch (t.kind()) {
             case STRING: {
-                StringBuilder s = new StringBuilder((String) t.value());
+                StringBuilder s = new StringBuilder((String) t.decoded());
                 while (peek(0).is(Kind.STRING)) {
-                    s.append((String) take().value());
+                    s.append((String) take().decoded());
                 }
                 return new Val(s.toString(), pos);
             }
             case INT:
-                return new Val((BigInteger) t.value(), pos);
+                return new Val((BigInteger) t.decoded(), pos);
             case LBRACKET:
                 return new Val(sequence(Kind.RBRACKET, new ArrayList<>()), pos);
             case LPAREN: {

@@ -1,9 +1,10 @@
 package dev.cms.config;
 
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /** The {@code cfg.<name> = value} settings, with their defaults filled in. */
-public record Settings(Path messageDbDir, int pollInterval, int webPort, Path storageKeyFile, String authNotifyCmd) {
+public record Settings(Path messageDbDir, int pollInterval, int webPort, @Nullable Path storageKeyFile, @Nullable String authNotifyCmd) {
     public static final String DEFAULT_MESSAGE_DB_DIR = "~/mail/.cms/";
     public static final int DEFAULT_POLL_INTERVAL = 60;
     public static final int DEFAULT_WEB_PORT = 8080;

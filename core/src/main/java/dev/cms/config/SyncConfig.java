@@ -2,6 +2,7 @@ package dev.cms.config;
 
 import java.nio.file.Path;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A parsed, validated configuration: everything a {@code cms.cfg} declares, in the order it
@@ -16,8 +17,8 @@ public record SyncConfig(
         List<RouteSpec> routes,
         List<CredentialServerSpec> credentialServers,
         Settings settings,
-        OutboxSpec outbox,
-        SmtpSubmissionSpec smtpSubmission) {
+        @Nullable OutboxSpec outbox,
+        @Nullable SmtpSubmissionSpec smtpSubmission) {
     public SyncConfig {
         maildirs = List.copyOf(maildirs);
         accounts = List.copyOf(accounts);

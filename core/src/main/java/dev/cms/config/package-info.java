@@ -4,4 +4,7 @@
  * recursive-descent parser and an interpreter (all package-private) evaluate the file in source
  * order; any problem is a {@link dev.cms.config.ConfigException} reading {@code file:line:column: message}.
  */
+@NullMarked
 package dev.cms.config;
+
+import org.jspecify.annotations.NullMarked;

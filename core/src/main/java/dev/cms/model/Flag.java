@@ -1,5 +1,7 @@
 package dev.cms.model;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A message flag that cloud-mdir-sync manages. Each has its Maildir info letter; other
  * letters found in a file name are preserved but never interpreted.
@@ -29,7 +31,7 @@ public enum Flag {
     }
 
     /** The flag for a Maildir info letter, or null when the letter is not one we manage. */
-    public static Flag forLetter(char c) {
+    public static @Nullable Flag forLetter(char c) {
         for (Flag f : values()) {
             if (f.letter == c) {
                 return f;

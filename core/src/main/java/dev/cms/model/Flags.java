@@ -81,9 +81,9 @@ public record Flags(int bits) {
     public String letters() {
         StringBuilder sb = new StringBuilder(4);
         // Flag letters in ASCII order: F, R, S, T.
-        for (char c : new char[] {'F', 'R', 'S', 'T'}) {
-            if (has(Flag.forLetter(c))) {
-                sb.append(c);
+        for (Flag f : new Flag[] {Flag.FLAGGED, Flag.REPLIED, Flag.READ, Flag.TRASHED}) {
+            if (has(f)) {
+                sb.append(f.letter());
             }
         }
         return sb.toString();

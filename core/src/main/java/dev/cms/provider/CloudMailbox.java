@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One mailbox in a cloud service (a Gmail label, an Office365 folder): the port the sync
@@ -37,7 +38,7 @@ public interface CloudMailbox {
      * provider returns only what changed since; when the token is null, or the service
      * refuses it as expired, it returns a full listing ({@link Listing#full()}).
      */
-    Listing list(String syncToken) throws IOException, InterruptedException;
+    Listing list(@Nullable String syncToken) throws IOException, InterruptedException;
 
     /**
      * Downloads the bodies of the given messages and hands each, as the raw bytes the

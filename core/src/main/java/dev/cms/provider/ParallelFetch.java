@@ -12,6 +12,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,7 +99,7 @@ public final class ParallelFetch {
         });
     }
 
-    private static void rethrow(Throwable t, String mailboxKey) throws IOException, InterruptedException {
+    private static void rethrow(@Nullable Throwable t, String mailboxKey) throws IOException, InterruptedException {
         if (t instanceof IOException) {
             throw (IOException) t;
         } else if (t instanceof InterruptedException) {

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 import java.util.Objects;
 import java.util.Random;
 import javax.net.ssl.SSLHandshakeException;
@@ -143,7 +144,7 @@ public final class RetryPolicy {
      * What a {@code Retry-After} value asks for, read at {@code now} (an HTTP date is measured
      * from it), capped at {@link #RETRY_AFTER_CAP}; null when there is no usable value.
      */
-    public static Duration retryAfter(String value, Instant now) {
+    public static @Nullable Duration retryAfter(@Nullable String value, Instant now) {
         return RetryTiming.retryAfter(value, now, RETRY_AFTER_CAP).orElse(null);
     }
 

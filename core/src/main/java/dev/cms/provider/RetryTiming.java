@@ -7,6 +7,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import java.util.Random;
+import org.jspecify.annotations.Nullable;
 
 /** How long a provider's transport waits before retrying a request: what the server asks, or backoff. */
 public final class RetryTiming {
@@ -17,7 +18,7 @@ public final class RetryTiming {
      * (RFC 1123) measured from {@code now}; a date in the past is zero, anything longer than
      * {@code cap} is {@code cap}. Empty when the value is missing, blank or neither form.
      */
-    public static Optional<Duration> retryAfter(String value, Instant now, Duration cap) {
+    public static Optional<Duration> retryAfter(@Nullable String value, Instant now, Duration cap) {
         if (value == null || value.isBlank()) {
             return Optional.empty();
         }

@@ -3,6 +3,7 @@ package dev.cms.provider;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a service's {@link RetryClassifier} makes of one failed attempt: try again (after the
@@ -14,7 +15,7 @@ import java.util.Objects;
  * @param summary the failure in words for logs and the final error, never a token or a body
  * @param error the exception to throw for {@link Kind#FAIL}; null otherwise
  */
-public record RetryVerdict(Kind kind, Duration asked, String summary, IOException error) {
+public record RetryVerdict(Kind kind, @Nullable Duration asked, String summary, @Nullable IOException error) {
     /** The three outcomes of a failed attempt. */
     public enum Kind { RETRY, REFRESH_TOKEN, FAIL }
 
@@ -26,7 +27,7 @@ public record RetryVerdict(Kind kind, Duration asked, String summary, IOExceptio
     }
 
     /** Try again after {@code asked} (null: after a backoff). */
-    public static RetryVerdict retry(Duration asked, String summary) {
+    public static RetryVerdict retry(@Nullable Duration asked, String summary) {
         return new RetryVerdict(Kind.RETRY, asked, summary, null);
     }
 
@@ -37,6 +38,6 @@ public record RetryVerdict(Kind kind, Duration asked, String summary, IOExceptio
 
     /** Retrying cannot help: {@code error} is what the caller sees. */
     public static RetryVerdict fail(IOException error) {
-        return new RetryVerdict(Kind.FAIL, null, error.getMessage(), error);
+        return new RetryVerdict(Kind.FAIL, null, String.valueOf(error.getMessage()), error);
     }
 }

@@ -41,4 +41,16 @@ class ProductJarTest {
             assertEquals(List.of("Linux", "Linux-Musl", "Mac"), systems);
         }
     }
+
+    @Test
+    void jnaCarriesNativeLibrariesForLinuxAndMacOnly() throws IOException {
+        try (JarFile jar = new JarFile(JAR.toFile())) {
+            List<String> natives = jar.stream().map(e -> e.getName())
+                    .filter(n -> n.matches("com/sun/jna/[a-z0-9]+-[a-z0-9-]+/[^/]+"))
+                    .toList();
+            List<String> systems = natives.stream().map(n -> n.split("/")[3].split("-")[0]).distinct().sorted().toList();
+            assertEquals(List.of("darwin", "linux"), systems, "JNA's dispatch libraries: " + natives);
+            assertTrue(natives.contains("com/sun/jna/linux-x86-64/libjnidispatch.so"), "JNA's library for Linux x86-64");
+        }
+    }
 }
