@@ -1177,6 +1177,7 @@ public final class SyncEngine {
                 routesChanged = false;
             }
         } catch (IOException ex) {
+            stats.commitFailed();
             rep.error(ex.getMessage());
             return;
         }

@@ -60,6 +60,38 @@ class CommitAndRoutingTest {
     }
 
     /**
+     * A file delivered in a cycle whose commit failed, then changed by the user while the
+     * daemon ran (journaled by the watcher), then the daemon died: the next start pushes the
+     * change. The stat index entries of the failed commit used to be dropped, so the journal
+     * could not find the file's content and the start undid the user's change.
+     */
+    @Test
+    void aJournaledChangeToAFileDeliveredWhenTheCommitFailedIsPushedAfterACrash() throws Exception {
+        InMemoryMailbox cloud = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
+        byte[] body = Messages.message("journaled");
+        String id = cloud.add(body, Flags.NONE, null);
+        fx = new SyncFixture(tmp, 1, List.of(cloud), Router.defaultOnly()).start(false);
+        fx.cycleOk(); // state.db exists from here on
+        String other = cloud.add(Messages.message("other"), Flags.NONE, null);
+        failCommits(fx.stateDir, true);
+        CycleReport failed = fx.cycle();
+        failCommits(fx.stateDir, false);
+        assertFalse(failed.ok(), "a failed commit fails the cycle");
+        fx.cycleOk();
+
+        MaildirFile f = fx.fileFor(0, Messages.message("other"));
+        assertNotNull(f, "delivered in the cycle whose commit failed");
+        Path renamed = SyncFixture.setLetters(f, "S");
+        fx.engine.journal(fx.maildirPaths.get(0), List.of(renamed));
+        fx.start(false); // the daemon died before a cycle pushed the change
+        fx.cycleOk();
+
+        assertEquals(Flags.of(Flag.READ), cloud.flags(other), "the journaled change is pushed, not undone");
+        assertEquals(Flags.NONE, cloud.flags(id));
+        assertEquals(Flags.of(Flag.READ), fx.fileFor(0, Messages.message("other")).flags());
+    }
+
+    /**
      * A failed commit saves nothing: the next start still applies start-up rules (a change
      * made while stopped is undone, not pushed), and the Maildir keeps what the cycle did.
      */
