@@ -630,8 +630,10 @@ class IndependentModelTest {
                 cloudLabel();
             } else if (op < 56) {
                 journaledThenDie();
-            } else if (op < 78) {
+            } else if (op < 70) {
                 cycle(Fault.RENAME);
+            } else if (op < 78) {
+                wipeAtTheThreshold();
             } else {
                 if (extra.nextInt(3) == 0) {
                     restart();
@@ -671,6 +673,47 @@ class IndependentModelTest {
             copied.add(f.hash()); // the other Maildir may hold this content already: then two files
             count("local move between Maildirs");
             trace.append("local mv ").append(m).append(" -> ").append(1 - m).append(' ').append(shortName(f)).append('\n');
+        }
+
+        /**
+         * The wipe guard's boundary: other clients remove messages until exactly two are routed
+         * to a Maildir, a cycle syncs that, then the user deletes both files at once. README: a
+         * Maildir found empty while it held two or more messages is not taken as a deletion.
+         */
+        void wipeAtTheThreshold() throws Exception {
+            int m = extra.nextInt(maildirs());
+            for (int c = 0; c < 2; c++) {
+                for (String id : new java.util.TreeSet<>(clouds.get(c).ids())) {
+                    if (targetFor(c, hashOfId.get(key(c, id))) == m && routedTo(m) > 2) {
+                        clouds.get(c).remove(id);
+                        trace.append("cloud remove ").append(c).append(' ').append(id).append('\n');
+                    }
+                }
+            }
+            cycle(Fault.NONE);
+            if (expectedIn(m) != 2 || readMaildir(fx.maildirPaths.get(m)).size() != 2) {
+                return;
+            }
+            for (LFile f : readMaildir(fx.maildirPaths.get(m))) {
+                Files.delete(f.path());
+                forgetIfGone(f.hash());
+            }
+            count("wipe of exactly two messages");
+            trace.append("wipe Maildir ").append(m).append(" (two messages)\n");
+            cycle(Fault.NONE);
+        }
+
+        /** How many cloud messages the current rules send to Maildir {@code m}. */
+        int routedTo(int m) {
+            int n = 0;
+            for (int c = 0; c < 2; c++) {
+                for (String id : clouds.get(c).ids()) {
+                    if (targetFor(c, hashOfId.get(key(c, id))) == m) {
+                        n++;
+                    }
+                }
+            }
+            return n;
         }
 
         /** One account: a message of one mailbox also gets the other's label (the same id in both). */
