@@ -150,6 +150,45 @@ class EngineBookkeepingTest {
         assertEquals(1, fx.files(0).size());
     }
 
+    /** A download is reported to the progress display: its size, each body with the bytes so far, its end. */
+    @Test
+    void aDownloadIsReportedToTheProgressDisplay() throws Exception {
+        InMemoryMailbox a = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
+        byte[] m1 = Messages.message("one", null, 1000);
+        byte[] m2 = Messages.message("two", null, 2000);
+        a.add(m1, Flags.NONE, null);
+        a.add(m2, Flags.NONE, null);
+        fx = new SyncFixture(tmp, 1, List.of(a), Router.defaultOnly());
+        List<String> events = new java.util.ArrayList<>();
+        long[] bytes = {0};
+        Progress p = new Progress() {
+            @Override
+            public void fetchStarted(String mailbox, int total) {
+                events.add("start " + mailbox + " " + total);
+            }
+
+            @Override
+            public void fetched(String mailbox, int done, long soFar) {
+                events.add("got " + done);
+                bytes[0] = soFar;
+            }
+
+            @Override
+            public void fetchFinished(String mailbox) {
+                events.add("end " + mailbox);
+            }
+        };
+        fx.start(false);
+        SyncEngine engine = new SyncEngine(fx.folders, fx.clouds, fx.router, fx.store, fx.db, false,
+                java.time.Clock.systemUTC(), p);
+        CycleReport r = engine.runCycle();
+        assertTrue(r.ok(), r.errors().toString());
+        assertEquals(List.of("start o365:a@b.c:inbox 2", "got 1", "got 2", "end o365:a@b.c:inbox"), events);
+        assertEquals(m1.length + m2.length, bytes[0], "the bytes of both bodies");
+        assertTrue(engine.runCycle().idle());
+        assertEquals(4, events.size(), "nothing to download: nothing reported");
+    }
+
     /** Journaling a Maildir the engine does not sync does nothing; an empty journal start deletes nothing. */
     @Test
     void theJournalIgnoresOtherMaildirsAndAStartWithoutItUndoesDeletions() throws Exception {
