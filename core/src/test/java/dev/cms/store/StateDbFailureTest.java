@@ -53,6 +53,55 @@ class StateDbFailureTest {
         }
     }
 
+    /** A trigger that makes inserting the journal entry {@code name} fail (the ones before it in a batch work). */
+    void failJournalOf(String name, boolean fail) throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file());
+                Statement st = c.createStatement()) {
+            st.execute(fail
+                    ? "CREATE TRIGGER full_journal BEFORE INSERT ON local_journal WHEN NEW.name = '" + name + "'"
+                            + " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+                    : "DROP TRIGGER IF EXISTS full_journal");
+        }
+    }
+
+    @Test
+    void aJournalBatchThatFailsHalfWayLeavesNoneOfItAndLaterWritesAreSaved() throws Exception {
+        try (StateDb db = StateDb.open(file())) {
+            failJournalOf("second", true);
+            assertThrows(IOException.class, () -> db.journalLocalChanges("/mail", List.of("first", "second")));
+            failJournalOf("second", false);
+            db.setMeta("after", "failure");
+            db.journalLocalChanges("/mail", List.of("third"));
+            db.setMeta("after", "success"); // not held in a transaction left open by the journal
+        }
+        try (StateDb db = StateDb.open(file())) {
+            assertEquals(1, db.journalHead(), "only the later entry: the failed batch wrote nothing");
+            assertEquals("success", db.meta("after"));
+        }
+    }
+
+    @Test
+    void rowsOfOneCommitKeepTheirOwnValues() throws Exception {
+        try (StateDb db = StateDb.open(file())) {
+            StateDb.CycleCommit c = cycle(4242);
+            StateDb.MailboxCommit m = c.mailbox("box");
+            m.upsert("dated", H1, Flags.NONE, Instant.ofEpochMilli(77), "/a");
+            m.upsert("undated", H2, Flags.of(Flag.READ), null, "/b");
+            m.finish("t", 2, false);
+            db.commit(c);
+        }
+        try (StateDb db = StateDb.openReadOnly(file())) {
+            Map<String, StateDb.MessageRow> rows = new java.util.HashMap<>();
+            db.loadMessages("box").forEach(r -> rows.put(r.cloudId(), r));
+            assertEquals(Instant.ofEpochMilli(77), rows.get("dated").received());
+            assertNull(rows.get("undated").received(), "no date is no date, not the previous row's");
+            assertEquals("/b", rows.get("undated").target());
+            assertEquals(Instant.ofEpochMilli(4242), db.loadMailbox("box").lastAttempt());
+            assertEquals(Instant.ofEpochMilli(4242), db.loadMailbox("box").lastSuccess());
+            assertEquals(file(), db.file());
+        }
+    }
+
     static StateDb.CycleCommit cycle(long at) {
         StateDb.CycleCommit c = new StateDb.CycleCommit();
         c.at(Instant.ofEpochMilli(at));
