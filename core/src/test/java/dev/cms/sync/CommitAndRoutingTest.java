@@ -184,6 +184,31 @@ class CommitAndRoutingTest {
         assertNotNull(fx.fileFor(0, a));
     }
 
+    /** What state.db says of the rules: the applied rules' fingerprint, or "pending" while being applied. */
+    @Test
+    void stateDbNamesTheAppliedRulesOrPending() throws Exception {
+        InMemoryMailbox inbox = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
+        InMemoryMailbox lists = InMemoryMailbox.likeGmail("gmail:a@gmail.com:lists");
+        inbox.add(Messages.message("i"), Flags.NONE, null);
+        lists.add(Messages.message("l"), Flags.NONE, null);
+        fx = new SyncFixture(tmp, 2, List.of(inbox, lists), Router.defaultOnly()).start(false);
+        List<String> maildirs = fx.maildirPaths.stream().map(p -> p.toAbsolutePath().normalize().toString()).toList();
+        List<String> boxes = List.of(inbox.key(), lists.key());
+        fx.cycleOk();
+        assertEquals(Router.defaultOnly().fingerprint(maildirs, boxes), fx.db.meta("routes_fingerprint"));
+
+        Router split = new Router(List.of(new Router.Rule(1, 1, null, null, null)));
+        fx.router = split;
+        fx.start(false);
+        lists.failNext(Op.LIST, 1);
+        assertFalse(fx.cycle().ok());
+        assertEquals("pending", fx.db.meta("routes_fingerprint"), "one mailbox not routed yet");
+        fx.cycleOk();
+        assertEquals(split.fingerprint(maildirs, boxes), fx.db.meta("routes_fingerprint"));
+        fx.start(false);
+        assertTrue(fx.cycleOk().idle(), "the same rules at the next start: nothing moves");
+    }
+
     /**
      * Routing rules changed; in the first cycle the file the message leaves cannot be removed
      * (for that cycle). The message keeps its previous entry, with the old Maildir, and must

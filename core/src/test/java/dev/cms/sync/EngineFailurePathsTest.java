@@ -186,6 +186,70 @@ class EngineFailurePathsTest {
         assertEquals(List.of("o365:a@b.c:inbox"), fx.engine.mailboxKeys());
     }
 
+    /**
+     * The rename that would show another client's change fails for one cycle: the message keeps
+     * its previous snapshot entry, so the next cycle still sees the change as the cloud's and
+     * shows it, instead of taking the stale file for a local change and undoing it in the cloud.
+     */
+    @Test
+    void aFailedRenameNeverUndoesTheCloudsChange() throws Exception {
+        InMemoryMailbox cloud = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
+        byte[] m = Messages.message("renamed later");
+        String id = cloud.add(m, Flags.of(Flag.READ), null);
+        fx = new SyncFixture(tmp, 1, List.of(cloud), Router.defaultOnly()).start(false);
+        fx.cycleOk();
+        cloud.setFlags(id, Flags.of(Flag.FLAGGED));
+        Path[] blocked = new Path[1];
+        fx.engine.onOwnChanges(p -> {
+            if (blocked[0] == null && !Files.exists(p) && p.getParent().getFileName().toString().equals("cur")) {
+                try {
+                    Files.createDirectories(p.resolve("busy")); // the new name is taken for this cycle
+                    blocked[0] = p;
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        });
+        CycleReport r = fx.cycle();
+        fx.engine.onOwnChanges(p -> { });
+        assertNotNull(blocked[0], "the rename was tried");
+        IndependentModelTest.deleteTree(blocked[0]);
+        assertFalse(r.ok());
+        assertEquals(1, r.problems().size(), r.problems().toString());
+        assertEquals(Flags.of(Flag.READ), fx.fileFor(0, m).flags(), "not renamed");
+
+        fx.cycleOk();
+        assertEquals(Flags.of(Flag.FLAGGED), cloud.flags(id), "the other client's change stays");
+        assertEquals(Flags.of(Flag.FLAGGED), fx.fileFor(0, m).flags());
+        assertEquals(0, cloud.changesApplied());
+    }
+
+    /** Recording downloads in state.db fails: the mailbox's cycle fails, and the next one completes. */
+    @Test
+    void aFailedRecordOfDownloadsFailsTheMailboxForOneCycle() throws Exception {
+        InMemoryMailbox cloud = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
+        cloud.add(Messages.message("first"), Flags.NONE, null);
+        fx = new SyncFixture(tmp, 1, List.of(cloud), Router.defaultOnly()).start(false);
+        fx.cycleOk();
+        byte[] late = Messages.message("late");
+        cloud.add(late, Flags.NONE, null);
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + fx.stateDir.resolve("state.db"));
+                java.sql.Statement st = c.createStatement()) {
+            st.execute("CREATE TRIGGER full BEFORE INSERT ON message BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+        }
+        CycleReport r = fx.cycle();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + fx.stateDir.resolve("state.db"));
+                java.sql.Statement st = c.createStatement()) {
+            st.execute("DROP TRIGGER full");
+        }
+        assertFalse(r.ok());
+        assertEquals(java.util.Set.of("o365:a@b.c:inbox"), r.failedMailboxes(), r.errors().toString());
+        assertTrue(r.errors().toString().contains("record downloaded bodies"), r.errors().toString());
+        fx.cycleOk();
+        assertNotNull(fx.fileFor(0, late));
+        assertEquals(2, fx.files(0).size());
+    }
+
     /** A Maildir that cannot be read fails the cycle as a whole and pushes nothing. */
     @Test
     void anUnreadableMaildirFailsTheCycleAndPushesNothing() throws Exception {
