@@ -81,6 +81,26 @@ class StateDbFailureTest {
     }
 
     @Test
+    void aRecordOfDownloadsFailingHalfWayRecordsNoneOfThem() throws Exception {
+        try (StateDb db = StateDb.open(file())) {
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file());
+                    Statement st = c.createStatement()) {
+                st.execute("CREATE TRIGGER full_second BEFORE INSERT ON message WHEN NEW.cloud_id = 'second'"
+                        + " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+            }
+            Map<String, ContentHash> batch = new java.util.LinkedHashMap<>();
+            batch.put("first", H1);
+            batch.put("second", H2);
+            assertThrows(IOException.class, () -> db.recordContent("box", batch));
+            db.setMeta("after", "x"); // auto-commit again: this must not commit half of the batch
+        }
+        try (StateDb db = StateDb.open(file())) {
+            assertTrue(db.loadMessages("box").isEmpty(), "none of the failed batch");
+            assertEquals("x", db.meta("after"));
+        }
+    }
+
+    @Test
     void rowsOfOneCommitKeepTheirOwnValues() throws Exception {
         try (StateDb db = StateDb.open(file())) {
             StateDb.CycleCommit c = cycle(4242);
