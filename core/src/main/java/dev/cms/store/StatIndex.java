@@ -34,6 +34,8 @@ public final class StatIndex {
     private final Map<Long, Entry> byInode;
     private final Map<Long, Entry> dirty = new HashMap<>();
     private final Set<Long> seen = new HashSet<>();
+    /** The inodes whose entries went into the last commit, until it is known to have been saved. */
+    private final Set<Long> drained = new HashSet<>();
     private int hashed;
 
     public StatIndex(MessageStore store, Map<Long, Entry> loaded) {
@@ -96,8 +98,10 @@ public final class StatIndex {
      * was scanned) entries for inodes not seen are dropped.
      */
     public void drainInto(StateDb.CycleCommit commit, boolean complete) {
+        drained.clear();
         for (Map.Entry<Long, Entry> e : dirty.entrySet()) {
             commit.statPut(e.getKey(), e.getValue().stat(), e.getValue().hash(), e.getValue().name());
+            drained.add(e.getKey());
         }
         dirty.clear();
         if (complete) {
@@ -111,5 +115,20 @@ public final class StatIndex {
         }
         seen.clear();
         hashed = 0;
+    }
+
+    /**
+     * The commit {@link #drainInto} filled was not saved: its entries go into the next one. (Else
+     * the names of files written in that cycle stay unknown to state.db, and a journaled change
+     * to such a file could not be found after a crash.)
+     */
+    public void commitFailed() {
+        for (Long inode : drained) {
+            Entry e = byInode.get(inode);
+            if (e != null) {
+                dirty.putIfAbsent(inode, e);
+            }
+        }
+        drained.clear();
     }
 }

@@ -61,6 +61,8 @@ import org.slf4j.LoggerFactory;
 public final class SyncEngine {
     private static final Logger log = LoggerFactory.getLogger(SyncEngine.class);
     private static final String ROUTES_META = "routes_fingerprint";
+    /** Stored while new routing rules are being applied: matches no rules' fingerprint. */
+    private static final String ROUTES_PENDING = "pending";
     private static final int RECORD_BATCH = 200;
     /**
      * A Maildir found empty while the snapshot expects at least this many messages is not
@@ -1158,14 +1160,24 @@ public final class SyncEngine {
             nextToken.put(c, token);
         }
         stats.drainInto(commit, true);
+        // New routing rules are taken as applied only once every message was routed by them: a
+        // mailbox that was not refreshed, or a message that kept its previous entry (with the
+        // Maildir the old rules chose), is routed again next cycle.
+        boolean allRouted = refreshed.values().stream().allMatch(r -> r.active() && r.failedIds.isEmpty());
         try {
             store.sync();
-            db.commit(commit);
             if (routesChanged && !maildirs.isEmpty()) {
+                // Until every message was routed by the new rules, no rules are the applied ones:
+                // a start with any rules (the previous ones again, too) routes everything again.
+                db.setMeta(ROUTES_META, ROUTES_PENDING);
+            }
+            db.commit(commit);
+            if (routesChanged && allRouted && !maildirs.isEmpty()) {
                 db.setMeta(ROUTES_META, routeFingerprint);
                 routesChanged = false;
             }
         } catch (IOException ex) {
+            stats.commitFailed();
             rep.error(ex.getMessage());
             return;
         }

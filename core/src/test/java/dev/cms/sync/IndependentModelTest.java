@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.cms.model.Flag;
+import dev.cms.model.CloudMessage;
 import dev.cms.model.Flags;
 import dev.cms.provider.BodySink;
 import dev.cms.provider.Change;
@@ -41,9 +42,12 @@ import org.junit.jupiter.api.io.TempDir;
  * A randomised test of the sync engine against a reference model written from the rules in
  * DESIGN §5 and the README's "Safety rules", sharing no code with the engine: its own flag
  * rule, its own Maildir reader and content hash, its own idea of start-up. Besides cloud and
- * local changes it injects cloud failures, Maildir faults (deliveries, removals), crashes at
- * any step of a cycle, restarts (also {@code --offline}), token expiry, users' own files,
- * identical bodies, local copies and cloud moves.
+ * local changes it injects cloud failures, Maildir faults (deliveries, removals, renames), a
+ * failing commit of state.db, crashes at any step of a cycle, restarts (also {@code
+ * --offline}), token expiry, users' own files, identical bodies, local copies, cloud moves and
+ * local moves between Maildirs, routing rules changed between runs (by mailbox and by
+ * header), two mailboxes of one account sharing ids (a move keeps the id; one message in both
+ * mailboxes), and changes the running daemon journaled before it died.
  *
  * <p>A cycle without a fault is predicted exactly: the cloud's flags and deletions (and
  * {@code deletions()} against each mailbox's delete action), every Maildir file's name and
@@ -65,8 +69,13 @@ class IndependentModelTest {
     private static final int T = 8;
     private static final String LETTERS = "SFRT";
 
-    /** Mailbox 0 stores S, F, R and archives; mailbox 1 stores S, F and trashes. */
-    private static final int[] SUP = {S | F | R, S | F};
+    /**
+     * Mailbox 0 stores S, F, R and archives (like Office365); mailbox 1 stores S, F and trashes
+     * (like Gmail). When the two share an account, both store S and F (two labels of one Gmail
+     * account), mailbox 0 archiving and mailbox 1 trashing.
+     */
+    private static final int[] SUP_SEPARATE = {S | F | R, S | F};
+    private static final int[] SUP_SHARED = {S | F, S | F};
     private static final String[] ACTION = {"archive", "trash"};
 
     /** How often each interesting situation arose, to show what the seeds exercised. */
@@ -120,16 +129,16 @@ class IndependentModelTest {
         }
     }
 
-    /** The seed that found the defect above. */
+    /** The seed that found the defect above (with the operations of that time: no later ones). */
     @Test
     void seedFourteenFindsTheOfflineCopiesDefect() throws Exception {
-        Run run = new Run(14, tmp.resolve("seed-14"));
+        Run run = new Run(14, tmp.resolve("seed-14"), false);
         run.run();
     }
 
     void runSeed(long seed, boolean printTrace) throws Exception {
         Path dir = tmp.resolve("seed-" + seed);
-        Run run = new Run(seed, dir);
+        Run run = new Run(seed, dir, true);
         try {
             run.run();
             if (printTrace) {
@@ -234,18 +243,36 @@ class IndependentModelTest {
 
     // ---- a cloud mailbox seen through a recording wrapper (the crash points of the cloud side)
 
-    /** Delegates to an {@link InMemoryMailbox}, records fetches, and runs a hook after each call. */
+    /**
+     * Delegates to an {@link InMemoryMailbox}, records fetches, and runs a hook after each call.
+     * With an {@code account} the mailboxes share one account: the engine sees ids of its own
+     * (the mailbox's internal id prefixed with the mailbox, or an id given by {@link #alias}),
+     * so that one message can keep its id while it moves to another mailbox, or have the same
+     * id in two mailboxes at once (a Gmail message with two labels); a flag change pushed to a
+     * message with the same id in the other mailbox shows there too, as the account's message
+     * it is. The model itself speaks of internal ids only.
+     */
     static final class Recording implements CloudMailbox {
         final InMemoryMailbox box;
-        final Set<String> everDelivered = new HashSet<>();
+        final int index;
+        final String account;
+        /** Ids (the engine's) delivered by any mailbox of this account. */
+        final Set<String> everDelivered;
         final Set<String> requested = new HashSet<>();
         final Set<String> delivered = new HashSet<>();
+        final Map<String, String> toEngine = new HashMap<>();
+        final Map<String, String> toInternal = new HashMap<>();
+        /** The other mailbox of a shared account (flags of shared ids are mirrored to it). */
+        Recording sibling;
         boolean fetchFailed;
         /** Called after LIST, FETCH or APPLY (also after a failure); may request a stop. */
         java.util.function.Consumer<Op> after = op -> { };
 
-        Recording(InMemoryMailbox box) {
+        Recording(InMemoryMailbox box, int index, String account, Set<String> everDelivered) {
             this.box = box;
+            this.index = index;
+            this.account = account;
+            this.everDelivered = everDelivered;
         }
 
         void newCycle() {
@@ -255,9 +282,42 @@ class IndependentModelTest {
             after = op -> { };
         }
 
+        /** The id the engine sees for an internal id. */
+        String ext(String internal) {
+            if (account == null) {
+                return internal;
+            }
+            return toEngine.computeIfAbsent(internal, k -> {
+                String e = index + "." + k;
+                toInternal.put(e, k);
+                return e;
+            });
+        }
+
+        String internal(String ext) {
+            return account == null ? ext : toInternal.getOrDefault(ext, ext);
+        }
+
+        /** Gives {@code internal} the engine's id {@code ext} (of a message of the other mailbox). */
+        void alias(String internal, String ext) {
+            toEngine.put(internal, ext);
+            toInternal.put(ext, internal);
+        }
+
+        /** The internal id under which this mailbox holds the engine's id {@code ext}, if it does. */
+        String holding(String ext) {
+            String i = toInternal.get(ext);
+            return i != null && box.ids().contains(i) ? i : null;
+        }
+
         @Override
         public String key() {
             return box.key();
+        }
+
+        @Override
+        public String accountKey() {
+            return account == null ? box.key() : account;
         }
 
         @Override
@@ -273,7 +333,19 @@ class IndependentModelTest {
         @Override
         public Listing list(String syncToken) throws IOException {
             try {
-                return box.list(syncToken);
+                Listing l = box.list(syncToken);
+                if (account == null) {
+                    return l;
+                }
+                List<CloudMessage> msgs = new ArrayList<>();
+                for (CloudMessage m : l.messages()) {
+                    msgs.add(new CloudMessage(ext(m.id()), m.flags(), m.received()));
+                }
+                Set<String> removed = new HashSet<>();
+                for (String id : l.removed()) {
+                    removed.add(ext(id));
+                }
+                return new Listing(l.full(), msgs, removed, l.syncToken());
             } finally {
                 after.accept(Op.LIST);
             }
@@ -281,15 +353,19 @@ class IndependentModelTest {
 
         @Override
         public void fetchBodies(Collection<String> ids, BodySink sink) throws IOException, InterruptedException {
+            List<String> in = new ArrayList<>();
+            for (String id : ids) {
+                in.add(internal(id));
+            }
             synchronized (this) {
-                requested.addAll(ids);
+                requested.addAll(in);
             }
             try {
-                box.fetchBodies(ids, (id, body, received) -> {
-                    sink.accept(id, body, received);
+                box.fetchBodies(in, (id, body, received) -> {
+                    sink.accept(ext(id), body, received);
                     synchronized (this) {
                         delivered.add(id);
-                        everDelivered.add(id);
+                        everDelivered.add(ext(id));
                     }
                 });
             } catch (IOException e) {
@@ -303,15 +379,34 @@ class IndependentModelTest {
         @Override
         public void apply(List<Change> changes) throws IOException {
             try {
-                box.apply(changes);
+                if (account == null) {
+                    box.apply(changes);
+                    return;
+                }
+                List<Change> in = new ArrayList<>();
+                for (Change ch : changes) {
+                    in.add(new Change(internal(ch.id()), ch.from(), ch.to(), ch.delete()));
+                }
+                box.apply(in);
+                for (Change ch : changes) {
+                    String other = sibling.holding(ch.id());
+                    if (!ch.delete() && other != null) {
+                        sibling.mirror(other, bits(ch.to()));
+                    }
+                }
             } finally {
                 after.accept(Op.APPLY);
             }
         }
 
-        /** True when the engine holds the body of {@code id} after this cycle. */
+        /** The message's flags changed through the other mailbox (both store the same flags). */
+        void mirror(String internal, int flags) {
+            box.setFlags(internal, flags(flags));
+        }
+
+        /** True when the engine holds the body of {@code id} (internal) after this cycle. */
         boolean available(String id) {
-            return delivered.contains(id) || everDelivered.contains(id) && !requested.contains(id);
+            return delivered.contains(id) || everDelivered.contains(ext(id)) && !requested.contains(id);
         }
     }
 
@@ -338,14 +433,37 @@ class IndependentModelTest {
         final List<Copy> sources = new ArrayList<>();
     }
 
-    enum Fault { NONE, CLOUD, DELIVERY, REMOVAL, CRASH_LOCAL, CRASH_CLOUD }
+    /**
+     * What goes wrong in a cycle: a cloud call, a Maildir delivery, removal or rename (for that
+     * cycle), a stop or crash at a local step or after a cloud call, or the commit of state.db.
+     */
+    enum Fault { NONE, CLOUD, DELIVERY, REMOVAL, RENAME, CRASH_LOCAL, CRASH_CLOUD, COMMIT }
 
     private static final class Run {
         final long seed;
         final Random rnd;
         final List<InMemoryMailbox> clouds = new ArrayList<>();
         final List<Recording> wrapped = new ArrayList<>();
-        final int[] targetOf;
+        /** The flags each mailbox stores (bits). */
+        final int[] sup;
+        /** The operations added later (see {@link #runSeed}); off only to replay a seed of the older mix. */
+        final boolean gaps;
+        /** Draws for those operations, apart from {@link #rnd} so that the older mix stays as it was. */
+        final Random extra;
+        /** Both mailboxes in one account: shared ids (moves keep them, a message may be in both). */
+        final boolean shared;
+        /** 0: every message to Maildir 0; 1: mailbox 1 to Maildir 1; 2: messages with an X-Odd header to Maildir 1. */
+        int routing;
+        /** Contents with an X-Odd header. */
+        final Set<String> oddHashes = new HashSet<>();
+        /**
+         * The local journal per Maildir, by content: as written to state.db, and as the running
+         * engine loaded it at its start.
+         */
+        final List<Set<String>> journalDb = List.of(new HashSet<>(), new HashSet<>());
+        final List<Set<String>> journalLoaded = List.of(new HashSet<>(), new HashSet<>());
+        /** Unique name parts → content of the files in the Maildirs when the engine last committed. */
+        final List<Map<String, String>> committedNames = List.of(new HashMap<>(), new HashMap<>());
         final SyncFixture fx;
         final StringBuilder trace = new StringBuilder();
         final List<Map<String, Base>> base = List.of(new HashMap<>(), new HashMap<>());
@@ -364,21 +482,52 @@ class IndependentModelTest {
         /** The hook the engine's own-changes listener forwards to (this cycle only). */
         java.util.function.Consumer<Path> ownHook = p -> { };
         int cycles;
-        /** Steers around engine defects already reported, so that the suite stays green. */
 
-        Run(long seed, Path dir) throws IOException {
+        Run(long seed, Path dir, boolean gaps) throws IOException {
             this.seed = seed;
             this.rnd = new Random(seed);
-            clouds.add(InMemoryMailbox.likeOffice365("o365:a@b.c:inbox"));
-            clouds.add(new InMemoryMailbox("gmail:a@gmail.com:INBOX", EnumSet.of(Flag.READ, Flag.FLAGGED), "trash"));
-            for (InMemoryMailbox c : clouds) {
-                wrapped.add(new Recording(c));
+            this.gaps = gaps;
+            this.extra = new Random(seed * 7919 + 17);
+            this.shared = gaps && extra.nextInt(3) == 0;
+            this.sup = shared ? SUP_SHARED : SUP_SEPARATE;
+            Set<String> everDelivered = new HashSet<>();
+            if (shared) {
+                clouds.add(new InMemoryMailbox("gmail:a@gmail.com:INBOX", EnumSet.of(Flag.READ, Flag.FLAGGED), "archive"));
+                clouds.add(new InMemoryMailbox("gmail:a@gmail.com:Work", EnumSet.of(Flag.READ, Flag.FLAGGED), "trash"));
+            } else {
+                clouds.add(InMemoryMailbox.likeOffice365("o365:a@b.c:inbox"));
+                clouds.add(new InMemoryMailbox("gmail:a@gmail.com:INBOX", EnumSet.of(Flag.READ, Flag.FLAGGED), "trash"));
+            }
+            for (int c = 0; c < 2; c++) {
+                wrapped.add(new Recording(clouds.get(c), c, shared ? "gmail:a@gmail.com" : null,
+                        shared ? everDelivered : new HashSet<>()));
+            }
+            if (shared) {
+                wrapped.get(0).sibling = wrapped.get(1);
+                wrapped.get(1).sibling = wrapped.get(0);
             }
             boolean two = rnd.nextBoolean();
-            targetOf = new int[] {0, two ? 1 : 0};
-            Router router = two ? new Router(List.of(new Router.Rule(1, 1, null, null, null))) : Router.defaultOnly();
-            fx = new SyncFixture(dir, two ? 2 : 1, new ArrayList<>(wrapped), router);
-            trace.append(two ? "two Maildirs (mailbox 1 -> Maildir 1)\n" : "one Maildir\n");
+            routing = two ? 1 : 0;
+            fx = new SyncFixture(dir, two ? 2 : 1, new ArrayList<>(wrapped), router(routing));
+            trace.append(two ? "two Maildirs (mailbox 1 -> Maildir 1)" : "one Maildir")
+                    .append(shared ? ", one account (shared ids)\n" : "\n");
+        }
+
+        static Router router(int routing) {
+            return switch (routing) {
+                case 1 -> new Router(List.of(new Router.Rule(1, 1, null, null, null)));
+                case 2 -> new Router(List.of(new Router.Rule(1, -1, "X-Odd", null, java.util.regex.Pattern.compile("CR"))));
+                default -> Router.defaultOnly();
+            };
+        }
+
+        /** The Maildir the current rules send content {@code h} of mailbox {@code c} to. */
+        int targetFor(int c, String h) {
+            return switch (routing) {
+                case 1 -> c;
+                case 2 -> oddHashes.contains(h) ? 1 : 0;
+                default -> 0;
+            };
         }
 
         int maildirs() {
@@ -394,6 +543,9 @@ class IndependentModelTest {
                 }
                 cycle(Fault.NONE);
                 for (int step = 0; step < STEPS; step++) {
+                    if (gaps && extra.nextInt(100) < 25) {
+                        gapOp();
+                    }
                     int op = rnd.nextInt(100);
                     if (op < 10) {
                         cloudAdd();
@@ -460,6 +612,185 @@ class IndependentModelTest {
             fx.engine.onOwnChanges(p -> ownHook.accept(p));
             Arrays.fill(startup, true);
             unsettled.forEach(Set::clear);
+            for (int m = 0; m < 2; m++) {
+                journalLoaded.get(m).clear();
+                journalLoaded.get(m).addAll(journalDb.get(m));
+            }
+        }
+
+        // ---- the operations added for issue 14 (drawn from {@link #extra})
+
+        void gapOp() throws Exception {
+            int op = extra.nextInt(100);
+            if (op < 14) {
+                routingChange();
+            } else if (op < 26) {
+                localMove();
+            } else if (op < 38) {
+                cloudLabel();
+            } else if (op < 56) {
+                journaledThenDie();
+            } else if (op < 70) {
+                cycle(Fault.RENAME);
+            } else if (op < 78) {
+                wipeAtTheThreshold();
+            } else {
+                if (extra.nextInt(3) == 0) {
+                    restart();
+                }
+                cycle(Fault.COMMIT);
+            }
+        }
+
+        /** A Route rule added, changed or removed between runs: the next start routes every message again. */
+        void routingChange() throws IOException {
+            if (maildirs() < 2) {
+                return;
+            }
+            int next = (routing + 1 + extra.nextInt(2)) % 3;
+            routing = next;
+            fx.router = router(next);
+            trace.append("routing -> ").append(next == 0 ? "all to Maildir 0" : next == 1 ? "mailbox 1 to Maildir 1"
+                    : "X-Odd to Maildir 1").append('\n');
+            count("routing changed");
+            restart();
+        }
+
+        /** A user moves a message file to the other Maildir ({@code mv}): a deletion there, a foreign file here. */
+        void localMove() throws IOException {
+            if (maildirs() < 2) {
+                return;
+            }
+            int m = extra.nextInt(2);
+            List<LFile> files = readMaildir(fx.maildirPaths.get(m));
+            if (files.isEmpty()) {
+                return;
+            }
+            LFile f = files.get(extra.nextInt(files.size()));
+            Path dest = fx.maildirPaths.get(1 - m).resolve("cur").resolve(f.path().getFileName().toString()
+                    + (f.path().getFileName().toString().contains(":2,") ? "" : ":2,"));
+            Files.move(f.path(), dest);
+            copied.add(f.hash()); // the other Maildir may hold this content already: then two files
+            count("local move between Maildirs");
+            trace.append("local mv ").append(m).append(" -> ").append(1 - m).append(' ').append(shortName(f)).append('\n');
+        }
+
+        /**
+         * The wipe guard's boundary: other clients remove messages until exactly two are routed
+         * to a Maildir, a cycle syncs that, then the user deletes both files at once. README: a
+         * Maildir found empty while it held two or more messages is not taken as a deletion.
+         */
+        void wipeAtTheThreshold() throws Exception {
+            int m = extra.nextInt(maildirs());
+            for (int c = 0; c < 2; c++) {
+                for (String id : new java.util.TreeSet<>(clouds.get(c).ids())) {
+                    if (targetFor(c, hashOfId.get(key(c, id))) == m && routedTo(m) > 2) {
+                        clouds.get(c).remove(id);
+                        trace.append("cloud remove ").append(c).append(' ').append(id).append('\n');
+                    }
+                }
+            }
+            cycle(Fault.NONE);
+            if (expectedIn(m) != 2 || readMaildir(fx.maildirPaths.get(m)).size() != 2) {
+                return;
+            }
+            for (LFile f : readMaildir(fx.maildirPaths.get(m))) {
+                Files.delete(f.path());
+                forgetIfGone(f.hash());
+            }
+            count("wipe of exactly two messages");
+            trace.append("wipe Maildir ").append(m).append(" (two messages)\n");
+            cycle(Fault.NONE);
+        }
+
+        /** How many cloud messages the current rules send to Maildir {@code m}. */
+        int routedTo(int m) {
+            int n = 0;
+            for (int c = 0; c < 2; c++) {
+                for (String id : clouds.get(c).ids()) {
+                    if (targetFor(c, hashOfId.get(key(c, id))) == m) {
+                        n++;
+                    }
+                }
+            }
+            return n;
+        }
+
+        /** One account: a message of one mailbox also gets the other's label (the same id in both). */
+        void cloudLabel() {
+            if (!shared) {
+                return;
+            }
+            int c = extra.nextInt(2);
+            List<String> ids = new ArrayList<>(new java.util.TreeSet<>(clouds.get(c).ids()));
+            if (ids.isEmpty()) {
+                return;
+            }
+            String id = ids.get(extra.nextInt(ids.size()));
+            int d = 1 - c;
+            if (sharedCopy(c, id) != null || wrapped.get(d).toInternal.containsKey(wrapped.get(c).ext(id))) {
+                // In both already; or it was in d before under another internal id, which the
+                // model (keyed by internal ids) would take for another message: not modelled.
+                return;
+            }
+            byte[] body = clouds.get(c).body(id);
+            String nid = clouds.get(d).add(body, clouds.get(c).flags(id), null);
+            hashOfId.put(key(d, nid), hash(body));
+            wrapped.get(d).alias(nid, wrapped.get(c).ext(id));
+            count("one message in two mailboxes");
+            trace.append("cloud label ").append(c).append(' ').append(id).append(" also in ").append(d).append(" as ")
+                    .append(nid).append('\n');
+        }
+
+        /**
+         * While the daemon runs, the user changes a file's flags or deletes it and the watcher
+         * journals it; the daemon dies before a cycle pushes it. The next start pushes the change
+         * instead of undoing it (README: the local journal).
+         */
+        void journaledThenDie() throws Exception {
+            int m = extra.nextInt(maildirs());
+            List<LFile> all = new ArrayList<>();
+            for (int i = 0; i < maildirs(); i++) {
+                all.addAll(readMaildir(fx.maildirPaths.get(i)));
+            }
+            Map<String, Integer> n = new HashMap<>();
+            for (LFile f : all) {
+                n.merge(f.hash(), 1, Integer::sum);
+            }
+            // The journal names files; the engine finds their content by the name its stat index
+            // recorded at the last commit, so only a file with its own content and a recorded name.
+            List<LFile> files = readMaildir(fx.maildirPaths.get(m)).stream()
+                    .filter(f -> n.get(f.hash()) == 1 && f.hash().equals(committedNames.get(m).get(f.base())))
+                    .toList();
+            for (int i = 0; i < maildirs(); i++) {
+                if (readMaildir(fx.maildirPaths.get(i)).isEmpty() && expectedIn(i) >= 2) {
+                    return; // the wipe guard would hold the journal back
+                }
+            }
+            if (files.isEmpty()) {
+                return;
+            }
+            LFile f = files.get(extra.nextInt(files.size()));
+            Path now;
+            if (extra.nextBoolean() && readMaildir(fx.maildirPaths.get(m)).size() > 1) {
+                Files.delete(f.path());
+                now = f.path();
+                trace.append("journaled local delete ").append(m).append(' ').append(shortName(f)).append('\n');
+            } else {
+                int next = f.flags() ^ (1 << extra.nextInt(4));
+                now = fx.maildirPaths.get(m).resolve("cur").resolve(f.base() + ":2," + letters(next));
+                Files.move(f.path(), now);
+                trace.append("journaled local ").append(m).append(' ').append(shortName(f)).append(" -> ")
+                        .append(letters(next)).append('\n');
+            }
+            fx.engine.journal(fx.maildirPaths.get(m), List.of(now));
+            journalDb.get(m).add(f.hash());
+            count("journaled, then died");
+            restart();
+            for (int i = 0; i < 3 && (!journalDb.get(0).isEmpty() || !journalDb.get(1).isEmpty()); i++) {
+                cycle(Fault.NONE);
+            }
+            assertTrue(journalDb.get(0).isEmpty() && journalDb.get(1).isEmpty(), "the model expected the journal pushed");
         }
 
         void restart() throws IOException {
@@ -482,11 +813,15 @@ class IndependentModelTest {
             }
             if (body == null) {
                 String name = "s" + seed + "-" + (counter++);
-                body = rnd.nextInt(8) == 0
+                boolean odd = rnd.nextInt(8) == 0;
+                body = odd
                         ? Messages.message(name, "X-Odd: a line ending in CR CR LF\r\r\n", 300)
                         : Messages.message(name);
+                if (odd) {
+                    oddHashes.add(hash(body));
+                }
             }
-            int f = randomFlags() & SUP[c];
+            int f = randomFlags() & sup[c];
             String id = clouds.get(c).add(body, flags(f), null);
             hashOfId.put(key(c, id), hash(body));
             trace.append("cloud add ").append(c).append(' ').append(id).append(' ').append(letters(f))
@@ -497,8 +832,8 @@ class IndependentModelTest {
             int c = rnd.nextInt(2);
             String id = pick(clouds.get(c).ids());
             if (id != null) {
-                int f = randomFlags() & SUP[c];
-                clouds.get(c).setFlags(id, flags(f));
+                int f = randomFlags() & sup[c];
+                setCloudFlags(c, id, f);
                 trace.append("cloud flags ").append(c).append(' ').append(id).append(' ').append(letters(f)).append('\n');
             }
         }
@@ -523,8 +858,19 @@ class IndependentModelTest {
             int f = bits(clouds.get(c).flags(id));
             clouds.get(c).remove(id);
             int d = 1 - c;
-            String nid = clouds.get(d).add(body, flags(f & SUP[d]), null);
+            String held = sharedCopy(c, id);
+            if (held != null) {
+                trace.append("cloud remove ").append(c).append(' ').append(id).append(" (also in ").append(d)
+                        .append(" as ").append(held).append(")\n");
+                return;
+            }
+            String nid = clouds.get(d).add(body, flags(f & sup[d]), null);
             hashOfId.put(key(d, nid), hash(body));
+            if (shared && !wrapped.get(d).toInternal.containsKey(wrapped.get(c).ext(id))) {
+                // One account: the message keeps its id (an Office365 immutable id, a Gmail label change).
+                wrapped.get(d).alias(nid, wrapped.get(c).ext(id));
+                count("cloud move keeping its id");
+            }
             trace.append("cloud move ").append(c).append(' ').append(id).append(" -> ").append(d).append(' ')
                     .append(nid).append('\n');
         }
@@ -555,17 +901,18 @@ class IndependentModelTest {
                 return;
             }
             String h = hashOfId.get(key(c, id));
-            List<LFile> files = readMaildir(fx.maildirPaths.get(targetOf[c])).stream()
+            int tm = targetFor(c, h);
+            List<LFile> files = readMaildir(fx.maildirPaths.get(tm)).stream()
                     .filter(f -> f.hash().equals(h)).toList();
             if (files.isEmpty()) {
                 return;
             }
             int bit = rnd.nextBoolean() ? S : F;
             int cloudFlags = bits(clouds.get(c).flags(id)) ^ (rnd.nextInt(3) == 0 ? (bit == S ? F : S) : bit);
-            clouds.get(c).setFlags(id, flags(cloudFlags));
+            setCloudFlags(c, id, cloudFlags);
             LFile f = files.get(0);
             int next = f.flags() ^ bit;
-            Path dest = fx.maildirPaths.get(targetOf[c]).resolve("cur").resolve(f.base() + ":2," + letters(next));
+            Path dest = fx.maildirPaths.get(tm).resolve("cur").resolve(f.base() + ":2," + letters(next));
             Files.move(f.path(), dest);
             trace.append("both sides: cloud flags ").append(c).append(' ').append(id).append(' ')
                     .append(letters(cloudFlags)).append(", local ").append(shortName(f)).append(" -> ")
@@ -654,7 +1001,8 @@ class IndependentModelTest {
             Set<Path> lostBefore = lostAndFound();
 
             // The wipe guard: a Maildir found empty while two or more messages were routed there.
-            boolean mayDelete = offline || !startup[0] || !startup[1];
+            boolean mayDelete = offline || !startup[0] || !startup[1] || !journalLoaded.get(0).isEmpty()
+                    || !journalLoaded.get(1).isEmpty();
             boolean tripped = false;
             Set<Integer> confirmUsed = new HashSet<>();
             for (int m = 0; m < maildirs() && mayDelete; m++) {
@@ -686,10 +1034,15 @@ class IndependentModelTest {
             List<Set<String>> deleted = new ArrayList<>();
             boolean expectOk = true;
             for (int c = 0; c < 2; c++) {
-                Map<String, Integer> after = new HashMap<>(cloudBefore.get(c));
+                cloudAfter.add(new HashMap<>(cloudBefore.get(c)));
+            }
+            for (int c = 0; c < 2; c++) {
+                Map<String, Integer> after = cloudAfter.get(c);
                 Set<String> del = new HashSet<>();
                 if (active[c]) {
-                    Map<String, Integer> changes = pushes(c, before, cloudBefore.get(c), del);
+                    // Mailboxes push in order; a flag pushed to a message of a shared account
+                    // is a change in the cloud for the other mailbox holding that message.
+                    Map<String, Integer> changes = pushes(c, before, new HashMap<>(after), del);
                     if (!changes.isEmpty() || !del.isEmpty()) {
                         if (failOp == Op.APPLY && failBox == c) {
                             active[c] = false;
@@ -697,13 +1050,19 @@ class IndependentModelTest {
                         } else {
                             after.putAll(changes);
                             after.keySet().removeAll(del);
+                            for (Map.Entry<String, Integer> ch : changes.entrySet()) {
+                                String other = sharedCopy(c, ch.getKey());
+                                if (other != null) {
+                                    cloudAfter.get(1 - c).put(other, ch.getValue() & sup[1 - c]);
+                                    count("flags pushed to a message in two mailboxes");
+                                }
+                            }
                         }
                     }
                 }
                 if (!active[c]) {
                     expectOk = false;
                 }
-                cloudAfter.add(after);
                 deleted.add(del);
             }
 
@@ -725,6 +1084,9 @@ class IndependentModelTest {
             }
 
             // Faults of the local side, armed for this cycle.
+            Path[] blocked = new Path[1];
+            int[] blockedIn = {-1};
+            String[] blockedBase = new String[1];
             Path removalVictim = null;
             Path[] aside = new Path[1];
             int deliveryFaultIn = -1;
@@ -740,9 +1102,11 @@ class IndependentModelTest {
                 for (int m = 0; m < maildirs(); m++) {
                     Set<String> stays = new HashSet<>(protect.get(m));
                     for (int c = 0; c < 2; c++) {
-                        if (targetOf[c] == m && active[c]) {
+                        if (active[c]) {
                             for (String id : cloudAfter.get(c).keySet()) {
-                                stays.add(hashOfId.get(key(c, id)));
+                                if (targetFor(c, hashOfId.get(key(c, id))) == m) {
+                                    stays.add(hashOfId.get(key(c, id)));
+                                }
                             }
                         }
                     }
@@ -768,6 +1132,37 @@ class IndependentModelTest {
                     };
                     what.append(" with the removal of ").append(victim.getFileName()).append(" failing");
                 }
+            } else if (fault == Fault.RENAME) {
+                // The first rename the engine makes of a file fails: its new name is taken by a
+                // directory for this cycle (as a full or read-only file system would fail it).
+                Set<String> known = new HashSet<>();
+                for (int m = 0; m < maildirs(); m++) {
+                    for (LFile f : before.get(m)) {
+                        known.add(m + "/" + f.base());
+                    }
+                }
+                ownHook = p -> {
+                    if (blocked[0] != null || Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                        return;
+                    }
+                    int m = fx.maildirPaths.indexOf(p.getParent().getParent());
+                    String name = p.getFileName().toString();
+                    int i = name.indexOf(":2,");
+                    if (m >= 0 && known.contains(m + "/" + (i < 0 ? name : name.substring(0, i)))) {
+                        try {
+                            Files.createDirectories(p.resolve("busy"));
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                        blocked[0] = p;
+                        blockedIn[0] = m;
+                        blockedBase[0] = i < 0 ? name : name.substring(0, i);
+                    }
+                };
+                what.append(" with the first rename failing");
+            } else if (fault == Fault.COMMIT) {
+                failCommits(true);
+                what.append(" with the commit of state.db failing");
             } else if (fault == Fault.CRASH_LOCAL) {
                 int k = 1 + rnd.nextInt(4);
                 boolean die = rnd.nextBoolean();
@@ -810,6 +1205,14 @@ class IndependentModelTest {
                 count("removal failed");
                 deleteTree(removalVictim);
                 Files.move(aside[0], removalVictim);
+            }
+            if (blocked[0] != null) {
+                deleteTree(blocked[0]);
+                count("rename failed");
+            }
+            boolean commitFailed = fault == Fault.COMMIT;
+            if (commitFailed) {
+                failCommits(false);
             }
             if (deliveryFaultIn >= 0) {
                 Path t = fx.maildirPaths.get(deliveryFaultIn).resolve("tmp");
@@ -899,9 +1302,10 @@ class IndependentModelTest {
             }
             for (int c = 0; c < 2; c++) {
                 for (Map.Entry<String, Integer> e : new TreeMap<>(now.get(c)).entrySet()) {
-                    Want w = want.get(targetOf[c]).computeIfAbsent(hashOfId.get(key(c, e.getKey())), k -> new Want());
-                    w.flags |= e.getValue() & SUP[c];
-                    w.sup |= SUP[c];
+                    String h = hashOfId.get(key(c, e.getKey()));
+                    Want w = want.get(targetFor(c, h)).computeIfAbsent(h, k -> new Want());
+                    w.flags |= e.getValue() & sup[c];
+                    w.sup |= sup[c];
                     w.sources.add(new Copy(c, e.getKey()));
                 }
             }
@@ -914,7 +1318,13 @@ class IndependentModelTest {
                 for (LFile f : before.get(m)) {
                     present.add(f.hash());
                     Want w = want.get(m).get(f.hash());
-                    if (w != null) {
+                    if (w != null && m == blockedIn[0] && f.base().equals(blockedBase[0])) {
+                        survivors.put(f.base(), f.flags()); // its rename failed: tried again next cycle
+                        for (Copy s : w.sources) {
+                            failedIds.get(s.box()).add(s.id());
+                        }
+                        expectOk = false;
+                    } else if (w != null) {
                         survivors.put(f.base(), (f.flags() & ~T & ~w.sup) | (w.flags & w.sup));
                     } else if (protect.get(m).contains(f.hash())) {
                         survivors.put(f.base(), f.flags());
@@ -948,6 +1358,9 @@ class IndependentModelTest {
                 checkMaildir(m, survivors, delivered);
             }
             checkLostAndFound(lostBefore, lostExpected, before);
+            if (commitFailed) {
+                expectOk = false;
+            }
             assertEquals(expectOk, report.ok(), "cycle outcome: " + report.errors() + report.problems());
 
             count("exact cycles" + (expectOk ? "" : " (failed)"));
@@ -963,6 +1376,46 @@ class IndependentModelTest {
                     }
                 }
             }
+            if (commitFailed) {
+                // Nothing was saved: the engine goes on from the previous snapshot (and start-up
+                // rules, and journal), although the cloud and the Maildirs already moved on.
+                count("commit failed" + (startup[0] || startup[1] ? " at start-up" : ""));
+                return;
+            }
+            // The journal is done with once every mailbox took every local change.
+            boolean fetchFailed = wrapped.get(0).fetchFailed || wrapped.get(1).fetchFailed;
+            if (active[0] && active[1] && !fetchFailed) {
+                for (int m = 0; m < 2; m++) {
+                    journalDb.get(m).clear();
+                    journalLoaded.get(m).clear();
+                }
+            }
+            // The names the engine's stat index holds now: every file it saw, of a content no other file has.
+            Map<String, Integer> copies = new HashMap<>();
+            List<List<LFile>> after = new ArrayList<>();
+            for (int m = 0; m < maildirs(); m++) {
+                after.add(readMaildir(fx.maildirPaths.get(m)));
+                for (LFile f : after.get(m)) {
+                    copies.merge(f.hash(), 1, Integer::sum);
+                }
+                for (LFile f : before.get(m)) {
+                    copies.merge(f.hash(), 1, Integer::sum);
+                }
+            }
+            for (int m = 0; m < maildirs(); m++) {
+                committedNames.get(m).clear();
+                Set<String> beforeBases = new HashSet<>();
+                for (LFile f : before.get(m)) {
+                    beforeBases.add(f.base());
+                }
+                for (LFile f : after.get(m)) {
+                    // seen before and after (2), or delivered by the engine now (1)
+                    int own = beforeBases.contains(f.base()) ? 2 : 1;
+                    if (copies.get(f.hash()) == own) {
+                        committedNames.get(m).put(f.base(), f.hash());
+                    }
+                }
+            }
             // The new snapshot, and the end of start-up rules for each mailbox that committed.
             for (int c = 0; c < 2; c++) {
                 if (!active[c]) {
@@ -970,7 +1423,8 @@ class IndependentModelTest {
                 }
                 Map<String, Base> next = new HashMap<>();
                 for (Map.Entry<String, Integer> e : now.get(c).entrySet()) {
-                    next.put(e.getKey(), new Base(hashOfId.get(key(c, e.getKey())), e.getValue(), targetOf[c]));
+                    String h = hashOfId.get(key(c, e.getKey()));
+                    next.put(e.getKey(), new Base(h, e.getValue(), targetFor(c, h)));
                 }
                 for (String id : failedIds.get(c)) {
                     Base prev = base.get(c).get(id);
@@ -1005,7 +1459,9 @@ class IndependentModelTest {
                 if (cur == null) {
                     continue; // gone in the cloud: nothing to push
                 }
-                boolean startupRules = startup[c] || unsettled.get(c).contains(id);
+                // Start-up rules, except for a change the running daemon journaled before it died.
+                boolean startupRules = startup[c] && !journalLoaded.get(b.target()).contains(b.hash())
+                        || unsettled.get(c).contains(id);
                 if (startupRules && !offline) {
                     continue; // the cloud is authoritative
                 }
@@ -1021,7 +1477,7 @@ class IndependentModelTest {
                 for (int d = 0; d < 2; d++) {
                     for (Base o : base.get(d).values()) {
                         if (o.target() == b.target() && o.hash().equals(b.hash())) {
-                            shown |= o.flags() & SUP[d];
+                            shown |= o.flags() & sup[d];
                         }
                     }
                 }
@@ -1038,7 +1494,7 @@ class IndependentModelTest {
                 }
                 int merged = 0;
                 for (int bit : new int[] {S, F, R}) {
-                    if ((SUP[c] & bit) == 0) {
+                    if ((sup[c] & bit) == 0) {
                         continue;
                     }
                     boolean mine = (changed & bit) != 0 ? (value & bit) != 0 : (b.flags() & bit) != 0;
@@ -1160,7 +1616,8 @@ class IndependentModelTest {
         void converge() throws Exception {
             trace.append("-- quiet\n");
             for (int m = 0; m < maildirs(); m++) {
-                boolean mayDelete = offline || !startup[0] || !startup[1];
+                boolean mayDelete = offline || !startup[0] || !startup[1] || !journalLoaded.get(0).isEmpty()
+                    || !journalLoaded.get(1).isEmpty();
                 if (mayDelete && readMaildir(fx.maildirPaths.get(m)).isEmpty() && expectedIn(m) >= 2
                         && !Files.exists(fx.maildirPaths.get(m).resolve(".cms-confirm-empty"))) {
                     start(false);
@@ -1174,13 +1631,13 @@ class IndependentModelTest {
             for (int m = 0; m < maildirs(); m++) {
                 Map<String, Want> want = new HashMap<>();
                 for (int c = 0; c < 2; c++) {
-                    if (targetOf[c] != m) {
-                        continue;
-                    }
                     for (String id : clouds.get(c).ids()) {
+                        if (targetFor(c, hashOfId.get(key(c, id))) != m) {
+                            continue;
+                        }
                         Want w = want.computeIfAbsent(hashOfId.get(key(c, id)), k -> new Want());
-                        w.flags |= bits(clouds.get(c).flags(id)) & SUP[c];
-                        w.sup |= SUP[c];
+                        w.flags |= bits(clouds.get(c).flags(id)) & sup[c];
+                        w.sup |= sup[c];
                     }
                 }
                 Map<String, Integer> count = new HashMap<>();
@@ -1236,6 +1693,39 @@ class IndependentModelTest {
         }
 
         // ---- helpers
+
+        /**
+         * Makes every commit of state.db fail (or work again): a trigger on the mailbox table,
+         * which each cycle's commit writes, aborts the transaction as a full disk would.
+         */
+        void failCommits(boolean fail) throws IOException {
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + fx.stateDir.resolve("state.db"));
+                    java.sql.Statement st = c.createStatement()) {
+                st.setQueryTimeout(30);
+                for (String op : new String[] {"INSERT", "UPDATE"}) {
+                    st.execute(fail
+                            ? "CREATE TRIGGER model_full_" + op + " BEFORE " + op + " ON mailbox"
+                                    + " BEGIN SELECT RAISE(ABORT, 'database or disk is full (simulated)'); END"
+                            : "DROP TRIGGER IF EXISTS model_full_" + op);
+                }
+            } catch (java.sql.SQLException e) {
+                throw new IOException(e);
+            }
+        }
+
+        /** The internal id under which the other mailbox holds the same message as {@code id} of {@code c}, if shared. */
+        String sharedCopy(int c, String id) {
+            return shared ? wrapped.get(1 - c).holding(wrapped.get(c).ext(id)) : null;
+        }
+
+        /** Another client changes a message's flags: in a shared account, in every mailbox holding it. */
+        void setCloudFlags(int c, String id, int f) {
+            clouds.get(c).setFlags(id, flags(f & sup[c]));
+            String other = sharedCopy(c, id);
+            if (other != null) {
+                clouds.get(1 - c).setFlags(other, flags(f & sup[1 - c]));
+            }
+        }
 
         int expectedIn(int m) {
             int n = 0;

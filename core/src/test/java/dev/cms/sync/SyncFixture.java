@@ -24,7 +24,8 @@ final class SyncFixture implements AutoCloseable {
     final Path stateDir;
     final List<Path> maildirPaths = new ArrayList<>();
     final List<CloudMailbox> clouds;
-    final Router router;
+    /** The routing rules; a test may change them before a restart. */
+    Router router;
     MessageStore store;
     StateDb db;
     List<MaildirFolder> folders;
