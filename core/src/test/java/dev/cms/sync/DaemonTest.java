@@ -303,6 +303,10 @@ class DaemonTest {
         String id = cloud.add(Messages.message("a"), Flags.NONE, null);
         start(cloud, Duration.ofHours(1));
         await(() -> fx.maildirPaths.get(0).resolve("new").toFile().list().length == 1, "the first delivery");
+        // The daemon is idle (its first cycle over, the loop and the watcher waiting): a rename made
+        // during that cycle may be taken for the cycle's own and wait for the full scan of a poll.
+        await(() -> daemon.lastReport() != null, "the first cycle's end");
+        ticker.awaitWaiting(2, Duration.ofSeconds(30));
 
         SyncFixture.setLetters(fx.files(0).get(0), "S");
         awaitAsTimePasses(() -> Flags.of(Flag.READ).equals(cloud.flags(id)), "the flag to reach the cloud");
