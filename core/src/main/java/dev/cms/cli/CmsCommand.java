@@ -30,6 +30,7 @@ import picocli.CommandLine.Option;
             "Runs in the foreground, logging to stderr; stop it with Ctrl-C or SIGTERM.",
         },
         subcommands = {DemoCommand.class, CheckCommand.class, StatusCommand.class, dev.cms.broker.OAuthCommand.class,
+            SendmailCommand.class, OutboxCommand.class,
             CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
