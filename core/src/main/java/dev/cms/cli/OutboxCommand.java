@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -57,57 +58,64 @@ final class OutboxCommand implements Callable<Integer> {
         Path stateDir = cfg.settings().messageDbDir();
         Path socket = cfg.outbox().path();
         boolean running = OutboxClient.running(socket);
-        if (drop != null) {
-            if (!Files.isDirectory(stateDir.resolve("outbox"))) {
-                err.println("cloud-mdir-sync: the outbox " + stateDir.resolve("outbox") + " does not exist yet");
-                err.flush();
-                return ExitCodes.FAILURE;
-            }
-            Outbox outbox = Outbox.open(stateDir);
-            Path file;
-            try {
-                file = outbox.find(drop);
-            } catch (IllegalArgumentException e) {
-                err.println("cloud-mdir-sync: " + e.getMessage());
-                err.flush();
-                return ExitCodes.FAILURE;
-            }
-            Path folder = file.getParent();
-            if (running && folder != null && String.valueOf(folder.getFileName()).equals("cur")) {
-                err.println("cloud-mdir-sync: " + file.getFileName() + " is being sent, or its last send's outcome is"
-                        + " not known yet; stop the daemon to drop it");
-                err.flush();
-                return ExitCodes.FAILURE;
-            }
-            String[] sm = Outbox.subjectAndMessageId(file);
-            outbox.drop(file);
-            out.println("Dropped " + file.getFileName() + " " + sm[1] + " \"" + sm[0] + "\"");
-            out.flush();
-            return ExitCodes.OK;
+        String id = drop;
+        if (id != null) {
+            return drop(id, stateDir, running, out, err);
         }
         if (flush) {
-            if (!running) {
-                err.println("cloud-mdir-sync: no daemon is running on " + socket + "; the outbox is sent when it"
-                        + " starts");
-                err.flush();
-                return ExitCodes.FAILURE;
-            }
-            try {
-                OutboxClient.flush(socket);
-            } catch (IOException | SendmailException e) {
-                err.println("cloud-mdir-sync: " + e.getMessage());
-                err.flush();
-                return ExitCodes.FAILURE;
-            }
-            out.println("The daemon is sending the outbox now (its log says how it goes).");
-            out.flush();
-            return ExitCodes.OK;
+            return flush(socket, running, out, err);
         }
         out.println("Outbox " + stateDir.resolve("outbox") + " (" + (running ? "daemon running" : "daemon not running")
                 + ")");
         listing(stateDir, out);
         out.flush();
         return ExitCodes.OK;
+    }
+
+    /** {@code --drop ID}: removes one message, unless the running daemon may be sending it. */
+    private static int drop(String id, Path stateDir, boolean running, PrintWriter out, PrintWriter err)
+            throws IOException {
+        if (!Files.isDirectory(stateDir.resolve("outbox"))) {
+            return fail(err, "the outbox " + stateDir.resolve("outbox") + " does not exist yet");
+        }
+        Outbox outbox = Outbox.open(stateDir);
+        Path file;
+        try {
+            file = outbox.find(id);
+        } catch (IllegalArgumentException e) {
+            return fail(err, e.getMessage());
+        }
+        Path folder = file.getParent();
+        if (running && folder != null && String.valueOf(folder.getFileName()).equals("cur")) {
+            return fail(err, file.getFileName() + " is being sent, or its last send's outcome is not known yet;"
+                    + " stop the daemon to drop it");
+        }
+        String[] sm = Outbox.subjectAndMessageId(file);
+        outbox.drop(file);
+        out.println("Dropped " + file.getFileName() + " " + sm[1] + " \"" + sm[0] + "\"");
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    /** {@code --flush}: asks the running daemon to send what waits now. */
+    private static int flush(Path socket, boolean running, PrintWriter out, PrintWriter err) {
+        if (!running) {
+            return fail(err, "no daemon is running on " + socket + "; the outbox is sent when it starts");
+        }
+        try {
+            OutboxClient.flush(socket);
+        } catch (IOException | SendmailException e) {
+            return fail(err, e.getMessage());
+        }
+        out.println("The daemon is sending the outbox now (its log says how it goes).");
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    private static int fail(PrintWriter err, @Nullable String message) {
+        err.println("cloud-mdir-sync: " + message);
+        err.flush();
+        return ExitCodes.FAILURE;
     }
 
     /** Every waiting and refused message, one line each (and the reason of the refused ones). */

@@ -17,6 +17,15 @@ final class Describer {
         for (MaildirSpec m : c.maildirs()) {
             b.append("  ").append(m.path()).append('\n');
         }
+        cloudMailboxes(b, c);
+        routes(b, c);
+        credentialServers(b, c);
+        outbox(b, c);
+        settings(b, c.settings());
+        return b.toString();
+    }
+
+    private static void cloudMailboxes(StringBuilder b, SyncConfig c) {
         b.append("Cloud mailboxes:\n");
         if (c.cloudMailboxes().isEmpty()) {
             b.append("  (none)\n");
@@ -27,6 +36,9 @@ final class Describer {
             b.append("  ").append(mailbox(m)).append(", deleting a message locally will ")
                     .append(m.deleteAction() == DeleteAction.ARCHIVE ? "archive" : "trash").append(" it\n");
         }
+    }
+
+    private static void routes(StringBuilder b, SyncConfig c) {
         b.append("Routes (first match wins):\n");
         int n = 1;
         for (RouteSpec r : c.routes()) {
@@ -46,6 +58,9 @@ final class Describer {
             b.append("  ").append(n).append(". everything else -> ").append(c.maildirs().get(0).path())
                     .append(" (the first MailDir)\n");
         }
+    }
+
+    private static void credentialServers(StringBuilder b, SyncConfig c) {
         b.append("Credential servers:\n");
         if (c.credentialServers().isEmpty()) {
             b.append("  (none)\n");
@@ -55,18 +70,25 @@ final class Describer {
                     .append(" for ").append(String.join(", ", accounts(s.accounts())))
                     .append(String.format(" (umask 0o%03o)", s.umask())).append('\n');
         }
+    }
+
+    private static void outbox(StringBuilder b, SyncConfig c) {
         b.append("Outbox:\n");
-        if (c.outbox() == null) {
+        OutboxSpec outbox = c.outbox();
+        if (outbox == null) {
             b.append("  (none: no Outbox(...), mail is not sent)\n");
-        } else {
-            b.append("  sending for ").append(String.join(", ", accounts(c.outbox().accounts()))).append("; cms-sendmail on ")
-                    .append(c.outbox().path()).append(String.format(" (umask 0o%03o)", c.outbox().umask())).append('\n');
-            if (c.smtpSubmission() != null) {
-                b.append("  SMTP submission on 127.0.0.1:").append(c.smtpSubmission().port()).append(" for ")
-                        .append(String.join(", ", accounts(c.smtpSubmission().accounts()))).append('\n');
-            }
+            return;
         }
-        Settings s = c.settings();
+        b.append("  sending for ").append(String.join(", ", accounts(outbox.accounts()))).append("; cms-sendmail on ")
+                .append(outbox.path()).append(String.format(" (umask 0o%03o)", outbox.umask())).append('\n');
+        SmtpSubmissionSpec smtp = c.smtpSubmission();
+        if (smtp != null) {
+            b.append("  SMTP submission on 127.0.0.1:").append(smtp.port()).append(" for ")
+                    .append(String.join(", ", accounts(smtp.accounts()))).append('\n');
+        }
+    }
+
+    private static void settings(StringBuilder b, Settings s) {
         b.append("Settings:\n");
         b.append("  cfg.message_db_dir = ").append(s.messageDbDir()).append('\n');
         b.append("  cfg.poll_interval = ").append(s.pollInterval()).append(" seconds\n");
@@ -74,7 +96,6 @@ final class Describer {
         b.append("  cfg.storage_key_file = ").append(s.storageKeyFile() == null ? "None" : s.storageKeyFile()).append('\n');
         b.append("  cfg.auth_notify_cmd = ")
                 .append(s.authNotifyCmd() == null ? "None" : Values.repr(s.authNotifyCmd())).append('\n');
-        return b.toString();
     }
 
     private static String mailbox(CloudMailboxSpec m) {

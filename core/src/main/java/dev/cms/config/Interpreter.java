@@ -51,14 +51,8 @@ final class Interpreter {
     private final List<CloudMailboxSpec> cloudMailboxes = new ArrayList<>();
     private final List<RouteSpec> routes = new ArrayList<>();
     private final List<CredentialServerSpec> credentialServers = new ArrayList<>();
-    /** The {@code Outbox(...)} call's arguments; its socket path defaults under the state directory, known at the end. */
-    private @Nullable CallArgs outboxCall;
-    private @Nullable List<AccountSpec> outboxAccounts;
-    private @Nullable Path outboxPath;
-    private int outboxUmask;
-    private @Nullable CallArgs smtpCall;
-    private int smtpPort;
-    private @Nullable List<AccountSpec> smtpAccounts;
+    /** The Outbox(...) and SmtpSubmission(...) calls, made into specs at the end. */
+    private final OutboxCalls sending = new OutboxCalls();
     private Path messageDbDir;
     private int pollInterval = Settings.DEFAULT_POLL_INTERVAL;
     private int webPort = Settings.DEFAULT_WEB_PORT;
@@ -101,8 +95,8 @@ final class Interpreter {
             case "GMail_Account" -> gmailAccount(a);
             case "CredentialServer" -> credentialServer(a);
             case "Route" -> route(a);
-            case "Outbox" -> outbox(a);
-            case "SmtpSubmission" -> smtpSubmission(a);
+            case "Outbox" -> sending.outbox(a, this::expand);
+            case "SmtpSubmission" -> sending.smtpSubmission(a);
             default -> throw new IllegalStateException(name);
         };
         return new Val(result, pos);
@@ -201,14 +195,7 @@ final class Interpreter {
         if (list.isEmpty()) {
             throw a.error("accounts", "CredentialServer(): `accounts` must list at least one account");
         }
-        Set<AccountSpec> served = new LinkedHashSet<>();
-        for (Val v : list) {
-            if (!(v.v() instanceof AccountSpec acct)) {
-                throw new ConfigException(v.pos(), "CredentialServer(): expected an account (Office365_Account(...)"
-                        + " or GMail_Account(...)) in `accounts`, got " + v.typeName());
-            }
-            served.add(acct);
-        }
+        List<AccountSpec> served = OutboxCalls.accounts("CredentialServer", list);
         int umask = a.intIn("umask", 0600, 0, 0777, "between 0 and 0o777");
         List<Val> protos = a.list("protocols", List.of(new Val("SMTP", a.callPos())));
         if (protos.isEmpty()) {
@@ -222,65 +209,9 @@ final class Interpreter {
             }
             protocols.add(p);
         }
-        CredentialServerSpec s = new CredentialServerSpec(path, new ArrayList<>(served), umask, protocols, a.callPos());
+        CredentialServerSpec s = new CredentialServerSpec(path, served, umask, protocols, a.callPos());
         credentialServers.add(s);
         return s;
-    }
-
-    private String outbox(CallArgs a) throws ConfigException {
-        if (outboxCall != null) {
-            throw new ConfigException(a.callPos(), "Outbox(...) is declared twice (first at line "
-                    + outboxCall.callPos().line() + "); one outbox sends for every account it lists");
-        }
-        List<Val> list = a.optList("accounts");
-        @Nullable List<AccountSpec> served = null;
-        if (list != null) {
-            if (list.isEmpty()) {
-                throw a.error("accounts", "Outbox(): `accounts` must list at least one account (or leave it out:"
-                        + " every account)");
-            }
-            Set<AccountSpec> set = new LinkedHashSet<>();
-            for (Val v : list) {
-                if (!(v.v() instanceof AccountSpec acct)) {
-                    throw new ConfigException(v.pos(), "Outbox(): expected an account (Office365_Account(...)"
-                            + " or GMail_Account(...)) in `accounts`, got " + v.typeName());
-                }
-                set.add(acct);
-            }
-            served = new ArrayList<>(set);
-        }
-        @Nullable String path = a.optStr("path");
-        outboxPath = path == null ? null : expand(path, a.valuePos("path"));
-        outboxUmask = a.intIn("umask", 0600, 0, 0777, "between 0 and 0o777");
-        outboxAccounts = served;
-        outboxCall = a;
-        return "Outbox";
-    }
-
-    private String smtpSubmission(CallArgs a) throws ConfigException {
-        if (smtpCall != null) {
-            throw new ConfigException(a.callPos(), "SmtpSubmission(...) is declared twice (first at line "
-                    + smtpCall.callPos().line() + ")");
-        }
-        smtpPort = a.intIn("port", 1587, 1, 65535, "a TCP port between 1 and 65535");
-        List<Val> list = a.optList("accounts");
-        if (list != null) {
-            if (list.isEmpty()) {
-                throw a.error("accounts", "SmtpSubmission(): `accounts` must list at least one account (or leave it"
-                        + " out: the Outbox's accounts)");
-            }
-            Set<AccountSpec> set = new LinkedHashSet<>();
-            for (Val v : list) {
-                if (!(v.v() instanceof AccountSpec acct)) {
-                    throw new ConfigException(v.pos(), "SmtpSubmission(): expected an account (Office365_Account(...)"
-                            + " or GMail_Account(...)) in `accounts`, got " + v.typeName());
-                }
-                set.add(acct);
-            }
-            smtpAccounts = new ArrayList<>(set);
-        }
-        smtpCall = a;
-        return "SmtpSubmission";
     }
 
     private RouteSpec route(CallArgs a) throws ConfigException {
@@ -382,6 +313,28 @@ final class Interpreter {
 
     /** The whole-file checks, then the result. */
     SyncConfig finish() throws ConfigException {
+        checkDeclaredOnce();
+        if (maildirs.isEmpty() && !cloudMailboxes.isEmpty() && credentialServers.isEmpty()
+                && !sending.declaresOutbox()) {
+            throw new ConfigException(cloudMailboxes.get(0).pos(),
+                    "no MailDir(...) declared: messages need somewhere to go; add e.g. MailDir(\"~/mail/INBOX\")");
+        }
+        if (maildirs.isEmpty() && !routes.isEmpty()) {
+            throw new ConfigException(routes.get(0).pos(), "no MailDir(...) declared: messages need somewhere to go");
+        }
+        OutboxSpec outbox = sending.outboxSpec(accounts, messageDbDir, credentialServers);
+        SmtpSubmissionSpec smtp = sending.smtpSpec(outbox);
+        if (cloudMailboxes.isEmpty() && credentialServers.isEmpty() && outbox == null) {
+            throw new ConfigException(file, "nothing to sync: declare a MailDir(...) and a cloud mailbox such as"
+                    + " Office365(\"inbox\", Office365_Account(user=...)) or GMail(\"INBOX\", GMail_Account(user=...)),"
+                    + " or a CredentialServer(...) to only serve tokens");
+        }
+        return new SyncConfig(file, maildirs, accounts, cloudMailboxes, routes, credentialServers,
+                new Settings(messageDbDir, pollInterval, webPort, storageKeyFile, authNotifyCmd), outbox, smtp);
+    }
+
+    /** Accounts, MailDirs, cloud mailboxes and credential sockets are each declared once. */
+    private void checkDeclaredOnce() throws ConfigException {
         Map<String, SourcePos> seen = new HashMap<>();
         for (AccountSpec acct : accounts) {
             SourcePos first = seen.putIfAbsent(acct.key(), acct.pos());
@@ -414,57 +367,6 @@ final class Interpreter {
                         + " is declared twice (first at line " + first.line() + ")");
             }
         }
-        if (maildirs.isEmpty() && !cloudMailboxes.isEmpty() && credentialServers.isEmpty() && outboxCall == null) {
-            throw new ConfigException(cloudMailboxes.get(0).pos(),
-                    "no MailDir(...) declared: messages need somewhere to go; add e.g. MailDir(\"~/mail/INBOX\")");
-        }
-        if (maildirs.isEmpty() && !routes.isEmpty()) {
-            throw new ConfigException(routes.get(0).pos(), "no MailDir(...) declared: messages need somewhere to go");
-        }
-        OutboxSpec outbox = null;
-        if (outboxCall != null) {
-            List<AccountSpec> served = outboxAccounts != null ? outboxAccounts : accounts;
-            if (served.isEmpty()) {
-                throw new ConfigException(outboxCall.callPos(), "Outbox(): no account to send for: declare an"
-                        + " Office365_Account(...) or GMail_Account(...)");
-            }
-            for (AccountSpec acct : served) {
-                if (acct.user() == null || acct.user().isBlank()) {
-                    throw new ConfigException(acct.pos() != null ? acct.pos() : outboxCall.callPos(),
-                            "Outbox(): an account that sends mail needs its address: add user=\"you@example.com\"");
-                }
-            }
-            Path socket = outboxPath != null ? outboxPath : messageDbDir.resolve("outbox.sock");
-            for (CredentialServerSpec c : credentialServers) {
-                if (c.path().equals(socket)) {
-                    throw new ConfigException(outboxCall.callPos(), "Outbox socket " + socket
-                            + " is also a CredentialServer's socket; give Outbox(path=...) another path");
-                }
-            }
-            outbox = new OutboxSpec(socket, served, outboxUmask, outboxCall.callPos());
-        }
-        SmtpSubmissionSpec smtp = null;
-        if (smtpCall != null) {
-            if (outbox == null) {
-                throw new ConfigException(smtpCall.callPos(), "SmtpSubmission(...) queues into the outbox: declare"
-                        + " an Outbox(...) too");
-            }
-            List<AccountSpec> served = smtpAccounts != null ? smtpAccounts : outbox.accounts();
-            for (AccountSpec acct : served) {
-                if (!outbox.accounts().contains(acct)) {
-                    throw new ConfigException(smtpCall.callPos(), "SmtpSubmission(): " + acct.key() + " is not"
-                            + " among the accounts Outbox(...) sends for");
-                }
-            }
-            smtp = new SmtpSubmissionSpec(smtpPort, served, smtpCall.callPos());
-        }
-        if (cloudMailboxes.isEmpty() && credentialServers.isEmpty() && outbox == null) {
-            throw new ConfigException(file, "nothing to sync: declare a MailDir(...) and a cloud mailbox such as"
-                    + " Office365(\"inbox\", Office365_Account(user=...)) or GMail(\"INBOX\", GMail_Account(user=...)),"
-                    + " or a CredentialServer(...) to only serve tokens");
-        }
-        return new SyncConfig(file, maildirs, accounts, cloudMailboxes, routes, credentialServers,
-                new Settings(messageDbDir, pollInterval, webPort, storageKeyFile, authNotifyCmd), outbox, smtp);
     }
 
 

@@ -21,44 +21,16 @@ final class Addresses {
         while (i < n) {
             char c = list.charAt(i);
             if (c == '"') {
-                int j = i + 1;
-                StringBuilder q = new StringBuilder("\"");
-                while (j < n && list.charAt(j) != '"') {
-                    if (list.charAt(j) == '\\' && j + 1 < n) {
-                        q.append(list.charAt(j));
-                        j++;
-                    }
-                    q.append(list.charAt(j));
-                    j++;
-                }
-                plain.append(q).append('"');
-                i = j + 1;
+                i = appendQuoted(list, i, plain);
             } else if (c == '(') {
-                int depth = 1;
-                int j = i + 1;
-                while (j < n && depth > 0) {
-                    char d = list.charAt(j);
-                    if (d == '\\') {
-                        j++;
-                    } else if (d == '(') {
-                        depth++;
-                    } else if (d == ')') {
-                        depth--;
-                    }
-                    j++;
-                }
                 plain.append(' ');
-                i = j;
+                i = skipComment(list, i);
             } else if (c == '<') {
                 int j = list.indexOf('>', i);
                 if (j < 0) {
                     j = n;
                 }
-                angle = list.substring(i + 1, j).strip();
-                // Obsolete route syntax: <@relay:user@host>.
-                if (angle.startsWith("@") && angle.contains(":")) {
-                    angle = angle.substring(angle.indexOf(':') + 1);
-                }
+                angle = withoutRoute(list.substring(i + 1, j).strip());
                 i = j + 1;
             } else if (c == ':' && angle == null && !plain.toString().contains("@")) {
                 plain.setLength(0); // a group's display name
@@ -75,6 +47,47 @@ final class Addresses {
         }
         add(out, angle, plain);
         return out;
+    }
+
+    /** Appends the quoted string starting at {@code start} to {@code plain}; returns the index after it. */
+    private static int appendQuoted(String list, int start, StringBuilder plain) {
+        int n = list.length();
+        int j = start + 1;
+        StringBuilder q = new StringBuilder("\"");
+        while (j < n && list.charAt(j) != '"') {
+            if (list.charAt(j) == '\\' && j + 1 < n) {
+                q.append(list.charAt(j));
+                j++;
+            }
+            q.append(list.charAt(j));
+            j++;
+        }
+        plain.append(q).append('"');
+        return j + 1;
+    }
+
+    /** The index after the (nested) comment starting at {@code start}. */
+    private static int skipComment(String list, int start) {
+        int n = list.length();
+        int depth = 1;
+        int j = start + 1;
+        while (j < n && depth > 0) {
+            char d = list.charAt(j);
+            if (d == '\\') {
+                j++;
+            } else if (d == '(') {
+                depth++;
+            } else if (d == ')') {
+                depth--;
+            }
+            j++;
+        }
+        return j;
+    }
+
+    /** Drops the obsolete route syntax: {@code <@relay:user@host>}. */
+    private static String withoutRoute(String angle) {
+        return angle.startsWith("@") && angle.contains(":") ? angle.substring(angle.indexOf(':') + 1) : angle;
     }
 
     private static void add(List<String> out, String angle, StringBuilder plain) {

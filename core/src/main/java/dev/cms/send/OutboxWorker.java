@@ -119,41 +119,17 @@ public final class OutboxWorker implements AutoCloseable {
             if (closed) {
                 break;
             }
-            String account;
-            try {
-                account = Outbox.accountOf(e.file()); // the whole file is read only when it is sent
-            } catch (NoSuchFileException gone) {
-                continue; // dropped meanwhile
-            } catch (IOException bad) {
-                outbox.fail(e, "cannot be read as an outbox message: " + bad.getMessage());
-                log.error("outbox: {} moved to {}: {}", e.id(), outbox.root().resolve("failed"), bad.getMessage());
+            String account = readAccount(e);
+            if (account == null || held.contains(account)) {
                 continue;
             }
-            if (held.contains(account)) {
-                continue;
-            }
-            MailSender sender = senders.get(account);
+            MailSender sender = senderFor(e, account);
             if (sender == null) {
-                if (unknownLogged.add(account)) {
-                    log.error("outbox: {} is for {}, an account Outbox(...) does not send for; it stays queued"
-                            + " (add the account, or drop it: cloud-mdir-sync outbox --drop {})", e.id(), account,
-                            e.id());
-                }
                 held.add(account);
                 continue;
             }
-            if (e.attempted()) {
-                // Perhaps sent, by an earlier run too: the service may take a while to list it in Sent.
-                long young;
-                try {
-                    young = UNKNOWN_MIN_WAIT.toMillis()
-                            - (ticker.now().toEpochMilli() - Outbox.sendStarted(e).toEpochMilli());
-                } catch (NoSuchFileException gone) {
-                    continue;
-                }
-                if (young > 0) {
-                    notBefore.merge(account, now + young * 1_000_000L, Math::max);
-                }
+            if (e.attempted() && !holdWhilePerhapsSent(e, account, now)) {
+                continue; // dropped meanwhile
             }
             Long at = notBefore.get(account);
             if (at != null && at - now > 0) {
@@ -174,6 +150,50 @@ public final class OutboxWorker implements AutoCloseable {
             return IDLE;
         }
         return Duration.ofNanos(Math.max(0, next - ticker.nanoTime()));
+    }
+
+    /**
+     * The account {@code e} is for (the whole file is read only when it is sent), or null when it
+     * was dropped meanwhile or cannot be read (then it is moved to {@code failed/}).
+     */
+    private String readAccount(Outbox.Entry e) throws IOException {
+        try {
+            return Outbox.accountOf(e.file());
+        } catch (NoSuchFileException gone) {
+            return null;
+        } catch (IOException bad) {
+            outbox.fail(e, "cannot be read as an outbox message: " + bad.getMessage());
+            log.error("outbox: {} moved to {}: {}", e.id(), outbox.root().resolve("failed"), bad.getMessage());
+            return null;
+        }
+    }
+
+    /** The sender for {@code account}, or null (logged once per account) when Outbox(...) has none. */
+    private MailSender senderFor(Outbox.Entry e, String account) {
+        MailSender sender = senders.get(account);
+        if (sender == null && unknownLogged.add(account)) {
+            log.error("outbox: {} is for {}, an account Outbox(...) does not send for; it stays queued"
+                    + " (add the account, or drop it: cloud-mdir-sync outbox --drop {})", e.id(), account, e.id());
+        }
+        return sender;
+    }
+
+    /**
+     * A message perhaps sent, by an earlier run too: the service may take a while to list it in
+     * Sent, so its account waits until {@link #UNKNOWN_MIN_WAIT} after its send started. False
+     * when the message was dropped meanwhile.
+     */
+    private boolean holdWhilePerhapsSent(Outbox.Entry e, String account, long now) throws IOException {
+        long young;
+        try {
+            young = UNKNOWN_MIN_WAIT.toMillis() - (ticker.now().toEpochMilli() - Outbox.sendStarted(e).toEpochMilli());
+        } catch (NoSuchFileException gone) {
+            return false;
+        }
+        if (young > 0) {
+            notBefore.merge(account, now + young * 1_000_000L, Math::max);
+        }
+        return true;
     }
 
     /** One message; true when it left the outbox (sent or failed), false when its account must wait. */

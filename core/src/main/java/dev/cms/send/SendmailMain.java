@@ -69,19 +69,7 @@ public final class SendmailMain {
             }
         }
         Path socket = a.socket() != null ? a.socket() : cfg.outbox().path();
-        List<SendAccount> accounts = new ArrayList<>();
-        if (cfg != null) {
-            for (AccountSpec acct : cfg.outbox().accounts()) {
-                accounts.add(SendAccount.of(acct));
-            }
-        } else {
-            try {
-                accounts = OutboxClient.accounts(socket);
-            } catch (IOException e) {
-                throw new SendmailException(SysExits.TEMPFAIL, "not sent: " + e.getMessage()
-                        + "; without a configuration (-c) nothing can be queued");
-            }
-        }
+        List<SendAccount> accounts = accounts(cfg, socket);
         byte[] input;
         try {
             input = Submission.read(in, a.options().dotEnds());
@@ -101,7 +89,28 @@ public final class SendmailMain {
         } catch (IOException e) {
             throw new SendmailException(SysExits.TEMPFAIL, "not sent: " + e.getMessage());
         }
-        // No daemon: queue it ourselves, as msmtpq does; the daemon sends it when it starts.
+        return queue(s, cfg, err, clock);
+    }
+
+    /** The accounts the Outbox sends for: the configuration's, or else the running daemon's. */
+    private static List<SendAccount> accounts(SyncConfig cfg, Path socket) throws SendmailException {
+        if (cfg == null) {
+            try {
+                return OutboxClient.accounts(socket);
+            } catch (IOException e) {
+                throw new SendmailException(SysExits.TEMPFAIL, "not sent: " + e.getMessage()
+                        + "; without a configuration (-c) nothing can be queued");
+            }
+        }
+        List<SendAccount> accounts = new ArrayList<>();
+        for (AccountSpec acct : cfg.outbox().accounts()) {
+            accounts.add(SendAccount.of(acct));
+        }
+        return accounts;
+    }
+
+    /** No daemon: queue it ourselves, as msmtpq does; the daemon sends it when it starts. */
+    private static int queue(Submission s, SyncConfig cfg, PrintWriter err, Clock clock) throws SendmailException {
         Path stateDir = cfg.settings().messageDbDir();
         try {
             if (!Files.isDirectory(stateDir)) {
@@ -146,56 +155,78 @@ public final class SendmailMain {
 
     /** sendmail's options; those that do not apply to an API sender are accepted and ignored. */
     static Args parse(String[] argv) throws SendmailException {
-        boolean t = false;
-        boolean dotEnds = true;
-        String from = null;
-        String name = null;
-        String account = null;
-        Path config = null;
-        Path socket = null;
-        boolean noQueue = false;
-        boolean help = false;
-        List<String> recipients = new ArrayList<>();
-        int i = 0;
-        for (; i < argv.length; i++) {
-            String arg = argv[i];
-            if (arg.equals("--")) {
-                i++;
-                break;
-            }
-            if (!arg.startsWith("-") || arg.equals("-")) {
-                recipients.add(arg);
-                continue;
-            }
-            String longName = arg.startsWith("--") ? (arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg)
-                    : null;
-            if (longName != null) {
-                String value = arg.contains("=") ? arg.substring(arg.indexOf('=') + 1) : null;
-                switch (longName) {
-                    case "--account", "--cms_sock", "--cms-sock", "--config" -> {
-                        if (value == null) {
-                            if (i + 1 >= argv.length) {
-                                throw new SendmailException(SysExits.USAGE, longName + " needs a value");
-                            }
-                            value = argv[++i];
-                        }
-                        if (value.isEmpty()) {
-                            throw new SendmailException(SysExits.USAGE, longName + " needs a value");
-                        }
-                        if (longName.equals("--account")) {
-                            account = value;
-                        } else if (longName.equals("--config")) {
-                            config = Path.of(value);
-                        } else {
-                            socket = Path.of(value);
-                        }
-                    }
-                    case "--no-queue" -> noQueue = true;
-                    case "--help" -> help = true;
-                    default -> throw unknownOption(arg);
+        return new ArgsParser(argv).parse();
+    }
+
+    /** Reads the command line left to right into its fields, one method per kind of option. */
+    private static final class ArgsParser {
+        private final String[] argv;
+        private int i;
+        private boolean t = false;
+        private boolean dotEnds = true;
+        private String from = null;
+        private String name = null;
+        private String account = null;
+        private Path config = null;
+        private Path socket = null;
+        private boolean noQueue = false;
+        private boolean help = false;
+        private final List<String> recipients = new ArrayList<>();
+
+        ArgsParser(String[] argv) {
+            this.argv = argv;
+        }
+
+        Args parse() throws SendmailException {
+            for (i = 0; i < argv.length; i++) {
+                String arg = argv[i];
+                if (arg.equals("--")) {
+                    i++;
+                    break;
                 }
-                continue;
+                if (!arg.startsWith("-") || arg.equals("-")) {
+                    recipients.add(arg);
+                } else if (arg.startsWith("--")) {
+                    longOption(arg);
+                } else {
+                    shortOption(arg);
+                }
             }
+            for (; i < argv.length; i++) {
+                recipients.add(argv[i]);
+            }
+            return new Args(new Submission.Options(t, recipients, from, name, account, dotEnds), config, socket,
+                    noQueue, help);
+        }
+
+        /** {@code --name}, {@code --name=value} or {@code --name value}. */
+        private void longOption(String arg) throws SendmailException {
+            String longName = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+            String value = arg.contains("=") ? arg.substring(arg.indexOf('=') + 1) : null;
+            switch (longName) {
+                case "--account", "--cms_sock", "--cms-sock", "--config" -> {
+                    if (value == null) {
+                        value = next(longName);
+                    }
+                    if (value.isEmpty()) {
+                        throw new SendmailException(SysExits.USAGE, longName + " needs a value");
+                    }
+                    if (longName.equals("--account")) {
+                        account = value;
+                    } else if (longName.equals("--config")) {
+                        config = Path.of(value);
+                    } else {
+                        socket = Path.of(value);
+                    }
+                }
+                case "--no-queue" -> noQueue = true;
+                case "--help" -> help = true;
+                default -> throw unknownOption(arg);
+            }
+        }
+
+        /** sendmail's one-letter options, the letter's argument attached or the next word. */
+        private void shortOption(String arg) throws SendmailException {
             char c = arg.charAt(1);
             String attached = arg.length() > 2 ? arg.substring(2) : null;
             switch (c) {
@@ -220,23 +251,8 @@ public final class SendmailMain {
                         throw new SendmailException(SysExits.USAGE, "-o needs an option letter (e.g. -oi)");
                     }
                 }
-                case 'f', 'r', 'F', 'c', 'B', 'N', 'R', 'V', 'X', 'L', 'O', 'p', 'q', 'C' -> {
-                    String value = attached;
-                    if (value == null) {
-                        if (i + 1 >= argv.length) {
-                            throw new SendmailException(SysExits.USAGE, "-" + c + " needs a value");
-                        }
-                        value = argv[++i];
-                    }
-                    switch (c) {
-                        case 'f', 'r' -> from = unbracket(value);
-                        case 'F' -> name = value;
-                        case 'c' -> config = Path.of(value);
-                        case 'q', 'C', 'p' -> throw new SendmailException(SysExits.USAGE, "-" + c
-                                + " is not supported by cms-sendmail");
-                        default -> { } // -B 8BITMIME, -N dsn, -R ret, -V envid, -X log, -L tag, -O opt: no meaning here
-                    }
-                }
+                case 'f', 'r', 'F', 'c', 'B', 'N', 'R', 'V', 'X', 'L', 'O', 'p', 'q', 'C' ->
+                        valueOption(c, attached != null ? attached : next("-" + c));
                 case 'b' -> {
                     if (!"m".equals(attached)) {
                         throw new SendmailException(SysExits.USAGE, "-b" + (attached == null ? "" : attached)
@@ -247,11 +263,26 @@ public final class SendmailMain {
                 default -> throw unknownOption(arg);
             }
         }
-        for (; i < argv.length; i++) {
-            recipients.add(argv[i]);
+
+        /** A one-letter option that takes a value. */
+        private void valueOption(char c, String value) throws SendmailException {
+            switch (c) {
+                case 'f', 'r' -> from = unbracket(value);
+                case 'F' -> name = value;
+                case 'c' -> config = Path.of(value);
+                case 'q', 'C', 'p' -> throw new SendmailException(SysExits.USAGE, "-" + c
+                        + " is not supported by cms-sendmail");
+                default -> { } // -B 8BITMIME, -N dsn, -R ret, -V envid, -X log, -L tag, -O opt: no meaning here
+            }
         }
-        return new Args(new Submission.Options(t, recipients, from, name, account, dotEnds), config, socket, noQueue,
-                help);
+
+        /** The word after the option {@code option}, which needs it. */
+        private String next(String option) throws SendmailException {
+            if (i + 1 >= argv.length) {
+                throw new SendmailException(SysExits.USAGE, option + " needs a value");
+            }
+            return argv[++i];
+        }
     }
 
     private static SendmailException unknownOption(String arg) {

@@ -52,11 +52,8 @@ public record Submission(SendAccount account, String messageId, String subject, 
      * @throws SendmailException {@link SysExits#DATAERR} when it is empty or longer than any service takes
      */
     static byte[] read(InputStream in, boolean dotEnds) throws SendmailException, IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+        InputDecoder decoder = new InputDecoder(dotEnds);
         byte[] buf = new byte[65536];
-        boolean lineStart = true;
-        boolean dotLine = false; // the current line so far is "."
-        boolean pendingCr = false;
         long total = 0;
         int n;
         outer:
@@ -68,56 +65,87 @@ public record Submission(SendAccount account, String messageId, String subject, 
                         + " sends; nothing was queued");
             }
             for (int i = 0; i < n; i++) {
-                byte b = buf[i];
-                if (pendingCr) {
-                    pendingCr = false;
-                    if (b != '\n') {
-                        out.write('\r');
-                        lineStart = false;
-                        dotLine = false;
-                    }
+                if (decoder.accept(buf[i])) {
+                    break outer;
                 }
-                if (b == '\r') {
-                    pendingCr = true;
-                    continue;
-                }
-                if (b == '\n') {
-                    if (dotEnds && dotLine) {
-                        byte[] all = out.toByteArray();
-                        out.reset();
-                        out.write(all, 0, all.length - 1); // without the "."
-                        dotLine = false;
-                        break outer;
-                    }
-                    out.write('\n');
-                    lineStart = true;
-                    dotLine = false;
-                    continue;
-                }
-                dotLine = lineStart && b == '.';
-                lineStart = false;
-                out.write(b);
             }
         }
-        if (pendingCr) {
-            out.write('\r');
-        }
-        byte[] msg = out.toByteArray();
-        if (dotEnds && dotLine && msg.length > 0 && msg[msg.length - 1] == '.') {
-            // A final "." without a newline also ends the input.
-            msg = java.util.Arrays.copyOf(msg, msg.length - 1);
-        }
-        boolean blank = true;
-        for (byte b : msg) {
-            if (b != '\n' && b != ' ' && b != '\t' && b != '\r') {
-                blank = false;
-                break;
-            }
-        }
-        if (blank) {
+        byte[] msg = decoder.finish();
+        if (isBlank(msg)) {
             throw new SendmailException(SysExits.DATAERR, "empty message on standard input: nothing to send");
         }
         return msg;
+    }
+
+    private static boolean isBlank(byte[] msg) {
+        for (byte b : msg) {
+            if (b != '\n' && b != ' ' && b != '\t' && b != '\r') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Turns sendmail input into LF line ends, byte by byte: a CR before LF is dropped, a lone CR
+     * kept; with {@code dotEnds}, a line holding a single dot ends the input.
+     */
+    private static final class InputDecoder {
+        private final boolean dotEnds;
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+        private boolean lineStart = true;
+        private boolean dotLine = false; // the current line so far is "."
+        private boolean pendingCr = false;
+
+        InputDecoder(boolean dotEnds) {
+            this.dotEnds = dotEnds;
+        }
+
+        /** Takes one input byte; true when it ended the input (the newline of a dot line). */
+        boolean accept(byte b) {
+            if (pendingCr) {
+                pendingCr = false;
+                if (b != '\n') {
+                    out.write('\r');
+                    lineStart = false;
+                    dotLine = false;
+                }
+            }
+            if (b == '\r') {
+                pendingCr = true;
+                return false;
+            }
+            if (b == '\n') {
+                if (dotEnds && dotLine) {
+                    byte[] all = out.toByteArray();
+                    out.reset();
+                    out.write(all, 0, all.length - 1); // without the "."
+                    dotLine = false;
+                    return true;
+                }
+                out.write('\n');
+                lineStart = true;
+                dotLine = false;
+                return false;
+            }
+            dotLine = lineStart && b == '.';
+            lineStart = false;
+            out.write(b);
+            return false;
+        }
+
+        /** The message read so far, once the input has ended. */
+        byte[] finish() {
+            if (pendingCr) {
+                out.write('\r');
+            }
+            byte[] msg = out.toByteArray();
+            if (dotEnds && dotLine && msg.length > 0 && msg[msg.length - 1] == '.') {
+                // A final "." without a newline also ends the input.
+                msg = java.util.Arrays.copyOf(msg, msg.length - 1);
+            }
+            return msg;
+        }
     }
 
     /**
@@ -128,14 +156,7 @@ public record Submission(SendAccount account, String messageId, String subject, 
      */
     public static Submission prepare(byte[] input, Options opts, List<SendAccount> accounts, Instant now, ZoneId zone)
             throws SendmailException {
-        int start = 0;
-        if (startsWith(input, "From ")) { // an mbox separator some programs write first
-            while (start < input.length && input[start] != '\n') {
-                start++;
-            }
-            start = Math.min(input.length, start + 1);
-        }
-        byte[] msg = start == 0 ? input : java.util.Arrays.copyOfRange(input, start, input.length);
+        byte[] msg = withoutMboxSeparator(input);
         HeaderSection h = HeaderSection.parse(msg);
         if (h.fields.isEmpty()) {
             throw new SendmailException(SysExits.DATAERR, "not an RFC 5322 message: it has no header fields");
@@ -147,22 +168,67 @@ public record Submission(SendAccount account, String messageId, String subject, 
                     + Addresses.quote(fromHeader));
         }
         SendAccount account = chooseAccount(opts, fromAddresses, accounts);
+        Recipients recipients = recipients(opts, h, account);
 
-        // Recipients: the command line's, plus with -t the header's; each once, in order.
+        // The fields added to the header: the ones sendmail adds when missing, and the Bcc: that
+        // replaces the original ones.
+        List<String> added = new ArrayList<>();
+        if (fromHeader == null) {
+            added.add("From: " + defaultFrom(opts, account));
+        }
+        if (!recipients.hidden().isEmpty()) {
+            added.add("Bcc: " + String.join(",\n ", recipients.hidden()));
+        }
+        if (h.first("Date") == null) {
+            added.add("Date: " + RFC5322_DATE.format(now.atZone(zone)));
+        }
+        String messageId = h.first("Message-ID");
+        if (messageId == null || messageId.isBlank()) {
+            messageId = newMessageId(account.user(), now);
+            added.add("Message-ID: " + messageId);
+        }
+        byte[] prepared = rewrite(msg, h, added);
+        if (prepared.length > account.maxBytes()) {
+            throw new SendmailException(SysExits.DATAERR, "the message is " + mb(prepared.length) + ", more than the "
+                    + mb(account.maxBytes()) + " " + account.service() + " sends for " + account.user()
+                    + "; nothing was queued");
+        }
+        String subject = h.first("Subject");
+        return new Submission(account, messageId.strip(), subject == null ? "" : subject,
+                recipients.all(), prepared);
+    }
+
+    /** Drops an mbox separator ("From " line) some programs write first. */
+    private static byte[] withoutMboxSeparator(byte[] input) {
+        if (!startsWith(input, "From ")) {
+            return input;
+        }
+        int start = 0;
+        while (start < input.length && input[start] != '\n') {
+            start++;
+        }
+        start = Math.min(input.length, start + 1);
+        return java.util.Arrays.copyOfRange(input, start, input.length);
+    }
+
+    /**
+     * Who receives the message ({@code all}, each once, in order), and which of them are not in
+     * {@code To:} or {@code Cc:} ({@code hidden}: the message's one {@code Bcc:} field).
+     */
+    private record Recipients(List<String> all, List<String> hidden) {
+    }
+
+    private static Recipients recipients(Options opts, HeaderSection h, SendAccount account)
+            throws SendmailException {
+        // The command line's, plus with -t the header's; each once, in order.
         Map<String, String> recipients = new LinkedHashMap<>();
         for (String arg : opts.recipients()) {
-            for (String a : Addresses.parse(arg)) {
-                Addresses.check(a, "recipient");
-                recipients.putIfAbsent(key(a), a);
-            }
+            addChecked(recipients, Addresses.parse(arg), "recipient");
         }
         Map<String, String> visible = new LinkedHashMap<>();
         for (String name : List.of("To", "Cc")) {
             for (HeaderSection.Field f : h.all(name)) {
-                for (String a : Addresses.parse(f.value())) {
-                    Addresses.check(a, name + ":");
-                    visible.putIfAbsent(key(a), a);
-                }
+                addChecked(visible, Addresses.parse(f.value()), name + ":");
             }
         }
         List<String> bcc = new ArrayList<>();
@@ -195,33 +261,37 @@ public record Submission(SendAccount account, String messageId, String subject, 
                 hidden.add(a);
             }
         });
+        return new Recipients(List.copyOf(recipients.values()), hidden);
+    }
 
-        String messageId = h.first("Message-ID");
-        if (messageId != null && messageId.isBlank()) {
-            messageId = null;
+    private static void addChecked(Map<String, String> into, List<String> addresses, String where)
+            throws SendmailException {
+        for (String a : addresses) {
+            Addresses.check(a, where);
+            into.putIfAbsent(key(a), a);
         }
+    }
+
+    private static String defaultFrom(Options opts, SendAccount account) {
+        String from = opts.envelopeFrom() != null && account.isAddress(opts.envelopeFrom())
+                ? opts.envelopeFrom() : account.user();
+        String name = opts.fullName();
+        return name == null || name.isBlank() ? from : phrase(name) + " <" + from + ">";
+    }
+
+    /**
+     * The message as sent: its header fields but {@code Bcc:}, then {@code added}, then the body,
+     * all with CRLF line ends.
+     */
+    private static byte[] rewrite(byte[] msg, HeaderSection h, List<String> added) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(msg.length + msg.length / 32 + 512);
         for (HeaderSection.Field f : h.fields) {
-            if (f.is("Bcc")) {
-                continue;
+            if (!f.is("Bcc")) {
+                crlf(out, f.name() + ":" + f.raw());
             }
-            crlf(out, f.name() + ":" + f.raw());
         }
-        if (fromHeader == null) {
-            String from = opts.envelopeFrom() != null && account.isAddress(opts.envelopeFrom())
-                    ? opts.envelopeFrom() : account.user();
-            String name = opts.fullName();
-            crlf(out, "From: " + (name == null || name.isBlank() ? from : phrase(name) + " <" + from + ">"));
-        }
-        if (!hidden.isEmpty()) {
-            crlf(out, "Bcc: " + String.join(",\n ", hidden));
-        }
-        if (h.first("Date") == null) {
-            crlf(out, "Date: " + RFC5322_DATE.format(now.atZone(zone)));
-        }
-        if (messageId == null) {
-            messageId = newMessageId(account.user(), now);
-            crlf(out, "Message-ID: " + messageId);
+        for (String field : added) {
+            crlf(out, field);
         }
         out.write('\r');
         out.write('\n');
@@ -231,15 +301,7 @@ public record Submission(SendAccount account, String messageId, String subject, 
             }
             out.write(msg[i]);
         }
-        byte[] prepared = out.toByteArray();
-        if (prepared.length > account.maxBytes()) {
-            throw new SendmailException(SysExits.DATAERR, "the message is " + mb(prepared.length) + ", more than the "
-                    + mb(account.maxBytes()) + " " + account.service() + " sends for " + account.user()
-                    + "; nothing was queued");
-        }
-        String subject = h.first("Subject");
-        return new Submission(account, messageId.strip(), subject == null ? "" : subject,
-                List.copyOf(recipients.values()), prepared);
+        return out.toByteArray();
     }
 
     private static SendAccount chooseAccount(Options opts, List<String> fromAddresses, List<SendAccount> accounts)

@@ -68,6 +68,16 @@ class OutboxCommandTest {
     }
 
     @Test
+    void outboxAndSendmailAreSubcommandsAfterGlobalOptionsAndInTheHelp() {
+        assertEquals(0, run("-c", cfg.toString(), "outbox"), err);
+        assertTrue(out.contains(waitingId) && out.contains(failedId), out);
+        assertEquals(0, run("-c", cfg.toString(), "sendmail", "--help"), err);
+        assertTrue(out.startsWith("usage: cms-sendmail "), out);
+        assertEquals(0, run("--help"), err);
+        assertTrue(out.contains("\n  sendmail ") && out.contains("\n  outbox "), out);
+    }
+
+    @Test
     void statusShowsTheRefusedMessageWithSubjectMessageIdAndReason() {
         assertEquals(0, run("status", "-c", cfg.toString()), err);
         assertTrue(out.contains("Outbox: 1 waiting, 1 refused (in " + dir.resolve("state/outbox/failed")), out);

@@ -62,4 +62,24 @@ class DescribeTest {
         assertThatText(d).contains("  (none: no MailDir is declared, authentication only)\n");
         assertThatText(d).contains("/s serving SMTP for (user chosen at login, tenant common) (umask 0o077)\n");
     }
+
+    @Test
+    void describesSmtpSubmissionUnderTheOutboxAndSaysWhenNoneIsDeclared() throws Exception {
+        SyncConfig c = ConfigLoader.parse(dir.resolve("cms.cfg"), ""
+                + "MailDir('m')\n"
+                + "a = GMail_Account(user='me@gmail.com')\n"
+                + "b = Office365_Account(user='me@corp.com')\n"
+                + "GMail('INBOX', a)\n"
+                + "Outbox([a, b], path='o.sock', umask=0o077)\n"
+                + "SmtpSubmission(port=2525, accounts=[b])\n", dir);
+        assertThatText(ConfigLoader.describe(c)).contains("Outbox:\n"
+                + "  sending for me@gmail.com, me@corp.com; cms-sendmail on " + dir.resolve("o.sock")
+                + " (umask 0o077)\n"
+                + "  SMTP submission on 127.0.0.1:2525 for me@corp.com\n"
+                + "Settings:\n");
+        SyncConfig none = ConfigLoader.parse(dir.resolve("cms.cfg"),
+                "MailDir('m')\nGMail('INBOX', GMail_Account(user='me@gmail.com'))\n", dir);
+        assertThatText(ConfigLoader.describe(none)).contains("Outbox:\n  (none: no Outbox(...), mail is not sent)\n"
+                + "Settings:\n");
+    }
 }
