@@ -78,7 +78,7 @@ final class CloudAccess implements Providers {
     static SecretBlobs blobs(StateDb db) {
         return new SecretBlobs() {
             @Override
-            public byte[] get(String key) throws IOException {
+            public byte @Nullable [] get(String key) throws IOException {
                 return db.secret(key);
             }
 
