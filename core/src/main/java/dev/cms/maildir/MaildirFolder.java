@@ -18,6 +18,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -244,7 +245,8 @@ public final class MaildirFolder {
             return file;
         }
         MaildirName renamed = file.name().withFlags(managed);
-        boolean inNew = file.inNew() && renamed.info().isEmpty();
+        String info = Objects.requireNonNull(renamed.info(), "withFlags always gives an info");
+        boolean inNew = file.inNew() && info.isEmpty();
         Path target = (inNew ? nu : cur).resolve(renamed.fileName());
         if (target.equals(file.path())) {
             return file;
