@@ -22,6 +22,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A Maildir: {@code tmp/}, {@code cur/} and {@code new/} under one root.
@@ -180,7 +181,7 @@ public final class MaildirFolder {
      * @throws NoSuchFileException when {@code source} does not exist; {@code tmp/} is left clean
      * @throws FileSystemException when the store and the Maildir are on different file systems
      */
-    public MaildirFile deliver(Path source, Flags flags, Instant received) throws IOException {
+    public MaildirFile deliver(Path source, Flags flags, @Nullable Instant received) throws IOException {
         return deliver(source, flags, received, name -> { });
     }
 
@@ -190,7 +191,7 @@ public final class MaildirFolder {
      * {@code cur/}) before the system call that creates it: a watcher told so can never take
      * the delivery for someone else's change. A name tried but found taken is told too.
      */
-    public MaildirFile deliver(Path source, Flags flags, Instant received, Consumer<Path> beforeCreate)
+    public MaildirFile deliver(Path source, Flags flags, @Nullable Instant received, Consumer<Path> beforeCreate)
             throws IOException {
         return delivery.deliver(source, flags, received, beforeCreate);
     }

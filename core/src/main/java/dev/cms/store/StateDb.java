@@ -163,7 +163,7 @@ public final class StateDb implements AutoCloseable {
         }
 
         /** A mailbox whose cycle failed: only its attempt time and error are recorded. */
-        public void failed(String key, String error) {
+        public void failed(String key, @Nullable String error) {
             failedMailboxes.add(key);
             failedErrors.put(key, error);
         }
@@ -188,7 +188,8 @@ public final class StateDb implements AutoCloseable {
             this.key = key;
         }
 
-        public void upsert(String cloudId, ContentHash hash, Flags flags, Instant received, String target) {
+        public void upsert(String cloudId, ContentHash hash, Flags flags, @Nullable Instant received,
+                @Nullable String target) {
             upserts.add(new MessageRow(cloudId, hash, flags, received, target, true));
         }
 
