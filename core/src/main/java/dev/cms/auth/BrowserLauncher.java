@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Opens a URL for the user: {@code $BROWSER} when set, else {@code xdg-open} when on the PATH,
@@ -87,7 +88,7 @@ public final class BrowserLauncher {
         }
     }
 
-    static Optional<Path> onPath(String program, String path) {
+    static Optional<Path> onPath(String program, @Nullable String path) {
         if (path == null) {
             return Optional.empty();
         }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The cached, single-flight side of an account's token source, shared by {@link GoogleAuth} and
@@ -38,6 +39,8 @@ final class CachingTokenSource {
     private final String issuerName;
     private final String label;
     private final String accountKey;
+    // Wired by issuer() right after construction, before the source is handed out.
+    @SuppressWarnings("NullAway.Init")
     private Issuer issuer;
 
     /**
@@ -121,7 +124,7 @@ final class CachingTokenSource {
     }
 
     /** When {@code token} expires, if it is the one held for {@code scopes}; never waits for the gate. */
-    Instant expiresAt(Set<String> scopes, String token) {
+    @Nullable Instant expiresAt(Set<String> scopes, @Nullable String token) {
         return cache.expiresAt(Set.copyOf(scopes), token);
     }
 

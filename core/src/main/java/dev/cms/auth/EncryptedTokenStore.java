@@ -16,6 +16,7 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Secrets encrypted with AES-256-GCM and kept in {@link SecretBlobs} under the account name.
@@ -48,7 +49,7 @@ final class EncryptedTokenStore implements TokenStore {
     }
 
     @Override
-    public String load(String account) throws IOException {
+    public @Nullable String load(String account) throws IOException {
         Objects.requireNonNull(account, "account");
         byte[] blob = blobs.get(account);
         if (blob == null) {

@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Access tokens for one Gmail account, from Google's OAuth2 endpoints ({@link GoogleTokenEndpoint}).
@@ -123,7 +124,7 @@ public final class GoogleAuth implements AccessTokenSource {
      * When {@code token} expires by this source's clock, if it is the access token held now; null
      * when it is not (another caller replaced it since).
      */
-    public Instant expiresAt(String token) {
+    public @Nullable Instant expiresAt(String token) {
         return tokens.expiresAt(scopeKey, token);
     }
 
@@ -205,7 +206,7 @@ public final class GoogleAuth implements AccessTokenSource {
         return endpoint.authorizationUrl(redirectUri, scopes, state, challenge);
     }
 
-    private static boolean blank(String s) {
+    private static boolean blank(@Nullable String s) {
         return s == null || s.isBlank();
     }
 

@@ -1,6 +1,7 @@
 package dev.cms.auth;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What {@link GoogleAuth} needs to know of a Gmail account, made by the CLI from the
@@ -14,8 +15,8 @@ import java.util.Objects;
  * @param tokenEndpoint Google's token endpoint
  * @param pos where the account is configured ({@code file:line:col}), for errors; null when unknown
  */
-public record GoogleAuthOptions(String key, String user, String clientId, String clientSecret, String authEndpoint,
-                                String tokenEndpoint, String pos) {
+public record GoogleAuthOptions(String key, String user, @Nullable String clientId, @Nullable String clientSecret,
+                                String authEndpoint, String tokenEndpoint, @Nullable String pos) {
     public GoogleAuthOptions {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(user, "user");

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Google's OAuth2 endpoints for one account, through Google's OAuth client library: the
@@ -58,7 +59,7 @@ final class GoogleTokenEndpoint {
      * Refreshes; an {@code invalid_grant} is tried once more (conditional access can answer it
      * transiently). Null when both were refused: the refresh token is expired or revoked.
      */
-    TokenResponse refreshTwice(String refresh) throws IOException {
+    @Nullable TokenResponse refreshTwice(String refresh) throws IOException {
         for (int attempt = 1; ; attempt++) {
             RefreshTokenRequest request = new RefreshTokenRequest(TRANSPORT, JSON, tokenUrl, refresh);
             try {
@@ -118,7 +119,7 @@ final class GoogleTokenEndpoint {
     URI authorizationUrl(URI redirectUri, List<String> scopes, String state, String challenge) {
         String endpoint = account.authEndpoint();
         StringBuilder url = new StringBuilder(endpoint).append(endpoint.contains("?") ? '&' : '?');
-        param(url, "client_id", account.clientId());
+        param(url, "client_id", Objects.requireNonNull(account.clientId(), "checked by GoogleAuth.validate"));
         param(url, "redirect_uri", redirectUri.toASCIIString());
         param(url, "response_type", "code");
         param(url, "scope", String.join(" ", scopes));

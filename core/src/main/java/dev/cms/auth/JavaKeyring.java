@@ -2,6 +2,7 @@ package dev.cms.auth;
 
 import com.github.javakeyring.Keyring;
 import com.github.javakeyring.PasswordAccessException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The system keyring through java-keyring (Secret Service on Linux). Every call opens and
@@ -13,7 +14,7 @@ final class JavaKeyring implements KeyringAccess {
     static final String ACCOUNT = "storage";
 
     @Override
-    public String read() throws Exception {
+    public @Nullable String read() throws Exception {
         Keyring keyring = Keyring.create();
         try {
             return keyring.getPassword(SERVICE, ACCOUNT);

@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The interactive logins of one daemon, shared by all its accounts. The {@link LoginServer} is
@@ -38,7 +39,7 @@ public final class LoginCoordinator implements AutoCloseable {
 
         /** The authorization code (the server only completes logins that carry one). */
         public String code() {
-            return params.get("code");
+            return Objects.requireNonNull(params.get("code"), "a completed login carries a code");
         }
 
         @Override
@@ -49,12 +50,12 @@ public final class LoginCoordinator implements AutoCloseable {
 
     private final int port;
     private final boolean interactive;
-    private final String authNotifyCmd;
+    private final @Nullable String authNotifyCmd;
     private final Map<String, String> env;
     private final Duration loginTimeout;
     private final Object lock = new Object();
     /** Guarded by {@link #lock}. */
-    private LoginServer server;
+    private @Nullable LoginServer server;
     /** Logins queued and not finished yet. Guarded by {@link #lock}. */
     private int outstanding;
     /** Guarded by {@link #lock}. */
@@ -81,7 +82,7 @@ public final class LoginCoordinator implements AutoCloseable {
      * @param env the environment for {@code $BROWSER}, {@code $PATH} and the notify command
      * @param loginTimeout how long a login may wait for the browser
      */
-    public LoginCoordinator(int port, boolean interactive, String authNotifyCmd, Map<String, String> env,
+    public LoginCoordinator(int port, boolean interactive, @Nullable String authNotifyCmd, Map<String, String> env,
                             Duration loginTimeout) {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("web port " + port + " is not a TCP port");

@@ -6,13 +6,14 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One answer of the {@link LoginServer}'s pages (a page, a redirect), and reading and writing
  * the exchange it answers: bounded request bodies, and headers that keep a page holding a login
  * out of caches, frames and referrers.
  */
-record LoginResponse(int status, String location, String html, String allow) {
+record LoginResponse(int status, @Nullable String location, String html, @Nullable String allow) {
     static LoginResponse page(int status, String title, String bodyHtml) {
         return new LoginResponse(status, null, Html.page(title, bodyHtml), null);
     }
@@ -53,7 +54,7 @@ record LoginResponse(int status, String location, String html, String allow) {
     }
 
     /** The body, or null when it is longer than a login reply can be. */
-    static byte[] readBody(InputStream in) throws IOException {
+    static byte @Nullable [] readBody(InputStream in) throws IOException {
         byte[] body = in.readNBytes(FormParams.MAX_LENGTH + 1);
         return body.length > FormParams.MAX_LENGTH ? null : body;
     }

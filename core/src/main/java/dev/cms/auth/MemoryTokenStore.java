@@ -3,13 +3,14 @@ package dev.cms.auth;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /** Secrets kept only in this process: used when no storage key is available. */
 final class MemoryTokenStore implements TokenStore {
     private final Map<String, String> secrets = new ConcurrentHashMap<>();
 
     @Override
-    public String load(String account) {
+    public @Nullable String load(String account) {
         return secrets.get(Objects.requireNonNull(account, "account"));
     }
 

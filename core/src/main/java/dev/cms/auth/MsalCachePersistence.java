@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Keeps MSAL4J's serialized token cache of one account in a {@link TokenStore} (so encrypted at
@@ -30,9 +31,9 @@ final class MsalCachePersistence implements ITokenCacheAccessAspect {
     private static final List<String> NOT_SAVED = List.of("AccessToken", "IdToken");
 
     /** The blob last loaded or saved (without access tokens); guarded by this. */
-    private String current;
+    private @Nullable String current;
     /** Guarded by this. */
-    private IOException failure;
+    private @Nullable IOException failure;
 
     MsalCachePersistence(TokenStore store, String key, String label) {
         this.store = Objects.requireNonNull(store, "store");
@@ -106,7 +107,7 @@ final class MsalCachePersistence implements ITokenCacheAccessAspect {
     }
 
     /** The store failure seen since the last call, once; null when there was none. */
-    synchronized IOException takeFailure() {
+    synchronized @Nullable IOException takeFailure() {
         IOException e = failure;
         failure = null;
         return e;

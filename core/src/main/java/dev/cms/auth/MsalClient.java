@@ -31,6 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * MSAL4J for one Office365 account: the public client application on the account's authority,
@@ -60,7 +61,8 @@ final class MsalClient {
         String host = authorityHost(account);
         this.authority = host + "/" + account.tenant() + "/";
         this.cache = new MsalCachePersistence(store, account.key() + ":msal", label);
-        this.app = buildApp(account.clientId().trim(), host);
+        this.app = buildApp(java.util.Objects.requireNonNull(account.clientId(), "checked by Office365Auth.validate")
+                .trim(), host);
     }
 
     PublicClientApplication app() {
@@ -78,7 +80,7 @@ final class MsalClient {
     }
 
     /** The cached account this instance serves, or null when a login is needed. */
-    IAccount cachedAccount(String loggedInHomeId) throws IOException, InterruptedException {
+    @Nullable IAccount cachedAccount(@Nullable String loggedInHomeId) throws IOException, InterruptedException {
         Set<IAccount> accounts;
         try {
             accounts = await(app.getAccounts());
@@ -99,7 +101,7 @@ final class MsalClient {
      * MSAL's silent call; an {@code invalid_grant} is tried once more (conditional access can
      * answer it transiently). Null when only a login can help.
      */
-    IAuthenticationResult silently(Set<String> scopes, IAccount cached, boolean force)
+    @Nullable IAuthenticationResult silently(Set<String> scopes, IAccount cached, boolean force)
             throws IOException, InterruptedException {
         // The authority again: the cached account forgets a non-default port.
         SilentParameters parameters = SilentParameters.builder(scopes, cached).authorityUrl(authority)
@@ -130,7 +132,7 @@ final class MsalClient {
      * minutes and answers a repeat from that memory, so the retry redeems the cached refresh
      * token directly: a request MSAL has not seen.
      */
-    private IAuthenticationResult refreshAgain(Set<String> scopes, IAccount cached)
+    private @Nullable IAuthenticationResult refreshAgain(Set<String> scopes, IAccount cached)
             throws IOException, InterruptedException {
         String refreshToken = refreshTokenOf(cached);
         if (refreshToken == null) {
@@ -148,7 +150,7 @@ final class MsalClient {
     }
 
     /** The refresh token MSAL keeps for {@code cached}, from its serialized cache; null when none. */
-    private String refreshTokenOf(IAccount cached) {
+    private @Nullable String refreshTokenOf(IAccount cached) {
         try {
             JsonElement root = JsonParser.parseString(app.tokenCache().serialize());
             JsonElement tokens = root.isJsonObject() ? root.getAsJsonObject().get("RefreshToken") : null;
@@ -171,7 +173,7 @@ final class MsalClient {
         return null;
     }
 
-    private static String string(JsonObject o, String name) {
+    private static @Nullable String string(JsonObject o, String name) {
         JsonElement e = o.get(name);
         return e != null && e.isJsonPrimitive() ? e.getAsString() : null;
     }

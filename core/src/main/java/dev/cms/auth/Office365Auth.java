@@ -33,6 +33,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Access tokens for one Office365 account through MSAL4J, as a public client. MSAL's token
@@ -72,7 +73,7 @@ public final class Office365Auth implements AccessTokenSource {
     private final CachingTokenSource tokens;
     private final TokenCache<Set<String>> held;
     /** The account of the last interactive login, for a cache holding several. Guarded by the token gate. */
-    private String loggedInHomeId;
+    private @Nullable String loggedInHomeId;
 
     /**
      * @param console where the device code message is printed (the daemon's terminal)
@@ -173,7 +174,7 @@ public final class Office365Auth implements AccessTokenSource {
      * When {@code token} expires by this source's clock, if it is the token held now for
      * {@code scopes}; null when it is not (another caller replaced it since).
      */
-    public Instant expiresAt(Set<String> scopes, String token) {
+    public @Nullable Instant expiresAt(Set<String> scopes, String token) {
         return tokens.expiresAt(scopes, token); // no waiting: a login may hold the gate by now
     }
 
@@ -200,7 +201,7 @@ public final class Office365Auth implements AccessTokenSource {
                 h = result == null ? null : accept(scopes, result);
             }
             if (h != null) {
-                if (fromCache(result)) {
+                if (fromCache(Objects.requireNonNull(result, "h came from it"))) {
                     log.debug("using the cached Office365 token for {}, valid for {} s", label, held.secondsLeft(h));
                 } else {
                     log.info("refreshed Office365 token for {}, valid for {} s", label, held.secondsLeft(h));

@@ -1,6 +1,7 @@
 package dev.cms.auth;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What {@link Office365Auth} needs to know of an Office365 account, made by the CLI from the
@@ -16,8 +17,9 @@ import java.util.Objects;
  *     (true for the public cloud's own host)
  * @param pos where the account is configured ({@code file:line:col}), for errors; null when unknown
  */
-public record Office365AuthOptions(String key, String user, String tenant, String clientId, boolean deviceCode,
-                                   String authorityHost, boolean instanceDiscovery, String pos) {
+public record Office365AuthOptions(String key, @Nullable String user, String tenant, @Nullable String clientId,
+                                   boolean deviceCode, String authorityHost, boolean instanceDiscovery,
+                                   @Nullable String pos) {
     public Office365AuthOptions {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(tenant, "tenant");

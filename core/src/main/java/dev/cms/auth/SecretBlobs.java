@@ -1,6 +1,7 @@
 package dev.cms.auth;
 
 import java.io.IOException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Opaque blob storage by key. The integrator implements it over {@code state.db}; tests use an
@@ -8,7 +9,7 @@ import java.io.IOException;
  */
 public interface SecretBlobs {
     /** The blob stored under {@code key}, or null when there is none. */
-    byte[] get(String key) throws IOException;
+    byte @Nullable [] get(String key) throws IOException;
 
     void put(String key, byte[] blob) throws IOException;
 

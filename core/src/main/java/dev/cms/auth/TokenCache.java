@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Access tokens held in memory with their expiry, by key (a scope set, a user and protocol):
@@ -47,12 +48,12 @@ public final class TokenCache<K> {
     }
 
     /** The token held for {@code key}, however close to its expiry; null when none. */
-    public Held get(K key) {
+    public @Nullable Held get(K key) {
         return held.get(key);
     }
 
     /** The token held for {@code key} when it has more than {@code margin} left; else null. */
-    public Held valid(K key, Duration margin) {
+    public @Nullable Held valid(K key, Duration margin) {
         Held h = held.get(key);
         return h != null && validFor(h, margin) ? h : null;
     }
@@ -74,14 +75,14 @@ public final class TokenCache<K> {
      * {@link #DEFAULT_LIFETIME_SECONDS} when the issuer gave none, at most
      * {@link #MAX_LIFETIME_SECONDS}, never before {@code issuedAt}.
      */
-    public static Instant expiry(Instant issuedAt, Long lifetimeSeconds) {
+    public static Instant expiry(Instant issuedAt, @Nullable Long lifetimeSeconds) {
         long seconds = lifetimeSeconds == null ? DEFAULT_LIFETIME_SECONDS
                 : Math.max(0, Math.min(lifetimeSeconds, MAX_LIFETIME_SECONDS));
         return issuedAt.plusSeconds(seconds);
     }
 
     /** When {@code token} expires, if it is the one held for {@code key}; null when it is not. */
-    public Instant expiresAt(K key, String token) {
+    public @Nullable Instant expiresAt(K key, @Nullable String token) {
         Held h = held.get(key);
         return h != null && token != null && h.token().equals(token) ? h.expiresAt() : null;
     }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one gate of an account's token source, shared by the Gmail and Office365 sources: at most
@@ -59,9 +60,10 @@ final class TokenGate {
      * As {@link #call} when {@code wait}, else as {@link #callUnlessLoggingIn}: the sync's callers
      * wait for a login only when the daemon does not log in in the background.
      */
-    <T> T call(boolean wait, Call<T> call, Supplier<AuthenticationRequiredException> loggingInNow)
+    <T> T call(boolean wait, Call<T> call, @Nullable Supplier<AuthenticationRequiredException> loggingInNow)
             throws IOException, InterruptedException {
-        return wait ? call(call) : callUnlessLoggingIn(call, loggingInNow);
+        return wait ? call(call)
+                : callUnlessLoggingIn(call, java.util.Objects.requireNonNull(loggingInNow, "needed when not waiting"));
     }
 
     private void release() {
@@ -105,7 +107,7 @@ final class TokenGate {
 
     /** As {@link #replace(String, Supplier, Call)}, not waiting for a login unless {@code wait}. */
     String replace(boolean wait, String rejected, Supplier<String> held, Call<String> refresh,
-            Supplier<AuthenticationRequiredException> loggingInNow) throws IOException, InterruptedException {
+            @Nullable Supplier<AuthenticationRequiredException> loggingInNow) throws IOException, InterruptedException {
         return call(wait, () -> {
             String now = held.get();
             if (now != null && !now.equals(rejected)) {

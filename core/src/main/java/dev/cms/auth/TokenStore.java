@@ -1,6 +1,7 @@
 package dev.cms.auth;
 
 import java.io.IOException;
+import org.jspecify.annotations.Nullable;
 
 /** Keeps one secret per account (a refresh token, an MSAL token-cache blob), encrypted at rest. */
 public interface TokenStore {
@@ -10,7 +11,7 @@ public interface TokenStore {
      * WARN says that a new login will be needed; the secret is never logged. Never throws for a
      * bad blob, only for a failing {@link SecretBlobs}.
      */
-    String load(String account) throws IOException;
+    @Nullable String load(String account) throws IOException;
 
     void save(String account, String secret) throws IOException;
 

@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /** Opens the {@link TokenStore}, finding the storage key as DESIGN.md §6 describes. */
 public final class TokenStores {
@@ -30,13 +31,15 @@ public final class TokenStores {
      * @throws StorageKeyException when {@code CMS_STORAGE_KEY}, the key file or the keyring entry
      *     exists but is unusable; the message says which and why, never the key
      */
-    public static TokenStore open(SecretBlobs blobs, Map<String, String> env, Path storageKeyFile, boolean tryKeyring)
+    public static TokenStore open(SecretBlobs blobs, Map<String, String> env, @Nullable Path storageKeyFile,
+            boolean tryKeyring)
             throws StorageKeyException, IOException {
         return open(blobs, env, storageKeyFile, tryKeyring ? new JavaKeyring() : null);
     }
 
     /** As {@link #open(SecretBlobs, Map, Path, boolean)}, with the keyring given (null: skip it). */
-    static TokenStore open(SecretBlobs blobs, Map<String, String> env, Path storageKeyFile, KeyringAccess keyring)
+    static TokenStore open(SecretBlobs blobs, Map<String, String> env, @Nullable Path storageKeyFile,
+            @Nullable KeyringAccess keyring)
             throws StorageKeyException, IOException {
         Objects.requireNonNull(blobs, "blobs");
         Objects.requireNonNull(env, "env");
@@ -74,7 +77,7 @@ public final class TokenStores {
     }
 
     /** The key from the keyring, created there when absent; null when the keyring is not usable. */
-    private static byte[] fromKeyring(KeyringAccess keyring) throws StorageKeyException {
+    private static byte @Nullable [] fromKeyring(KeyringAccess keyring) throws StorageKeyException {
         String stored;
         try {
             stored = keyring.read();

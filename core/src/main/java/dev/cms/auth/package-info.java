@@ -6,4 +6,7 @@
  * <p>Nothing here logs or prints a token, an authorization code or a storage key. Parameters
  * and return values are non-null unless documented otherwise.
  */
+@NullMarked
 package dev.cms.auth;
+
+import org.jspecify.annotations.NullMarked;

@@ -78,7 +78,7 @@ final class CloudAccess implements Providers {
     static SecretBlobs blobs(StateDb db) {
         return new SecretBlobs() {
             @Override
-            public byte[] get(String key) throws IOException {
+            public byte @Nullable [] get(String key) throws IOException {
                 return db.secret(key);
             }
 
@@ -286,7 +286,8 @@ final class CloudAccess implements Providers {
                 Office365AccountSpec o = (Office365AccountSpec) spec.account();
                 GraphOptions options = GraphOptions.defaults(o.maxConcurrency() > 0 ? o.maxConcurrency() : 4);
                 if (tls != null) {
-                    options = options.withTls(tls.getSocketFactory(), trustManager);
+                    options = options.withTls(tls.getSocketFactory(),
+                            java.util.Objects.requireNonNull(trustManager, "set with tls"));
                 }
                 yield new GraphMailbox(AccountOptions.graph(o), spec.mailbox(), spec.deleteAction(), tokens, options);
             }

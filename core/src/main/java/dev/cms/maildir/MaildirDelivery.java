@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Delivering a store body into a Maildir by hard links, through the folder's {@link FileOps}:
@@ -36,7 +37,8 @@ final class MaildirDelivery {
         this.files = files;
     }
 
-    MaildirFile deliver(Path source, Flags flags, Instant received, Consumer<Path> beforeCreate) throws IOException {
+    MaildirFile deliver(Path source, Flags flags, @Nullable Instant received, Consumer<Path> beforeCreate)
+            throws IOException {
         Path tmpFile;
         try {
             tmpFile = linkIntoTmp(source, beforeCreate);

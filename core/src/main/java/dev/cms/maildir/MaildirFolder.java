@@ -18,9 +18,11 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A Maildir: {@code tmp/}, {@code cur/} and {@code new/} under one root.
@@ -179,7 +181,7 @@ public final class MaildirFolder {
      * @throws NoSuchFileException when {@code source} does not exist; {@code tmp/} is left clean
      * @throws FileSystemException when the store and the Maildir are on different file systems
      */
-    public MaildirFile deliver(Path source, Flags flags, Instant received) throws IOException {
+    public MaildirFile deliver(Path source, Flags flags, @Nullable Instant received) throws IOException {
         return deliver(source, flags, received, name -> { });
     }
 
@@ -189,7 +191,7 @@ public final class MaildirFolder {
      * {@code cur/}) before the system call that creates it: a watcher told so can never take
      * the delivery for someone else's change. A name tried but found taken is told too.
      */
-    public MaildirFile deliver(Path source, Flags flags, Instant received, Consumer<Path> beforeCreate)
+    public MaildirFile deliver(Path source, Flags flags, @Nullable Instant received, Consumer<Path> beforeCreate)
             throws IOException {
         return delivery.deliver(source, flags, received, beforeCreate);
     }
@@ -244,7 +246,8 @@ public final class MaildirFolder {
             return file;
         }
         MaildirName renamed = file.name().withFlags(managed);
-        boolean inNew = file.inNew() && renamed.info().isEmpty();
+        String info = Objects.requireNonNull(renamed.info(), "withFlags always gives an info");
+        boolean inNew = file.inNew() && info.isEmpty();
         Path target = (inNew ? nu : cur).resolve(renamed.fileName());
         if (target.equals(file.path())) {
             return file;

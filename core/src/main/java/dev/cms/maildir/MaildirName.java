@@ -3,6 +3,7 @@ package dev.cms.maildir;
 import dev.cms.model.Flag;
 import dev.cms.model.Flags;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A Maildir file name's parts: the unique base name and the info after {@code ":2,"} (null when
@@ -12,7 +13,7 @@ import java.util.Objects;
  * <p>Any file name parses: names written by other programs (spaces, unicode, several colons,
  * no info at all) are taken as they are.
  */
-public record MaildirName(String base, String info) {
+public record MaildirName(String base, @Nullable String info) {
     static final String INFO_SEPARATOR = ":2,";
 
     public MaildirName {

@@ -11,10 +11,12 @@ import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reading a Maildir: one consistent listing of {@code cur/} and {@code new/} with each file's
@@ -47,7 +49,7 @@ final class MaildirScan {
     }
 
     /** One scan attempt; null when the Maildir changed meanwhile. */
-    private static List<MaildirFile> tryScan(MaildirFolder f, Function<Path, FileStat> known) throws IOException {
+    private static @Nullable List<MaildirFile> tryScan(MaildirFolder f, Function<Path, FileStat> known) throws IOException {
         FileTime curBefore = Files.getLastModifiedTime(f.cur);
         FileTime newBefore = Files.getLastModifiedTime(f.nu);
         List<Path> curNames = list(f.cur);
@@ -108,9 +110,14 @@ final class MaildirScan {
 
     private static FileStat toStat(Map<String, Object> attrs) {
         return new FileStat(
-                (Long) attrs.get("ino"),
-                (Long) attrs.get("size"),
-                ((FileTime) attrs.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS),
-                ((FileTime) attrs.get("ctime")).to(TimeUnit.NANOSECONDS));
+                (Long) attr(attrs, "ino"),
+                (Long) attr(attrs, "size"),
+                ((FileTime) attr(attrs, "lastModifiedTime")).to(TimeUnit.NANOSECONDS),
+                ((FileTime) attr(attrs, "ctime")).to(TimeUnit.NANOSECONDS));
+    }
+
+    /** One of {@code STAT_ATTRIBUTES}: the unix view gives each of them for every file. */
+    private static Object attr(Map<String, Object> attrs, String name) {
+        return Objects.requireNonNull(attrs.get(name), () -> "the unix file attribute " + name + " is missing");
     }
 }

@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Maildir unique names, {@code <epochSeconds>.M<micros>P<pid>Q<counter>.<hostname>}: the time,
@@ -47,7 +48,7 @@ final class UniqueNames {
     record Maker(long pid, Instant made) {}
 
     /** The maker of {@code name} when it is a name this program makes on this host, else null. */
-    Maker maker(String name) {
+    @Nullable Maker maker(String name) {
         java.util.regex.Matcher m = OURS.matcher(name);
         if (!m.matches() || !m.group(3).equals(host)) {
             return null;

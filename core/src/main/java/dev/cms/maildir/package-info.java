@@ -6,4 +6,7 @@
  *
  * <p>Parameters and results are never null unless a method says so.
  */
+@NullMarked
 package dev.cms.maildir;
+
+import org.jspecify.annotations.NullMarked;

@@ -33,6 +33,7 @@ import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Which content hash each cloud message id has, per account, kept in the state directory beside
@@ -309,7 +310,7 @@ final class IdRecords {
 
     private record ParsedLine(String id, ContentHash hash) {}
 
-    private static ParsedLine parse(byte[] line, int len, java.nio.charset.CharsetDecoder decoder) {
+    private static @Nullable ParsedLine parse(byte[] line, int len, java.nio.charset.CharsetDecoder decoder) {
         int space = -1;
         for (int i = 0; i < len; i++) {
             if (line[i] == ' ') {

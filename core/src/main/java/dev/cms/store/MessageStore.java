@@ -46,6 +46,8 @@ public final class MessageStore {
     private final Path tmp;
     private final Path lostFound;
     private final FileOps files;
+    // Set by open() right after construction, before the store is handed out.
+    @SuppressWarnings("NullAway.Init")
     private IdRecords ids;
 
     private MessageStore(Path stateDir, FileOps files) {

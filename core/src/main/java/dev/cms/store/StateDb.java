@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.sqlite.SQLiteConfig;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The SQLite database {@code <state>/state.db}: per cloud mailbox the content hashes of its
@@ -104,17 +105,17 @@ public final class StateDb implements AutoCloseable {
     }
 
     /** One message row: its body's hash and, when committed by a cycle, its snapshot. */
-    public record MessageRow(String cloudId, ContentHash hash, Flags flags, Instant received, String target, boolean inSnapshot) {}
+    public record MessageRow(String cloudId, ContentHash hash, Flags flags, @Nullable Instant received, @Nullable String target, boolean inSnapshot) {}
 
     /** The sync-token and bookkeeping row of a cloud mailbox. */
-    public record MailboxRow(String key, String syncToken, Instant lastSuccess, Instant lastAttempt, String lastError, int messageCount) {}
+    public record MailboxRow(String key, @Nullable String syncToken, @Nullable Instant lastSuccess, @Nullable Instant lastAttempt, @Nullable String lastError, int messageCount) {}
 
     public synchronized List<MessageRow> loadMessages(String mailbox) throws IOException {
         return read("read messages of " + mailbox, () -> reads.messages(mailbox));
     }
 
-    public synchronized MailboxRow loadMailbox(String mailbox) throws IOException {
-        return read("read mailbox " + mailbox, () -> reads.mailbox(mailbox));
+    public synchronized @Nullable MailboxRow loadMailbox(String mailbox) throws IOException {
+        return lookup("read mailbox " + mailbox, () -> reads.mailbox(mailbox));
     }
 
     public synchronized List<MailboxRow> loadMailboxes() throws IOException {
@@ -140,7 +141,7 @@ public final class StateDb implements AutoCloseable {
         final Map<String, String> failedErrors = new HashMap<>();
         long journalUpTo;
         /** The cycle's time; the database's clock when not set. */
-        Instant now;
+        @Nullable Instant now;
 
         public MailboxCommit mailbox(String key) {
             return mailboxes.computeIfAbsent(key, MailboxCommit::new);
@@ -162,7 +163,7 @@ public final class StateDb implements AutoCloseable {
         }
 
         /** A mailbox whose cycle failed: only its attempt time and error are recorded. */
-        public void failed(String key, String error) {
+        public void failed(String key, @Nullable String error) {
             failedMailboxes.add(key);
             failedErrors.put(key, error);
         }
@@ -179,7 +180,7 @@ public final class StateDb implements AutoCloseable {
         final String key;
         final List<MessageRow> upserts = new ArrayList<>();
         final List<String> removals = new ArrayList<>();
-        String syncToken;
+        @Nullable String syncToken;
         int messageCount;
         boolean pruneUncommitted;
 
@@ -187,7 +188,8 @@ public final class StateDb implements AutoCloseable {
             this.key = key;
         }
 
-        public void upsert(String cloudId, ContentHash hash, Flags flags, Instant received, String target) {
+        public void upsert(String cloudId, ContentHash hash, Flags flags, @Nullable Instant received,
+                @Nullable String target) {
             upserts.add(new MessageRow(cloudId, hash, flags, received, target, true));
         }
 
@@ -196,7 +198,7 @@ public final class StateDb implements AutoCloseable {
         }
 
         /** The token to resume from and the mailbox's message count after this cycle. */
-        public void finish(String syncToken, int messageCount, boolean pruneUncommitted) {
+        public void finish(@Nullable String syncToken, int messageCount, boolean pruneUncommitted) {
             this.syncToken = syncToken;
             this.messageCount = messageCount;
             this.pruneUncommitted = pruneUncommitted;
@@ -241,8 +243,8 @@ public final class StateDb implements AutoCloseable {
         return read("read the local journal", reads::journalHead);
     }
 
-    public synchronized String meta(String key) throws IOException {
-        return read("read setting " + key, () -> reads.meta(key));
+    public synchronized @Nullable String meta(String key) throws IOException {
+        return lookup("read setting " + key, () -> reads.meta(key));
     }
 
     public synchronized void setMeta(String key, String value) throws IOException {
@@ -250,8 +252,8 @@ public final class StateDb implements AutoCloseable {
     }
 
     /** An encrypted secret blob, or null. */
-    public synchronized byte[] secret(String key) throws IOException {
-        return read("read a stored credential", () -> reads.secret(key));
+    public synchronized byte @Nullable [] secret(String key) throws IOException {
+        return lookup("read a stored credential", () -> reads.secret(key));
     }
 
     public synchronized void putSecret(String key, byte[] blob) throws IOException {
@@ -272,11 +274,24 @@ public final class StateDb implements AutoCloseable {
         T run() throws SQLException;
     }
 
+    /** A query that may find nothing. */
+    private interface Lookup<T> {
+        @Nullable T run() throws SQLException;
+    }
+
     private interface Change {
         void run() throws SQLException;
     }
 
     private <T> T read(String what, Query<T> q) throws IOException {
+        try {
+            return q.run();
+        } catch (SQLException e) {
+            throw failure(what, e);
+        }
+    }
+
+    private <T> @Nullable T lookup(String what, Lookup<T> q) throws IOException {
         try {
             return q.run();
         } catch (SQLException e) {

@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The queries of {@link StateDb}: what the engine loads at start-up and {@code status} shows.
@@ -46,7 +47,7 @@ final class StateReads {
         return out;
     }
 
-    StateDb.MailboxRow mailbox(String mailbox) throws SQLException {
+    StateDb.@Nullable MailboxRow mailbox(String mailbox) throws SQLException {
         try (PreparedStatement ps = conn.prepareStatement(
                 "SELECT sync_token, last_success, last_attempt, last_error, message_count FROM mailbox WHERE key = ?")) {
             ps.setString(1, mailbox);
@@ -73,7 +74,7 @@ final class StateReads {
         return out;
     }
 
-    private static Instant instant(ResultSet rs, int col) throws SQLException {
+    private static @Nullable Instant instant(ResultSet rs, int col) throws SQLException {
         long v = rs.getLong(col);
         return rs.wasNull() ? null : Instant.ofEpochMilli(v);
     }
@@ -119,11 +120,11 @@ final class StateReads {
         }
     }
 
-    String meta(String key) throws SQLException {
+    @Nullable String meta(String key) throws SQLException {
         return one("SELECT value FROM meta WHERE key = ?", key, rs -> rs.getString(1));
     }
 
-    byte[] secret(String key) throws SQLException {
+    byte @Nullable [] secret(String key) throws SQLException {
         return one("SELECT blob FROM secret WHERE key = ?", key, rs -> rs.getBytes(1));
     }
 
@@ -142,7 +143,7 @@ final class StateReads {
     }
 
     /** The first column of the one row {@code sql} finds for {@code key}, or null. */
-    private <T> T one(String sql, String key, Column<T> column) throws SQLException {
+    private <T> @Nullable T one(String sql, String key, Column<T> column) throws SQLException {
         try (PreparedStatement ps = conn.prepareStatement(sql)) {
             ps.setString(1, key);
             try (ResultSet rs = ps.executeQuery()) {

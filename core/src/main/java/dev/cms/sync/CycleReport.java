@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /** What one cycle did, for the log, {@code --once} and tests. */
 public final class CycleReport {
@@ -100,12 +101,12 @@ public final class CycleReport {
                 && removed == 0 && lostFound == 0;
     }
 
-    void error(String message) {
+    void error(@Nullable String message) {
         errors.add(message);
         globalErrors++;
     }
 
-    void mailboxError(String mailbox, String message) {
+    void mailboxError(String mailbox, @Nullable String message) {
         errors.add(mailbox + ": " + message);
         failedMailboxes.add(mailbox);
     }
@@ -115,7 +116,7 @@ public final class CycleReport {
     }
 
     /** A cloud mailbox's failure caused by {@code cause}; remembers whether a login is needed. */
-    void mailboxError(String mailbox, String message, Exception cause) {
+    void mailboxError(String mailbox, @Nullable String message, Exception cause) {
         mailboxError(mailbox, message);
         if (cause instanceof AuthenticationRequiredException) {
             loginNeeded = true;

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import dev.cms.time.Ticker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The daemon's main loop: runs a cycle, then waits for a local change (debounced file
@@ -56,7 +57,7 @@ public final class Daemon {
     private final ArrayDeque<Trigger> triggers = new ArrayDeque<>();
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean stopping;
-    private volatile CycleReport lastReport;
+    private volatile @Nullable CycleReport lastReport;
     /** Cycles run so far; the first is always logged (the user sees that the daemon is in step). */
     private long cycles;
     /** Per failing cloud mailbox: its backoff and when (Ticker.nanoTime) it may be tried again. */
@@ -283,7 +284,7 @@ public final class Daemon {
         return finished.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    public CycleReport lastReport() {
+    public @Nullable CycleReport lastReport() {
         return lastReport;
     }
 }

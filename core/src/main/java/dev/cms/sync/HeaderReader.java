@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads one header field from an RFC 5322 message file: the first occurrence, unfolded
@@ -19,13 +20,13 @@ final class HeaderReader {
 
     private HeaderReader() {}
 
-    static String read(Path message, String name) throws IOException {
+    static @Nullable String read(Path message, String name) throws IOException {
         try (InputStream in = new BufferedInputStream(Files.newInputStream(message), 8192)) {
             return read(in, name);
         }
     }
 
-    static String read(InputStream in, String name) throws IOException {
+    static @Nullable String read(InputStream in, String name) throws IOException {
         String want = name.toLowerCase(Locale.ROOT);
         String header = headerBlock(in);
         String found = null;

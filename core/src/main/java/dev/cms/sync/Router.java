@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decides which Maildir a cloud message goes to: the first matching rule, else the first
@@ -11,7 +12,8 @@ import java.util.regex.Pattern;
  */
 public final class Router {
     /** Messages from {@code mailbox} (-1: any) whose header matches go to Maildir {@code target}. */
-    public record Rule(int target, int mailbox, String header, String equals, Pattern matches) {
+    public record Rule(int target, int mailbox, @Nullable String header, @Nullable String equals,
+                       @Nullable Pattern matches) {
         public Rule {
             if (header == null && (equals != null || matches != null)) {
                 throw new IllegalArgumentException("equals/matches need a header");
@@ -29,7 +31,7 @@ public final class Router {
     /** Looks a header up in the message being routed; null when absent. */
     @FunctionalInterface
     public interface Headers {
-        String get(String name) throws java.io.IOException;
+        @Nullable String get(String name) throws java.io.IOException;
     }
 
     private final List<Rule> rules;
@@ -54,7 +56,10 @@ public final class Router {
             if (v == null) {
                 continue;
             }
-            if (r.equals() != null ? r.equals().equals(v) : r.matches().matcher(v).find()) {
+            String equals = r.equals();
+            boolean hit = equals != null ? equals.equals(v)
+                    : Objects.requireNonNull(r.matches(), "a header rule has equals or matches").matcher(v).find();
+            if (hit) {
                 return r.target();
             }
         }

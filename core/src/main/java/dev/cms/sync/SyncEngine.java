@@ -34,6 +34,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,6 +42,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs sync cycles (DESIGN §5): refresh the cloud listings and download new bodies, push
@@ -76,7 +78,7 @@ public final class SyncEngine {
     static final java.time.Duration CHECK_COUNTS_EVERY = java.time.Duration.ofMinutes(30);
 
     /** A cloud message as the engine tracks it; {@code target} is a Maildir index or -1. */
-    record Entry(ContentHash hash, Flags flags, Instant received, int target) {
+    record Entry(ContentHash hash, Flags flags, @Nullable Instant received, int target) {
         Entry withFlags(Flags f) {
             return new Entry(hash, f, received, target);
         }
@@ -96,7 +98,7 @@ public final class SyncEngine {
         Map<String, Entry> snapshot = new HashMap<>();
         /** Every body hash we know for this mailbox, committed or just downloaded. */
         final Map<String, ContentHash> content = new HashMap<>();
-        String token;
+        @Nullable String token;
         /**
          * Start-up rules (DESIGN §5: the cloud is authoritative) hold for the whole mailbox until
          * a cycle of it succeeds, and after that for the messages whose Maildir update failed
@@ -105,7 +107,7 @@ public final class SyncEngine {
         boolean startup = true;
         Set<String> unsettled = new HashSet<>();
         /** When the listing is next checked against the service's counts; null: at the first chance. */
-        Instant nextCheck;
+        @Nullable Instant nextCheck;
         /** The service's counts minus the listing's, measured after a full listing (see {@link #checkCounts}). */
         int totalGap;
         int unreadGap;
@@ -127,19 +129,24 @@ public final class SyncEngine {
 
     /** The result of refreshing one cloud mailbox within a cycle. */
     private static final class Refresh {
-        Map<String, Entry> now;
-        String newToken;
+        @Nullable Map<String, Entry> now;
+        @Nullable String newToken;
         boolean tokenUsable = true;
         /** Messages whose local processing failed: they keep their previous entry. */
         final Set<String> failedIds = new HashSet<>();
         /** Of those, the ones whose file a mail reader changed while the cycle ran: a live change, not a stale one. */
         final Set<String> changedMeanwhile = new HashSet<>();
-        IOException failure;
+        @Nullable IOException failure;
         /** Not refreshed this cycle (its mailbox waits out a backoff): like a failure, without an error. */
         boolean skipped;
 
         boolean active() {
             return failure == null && !skipped;
+        }
+
+        /** The listing's entries; set once the refresh has listed the mailbox. */
+        Map<String, Entry> now() {
+            return Objects.requireNonNull(now, "the mailbox has been listed");
         }
     }
 
@@ -156,10 +163,10 @@ public final class SyncEngine {
     private static final class Want {
         Flags cloudFlags = Flags.NONE;
         final Set<Flag> supported = EnumSet.noneOf(Flag.class);
-        final Instant received;
+        final @Nullable Instant received;
         final List<Source> sources = new ArrayList<>(1);
 
-        Want(Instant received) {
+        Want(@Nullable Instant received) {
             this.received = received;
         }
 
@@ -447,7 +454,7 @@ public final class SyncEngine {
             }
             if (r.active()) {
                 route(c, r, rep);
-                for (Map.Entry<String, Entry> m : r.now.entrySet()) {
+                for (Map.Entry<String, Entry> m : r.now().entrySet()) {
                     Entry en = m.getValue();
                     desired.get(en.target()).computeIfAbsent(en.hash(), k -> new Want(en.received()))
                             .add(c, m.getKey(), en.flags());
@@ -612,9 +619,9 @@ public final class SyncEngine {
         if (counts.isEmpty()) {
             return;
         }
-        int total = r.now.size();
+        int total = r.now().size();
         int unread = 0;
-        for (Entry e : r.now.values()) {
+        for (Entry e : r.now().values()) {
             if (!e.flags().has(Flag.READ)) {
                 unread++;
             }
@@ -641,7 +648,7 @@ public final class SyncEngine {
      * knows it: ids name one message account-wide (a Gmail message in several labels, an
      * Office365 message moved between folders), so a move never downloads the body again.
      */
-    private ContentHash knownContent(CloudState c, String id) {
+    private @Nullable ContentHash knownContent(CloudState c, String id) {
         ContentHash h = c.content.get(id);
         if (h != null) {
             return h;
@@ -848,7 +855,7 @@ public final class SyncEngine {
      * Built on first use: a cycle in which no file differs from its copy's flags never needs it.
      */
     private final class ShownBefore {
-        private List<Map<ContentHash, Flags>> shown;
+        private @Nullable List<Map<ContentHash, Flags>> shown;
 
         Flags of(Entry prev) {
             if (shown == null) {
@@ -893,7 +900,7 @@ public final class SyncEngine {
         for (Map.Entry<String, Entry> e : c.snapshot.entrySet()) {
             String id = e.getKey();
             Entry prev = e.getValue();
-            Entry cur = r.now.get(id);
+            Entry cur = r.now().get(id);
             if (cur == null || prev.target() < 0 || !cur.hash().equals(prev.hash())) {
                 continue;
             }
@@ -945,17 +952,18 @@ public final class SyncEngine {
         }
         for (Change ch : changes) {
             if (ch.delete()) {
-                r.now.remove(ch.id());
+                r.now().remove(ch.id());
                 rep.pushedDeletes++;
                 log.info("{}: deleted in the cloud: {}", c.key(), what.get(ch.id()));
             } else {
-                r.now.computeIfPresent(ch.id(), (k, v) -> v.withFlags(ch.to()));
+                r.now().computeIfPresent(ch.id(), (k, v) -> v.withFlags(ch.to()));
                 sameMessageElsewhere(c, ch.id(), ch.to());
                 rep.pushedFlags++;
                 log.info("{}: flags {} -> {} in the cloud: {}", c.key(), LogNames.letters(ch.from()), LogNames.letters(ch.to()),
                         what.get(ch.id()));
                 if (log.isDebugEnabled()) {
-                    log.debug("{}: (that is {})", c.key(), LogNames.subject(store.path(r.now.get(ch.id()).hash()), ch.id()));
+                    Entry pushed = Objects.requireNonNull(r.now().get(ch.id()), "a pushed message is listed");
+                    log.debug("{}: (that is {})", c.key(), LogNames.subject(store.path(pushed.hash()), ch.id()));
                 }
             }
         }
@@ -964,7 +972,7 @@ public final class SyncEngine {
     // ---- 4. routing
 
     private void route(CloudState c, Refresh r, CycleReport rep) {
-        for (Map.Entry<String, Entry> m : r.now.entrySet()) {
+        for (Map.Entry<String, Entry> m : r.now().entrySet()) {
             Entry e = m.getValue();
             if (e.target() >= 0 && !routesChanged) {
                 continue;
@@ -1032,7 +1040,7 @@ public final class SyncEngine {
                     failSources(w, refreshed);
                     if (w != null) {
                         for (Source s : w.sources) {
-                            refreshed.get(s.cloud()).changedMeanwhile.add(s.id());
+                            refreshOf(refreshed, s.cloud()).changedMeanwhile.add(s.id());
                         }
                     }
                 } catch (IOException ex) {
@@ -1095,7 +1103,7 @@ public final class SyncEngine {
         return out;
     }
 
-    private static void failSources(Want w, Map<CloudState, Refresh> refreshed) {
+    private static void failSources(@Nullable Want w, Map<CloudState, Refresh> refreshed) {
         if (w != null) {
             keepPrevious(w.sources, refreshed);
         }
@@ -1104,8 +1112,12 @@ public final class SyncEngine {
     /** These messages keep their previous snapshot entries (and their mailbox its sync token). */
     private static void keepPrevious(List<Source> sources, Map<CloudState, Refresh> refreshed) {
         for (Source s : sources) {
-            refreshed.get(s.cloud()).failedIds.add(s.id());
+            refreshOf(refreshed, s.cloud()).failedIds.add(s.id());
         }
+    }
+
+    private static Refresh refreshOf(Map<CloudState, Refresh> refreshed, CloudState c) {
+        return Objects.requireNonNull(refreshed.get(c), "every cloud mailbox has a refresh in a cycle");
     }
 
     // ---- 6. commit and 7. garbage collection
@@ -1130,7 +1142,7 @@ public final class SyncEngine {
                 commit.failed(c.key(), r.failure.getMessage());
                 continue;
             }
-            Map<String, Entry> now = r.now;
+            Map<String, Entry> now = r.now();
             for (String id : r.failedIds) {
                 Entry prev = c.snapshot.get(id);
                 if (prev != null) {
@@ -1186,7 +1198,7 @@ public final class SyncEngine {
         }
         for (Map.Entry<CloudState, Map<String, Entry>> e : next.entrySet()) {
             CloudState c = e.getKey();
-            Refresh r = refreshed.get(c);
+            Refresh r = refreshOf(refreshed, c);
             c.snapshot = e.getValue();
             c.token = nextToken.get(c);
             if (r.tokenUsable && r.failedIds.isEmpty()) {

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The wire format of Google's HTTP batch: the multipart/mixed request of {@code application/http}
@@ -39,7 +40,7 @@ final class GmailBatchWire {
      * How a batch ended: every part read ({@code complete}), or cut short, with the key of a part
      * too large to hold when that was the reason ({@code largeKey}).
      */
-    record Outcome(boolean complete, String largeKey) {
+    record Outcome(boolean complete, @Nullable String largeKey) {
         static final Outcome COMPLETE = new Outcome(true, null);
         static final Outcome FAILED = new Outcome(false, null);
     }
@@ -182,7 +183,7 @@ final class GmailBatchWire {
      * Reads header lines from {@code from} up to a blank line; the first line goes to
      * {@code firstLine[0]} when given. Returns the offset after the blank line (or {@code to}).
      */
-    private static int readHeaders(byte[] b, int from, int to, Map<String, String> into, String[] firstLine) {
+    private static int readHeaders(byte[] b, int from, int to, Map<String, String> into, String @Nullable [] firstLine) {
         int pos = from;
         boolean first = firstLine != null;
         // Blank lines before an inner status line are tolerated.
@@ -200,7 +201,7 @@ final class GmailBatchWire {
             if (line.isEmpty()) {
                 return pos;
             }
-            if (first) {
+            if (first && firstLine != null) {
                 firstLine[0] = line;
                 first = false;
                 continue;

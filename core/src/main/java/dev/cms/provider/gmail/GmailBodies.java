@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.Base64;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Downloads one message body with {@code messages.get}: read whole when the answer is at most
@@ -68,7 +69,7 @@ final class GmailBodies {
     }
 
     /** The whole answer when it is at most {@link GmailMailbox#LARGE_ANSWER_BYTES}, else {@link LargeAnswer}. */
-    static byte[] readSmall(InputStream in) throws IOException {
+    static byte[] readSmall(@Nullable InputStream in) throws IOException {
         if (in == null) {
             return new byte[0];
         }
@@ -90,11 +91,14 @@ final class GmailBodies {
                     gmail.users().messages().get(GmailMailbox.ME, id).setFormat("minimal"), Message.class);
             received = meta.getInternalDate() == null ? null : Instant.ofEpochMilli(meta.getInternalDate());
             log.debug("{}: message {} is large; streaming it", mailboxKey, id);
+            // The answer goes to the sink; the reader's Void result (null) is never read.
+            @SuppressWarnings("NullAway")
+            GmailTransport.AnswerReader<Void> raw = in -> {
+                RawMessageReader.deliver(in, "messages.get", id, received, sink);
+                return null;
+            };
             transport.execute("messages.get", GmailMailbox.COST_MESSAGES_GET,
-                    gmail.users().messages().get(GmailMailbox.ME, id).setFormat("raw"), in -> {
-                        RawMessageReader.deliver(in, "messages.get", id, received, sink);
-                        return null;
-                    });
+                    gmail.users().messages().get(GmailMailbox.ME, id).setFormat("raw"), raw);
         } catch (GmailStatusException e) {
             skipIfGone(id, e);
             return;

@@ -37,6 +37,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One Gmail label as a {@link CloudMailbox}, over the Gmail REST API (Google's Java client).
@@ -101,7 +102,7 @@ public final class GmailMailbox implements CloudMailbox {
     private final Gmail gmail;
     private final GmailBatchFetch batches;
     private final GmailBodies bodies;
-    private volatile String labelId;
+    private volatile @Nullable String labelId;
 
     public GmailMailbox(CloudAccount account, String label, DeleteAction deleteAction,
                         AccessTokenSource tokens, GmailOptions options) {
@@ -176,7 +177,7 @@ public final class GmailMailbox implements CloudMailbox {
     // ---------------------------------------------------------------- listing
 
     @Override
-    public Listing list(String syncToken) throws IOException, InterruptedException {
+    public Listing list(@Nullable String syncToken) throws IOException, InterruptedException {
         String id = labelId();
         if (syncToken == null) {
             return fullListing(id);
@@ -304,7 +305,7 @@ public final class GmailMailbox implements CloudMailbox {
             byName.put("batch " + (i + 1) + " of " + groups.size(), groups.get(i));
         }
         ParallelFetch.run(byName.keySet(), options.maxParallelFetches(), "gmail-fetch-", key(), name -> {
-            List<String> group = byName.get(name);
+            List<String> group = Objects.requireNonNull(byName.get(name), "a batch name from byName itself");
             if (group.size() == 1) {
                 bodies.fetchOne(group.get(0), sink); // a batch of one saves no round trip
             } else {
@@ -371,7 +372,7 @@ public final class GmailMailbox implements CloudMailbox {
         log.debug("{}: applied {} changes", key(), changes.size());
     }
 
-    private static String emptyToNull(String s) {
+    private static @Nullable String emptyToNull(@Nullable String s) {
         return s == null || s.isEmpty() ? null : s;
     }
 }

@@ -14,6 +14,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs Gmail calls: charges the quota, sets the bearer token, and hands each call to the shared
@@ -106,7 +107,7 @@ final class GmailTransport {
     /** Reads a 2xx answer's body while the response is open; {@code in} is null when there is none. */
     @FunctionalInterface
     interface AnswerReader<T> {
-        T read(InputStream in) throws IOException;
+        T read(@Nullable InputStream in) throws IOException;
     }
 
     /**
@@ -140,6 +141,9 @@ final class GmailTransport {
         }
     }
 
+    // For Void the result is null, which no caller asking for Void reads; NullAway (without
+    // generic nullness) cannot see that T is Void there.
+    @SuppressWarnings("NullAway")
     private static <T> T parse(String call, byte[] body, Class<T> type) throws MalformedGmailResponse {
         if (type == Void.class) {
             // Calls such as batchModify answer 204 with no body; anything else (a proxy's HTML

@@ -16,6 +16,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Folds Gmail history records, in order, into what changed in one label: messages that are
@@ -129,7 +130,7 @@ final class HistoryDelta {
         }
     }
 
-    private Message message(Message m, String field) throws MalformedGmailResponse {
+    private Message message(@Nullable Message m, String field) throws MalformedGmailResponse {
         if (m == null || m.getId() == null || m.getId().isEmpty()) {
             throw new MalformedGmailResponse(call, "a " + field + " record without a message id");
         }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads the parts of a multipart body (RFC 2046) from a stream one at a time, so that no
@@ -46,7 +47,7 @@ final class MultipartReader {
     }
 
     /** The next part's bytes (its headers and content), or null after the closing delimiter. */
-    byte[] next(int cap) throws IOException {
+    byte @Nullable [] next(int cap) throws IOException {
         if (finished) {
             return null;
         }
@@ -78,7 +79,7 @@ final class MultipartReader {
      * Reads up to and including the next delimiter, keeping what comes before it (without the
      * line break) in {@code out} when given.
      */
-    private void scan(Buffer out, int cap, String missing) throws IOException {
+    private void scan(@Nullable Buffer out, int cap, String missing) throws IOException {
         int matched = 1; // at the start of a line
         long read = 0;
         while (true) {

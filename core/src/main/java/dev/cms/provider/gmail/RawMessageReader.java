@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Streams the body out of a {@code messages.get?format=raw} answer without holding it:
@@ -35,7 +36,8 @@ final class RawMessageReader {
     }
 
     /** Reads one answer, delivering its raw body as {@code id} with {@code received}. */
-    static void deliver(InputStream answer, String call, String id, Instant received, BodySink sink)
+    static void deliver(@Nullable InputStream answer, String call, String id, @Nullable Instant received,
+            BodySink sink)
             throws IOException {
         if (answer == null) {
             throw new MalformedGmailResponse(call, "empty body for message " + id);
@@ -43,7 +45,7 @@ final class RawMessageReader {
         new RawMessageReader(answer, call).read(id, received, sink);
     }
 
-    private void read(String id, Instant received, BodySink sink) throws IOException {
+    private void read(String id, @Nullable Instant received, BodySink sink) throws IOException {
         expect('{');
         boolean delivered = false;
         int c = skipSpace();
@@ -77,7 +79,7 @@ final class RawMessageReader {
         }
     }
 
-    private void deliverString(String id, Instant received, BodySink sink) throws IOException {
+    private void deliverString(String id, @Nullable Instant received, BodySink sink) throws IOException {
         StringStream chars = new StringStream();
         Decoded decoded = new Decoded(Base64.getUrlDecoder().wrap(chars), chars, id);
         try {
@@ -107,7 +109,7 @@ final class RawMessageReader {
     private final class Decoded extends java.io.FilterInputStream {
         private final StringStream chars;
         private final String id;
-        IOException failure;
+        @Nullable IOException failure;
 
         Decoded(InputStream decoder, StringStream chars, String id) {
             super(decoder);
@@ -145,7 +147,7 @@ final class RawMessageReader {
     /** The characters of a JSON string up to its closing quote (the opening one is read). */
     private final class StringStream extends InputStream {
         boolean ended;
-        IOException failure;
+        @Nullable IOException failure;
 
         @Override
         public int read() throws IOException {

@@ -18,6 +18,7 @@ import okhttp3.Request;
 import okhttp3.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Sends SDK requests through JSON {@code $batch} (the SDK's {@link BatchRequestContent}), at
@@ -37,7 +38,7 @@ final class GraphBatch {
         final RequestInformation request;
         final String what;
         int attempts;
-        private Request converted;
+        private @Nullable Request converted;
 
         Sub(String id, RequestInformation request, String what) {
             this.id = id;
@@ -131,7 +132,7 @@ final class GraphBatch {
      * A failed part's headers and body, or null when the SDK cannot rebuild them (its reader
      * insists on fields, such as the error message, that only the status line needs not have).
      */
-    private static Response part(BatchResponseContent answer, String id) {
+    private static @Nullable Response part(BatchResponseContent answer, String id) {
         try {
             return answer.getResponseById(id);
         } catch (RuntimeException e) {
@@ -140,7 +141,7 @@ final class GraphBatch {
         }
     }
 
-    private static String errorText(Response r) {
+    private static String errorText(@Nullable Response r) {
         if (r == null) {
             return "";
         }

@@ -37,6 +37,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One Office365 mail folder as a {@link CloudMailbox}, over Microsoft Graph v1.0 with the
@@ -84,7 +85,7 @@ public final class GraphMailbox implements CloudMailbox {
     private final GraphTransport transport;
     private final GraphBatch batch;
     private final Ticker ticker;
-    private volatile String folderId;
+    private volatile @Nullable String folderId;
 
     public GraphMailbox(CloudAccount account, String folderPath, DeleteAction deleteAction,
                         AccessTokenSource tokens, GraphOptions options) {
@@ -178,7 +179,7 @@ public final class GraphMailbox implements CloudMailbox {
     }
 
     /** The id of {@code parent}'s child folder named {@code name}, or null when there is none. */
-    private String child(String parent, String name) throws IOException, InterruptedException {
+    private @Nullable String child(String parent, String name) throws IOException, InterruptedException {
         String call = "mailFolders.childFolders";
         String filter = "displayName eq '" + name.replace("'", "''") + "'";
         MailFolderCollectionResponse r = transport.call(call,
@@ -232,7 +233,7 @@ public final class GraphMailbox implements CloudMailbox {
     // ---------------------------------------------------------------- listing
 
     @Override
-    public Listing list(String syncToken) throws IOException, InterruptedException {
+    public Listing list(@Nullable String syncToken) throws IOException, InterruptedException {
         String id = folderId();
         if (syncToken == null) {
             return fullListing(id);
@@ -274,11 +275,11 @@ public final class GraphMailbox implements CloudMailbox {
     private static final class Delta {
         final Map<String, CloudMessage> changed = new LinkedHashMap<>();
         final Set<String> removed = new LinkedHashSet<>();
-        String deltaLink;
+        @Nullable String deltaLink;
     }
 
     /** Pages through a delta listing from {@code link}, or from the start when it is null. */
-    private Delta readDelta(String folder, String link) throws IOException, InterruptedException {
+    private Delta readDelta(String folder, @Nullable String link) throws IOException, InterruptedException {
         Delta d = new Delta();
         String url = link;
         while (true) {

@@ -13,6 +13,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads the SDK's {@link Message}s into {@link CloudMessage}s and writes the flag edits back
@@ -89,7 +90,7 @@ final class GraphMessages {
         return replied;
     }
 
-    private static Integer parseInt(String s) {
+    private static @Nullable Integer parseInt(String s) {
         try {
             return Integer.valueOf(s.trim());
         } catch (NumberFormatException e) {
@@ -104,7 +105,7 @@ final class GraphMessages {
      * clearing it writes the verb 0 (no verb) and the icon of read (0x100) or unread (0x101)
      * mail, so neither property says "replied".
      */
-    static Message patch(Flags from, Flags to, Instant now) {
+    static @Nullable Message patch(Flags from, Flags to, Instant now) {
         Message m = new Message();
         boolean any = false;
         if (from.has(Flag.READ) != to.has(Flag.READ)) {

@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.Random;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.X509TrustManager;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Tuning of a {@link GraphMailbox}: how many requests may be in flight at once for the
@@ -13,7 +14,8 @@ import javax.net.ssl.X509TrustManager;
  * random source used for backoff, and an optional TLS setup (both null: the JVM default).
  */
 public record GraphOptions(int maxConcurrency, Duration connectTimeout, Duration readTimeout, Ticker ticker,
-                           Random jitter, SSLSocketFactory sslSocketFactory, X509TrustManager trustManager) {
+                           Random jitter, @Nullable SSLSocketFactory sslSocketFactory,
+                           @Nullable X509TrustManager trustManager) {
     public GraphOptions {
         if (maxConcurrency < 1) {
             throw new IllegalArgumentException("maxConcurrency must be at least 1: " + maxConcurrency);

@@ -8,6 +8,7 @@ import dev.cms.provider.RetryPolicy;
 import dev.cms.provider.RetryVerdict;
 import java.io.IOException;
 import okhttp3.Response;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Graph's reading of a failed call, per Microsoft's throttling guidance: 401 refreshes the
@@ -61,7 +62,7 @@ enum GraphRetry implements RetryClassifier {
         return new String[] {null, null};
     }
 
-    static String stringOrNull(JsonObject o, String name) {
+    static @Nullable String stringOrNull(JsonObject o, String name) {
         JsonElement e = o.get(name);
         return e != null && e.isJsonPrimitive() ? e.getAsString() : null;
     }

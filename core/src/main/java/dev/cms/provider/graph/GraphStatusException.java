@@ -1,21 +1,23 @@
 package dev.cms.provider.graph;
 
 import java.io.IOException;
+import org.jspecify.annotations.Nullable;
 
 /** Graph answered a call with an HTTP error status; carries the status, error code and {@code Retry-After}. */
 final class GraphStatusException extends IOException {
     private static final long serialVersionUID = 1L;
 
     private final int status;
-    private final String code;
+    private final @Nullable String code;
     private final String summary;
-    private final String retryAfter;
+    private final @Nullable String retryAfter;
 
-    GraphStatusException(String message, int status, String code) {
+    GraphStatusException(String message, int status, @Nullable String code) {
         this(message, status, code, "HTTP " + status, null);
     }
 
-    GraphStatusException(String message, int status, String code, String summary, String retryAfter) {
+    GraphStatusException(String message, int status, @Nullable String code, String summary,
+            @Nullable String retryAfter) {
         super(message);
         this.status = status;
         this.code = code;
@@ -28,7 +30,7 @@ final class GraphStatusException extends IOException {
     }
 
     /** Graph's {@code error.code}, or null when the answer had none. */
-    String code() {
+    @Nullable String code() {
         return code;
     }
 
@@ -38,7 +40,7 @@ final class GraphStatusException extends IOException {
     }
 
     /** The answer's {@code Retry-After} header, or null. */
-    String retryAfter() {
+    @Nullable String retryAfter() {
         return retryAfter;
     }
 }
