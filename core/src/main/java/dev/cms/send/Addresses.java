@@ -2,6 +2,7 @@ package dev.cms.send;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The addr-specs ({@code local@domain}) of an RFC 5322 address list: display names, quoted
@@ -15,7 +16,7 @@ final class Addresses {
     static List<String> parse(String list) {
         List<String> out = new ArrayList<>();
         StringBuilder plain = new StringBuilder(); // the text outside comments and quotes
-        String angle = null;
+        @Nullable String angle = null;
         int i = 0;
         int n = list.length();
         while (i < n) {
@@ -90,7 +91,7 @@ final class Addresses {
         return angle.startsWith("@") && angle.contains(":") ? angle.substring(angle.indexOf(':') + 1) : angle;
     }
 
-    private static void add(List<String> out, String angle, StringBuilder plain) {
+    private static void add(List<String> out, @Nullable String angle, StringBuilder plain) {
         String a = angle != null ? angle : plain.toString().strip();
         if (!a.isEmpty()) {
             out.add(a);

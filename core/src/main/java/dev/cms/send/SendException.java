@@ -1,6 +1,7 @@
 package dev.cms.send;
 
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /** A send that did not succeed, and what the outbox should do about it. */
 public final class SendException extends Exception {
@@ -17,9 +18,9 @@ public final class SendException extends Exception {
     }
 
     private final Kind kind;
-    private final transient Duration retryAfter;
+    private final transient @Nullable Duration retryAfter;
 
-    public SendException(Kind kind, String message, Duration retryAfter) {
+    public SendException(Kind kind, String message, @Nullable Duration retryAfter) {
         super(message);
         this.kind = kind;
         this.retryAfter = retryAfter;
@@ -36,7 +37,7 @@ public final class SendException extends Exception {
     }
 
     /** The service's {@code Retry-After}, or null. */
-    public Duration retryAfter() {
+    public @Nullable Duration retryAfter() {
         return retryAfter;
     }
 }
