@@ -111,6 +111,23 @@ class SendMailClientsTest {
         assertEquals(1, withSubject(subject).size(), "sent once");
     }
 
+    /** mailx (s-nail, Debian's {@code s-nail}) with {@code mta} set to cms-sendmail. */
+    @Test
+    void mailxSendsThroughCmsSendmail() throws Exception {
+        assumeTrue(installed("s-nail"), "s-nail is installed");
+        startDaemon();
+        String subject = "mailx through cms-sendmail";
+        BrokerPrograms.Result r = BrokerPrograms.run(tmp, Map.of("HOME", tmp.toString(), "MAILRC", "/dev/null"),
+                "Sent by mailx.\n", TIMEOUT, "/usr/bin/s-nail", "-n", "-#", "-S", "mta=" + sendmail,
+                "-S", "from=Alice <" + SendEndToEndTest.USER + ">", "-s", subject,
+                "-c", "dave@example.org", "carol@example.org");
+        assertEquals(0, r.exit(), r.output());
+        ChildDaemon.await(() -> withSubject(subject).size() == 1, "the delivery", daemon);
+        FakeOutgoing.Delivery d = withSubject(subject).get(0);
+        assertEquals(List.of("carol@example.org", "dave@example.org"), d.recipients());
+        assertTrue(d.deliveredText().contains("Sent by mailx."), d.deliveredText());
+    }
+
     @Test
     void muttSendsWithCcAndBccThroughCmsSendmail() throws Exception {
         muttSends("mutt");
