@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Sends through the Gmail API: {@code messages.send} with the message as base64url {@code raw}
@@ -25,7 +26,7 @@ public final class GmailSender extends HttpSender {
     private final String root;
 
     /** @param apiEndpoint the API root ({@code https://gmail.googleapis.com/}) */
-    public GmailSender(String accountKey, String apiEndpoint, AccessTokenSource tokens, SSLContext tls) {
+    public GmailSender(String accountKey, String apiEndpoint, AccessTokenSource tokens, @Nullable SSLContext tls) {
         super(accountKey, tokens, tls);
         this.root = apiEndpoint.endsWith("/") ? apiEndpoint : apiEndpoint + "/";
     }

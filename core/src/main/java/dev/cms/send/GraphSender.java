@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Sends through Microsoft Graph: {@code POST /me/sendMail} with the MIME message base64-encoded
@@ -21,7 +22,7 @@ public final class GraphSender extends HttpSender {
     private final String root;
 
     /** @param graphEndpoint the Graph root ({@code https://graph.microsoft.com}); {@code tls} null for the JVM's */
-    public GraphSender(String accountKey, String graphEndpoint, AccessTokenSource tokens, SSLContext tls) {
+    public GraphSender(String accountKey, String graphEndpoint, AccessTokenSource tokens, @Nullable SSLContext tls) {
         super(accountKey, tokens, tls);
         this.root = graphEndpoint.endsWith("/") ? graphEndpoint.substring(0, graphEndpoint.length() - 1)
                 : graphEndpoint;

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The header fields of an RFC 5322 message and where its body starts, read from bytes whose
@@ -42,8 +43,8 @@ final class HeaderSection {
         List<Field> fields = new ArrayList<>();
         int pos = 0;
         int line = 0;
-        StringBuilder current = null;
-        String currentName = null;
+        @Nullable StringBuilder current = null;
+        @Nullable String currentName = null;
         while (pos < msg.length) {
             int end = pos;
             while (end < msg.length && msg[end] != '\n') {
@@ -51,7 +52,7 @@ final class HeaderSection {
             }
             line++;
             if (end == pos) { // the blank line
-                if (current != null) {
+                if (current != null && currentName != null) { // set together
                     fields.add(new Field(currentName, current.toString()));
                 }
                 return new HeaderSection(fields, Math.min(msg.length, end + 1));
@@ -81,7 +82,7 @@ final class HeaderSection {
                             + " is neither a header field (\"Name: value\") nor a continuation, and no blank line"
                             + " separates the headers from the body before it");
                 }
-                if (current != null) {
+                if (current != null && currentName != null) { // set together
                     fields.add(new Field(currentName, current.toString()));
                 }
                 currentName = new String(msg, pos, colon, StandardCharsets.US_ASCII).stripTrailing();
@@ -90,7 +91,7 @@ final class HeaderSection {
             }
             pos = end + 1;
         }
-        if (current != null) {
+        if (current != null && currentName != null) { // set together
             fields.add(new Field(currentName, current.toString()));
         }
         return new HeaderSection(fields, msg.length);
@@ -123,7 +124,7 @@ final class HeaderSection {
         return -1;
     }
 
-    private static String nameAt(byte[] msg, int pos, int end, String currentName) {
+    private static @Nullable String nameAt(byte[] msg, int pos, int end, @Nullable String currentName) {
         int c = colon(msg, pos, end);
         return c > 0 ? new String(msg, pos, c, StandardCharsets.US_ASCII).strip() : currentName;
     }
@@ -140,7 +141,7 @@ final class HeaderSection {
     }
 
     /** The first field named {@code name}'s unfolded value, or null. */
-    String first(String name) {
+    @Nullable String first(String name) {
         for (Field f : fields) {
             if (f.is(name)) {
                 return f.value();

@@ -16,6 +16,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.function.Function;
 import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The HTTP of sending, shared by {@link GraphSender} and {@link GmailSender}: one request with a
@@ -32,7 +33,7 @@ abstract class HttpSender implements MailSender {
     private final AccessTokenSource tokens;
     private final HttpClient http;
 
-    HttpSender(String accountKey, AccessTokenSource tokens, SSLContext tls) {
+    HttpSender(String accountKey, AccessTokenSource tokens, @Nullable SSLContext tls) {
         this.accountKey = accountKey;
         this.tokens = tokens;
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
@@ -71,9 +72,10 @@ abstract class HttpSender implements MailSender {
         return a;
     }
 
-    private String token(boolean refresh, String rejected) throws SendException, InterruptedException {
+    private String token(boolean refresh, @Nullable String rejected) throws SendException, InterruptedException {
         try {
-            return refresh ? tokens.replaceRejected(rejected) : tokens.accessToken(false);
+            return refresh ? tokens.replaceRejected(java.util.Objects.requireNonNull(rejected, "the rejected token"))
+                    : tokens.accessToken(false);
         } catch (AuthenticationRequiredException e) {
             throw new SendException(SendException.Kind.NOT_SENT, accountKey + " needs a login: " + e.getMessage(),
                     (Duration) null);
@@ -125,7 +127,7 @@ abstract class HttpSender implements MailSender {
     /** The service's error message from a JSON error body, else the body's start. */
     abstract String errorMessage(Answer a);
 
-    static Duration retryAfter(Answer a) {
+    static @Nullable Duration retryAfter(Answer a) {
         String v = a.raw().headers().firstValue("Retry-After").orElse(null);
         if (v == null) {
             return null;

@@ -23,6 +23,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The queue of messages to send: a Maildir at {@code <state>/outbox/}. A message is written into
@@ -203,7 +204,7 @@ public final class Outbox {
      * stamps its modification time. Returns the moved
      * entry, or null when it is gone (dropped meanwhile).
      */
-    public Entry startSending(Entry e, Instant now) throws IOException {
+    public @Nullable Entry startSending(Entry e, Instant now) throws IOException {
         Path to = e.file();
         if (!e.attempted()) {
             to = root.resolve("cur").resolve(e.id() + ":2,");
@@ -312,7 +313,10 @@ public final class Outbox {
         }
     }
 
-    static void syncDirectory(Path dir) throws IOException {
+    static void syncDirectory(@Nullable Path dir) throws IOException {
+        if (dir == null) {
+            return; // a bare file name: nothing to sync above it
+        }
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
         } catch (IOException e) {

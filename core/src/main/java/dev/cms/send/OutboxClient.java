@@ -10,6 +10,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /** {@code cms-sendmail}'s end of the outbox socket. JDK classes only. */
 public final class OutboxClient {
@@ -17,7 +18,7 @@ public final class OutboxClient {
     public static final class NotRunning extends IOException {
         private static final long serialVersionUID = 1L;
 
-        NotRunning(String message, Throwable cause) {
+        NotRunning(String message, @Nullable Throwable cause) {
             super(message, cause);
         }
     }

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The daemon's sender: takes the {@link Outbox}'s messages in the order they were queued and
@@ -50,7 +51,7 @@ public final class OutboxWorker implements AutoCloseable {
     private final Set<String> unknownLogged = new HashSet<>();
     private final LinkedBlockingQueue<Boolean> wakeups = new LinkedBlockingQueue<>();
     private volatile boolean closed;
-    private volatile Thread thread;
+    private volatile @Nullable Thread thread;
 
     /**
      * @param senders by account key
@@ -156,7 +157,7 @@ public final class OutboxWorker implements AutoCloseable {
      * The account {@code e} is for (the whole file is read only when it is sent), or null when it
      * was dropped meanwhile or cannot be read (then it is moved to {@code failed/}).
      */
-    private String readAccount(Outbox.Entry e) throws IOException {
+    private @Nullable String readAccount(Outbox.Entry e) throws IOException {
         try {
             return Outbox.accountOf(e.file());
         } catch (NoSuchFileException gone) {
@@ -169,7 +170,7 @@ public final class OutboxWorker implements AutoCloseable {
     }
 
     /** The sender for {@code account}, or null (logged once per account) when Outbox(...) has none. */
-    private MailSender senderFor(Outbox.Entry e, String account) {
+    private @Nullable MailSender senderFor(Outbox.Entry e, String account) {
         MailSender sender = senders.get(account);
         if (sender == null && unknownLogged.add(account)) {
             log.error("outbox: {} is for {}, an account Outbox(...) does not send for; it stays queued"
@@ -245,7 +246,7 @@ public final class OutboxWorker implements AutoCloseable {
             throws IOException {
         if (failure.kind() == SendException.Kind.REFUSED) {
             Outbox.Entry current = new Outbox.Entry(e.id(), outbox.root().resolve("new").resolve(e.id()), false);
-            outbox.fail(current, failure.getMessage());
+            outbox.fail(current, String.valueOf(failure.getMessage()));
             log.error("outbox: {} {} (\"{}\") was refused and moved to {}: {}", e.id(), messageId, subject,
                     outbox.root().resolve("failed"), failure.getMessage());
             return true; // the account's next message may go

@@ -3,6 +3,7 @@ package dev.cms.send;
 import dev.cms.config.AccountSpec;
 import dev.cms.config.ConfigException;
 import dev.cms.config.ConfigLoader;
+import dev.cms.config.OutboxSpec;
 import dev.cms.config.SyncConfig;
 import dev.cms.config.UserHome;
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code cms-sendmail} and {@code cloud-mdir-sync sendmail}: sendmail's command line, the message
@@ -28,7 +30,7 @@ public final class SendmailMain {
             + " [--cms_sock PATH] [--no-queue] [--] [RECIPIENT...] < message";
 
     /** The parsed command line. */
-    record Args(Submission.Options options, Path config, Path socket, boolean noQueue, boolean help) {}
+    record Args(Submission.Options options, @Nullable Path config, @Nullable Path socket, boolean noQueue, boolean help) {}
 
     private SendmailMain() {}
 
@@ -60,16 +62,21 @@ public final class SendmailMain {
 
     private static int submit(Args a, InputStream in, PrintWriter err, Map<String, String> env, Clock clock)
             throws SendmailException {
-        SyncConfig cfg = null;
-        if (a.config() != null || a.socket() == null) {
+        @Nullable SyncConfig cfg = null;
+        @Nullable OutboxSpec outboxSpec = null;
+        Path socket = a.socket();
+        if (a.config() != null || socket == null) {
             cfg = loadConfig(a.config(), env);
-            if (cfg.outbox() == null) {
+            outboxSpec = cfg.outbox();
+            if (outboxSpec == null) {
                 throw new SendmailException(SysExits.CONFIG, cfg.file() + " declares no Outbox(...): add Outbox()"
                         + " to send mail through the daemon (see docs/sending.md)");
             }
+            if (socket == null) {
+                socket = outboxSpec.path();
+            }
         }
-        Path socket = a.socket() != null ? a.socket() : cfg.outbox().path();
-        List<SendAccount> accounts = accounts(cfg, socket);
+        List<SendAccount> accounts = accounts(outboxSpec, socket);
         byte[] input;
         try {
             input = Submission.read(in, a.options().dotEnds());
@@ -86,15 +93,15 @@ public final class SendmailMain {
                 throw new SendmailException(SysExits.TEMPFAIL, "not sent: " + e.getMessage()
                         + (a.noQueue() ? " (--no-queue)" : ""));
             }
+            return queue(s, cfg, err, clock);
         } catch (IOException e) {
             throw new SendmailException(SysExits.TEMPFAIL, "not sent: " + e.getMessage());
         }
-        return queue(s, cfg, err, clock);
     }
 
     /** The accounts the Outbox sends for: the configuration's, or else the running daemon's. */
-    private static List<SendAccount> accounts(SyncConfig cfg, Path socket) throws SendmailException {
-        if (cfg == null) {
+    private static List<SendAccount> accounts(@Nullable OutboxSpec outbox, Path socket) throws SendmailException {
+        if (outbox == null) {
             try {
                 return OutboxClient.accounts(socket);
             } catch (IOException e) {
@@ -103,7 +110,7 @@ public final class SendmailMain {
             }
         }
         List<SendAccount> accounts = new ArrayList<>();
-        for (AccountSpec acct : cfg.outbox().accounts()) {
+        for (AccountSpec acct : outbox.accounts()) {
             accounts.add(SendAccount.of(acct));
         }
         return accounts;
@@ -129,7 +136,7 @@ public final class SendmailMain {
         }
     }
 
-    static SyncConfig loadConfig(Path given, Map<String, String> env) throws SendmailException {
+    static SyncConfig loadConfig(@Nullable Path given, Map<String, String> env) throws SendmailException {
         Path file = given;
         if (file == null) {
             Path local = Path.of("cms.cfg").toAbsolutePath();
@@ -149,7 +156,7 @@ public final class SendmailMain {
         try {
             return ConfigLoader.load(file);
         } catch (ConfigException e) {
-            throw new SendmailException(SysExits.CONFIG, e.getMessage());
+            throw new SendmailException(SysExits.CONFIG, String.valueOf(e.getMessage()));
         }
     }
 
@@ -164,11 +171,11 @@ public final class SendmailMain {
         private int i;
         private boolean t = false;
         private boolean dotEnds = true;
-        private String from = null;
-        private String name = null;
-        private String account = null;
-        private Path config = null;
-        private Path socket = null;
+        private @Nullable String from = null;
+        private @Nullable String name = null;
+        private @Nullable String account = null;
+        private @Nullable Path config = null;
+        private @Nullable Path socket = null;
         private boolean noQueue = false;
         private boolean help = false;
         private final List<String> recipients = new ArrayList<>();

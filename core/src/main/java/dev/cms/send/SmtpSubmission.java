@@ -33,6 +33,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Local SMTP submission (RFC 6409) for mail programs that only speak SMTP: listens on the
@@ -146,8 +147,8 @@ public final class SmtpSubmission implements AutoCloseable {
 
     /** One client's session state. */
     private static final class State {
-        SendAccount user;
-        String from;
+        @Nullable SendAccount user;
+        @Nullable String from;
         final List<String> rcpts = new ArrayList<>();
 
         void reset() {
@@ -284,6 +285,7 @@ public final class SmtpSubmission implements AutoCloseable {
     }
 
     private void data(InputStream in, OutputStream out, State st) throws IOException {
+        SendAccount user = java.util.Objects.requireNonNull(st.user, "DATA is taken only after a login (MAIL needs it)");
         ByteArrayOutputStream msg = new ByteArrayOutputStream();
         boolean tooBig = false;
         while (true) {
@@ -309,7 +311,7 @@ public final class SmtpSubmission implements AutoCloseable {
         }
         try {
             Submission s = Submission.prepare(msg.toByteArray(), new Submission.Options(false, st.rcpts, st.from, null,
-                    st.user.key(), false), accounts, ticker.now(), ZoneId.systemDefault());
+                    user.key(), false), accounts, ticker.now(), ZoneId.systemDefault());
             String id = outbox.queue(s, ticker.now());
             log.info("outbox: queued {} for {} (SMTP submission)", id, s.account().key());
             worker.wake(false);
@@ -335,13 +337,13 @@ public final class SmtpSubmission implements AutoCloseable {
         return sp < 0 ? a : a.substring(0, sp);
     }
 
-    private static String readLine(InputStream in) throws IOException {
+    private static @Nullable String readLine(InputStream in) throws IOException {
         byte[] b = readRawLine(in);
         return b == null ? null : new String(b, StandardCharsets.UTF_8);
     }
 
     /** A line without its CRLF (or LF); null at the end of the stream. */
-    private static byte[] readRawLine(InputStream in) throws IOException {
+    private static byte @Nullable [] readRawLine(InputStream in) throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream(128);
         int c;
         while ((c = in.read()) >= 0) {

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A message made ready to send, as sendmail would: its recipients (the command line's, and with
@@ -32,8 +33,8 @@ public record Submission(SendAccount account, String messageId, String subject, 
         byte[] message) {
 
     /** What the command line asked for. */
-    public record Options(boolean readRecipients, List<String> recipients, String envelopeFrom, String fullName,
-            String account, boolean dotEnds) {
+    public record Options(boolean readRecipients, List<String> recipients, @Nullable String envelopeFrom,
+            @Nullable String fullName, @Nullable String account, boolean dotEnds) {
         public Options {
             recipients = List.copyOf(recipients);
         }

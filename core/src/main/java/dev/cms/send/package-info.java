@@ -11,6 +11,9 @@
  *
  * <p>The client side ({@code SendmailMain}, {@code Submission}, {@code OutboxClient}) uses JDK
  * classes and the configuration parser only, so that {@code cms-sendmail} starts fast.
- * Parameters and return values are non-null unless documented otherwise.
+ * Nothing here is null unless marked {@code @Nullable}.
  */
+@NullMarked
 package dev.cms.send;
+
+import org.jspecify.annotations.NullMarked;
