@@ -112,7 +112,8 @@ final class CmsCommand implements Callable<Integer> {
             return runOnce(setup);
         }
         Duration poll = Duration.ofSeconds(cfg.settings().pollInterval());
-        Daemon daemon = new Daemon(setup.engine, setup.maildirRoots(), Daemon.Options.defaults(poll), ticker);
+        Daemon daemon = new Daemon(setup.engine, setup.maildirRoots(), Daemon.Options.defaults(poll)
+                .withSafetyScan(Duration.ofSeconds(cfg.settings().safetyScanInterval())), ticker);
         if (setup.outbox != null) {
             setup.outbox.afterSend(daemon::wake); // the next poll brings the sent message into the Sent Maildir
         }

@@ -92,6 +92,7 @@ final class Describer {
         b.append("Settings:\n");
         b.append("  cfg.message_db_dir = ").append(s.messageDbDir()).append('\n');
         b.append("  cfg.poll_interval = ").append(s.pollInterval()).append(" seconds\n");
+        b.append("  cfg.safety_scan_interval = ").append(s.safetyScanInterval()).append(" seconds\n");
         b.append("  cfg.web_port = ").append(s.webPort()).append('\n');
         b.append("  cfg.storage_key_file = ").append(s.storageKeyFile() == null ? "None" : s.storageKeyFile()).append('\n');
         b.append("  cfg.auth_notify_cmd = ")

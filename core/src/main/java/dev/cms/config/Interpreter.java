@@ -36,7 +36,8 @@ final class Interpreter {
 
     /** The settings {@code cfg.<name> = value} accepts, in the order they are documented. */
     static final List<String> SETTINGS = List.of(
-            "message_db_dir", "poll_interval", "web_port", "storage_key_file", "auth_notify_cmd");
+            "message_db_dir", "poll_interval", "web_port", "storage_key_file", "auth_notify_cmd",
+            "safety_scan_interval");
 
     static final String REGISTRATION_HELP = "this program ships no shared app registration, so register your own"
             + " public client: Azure portal -> App registrations -> New registration; add a \"Mobile and desktop"
@@ -55,6 +56,7 @@ final class Interpreter {
     private final OutboxCalls sending = new OutboxCalls();
     private Path messageDbDir;
     private int pollInterval = Settings.DEFAULT_POLL_INTERVAL;
+    private int safetyScanInterval = Settings.DEFAULT_SAFETY_SCAN_INTERVAL;
     private int webPort = Settings.DEFAULT_WEB_PORT;
     private @Nullable Path storageKeyFile;
     private @Nullable String authNotifyCmd;
@@ -258,6 +260,8 @@ final class Interpreter {
         switch (name) {
             case "message_db_dir" -> messageDbDir = expand(settingString(v, what), v.pos());
             case "poll_interval" -> pollInterval = CallArgs.intIn(v, what, 1, Integer.MAX_VALUE, "at least 1 (seconds)");
+            case "safety_scan_interval" -> safetyScanInterval = CallArgs.intIn(v, what, 60, Integer.MAX_VALUE,
+                    "at least 60 (seconds)");
             case "web_port" -> webPort = CallArgs.intIn(v, what, 1, 65535, "a TCP port between 1 and 65535");
             case "storage_key_file" -> {
                 String s = optSettingString(v, what);
@@ -330,7 +334,8 @@ final class Interpreter {
                     + " or a CredentialServer(...) to only serve tokens");
         }
         return new SyncConfig(file, maildirs, accounts, cloudMailboxes, routes, credentialServers,
-                new Settings(messageDbDir, pollInterval, webPort, storageKeyFile, authNotifyCmd), outbox, smtp);
+                new Settings(messageDbDir, pollInterval, webPort, storageKeyFile, authNotifyCmd, safetyScanInterval),
+                outbox, smtp);
     }
 
     /** Accounts, MailDirs, cloud mailboxes and credential sockets are each declared once. */

@@ -172,6 +172,25 @@ public final class MaildirFolder {
     }
 
     /**
+     * One file of {@code cur/} or {@code new/} as {@link #scan()} would see it, its stat read
+     * now: for a watcher's event naming it. Null when it is gone, is not a message file (a name
+     * starting with a dot, a directory, a file outside {@code cur/} and {@code new/}), or is a
+     * symbolic link (skipped as by a scan).
+     */
+    public @Nullable MaildirFile lookAt(Path file) throws IOException {
+        return MaildirScan.one(this, file);
+    }
+
+    /** The names in {@code cur/} and {@code new/}, without stat data: a cheap check for missed events. */
+    public java.util.Set<Path> names() throws IOException {
+        try {
+            return MaildirScan.names(this);
+        } catch (IOException e) {
+            throw explained(e);
+        }
+    }
+
+    /**
      * Delivers {@code source}, a file of the message store, by hard link: linked into
      * {@code tmp/} under a new unique name, its mtime set to {@code received} (when not null; the
      * source shares the inode, so its mtime changes too), then moved to {@code new/} when

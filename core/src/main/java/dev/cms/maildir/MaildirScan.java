@@ -104,6 +104,35 @@ final class MaildirScan {
         return true;
     }
 
+    /** See {@link MaildirFolder#lookAt}. */
+    static @Nullable MaildirFile one(MaildirFolder f, Path p) throws IOException {
+        Path dir = p.getParent();
+        boolean inNew = f.nu.equals(dir);
+        if (!inNew && !f.cur.equals(dir) || p.getFileName().toString().startsWith(".")) {
+            return null;
+        }
+        Map<String, Object> attrs;
+        try {
+            attrs = Files.readAttributes(p, STAT_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+        if (Boolean.TRUE.equals(attrs.get("isRegularFile"))) {
+            return new MaildirFile(p, MaildirName.parse(p.getFileName().toString()), inNew, toStat(attrs));
+        }
+        if (Boolean.TRUE.equals(attrs.get("isSymbolicLink")) && f.skipped.add(p)) {
+            LOG.warn("Skipping {}: a symbolic link (cloud-mdir-sync never follows one in a Maildir)", p);
+        }
+        return null;
+    }
+
+    /** See {@link MaildirFolder#names}. */
+    static java.util.Set<Path> names(MaildirFolder f) throws IOException {
+        java.util.Set<Path> out = new java.util.HashSet<>(list(f.cur));
+        out.addAll(list(f.nu));
+        return out;
+    }
+
     static FileStat stat(Path p) throws IOException {
         return toStat(Files.readAttributes(p, STAT_ATTRIBUTES));
     }

@@ -60,6 +60,7 @@ public final class MaildirWatcher implements AutoCloseable {
     private final Thread timer;
     private volatile boolean closed;
     private volatile BiConsumer<Path, List<Path>> onFiles = (root, files) -> { };
+    private volatile Consumer<Path> onLost = root -> { };
     /** Called with each event's file name once it is handled, dot files included (for tests). */
     private volatile Consumer<Path> onEventHandled = name -> { };
 
@@ -136,6 +137,7 @@ public final class MaildirWatcher implements AutoCloseable {
             }
             it.remove();
             LOG.info("Watching {} again", w.dir());
+            lost(w.root());
             changed.add(w.root());
         }
         return !lost.isEmpty();
@@ -171,6 +173,23 @@ public final class MaildirWatcher implements AutoCloseable {
      */
     public void onFileEvents(BiConsumer<Path, List<Path>> listener) {
         this.onFiles = listener;
+    }
+
+    /**
+     * Also tells {@code listener}, on the watcher's thread, the root of a Maildir whose events may
+     * have been lost (an overflow of the event queue, a directory that stopped being watched or
+     * is watched again): what {@link #onFileEvents} said of it is incomplete, look at it whole.
+     */
+    public void onEventsLost(Consumer<Path> listener) {
+        this.onLost = listener;
+    }
+
+    private void lost(Path root) {
+        try {
+            onLost.accept(root);
+        } catch (RuntimeException e) {
+            LOG.error("Maildir lost-events handler failed for {}", root, e);
+        }
     }
 
     private static Path key(Path file) {
@@ -212,6 +231,7 @@ public final class MaildirWatcher implements AutoCloseable {
             }
             if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
                 LOG.debug("Events lost for {}; treating {} as changed", w.dir(), w.root());
+                lost(w.root());
                 any = true;
             } else if (event.context() instanceof Path name && !name.toString().startsWith(".")
                     && !own(w.dir().resolve(name))) {
@@ -231,6 +251,7 @@ public final class MaildirWatcher implements AutoCloseable {
                     + "when it is back", w.dir());
             watched.remove(key);
             lost.add(w);
+            lost(w.root());
             debouncer.lost();
             any = true;
         }

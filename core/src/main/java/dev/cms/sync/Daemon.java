@@ -40,12 +40,26 @@ public final class Daemon {
 
     private enum Trigger { LOCAL_CHANGE, WAKE, STOP }
 
-    /** Tunables; {@link #defaults(Duration)} gives the production values. */
+    /**
+     * Tunables; {@link #defaults(Duration)} gives the production values. {@code safetyScan}: how
+     * often the Maildirs' names are listed to catch file events the watcher may have missed.
+     */
     public record Options(Duration pollInterval, Duration debounce, Duration maxDebounce, Duration rerunDelay,
-            Backoff backoff) {
+            Backoff backoff, Duration safetyScan) {
+        public static final Duration DEFAULT_SAFETY_SCAN = Duration.ofMinutes(10);
+
+        public Options(Duration pollInterval, Duration debounce, Duration maxDebounce, Duration rerunDelay,
+                Backoff backoff) {
+            this(pollInterval, debounce, maxDebounce, rerunDelay, backoff, DEFAULT_SAFETY_SCAN);
+        }
+
         public static Options defaults(Duration pollInterval) {
             return new Options(pollInterval, Duration.ofMillis(150), Duration.ofSeconds(2), Duration.ofSeconds(1),
                     new Backoff(Duration.ofSeconds(10), Duration.ofMinutes(5), new Random()));
+        }
+
+        public Options withSafetyScan(Duration every) {
+            return new Options(pollInterval, debounce, maxDebounce, rerunDelay, backoff, every);
         }
     }
 
@@ -85,10 +99,14 @@ public final class Daemon {
                 MaildirWatcher w = watcher;
                 engine.onOwnChanges(w::expectOwnChange);
                 w.onFileEvents(engine::journal);
+                w.onEventsLost(engine::eventsLost);
+                // From here on a cycle looks only at the files the watcher names.
+                engine.useFileEvents(options.safetyScan());
             }
             loop();
         } finally {
             if (watcher != null) {
+                engine.useFileEvents(null);
                 engine.onOwnChanges(path -> { });
                 watcher.close();
             }

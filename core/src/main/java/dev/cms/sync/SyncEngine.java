@@ -129,7 +129,7 @@ public final class SyncEngine {
 
     /** The result of refreshing one cloud mailbox within a cycle. */
     private static final class Refresh {
-        @Nullable Map<String, Entry> now;
+        @Nullable Listed now;
         @Nullable String newToken;
         boolean tokenUsable = true;
         /** Messages whose local processing failed: they keep their previous entry. */
@@ -145,14 +145,155 @@ public final class SyncEngine {
         }
 
         /** The listing's entries; set once the refresh has listed the mailbox. */
-        Map<String, Entry> now() {
+        Listed now() {
             return Objects.requireNonNull(now, "the mailbox has been listed");
         }
     }
 
+    /**
+     * What one Maildir holds: every message file with its content hash. Kept from cycle to
+     * cycle and brought up to date from the files a watcher names (or a scan), so a cycle
+     * looks only at what changed.
+     */
     private static final class LocalView {
         final Map<ContentHash, List<MaildirFile>> byHash = new HashMap<>();
-        int files;
+        final Map<Path, ContentHash> byPath = new HashMap<>();
+
+        int files() {
+            return byPath.size();
+        }
+
+        void add(MaildirFile f, ContentHash h) {
+            ContentHash before = byPath.put(f.path(), h);
+            if (before != null) {
+                dropFile(f.path(), before);
+            }
+            byHash.computeIfAbsent(h, k -> new ArrayList<>(1)).add(f);
+        }
+
+        /** Forgets the file at {@code p}; its hash, or null when there was none. */
+        @Nullable ContentHash remove(Path p) {
+            ContentHash h = byPath.remove(p);
+            if (h != null) {
+                dropFile(p, h);
+            }
+            return h;
+        }
+
+        private void dropFile(Path p, ContentHash h) {
+            List<MaildirFile> files = byHash.get(h);
+            if (files != null) {
+                files.removeIf(f -> f.path().equals(p));
+                if (files.isEmpty()) {
+                    byHash.remove(h);
+                }
+            }
+        }
+
+        @Nullable FileStat statOf(Path p) {
+            ContentHash h = byPath.get(p);
+            if (h != null) {
+                for (MaildirFile f : byHash.getOrDefault(h, List.of())) {
+                    if (f.path().equals(p)) {
+                        return f.stat();
+                    }
+                }
+            }
+            return null;
+        }
+    }
+
+    /**
+     * A mailbox's messages as this cycle sees them: a full listing's entries, or the committed
+     * snapshot with this cycle's changes on top (the snapshot itself is left alone until the
+     * commit). The changed ids are what a cycle plans around.
+     */
+    static final class Listed {
+        private final Map<String, Entry> base;
+        private final Map<String, Entry> changed;
+        private final Set<String> removed = new HashSet<>();
+        /** A full listing: {@link #changed} holds every message, {@link #base} is empty. */
+        final boolean full;
+
+        private Listed(Map<String, Entry> base, Map<String, Entry> changed, boolean full) {
+            this.base = base;
+            this.changed = changed;
+            this.full = full;
+        }
+
+        static Listed full(int expected) {
+            return new Listed(Map.of(), new HashMap<>(Math.max(16, expected * 4 / 3)), true);
+        }
+
+        static Listed over(Map<String, Entry> snapshot) {
+            return new Listed(snapshot, new HashMap<>(), false);
+        }
+
+        @Nullable Entry get(String id) {
+            Entry e = changed.get(id);
+            if (e != null || removed.contains(id)) {
+                return e;
+            }
+            return base.get(id);
+        }
+
+        boolean contains(String id) {
+            return get(id) != null;
+        }
+
+        void put(String id, Entry e) {
+            changed.put(id, e);
+            removed.remove(id);
+        }
+
+        void remove(String id) {
+            changed.remove(id);
+            if (base.containsKey(id)) {
+                removed.add(id);
+            }
+        }
+
+        void updateFlags(String id, Flags flags) {
+            Entry e = get(id);
+            if (e != null) {
+                put(id, e.withFlags(flags));
+            }
+        }
+
+        int size() {
+            if (full) {
+                return changed.size();
+            }
+            int n = base.size() - removed.size();
+            for (String id : changed.keySet()) {
+                if (!base.containsKey(id)) {
+                    n++;
+                }
+            }
+            return n;
+        }
+
+        /** Every message, each once. */
+        void forEach(java.util.function.BiConsumer<String, Entry> action) {
+            if (!full) {
+                for (Map.Entry<String, Entry> e : base.entrySet()) {
+                    if (!changed.containsKey(e.getKey()) && !removed.contains(e.getKey())) {
+                        action.accept(e.getKey(), e.getValue());
+                    }
+                }
+            }
+            changed.forEach(action);
+        }
+
+        /** The messages this cycle added or changed (every message, for a full listing). */
+        Map<String, Entry> changed() {
+            return changed;
+        }
+
+        /** Messages of the snapshot this cycle removed (empty for a full listing: compare with the snapshot). */
+        Set<String> removed() {
+            return removed;
+        }
     }
 
     /**
@@ -194,12 +335,37 @@ public final class SyncEngine {
     private boolean routesChanged;
     private volatile boolean stopRequested;
     /**
-     * Between full scans, a file whose name is unchanged is taken to be unchanged: its stat is
-     * not read again. Every file is stat-ed at least this often, and at start-up.
+     * Without a watcher, every cycle lists each Maildir; a file whose name is unchanged is taken
+     * to be unchanged and its stat is not read again, except that every file is stat-ed at least
+     * this often, and at start-up.
      */
     static final java.time.Duration FULL_SCAN_EVERY = java.time.Duration.ofSeconds(60);
-    private final List<Map<Path, FileStat>> lastStats = new ArrayList<>();
+    /** Per Maildir, its files as last seen; null until a scan (again) reads them all. */
+    private final List<@Nullable LocalView> views = new ArrayList<>();
     private final long[] lastFullScan;
+    /**
+     * With a watcher ({@link #useFileEvents}), cycles look only at the files it named; a list of
+     * the names (no stat) catches events it may have missed, this often.
+     */
+    private java.time.@Nullable Duration safetyScanEvery;
+    private final long[] lastSafetyScan;
+    /** Per Maildir, the files the watcher named since the last cycle took them; guarded by itself. */
+    private final List<Set<Path>> dirtyFiles = new ArrayList<>();
+    /** Per Maildir, whether the watcher lost events since the last cycle; guarded by {@link #dirtyFiles}. */
+    private final boolean[] eventsLost;
+    /**
+     * Per Maildir, the contents whose files changed since the last clean cycle (one in which
+     * every mailbox was refreshed and nothing failed), and everything such a cycle planned; null:
+     * every content (after a start or a failed look). A cycle plans around these and the cloud's
+     * changes only.
+     */
+    private final List<@Nullable Set<ContentHash>> pendingLocal = new ArrayList<>();
+    /** Whether this cycle listed every file of every Maildir (else the stat index keeps entries it did not see). */
+    private boolean everyFileSeen;
+    /** The next cycle plans every message (a cycle that planned them all did not end cleanly). */
+    private boolean planEverything = true;
+    /** Per mailbox id: messages whose body was found missing when delivered, to download again. */
+    private final Map<String, Set<String>> refetch = new HashMap<>();
     /** Set when snapshot entries went away without a local removal (cloud deletions, first cycle). */
     private boolean bodiesMayBeUnreferenced = true;
     private OwnChanges ownChanges = path -> { };
@@ -235,8 +401,12 @@ public final class SyncEngine {
         }
         this.maildirKeys = List.copyOf(keys);
         this.lastFullScan = new long[maildirs.size()];
+        this.lastSafetyScan = new long[maildirs.size()];
+        this.eventsLost = new boolean[maildirs.size()];
         for (int i = 0; i < maildirs.size(); i++) {
-            lastStats.add(Map.of());
+            views.add(null);
+            dirtyFiles.add(new HashSet<>());
+            pendingLocal.add(null);
         }
         this.router = router;
         this.store = store;
@@ -315,6 +485,16 @@ public final class SyncEngine {
         if (i < 0) {
             return;
         }
+        synchronized (dirtyFiles) {
+            Set<Path> dirty = dirtyFiles.get(i);
+            Path mdir = maildirs.get(i).root();
+            for (Path f : files) {
+                Path dir = f.getParent();
+                if (dir != null && dir.getFileName() != null) {
+                    dirty.add(mdir.resolve(dir.getFileName().toString()).resolve(f.getFileName().toString()));
+                }
+            }
+        }
         List<String> names = new ArrayList<>(files.size());
         for (Path f : files) {
             names.add(MaildirName.parse(f.getFileName().toString()).base());
@@ -324,6 +504,30 @@ public final class SyncEngine {
         } catch (IOException e) {
             log.error("cannot journal local changes in {}: {} (they are pushed by the next cycle unless the daemon"
                     + " stops first)", maildirKeys.get(i), e.getMessage());
+        }
+    }
+
+    /**
+     * From now on a watcher tells this engine which Maildir files changed ({@link #journal}) and
+     * when it lost events ({@link #eventsLost}): cycles no longer list the Maildirs, except for a
+     * list of names (no stat) every {@code safetyScanEvery}, which catches anything missed.
+     * Null: back to listing every Maildir each cycle (the watcher stopped).
+     */
+    public void useFileEvents(java.time.@Nullable Duration safetyScanEvery) {
+        synchronized (dirtyFiles) {
+            this.safetyScanEvery = safetyScanEvery;
+            long now = ticker.nanoTime();
+            java.util.Arrays.fill(lastSafetyScan, now);
+        }
+    }
+
+    /** The watcher lost events for the Maildir at {@code root}: the next cycle reads it whole. */
+    public void eventsLost(Path root) {
+        int i = maildirKeys.indexOf(root.toAbsolutePath().normalize().toString());
+        if (i >= 0) {
+            synchronized (dirtyFiles) {
+                eventsLost[i] = true;
+            }
         }
     }
 
@@ -382,18 +586,25 @@ public final class SyncEngine {
             return rep;
         }
 
-        // 1. Scan every Maildir: nothing is pushed or forced without a trustworthy local view.
-        List<LocalView> locals = new ArrayList<>();
+        // 1. Look at every Maildir: nothing is pushed or forced without a trustworthy local view.
+        boolean failed = false;
+        everyFileSeen = true;
         for (int i = 0; i < maildirs.size(); i++) {
             try {
-                locals.add(scan(i, mayDelete));
+                everyFileSeen &= look(i, mayDelete);
             } catch (IOException e) {
+                views.set(i, null);
+                pendingLocal.set(i, null);
                 rep.error("cannot read Maildir " + maildirKeys.get(i) + ": " + e.getMessage());
-                locals.add(null);
+                failed = true;
             }
         }
-        if (locals.contains(null) || stopped(rep)) {
+        if (failed || stopped(rep)) {
             return rep;
+        }
+        List<LocalView> locals = new ArrayList<>();
+        for (LocalView v : views) {
+            locals.add(Objects.requireNonNull(v, "every Maildir was looked at"));
         }
 
         // 2. Refresh every cloud mailbox and download bodies we lack.
@@ -418,12 +629,29 @@ public final class SyncEngine {
             }
         }
 
-        // 3. Local → cloud.
-        cycleRefreshes = refreshed;
-        ShownBefore shownBefore = new ShownBefore();
+        // What to plan: per Maildir the contents (null: all) whose files changed, and the
+        // contents of the messages the cloud changed.
+        boolean everything = planEverything || routesChanged
+                || clouds.stream().anyMatch(c -> c.startup || !c.unsettled.isEmpty())
+                || journaled.stream().anyMatch(j -> !j.isEmpty())
+                || refreshed.values().stream().anyMatch(r -> r.active() && r.now().full);
+        List<@Nullable Set<ContentHash>> scope = new ArrayList<>();
+        for (int i = 0; i < maildirs.size(); i++) {
+            Set<ContentHash> local = pendingLocal.get(i);
+            scope.add(everything || local == null ? null : new HashSet<>(local));
+        }
         for (Map.Entry<CloudState, Refresh> e : refreshed.entrySet()) {
             if (e.getValue().active()) {
-                pushLocalChanges(e.getKey(), e.getValue(), locals, shownBefore, rep);
+                addChanged(e.getKey(), e.getValue(), scope);
+            }
+        }
+
+        // 3. Local → cloud.
+        cycleRefreshes = refreshed;
+        Before before = new Before(scope, refreshed);
+        for (Map.Entry<CloudState, Refresh> e : refreshed.entrySet()) {
+            if (e.getValue().active()) {
+                pushLocalChanges(e.getKey(), e.getValue(), locals, before, rep);
             }
             if (stopped(rep)) {
                 return rep;
@@ -431,48 +659,52 @@ public final class SyncEngine {
         }
 
         // 4. Route, then 5. force every Maildir to match.
+        for (Map.Entry<CloudState, Refresh> e : refreshed.entrySet()) {
+            if (e.getValue().active()) {
+                route(e.getKey(), e.getValue(), everything);
+                // Pushed flags reach the same message in other mailboxes of the account: those change too.
+                addChanged(e.getKey(), e.getValue(), scope);
+            }
+        }
+        before.extendTo(scope);
         List<Map<ContentHash, Want>> desired = new ArrayList<>();
-        List<Set<ContentHash>> protect = new ArrayList<>();
-        List<Map<ContentHash, List<Source>>> expectedBefore = new ArrayList<>();
         for (int i = 0; i < maildirs.size(); i++) {
             desired.add(new HashMap<>());
-            protect.add(new HashSet<>());
-            expectedBefore.add(new HashMap<>());
         }
         for (Map.Entry<CloudState, Refresh> e : refreshed.entrySet()) {
             CloudState c = e.getKey();
-            Refresh r = e.getValue();
-            for (Map.Entry<String, Entry> m : c.snapshot.entrySet()) {
-                Entry prev = m.getValue();
-                if (prev.target() >= 0) {
-                    expectedBefore.get(prev.target()).computeIfAbsent(prev.hash(), k -> new ArrayList<>(1))
-                            .add(new Source(c, m.getKey()));
-                    if (!r.active()) {
-                        protect.get(prev.target()).add(prev.hash());
+            if (e.getValue().active()) {
+                e.getValue().now().forEach((id, en) -> {
+                    if (inScope(scope, en.target(), en.hash())) {
+                        desired.get(en.target()).computeIfAbsent(en.hash(), k -> new Want(en.received()))
+                                .add(c, id, en.flags());
                     }
-                }
-            }
-            if (r.active()) {
-                route(c, r, rep);
-                for (Map.Entry<String, Entry> m : r.now().entrySet()) {
-                    Entry en = m.getValue();
-                    desired.get(en.target()).computeIfAbsent(en.hash(), k -> new Want(en.received()))
-                            .add(c, m.getKey(), en.flags());
-                }
+                });
             }
         }
         if (stopped(rep)) {
             return rep;
         }
         for (int i = 0; i < maildirs.size(); i++) {
-            force(i, locals.get(i), desired.get(i), protect.get(i), expectedBefore.get(i), refreshed, rep);
+            force(i, locals.get(i), scope.get(i), desired.get(i), before, refreshed, rep);
             if (stopped(rep)) {
                 return rep;
             }
         }
 
         // 6. Commit in one transaction, then 7. drop bodies nothing refers to.
-        commit(refreshed, rep, journalMark);
+        boolean committed = commit(refreshed, rep, journalMark, everything);
+        boolean clean = committed && refreshed.values().stream().allMatch(r -> r.active() && r.failedIds.isEmpty());
+        for (int i = 0; i < maildirs.size(); i++) {
+            Set<ContentHash> planned = scope.get(i);
+            Set<ContentHash> pending = pendingLocal.get(i);
+            if (clean) {
+                pendingLocal.set(i, new HashSet<>());
+            } else if (planned != null && pending != null) {
+                pending.addAll(planned);
+            }
+        }
+        planEverything = !clean && everything;
         collectGarbage(rep);
         reportedProblems.retainAll(rep.problems);
         return rep;
@@ -485,38 +717,267 @@ public final class SyncEngine {
         return stopRequested;
     }
 
-    // ---- 1. local scan
+    private static boolean inScope(List<@Nullable Set<ContentHash>> scope, int maildir, ContentHash h) {
+        if (maildir < 0) {
+            return false;
+        }
+        Set<ContentHash> s = scope.get(maildir);
+        return s == null || s.contains(h);
+    }
 
-    private LocalView scan(int i, boolean guardAgainstWipe) throws IOException {
-        LocalView v = new LocalView();
-        long now = ticker.nanoTime();
-        Map<Path, FileStat> known = lastStats.get(i);
-        boolean full = now - lastFullScan[i] > FULL_SCAN_EVERY.toNanos() || known.isEmpty();
-        List<MaildirFile> files = maildirs.get(i).scan(full ? p -> null : known::get);
-        if (full) {
-            lastFullScan[i] = now;
+    /** Adds the contents of the messages {@code r} changed, where they were and where they go, to {@code scope}. */
+    private static void addChanged(CloudState c, Refresh r, List<@Nullable Set<ContentHash>> scope) {
+        Listed now = r.now();
+        if (now.full) {
+            return; // a full listing plans everything
         }
-        Map<Path, FileStat> next = new HashMap<>(Math.max(16, files.size() * 4 / 3));
-        for (MaildirFile f : files) {
-            next.put(f.path(), f.stat());
+        for (Map.Entry<String, Entry> m : now.changed().entrySet()) {
+            addTo(scope, c.snapshot.get(m.getKey()));
+            addTo(scope, m.getValue());
         }
-        lastStats.set(i, next);
-        for (MaildirFile f : files) {
-            ContentHash h;
-            try {
-                h = stats.hashOf(f.path(), f.stat(), f.name().base());
-            } catch (NoSuchFileException gone) {
-                throw new IOException("a file vanished while it was read: " + f.path());
+        for (String id : now.removed()) {
+            addTo(scope, c.snapshot.get(id));
+        }
+        for (String id : r.failedIds) {
+            addTo(scope, c.snapshot.get(id));
+        }
+    }
+
+    private static void addTo(List<@Nullable Set<ContentHash>> scope, @Nullable Entry e) {
+        if (e != null && e.target() >= 0) {
+            Set<ContentHash> s = scope.get(e.target());
+            if (s != null) {
+                s.add(e.hash());
             }
-            v.byHash.computeIfAbsent(h, k -> new ArrayList<>(1)).add(f);
-            v.files++;
         }
-        if (v.files > 0) {
+    }
+
+    /**
+     * Per Maildir, for the contents in scope: the snapshot's messages that were there after the
+     * previous cycle ({@code expected}). Built by one pass over the snapshots, extended when the
+     * scope grows.
+     */
+    private final class Before {
+        final List<Map<ContentHash, List<Source>>> expected = new ArrayList<>();
+        private final Map<CloudState, Refresh> refreshed;
+        /** The scope already covered, per Maildir (null: all). */
+        private final List<@Nullable Set<ContentHash>> covered = new ArrayList<>();
+
+        Before(List<@Nullable Set<ContentHash>> scope, Map<CloudState, Refresh> refreshed) {
+            this.refreshed = refreshed;
+            List<@Nullable Set<ContentHash>> adding = new ArrayList<>();
+            for (int i = 0; i < maildirs.size(); i++) {
+                expected.add(new HashMap<>());
+                Set<ContentHash> s = scope.get(i);
+                covered.add(s == null ? null : new HashSet<>(s));
+                adding.add(s);
+            }
+            add(adding);
+        }
+
+        /** Covers the contents {@code scope} added since. */
+        void extendTo(List<@Nullable Set<ContentHash>> scope) {
+            List<@Nullable Set<ContentHash>> adding = new ArrayList<>();
+            boolean any = false;
+            for (int i = 0; i < maildirs.size(); i++) {
+                Set<ContentHash> done = covered.get(i);
+                Set<ContentHash> want = scope.get(i);
+                Set<ContentHash> more = new HashSet<>();
+                if (done != null && want != null) {
+                    for (ContentHash h : want) {
+                        if (done.add(h)) {
+                            more.add(h);
+                        }
+                    }
+                }
+                adding.add(more);
+                any |= !more.isEmpty();
+            }
+            if (any) {
+                add(adding);
+            }
+        }
+
+        private void add(List<@Nullable Set<ContentHash>> adding) {
+            boolean none = true;
+            for (Set<ContentHash> s : adding) {
+                none &= s != null && s.isEmpty();
+            }
+            if (none) {
+                return;
+            }
+            for (CloudState c : clouds) {
+                for (Map.Entry<String, Entry> m : c.snapshot.entrySet()) {
+                    Entry prev = m.getValue();
+                    if (inScope(adding, prev.target(), prev.hash())) {
+                        expected.get(prev.target()).computeIfAbsent(prev.hash(), k -> new ArrayList<>(1))
+                                .add(new Source(c, m.getKey()));
+                    }
+                }
+            }
+        }
+
+        /**
+         * Whether content {@code h} of Maildir {@code i} stays as it is: a message of a mailbox
+         * not refreshed this cycle (or whose push failed) was there.
+         */
+        boolean protects(int i, ContentHash h) {
+            for (Source s : expected.get(i).getOrDefault(h, List.of())) {
+                if (!refreshOf(refreshed, s.cloud()).active()) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /**
+         * What the local file of {@code prev} showed after the previous cycle: the combination of
+         * the committed flags of every copy of its content routed there (as {@link Want} combines them).
+         */
+        Flags shown(Entry prev) {
+            List<Source> sources = expected.get(prev.target()).get(prev.hash());
+            if (sources == null) {
+                return prev.flags();
+            }
+            Flags out = Flags.NONE;
+            for (Source s : sources) {
+                Entry e = s.cloud().snapshot.get(s.id());
+                if (e != null) {
+                    out = CopyFlags.combine(out, e.flags(), s.cloud().supported);
+                }
+            }
+            return out;
+        }
+    }
+
+    // ---- 1. local look
+
+    /**
+     * Brings the view of Maildir {@code i} up to date: from the files the watcher named, or by
+     * listing the Maildir when there is no watcher, it lost events, or nothing was read yet. The
+     * contents whose files changed are added to {@link #pendingLocal}. True when it listed
+     * every file.
+     */
+    private boolean look(int i, boolean guardAgainstWipe) throws IOException {
+        Set<Path> dirty;
+        boolean lost;
+        java.time.Duration safety;
+        synchronized (dirtyFiles) {
+            dirty = dirtyFiles.get(i);
+            dirtyFiles.set(i, new HashSet<>());
+            lost = eventsLost[i];
+            eventsLost[i] = false;
+            safety = safetyScanEvery;
+        }
+        long now = ticker.nanoTime();
+        LocalView old = views.get(i);
+        Set<ContentHash> pending = pendingLocal.get(i);
+        Set<ContentHash> touched = new HashSet<>();
+        boolean listed = old == null || lost || safety == null;
+        if (old == null || lost || safety == null) {
+            boolean statAll = old == null || lost || now - lastFullScan[i] > FULL_SCAN_EVERY.toNanos();
+            List<MaildirFile> files = maildirs.get(i).scan(statAll || old == null ? p -> null : old::statOf);
+            if (statAll) {
+                lastFullScan[i] = now;
+            }
+            lastSafetyScan[i] = now;
+            LocalView v = new LocalView();
+            for (MaildirFile f : files) {
+                v.add(f, hashOf(f));
+            }
+            views.set(i, v);
+            if (old == null || pending == null) {
+                pendingLocal.set(i, null);
+            } else {
+                differences(old, v, touched);
+            }
+        } else {
+            if (now - lastSafetyScan[i] > safety.toNanos()) {
+                lastSafetyScan[i] = now;
+                Set<Path> names = maildirs.get(i).names();
+                for (Path p : names) {
+                    if (!old.byPath.containsKey(p)) {
+                        dirty.add(p);
+                    }
+                }
+                for (Path p : old.byPath.keySet()) {
+                    if (!names.contains(p)) {
+                        dirty.add(p);
+                    }
+                }
+            }
+            try {
+                for (Path p : dirty) {
+                    ContentHash was = old.remove(p);
+                    if (was != null) {
+                        touched.add(was);
+                    }
+                    MaildirFile f = maildirs.get(i).lookAt(p);
+                    if (f != null) {
+                        ContentHash h;
+                        try {
+                            h = hashOf(f);
+                        } catch (IOException gone) {
+                            // Renamed or removed meanwhile: its event is on its way.
+                            continue;
+                        }
+                        old.add(f, h);
+                        touched.add(h);
+                    }
+                }
+            } catch (IOException e) {
+                views.set(i, null); // half brought up to date: read it whole next time
+                throw e;
+            }
+        }
+        if (pending != null && pendingLocal.get(i) != null) {
+            pending.addAll(touched);
+        }
+        LocalView v = Objects.requireNonNull(views.get(i), "just looked at");
+        try {
+            guardAgainstWipe(i, v, guardAgainstWipe);
+        } catch (IOException e) {
+            views.set(i, null); // once confirmed, the next look must see every file as gone
+            throw e;
+        }
+        return listed;
+    }
+
+    private ContentHash hashOf(MaildirFile f) throws IOException {
+        try {
+            return stats.hashOf(f.path(), f.stat(), f.name().base());
+        } catch (NoSuchFileException gone) {
+            throw new IOException("a file vanished while it was read: " + f.path());
+        }
+    }
+
+    /** Adds to {@code touched} the contents of files that differ between two views of one Maildir. */
+    private static void differences(LocalView old, LocalView now, Set<ContentHash> touched) {
+        for (Map.Entry<Path, ContentHash> e : now.byPath.entrySet()) {
+            ContentHash was = old.byPath.get(e.getKey());
+            if (!e.getValue().equals(was)) {
+                touched.add(e.getValue());
+                if (was != null) {
+                    touched.add(was);
+                }
+            }
+        }
+        for (Map.Entry<Path, ContentHash> e : old.byPath.entrySet()) {
+            if (!now.byPath.containsKey(e.getKey())) {
+                touched.add(e.getValue());
+            }
+        }
+    }
+
+    /** Refuses a Maildir found empty that held messages (an unmounted disk), unless confirmed. */
+    private void guardAgainstWipe(int i, LocalView v, boolean guardAgainstWipe) throws IOException {
+        if (v.files() > 0) {
             // A confirmation is for an emptied Maildir, once: never left to confirm a later one.
             Files.deleteIfExists(maildirs.get(i).root().resolve(CONFIRM_EMPTY));
+            return;
         }
-        if (!guardAgainstWipe || v.files > 0) {
-            return v;
+        if (!guardAgainstWipe) {
+            return;
         }
         int expected = 0;
         for (CloudState c : clouds) {
@@ -527,13 +988,13 @@ public final class SyncEngine {
             }
         }
         if (expected < WIPED_MAILDIR_THRESHOLD) {
-            return v;
+            return;
         }
         Path confirm = maildirs.get(i).root().resolve(CONFIRM_EMPTY);
         if (Files.deleteIfExists(confirm)) {
             log.warn("Maildir {} was emptied and {} confirms it: deleting its {} messages in the cloud",
                     maildirKeys.get(i), CONFIRM_EMPTY, expected);
-            return v;
+            return;
         }
         throw new IOException("the Maildir is empty but held " + expected + " messages at the last cycle;"
                 + " refusing to delete them all in the cloud (if you meant it, run 'touch " + confirm
@@ -546,16 +1007,29 @@ public final class SyncEngine {
             throws IOException, InterruptedException {
         Listing l = c.box.list(c.token);
         r.newToken = l.syncToken();
-        Map<String, Entry> now = l.full() ? new HashMap<>(Math.max(16, l.messages().size() * 4 / 3)) : new HashMap<>(c.snapshot);
+        Listed now = l.full() ? Listed.full(l.messages().size()) : Listed.over(c.snapshot);
         for (String id : l.removed()) {
             now.remove(id);
         }
         Map<String, CloudMessage> need = new LinkedHashMap<>();
-        if (!l.full()) {
-            // Bodies removed from the store by hand (a notmuch user's rm) are fetched again.
-            for (Map.Entry<String, Entry> e : now.entrySet()) {
-                if (!haveBody(e.getValue().hash(), locals)) {
-                    need.put(e.getKey(), new CloudMessage(e.getKey(), e.getValue().flags(), e.getValue().received()));
+        if (!l.full() && c.startup) {
+            // Bodies removed from the store by hand (a notmuch user's rm) are fetched again: at
+            // start-up, and (below) when a delivery found one missing.
+            now.forEach((id, e) -> {
+                if (!haveBody(e.hash(), locals)) {
+                    need.put(id, new CloudMessage(id, e.flags(), e.received()));
+                }
+            });
+        }
+        Set<String> missing = refetch.get(c.key());
+        if (missing != null) {
+            for (java.util.Iterator<String> it = missing.iterator(); it.hasNext(); ) {
+                String id = it.next();
+                Entry e = now.get(id);
+                if (e == null || haveBody(e.hash(), locals)) {
+                    it.remove();
+                } else {
+                    need.put(id, new CloudMessage(id, e.flags(), e.received()));
                 }
             }
         }
@@ -620,12 +1094,13 @@ public final class SyncEngine {
             return;
         }
         int total = r.now().size();
-        int unread = 0;
-        for (Entry e : r.now().values()) {
+        int[] unreadCount = new int[1];
+        r.now().forEach((id, e) -> {
             if (!e.flags().has(Flag.READ)) {
-                unread++;
+                unreadCount[0]++;
             }
-        }
+        });
+        int unread = unreadCount[0];
         int totalGap = counts.get().total() - total;
         int unreadGap = c.supported.contains(Flag.READ) ? counts.get().unread() - unread : 0;
         if (fullListing) {
@@ -691,7 +1166,7 @@ public final class SyncEngine {
     }
 
     /** Downloads {@code need}; {@code listed} are the ids this cycle's listing named (the rest are fetched again). */
-    private void fetch(CloudState c, Refresh r, Map<String, Entry> now, Map<String, CloudMessage> need,
+    private void fetch(CloudState c, Refresh r, Listed now, Map<String, CloudMessage> need,
             Set<String> listed, CycleReport rep) throws InterruptedException {
         Map<String, ContentHash> got = new ConcurrentHashMap<>();
         Map<String, Instant> receivedAt = new ConcurrentHashMap<>();
@@ -844,35 +1319,8 @@ public final class SyncEngine {
             CloudState other = e.getKey();
             Refresh r = e.getValue();
             if (other != c && other.account.equals(c.account) && r.active() && r.now != null) {
-                r.now.computeIfPresent(id, (k, v) -> v.withFlags(flags.retain(other.supported)));
+                r.now.updateFlags(id, flags.retain(other.supported));
             }
-        }
-    }
-
-    /**
-     * Per Maildir, what each local file showed after the previous cycle: the combination of the
-     * committed flags of every copy of its content routed there (as {@link Want} combines them).
-     * Built on first use: a cycle in which no file differs from its copy's flags never needs it.
-     */
-    private final class ShownBefore {
-        private @Nullable List<Map<ContentHash, Flags>> shown;
-
-        Flags of(Entry prev) {
-            if (shown == null) {
-                shown = new ArrayList<>();
-                for (int i = 0; i < maildirs.size(); i++) {
-                    shown.add(new HashMap<>());
-                }
-                for (CloudState c : clouds) {
-                    for (Entry e : c.snapshot.values()) {
-                        if (e.target() >= 0) {
-                            shown.get(e.target()).merge(e.hash(), CopyFlags.combine(Flags.NONE, e.flags(), c.supported),
-                                    (a, b) -> CopyFlags.combine(a, b, c.supported));
-                        }
-                    }
-                }
-            }
-            return shown.get(prev.target()).getOrDefault(prev.hash(), prev.flags());
         }
     }
 
@@ -894,12 +1342,21 @@ public final class SyncEngine {
      * previous cycle and the cloud did not change it on that copy.
      */
     private void pushLocalChanges(CloudState c, Refresh r, List<LocalView> locals,
-            ShownBefore shownBefore, CycleReport rep) throws InterruptedException {
+            Before before, CycleReport rep) throws InterruptedException {
         List<Change> changes = new ArrayList<>();
         Map<String, String> what = new HashMap<>();
-        for (Map.Entry<String, Entry> e : c.snapshot.entrySet()) {
-            String id = e.getKey();
-            Entry prev = e.getValue();
+        List<String> ids = new ArrayList<>();
+        for (Map<ContentHash, List<Source>> inMaildir : before.expected) {
+            for (List<Source> sources : inMaildir.values()) {
+                for (Source s : sources) {
+                    if (s.cloud() == c) {
+                        ids.add(s.id());
+                    }
+                }
+            }
+        }
+        for (String id : ids) {
+            Entry prev = Objects.requireNonNull(c.snapshot.get(id), "a source is in the snapshot");
             Entry cur = r.now().get(id);
             if (cur == null || prev.target() < 0 || !cur.hash().equals(prev.hash())) {
                 continue;
@@ -923,7 +1380,7 @@ public final class SyncEngine {
             // other copies hold (the common case: no need to know what the file showed).
             Flags mine = prev.flags();
             if (!showsExactly(files, prev.flags(), c.supported)) {
-                Flags shown = shownBefore.of(prev);
+                Flags shown = before.shown(prev);
                 Flags local = CopyFlags.local(files, shown);
                 if (local.has(Flag.TRASHED)) {
                     changes.add(Change.delete(id, cur.flags()));
@@ -956,7 +1413,7 @@ public final class SyncEngine {
                 rep.pushedDeletes++;
                 log.info("{}: deleted in the cloud: {}", c.key(), what.get(ch.id()));
             } else {
-                r.now().computeIfPresent(ch.id(), (k, v) -> v.withFlags(ch.to()));
+                r.now().updateFlags(ch.id(), ch.to());
                 sameMessageElsewhere(c, ch.id(), ch.to());
                 rep.pushedFlags++;
                 log.info("{}: flags {} -> {} in the cloud: {}", c.key(), LogNames.letters(ch.from()), LogNames.letters(ch.to()),
@@ -971,12 +1428,25 @@ public final class SyncEngine {
 
     // ---- 4. routing
 
-    private void route(CloudState c, Refresh r, CycleReport rep) {
-        for (Map.Entry<String, Entry> m : r.now().entrySet()) {
+    /** Chooses the Maildir of each message without one (of every message, when the rules changed). */
+    private void route(CloudState c, Refresh r, boolean everything) {
+        Listed now = r.now();
+        Map<String, Entry> todo = new HashMap<>();
+        if (everything && !now.full) {
+            now.forEach((id, e) -> {
+                if (e.target() < 0 || routesChanged) {
+                    todo.put(id, e);
+                }
+            });
+        } else {
+            now.changed().forEach((id, e) -> {
+                if (e.target() < 0 || routesChanged) {
+                    todo.put(id, e);
+                }
+            });
+        }
+        for (Map.Entry<String, Entry> m : todo.entrySet()) {
             Entry e = m.getValue();
-            if (e.target() >= 0 && !routesChanged) {
-                continue;
-            }
             int target;
             try {
                 Path body = store.path(e.hash());
@@ -992,29 +1462,40 @@ public final class SyncEngine {
                         ex.getMessage());
                 target = 0;
             }
-            m.setValue(e.withTarget(target));
+            now.put(m.getKey(), e.withTarget(target));
         }
     }
 
     // ---- 5. forcing a Maildir
 
-    private void force(int i, LocalView local, Map<ContentHash, Want> want, Set<ContentHash> protect,
-            Map<ContentHash, List<Source>> expectedBefore, Map<CloudState, Refresh> refreshed, CycleReport rep) {
+    /**
+     * Makes Maildir {@code i} show {@code want} for the contents in {@code scope} (every content
+     * when null): renames, removes, moves to lost+found and delivers, keeping {@code local} in step.
+     */
+    private void force(int i, LocalView local, @Nullable Set<ContentHash> scope, Map<ContentHash, Want> want,
+            Before before, Map<CloudState, Refresh> refreshed, CycleReport rep) {
         MaildirFolder folder = maildirs.get(i);
-        for (Map.Entry<ContentHash, List<MaildirFile>> e : local.byHash.entrySet()) {
-            ContentHash h = e.getKey();
+        Map<ContentHash, List<Source>> expectedBefore = before.expected.get(i);
+        List<ContentHash> hashes = new ArrayList<>(scope == null ? local.byHash.keySet() : scope);
+        for (ContentHash h : hashes) {
+            List<MaildirFile> present = local.byHash.get(h);
+            if (present == null) {
+                continue;
+            }
             Want w = want.get(h);
-            for (MaildirFile f : e.getValue()) {
+            for (MaildirFile f : List.copyOf(present)) {
                 try {
                     if (w != null) {
                         Flags target = localTarget(f.flags(), w);
                         if (!target.equals(f.flags())) {
                             // Both names are expected before the rename, or the watcher may see it first.
                             MaildirFile renamed = folder.setFlags(f, target, ownChanges::expect);
+                            local.remove(f.path());
+                            local.add(renamed, h);
                             stats.record(renamed.stat(), h, renamed.name().base());
                             rep.renamed++;
                         }
-                    } else if (protect.contains(h)) {
+                    } else if (before.protects(i, h)) {
                         continue;
                     } else if (expectedBefore.containsKey(h)) {
                         ownChanges.expect(f.path());
@@ -1022,6 +1503,7 @@ public final class SyncEngine {
                             if (folder.remove(f)) {
                                 rep.removed++;
                             }
+                            local.remove(f.path());
                         } catch (IOException ex) {
                             // Still on disk: the snapshot keeps saying so, or the file would
                             // later look like a user's own and go to lost+found.
@@ -1031,11 +1513,14 @@ public final class SyncEngine {
                     } else {
                         ownChanges.expect(f.path());
                         Path moved = store.moveToLostFound(f.path());
+                        local.remove(f.path());
                         rep.lostFound++;
                         log.warn("{} is not a message the cloud has; moved it to {}", f.path(), moved);
                     }
                 } catch (NoSuchFileException gone) {
-                    // A mail reader renamed or removed it meanwhile: look again next cycle.
+                    // A mail reader renamed or removed it meanwhile: look again next cycle (the
+                    // view keeps it until then, so its content is not delivered again now).
+                    markDirty(i, f.path());
                     rep.rerunSoon = true;
                     failSources(w, refreshed);
                     if (w != null) {
@@ -1059,6 +1544,7 @@ public final class SyncEngine {
                 // Each name is expected before it is made, or the watcher may see it first.
                 MaildirFile f = folder.deliver(store.path(h), localTarget(Flags.NONE, w), w.received,
                         ownChanges::expect);
+                local.add(f, h);
                 stats.record(f.stat(), h, f.name().base());
                 rep.delivered++;
             } catch (NoSuchFileException missing) {
@@ -1071,6 +1557,7 @@ public final class SyncEngine {
                 storeHashes.remove(h);
                 for (Source s : w.sources) {
                     s.cloud().content.remove(s.id());
+                    refetch.computeIfAbsent(s.cloud().key(), k -> new HashSet<>()).add(s.id());
                 }
                 problem(rep, "the body of " + h.shortHex() + " is missing from the store; it will be downloaded again");
                 failSources(w, refreshed);
@@ -1078,6 +1565,13 @@ public final class SyncEngine {
                 problem(rep, "Maildir " + maildirKeys.get(i) + ": delivering " + h.shortHex() + " failed: " + ex.getMessage());
                 failSources(w, refreshed);
             }
+        }
+    }
+
+    /** Has the next cycle look at {@code file} of Maildir {@code i} again, as if the watcher had named it. */
+    private void markDirty(int i, Path file) {
+        synchronized (dirtyFiles) {
+            dirtyFiles.get(i).add(file);
         }
     }
 
@@ -1122,7 +1616,8 @@ public final class SyncEngine {
 
     // ---- 6. commit and 7. garbage collection
 
-    private void commit(Map<CloudState, Refresh> refreshed, CycleReport rep, long journalMark) {
+    /** Saves the cycle's outcome; false when that failed (nothing of the cycle is taken as done). */
+    private boolean commit(Map<CloudState, Refresh> refreshed, CycleReport rep, long journalMark, boolean everything) {
         StateDb.CycleCommit commit = new StateDb.CycleCommit();
         commit.at(ticker.now());
         // Every mailbox took every local change seen up to the scan: the journal has done its job.
@@ -1130,8 +1625,8 @@ public final class SyncEngine {
         if (allPushed) {
             commit.clearJournalUpTo(journalMark);
         }
-        Map<CloudState, Map<String, Entry>> next = new HashMap<>();
-        Map<CloudState, String> nextToken = new HashMap<>();
+        Map<CloudState, Listed> next = new HashMap<>();
+        Map<CloudState, @Nullable String> nextToken = new HashMap<>();
         for (Map.Entry<CloudState, Refresh> e : refreshed.entrySet()) {
             CloudState c = e.getKey();
             Refresh r = e.getValue();
@@ -1142,7 +1637,7 @@ public final class SyncEngine {
                 commit.failed(c.key(), r.failure.getMessage());
                 continue;
             }
-            Map<String, Entry> now = r.now();
+            Listed now = r.now();
             for (String id : r.failedIds) {
                 Entry prev = c.snapshot.get(id);
                 if (prev != null) {
@@ -1154,15 +1649,22 @@ public final class SyncEngine {
             boolean clean = r.tokenUsable && r.failedIds.isEmpty();
             String token = clean ? r.newToken : c.token;
             StateDb.MailboxCommit mc = commit.mailbox(c.key());
-            for (Map.Entry<String, Entry> m : now.entrySet()) {
+            for (Map.Entry<String, Entry> m : now.changed().entrySet()) {
                 Entry en = m.getValue();
                 if (!en.equals(c.snapshot.get(m.getKey()))) {
                     String target = en.target() < 0 ? null : maildirKeys.get(en.target());
                     mc.upsert(m.getKey(), en.hash(), en.flags(), en.received(), target);
                 }
             }
-            for (String id : c.snapshot.keySet()) {
-                if (!now.containsKey(id)) {
+            if (now.full) {
+                for (String id : c.snapshot.keySet()) {
+                    if (!now.changed().containsKey(id)) {
+                        mc.remove(id);
+                        bodiesMayBeUnreferenced = true;
+                    }
+                }
+            } else {
+                for (String id : now.removed()) {
                     mc.remove(id);
                     bodiesMayBeUnreferenced = true;
                 }
@@ -1171,7 +1673,7 @@ public final class SyncEngine {
             next.put(c, now);
             nextToken.put(c, token);
         }
-        stats.drainInto(commit, true);
+        stats.drainInto(commit, everyFileSeen);
         // New routing rules are taken as applied only once every message was routed by them: a
         // mailbox that was not refreshed, or a message that kept its previous entry (with the
         // Maildir the old rules chose), is routed again next cycle.
@@ -1191,17 +1693,23 @@ public final class SyncEngine {
         } catch (IOException ex) {
             stats.commitFailed();
             rep.error(ex.getMessage());
-            return;
+            return false;
         }
         if (allPushed) {
             journaled.forEach(Set::clear);
         }
-        for (Map.Entry<CloudState, Map<String, Entry>> e : next.entrySet()) {
+        for (Map.Entry<CloudState, Listed> e : next.entrySet()) {
             CloudState c = e.getKey();
             Refresh r = refreshOf(refreshed, c);
-            c.snapshot = e.getValue();
+            Listed now = e.getValue();
+            if (now.full) {
+                c.snapshot = now.changed();
+            } else {
+                c.snapshot.putAll(now.changed());
+                now.removed().forEach(c.snapshot::remove);
+            }
             c.token = nextToken.get(c);
-            if (r.tokenUsable && r.failedIds.isEmpty()) {
+            if (r.tokenUsable && r.failedIds.isEmpty() && (everything || !now.removed().isEmpty())) {
                 c.content.keySet().retainAll(c.snapshot.keySet());
             }
             if (c.startup) {
@@ -1212,6 +1720,7 @@ public final class SyncEngine {
             }
             c.unsettled.removeAll(r.changedMeanwhile);
         }
+        return true;
     }
 
     private void collectGarbage(CycleReport rep) {

@@ -1,0 +1,197 @@
+package dev.cms.sync;
+
+import static dev.cms.sync.SyncFixture.hash;
+import static dev.cms.sync.SyncFixture.setLetters;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cms.maildir.MaildirFile;
+import dev.cms.model.Flag;
+import dev.cms.model.Flags;
+import dev.cms.provider.memory.InMemoryMailbox;
+import dev.cms.time.FakeTicker;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Cycles driven by the watcher's file events (issue 15, item 1): once a watcher feeds the
+ * engine, a cycle looks only at the files it named, the cloud's changes, and what an earlier
+ * cycle left unfinished; a list of names every safety-scan interval, or a report of lost events,
+ * catches what the events missed. The watcher is played by the test, naming exactly the files it
+ * changed, so what the engine sees is known.
+ */
+class ChangeDrivenCycleTest {
+    private static final Duration SAFETY_SCAN = Duration.ofMinutes(10);
+
+    @TempDir
+    Path tmp;
+
+    private final FakeTicker ticker = new FakeTicker();
+    private SyncFixture fx;
+    private InMemoryMailbox cloud;
+
+    @BeforeEach
+    void start() throws Exception {
+        cloud = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
+        for (int i = 0; i < 20; i++) {
+            cloud.add(Messages.message("m" + i), Flags.NONE, null);
+        }
+        fx = new SyncFixture(tmp, 1, List.of(cloud), Router.defaultOnly());
+        fx.ticker = ticker;
+        fx.start(false);
+        fx.engine.useFileEvents(SAFETY_SCAN);
+        fx.cycleOk(); // the first cycle reads the Maildir whole
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        fx.close();
+    }
+
+    /** The watcher reports {@code files} of Maildir 0 as changed by someone else. */
+    private void events(Path... files) {
+        fx.engine.journal(fx.maildirPaths.get(0), List.of(files));
+    }
+
+    private String idOf(String name) {
+        for (String id : cloud.ids()) {
+            if (java.util.Arrays.equals(cloud.body(id), Messages.message(name))) {
+                return id;
+            }
+        }
+        throw new AssertionError("no message " + name);
+    }
+
+    @Test
+    void aFlagChangeTheWatcherReportsIsPushedAtTheNextCycle() throws Exception {
+        MaildirFile f = fx.fileFor(0, Messages.message("m3"));
+        Path renamed = setLetters(f, "F");
+        events(f.path(), renamed);
+
+        CycleReport r = fx.cycleOk();
+
+        assertEquals(1, r.pushedFlags());
+        assertEquals(Flags.of(Flag.FLAGGED), cloud.flags(idOf("m3")));
+        assertTrue(fx.cycleOk().idle(), "and nothing after");
+    }
+
+    @Test
+    void aDeletionTheWatcherReportsIsPushed() throws Exception {
+        MaildirFile f = fx.fileFor(0, Messages.message("m4"));
+        String id = idOf("m4");
+        Files.delete(f.path());
+        events(f.path());
+
+        assertEquals(1, fx.cycleOk().pushedDeletes());
+        assertEquals("archive", cloud.deletions().get(id));
+    }
+
+    /**
+     * Without an event a change is not looked for at each poll: a cycle stays proportional to
+     * what the watcher named. The safety scan (names only) finds it once its interval has passed.
+     */
+    @Test
+    void aChangeWithoutAnEventIsFoundByTheSafetyScan() throws Exception {
+        setLetters(fx.fileFor(0, Messages.message("m5")), "S");
+
+        assertTrue(fx.cycleOk().idle(), "no event, no listing: nothing seen yet");
+        assertEquals(Flags.NONE, cloud.flags(idOf("m5")));
+
+        ticker.advance(SAFETY_SCAN.plusSeconds(1));
+        CycleReport r = fx.cycleOk();
+
+        assertEquals(1, r.pushedFlags(), r.toString());
+        assertEquals(Flags.of(Flag.READ), cloud.flags(idOf("m5")));
+    }
+
+    @Test
+    void lostEventsMakeTheNextCycleReadTheMaildirWhole() throws Exception {
+        MaildirFile f = fx.fileFor(0, Messages.message("m6"));
+        Files.delete(f.path());
+        setLetters(fx.fileFor(0, Messages.message("m7")), "FS");
+
+        fx.engine.eventsLost(fx.maildirPaths.get(0));
+        CycleReport r = fx.cycleOk();
+
+        assertEquals(1, r.pushedDeletes());
+        assertEquals(1, r.pushedFlags());
+        assertEquals(Flags.of(Flag.FLAGGED, Flag.READ), cloud.flags(idOf("m7")));
+    }
+
+    /** A file added behind the engine's back (a user's own) still goes to lost+found when reported. */
+    @Test
+    void aForeignFileTheWatcherReportsGoesToLostAndFound() throws Exception {
+        Path mine = fx.maildirPaths.get(0).resolve("cur").resolve("123.mine.host:2,S");
+        Files.write(mine, Messages.message("not from the cloud"));
+        events(mine);
+
+        CycleReport r = fx.cycleOk();
+
+        assertEquals(1, r.lostFound());
+        assertEquals(1, fx.lostAndFound().size());
+        assertEquals(20, cloud.size(), "the cloud is left alone");
+    }
+
+    /** The cloud's changes are applied without any file event: they are planned from the delta. */
+    @Test
+    void cloudChangesNeedNoLocalEvent() throws Exception {
+        String a = idOf("m8");
+        cloud.setFlags(a, Flags.of(Flag.READ));
+        cloud.remove(idOf("m9"));
+        String added = cloud.add(Messages.message("new"), Flags.of(Flag.FLAGGED), null);
+
+        CycleReport r = fx.cycleOk();
+
+        assertEquals(1, r.renamed());
+        assertEquals(1, r.removed());
+        assertEquals(1, r.delivered());
+        Map<dev.cms.model.ContentHash, Flags> local = fx.local(0);
+        assertEquals(Flags.of(Flag.READ), local.get(hash(Messages.message("m8"))));
+        assertEquals(Flags.of(Flag.FLAGGED), local.get(hash(Messages.message("new"))));
+        assertEquals(20, local.size());
+        assertTrue(cloud.ids().contains(added));
+    }
+
+    /**
+     * A local change made while its mailbox's push fails is kept for a later cycle, though the
+     * watcher names it only once.
+     */
+    @Test
+    void aChangeWhosePushFailedIsPushedByALaterCycleWithoutANewEvent() throws Exception {
+        MaildirFile f = fx.fileFor(0, Messages.message("m10"));
+        Path renamed = setLetters(f, "F");
+        events(f.path(), renamed);
+        cloud.failNext(InMemoryMailbox.Op.APPLY, 1);
+        fx.cycle();
+        assertEquals(Flags.NONE, cloud.flags(idOf("m10")));
+
+        CycleReport r = fx.cycleOk();
+
+        assertEquals(1, r.pushedFlags());
+        assertEquals(Flags.of(Flag.FLAGGED), cloud.flags(idOf("m10")));
+    }
+
+    /** The engine's own renames keep its view right: a later change to the renamed file is pushed. */
+    @Test
+    void aFileTheEngineRenamedIsFollowedUnderItsNewName() throws Exception {
+        String id = idOf("m11");
+        cloud.setFlags(id, Flags.of(Flag.READ));
+        fx.cycleOk(); // the engine renames the file to :2,S (its own change: no event)
+        MaildirFile f = fx.fileFor(0, Messages.message("m11"));
+        assertEquals(Flags.of(Flag.READ), f.flags());
+        Path renamed = setLetters(f, "FS");
+        events(f.path(), renamed);
+
+        fx.cycleOk();
+
+        assertEquals(Flags.of(Flag.READ, Flag.FLAGGED), cloud.flags(id));
+        assertEquals(1, fx.files(0).stream().filter(x -> x.name().base().equals(f.name().base())).count());
+    }
+}
