@@ -476,14 +476,13 @@ public final class SyncEngine {
     }
 
     /**
-     * Journals, durably, files of the Maildir at {@code root} that someone else changed (from
-     * the watcher's thread, as the events come): should the daemon die before a cycle pushes
-     * them, the next start pushes them instead of undoing them.
+     * Tells the next cycle to look at {@code files} of the Maildir at {@code root} (as a watcher
+     * names them); the Maildir's index, or -1 when {@code root} is not one of the engine's.
      */
-    public void journal(Path root, List<Path> files) {
+    public int filesChanged(Path root, List<Path> files) {
         int i = maildirKeys.indexOf(root.toAbsolutePath().normalize().toString());
         if (i < 0) {
-            return;
+            return -1;
         }
         synchronized (dirtyFiles) {
             Set<Path> dirty = dirtyFiles.get(i);
@@ -494,6 +493,19 @@ public final class SyncEngine {
                     dirty.add(mdir.resolve(dir.getFileName().toString()).resolve(f.getFileName().toString()));
                 }
             }
+        }
+        return i;
+    }
+
+    /**
+     * Journals, durably, files of the Maildir at {@code root} that someone else changed (from
+     * the watcher's thread, as the events come): should the daemon die before a cycle pushes
+     * them, the next start pushes them instead of undoing them.
+     */
+    public void journal(Path root, List<Path> files) {
+        int i = filesChanged(root, files);
+        if (i < 0) {
+            return;
         }
         List<String> names = new ArrayList<>(files.size());
         for (Path f : files) {

@@ -136,9 +136,29 @@ class IndependentModelTest {
         run.run();
     }
 
+    /**
+     * The same seeds with the engine fed by file events, as under the daemon (issue 15): each
+     * cycle looks only at the files named since the last one, which the test names the way the
+     * watcher would (every file created, removed, renamed or rewritten by anyone but the engine
+     * since the last cycle ended). {@code -Dmodel.watchedSeeds=N} sets how many.
+     */
+    @Test
+    void engineFedByFileEventsAgreesWithTheModel() throws Exception {
+        int seeds = Integer.getInteger("model.watchedSeeds", 40);
+        long first = Long.getLong("model.firstSeed", 1);
+        for (long seed = first; seed < first + seeds; seed++) {
+            runSeed(seed, false, true);
+        }
+    }
+
     void runSeed(long seed, boolean printTrace) throws Exception {
-        Path dir = tmp.resolve("seed-" + seed);
+        runSeed(seed, printTrace, Boolean.getBoolean("model.watched"));
+    }
+
+    void runSeed(long seed, boolean printTrace, boolean watched) throws Exception {
+        Path dir = tmp.resolve((watched ? "watched-seed-" : "seed-") + seed);
         Run run = new Run(seed, dir, true);
+        run.watched = watched;
         try {
             run.run();
             if (printTrace) {
@@ -146,7 +166,8 @@ class IndependentModelTest {
             }
         } catch (AssertionError | Exception e) {
             throw new AssertionError("independent model failed for seed " + seed + "; replay with: mvn test"
-                    + " -Dtest=IndependentModelTest -Dmodel.seed=" + seed + "\n" + e.getMessage() + "\ntrace:\n"
+                    + " -Dtest=IndependentModelTest -Dmodel.seed=" + seed + (watched ? " -Dmodel.watched=true" : "")
+                    + "\n" + e.getMessage() + "\ntrace:\n"
                     + run.trace, e);
         } finally {
             deleteTree(dir);
@@ -482,6 +503,10 @@ class IndependentModelTest {
         /** The hook the engine's own-changes listener forwards to (this cycle only). */
         java.util.function.Consumer<Path> ownHook = p -> { };
         int cycles;
+        /** The engine is fed file events (as by the daemon's watcher) instead of listing the Maildirs. */
+        boolean watched;
+        /** Per Maildir, each file's identity when the last cycle ended (watched runs). */
+        final List<Map<Path, String>> filesAtLastCycle = List.of(new HashMap<>(), new HashMap<>());
 
         Run(long seed, Path dir, boolean gaps) throws IOException {
             this.seed = seed;
@@ -610,11 +635,74 @@ class IndependentModelTest {
             offline = off;
             fx.start(off);
             fx.engine.onOwnChanges(p -> ownHook.accept(p));
+            if (watched) {
+                fx.engine.useFileEvents(Duration.ofDays(3650)); // never a safety scan: events only
+            }
             Arrays.fill(startup, true);
             unsettled.forEach(Set::clear);
             for (int m = 0; m < 2; m++) {
                 journalLoaded.get(m).clear();
                 journalLoaded.get(m).addAll(journalDb.get(m));
+            }
+        }
+
+        // ---- file events (watched runs)
+
+        /** Each file of {@code cur/} and {@code new/} with its inode, size and times; directories too. */
+        Map<Path, String> filesNow(int m) throws IOException {
+            Map<Path, String> out = new HashMap<>();
+            for (String sub : List.of("cur", "new")) {
+                Path dir = fx.maildirPaths.get(m).resolve(sub);
+                if (!Files.isDirectory(dir)) {
+                    continue;
+                }
+                try (Stream<Path> s = Files.list(dir)) {
+                    for (Path p : s.toList()) {
+                        try {
+                            Map<String, Object> a = Files.readAttributes(p, "unix:ino,size,lastModifiedTime,ctime",
+                                    java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                            out.put(p, a.get("ino") + ":" + a.get("size") + ":" + a.get("lastModifiedTime") + ":"
+                                    + a.get("ctime") + (Files.isDirectory(p) ? ":dir" : ""));
+                        } catch (java.nio.file.NoSuchFileException gone) {
+                            // gone meanwhile
+                        }
+                    }
+                }
+            }
+            return out;
+        }
+
+        /** Names to the engine what changed since the last cycle ended, as the watcher would. */
+        void reportFileEvents() throws IOException {
+            if (!watched) {
+                return;
+            }
+            for (int m = 0; m < maildirs(); m++) {
+                Map<Path, String> was = filesAtLastCycle.get(m);
+                Map<Path, String> now = filesNow(m);
+                List<Path> changed = new ArrayList<>();
+                now.forEach((p, id) -> {
+                    if (!id.equals(was.get(p))) {
+                        changed.add(p);
+                    }
+                });
+                for (Path p : was.keySet()) {
+                    if (!now.containsKey(p)) {
+                        changed.add(p);
+                    }
+                }
+                if (!changed.isEmpty()) {
+                    fx.engine.filesChanged(fx.maildirPaths.get(m), changed);
+                }
+            }
+        }
+
+        void rememberFiles() throws IOException {
+            if (watched) {
+                for (int m = 0; m < maildirs(); m++) {
+                    filesAtLastCycle.get(m).clear();
+                    filesAtLastCycle.get(m).putAll(filesNow(m));
+                }
             }
         }
 
@@ -1189,11 +1277,13 @@ class IndependentModelTest {
             trace.append(what).append('\n');
 
             CycleReport report;
+            reportFileEvents();
             try {
                 report = fx.cycle();
             } catch (SimulatedCrash e) {
                 report = null; // the process died at that point: nothing after it ran
             }
+            rememberFiles();
             for (InMemoryMailbox c : clouds) {
                 c.clearFailures();
             }
