@@ -683,9 +683,10 @@ public final class SyncEngine {
         for (int i = 0; i < maildirs.size(); i++) {
             desired.add(new HashMap<>());
         }
+        boolean anything = scope.stream().anyMatch(s -> s == null || !s.isEmpty());
         for (Map.Entry<CloudState, Refresh> e : refreshed.entrySet()) {
             CloudState c = e.getKey();
-            if (e.getValue().active()) {
+            if (anything && e.getValue().active()) {
                 e.getValue().now().forEach((id, en) -> {
                     if (inScope(scope, en.target(), en.hash())) {
                         desired.get(en.target()).computeIfAbsent(en.hash(), k -> new Want(en.received()))
@@ -697,7 +698,7 @@ public final class SyncEngine {
         if (stopped(rep)) {
             return rep;
         }
-        for (int i = 0; i < maildirs.size(); i++) {
+        for (int i = 0; i < maildirs.size() && anything; i++) {
             force(i, locals.get(i), scope.get(i), desired.get(i), before, refreshed, rep);
             if (stopped(rep)) {
                 return rep;
