@@ -183,6 +183,7 @@ public final class StateDb implements AutoCloseable {
         @Nullable String syncToken;
         int messageCount;
         boolean pruneUncommitted;
+        boolean messagesOnly;
 
         MailboxCommit(String key) {
             this.key = key;
@@ -195,6 +196,14 @@ public final class StateDb implements AutoCloseable {
 
         public void remove(String cloudId) {
             removals.add(cloudId);
+        }
+
+        /**
+         * Saves only this commit's messages (deliveries made while a download runs): the
+         * mailbox's token, count and times are left as they are.
+         */
+        public void messagesOnly() {
+            this.messagesOnly = true;
         }
 
         /** The token to resume from and the mailbox's message count after this cycle. */

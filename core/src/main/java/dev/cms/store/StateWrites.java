@@ -79,6 +79,9 @@ final class StateWrites {
             }
             del.executeBatch();
         }
+        if (m.messagesOnly) {
+            return;
+        }
         if (m.pruneUncommitted) {
             try (PreparedStatement prune = conn.prepareStatement(
                     "DELETE FROM message WHERE mailbox = ? AND in_snapshot = 0")) {

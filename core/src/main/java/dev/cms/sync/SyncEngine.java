@@ -76,6 +76,8 @@ public final class SyncEngine {
     static final String CONFIRM_EMPTY = ".cms-confirm-empty";
     /** How often an incrementally kept listing is checked against the service's counts. */
     static final java.time.Duration CHECK_COUNTS_EVERY = java.time.Duration.ofMinutes(30);
+    /** During a long download, new messages reach their Maildir at least this often (and every {@link #RECORD_BATCH}). */
+    static final java.time.Duration EARLY_DELIVERY_EVERY = java.time.Duration.ofSeconds(2);
 
     /** A cloud message as the engine tracks it; {@code target} is a Maildir index or -1. */
     record Entry(ContentHash hash, Flags flags, @Nullable Instant received, int target) {
@@ -1187,6 +1189,8 @@ public final class SyncEngine {
         AtomicInteger done = new AtomicInteger();
         AtomicLong bytes = new AtomicLong();
         IOException[] recordFailure = new IOException[1];
+        long[] lastFlush = {ticker.nanoTime()};
+        Object earlyLock = new Object();
         BodySink sink = (id, body, received) -> {
             CountingStream counted = new CountingStream(body);
             ContentHash h = store.ingest(counted);
@@ -1199,15 +1203,20 @@ public final class SyncEngine {
             Map<String, ContentHash> batch = null;
             synchronized (toRecord) {
                 toRecord.put(id, h);
-                if (toRecord.size() >= RECORD_BATCH) {
+                long at = ticker.nanoTime();
+                if (toRecord.size() >= RECORD_BATCH || at - lastFlush[0] > EARLY_DELIVERY_EVERY.toNanos()) {
                     batch = new HashMap<>(toRecord);
                     toRecord.clear();
+                    lastFlush[0] = at;
                 }
             }
             if (batch != null) {
                 store.sync();
                 recordIds(c, batch);
                 db.recordContent(c.key(), batch);
+                synchronized (earlyLock) {
+                    deliverEarly(c, batch, need, receivedAt, rep);
+                }
             }
         };
         log.info("{}: downloading {} new message(s)", c.key(), need.size());
@@ -1251,6 +1260,72 @@ public final class SyncEngine {
             int target = old != null && old.hash().equals(h) ? old.target() : -1;
             now.put(m.id(), new Entry(h, m.flags(), received, target));
         }
+    }
+
+    /**
+     * Delivers new messages of a long download while it runs (issue 15, item 4: mail is readable
+     * during a first sync): each message of {@code batch} that the snapshot does not know yet is
+     * routed, linked into its Maildir and saved as part of the snapshot at once, without the sync
+     * token, so a crash or stop resumes without downloading it again or delivering it twice. A
+     * content already in its Maildir (identical copies, whose flags combine) is left to the
+     * cycle. Runs on a download thread while the cycle's thread waits for the download.
+     */
+    private void deliverEarly(CloudState c, Map<String, ContentHash> batch, Map<String, CloudMessage> need,
+            Map<String, Instant> receivedAt, CycleReport rep) {
+        if (maildirs.isEmpty() || stopRequested) {
+            return;
+        }
+        StateDb.CycleCommit commit = new StateDb.CycleCommit();
+        commit.at(ticker.now());
+        StateDb.MailboxCommit mc = commit.mailbox(c.key());
+        mc.messagesOnly();
+        Map<String, Entry> delivered = new HashMap<>();
+        for (Map.Entry<String, ContentHash> b : batch.entrySet()) {
+            String id = b.getKey();
+            ContentHash h = b.getValue();
+            CloudMessage m = need.get(id);
+            if (m == null || c.snapshot.containsKey(id) || knownElsewhere(c, id)) {
+                continue;
+            }
+            int target = routeOne(c, id, h);
+            LocalView v = views.get(target);
+            if (v == null || v.byHash.containsKey(h)) {
+                continue;
+            }
+            Instant received = receivedAt.getOrDefault(id, m.received());
+            Flags flags = m.flags().retain(c.supported).without(Flag.TRASHED);
+            try {
+                MaildirFile f = maildirs.get(target).deliver(store.path(h), flags, received, ownChanges::expect);
+                v.add(f, h);
+                stats.record(f.stat(), h, f.name().base());
+                rep.delivered++;
+            } catch (IOException e) {
+                log.debug("{}: early delivery of {} failed ({}); the cycle delivers it", c.key(), id, e.toString());
+                continue;
+            }
+            Entry e = new Entry(h, m.flags(), received, target);
+            mc.upsert(id, h, e.flags(), e.received(), maildirKeys.get(target));
+            delivered.put(id, e);
+        }
+        if (delivered.isEmpty()) {
+            return;
+        }
+        try {
+            db.commit(commit);
+            c.snapshot.putAll(delivered);
+        } catch (IOException e) {
+            log.debug("{}: saving early deliveries failed ({}); the cycle saves them", c.key(), e.toString());
+        }
+    }
+
+    /** Whether another mailbox of the account has message {@code id} (a label or folder it is also in). */
+    private boolean knownElsewhere(CloudState c, String id) {
+        for (CloudState other : clouds) {
+            if (other != c && other.account.equals(c.account) && other.snapshot.containsKey(id)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -1460,22 +1535,25 @@ public final class SyncEngine {
         }
         for (Map.Entry<String, Entry> m : todo.entrySet()) {
             Entry e = m.getValue();
-            int target;
-            try {
-                Path body = store.path(e.hash());
-                Map<String, String> cache = new HashMap<>();
-                target = router.route(c.index, name -> {
-                    if (!cache.containsKey(name)) {
-                        cache.put(name, HeaderReader.read(body, name));
-                    }
-                    return cache.get(name);
-                });
-            } catch (IOException ex) {
-                log.warn("{}: cannot read headers of {} for routing ({}); using the first Maildir", c.key(), m.getKey(),
-                        ex.getMessage());
-                target = 0;
-            }
-            now.put(m.getKey(), e.withTarget(target));
+            now.put(m.getKey(), e.withTarget(routeOne(c, m.getKey(), e.hash())));
+        }
+    }
+
+    /** The Maildir of message {@code id} of {@code c}, whose body is {@code h}. */
+    private int routeOne(CloudState c, String id, ContentHash h) {
+        try {
+            Path body = store.path(h);
+            Map<String, String> cache = new HashMap<>();
+            return router.route(c.index, name -> {
+                if (!cache.containsKey(name)) {
+                    cache.put(name, HeaderReader.read(body, name));
+                }
+                return cache.get(name);
+            });
+        } catch (IOException ex) {
+            log.warn("{}: cannot read headers of {} for routing ({}); using the first Maildir", c.key(), id,
+                    ex.getMessage());
+            return 0;
         }
     }
 
