@@ -8,6 +8,7 @@ import java.nio.charset.Charset;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +23,10 @@ import org.slf4j.LoggerFactory;
  * {@link #logStream} wraps stderr so that the line is erased before a log line is written;
  * the next arrival draws it again. When stderr is not a terminal (the daemon under systemd,
  * a log file) the same figures are logged instead, at every further tenth of the download
- * and at least every {@link #LOG_EVERY} while bodies keep arriving.
+ * and every {@link #LOG_EVERY}. The command line's progress ({@link #forStderr}) has a thread
+ * that brings the figures up to date every {@link #TICK} while nothing arrives, so a
+ * throttling pause shows as it lasts: the speed falls, the time left grows, and the line a
+ * log message erased comes back.
  */
 final class ConsoleProgress implements Progress {
     private static final Logger log = LoggerFactory.getLogger(ConsoleProgress.class);
@@ -33,13 +37,20 @@ final class ConsoleProgress implements Progress {
     private static final int NAME = 24;
     private static final long REDRAW_EVERY_NANOS = 200_000_000L;
     static final Duration LOG_EVERY = Duration.ofSeconds(30);
+    static final Duration TICK = Duration.ofSeconds(1);
 
     private final PrintStream out;
     private final boolean terminal;
     private final int columns;
     private final Ticker ticker;
     private final Consumer<String> logLine;
+    private final boolean ticking;
+    private String mailbox = "";
     private int total;
+    /** A download is under way (between fetchStarted and fetchFinished) and shown. */
+    private boolean active;
+    /** The thread that brings the figures up to date while nothing arrives, when running. */
+    private @Nullable Thread tickThread;
     private DownloadRate rate;
     private long lastDraw;
     private long lastLog;
@@ -52,16 +63,22 @@ final class ConsoleProgress implements Progress {
     }
 
     ConsoleProgress(PrintStream out, boolean terminal, int columns, Ticker ticker) {
-        this(out, terminal, columns, ticker, line -> log.info("{}", line));
+        this(out, terminal, columns, ticker, line -> log.info("{}", line), false);
     }
 
-    /** As the others, with the lines for a log (stderr not a terminal) going to {@code logLine}. */
-    ConsoleProgress(PrintStream out, boolean terminal, int columns, Ticker ticker, Consumer<String> logLine) {
+    /**
+     * As the others, with the lines for a log (stderr not a terminal) going to {@code logLine};
+     * with {@code ticking}, a thread brings the figures up to date every {@link #TICK} while
+     * nothing arrives (a quota or throttling pause), so the time left grows as the pause goes on.
+     */
+    ConsoleProgress(PrintStream out, boolean terminal, int columns, Ticker ticker, Consumer<String> logLine,
+            boolean ticking) {
         this.out = out;
         this.ticker = ticker;
         this.terminal = terminal;
         this.columns = Math.max(40, columns);
         this.logLine = logLine;
+        this.ticking = ticking;
         this.rate = new DownloadRate(ticker.nanoTime());
     }
 
@@ -80,7 +97,7 @@ final class ConsoleProgress implements Progress {
             columns = 80;
         }
         PrintStream err = System.err;
-        ConsoleProgress p = new ConsoleProgress(err, terminal, columns, ticker);
+        ConsoleProgress p = new ConsoleProgress(err, terminal, columns, ticker, line -> log.info("{}", line), true);
         if (terminal) {
             System.setErr(p.logStream(err));
         }
@@ -139,20 +156,33 @@ final class ConsoleProgress implements Progress {
     public synchronized void fetchStarted(String mailbox, int total) {
         endLine();
         long now = ticker.nanoTime();
+        this.mailbox = mailbox;
         this.total = total;
         this.rate = new DownloadRate(now);
         this.lastDraw = 0;
         this.lastLog = now;
         this.lastDecile = 0;
+        this.active = total >= MIN_FOR_DISPLAY;
+        if (active && ticking && tickThread == null) {
+            Thread t = new Thread(this::tick, "cms-progress");
+            t.setDaemon(true);
+            tickThread = t;
+            t.start();
+        }
     }
 
     @Override
     public synchronized void fetched(String mailbox, int done, long bytes) {
-        if (total < MIN_FOR_DISPLAY) {
+        if (!active) {
             return;
         }
         long now = ticker.nanoTime();
         rate.record(now, done, bytes);
+        show(now);
+    }
+
+    /** Draws the line, or logs it when it is due. */
+    private void show(long now) {
         int count = rate.done();
         if (terminal) {
             if (now - lastDraw < REDRAW_EVERY_NANOS && count < total) {
@@ -169,6 +199,32 @@ final class ConsoleProgress implements Progress {
                 lastDecile = Math.max(lastDecile, decile);
                 lastLog = now;
                 logLine.accept(mailbox + ": " + figures(count));
+            }
+        }
+    }
+
+    /**
+     * The ticking thread: every {@link #TICK} of a download, the time since the last arrival
+     * goes into the figures and they are shown as an arrival would show them. It ends when no
+     * download is under way.
+     */
+    private void tick() {
+        synchronized (this) {
+            try {
+                long next = ticker.nanoTime() + TICK.toNanos();
+                while (active) {
+                    long now = ticker.nanoTime();
+                    if (now - next >= 0) {
+                        rate.idle(now);
+                        show(now);
+                        next = now + TICK.toNanos();
+                    }
+                    ticker.waitUntil(this, next);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                tickThread = null;
             }
         }
     }
@@ -211,6 +267,8 @@ final class ConsoleProgress implements Progress {
     @Override
     public synchronized void fetchFinished(String mailbox) {
         endLine();
+        active = false;
+        ticker.wakeAll(this);
     }
 
     private static String shortName(String key, int max) {

@@ -64,6 +64,11 @@ final class DownloadRate {
         return it.next();
     }
 
+    /** Nothing more has arrived by {@code nanos}: the time since the last arrival counts. */
+    void idle(long nanos) {
+        record(nanos, latest.done(), latest.bytes());
+    }
+
     int done() {
         return latest.done();
     }

@@ -110,7 +110,7 @@ class ConsoleProgressTest {
     // ---- issue 15, item 4: count, rate and time left, quota waits included
 
     private final List<String> logged = new ArrayList<>();
-    private final ConsoleProgress daemonLog = new ConsoleProgress(raw, false, 80, ticker, logged::add);
+    private final ConsoleProgress daemonLog = new ConsoleProgress(raw, false, 80, ticker, logged::add, false);
     private int done;
 
     /** {@code n} more bodies of {@code size} bytes, one every {@code every}, told to {@code p}. */
@@ -182,5 +182,51 @@ class ConsoleProgressTest {
         arrive(progress, "o365:b@contoso.example:Inbox", 200, Duration.ofMillis(250), 1_000_000);
         assertEquals(List.of("…b@contoso.example:Inbox [##          ] 200/1000 4.0 msg/s 4.0 MB/s, 3m20s left"),
                 shown());
+    }
+
+    /** Lets {@code seconds} pass a second at a time, each time until the ticking thread has seen it. */
+    private void pause(int seconds) throws InterruptedException {
+        for (int i = 0; i < seconds; i++) {
+            ticker.advance(Duration.ofSeconds(1));
+            ticker.awaitWaiting(1, Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void duringAPauseTheLogShowsTheTimeLeftGrowing() throws Exception {
+        ConsoleProgress ticking = new ConsoleProgress(raw, false, 80, ticker, logged::add, true);
+        String box = "o365:b@contoso.example:Inbox";
+        ticking.fetchStarted(box, 1000);
+        try {
+            arrive(ticking, box, 200, Duration.ofMillis(100), 10_000);
+            ticker.awaitWaiting(1, Duration.ofSeconds(10));
+            pause(60); // Retry-After: 60, nothing arrives
+            assertEquals(List.of(
+                    box + ": 100/1000 10 msg/s 100 kB/s, 1m30s left",
+                    box + ": 200/1000 10 msg/s 100 kB/s, 1m20s left",
+                    box + ": 200/1000 4.0 msg/s 40 kB/s, 3m20s left",
+                    box + ": 200/1000 2.5 msg/s 25 kB/s, 5m20s left"), logged);
+        } finally {
+            ticking.fetchFinished(box);
+        }
+    }
+
+    @Test
+    void duringAPauseTheTerminalLineKeepsCountingAndComesBackAfterALogLine() throws Exception {
+        ConsoleProgress ticking = new ConsoleProgress(raw, true, 80, ticker, logged::add, true);
+        PrintStream err = ticking.logStream(raw);
+        String box = "o365:b@contoso.example:Inbox";
+        ticking.fetchStarted(box, 1000);
+        try {
+            arrive(ticking, box, 200, Duration.ofMillis(250), 1_000_000);
+            ticker.awaitWaiting(1, Duration.ofSeconds(10));
+            err.println("12-05 02:00:00 INFO Office365 messages.$value failed (HTTP 429); retrying in 50000 ms");
+            pause(50);
+            assertEquals(List.of("12-05 02:00:00 INFO Office365 messages.$value failed (HTTP 429); retrying in 50000 ms",
+                    "…b@contoso.example:Inbox [##          ] 200/1000 2.0 msg/s 2.0 MB/s, 6m40s left"), shown());
+        } finally {
+            ticking.fetchFinished(box);
+        }
+        assertEquals("", shown().get(1), "the line is gone when the download ends");
     }
 }

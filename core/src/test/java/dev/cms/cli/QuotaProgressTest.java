@@ -75,7 +75,7 @@ class QuotaProgressTest {
                 tokens, options);
         List<String> logged = new ArrayList<>();
         ConsoleProgress progress = new ConsoleProgress(new PrintStream(new ByteArrayOutputStream(), true,
-                StandardCharsets.UTF_8), false, 80, clock, logged::add);
+                StandardCharsets.UTF_8), false, 80, clock, logged::add, false);
         Path state = tmp.resolve("state");
         MessageStore store = MessageStore.open(state);
         try (StateDb db = StateDb.open(state.resolve("state.db"))) {
