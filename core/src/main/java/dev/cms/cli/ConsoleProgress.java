@@ -7,18 +7,26 @@ import java.io.PrintStream;
 import java.nio.charset.Charset;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Shows long downloads: a redrawn bar with rate and time left when stderr is a terminal,
- * else a log line every ten percent.
+ * Shows long downloads: bodies done of the total, the speed in messages and bytes a second,
+ * and the time left at that speed ({@link DownloadRate}: measured over the last ten minutes,
+ * so the quota's pacing and the service's throttling pauses are in it).
  *
- * <p>On a terminal the bar is one line without a newline, redrawn with {@code \r} and erased
- * to the end of the line ({@code ESC[K}), so a shorter redraw leaves nothing of a longer one.
- * A log line must not land on top of it: {@link #logStream} wraps stderr so that the bar is
- * erased before a log line is written; the next download step draws it again.
+ * <p>On a terminal the figures are one line without a newline, redrawn in place at most five
+ * times a second: {@code \r}, then erased to the end of the line ({@code ESC[K}), so a
+ * shorter redraw leaves nothing of a longer one. A log line must not land on top of it:
+ * {@link #logStream} wraps stderr so that the line is erased before a log line is written;
+ * the next arrival draws it again. When stderr is not a terminal (the daemon under systemd,
+ * a log file) the same figures are logged instead, at every further tenth of the download
+ * and every {@link #LOG_EVERY}. The command line's progress ({@link #forStderr}) has a thread
+ * that brings the figures up to date every {@link #TICK} while nothing arrives, so a
+ * throttling pause shows as it lasts: the speed falls, the time left grows, and the line a
+ * log message erased comes back.
  */
 final class ConsoleProgress implements Progress {
     private static final Logger log = LoggerFactory.getLogger(ConsoleProgress.class);
@@ -27,15 +35,25 @@ final class ConsoleProgress implements Progress {
     static final String ERASE_LINE = "\u001b[K";
     private static final int BAR = 20;
     private static final int NAME = 24;
+    private static final long REDRAW_EVERY_NANOS = 200_000_000L;
+    static final Duration LOG_EVERY = Duration.ofSeconds(30);
+    static final Duration TICK = Duration.ofSeconds(1);
 
     private final PrintStream out;
     private final boolean terminal;
     private final int columns;
     private final Ticker ticker;
-    private @Nullable String mailbox;
+    private final Consumer<String> logLine;
+    private final boolean ticking;
+    private String mailbox = "";
     private int total;
-    private long started;
+    /** A download is under way (between fetchStarted and fetchFinished) and shown. */
+    private boolean active;
+    /** The thread that brings the figures up to date while nothing arrives, when running. */
+    private @Nullable Thread tickThread;
+    private DownloadRate rate;
     private long lastDraw;
+    private long lastLog;
     private int lastDecile;
     /** A bar is on the screen: the cursor is at the end of an unfinished line. */
     private boolean shown;
@@ -45,10 +63,23 @@ final class ConsoleProgress implements Progress {
     }
 
     ConsoleProgress(PrintStream out, boolean terminal, int columns, Ticker ticker) {
+        this(out, terminal, columns, ticker, line -> log.info("{}", line), false);
+    }
+
+    /**
+     * As the others, with the lines for a log (stderr not a terminal) going to {@code logLine};
+     * with {@code ticking}, a thread brings the figures up to date every {@link #TICK} while
+     * nothing arrives (a quota or throttling pause), so the time left grows as the pause goes on.
+     */
+    ConsoleProgress(PrintStream out, boolean terminal, int columns, Ticker ticker, Consumer<String> logLine,
+            boolean ticking) {
         this.out = out;
         this.ticker = ticker;
         this.terminal = terminal;
         this.columns = Math.max(40, columns);
+        this.logLine = logLine;
+        this.ticking = ticking;
+        this.rate = new DownloadRate(ticker.nanoTime());
     }
 
     /**
@@ -66,7 +97,7 @@ final class ConsoleProgress implements Progress {
             columns = 80;
         }
         PrintStream err = System.err;
-        ConsoleProgress p = new ConsoleProgress(err, terminal, columns, ticker);
+        ConsoleProgress p = new ConsoleProgress(err, terminal, columns, ticker, line -> log.info("{}", line), true);
         if (terminal) {
             System.setErr(p.logStream(err));
         }
@@ -124,53 +155,124 @@ final class ConsoleProgress implements Progress {
     @Override
     public synchronized void fetchStarted(String mailbox, int total) {
         endLine();
+        long now = ticker.nanoTime();
+        this.mailbox = mailbox;
         this.total = total;
-        this.started = ticker.nanoTime();
+        this.rate = new DownloadRate(now);
         this.lastDraw = 0;
+        this.lastLog = now;
         this.lastDecile = 0;
+        this.active = total >= MIN_FOR_DISPLAY;
+        if (active && ticking && tickThread == null) {
+            Thread t = new Thread(this::tick, "cms-progress");
+            t.setDaemon(true);
+            tickThread = t;
+            t.start();
+        }
     }
 
     @Override
     public synchronized void fetched(String mailbox, int done, long bytes) {
-        if (total < MIN_FOR_DISPLAY) {
+        if (!active) {
             return;
         }
         long now = ticker.nanoTime();
-        double secs = Math.max(1e-3, (now - started) / 1e9);
-        double rate = done / secs;
+        rate.record(now, done, bytes);
+        show(now);
+    }
+
+    /** Draws the line, or logs it when it is due. */
+    private void show(long now) {
+        int count = rate.done();
         if (terminal) {
-            if (now - lastDraw < 200_000_000L && done < total) {
+            if (now - lastDraw < REDRAW_EVERY_NANOS && count < total) {
                 return;
             }
             lastDraw = now;
-            int filled = (int) ((long) BAR * done / total);
-            String eta = rate > 0 ? format(Duration.ofSeconds((long) ((total - done) / rate))) : "?";
-            String line = String.format(Locale.ROOT, "%s [%s%s] %d/%d %.0f msg/s %.1f MB/s, %s left",
-                    shortName(mailbox), "#".repeat(filled), " ".repeat(BAR - filled), done, total, rate,
-                    bytes / 1e6 / secs, eta);
-            // Never as wide as the terminal: a wrapped line cannot be redrawn with \r.
-            if (line.length() > columns - 1) {
-                line = line.substring(0, columns - 1);
-            }
+            String line = terminalLine(mailbox, count);
             out.print("\r" + line + ERASE_LINE);
             out.flush();
             shown = true;
         } else {
-            int decile = (int) (10L * done / total);
-            if (decile > lastDecile) {
-                lastDecile = decile;
-                log.info("{}: {}/{} downloaded ({} msg/s)", mailbox, done, total, String.format(Locale.ROOT, "%.0f", rate));
+            int decile = (int) (10L * Math.min(count, total) / total);
+            if (decile > lastDecile || now - lastLog >= LOG_EVERY.toNanos()) {
+                lastDecile = Math.max(lastDecile, decile);
+                lastLog = now;
+                logLine.accept(mailbox + ": " + figures(count));
             }
         }
+    }
+
+    /**
+     * The ticking thread: every {@link #TICK} of a download, the time since the last arrival
+     * goes into the figures and they are shown as an arrival would show them. It ends when no
+     * download is under way.
+     */
+    private void tick() {
+        synchronized (this) {
+            try {
+                long next = ticker.nanoTime() + TICK.toNanos();
+                while (active) {
+                    long now = ticker.nanoTime();
+                    if (now - next >= 0) {
+                        rate.idle(now);
+                        show(now);
+                        next = now + TICK.toNanos();
+                    }
+                    ticker.waitUntil(this, next);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                tickThread = null;
+            }
+        }
+    }
+
+    /**
+     * The line on the terminal: the mailbox, a bar, the figures; never as wide as the terminal
+     * (a wrapped line cannot be redrawn with {@code \r}). The figures come first: the bar
+     * narrows, then goes, then the name is shortened.
+     */
+    private String terminalLine(String mailbox, int count) {
+        String fig = figures(count);
+        String name = shortName(mailbox, NAME);
+        int width = columns - 1;
+        int bar = Math.min(BAR, width - name.length() - fig.length() - 4);
+        String line;
+        if (bar >= 5) {
+            int filled = (int) ((long) bar * Math.min(count, total) / total);
+            line = name + " [" + "#".repeat(filled) + " ".repeat(bar - filled) + "] " + fig;
+        } else {
+            line = shortName(mailbox, Math.max(1, Math.min(NAME, width - fig.length() - 1))) + " " + fig;
+        }
+        return line.length() > width ? line.substring(0, width) : line;
+    }
+
+    /** {@code 4000/100000 40 msg/s 1.2 MB/s, 40m00s left}: the same on a terminal and in a log. */
+    private String figures(int done) {
+        Duration left = rate.timeLeft(total);
+        double perSecond = rate.messagesPerSecond();
+        return String.format(Locale.ROOT, perSecond < 10 ? "%d/%d %.1f msg/s %s, %s left" : "%d/%d %.0f msg/s %s, %s left",
+                done, total, perSecond, byteRate(rate.bytesPerSecond()), left == null ? "?" : format(left));
+    }
+
+    static String byteRate(double bytesPerSecond) {
+        if (bytesPerSecond < 1e6) {
+            return String.format(Locale.ROOT, "%.0f kB/s", bytesPerSecond / 1e3);
+        }
+        return String.format(Locale.ROOT, "%.1f MB/s", bytesPerSecond / 1e6);
     }
 
     @Override
     public synchronized void fetchFinished(String mailbox) {
         endLine();
+        active = false;
+        ticker.wakeAll(this);
     }
 
-    private static String shortName(String key) {
-        return key.length() <= NAME ? key : "…" + key.substring(key.length() - (NAME - 1));
+    private static String shortName(String key, int max) {
+        return key.length() <= max ? key : "…" + key.substring(key.length() - (max - 1));
     }
 
     static String format(Duration d) {

@@ -43,8 +43,9 @@ public interface CloudMailbox {
     /**
      * Downloads the bodies of the given messages and hands each, as the raw bytes the
      * service serves (CRLF or LF), to {@code sink}, possibly from several threads and in
-     * any order. Bodies delivered before a failure stay delivered; the first failure is
-     * thrown once the others in flight have finished.
+     * any order. The downloads start in the order of {@code ids}, which the engine gives
+     * newest first (a batch of them counts as one download). Bodies delivered before a
+     * failure stay delivered; the first failure is thrown once the others in flight have finished.
      */
     void fetchBodies(Collection<String> ids, BodySink sink) throws IOException, InterruptedException;
 

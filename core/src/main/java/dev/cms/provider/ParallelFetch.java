@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
  * Fetches message bodies one id at a time on a small pool of daemon threads, for the
  * providers' {@link CloudMailbox#fetchBodies}.
  *
- * <p>Ids are fetched once each (duplicates dropped, first order kept). One failing id does not
+ * <p>Ids are fetched once each (duplicates dropped, first order kept), taken by the threads in
+ * the order given (the engine gives the newest mail first), so they start in that order and
+ * finish in about it. One failing id does not
  * stop the others, except {@link AuthenticationRequiredException}: every later call would fail
  * the same way, so the ids not yet started are skipped. After all tasks finish the first failure
  * is rethrown as it was ({@link IOException}, {@link InterruptedException}, unchecked), anything

@@ -1222,7 +1222,13 @@ public final class SyncEngine {
         log.info("{}: downloading {} new message(s)", c.key(), need.size());
         progress.fetchStarted(c.key(), need.size());
         try {
-            c.box.fetchBodies(List.copyOf(need.keySet()), sink);
+            // Newest mail first, so the inbox is useful within seconds: by received time, the
+            // undated after them in the listing's order (Gmail lists newest first, undated).
+            List<String> newestFirst = need.values().stream()
+                    .sorted(java.util.Comparator.comparing(CloudMessage::received,
+                            java.util.Comparator.nullsLast(java.util.Comparator.reverseOrder())))
+                    .map(CloudMessage::id).toList();
+            c.box.fetchBodies(newestFirst, sink);
         } catch (IOException e) {
             rep.mailboxError(c.key(), "downloading bodies failed: " + e.getMessage(), e);
             r.tokenUsable = false;

@@ -28,6 +28,13 @@ class ParallelFetchTest {
     }
 
     @Test
+    void idsAreTakenInTheOrderGivenTheEngineGivesTheNewestFirst() throws Exception {
+        ParallelFetch.run(List.of("z", "a", "m", "a", "b"), 1, "t-", "box", fetched::add);
+
+        assertEquals(List.of("z", "a", "m", "b"), fetched);
+    }
+
+    @Test
     void nothingToFetchCallsNothing() throws Exception {
         ParallelFetch.run(List.of(), 4, "t-", "box", id -> fetched.add(id));
 
