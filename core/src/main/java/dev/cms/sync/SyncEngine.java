@@ -5,7 +5,6 @@ import dev.cms.maildir.MaildirFolder;
 import dev.cms.maildir.MaildirName;
 import dev.cms.model.CloudMessage;
 import dev.cms.model.ContentHash;
-import dev.cms.model.FileStat;
 import dev.cms.model.Flag;
 import dev.cms.model.Flags;
 import dev.cms.provider.AuthenticationRequiredException;
@@ -79,16 +78,6 @@ public final class SyncEngine {
     /** During a long download, new messages reach their Maildir at least this often (and every {@link #RECORD_BATCH}). */
     static final java.time.Duration EARLY_DELIVERY_EVERY = java.time.Duration.ofSeconds(2);
 
-    /** A cloud message as the engine tracks it; {@code target} is a Maildir index or -1. */
-    record Entry(ContentHash hash, Flags flags, @Nullable Instant received, int target) {
-        Entry withFlags(Flags f) {
-            return new Entry(hash, f, received, target);
-        }
-
-        Entry withTarget(int t) {
-            return new Entry(hash, flags, received, t);
-        }
-    }
 
     private final class CloudState {
         final CloudMailbox box;
@@ -152,151 +141,7 @@ public final class SyncEngine {
         }
     }
 
-    /**
-     * What one Maildir holds: every message file with its content hash. Kept from cycle to
-     * cycle and brought up to date from the files a watcher names (or a scan), so a cycle
-     * looks only at what changed.
-     */
-    private static final class LocalView {
-        final Map<ContentHash, List<MaildirFile>> byHash = new HashMap<>();
-        final Map<Path, ContentHash> byPath = new HashMap<>();
 
-        int files() {
-            return byPath.size();
-        }
-
-        void add(MaildirFile f, ContentHash h) {
-            ContentHash before = byPath.put(f.path(), h);
-            if (before != null) {
-                dropFile(f.path(), before);
-            }
-            byHash.computeIfAbsent(h, k -> new ArrayList<>(1)).add(f);
-        }
-
-        /** Forgets the file at {@code p}; its hash, or null when there was none. */
-        @Nullable ContentHash remove(Path p) {
-            ContentHash h = byPath.remove(p);
-            if (h != null) {
-                dropFile(p, h);
-            }
-            return h;
-        }
-
-        private void dropFile(Path p, ContentHash h) {
-            List<MaildirFile> files = byHash.get(h);
-            if (files != null) {
-                files.removeIf(f -> f.path().equals(p));
-                if (files.isEmpty()) {
-                    byHash.remove(h);
-                }
-            }
-        }
-
-        @Nullable FileStat statOf(Path p) {
-            ContentHash h = byPath.get(p);
-            if (h != null) {
-                for (MaildirFile f : byHash.getOrDefault(h, List.of())) {
-                    if (f.path().equals(p)) {
-                        return f.stat();
-                    }
-                }
-            }
-            return null;
-        }
-    }
-
-    /**
-     * A mailbox's messages as this cycle sees them: a full listing's entries, or the committed
-     * snapshot with this cycle's changes on top (the snapshot itself is left alone until the
-     * commit). The changed ids are what a cycle plans around.
-     */
-    static final class Listed {
-        private final Map<String, Entry> base;
-        private final Map<String, Entry> changed;
-        private final Set<String> removed = new HashSet<>();
-        /** A full listing: {@link #changed} holds every message, {@link #base} is empty. */
-        final boolean full;
-
-        private Listed(Map<String, Entry> base, Map<String, Entry> changed, boolean full) {
-            this.base = base;
-            this.changed = changed;
-            this.full = full;
-        }
-
-        static Listed full(int expected) {
-            return new Listed(Map.of(), new HashMap<>(Math.max(16, expected * 4 / 3)), true);
-        }
-
-        static Listed over(Map<String, Entry> snapshot) {
-            return new Listed(snapshot, new HashMap<>(), false);
-        }
-
-        @Nullable Entry get(String id) {
-            Entry e = changed.get(id);
-            if (e != null || removed.contains(id)) {
-                return e;
-            }
-            return base.get(id);
-        }
-
-        boolean contains(String id) {
-            return get(id) != null;
-        }
-
-        void put(String id, Entry e) {
-            changed.put(id, e);
-            removed.remove(id);
-        }
-
-        void remove(String id) {
-            changed.remove(id);
-            if (base.containsKey(id)) {
-                removed.add(id);
-            }
-        }
-
-        void updateFlags(String id, Flags flags) {
-            Entry e = get(id);
-            if (e != null) {
-                put(id, e.withFlags(flags));
-            }
-        }
-
-        int size() {
-            if (full) {
-                return changed.size();
-            }
-            int n = base.size() - removed.size();
-            for (String id : changed.keySet()) {
-                if (!base.containsKey(id)) {
-                    n++;
-                }
-            }
-            return n;
-        }
-
-        /** Every message, each once. */
-        void forEach(java.util.function.BiConsumer<String, Entry> action) {
-            if (!full) {
-                for (Map.Entry<String, Entry> e : base.entrySet()) {
-                    if (!changed.containsKey(e.getKey()) && !removed.contains(e.getKey())) {
-                        action.accept(e.getKey(), e.getValue());
-                    }
-                }
-            }
-            changed.forEach(action);
-        }
-
-        /** The messages this cycle added or changed (every message, for a full listing). */
-        Map<String, Entry> changed() {
-            return changed;
-        }
-
-        /** Messages of the snapshot this cycle removed (empty for a full listing: compare with the snapshot). */
-        Set<String> removed() {
-            return removed;
-        }
-    }
 
     /**
      * What one local file should show: the flags of every cloud copy of its content routed to
