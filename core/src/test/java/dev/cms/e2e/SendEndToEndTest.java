@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.cms.fakecloud.FakeCloud;
 import dev.cms.fakecloud.FakeGmail;
 import dev.cms.fakecloud.FakeOutgoing;
+import dev.cms.send.OutboxWorker;
 import dev.cms.send.SendmailMain;
 import dev.cms.send.SysExits;
 import java.io.ByteArrayInputStream;
@@ -99,8 +100,14 @@ class SendEndToEndTest {
         return new Run(code, err.toString());
     }
 
+    /**
+     * A daemon whose perhaps-sent messages wait one second, not 30, before the search of Sent
+     * (the outbox's test seam): the restarts after a kill then take seconds. The fake lists a
+     * sent message at once, so the shorter wait changes nothing else.
+     */
     Process daemon(boolean browser) throws IOException {
-        return daemons.start(browser, "-c", cfg.toString());
+        return daemons.start(browser, List.of("-D" + OutboxWorker.UNKNOWN_MIN_WAIT_PROPERTY + "=PT1S"),
+                "-c", cfg.toString());
     }
 
     void awaitSocket(Process p) throws InterruptedException {
@@ -230,5 +237,6 @@ class SendEndToEndTest {
         String log = daemons.log(daemons.started() - 1);
         assertTrue(log.contains(carriedOut ? "was sent already (found in the Sent folder" : "is not in the Sent folder"),
                 log);
+        assertTrue(log.contains("a perhaps-sent message waits PT1S before the search of Sent"), log);
     }
 }
