@@ -3,7 +3,6 @@ package dev.cms.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cms.fakecloud.FakeCloud;
 import dev.cms.fakecloud.FakeGmail;
@@ -11,8 +10,8 @@ import dev.cms.fakecloud.FakeOutgoing;
 import dev.cms.send.OutboxWorker;
 import dev.cms.send.SendmailMain;
 import dev.cms.send.SysExits;
+import dev.cms.testing.FakeGmailCloud;
 import java.io.ByteArrayInputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -26,45 +25,27 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Sending with the real daemon (a child JVM) against the embedded fake Gmail: cms-sendmail's
  * hand-over, the queue while the daemon is stopped, a SIGKILL while a send is in flight, and the
  * sent message arriving in the synced Sent Maildir once.
  */
-class SendEndToEndTest {
+class SendEndToEndTest extends ChildDaemonTestBase {
     static final String USER = "alice@gmail.example";
 
-    @TempDir
-    Path tmp;
-
-    FakeCloud cloud;
+    @RegisterExtension
+    final FakeGmailCloud fake = FakeGmailCloud.withAccount(USER, "demo-client", "demo-secret");
     FakeGmail gmail;
-    ChildDaemon daemons;
     Path cfg;
 
     @BeforeEach
     void start() throws Exception {
-        assumeTrue(new File("/usr/bin/curl").canExecute(), "curl plays the browser");
-        cloud = FakeCloud.start(0);
-        gmail = cloud.gmail();
-        gmail.addAccount(USER, "demo-client", "demo-secret");
-        daemons = new ChildDaemon(tmp);
-        cfg = config(tmp, cloud);
-    }
-
-    @AfterEach
-    void stop() {
-        if (daemons != null) {
-            daemons.close();
-        }
-        if (cloud != null) {
-            cloud.close();
-        }
+        gmail = fake.gmail();
+        cfg = config(tmp, fake.cloud());
     }
 
     /** INBOX and SENT synced into two Maildirs, and an Outbox sending for the account. */
