@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cms.auth.GoogleAuth;
 import dev.cms.auth.LoginCoordinator;
+import dev.cms.auth.TokenStore;
+import dev.cms.auth.TokenStores;
 import dev.cms.cli.AccountOptions;
 import dev.cms.config.AccountSpec;
 import dev.cms.config.CredentialServerSpec;
@@ -59,7 +61,7 @@ class GoogleTokenFreshnessTest {
         GmailAccountSpec account = new GmailAccountSpec(ALICE, "client-alice", "secret-alice", base + "oauth2/auth",
                 base + "oauth2/token", base, new SourcePos(Path.of("cms.cfg"), 1, 1));
         Set<String> scopes = GoogleAuth.scopesFor(true);
-        GoogleSeed.Store store = new GoogleSeed.Store();
+        TokenStore store = TokenStores.memoryOnly();
         store.save(account.key(), GoogleSeed.refreshToken(fake, ALICE, "client-alice", "secret-alice",
                 String.join(" ", scopes)));
         return new GoogleAuth(AccountOptions.google(account), scopes, store, logins, time.ticker);
