@@ -383,7 +383,7 @@ function _picocli_cloud-mdir-sync_outbox() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--flush' '-v' '--verbose' '-q' '--quiet' '-h' '--help' '-V' '--version'"
+  local flag_opts="'-v' '--verbose' '-q' '--quiet' '--flush' '-h' '--help' '-V' '--version'"
   local arg_opts="'-c' '--config' '--drop'"
 
   type compopt &>/dev/null && compopt +o default

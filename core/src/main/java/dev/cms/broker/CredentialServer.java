@@ -3,6 +3,7 @@ package dev.cms.broker;
 import dev.cms.config.AccountSpec;
 import dev.cms.config.CredentialServerSpec;
 import dev.cms.provider.AuthenticationRequiredException;
+import dev.cms.time.Ticker;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedSelectorException;
@@ -40,6 +41,8 @@ public final class CredentialServer implements AutoCloseable {
     /** A token handed out is good for a whole SMTP/IMAP session. */
     static final Duration MIN_VALIDITY = Duration.ofMinutes(5);
     private static final int WORKERS = 4;
+    /** How long a worker waits before writing again to a client whose socket buffer is full. */
+    private static final Duration WRITE_RETRY = Duration.ofMillis(5);
     private static final int QUEUED_REQUESTS = 256;
     private static final AtomicInteger SERVERS = new AtomicInteger();
 
@@ -48,6 +51,7 @@ public final class CredentialServer implements AutoCloseable {
     private final Set<String> protocols;
     private final TokenProvider tokens;
     private final TokenRefresher refresher;
+    private final Ticker ticker;
     private final long readTimeoutNanos;
     private final ServerSocketChannel server;
     private final Selector selector;
@@ -57,12 +61,14 @@ public final class CredentialServer implements AutoCloseable {
     private volatile boolean closed;
 
     private CredentialServer(CredentialServerSpec spec, TokenProvider tokens, TokenRefresher refresher,
-            Duration readTimeout, Path path, ServerSocketChannel server, Selector selector, Object fileKey) {
+            Ticker ticker, Duration readTimeout, Path path, ServerSocketChannel server, Selector selector,
+            Object fileKey) {
         this.path = path;
         this.accounts = spec.accounts();
         this.protocols = spec.protocols();
         this.tokens = tokens;
         this.refresher = refresher;
+        this.ticker = ticker;
         this.readTimeoutNanos = readTimeout.toNanos();
         this.server = server;
         this.selector = selector;
@@ -87,30 +93,37 @@ public final class CredentialServer implements AutoCloseable {
      * the directory, e.g. exim's group through a 0750 directory). A missing parent directory is
      * created with mode 0700.
      *
-     * <p>Tokens come through a {@link TokenRefresher} on the system clock: each user/protocol pair
-     * asked for is kept fresh in the background, so requests are answered from memory.
+     * <p>Tokens come through a {@link TokenRefresher} on the clock that also times the read
+     * timeouts (the system's here): each user/protocol pair asked for is kept fresh in the
+     * background, so requests are answered from memory.
      *
      * @throws CredentialServerException when another server answers on the path, or the path is
      *     not a socket; a stale socket (nothing answering) is replaced
      */
     public static CredentialServer start(CredentialServerSpec spec, TokenProvider tokens) throws IOException {
-        return start(spec, tokens, DEFAULT_READ_TIMEOUT);
+        return start(spec, tokens, Ticker.SYSTEM);
     }
 
-    static CredentialServer start(CredentialServerSpec spec, TokenProvider tokens, Duration readTimeout)
+    /** As {@link #start(CredentialServerSpec, TokenProvider)}, on the caller's clock (the daemon's). */
+    public static CredentialServer start(CredentialServerSpec spec, TokenProvider tokens, Ticker ticker)
             throws IOException {
-        TokenRefresher refresher = TokenRefresher.start(tokens);
+        return start(spec, tokens, ticker, DEFAULT_READ_TIMEOUT);
+    }
+
+    static CredentialServer start(CredentialServerSpec spec, TokenProvider tokens, Ticker ticker,
+            Duration readTimeout) throws IOException {
+        TokenRefresher refresher = TokenRefresher.start(tokens, ticker);
         try {
-            return start(spec, tokens, refresher, readTimeout);
+            return start(spec, tokens, refresher, ticker, readTimeout);
         } catch (IOException | RuntimeException e) {
             refresher.close();
             throw e;
         }
     }
 
-    /** With a refresher of the caller's (tests: a manual clock and scheduler); closing the server closes it. */
+    /** With a refresher of the caller's (tests: one run by hand); closing the server closes it. */
     static CredentialServer start(CredentialServerSpec spec, TokenProvider tokens, TokenRefresher refresher,
-            Duration readTimeout) throws IOException {
+            Ticker ticker, Duration readTimeout) throws IOException {
         Path path = spec.path().toAbsolutePath().normalize();
         SocketFiles.prepare(path);
         ServerSocketChannel server = SocketFiles.openUnix();
@@ -120,8 +133,8 @@ public final class CredentialServer implements AutoCloseable {
             selector = Selector.open();
             server.configureBlocking(false);
             server.register(selector, SelectionKey.OP_ACCEPT);
-            CredentialServer s = new CredentialServer(spec, tokens, refresher, readTimeout, path, server, selector,
-                    key);
+            CredentialServer s = new CredentialServer(spec, tokens, refresher, ticker, readTimeout, path, server,
+                    selector, key);
             s.acceptor.start();
             log.info("Serving {} tokens on {} (mode {})", String.join("/", spec.protocols()), path,
                     String.format("0o%03o", spec.umask()));
@@ -211,7 +224,7 @@ public final class CredentialServer implements AutoCloseable {
         if (next == Long.MAX_VALUE) {
             return 0; // no deadline: wait for activity
         }
-        long ms = TimeUnit.NANOSECONDS.toMillis(next - System.nanoTime()) + 1;
+        long ms = TimeUnit.NANOSECONDS.toMillis(next - ticker.nanoTime()) + 1;
         return Math.max(1, ms);
     }
 
@@ -220,7 +233,7 @@ public final class CredentialServer implements AutoCloseable {
         while ((ch = server.accept()) != null) {
             try {
                 ch.configureBlocking(false);
-                ch.register(selector, SelectionKey.OP_READ, new Pending(System.nanoTime() + readTimeoutNanos));
+                ch.register(selector, SelectionKey.OP_READ, new Pending(ticker.nanoTime() + readTimeoutNanos));
             } catch (IOException e) {
                 log.warn("Credential request on {} dropped: {}", path, e.toString());
                 closeQuietly(ch);
@@ -257,7 +270,7 @@ public final class CredentialServer implements AutoCloseable {
     }
 
     private void expire() {
-        long now = System.nanoTime();
+        long now = ticker.nanoTime();
         for (SelectionKey key : selector.keys()) {
             if (key.isValid() && key.attachment() instanceof Pending p && now - p.deadline >= 0) {
                 log.warn("Credential request on {} refused: the client sent no complete request within {} ms"
@@ -340,14 +353,14 @@ public final class CredentialServer implements AutoCloseable {
      * Writes without blocking the worker forever on a client that does not read. The answer is a
      * few KiB and fits the socket buffer, so this nearly always completes on the first write.
      */
-    private static void writeFully(SocketChannel ch, ByteBuffer b, long deadline)
+    private void writeFully(SocketChannel ch, ByteBuffer b, long deadline)
             throws IOException, InterruptedException {
         while (b.hasRemaining()) {
             if (ch.write(b) == 0) {
-                if (System.nanoTime() - deadline >= 0) {
+                if (ticker.nanoTime() - deadline >= 0) {
                     throw new IOException("the client did not read the answer in time");
                 }
-                Thread.sleep(5);
+                ticker.sleep(WRITE_RETRY);
             }
         }
     }

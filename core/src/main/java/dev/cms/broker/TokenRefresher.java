@@ -9,9 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
@@ -37,18 +34,6 @@ public final class TokenRefresher implements AutoCloseable {
     /** A failed background refresh is tried again after this, or sooner for short-lived tokens. */
     static final Duration RETRY = Duration.ofSeconds(30);
 
-    /** Runs a task after a delay; {@link #schedule} returns what cancels it. */
-    interface Scheduler extends AutoCloseable {
-        Cancellable schedule(Runnable task, Duration delay);
-
-        @Override
-        void close();
-    }
-
-    interface Cancellable {
-        void cancel();
-    }
-
     private record Key(String user, String protocol) {
     }
 
@@ -57,27 +42,30 @@ public final class TokenRefresher implements AutoCloseable {
         final ReentrantLock lock = new ReentrantLock();
         /** The lifetime of the issuer's fresh tokens when shorter than {@code 3 * MIN_VALIDITY}; else null. */
         volatile @Nullable Duration shortLifetime;
-        @Nullable Cancellable next;
+        TickerScheduler.@Nullable Cancellable next;
     }
 
     private final TokenProvider source;
-    private final Scheduler scheduler;
+    private final TickerScheduler scheduler;
     /** The tokens served, written under their entry's lock. */
     private final TokenCache<Key> cache;
     private final Map<Key, Entry> entries = new ConcurrentHashMap<>();
     private final AtomicLong fetches = new AtomicLong();
     private volatile boolean closed;
 
-    /** @param ticker the wall clock expiry is reckoned on */
-    TokenRefresher(TokenProvider source, Ticker ticker, Scheduler scheduler) {
+    /**
+     * @param ticker the wall clock expiry is reckoned on
+     * @param scheduler runs the background refreshes, on the same ticker; closed with this refresher
+     */
+    TokenRefresher(TokenProvider source, Ticker ticker, TickerScheduler scheduler) {
         this.source = source;
         this.cache = new TokenCache<>(ticker);
         this.scheduler = scheduler;
     }
 
-    /** A refresher on the system clock with one daemon thread for the background refreshes. */
-    public static TokenRefresher start(TokenProvider source) {
-        return new TokenRefresher(source, Ticker.SYSTEM, new ThreadScheduler());
+    /** A refresher on {@code ticker} with one daemon thread for the background refreshes. */
+    public static TokenRefresher start(TokenProvider source, Ticker ticker) {
+        return new TokenRefresher(source, ticker, new TickerScheduler(ticker).start("cms-token-refresh"));
     }
 
     /**
@@ -222,30 +210,6 @@ public final class TokenRefresher implements AutoCloseable {
             }
         } finally {
             e.lock.unlock();
-        }
-    }
-
-    /** The production scheduler: one daemon thread. */
-    static final class ThreadScheduler implements Scheduler {
-        private final ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "cms-token-refresh");
-            t.setDaemon(true);
-            return t;
-        });
-
-        ThreadScheduler() {
-            executor.setRemoveOnCancelPolicy(true);
-        }
-
-        @Override
-        public Cancellable schedule(Runnable task, Duration delay) {
-            ScheduledFuture<?> f = executor.schedule(task, Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
-            return () -> f.cancel(false);
-        }
-
-        @Override
-        public void close() {
-            executor.shutdownNow();
         }
     }
 }

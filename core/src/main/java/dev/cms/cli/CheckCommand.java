@@ -4,12 +4,8 @@ import dev.cms.config.ConfigLoader;
 import dev.cms.config.SyncConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code check}: parse and validate a configuration without network access. */
 @Command(name = "check", mixinStandardHelpOptions = true, versionProvider = Version.class,
@@ -22,26 +18,16 @@ import picocli.CommandLine.Model.CommandSpec;
             "error, 1 when a path cannot be created."})
 final class CheckCommand implements Callable<Integer> {
     @Mixin
-    ConfigOption config = new ConfigOption();
-
-    @Mixin
-    Verbosity verbosity = new Verbosity();
-
-    @Spec
-    CommandSpec spec;
-
-    /** Holds a {@code -c FILE} given before the sub-command's name. */
-    @ParentCommand
-    @Nullable CmsCommand global;
+    ConfigReading options = new ConfigReading();
 
     @Override
     public Integer call() throws Exception {
-        Path file = config.resolve(global == null ? null : global.config);
+        Path file = options.configFile();
         SyncConfig cfg = ConfigLoader.load(file);
         Preflight.check(cfg);
-        spec.commandLine().getOut().println(file + ": OK");
-        spec.commandLine().getOut().print(ConfigLoader.describe(cfg));
-        spec.commandLine().getOut().flush();
+        options.out().println(file + ": OK");
+        options.out().print(ConfigLoader.describe(cfg));
+        options.out().flush();
         return ExitCodes.OK;
     }
 }

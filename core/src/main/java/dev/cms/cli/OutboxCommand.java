@@ -14,10 +14,7 @@ import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code outbox}: lists the mail waiting to be sent and the mail refused; sends now; drops a message. */
 @Command(name = "outbox", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
@@ -27,7 +24,7 @@ import picocli.CommandLine.Spec;
             "--drop removes a message (waiting or refused) by its id or the id's first characters."})
 final class OutboxCommand implements Callable<Integer> {
     @Mixin
-    ConfigOption config = new ConfigOption();
+    ConfigReading options = new ConfigReading();
 
     @Option(names = "--flush", description = "Have the running daemon send the waiting messages now, backoffs ignored.")
     boolean flush;
@@ -35,20 +32,11 @@ final class OutboxCommand implements Callable<Integer> {
     @Option(names = "--drop", paramLabel = "ID", description = "Remove the message ID from the outbox, unsent.")
     String drop;
 
-    @Mixin
-    Verbosity verbosity = new Verbosity();
-
-    @Spec
-    CommandSpec spec;
-
-    @ParentCommand
-    CmsCommand global;
-
     @Override
     public Integer call() throws Exception {
-        SyncConfig cfg = ConfigLoader.load(config.resolve(global == null ? null : global.config));
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        SyncConfig cfg = ConfigLoader.load(options.configFile());
+        PrintWriter out = options.out();
+        PrintWriter err = options.err();
         if (cfg.outbox() == null) {
             err.println("cloud-mdir-sync: " + cfg.file() + " declares no Outbox(...): nothing is sent (see"
                     + " docs/sending.md)");

@@ -50,11 +50,12 @@ final class OutboxParts implements AutoCloseable {
             }
         }
         OutboxParts[] self = new OutboxParts[1];
+        // The property is a test seam (see OutboxWorker.UNKNOWN_MIN_WAIT_PROPERTY); users never set it.
         OutboxWorker worker = new OutboxWorker(outbox, senders, ticker, new Random(), account -> {
             if (self[0] != null) {
                 self[0].afterSend.run();
             }
-        });
+        }, OutboxWorker.unknownMinWait(System.getProperty(OutboxWorker.UNKNOWN_MIN_WAIT_PROPERTY)));
         OutboxServer server;
         try {
             server = OutboxServer.start(spec, outbox, senders.keySet(), worker, ticker);

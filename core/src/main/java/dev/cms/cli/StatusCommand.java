@@ -5,7 +5,6 @@ import dev.cms.config.CloudMailboxSpec;
 import dev.cms.config.ConfigLoader;
 import dev.cms.config.SyncConfig;
 import dev.cms.store.StateDb;
-import dev.cms.time.Ticker;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -21,12 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /** {@code status}: what {@code state.db} knows, read without disturbing a running daemon. */
 @Command(name = "status", mixinStandardHelpOptions = true, versionProvider = Version.class,
@@ -40,22 +35,12 @@ final class StatusCommand implements Callable<Integer> {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
     @Mixin
-    ConfigOption config = new ConfigOption();
-
-    @Mixin
-    Verbosity verbosity = new Verbosity();
-
-    @Spec
-    CommandSpec spec;
-
-    /** Holds a {@code -c FILE} given before the sub-command's name. */
-    @ParentCommand
-    @Nullable CmsCommand global;
+    ConfigReading options = new ConfigReading();
 
     @Override
     public Integer call() throws Exception {
-        SyncConfig cfg = ConfigLoader.load(config.resolve(global == null ? null : global.config));
-        PrintWriter out = spec.commandLine().getOut();
+        SyncConfig cfg = ConfigLoader.load(options.configFile());
+        PrintWriter out = options.out();
         Path stateDir = cfg.settings().messageDbDir();
         out.println("State directory: " + stateDir + " (" + daemonState(stateDir) + ")");
         if (cfg.outbox() != null) {
@@ -67,7 +52,7 @@ final class StatusCommand implements Callable<Integer> {
             out.flush();
             return ExitCodes.OK;
         }
-        Instant now = (global == null ? Ticker.SYSTEM : global.ticker).now();
+        Instant now = options.ticker().now();
         try (StateDb db = StateDb.openReadOnly(dbFile)) {
             Map<String, StateDb.MailboxRow> rows = new HashMap<>();
             for (StateDb.MailboxRow r : db.loadMailboxes()) {

@@ -87,7 +87,7 @@ final class SyncSetup implements AutoCloseable {
                 for (dev.cms.config.CredentialServerSpec cs : config.credentialServers()) {
                     dev.cms.broker.TokenProvider tokens = providers.brokerTokens(cs);
                     if (tokens != null) {
-                        setup.brokers.add(dev.cms.broker.CredentialServer.start(cs, tokens));
+                        setup.brokers.add(dev.cms.broker.CredentialServer.start(cs, tokens, ticker));
                     }
                 }
                 dev.cms.config.OutboxSpec outbox = config.outbox();

@@ -34,12 +34,20 @@ public final class OutboxWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OutboxWorker.class);
     /** After an answer that never came, the Sent folder is searched no sooner than this. */
     static final Duration UNKNOWN_MIN_WAIT = Duration.ofSeconds(30);
+    /**
+     * A test and benchmark seam, not a setting for users: when this system property is set (an
+     * ISO-8601 duration such as {@code PT1S}), a daemon waits that long instead of
+     * {@link #UNKNOWN_MIN_WAIT}, so a test that kills a child daemon mid-send need not wait 30 s
+     * of real time for the restarted one to search Sent. Unset, nothing changes.
+     */
+    public static final String UNKNOWN_MIN_WAIT_PROPERTY = "dev.cms.send.unknownMinWait";
     /** The longest a pass waits when nothing is due (new messages wake it anyway). */
     static final Duration IDLE = Duration.ofMinutes(5);
 
     private final Outbox outbox;
     private final Map<String, MailSender> senders;
     private final Ticker ticker;
+    private final Duration unknownMinWait;
     private final Backoff backoffTemplate;
     private final Consumer<String> onSent;
     private final Map<String, Backoff> backoff = new HashMap<>();
@@ -59,11 +67,45 @@ public final class OutboxWorker implements AutoCloseable {
      */
     public OutboxWorker(Outbox outbox, Map<String, MailSender> senders, Ticker ticker, Random random,
             Consumer<String> onSent) {
+        this(outbox, senders, ticker, random, onSent, UNKNOWN_MIN_WAIT);
+    }
+
+    /** @param unknownMinWait how long a perhaps-sent message waits before Sent is searched (see {@link #unknownMinWait}) */
+    public OutboxWorker(Outbox outbox, Map<String, MailSender> senders, Ticker ticker, Random random,
+            Consumer<String> onSent, Duration unknownMinWait) {
+        if (unknownMinWait.isNegative()) {
+            throw new IllegalArgumentException("a negative wait: " + unknownMinWait);
+        }
         this.outbox = outbox;
         this.senders = Map.copyOf(senders);
         this.ticker = ticker;
+        this.unknownMinWait = unknownMinWait;
         this.backoffTemplate = new Backoff(Duration.ofSeconds(5), Duration.ofMinutes(5), random);
         this.onSent = onSent;
+    }
+
+    /**
+     * The wait before a perhaps-sent message's search of Sent: {@link #UNKNOWN_MIN_WAIT}, unless
+     * {@code property} (the value of {@link #UNKNOWN_MIN_WAIT_PROPERTY}, a test seam) is set.
+     *
+     * @throws IllegalArgumentException naming the property when its value is not a duration
+     */
+    public static Duration unknownMinWait(@Nullable String property) {
+        if (property == null) {
+            return UNKNOWN_MIN_WAIT;
+        }
+        try {
+            Duration d = Duration.parse(property.strip());
+            if (!d.isNegative()) {
+                log.info("outbox: a perhaps-sent message waits {} before the search of Sent (-D{}, a test seam)",
+                        d, UNKNOWN_MIN_WAIT_PROPERTY);
+                return d;
+            }
+        } catch (java.time.format.DateTimeParseException e) {
+            // said below
+        }
+        throw new IllegalArgumentException("-D" + UNKNOWN_MIN_WAIT_PROPERTY + "=" + property
+                + " is not a duration such as PT1S");
     }
 
     /** Starts the sending thread. */
@@ -181,13 +223,13 @@ public final class OutboxWorker implements AutoCloseable {
 
     /**
      * A message perhaps sent, by an earlier run too: the service may take a while to list it in
-     * Sent, so its account waits until {@link #UNKNOWN_MIN_WAIT} after its send started. False
+     * Sent, so its account waits until {@link #UNKNOWN_MIN_WAIT} (or the wait given) after its send started. False
      * when the message was dropped meanwhile.
      */
     private boolean holdWhilePerhapsSent(Outbox.Entry e, String account, long now) throws IOException {
         long young;
         try {
-            young = UNKNOWN_MIN_WAIT.toMillis() - (ticker.now().toEpochMilli() - Outbox.sendStarted(e).toEpochMilli());
+            young = unknownMinWait.toMillis() - (ticker.now().toEpochMilli() - Outbox.sendStarted(e).toEpochMilli());
         } catch (NoSuchFileException gone) {
             return false;
         }
@@ -256,8 +298,8 @@ public final class OutboxWorker implements AutoCloseable {
         if (failure.retryAfter() != null) {
             wait = failure.retryAfter();
         }
-        if (failure.kind() == SendException.Kind.UNKNOWN && wait.compareTo(UNKNOWN_MIN_WAIT) < 0) {
-            wait = UNKNOWN_MIN_WAIT;
+        if (failure.kind() == SendException.Kind.UNKNOWN && wait.compareTo(unknownMinWait) < 0) {
+            wait = unknownMinWait;
         }
         notBefore.put(account, ticker.nanoTime() + wait.toNanos());
         String what = failure.kind() == SendException.Kind.UNKNOWN

@@ -13,6 +13,7 @@ import dev.cms.config.GmailAccountSpec;
 import dev.cms.config.SourcePos;
 import dev.cms.fakecloud.FakeCloud;
 import dev.cms.provider.AuthenticationRequiredException;
+import dev.cms.time.FakeTicker;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -23,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -41,7 +43,7 @@ class GoogleAuthTest {
     @TempDir
     Path dir;
 
-    private final SettableClock clock = new SettableClock();
+    private final FakeTicker clock = new FakeTicker(Instant.parse("2026-03-01T09:00:00Z"));
     private final InMemorySecretBlobs blobs = new InMemorySecretBlobs();
     private FakeCloud fake;
     private TokenStore store;
@@ -49,7 +51,7 @@ class GoogleAuthTest {
 
     @BeforeEach
     void startFake() throws Exception {
-        fake = FakeCloud.start(0, clock);
+        fake = FakeCloud.start(0, clock.clock());
         fake.gmail().addAccount(ALICE, "client-alice", "secret-alice");
         fake.gmail().addAccount(BOB, "client-bob", "secret-bob");
         byte[] key = new byte[32];

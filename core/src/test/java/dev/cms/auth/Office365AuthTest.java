@@ -16,6 +16,7 @@ import dev.cms.config.SourcePos;
 import dev.cms.fakecloud.FakeMicrosoft;
 import dev.cms.fakecloud.TokenInfo;
 import dev.cms.provider.AuthenticationRequiredException;
+import dev.cms.time.FakeTicker;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -24,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,7 +52,7 @@ class Office365AuthTest {
     private static final Pattern SECRET_LOOKING = Pattern.compile("\\b(at|rt|code|dc)\\.[A-Za-z0-9_-]{20,}");
     private static final Pattern USER_CODE = Pattern.compile("enter the code ([A-Z0-9]+)");
 
-    private static final SettableClock clock = new SettableClock();
+    private static final FakeTicker clock = new FakeTicker(Instant.parse("2026-03-01T09:00:00Z"));
     private static FakeMicrosoft fake;
     private static SSLContext previousDefault;
 
@@ -65,7 +67,7 @@ class Office365AuthTest {
 
     @BeforeAll
     static void startFake() throws Exception {
-        fake = FakeMicrosoft.start(0, clock);
+        fake = FakeMicrosoft.start(0, clock.clock());
         fake.graph().addUser(ALICE, CLIENT);
         previousDefault = SSLContext.getDefault();
         SSLContext.setDefault(fake.clientSslContext());
@@ -305,7 +307,7 @@ class Office365AuthTest {
         String second = auth.accessToken(false);
 
         assertNotEquals(first, second);
-        assertTrue(fake.identity().tokenInfo(first).expiresAt().isBefore(clock.instant().plusSeconds(60)),
+        assertTrue(fake.identity().tokenInfo(first).expiresAt().isBefore(clock.now().plusSeconds(60)),
                 "the old token had less than the margin left");
         assertNotNull(fake.identity().tokenInfo(second));
     }
@@ -326,7 +328,7 @@ class Office365AuthTest {
         assertThatText(e.getMessage()).contains("less than the 600 s asked for");
         fake.identity().setAccessTokenLifetime(Duration.ofHours(1));
         String longer = auth.accessToken(Duration.ofMinutes(10));
-        assertTrue(fake.identity().tokenInfo(longer).expiresAt().isAfter(clock.instant().plus(Duration.ofMinutes(10))));
+        assertTrue(fake.identity().tokenInfo(longer).expiresAt().isAfter(clock.now().plus(Duration.ofMinutes(10))));
     }
 
     @Test

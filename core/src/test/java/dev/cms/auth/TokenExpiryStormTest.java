@@ -15,6 +15,7 @@ import dev.cms.provider.gmail.GmailMailbox;
 import dev.cms.provider.gmail.GmailOptions;
 import dev.cms.provider.graph.GraphMailbox;
 import dev.cms.provider.graph.GraphOptions;
+import dev.cms.time.FakeTicker;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -52,9 +53,9 @@ class TokenExpiryStormTest {
     Path dir;
 
     /** What the fakes believe. */
-    private final SettableClock serviceClock = new SettableClock();
+    private final FakeTicker serviceClock = new FakeTicker(Instant.parse("2026-03-01T09:00:00Z"));
     /** What the token sources believe: never moves, so they never see their token expire. */
-    private final SettableClock sourceClock = new SettableClock();
+    private final FakeTicker sourceClock = new FakeTicker(Instant.parse("2026-03-01T09:00:00Z"));
     private final List<LoginCoordinator> coordinators = new ArrayList<>();
     private final List<AutoCloseable> closing = new ArrayList<>();
     private TokenStore store;
@@ -97,7 +98,7 @@ class TokenExpiryStormTest {
 
     @Test
     void gmailDownloadsRefusedTheSameTokenRefreshItOnce() throws Exception {
-        FakeCloud fake = FakeCloud.start(0, serviceClock);
+        FakeCloud fake = FakeCloud.start(0, serviceClock.clock());
         closing.add(fake);
         fake.gmail().addAccount(GMAIL_USER, "client-grace", "secret-grace");
         MessageGenerator gen = new MessageGenerator(5, GMAIL_USER);
@@ -130,7 +131,7 @@ class TokenExpiryStormTest {
 
     @Test
     void graphDownloadsRefusedTheSameTokenRefreshItOnce() throws Exception {
-        FakeMicrosoft fake = FakeMicrosoft.start(0, serviceClock);
+        FakeMicrosoft fake = FakeMicrosoft.start(0, serviceClock.clock());
         closing.add(fake);
         SSLContext previous = SSLContext.getDefault();
         SSLContext.setDefault(fake.clientSslContext()); // MSAL uses the default context
@@ -166,7 +167,7 @@ class TokenExpiryStormTest {
 
     @Test
     void aLate401ForAReplacedTokenCostsNoRefresh() throws Exception {
-        FakeCloud fake = FakeCloud.start(0, serviceClock);
+        FakeCloud fake = FakeCloud.start(0, serviceClock.clock());
         closing.add(fake);
         fake.gmail().addAccount(GMAIL_USER, "client-grace", "secret-grace");
         String base = fake.baseUri().toString();

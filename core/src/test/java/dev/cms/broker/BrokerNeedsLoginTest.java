@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cms.auth.GoogleAuth;
 import dev.cms.auth.LoginCoordinator;
+import dev.cms.auth.TokenStore;
+import dev.cms.auth.TokenStores;
 import dev.cms.cli.AccountOptions;
 import dev.cms.config.CredentialServerSpec;
 import dev.cms.config.GmailAccountSpec;
@@ -46,7 +48,7 @@ class BrokerNeedsLoginTest {
     LoginCoordinator logins;
     CredentialServer server;
     GoogleAuth auth;
-    final GoogleSeed.Store store = new GoogleSeed.Store();
+    final TokenStore store = TokenStores.memoryOnly();
     /** Login pages opened (a login started and is waiting for the user). */
     final CountDownLatch browserOpened = new CountDownLatch(1);
     final List<String> loginsAskedFor = new CopyOnWriteArrayList<>();

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cms.time.FakeTicker;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -39,6 +40,8 @@ class CredentialServerTest {
     Path dir;
 
     private final FakeTokens tokens = new FakeTokens();
+    /** The servers' clock: their read timeouts run out only when a test advances it. */
+    private final FakeTicker ticker = new FakeTicker();
     private final List<CredentialServer> servers = new ArrayList<>();
 
     @AfterEach
@@ -48,7 +51,7 @@ class CredentialServerTest {
 
     private CredentialServer start(Set<String> protocols, Duration readTimeout) throws IOException {
         CredentialServer s = CredentialServer.start(spec(dir.resolve("cms.sock"), 0600, protocols, ALICE,
-                "bob@example.org"), tokens, readTimeout);
+                "bob@example.org"), tokens, ticker, readTimeout);
         servers.add(s);
         return s;
     }
@@ -154,13 +157,23 @@ class CredentialServerTest {
 
     @Test
     void clientThatNeverFinishesItsRequestIsClosedAfterTheTimeout() throws Exception {
-        CredentialServer s = start(Set.of("SMTP"), Duration.ofMillis(300));
+        // An hour on the fake clock: only the fake's time can run it out within the test.
+        CredentialServer s = start(Set.of("SMTP"), Duration.ofHours(1));
         try (SocketChannel silent = SocketChannel.open(UnixDomainSocketAddress.of(s.path()))) {
             silent.write(ByteBuffer.wrap("SMTP alice@example.com".getBytes(StandardCharsets.US_ASCII)));
-            // No shutdownOutput(): the server must give up on its own.
+            // No shutdownOutput(): the server must give up on its own. A complete request after it
+            // is answered only once the server has accepted both, so the silent one's clock runs.
+            assertEquals(ALICE_SMTP, exchange(s.path(), "SMTP alice@example.com"));
+            ticker.advance(Duration.ofHours(1).minusMillis(1));
+            assertEquals(ALICE_SMTP, exchange(s.path(), "SMTP alice@example.com"), "wakes the server: 1 ms left");
+            silent.configureBlocking(false);
+            assertEquals(0, silent.read(ByteBuffer.allocate(16)), "still open, unanswered");
+            silent.configureBlocking(true);
+            ticker.advance(Duration.ofMillis(1));
+            // The server looks at its deadlines whenever it wakes: another client wakes it at once.
+            exchange(s.path(), "SMTP alice@example.com");
             assertEquals(0, Sockets.readAll(silent).length);
         }
-        assertTrue(tokens.calls.isEmpty());
     }
 
     @Test

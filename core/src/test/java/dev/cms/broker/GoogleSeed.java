@@ -2,7 +2,6 @@ package dev.cms.broker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.cms.auth.TokenStore;
 import dev.cms.fakecloud.FakeCloud;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -11,8 +10,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -22,31 +19,6 @@ import java.util.regex.Pattern;
  */
 final class GoogleSeed {
     private GoogleSeed() {}
-
-    /** A token store in memory. */
-    static final class Store implements TokenStore {
-        final Map<String, String> secrets = new ConcurrentHashMap<>();
-
-        @Override
-        public String load(String account) {
-            return secrets.get(account);
-        }
-
-        @Override
-        public void save(String account, String secret) {
-            secrets.put(account, secret);
-        }
-
-        @Override
-        public void delete(String account) {
-            secrets.remove(account);
-        }
-
-        @Override
-        public boolean persistent() {
-            return false;
-        }
-    }
 
     /** A refresh token for {@code email} granting {@code scope} (space-separated) to the client. */
     static String refreshToken(FakeCloud fake, String email, String clientId, String secret, String scope)

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cms.auth.GoogleAuth;
 import dev.cms.auth.LoginCoordinator;
+import dev.cms.auth.TokenStore;
+import dev.cms.auth.TokenStores;
 import dev.cms.cli.AccountOptions;
 import dev.cms.config.AccountSpec;
 import dev.cms.config.CredentialServerSpec;
@@ -33,14 +35,14 @@ class GoogleTokenFreshnessTest {
     @TempDir
     Path dir;
 
-    private final ManualTime time = new ManualTime();
+    private final HandRun time = new HandRun();
     private FakeCloud fake;
     private LoginCoordinator logins;
     private CredentialServer server;
 
     @BeforeEach
     void start() throws Exception {
-        fake = FakeCloud.start(0, time);
+        fake = FakeCloud.start(0, time.ticker.clock());
         fake.gmail().addAccount(ALICE, "client-alice", "secret-alice");
         logins = new LoginCoordinator(0, false, null, Map.of(), Duration.ofSeconds(5));
     }
@@ -59,10 +61,10 @@ class GoogleTokenFreshnessTest {
         GmailAccountSpec account = new GmailAccountSpec(ALICE, "client-alice", "secret-alice", base + "oauth2/auth",
                 base + "oauth2/token", base, new SourcePos(Path.of("cms.cfg"), 1, 1));
         Set<String> scopes = GoogleAuth.scopesFor(true);
-        GoogleSeed.Store store = new GoogleSeed.Store();
+        TokenStore store = TokenStores.memoryOnly();
         store.save(account.key(), GoogleSeed.refreshToken(fake, ALICE, "client-alice", "secret-alice",
                 String.join(" ", scopes)));
-        return new GoogleAuth(AccountOptions.google(account), scopes, store, logins, time);
+        return new GoogleAuth(AccountOptions.google(account), scopes, store, logins, time.ticker);
     }
 
     private CredentialServer serve(GoogleAuth auth) throws IOException {
@@ -82,8 +84,8 @@ class GoogleTokenFreshnessTest {
         List<AccountSpec> accounts = List.of(Sockets.gmail(ALICE));
         CredentialServerSpec spec = new CredentialServerSpec(dir.resolve("cms.sock"), accounts, 0600,
                 Set.of("SMTP", "IMAP"), new SourcePos(Path.of("cms.cfg"), 2, 1));
-        return CredentialServer.start(spec, provider, new TokenRefresher(provider, time, time),
-                CredentialServer.DEFAULT_READ_TIMEOUT);
+        return CredentialServer.start(spec, provider, new TokenRefresher(provider, time.ticker, time.scheduler),
+                time.ticker, CredentialServer.DEFAULT_READ_TIMEOUT);
     }
 
     /** The token in an XOAUTH2 answer, checked against the fake's own idea of which tokens are good. */

@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
 class TokenRefresherTest {
     private static final String ALICE = "alice@example.com";
 
-    private final ManualTime time = new ManualTime();
+    private final HandRun time = new HandRun();
     private final Issuer issuer = new Issuer();
-    private final TokenRefresher refresher = new TokenRefresher(issuer, time, time);
+    private final TokenRefresher refresher = new TokenRefresher(issuer, time.ticker, time.scheduler);
 
     @AfterEach
     void close() {
@@ -98,7 +98,7 @@ class TokenRefresherTest {
         refresher.token(ALICE, "SMTP");
         long background = 0;
         for (int i = 0; i < 100; i++) {
-            int before = time.ran();
+            long before = time.ran();
             time.advance(Duration.ofSeconds(3));
             background += time.ran() - before;
             long fetches = refresher.fetches();
@@ -192,7 +192,7 @@ class TokenRefresherTest {
                 return new Token("stale", time.instant().minusSeconds(1));
             }
         };
-        try (TokenRefresher stale = new TokenRefresher(expired, time, time)) {
+        try (TokenRefresher stale = new TokenRefresher(expired, time.ticker, time.scheduler)) {
             IOException e = assertThrows(IOException.class, () -> stale.token(ALICE, "SMTP"));
             assertThatText(e.getMessage()).contains("0 s left");
         }

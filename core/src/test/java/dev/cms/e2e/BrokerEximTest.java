@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cms.broker.CredentialServer;
-import dev.cms.broker.TokenProvider;
 import dev.cms.config.AccountSpec;
 import dev.cms.config.CredentialServerSpec;
 import dev.cms.config.GmailAccountSpec;
@@ -95,7 +94,7 @@ class BrokerEximTest {
         Path sockDir = Files.createDirectories(dir.resolve("cms"));
         Files.setPosixFilePermissions(sockDir, PosixFilePermissions.fromString("rwx--x--x"));
         broker = CredentialServer.start(new CredentialServerSpec(sockDir.resolve("cms.sock"), List.of(account()),
-                0666, Set.of("SMTP"), new SourcePos(Path.of("cms.cfg"), 3, 1)), new FakeIssuer());
+                0666, Set.of("SMTP"), new SourcePos(Path.of("cms.cfg"), 3, 1)), new FakeGmailIssuer(() -> fake));
         makeCertificate();
     }
 
@@ -109,20 +108,6 @@ class BrokerEximTest {
         }
         if (fake != null) {
             fake.close();
-        }
-    }
-
-    /** Tokens the fake issues for the full-mail scope, with their expiry. */
-    private final class FakeIssuer implements TokenProvider {
-        @Override
-        public String token(String user, String protocol, Duration minValidity) {
-            return fetch(user, protocol, minValidity).value();
-        }
-
-        @Override
-        public Token fetch(String user, String protocol, Duration minValidity) {
-            String token = fake.gmail().issueAccessToken(user, Set.of(FakeGmail.FULL_SCOPE));
-            return new Token(token, fake.gmail().tokenInfo(token).orElseThrow().expiresAt());
         }
     }
 

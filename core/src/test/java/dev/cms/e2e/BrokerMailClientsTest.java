@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cms.broker.CredentialServer;
-import dev.cms.broker.TokenProvider;
 import dev.cms.config.AccountSpec;
 import dev.cms.config.CredentialServerSpec;
 import dev.cms.config.GmailAccountSpec;
@@ -21,7 +20,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,7 +46,6 @@ class BrokerMailClientsTest {
     private CredentialServer broker;
     private BrokerSmtpSink sink;
     private BrokerDovecot dovecot;
-    private final AtomicInteger fetches = new AtomicInteger();
 
     @BeforeEach
     void start() throws Exception {
@@ -61,7 +58,7 @@ class BrokerMailClientsTest {
         writeCmsOauthShim();
         broker = CredentialServer.start(new CredentialServerSpec(home.resolve("mail/.cms/cms.sock"),
                 List.of(account(O365_USER), account(GMAIL_USER)), 0600, Set.of("SMTP", "IMAP"),
-                new SourcePos(Path.of("cms.cfg"), 4, 1)), new FakeIssuer());
+                new SourcePos(Path.of("cms.cfg"), 4, 1)), new FakeGmailIssuer(() -> fake));
         sink = new BrokerSmtpSink();
         dovecot = BrokerDovecot.start(Files.createDirectories(dir.resolve("dovecot")),
                 fake.baseUri() + "oauth2/tokeninfo?access_token=", FakeGmail.FULL_SCOPE, sink.port(),
@@ -81,21 +78,6 @@ class BrokerMailClientsTest {
         }
         if (fake != null) {
             fake.close();
-        }
-    }
-
-    /** Tokens the fake issues for the full-mail scope, with their expiry. */
-    private final class FakeIssuer implements TokenProvider {
-        @Override
-        public String token(String user, String protocol, Duration minValidity) {
-            return fetch(user, protocol, minValidity).value();
-        }
-
-        @Override
-        public Token fetch(String user, String protocol, Duration minValidity) {
-            fetches.incrementAndGet();
-            String token = fake.gmail().issueAccessToken(user, Set.of(FakeGmail.FULL_SCOPE));
-            return new Token(token, fake.gmail().tokenInfo(token).orElseThrow().expiresAt());
         }
     }
 

@@ -3,12 +3,10 @@ package dev.cms.e2e;
 import static dev.cms.testing.MaildirAssert.assertThatDirectory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cms.fakecloud.MessageGenerator;
 import dev.cms.store.StateDb;
 import dev.cms.testing.FakeGmailCloud;
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,11 +21,8 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 18: the real daemon, as a child JVM against the embedded fake Gmail, is killed with
@@ -36,30 +31,13 @@ import org.junit.jupiter.api.io.TempDir;
  * must push what the dead daemon had seen: at the end nothing is lost, duplicated or
  * reverted, in the cloud or in the Maildir.
  */
-class CrashTest {
+class CrashTest extends ChildDaemonTestBase {
     static final String USER = "carol@gmail.example";
     static final int MESSAGES = 30;
     static final int ROUNDS = 6;
 
-    @TempDir
-    Path tmp;
-
     @RegisterExtension
     final FakeGmailCloud fake = FakeGmailCloud.withAccount(USER, "demo-client", "demo-secret");
-    ChildDaemon daemons;
-
-    @BeforeEach
-    void start() throws Exception {
-        assumeTrue(new File("/usr/bin/curl").canExecute(), "curl plays the browser");
-        daemons = new ChildDaemon(tmp);
-    }
-
-    @AfterEach
-    void stop() {
-        if (daemons != null) {
-            daemons.close();
-        }
-    }
 
     /** What the user did to one message: its flags, or deleted. */
     private static final class Wanted {

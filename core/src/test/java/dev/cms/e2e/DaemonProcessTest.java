@@ -5,11 +5,9 @@ import static dev.cms.testing.MaildirAssert.assertThatMaildir;
 import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cms.fakecloud.MessageGenerator;
 import dev.cms.testing.FakeGmailCloud;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,11 +18,8 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The real daemon as a separate process against the embedded fake Gmail: the login goes
@@ -32,28 +27,11 @@ import org.junit.jupiter.api.io.TempDir;
  * reaches the fake, a cloud change lands after a poll, SIGTERM stops it cleanly, and a
  * restart neither logs in again nor downloads a body again.
  */
-class DaemonProcessTest {
+class DaemonProcessTest extends ChildDaemonTestBase {
     static final String USER = "bob@gmail.example";
-
-    @TempDir
-    Path tmp;
 
     @RegisterExtension
     final FakeGmailCloud fake = FakeGmailCloud.withAccount(USER, "demo-client", "demo-secret");
-    ChildDaemon daemons;
-
-    @BeforeEach
-    void start() throws Exception {
-        assumeTrue(new File("/usr/bin/curl").canExecute(), "curl plays the browser");
-        daemons = new ChildDaemon(tmp);
-    }
-
-    @AfterEach
-    void stop() {
-        if (daemons != null) {
-            daemons.close();
-        }
-    }
 
     private Path writeConfig() throws IOException {
         return daemons.gmailConfig(fake.cloud(), USER);

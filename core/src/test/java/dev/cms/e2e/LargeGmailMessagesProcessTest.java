@@ -4,7 +4,6 @@ import static dev.cms.testing.MaildirAssert.assertThatMaildir;
 import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cms.fakecloud.MessageGenerator;
 import dev.cms.model.ContentHash;
@@ -13,10 +12,8 @@ import dev.cms.testing.FakeGmailCloud;
 import dev.cms.testing.MaildirAssert.MessageFile;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -26,11 +23,8 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 18 item 2: large Gmail messages under a small heap. The real daemon runs as a child JVM
@@ -39,30 +33,13 @@ import org.junit.jupiter.api.io.TempDir;
  * arrive byte-exact and the daemon must stay up: a download holds a bounded amount of memory,
  * not a whole batch answer (which here would be over 100 MB of base64).
  */
-class LargeGmailMessagesProcessTest {
+class LargeGmailMessagesProcessTest extends ChildDaemonTestBase {
     static final String USER = "carol@gmail.example";
     static final int LARGE = 20 * 1024 * 1024;
 
-    @TempDir
-    Path tmp;
-
     @RegisterExtension
     final FakeGmailCloud fake = FakeGmailCloud.withAccount(USER, "demo-client", "demo-secret");
-    ChildDaemon daemons;
     Process daemon;
-
-    @BeforeEach
-    void start() throws Exception {
-        assumeTrue(new File("/usr/bin/curl").canExecute(), "curl plays the browser");
-        daemons = new ChildDaemon(tmp);
-    }
-
-    @AfterEach
-    void stop() {
-        if (daemons != null) {
-            daemons.close();
-        }
-    }
 
     /** A message of about {@code size} bytes: headers and a base64 attachment-like body (CRLF). */
     static byte[] largeMessage(int n, int size) {

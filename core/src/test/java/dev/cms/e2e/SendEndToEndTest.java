@@ -3,15 +3,15 @@ package dev.cms.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cms.fakecloud.FakeCloud;
 import dev.cms.fakecloud.FakeGmail;
 import dev.cms.fakecloud.FakeOutgoing;
+import dev.cms.send.OutboxWorker;
 import dev.cms.send.SendmailMain;
 import dev.cms.send.SysExits;
+import dev.cms.testing.FakeGmailCloud;
 import java.io.ByteArrayInputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -25,45 +25,27 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Sending with the real daemon (a child JVM) against the embedded fake Gmail: cms-sendmail's
  * hand-over, the queue while the daemon is stopped, a SIGKILL while a send is in flight, and the
  * sent message arriving in the synced Sent Maildir once.
  */
-class SendEndToEndTest {
+class SendEndToEndTest extends ChildDaemonTestBase {
     static final String USER = "alice@gmail.example";
 
-    @TempDir
-    Path tmp;
-
-    FakeCloud cloud;
+    @RegisterExtension
+    final FakeGmailCloud fake = FakeGmailCloud.withAccount(USER, "demo-client", "demo-secret");
     FakeGmail gmail;
-    ChildDaemon daemons;
     Path cfg;
 
     @BeforeEach
     void start() throws Exception {
-        assumeTrue(new File("/usr/bin/curl").canExecute(), "curl plays the browser");
-        cloud = FakeCloud.start(0);
-        gmail = cloud.gmail();
-        gmail.addAccount(USER, "demo-client", "demo-secret");
-        daemons = new ChildDaemon(tmp);
-        cfg = config(tmp, cloud);
-    }
-
-    @AfterEach
-    void stop() {
-        if (daemons != null) {
-            daemons.close();
-        }
-        if (cloud != null) {
-            cloud.close();
-        }
+        gmail = fake.gmail();
+        cfg = config(tmp, fake.cloud());
     }
 
     /** INBOX and SENT synced into two Maildirs, and an Outbox sending for the account. */
@@ -99,8 +81,14 @@ class SendEndToEndTest {
         return new Run(code, err.toString());
     }
 
+    /**
+     * A daemon whose perhaps-sent messages wait one second, not 30, before the search of Sent
+     * (the outbox's test seam): the restarts after a kill then take seconds. The fake lists a
+     * sent message at once, so the shorter wait changes nothing else.
+     */
     Process daemon(boolean browser) throws IOException {
-        return daemons.start(browser, "-c", cfg.toString());
+        return daemons.start(browser, List.of("-D" + OutboxWorker.UNKNOWN_MIN_WAIT_PROPERTY + "=PT1S"),
+                "-c", cfg.toString());
     }
 
     void awaitSocket(Process p) throws InterruptedException {
@@ -230,5 +218,6 @@ class SendEndToEndTest {
         String log = daemons.log(daemons.started() - 1);
         assertTrue(log.contains(carriedOut ? "was sent already (found in the Sent folder" : "is not in the Sent folder"),
                 log);
+        assertTrue(log.contains("a perhaps-sent message waits PT1S before the search of Sent"), log);
     }
 }

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.cms.fakecloud.FakeCloud;
 import dev.cms.fakecloud.FakeGmail;
 import dev.cms.fakecloud.FakeOutgoing;
+import dev.cms.testing.FakeGmailCloud;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,10 +17,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Debian's mail programs sending through cms-sendmail to the real daemon (a child JVM) and the
@@ -28,43 +27,26 @@ import org.junit.jupiter.api.io.TempDir;
  * git send-email with {@code sendemail.sendmailCmd} (a series of 5). Each is skipped when the
  * program is not installed.
  */
-class SendMailClientsTest {
+class SendMailClientsTest extends ChildDaemonTestBase {
     static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-    @TempDir
-    Path tmp;
-
-    FakeCloud cloud;
+    @RegisterExtension
+    final FakeGmailCloud fake = FakeGmailCloud.withAccount(SendEndToEndTest.USER, "demo-client", "demo-secret");
     FakeGmail gmail;
-    ChildDaemon daemons;
     Path cfg;
     Path sendmail;
     Process daemon;
 
     @BeforeEach
     void start() throws Exception {
-        assumeTrue(new File("/usr/bin/curl").canExecute(), "curl plays the browser");
-        cloud = FakeCloud.start(0);
-        gmail = cloud.gmail();
-        gmail.addAccount(SendEndToEndTest.USER, "demo-client", "demo-secret");
-        daemons = new ChildDaemon(tmp);
-        cfg = SendEndToEndTest.config(tmp, cloud);
+        gmail = fake.gmail();
+        cfg = SendEndToEndTest.config(tmp, fake.cloud());
         // What ./cms-sendmail runs, on the test's class path (the launcher itself builds a jar).
         sendmail = tmp.resolve("cms-sendmail");
         Files.writeString(sendmail, "#!/bin/sh\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java")
                 + "' -cp '" + System.getProperty("java.class.path") + "' dev.cms.send.SendmailMain -c '" + cfg
                 + "' \"$@\"\n");
         Files.setPosixFilePermissions(sendmail, PosixFilePermissions.fromString("rwx------"));
-    }
-
-    @AfterEach
-    void stop() {
-        if (daemons != null) {
-            daemons.close();
-        }
-        if (cloud != null) {
-            cloud.close();
-        }
     }
 
     private void startDaemon() throws Exception {

@@ -2,6 +2,7 @@ package dev.cms.send;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cms.fakecloud.FakeCloud;
@@ -194,6 +195,32 @@ class OutboxWorkerTest {
         restarted.pass();
         assertTrue(outbox.pending().isEmpty());
         assertEquals(1, gmailOut().count(a.messageId()), "found in Sent, not sent again");
+    }
+
+    @Test
+    void theWaitBeforeTheSearchOfSentCanBeShortenedForTestsOnly() throws Exception {
+        Submission a = queue(gmail, "crashed", "");
+        Outbox.Entry e = outbox.startSending(outbox.pending().get(0), ticker.now());
+        senders.get(gmail.key()).send(Outbox.read(e.file()).message());
+        long searches = cloud.requests().count("GET", "/gmail/v1/users/me/messages");
+        OutboxWorker restarted = new OutboxWorker(outbox, senders, ticker, new Random(7), sentFor::add,
+                OutboxWorker.unknownMinWait("PT2S"));
+        assertEquals(Duration.ofSeconds(2), restarted.pass(), "2 s after the send started, not 30");
+        assertEquals(searches, cloud.requests().count("GET", "/gmail/v1/users/me/messages"), "no search yet");
+        ticker.advance(Duration.ofSeconds(2));
+        restarted.pass();
+        assertTrue(outbox.pending().isEmpty());
+        assertEquals(1, gmailOut().count(a.messageId()), "found in Sent, not sent again");
+    }
+
+    @Test
+    void theWaitSeamIsThirtySecondsUnlessItsPropertyIsSet() {
+        assertEquals(Duration.ofSeconds(30), OutboxWorker.unknownMinWait(null));
+        assertEquals(Duration.ofMillis(500), OutboxWorker.unknownMinWait("PT0.5S"));
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> OutboxWorker.unknownMinWait("soon"));
+        assertEquals("-Ddev.cms.send.unknownMinWait=soon is not a duration such as PT1S", bad.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> OutboxWorker.unknownMinWait("-PT1S"));
     }
 
     @Test

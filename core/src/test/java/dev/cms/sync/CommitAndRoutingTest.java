@@ -19,27 +19,13 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What a cycle leaves behind when saving state.db fails, and routing rules that change between
  * runs while a cycle fails part-way (both found by {@code IndependentModelTest}).
  */
-class CommitAndRoutingTest {
-    @TempDir
-    Path tmp;
-
-    SyncFixture fx;
-
-    @AfterEach
-    void closeFixture() throws Exception {
-        if (fx != null) {
-            fx.close();
-        }
-    }
-
+class CommitAndRoutingTest extends EngineTestBase {
     private List<Path> lostAndFound() throws IOException {
         return Files.isDirectory(fx.stateDir.resolve("lost+found")) ? fx.lostAndFound() : List.of();
     }
@@ -70,7 +56,7 @@ class CommitAndRoutingTest {
         InMemoryMailbox cloud = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
         byte[] body = Messages.message("journaled");
         String id = cloud.add(body, Flags.NONE, null);
-        fx = new SyncFixture(tmp, 1, List.of(cloud), Router.defaultOnly()).start(false);
+        single(cloud);
         fx.cycleOk(); // state.db exists from here on
         String other = cloud.add(Messages.message("other"), Flags.NONE, null);
         failCommits(fx.stateDir, true);
@@ -100,7 +86,7 @@ class CommitAndRoutingTest {
         InMemoryMailbox cloud = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
         byte[] body = Messages.message("first");
         String id = cloud.add(body, Flags.NONE, null);
-        fx = new SyncFixture(tmp, 1, List.of(cloud), Router.defaultOnly()).start(false);
+        single(cloud);
         fx.cycleOk();
         SyncFixture.setLetters(fx.fileFor(0, body), "F");
         fx.start(false);

@@ -16,28 +16,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What the engine keeps between cycles: the store's bodies (kept while any mailbox refers to
  * them, dropped after), a paused mailbox left alone, a mail reader racing a rename, and the
  * local journal's edges.
  */
-class EngineBookkeepingTest {
-    @TempDir
-    Path tmp;
-
-    SyncFixture fx;
-
-    @AfterEach
-    void closeFixture() throws Exception {
-        if (fx != null) {
-            fx.close();
-        }
-    }
-
+class EngineBookkeepingTest extends EngineTestBase {
     /** A body stays in the store while any mailbox has a message with it, and goes after the last. */
     @Test
     void aStoreBodyGoesWithTheLastMessageThatHasIt() throws Exception {
@@ -48,7 +34,7 @@ class EngineBookkeepingTest {
         String inA = a.add(same, Flags.NONE, null);
         String ownId = a.add(own, Flags.NONE, null);
         String inB = b.add(same, Flags.NONE, null);
-        fx = new SyncFixture(tmp, 1, List.of(a, b), Router.defaultOnly()).start(false);
+        single(a, b);
         fx.cycleOk();
         Path sameBody = fx.store.path(SyncFixture.hash(same));
         Path ownBody = fx.store.path(SyncFixture.hash(own));
@@ -74,7 +60,7 @@ class EngineBookkeepingTest {
     void bodiesLeftByACrashAreDroppedAfterTheNextCycle() throws Exception {
         InMemoryMailbox a = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
         a.add(Messages.message("kept"), Flags.NONE, null);
-        fx = new SyncFixture(tmp, 1, List.of(a), Router.defaultOnly()).start(false);
+        single(a);
         fx.cycleOk();
         fx.close();
         // As if a download finished and the process died before any cycle used it.
@@ -125,7 +111,7 @@ class EngineBookkeepingTest {
         InMemoryMailbox a = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
         byte[] m = Messages.message("raced");
         String id = a.add(m, Flags.NONE, null);
-        fx = new SyncFixture(tmp, 1, List.of(a), Router.defaultOnly()).start(false);
+        single(a);
         fx.cycleOk();
         a.setFlags(id, Flags.of(Flag.READ));
         MaildirFile f = fx.fileFor(0, m);
@@ -197,7 +183,7 @@ class EngineBookkeepingTest {
         byte[] m2 = Messages.message("two");
         String id1 = a.add(m1, Flags.NONE, null);
         a.add(m2, Flags.NONE, null);
-        fx = new SyncFixture(tmp, 1, List.of(a), Router.defaultOnly()).start(false);
+        single(a);
         fx.cycleOk();
         Path gone = fx.fileFor(0, m1).path();
         Files.delete(gone);

@@ -15,28 +15,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The engine's failure paths seen from outside: a store body that vanished, a download or push
  * that fails, a stop request, and what a restart reads back (sync tokens, deletions, the
  * snapshot). None of them may turn into a change in the cloud that no user made.
  */
-class EngineFailurePathsTest {
-    @TempDir
-    Path tmp;
-
-    SyncFixture fx;
-
-    @AfterEach
-    void closeFixture() throws Exception {
-        if (fx != null) {
-            fx.close();
-        }
-    }
-
+class EngineFailurePathsTest extends EngineTestBase {
     /**
      * The store body of a message vanishes just before its delivery (a notmuch user's rm): the
      * cycle reports it, deletes nothing in the cloud, and the next cycle downloads the body
@@ -45,7 +31,7 @@ class EngineFailurePathsTest {
     @Test
     void aBodyMissingFromTheStoreIsDownloadedAgainNotDeleted() throws Exception {
         InMemoryMailbox cloud = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
-        fx = new SyncFixture(tmp, 1, List.of(cloud), Router.defaultOnly()).start(false);
+        single(cloud);
         fx.cycleOk();
         byte[] body = Messages.message("vanishing");
         String id = cloud.add(body, Flags.of(Flag.FLAGGED), null);
@@ -83,7 +69,7 @@ class EngineFailurePathsTest {
         InMemoryMailbox cloud = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
         byte[] body = Messages.message("relinked");
         cloud.add(body, Flags.NONE, null);
-        fx = new SyncFixture(tmp, 1, List.of(cloud), Router.defaultOnly()).start(false);
+        single(cloud);
         fx.cycleOk();
         Path stored = fx.store.path(SyncFixture.hash(body));
         fx.close();
@@ -105,7 +91,7 @@ class EngineFailurePathsTest {
     void aFailedDownloadKeepsTheTokenAcrossARestart() throws Exception {
         InMemoryMailbox cloud = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
         cloud.add(Messages.message("first"), Flags.NONE, null);
-        fx = new SyncFixture(tmp, 1, List.of(cloud), Router.defaultOnly()).start(false);
+        single(cloud);
         fx.cycleOk();
         assertEquals(1, cloud.fullListings());
         byte[] late = Messages.message("late");
@@ -132,7 +118,7 @@ class EngineFailurePathsTest {
         byte[] gone = Messages.message("gone");
         String keepId = cloud.add(keep, Flags.NONE, null);
         String goneId = cloud.add(gone, Flags.NONE, null);
-        fx = new SyncFixture(tmp, 1, List.of(cloud), Router.defaultOnly()).start(false);
+        single(cloud);
         fx.cycleOk();
         SyncFixture.setLetters(fx.fileFor(0, keep), "S");
         Files.delete(fx.fileFor(0, gone).path());
@@ -159,7 +145,7 @@ class EngineFailurePathsTest {
         InMemoryMailbox cloud = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
         byte[] a = Messages.message("a");
         String id = cloud.add(a, Flags.NONE, null);
-        fx = new SyncFixture(tmp, 1, List.of(cloud), Router.defaultOnly()).start(false);
+        single(cloud);
         fx.cycleOk();
         SyncFixture.setLetters(fx.fileFor(0, a), "F");
         byte[] b = Messages.message("b");
@@ -196,7 +182,7 @@ class EngineFailurePathsTest {
         InMemoryMailbox cloud = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
         byte[] m = Messages.message("renamed later");
         String id = cloud.add(m, Flags.of(Flag.READ), null);
-        fx = new SyncFixture(tmp, 1, List.of(cloud), Router.defaultOnly()).start(false);
+        single(cloud);
         fx.cycleOk();
         cloud.setFlags(id, Flags.of(Flag.FLAGGED));
         Path[] blocked = new Path[1];
@@ -229,7 +215,7 @@ class EngineFailurePathsTest {
     void aFailedRecordOfDownloadsFailsTheMailboxForOneCycle() throws Exception {
         InMemoryMailbox cloud = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
         cloud.add(Messages.message("first"), Flags.NONE, null);
-        fx = new SyncFixture(tmp, 1, List.of(cloud), Router.defaultOnly()).start(false);
+        single(cloud);
         fx.cycleOk();
         byte[] late = Messages.message("late");
         cloud.add(late, Flags.NONE, null);
@@ -257,7 +243,7 @@ class EngineFailurePathsTest {
         byte[] a = Messages.message("a");
         String id = cloud.add(a, Flags.NONE, null);
         cloud.add(Messages.message("b"), Flags.NONE, null);
-        fx = new SyncFixture(tmp, 1, List.of(cloud), Router.defaultOnly()).start(false);
+        single(cloud);
         fx.cycleOk();
         SyncFixture.setLetters(fx.fileFor(0, a), "S");
         Path cur = fx.maildirPaths.get(0).resolve("cur");

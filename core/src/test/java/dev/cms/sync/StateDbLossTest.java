@@ -18,31 +18,18 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 18, item 9: losing {@code state.db} (deleted, or moved aside as the corruption message
  * advises) must not download again the bodies {@code hashes/} holds: the store's own record of
  * cloud id → content hash lets the full listing link them.
  */
-class StateDbLossTest {
+class StateDbLossTest extends EngineTestBase {
     private static final int N = 30;
 
-    @TempDir
-    Path tmp;
-
-    SyncFixture fx;
     InMemoryMailbox cloud;
     final Map<ContentHash, Flags> expected = new HashMap<>();
-
-    @AfterEach
-    void closeFixture() throws Exception {
-        if (fx != null) {
-            fx.close();
-        }
-    }
 
     /** N messages synced into one Maildir, then the daemon stopped. */
     private void syncedThenStopped() throws Exception {
@@ -53,7 +40,7 @@ class StateDbLossTest {
             cloud.add(body, f, Instant.parse("2026-01-01T00:00:00Z").plusSeconds(i));
             expected.put(hash(body), f);
         }
-        fx = new SyncFixture(tmp, 1, List.of(cloud), Router.defaultOnly()).start(false);
+        single(cloud);
         assertEquals(N, fx.cycleOk().fetched());
         fx.close();
     }

@@ -25,30 +25,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class SyncEngineTest {
-    @TempDir
-    Path tmp;
-
-    SyncFixture fx;
-
-    @AfterEach
-    void closeFixture() throws Exception {
-        if (fx != null) {
-            fx.close();
-        }
-    }
-
+class SyncEngineTest extends EngineTestBase {
     private InMemoryMailbox o365(String key) {
         return InMemoryMailbox.likeOffice365(key);
-    }
-
-    private SyncFixture single(InMemoryMailbox cloud) throws Exception {
-        fx = new SyncFixture(tmp, 1, List.of(cloud), Router.defaultOnly());
-        return fx.start(false);
     }
 
     private static Flags flagsFor(int i) {

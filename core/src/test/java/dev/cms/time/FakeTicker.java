@@ -114,6 +114,29 @@ public final class FakeTicker implements Ticker {
         monitor.notifyAll();
     }
 
+    /**
+     * The wall clock as a {@link java.time.Clock} (UTC), for what takes one (the embedded fake
+     * cloud), so that it and the code under test agree on the time.
+     */
+    public java.time.Clock clock() {
+        return new java.time.Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public java.time.Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now();
+            }
+        };
+    }
+
     /** Sets the wall clock alone (a jump); the monotonic reading does not move. */
     public synchronized FakeTicker setWallClock(Instant to) {
         wall = to;

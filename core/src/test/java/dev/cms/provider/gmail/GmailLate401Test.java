@@ -13,6 +13,7 @@ import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import dev.cms.auth.GoogleAuth;
 import dev.cms.auth.LoginCoordinator;
 import dev.cms.auth.TokenStore;
+import dev.cms.auth.TokenStores;
 import dev.cms.cli.AccountOptions;
 import dev.cms.config.DeleteAction;
 import dev.cms.config.GmailAccountSpec;
@@ -31,29 +32,7 @@ import org.junit.jupiter.api.Test;
  * answers interleave. The real {@link GoogleAuth} against a scripted token endpoint.
  */
 class GmailLate401Test extends GmailFixture {
-    private final Map<String, String> secrets = new ConcurrentHashMap<>();
-
-    private final TokenStore store = new TokenStore() {
-        @Override
-        public String load(String account) {
-            return secrets.get(account);
-        }
-
-        @Override
-        public void save(String account, String secret) {
-            secrets.put(account, secret);
-        }
-
-        @Override
-        public void delete(String account) {
-            secrets.remove(account);
-        }
-
-        @Override
-        public boolean persistent() {
-            return false;
-        }
-    };
+    private final TokenStore store = TokenStores.memoryOnly();
 
     private static String rawJson(String id) {
         String raw = Base64.getUrlEncoder().withoutPadding()
@@ -89,7 +68,7 @@ class GmailLate401Test extends GmailFixture {
         String base = "http://localhost:" + wm.port() + "/";
         GmailAccountSpec account = new GmailAccountSpec(USER, "client-id", "client-secret", base + "auth",
                 base + "token", base, null);
-        secrets.put(account.key(), "refresh-token");
+        store.save(account.key(), "refresh-token");
         try (LoginCoordinator nobody = new LoginCoordinator(0, false, null, Map.of(), Duration.ofSeconds(5))) {
             GoogleAuth auth = new GoogleAuth(AccountOptions.google(account), GoogleAuth.scopesFor(false), store, nobody,
                     new FakeTicker(NOW));
