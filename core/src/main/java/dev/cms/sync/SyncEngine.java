@@ -102,6 +102,8 @@ public final class SyncEngine {
         /** The service's counts minus the listing's, measured after a full listing (see {@link #checkCounts}). */
         int totalGap;
         int unreadGap;
+        /** Messages routed and delivered during this cycle's download (by the current rules). */
+        final Set<String> routedThisCycle = new HashSet<>();
 
         CloudState(CloudMailbox box, int index) {
             this.box = box;
@@ -865,6 +867,7 @@ public final class SyncEngine {
 
     private void refresh(CloudState c, Refresh r, List<LocalView> locals, CycleReport rep)
             throws IOException, InterruptedException {
+        c.routedThisCycle.clear();
         Listing l = c.box.list(c.token);
         r.newToken = l.syncToken();
         Listed now = l.full() ? Listed.full(l.messages().size()) : Listed.over(c.snapshot);
@@ -1157,6 +1160,7 @@ public final class SyncEngine {
             Entry e = new Entry(h, m.flags(), received, target);
             mc.upsert(id, h, e.flags(), e.received(), maildirKeys.get(target));
             delivered.put(id, e);
+            c.routedThisCycle.add(id);
         }
         if (delivered.isEmpty()) {
             return;
@@ -1371,18 +1375,15 @@ public final class SyncEngine {
     private void route(CloudState c, Refresh r, boolean everything) {
         Listed now = r.now();
         Map<String, Entry> todo = new HashMap<>();
+        java.util.function.BiConsumer<String, Entry> pick = (id, e) -> {
+            if (e.target() < 0 || routesChanged && !c.routedThisCycle.contains(id)) {
+                todo.put(id, e);
+            }
+        };
         if (everything && !now.full) {
-            now.forEach((id, e) -> {
-                if (e.target() < 0 || routesChanged) {
-                    todo.put(id, e);
-                }
-            });
+            now.forEach(pick);
         } else {
-            now.changed().forEach((id, e) -> {
-                if (e.target() < 0 || routesChanged) {
-                    todo.put(id, e);
-                }
-            });
+            now.changed().forEach(pick);
         }
         for (Map.Entry<String, Entry> m : todo.entrySet()) {
             Entry e = m.getValue();
