@@ -211,6 +211,8 @@ public final class SyncEngine {
     private final List<@Nullable Set<ContentHash>> pendingLocal = new ArrayList<>();
     /** Whether this cycle listed every file of every Maildir (else the stat index keeps entries it did not see). */
     private boolean everyFileSeen;
+    /** The mailboxes refreshed (and pushed to) without failure by the last committed cycle; null before one. */
+    private @Nullable Set<String> lastActive;
     /** The next cycle plans every message (a cycle that planned them all did not end cleanly). */
     private boolean planEverything = true;
     /** Per mailbox id: messages whose body was found missing when delivered, to download again. */
@@ -495,7 +497,9 @@ public final class SyncEngine {
         boolean everything = planEverything || routesChanged
                 || clouds.stream().anyMatch(c -> c.startup || !c.unsettled.isEmpty())
                 || journaled.stream().anyMatch(j -> !j.isEmpty())
-                || refreshed.values().stream().anyMatch(r -> r.active() && r.now().full);
+                || refreshed.values().stream().anyMatch(r -> r.active() && r.now().full)
+                // A mailbox that failed or came back changes what every file it shares shows.
+                || !activeMailboxes(refreshed).equals(lastActive);
         List<@Nullable Set<ContentHash>> scope = new ArrayList<>();
         for (int i = 0; i < maildirs.size(); i++) {
             Set<ContentHash> local = pendingLocal.get(i);
@@ -510,6 +514,7 @@ public final class SyncEngine {
         // 3. Local → cloud.
         cycleRefreshes = refreshed;
         Before before = new Before(scope, refreshed);
+        Set<String> activeBeforePush = activeMailboxes(refreshed);
         for (Map.Entry<CloudState, Refresh> e : refreshed.entrySet()) {
             if (e.getValue().active()) {
                 pushLocalChanges(e.getKey(), e.getValue(), locals, before, rep);
@@ -517,6 +522,12 @@ public final class SyncEngine {
             if (stopped(rep)) {
                 return rep;
             }
+        }
+        Set<String> active = activeMailboxes(refreshed);
+        if (!everything && !active.equals(activeBeforePush)) {
+            everything = true; // a push failed: that mailbox's copies no longer count for any file
+            Collections.fill(scope, null);
+            before = new Before(scope, refreshed);
         }
 
         // 4. Route, then 5. force every Maildir to match.
@@ -556,7 +567,12 @@ public final class SyncEngine {
 
         // 6. Commit in one transaction, then 7. drop bodies nothing refers to.
         boolean committed = commit(refreshed, rep, journalMark, everything);
-        boolean clean = committed && refreshed.values().stream().allMatch(r -> r.active() && r.failedIds.isEmpty());
+        // Clean: nothing left to do for the mailboxes that took part (one that did not is planned
+        // in full when it is back: see lastActive).
+        boolean clean = committed && refreshed.values().stream().allMatch(r -> !r.active() || r.failedIds.isEmpty());
+        if (committed) {
+            lastActive = active;
+        }
         for (int i = 0; i < maildirs.size(); i++) {
             Set<ContentHash> planned = scope.get(i);
             Set<ContentHash> pending = pendingLocal.get(i);
@@ -570,6 +586,16 @@ public final class SyncEngine {
         collectGarbage(rep);
         reportedProblems.retainAll(rep.problems);
         return rep;
+    }
+
+    private static Set<String> activeMailboxes(Map<CloudState, Refresh> refreshed) {
+        Set<String> out = new HashSet<>();
+        refreshed.forEach((c, r) -> {
+            if (r.active()) {
+                out.add(c.key());
+            }
+        });
+        return out;
     }
 
     private boolean stopped(CycleReport rep) {

@@ -194,4 +194,30 @@ class ChangeDrivenCycleTest {
         assertEquals(Flags.of(Flag.READ, Flag.FLAGGED), cloud.flags(id));
         assertEquals(1, fx.files(0).stream().filter(x -> x.name().base().equals(f.name().base())).count());
     }
+
+    /**
+     * A mailbox that is left out of cycles (its listing fails) misses the local changes those
+     * cycles saw; when it is back it is planned in full, so they reach it.
+     */
+    @Test
+    void aChangeMadeWhileItsMailboxWasFailingReachesItWhenItIsBack() throws Exception {
+        InMemoryMailbox gmail = InMemoryMailbox.likeGmail("gmail:a@gmail.com:INBOX");
+        String g = gmail.add(Messages.message("from gmail"), Flags.NONE, null);
+        fx.close();
+        fx = new SyncFixture(tmp.resolve("two"), 1, List.of(cloud, gmail), Router.defaultOnly());
+        fx.ticker = ticker;
+        fx.start(false);
+        fx.engine.useFileEvents(SAFETY_SCAN);
+        fx.cycleOk();
+
+        gmail.failNext(InMemoryMailbox.Op.LIST, 1);
+        MaildirFile f = fx.fileFor(0, Messages.message("from gmail"));
+        Path renamed = setLetters(f, "F");
+        events(f.path(), renamed);
+        fx.cycle();
+        assertEquals(Flags.NONE, gmail.flags(g), "its mailbox was down");
+        assertTrue(fx.cycleOk().pushedFlags() == 1, "pushed once it is back");
+
+        assertEquals(Flags.of(Flag.FLAGGED), gmail.flags(g));
+    }
 }
