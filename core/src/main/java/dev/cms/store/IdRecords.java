@@ -239,22 +239,37 @@ final class IdRecords {
      * lines, or (at start-up) any damaged line; otherwise only counts. Caller holds {@code r}.
      */
     private void compactIfWorthIt(Record r, Predicate<ContentHash> stored, boolean startup) throws IOException {
-        Map<String, ContentHash> live = new LinkedHashMap<>();
+        // First only count (the usual outcome: nothing to rewrite), then, when rewriting, read
+        // again in order.
+        long bytes = Files.exists(r.file, LinkOption.NOFOLLOW_LINKS) ? Files.size(r.file) : 0;
+        // A line is an id (16-200 bytes) and 65 more: sized for the short ids, it is not rehashed.
+        Map<String, ContentHash> latest = new HashMap<>((int) Math.min(1 << 24, bytes / 60 + 16));
         long[] valid = new long[1];
         long bad = read(r.file, (id, hash) -> {
             valid[0]++;
+            latest.put(id, hash); // the latest line decides
+        });
+        long liveCount = 0;
+        for (ContentHash h : latest.values()) {
+            if (stored.test(h)) {
+                liveCount++;
+            }
+        }
+        latest.clear();
+        long total = valid[0] + bad;
+        r.live = liveCount;
+        r.lines = total;
+        boolean bloated = total > 2L * Math.max(liveCount, startup ? 0 : COMPACT_FLOOR);
+        if (!bloated && (bad == 0 || !startup)) {
+            return;
+        }
+        Map<String, ContentHash> live = new LinkedHashMap<>();
+        read(r.file, (id, hash) -> {
             live.remove(id); // the latest line decides, and its place in the order
             if (stored.test(hash)) {
                 live.put(id, hash);
             }
         });
-        long total = valid[0] + bad;
-        r.live = live.size();
-        r.lines = total;
-        boolean bloated = total > 2L * Math.max(live.size(), startup ? 0 : COMPACT_FLOOR);
-        if (!bloated && (bad == 0 || !startup)) {
-            return;
-        }
         Path temp = r.file.resolveSibling(r.file.getFileName() + COMPACT_SUFFIX);
         try {
             writeLive(temp, live);
