@@ -2,7 +2,6 @@ package dev.cms.store;
 
 import dev.cms.fs.FileOps;
 import dev.cms.model.ContentHash;
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -66,7 +65,8 @@ final class IdRecords {
 
     private final Path dir;
     private final FileOps files;
-    private final StoredBodies storedBodies;
+    /** The hashes the store holds: at start-up the store's listing made then, afterwards a new one. */
+    private volatile StoredBodies storedBodies;
     private final Map<String, Record> records = new ConcurrentHashMap<>();
 
     /** The hashes of the bodies the store holds. */
@@ -121,6 +121,11 @@ final class IdRecords {
             }
         }
         return ids;
+    }
+
+    /** Start-up is over: {@code storedBodies} lists the store afresh for compactions from now on. */
+    void startupDone(StoredBodies storedBodies) {
+        this.storedBodies = storedBodies;
     }
 
     /** Whether a record exists for {@code account}. */
@@ -234,22 +239,37 @@ final class IdRecords {
      * lines, or (at start-up) any damaged line; otherwise only counts. Caller holds {@code r}.
      */
     private void compactIfWorthIt(Record r, Predicate<ContentHash> stored, boolean startup) throws IOException {
-        Map<String, ContentHash> live = new LinkedHashMap<>();
+        // First only count (the usual outcome: nothing to rewrite), then, when rewriting, read
+        // again in order.
+        long bytes = Files.exists(r.file, LinkOption.NOFOLLOW_LINKS) ? Files.size(r.file) : 0;
+        // A line is an id (16-200 bytes) and 65 more: sized for the short ids, it is not rehashed.
+        Map<String, ContentHash> latest = new HashMap<>((int) Math.min(1 << 24, bytes / 60 + 16));
         long[] valid = new long[1];
         long bad = read(r.file, (id, hash) -> {
             valid[0]++;
+            latest.put(id, hash); // the latest line decides
+        });
+        long liveCount = 0;
+        for (ContentHash h : latest.values()) {
+            if (stored.test(h)) {
+                liveCount++;
+            }
+        }
+        latest.clear();
+        long total = valid[0] + bad;
+        r.live = liveCount;
+        r.lines = total;
+        boolean bloated = total > 2L * Math.max(liveCount, startup ? 0 : COMPACT_FLOOR);
+        if (!bloated && (bad == 0 || !startup)) {
+            return;
+        }
+        Map<String, ContentHash> live = new LinkedHashMap<>();
+        read(r.file, (id, hash) -> {
             live.remove(id); // the latest line decides, and its place in the order
             if (stored.test(hash)) {
                 live.put(id, hash);
             }
         });
-        long total = valid[0] + bad;
-        r.live = live.size();
-        r.lines = total;
-        boolean bloated = total > 2L * Math.max(live.size(), startup ? 0 : COMPACT_FLOOR);
-        if (!bloated && (bad == 0 || !startup)) {
-            return;
-        }
         Path temp = r.file.resolveSibling(r.file.getFileName() + COMPACT_SUFFIX);
         try {
             writeLive(temp, live);
@@ -280,26 +300,31 @@ final class IdRecords {
         } catch (NoSuchFileException e) {
             return 0;
         }
-        try (InputStream in = new BufferedInputStream(raw, 64 * 1024)) {
+        try (InputStream in = raw) {
+            // Bulk reads and a scan for newlines: a record has a line per message ever recorded.
+            byte[] buf = new byte[64 * 1024];
             int len = 0;
             boolean overlong = false;
-            for (int b; (b = in.read()) != -1; ) {
-                if (b != '\n') {
-                    if (len < MAX_LINE) {
-                        line[len++] = (byte) b;
-                    } else {
-                        overlong = true;
+            for (int n; (n = in.read(buf)) != -1; ) {
+                for (int i = 0; i < n; i++) {
+                    byte b = buf[i];
+                    if (b != '\n') {
+                        if (len < MAX_LINE) {
+                            line[len++] = b;
+                        } else {
+                            overlong = true;
+                        }
+                        continue;
                     }
-                    continue;
+                    ParsedLine p = overlong ? null : parse(line, len, decoder);
+                    if (p == null) {
+                        bad++;
+                    } else {
+                        entry.accept(p.id(), p.hash());
+                    }
+                    len = 0;
+                    overlong = false;
                 }
-                ParsedLine p = overlong ? null : parse(line, len, decoder);
-                if (p == null) {
-                    bad++;
-                } else {
-                    entry.accept(p.id(), p.hash());
-                }
-                len = 0;
-                overlong = false;
             }
             if (len > 0 || overlong) {
                 bad++; // an unfinished last line: never trusted
@@ -321,21 +346,34 @@ final class IdRecords {
         if (space <= 0 || len - space - 1 != 64 || space > MAX_ID_BYTES) {
             return null;
         }
-        String hex = new String(line, space + 1, 64, StandardCharsets.ISO_8859_1);
-        if (!ContentHash.isValid(hex)) {
+        ContentHash hash = ContentHash.parseAscii(line, space + 1, 64);
+        if (hash == null) {
             return null;
         }
         String id;
-        try {
-            CharBuffer chars = decoder.reset().decode(ByteBuffer.wrap(line, 0, space));
-            id = chars.toString();
-        } catch (CharacterCodingException e) {
-            return null;
+        if (ascii(line, space)) {
+            id = new String(line, 0, space, StandardCharsets.ISO_8859_1);
+        } else {
+            try {
+                CharBuffer chars = decoder.reset().decode(ByteBuffer.wrap(line, 0, space));
+                id = chars.toString();
+            } catch (CharacterCodingException e) {
+                return null;
+            }
         }
         if (!validId(id, space)) {
             return null;
         }
-        return new ParsedLine(id, new ContentHash(hex));
+        return new ParsedLine(id, hash);
+    }
+
+    private static boolean ascii(byte[] b, int len) {
+        for (int i = 0; i < len; i++) {
+            if (b[i] < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** An id fit for a line: not empty, not too long, no space, no control character. */

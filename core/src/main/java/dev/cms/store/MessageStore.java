@@ -17,12 +17,15 @@ import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The content-addressed message store: every body once, with LF line endings, named by its
@@ -78,7 +81,8 @@ public final class MessageStore {
         StateFiles.ensurePrivateDirectory(files, store.tmp, "store temp directory");
         StateFiles.ensurePrivateDirectory(files, store.lostFound, "lost+found directory");
         store.clearTmp();
-        store.ids = IdRecords.open(store.stateDir, files, store::scan);
+        store.ids = IdRecords.open(store.stateDir, files, store::namesAtOpen);
+        store.ids.startupDone(store::names);
         return store;
     }
 
@@ -100,6 +104,9 @@ public final class MessageStore {
     }
 
     private volatile boolean unsyncedLinks;
+    private volatile boolean listedSinceOpen;
+    private volatile @Nullable Set<ContentHash> openListing;
+    private final AtomicLong listings = new AtomicLong();
 
     public Path stateDir() {
         return stateDir;
@@ -182,26 +189,105 @@ public final class MessageStore {
         return hashes.resolve(h.hex());
     }
 
-    /** The hashes of all stored bodies; names in {@code hashes/} that are not hashes are ignored. */
+    /**
+     * The hashes of all stored bodies; names in {@code hashes/} that are not hashes are ignored,
+     * and so are entries that are not regular files (each entry is looked at: for a full check,
+     * not for the daemon's routine, which uses the names alone).
+     */
     public Set<ContentHash> scan() throws IOException {
         Set<ContentHash> found = new HashSet<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(hashes)) {
-            for (Path p : entries) {
-                String name = p.getFileName().toString();
-                if (ContentHash.isValid(name) && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-                    found.add(new ContentHash(name));
-                }
+        for (ContentHash h : names()) {
+            if (Files.isRegularFile(path(h), LinkOption.NOFOLLOW_LINKS)) {
+                found.add(h);
             }
         }
         return found;
     }
 
-    /** Deletes every stored body whose hash is not in {@code keep}; returns how many went. */
+    /**
+     * The hashes named in {@code hashes/}: one read of the directory, no look at each entry (a
+     * stat of every body would cost more than the rest of a start-up). An entry that is not a
+     * regular file is named too; {@link #retainOnly} checks before deleting.
+     */
+    Set<ContentHash> names() throws IOException {
+        listings.incrementAndGet();
+        // File.list reads the directory into names alone: no Path object, no stat, per entry.
+        String[] names = hashes.toFile().list();
+        if (names == null) {
+            throw new FileSystemException(hashes.toString(), null, "cannot list the store directory");
+        }
+        Set<ContentHash> found = new HashSet<>(Math.max(16, names.length * 4 / 3 + 1));
+        for (String name : names) {
+            ContentHash h = ContentHash.parseOrNull(name);
+            if (h != null) {
+                found.add(h);
+            }
+        }
+        return found;
+    }
+
+    /**
+     * The listing of {@code hashes/} made at start-up for the id records, kept for the first
+     * {@link #retainOnly} (a start-up lists the store once): bodies stored since are not in it,
+     * and are left alone by that collection.
+     */
+    private Set<ContentHash> namesAtOpen() throws IOException {
+        Set<ContentHash> s = openListing;
+        if (s == null) {
+            s = names();
+            openListing = s;
+        }
+        return s;
+    }
+
+    /**
+     * How many times {@code hashes/} was listed since the store was opened (each
+     * {@link #retainOnly} lists it once, {@link #scan} too): what start-up and garbage
+     * collection cost grows with this.
+     */
+    public long listings() {
+        return listings.get();
+    }
+
+    /**
+     * Whether {@link #retainOnly} has listed {@code hashes/} since the store was opened. Until
+     * it has, the store may hold bodies its caller never learnt of (left by a crash between
+     * storing a body and recording it); afterwards every body is one the caller stored or kept.
+     */
+    public boolean listedSinceOpen() {
+        return listedSinceOpen;
+    }
+
+    /**
+     * Deletes every stored body whose hash is not in {@code keep}; returns how many went. Lists
+     * {@code hashes/} once, and looks only at the entries it deletes.
+     */
     public int retainOnly(Set<ContentHash> keep) throws IOException {
+        return retainOnly(keep, null);
+    }
+
+    /**
+     * Like {@link #retainOnly(Set)}, and also takes out of {@code known} (the bodies the caller
+     * takes to be stored) those that are not: removed behind the daemon's back. Only the hashes
+     * the listing does not name are looked at.
+     */
+    public int retainOnly(Set<ContentHash> keep, @Nullable Set<ContentHash> known) throws IOException {
         Objects.requireNonNull(keep, "keep");
         int deleted = 0;
-        for (ContentHash h : scan()) {
-            if (!keep.contains(h) && files.deleteIfExists(path(h))) {
+        Set<ContentHash> listed = openListing;
+        openListing = null;
+        if (listed == null) {
+            listed = names();
+        }
+        for (ContentHash h : listed) {
+            if (keep.contains(h)) {
+                continue;
+            }
+            Path p = path(h);
+            if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                continue; // not a body (a directory someone made): left alone
+            }
+            if (files.deleteIfExists(p)) {
                 deleted++;
             }
         }
@@ -209,6 +295,16 @@ public final class MessageStore {
             StateFiles.fsyncDirectory(files, hashes);
             log.info("Removed {} message bod{} no longer referenced", deleted, deleted == 1 ? "y" : "ies");
         }
+        if (known != null) {
+            for (Iterator<ContentHash> it = known.iterator(); it.hasNext(); ) {
+                ContentHash h = it.next();
+                // A body stored after the listing was made is not in it: looked at, not dropped.
+                if (!listed.contains(h) && !Files.isRegularFile(path(h), LinkOption.NOFOLLOW_LINKS)) {
+                    it.remove();
+                }
+            }
+        }
+        listedSinceOpen = true;
         return deleted;
     }
 

@@ -38,9 +38,13 @@ public final class StatIndex {
     private final Set<Long> drained = new HashSet<>();
     private int hashed;
 
+    /**
+     * An index starting from {@code loaded}; a {@link HashMap} (what {@link StateDb#loadStatIndex}
+     * returns) is taken over rather than copied, so the caller must not use it afterwards.
+     */
     public StatIndex(MessageStore store, Map<Long, Entry> loaded) {
         this.store = store;
-        this.byInode = new HashMap<>(loaded);
+        this.byInode = loaded instanceof HashMap<Long, Entry> owned ? owned : new HashMap<>(loaded);
     }
 
     /**

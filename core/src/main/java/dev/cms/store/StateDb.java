@@ -114,6 +114,25 @@ public final class StateDb implements AutoCloseable {
         return read("read messages of " + mailbox, () -> reads.messages(mailbox));
     }
 
+    /** Receives message rows one at a time: what {@link MessageRow} holds, without the record. */
+    @FunctionalInterface
+    public interface MessageRows {
+        void row(String cloudId, ContentHash hash, Flags flags, @Nullable Instant received, @Nullable String target,
+                boolean inSnapshot);
+    }
+
+    /**
+     * Hands every message row of {@code mailbox} to {@code rows}, like {@link #loadMessages} but
+     * without a list of row objects. Until the first {@link #commit}, the rows, stat index and
+     * journal entries that name one body share one {@link ContentHash} instance.
+     */
+    public synchronized void forEachMessage(String mailbox, MessageRows rows) throws IOException {
+        read("read messages of " + mailbox, () -> {
+            reads.forEachMessage(mailbox, rows);
+            return Boolean.TRUE;
+        });
+    }
+
     public synchronized @Nullable MailboxRow loadMailbox(String mailbox) throws IOException {
         return lookup("read mailbox " + mailbox, () -> reads.mailbox(mailbox));
     }
@@ -217,6 +236,7 @@ public final class StateDb implements AutoCloseable {
     /** Writes a cycle's results in one transaction. */
     public synchronized void commit(CycleCommit c) throws IOException {
         long now = (c.now != null ? c.now : ticker.now()).toEpochMilli();
+        reads.forgetHashes(); // start-up's loads are over
         transaction("save the cycle's state", () -> writes.commit(c, now));
     }
 

@@ -23,28 +23,83 @@ import org.jspecify.annotations.Nullable;
  * database's lock and turns an {@link SQLException} into a message naming the file.
  */
 final class StateReads {
+    /** The 16 possible flag sets of a row, shared. */
+    private static final Flags[] FLAGS = new Flags[16];
+
+    static {
+        for (int i = 0; i < FLAGS.length; i++) {
+            FLAGS[i] = new Flags(i);
+        }
+    }
+
     private final Connection conn;
+    /**
+     * Every hash read since the last {@link #forgetHashes}, so that the rows naming one body
+     * (its messages in several mailboxes, its stat index entries, its journal entries) share one
+     * instance: the engine keeps them all in memory.
+     */
+    private Map<ContentHash, ContentHash> seen = new HashMap<>();
 
     StateReads(Connection conn) {
         this.conn = conn;
     }
 
+    /** Drops the shared instances (after start-up, when nothing loads whole tables any more). */
+    void forgetHashes() {
+        if (!seen.isEmpty()) {
+            seen = new HashMap<>();
+        }
+    }
+
+    /** A map for about {@code n} entries that is not rehashed while it is filled. */
+    private static <K, V> Map<K, V> sized(long n) {
+        return new HashMap<>((int) Math.min(1 << 30, Math.max(16, n * 4 / 3 + 1)));
+    }
+
+    /**
+     * The hash in column {@code col} (hex text, read as its bytes without making a string), or
+     * null when it is damaged (the row is left out: it only costs a re-download).
+     */
+    private @Nullable ContentHash hash(ResultSet rs, int col) throws SQLException {
+        ContentHash h = ContentHash.parseAscii(rs.getBytes(col));
+        if (h == null) {
+            return null;
+        }
+        ContentHash known = seen.putIfAbsent(h, h);
+        return known != null ? known : h;
+    }
+
+    private static Flags flags(int bits) {
+        return FLAGS[bits & 0xF];
+    }
+
     List<StateDb.MessageRow> messages(String mailbox) throws SQLException {
         List<StateDb.MessageRow> out = new ArrayList<>();
+        forEachMessage(mailbox, (id, hash, flags, received, target, inSnapshot) ->
+                out.add(new StateDb.MessageRow(id, hash, flags, received, target, inSnapshot)));
+        return out;
+    }
+
+    /**
+     * Hands each message row of {@code mailbox} to {@code rows}, without a row object in between;
+     * equal hashes come as one instance (see {@link #hash}).
+     */
+    void forEachMessage(String mailbox, StateDb.MessageRows rows) throws SQLException {
         try (PreparedStatement ps = conn.prepareStatement(
                 "SELECT cloud_id, hash, flags, received, target, in_snapshot FROM message WHERE mailbox = ?")) {
             ps.setString(1, mailbox);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    String hash = rs.getString(2);
-                    if (ContentHash.isValid(hash)) {
-                        out.add(new StateDb.MessageRow(rs.getString(1), new ContentHash(hash),
-                                new Flags(rs.getInt(3) & 0xF), instant(rs, 4), rs.getString(5), rs.getInt(6) != 0));
+                    ContentHash hash = hash(rs, 2);
+                    if (hash != null) {
+                        String id = rs.getString(1);
+                        Flags flags = flags(rs.getInt(3));
+                        Instant received = instant(rs, 4);
+                        rows.row(id, hash, flags, received, rs.getString(5), rs.getInt(6) != 0);
                     }
                 }
             }
         }
-        return out;
     }
 
     StateDb.@Nullable MailboxRow mailbox(String mailbox) throws SQLException {
@@ -80,17 +135,21 @@ final class StateReads {
     }
 
     Map<Long, StatIndex.Entry> statIndex() throws SQLException {
-        Map<Long, StatIndex.Entry> out = new HashMap<>();
+        long rows = count("SELECT COUNT(*) FROM stat_index");
+        Map<Long, StatIndex.Entry> out = sized(rows);
+        if (seen.isEmpty()) {
+            seen = sized(rows); // most bodies have a local file: the messages' hashes follow
+        }
         try (Statement st = conn.createStatement();
                 ResultSet rs = st.executeQuery("SELECT inode, size, mtime, ctime, hash, name FROM stat_index")) {
             while (rs.next()) {
-                String hash = rs.getString(5);
-                if (!ContentHash.isValid(hash)) {
+                ContentHash hash = hash(rs, 5);
+                if (hash == null) {
                     continue;
                 }
                 long inode = rs.getLong(1);
                 out.put(inode, new StatIndex.Entry(new FileStat(inode, rs.getLong(2), rs.getLong(3), rs.getLong(4)),
-                        new ContentHash(hash), rs.getString(6)));
+                        hash, rs.getString(6)));
             }
         }
         return out;
@@ -104,13 +163,19 @@ final class StateReads {
                         + " LEFT JOIN stat_index s ON s.name = j.name")) {
             while (rs.next()) {
                 head = Math.max(head, rs.getLong(1));
-                String hash = rs.getString(3);
-                if (hash != null && ContentHash.isValid(hash)) {
-                    out.computeIfAbsent(rs.getString(2), k -> new HashSet<>()).add(new ContentHash(hash));
+                ContentHash hash = hash(rs, 3);
+                if (hash != null) {
+                    out.computeIfAbsent(rs.getString(2), k -> new HashSet<>()).add(hash);
                 }
             }
         }
         return new StateDb.Journal(head, out);
+    }
+
+    private long count(String sql) throws SQLException {
+        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
     }
 
     long journalHead() throws SQLException {

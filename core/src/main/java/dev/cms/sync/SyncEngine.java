@@ -176,6 +176,11 @@ public final class SyncEngine {
     private final MessageStore store;
     private final StateDb db;
     private final StatIndex stats;
+    /**
+     * Bodies known to be in the store: at start-up those state.db names (hashes/ is not read),
+     * then those stored or found since. A body missing behind the daemon's back is noticed when
+     * it is delivered, and downloaded again.
+     */
     private final Set<ContentHash> storeHashes = ConcurrentHashMap.newKeySet();
     private final boolean offline;
     private final Ticker ticker;
@@ -276,7 +281,6 @@ public final class SyncEngine {
     }
 
     private void load() throws IOException {
-        storeHashes.addAll(store.scan());
         StateDb.Journal journal = db.loadJournal();
         for (String key : maildirKeys) {
             journaled.add(new HashSet<>(journal.hashes().getOrDefault(key, Set.of())));
@@ -291,13 +295,15 @@ public final class SyncEngine {
             targetIndex.put(maildirKeys.get(i), i);
         }
         for (CloudState c : clouds) {
-            for (StateDb.MessageRow r : db.loadMessages(c.key())) {
-                c.content.put(r.cloudId(), r.hash());
-                if (r.inSnapshot()) {
-                    int target = r.target() == null ? -1 : targetIndex.getOrDefault(r.target(), -1);
-                    c.snapshot.put(r.cloudId(), new Entry(r.hash(), r.flags(), r.received(), target));
+            db.forEachMessage(c.key(), (id, hash, flags, received, target, inSnapshot) -> {
+                c.content.put(id, hash);
+                if (inSnapshot) {
+                    int t = target == null ? -1 : targetIndex.getOrDefault(target, -1);
+                    c.snapshot.put(id, new Entry(hash, flags, received, t));
                 }
-            }
+            });
+            // Taken to be stored: state.db records a body only once it is (issue 15).
+            storeHashes.addAll(c.content.values());
             StateDb.MailboxRow row = db.loadMailbox(c.key());
             c.token = row == null ? null : row.syncToken();
             log.debug("{}: {} messages in the snapshot, {} known bodies, token {}", c.key(), c.snapshot.size(),
@@ -1033,6 +1039,10 @@ public final class SyncEngine {
         if (storeHashes.contains(h)) {
             return true;
         }
+        if (store.contains(h)) {
+            storeHashes.add(h);
+            return true;
+        }
         for (LocalView v : locals) {
             List<MaildirFile> files = v.byHash.get(h);
             if (files == null) {
@@ -1701,11 +1711,13 @@ public final class SyncEngine {
         for (CloudState c : clouds) {
             live.addAll(c.content.values());
         }
-        if (storeHashes.size() <= live.size() && live.containsAll(storeHashes)) {
+        // Until the store was listed once, it may hold bodies a crash left unrecorded.
+        if (store.listedSinceOpen() && storeHashes.size() <= live.size() && live.containsAll(storeHashes)) {
             return;
         }
         try {
-            int n = store.retainOnly(live);
+            // Also drops from storeHashes the bodies found missing: relinked or fetched when needed.
+            int n = store.retainOnly(live, storeHashes);
             storeHashes.retainAll(live);
             if (n > 0) {
                 log.debug("removed {} unreferenced bodies from the store", n);

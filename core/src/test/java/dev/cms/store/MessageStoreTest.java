@@ -304,6 +304,45 @@ class MessageStoreTest {
         assertEquals(0, store.retainOnly(Set.of(b)));
     }
 
+    @Test
+    void retainOnlyListsTheStoreOnceAndLeavesAnEntryThatIsNotABodyAlone() throws IOException {
+        ContentHash a = ingest("a\n");
+        ContentHash b = ingest("b\n");
+        Path notABody = stateDir.resolve("hashes").resolve("0".repeat(64));
+        Files.createDirectory(notABody);
+        long before = store.listings();
+        assertEquals(1, store.retainOnly(Set.of(b)));
+        assertEquals(before + 1, store.listings(), "one listing of hashes/");
+        assertTrue(store.listedSinceOpen());
+        assertTrue(Files.isDirectory(notABody), "a directory is never taken for a body");
+        assertFalse(store.contains(a));
+        assertTrue(store.contains(b));
+    }
+
+    @Test
+    void collectionTellsWhichKnownBodiesAreMissingAndKeepsOnesStoredAfterTheStartUpListing() throws IOException {
+        ContentHash a = ingest("a\n");
+        ContentHash gone = ingest("gone\n");
+        store.recordIds("acct", java.util.Map.of("id-a", a)); // an id record: start-up lists the store for it
+        Files.delete(store.path(gone)); // behind the daemon's back, while it was stopped
+        store = MessageStore.open(stateDir);
+        ContentHash later = ingest("stored after the start-up listing\n");
+        ContentHash never = new ContentHash("e".repeat(64));
+        Set<ContentHash> known = new java.util.HashSet<>(Set.of(a, gone, later, never));
+
+        assertEquals(0, store.retainOnly(Set.of(a, gone, later, never), known));
+
+        assertEquals(Set.of(a, later), known);
+        assertTrue(store.contains(later), "a body newer than the listing is never deleted");
+    }
+
+    @Test
+    void aNewlyOpenedStoreHasNotBeenListedForCollection() throws IOException {
+        ingest("a\n");
+        store = MessageStore.open(stateDir);
+        assertFalse(store.listedSinceOpen(), "until a collection lists it, a crash may have left bodies");
+    }
+
     // ---- checkSameFilesystem
 
     @Test

@@ -63,7 +63,11 @@ class EngineFailurePathsTest extends EngineTestBase {
         assertTrue(cloud.deletions().isEmpty());
     }
 
-    /** A store body removed while the daemon was stopped is linked back from the Maildir, not downloaded. */
+    /**
+     * A store body removed while the daemon was stopped is linked back from the Maildir, not
+     * downloaded. Start-up takes state.db's word that it is stored (issue 15: hashes/ is not read
+     * then); the first collection lists the store and finds it missing, the next cycle relinks it.
+     */
     @Test
     void aStoreBodyRemovedWhileStoppedIsRelinkedFromTheMaildir() throws Exception {
         InMemoryMailbox cloud = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
@@ -77,7 +81,7 @@ class EngineFailurePathsTest extends EngineTestBase {
         fx.start(false);
         fx.engine.resync();
         CycleReport r = fx.cycleOk();
-        assertEquals(0, r.fetched(), "linked from the Maildir's copy");
+        assertEquals(0, r.fetched() + fx.cycleOk().fetched(), "linked from the Maildir's copy");
         assertTrue(Files.exists(stored), "back in the store");
         assertEquals(1, cloud.bodiesServed());
         assertEquals(1, fx.files(0).size());

@@ -689,7 +689,9 @@ class SyncEngineTest extends EngineTestBase {
 
     /**
      * Issue 12, item 10: a store body removed by hand (notmuch lists the store's copy too) is
-     * downloaded again when it is needed, instead of failing every cycle.
+     * downloaded again when it is needed, instead of failing every cycle. Issue 15: start-up
+     * takes state.db's word that a body is stored (hashes/ is not read), so the first cycle finds
+     * it missing when it delivers it, and the next downloads it.
      */
     @Test
     void aStoreBodyRemovedByHandIsDownloadedAgain() throws Exception {
@@ -701,6 +703,10 @@ class SyncEngineTest extends EngineTestBase {
         Files.delete(fx.fileFor(0, Messages.message("a")).path());
         Files.delete(fx.store.path(hash(Messages.message("a"))));
         fx.start(false);
+        CycleReport noticed = fx.cycle();
+        assertEquals(1, noticed.problems().size(), noticed.problems().toString());
+        assertThatText(noticed.problems().get(0), "says why").contains("missing from the store");
+        assertTrue(cloud.deletions().isEmpty(), "a missing body is never a deletion");
         cloud.failNext(Op.FETCH, 1);
         assertFalse(fx.cycle().ok(), "the first download again fails");
 
