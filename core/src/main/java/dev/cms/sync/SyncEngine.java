@@ -1716,8 +1716,21 @@ public final class SyncEngine {
             return;
         }
         try {
-            // Also drops from storeHashes the bodies found missing: relinked or fetched when needed.
+            // Also drops from storeHashes the bodies found missing: the next cycle relinks them
+            // from a Maildir copy or downloads them.
+            Set<ContentHash> known = new HashSet<>(storeHashes);
             int n = store.retainOnly(live, storeHashes);
+            known.removeAll(storeHashes);
+            known.retainAll(live);
+            if (!known.isEmpty()) {
+                for (CloudState c : clouds) {
+                    c.content.forEach((id, h) -> {
+                        if (known.contains(h)) {
+                            refetch.computeIfAbsent(c.key(), k -> new HashSet<>()).add(id);
+                        }
+                    });
+                }
+            }
             storeHashes.retainAll(live);
             if (n > 0) {
                 log.debug("removed {} unreferenced bodies from the store", n);
