@@ -29,14 +29,19 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The daemon restarted over a finished sync and left idle, in a JVM of its own started with the
  * launcher's flags ({@link LauncherFlags}): its resident set ({@code VmRSS}) once it is idle is
- * what a user's daemon holds. It does not ask for a garbage collection (the daemon does not).
- * Prints one line {@code IDLE rss=... hwm=... heap_used=... heap_committed=... restart_seconds=...}.
+ * what a user's daemon holds. After the first cycle it runs {@link #POLLS} timer polls (the
+ * engine's clock moved on by a poll interval, then the daemon woken), as a daemon that has been
+ * running for a few minutes has, waits {@link #DEFAULT_SETTLE}, then reads {@code VmRSS}. It does
+ * not ask for a garbage collection (the daemon does not). Prints one line
+ * {@code IDLE rss=... hwm=... heap_used=... heap_committed=... restart_seconds=...}.
  *
  * <p>Usage: {@code IdleDaemon STATE_DIR MAILDIR MAILBOX_KEY [SETTLE_SECONDS]}: the cloud is a
  * {@link QuietMailbox} (nothing changes) with the in-memory Office365 flags.
  */
 public final class IdleDaemon {
     static final Duration DEFAULT_SETTLE = Duration.ofSeconds(3);
+    /** Timer polls run before the RSS is read. */
+    static final int POLLS = 3;
 
     private IdleDaemon() {}
 
@@ -65,10 +70,11 @@ public final class IdleDaemon {
     /** Opens the state, runs the daemon until its first cycle ended and {@code settle} passed; returns the figures. */
     static String run(CloudMailbox cloud, Path stateDir, Path maildir, Duration settle) throws Exception {
         long t0 = System.nanoTime();
+        TimerTicker ticker = new TimerTicker();
         MessageStore store = MessageStore.open(stateDir);
         try (StateDb db = StateDb.open(stateDir.resolve("state.db"))) {
             SyncEngine engine = new SyncEngine(List.of(MaildirFolder.open(maildir)), List.of(cloud), Router.defaultOnly(),
-                    store, db, false, dev.cms.time.Ticker.SYSTEM, Progress.NONE);
+                    store, db, false, ticker, Progress.NONE);
             Daemon daemon = new Daemon(engine, List.of(maildir), Daemon.Options.defaults(cloud.pollInterval()),
                     dev.cms.time.Ticker.SYSTEM);
             AtomicReference<Throwable> crashed = new AtomicReference<>();
@@ -93,12 +99,25 @@ public final class IdleDaemon {
                 if (!first.ok()) {
                     throw new IOException("the daemon's first cycle failed: " + first.errors());
                 }
+                long cpu0 = ProcessStats.cpuNanosPrecise();
+                for (int k = 0; k < POLLS; k++) {
+                    CycleReport before = daemon.lastReport();
+                    ticker.advance(cloud.pollInterval().plusSeconds(1));
+                    daemon.wake();
+                    while (daemon.lastReport() == before) {
+                        if (crashed.get() != null || !thread.isAlive() || System.nanoTime() - deadline > 0) {
+                            throw new IOException("a timer poll of the idle daemon did not end", crashed.get());
+                        }
+                        Thread.sleep(5);
+                    }
+                }
+                double pollCpuMillis = (ProcessStats.cpuNanosPrecise() - cpu0) / 1e6 / POLLS;
                 Thread.sleep(settle.toMillis());
                 MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
                 return String.format(Locale.ROOT, "rss=%d hwm=%d heap_used=%d heap_committed=%d heap_max=%d"
-                                + " restart_seconds=%.3f idle=%s",
+                                + " restart_seconds=%.3f poll_cpu_millis=%.1f idle=%s",
                         procStatusBytes("VmRSS:"), procStatusBytes("VmHWM:"), heap.getUsed(), heap.getCommitted(),
-                        heap.getMax(), restart, first.idle());
+                        heap.getMax(), restart, pollCpuMillis, first.idle());
             } finally {
                 daemon.stop();
                 daemon.awaitFinished(Duration.ofMinutes(1));
