@@ -290,25 +290,8 @@ public final class CoreBenchmark {
             throws IOException, InterruptedException {
         var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         long self = Thread.currentThread().getId();
-        // -Dcms.bench.pollJfr=FILE: a JFR recording (the "profile" settings) of the polls only.
-        String jfr = System.getProperty("cms.bench.pollJfr");
-        jdk.jfr.Recording recording = null;
-        if (jfr != null) {
-            try {
-                recording = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
-            } catch (java.text.ParseException e) {
-                throw new IOException("JFR's profile settings: " + e.getMessage(), e);
-            }
-            recording.start();
-        }
-        try {
+        try (PollRecording recording = PollRecording.startIfAsked()) {
             timedPolls(r, engine, ticker, n, threads, self);
-        } finally {
-            if (recording != null) {
-                recording.stop();
-                recording.dump(Path.of(jfr));
-                recording.close();
-            }
         }
     }
 

@@ -100,16 +100,8 @@ public final class IdleDaemon {
                     throw new IOException("the daemon's first cycle failed: " + first.errors());
                 }
                 long cpu0 = ProcessStats.cpuNanosPrecise();
-                for (int k = 0; k < POLLS; k++) {
-                    CycleReport before = daemon.lastReport();
-                    ticker.advance(cloud.pollInterval().plusSeconds(1));
-                    daemon.wake();
-                    while (daemon.lastReport() == before) {
-                        if (crashed.get() != null || !thread.isAlive() || System.nanoTime() - deadline > 0) {
-                            throw new IOException("a timer poll of the idle daemon did not end", crashed.get());
-                        }
-                        Thread.sleep(5);
-                    }
+                try (PollRecording recording = PollRecording.startIfAsked()) {
+                    timerPolls(daemon, ticker, cloud.pollInterval(), thread, crashed, deadline);
                 }
                 double pollCpuMillis = (ProcessStats.cpuNanosPrecise() - cpu0) / 1e6 / POLLS;
                 Thread.sleep(settle.toMillis());
@@ -122,6 +114,22 @@ public final class IdleDaemon {
                 daemon.stop();
                 daemon.awaitFinished(Duration.ofMinutes(1));
                 thread.join(60_000);
+            }
+        }
+    }
+
+    /** Runs {@link #POLLS} timer polls: the engine's clock moved on by a poll interval, then the daemon woken. */
+    private static void timerPolls(Daemon daemon, TimerTicker ticker, Duration interval, Thread thread,
+            AtomicReference<Throwable> crashed, long deadline) throws IOException, InterruptedException {
+        for (int k = 0; k < POLLS; k++) {
+            CycleReport before = daemon.lastReport();
+            ticker.advance(interval.plusSeconds(1));
+            daemon.wake();
+            while (daemon.lastReport() == before) {
+                if (crashed.get() != null || !thread.isAlive() || System.nanoTime() - deadline > 0) {
+                    throw new IOException("a timer poll of the idle daemon did not end", crashed.get());
+                }
+                Thread.sleep(5);
             }
         }
     }
