@@ -301,11 +301,11 @@ public final class CoreBenchmark {
             ticker.advance(POLL_INTERVAL.plusSeconds(1));
             long alloc0 = threads.getThreadAllocatedBytes(self);
             long thread0 = threads.getCurrentThreadCpuTime();
-            long cpu0 = ProcessStats.cpuNanosPrecise();
+            ProcessStats.CpuMark cpu0 = ProcessStats.CpuMark.now();
             long t0 = System.nanoTime();
             CycleReport rep = engine.runCycle();
             r.pollWallMillis.add((System.nanoTime() - t0) / 1e6);
-            r.pollCpuMillis.add((ProcessStats.cpuNanosPrecise() - cpu0) / 1e6);
+            r.pollCpuMillis.add(cpu0.elapsedNanos() / 1e6);
             r.pollThreadCpuMillis.add((threads.getCurrentThreadCpuTime() - thread0) / 1e6);
             r.pollAllocatedBytes.add((double) (threads.getThreadAllocatedBytes(self) - alloc0));
             if (!rep.ok() || !rep.idle()) {

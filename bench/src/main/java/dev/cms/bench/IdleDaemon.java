@@ -99,11 +99,11 @@ public final class IdleDaemon {
                 if (!first.ok()) {
                     throw new IOException("the daemon's first cycle failed: " + first.errors());
                 }
-                long cpu0 = ProcessStats.cpuNanosPrecise();
+                ProcessStats.CpuMark cpu0 = ProcessStats.CpuMark.now();
                 try (PollRecording recording = PollRecording.startIfAsked()) {
                     timerPolls(daemon, ticker, cloud.pollInterval(), thread, crashed, deadline);
                 }
-                double pollCpuMillis = (ProcessStats.cpuNanosPrecise() - cpu0) / 1e6 / POLLS;
+                double pollCpuMillis = cpu0.elapsedNanos() / 1e6 / POLLS;
                 Thread.sleep(settle.toMillis());
                 MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
                 return String.format(Locale.ROOT, "rss=%d hwm=%d heap_used=%d heap_committed=%d heap_max=%d"

@@ -238,13 +238,13 @@ public final class ProviderRun {
         result.put("floor_seconds", fmt(floor.seconds()));
         result.put("floor_cpu_seconds", fmt(floor.cpuSeconds()));
         TimerTicker ticker = new TimerTicker();
-        long restartCpu0 = ProcessStats.cpuNanosPrecise();
+        ProcessStats.CpuMark restartCpu0 = ProcessStats.CpuMark.now();
         t0 = System.nanoTime();
         Engine second = engine(ticker);
         fake.clear();
         CycleReport restart = second.engine().runCycle();
         result.put("restart_seconds", fmt((System.nanoTime() - t0) / 1e9));
-        result.put("restart_cpu_seconds", fmt((ProcessStats.cpuNanosPrecise() - restartCpu0) / 1e9));
+        result.put("restart_cpu_seconds", fmt(restartCpu0.elapsedNanos() / 1e9));
         result.put("restart_fetched", restart.fetched());
         result.put("restart_idle", restart.ok() && restart.idle());
         result.put("restart_calls", fake.stat("calls"));
@@ -257,11 +257,11 @@ public final class ProviderRun {
         fake.clear();
         for (int k = 0; k < POLLS; k++) {
             ticker.advance(CoreBenchmark.POLL_INTERVAL.plusSeconds(1));
-            long pollCpu0 = ProcessStats.cpuNanosPrecise();
+            ProcessStats.CpuMark pollCpu0 = ProcessStats.CpuMark.now();
             t0 = System.nanoTime();
             CycleReport poll = second.engine().runCycle();
             pollWall.add((System.nanoTime() - t0) / 1e6);
-            pollCpu.add((ProcessStats.cpuNanosPrecise() - pollCpu0) / 1e6);
+            pollCpu.add(pollCpu0.elapsedNanos() / 1e6);
             pollsIdle &= poll.ok() && poll.idle();
         }
         result.put("poll_millis", fmt(Results.median(pollWall)));
