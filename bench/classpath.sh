@@ -14,5 +14,5 @@ for built in "$jar" "$tests_jar" "$root/fakecloud/target/cms-fakecloud.jar" "$ro
 done
 if [[ -n "$stale" ]]; then
     echo "building the benchmarks ..." >&2
-    (cd "$root" && { mvn -q -B -o -DskipTests package || mvn -q -B -DskipTests package; })
+    (cd "$root" && { mvn -q -B -o -DskipTests package || mvn -q -B -DskipTests package; }) >&2
 fi

@@ -81,7 +81,7 @@ public final class CoreBenchmark {
             if (o.json() != null) {
                 Files.writeString(o.json(), r.toJson(), StandardCharsets.UTF_8);
             }
-            return r.initialOk && r.restartIdle && r.flagMillis.size() == FLAG_CHANGES ? 0 : 1;
+            return r.initialOk && r.restartIdle && r.flagMillis.size() == FLAG_CHANGES && r.idleRssBytes() >= 0 ? 0 : 1;
         } finally {
             if (temporary) {
                 BenchFiles.deleteTree(dir);
@@ -96,21 +96,40 @@ public final class CoreBenchmark {
         r.seed = o.seed();
         r.fetchThreads = o.fetchThreads();
         r.machine = machine();
+        r.pollReferenceMillis = o.pollReferenceMillis();
         Path stateDir = dir.resolve("state");
         Path maildir = dir.resolve("Maildir");
         MailGenerator gen = new MailGenerator(o.seed(), o.size());
         InMemoryMailbox cloud = InMemoryMailbox.likeOffice365(MAILBOX_KEY);
         cloud.setPollInterval(Duration.ofHours(1));
+        log.printf(Locale.ROOT, "[bench] generating %,d messages%n", o.messages());
         GeneratedMailbox box = GeneratedMailbox.filled(cloud, gen, o.messages(), o.fetchThreads());
+        // The heap before any part of the product is built: the in-memory cloud and the benchmark.
+        r.baselineHeapBytes = ProcessStats.usedAfterGc();
 
+        log.printf(Locale.ROOT, "[bench] the provider's serving ceiling (%,d bodies to a reading sink)%n",
+                Math.min(o.messages(), CEILING_MAX));
+        ceiling(r, box);
         log.printf(Locale.ROOT, "[bench] initial sync of %,d messages into %s%n", o.messages(), dir);
         initialSync(r, box, stateDir, maildir);
-        log.printf(Locale.ROOT, "[bench] initial sync took %.1f s; restarting%n", r.initialSeconds);
-        Restarted restarted = restart(r, box, stateDir, maildir);
-        r.liveAfterRestartBytes = ProcessStats.usedAfterGc();
-        log.printf(Locale.ROOT, "[bench] restart took %.2f s; measuring %d flag changes through the daemon%n",
-                r.restartSeconds(), FLAG_CHANGES);
+        log.printf(Locale.ROOT, "[bench] initial sync took %.1f s; restarting %d time(s), each beside the floor%n",
+                r.initialSeconds, o.restartRuns());
+        TimerTicker ticker = new TimerTicker();
+        Restarted restarted = null;
+        r.restartRehashed = filesToRehash(stateDir, maildir);
+        for (int k = 0; k < o.restartRuns(); k++) {
+            if (restarted != null) {
+                restarted.db().close();
+            }
+            r.floors.add(Floor.measure(maildir, stateDir));
+            restarted = restart(r, box, stateDir, maildir, ticker);
+        }
+        log.printf(Locale.ROOT, "[bench] restart took %.2f s (floor %.2f s); %d unchanged timer polls%n",
+                r.restartSeconds(), r.floorSeconds(), o.polls());
         try {
+            polls(r, restarted.engine(), ticker, o.polls());
+            log.printf(Locale.ROOT, "[bench] poll CPU %.1f ms (median); %d flag changes through the daemon%n",
+                    Results.median(r.pollCpuMillis), FLAG_CHANGES);
             flagChanges(r, restarted.engine(), cloud, maildir);
         } finally {
             restarted.db().close();
@@ -119,7 +138,37 @@ public final class CoreBenchmark {
         r.heapMaxBytes = ProcessStats.maxHeapBytes();
         r.oldGenPeakBytes = ProcessStats.oldGenPeakBytes();
         r.rssPeakBytes = ProcessStats.peakRssBytes();
+        idleRss(r, o, stateDir, maildir, log);
         return r;
+    }
+
+    // ---- the provider's serving ceiling
+
+    /** Bodies timed for the ceiling: all of them up to this many. */
+    static final int CEILING_MAX = 200_000;
+
+    /**
+     * The rate at which the provider hands bodies over when the sink only reads them: what the
+     * initial sync's download is compared with. Same mailbox, same fetch threads.
+     */
+    private static void ceiling(Results r, GeneratedMailbox box) throws IOException, InterruptedException {
+        List<String> ids = new ArrayList<>();
+        for (var m : box.inner().list(null).messages()) {
+            ids.add(m.id());
+            if (ids.size() == CEILING_MAX) {
+                break;
+            }
+        }
+        java.util.concurrent.atomic.AtomicLong n = new java.util.concurrent.atomic.AtomicLong();
+        long t0 = System.nanoTime();
+        box.fetchBodies(ids, (id, body, received) -> {
+            body.transferTo(java.io.OutputStream.nullOutputStream());
+            n.incrementAndGet();
+        });
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        r.ceilingMessages = n.get();
+        r.ceilingSeconds = seconds;
+        box.resetFirstServed();
     }
 
     // ---- 1. initial sync
@@ -127,9 +176,11 @@ public final class CoreBenchmark {
     private static void initialSync(Results r, GeneratedMailbox box, Path stateDir, Path maildir)
             throws IOException, InterruptedException {
         MessageStore store = MessageStore.open(stateDir);
+        FirstFileWatch visible = new FirstFileWatch(maildir);
         try (StateDb db = StateDb.open(stateDir.resolve("state.db"))) {
             SyncEngine engine = new SyncEngine(List.of(MaildirFolder.open(maildir)), List.of(box), Router.defaultOnly(),
                     store, db, false, dev.cms.time.Ticker.SYSTEM, Progress.NONE);
+            visible.start();
             long cpu0 = ProcessStats.cpuNanos();
             long t0 = System.nanoTime();
             CycleReport rep = engine.runCycle();
@@ -138,8 +189,60 @@ public final class CoreBenchmark {
             r.initialBytes = box.bytesServed();
             r.initialDelivered = rep.delivered();
             r.initialOk = rep.ok() && rep.delivered() == r.messages;
+            long first = box.firstServedNanos();
+            long seen = visible.stop();
+            r.firstVisibleSeconds = first == 0 || seen == 0 ? Double.NaN : Math.max(0, seen - first) / 1e9;
             if (!rep.ok()) {
                 throw new IOException("the initial sync failed: " + rep.errors());
+            }
+        } finally {
+            visible.stop();
+        }
+    }
+
+    /** Looks every 5 ms for the first file in the Maildir's cur/ or new/, and notes when it appeared. */
+    private static final class FirstFileWatch {
+        private final Path maildir;
+        private final java.util.concurrent.atomic.AtomicLong seen = new java.util.concurrent.atomic.AtomicLong();
+        private volatile boolean stopped;
+        private Thread thread;
+
+        FirstFileWatch(Path maildir) {
+            this.maildir = maildir;
+        }
+
+        void start() {
+            thread = new Thread(() -> {
+                while (!stopped && seen.get() == 0) {
+                    if (anyFile(maildir.resolve("cur")) || anyFile(maildir.resolve("new"))) {
+                        seen.compareAndSet(0, System.nanoTime());
+                        return;
+                    }
+                    try {
+                        Thread.sleep(5);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "bench-first-file");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        /** Stops looking; returns when (System.nanoTime) the first file was seen, 0 if never. */
+        long stop() throws InterruptedException {
+            stopped = true;
+            if (thread != null) {
+                thread.join();
+            }
+            return seen.get();
+        }
+
+        private static boolean anyFile(Path dir) {
+            try (var d = Files.newDirectoryStream(dir)) {
+                return d.iterator().hasNext();
+            } catch (IOException e) {
+                return false;
             }
         }
     }
@@ -150,21 +253,23 @@ public final class CoreBenchmark {
     private record Restarted(SyncEngine engine, StateDb db) {}
 
     /** Opens everything again over the same state, as a restarted daemon does, and runs one cycle. */
-    private static Restarted restart(Results r, GeneratedMailbox box, Path stateDir, Path maildir)
+    private static Restarted restart(Results r, GeneratedMailbox box, Path stateDir, Path maildir, TimerTicker ticker)
             throws IOException, InterruptedException {
-        r.restartRehashed = filesToRehash(stateDir, maildir);
         long read0 = ProcessStats.bytesRead();
+        long cpu0 = ProcessStats.cpuNanos();
         long t0 = System.nanoTime();
         MessageStore store = MessageStore.open(stateDir);
         StateDb db = StateDb.open(stateDir.resolve("state.db"));
         SyncEngine engine = new SyncEngine(List.of(MaildirFolder.open(maildir)), List.of(box), Router.defaultOnly(),
-                store, db, false, dev.cms.time.Ticker.SYSTEM, Progress.NONE);
+                store, db, false, ticker, Progress.NONE);
         long t1 = System.nanoTime();
         CycleReport rep = engine.runCycle();
         long t2 = System.nanoTime();
         long read1 = ProcessStats.bytesRead();
         r.restartOpenSeconds = (t1 - t0) / 1e9;
         r.restartCycleSeconds = (t2 - t1) / 1e9;
+        r.restartWallSeconds.add((t2 - t0) / 1e9);
+        r.restartCpuSeconds.add((ProcessStats.cpuNanos() - cpu0) / 1e9);
         r.restartBytesRead = read0 < 0 || read1 < 0 ? -1 : read1 - read0;
         r.restartIdle = rep.ok() && rep.idle();
         if (!rep.ok()) {
@@ -172,6 +277,60 @@ public final class CoreBenchmark {
             throw new IOException("the cycle after the restart failed: " + rep.errors());
         }
         return new Restarted(engine, db);
+    }
+
+    // ---- 3. unchanged timer polls
+
+    /**
+     * Runs the cycle of a timer poll with nothing changed, locally or in the cloud, {@code n}
+     * times: the engine's clock is moved on by a poll interval first, so each is the cycle the
+     * daemon runs when its poll timer fires (with the periodic full scan that comes with it).
+     */
+    private static void polls(Results r, SyncEngine engine, TimerTicker ticker, int n)
+            throws IOException, InterruptedException {
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long self = Thread.currentThread().getId();
+        try (PollRecording recording = PollRecording.startIfAsked()) {
+            timedPolls(r, engine, ticker, n, threads, self);
+        }
+    }
+
+    private static void timedPolls(Results r, SyncEngine engine, TimerTicker ticker, int n,
+            com.sun.management.ThreadMXBean threads, long self) throws IOException, InterruptedException {
+        for (int k = 0; k < n; k++) {
+            ticker.advance(POLL_INTERVAL.plusSeconds(1));
+            long alloc0 = threads.getThreadAllocatedBytes(self);
+            long thread0 = threads.getCurrentThreadCpuTime();
+            ProcessStats.CpuMark cpu0 = ProcessStats.CpuMark.now();
+            long t0 = System.nanoTime();
+            CycleReport rep = engine.runCycle();
+            r.pollWallMillis.add((System.nanoTime() - t0) / 1e6);
+            r.pollCpuMillis.add(cpu0.elapsedNanos() / 1e6);
+            r.pollThreadCpuMillis.add((threads.getCurrentThreadCpuTime() - thread0) / 1e6);
+            r.pollAllocatedBytes.add((double) (threads.getThreadAllocatedBytes(self) - alloc0));
+            if (!rep.ok() || !rep.idle()) {
+                throw new IOException("an unchanged poll was not idle: ok " + rep.ok() + ", errors " + rep.errors());
+            }
+        }
+    }
+
+    /** The daemon's default poll interval (a cloud mailbox's {@code pollInterval()} unless it says otherwise). */
+    static final Duration POLL_INTERVAL = Duration.ofSeconds(60);
+
+    // ---- RSS of the idle daemon under the launcher's flags, in a JVM of its own
+
+    private static void idleRss(Results r, BenchOptions o, Path stateDir, Path maildir, PrintStream log)
+            throws IOException, InterruptedException {
+        List<String> launcher = LauncherFlags.read();
+        List<String> args = List.of(stateDir.toString(), maildir.toString(), MAILBOX_KEY);
+        log.printf(Locale.ROOT, "[bench] idle daemon in a JVM with the launcher's flags: %s%n", String.join(" ", launcher));
+        r.rssFlags = String.join(" ", launcher);
+        r.idle = IdleDaemon.measure(launcher, IdleDaemon.class.getName(), args);
+        for (String extra : o.rssFlags()) {
+            List<String> flags = new ArrayList<>(List.of(extra.trim().split("\\s+")));
+            log.printf(Locale.ROOT, "[bench] idle daemon with %s%n", extra);
+            r.idleCandidates.put(extra, IdleDaemon.measure(flags, IdleDaemon.class.getName(), args));
+        }
     }
 
     /**
@@ -229,6 +388,9 @@ public final class CoreBenchmark {
                 Thread.sleep(700); // more than the debounce: let any follow-up cycle start and end
                 awaitTrue(() -> daemon.lastReport() != null, thread, crashed, "the daemon to settle");
             }
+            // The daemon is idle: what the heap holds now, less what it held before the product was built.
+            r.liveAfterRestartBytes = ProcessStats.usedAfterGc();
+            r.idleHeapBytes = r.liveAfterRestartBytes - r.baselineHeapBytes;
         } finally {
             daemon.stop();
             if (!daemon.awaitFinished(WAIT_LIMIT)) {

@@ -36,6 +36,8 @@ final class GeneratedMailbox implements CloudMailbox {
     private final MailGenerator generator;
     private final int fetchThreads;
     private final AtomicLong bytesServed = new AtomicLong();
+    /** System.nanoTime when the first body was handed to a sink; 0 until then. */
+    private final AtomicLong firstServedNanos = new AtomicLong();
 
     GeneratedMailbox(InMemoryMailbox inner, MailGenerator generator, int fetchThreads) {
         if (fetchThreads < 1) {
@@ -63,6 +65,16 @@ final class GeneratedMailbox implements CloudMailbox {
         return bytesServed.get();
     }
 
+    /** When ({@code System.nanoTime}) the first body was handed to a sink; 0 when none was. */
+    long firstServedNanos() {
+        return firstServedNanos.get();
+    }
+
+    /** Forgets the first body served, before the download to be timed. */
+    void resetFirstServed() {
+        firstServedNanos.set(0);
+    }
+
     @Override
     public String key() {
         return inner.key();
@@ -88,6 +100,7 @@ final class GeneratedMailbox implements CloudMailbox {
         BodySink expanding = (id, stub, received) -> {
             byte[] body = generator.body(MailGenerator.indexOfStub(stub));
             bytesServed.addAndGet(body.length);
+            firstServedNanos.compareAndSet(0, System.nanoTime());
             sink.accept(id, new ByteArrayInputStream(body), received);
         };
         if (fetchThreads == 1 || ids.size() < 2) {

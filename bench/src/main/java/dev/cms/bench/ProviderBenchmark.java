@@ -38,6 +38,7 @@ public final class ProviderBenchmark {
     static final String HEADING_POLL = "unchanged poll";
     static final String HEADING_FLAG = "flag change -> cloud (daemon)";
     static final String HEADING_RSS = "peak RSS of the syncing JVM";
+    static final String HEADING_IDLE_RSS = "RSS at idle, launcher's flags";
     static final String HEADING_CPU = "CPU s of the syncing JVM";
     static final String HEADING_QUOTA = "Gmail at the default quota";
     static final String HEADING_LIMIT = "Office365 under mailbox limits";
@@ -173,7 +174,8 @@ public final class ProviderBenchmark {
                     continue;
                 }
                 Path caseDir = work.resolve("case" + index++);
-                List<String> cmd = new ArrayList<>(List.of(JavaProcess.java(), "-Xmx1g", "-cp", JavaProcess.classPath(),
+                List<String> cmd = new ArrayList<>(List.of(JavaProcess.java(), "-Xmx1g",
+                        "-Dcms.root=" + LauncherFlags.root(), "-cp", JavaProcess.classPath(),
                         ProviderRun.class.getName(), c.mode, c.provider, Integer.toString(c.messages),
                         Integer.toString(size), Long.toString(seed), caseDir.toString()));
                 if (c.mode.equals("limit")) {

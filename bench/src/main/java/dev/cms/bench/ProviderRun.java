@@ -64,6 +64,7 @@ public final class ProviderRun {
     /** The ceiling client fetches at most this many bodies (all of them for smaller N). */
     static final int CEILING_MAX = 10_000;
     static final int FLAG_CHANGES = 3;
+    static final int POLLS = 20;
     private static final Duration WAIT_LIMIT = Duration.ofMinutes(3);
 
     private final String mode;
@@ -89,7 +90,8 @@ public final class ProviderRun {
         }
         int code = 0;
         try {
-            System.out.println("RESULT " + run(args, System.err));
+            String prefix = args.length > 0 && args[0].equals("idle") ? "IDLE " : "RESULT ";
+            System.out.println(prefix + run(args, System.err));
         } catch (Exception | OutOfMemoryError e) {
             System.err.println("ProviderRun failed: " + e);
             e.printStackTrace();
@@ -100,6 +102,13 @@ public final class ProviderRun {
     }
 
     static String run(String[] args, PrintStream log) throws Exception {
+        if (args.length == 6 && args[0].equals("idle")) {
+            // idle PROVIDER WORKDIR BASE TRUSTSTORE TOKEN: the restarted daemon left idle (IdleDaemon).
+            Path work = Path.of(args[2]);
+            CloudMailbox box = mailbox(args[1], "idle", args[3], args[4].equals("-") ? null : Path.of(args[4]),
+                    force -> args[5]);
+            return IdleDaemon.run(box, work.resolve("state"), work.resolve("Maildir"), IdleDaemon.DEFAULT_SETTLE);
+        }
         if (args.length != 6 && args.length != 8) {
             throw new IllegalArgumentException(
                     "usage: ProviderRun full|quota|limit gmail|office365 MESSAGES SIZE SEED WORKDIR [REQUESTS SECONDS]");
@@ -132,9 +141,14 @@ public final class ProviderRun {
     }
 
     private CloudMailbox mailbox() throws IOException, GeneralSecurityException {
-        AccessTokenSource tokens = force -> fake.ask("token");
-        String base = fake.ready("base");
-        if (gmail()) {
+        String truststore = fake.ready("truststore");
+        return mailbox(provider, mode, fake.ready("base"), truststore == null ? null : Path.of(truststore),
+                force -> fake.ask("token"));
+    }
+
+    private static CloudMailbox mailbox(String provider, String mode, String base, Path truststore,
+            AccessTokenSource tokens) throws IOException, GeneralSecurityException {
+        if (provider.equals("gmail")) {
             double quota = mode.equals("quota") ? GmailOptions.DEFAULT_QUOTA_UNITS_PER_SECOND : 1_000_000;
             GmailAccountSpec account = new GmailAccountSpec(FakeCloudServer.GMAIL_USER, FakeCloudServer.GMAIL_CLIENT,
                     "secret", base + "oauth2/auth", base + "oauth2/token", base, (int) quota, null);
@@ -145,15 +159,15 @@ public final class ProviderRun {
         }
         Office365AccountSpec account = new Office365AccountSpec(FakeCloudServer.GRAPH_USER, "common",
                 FakeCloudServer.GRAPH_CLIENT, false, base, base, GRAPH_PARALLELISM, null);
-        SSLContext tls = tls();
-        X509TrustManager trust = trustManager();
+        SSLContext tls = tls(truststore);
+        X509TrustManager trust = trustManager(truststore);
         return new GraphMailbox(AccountOptions.graph(account), "inbox", DeleteAction.ARCHIVE, tokens,
                 GraphOptions.defaults(GRAPH_PARALLELISM).withTls(tls.getSocketFactory(), trust));
     }
 
-    private X509TrustManager trustManager() throws IOException, GeneralSecurityException {
+    private static X509TrustManager trustManager(Path truststore) throws IOException, GeneralSecurityException {
         KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(Path.of(fake.ready("truststore")))) {
+        try (InputStream in = Files.newInputStream(truststore)) {
             ks.load(in, FakeCloudServer.TRUSTSTORE_PASSWORD.toCharArray());
         }
         TrustManagerFactory f = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
@@ -162,8 +176,12 @@ public final class ProviderRun {
     }
 
     private SSLContext tls() throws IOException, GeneralSecurityException {
+        return tls(Path.of(fake.ready("truststore")));
+    }
+
+    private static SSLContext tls(Path truststore) throws IOException, GeneralSecurityException {
         SSLContext c = SSLContext.getInstance("TLS");
-        c.init(null, new javax.net.ssl.TrustManager[] {trustManager()}, null);
+        c.init(null, new javax.net.ssl.TrustManager[] {trustManager(truststore)}, null);
         return c;
     }
 
@@ -171,11 +189,15 @@ public final class ProviderRun {
     private record Engine(SyncEngine engine, StateDb db) {}
 
     private Engine engine() throws IOException, GeneralSecurityException {
+        return engine(dev.cms.time.Ticker.SYSTEM);
+    }
+
+    private Engine engine(dev.cms.time.Ticker ticker) throws IOException, GeneralSecurityException {
         Path state = dir.resolve("state");
         MessageStore store = MessageStore.open(state);
         StateDb db = StateDb.open(state.resolve("state.db"));
         SyncEngine e = new SyncEngine(List.of(MaildirFolder.open(dir.resolve("Maildir"))), List.of(mailbox()),
-                Router.defaultOnly(), store, db, false, dev.cms.time.Ticker.SYSTEM, Progress.NONE);
+                Router.defaultOnly(), store, db, false, ticker, Progress.NONE);
         return new Engine(e, db);
     }
 
@@ -210,23 +232,44 @@ public final class ProviderRun {
             return;
         }
 
-        // 2. Restart to idle: a new engine over the same state, one cycle.
+        // 2. Restart to idle: a new engine over the same state, one cycle; beside it, the floor
+        // on the same files (readdir + lstat of the Maildir, hashes/ listed, state.db's rows).
+        Floor floor = Floor.measure(dir.resolve("Maildir"), dir.resolve("state"));
+        result.put("floor_seconds", fmt(floor.seconds()));
+        result.put("floor_cpu_seconds", fmt(floor.cpuSeconds()));
+        TimerTicker ticker = new TimerTicker();
+        ProcessStats.CpuMark restartCpu0 = ProcessStats.CpuMark.now();
         t0 = System.nanoTime();
-        Engine second = engine();
+        Engine second = engine(ticker);
         fake.clear();
         CycleReport restart = second.engine().runCycle();
         result.put("restart_seconds", fmt((System.nanoTime() - t0) / 1e9));
+        result.put("restart_cpu_seconds", fmt(restartCpu0.elapsedNanos() / 1e9));
         result.put("restart_fetched", restart.fetched());
         result.put("restart_idle", restart.ok() && restart.idle());
         result.put("restart_calls", fake.stat("calls"));
 
-        // 3. Unchanged poll.
+        // 3. Unchanged timer polls: the engine's clock moved on by a poll interval before each, so
+        // each is the cycle the daemon's poll timer runs (periodic full scan included).
+        List<Double> pollCpu = new ArrayList<>();
+        List<Double> pollWall = new ArrayList<>();
+        boolean pollsIdle = true;
         fake.clear();
-        t0 = System.nanoTime();
-        CycleReport poll = second.engine().runCycle();
-        result.put("poll_millis", fmt((System.nanoTime() - t0) / 1e6));
-        result.put("poll_calls", fake.stat("calls"));
-        result.put("poll_idle", poll.ok() && poll.idle());
+        for (int k = 0; k < POLLS; k++) {
+            ticker.advance(CoreBenchmark.POLL_INTERVAL.plusSeconds(1));
+            ProcessStats.CpuMark pollCpu0 = ProcessStats.CpuMark.now();
+            t0 = System.nanoTime();
+            CycleReport poll = second.engine().runCycle();
+            pollWall.add((System.nanoTime() - t0) / 1e6);
+            pollCpu.add(pollCpu0.elapsedNanos() / 1e6);
+            pollsIdle &= poll.ok() && poll.idle();
+        }
+        result.put("poll_millis", fmt(Results.median(pollWall)));
+        result.put("poll_cpu_millis", fmt(Results.median(pollCpu)));
+        result.put("poll_cpu_each", join(pollCpu));
+        result.put("poll_count", POLLS);
+        result.put("poll_calls", fmt((double) fake.stat("calls") / POLLS));
+        result.put("poll_idle", pollsIdle);
 
         // 4. Local flag change -> cloud, through the real daemon and its Maildir watcher.
         List<Double> flags = flagChanges(second.engine());
@@ -234,6 +277,14 @@ public final class ProviderRun {
         result.put("cpu_seconds_total", fmt(ProcessStats.cpuNanos() / 1e9));
         result.put("rss_peak_bytes", ProcessStats.peakRssBytes());
         second.db().close();
+
+        // The restarted daemon left idle in a JVM of its own under the launcher's flags: its RSS.
+        Map<String, String> idle = IdleDaemon.measure(LauncherFlags.read(), ProviderRun.class.getName(), List.of("idle", provider,
+                dir.toString(), fake.ready("base"), fake.ready("truststore") == null ? "-" : fake.ready("truststore"),
+                fake.ask("token")));
+        result.put("idle_rss_bytes", idle.get("rss"));
+        result.put("idle_heap_committed_bytes", idle.get("heap_committed"));
+        result.put("idle_restart_seconds", idle.get("restart_seconds"));
 
         // 5. The fake's own ceiling: a plain parallel client fetching the same bodies.
         ceiling();

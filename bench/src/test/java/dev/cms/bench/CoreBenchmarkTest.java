@@ -25,21 +25,25 @@ class CoreBenchmarkTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream log = new ByteArrayOutputStream();
 
-        int code = CoreBenchmark.run(new String[] {"--messages", "300", "--size", "1000", "--dir", dir.toString(),
+        int code = CoreBenchmark.run(new String[] {"--messages", "300", "--size", "1000", "--polls", "3", "--dir", dir.toString(),
                 "--json", json.toString()}, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(log, true, StandardCharsets.UTF_8));
 
         String table = out.toString(StandardCharsets.UTF_8);
         assertEquals(0, code, () -> table + log.toString(StandardCharsets.UTF_8));
-        for (String heading : new String[] {Results.HEADING_INITIAL, Results.HEADING_RESTART, Results.HEADING_FLAG,
-                Results.HEADING_HEAP}) {
+        for (String heading : new String[] {Results.TITLE_TARGETS, Results.HEADING_POLL, Results.HEADING_FLAG,
+                Results.HEADING_RESTART, Results.HEADING_HEAP, Results.HEADING_RSS, Results.HEADING_FIRST,
+                Results.HEADING_SHARE, Results.HEADING_INITIAL}) {
             assertTrue(table.contains(heading), () -> "no '" + heading + "' in\n" + table);
         }
-        assertTrue(table.contains("delivered / cycle ok             300 / true"), table);
-        assertTrue(table.contains("files re-hashed                  0 "), table);
+        assertTrue(table.matches("(?s).*delivered / cycle ok +300 / true\n.*"), table);
+        assertTrue(table.matches("(?s).*files re-hashed / bytes read +0 / .*"), table);
+        assertTrue(table.contains("state.db rows"), table);
         String figures = Files.readString(json);
         assertTrue(figures.contains("\"messages\": 300,"), figures);
         assertTrue(figures.contains("\"restart_idle\": true,"), figures);
+        assertTrue(figures.matches("(?s).*\"rss_idle_bytes\": [1-9][0-9]*,.*"), figures);
+        assertTrue(figures.matches("(?s).*\"poll_cpu_millis\": \\[[0-9.]+(, [0-9.]+){2}\\],.*"), figures);
     }
 
     @Test

@@ -32,13 +32,15 @@ class ProviderBenchmarkTest {
         for (String heading : new String[] {ProviderBenchmark.TITLE, "Gmail 200", "Office365 200", "Office365 60",
             ProviderBenchmark.HEADING_SYNC, ProviderBenchmark.HEADING_CALLS, ProviderBenchmark.HEADING_CEILING,
             ProviderBenchmark.HEADING_RESTART, ProviderBenchmark.HEADING_POLL, ProviderBenchmark.HEADING_FLAG,
-            ProviderBenchmark.HEADING_RSS, ProviderBenchmark.HEADING_CPU, ProviderBenchmark.HEADING_LIMIT}) {
+            ProviderBenchmark.HEADING_RSS, ProviderBenchmark.HEADING_CPU, ProviderBenchmark.HEADING_LIMIT,
+            ProviderBenchmark.HEADING_IDLE_RSS, "floor, ratio", "CPU of the poll"}) {
             assertTrue(text.contains(heading), () -> "no '" + heading + "' in\n" + text);
         }
         // 100,000 messages, estimated from the 200-message cases, cannot fit in 2 minutes: not run, and said so.
         assertTrue(text.contains("Gmail 100,000") && text.contains("Office365 100,000"), text);
         assertEquals(2, text.split("not run: estimated", -1).length - 1, text);
         String written = Files.readString(json);
+        assertTrue(written.matches("(?s).*\"idle_rss_bytes\": [1-9][0-9]*.*"), written);
         assertTrue(written.contains("\"provider\": \"gmail\"") && written.contains("\"provider\": \"office365\""),
                 written);
     }

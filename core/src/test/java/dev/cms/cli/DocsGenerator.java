@@ -78,7 +78,9 @@ final class DocsGenerator {
         envVar(m, "HOME", "What \\fI~\\fR in configuration paths stands for, and where the default configuration"
                 + " (\\fI~/.config\\fR) and state directory (\\fI~/mail/.cms\\fR) are.");
         envVar(m, "XDG_CONFIG_HOME", "Where the default configuration is looked for.");
-        envVar(m, "JAVA_OPTS", "Options for the Java virtual machine (read by the launcher script).");
+        envVar(m, "CMS_MAX_HEAP", "The Java heap's limit, e.g. 2g (read by the launcher script; default: a quarter of the"
+                + " RAM). The launcher's other JVM options are in cloud\\-mdir\\-sync.jvm\\-options next to it.");
+        envVar(m, "JAVA_OPTS", "Options for the Java virtual machine (read by the launcher script, after its own).");
         m.append(".SH FILES\n");
         file(m, "~/mail/.cms/", "The default state directory (cfg.message_db_dir): state.db, hashes/, ids/ (which cloud message has which body, so that a lost state.db costs no downloads), lost+found/, lock."
                 + " It must be on the Maildirs' filesystem.");
