@@ -266,6 +266,28 @@ class MaildirWatcherTest {
         assertEquals(List.of(Set.of(a)), after(Duration.ofMillis(50)));
     }
 
+    /**
+     * A directory that stopped being watched, and the same one watched again, are reported as
+     * lost events of their Maildir: what happened in between is not in any event, so the
+     * daemon's next cycle reads that Maildir whole (issue 15).
+     */
+    @Test
+    void aDirectoryWatchedAgainIsReportedAsLostEvents() throws Exception {
+        startWatching(Duration.ofMillis(50), Duration.ofSeconds(5), Duration.ofMillis(50), reports::add);
+        List<Path> lost = new CopyOnWriteArrayList<>();
+        watcher.onEventsLost(lost::add);
+        Files.delete(a.resolve("cur"));
+        awaitReportOf(a);
+        assertTrue(lost.contains(a), "the watch ended: " + lost);
+
+        lost.clear();
+        Files.createDirectory(a.resolve("cur"));
+        touch(a.resolve("cur/made-before-the-watch")); // may come before the directory is watched again
+        awaitReportOf(a);
+        assertTrue(lost.contains(a), "watched again: events in between were lost: " + lost);
+        assertFalse(lost.contains(b), "the other Maildir lost nothing");
+    }
+
     @Test
     void aFailingHandlerDoesNotStopTheWatcher() throws Exception {
         startWatching(Duration.ofMillis(200), Duration.ofSeconds(5), MaildirWatcher.REWATCH, changed -> {
