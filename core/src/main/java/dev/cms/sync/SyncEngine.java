@@ -775,7 +775,7 @@ public final class SyncEngine {
                 lastFullScan[i] = now;
             }
             lastSafetyScan[i] = now;
-            LocalView v = new LocalView();
+            LocalView v = new LocalView(maildirs.get(i).root());
             for (MaildirFile f : files) {
                 v.add(f, hashOf(f));
             }
@@ -790,15 +790,15 @@ public final class SyncEngine {
                 lastSafetyScan[i] = now;
                 Set<Path> names = maildirs.get(i).names();
                 for (Path p : names) {
-                    if (!old.byPath.containsKey(p)) {
+                    if (!old.contains(p)) {
                         dirty.add(p);
                     }
                 }
-                for (Path p : old.byPath.keySet()) {
+                old.forEach((p, h) -> {
                     if (!names.contains(p)) {
                         dirty.add(p);
                     }
-                }
+                });
             }
             try {
                 for (Path p : dirty) {
@@ -847,20 +847,20 @@ public final class SyncEngine {
 
     /** Adds to {@code touched} the contents of files that differ between two views of one Maildir. */
     private static void differences(LocalView old, LocalView now, Set<ContentHash> touched) {
-        for (Map.Entry<Path, ContentHash> e : now.byPath.entrySet()) {
-            ContentHash was = old.byPath.get(e.getKey());
-            if (!e.getValue().equals(was)) {
-                touched.add(e.getValue());
+        now.forEach((p, h) -> {
+            ContentHash was = old.hashAt(p);
+            if (!h.equals(was)) {
+                touched.add(h);
                 if (was != null) {
                     touched.add(was);
                 }
             }
-        }
-        for (Map.Entry<Path, ContentHash> e : old.byPath.entrySet()) {
-            if (!now.byPath.containsKey(e.getKey())) {
-                touched.add(e.getValue());
+        });
+        old.forEach((p, h) -> {
+            if (!now.contains(p)) {
+                touched.add(h);
             }
-        }
+        });
     }
 
     /** Refuses a Maildir found empty that held messages (an unmounted disk), unless confirmed. */
@@ -1044,7 +1044,7 @@ public final class SyncEngine {
             return true;
         }
         for (LocalView v : locals) {
-            List<MaildirFile> files = v.byHash.get(h);
+            List<MaildirFile> files = v.files(h);
             if (files == null) {
                 continue;
             }
@@ -1179,7 +1179,7 @@ public final class SyncEngine {
             }
             int target = routeOne(c, id, h);
             LocalView v = views.get(target);
-            if (v == null || v.byHash.containsKey(h)) {
+            if (v == null || v.has(h)) {
                 continue;
             }
             Instant received = receivedAt.getOrDefault(id, m.received());
@@ -1345,7 +1345,7 @@ public final class SyncEngine {
             if (startupRules && !offline) {
                 continue;
             }
-            List<MaildirFile> files = locals.get(prev.target()).byHash.get(prev.hash());
+            List<MaildirFile> files = locals.get(prev.target()).files(prev.hash());
             if (files == null) {
                 if (!startupRules) {
                     changes.add(Change.delete(id, cur.flags()));
@@ -1455,9 +1455,9 @@ public final class SyncEngine {
             Before before, Map<CloudState, Refresh> refreshed, CycleReport rep) {
         MaildirFolder folder = maildirs.get(i);
         Map<ContentHash, List<Source>> expectedBefore = before.expected.get(i);
-        List<ContentHash> hashes = new ArrayList<>(scope == null ? local.byHash.keySet() : scope);
+        List<ContentHash> hashes = new ArrayList<>(scope == null ? local.hashes() : scope);
         for (ContentHash h : hashes) {
-            List<MaildirFile> present = local.byHash.get(h);
+            List<MaildirFile> present = local.files(h);
             if (present == null) {
                 continue;
             }
@@ -1515,7 +1515,7 @@ public final class SyncEngine {
         }
         for (Map.Entry<ContentHash, Want> e : want.entrySet()) {
             ContentHash h = e.getKey();
-            if (local.byHash.containsKey(h)) {
+            if (local.has(h)) {
                 continue;
             }
             Want w = e.getValue();
