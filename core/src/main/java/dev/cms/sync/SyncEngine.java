@@ -801,10 +801,12 @@ public final class SyncEngine {
                 });
             }
             try {
+                Set<ContentHash> removed = new HashSet<>();
                 for (Path p : dirty) {
                     ContentHash was = old.remove(p);
                     if (was != null) {
                         touched.add(was);
+                        removed.add(was);
                     }
                     MaildirFile f = maildirs.get(i).lookAt(p);
                     if (f != null) {
@@ -819,6 +821,7 @@ public final class SyncEngine {
                         touched.add(h);
                     }
                 }
+                removed.forEach(this::renameInStatIndex);
             } catch (IOException e) {
                 views.set(i, null); // half brought up to date: read it whole next time
                 throw e;
@@ -835,6 +838,42 @@ public final class SyncEngine {
             throw e;
         }
         return listed;
+    }
+
+    /**
+     * After a file of content {@code h} went away: when one file of that content is left, the
+     * stat index is told its name (hard links share an inode, and the index keeps one name per
+     * inode; the crash journal finds a file's content by that name). A full scan does this by
+     * reading every file; a cycle driven by file events must do it here.
+     */
+    private void renameInStatIndex(ContentHash h) {
+        MaildirFile left = null;
+        int i = -1;
+        for (int m = 0; m < views.size(); m++) {
+            LocalView v = views.get(m);
+            List<MaildirFile> files = v == null ? null : v.files(h);
+            if (files == null) {
+                continue;
+            }
+            if (left != null || files.size() > 1) {
+                return;
+            }
+            left = files.get(0);
+            i = m;
+        }
+        if (left == null) {
+            return;
+        }
+        try {
+            MaildirFile now = maildirs.get(i).lookAt(left.path());
+            LocalView v = views.get(i);
+            if (now != null && v != null) {
+                v.add(now, h);
+                stats.record(now.stat(), h, now.name().base());
+            }
+        } catch (IOException e) {
+            log.debug("cannot read {} again: {}", left.path(), e.toString());
+        }
     }
 
     private ContentHash hashOf(MaildirFile f) throws IOException {
@@ -1483,6 +1522,7 @@ public final class SyncEngine {
                                 rep.removed++;
                             }
                             local.remove(f.path());
+                            renameInStatIndex(h);
                         } catch (IOException ex) {
                             // Still on disk: the snapshot keeps saying so, or the file would
                             // later look like a user's own and go to lost+found.
@@ -1493,6 +1533,7 @@ public final class SyncEngine {
                         ownChanges.expect(f.path());
                         Path moved = store.moveToLostFound(f.path());
                         local.remove(f.path());
+                        renameInStatIndex(h);
                         rep.lostFound++;
                         log.warn("{} is not a message the cloud has; moved it to {}", f.path(), moved);
                     }

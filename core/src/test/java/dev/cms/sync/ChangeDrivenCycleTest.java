@@ -220,4 +220,40 @@ class ChangeDrivenCycleTest {
 
         assertEquals(Flags.of(Flag.FLAGGED), gmail.flags(g));
     }
+
+    /**
+     * The crash journal finds a file's content by the name the stat index keeps for its inode,
+     * and the store's hard links give one inode several names: when the other file of a
+     * content goes, the one left is named in the index again, so a deletion of it that the
+     * watcher journaled just before a crash is pushed after the restart, not undone.
+     */
+    @Test
+    void aJournaledDeletionOfAFileWhoseTwinWentEarlierIsPushedAfterACrash() throws Exception {
+        InMemoryMailbox other = InMemoryMailbox.likeGmail("gmail:a@gmail.com:INBOX");
+        byte[] body = Messages.message("twin");
+        String mine = cloud.add(body, Flags.NONE, null);
+        String theirs = other.add(body, Flags.NONE, null);
+        fx.close();
+        fx = new SyncFixture(tmp.resolve("twins"), 2, List.of(cloud, other),
+                new Router(List.of(new Router.Rule(1, 1, null, null, null))));
+        fx.ticker = ticker;
+        fx.start(false);
+        fx.engine.useFileEvents(SAFETY_SCAN);
+        fx.cycleOk();
+        // The twin in Maildir 1 is deleted (pushed); then the one in Maildir 0, journaled, and the daemon dies.
+        MaildirFile inOne = fx.fileFor(1, body);
+        Files.delete(inOne.path());
+        fx.engine.journal(fx.maildirPaths.get(1), List.of(inOne.path()));
+        fx.cycleOk();
+        assertTrue(other.deletions().containsKey(theirs));
+        MaildirFile inZero = fx.fileFor(0, body);
+        Files.delete(inZero.path());
+        fx.engine.journal(fx.maildirPaths.get(0), List.of(inZero.path()));
+
+        fx.start(false);
+        fx.cycleOk();
+
+        assertTrue(cloud.deletions().containsKey(mine), "the journaled deletion is pushed");
+        assertEquals(null, fx.fileFor(0, body), "not delivered again");
+    }
 }
