@@ -284,12 +284,15 @@ public final class CoreBenchmark {
     /**
      * Runs the cycle of a timer poll with nothing changed, locally or in the cloud, {@code n}
      * times: the engine's clock is moved on by a poll interval first, so each is the cycle the
-     * daemon runs when its poll timer fires (with the periodic full scan that comes with it).
+     * daemon runs when its poll timer fires, the engine fed by file events as under the daemon.
      */
     private static void polls(Results r, SyncEngine engine, TimerTicker ticker, int n)
             throws IOException, InterruptedException {
         var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         long self = Thread.currentThread().getId();
+        // As the daemon does once its watcher runs: a poll looks only at the files the watcher
+        // named (none here), with a names-only safety scan every ten minutes.
+        engine.useFileEvents(Daemon.Options.DEFAULT_SAFETY_SCAN);
         try (PollRecording recording = PollRecording.startIfAsked()) {
             timedPolls(r, engine, ticker, n, threads, self);
         }

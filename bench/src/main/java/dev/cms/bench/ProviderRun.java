@@ -255,6 +255,9 @@ public final class ProviderRun {
         List<Double> pollWall = new ArrayList<>();
         boolean pollsIdle = true;
         fake.clear();
+        // As the daemon does once its watcher runs: a poll looks only at the files the watcher
+        // named (none here), with a names-only safety scan every ten minutes.
+        second.engine().useFileEvents(dev.cms.sync.Daemon.Options.DEFAULT_SAFETY_SCAN);
         for (int k = 0; k < POLLS; k++) {
             ticker.advance(CoreBenchmark.POLL_INTERVAL.plusSeconds(1));
             ProcessStats.CpuMark pollCpu0 = ProcessStats.CpuMark.now();
