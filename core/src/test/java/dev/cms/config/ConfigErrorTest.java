@@ -45,6 +45,7 @@ class ConfigErrorTest {
                 bad("bad hex digit", "x = 0xfg\n", 1, 5, "invalid digit `g` in hexadecimal literal"),
                 bad("trailing underscore", "x = 1_\n", 1, 5, "invalid decimal literal"),
                 bad("float", M + G + "cfg.poll_interval = 1.5\n", 3, 21, "floating-point numbers are not supported"),
+                bad("safety scan too often", M + G + "cfg.safety_scan_interval = 10\n", 3, 28, "at least 60 (seconds)"),
                 bad("truncated hex escape", "x = 'ab\\x4'\n", 1, 8, "truncated \\xHH escape"),
                 bad("f-string", "MailDir(f\"~/{x}\")\n", 1, 9, "f-strings are not supported"),
                 bad("unknown call", M + "Frobnicate('x')\n", 2, 1, "unknown call `Frobnicate(...)`; the calls are"),

@@ -26,6 +26,7 @@ class DescribeTest {
                 + "CredentialServer('/run/cms.sock', [acct], protocols=['IMAP', 'SMTP'])\n"
                 + "Outbox([acct])\n"
                 + "cfg.poll_interval = 120\n"
+                + "cfg.safety_scan_interval = 900\n"
                 + "cfg.auth_notify_cmd = 'notify-send login'\n", home);
         String expected = "Configuration " + file + "\n"
                 + "Maildirs:\n"
@@ -48,6 +49,7 @@ class DescribeTest {
                 + "Settings:\n"
                 + "  cfg.message_db_dir = " + home.resolve("mail/.cms") + "\n"
                 + "  cfg.poll_interval = 120 seconds\n"
+                + "  cfg.safety_scan_interval = 900 seconds\n"
                 + "  cfg.web_port = 8080\n"
                 + "  cfg.storage_key_file = None\n"
                 + "  cfg.auth_notify_cmd = \"notify-send login\"\n";
