@@ -5,18 +5,13 @@ import dev.cms.model.ContentHash;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -28,11 +23,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Which content hash each cloud message id has, per account, kept in the state directory beside
@@ -58,7 +51,6 @@ final class IdRecords {
     private static final String COMPACT_SUFFIX = ".compact";
     /** Longest cloud id kept (Graph immutable ids are about 150 characters, Gmail's 16). */
     static final int MAX_ID_BYTES = 1024;
-    private static final int MAX_LINE = MAX_ID_BYTES + 1 + 64;
     /** Files with fewer lines than this are never compacted while the daemon runs. */
     static final int COMPACT_FLOOR = 1024;
     private static final int MAX_NAME_PREFIX = 60;
@@ -147,7 +139,7 @@ final class IdRecords {
         int refused = 0;
         for (Map.Entry<String, ContentHash> e : ids.entrySet()) {
             byte[] id = e.getKey().getBytes(StandardCharsets.UTF_8);
-            if (!validId(e.getKey(), id.length)) {
+            if (!IdRecordLines.validId(e.getKey(), id.length)) {
                 refused++;
                 continue;
             }
@@ -201,7 +193,7 @@ final class IdRecords {
         }
         Record r = record(account);
         synchronized (r) {
-            long bad = read(r.file, (id, hash) -> {
+            long bad = IdRecordLines.read(r.file, (id, hash) -> {
                 if (wanted.contains(id)) {
                     found.put(id, hash);
                 }
@@ -245,7 +237,7 @@ final class IdRecords {
         // A line is an id (16-200 bytes) and 65 more: sized for the short ids, it is not rehashed.
         Map<String, ContentHash> latest = new HashMap<>((int) Math.min(1 << 24, bytes / 60 + 16));
         long[] valid = new long[1];
-        long bad = read(r.file, (id, hash) -> {
+        long bad = IdRecordLines.read(r.file, (id, hash) -> {
             valid[0]++;
             latest.put(id, hash); // the latest line decides
         });
@@ -264,7 +256,7 @@ final class IdRecords {
             return;
         }
         Map<String, ContentHash> live = new LinkedHashMap<>();
-        read(r.file, (id, hash) -> {
+        IdRecordLines.read(r.file, (id, hash) -> {
             live.remove(id); // the latest line decides, and its place in the order
             if (stored.test(hash)) {
                 live.put(id, hash);
@@ -282,112 +274,6 @@ final class IdRecords {
         log.debug("Compacted {}: {} line(s) to {} live entr{}", r.file, total, live.size(),
                 live.size() == 1 ? "y" : "ies");
         r.lines = live.size();
-    }
-
-    /**
-     * Calls {@code entry} for each valid line of {@code file} in order and returns how many lines
-     * were not valid (an unfinished last line included); none when there is no file.
-     */
-    private static long read(Path file, BiConsumer<String, ContentHash> entry) throws IOException {
-        var decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        byte[] line = new byte[MAX_LINE];
-        long bad = 0;
-        InputStream raw;
-        try {
-            raw = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS);
-        } catch (NoSuchFileException e) {
-            return 0;
-        }
-        try (InputStream in = raw) {
-            // Bulk reads and a scan for newlines: a record has a line per message ever recorded.
-            byte[] buf = new byte[64 * 1024];
-            int len = 0;
-            boolean overlong = false;
-            for (int n; (n = in.read(buf)) != -1; ) {
-                for (int i = 0; i < n; i++) {
-                    byte b = buf[i];
-                    if (b != '\n') {
-                        if (len < MAX_LINE) {
-                            line[len++] = b;
-                        } else {
-                            overlong = true;
-                        }
-                        continue;
-                    }
-                    ParsedLine p = overlong ? null : parse(line, len, decoder);
-                    if (p == null) {
-                        bad++;
-                    } else {
-                        entry.accept(p.id(), p.hash());
-                    }
-                    len = 0;
-                    overlong = false;
-                }
-            }
-            if (len > 0 || overlong) {
-                bad++; // an unfinished last line: never trusted
-            }
-        }
-        return bad;
-    }
-
-    private record ParsedLine(String id, ContentHash hash) {}
-
-    private static @Nullable ParsedLine parse(byte[] line, int len, java.nio.charset.CharsetDecoder decoder) {
-        int space = -1;
-        for (int i = 0; i < len; i++) {
-            if (line[i] == ' ') {
-                space = i;
-                break;
-            }
-        }
-        if (space <= 0 || len - space - 1 != 64 || space > MAX_ID_BYTES) {
-            return null;
-        }
-        ContentHash hash = ContentHash.parseAscii(line, space + 1, 64);
-        if (hash == null) {
-            return null;
-        }
-        String id;
-        if (ascii(line, space)) {
-            id = new String(line, 0, space, StandardCharsets.ISO_8859_1);
-        } else {
-            try {
-                CharBuffer chars = decoder.reset().decode(ByteBuffer.wrap(line, 0, space));
-                id = chars.toString();
-            } catch (CharacterCodingException e) {
-                return null;
-            }
-        }
-        if (!validId(id, space)) {
-            return null;
-        }
-        return new ParsedLine(id, hash);
-    }
-
-    private static boolean ascii(byte[] b, int len) {
-        for (int i = 0; i < len; i++) {
-            if (b[i] < 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** An id fit for a line: not empty, not too long, no space, no control character. */
-    private static boolean validId(String id, int utf8Length) {
-        if (id.isEmpty() || utf8Length > MAX_ID_BYTES) {
-            return false;
-        }
-        for (int i = 0; i < id.length(); i++) {
-            char c = id.charAt(i);
-            if (c <= ' ' || c == 0x7f || (c >= 0x80 && c < 0xa0) || Character.isWhitespace(c)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Writes {@code live} as the lines of a new file {@code temp} and syncs it. */
