@@ -822,6 +822,17 @@ public final class SyncEngine {
                     }
                 }
                 removed.forEach(this::renameInStatIndex);
+                if (removed.stream().anyMatch(h -> !old.has(h))) {
+                    // A content's last file went: a deletion, or a rename between new/ and cur/
+                    // whose second event (another directory's) has not come yet. Only a
+                    // consistent listing tells them apart; deletions are rare, so it is cheap.
+                    LocalView v = new LocalView(maildirs.get(i).root());
+                    for (MaildirFile f : maildirs.get(i).scan(old::statOf)) {
+                        v.add(f, hashOf(f));
+                    }
+                    differences(old, v, touched);
+                    views.set(i, v);
+                }
             } catch (IOException e) {
                 views.set(i, null); // half brought up to date: read it whole next time
                 throw e;

@@ -256,4 +256,26 @@ class ChangeDrivenCycleTest {
         assertTrue(cloud.deletions().containsKey(mine), "the journaled deletion is pushed");
         assertEquals(null, fx.fileFor(0, body), "not delivered again");
     }
+
+    /**
+     * A mail reader's rename from new/ to cur/ comes as two events from two directories; a
+     * cycle that has seen only the removal must not take it for a deletion (it would delete the
+     * message in the cloud): a content whose last file went is checked with a full listing.
+     */
+    @Test
+    void aRenameSeenHalfWayIsNotADeletion() throws Exception {
+        MaildirFile f = fx.fileFor(0, Messages.message("m12"));
+        assertTrue(f.inNew(), "a delivered message without flags is in new/");
+        Path renamed = setLetters(f, "S"); // to cur/
+        events(f.path()); // only the removal from new/ has come
+
+        CycleReport r = fx.cycleOk();
+
+        assertEquals(0, r.pushedDeletes());
+        assertTrue(cloud.deletions().isEmpty());
+        assertEquals(Flags.of(Flag.READ), cloud.flags(idOf("m12")), "the rename's S is pushed");
+        assertTrue(Files.exists(renamed));
+        events(renamed); // the other event, late
+        assertTrue(fx.cycleOk().idle());
+    }
 }
