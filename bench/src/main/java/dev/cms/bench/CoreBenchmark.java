@@ -363,15 +363,9 @@ public final class CoreBenchmark {
             throws IOException, InterruptedException {
         Daemon daemon = new Daemon(engine, List.of(maildir), Daemon.Options.defaults(Duration.ofHours(1)),
                 dev.cms.time.Ticker.SYSTEM);
-        AtomicReference<Throwable> crashed = new AtomicReference<>();
-        Thread thread = new Thread(() -> {
-            try {
-                daemon.run();
-            } catch (IOException | InterruptedException | RuntimeException e) {
-                crashed.set(e);
-            }
-        }, "bench-daemon");
-        thread.start();
+        DaemonThread running = DaemonThread.start(daemon, "bench-daemon");
+        Thread thread = running.thread;
+        AtomicReference<Throwable> crashed = running.crashed;
         try {
             awaitTrue(() -> daemon.lastReport() != null, thread, crashed, "the daemon's first cycle");
             List<MaildirFile> unread = unreadFiles(maildir);

@@ -77,15 +77,9 @@ public final class IdleDaemon {
                     store, db, false, ticker, Progress.NONE);
             Daemon daemon = new Daemon(engine, List.of(maildir), Daemon.Options.defaults(cloud.pollInterval()),
                     dev.cms.time.Ticker.SYSTEM);
-            AtomicReference<Throwable> crashed = new AtomicReference<>();
-            Thread thread = new Thread(() -> {
-                try {
-                    daemon.run();
-                } catch (IOException | InterruptedException | RuntimeException e) {
-                    crashed.set(e);
-                }
-            }, "idle-daemon");
-            thread.start();
+            DaemonThread running = DaemonThread.start(daemon, "idle-daemon");
+            Thread thread = running.thread;
+            AtomicReference<Throwable> crashed = running.crashed;
             try {
                 long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
                 while (daemon.lastReport() == null) {

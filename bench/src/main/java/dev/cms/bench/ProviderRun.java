@@ -297,15 +297,9 @@ public final class ProviderRun {
         Path maildir = dir.resolve("Maildir");
         Daemon daemon = new Daemon(engine, List.of(maildir), Daemon.Options.defaults(Duration.ofHours(1)),
                 dev.cms.time.Ticker.SYSTEM);
-        AtomicReference<Throwable> crashed = new AtomicReference<>();
-        Thread thread = new Thread(() -> {
-            try {
-                daemon.run();
-            } catch (IOException | InterruptedException | RuntimeException e) {
-                crashed.set(e);
-            }
-        }, "bench-daemon");
-        thread.start();
+        DaemonThread running = DaemonThread.start(daemon, "bench-daemon");
+        Thread thread = running.thread;
+        AtomicReference<Throwable> crashed = running.crashed;
         List<Double> out = new ArrayList<>();
         try {
             await(() -> daemon.lastReport() != null, crashed, "the daemon's first cycle");
