@@ -78,6 +78,13 @@ class IndependentModelTest {
     private static final int[] SUP_SHARED = {S | F, S | F};
     private static final String[] ACTION = {"archive", "trash"};
 
+    /**
+     * Watched runs only, off by default: the second event of some renames reaches the engine a
+     * cycle late, as under load ({@code -Dmodel.halfSeenRenames=true}). With it, seed 21 of the
+     * watched run diverges (a copy, a rename seen half-way, then a crash); not yet explained.
+     */
+    static final boolean HALF_SEEN_RENAMES = Boolean.getBoolean("model.halfSeenRenames");
+
     /** How often each interesting situation arose, to show what the seeds exercised. */
     static final Map<String, Integer> EVENTS = new TreeMap<>();
 
@@ -507,12 +514,21 @@ class IndependentModelTest {
         boolean watched;
         /** Per Maildir, each file's identity when the last cycle ended (watched runs). */
         final List<Map<Path, String>> filesAtLastCycle = List.of(new HashMap<>(), new HashMap<>());
+        /**
+         * Per Maildir, events held back to the next cycle: the second half of a rename between
+         * {@code new/} and {@code cur/}, which the watcher gets from another directory and may
+         * hand over after a cycle has begun. Drawn apart from the other draws, so a seed's
+         * operations stay the same.
+         */
+        final List<Set<Path>> heldBack = List.of(new HashSet<>(), new HashSet<>());
+        final Random eventDraws;
 
         Run(long seed, Path dir, boolean gaps) throws IOException {
             this.seed = seed;
             this.rnd = new Random(seed);
             this.gaps = gaps;
             this.extra = new Random(seed * 7919 + 17);
+            this.eventDraws = new Random(seed * 104_729 + 3);
             this.shared = gaps && extra.nextInt(3) == 0;
             this.sup = shared ? SUP_SHARED : SUP_SEPARATE;
             Set<String> everDelivered = new HashSet<>();
@@ -686,15 +702,37 @@ class IndependentModelTest {
                         changed.add(p);
                     }
                 });
+                Set<String> removedBases = new HashSet<>();
                 for (Path p : was.keySet()) {
                     if (!now.containsKey(p)) {
                         changed.add(p);
+                        removedBases.add(baseOf(p));
                     }
                 }
+                List<Path> late = new ArrayList<>(heldBack.get(m));
+                heldBack.get(m).clear();
+                if (HALF_SEEN_RENAMES && eventDraws.nextInt(3) == 0) {
+                    // A rename's new name comes a cycle late: only its old name's removal now.
+                    for (java.util.Iterator<Path> it = changed.iterator(); it.hasNext(); ) {
+                        Path p = it.next();
+                        if (now.containsKey(p) && !was.containsKey(p) && removedBases.contains(baseOf(p))) {
+                            it.remove();
+                            heldBack.get(m).add(p);
+                            count("rename seen half-way");
+                        }
+                    }
+                }
+                changed.addAll(late);
                 if (!changed.isEmpty()) {
                     fx.engine.filesChanged(fx.maildirPaths.get(m), changed);
                 }
             }
+        }
+
+        private static String baseOf(Path p) {
+            String name = p.getFileName().toString();
+            int info = name.indexOf(":2,");
+            return info < 0 ? name : name.substring(0, info);
         }
 
         void rememberFiles() throws IOException {
