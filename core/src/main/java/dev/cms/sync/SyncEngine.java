@@ -5,6 +5,7 @@ import dev.cms.maildir.MaildirFolder;
 import dev.cms.maildir.MaildirName;
 import dev.cms.model.CloudMessage;
 import dev.cms.model.ContentHash;
+import dev.cms.model.FileStat;
 import dev.cms.model.Flag;
 import dev.cms.model.Flags;
 import dev.cms.provider.AuthenticationRequiredException;
@@ -768,17 +769,13 @@ public final class SyncEngine {
         Set<ContentHash> pending = pendingLocal.get(i);
         Set<ContentHash> touched = new HashSet<>();
         boolean listed = old == null || lost || safety == null;
-        if (old == null || lost || safety == null) {
+        if (old == null || lost || safety == null) { // (listed, spelled out for the nullness checker)
             boolean statAll = old == null || lost || now - lastFullScan[i] > FULL_SCAN_EVERY.toNanos();
-            List<MaildirFile> files = maildirs.get(i).scan(statAll || old == null ? p -> null : old::statOf);
+            LocalView v = readWhole(i, statAll || old == null ? p -> null : old::statOf);
             if (statAll) {
                 lastFullScan[i] = now;
             }
             lastSafetyScan[i] = now;
-            LocalView v = new LocalView(maildirs.get(i).root());
-            for (MaildirFile f : files) {
-                v.add(f, hashOf(f));
-            }
             views.set(i, v);
             if (old == null || pending == null) {
                 pendingLocal.set(i, null);
@@ -826,10 +823,7 @@ public final class SyncEngine {
                     // A content's last file went: a deletion, or a rename between new/ and cur/
                     // whose second event (another directory's) has not come yet. Only a
                     // consistent listing tells them apart; deletions are rare, so it is cheap.
-                    LocalView v = new LocalView(maildirs.get(i).root());
-                    for (MaildirFile f : maildirs.get(i).scan(old::statOf)) {
-                        v.add(f, hashOf(f));
-                    }
+                    LocalView v = readWhole(i, old::statOf);
                     differences(old, v, touched);
                     views.set(i, v);
                 }
@@ -885,6 +879,15 @@ public final class SyncEngine {
         } catch (IOException e) {
             log.debug("cannot read {} again: {}", left.path(), e.toString());
         }
+    }
+
+    /** A consistent listing of Maildir {@code i} with each file's hash; {@code known}: stats taken as still true. */
+    private LocalView readWhole(int i, java.util.function.Function<Path, @Nullable FileStat> known) throws IOException {
+        LocalView v = new LocalView(maildirs.get(i).root());
+        for (MaildirFile f : maildirs.get(i).scan(known)) {
+            v.add(f, hashOf(f));
+        }
+        return v;
     }
 
     private ContentHash hashOf(MaildirFile f) throws IOException {
