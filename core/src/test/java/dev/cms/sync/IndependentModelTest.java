@@ -79,11 +79,12 @@ class IndependentModelTest {
     private static final String[] ACTION = {"archive", "trash"};
 
     /**
-     * Watched runs only, off by default: the second event of some renames reaches the engine a
-     * cycle late, as under load ({@code -Dmodel.halfSeenRenames=true}). With it, seed 21 of the
-     * watched run diverges (a copy, a rename seen half-way, then a crash); not yet explained.
+     * Watched runs only, on unless {@code -Dmodel.halfSeenRenames=false}: the second event of some
+     * renames reaches the engine a cycle late, as under load: only a rename from new/
+     * to cur/ (two directories, two watch keys) of a content's only file, where taking the
+     * rename for a deletion would change the cloud.
      */
-    static final boolean HALF_SEEN_RENAMES = Boolean.getBoolean("model.halfSeenRenames");
+    static final boolean HALF_SEEN_RENAMES = !"false".equals(System.getProperty("model.halfSeenRenames"));
 
     /** How often each interesting situation arose, to show what the seeds exercised. */
     static final Map<String, Integer> EVENTS = new TreeMap<>();
@@ -156,6 +157,7 @@ class IndependentModelTest {
         for (long seed = first; seed < first + seeds; seed++) {
             runSeed(seed, false, true);
         }
+        System.out.printf("IndependentModelTest (fed by file events): %d seeds; events: %s%n", seeds, EVENTS);
     }
 
     void runSeed(long seed, boolean printTrace) throws Exception {
@@ -702,20 +704,36 @@ class IndependentModelTest {
                         changed.add(p);
                     }
                 });
-                Set<String> removedBases = new HashSet<>();
+                Set<String> removedFromNew = new HashSet<>();
                 for (Path p : was.keySet()) {
                     if (!now.containsKey(p)) {
                         changed.add(p);
-                        removedBases.add(baseOf(p));
+                        if (p.getParent().getFileName().toString().equals("new")) {
+                            removedFromNew.add(baseOf(p));
+                        }
                     }
                 }
                 List<Path> late = new ArrayList<>(heldBack.get(m));
                 heldBack.get(m).clear();
                 if (HALF_SEEN_RENAMES && eventDraws.nextInt(3) == 0) {
-                    // A rename's new name comes a cycle late: only its old name's removal now.
+                    // A rename from new/ to cur/ is two events of two watched directories, so its
+                    // new name can come a cycle late: only the old name's removal now. (A rename
+                    // inside one directory reaches the watcher as one batch of the same key.)
+                    // Held back only where the renamed file was its content's only file: then
+                    // the engine must not take the rename for a deletion. Where another file
+                    // holds the content, the engine acts on the new name a cycle late, which
+                    // this model does not predict.
+                    Map<String, Integer> filesOf = new HashMap<>();
+                    Map<Path, String> hashAt = new HashMap<>();
+                    for (LFile f : readMaildir(fx.maildirPaths.get(m))) {
+                        filesOf.merge(f.hash(), 1, Integer::sum);
+                        hashAt.put(f.path(), f.hash());
+                    }
                     for (java.util.Iterator<Path> it = changed.iterator(); it.hasNext(); ) {
                         Path p = it.next();
-                        if (now.containsKey(p) && !was.containsKey(p) && removedBases.contains(baseOf(p))) {
+                        if (now.containsKey(p) && !was.containsKey(p) && removedFromNew.contains(baseOf(p))
+                                && p.getParent().getFileName().toString().equals("cur")
+                                && filesOf.getOrDefault(hashAt.get(p), 0) == 1) {
                             it.remove();
                             heldBack.get(m).add(p);
                             count("rename seen half-way");
@@ -1178,7 +1196,9 @@ class IndependentModelTest {
                             after.keySet().removeAll(del);
                             for (Map.Entry<String, Integer> ch : changes.entrySet()) {
                                 String other = sharedCopy(c, ch.getKey());
-                                if (other != null) {
+                                // Only where the other label still holds it: an earlier
+                                // mailbox of this cycle may have just removed that label.
+                                if (other != null && cloudAfter.get(1 - c).containsKey(other)) {
                                     cloudAfter.get(1 - c).put(other, ch.getValue() & sup[1 - c]);
                                     count("flags pushed to a message in two mailboxes");
                                 }
