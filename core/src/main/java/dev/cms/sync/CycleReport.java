@@ -22,23 +22,25 @@ public final class CycleReport {
     boolean rerunSoon;
     /** An error was a cloud mailbox's {@link AuthenticationRequiredException}. */
     boolean loginNeeded;
-    final List<String> errors = new ArrayList<>();
+    /** Everything that failed, in order. */
+    private final List<Failure> failures = new ArrayList<>();
     /** The cloud mailboxes (keys) whose listing, download or push failed: each retries on its own backoff. */
     final Set<String> failedMailboxes = new LinkedHashSet<>();
     final Set<String> waitingForLogin = new LinkedHashSet<>();
-    /** Errors that concern the whole cycle (a Maildir that cannot be read, the commit). */
-    int globalErrors;
-    /** Single files or messages that could not be handled: skipped and retried, never a reason to back off. */
-    final List<String> problems = new ArrayList<>();
 
     /** True when everything was done: no error, no skipped file, not stopped. */
     public boolean ok() {
-        return errors.isEmpty() && problems.isEmpty() && !aborted;
+        return failures.isEmpty() && !aborted;
     }
 
     /** True when something failed that concerns every mailbox, so the whole daemon should back off. */
     public boolean failedAsAWhole() {
-        return globalErrors > 0;
+        return failures.stream().anyMatch(f -> f.extent() == Failure.Extent.CYCLE);
+    }
+
+    /** What failed, as values. */
+    public List<Failure> failures() {
+        return List.copyOf(failures);
     }
 
     public Set<String> failedMailboxes() {
@@ -47,7 +49,7 @@ public final class CycleReport {
 
     /** Files or messages skipped this cycle, each with its reason. */
     public List<String> problems() {
-        return List.copyOf(problems);
+        return failures.stream().filter(f -> f.extent() == Failure.Extent.ITEM).map(Failure::message).toList();
     }
 
     public boolean aborted() {
@@ -63,8 +65,9 @@ public final class CycleReport {
         return rerunSoon;
     }
 
+    /** The cycle's and mailboxes' failures, each in one line. */
     public List<String> errors() {
-        return List.copyOf(errors);
+        return failures.stream().filter(f -> f.extent() != Failure.Extent.ITEM).map(Failure::message).toList();
     }
 
     public int fetched() {
@@ -101,23 +104,16 @@ public final class CycleReport {
                 && removed == 0 && lostFound == 0;
     }
 
-    void error(@Nullable String message) {
-        errors.add(message);
-        globalErrors++;
-    }
-
-    void mailboxError(String mailbox, @Nullable String message) {
-        errors.add(mailbox + ": " + message);
-        failedMailboxes.add(mailbox);
-    }
-
-    void problem(String message) {
-        problems.add(message);
+    void fail(Failure f) {
+        failures.add(f);
+        if (f.mailbox() != null) {
+            failedMailboxes.add(f.mailbox());
+        }
     }
 
     /** A cloud mailbox's failure caused by {@code cause}; remembers whether a login is needed. */
-    void mailboxError(String mailbox, @Nullable String message, Exception cause) {
-        mailboxError(mailbox, message);
+    void mailboxFailed(String mailbox, Failure.Phase phase, @Nullable String message, Exception cause) {
+        fail(Failure.ofMailbox(mailbox, phase, message));
         if (cause instanceof AuthenticationRequiredException) {
             loginNeeded = true;
             waitingForLogin.add(mailbox);
@@ -146,7 +142,7 @@ public final class CycleReport {
         return "fetched " + fetched + ", pushed " + pushedFlags + " flag changes and " + pushedDeletes
                 + " deletions, delivered " + delivered + ", renamed " + renamed + ", removed " + removed
                 + (lostFound > 0 ? ", " + lostFound + " to lost+found" : "")
-                + (errors.isEmpty() ? "" : ", " + errors.size() + " error(s)")
-                + (problems.isEmpty() ? "" : ", " + problems.size() + " file(s) skipped");
+                + (errors().isEmpty() ? "" : ", " + errors().size() + " error(s)")
+                + (problems().isEmpty() ? "" : ", " + problems().size() + " file(s) skipped");
     }
 }

@@ -68,7 +68,7 @@ class ReconcileTest {
         assertEquals(Flags.NONE, fx.local(0).get(SyncFixture.hash(Messages.message("1"))),
                 "an incremental listing cannot see the change");
 
-        clock.advance(SyncEngine.CHECK_COUNTS_EVERY);
+        clock.advance(CloudRefresh.CHECK_COUNTS_EVERY);
         long full = cloud.fullListings();
         fx.cycleOk(); // the check: 1 unread in the cloud, 2 here
         assertEquals(full, cloud.fullListings());
@@ -84,7 +84,7 @@ class ReconcileTest {
         start(false);
         fx.cycleOk();
         cloud.removeUnrecorded(ids[1]);
-        clock.advance(SyncEngine.CHECK_COUNTS_EVERY.plusMinutes(1));
+        clock.advance(CloudRefresh.CHECK_COUNTS_EVERY.plusMinutes(1));
         fx.cycleOk();
         fx.cycleOk();
         assertEquals(2, fx.local(0).size());
@@ -100,7 +100,7 @@ class ReconcileTest {
         fx.cycleOk();
         assertEquals(1, cloud.countCalls(), "not due yet");
 
-        clock.advance(SyncEngine.CHECK_COUNTS_EVERY);
+        clock.advance(CloudRefresh.CHECK_COUNTS_EVERY);
         long lists = cloud.calls(Op.LIST);
         long full = cloud.fullListings();
         fx.cycleOk();
@@ -116,7 +116,7 @@ class ReconcileTest {
         start(false);
         fx.cycleOk();
         cloud.setFlagsUnrecorded(ids[2], Flags.of(Flag.READ));
-        clock.advance(SyncEngine.CHECK_COUNTS_EVERY);
+        clock.advance(CloudRefresh.CHECK_COUNTS_EVERY);
         cloud.failNextCounts(1);
         fx.cycleOk();
         assertEquals(2, cloud.countCalls());

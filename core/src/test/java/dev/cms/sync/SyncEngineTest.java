@@ -400,7 +400,7 @@ class SyncEngineTest extends EngineTestBase {
     @Test
     void anEmptiedMaildirIsNotTakenAsMassDeletion() throws Exception {
         InMemoryMailbox cloud = o365("o365:a@b.c:inbox");
-        for (int i = 0; i < SyncEngine.WIPED_MAILDIR_THRESHOLD + 5; i++) {
+        for (int i = 0; i < WipeGuard.WIPED_MAILDIR_THRESHOLD + 5; i++) {
             cloud.add(Messages.message("m" + i), Flags.NONE, null);
         }
         single(cloud);
@@ -415,7 +415,7 @@ class SyncEngineTest extends EngineTestBase {
 
         fx.start(false);
         fx.cycleOk();
-        assertEquals(SyncEngine.WIPED_MAILDIR_THRESHOLD + 5, fx.local(0).size(), "a restart downloads them again");
+        assertEquals(WipeGuard.WIPED_MAILDIR_THRESHOLD + 5, fx.local(0).size(), "a restart downloads them again");
     }
 
     @Test

@@ -66,20 +66,23 @@ class SyncPartsTest {
             assertTrue(one.ok());
         }
         r.lostFound = 2;
-        r.problem("a file");
+        r.fail(Failure.ofItem(Failure.Phase.DELIVER, "a file"));
         assertFalse(r.ok(), "a skipped file is not ok");
         assertFalse(r.failedAsAWhole(), "nor a reason to back off");
         assertEquals(List.of("a file"), r.problems());
-        r.mailboxError("box", "HTTP 500", new IOException("x"));
+        r.mailboxFailed("box", Failure.Phase.LIST, "HTTP 500", new IOException("x"));
         assertEquals(Set.of("box"), r.failedMailboxes());
         assertFalse(r.loginNeeded());
-        r.mailboxError("gmail", "login", new AuthenticationRequiredException("expired"));
+        r.mailboxFailed("gmail", Failure.Phase.LIST, "login", new AuthenticationRequiredException("expired"));
         assertTrue(r.loginNeeded());
         assertEquals(Set.of("gmail"), r.waitingForLogin());
         assertEquals(List.of("box: HTTP 500", "gmail: login"), r.errors());
         assertFalse(r.failedAsAWhole());
-        r.error("the Maildir");
+        r.fail(Failure.ofCycle(Failure.Phase.LOOK, "the Maildir"));
         assertTrue(r.failedAsAWhole());
+        assertEquals(List.of(Failure.Phase.DELIVER, Failure.Phase.LIST, Failure.Phase.LIST, Failure.Phase.LOOK),
+                r.failures().stream().map(Failure::phase).toList(), "each failure keeps its phase");
+        assertEquals(List.of("box", "gmail"), r.failures().stream().map(Failure::mailbox).filter(m -> m != null).toList());
         assertEquals("fetched 0, pushed 0 flag changes and 0 deletions, delivered 0, renamed 0, removed 0,"
                 + " 2 to lost+found, 3 error(s), 1 file(s) skipped", r.toString());
         CycleReport stopped = new CycleReport();

@@ -1,0 +1,133 @@
+package dev.cms.sync;
+
+import dev.cms.maildir.MaildirFile;
+import dev.cms.model.ContentHash;
+import dev.cms.store.MessageStore;
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which message bodies the store holds, which must be downloaded again, and the collection of
+ * those nothing refers to any more.
+ */
+final class Bodies {
+    private static final Logger log = LoggerFactory.getLogger(Bodies.class);
+    private final MessageStore store;
+    /**
+     * Bodies known to be in the store: at start-up those state.db names (hashes/ is not read),
+     * then those stored or found since. A body missing behind the daemon's back is noticed when
+     * it is delivered, and downloaded again.
+     */
+    private final Set<ContentHash> stored = ConcurrentHashMap.newKeySet();
+    /** Per mailbox key: messages whose body was found missing, to download again. */
+    private final Map<String, Set<String>> refetch = new HashMap<>();
+    /** Set when snapshot entries went away without a local removal (cloud deletions, first cycle). */
+    private boolean mayBeUnreferenced = true;
+
+    Bodies(MessageStore store) {
+        this.store = store;
+    }
+
+    /** Taken to be stored: state.db records a body only once it is. */
+    void assumeStored(Collection<ContentHash> hashes) {
+        stored.addAll(hashes);
+    }
+
+    void stored(ContentHash h) {
+        stored.add(h);
+    }
+
+    /** True when the store has the body, re-linking it from a Maildir copy if only that is left. */
+    boolean have(ContentHash h, List<LocalView> locals) {
+        if (stored.contains(h)) {
+            return true;
+        }
+        if (store.contains(h)) {
+            stored.add(h);
+            return true;
+        }
+        for (LocalView v : locals) {
+            List<MaildirFile> files = v.files(h);
+            for (MaildirFile f : files == null ? List.<MaildirFile>of() : files) {
+                try {
+                    Files.createLink(store.path(h), f.path());
+                    stored.add(h);
+                    return true;
+                } catch (FileAlreadyExistsException e) {
+                    stored.add(h);
+                    return true;
+                } catch (IOException | UnsupportedOperationException e) {
+                    log.debug("cannot re-link {} into the store: {}", f.path(), e.toString());
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The body of {@code h} was found missing: its copies are downloaded again. */
+    void missing(ContentHash h, List<Source> sources) {
+        stored.remove(h);
+        for (Source s : sources) {
+            s.cloud().content.remove(s.id());
+            refetch.computeIfAbsent(s.cloud().key(), k -> new HashSet<>()).add(s.id());
+        }
+    }
+
+    /** The messages of mailbox {@code key} to download again; null when none. The caller may remove those done. */
+    @Nullable Set<String> toFetchAgain(String key) {
+        return refetch.get(key);
+    }
+
+    /** Snapshot entries went away without a local removal: the next collection looks. */
+    void mayBeUnreferenced() {
+        mayBeUnreferenced = true;
+    }
+
+    /** Drops bodies no mailbox refers to, when this cycle may have left some. */
+    void collect(List<CloudState> clouds, CycleReport rep) {
+        if (rep.fetched == 0 && rep.pushedDeletes == 0 && rep.removed == 0 && !mayBeUnreferenced) {
+            return; // nothing became unreferenced since the last collection
+        }
+        mayBeUnreferenced = false;
+        Set<ContentHash> live = new HashSet<>();
+        for (CloudState c : clouds) {
+            live.addAll(c.content.values());
+        }
+        // Until the store was listed once, it may hold bodies a crash left unrecorded.
+        if (store.listedSinceOpen() && stored.size() <= live.size() && live.containsAll(stored)) {
+            return;
+        }
+        try {
+            // Also drops from `stored` the bodies found missing: the next cycle relinks them from
+            // a Maildir copy or downloads them.
+            Set<ContentHash> known = new HashSet<>(stored);
+            int n = store.retainOnly(live, stored);
+            known.removeAll(stored);
+            known.retainAll(live);
+            for (CloudState c : known.isEmpty() ? List.<CloudState>of() : clouds) {
+                c.content.forEach((id, h) -> {
+                    if (known.contains(h)) {
+                        refetch.computeIfAbsent(c.key(), k -> new HashSet<>()).add(id);
+                    }
+                });
+            }
+            stored.retainAll(live);
+            if (n > 0) {
+                log.debug("removed {} unreferenced bodies from the store", n);
+            }
+        } catch (IOException e) {
+            log.warn("cleaning the message store failed: {}", e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package dev.cms.sync;
+
+import dev.cms.model.ContentHash;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+
+/**
+ * One cycle after the refresh: what it plans (the {@link Scope}), the pushes of local changes
+ * ({@link PushPlan}, {@link Pusher}), routing, and each Maildir brought in line
+ * ({@link MaildirPlan}, {@link MaildirUpdate}).
+ */
+final class Cycle {
+    /** What a cycle works with. */
+    record Parts(List<CloudState> clouds, LocalSide local, Pusher pusher, Routing routing, MaildirUpdate update,
+            Committer committer, boolean offline, BooleanSupplier stopRequested) {}
+
+    private final Parts p;
+    final Map<CloudState, Refresh> refreshed;
+    /** Whether every message is planned, not only what changed. */
+    boolean everything;
+    final Scope scope;
+    private Expected expected;
+
+    Cycle(Parts parts, Map<CloudState, Refresh> refreshed, boolean everything) {
+        this.p = parts;
+        this.refreshed = refreshed;
+        this.everything = everything;
+        this.scope = p.local().pendingScope(everything);
+        refreshed.forEach((c, r) -> {
+            if (r.active()) {
+                scope.addChanged(c, r);
+            }
+        });
+        this.expected = new Expected(scope, p.clouds(), refreshed);
+    }
+
+    /** Pushes each mailbox's local changes; false when stopped. */
+    boolean push(List<LocalView> locals, CycleReport rep) throws InterruptedException {
+        Set<String> activeBefore = activeMailboxes(refreshed);
+        for (Map.Entry<CloudState, Refresh> e : refreshed.entrySet()) {
+            CloudState c = e.getKey();
+            Refresh r = e.getValue();
+            if (r.active()) {
+                List<PushPlan.Push> plan = PushPlan.plan(c, r.now(), locals, expected, p.local()::journaled, p.offline());
+                p.pusher().push(c, r, plan, refreshed, rep);
+            }
+            if (stopped(rep)) {
+                return false;
+            }
+        }
+        if (!everything && !activeMailboxes(refreshed).equals(activeBefore)) {
+            everything = true; // a push failed: that mailbox's copies no longer count for any file
+            scope.widenToAll();
+            expected = new Expected(scope, p.clouds(), refreshed);
+        }
+        return true;
+    }
+
+    /** Routes, then brings each Maildir in line; false when stopped. */
+    boolean force(List<LocalView> locals, CycleReport rep) {
+        for (Map.Entry<CloudState, Refresh> e : refreshed.entrySet()) {
+            if (e.getValue().active()) {
+                p.routing().route(e.getKey(), e.getValue(), everything, p.committer().routesChanged());
+                // Pushed flags reach the same message in other mailboxes of the account: those change too.
+                scope.addChanged(e.getKey(), e.getValue());
+            }
+        }
+        expected.extendTo(scope);
+        if (!scope.anything()) {
+            return !stopped(rep);
+        }
+        List<Map<ContentHash, Want>> desired = desired();
+        if (stopped(rep)) {
+            return false;
+        }
+        for (int i = 0; i < locals.size(); i++) {
+            int m = i;
+            List<MaildirPlan.Action> plan = MaildirPlan.plan(locals.get(i), scope.in(i), desired.get(i),
+                    expected.in(i), h -> expected.protects(m, h));
+            p.update().run(i, locals.get(i), plan, refreshed, rep);
+            if (stopped(rep)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Per Maildir, what each content in scope should show. */
+    private List<Map<ContentHash, Want>> desired() {
+        List<Map<ContentHash, Want>> out = new ArrayList<>();
+        for (int i = 0; i < scope.maildirs(); i++) {
+            out.add(new HashMap<>());
+        }
+        refreshed.forEach((c, r) -> {
+            if (r.active()) {
+                r.now().forEach((id, en) -> {
+                    if (scope.contains(en.target(), en.hash())) {
+                        out.get(en.target()).computeIfAbsent(en.hash(), k -> new Want(en.received()))
+                                .add(c, id, en.flags());
+                    }
+                });
+            }
+        });
+        return out;
+    }
+
+    static Set<String> activeMailboxes(Map<CloudState, Refresh> refreshed) {
+        Set<String> out = new HashSet<>();
+        refreshed.forEach((c, r) -> {
+            if (r.active()) {
+                out.add(c.key());
+            }
+        });
+        return out;
+    }
+
+    private boolean stopped(CycleReport rep) {
+        if (p.stopRequested().getAsBoolean()) {
+            rep.aborted = true;
+            return true;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,388 @@
+package dev.cms.sync;
+
+import dev.cms.maildir.MaildirFile;
+import dev.cms.maildir.MaildirFolder;
+import dev.cms.maildir.MaildirName;
+import dev.cms.model.ContentHash;
+import dev.cms.model.FileStat;
+import dev.cms.store.StateDb;
+import dev.cms.store.StatIndex;
+import dev.cms.time.Ticker;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.IntUnaryOperator;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine's view of the Maildirs: each one's files and their contents, kept from cycle to
+ * cycle and brought up to date from the files a watcher named, or by listing the Maildir when
+ * there is no watcher, it lost events, or nothing was read yet. Also what changed locally since
+ * the last clean cycle, and the crash journal's contents.
+ */
+final class LocalSide {
+    private static final Logger log = LoggerFactory.getLogger(LocalSide.class);
+    /**
+     * Without a watcher, every cycle lists each Maildir; a file whose name is unchanged is taken
+     * to be unchanged and its stat is not read again, except that every file is stat-ed at least
+     * this often, and at start-up.
+     */
+    static final Duration FULL_SCAN_EVERY = Duration.ofSeconds(60);
+
+    private final List<MaildirFolder> maildirs;
+    private final List<String> keys;
+    private final StatIndex stats;
+    private final StateDb db;
+    private final Ticker ticker;
+    /** Per Maildir, its files as last seen; null until a scan (again) reads them all. */
+    private final List<@Nullable LocalView> views = new ArrayList<>();
+    private final long[] lastFullScan;
+    /** With a watcher: a list of the names (no stat) catches events it missed, this often; null: no watcher. */
+    private @Nullable Duration safetyScanEvery;
+    private final long[] lastSafetyScan;
+    /** Per Maildir, the files the watcher named since the last cycle took them; guarded by itself. */
+    private final List<Set<Path>> dirtyFiles = new ArrayList<>();
+    /** Per Maildir, whether the watcher lost events since the last cycle; guarded by {@link #dirtyFiles}. */
+    private final boolean[] eventsLost;
+    /**
+     * Per Maildir, the contents whose files changed since the last clean cycle (one in which
+     * every mailbox was refreshed and nothing failed), and everything such a cycle planned; null:
+     * every content (after a start or a failed look).
+     */
+    private final List<@Nullable Set<ContentHash>> pendingLocal = new ArrayList<>();
+    /**
+     * Per Maildir, the contents of files that the running daemon saw change before a crash or
+     * stop (the local journal): at start-up these changes are pushed, not undone.
+     */
+    private final List<Set<ContentHash>> journaled = new ArrayList<>();
+
+    LocalSide(List<MaildirFolder> maildirs, List<String> keys, StatIndex stats, StateDb db, Ticker ticker,
+            StateDb.Journal journal) {
+        this.maildirs = maildirs;
+        this.keys = keys;
+        this.stats = stats;
+        this.db = db;
+        this.ticker = ticker;
+        this.lastFullScan = new long[maildirs.size()];
+        this.lastSafetyScan = new long[maildirs.size()];
+        this.eventsLost = new boolean[maildirs.size()];
+        for (int i = 0; i < maildirs.size(); i++) {
+            views.add(null);
+            dirtyFiles.add(new HashSet<>());
+            pendingLocal.add(null);
+            journaled.add(new HashSet<>(journal.hashes().getOrDefault(keys.get(i), Set.of())));
+        }
+        if (journal.head() > 0) {
+            log.info("{} local change(s) seen before the last stop were not pushed yet; pushing them",
+                    journaled.stream().mapToInt(Set::size).sum());
+        }
+    }
+
+    /** The index of the Maildir at {@code root}, or -1. */
+    int indexOf(Path root) {
+        return keys.indexOf(root.toAbsolutePath().normalize().toString());
+    }
+
+    /** Has the next cycle look at {@code files} of Maildir {@code i} (as a watcher names them). */
+    void filesChanged(int i, List<Path> files) {
+        synchronized (dirtyFiles) {
+            Set<Path> dirty = dirtyFiles.get(i);
+            Path mdir = maildirs.get(i).root();
+            for (Path f : files) {
+                Path dir = f.getParent();
+                if (dir != null && dir.getFileName() != null) {
+                    dirty.add(mdir.resolve(dir.getFileName().toString()).resolve(f.getFileName().toString()));
+                }
+            }
+        }
+    }
+
+    /** Journals, durably, files of Maildir {@code i} that someone else changed (see {@link SyncEngine#journal}). */
+    void journal(int i, List<Path> files) {
+        filesChanged(i, files);
+        List<String> names = new ArrayList<>(files.size());
+        for (Path f : files) {
+            names.add(MaildirName.parse(f.getFileName().toString()).base());
+        }
+        try {
+            db.journalLocalChanges(keys.get(i), names);
+        } catch (IOException e) {
+            log.error("cannot journal local changes in {}: {} (they are pushed by the next cycle unless the daemon"
+                    + " stops first)", keys.get(i), e.getMessage());
+        }
+    }
+
+    void useFileEvents(@Nullable Duration safetyScanEvery) {
+        synchronized (dirtyFiles) {
+            this.safetyScanEvery = safetyScanEvery;
+            Arrays.fill(lastSafetyScan, ticker.nanoTime());
+        }
+    }
+
+    void eventsLost(int i) {
+        synchronized (dirtyFiles) {
+            eventsLost[i] = true;
+        }
+    }
+
+    /** Has the next cycle look at {@code file} of Maildir {@code i} again, as if the watcher had named it. */
+    void markDirty(int i, Path file) {
+        synchronized (dirtyFiles) {
+            dirtyFiles.get(i).add(file);
+        }
+    }
+
+    /**
+     * Brings every Maildir's view up to date; null when one could not be read (reported in
+     * {@code rep}), and then nothing may be pushed or forced. {@code expectedIn}: how many
+     * messages the snapshot places in a Maildir (for the wipe guard, applied when {@code guard}).
+     * Sets {@link #everyFileSeen}.
+     */
+    @Nullable List<LocalView> lookAll(boolean guard, IntUnaryOperator expectedIn, CycleReport rep) {
+        boolean failed = false;
+        boolean all = true;
+        for (int i = 0; i < maildirs.size(); i++) {
+            try {
+                all &= look(i);
+                int m = i;
+                int files = Objects.requireNonNull(views.get(i), "just looked at").files();
+                WipeGuard.check(maildirs.get(i).root(), keys.get(i), files, guard, () -> expectedIn.applyAsInt(m));
+            } catch (IOException e) {
+                views.set(i, null);
+                pendingLocal.set(i, null);
+                rep.fail(Failure.ofCycle(Failure.Phase.LOOK, "cannot read Maildir " + keys.get(i) + ": " + e.getMessage()));
+                failed = true;
+            }
+        }
+        everyFileSeen = all;
+        if (failed) {
+            return null;
+        }
+        List<LocalView> out = new ArrayList<>();
+        for (LocalView v : views) {
+            out.add(Objects.requireNonNull(v, "every Maildir was looked at"));
+        }
+        return out;
+    }
+
+    /** The view of Maildir {@code i}; null until it was read (again). */
+    @Nullable LocalView view(int i) {
+        return views.get(i);
+    }
+
+    /** Whether the last {@link #lookAll} listed every file of every Maildir (else the stat index keeps entries it did not see). */
+    boolean everyFileSeen() {
+        return everyFileSeen;
+    }
+
+    private boolean everyFileSeen;
+
+    /** Brings the view of Maildir {@code i} up to date; true when it listed every file. */
+    private boolean look(int i) throws IOException {
+        Set<Path> dirty;
+        boolean lost;
+        Duration safety;
+        synchronized (dirtyFiles) {
+            dirty = dirtyFiles.get(i);
+            dirtyFiles.set(i, new HashSet<>());
+            lost = eventsLost[i];
+            eventsLost[i] = false;
+            safety = safetyScanEvery;
+        }
+        LocalView old = views.get(i);
+        Set<ContentHash> touched = new HashSet<>();
+        boolean listed = old == null || lost || safety == null;
+        if (old == null || lost || safety == null) { // (listed, spelled out for the nullness checker)
+            list(i, old, lost, touched);
+        } else {
+            try {
+                applyEvents(i, old, dirty, safety, touched);
+            } catch (IOException e) {
+                views.set(i, null); // half brought up to date: read it whole next time
+                throw e;
+            }
+        }
+        Set<ContentHash> pending = pendingLocal.get(i);
+        if (pending != null) {
+            pending.addAll(touched);
+        }
+        return listed;
+    }
+
+    /** Lists Maildir {@code i} whole; without a view to compare with, every content becomes pending. */
+    private void list(int i, @Nullable LocalView old, boolean lost, Set<ContentHash> touched) throws IOException {
+        long now = ticker.nanoTime();
+        boolean statAll = old == null || lost || now - lastFullScan[i] > FULL_SCAN_EVERY.toNanos();
+        LocalView v = readWhole(i, statAll || old == null ? p -> null : old::statOf);
+        if (statAll) {
+            lastFullScan[i] = now;
+        }
+        lastSafetyScan[i] = now;
+        views.set(i, v);
+        if (old == null || pendingLocal.get(i) == null) {
+            pendingLocal.set(i, null);
+        } else {
+            differences(old, v, touched);
+        }
+    }
+
+    /** Brings {@code old} up to date from the {@code dirty} files (and a names-only listing when due). */
+    private void applyEvents(int i, LocalView old, Set<Path> dirty, Duration safety, Set<ContentHash> touched)
+            throws IOException {
+        long now = ticker.nanoTime();
+        if (now - lastSafetyScan[i] > safety.toNanos()) {
+            lastSafetyScan[i] = now;
+            Set<Path> names = maildirs.get(i).names();
+            for (Path p : names) {
+                if (!old.contains(p)) {
+                    dirty.add(p);
+                }
+            }
+            old.forEach((p, h) -> {
+                if (!names.contains(p)) {
+                    dirty.add(p);
+                }
+            });
+        }
+        Set<ContentHash> removed = new HashSet<>();
+        for (Path p : dirty) {
+            ContentHash was = old.remove(p);
+            if (was != null) {
+                touched.add(was);
+                removed.add(was);
+            }
+            MaildirFile f = maildirs.get(i).lookAt(p);
+            if (f != null) {
+                try {
+                    ContentHash h = hashOf(f);
+                    old.add(f, h);
+                    touched.add(h);
+                } catch (IOException gone) {
+                    // Renamed or removed meanwhile: its event is on its way.
+                }
+            }
+        }
+        removed.forEach(this::renameInStatIndex);
+        if (removed.stream().anyMatch(h -> !old.has(h))) {
+            // A content's last file went: a deletion, or a rename between new/ and cur/ whose
+            // second event (another directory's) has not come yet. Only a consistent listing
+            // tells them apart; deletions are rare, so it is cheap.
+            LocalView v = readWhole(i, old::statOf);
+            differences(old, v, touched);
+            views.set(i, v);
+        }
+    }
+
+    /**
+     * After a file of content {@code h} went away: when one file of that content is left, the
+     * stat index is told its name (hard links share an inode, and the index keeps one name per
+     * inode; the crash journal finds a file's content by that name). A full scan does this by
+     * reading every file; a cycle driven by file events must do it here.
+     */
+    void renameInStatIndex(ContentHash h) {
+        MaildirFile left = null;
+        int i = -1;
+        for (int m = 0; m < views.size(); m++) {
+            LocalView v = views.get(m);
+            List<MaildirFile> files = v == null ? null : v.files(h);
+            if (files == null) {
+                continue;
+            }
+            if (left != null || files.size() > 1) {
+                return;
+            }
+            left = files.get(0);
+            i = m;
+        }
+        if (left == null) {
+            return;
+        }
+        try {
+            MaildirFile now = maildirs.get(i).lookAt(left.path());
+            LocalView v = views.get(i);
+            if (now != null && v != null) {
+                v.add(now, h);
+                stats.record(now.stat(), h, now.name().base());
+            }
+        } catch (IOException e) {
+            log.debug("cannot read {} again: {}", left.path(), e.toString());
+        }
+    }
+
+    /** A consistent listing of Maildir {@code i} with each file's hash; {@code known}: stats taken as still true. */
+    private LocalView readWhole(int i, Function<Path, @Nullable FileStat> known) throws IOException {
+        LocalView v = new LocalView(maildirs.get(i).root());
+        for (MaildirFile f : maildirs.get(i).scan(known)) {
+            v.add(f, hashOf(f));
+        }
+        return v;
+    }
+
+    private ContentHash hashOf(MaildirFile f) throws IOException {
+        try {
+            return stats.hashOf(f.path(), f.stat(), f.name().base());
+        } catch (NoSuchFileException gone) {
+            throw new IOException("a file vanished while it was read: " + f.path());
+        }
+    }
+
+    /** Adds to {@code touched} the contents of files that differ between two views of one Maildir. */
+    private static void differences(LocalView old, LocalView now, Set<ContentHash> touched) {
+        now.forEach((p, h) -> {
+            ContentHash was = old.hashAt(p);
+            if (!h.equals(was)) {
+                touched.add(h);
+                if (was != null) {
+                    touched.add(was);
+                }
+            }
+        });
+        old.forEach((p, h) -> {
+            if (!now.contains(p)) {
+                touched.add(h);
+            }
+        });
+    }
+
+    /** What this cycle plans locally: the pending contents, or everything. */
+    Scope pendingScope(boolean everything) {
+        return everything ? Scope.everything(maildirs.size()) : Scope.of(pendingLocal);
+    }
+
+    /** After a cycle: a clean one leaves nothing pending; otherwise what it planned stays pending. */
+    void cycleEnded(Scope planned, boolean clean) {
+        for (int i = 0; i < maildirs.size(); i++) {
+            Set<ContentHash> p = planned.in(i);
+            Set<ContentHash> pending = pendingLocal.get(i);
+            if (clean) {
+                pendingLocal.set(i, new HashSet<>());
+            } else if (p != null && pending != null) {
+                pending.addAll(p);
+            }
+        }
+    }
+
+    /** Whether the crash journal names content {@code h} of Maildir {@code i}. */
+    boolean journaled(int i, ContentHash h) {
+        return journaled.get(i).contains(h);
+    }
+
+    boolean anyJournaled() {
+        return journaled.stream().anyMatch(j -> !j.isEmpty());
+    }
+
+    /** Every journaled change was pushed. */
+    void journalDone() {
+        journaled.forEach(Set::clear);
+    }
+}

@@ -1,0 +1,100 @@
+package dev.cms.sync;
+
+import dev.cms.maildir.MaildirFile;
+import dev.cms.model.ContentHash;
+import dev.cms.model.Flag;
+import dev.cms.model.Flags;
+import dev.cms.provider.Change;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.BiPredicate;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Plans the cloud changes of one mailbox from the local files (pure: no I/O). Under start-up
+ * rules (the whole mailbox until a cycle of it succeeded, or one unsettled message) nothing is
+ * pushed, except with {@code --offline}, where local flags are trusted and missing files are
+ * ignored. Otherwise a flag is pushed to a copy only when the local file changed it since the
+ * previous cycle and the cloud did not change it on that copy, and a message whose file is
+ * gone, or carries T, is deleted.
+ */
+final class PushPlan {
+    /**
+     * One change for the cloud and what the log names it by.
+     *
+     * @param file the local file's name; null for a message whose file is gone (the log names
+     *     it by its subject, read from {@code hash}'s body)
+     */
+    record Push(Change change, @Nullable String file, ContentHash hash) {}
+
+    private PushPlan() {}
+
+    /**
+     * @param now the mailbox as this cycle listed it
+     * @param locals each Maildir's view
+     * @param expected the snapshot's messages in scope, per Maildir
+     * @param journaled whether the crash journal names a content of a Maildir (its change is pushed at start-up)
+     */
+    static List<Push> plan(CloudState c, Listed now, List<LocalView> locals, Expected expected,
+            BiPredicate<Integer, ContentHash> journaled, boolean offline) {
+        List<Push> out = new ArrayList<>();
+        for (String id : expected.idsOf(c)) {
+            Entry prev = Objects.requireNonNull(c.snapshot.get(id), "a source is in the snapshot");
+            Entry cur = now.get(id);
+            if (cur == null || prev.target() < 0 || !cur.hash().equals(prev.hash())) {
+                continue;
+            }
+            boolean startupRules = c.startup && !journaled.test(prev.target(), prev.hash()) || c.unsettled.contains(id);
+            if (startupRules && !offline) {
+                continue;
+            }
+            List<MaildirFile> files = locals.get(prev.target()).files(prev.hash());
+            if (files == null) {
+                if (!startupRules) {
+                    out.add(new Push(Change.delete(id, cur.flags()), null, prev.hash()));
+                }
+                continue;
+            }
+            Push p = one(c, id, prev, cur, files, expected, startupRules);
+            if (p != null) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /** The change for message {@code id} whose content has local {@code files}; null when none. */
+    private static @Nullable Push one(CloudState c, String id, Entry prev, Entry cur, List<MaildirFile> files,
+            Expected expected, boolean startupRules) {
+        String name = files.get(0).path().getFileName().toString();
+        // The copy's own last-synced flags with what the user changed on the file: for a file
+        // standing for copies that disagree, their combination alone pushes nothing. A file
+        // that carries exactly this copy's flags changes nothing on it, whatever the other
+        // copies hold (the common case: no need to know what the file showed).
+        Flags mine = prev.flags();
+        if (!showsExactly(files, prev.flags(), c.supported)) {
+            Flags shown = expected.shown(prev);
+            Flags local = CopyFlags.local(files, shown);
+            if (local.has(Flag.TRASHED)) {
+                return new Push(Change.delete(id, cur.flags()), name, prev.hash());
+            }
+            mine = CopyFlags.localChanges(prev.flags(), shown, local);
+        }
+        Flags merged = startupRules
+                ? FlagMerge.merge(cur.flags(), mine, cur.flags(), c.supported) // --offline: local wins
+                : FlagMerge.merge(prev.flags(), mine, cur.flags(), c.supported);
+        return merged.equals(cur.flags()) ? null : new Push(Change.flags(id, cur.flags(), merged), name, prev.hash());
+    }
+
+    /** True when every file carries exactly the copy's flags (on the flags it can store) and no T. */
+    private static boolean showsExactly(List<MaildirFile> files, Flags copy, Set<Flag> supported) {
+        for (MaildirFile f : files) {
+            if (f.flags().has(Flag.TRASHED) || !f.flags().retain(supported).equals(copy.retain(supported))) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
