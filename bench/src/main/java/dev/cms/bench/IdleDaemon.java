@@ -100,6 +100,7 @@ public final class IdleDaemon {
                 double pollCpuMillis = cpu0.elapsedNanos() / 1e6 / POLLS;
                 Thread.sleep(settle.toMillis());
                 MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+                printHistogramIfAsked();
                 return String.format(Locale.ROOT, "rss=%d hwm=%d heap_used=%d heap_committed=%d heap_max=%d"
                                 + " restart_seconds=%.3f poll_cpu_millis=%.1f idle=%s",
                         procStatusBytes("VmRSS:"), procStatusBytes("VmHWM:"), heap.getUsed(), heap.getCommitted(),
@@ -110,6 +111,29 @@ public final class IdleDaemon {
                 thread.join(60_000);
             }
         }
+    }
+
+    /**
+     * With {@code BENCH_HISTOGRAM=N} in the environment, prints the idle daemon's N largest
+     * classes by live bytes (the JDK's {@code jcmd GC.class_histogram}) to stderr: what the heap
+     * per message is made of.
+     */
+    private static void printHistogramIfAsked() throws IOException, InterruptedException {
+        String n = System.getenv("BENCH_HISTOGRAM");
+        if (n == null || !n.matches("[0-9]+")) {
+            return;
+        }
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(ProcessHandle.current().pid()), "GC.class_histogram")
+                .redirectErrorStream(true).start();
+        List<String> lines;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            lines = r.lines().toList();
+        }
+        p.waitFor();
+        System.err.println("live heap of the idle daemon, largest classes (jcmd GC.class_histogram):");
+        lines.stream().limit(Integer.parseInt(n) + 3L).forEach(System.err::println);
+        lines.stream().filter(l -> l.startsWith("Total")).forEach(System.err::println);
     }
 
     /** Runs {@link #POLLS} timer polls: the engine's clock moved on by a poll interval, then the daemon woken. */

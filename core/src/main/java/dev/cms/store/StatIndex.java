@@ -12,16 +12,22 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Remembers the content hash of local files by their stat data, so start-up re-hashes only
- * files whose inode, size, mtime or ctime changed. Entries not seen during a cycle are
+ * files whose inode, size, mtime or ctime changed. Entries not seen during a complete look are
  * dropped when the cycle is committed.
  *
  * <p>A file that is still a hard link to the store body its inode was recorded with keeps that
  * body's hash without being read: a body is known by the hash it was stored under, whatever
  * bytes it holds, so a rename (which changes the ctime) never makes a known message look like
  * a foreign file.
+ *
+ * <p>The index lives in {@code state.db}. Its rows are held in memory only from start-up until
+ * the first complete look has used them; after that a caller passes what it knows of a file
+ * at the same path, and a file it does not know (a rename) is looked up by inode in
+ * {@code state.db}. So the heap holds no entry per message while the daemon idles.
  */
 public final class StatIndex {
     /**
@@ -30,30 +36,46 @@ public final class StatIndex {
      */
     public record Entry(FileStat stat, ContentHash hash, String name) {}
 
+    /** Finds a committed entry by inode. */
+    @FunctionalInterface
+    public interface Lookup {
+        @Nullable Entry byInode(long inode) throws IOException;
+    }
+
     private final MessageStore store;
-    private final Map<Long, Entry> byInode;
+    private final Lookup committed;
+    /** The rows read at start-up, until a complete look has used them; then empty. */
+    private Map<Long, Entry> loaded;
     private final Map<Long, Entry> dirty = new HashMap<>();
     private final Set<Long> seen = new HashSet<>();
-    /** The inodes whose entries went into the last commit, until it is known to have been saved. */
-    private final Set<Long> drained = new HashSet<>();
+    /** The entries that went into the last commit, until it is known to have been saved. */
+    private final Map<Long, Entry> drained = new HashMap<>();
     private int hashed;
 
     /**
      * An index starting from {@code loaded}; a {@link HashMap} (what {@link StateDb#loadStatIndex}
      * returns) is taken over rather than copied, so the caller must not use it afterwards.
+     * {@code committed} answers for inodes once {@code loaded} is dropped.
      */
-    public StatIndex(MessageStore store, Map<Long, Entry> loaded) {
+    public StatIndex(MessageStore store, Map<Long, Entry> loaded, Lookup committed) {
         this.store = store;
-        this.byInode = loaded instanceof HashMap<Long, Entry> owned ? owned : new HashMap<>(loaded);
+        this.loaded = loaded instanceof HashMap<Long, Entry> owned ? owned : new HashMap<>(loaded);
+        this.committed = committed;
+    }
+
+    /** An index whose only committed entries are {@code loaded} (for tests and tools). */
+    public StatIndex(MessageStore store, Map<Long, Entry> loaded) {
+        this(store, loaded, inode -> null);
     }
 
     /**
      * The hash of a file: the remembered one when its stat is unchanged or when it is still the
      * store body that hash names (same inode); otherwise the file is read and hashed.
+     * {@code samePath}: what the caller knew of the file at this path, if anything.
      */
-    public ContentHash hashOf(Path file, FileStat stat, String name) throws IOException {
+    public ContentHash hashOf(Path file, FileStat stat, String name, @Nullable Entry samePath) throws IOException {
         seen.add(stat.inode());
-        Entry e = byInode.get(stat.inode());
+        Entry e = known(stat.inode(), samePath);
         if (e != null && e.stat().equals(stat)) {
             if (!Objects.equals(e.name(), name)) {
                 record(stat, e.hash(), name);
@@ -70,6 +92,28 @@ public final class StatIndex {
         return h;
     }
 
+    /** The same without anything known of the path. */
+    public ContentHash hashOf(Path file, FileStat stat, String name) throws IOException {
+        return hashOf(file, stat, name, null);
+    }
+
+    private @Nullable Entry known(long inode, @Nullable Entry samePath) throws IOException {
+        Entry e = dirty.get(inode);
+        if (e == null) {
+            e = drained.get(inode);
+        }
+        if (e == null) {
+            e = loaded.get(inode);
+        }
+        if (e == null && samePath != null && samePath.stat().inode() == inode) {
+            e = samePath;
+        }
+        if (e == null && loaded.isEmpty()) {
+            e = committed.byInode(inode);
+        }
+        return e;
+    }
+
     private boolean isStoreBody(ContentHash h, long inode) throws IOException {
         try {
             Object stored = Files.getAttribute(store.path(h), "unix:ino", LinkOption.NOFOLLOW_LINKS);
@@ -83,8 +127,12 @@ public final class StatIndex {
     public void record(FileStat stat, ContentHash hash, String name) {
         seen.add(stat.inode());
         Entry e = new Entry(stat, hash, name);
-        if (!e.equals(byInode.put(stat.inode(), e))) {
+        Entry was = loaded.get(stat.inode());
+        if (!e.equals(was)) {
             dirty.put(stat.inode(), e);
+            if (was != null) {
+                loaded.put(stat.inode(), e);
+            }
         }
     }
 
@@ -93,29 +141,34 @@ public final class StatIndex {
         return hashed;
     }
 
+    /** How many entries the index holds in memory. */
     public int size() {
-        return byInode.size();
+        return loaded.size() + dirty.size() + drained.size();
     }
 
     /**
      * Moves this cycle's changes into {@code commit}. With {@code complete} (every Maildir
-     * was scanned) entries for inodes not seen are dropped.
+     * was listed) entries for inodes not seen are dropped, and the rows read at start-up are no
+     * longer needed.
      */
     public void drainInto(StateDb.CycleCommit commit, boolean complete) {
         drained.clear();
         for (Map.Entry<Long, Entry> e : dirty.entrySet()) {
             commit.statPut(e.getKey(), e.getValue().stat(), e.getValue().hash(), e.getValue().name());
-            drained.add(e.getKey());
+            drained.put(e.getKey(), e.getValue());
         }
         dirty.clear();
         if (complete) {
-            byInode.keySet().removeIf(inode -> {
-                if (!seen.contains(inode)) {
-                    commit.statRemove(inode);
-                    return true;
+            if (!loaded.isEmpty()) {
+                for (Long inode : loaded.keySet()) {
+                    if (!seen.contains(inode)) {
+                        commit.statRemove(inode);
+                    }
                 }
-                return false;
-            });
+                loaded = new HashMap<>();
+            } else {
+                commit.statRetainOnly(new HashSet<>(seen));
+            }
         }
         seen.clear();
         hashed = 0;
@@ -127,12 +180,7 @@ public final class StatIndex {
      * to such a file could not be found after a crash.)
      */
     public void commitFailed() {
-        for (Long inode : drained) {
-            Entry e = byInode.get(inode);
-            if (e != null) {
-                dirty.putIfAbsent(inode, e);
-            }
-        }
+        drained.forEach(dirty::putIfAbsent);
         drained.clear();
     }
 }

@@ -156,6 +156,7 @@ public final class StateDb implements AutoCloseable {
         final Map<String, MailboxCommit> mailboxes = new HashMap<>();
         final Map<Long, StatRow> statPut = new HashMap<>();
         final List<Long> statRemove = new ArrayList<>();
+        @Nullable Set<Long> statKeep;
         final List<String> failedMailboxes = new ArrayList<>();
         final Map<String, String> failedErrors = new HashMap<>();
         long journalUpTo;
@@ -179,6 +180,11 @@ public final class StateDb implements AutoCloseable {
         public void statRemove(long inode) {
             statPut.remove(inode);
             statRemove.add(inode);
+        }
+
+        /** Drops every stat index entry but those of {@code live} inodes (and those this commit puts). */
+        public void statRetainOnly(Set<Long> live) {
+            statKeep = live;
         }
 
         /** A mailbox whose cycle failed: only its attempt time and error are recorded. */
@@ -238,6 +244,11 @@ public final class StateDb implements AutoCloseable {
         long now = (c.now != null ? c.now : ticker.now()).toEpochMilli();
         reads.forgetHashes(); // start-up's loads are over
         transaction("save the cycle's state", () -> writes.commit(c, now));
+    }
+
+    /** The stat index's entry for {@code inode}; null when there is none. */
+    public synchronized StatIndex.@Nullable Entry statEntry(long inode) throws IOException {
+        return lookup("read the stat index", () -> reads.statEntry(inode));
     }
 
     /** The whole stat index: inode → (stat, hash). */

@@ -155,6 +155,22 @@ final class StateReads {
         return out;
     }
 
+    StatIndex.@Nullable Entry statEntry(long inode) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement(
+                "SELECT size, mtime, ctime, hash, name FROM stat_index WHERE inode = ?")) {
+            ps.setLong(1, inode);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                ContentHash hash = hash(rs, 4);
+                return hash == null ? null
+                        : new StatIndex.Entry(new FileStat(inode, rs.getLong(1), rs.getLong(2), rs.getLong(3)), hash,
+                                rs.getString(5));
+            }
+        }
+    }
+
     StateDb.Journal journal() throws SQLException {
         Map<String, Set<ContentHash>> out = new HashMap<>();
         long head = 0;

@@ -4,9 +4,14 @@ import dev.cms.model.ContentHash;
 import dev.cms.model.FileStat;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The statements that change {@link StateDb}: a cycle's commit, bodies recorded as they are
@@ -44,6 +49,9 @@ final class StateWrites {
                 fail.setString(3, c.failedErrors.get(key));
                 fail.executeUpdate();
             }
+        }
+        if (c.statKeep != null) {
+            retainStats(c.statKeep, c.statPut.keySet());
         }
         writeStats(c.statPut, c.statRemove);
         if (c.journalUpTo > 0) {
@@ -97,6 +105,20 @@ final class StateWrites {
             box.setInt(5, m.messageCount);
             box.executeUpdate();
         }
+    }
+
+    /** Deletes the stat index's entries of inodes in neither {@code live} nor {@code put}. */
+    private void retainStats(Set<Long> live, Set<Long> put) throws SQLException {
+        List<Long> gone = new ArrayList<>();
+        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT inode FROM stat_index")) {
+            while (rs.next()) {
+                long inode = rs.getLong(1);
+                if (!live.contains(inode) && !put.contains(inode)) {
+                    gone.add(inode);
+                }
+            }
+        }
+        writeStats(Map.of(), gone);
     }
 
     private void writeStats(Map<Long, StateDb.StatRow> put, Collection<Long> remove) throws SQLException {

@@ -223,7 +223,7 @@ final class LocalSide {
     private void list(int i, @Nullable LocalView old, boolean lost, Set<ContentHash> touched) throws IOException {
         long now = ticker.nanoTime();
         boolean statAll = old == null || lost || now - lastFullScan[i] > FULL_SCAN_EVERY.toNanos();
-        LocalView v = readWhole(i, statAll || old == null ? p -> null : old::statOf);
+        LocalView v = readWhole(i, old, statAll);
         if (statAll) {
             lastFullScan[i] = now;
         }
@@ -256,6 +256,7 @@ final class LocalSide {
         }
         Set<ContentHash> removed = new HashSet<>();
         for (Path p : dirty) {
+            StatIndex.Entry known = old.entryAt(p);
             ContentHash was = old.remove(p);
             if (was != null) {
                 touched.add(was);
@@ -264,7 +265,7 @@ final class LocalSide {
             MaildirFile f = maildirs.get(i).lookAt(p);
             if (f != null) {
                 try {
-                    ContentHash h = hashOf(f);
+                    ContentHash h = hashOf(f, known);
                     old.add(f, h);
                     touched.add(h);
                 } catch (IOException gone) {
@@ -277,7 +278,7 @@ final class LocalSide {
             // A content's last file went: a deletion, or a rename between new/ and cur/ whose
             // second event (another directory's) has not come yet. Only a consistent listing
             // tells them apart; deletions are rare, so it is cheap.
-            LocalView v = readWhole(i, old::statOf);
+            LocalView v = readWhole(i, old, false);
             differences(old, v, touched);
             views.set(i, v);
         }
@@ -319,18 +320,23 @@ final class LocalSide {
         }
     }
 
-    /** A consistent listing of Maildir {@code i} with each file's hash; {@code known}: stats taken as still true. */
-    private LocalView readWhole(int i, Function<Path, @Nullable FileStat> known) throws IOException {
+    /**
+     * A consistent listing of Maildir {@code i} with each file's hash. What {@code old} knows of
+     * a path is used: its stat is taken as still true unless {@code statAll}, and its hash
+     * stands when the stat is unchanged.
+     */
+    private LocalView readWhole(int i, @Nullable LocalView old, boolean statAll) throws IOException {
         LocalView v = new LocalView(maildirs.get(i).root());
+        Function<Path, @Nullable FileStat> known = statAll || old == null ? p -> null : old::statOf;
         for (MaildirFile f : maildirs.get(i).scan(known)) {
-            v.add(f, hashOf(f));
+            v.add(f, hashOf(f, old == null ? null : old.entryAt(f.path())));
         }
         return v;
     }
 
-    private ContentHash hashOf(MaildirFile f) throws IOException {
+    private ContentHash hashOf(MaildirFile f, StatIndex.@Nullable Entry samePath) throws IOException {
         try {
-            return stats.hashOf(f.path(), f.stat(), f.name().base());
+            return stats.hashOf(f.path(), f.stat(), f.name().base(), samePath);
         } catch (NoSuchFileException gone) {
             throw new IOException("a file vanished while it was read: " + f.path());
         }

@@ -4,6 +4,7 @@ import dev.cms.maildir.MaildirFile;
 import dev.cms.maildir.MaildirName;
 import dev.cms.model.ContentHash;
 import dev.cms.model.FileStat;
+import dev.cms.store.StatIndex;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -24,8 +25,17 @@ import org.jspecify.annotations.Nullable;
  * made again when a cycle needs the file.
  */
 final class LocalView {
-    /** One file: its name in {@code cur/} or {@code new/}. */
-    private record Item(String name, boolean inNew, ContentHash hash, FileStat stat) {}
+    /** One file: its name in {@code cur/} or {@code new/}, its content and its stat (inline: no object of its own). */
+    private record Item(String name, boolean inNew, ContentHash hash, long inode, long size, long mtimeNanos,
+            long ctimeNanos) {
+        Item(String name, boolean inNew, ContentHash hash, FileStat st) {
+            this(name, inNew, hash, st.inode(), st.size(), st.mtimeNanos(), st.ctimeNanos());
+        }
+
+        FileStat stat() {
+            return new FileStat(inode, size, mtimeNanos, ctimeNanos);
+        }
+    }
 
     private final Path cur;
     private final Path nu;
@@ -96,6 +106,13 @@ final class LocalView {
         Map<String, Item> dir = dirOf(p);
         Item item = dir == null ? null : dir.get(p.getFileName().toString());
         return item == null ? null : item.stat();
+    }
+
+    /** What this view knows of the file at {@code p}, as a stat index entry; null when nothing. */
+    StatIndex.@Nullable Entry entryAt(Path p) {
+        Map<String, Item> dir = dirOf(p);
+        Item item = dir == null ? null : dir.get(p.getFileName().toString());
+        return item == null ? null : new StatIndex.Entry(item.stat(), item.hash(), MaildirName.parse(item.name()).base());
     }
 
     boolean has(ContentHash h) {

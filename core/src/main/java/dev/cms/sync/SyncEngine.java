@@ -92,7 +92,7 @@ public final class SyncEngine {
             clouds.add(new CloudState(mailboxes.get(i), i));
             mailboxKeys.add(mailboxes.get(i).key());
         }
-        StatIndex stats = new StatIndex(store, db.loadStatIndex());
+        StatIndex stats = new StatIndex(store, db.loadStatIndex(), db::statEntry);
         OwnChanges relay = path -> ownChanges.expect(path);
         this.local = new LocalSide(folders, maildirKeys, stats, db, ticker, db.loadJournal());
         this.bodies = new Bodies(store);

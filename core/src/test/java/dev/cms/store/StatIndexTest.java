@@ -85,4 +85,46 @@ class StatIndexTest {
         assertEquals(h, index.hashOf(copy, stat(copy), "copy"));
         assertEquals(1, index.hashedSinceCommit(), "not the store's inode: read and hashed");
     }
+
+    /**
+     * Issue 15 (state on disk): once a complete look has used the rows read at start-up, the
+     * index keeps none in memory; a renamed store link is then found by inode in state.db, still
+     * without reading the file, and a later complete look drops the rows of files gone.
+     */
+    @Test
+    void afterTheFirstCompleteLookEntriesComeFromStateDbNotMemory() throws IOException {
+        ContentHash h = ingest("Subject: d\r\n\r\ndisk\r\n");
+        Path file = Files.createLink(maildir.resolve("d"), store.path(h));
+        Path other = Files.write(maildir.resolve("other"), bytes("Subject: o\n\nother\n"));
+        try (StateDb db = StateDb.open(tmp.resolve("state.db"))) {
+            StatIndex first = new StatIndex(store, Map.of(), db::statEntry);
+            first.record(stat(file), h, "d");
+            first.hashOf(other, stat(other), "other");
+            commit(db, first, true);
+
+            StatIndex index = new StatIndex(store, db.loadStatIndex(), db::statEntry);
+            assertEquals(2, index.size(), "start-up holds the rows it read");
+            assertEquals(h, index.hashOf(file, stat(file), "d"));
+            index.hashOf(other, stat(other), "other");
+            commit(db, index, true);
+            assertEquals(0, index.size(), "after the first complete look, no entry per file in memory");
+
+            Files.write(file, bytes("Subject: d\n\nbytes that no longer hash to h\n"));
+            Path renamed = Files.move(file, maildir.resolve("d:2,S"));
+            assertEquals(h, index.hashOf(renamed, stat(renamed), "d"), "found by inode in state.db");
+            assertEquals(0, index.hashedSinceCommit(), "the file was not read");
+
+            long gone = stat(other).inode();
+            Files.delete(other);
+            commit(db, index, true);
+            assertEquals(null, db.statEntry(gone), "a later complete look drops the rows of files gone");
+            assertEquals(h, db.statEntry(stat(renamed).inode()).hash());
+        }
+    }
+
+    private static void commit(StateDb db, StatIndex index, boolean complete) throws IOException {
+        StateDb.CycleCommit c = new StateDb.CycleCommit();
+        index.drainInto(c, complete);
+        db.commit(c);
+    }
 }
