@@ -1,5 +1,6 @@
 package dev.cms.config;
 
+import dev.cms.folders.FolderPattern;
 import java.util.List;
 import java.util.TreeSet;
 
@@ -18,6 +19,7 @@ final class Describer {
             b.append("  ").append(m.path()).append('\n');
         }
         cloudMailboxes(b, c);
+        wholeAccounts(b, c);
         routes(b, c);
         credentialServers(b, c);
         outbox(b, c);
@@ -36,6 +38,32 @@ final class Describer {
             b.append("  ").append(mailbox(m)).append(", deleting a message locally will ")
                     .append(m.deleteAction() == DeleteAction.ARCHIVE ? "archive" : "trash").append(" it\n");
         }
+    }
+
+    private static void wholeAccounts(StringBuilder b, SyncConfig c) {
+        if (c.wholeAccounts().isEmpty()) {
+            return;
+        }
+        b.append("Whole accounts (the folders are known once the account is reached):\n");
+        for (WholeAccountSpec w : c.wholeAccounts()) {
+            b.append("  ").append(patterns(w)).append('\n');
+        }
+    }
+
+    /** One whole-account call in a line: its account, patterns, root, layout and delete action. */
+    static String patterns(WholeAccountSpec w) {
+        String what = w.service() == CloudMailboxSpec.Service.GMAIL ? "labels" : "folders";
+        return (w.service() == CloudMailboxSpec.Service.GMAIL ? "GMail " : "Office365 ") + account(w.account()) + ": "
+                + what + " matching " + list(w.filter().include().stream().map(FolderPattern::text).toList())
+                + (w.filter().exclude().isEmpty() ? ""
+                        : " except " + list(w.filter().exclude().stream().map(FolderPattern::text).toList()))
+                + " -> " + w.root() + " (layout " + w.layout().word() + "), deleting a message locally will "
+                + w.deleteAction().word() + " it";
+    }
+
+    private static String list(List<String> patterns) {
+        return patterns.isEmpty() ? "nothing"
+                : String.join(", ", patterns.stream().map(Values::repr).toList());
     }
 
     private static void routes(StringBuilder b, SyncConfig c) {
