@@ -80,9 +80,12 @@ final class Describer {
             }
             b.append(" -> ").append(r.to().path()).append('\n');
         }
-        if (c.maildirs().isEmpty()) {
+        if (!c.wholeAccounts().isEmpty()) {
+            b.append("  ").append(n++).append(". messages of a whole account's folder -> that folder's own Maildir\n");
+        }
+        if (c.maildirs().isEmpty() && c.wholeAccounts().isEmpty()) {
             b.append("  (none: no MailDir is declared, authentication only)\n");
-        } else {
+        } else if (!c.maildirs().isEmpty()) {
             b.append("  ").append(n).append(". everything else -> ").append(c.maildirs().get(0).path())
                     .append(" (the first MailDir)\n");
         }

@@ -2,7 +2,7 @@ package dev.cms.folders;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -15,14 +15,16 @@ import org.jspecify.annotations.Nullable;
  * @param path the names from the top that the include/exclude patterns are matched against
  * @param dirNames the names the Maildir is named from ({@link FolderLayout#relativeDir})
  * @param inbox whether this is the account's inbox
+ * @param aliases every mailbox name, in lower case, by which a per-folder call names this folder
+ *     (Office365 matches names ignoring case, and a path may start with a well-known name such
+ *     as {@code inbox}; Gmail matches label names ignoring case when no label has the exact one)
  */
-public record AccountFolder(String id, String mailbox, List<String> path, List<String> dirNames, boolean inbox) {
-    /** Gmail system labels that are never folders: they are flags, or mail nobody reads locally. */
-    static final Set<String> GMAIL_SYSTEM_FOLDERS = Set.of("INBOX", "SENT", "DRAFT");
-
+public record AccountFolder(String id, String mailbox, List<String> path, List<String> dirNames, boolean inbox,
+        List<String> aliases) {
     public AccountFolder {
         path = List.copyOf(path);
         dirNames = List.copyOf(dirNames);
+        aliases = List.copyOf(aliases);
         if (path.isEmpty() || dirNames.isEmpty()) {
             throw new IllegalArgumentException("a folder has at least one name: " + id);
         }
@@ -33,17 +35,34 @@ public record AccountFolder(String id, String mailbox, List<String> path, List<S
         return String.join("/", path);
     }
 
+    /** An Office365 folder without a well-known name above it; see {@link #graph(String, List, String)}. */
+    public static AccountFolder graph(String id, List<String> names, boolean inbox) {
+        return graph(id, names, inbox ? "inbox" : null);
+    }
+
     /**
      * An Office365 folder named {@code names} from the top of the mailbox. Its mailbox name is
      * the names joined by {@code /}, a {@code /} or {@code %} inside one name written as
      * {@code %2F} or {@code %25}.
+     *
+     * @param topWellKnown the well-known name ({@code inbox}, {@code sentitems}, ...) of the
+     *     top-level folder it is in or is, or null; {@code "inbox"} for the inbox itself and
+     *     its subfolders (only the inbox itself is {@link #inbox()})
      */
-    public static AccountFolder graph(String id, List<String> names, boolean inbox) {
+    public static AccountFolder graph(String id, List<String> names, @Nullable String topWellKnown) {
         List<String> escaped = new ArrayList<>(names.size());
         for (String n : names) {
             escaped.add(n.replace("%", "%25").replace("/", "%2F"));
         }
-        return new AccountFolder(id, String.join("/", escaped), names, names, inbox);
+        String mailbox = String.join("/", escaped);
+        List<String> aliases = new ArrayList<>();
+        aliases.add(mailbox.toLowerCase(Locale.ROOT));
+        if (topWellKnown != null) {
+            List<String> rest = escaped.subList(1, escaped.size());
+            aliases.add((topWellKnown + (rest.isEmpty() ? "" : "/" + String.join("/", rest))).toLowerCase(Locale.ROOT));
+        }
+        return new AccountFolder(id, mailbox, names, names, names.size() == 1 && "inbox".equals(topWellKnown),
+                aliases);
     }
 
     /**
@@ -63,9 +82,10 @@ public record AccountFolder(String id, String mailbox, List<String> path, List<S
                 case "DRAFT" -> "Drafts";
                 default -> null;
             };
-            return dir == null ? null : new AccountFolder(id, id, List.of(name), List.of(dir), id.equals("INBOX"));
+            return dir == null ? null : new AccountFolder(id, id, List.of(name), List.of(dir), id.equals("INBOX"),
+                    List.of(id.toLowerCase(Locale.ROOT)));
         }
         List<String> names = List.of(name.split("/", -1));
-        return new AccountFolder(id, name, names, names, false);
+        return new AccountFolder(id, name, names, names, false, List.of(name.toLowerCase(Locale.ROOT)));
     }
 }
