@@ -20,14 +20,14 @@ import picocli.CommandLine.Mixin;
 /** {@code check}: parse and validate a configuration; list whole accounts' folders when it can. */
 @Command(name = "check", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = {
-            "Validate a configuration and show what it would sync.",
+            "Validate a configuration without network access and show what it would sync.",
             "It runs every check the daemon runs before it starts: the file itself, the",
             "client ids, and whether the Maildirs and the state directory can be created",
             "on one filesystem. It creates nothing.",
-            "For Office365_Folders(...) and GMail_Labels(...) it lists the account's folders",
-            "with a saved login (read-only, no login is started) and shows the Maildir of",
-            "each, or the patterns when the account cannot be reached; a folder synced twice",
-            "is an error. Without whole accounts it needs no network access.",
+            "The one exception: for Office365_Folders(...) and GMail_Labels(...) it lists",
+            "the account's folders when a login is saved (read-only; no login is started)",
+            "and shows each one's Maildir, or the patterns when the account cannot be",
+            "reached; a folder synced twice is an error.",
             "Exit 0 when valid, 2 with the error (file:line:column) for a configuration",
             "error, 1 when a path cannot be created."})
 final class CheckCommand implements Callable<Integer> {

@@ -31,7 +31,8 @@ import picocli.CommandLine.Mixin;
 @Command(name = "status", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = {
             "Show what state.db knows: messages, last cycle and logins per mailbox.",
-            "Per cloud mailbox (every synced folder of a whole account too): the message count, the last successful cycle and whether an",
+            "Per cloud mailbox, every synced folder of a whole account included: the message",
+            "count, the last successful cycle and whether an",
             "incremental-sync token is saved; per account whether a login is saved;",
             "with an Outbox, the messages waiting to be sent and those refused.",
             "Reads state.db read-only; safe while the daemon runs."})
