@@ -338,4 +338,20 @@ class WholeAccountEndToEndTest {
         assertThatMaildir(tmp.resolve("inbox")).hasMessages(1).hasMessage(g.raw());
         assertDelivered(tmp.resolve("work"), expected);
     }
+
+    @Test
+    void aRouteAppliesToWholeAccountFoldersToo() throws Exception {
+        String inbox = graph.folderId(user, "inbox");
+        String lists = graph.addFolder(user, inbox, "Lists");
+        MessageGenerator.Generated routed = gen.text(300);
+        MessageGenerator.Generated stays = gen.text(300);
+        graph.addMessage(user, lists, routed.raw(), routed.date(), false, "notFlagged", false);
+        graph.addMessage(user, lists, stays.raw(), stays.date(), false, "notFlagged", false);
+        String cfg = office365("verbatim", "") + "Route(MailDir(\"" + tmp.resolve("routed") + "\"), header=\"Message-ID\","
+                + " equals=\"" + routed.messageId() + "\")\n";
+        Result r = run(cfg, "--once");
+        assertEquals(0, r.code(), r.err());
+        assertThatMaildir(tmp.resolve("routed")).hasMessages(1).hasMessage(routed.raw());
+        assertThatMaildir(tmp.resolve("work/Inbox/Lists")).hasMessages(1).hasMessage(stays.raw());
+    }
 }
