@@ -62,6 +62,34 @@ final class CloudAccess implements Providers {
         return new CloudAccess(config, store, logins);
     }
 
+    /**
+     * Access for a look at the accounts that changes nothing ({@code check}): the saved logins
+     * are read from {@code db} (which may be opened read-only), nothing is written back (a
+     * refreshed token is used and forgotten), and no login is started.
+     */
+    static CloudAccess openLooking(SyncConfig config, StateDb db) throws ConfigException, IOException {
+        SecretBlobs saved = blobs(db);
+        SecretBlobs readOnly = new SecretBlobs() {
+            @Override
+            public byte @Nullable [] get(String key) throws IOException {
+                return saved.get(key);
+            }
+
+            @Override
+            public void put(String key, byte[] blob) {}
+
+            @Override
+            public void remove(String key) {}
+        };
+        TokenStore store;
+        try {
+            store = TokenStores.open(readOnly, System.getenv(), config.settings().storageKeyFile(), true);
+        } catch (StorageKeyException e) {
+            throw new ConfigException(config.file(), String.valueOf(e.getMessage()));
+        }
+        return new CloudAccess(config, store, logins(config, false));
+    }
+
     /** Logs Office365 accounts in with the device code, whatever the configuration says. */
     CloudAccess forceDeviceCode(boolean force) {
         this.forceDeviceCode = force;
@@ -139,6 +167,9 @@ final class CloudAccess implements Providers {
         if (!config.authenticationOnly()) {
             for (CloudMailboxSpec m : config.cloudMailboxes()) {
                 out.add(m.account());
+            }
+            for (dev.cms.config.WholeAccountSpec w : config.wholeAccounts()) {
+                out.add(w.account());
             }
         }
         for (CredentialServerSpec c : config.credentialServers()) {
@@ -277,21 +308,52 @@ final class CloudAccess implements Providers {
         return switch (spec.service()) {
             case GMAIL -> {
                 GmailAccountSpec g = (GmailAccountSpec) spec.account();
-                GmailOptions d = GmailOptions.defaults();
                 yield new GmailMailbox(AccountOptions.gmail(g), spec.mailbox(), spec.deleteAction(), tokens,
-                        new GmailOptions(g.quotaUnitsPerSecond(), d.maxParallelFetches(), d.connectTimeout(),
-                                d.readTimeout(), d.ticker(), d.jitter()));
+                        gmailOptions(g));
             }
             case OFFICE365 -> {
                 Office365AccountSpec o = (Office365AccountSpec) spec.account();
-                GraphOptions options = GraphOptions.defaults(o.maxConcurrency() > 0 ? o.maxConcurrency() : 4);
-                if (tls != null) {
-                    options = options.withTls(tls.getSocketFactory(),
-                            java.util.Objects.requireNonNull(trustManager, "set with tls"));
-                }
-                yield new GraphMailbox(AccountOptions.graph(o), spec.mailbox(), spec.deleteAction(), tokens, options);
+                yield new GraphMailbox(AccountOptions.graph(o), spec.mailbox(), spec.deleteAction(), tokens,
+                        graphOptions(o));
             }
         };
+    }
+
+    @Override
+    public java.util.List<dev.cms.folders.AccountFolder> folders(dev.cms.config.WholeAccountSpec call)
+            throws ConfigException, IOException, InterruptedException {
+        AccessTokenSource tokens = tokensFor(call.account());
+        if (call.account() instanceof GmailAccountSpec g) {
+            return WholeAccounts.gmailFolders(dev.cms.provider.gmail.GmailLabels.list(AccountOptions.gmail(g), tokens,
+                    gmailOptions(g)));
+        }
+        Office365AccountSpec o = (Office365AccountSpec) call.account();
+        return WholeAccounts.graphFolders(dev.cms.provider.graph.GraphFolders.list(AccountOptions.graph(o), tokens,
+                graphOptions(o)));
+    }
+
+    @Override
+    public CloudMailbox create(WholeAccounts.Folder folder) throws ConfigException, IOException {
+        if (folder.call().account() instanceof Office365AccountSpec o) {
+            // By id: a display name may hold a "/", which a path lookup would take for a level.
+            return GraphMailbox.ofFolder(AccountOptions.graph(o), folder.mailbox().mailbox(), folder.folder().id(),
+                    folder.call().deleteAction(), tokensFor(o), graphOptions(o));
+        }
+        return create(folder.mailbox());
+    }
+
+    private static GmailOptions gmailOptions(GmailAccountSpec g) {
+        GmailOptions d = GmailOptions.defaults();
+        return new GmailOptions(g.quotaUnitsPerSecond(), d.maxParallelFetches(), d.connectTimeout(), d.readTimeout(),
+                d.ticker(), d.jitter());
+    }
+
+    private GraphOptions graphOptions(Office365AccountSpec o) {
+        GraphOptions options = GraphOptions.defaults(o.maxConcurrency() > 0 ? o.maxConcurrency() : 4);
+        if (tls != null) {
+            options = options.withTls(tls.getSocketFactory(), java.util.Objects.requireNonNull(trustManager, "set with tls"));
+        }
+        return options;
     }
 
     static LoginCoordinator logins(SyncConfig config, boolean interactive) {

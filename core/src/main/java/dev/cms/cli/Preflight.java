@@ -10,12 +10,15 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The checks a configuration must pass before the daemon creates anything or goes on the
  * network, shared by the daemon and {@code check}: every account in use has its client id,
- * the state directory and the Maildirs can be created, and they share a filesystem (the
+ * the state directory, the Maildirs and the roots of whole accounts can be created, and they
+ * share a filesystem (the
  * store hard-links messages into the Maildirs). Reads only; creates nothing.
  */
 final class Preflight {
@@ -27,12 +30,19 @@ final class Preflight {
         }
         Path stateDir = config.settings().messageDbDir();
         Path stateBase = creatableFrom(stateDir);
+        List<Path> roots = new ArrayList<>();
         for (MaildirSpec m : config.maildirs()) {
-            Path base = creatableFrom(m.path());
+            roots.add(m.path());
+        }
+        for (dev.cms.config.WholeAccountSpec w : config.wholeAccounts()) {
+            roots.add(w.root());
+        }
+        for (Path root : roots) {
+            Path base = creatableFrom(root);
             Object stateDevice = device(stateBase);
             Object device = device(base);
             if (stateDevice != null && device != null && !stateDevice.equals(device)) {
-                throw new CrossFilesystemException(m.path(), stateDir, null);
+                throw new CrossFilesystemException(root, stateDir, null);
             }
         }
     }

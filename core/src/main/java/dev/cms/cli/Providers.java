@@ -12,6 +12,20 @@ import org.jspecify.annotations.Nullable;
 interface Providers extends AutoCloseable {
     CloudMailbox create(CloudMailboxSpec spec) throws ConfigException, IOException;
 
+    /**
+     * The folders (Office365) or labels (Gmail) of a whole-account call's account, listed in the
+     * cloud. The default cannot list any.
+     */
+    default java.util.List<dev.cms.folders.AccountFolder> folders(dev.cms.config.WholeAccountSpec call)
+            throws ConfigException, IOException, InterruptedException {
+        throw new IOException("cannot list the folders of " + call.account().key() + " here");
+    }
+
+    /** The mailbox of one folder of a whole-account call; the default treats it as a per-folder call. */
+    default CloudMailbox create(WholeAccounts.Folder folder) throws ConfigException, IOException {
+        return create(folder.mailbox());
+    }
+
     /** What the token broker of {@code server} hands out; null when these providers cannot serve it. */
     default dev.cms.broker.@Nullable TokenProvider brokerTokens(dev.cms.config.CredentialServerSpec server) {
         return null;

@@ -14,20 +14,25 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import dev.cms.config.WholeAccountSpec;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Mixin;
 
 /** {@code status}: what {@code state.db} knows, read without disturbing a running daemon. */
 @Command(name = "status", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = {
             "Show what state.db knows: messages, last cycle and logins per mailbox.",
-            "Per cloud mailbox: the message count, the last successful cycle and whether an",
+            "Per cloud mailbox, every synced folder of a whole account included: the message",
+            "count, the last successful cycle and whether an",
             "incremental-sync token is saved; per account whether a login is saved;",
             "with an Outbox, the messages waiting to be sent and those refused.",
             "Reads state.db read-only; safe while the daemon runs."})
@@ -60,17 +65,21 @@ final class StatusCommand implements Callable<Integer> {
             }
             out.printf("%-44s %9s  %-34s %-11s %s%n", "MAILBOX", "MESSAGES", "LAST SUCCESSFUL CYCLE", "INCREMENTAL",
                     "LAST ERROR");
+            Set<String> shown = new HashSet<>();
             for (CloudMailboxSpec m : cfg.cloudMailboxes()) {
-                StateDb.MailboxRow r = rows.get(m.key());
-                if (r == null) {
-                    out.printf("%-44s %9s  %-34s %-11s %s%n", m.key(), "-", "never", "no", "");
-                    continue;
+                row(out, m.key(), rows.get(m.key()), now);
+                shown.add(m.key());
+            }
+            for (WholeAccountSpec call : cfg.wholeAccounts()) {
+                List<String> keys = folderKeys(call, rows.keySet(), shown);
+                if (keys.isEmpty()) {
+                    out.printf("%-44s %9s  %-34s %-11s %s%n", call.account().key() + ":*", "-", "never", "no",
+                            "(" + call.callName() + "(...) at line " + call.pos().line() + ": no folder synced yet)");
                 }
-                String last = r.lastSuccess() == null ? "never" : when(r.lastSuccess(), now);
-                String err = r.lastError() == null ? "" : r.lastError()
-                        + (r.lastAttempt() != null ? " (" + ago(r.lastAttempt(), now) + ")" : "");
-                out.printf("%-44s %9d  %-34s %-11s %s%n", m.key(), r.messageCount(), last,
-                        r.syncToken() != null ? "yes" : "no", err);
+                for (String key : keys) {
+                    row(out, key, rows.get(key), now);
+                    shown.add(key);
+                }
             }
             Set<String> saved = new HashSet<>(db.secretKeys());
             List<AccountSpec> accounts = cfg.accounts();
@@ -85,6 +94,43 @@ final class StatusCommand implements Callable<Integer> {
         }
         out.flush();
         return ExitCodes.OK;
+    }
+
+    private static void row(PrintWriter out, String key, StateDb.@Nullable MailboxRow r, Instant now) {
+        if (r == null) {
+            out.printf("%-44s %9s  %-34s %-11s %s%n", key, "-", "never", "no", "");
+            return;
+        }
+        String last = r.lastSuccess() == null ? "never" : when(r.lastSuccess(), now);
+        String err = r.lastError() == null ? "" : r.lastError()
+                + (r.lastAttempt() != null ? " (" + ago(r.lastAttempt(), now) + ")" : "");
+        out.printf("%-44s %9d  %-34s %-11s %s%n", key, r.messageCount(), last, r.syncToken() != null ? "yes" : "no",
+                err);
+    }
+
+    /**
+     * The mailboxes of {@code state.db} that are folders of {@code call}: of its account, not
+     * shown already, and selected by its patterns (read back from the key, where an Office365
+     * folder's names are joined by {@code /} with {@code %2F} and {@code %25} inside a name).
+     */
+    static List<String> folderKeys(WholeAccountSpec call, Set<String> keys, Set<String> shown) {
+        String prefix = call.account().key() + ":";
+        List<String> out = new ArrayList<>();
+        for (String key : new TreeSet<>(keys)) {
+            if (!key.startsWith(prefix) || shown.contains(key)) {
+                continue;
+            }
+            String mailbox = key.substring(prefix.length());
+            List<String> names = new ArrayList<>();
+            for (String part : mailbox.split("/", -1)) {
+                names.add(call.service() == CloudMailboxSpec.Service.GMAIL ? part
+                        : part.replace("%2F", "/").replace("%25", "%"));
+            }
+            if (call.filter().selects(names)) {
+                out.add(key);
+            }
+        }
+        return out;
     }
 
     private static String daemonState(Path stateDir) {

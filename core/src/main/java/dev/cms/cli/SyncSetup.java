@@ -29,6 +29,8 @@ import org.jspecify.annotations.Nullable;
  * (checked to be on the store's filesystem), the database, the providers and the engine.
  */
 final class SyncSetup implements AutoCloseable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SyncSetup.class);
+
     final SyncConfig config;
     final StateLock lock;
     final MessageStore store;
@@ -74,13 +76,23 @@ final class SyncSetup implements AutoCloseable {
             db = StateDb.open(stateDir.resolve("state.db"), ticker);
             providers = factory.open(config, db);
             List<CloudMailbox> mailboxes = new ArrayList<>();
+            List<WholeAccounts.Folder> folders = List.of();
             if (!config.authenticationOnly()) {
                 for (CloudMailboxSpec spec : config.cloudMailboxes()) {
                     mailboxes.add(providers.create(spec));
                 }
             }
             providers.checkLoginsPossible();
-            SyncEngine engine = new SyncEngine(maildirs, mailboxes, router(config), store, db, offline,
+            if (!config.authenticationOnly()) {
+                folders = expand(config, providers);
+                for (WholeAccounts.Folder f : folders) {
+                    MaildirFolder folder = MaildirFolder.open(f.maildir(), ticker, FileOps.SYSTEM);
+                    store.checkSameFilesystem(folder.root().resolve("tmp"));
+                    maildirs.add(folder);
+                    mailboxes.add(providers.create(f));
+                }
+            }
+            SyncEngine engine = new SyncEngine(maildirs, mailboxes, router(config, folders), store, db, offline,
                     ticker, progress);
             SyncSetup setup = new SyncSetup(config, lock, store, db, maildirs, mailboxes, engine, providers);
             try {
@@ -111,12 +123,64 @@ final class SyncSetup implements AutoCloseable {
         }
     }
 
+    /**
+     * Lists the accounts of the whole-account calls and expands them; the account's folders
+     * are needed before the first cycle, so a failure to list them stops the start.
+     */
+    private static List<WholeAccounts.Folder> expand(SyncConfig config, Providers providers)
+            throws ConfigException, IOException {
+        if (config.wholeAccounts().isEmpty()) {
+            return List.of();
+        }
+        List<WholeAccounts.Folder> folders;
+        try {
+            folders = WholeAccounts.expand(config, call -> {
+                try {
+                    return providers.folders(call);
+                } catch (dev.cms.provider.AuthenticationRequiredException e) {
+                    throw e;
+                } catch (IOException e) {
+                    throw new IOException("cannot list the folders of " + call.account().key() + " for "
+                            + call.callName() + "(...) at " + call.pos() + ": " + e.getMessage(), e);
+                }
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while listing the accounts' folders");
+        }
+        for (dev.cms.config.WholeAccountSpec call : config.wholeAccounts()) {
+            long n = folders.stream().filter(f -> f.call() == call).count();
+            if (n == 0) {
+                log.warn("{}(...) at {}: no folder of {} matches its patterns", call.callName(), call.pos(),
+                        call.account().key());
+            } else {
+                log.info("{}(...) at {}: syncing {} folder(s) of {} under {}", call.callName(), call.pos(), n,
+                        call.account().key(), call.root());
+            }
+        }
+        return folders;
+    }
+
     static Router router(SyncConfig config) {
+        return router(config, List.of());
+    }
+
+    /**
+     * The {@code Route} rules, then one rule per whole-account folder sending its mail to its
+     * own Maildir (so a {@code Route} applies to whole-account folders too). The folders'
+     * Maildirs and mailboxes follow the configuration's own in the engine's lists.
+     */
+    static Router router(SyncConfig config, List<WholeAccounts.Folder> folders) {
         List<Router.Rule> rules = new ArrayList<>();
         for (RouteSpec r : config.routes()) {
             int target = config.maildirs().indexOf(r.to());
             int mailbox = r.mailbox() == null ? -1 : config.cloudMailboxes().indexOf(r.mailbox());
             rules.add(new Router.Rule(target, mailbox, r.header(), r.equals(), r.matches()));
+        }
+        int maildirs = config.maildirs().size();
+        int mailboxes = config.authenticationOnly() ? 0 : config.cloudMailboxes().size();
+        for (int i = 0; i < folders.size(); i++) {
+            rules.add(new Router.Rule(maildirs + i, mailboxes + i, null, null, null));
         }
         return new Router(rules);
     }

@@ -1,5 +1,6 @@
 package dev.cms.config;
 
+import dev.cms.folders.FolderPattern;
 import java.util.List;
 import java.util.TreeSet;
 
@@ -18,6 +19,7 @@ final class Describer {
             b.append("  ").append(m.path()).append('\n');
         }
         cloudMailboxes(b, c);
+        wholeAccounts(b, c);
         routes(b, c);
         credentialServers(b, c);
         outbox(b, c);
@@ -38,6 +40,32 @@ final class Describer {
         }
     }
 
+    private static void wholeAccounts(StringBuilder b, SyncConfig c) {
+        if (c.wholeAccounts().isEmpty()) {
+            return;
+        }
+        b.append("Whole accounts (the folders are known once the account is reached):\n");
+        for (WholeAccountSpec w : c.wholeAccounts()) {
+            b.append("  ").append(patterns(w)).append('\n');
+        }
+    }
+
+    /** One whole-account call in a line: its account, patterns, root, layout and delete action. */
+    static String patterns(WholeAccountSpec w) {
+        String what = w.service() == CloudMailboxSpec.Service.GMAIL ? "labels" : "folders";
+        return (w.service() == CloudMailboxSpec.Service.GMAIL ? "GMail " : "Office365 ") + account(w.account()) + ": "
+                + what + " matching " + list(w.filter().include().stream().map(FolderPattern::text).toList())
+                + (w.filter().exclude().isEmpty() ? ""
+                        : " except " + list(w.filter().exclude().stream().map(FolderPattern::text).toList()))
+                + " -> " + w.root() + " (layout " + w.layout().word() + "), deleting a message locally will "
+                + w.deleteAction().word() + " it";
+    }
+
+    private static String list(List<String> patterns) {
+        return patterns.isEmpty() ? "nothing"
+                : String.join(", ", patterns.stream().map(Values::repr).toList());
+    }
+
     private static void routes(StringBuilder b, SyncConfig c) {
         b.append("Routes (first match wins):\n");
         int n = 1;
@@ -52,9 +80,12 @@ final class Describer {
             }
             b.append(" -> ").append(r.to().path()).append('\n');
         }
-        if (c.maildirs().isEmpty()) {
+        if (!c.wholeAccounts().isEmpty()) {
+            b.append("  ").append(n++).append(". messages of a whole account's folder -> that folder's own Maildir\n");
+        }
+        if (c.maildirs().isEmpty() && c.wholeAccounts().isEmpty()) {
             b.append("  (none: no MailDir is declared, authentication only)\n");
-        } else {
+        } else if (!c.maildirs().isEmpty()) {
             b.append("  ").append(n).append(". everything else -> ").append(c.maildirs().get(0).path())
                     .append(" (the first MailDir)\n");
         }

@@ -1,6 +1,9 @@
 package dev.cms.config;
 
 import dev.cms.config.CallArgs.Keyword;
+import dev.cms.folders.FolderFilter;
+import dev.cms.folders.FolderLayout;
+import dev.cms.folders.FolderPattern;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,19 +23,24 @@ import org.jspecify.annotations.Nullable;
 final class Interpreter {
     private record Signature(List<String> params, Set<String> required) {}
 
-    private static final Map<String, Signature> CALLS = Map.of(
-            "MailDir", new Signature(List.of("path"), Set.of("path")),
-            "Office365", new Signature(List.of("mailbox", "account", "delete_action"), Set.of("mailbox", "account")),
-            "Office365_Account", new Signature(List.of("user", "tenant", "client_id", "device_code",
-                    "authority_host", "graph_endpoint", "max_concurrency", "use_default_registration"), Set.of()),
-            "GMail", new Signature(List.of("label", "account", "delete_action"), Set.of("label", "account")),
-            "GMail_Account", new Signature(List.of("user", "client_id", "client_secret", "auth_endpoint",
-                    "token_endpoint", "api_endpoint", "quota_units_per_second"), Set.of("user")),
-            "CredentialServer", new Signature(List.of("path", "accounts", "umask", "protocols"),
-                    Set.of("path", "accounts")),
-            "Route", new Signature(List.of("to", "mailbox", "header", "equals", "matches"), Set.of("to")),
-            "Outbox", new Signature(List.of("accounts", "path", "umask"), Set.of()),
-            "SmtpSubmission", new Signature(List.of("port", "accounts"), Set.of()));
+    private static final Map<String, Signature> CALLS = Map.ofEntries(
+            Map.entry("MailDir", new Signature(List.of("path"), Set.of("path"))),
+            Map.entry("Office365", new Signature(List.of("mailbox", "account", "delete_action"),
+                    Set.of("mailbox", "account"))),
+            Map.entry("Office365_Account", new Signature(List.of("user", "tenant", "client_id", "device_code",
+                    "authority_host", "graph_endpoint", "max_concurrency", "use_default_registration"), Set.of())),
+            Map.entry("GMail", new Signature(List.of("label", "account", "delete_action"), Set.of("label", "account"))),
+            Map.entry("GMail_Account", new Signature(List.of("user", "client_id", "client_secret", "auth_endpoint",
+                    "token_endpoint", "api_endpoint", "quota_units_per_second"), Set.of("user"))),
+            Map.entry("Office365_Folders", new Signature(List.of("account", "root", "include", "exclude", "layout",
+                    "delete_action"), Set.of("account", "root"))),
+            Map.entry("GMail_Labels", new Signature(List.of("account", "root", "include", "exclude", "all_mail",
+                    "layout", "delete_action"), Set.of("account", "root"))),
+            Map.entry("CredentialServer", new Signature(List.of("path", "accounts", "umask", "protocols"),
+                    Set.of("path", "accounts"))),
+            Map.entry("Route", new Signature(List.of("to", "mailbox", "header", "equals", "matches"), Set.of("to"))),
+            Map.entry("Outbox", new Signature(List.of("accounts", "path", "umask"), Set.of())),
+            Map.entry("SmtpSubmission", new Signature(List.of("port", "accounts"), Set.of())));
 
     /** The settings {@code cfg.<name> = value} accepts, in the order they are documented. */
     static final List<String> SETTINGS = List.of(
@@ -50,6 +58,7 @@ final class Interpreter {
     private final List<MaildirSpec> maildirs = new ArrayList<>();
     private final List<AccountSpec> accounts = new ArrayList<>();
     private final List<CloudMailboxSpec> cloudMailboxes = new ArrayList<>();
+    private final List<WholeAccountSpec> wholeAccounts = new ArrayList<>();
     private final List<RouteSpec> routes = new ArrayList<>();
     private final List<CredentialServerSpec> credentialServers = new ArrayList<>();
     /** The Outbox(...) and SmtpSubmission(...) calls, made into specs at the end. */
@@ -94,6 +103,8 @@ final class Interpreter {
             case "Office365" -> office365(a);
             case "Office365_Account" -> office365Account(a);
             case "GMail" -> gmail(a);
+            case "Office365_Folders" -> wholeAccount(a, CloudMailboxSpec.Service.OFFICE365);
+            case "GMail_Labels" -> wholeAccount(a, CloudMailboxSpec.Service.GMAIL);
             case "GMail_Account" -> gmailAccount(a);
             case "CredentialServer" -> credentialServer(a);
             case "Route" -> route(a);
@@ -138,6 +149,50 @@ final class Interpreter {
     private CloudMailboxSpec addMailbox(CloudMailboxSpec m) {
         cloudMailboxes.add(m);
         return m;
+    }
+
+    /** {@code Office365_Folders(...)} or {@code GMail_Labels(...)}. */
+    private WholeAccountSpec wholeAccount(CallArgs a, CloudMailboxSpec.Service service) throws ConfigException {
+        String call = service == CloudMailboxSpec.Service.GMAIL ? "GMail_Labels" : "Office365_Folders";
+        AccountSpec account = service == CloudMailboxSpec.Service.GMAIL
+                ? a.spec("account", GmailAccountSpec.class, "a GMail_Account(...)")
+                : a.spec("account", Office365AccountSpec.class, "an Office365_Account(...)");
+        Path root = expand(a.str("root"), a.valuePos("root"));
+        List<FolderPattern> include = patterns(a, call, "include", List.of(new Val("*", a.callPos())));
+        List<FolderPattern> exclude = patterns(a, call, "exclude", List.of());
+        if (a.has("all_mail") && a.optStr("all_mail") != null) {
+            throw a.error("all_mail", call + "(): `all_mail` is not supported yet; leave it out or write"
+                    + " all_mail=None");
+        }
+        String word = a.str("layout", FolderLayout.VERBATIM.word());
+        FolderLayout layout = FolderLayout.forWord(word);
+        if (layout == null) {
+            throw a.error("layout", call + "(): `layout` must be \"verbatim\" or \"maildir++\", got "
+                    + Values.repr(word));
+        }
+        WholeAccountSpec w = new WholeAccountSpec(service, account, root, new FolderFilter(include, exclude), layout,
+                deleteAction(a), a.callPos());
+        wholeAccounts.add(w);
+        return w;
+    }
+
+    /** A list of shell-style folder patterns, each checked where it is written. */
+    private static List<FolderPattern> patterns(CallArgs a, String call, String p, List<Val> dflt)
+            throws ConfigException {
+        List<FolderPattern> out = new ArrayList<>();
+        for (Val v : a.list(p, dflt)) {
+            if (!(v.v() instanceof String s)) {
+                throw new ConfigException(v.pos(), call + "(): each pattern in `" + p + "` must be a string like"
+                        + " \"Inbox/*\", got " + v.typeName());
+            }
+            try {
+                out.add(FolderPattern.compile(s));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(v.pos(), call + "(): bad pattern " + Values.repr(s) + " in `" + p + "`: "
+                        + e.getMessage());
+            }
+        }
+        return out;
     }
 
     private static DeleteAction deleteAction(CallArgs a) throws ConfigException {
@@ -318,8 +373,8 @@ final class Interpreter {
     /** The whole-file checks, then the result. */
     SyncConfig finish() throws ConfigException {
         checkDeclaredOnce();
-        if (maildirs.isEmpty() && !cloudMailboxes.isEmpty() && credentialServers.isEmpty()
-                && !sending.declaresOutbox()) {
+        if (maildirs.isEmpty() && !cloudMailboxes.isEmpty()
+                && ((credentialServers.isEmpty() && !sending.declaresOutbox()) || !wholeAccounts.isEmpty())) {
             throw new ConfigException(cloudMailboxes.get(0).pos(),
                     "no MailDir(...) declared: messages need somewhere to go; add e.g. MailDir(\"~/mail/INBOX\")");
         }
@@ -328,14 +383,14 @@ final class Interpreter {
         }
         OutboxSpec outbox = sending.outboxSpec(accounts, messageDbDir, credentialServers);
         SmtpSubmissionSpec smtp = sending.smtpSpec(outbox);
-        if (cloudMailboxes.isEmpty() && credentialServers.isEmpty() && outbox == null) {
+        if (cloudMailboxes.isEmpty() && wholeAccounts.isEmpty() && credentialServers.isEmpty() && outbox == null) {
             throw new ConfigException(file, "nothing to sync: declare a MailDir(...) and a cloud mailbox such as"
                     + " Office365(\"inbox\", Office365_Account(user=...)) or GMail(\"INBOX\", GMail_Account(user=...)),"
                     + " or a CredentialServer(...) to only serve tokens");
         }
         return new SyncConfig(file, maildirs, accounts, cloudMailboxes, routes, credentialServers,
                 new Settings(messageDbDir, pollInterval, webPort, storageKeyFile, authNotifyCmd, safetyScanInterval),
-                outbox, smtp);
+                outbox, smtp, wholeAccounts);
     }
 
     /** Accounts, MailDirs, cloud mailboxes and credential sockets are each declared once. */

@@ -37,6 +37,8 @@ record Val(Object v, SourcePos pos) {
             return "an Office365_Account";
         } else if (v instanceof GmailAccountSpec) {
             return "a GMail_Account";
+        } else if (v instanceof WholeAccountSpec w) {
+            return w.service() == CloudMailboxSpec.Service.GMAIL ? "a GMail_Labels(...)" : "an Office365_Folders(...)";
         } else if (v instanceof RouteSpec) {
             return "a Route";
         } else if (v instanceof CredentialServerSpec) {

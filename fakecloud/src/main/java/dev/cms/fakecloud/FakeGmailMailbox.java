@@ -30,8 +30,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class FakeGmailMailbox {
 
+    /** The system labels {@code labels.list} answers with, as a real account has them. */
     static final List<String> SYSTEM_LABELS =
-            List.of("INBOX", "UNREAD", "STARRED", "TRASH", "SPAM", "SENT", "DRAFT", "IMPORTANT");
+            List.of("INBOX", "UNREAD", "STARRED", "TRASH", "SPAM", "SENT", "DRAFT", "IMPORTANT", "CHAT",
+                    "CATEGORY_PERSONAL", "CATEGORY_SOCIAL", "CATEGORY_PROMOTIONS", "CATEGORY_UPDATES", "CATEGORY_FORUMS");
 
     /** Position of a message in a listing: newest first, ties broken by id. */
     record Key(long internalDate, String id) {

@@ -132,6 +132,18 @@ public final class FakeGraph {
         }
     }
 
+    /**
+     * Hides a folder (or shows it again), as {@code isHidden} does: Graph leaves hidden folders
+     * out of {@code mailFolders} and {@code childFolders} listings unless the request says
+     * {@code includeHiddenFolders=true}.
+     */
+    public void setHidden(String upn, String folderIdOrWellKnown, boolean hidden) {
+        FakeGraphMailbox m = mailbox(upn);
+        synchronized (m) {
+            folder(m, folderIdOrWellKnown).hidden = hidden;
+        }
+    }
+
     /** Delivers a message (CRLF MIME bytes) into a folder; returns its id. {@code replied} sets 0x1081=102, 0x1080=261. */
     public String addMessage(String upn, String folder, byte[] mimeCrlf, Instant received, boolean isRead,
                              String flagStatus, boolean replied) {
@@ -487,7 +499,7 @@ public final class FakeGraph {
         o.addProperty("childFolderCount", f.children.size());
         o.addProperty("unreadItemCount", f.unread());
         o.addProperty("totalItemCount", f.members.size());
-        o.addProperty("isHidden", false);
+        o.addProperty("isHidden", f.hidden);
         return o;
     }
 
@@ -502,6 +514,7 @@ public final class FakeGraph {
             }
             name = matcher.group(1).replace("''", "'");
         }
+        boolean withHidden = "true".equalsIgnoreCase(r.param("includeHiddenFolders"));
         int top = intParam(r, "$top", 10);
         int skip = intParam(r, "$skip", 0);
         if (top < 1 || skip < 0) {
@@ -514,7 +527,7 @@ public final class FakeGraph {
             }
             List<FakeGraphMailbox.Folder> all = new ArrayList<>();
             for (FakeGraphMailbox.Folder c : m.children(f)) {
-                if (name == null || c.displayName.equalsIgnoreCase(name)) {
+                if ((name == null || c.displayName.equalsIgnoreCase(name)) && (withHidden || !c.hidden)) {
                     all.add(c);
                 }
             }
@@ -529,6 +542,9 @@ public final class FakeGraph {
                 Map<String, String> q = new LinkedHashMap<>();
                 if (filter != null) {
                     q.put("$filter", filter);
+                }
+                if (withHidden) {
+                    q.put("includeHiddenFolders", "true");
                 }
                 q.put("$top", Integer.toString(top));
                 q.put("$skip", Integer.toString(skip + top));

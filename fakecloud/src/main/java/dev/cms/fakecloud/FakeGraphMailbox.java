@@ -38,6 +38,8 @@ final class FakeGraphMailbox {
         final String id;
         final String displayName;
         final String parentId;
+        /** Left out of childFolders listings unless they ask for hidden folders ({@code isHidden}). */
+        boolean hidden;
         final Set<String> children = new LinkedHashSet<>();
         final NavigableMap<String, Msg> members = new TreeMap<>();
         final NavigableMap<Long, LogEntry> log = new TreeMap<>();
@@ -232,6 +234,7 @@ final class FakeGraphMailbox {
             com.google.gson.JsonObject j = new com.google.gson.JsonObject();
             j.addProperty("id", f.id);
             j.addProperty("displayName", f.displayName);
+            j.addProperty("isHidden", f.hidden);
             j.addProperty("parentId", f.parentId);
             j.add("children", SavedJson.orderedStrings(f.children));
             com.google.gson.JsonArray log = new com.google.gson.JsonArray();
@@ -276,6 +279,7 @@ final class FakeGraphMailbox {
             com.google.gson.JsonObject j = e.getAsJsonObject();
             Folder f = new Folder(j.get("id").getAsString(), j.get("displayName").getAsString(),
                     j.get("parentId").getAsString());
+            f.hidden = j.has("isHidden") && j.get("isHidden").getAsBoolean();
             f.children.addAll(SavedJson.stringList(j.getAsJsonArray("children")));
             for (com.google.gson.JsonElement le : j.getAsJsonArray("log")) {
                 com.google.gson.JsonArray entry = le.getAsJsonArray();

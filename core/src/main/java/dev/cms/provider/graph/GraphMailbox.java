@@ -110,6 +110,17 @@ public final class GraphMailbox implements CloudMailbox {
         this.batch = new GraphBatch(transport);
     }
 
+    /**
+     * A mailbox of a folder whose id is already known (from {@link GraphFolders}): no lookup by
+     * name, so a display name may hold a {@code /}. {@code folderPath} names it in the key only.
+     */
+    public static GraphMailbox ofFolder(CloudAccount account, String folderPath, String folderId,
+            DeleteAction deleteAction, AccessTokenSource tokens, GraphOptions options) {
+        GraphMailbox m = new GraphMailbox(account, folderPath, deleteAction, tokens, options);
+        m.folderId = Objects.requireNonNull(folderId, "folderId");
+        return m;
+    }
+
     private String who() {
         return account.user();
     }

@@ -74,7 +74,8 @@ class GmailListingTest extends GmailCloudFixture {
         addUserLabels();
         IOException e = assertThrows(IOException.class, () -> mailbox("Foo").list(null));
         assertEquals("Gmail label 'Foo' not found for alice@example.com; existing labels: "
-                + "INBOX, UNREAD, STARRED, TRASH, SPAM, SENT, DRAFT, IMPORTANT, Lists/Work, Lists/Working, Receipts",
+                + "INBOX, UNREAD, STARRED, TRASH, SPAM, SENT, DRAFT, IMPORTANT, CHAT, CATEGORY_PERSONAL, CATEGORY_SOCIAL,"
+                + " CATEGORY_PROMOTIONS, CATEGORY_UPDATES, CATEGORY_FORUMS, Lists/Work, Lists/Working, Receipts",
                 e.getMessage());
     }
 

@@ -1,0 +1,98 @@
+package dev.cms.folders;
+
+import java.util.List;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Where a folder's Maildir lies under a whole-account call's root, as a path relative to the
+ * root with {@code /} between directories.
+ *
+ * <ul>
+ *   <li>{@link #VERBATIM}: the folder's names become nested directories
+ *       ({@code Inbox/Lists/kernel}).
+ *   <li>{@link #MAILDIR_PLUS_PLUS}: Dovecot's Maildir++: the inbox is the root itself (the empty
+ *       path), every other folder, the inbox's subfolders included, is {@code .} followed by
+ *       its names joined by {@code .} ({@code .Inbox.Lists.kernel}, {@code .Sent Items}).
+ * </ul>
+ *
+ * <p>Within one name, {@code %} becomes {@code %25} and {@code /} (possible in an Office365
+ * folder's name) {@code %2F}; in verbatim a leading {@code .} becomes {@code %2E} (no folder
+ * hides, and no name is {@code .} or {@code ..}); in Maildir++ every {@code .} becomes
+ * {@code %2E}, since it separates the levels. Control characters (below U+0020, and U+007F)
+ * become {@code %XX} in both, so a name never makes an unusable file name.
+ */
+public enum FolderLayout {
+    VERBATIM("verbatim"),
+    MAILDIR_PLUS_PLUS("maildir++");
+
+    private final String word;
+
+    FolderLayout(String word) {
+        this.word = word;
+    }
+
+    /** The name cms.cfg uses: {@code "verbatim"} or {@code "maildir++"}. */
+    public String word() {
+        return word;
+    }
+
+    /** The layout a word of cms.cfg names, or null when it names none. */
+    public static @Nullable FolderLayout forWord(String w) {
+        for (FolderLayout l : values()) {
+            if (l.word.equals(w)) {
+                return l;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The Maildir of the folder named {@code names} from the top, relative to the root.
+     *
+     * @param inbox whether the folder is the account's inbox (Maildir++ puts it at the root)
+     * @throws IllegalArgumentException when {@code names} is empty or holds an empty name
+     */
+    public String relativeDir(List<String> names, boolean inbox) {
+        if (names.isEmpty()) {
+            throw new IllegalArgumentException("a folder has at least one name");
+        }
+        for (String n : names) {
+            if (n.isEmpty()) {
+                throw new IllegalArgumentException("the folder " + String.join("/", names) + " has an empty name");
+            }
+        }
+        if (this == VERBATIM) {
+            StringBuilder b = new StringBuilder();
+            for (String n : names) {
+                if (b.length() > 0) {
+                    b.append('/');
+                }
+                b.append(escape(n, false));
+            }
+            return b.toString();
+        }
+        if (inbox) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder();
+        for (String n : names) {
+            b.append('.').append(escape(n, true));
+        }
+        return b.toString();
+    }
+
+    /** One folder name as one directory name's part. */
+    static String escape(String name, boolean everyDot) {
+        StringBuilder b = new StringBuilder(name.length());
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c == '%' || c == '/' || c < 0x20 || c == 0x7f || (c == '.' && (everyDot || i == 0))) {
+                b.append('%').append(String.format(Locale.ROOT, "%02X", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+}
