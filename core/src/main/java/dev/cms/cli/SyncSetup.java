@@ -95,21 +95,7 @@ final class SyncSetup implements AutoCloseable {
             SyncEngine engine = new SyncEngine(maildirs, mailboxes, router(config, folders), store, db, offline,
                     ticker, progress);
             SyncSetup setup = new SyncSetup(config, lock, store, db, maildirs, mailboxes, engine, providers);
-            try {
-                for (dev.cms.config.CredentialServerSpec cs : config.credentialServers()) {
-                    dev.cms.broker.TokenProvider tokens = providers.brokerTokens(cs);
-                    if (tokens != null) {
-                        setup.brokers.add(dev.cms.broker.CredentialServer.start(cs, tokens, ticker));
-                    }
-                }
-                dev.cms.config.OutboxSpec outbox = config.outbox();
-                if (outbox != null) {
-                    setup.outbox = OutboxParts.start(config, outbox, providers, ticker);
-                }
-            } catch (IOException | ConfigException | RuntimeException e) {
-                setup.close();
-                throw e;
-            }
+            setup.startServices(ticker);
             return setup;
         } catch (IOException | ConfigException | RuntimeException e) {
             if (providers != null) {
@@ -119,6 +105,25 @@ final class SyncSetup implements AutoCloseable {
                 db.close();
             }
             lock.close();
+            throw e;
+        }
+    }
+
+    /** Starts the credential servers and the outbox the configuration declares; closes everything on failure. */
+    private void startServices(Ticker ticker) throws IOException, ConfigException {
+        try {
+            for (dev.cms.config.CredentialServerSpec cs : config.credentialServers()) {
+                dev.cms.broker.TokenProvider tokens = providers.brokerTokens(cs);
+                if (tokens != null) {
+                    brokers.add(dev.cms.broker.CredentialServer.start(cs, tokens, ticker));
+                }
+            }
+            dev.cms.config.OutboxSpec spec = config.outbox();
+            if (spec != null) {
+                outbox = OutboxParts.start(config, spec, providers, ticker);
+            }
+        } catch (IOException | ConfigException | RuntimeException e) {
+            close();
             throw e;
         }
     }

@@ -1,9 +1,6 @@
 package dev.cms.config;
 
 import dev.cms.config.CallArgs.Keyword;
-import dev.cms.folders.FolderFilter;
-import dev.cms.folders.FolderLayout;
-import dev.cms.folders.FolderPattern;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -103,8 +100,10 @@ final class Interpreter {
             case "Office365" -> office365(a);
             case "Office365_Account" -> office365Account(a);
             case "GMail" -> gmail(a);
-            case "Office365_Folders" -> wholeAccount(a, CloudMailboxSpec.Service.OFFICE365);
-            case "GMail_Labels" -> wholeAccount(a, CloudMailboxSpec.Service.GMAIL);
+            case "Office365_Folders" -> addWholeAccount(WholeAccountCalls.parse(a, CloudMailboxSpec.Service.OFFICE365,
+                    this::expand, deleteAction(a)));
+            case "GMail_Labels" -> addWholeAccount(WholeAccountCalls.parse(a, CloudMailboxSpec.Service.GMAIL,
+                    this::expand, deleteAction(a)));
             case "GMail_Account" -> gmailAccount(a);
             case "CredentialServer" -> credentialServer(a);
             case "Route" -> route(a);
@@ -151,48 +150,9 @@ final class Interpreter {
         return m;
     }
 
-    /** {@code Office365_Folders(...)} or {@code GMail_Labels(...)}. */
-    private WholeAccountSpec wholeAccount(CallArgs a, CloudMailboxSpec.Service service) throws ConfigException {
-        String call = service == CloudMailboxSpec.Service.GMAIL ? "GMail_Labels" : "Office365_Folders";
-        AccountSpec account = service == CloudMailboxSpec.Service.GMAIL
-                ? a.spec("account", GmailAccountSpec.class, "a GMail_Account(...)")
-                : a.spec("account", Office365AccountSpec.class, "an Office365_Account(...)");
-        Path root = expand(a.str("root"), a.valuePos("root"));
-        List<FolderPattern> include = patterns(a, call, "include", List.of(new Val("*", a.callPos())));
-        List<FolderPattern> exclude = patterns(a, call, "exclude", List.of());
-        if (a.has("all_mail") && a.optStr("all_mail") != null) {
-            throw a.error("all_mail", call + "(): `all_mail` is not supported yet; leave it out or write"
-                    + " all_mail=None");
-        }
-        String word = a.str("layout", FolderLayout.VERBATIM.word());
-        FolderLayout layout = FolderLayout.forWord(word);
-        if (layout == null) {
-            throw a.error("layout", call + "(): `layout` must be \"verbatim\" or \"maildir++\", got "
-                    + Values.repr(word));
-        }
-        WholeAccountSpec w = new WholeAccountSpec(service, account, root, new FolderFilter(include, exclude), layout,
-                deleteAction(a), a.callPos());
+    private WholeAccountSpec addWholeAccount(WholeAccountSpec w) {
         wholeAccounts.add(w);
         return w;
-    }
-
-    /** A list of shell-style folder patterns, each checked where it is written. */
-    private static List<FolderPattern> patterns(CallArgs a, String call, String p, List<Val> dflt)
-            throws ConfigException {
-        List<FolderPattern> out = new ArrayList<>();
-        for (Val v : a.list(p, dflt)) {
-            if (!(v.v() instanceof String s)) {
-                throw new ConfigException(v.pos(), call + "(): each pattern in `" + p + "` must be a string like"
-                        + " \"Inbox/*\", got " + v.typeName());
-            }
-            try {
-                out.add(FolderPattern.compile(s));
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(v.pos(), call + "(): bad pattern " + Values.repr(s) + " in `" + p + "`: "
-                        + e.getMessage());
-            }
-        }
-        return out;
     }
 
     private static DeleteAction deleteAction(CallArgs a) throws ConfigException {
