@@ -87,9 +87,10 @@ public final class FakeFaults {
             return new Answer(status, copy, body);
         }
 
-        /** The same answer with this body, sent with this {@code Content-Type}. */
+        /** The same answer with this body, sent with this {@code Content-Type} (none when null). */
         public Answer body(String contentType, String text) {
-            return header("Content-Type", contentType).withBody(text.getBytes(StandardCharsets.UTF_8));
+            Answer a = contentType == null ? this : header("Content-Type", contentType);
+            return a.withBody(text.getBytes(StandardCharsets.UTF_8));
         }
 
         /** The same answer with this text as an {@code application/json} body (valid JSON or not). */
