@@ -141,8 +141,12 @@ class FakeFaultsTest extends GmailHttpFixture {
 
     @Test
     void aHeldRequestIsAnsweredOnlyOnceItsHoldIsOver() throws Exception {
+        CountDownLatch arrived = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        cloud.faults().next(1, "GET", "/labels$").after(release::await).serve();
+        cloud.faults().next(1, "GET", "/labels$").after(() -> {
+            arrived.countDown();
+            release.await();
+        }).serve();
         Thread other = new Thread(() -> {
             try {
                 cloud.requests().matching("GET", "/gmail/v1/users/me/profile").awaitCount(1, Duration.ofSeconds(10));
@@ -155,6 +159,7 @@ class FakeFaultsTest extends GmailHttpFixture {
         Http second = new Http(cloud.baseUri());
         second.token = http.token;
         var held = second.client.sendAsync(second.builder(LABELS).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertTrue(arrived.await(10, TimeUnit.SECONDS), "the held request reached the fake");
         assertEquals(200, http.get("gmail/v1/users/me/profile").statusCode());
         assertEquals(200, held.get(10, TimeUnit.SECONDS).statusCode());
         other.join();
