@@ -22,13 +22,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 
 /**
- * The embedded fake Microsoft cloud (Graph over real HTTPS) shared by a test class, a fresh user
+ * The embedded fake Microsoft cloud (Graph over real HTTPS) shared by the Graph test classes, a fresh user
  * for each test, a {@link GraphMailbox} on it with a token source that counts what it is asked
  * and a ticker that records the sleeps, and the fake's request log as the record of what the
  * adapter sent. Answers a correct server never gives are scripted with {@link #faults()}.
@@ -41,6 +40,11 @@ abstract class GraphCloudFixture {
     static final Instant NOW = Instant.parse("2026-01-02T03:04:05Z");
 
     static FakeMicrosoft ms;
+    /**
+     * One fake for every Graph test class of the run: making its TLS certificate takes about a
+     * second. Each test has a user of its own; faults and the page limit are reset after each.
+     */
+    private static FakeMicrosoft shared;
     private static int users;
 
     FakeGraph graph;
@@ -51,13 +55,11 @@ abstract class GraphCloudFixture {
     FakeTicker ticker;
 
     @BeforeAll
-    static void startCloud() throws Exception {
-        ms = FakeMicrosoft.start(0);
-    }
-
-    @AfterAll
-    static void stopCloud() {
-        ms.close();
+    static synchronized void startCloud() throws Exception {
+        if (shared == null) {
+            shared = FakeMicrosoft.start(0); // never closed: it ends with the test JVM
+        }
+        ms = shared;
     }
 
     @BeforeEach
