@@ -1,7 +1,7 @@
 package dev.cms.cli;
 
+import static dev.cms.testing.MaildirAssert.assertThatMaildir;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cms.config.CloudMailboxSpec;
 import dev.cms.model.Flag;
@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -75,11 +74,7 @@ class ResyncOptionTest {
         assertEquals(2, work.fullListings());
         assertEquals(2, inbox.bodiesServed(), "no body downloaded again");
         assertEquals(1, work.bodiesServed());
-        List<String> names;
-        try (var s = Files.list(tmp.resolve("mail").resolve("cur"))) {
-            names = s.map(p -> p.getFileName().toString()).toList();
-        }
-        assertTrue(names.stream().anyMatch(n -> n.endsWith(":2,F")), names.toString());
+        assertThatMaildir(tmp.resolve("mail")).hasMessageContaining("body a").withFlags("F");
 
         run("--once");
         assertEquals(2, inbox.fullListings(), "only the cycle started with --resync");

@@ -1,5 +1,6 @@
 package dev.cms.e2e;
 
+import static dev.cms.testing.MaildirAssert.assertThatMaildir;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -179,7 +180,8 @@ class GraphEndToEndTest {
         assertEquals(2, ms.requests().size() - before, "an unchanged-or-small poll is one delta request per folder");
         inbox = local("inbox");
         assertEquals(1498, inbox.size());
-        assertTrue(inbox.get(hash(raw.get(flagged))).flags().has(Flag.FLAGGED));
+        assertThatMaildir(tmp.resolve("inbox")).hasMessage(raw.get(flagged))
+                .withFlags(expected.get(flagged).with(Flag.READ, true).with(Flag.FLAGGED, true));
 
         // Local S, F and R reach the fake; a deletion archives (inbox) or trashes (kernel).
         String target = inboxIds.stream().filter(id -> expected.get(id).equals(Flags.NONE)).findFirst().orElseThrow();
@@ -193,7 +195,7 @@ class GraphEndToEndTest {
         assertTrue(st.isRead() && "flagged".equals(st.flagStatus()) && st.replied(), st.toString());
         assertEquals(graph.folderId(user, "archive"), graph.message(user, toArchive).folderId());
         assertEquals(graph.folderId(user, "deleteditems"), graph.message(user, toTrash).folderId());
-        assertTrue(!local("kernel").containsKey(hash(raw.get(toTrash))));
+        assertThatMaildir(tmp.resolve("kernel")).hasNoMessage(raw.get(toTrash));
 
         // A restart fetches no body.
         long gets = valueGets();
@@ -206,7 +208,8 @@ class GraphEndToEndTest {
         graph.expireDeltaTokens(user);
         cycle();
         assertEquals(gets, valueGets(), "known bodies are not fetched again");
-        assertTrue(local("inbox").get(hash(raw.get(inboxIds.get(30)))).flags().has(Flag.FLAGGED));
+        assertThatMaildir(tmp.resolve("inbox")).hasMessage(raw.get(inboxIds.get(30)))
+                .withFlags(expected.get(inboxIds.get(30)).with(Flag.FLAGGED, true));
     }
 
     /** Issue 12, item 17: a message moved between two synced folders keeps its immutable id and its body. */
@@ -218,14 +221,14 @@ class GraphEndToEndTest {
         startEngine();
         cycle();
         assertEquals(1, valueGets());
-        assertTrue(local("inbox").containsKey(hash(g.raw())));
+        assertThatMaildir(tmp.resolve("inbox")).hasMessages(1).hasMessage(g.raw()).withFlags("S");
 
         graph.move(user, id, kernelFolder);
         cycle();
 
         assertEquals(1, valueGets(), "the body was already in the store");
-        assertTrue(local("inbox").isEmpty());
-        assertEquals(Flags.of(Flag.READ), local("kernel").get(hash(g.raw())).flags());
+        assertThatMaildir(tmp.resolve("inbox")).isEmpty();
+        assertThatMaildir(tmp.resolve("kernel")).hasMessages(1).hasMessage(g.raw()).withFlags("S");
         assertTrue(cycle().idle());
     }
 }

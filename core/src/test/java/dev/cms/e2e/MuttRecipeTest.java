@@ -1,11 +1,13 @@
 package dev.cms.e2e;
 
+import static dev.cms.testing.MaildirAssert.assertThatMaildir;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cms.e2e.ReaderMailbox.Message;
+import dev.cms.testing.MaildirAssert;
 import dev.cms.maildir.MaildirName;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -70,7 +72,7 @@ class MuttRecipeTest {
         socket = dir.resolve("tmux.sock");
         env = Map.of("HOME", home.toString(), "TERM", "xterm", "LANG", "C.UTF-8");
         mail.cycle();
-        assertEquals(4, mail.maildirFiles().size());
+        maildir().hasMessages(4);
 
         Path muttrc = home.resolve("muttrc");
         // The README's settings; the test only answers the purge question in advance.
@@ -90,8 +92,8 @@ class MuttRecipeTest {
         // Another client archives a message; the daemon's cycle removes its file under the reader.
         mail.gmail.relabel(ReaderMailbox.USER, mail.idOf("archived-in-the-cloud"), Set.of(), Set.of("INBOX"));
         mail.cycle();
-        assertTrue(mail.fileOf("archived-in-the-cloud").isEmpty(), "the daemon removed the archived message");
-        assertTrue(mail.fileOf("deleted-in-the-reader").isPresent(), "the reader has not written yet");
+        // The daemon removed the archived message; the reader has not written yet.
+        maildir().hasNoMessageWithId(idOf("archived-in-the-cloud")).hasMessageWithId(idOf("deleted-in-the-reader"));
         // The readers notice a change by cur/'s mtime in whole seconds (Debian's neomutt 20220429
         // missed a removal made within the second it opened the mailbox). A daemon removes the
         // file seconds or minutes later; moving the mtime on stands for that, without sleeping.
@@ -99,15 +101,25 @@ class MuttRecipeTest {
         Files.setLastModifiedTime(cur, FileTime.from(Files.getLastModifiedTime(cur).toInstant().plusSeconds(2)));
     }
 
+    /** The reader's Maildir, checked. */
+    private MaildirAssert maildir() {
+        return assertThatMaildir(mail.maildir);
+    }
+
+    /** The Message-ID of the test message with this subject. */
+    private static String idOf(String subject) {
+        return "<" + subject + "@example.org>";
+    }
+
     /** The next cycle deletes the reader's deleted message in the cloud and leaves the others alone. */
     private void assertTheNextCycleArchivesOnlyTheDeletedMessage() throws Exception {
         mail.cycle();
         assertFalse(mail.labelsOf("deleted-in-the-reader").contains("INBOX"),
                 mail.labelsOf("deleted-in-the-reader").toString());
-        assertTrue(mail.fileOf("deleted-in-the-reader").isEmpty());
         assertEquals(Set.of("INBOX"), mail.labelsOf("kept-first"));
         assertEquals(Set.of("INBOX", "UNREAD"), mail.labelsOf("kept-last"));
-        assertEquals(2, mail.maildirFiles().size());
+        maildir().hasMessages(2).hasNoMessageWithId(idOf("deleted-in-the-reader"))
+                .hasMessageWithId(idOf("kept-first")).and().hasMessageWithId(idOf("kept-last"));
     }
 
     @Test
@@ -119,8 +131,8 @@ class MuttRecipeTest {
                 s -> s.contains("Unable to write") || !s.contains("deleted-in-the-reader"));
         assertFalse(after.contains("Unable to write"), after);
         assertFalse(after.contains("archived-in-the-cloud"), after);
-        assertTrue(mail.fileOf("deleted-in-the-reader").isEmpty(), "neomutt removed the deleted message's file");
-        assertEquals(2, mail.maildirFiles().size());
+        // neomutt removed the deleted message's file.
+        maildir().hasMessages(2).hasNoMessageWithId(idOf("deleted-in-the-reader"));
 
         assertTheNextCycleArchivesOnlyTheDeletedMessage();
         quit();

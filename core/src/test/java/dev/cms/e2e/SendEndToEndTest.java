@@ -1,5 +1,6 @@
 package dev.cms.e2e;
 
+import static dev.cms.testing.MaildirAssert.assertThatMaildir;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -150,8 +151,8 @@ class SendEndToEndTest extends ChildDaemonTestBase {
         ChildDaemon.await(() -> ChildDaemon.unchecked(() -> withMessageId("sent", "<e2e-1@gmail.example>") == 1),
                 "the sent message in the Sent Maildir", p);
         Thread.sleep(2500); // two more polls: still one copy, none elsewhere
-        assertEquals(1, withMessageId("sent", "<e2e-1@gmail.example>"), "no local duplicate");
-        assertEquals(0, withMessageId("mail", "<e2e-1@gmail.example>"));
+        assertThatMaildir(tmp.resolve("sent")).hasMessageWithId("<e2e-1@gmail.example>"); // no local duplicate
+        assertThatMaildir(tmp.resolve("mail")).hasNoMessageWithId("<e2e-1@gmail.example>");
         assertEquals(0, outboxFiles());
         assertEquals(1, gmail.outgoing().count("<e2e-1@gmail.example>"));
     }
@@ -213,6 +214,7 @@ class SendEndToEndTest extends ChildDaemonTestBase {
         ChildDaemon.await(() -> ChildDaemon.unchecked(() -> withMessageId("sent", messageId) == 1), "Sent synced",
                 again);
         Thread.sleep(1500);
+        assertThatMaildir(tmp.resolve("sent")).hasMessageWithId(messageId);
         assertEquals(1, gmail.outgoing().count(messageId), "nothing lost, nothing sent twice\n"
                 + daemons.log(daemons.started() - 1));
         String log = daemons.log(daemons.started() - 1);

@@ -7,6 +7,7 @@ import dev.cms.store.MessageStore;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,15 +23,32 @@ import java.util.stream.Stream;
  * <pre>{@code
  * assertThatMaildir(dir).hasMessages(2).hasMessage(hash).withFlags("RS");
  * assertThatMaildir(dir).hasNoMessage(gone).hasNothingIn("tmp");
+ * assertThatMaildir(sent).hasMessageWithId("<e2e-1@gmail.example>").in("cur");
+ * assertThatMaildir(dir).hasMessageContaining("body a").withFlags("F");
  * }</pre>
  */
 public final class MaildirAssert {
 
-    /** One message file: where it is, the hash of its content and its name's parts. */
-    public record MessageFile(Path path, String subdir, ContentHash hash, MaildirName name) {
+    /**
+     * One message file: where it is, the hash of its content, its name's parts, and the
+     * {@code Message-ID} (without its angle brackets) and {@code Subject} of its header, null
+     * when it has none.
+     */
+    public record MessageFile(Path path, String subdir, ContentHash hash, MaildirName name, String messageId,
+                              String subject) {
         @Override
         public String toString() {
-            return subdir + "/" + path.getFileName() + " (" + hash.shortHex() + ")";
+            return subdir + "/" + path.getFileName() + " (" + hash.shortHex() + ")"
+                    + (subject == null ? "" : " \"" + subject + "\"");
+        }
+
+        /** The whole file as ISO-8859-1 text (every byte one char). */
+        public String text() {
+            try {
+                return Files.readString(path, StandardCharsets.ISO_8859_1);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 
@@ -72,7 +90,10 @@ public final class MaildirAssert {
                     continue;
                 }
                 try {
-                    out.add(new MessageFile(f, sub, MessageStore.hashOf(f), MaildirName.parse(name)));
+                    String text = Files.readString(f, StandardCharsets.ISO_8859_1);
+                    String id = header(text, "Message-ID");
+                    out.add(new MessageFile(f, sub, MessageStore.hashOf(f), MaildirName.parse(name),
+                            id == null ? null : id.replaceAll("^<|>$", ""), header(text, "Subject")));
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -123,6 +144,63 @@ public final class MaildirAssert {
     /** As {@link #hasNoMessage(ContentHash)}, for a message's raw bytes. */
     public MaildirAssert hasNoMessage(byte[] raw) {
         return hasNoMessage(hashOf(raw));
+    }
+
+    /** Exactly one file holds a message with this {@code Message-ID} (angle brackets optional). */
+    public MessageAssert hasMessageWithId(String messageId) {
+        String id = messageId.replaceAll("^<|>$", "");
+        return one("with Message-ID <" + id + ">", m -> id.equals(m.messageId()));
+    }
+
+    /** No file holds a message with this {@code Message-ID} (angle brackets optional). */
+    public MaildirAssert hasNoMessageWithId(String messageId) {
+        String id = messageId.replaceAll("^<|>$", "");
+        return none("with Message-ID <" + id + ">", m -> id.equals(m.messageId()));
+    }
+
+    /** Exactly one file's content (header or body) contains {@code text}. */
+    public MessageAssert hasMessageContaining(String text) {
+        return one("containing '" + text + "'", m -> m.text().contains(text));
+    }
+
+    /** No file's content contains {@code text}. */
+    public MaildirAssert hasNoMessageContaining(String text) {
+        return none("containing '" + text + "'", m -> m.text().contains(text));
+    }
+
+    private MessageAssert one(String what, java.util.function.Predicate<MessageFile> test) {
+        List<MessageFile> all = messages();
+        List<MessageFile> found = all.stream().filter(test).toList();
+        if (found.size() != 1) {
+            throw fail("expected one message " + what + ", found " + found.size(), all);
+        }
+        return new MessageAssert(this, found.get(0));
+    }
+
+    private MaildirAssert none(String what, java.util.function.Predicate<MessageFile> test) {
+        List<MessageFile> all = messages();
+        List<MessageFile> found = all.stream().filter(test).toList();
+        if (!found.isEmpty()) {
+            throw fail("expected no message " + what + " but found " + found, all);
+        }
+        return this;
+    }
+
+    /** The unfolded value of the first header field {@code name} (any case), or null. */
+    static String header(String message, String name) {
+        int end = message.indexOf("\n\n");
+        int crlfEnd = message.indexOf("\r\n\r\n");
+        if (crlfEnd >= 0 && (end < 0 || crlfEnd < end)) {
+            end = crlfEnd;
+        }
+        String head = (end < 0 ? message : message.substring(0, end)).replaceAll("\r?\n[ \t]+", " ");
+        for (String line : head.split("\r?\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
+                return line.substring(colon + 1).trim();
+            }
+        }
+        return null;
     }
 
     /** The subdirectory {@code sub} (e.g. {@code tmp}) holds no file at all, dot files included. */

@@ -49,7 +49,7 @@ class MaildirAssertTest {
     void failuresListTheFilesWithTheirHashes() throws Exception {
         write("cur", "1.x:2,S", A);
         ContentHash a = hashOf(A);
-        String holds = " in " + dir + ", which holds 1 message:\n  cur/1.x:2,S (" + a.shortHex() + ")";
+        String holds = " in " + dir + ", which holds 1 message:\n  cur/1.x:2,S (" + a.shortHex() + ") \"a\"";
 
         assertEquals("expected 2 messages" + holds,
                 assertThrows(AssertionError.class, () -> assertThatMaildir(dir).hasMessages(2)).getMessage());
@@ -60,11 +60,34 @@ class MaildirAssertTest {
         AssertionError flags = assertThrows(AssertionError.class,
                 () -> assertThatMaildir(dir).hasMessage(A).withFlags("FS"));
         assertEquals("expected message " + a.shortHex() + " with flags 'FS' but its file is cur/1.x:2,S ("
-                + a.shortHex() + "); the Maildir " + dir + " holds 1 message:\n  cur/1.x:2,S (" + a.shortHex() + ")",
-                flags.getMessage());
+                + a.shortHex() + ") \"a\"; the Maildir " + dir + " holds 1 message:\n  cur/1.x:2,S (" + a.shortHex()
+                + ") \"a\"", flags.getMessage());
         write("tmp", "half", B);
         assertEquals("expected nothing in " + dir.resolve("tmp") + " but it holds 1: [half]",
                 assertThrows(AssertionError.class, () -> assertThatMaildir(dir).hasNothingIn("tmp")).getMessage());
+    }
+
+    @Test
+    void messagesAreFoundByMessageIdOrContent() throws Exception {
+        byte[] sent = "Message-ID:\r\n <s-1@example.com>\r\nSubject: sent\r\n\r\nMessage-ID: <body@x>\r\n"
+                .getBytes(StandardCharsets.US_ASCII);
+        write("cur", "1.x:2,S", sent);
+        write("new", "2.x", B);
+
+        assertThatMaildir(dir).hasMessageWithId("<s-1@example.com>").withFlags("S").in("cur")
+                .and().hasMessageWithId("s-1@example.com")
+                .and().hasNoMessageWithId("<body@x>")
+                .hasMessageContaining("body b").withFlags("").in("new")
+                .and().hasNoMessageContaining("body c");
+        String holds = ", which holds 2 messages:\n  cur/1.x:2,S (" + hashOf(sent).shortHex() + ") \"sent\"\n  new/2.x ("
+                + hashOf(B).shortHex() + ") \"b\"";
+        assertEquals("expected one message with Message-ID <nope@x>, found 0 in " + dir + holds,
+                assertThrows(AssertionError.class, () -> assertThatMaildir(dir).hasMessageWithId("nope@x")).getMessage());
+        assertEquals("expected no message containing 'Subject: b' but found [new/2.x (" + hashOf(B).shortHex()
+                + ") \"b\"] in " + dir + holds, assertThrows(AssertionError.class,
+                        () -> assertThatMaildir(dir).hasNoMessageContaining("Subject: b")).getMessage());
+        assertEquals("expected one message containing 'Subject', found 2 in " + dir + holds, assertThrows(AssertionError.class,
+                        () -> assertThatMaildir(dir).hasMessageContaining("Subject")).getMessage());
     }
 
     @Test

@@ -99,19 +99,33 @@ public final class FakeCloud implements AutoCloseable {
     private void serve(HttpExchange exchange) throws IOException {
         // Google's Java client gzips JSON request bodies.
         LoopbackServer.exchange(exchange, true, "fake cloud", (method, uri, headers, body) -> {
-            Response response = dispatch(Request.of(method, uri.getPath(), uri.getRawQuery(), headers, body), false);
-            if (!"GET".equals(method)) {
-                afterChange.run();
+            requests.enter();
+            try {
+                Response response = dispatch(Request.of(method, uri.getPath(), uri.getRawQuery(), headers, body),
+                        false);
+                if (!"GET".equals(method)) {
+                    afterChange.run();
+                }
+                return response;
+            } finally {
+                requests.exit();
             }
-            return response;
         });
     }
 
     /** Faults, then the owning half, then the log: used for top-level requests and batch parts alike. */
     Response dispatch(Request request, boolean batchPart) {
-        FakeFaults.Decision decision = faults.decide(request.path());
+        FakeFaults.Decision decision = faults.decide(request.method(), request.path());
+        if (!decision.awaitHold()) {
+            requests.record(entry(request, RequestLog.NO_ANSWER, batchPart));
+            throw new ConnectionReset(request.path());
+        }
         Response response;
         switch (decision.kind()) {
+            case ANSWER:
+                FakeFaults.Answer a = decision.answer();
+                response = new Response(a.statusCode(), a.headers(), a.bodyBytes());
+                break;
             case RESET:
                 requests.record(entry(request, RequestLog.NO_ANSWER, batchPart));
                 throw new ConnectionReset(request.path());

@@ -318,6 +318,15 @@ public final class FakeGmail implements CloudService {
         return oauth.issueAccessToken(email, scopes);
     }
 
+    /**
+     * Issues a refresh token for the account's OAuth client without the browser dance, as if
+     * the user had consented to {@code scopes}: a token source can then refresh at {@code /oauth2/token}.
+     */
+    public String issueRefreshToken(String email, Set<String> scopes) {
+        box(email);
+        return oauth.issueRefreshToken(email, scopes);
+    }
+
     /** What the fake knows about a live access token; empty when unknown or expired. */
     public Optional<TokenInfo> tokenInfo(String accessToken) {
         return oauth.tokenInfo(accessToken);

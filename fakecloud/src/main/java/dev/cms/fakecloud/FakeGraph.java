@@ -75,6 +75,7 @@ public final class FakeGraph {
     static final int MAX_REQUEST_BYTES = 4 * 1024 * 1024;
     private volatile URI base;
     private volatile Duration deltaHorizon = Duration.ofDays(30);
+    private volatile int pageLimit = 1000;
     private volatile int limitRequests;
     private volatile Duration limitWindow = Duration.ofMinutes(10);
     private volatile int limitConcurrent;
@@ -251,6 +252,18 @@ public final class FakeGraph {
         synchronized (m) {
             m.epoch++;
         }
+    }
+
+    /**
+     * The most items a delta or list page holds, whatever the client prefers (default and
+     * Graph's own maximum: 1000): {@code odata.maxpagesize} is only a preference, so a client
+     * must follow {@code @odata.nextLink}; a small limit shows pagination with a few messages.
+     */
+    public void setPageLimit(int limit) {
+        if (limit < 1 || limit > 1000) {
+            throw new IllegalArgumentException("page limit must be 1 to 1000, got " + limit);
+        }
+        pageLimit = limit;
     }
 
     /** Delta tokens older than this answer 410 (default 30 days). */
@@ -1065,14 +1078,16 @@ public final class FakeGraph {
         return type + " " + parts[1].toLowerCase(Locale.ROOT);
     }
 
-    private static int pageSize(FakeMicrosoftRequest r, int fallback) {
+    /** The page size a client prefers, or {@code fallback}, never over the {@link #setPageLimit limit}. */
+    private int pageSize(FakeMicrosoftRequest r, int fallback) {
+        int limit = pageLimit;
         for (String p : r.headerValues("prefer")) {
             Matcher matcher = MAX_PAGE.matcher(p);
             if (matcher.matches()) {
-                return Math.max(1, Math.min(1000, Integer.parseInt(matcher.group(1))));
+                return Math.max(1, Math.min(limit, Integer.parseInt(matcher.group(1))));
             }
         }
-        return fallback;
+        return Math.min(limit, fallback);
     }
 
     private static int intParam(FakeMicrosoftRequest r, String name, int fallback) {

@@ -143,7 +143,13 @@ public final class FakeMicrosoft implements AutoCloseable {
         LoopbackServer.exchange(exchange, false, "fake microsoft", (method, uri, headers, body) -> {
             FakeMicrosoftRequest request = FakeMicrosoftRequest.of(method, uri.getPath(), uri.getRawQuery(), headers,
                     body, false);
-            FakeMicrosoftResponse response = serve(request);
+            FakeMicrosoftResponse response;
+            requests.enter();
+            try {
+                response = serve(request);
+            } finally {
+                requests.exit();
+            }
             if (!"GET".equals(method)) {
                 afterChange.run();
             }
@@ -155,9 +161,17 @@ public final class FakeMicrosoft implements AutoCloseable {
     /** Faults, then the service, then the log: the same path for top-level requests and batch parts. */
     private FakeMicrosoftResponse serve(FakeMicrosoftRequest request) {
         boolean graphPath = request.path().startsWith("/v1.0/");
-        FakeFaults.Decision decision = faults.decide(request.path());
+        FakeFaults.Decision decision = faults.decide(request.method(), request.path());
+        if (!decision.awaitHold()) {
+            requests.record(entry(request, RequestLog.NO_ANSWER));
+            throw new ConnectionReset(request.path());
+        }
         FakeMicrosoftResponse response;
         switch (decision.kind()) {
+            case ANSWER:
+                FakeFaults.Answer a = decision.answer();
+                response = new FakeMicrosoftResponse(a.statusCode(), a.headers(), a.bodyBytes());
+                break;
             case RESET:
                 requests.record(entry(request, RequestLog.NO_ANSWER));
                 throw new ConnectionReset(request.path());

@@ -90,6 +90,17 @@ final class GoogleOAuth {
         return newAccessToken(email, client.clientId(), scopes);
     }
 
+    /** Issues a refresh token directly, as if the user had consented (for tests). */
+    String issueRefreshToken(String email, Set<String> scopes) {
+        Client client = clientsByEmail.get(email);
+        if (client == null) {
+            throw new IllegalArgumentException("no fake Gmail account " + email);
+        }
+        String refresh = "1//fake-" + randomToken(32);
+        refreshTokens.put(refresh, new RefreshGrant(email, client.clientId(), Set.copyOf(scopes)));
+        return refresh;
+    }
+
     /** The live token's description, or empty when unknown or expired. */
     Optional<TokenInfo> tokenInfo(String accessToken) {
         if (accessToken == null) {

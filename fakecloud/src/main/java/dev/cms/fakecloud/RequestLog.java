@@ -1,9 +1,14 @@
 package dev.cms.fakecloud;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
@@ -28,12 +33,25 @@ public final class RequestLog {
      * @param batchPart whether it arrived inside an HTTP batch
      * @param body the request body as UTF-8 text, empty when none; never part of
      *     {@link #toString()}, since a token request's body carries secrets
+     * @param headers the request headers by lower-case name (a batch part's own, plus the
+     *     envelope's Authorization where the fake passes it on); never part of
+     *     {@link #toString()}, since they carry bearer tokens
      */
-    public record Entry(String method, String path, String query, int status, boolean batchPart, String body) {
+    public record Entry(String method, String path, String query, int status, boolean batchPart, String body,
+                        Map<String, List<String>> headers) {
         static Entry of(BufferedRequest r, int status, boolean batchPart) {
             byte[] b = r.body();
+            Map<String, List<String>> headers = new LinkedHashMap<>();
+            r.headers().forEach((name, values) -> headers.put(name, List.copyOf(values)));
             return new Entry(r.method(), r.path(), r.rawQuery(), status, batchPart,
-                    b == null || b.length == 0 ? "" : new String(b, StandardCharsets.UTF_8));
+                    b == null || b.length == 0 ? "" : new String(b, StandardCharsets.UTF_8),
+                    Collections.unmodifiableMap(headers));
+        }
+
+        /** The first value of a request header (any case), or null when it was not sent. */
+        public String header(String name) {
+            List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
+            return values == null || values.isEmpty() ? null : values.get(0);
         }
 
         /** The decoded values of a query parameter, in order (empty when absent). */
@@ -57,12 +75,36 @@ public final class RequestLog {
     public static final int NO_ANSWER = -1;
 
     private final ConcurrentLinkedQueue<Entry> entries = new ConcurrentLinkedQueue<>();
+    private int inFlight;
+    private int maxInFlight;
 
     RequestLog() {
     }
 
     void record(Entry entry) {
         entries.add(entry);
+        synchronized (this) {
+            notifyAll();
+        }
+    }
+
+    /** A top-level request arrived: it is in flight until {@link #exit()}. */
+    synchronized void enter() {
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+    }
+
+    /** A top-level request was answered (or dropped). */
+    synchronized void exit() {
+        inFlight--;
+    }
+
+    /**
+     * The most top-level requests the fake was serving at once since it started or the log was
+     * last {@link #clear() cleared} (a batch counts once, whatever its parts).
+     */
+    public synchronized int maxInFlight() {
+        return maxInFlight;
     }
 
     /** A snapshot of all entries. */
@@ -132,6 +174,9 @@ public final class RequestLog {
 
     public void clear() {
         entries.clear();
+        synchronized (this) {
+            maxInFlight = inFlight;
+        }
     }
 
     @Override
@@ -214,6 +259,27 @@ public final class RequestLog {
             if (got != n) {
                 throw new AssertionError("expected " + n + (n == 1 ? " call of " : " calls of ") + what + " but got " + got
                         + "; the fake cloud received " + describe(log.entries()));
+            }
+            return this;
+        }
+
+        /**
+         * Waits until at least {@code n} calls match, e.g. to hold another request's answer
+         * until the client has sent this one ({@link FakeFaults.Hold}).
+         *
+         * @throws AssertionError when {@code timeout} passes first, listing every call received
+         */
+        public Calls awaitCount(int n, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            synchronized (log) {
+                while (count() < n) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new AssertionError("waited " + timeout + " for " + n + (n == 1 ? " call of " : " calls of ")
+                                + what + " but got " + count() + "; the fake cloud received " + describe(log.entries()));
+                    }
+                    log.wait(Math.max(1, left / 1_000_000));
+                }
             }
             return this;
         }

@@ -1,16 +1,11 @@
 package dev.cms.provider.gmail;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.get;
-import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
-import com.github.tomakehurst.wiremock.http.Fault;
+import dev.cms.fakecloud.FakeFaults;
+import dev.cms.fakecloud.FakeFaults.Answer;
 import java.io.IOException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -19,7 +14,7 @@ import org.junit.jupiter.api.Test;
  * Issue 18 item 11: what a failed Gmail call says reaches the user (the cycle's error line), so it
  * says what failed in words, never a Java or library class name (those stay in the cause, for -v).
  */
-class GmailErrorWordsTest extends GmailFixture {
+class GmailErrorWordsTest extends GmailCloudFixture {
     private static void assertInWords(IOException e) {
         String m = e.getMessage();
         for (String internal : List.of("java.", "javax.", "com.google", "Exception", "Cannot invoke")) {
@@ -27,42 +22,43 @@ class GmailErrorWordsTest extends GmailFixture {
         }
     }
 
-    private IOException listingFails(ResponseDefinitionBuilder answer) {
-        wm.resetAll();
-        wm.stubFor(get(urlPathEqualTo(path("profile"))).willReturn(okJson("{\"historyId\":\"1\"}")));
-        wm.stubFor(get(urlPathEqualTo(path("messages"))).willReturn(answer));
+    /** The listing of a fresh mailbox, whose messages.list meets {@code rule}'s answer. */
+    private IOException listingFails(java.util.function.Consumer<FakeFaults.Rule> rule) {
+        faults().clear();
+        rule.accept(faults().next(FakeFaults.ALWAYS, "GET", path("messages")));
         return assertThrows(IOException.class, () -> mailbox("INBOX").list(null));
     }
 
     @Test
     void oddListingAnswersAreDescribedInWords() {
-        for (ResponseDefinitionBuilder answer : List.of(
+        for (Answer answer : List.of(
                 okJson("{\"messages\":[{\"id\":"),
                 okJson("{\"messages\": 5}"),
                 okJson("[1, 2]"),
-                aResponse().withStatus(200).withHeader("Content-Type", "text/html").withBody("<html>hi</html>"),
-                aResponse().withStatus(400).withHeader("Content-Type", "application/json").withBody("{\"error\":"),
-                aResponse().withStatus(403).withHeader("Content-Type", "application/json").withBody("[]"))) {
-            IOException e = listingFails(answer);
+                Answer.status(200).body("text/html", "<html>hi</html>"),
+                Answer.status(400).json("{\"error\":"),
+                Answer.status(403).json("[]"))) {
+            IOException e = listingFails(r -> r.answer(answer));
             assertInWords(e);
         }
+        calls("GET", "messages").withStatus(200).assertCount(4);
     }
 
     @Test
     void oddBodyAnswersAreDescribedInWords() {
+        String m1 = add("Subject: x\r\n\r\nbody\r\n", NOW, "INBOX");
         for (String json : List.of("{\"id\":\"m1\",\"raw\":", "{\"id\":\"m1\",\"raw\":5}", "[]")) {
-            wm.resetAll();
-            wm.stubFor(get(urlPathEqualTo(path("messages/m1"))).withQueryParam("format", equalTo("raw"))
-                    .willReturn(okJson(json)));
+            answerNext(1, "GET", "messages/" + m1, okJson(json));
             IOException e = assertThrows(IOException.class,
-                    () -> mailbox("INBOX").fetchBodies(List.of("m1"), (id, body, when) -> body.readAllBytes()));
+                    () -> mailbox("INBOX").fetchBodies(List.of(m1), (id, body, when) -> body.readAllBytes()));
             assertInWords(e);
         }
+        calls("GET", "messages/" + m1).withQuery("format", "raw").assertCount(3);
     }
 
     @Test
     void aDroppedConnectionIsDescribedInWords() {
-        IOException e = listingFails(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER));
+        IOException e = listingFails(FakeFaults.Rule::reset);
         assertInWords(e);
         assertTrue(e.getMessage().contains("after 6 attempts"), e.getMessage());
     }

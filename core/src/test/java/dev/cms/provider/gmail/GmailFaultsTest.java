@@ -1,71 +1,76 @@
 package dev.cms.provider.gmail;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.exactly;
-import static com.github.tomakehurst.wiremock.client.WireMock.get;
-import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
-import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.github.tomakehurst.wiremock.http.Fault;
-import dev.cms.cli.AccountOptions;
 import dev.cms.config.DeleteAction;
+import dev.cms.fakecloud.FakeFaults;
+import dev.cms.fakecloud.FakeFaults.Answer;
+import dev.cms.fakecloud.FakeFaults.Hold;
 import dev.cms.model.Flag;
 import dev.cms.model.Flags;
 import dev.cms.provider.AuthenticationRequiredException;
 import dev.cms.provider.Change;
 import dev.cms.provider.Listing;
+import dev.cms.provider.MailboxCounts;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
  * Gmail-only faults: the rate-limit reasons of 403, HTTP-date Retry-After, timeouts, bad JSON and
- * refused tokens. The faults both services share are in {@link dev.cms.provider.TransportFaultsTest}.
+ * refused tokens, scripted on the embedded fake Gmail. The faults both services share are in
+ * {@link dev.cms.provider.TransportFaultsTest}.
  */
-class GmailFaultsTest extends GmailFixture {
-    private static final String HISTORY = path("history");
-    private static final String OK = "{\"historyId\":\"900\"}";
+class GmailFaultsTest extends GmailCloudFixture {
+    private static final String HISTORY = "history";
+
+    /** The history id the fake answers a poll with. */
+    private String current() {
+        return Long.toString(gmail.historyId(USER));
+    }
 
     private Listing poll() throws Exception {
-        return mailbox("INBOX").list("800");
+        return mailbox("INBOX").list(current());
     }
 
     @Test
     void retryAfterAsAnHttpDateIsHonoured() throws Exception {
-        sequence(HISTORY, aResponse().withStatus(503).withHeader("Retry-After", "Fri, 02 Jan 2026 03:04:35 GMT"),
-                okJson(OK));
-        poll();
+        // NOW is 03:04:05: the date is 30 s later.
+        answerNext(1, "GET", HISTORY, Answer.status(503).header("Retry-After", "Fri, 02 Jan 2026 03:04:35 GMT"));
+        assertEquals(current(), poll().syncToken());
         assertEquals(List.of(Duration.ofSeconds(30)), ticker.sleeps());
+        calls("GET", HISTORY).assertCount(2);
     }
 
     @Test
     void forbiddenWithRateLimitReasonIsRetried() throws Exception {
-        sequence(HISTORY, error(403, "rateLimitExceeded"), error(403, "userRateLimitExceeded"), okJson(OK));
-        assertEquals("900", poll().syncToken());
+        answerNext(1, "GET", HISTORY, error(403, "rateLimitExceeded"));
+        answerNext(1, "GET", HISTORY, error(403, "userRateLimitExceeded"));
+        assertEquals(current(), poll().syncToken());
         assertEquals(2, ticker.sleeps().size());
-        assertEquals(3, wm.getAllServeEvents().size());
+        calls("GET", HISTORY).assertCount(3).withStatus(403).assertCount(2);
+        requests().assertCalls("GET " + API + HISTORY, "GET " + API + HISTORY, "GET " + API + HISTORY);
     }
 
     @Test
     void forbiddenForAnotherReasonIsNotRetried() {
-        sequence(HISTORY, error(403, "insufficientPermissions"), okJson(OK));
+        answerNext(1, "GET", HISTORY, error(403, "insufficientPermissions"));
         IOException e = assertThrows(IOException.class, this::poll);
         assertTrue(e.getMessage().contains("HTTP 403"), e.getMessage());
-        assertEquals(1, wm.getAllServeEvents().size());
+        requests().assertCalls("GET " + API + HISTORY);
         assertTrue(ticker.sleeps().isEmpty());
     }
 
     @Test
     void persistentConnectionResetFailsAfterSixAttempts() {
-        wm.stubFor(get(urlPathEqualTo(HISTORY)).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+        faults().next(FakeFaults.ALWAYS, "GET", path(HISTORY)).reset();
         IOException e = assertThrows(IOException.class, this::poll);
         assertTrue(e.getMessage().contains("after 6 attempts"), e.getMessage());
         assertEquals(5, ticker.sleeps().size());
@@ -75,49 +80,50 @@ class GmailFaultsTest extends GmailFixture {
     void readTimeoutIsRetried() throws Exception {
         GmailOptions quick = new GmailOptions(1e9, 1, Duration.ofSeconds(5), Duration.ofMillis(200), ticker,
                 new Random(7));
-        GmailMailbox box = new GmailMailbox(AccountOptions.gmail(account()), "INBOX", DeleteAction.ARCHIVE, tokens, quick);
-        sequence(HISTORY, okJson(OK).withFixedDelay(2000), okJson("{\"historyId\":\"901\"}"));
-        assertEquals("901", box.list("800").syncToken());
+        // The first answer comes long after the client's 200 ms read timeout (real time: a socket timeout).
+        faults().next(1, "GET", path(HISTORY)).after(Hold.delay(Duration.ofSeconds(2))).serve();
+        String start = current();
+        assertEquals(start, mailbox("INBOX", DeleteAction.ARCHIVE, quick).list(start).syncToken());
         assertEquals(1, ticker.sleeps().size());
+        // The retry was answered; the first request is still held (the log records answers).
+        calls("GET", HISTORY).withQuery("startHistoryId", start).withStatus(200).assertOnce();
     }
 
     @Test
     void truncatedJsonIsMalformedAndNotRetried() {
-        wm.stubFor(get(urlPathEqualTo(HISTORY)).willReturn(okJson("{\"historyId\":\"900\",\"history\":[{\"id\":")));
+        answerNext(1, "GET", HISTORY, okJson("{\"historyId\":\"900\",\"history\":[{\"id\":"));
         IOException e = assertThrows(IOException.class, this::poll);
         assertTrue(e.getMessage().startsWith("malformed Gmail response to history.list: "), e.getMessage());
-        assertEquals(1, wm.getAllServeEvents().size());
+        requests().assertCalls("GET " + API + HISTORY);
     }
 
     @Test
     void wronglyTypedJsonIsMalformed() {
-        wm.stubFor(get(urlPathEqualTo(path("profile")))
-                .willReturn(okJson("{\"historyId\":\"1\"}")));
-        wm.stubFor(get(urlPathEqualTo(path("messages"))).willReturn(okJson("{\"messages\": 5}")));
+        answerNext(1, "GET", "messages", okJson("{\"messages\": 5}"));
         IOException e = assertThrows(IOException.class, () -> mailbox("INBOX").list(null));
         assertTrue(e.getMessage().startsWith("malformed Gmail response to messages.list: "), e.getMessage());
     }
 
     @Test
     void messageWithoutIdIsMalformed() {
-        wm.stubFor(get(urlPathEqualTo(path("profile"))).willReturn(okJson("{\"historyId\":\"1\"}")));
-        wm.stubFor(get(urlPathEqualTo(path("messages"))).willReturn(okJson("{\"messages\":[{\"threadId\":\"t\"}]}")));
+        answerNext(1, "GET", "messages", okJson("{\"messages\":[{\"threadId\":\"t\"}]}"));
         IOException e = assertThrows(IOException.class, () -> mailbox("INBOX").list(null));
         assertEquals("malformed Gmail response to messages.list: a message without an id", e.getMessage());
     }
 
     @Test
     void unauthorizedRefreshesTheTokenOnceThenSucceeds() throws Exception {
-        sequence(HISTORY, status(401), okJson(OK));
-        assertEquals("900", poll().syncToken());
+        answerNext(1, "GET", HISTORY, Answer.status(401).json("{\"error\":{\"code\":401,\"message\":\"status 401\"}}"));
+        assertEquals(current(), poll().syncToken());
         assertEquals(List.of(false, true), tokens.forced);
-        wm.verify(exactly(1), getRequestedFor(urlPathEqualTo(HISTORY))
-                .withHeader("Authorization", equalTo("Bearer tok-1")));
-        wm.verify(exactly(1), getRequestedFor(urlPathEqualTo(HISTORY))
-                .withHeader("Authorization", equalTo("Bearer tok-2")));
+        calls("GET", HISTORY).assertCount(2);
+        calls("GET", HISTORY).where("with the first token", e -> tokens.bearer(0).equals(e.header("Authorization")))
+                .withStatus(401).assertOnce();
+        calls("GET", HISTORY).where("with the refreshed token", e -> tokens.bearer(1).equals(e.header("Authorization")))
+                .withStatus(200).assertOnce();
         assertTrue(ticker.sleeps().isEmpty());
         // It names the refused token, so concurrent 401s share one refresh (issue 12, item 16).
-        assertEquals(List.of("tok-1"), tokens.rejected);
+        assertEquals(List.of(tokens.issued.get(0)), tokens.rejected);
     }
 
     @Test
@@ -126,7 +132,7 @@ class GmailFaultsTest extends GmailFixture {
         tokens.refusal = refusal;
         AuthenticationRequiredException e = assertThrows(AuthenticationRequiredException.class, this::poll);
         assertSame(refusal, e);
-        assertEquals(0, wm.getAllServeEvents().size());
+        requests().assertNone();
     }
 
     @Test
@@ -135,23 +141,31 @@ class GmailFaultsTest extends GmailFixture {
         AuthenticationRequiredException e = assertThrows(AuthenticationRequiredException.class,
                 () -> mailbox("INBOX").fetchBodies(List.of("a", "b", "c"), (id, body, when) -> { }));
         assertSame(tokens.refusal, e);
+        requests().assertNone();
     }
 
     // A 2xx is not proof of a change (issue 18, item 5): batchModify answers 204 with no body.
 
-    private IOException pushAgainst(com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder answer) {
-        sequence(path("messages/batchModify"), answer);
-        return assertThrows(IOException.class, () -> mailbox("INBOX").apply(
-                List.of(Change.flags("m1", Flags.NONE, Flags.of(Flag.READ)))));
+    private String unread() {
+        return add("Subject: x\r\n\r\nbody\r\n", NOW, "INBOX", "UNREAD");
+    }
+
+    private IOException pushAgainst(Answer answer) {
+        String m1 = unread();
+        answerNext(1, "POST", "messages/batchModify", answer);
+        IOException e = assertThrows(IOException.class, () -> mailbox("INBOX").apply(
+                List.of(Change.flags(m1, Flags.NONE, Flags.of(Flag.READ)))));
+        assertTrue(gmail.labelsOf(USER, m1).contains("UNREAD"), "the fake never saw the change");
+        return e;
     }
 
     @Test
     void batchModifyAnsweredWithAnHtmlPageFailsTheChange() {
-        IOException e = pushAgainst(aResponse().withStatus(200).withHeader("Content-Type", "text/html")
-                .withBody("<!DOCTYPE html><html><body>Sign in to the network</body></html>"));
+        IOException e = pushAgainst(Answer.status(200)
+                .body("text/html", "<!DOCTYPE html><html><body>Sign in to the network</body></html>"));
         assertEquals("malformed Gmail response to messages.batchModify: expected an empty answer, got an HTML page"
                 + " of 63 bytes", e.getMessage());
-        assertEquals(1, wm.getAllServeEvents().size(), "not retried at once: the next cycle pushes again");
+        calls("POST", "messages/batchModify").assertOnce(); // not retried at once: the next cycle pushes again
     }
 
     @Test
@@ -162,20 +176,23 @@ class GmailFaultsTest extends GmailFixture {
 
     @Test
     void batchModifyAnsweredWithNoBodySucceeds() throws Exception {
-        sequence(path("messages/batchModify"), aResponse().withStatus(204));
-        mailbox("INBOX").apply(List.of(Change.flags("m1", Flags.NONE, Flags.of(Flag.READ))));
-        sequence(path("messages/batchModify"), aResponse().withStatus(200).withBody("\n"));
-        wm.resetScenarios();
-        mailbox("INBOX").apply(List.of(Change.flags("m1", Flags.NONE, Flags.of(Flag.READ))));
+        String m1 = unread();
+        mailbox("INBOX").apply(List.of(Change.flags(m1, Flags.NONE, Flags.of(Flag.READ))));
+        assertEquals(Set.of("INBOX"), gmail.labelsOf(USER, m1));
+        calls("POST", "messages/batchModify").withStatus(204).assertOnce();
+        // A lone newline is no answer either.
+        answerNext(1, "POST", "messages/batchModify", Answer.status(200).body(null, "\n"));
+        mailbox("INBOX").apply(List.of(Change.flags(m1, Flags.NONE, Flags.of(Flag.READ))));
+        calls("POST", "messages/batchModify").withStatus(200).assertOnce();
     }
 
     @Test
     void countsComeFromLabelsGetAndMustBeUsable() throws Exception {
-        wm.stubFor(get(urlPathEqualTo(path("labels/INBOX")))
-                .willReturn(okJson("{\"id\":\"INBOX\",\"messagesTotal\":12,\"messagesUnread\":3}")));
-        assertEquals(java.util.Optional.of(new dev.cms.provider.MailboxCounts(12, 3)), mailbox("INBOX").counts());
-        assertEquals(1, wm.getAllServeEvents().size());
-        wm.stubFor(get(urlPathEqualTo(path("labels/INBOX"))).willReturn(okJson("{\"id\":\"INBOX\"}")));
+        unread();
+        add("Subject: y\r\n\r\nbody\r\n", NOW, "INBOX");
+        assertEquals(Optional.of(new MailboxCounts(2, 1)), mailbox("INBOX").counts());
+        requests().assertCalls("GET " + API + "labels/INBOX");
+        answerNext(1, "GET", "labels/INBOX", okJson("{\"id\":\"INBOX\"}"));
         IOException e = assertThrows(IOException.class, () -> mailbox("INBOX").counts());
         assertEquals("malformed Gmail response to labels.get: no usable messagesTotal and messagesUnread for label"
                 + " INBOX", e.getMessage());

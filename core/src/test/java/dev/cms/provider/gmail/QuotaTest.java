@@ -1,12 +1,8 @@
 package dev.cms.provider.gmail;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.get;
-import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cms.cli.AccountOptions;
 import dev.cms.config.DeleteAction;
 import dev.cms.provider.RetryPolicy;
 import dev.cms.time.Ticker;
@@ -18,7 +14,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** The client-side quota: a token bucket charged with each call's Gmail cost. */
-class QuotaTest extends GmailFixture {
+class QuotaTest extends GmailCloudFixture {
     @Test
     void bucketHoldsOneSecondOfUnitsThenMakesCallersWait() throws Exception {
         QuotaLimiter q = new QuotaLimiter(10, ticker); // time moves only when the limiter sleeps
@@ -72,24 +68,24 @@ class QuotaTest extends GmailFixture {
     private GmailMailbox slowMailbox(double unitsPerSecond) {
         GmailOptions o = new GmailOptions(unitsPerSecond, 1, Duration.ofSeconds(10), Duration.ofSeconds(10),
                 ticker, new Random(1));
-        return new GmailMailbox(AccountOptions.gmail(account()), "INBOX", DeleteAction.ARCHIVE, tokens, o);
+        return mailbox("INBOX", DeleteAction.ARCHIVE, o);
     }
 
     @Test
     void fullListingIsChargedOneUnitForTheProfileAndFiveForEachListing() throws Exception {
-        wm.stubFor(get(urlPathEqualTo(path("profile"))).willReturn(okJson("{\"historyId\":\"1\"}")));
-        wm.stubFor(get(urlPathEqualTo(path("messages"))).willReturn(okJson("{}")));
         slowMailbox(10).list(null);
         // 10 in the bucket: profile 1 -> 9, list 5 -> 4, list 5 -> -1 (0.1 s), list 5 -> -5 (0.5 s)
         assertEquals(List.of(Duration.ofMillis(100), Duration.ofMillis(500)), ticker.sleeps());
+        calls("GET", "profile").assertOnce();
+        calls("GET", "messages").assertCount(3);
     }
 
     @Test
     void historyPollIsChargedTwoUnits() throws Exception {
-        wm.stubFor(get(urlPathEqualTo(path("history"))).willReturn(okJson("{\"historyId\":\"9\"}")));
         GmailMailbox box = slowMailbox(1);
-        box.list("5"); // 1 in the bucket -> -1: a one-second wait
+        box.list(Long.toString(gmail.historyId(USER))); // 1 in the bucket -> -1: a one-second wait
         assertEquals(List.of(Duration.ofSeconds(1)), ticker.sleeps());
+        requests().assertCalls("GET " + API + "history");
     }
 
     @Test

@@ -1,7 +1,5 @@
 package dev.cms.provider.graph;
 
-import static dev.cms.provider.graph.GraphFetchAndApplyTest.json;
-import static dev.cms.provider.graph.GraphFetchAndApplyTest.parts;
 import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import dev.cms.config.DeleteAction;
 import dev.cms.fakecloud.FakeGraph.MessageState;
 import dev.cms.model.Flag;
@@ -46,12 +43,6 @@ class GraphBodiesAndChangesTest extends GraphCloudFixture {
             got.put(id, in.readAllBytes());
         });
         return got;
-    }
-
-    /** The $batch requests sent, oldest first. */
-    private List<JsonObject> batchBodies() {
-        return ms.requests().matching("POST", "/v1.0/$batch").bodies().stream()
-                .map(b -> JsonParser.parseString(b).getAsJsonObject()).toList();
     }
 
     @Test

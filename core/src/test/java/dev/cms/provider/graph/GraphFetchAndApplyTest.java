@@ -1,81 +1,38 @@
 package dev.cms.provider.graph;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.get;
-import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
-import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
-import com.github.tomakehurst.wiremock.http.ResponseDefinition;
-import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import dev.cms.fakecloud.FakeFaults;
+import dev.cms.fakecloud.FakeFaults.Answer;
+import dev.cms.fakecloud.FakeFaults.Hold;
 import dev.cms.model.Flag;
 import dev.cms.model.Flags;
 import dev.cms.provider.Change;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * Downloads and $batch changes against answers scripted with WireMock, for what the embedded
- * fake Graph (see {@link GraphBodiesAndChangesTest}) cannot show: how many downloads are in
- * flight at once (a WireMock transformer holds each), and $batch answers with throttled,
- * unreadable or failed parts in a given order.
+ * Downloads and $batch changes on the embedded fake Graph, with what it never does of its own
+ * scripted: each download held a while (to see how many are in flight at once), and $batch
+ * parts answered throttled, unreadable or failed.
  */
-class GraphFetchAndApplyTest extends GraphFixture {
-    static final String BATCH = "/v1.0/$batch";
+class GraphFetchAndApplyTest extends GraphCloudFixture {
 
-    /** Holds each body request for a while and records how many were held at once. */
-    static final class InFlight implements ResponseDefinitionTransformerV2 {
-        final AtomicInteger now = new AtomicInteger();
-        final AtomicInteger max = new AtomicInteger();
-
-        @Override
-        public ResponseDefinition transform(ServeEvent event) {
-            if (event.getRequest().getUrl().endsWith("/$value")) {
-                max.accumulateAndGet(now.incrementAndGet(), Math::max);
-                try {
-                    Thread.sleep(150);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } finally {
-                    // Counted down before the response is sent, so the client cannot have
-                    // started its next request yet.
-                    now.decrementAndGet();
-                }
-            }
-            return event.getResponseDefinition();
-        }
-
-        @Override
-        public String getName() {
-            return "in-flight";
-        }
-    }
-
-    final InFlight inFlight = new InFlight();
-
-    @Override
-    WireMockConfiguration configure(WireMockConfiguration c) {
-        return c.extensions(inFlight).containerThreads(40);
-    }
-
-    void stubBody(String id, byte[] body) {
-        wm.stubFor(get(urlPathEqualTo(path("messages/" + id + "/$value")))
-                .willReturn(aResponse().withHeader("Content-Type", "message/rfc822").withBody(body)));
+    private String add(String subject) {
+        return graph.addMessage(user, "inbox", ("Subject: " + subject + "\r\n\r\nbody\r\n")
+                .getBytes(StandardCharsets.US_ASCII), NOW, false, "notFlagged", false);
     }
 
     Map<String, byte[]> fetch(GraphMailbox mb, List<String> ids) throws Exception {
@@ -91,111 +48,76 @@ class GraphFetchAndApplyTest extends GraphFixture {
     void neverMoreThanFourBodyRequestsInFlight() throws Exception {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-            ids.add("m" + i);
-            stubBody("m" + i, ("body " + i + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            ids.add(add("body " + i));
         }
+        // Each download is held 150 ms (real time), so those sent together overlap at the fake.
+        faults().next(FakeFaults.ALWAYS, "GET", "/\\$value$").after(Hold.delay(Duration.ofMillis(150))).serve();
+        requests().clear();
+
         Map<String, byte[]> got = fetch(mailbox("inbox"), ids);
+
         assertEquals(20, got.size());
-        assertTrue(inFlight.max.get() <= 4, "max in flight " + inFlight.max.get());
-        assertTrue(inFlight.max.get() >= 2, "downloads run in parallel: " + inFlight.max.get());
+        assertEquals("Subject: body 7\r\n\r\nbody\r\n", new String(got.get(ids.get(7)), StandardCharsets.US_ASCII));
+        int max = requests().maxInFlight();
+        assertTrue(max <= 4, "max in flight " + max);
+        assertTrue(max >= 2, "downloads run in parallel: " + max);
     }
 
-    // ---------------------------------------------------------------- $batch
-
-    static String okBatch(int from, int to) {
-        StringBuilder sb = new StringBuilder("{\"responses\":[");
-        for (int i = from; i <= to; i++) {
-            sb.append(i == from ? "" : ",").append("{\"id\":\"").append(i).append("\",\"status\":200,\"body\":{}}");
-        }
-        return sb.append("]}").toString();
-    }
-
-    List<JsonObject> batchBodies() {
-        return served().stream().filter(e -> e.getRequest().getUrl().equals(BATCH))
-                .map(e -> JsonParser.parseString(e.getRequest().getBodyAsString()).getAsJsonObject()).toList();
-    }
-
-    static JsonElement json(String s) {
-        return JsonParser.parseString(s.replace('\'', '"'));
-    }
-
-    /**
-     * A $batch body's parts reduced to what Graph acts on: id, method, URL, the Prefer header
-     * (named in any case) and the body without the SDK's {@code @odata.type} annotation, whose
-     * top-level names are compared in lower case (Graph matches action parameters in any case).
-     */
-    static JsonArray parts(JsonObject batch) {
-        JsonArray out = new JsonArray();
-        for (JsonElement e : batch.getAsJsonArray("requests")) {
-            JsonObject part = e.getAsJsonObject();
-            JsonObject o = new JsonObject();
-            for (String k : List.of("id", "method", "url")) {
-                o.add(k, part.get(k));
-            }
-            for (Map.Entry<String, JsonElement> h : part.getAsJsonObject("headers").entrySet()) {
-                if (h.getKey().equalsIgnoreCase("prefer")) {
-                    o.add("prefer", h.getValue());
-                }
-            }
-            JsonObject body = new JsonObject();
-            for (Map.Entry<String, JsonElement> b : part.getAsJsonObject("body").entrySet()) {
-                if (!b.getKey().equals("@odata.type")) {
-                    String k = b.getKey();
-                    body.add(k.equalsIgnoreCase("destinationId") ? "destinationid" : k, b.getValue());
-                }
-            }
-            o.add("body", body);
-            out.add(o);
-        }
-        return out;
+    /** Reading m1..m3 as the changes to push. */
+    private static List<Change> markRead(List<String> ids) {
+        return ids.stream().map(id -> Change.flags(id, Flags.NONE, Flags.of(Flag.READ))).toList();
     }
 
     @Test
     void throttledSubRequestIsSentAgainAloneAndAGoneMessageIsNoError() throws Exception {
-        sequence(BATCH,
-                okJson("{\"responses\":[{\"id\":\"1\",\"status\":200,\"body\":{}},"
-                        + "{\"id\":\"2\",\"status\":429,\"headers\":{\"Retry-After\":\"7\"},"
-                        + "\"body\":{\"error\":{\"code\":\"TooManyRequests\",\"message\":\"Slow down\"}}},"
-                        + "{\"id\":\"3\",\"status\":404,\"body\":{\"error\":{\"code\":\"ErrorItemNotFound\"}}}]}"),
-                okJson(okBatch(2, 2)));
-        mailbox("inbox").apply(List.of(
-                Change.flags("m1", Flags.NONE, Flags.of(Flag.READ)),
-                Change.flags("m2", Flags.NONE, Flags.of(Flag.READ)),
-                Change.flags("m3", Flags.NONE, Flags.of(Flag.READ))));
+        List<String> ids = List.of(add("m1"), add("m2"), add("m3"));
+        graph.delete(user, ids.get(2)); // the fake answers its part 404 ErrorItemNotFound
+        answerNext(1, "PATCH", "messages/" + ids.get(1), Answer.status(429).header("Retry-After", "7")
+                .json("{\"error\":{\"code\":\"TooManyRequests\",\"message\":\"Slow down\"}}"));
+
+        mailbox("inbox").apply(markRead(ids));
+
         List<JsonObject> bodies = batchBodies();
         assertEquals(2, bodies.size());
         JsonArray again = bodies.get(1).getAsJsonArray("requests");
         assertEquals(1, again.size());
         assertEquals("2", again.get(0).getAsJsonObject().get("id").getAsString());
         assertEquals(List.of(Duration.ofSeconds(7)), ticker.sleeps());
+        calls("PATCH", "messages/" + ids.get(2)).withStatus(404).assertOnce();
+        assertTrue(graph.message(user, ids.get(0)).isRead());
+        assertTrue(graph.message(user, ids.get(1)).isRead(), "the part sent again was served");
     }
 
     @Test
     void throttledPartWhoseErrorCannotBeReadIsStillSentAgainAfterABackoff() throws Exception {
         // OData errors carry a message; without one the SDK cannot rebuild the part, so its
         // Retry-After is unknown and the part waits a jittered backoff instead.
-        sequence(BATCH,
-                okJson("{\"responses\":[{\"id\":\"1\",\"status\":429,\"headers\":{\"Retry-After\":\"7\"},"
-                        + "\"body\":{\"error\":{\"code\":\"TooManyRequests\"}}}]}"),
-                okJson(okBatch(1, 1)));
-        mailbox("inbox").apply(List.of(Change.flags("m1", Flags.NONE, Flags.of(Flag.READ))));
+        String m1 = add("m1");
+        answerNext(1, "PATCH", "messages/" + m1, Answer.status(429).header("Retry-After", "7")
+                .json("{\"error\":{\"code\":\"TooManyRequests\"}}"));
+
+        mailbox("inbox").apply(markRead(List.of(m1)));
+
         assertEquals(2, batchBodies().size());
         assertEquals(1, ticker.sleeps().size());
         Duration d = ticker.sleeps().get(0);
         assertTrue(d.compareTo(Duration.ofMillis(500)) >= 0 && d.compareTo(Duration.ofSeconds(1)) < 0, d.toString());
+        assertTrue(graph.message(user, m1).isRead());
     }
 
     @Test
     void failedSubRequestIsThrownAfterTheOthersAreDone() {
-        sequence(BATCH,
-                okJson("{\"responses\":[{\"id\":\"1\",\"status\":400,"
-                        + "\"body\":{\"error\":{\"code\":\"ErrorInvalidProperty\",\"message\":\"nope\"}}}]}"),
-                okJson(okBatch(2, 2)));
+        String m1 = add("m1");
+        String m2 = add("m2");
+        answerNext(1, "PATCH", "messages/" + m1, Answer.status(400)
+                .json("{\"error\":{\"code\":\"ErrorInvalidProperty\",\"message\":\"nope\"}}"));
         IOException e = assertThrows(IOException.class, () -> mailbox("inbox").apply(List.of(
-                Change.flags("m1", Flags.NONE, Flags.of(Flag.FLAGGED)),
-                Change.delete("m2", Flags.NONE))));
-        assertEquals("Office365 changes for o365:alice@example.com:inbox: 1 of 2 failed: "
-                + "PATCH message m1: HTTP 400 (ErrorInvalidProperty: nope)", e.getMessage());
-        assertEquals(2, batchBodies().size(), "the move was still sent");
+                Change.flags(m1, Flags.NONE, Flags.of(Flag.FLAGGED)),
+                Change.delete(m2, Flags.NONE))));
+        assertEquals("Office365 changes for o365:" + user + ":inbox: 1 of 2 failed: "
+                + "PATCH message " + m1 + ": HTTP 400 (ErrorInvalidProperty: nope)", e.getMessage());
+        assertEquals("notFlagged", graph.message(user, m1).flagStatus());
+        assertFalse(graph.messageIds(user, "inbox").contains(m2), "the move was still done");
+        assertTrue(graph.messageIds(user, "archive").contains(m2));
     }
 }

@@ -26,16 +26,6 @@ class GraphFolderAndDeltaTest extends GraphCloudFixture {
         return graph.addMessage(user, folder, MIME, RECEIVED, read, "notFlagged", false);
     }
 
-    /** Where a full listing starts. */
-    private String deltaOf(String folderId) {
-        return "mailFolders/" + folderId + "/messages/delta()";
-    }
-
-    /** Where a delta link (with its $deltatoken) resumes, as Graph writes it. */
-    private String resumedDeltaOf(String folderId) {
-        return "mailFolders/" + folderId + "/messages/delta";
-    }
-
     @Test
     void wellKnownFirstPartIsLookedUpByItsNameInAnyCase() throws Exception {
         Listing l = mailbox("InBox").list(null);

@@ -1,10 +1,5 @@
 package dev.cms.provider.graph;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.get;
-import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
-import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static dev.cms.testing.TextAssert.assertThatText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -17,6 +12,7 @@ import dev.cms.model.Flag;
 import dev.cms.model.Flags;
 import dev.cms.provider.Listing;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -24,21 +20,21 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * Listings against answers scripted byte for byte with WireMock, for what the embedded fake Graph
- * (see {@link GraphFolderAndDeltaTest}) cannot show: the exact request (its {@code Prefer}
- * header, $select and $expand) and the mapping of answers it never gives (every replied
- * variant of the MAPI properties, a 400 syncStateInvalid, malformed JSON, a page with no link).
+ * Listings on the embedded fake Graph: the exact request (its {@code Prefer} header, $select and
+ * $expand, read from the fake's log), pages, and, scripted, the mapping of answers the fake never
+ * gives (every replied variant of the MAPI properties, a 400 syncStateInvalid, malformed JSON, a
+ * page with no link).
  */
-class GraphListingTest extends GraphFixture {
+class GraphListingTest extends GraphCloudFixture {
+    private static final byte[] MIME = "Subject: hi\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII);
 
-    String link(String folderId, String query) {
-        return root() + deltaPath(folderId) + "?" + query;
+    private String inbox() {
+        return graph.folderId(user, "inbox");
     }
 
-    void stubEmptyDelta(String folderId) {
-        wm.stubFor(get(urlPathEqualTo(deltaPath(folderId)))
-                .willReturn(okJson("{\"value\":[],\"@odata.deltaLink\":\"" + link(folderId, "$deltatoken=d0")
-                        + "\"}")));
+    /** A link into the fake, as Graph writes them. */
+    private String link(String query) {
+        return ms.graphEndpoint() + API + resumedDeltaOf(inbox()) + "?" + query;
     }
 
     static Map<String, Flags> flagsById(List<CloudMessage> ms) {
@@ -47,45 +43,48 @@ class GraphListingTest extends GraphFixture {
 
     @Test
     void fullListingFollowsNextLinkToTheDeltaLinkAndMapsFlags() throws Exception {
-        stubInbox();
-        wm.stubFor(get(urlPathEqualTo(deltaPath("INBOX")))
-                .withQueryParam("$select", equalTo("internetMessageId,isRead,flag,receivedDateTime"))
-                .withQueryParam("$expand", equalTo("singleValueExtendedProperties($filter=id eq 'Integer 0x1081'"
-                        + " or id eq 'Integer 0x1080')"))
-                .willReturn(okJson("{\"value\":[{\"id\":\"m1\",\"isRead\":true,\"flag\":{\"flagStatus\":\"flagged\"},"
-                        + "\"receivedDateTime\":\"2025-12-01T10:00:00Z\"},"
-                        + "{\"id\":\"m2\",\"isRead\":false,\"flag\":{\"flagStatus\":\"notFlagged\"}}],"
-                        + "\"@odata.nextLink\":\"" + link("INBOX", "$skiptoken=p2") + "\"}")));
-        wm.stubFor(get(urlPathEqualTo(deltaPath("INBOX"))).withQueryParam("$skiptoken", equalTo("p2"))
-                .willReturn(okJson("{\"value\":[{\"id\":\"m3\",\"isRead\":true,\"flag\":{\"flagStatus\":\"complete\"},"
-                        + "\"singleValueExtendedProperties\":[{\"id\":\"Integer 0x1081\",\"value\":\"102\"}]}],"
-                        + "\"@odata.deltaLink\":\"" + link("INBOX", "$deltatoken=d1") + "\"}")));
+        Instant received = Instant.parse("2025-12-01T10:00:00Z");
+        String m1 = graph.addMessage(user, "inbox", MIME, received, true, "flagged", false);
+        String m2 = graph.addMessage(user, "inbox", MIME, received, false, "notFlagged", false);
+        String m3 = graph.addMessage(user, "inbox", MIME, received, true, "complete", true);
+        graph.setPageLimit(2);
+
         Listing l = mailbox("inbox").list(null);
+
         assertTrue(l.full());
-        assertEquals(link("INBOX", "$deltatoken=d1"), l.syncToken());
-        assertEquals(List.of("m1", "m2", "m3"), l.messages().stream().map(CloudMessage::id).toList());
+        assertEquals(List.of(m1, m2, m3), l.messages().stream().map(CloudMessage::id).toList());
         Map<String, Flags> f = flagsById(l.messages());
-        assertEquals(Flags.of(Flag.READ, Flag.FLAGGED), f.get("m1"));
-        assertEquals(Flags.NONE, f.get("m2"));
-        assertEquals(Flags.of(Flag.READ, Flag.REPLIED), f.get("m3"));
-        assertEquals(Instant.parse("2025-12-01T10:00:00Z"), l.messages().get(0).received());
-        assertNull(l.messages().get(1).received());
-        wm.verify(getRequestedFor(urlPathEqualTo(deltaPath("INBOX")))
-                .withHeader("Prefer", equalTo("IdType=\"ImmutableId\", odata.maxpagesize=500")));
+        assertEquals(Flags.of(Flag.READ, Flag.FLAGGED), f.get(m1));
+        assertEquals(Flags.NONE, f.get(m2));
+        assertEquals(Flags.of(Flag.READ, Flag.REPLIED), f.get(m3));
+        assertEquals(received, l.messages().get(0).received());
+        calls("GET", deltaOf(inbox()))
+                .withQuery("$select", "internetMessageId,isRead,flag,receivedDateTime")
+                .withQuery("$expand", "singleValueExtendedProperties($filter=id eq 'Integer 0x1081'"
+                        + " or id eq 'Integer 0x1080')")
+                .where("preferring immutable ids and 500 a page",
+                        e -> "IdType=\"ImmutableId\", odata.maxpagesize=500".equals(e.header("Prefer")))
+                .assertOnce();
+        // The second page came from the first page's @odata.nextLink, the token from the last page's delta link.
+        calls("GET", resumedDeltaOf(inbox())).where("with a $skiptoken", e -> !e.queryParams("$skiptoken").isEmpty())
+                .assertOnce();
+        assertThatText(l.syncToken(), "the sync token").contains(ms.graphEndpoint() + API + resumedDeltaOf(inbox())
+                + "?$deltatoken=");
+        requests().assertCalls("GET " + API + "mailFolders/inbox", "GET " + API + deltaOf(inbox()),
+                "GET " + API + resumedDeltaOf(inbox()));
     }
 
     @Test
     void syncStateInvalidCodeAlsoFallsBackToAFullListing() throws Exception {
-        stubInbox();
-        stubEmptyDelta("INBOX");
-        wm.stubFor(get(urlPathEqualTo(deltaPath("INBOX"))).withQueryParam("$deltatoken", equalTo("old"))
-                .willReturn(error(400, "syncStateInvalid")));
-        assertTrue(mailbox("inbox").list(link("INBOX", "$deltatoken=old")).full());
+        answerNext(1, "GET", resumedDeltaOf(inbox()), error(400, "syncStateInvalid"));
+        assertTrue(mailbox("inbox").list(link("$deltatoken=old")).full());
+        requests().assertCalls("GET " + API + "mailFolders/inbox", "GET " + API + resumedDeltaOf(inbox()),
+                "GET " + API + deltaOf(inbox()));
+        calls("GET", resumedDeltaOf(inbox())).withQuery("$deltatoken", "old").withStatus(400).assertOnce();
     }
 
     @Test
-    void repliedStateComesFromLastVerbOrIconIndex() throws Exception {
-        stubInbox();
+    void repliedStateComesFromLastVerbOrIconIndexAndReceivedMayBeMissing() throws Exception {
         String props = "\"singleValueExtendedProperties\":[{\"id\":\"%s\",\"value\":\"%s\"}]";
         String[][] cases = {
             {"v102", "Integer 0x1081", "102"}, {"v103", "Integer 0x1081", "103"},
@@ -97,9 +96,10 @@ class GraphListingTest extends GraphFixture {
             value.append(value.length() == 0 ? "" : ",").append("{\"id\":\"").append(c[0])
                     .append("\",\"isRead\":true,").append(String.format(props, c[1], c[2])).append('}');
         }
-        wm.stubFor(get(urlPathEqualTo(deltaPath("INBOX"))).willReturn(okJson("{\"value\":[" + value
-                + "],\"@odata.deltaLink\":\"" + link("INBOX", "$deltatoken=d") + "\"}")));
-        Map<String, Flags> f = flagsById(mailbox("inbox").list(null).messages());
+        answerNext(1, "GET", deltaOf(inbox()), okJson("{\"value\":[" + value
+                + "],\"@odata.deltaLink\":\"" + link("$deltatoken=d") + "\"}"));
+        List<CloudMessage> listed = mailbox("inbox").list(null).messages();
+        Map<String, Flags> f = flagsById(listed);
         assertTrue(f.get("v102").has(Flag.REPLIED));
         assertTrue(f.get("v103").has(Flag.REPLIED));
         assertTrue(f.get("v104").has(Flag.REPLIED), "forwarded counts as answered");
@@ -107,32 +107,30 @@ class GraphListingTest extends GraphFixture {
         assertTrue(f.get("i262").has(Flag.REPLIED), "icon 0x106 is forwarded mail");
         assertFalse(f.get("v0").has(Flag.REPLIED));
         assertFalse(f.get("i256").has(Flag.REPLIED), "icon 0x100 is read mail");
+        assertNull(listed.get(0).received(), "no receivedDateTime: not known");
     }
 
     @Test
     void malformedJsonIsAnIOExceptionNamingTheCall() {
-        stubInbox();
-        wm.stubFor(get(urlPathEqualTo(deltaPath("INBOX"))).willReturn(okJson("{\"value\":[{\"id\":")));
+        answerNext(1, "GET", deltaOf(inbox()), okJson("{\"value\":[{\"id\":"));
         IOException e = assertThrows(IOException.class, () -> mailbox("inbox").list(null));
         assertTrue(e.getMessage().startsWith("malformed Graph response to messages.delta"), e.getMessage());
     }
 
     @Test
     void messageWithoutIdOrIsReadIsMalformed() {
-        stubInbox();
-        wm.stubFor(get(urlPathEqualTo(deltaPath("INBOX"))).willReturn(okJson("{\"value\":[{\"id\":\"m1\"}],"
-                + "\"@odata.deltaLink\":\"" + link("INBOX", "$deltatoken=d") + "\"}")));
+        answerNext(1, "GET", deltaOf(inbox()), okJson("{\"value\":[{\"id\":\"m1\"}],"
+                + "\"@odata.deltaLink\":\"" + link("$deltatoken=d") + "\"}"));
         IOException e = assertThrows(IOException.class, () -> mailbox("inbox").list(null));
         assertEquals("malformed Graph response to messages.delta: message m1 has no boolean isRead", e.getMessage());
-        wm.stubFor(get(urlPathEqualTo(deltaPath("INBOX"))).willReturn(okJson("{\"value\":[{\"isRead\":true}]}")));
+        answerNext(1, "GET", deltaOf(inbox()), okJson("{\"value\":[{\"isRead\":true}]}"));
         e = assertThrows(IOException.class, () -> mailbox("inbox").list(null));
         assertThatText(e.getMessage()).contains("without an id");
     }
 
     @Test
     void pageWithNeitherLinkIsMalformed() {
-        stubInbox();
-        wm.stubFor(get(urlPathEqualTo(deltaPath("INBOX"))).willReturn(okJson("{\"value\":[]}")));
+        answerNext(1, "GET", deltaOf(inbox()), okJson("{\"value\":[]}"));
         IOException e = assertThrows(IOException.class, () -> mailbox("inbox").list(null));
         assertThatText(e.getMessage()).contains("neither @odata.nextLink nor @odata.deltaLink");
     }
