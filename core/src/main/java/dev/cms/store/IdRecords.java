@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * is empty, too long, not UTF-8 or holds a space or control character, or whose hash is not a
  * hash, is ignored, and so is an unfinished last line (an append cut short by a crash). A later
  * line for an id replaces an earlier one. A file holding more than twice as many lines as live
- * entries (ids whose body is still stored) is rewritten with only those, at start-up and as it
+ * entries (ids whose body is still stored) is rewritten with only those, at its first use after
+ * a start (not during the start: a restart that downloads nothing never reads it) and as it
  * grows.
  *
  * <p>Thread-safe: appends to one file are serialised.
@@ -72,11 +73,14 @@ final class IdRecords {
         final Path file;
         /** Lines in the file (valid or not), as far as this process knows. */
         long lines;
-        /** Live entries found by the last compaction (or start-up check). */
+        /** Live entries found by the last compaction (or first check). */
         long live;
+        /** Whether this process has counted (and if need be compacted) the file. */
+        boolean checked;
 
-        Record(Path file) {
+        Record(Path file, boolean checked) {
             this.file = file;
+            this.checked = checked;
         }
     }
 
@@ -87,28 +91,20 @@ final class IdRecords {
     }
 
     /**
-     * Opens (creating, 0700) {@code <state>/ids/}, removes what an interrupted compaction left,
-     * and compacts each record that holds more than twice its live entries or damaged lines.
-     * {@code storedBodies} gives the hashes the store holds.
+     * Opens (creating, 0700) {@code <state>/ids/} and removes what an interrupted compaction left;
+     * each record is checked at its first use ({@link #checkOnce}). {@code storedBodies} gives the
+     * hashes the store holds.
      */
     static IdRecords open(Path stateDir, FileOps files, StoredBodies storedBodies) throws IOException {
         IdRecords ids = new IdRecords(stateDir.resolve(IDS), files, storedBodies);
         StateFiles.ensurePrivateDirectory(files, ids.dir, "message id directory");
-        Set<ContentHash> stored = null;
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(ids.dir)) {
             for (Path p : entries) {
                 String name = p.getFileName().toString();
                 if (name.endsWith(COMPACT_SUFFIX) && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
                     StateFiles.deleteQuietly(files, p);
                 } else if (name.endsWith(SUFFIX) && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-                    if (stored == null) {
-                        stored = storedBodies.get();
-                    }
-                    Record r = new Record(p);
-                    ids.records.put(name, r);
-                    synchronized (r) {
-                        ids.compactIfWorthIt(r, stored::contains, true);
-                    }
+                    ids.records.put(name, new Record(p, false));
                 }
             }
         }
@@ -158,6 +154,7 @@ final class IdRecords {
         }
         Record r = record(account);
         synchronized (r) {
+            checkOnce(r);
             boolean created = !Files.exists(r.file, LinkOption.NOFOLLOW_LINKS);
             boolean unfinished = !created && !endsWithNewline(r.file);
             try (OutputStream o = files.newOutputStream(r.file, Set.of(StandardOpenOption.CREATE,
@@ -193,6 +190,7 @@ final class IdRecords {
         }
         Record r = record(account);
         synchronized (r) {
+            checkOnce(r);
             long bad = IdRecordLines.read(r.file, (id, hash) -> {
                 if (wanted.contains(id)) {
                     found.put(id, hash);
@@ -206,7 +204,21 @@ final class IdRecords {
     }
 
     private Record record(String account) {
-        return records.computeIfAbsent(fileName(account), name -> new Record(dir.resolve(name)));
+        return records.computeIfAbsent(fileName(account), name -> {
+            Path file = dir.resolve(name);
+            return new Record(file, !Files.exists(file, LinkOption.NOFOLLOW_LINKS));
+        });
+    }
+
+    /**
+     * At a record's first use after a start: counts its lines and live entries, and rewrites it
+     * when it holds more than twice as many lines or damaged ones. Caller holds {@code r}.
+     */
+    private void checkOnce(Record r) throws IOException {
+        if (!r.checked) {
+            r.checked = true;
+            compactIfWorthIt(r, storedBodies.get()::contains, true);
+        }
     }
 
     /**
