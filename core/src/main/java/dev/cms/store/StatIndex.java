@@ -97,6 +97,21 @@ public final class StatIndex {
         return hashOf(file, stat, name, null);
     }
 
+    /**
+     * Whether a file with this stat and name is exactly as {@code state.db} recorded it when the
+     * index was loaded (so unchanged since the last run saw it); false when the loaded rows are
+     * gone (then nothing can be told). Ask before {@link #hashOf}, which updates the entry.
+     */
+    public boolean unchangedSinceLoad(FileStat stat, String name) {
+        Entry e = loaded.get(stat.inode());
+        return e != null && e.stat().equals(stat) && e.name().equals(name);
+    }
+
+    /** Whether the rows read at start-up are still held (see {@link #unchangedSinceLoad}). */
+    public boolean holdsLoadedRows() {
+        return !loaded.isEmpty();
+    }
+
     private @Nullable Entry known(long inode, @Nullable Entry samePath) throws IOException {
         Entry e = dirty.get(inode);
         if (e == null) {

@@ -157,6 +157,7 @@ public final class StateDb implements AutoCloseable {
         final Map<Long, StatRow> statPut = new HashMap<>();
         final List<Long> statRemove = new ArrayList<>();
         @Nullable Set<Long> statKeep;
+        final Map<String, String> meta = new HashMap<>();
         final List<String> failedMailboxes = new ArrayList<>();
         final Map<String, String> failedErrors = new HashMap<>();
         long journalUpTo;
@@ -180,6 +181,11 @@ public final class StateDb implements AutoCloseable {
         public void statRemove(long inode) {
             statPut.remove(inode);
             statRemove.add(inode);
+        }
+
+        /** Sets setting {@code key} to {@code value} in the same transaction. */
+        public void meta(String key, String value) {
+            meta.put(key, value);
         }
 
         /** Drops every stat index entry but those of {@code live} inodes (and those this commit puts). */

@@ -53,6 +53,9 @@ final class StateWrites {
         if (c.statKeep != null) {
             retainStats(c.statKeep, c.statPut.keySet());
         }
+        for (Map.Entry<String, String> e : c.meta.entrySet()) {
+            setMeta(e.getKey(), e.getValue());
+        }
         writeStats(c.statPut, c.statRemove);
         if (c.journalUpTo > 0) {
             try (PreparedStatement ps = conn.prepareStatement("DELETE FROM local_journal WHERE id <= ?")) {

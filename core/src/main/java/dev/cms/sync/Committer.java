@@ -20,6 +20,9 @@ final class Committer {
     private static final String ROUTES_META = "routes_fingerprint";
     /** Stored while new routing rules are being applied: matches no rules' fingerprint. */
     private static final String ROUTES_PENDING = "pending";
+    /** How the last committed cycle ended: {@link #CLEAN}, or not. */
+    static final String LAST_CYCLE_META = "last_cycle";
+    static final String CLEAN = "clean";
 
     private final List<String> maildirKeys;
     private final MessageStore store;
@@ -77,6 +80,9 @@ final class Committer {
         // mailbox that was not refreshed, or a message that kept its previous entry (with the
         // Maildir the old rules chose), is routed again next cycle.
         boolean allRouted = refreshed.values().stream().allMatch(r -> r.active() && r.failedIds.isEmpty());
+        // Whether a start may plan only what changed while stopped (see SyncEngine): nothing of
+        // this cycle is left to retry, which only memory would remember.
+        commit.meta(LAST_CYCLE_META, allRouted ? CLEAN : "unclean");
         try {
             write(commit, allRouted);
         } catch (IOException ex) {

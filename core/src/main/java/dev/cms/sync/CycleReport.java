@@ -18,6 +18,8 @@ public final class CycleReport {
     int removed;
     int lostFound;
     boolean aborted;
+    /** How many contents the cycle planned in the Maildirs (every content of a Maildir planned whole). */
+    int planned;
     /** Something (a file renamed under us) suggests running again soon, without backoff. */
     boolean rerunSoon;
     /** An error was a cloud mailbox's {@link AuthenticationRequiredException}. */
@@ -96,6 +98,11 @@ public final class CycleReport {
 
     public int lostFound() {
         return lostFound;
+    }
+
+    /** How many contents the cycle planned in the Maildirs: what a change-driven cycle's cost follows. */
+    public int planned() {
+        return planned;
     }
 
     /** True when the cycle changed nothing anywhere. */

@@ -149,6 +149,7 @@ final class LocalSide {
      * Sets {@link #everyFileSeen}.
      */
     @Nullable List<LocalView> lookAll(boolean guard, IntUnaryOperator expectedIn, CycleReport rep) {
+        listedAfresh.clear();
         boolean failed = false;
         boolean all = true;
         for (int i = 0; i < maildirs.size(); i++) {
@@ -219,22 +220,44 @@ final class LocalSide {
         return listed;
     }
 
-    /** Lists Maildir {@code i} whole; without a view to compare with, every content becomes pending. */
+    /**
+     * Lists Maildir {@code i} whole. Without a view to compare with (at start-up, after a failed
+     * look) the files that differ from what {@code state.db}'s stat index recorded are pending,
+     * and {@link #listedAfresh} tells the engine to add the contents that went missing; when
+     * that index cannot tell, every content is pending.
+     */
     private void list(int i, @Nullable LocalView old, boolean lost, Set<ContentHash> touched) throws IOException {
         long now = ticker.nanoTime();
         boolean statAll = old == null || lost || now - lastFullScan[i] > FULL_SCAN_EVERY.toNanos();
-        LocalView v = readWhole(i, old, statAll);
+        boolean judge = old == null && stats.holdsLoadedRows();
+        LocalView v = readWhole(i, old, statAll, judge ? touched : null);
         if (statAll) {
             lastFullScan[i] = now;
         }
         lastSafetyScan[i] = now;
         views.set(i, v);
-        if (old == null || pendingLocal.get(i) == null) {
-            pendingLocal.set(i, null);
-        } else {
+        if (old == null) {
+            pendingLocal.set(i, judge ? new HashSet<>() : null);
+            listedAfresh.add(i);
+        } else if (pendingLocal.get(i) != null) {
             differences(old, v, touched);
         }
     }
+
+    /** The Maildirs the last {@link #lookAll} listed without a view to compare with. */
+    Set<Integer> listedAfresh() {
+        return listedAfresh;
+    }
+
+    /** Adds content {@code h} of Maildir {@code i} to what is pending (a content gone while the daemon was stopped). */
+    void touch(int i, ContentHash h) {
+        Set<ContentHash> pending = pendingLocal.get(i);
+        if (pending != null) {
+            pending.add(h);
+        }
+    }
+
+    private final Set<Integer> listedAfresh = new HashSet<>();
 
     /** Brings {@code old} up to date from the {@code dirty} files (and a names-only listing when due). */
     private void applyEvents(int i, LocalView old, Set<Path> dirty, Duration safety, Set<ContentHash> touched)
@@ -278,7 +301,7 @@ final class LocalSide {
             // A content's last file went: a deletion, or a rename between new/ and cur/ whose
             // second event (another directory's) has not come yet. Only a consistent listing
             // tells them apart; deletions are rare, so it is cheap.
-            LocalView v = readWhole(i, old, false);
+            LocalView v = readWhole(i, old, false, null);
             differences(old, v, touched);
             views.set(i, v);
         }
@@ -323,13 +346,20 @@ final class LocalSide {
     /**
      * A consistent listing of Maildir {@code i} with each file's hash. What {@code old} knows of
      * a path is used: its stat is taken as still true unless {@code statAll}, and its hash
-     * stands when the stat is unchanged.
+     * stands when the stat is unchanged. The contents of files that differ from the stat index
+     * as loaded go into {@code changedSinceLoad}, when given.
      */
-    private LocalView readWhole(int i, @Nullable LocalView old, boolean statAll) throws IOException {
+    private LocalView readWhole(int i, @Nullable LocalView old, boolean statAll,
+            @Nullable Set<ContentHash> changedSinceLoad) throws IOException {
         LocalView v = new LocalView(maildirs.get(i).root());
         Function<Path, @Nullable FileStat> known = statAll || old == null ? p -> null : old::statOf;
         for (MaildirFile f : maildirs.get(i).scan(known)) {
-            v.add(f, hashOf(f, old == null ? null : old.entryAt(f.path())));
+            boolean same = changedSinceLoad == null || stats.unchangedSinceLoad(f.stat(), f.name().base());
+            ContentHash h = hashOf(f, old == null ? null : old.entryAt(f.path()));
+            v.add(f, h);
+            if (!same && changedSinceLoad != null) {
+                changedSinceLoad.add(h);
+            }
         }
         return v;
     }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -109,6 +110,7 @@ public final class SyncEngine {
     }
 
     private void load() throws IOException {
+        boolean lastRunClean = Committer.CLEAN.equals(db.meta(Committer.LAST_CYCLE_META));
         Map<String, Integer> targetIndex = new HashMap<>();
         for (int i = 0; i < maildirKeys.size(); i++) {
             targetIndex.put(maildirKeys.get(i), i);
@@ -125,10 +127,15 @@ public final class SyncEngine {
             bodies.assumeStored(c.content.values());
             StateDb.MailboxRow row = db.loadMailbox(c.key());
             c.token = row == null ? null : row.syncToken();
+            lastRunClean &= row != null && row.syncToken() != null && row.lastError() == null;
             log.debug("{}: {} messages in the snapshot, {} known bodies, token {}", c.key(), c.snapshot.size(),
                     c.content.size(), c.token == null ? "none" : "present");
         }
         seedIdRecords();
+        if (lastRunClean) {
+            planEverything = false;
+            lastActive = new HashSet<>(mailboxKeys());
+        }
     }
 
     /**
@@ -251,6 +258,9 @@ public final class SyncEngine {
         if (locals == null || stopped(rep)) {
             return rep;
         }
+        for (int i : local.listedAfresh()) {
+            touchMissing(i, locals.get(i));
+        }
         // 2. Refresh every cloud mailbox and download bodies we lack.
         Map<CloudState, Refresh> refreshed = new LinkedHashMap<>();
         for (CloudState c : clouds) {
@@ -286,10 +296,29 @@ public final class SyncEngine {
         return r;
     }
 
-    /** Whether this cycle plans every message rather than only what changed. */
+    /**
+     * After Maildir {@code i} was listed afresh (at start-up): the contents the snapshot placed
+     * there that have no file now (deleted while the daemon was stopped) are pending too.
+     */
+    private void touchMissing(int i, LocalView view) {
+        for (CloudState c : clouds) {
+            for (Entry e : c.snapshot.values()) {
+                if (e.target() == i && !view.has(e.hash())) {
+                    local.touch(i, e.hash());
+                }
+            }
+        }
+    }
+
+    /**
+     * Whether this cycle plans every message rather than only what changed. A start plans only
+     * what changed while the daemon was stopped (see {@link LocalSide}) when the last committed
+     * cycle left nothing to retry and every mailbox's last attempt was saved without error;
+     * otherwise everything.
+     */
     private boolean everything(Map<CloudState, Refresh> refreshed) {
         return planEverything || committer.routesChanged()
-                || clouds.stream().anyMatch(c -> c.startup || !c.unsettled.isEmpty())
+                || clouds.stream().anyMatch(c -> !c.unsettled.isEmpty())
                 || local.anyJournaled()
                 || refreshed.values().stream().anyMatch(r -> r.active() && r.now().full)
                 // A mailbox that failed or came back changes what every file it shares shows.

@@ -69,7 +69,10 @@ class StopDuringLoginTest {
                 + "cfg.message_db_dir = \"" + tmp.resolve("state") + "\"\n"
                 + "cfg.storage_key_file = \"" + tmp.resolve("key") + "\"\n"
                 + "cfg.web_port = " + freePort() + "\n");
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        // Through env --default-signal: a test run started in the background of a shell has
+        // SIGINT ignored, which the daemon's JVM would inherit and keep (as under nohup).
+        ProcessBuilder pb = new ProcessBuilder("/usr/bin/env", "--default-signal=INT,TERM",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "dev.cms.cli.Main", "-c", cfg.toString());
         pb.environment().remove("BROWSER");
         Files.createDirectories(tmp.resolve("empty-path"));

@@ -3,6 +3,7 @@ package dev.cms.sync;
 import static dev.cms.sync.SyncFixture.hash;
 import static dev.cms.sync.SyncFixture.setLetters;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cms.maildir.MaildirFile;
@@ -67,6 +68,37 @@ class ChangeDrivenCycleTest {
             }
         }
         throw new AssertionError("no message " + name);
+    }
+
+    /**
+     * A restart after a clean run plans only the files that differ from state.db's stat index and
+     * the contents gone meanwhile (issue 15: restart near the floor), still under start-up rules
+     * (the cloud is authoritative): the change made while stopped is undone, not pushed. After a
+     * run whose last cycle left something to retry, a restart plans everything again.
+     */
+    @Test
+    void aRestartAfterACleanRunPlansOnlyWhatChangedWhileStopped() throws Exception {
+        assertTrue(fx.cycleOk().planned() == 0, "an unchanged cycle plans nothing");
+        MaildirFile flagged = fx.fileFor(0, Messages.message("m1"));
+        setLetters(flagged, "F"); // while stopped
+        Files.delete(fx.fileFor(0, Messages.message("m2")).path());
+        fx.start(false);
+
+        CycleReport r = fx.cycleOk();
+
+        assertEquals(2, r.planned(), "the changed file and the deleted one, of 20: " + r);
+        assertEquals(0, r.pushedFlags() + r.pushedDeletes(), "start-up rules: the cloud is authoritative");
+        assertEquals(1, r.renamed());
+        assertEquals(1, r.delivered());
+        assertEquals(Flags.NONE, fx.fileFor(0, Messages.message("m1")).flags());
+
+        // A cycle that leaves something to retry: the next start cannot trust what it remembers.
+        MaildirFile m3 = fx.fileFor(0, Messages.message("m3"));
+        cloud.setFlags(idOf("m3"), Flags.of(Flag.READ));
+        Files.createDirectories(fx.maildirPaths.get(0).resolve("cur").resolve(m3.name().base() + ":2,S").resolve("busy"));
+        assertFalse(fx.engine.runCycle().ok(), "the rename of m3 fails");
+        fx.start(false);
+        assertTrue(fx.engine.runCycle().planned() >= 20, "everything is planned");
     }
 
     @Test
