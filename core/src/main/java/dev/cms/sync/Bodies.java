@@ -29,7 +29,7 @@ final class Bodies {
      * then those stored or found since. A body missing behind the daemon's back is noticed when
      * it is delivered, and downloaded again.
      */
-    private final Set<ContentHash> stored = ConcurrentHashMap.newKeySet();
+    private Set<ContentHash> stored = ConcurrentHashMap.newKeySet();
     /** Per mailbox key: messages whose body was found missing, to download again. */
     private final Map<String, Set<String>> refetch = new HashMap<>();
     /** Set when snapshot entries went away without a local removal (cloud deletions, first cycle). */
@@ -41,6 +41,9 @@ final class Bodies {
 
     /** Taken to be stored: state.db records a body only once it is. */
     void assumeStored(Collection<ContentHash> hashes) {
+        if (stored.isEmpty() && hashes.size() > 1024) {
+            stored = ConcurrentHashMap.newKeySet(hashes.size() * 4 / 3 + 16); // no rehashing while loading
+        }
         stored.addAll(hashes);
     }
 

@@ -24,7 +24,7 @@ final class CloudState {
     /** The committed snapshot: cloud state after our pushes, as forced locally. */
     Map<String, Entry> snapshot = new HashMap<>();
     /** Every body hash we know for this mailbox, committed or just downloaded. */
-    final Map<String, ContentHash> content = new HashMap<>();
+    Map<String, ContentHash> content = new HashMap<>();
     @Nullable String token;
     /**
      * Start-up rules (DESIGN §5: the cloud is authoritative) hold for the whole mailbox until
@@ -53,6 +53,15 @@ final class CloudState {
 
     String key() {
         return box.key();
+    }
+
+    /** Sizes the empty maps for {@code messages} messages, before they are loaded (no rehashing of 100k entries). */
+    void presize(int messages) {
+        if (snapshot.isEmpty() && content.isEmpty() && messages > 0) {
+            int capacity = (int) Math.min(1 << 30, messages * 4L / 3 + 16);
+            snapshot = new HashMap<>(capacity);
+            content = new HashMap<>(capacity);
+        }
     }
 
     /** Whether {@code other} is another mailbox of the same account (so shares message ids). */

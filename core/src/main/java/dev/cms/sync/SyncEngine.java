@@ -116,6 +116,10 @@ public final class SyncEngine {
             targetIndex.put(maildirKeys.get(i), i);
         }
         for (CloudState c : clouds) {
+            StateDb.MailboxRow row = db.loadMailbox(c.key());
+            if (row != null) {
+                c.presize(row.messageCount());
+            }
             db.forEachMessage(c.key(), (id, hash, flags, received, target, inSnapshot) -> {
                 c.content.put(id, hash);
                 if (inSnapshot) {
@@ -125,7 +129,6 @@ public final class SyncEngine {
             });
             // Taken to be stored: state.db records a body only once it is (issue 15).
             bodies.assumeStored(c.content.values());
-            StateDb.MailboxRow row = db.loadMailbox(c.key());
             c.token = row == null ? null : row.syncToken();
             lastRunClean &= row != null && row.syncToken() != null && row.lastError() == null;
             log.debug("{}: {} messages in the snapshot, {} known bodies, token {}", c.key(), c.snapshot.size(),
