@@ -2,7 +2,6 @@ package dev.cms.auth;
 
 import com.google.api.client.auth.oauth2.TokenResponse;
 import dev.cms.auth.TokenCache.Held;
-import dev.cms.provider.AccessTokenSource;
 import dev.cms.provider.AuthenticationRequiredException;
 import dev.cms.time.Ticker;
 import java.io.IOException;
@@ -27,7 +26,7 @@ import org.jspecify.annotations.Nullable;
  * the daemon ({@link LoginCoordinator#logInInBackground()}), start it in the background and fail
  * at once.
  */
-public final class GoogleAuth implements AccessTokenSource {
+public final class GoogleAuth implements CachedAccessTokens {
     private static final Logger log = LoggerFactory.getLogger(GoogleAuth.class);
 
     public static final String GMAIL_MODIFY_SCOPE = "https://www.googleapis.com/auth/gmail.modify";
@@ -87,14 +86,8 @@ public final class GoogleAuth implements AccessTokenSource {
     }
 
     @Override
-    public String accessToken(boolean forceRefresh) throws IOException, InterruptedException {
-        return tokens.accessToken(forceRefresh);
-    }
-
-    /** Refreshes once for all callers Gmail refused {@code rejected} to (single flight). */
-    @Override
-    public String replaceRejected(String rejected) throws IOException, InterruptedException {
-        return tokens.replaceRejected(rejected);
+    public CachingTokenSource tokens() {
+        return tokens;
     }
 
     /**

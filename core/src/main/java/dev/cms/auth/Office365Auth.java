@@ -15,7 +15,6 @@ import com.microsoft.aad.msal4j.PublicClientApplication;
 import com.microsoft.aad.msal4j.ResponseMode;
 import com.microsoft.aad.msal4j.TokenSource;
 import dev.cms.auth.TokenCache.Held;
-import dev.cms.provider.AccessTokenSource;
 import dev.cms.provider.AuthenticationRequiredException;
 import dev.cms.time.Ticker;
 import java.io.IOException;
@@ -44,7 +43,7 @@ import org.jspecify.annotations.Nullable;
  * for it, or, in the daemon ({@link LoginCoordinator#logInInBackground()}), start it in the background
  * and fail at once. Callers on several threads share one refresh or login.
  */
-public final class Office365Auth implements AccessTokenSource {
+public final class Office365Auth implements CachedAccessTokens {
     private static final Logger log = LoggerFactory.getLogger(Office365Auth.class);
 
     /** What the Graph mailbox needs ({@code offline_access}, {@code openid}, {@code profile} are added by MSAL). */
@@ -123,16 +122,9 @@ public final class Office365Auth implements AccessTokenSource {
         }
     }
 
-    /** A Graph token, with {@code forceRefresh} replacing the held one (Graph answered 401 to it). */
     @Override
-    public String accessToken(boolean forceRefresh) throws IOException, InterruptedException {
-        return tokens.accessToken(forceRefresh);
-    }
-
-    /** Refreshes once for all callers Graph refused {@code rejected} to (single flight). */
-    @Override
-    public String replaceRejected(String rejected) throws IOException, InterruptedException {
-        return tokens.replaceRejected(rejected);
+    public CachingTokenSource tokens() {
+        return tokens;
     }
 
     /**

@@ -83,10 +83,25 @@ final class CallArgs {
         return k != null ? k : valuePos(p);
     }
 
+    /**
+     * Argument {@code p} as a {@code type}; null when it is missing (or None, with
+     * {@code noneIsNull}). Anything else is an error saying it must be {@code what}.
+     */
+    private <T> @Nullable T typed(String p, Class<T> type, String what, boolean noneIsNull) throws ConfigException {
+        Val v = values.get(p);
+        if (v == null || noneIsNull && v.isNone()) {
+            return null;
+        }
+        if (!type.isInstance(v.v())) {
+            throw typeError(p, what);
+        }
+        return type.cast(v.v());
+    }
+
     /** A required string argument. */
     String str(String p) throws ConfigException {
-        Val v = values.get(p);
-        if (v == null || !(v.v() instanceof String s)) {
+        String s = typed(p, String.class, "a string", false);
+        if (s == null) {
             throw typeError(p, "a string");
         }
         return s;
@@ -94,37 +109,18 @@ final class CallArgs {
 
     /** A string argument that may not be None; a missing one is {@code dflt}. */
     String str(String p, String dflt) throws ConfigException {
-        Val v = values.get(p);
-        if (v == null) {
-            return dflt;
-        }
-        if (!(v.v() instanceof String s)) {
-            throw typeError(p, "a string");
-        }
-        return s;
+        String s = typed(p, String.class, "a string", false);
+        return s == null ? dflt : s;
     }
 
     /** A string argument that may be None (then null). */
     @Nullable String optStr(String p) throws ConfigException {
-        Val v = values.get(p);
-        if (v == null || v.isNone()) {
-            return null;
-        }
-        if (!(v.v() instanceof String s)) {
-            throw typeError(p, "a string or None");
-        }
-        return s;
+        return typed(p, String.class, "a string or None", true);
     }
 
     boolean bool(String p, boolean dflt) throws ConfigException {
-        Val v = values.get(p);
-        if (v == null) {
-            return dflt;
-        }
-        if (!(v.v() instanceof Boolean b)) {
-            throw typeError(p, "True or False");
-        }
-        return b;
+        Boolean b = typed(p, Boolean.class, "True or False", false);
+        return b == null ? dflt : b;
     }
 
     /** An integer argument in {@code [min, max]}; {@code range} words the bounds for the message. */
