@@ -13,7 +13,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -47,13 +46,8 @@ final class LocalSide {
     /** Per Maildir, its files as last seen; null until a scan (again) reads them all. */
     private final List<@Nullable LocalView> views = new ArrayList<>();
     private final long[] lastFullScan;
-    /** With a watcher: a list of the names (no stat) catches events it missed, this often; null: no watcher. */
-    private @Nullable Duration safetyScanEvery;
     private final long[] lastSafetyScan;
-    /** Per Maildir, the files the watcher named since the last cycle took them; guarded by itself. */
-    private final List<Set<Path>> dirtyFiles = new ArrayList<>();
-    /** Per Maildir, whether the watcher lost events since the last cycle; guarded by {@link #dirtyFiles}. */
-    private final boolean[] eventsLost;
+    private final FileEvents events;
     /**
      * Per Maildir, the contents whose files changed since the last clean cycle (one in which
      * every mailbox was refreshed and nothing failed), and everything such a cycle planned; null:
@@ -75,10 +69,9 @@ final class LocalSide {
         this.ticker = ticker;
         this.lastFullScan = new long[maildirs.size()];
         this.lastSafetyScan = new long[maildirs.size()];
-        this.eventsLost = new boolean[maildirs.size()];
+        this.events = new FileEvents(maildirs.stream().map(MaildirFolder::root).toList());
         for (int i = 0; i < maildirs.size(); i++) {
             views.add(null);
-            dirtyFiles.add(new HashSet<>());
             pendingLocal.add(null);
             journaled.add(new HashSet<>(journal.hashes().getOrDefault(keys.get(i), Set.of())));
         }
@@ -95,16 +88,7 @@ final class LocalSide {
 
     /** Has the next cycle look at {@code files} of Maildir {@code i} (as a watcher names them). */
     void filesChanged(int i, List<Path> files) {
-        synchronized (dirtyFiles) {
-            Set<Path> dirty = dirtyFiles.get(i);
-            Path mdir = maildirs.get(i).root();
-            for (Path f : files) {
-                Path dir = f.getParent();
-                if (dir != null && dir.getFileName() != null) {
-                    dirty.add(mdir.resolve(dir.getFileName().toString()).resolve(f.getFileName().toString()));
-                }
-            }
-        }
+        events.changed(i, files);
     }
 
     /** Journals, durably, files of Maildir {@code i} that someone else changed (see {@link SyncEngine#journal}). */
@@ -123,23 +107,16 @@ final class LocalSide {
     }
 
     void useFileEvents(@Nullable Duration safetyScanEvery) {
-        synchronized (dirtyFiles) {
-            this.safetyScanEvery = safetyScanEvery;
-            Arrays.fill(lastSafetyScan, ticker.nanoTime());
-        }
+        events.useFileEvents(safetyScanEvery, ticker.nanoTime());
     }
 
     void eventsLost(int i) {
-        synchronized (dirtyFiles) {
-            eventsLost[i] = true;
-        }
+        events.lost(i);
     }
 
     /** Has the next cycle look at {@code file} of Maildir {@code i} again, as if the watcher had named it. */
     void markDirty(int i, Path file) {
-        synchronized (dirtyFiles) {
-            dirtyFiles.get(i).add(file);
-        }
+        events.markDirty(i, file);
     }
 
     /**
@@ -190,15 +167,12 @@ final class LocalSide {
 
     /** Brings the view of Maildir {@code i} up to date; true when it listed every file. */
     private boolean look(int i) throws IOException {
-        Set<Path> dirty;
-        boolean lost;
-        Duration safety;
-        synchronized (dirtyFiles) {
-            dirty = dirtyFiles.get(i);
-            dirtyFiles.set(i, new HashSet<>());
-            lost = eventsLost[i];
-            eventsLost[i] = false;
-            safety = safetyScanEvery;
+        FileEvents.Taken taken = events.take(i);
+        Set<Path> dirty = taken.dirty();
+        boolean lost = taken.lost();
+        Duration safety = taken.safetyScanEvery();
+        if (taken.watcherStarted()) {
+            lastSafetyScan[i] = taken.safetyScanSince(); // the safety scan's period counts from the watcher's start
         }
         LocalView old = views.get(i);
         Set<ContentHash> touched = new HashSet<>();
