@@ -302,14 +302,22 @@ final class CloudAccess implements Providers {
         throw new IOException("no account " + user + " in this CredentialServer");
     }
 
+    /** Account key → the history reader its Gmail labels share. */
+    private final java.util.Map<String, dev.cms.provider.gmail.GmailAccountHistory> gmailHistories =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     @Override
     public CloudMailbox create(CloudMailboxSpec spec) throws ConfigException, IOException {
         AccessTokenSource tokens = tokensFor(spec.account());
         return switch (spec.service()) {
             case GMAIL -> {
                 GmailAccountSpec g = (GmailAccountSpec) spec.account();
-                yield new GmailMailbox(AccountOptions.gmail(g), spec.mailbox(), spec.deleteAction(), tokens,
-                        gmailOptions(g));
+                dev.cms.provider.CloudAccount account = AccountOptions.gmail(g);
+                GmailOptions options = gmailOptions(g);
+                // The labels of one account share their history reads: one history.list a poll.
+                dev.cms.provider.gmail.GmailAccountHistory history = gmailHistories.computeIfAbsent(account.key(),
+                        k -> new dev.cms.provider.gmail.GmailAccountHistory(account, tokens, options));
+                yield new GmailMailbox(account, spec.mailbox(), spec.deleteAction(), tokens, options, history);
             }
             case OFFICE365 -> {
                 Office365AccountSpec o = (Office365AccountSpec) spec.account();
