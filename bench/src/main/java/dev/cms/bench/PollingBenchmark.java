@@ -16,6 +16,7 @@ import dev.cms.provider.gmail.GmailOptions;
 import dev.cms.provider.graph.GraphAccountPoll;
 import dev.cms.provider.graph.GraphMailbox;
 import dev.cms.provider.graph.GraphOptions;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,6 +53,11 @@ public final class PollingBenchmark {
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         }
+        run(args, System.out);
+    }
+
+    /** Runs the benchmark with these arguments, printing to {@code out}. */
+    static void run(String[] args, PrintStream out) throws Exception {
         // Hundreds of folders on their own keep hundreds of idle connections; the JDK's server
         // closes idle ones beyond 200, which the per-folder run would see as dropped connections.
         System.setProperty("sun.net.httpserver.maxIdleConnections", "2000");
@@ -65,15 +71,15 @@ public final class PollingBenchmark {
                         + " (--folders N, --polls N)");
             }
         }
-        System.out.printf(Locale.ROOT, "whole-account polling, %d folders / labels, %d unchanged polls, %d CPUs%n",
+        out.printf(Locale.ROOT, "whole-account polling, %d folders / labels, %d unchanged polls, %d CPUs%n",
                 folders, polls, Runtime.getRuntime().availableProcessors());
-        graph(folders, polls);
-        gmail(folders, polls);
+        graph(folders, polls, out);
+        gmail(folders, polls, out);
     }
 
     // ---------------------------------------------------------------- Office365
 
-    private static void graph(int folders, int polls) throws Exception {
+    private static void graph(int folders, int polls, PrintStream out) throws Exception {
         try (FakeMicrosoft ms = FakeMicrosoft.start(0)) {
             FakeGraph graph = ms.graph();
             graph.addUser(USER, CLIENT);
@@ -134,7 +140,7 @@ public final class PollingBenchmark {
             Figures whole = run(scheduled, ms.requests(), requests, ticker, polls, change);
             Figures each = run(alone, ms.requests(), requests, ticker, polls, change);
             int others = folders - 1;
-            report("Office365", folders, whole, each, OUTLOOK_LIMIT_PER_10_MIN,
+            report(out, "Office365", folders, whole, each, OUTLOOK_LIMIT_PER_10_MIN,
                     "a change no count shows (a flag) in a folder other than the inbox is read within "
                             + 2 * others + " polls (" + 2 * others + " min at 60 s); counts (new, read, moved,"
                             + " deleted mail) within 2 polls");
@@ -143,7 +149,7 @@ public final class PollingBenchmark {
 
     // ---------------------------------------------------------------- Gmail
 
-    private static void gmail(int labels, int polls) throws Exception {
+    private static void gmail(int labels, int polls, PrintStream out) throws Exception {
         try (FakeCloud cloud = FakeCloud.start(0)) {
             FakeGmail gmail = cloud.gmail();
             gmail.addAccount(USER, "client-id", "client-secret");
@@ -196,7 +202,7 @@ public final class PollingBenchmark {
                     Set.of(changeIn));
             Figures whole = run(shared, cloud.requests(), requests, ticker, polls, change);
             Figures each = run(alone, cloud.requests(), requests, ticker, polls, change);
-            report("Gmail", labels, whole, each, 0, "every change is read in the next poll (history.list covers"
+            report(out, "Gmail", labels, whole, each, 0, "every change is read in the next poll (history.list covers"
                     + " every label)");
         }
     }
@@ -251,22 +257,22 @@ public final class PollingBenchmark {
         }
     }
 
-    private static void report(String service, int folders, Figures whole, Figures each, int limit, String bound) {
-        System.out.printf(Locale.ROOT, "%n%s, %d folders%n", service, folders);
-        System.out.printf(Locale.ROOT, "  %-28s %12s %12s%n", "requests", "whole acct.", "per folder");
-        System.out.printf(Locale.ROOT, "  %-28s %12d %12d%n", "first poll (full listings)", whole.first(), each.first());
-        System.out.printf(Locale.ROOT, "  %-28s %12.1f %12.1f%n", "unchanged poll, mean", whole.mean(), each.mean());
-        System.out.printf(Locale.ROOT, "  %-28s %12s %12s%n", "unchanged polls, each", brief(whole.unchanged()),
+    private static void report(PrintStream out, String service, int folders, Figures whole, Figures each, int limit, String bound) {
+        out.printf(Locale.ROOT, "%n%s, %d folders%n", service, folders);
+        out.printf(Locale.ROOT, "  %-28s %12s %12s%n", "requests", "whole acct.", "per folder");
+        out.printf(Locale.ROOT, "  %-28s %12d %12d%n", "first poll (full listings)", whole.first(), each.first());
+        out.printf(Locale.ROOT, "  %-28s %12.1f %12.1f%n", "unchanged poll, mean", whole.mean(), each.mean());
+        out.printf(Locale.ROOT, "  %-28s %12s %12s%n", "unchanged polls, each", brief(whole.unchanged()),
                 brief(each.unchanged()));
-        System.out.printf(Locale.ROOT, "  %-28s %12d %12d%n", "poll after one new message", whole.changed(),
+        out.printf(Locale.ROOT, "  %-28s %12d %12d%n", "poll after one new message", whole.changed(),
                 each.changed());
-        System.out.printf(Locale.ROOT, "  %-28s %12d %12d%n", "10 minutes at idle (60 s)", whole.perTenMinutes(),
+        out.printf(Locale.ROOT, "  %-28s %12d %12d%n", "10 minutes at idle (60 s)", whole.perTenMinutes(),
                 each.perTenMinutes());
         if (limit > 0) {
-            System.out.printf(Locale.ROOT, "  %-28s %11.2f%% %11.2f%%   (target < 5 %%)%n", "of Outlook's 10,000 / 10 min",
+            out.printf(Locale.ROOT, "  %-28s %11.2f%% %11.2f%%   (target < 5 %%)%n", "of Outlook's 10,000 / 10 min",
                     100.0 * whole.perTenMinutes() / limit, 100.0 * each.perTenMinutes() / limit);
         }
-        System.out.println("  " + bound);
+        out.println("  " + bound);
     }
 
     private static String brief(List<Long> values) {
