@@ -87,6 +87,8 @@ public final class GraphMailbox implements CloudMailbox {
     private final Ticker ticker;
     private volatile @Nullable String folderId;
     private @Nullable GraphAccountPoll poll;
+    /** The last listing was skipped by the schedule: it says nothing of the folder as it is now. */
+    private volatile boolean lastListingSkipped;
 
     public GraphMailbox(CloudAccount account, String folderPath, DeleteAction deleteAction,
                         AccessTokenSource tokens, GraphOptions options) {
@@ -245,9 +247,16 @@ public final class GraphMailbox implements CloudMailbox {
 
     // ---------------------------------------------------------------- counts
 
-    /** The folder's {@code totalItemCount} and {@code unreadItemCount} (one request). */
+    /**
+     * The folder's {@code totalItemCount} and {@code unreadItemCount} (one request). Empty, with
+     * no request, after a listing the schedule skipped: the cloud may hold changes that listing
+     * left for a later poll, and counts taken now would look like a change the listing missed.
+     */
     @Override
     public Optional<MailboxCounts> counts() throws IOException, InterruptedException {
+        if (lastListingSkipped) {
+            return Optional.empty();
+        }
         String id = folderId();
         String call = "mailFolders.get";
         MailFolder f = transport.call(call, () -> graph().me().mailFolders().byMailFolderId(id).get(rc -> {
@@ -274,8 +283,10 @@ public final class GraphMailbox implements CloudMailbox {
         }
         if (!p.mustRead(id) && syncToken != null) {
             // Not this folder's turn: its changes wait in the cloud's delta from this same token.
+            lastListingSkipped = true;
             return Listing.delta(List.of(), Set.of(), syncToken);
         }
+        lastListingSkipped = false;
         Listing l = listOwn(id, syncToken);
         p.read(id);
         return l;

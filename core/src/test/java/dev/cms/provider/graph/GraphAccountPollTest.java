@@ -207,6 +207,22 @@ class GraphAccountPollTest extends GraphCloudFixture {
     }
 
     @Test
+    void aFolderSkippedInAPollDoesNotOfferCountsThatItsListingCannotMatch() throws Exception {
+        String f = others().get(4);
+        deliver(f, false); // waits for the next folder round: the next poll is a sweep round
+        requests().clear();
+        Map<String, Listing> l = poll();
+        assertFalse(deltaFolders().contains(f), "requests: " + brief());
+        assertTrue(l.get(f).messages().isEmpty());
+        requests().clear();
+        assertTrue(boxes.get(f).counts().isEmpty(), "counts now would not match the listing");
+        assertEquals(0, topLevel().size());
+        assertTrue(boxes.get(inbox).counts().isPresent(), "a folder read in this poll has its counts checked");
+        poll();
+        assertTrue(seen.get(f).size() == 3 && boxes.get(f).counts().orElseThrow().total() == 3);
+    }
+
+    @Test
     void aFolderThatChangedTheCloudReadsItsOwnDeltaNextPoll() throws Exception {
         poll();
         poll(); // a sweep round, then a folder round: the next is a sweep round
