@@ -64,7 +64,6 @@ public final class GmailAccountHistory {
     private final Map<String, BigInteger> lastGiven = new HashMap<>();
     private final Set<String> members = new HashSet<>();
     private @Nullable Read last;
-    private long reads;
 
     public GmailAccountHistory(CloudAccount account, AccessTokenSource tokens, GmailOptions options) {
         this(account, tokens, options, DEFAULT_FRESHNESS);
@@ -96,11 +95,6 @@ public final class GmailAccountHistory {
     /** A label of the account changed the cloud: no earlier read may answer a listing any more. */
     synchronized void changedCloud() {
         last = null;
-    }
-
-    /** How many history reads (each one or more pages) were made; for tests and figures. */
-    synchronized long reads() {
-        return reads;
     }
 
     /**
@@ -167,7 +161,6 @@ public final class GmailAccountHistory {
         List<History> records = new ArrayList<>();
         String pageToken = null;
         BigInteger end = null;
-        reads++;
         do {
             Gmail.Users.History.List req = gmail.users().history().list(GmailMailbox.ME)
                     .setStartHistoryId(start)

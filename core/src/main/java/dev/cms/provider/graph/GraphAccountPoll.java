@@ -87,7 +87,6 @@ public final class GraphAccountPoll {
     private boolean planned;
     private final Set<String> sweptThisRound = new HashSet<>();
     private @Nullable String folderDeltaLink;
-    private long folderDeltaReads;
 
     public GraphAccountPoll(CloudAccount account, AccessTokenSource tokens, GraphOptions options) {
         this(account, tokens, options, 1, DEFAULT_FRESHNESS);
@@ -161,11 +160,6 @@ public final class GraphAccountPoll {
         }
     }
 
-    /** How many folder delta rounds were read (each one or more pages); for tests and figures. */
-    synchronized long folderDeltaReads() {
-        return folderDeltaReads;
-    }
-
     private void plan() throws IOException, InterruptedException {
         boolean anyOther = members.values().stream().anyMatch(m -> !m.inbox);
         if (!anyOther) {
@@ -200,7 +194,6 @@ public final class GraphAccountPoll {
     private void readFolderDelta() throws IOException, InterruptedException {
         String url = folderDeltaLink;
         boolean firstRound = url == null;
-        folderDeltaReads++;
         Set<String> changed = new HashSet<>();
         while (true) {
             DeltaRequestBuilder b = transport.graph().me().mailFolders().delta();
@@ -219,11 +212,14 @@ public final class GraphAccountPoll {
                 if (!GraphMailbox.isSyncReset(e) || url == null) {
                     throw e;
                 }
+                // Start over now, so that the new starting point is set in this same round.
                 log.info("Office365 {}: Graph refused the folder delta link; every folder reads its own delta",
                         transport.user());
                 folderDeltaLink = null;
-                members.values().forEach(m -> m.marked = true);
-                return;
+                url = null;
+                firstRound = true;
+                changed.clear();
+                continue;
             }
             List<MailFolder> value = answer.getValue();
             if (value == null) {

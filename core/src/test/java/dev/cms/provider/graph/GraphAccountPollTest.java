@@ -223,6 +223,41 @@ class GraphAccountPollTest extends GraphCloudFixture {
     }
 
     @Test
+    void aFailedFolderDeltaLosesNothingTheNextFolderRoundReportsIt() throws Exception {
+        poll(); // a sweep round; the next is a folder round
+        String f = others().get(6);
+        String fresh = deliver(f, false);
+        faults().next(1, "GET", ".*/mailFolders/delta(\\(\\))?$").answer(error(400, "BadRequest"));
+        requests().clear();
+        poll();
+        assertEquals(1, folderDeltas());
+        assertEquals(List.of(inbox), deltaFolders(), "the inbox is still read: " + brief());
+        poll(); // a sweep round
+        assertFalse(seen.get(f).containsKey(fresh));
+        requests().clear();
+        poll(); // the next folder round, from the link the failed one did not replace
+        assertTrue(deltaFolders().contains(f), "requests: " + brief());
+        assertTrue(seen.get(f).containsKey(fresh));
+    }
+
+    @Test
+    void anExpiredFolderDeltaLinkMakesEveryFolderReadOnceAndStartsOverInTheSameRound() throws Exception {
+        poll(); // a sweep round; the next is a folder round
+        graph.expireDeltaTokens(user);
+        requests().clear();
+        Map<String, Listing> l = poll();
+        assertEquals(2, folderDeltas(), "the refused link, then a new start: " + brief());
+        assertTrue(l.values().stream().allMatch(Listing::full), "every folder's own token was refused too");
+        requests().clear();
+        poll();
+        poll();
+        assertTrue(topLevel().size() <= 4, "quiet again: " + brief());
+        for (String f : boxes.keySet()) {
+            assertEquals(truth(f), seen.get(f), "folder " + f);
+        }
+    }
+
+    @Test
     void aFolderThatChangedTheCloudReadsItsOwnDeltaNextPoll() throws Exception {
         poll();
         poll(); // a sweep round, then a folder round: the next is a sweep round
