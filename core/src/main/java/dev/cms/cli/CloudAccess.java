@@ -302,14 +302,26 @@ final class CloudAccess implements Providers {
         throw new IOException("no account " + user + " in this CredentialServer");
     }
 
+    /** Account key → the history reader its Gmail labels share. */
+    private final java.util.Map<String, dev.cms.provider.gmail.GmailAccountHistory> gmailHistories =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Account key → the polling schedule its whole-account Office365 folders share. */
+    private final java.util.Map<String, dev.cms.provider.graph.GraphAccountPoll> graphPolls =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     @Override
     public CloudMailbox create(CloudMailboxSpec spec) throws ConfigException, IOException {
         AccessTokenSource tokens = tokensFor(spec.account());
         return switch (spec.service()) {
             case GMAIL -> {
                 GmailAccountSpec g = (GmailAccountSpec) spec.account();
-                yield new GmailMailbox(AccountOptions.gmail(g), spec.mailbox(), spec.deleteAction(), tokens,
-                        gmailOptions(g));
+                dev.cms.provider.CloudAccount account = AccountOptions.gmail(g);
+                GmailOptions options = gmailOptions(g);
+                // The labels of one account share their history reads: one history.list a poll.
+                dev.cms.provider.gmail.GmailAccountHistory history = gmailHistories.computeIfAbsent(account.key(),
+                        k -> new dev.cms.provider.gmail.GmailAccountHistory(account, tokens, options));
+                yield new GmailMailbox(account, spec.mailbox(), spec.deleteAction(), tokens, options, history);
             }
             case OFFICE365 -> {
                 Office365AccountSpec o = (Office365AccountSpec) spec.account();
@@ -336,8 +348,14 @@ final class CloudAccess implements Providers {
     public CloudMailbox create(WholeAccounts.Folder folder) throws ConfigException, IOException {
         if (folder.call().account() instanceof Office365AccountSpec o) {
             // By id: a display name may hold a "/", which a path lookup would take for a level.
-            return GraphMailbox.ofFolder(AccountOptions.graph(o), folder.mailbox().mailbox(), folder.folder().id(),
-                    folder.call().deleteAction(), tokensFor(o), graphOptions(o));
+            dev.cms.provider.CloudAccount account = AccountOptions.graph(o);
+            AccessTokenSource tokens = tokensFor(o);
+            GraphOptions options = graphOptions(o);
+            // The folders of one account share one polling schedule: two requests an unchanged poll.
+            dev.cms.provider.graph.GraphAccountPoll poll = graphPolls.computeIfAbsent(account.key(),
+                    k -> new dev.cms.provider.graph.GraphAccountPoll(account, tokens, options));
+            return GraphMailbox.ofFolder(account, folder.mailbox().mailbox(), folder.folder().id(),
+                    folder.folder().inbox(), folder.call().deleteAction(), tokens, options, poll);
         }
         return create(folder.mailbox());
     }

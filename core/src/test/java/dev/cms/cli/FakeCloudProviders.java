@@ -58,11 +58,18 @@ final class FakeCloudProviders implements Providers {
         return GraphOptions.defaults(4).withTls(m.trustedSocketFactory(), m.trustManager());
     }
 
+    /** As in {@link CloudAccess}: the labels of one Gmail account share their history reads. */
+    private final java.util.Map<String, dev.cms.provider.gmail.GmailAccountHistory> histories = new java.util.HashMap<>();
+    /** As in {@link CloudAccess}: the whole-account folders of one Office365 account share a schedule. */
+    private final java.util.Map<String, dev.cms.provider.graph.GraphAccountPoll> polls = new java.util.HashMap<>();
+
     @Override
     public CloudMailbox create(CloudMailboxSpec spec) {
         if (spec.account() instanceof GmailAccountSpec g) {
-            return new GmailMailbox(AccountOptions.gmail(g), spec.mailbox(), spec.deleteAction(), tokens(g),
-                    gmailOptions());
+            dev.cms.provider.CloudAccount account = AccountOptions.gmail(g);
+            dev.cms.provider.gmail.GmailAccountHistory history = histories.computeIfAbsent(account.key(),
+                    k -> new dev.cms.provider.gmail.GmailAccountHistory(account, tokens(g), gmailOptions()));
+            return new GmailMailbox(account, spec.mailbox(), spec.deleteAction(), tokens(g), gmailOptions(), history);
         }
         Office365AccountSpec o = (Office365AccountSpec) spec.account();
         return new GraphMailbox(AccountOptions.graph(o), spec.mailbox(), spec.deleteAction(), tokens(o),
@@ -81,8 +88,11 @@ final class FakeCloudProviders implements Providers {
     @Override
     public CloudMailbox create(WholeAccounts.Folder folder) {
         if (folder.call().account() instanceof Office365AccountSpec o) {
-            return GraphMailbox.ofFolder(AccountOptions.graph(o), folder.mailbox().mailbox(), folder.folder().id(),
-                    folder.call().deleteAction(), tokens(o), graphOptions());
+            dev.cms.provider.CloudAccount account = AccountOptions.graph(o);
+            dev.cms.provider.graph.GraphAccountPoll poll = polls.computeIfAbsent(account.key(),
+                    k -> new dev.cms.provider.graph.GraphAccountPoll(account, tokens(o), graphOptions()));
+            return GraphMailbox.ofFolder(account, folder.mailbox().mailbox(), folder.folder().id(),
+                    folder.folder().inbox(), folder.call().deleteAction(), tokens(o), graphOptions(), poll);
         }
         return create(folder.mailbox());
     }

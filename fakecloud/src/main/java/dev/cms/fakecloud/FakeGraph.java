@@ -441,6 +441,9 @@ public final class FakeGraph {
             if (n == 1 && method.equals("GET")) {
                 return childFolders(r, m, m.rootId, prefix + "/mailFolders");
             }
+            if (n == 2 && (s.get(1).equals("delta") || s.get(1).equals("delta()")) && method.equals("GET")) {
+                return folderDelta(r, m, prefix);
+            }
             if (n == 2 && method.equals("GET")) {
                 return getFolder(m, s.get(1));
             }
@@ -988,6 +991,81 @@ public final class FakeGraph {
             } else {
                 DeltaState done = new DeltaState(f.id, st.epoch(), st.issued(), st.snapshot(), st.snapshot(),
                         st.snapshot(), st.pageSize(), st.select(), st.expand());
+                o.addProperty("@odata.deltaLink", link(path, Map.of("$deltatoken", done.encode())));
+            }
+            return FakeMicrosoftResponse.json(200, o)
+                    .withHeader("Preference-Applied", "odata.maxpagesize=" + st.pageSize());
+        }
+    }
+
+    /**
+     * {@code GET /me/mailFolders/delta}: every folder of the mailbox (hidden ones included, the
+     * top of the mailbox not), then with the delta link those whose name, parent, child count or
+     * item counts changed since. A flag change alone does not change a folder. Pages and tokens
+     * as in message delta; {@code $select} is accepted and every folder field returned.
+     */
+    private FakeMicrosoftResponse folderDelta(FakeMicrosoftRequest r, FakeGraphMailbox m, String prefix) {
+        String skipToken = r.param("$skiptoken");
+        String deltaToken = r.param("$deltatoken");
+        DeltaState given = null;
+        if (skipToken != null || deltaToken != null) {
+            try {
+                given = DeltaState.decode(skipToken != null ? skipToken : deltaToken);
+            } catch (RuntimeException e) {
+                return FakeMicrosoftResponse.graphError(400, "ErrorInvalidUrlQuery", "The sync state is malformed.");
+            }
+        }
+        Instant now = clock.instant();
+        synchronized (m) {
+            long seqNow = m.refreshFolderChanges();
+            DeltaState st;
+            if (given == null) {
+                st = new DeltaState("folders", m.epoch, now.getEpochSecond(), 0, 0, seqNow, pageSize(r, 10),
+                        r.param("$select"), null);
+            } else {
+                if (given.epoch() != m.epoch
+                        || Duration.between(Instant.ofEpochSecond(given.issued()), now).compareTo(deltaHorizon) > 0) {
+                    return FakeMicrosoftResponse.graphError(410, "SyncStateNotFound",
+                            "The sync state generation is not found. The delta token is expired and data must be"
+                                    + " synchronized again.");
+                }
+                if (!given.folder().equals("folders")) {
+                    return FakeMicrosoftResponse.graphError(400, "ErrorInvalidUrlQuery",
+                            "The sync state belongs to a message delta.");
+                }
+                int pageSize = pageSize(r, given.pageSize());
+                st = deltaToken != null && skipToken == null
+                        ? new DeltaState("folders", m.epoch, now.getEpochSecond(), given.snapshot(), 0, seqNow,
+                                pageSize, given.select(), null)
+                        : new DeltaState("folders", m.epoch, given.issued(), given.base(), given.after(),
+                                given.snapshot(), pageSize, given.select(), null);
+            }
+            // Folders changed in (base, snapshot], in the order of their change, after the last one sent.
+            List<Map.Entry<String, Long>> changed = new ArrayList<>();
+            for (Map.Entry<String, Long> e : m.folderChanged.entrySet()) {
+                if (e.getValue() > Math.max(st.base(), st.after()) && e.getValue() <= st.snapshot()) {
+                    changed.add(e);
+                }
+            }
+            changed.sort(Map.Entry.comparingByValue());
+            JsonArray value = new JsonArray();
+            int to = Math.min(changed.size(), st.pageSize());
+            long last = st.after();
+            for (int i = 0; i < to; i++) {
+                value.add(folderJson(m, m.folders.get(changed.get(i).getKey())));
+                last = changed.get(i).getValue();
+            }
+            JsonObject o = new JsonObject();
+            o.addProperty("@odata.context", root() + "/v1.0/$metadata#Collection(mailFolder)");
+            o.add("value", value);
+            String path = prefix + "/mailFolders/delta";
+            if (to < changed.size()) {
+                DeltaState next = new DeltaState("folders", st.epoch(), st.issued(), st.base(), last, st.snapshot(),
+                        st.pageSize(), st.select(), null);
+                o.addProperty("@odata.nextLink", link(path, Map.of("$skiptoken", next.encode())));
+            } else {
+                DeltaState done = new DeltaState("folders", st.epoch(), st.issued(), st.snapshot(), 0, st.snapshot(),
+                        st.pageSize(), st.select(), null);
                 o.addProperty("@odata.deltaLink", link(path, Map.of("$deltatoken", done.encode())));
             }
             return FakeMicrosoftResponse.json(200, o)

@@ -211,6 +211,31 @@ final class FakeGraphMailbox {
         tombstone(from, m.id);
     }
 
+    /**
+     * What a folder shows of itself (name, parent, counts) as last seen by {@link
+     * #refreshFolderChanges}, and the {@link #seq} at which that last changed: a folder delta
+     * reports a folder whose visible properties changed, as Exchange's hierarchy sync does, and
+     * not one where only a message's flag did.
+     */
+    private final Map<String, List<Object>> folderLook = new HashMap<>();
+    final Map<String, Long> folderChanged = new HashMap<>();
+
+    /** Notes which folders now look different from the last time; returns {@link #seq} after. */
+    long refreshFolderChanges() {
+        for (Folder f : folders.values()) {
+            if (f.id.equals(rootId)) {
+                continue;
+            }
+            List<Object> look = List.of(f.displayName, f.parentId, f.children.size(), f.members.size(), f.unread(),
+                    f.hidden);
+            if (!look.equals(folderLook.get(f.id))) {
+                folderLook.put(f.id, look);
+                folderChanged.put(f.id, ++seq);
+            }
+        }
+        return seq;
+    }
+
     List<Folder> children(Folder parent) {
         List<Folder> out = new ArrayList<>();
         for (String id : parent.children) {

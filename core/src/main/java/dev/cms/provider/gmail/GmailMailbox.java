@@ -2,9 +2,7 @@ package dev.cms.provider.gmail;
 
 import com.google.api.services.gmail.Gmail;
 import com.google.api.services.gmail.model.BatchModifyMessagesRequest;
-import com.google.api.services.gmail.model.History;
 import com.google.api.services.gmail.model.Label;
-import com.google.api.services.gmail.model.ListHistoryResponse;
 import com.google.api.services.gmail.model.ListLabelsResponse;
 import com.google.api.services.gmail.model.ListMessagesResponse;
 import com.google.api.services.gmail.model.Message;
@@ -102,10 +100,22 @@ public final class GmailMailbox implements CloudMailbox {
     private final Gmail gmail;
     private final GmailBatchFetch batches;
     private final GmailBodies bodies;
+    private final GmailAccountHistory history;
     private volatile @Nullable String labelId;
 
+    /** A label that reads the account's history on its own. */
     public GmailMailbox(CloudAccount account, String label, DeleteAction deleteAction,
                         AccessTokenSource tokens, GmailOptions options) {
+        this(account, label, deleteAction, tokens, options, new GmailAccountHistory(account, tokens, options));
+    }
+
+    /**
+     * A label that shares the history reads of its account with the other labels built with the
+     * same {@code history} (which must be of the same account), so that a poll of them all costs
+     * one {@code history.list}.
+     */
+    public GmailMailbox(CloudAccount account, String label, DeleteAction deleteAction,
+                        AccessTokenSource tokens, GmailOptions options, GmailAccountHistory history) {
         this.account = Objects.requireNonNull(account, "account");
         this.label = Objects.requireNonNull(label, "label");
         this.deleteAction = Objects.requireNonNull(deleteAction, "deleteAction");
@@ -115,6 +125,8 @@ public final class GmailMailbox implements CloudMailbox {
         this.gmail = transport.gmail();
         this.batches = new GmailBatchFetch(transport, key());
         this.bodies = new GmailBodies(transport, key());
+        this.history = Objects.requireNonNull(history, "history");
+        history.join(key());
     }
 
     @Override
@@ -190,7 +202,7 @@ public final class GmailMailbox implements CloudMailbox {
             return fullListing(id);
         }
         try {
-            return history(id, start);
+            return history.delta(key(), id, start);
         } catch (GmailStatusException e) {
             if (e.status() != 404) {
                 throw e;
@@ -198,38 +210,6 @@ public final class GmailMailbox implements CloudMailbox {
             log.info("{}: history id {} is no longer valid (HTTP 404); doing a full listing", key(), syncToken);
             return fullListing(id);
         }
-    }
-
-    private Listing history(String id, BigInteger start) throws IOException, InterruptedException {
-        HistoryDelta delta = new HistoryDelta(id, "history.list");
-        String pageToken = null;
-        String newHistoryId = null;
-        do {
-            Gmail.Users.History.List req = gmail.users().history().list(ME)
-                    .setStartHistoryId(start)
-                    .setLabelId(id)
-                    .setHistoryTypes(HISTORY_TYPES)
-                    .setMaxResults(PAGE_SIZE)
-                    .setPageToken(pageToken);
-            ListHistoryResponse r = transport.execute("history.list", COST_HISTORY_LIST, req,
-                    ListHistoryResponse.class);
-            if (r.getHistoryId() == null) {
-                throw new MalformedGmailResponse("history.list", "missing historyId");
-            }
-            if (newHistoryId == null) {
-                // The first page's id: every change after it shows up next time.
-                newHistoryId = r.getHistoryId().toString();
-            }
-            if (r.getHistory() != null) {
-                for (History h : r.getHistory()) {
-                    if (h != null) {
-                        delta.apply(h);
-                    }
-                }
-            }
-            pageToken = emptyToNull(r.getNextPageToken());
-        } while (pageToken != null);
-        return Listing.delta(delta.changed(), delta.removed(), newHistoryId);
     }
 
     private Listing fullListing(String id) throws IOException, InterruptedException {
@@ -247,6 +227,7 @@ public final class GmailMailbox implements CloudMailbox {
             Flags f = Flags.NONE.with(Flag.READ, !unread.contains(m)).with(Flag.FLAGGED, starred.contains(m));
             messages.add(new CloudMessage(m, f, null));
         }
+        history.given(key(), profile.getHistoryId());
         log.debug("{}: full listing of {} messages", key(), messages.size());
         return Listing.full(messages, profile.getHistoryId().toString());
     }
@@ -349,6 +330,8 @@ public final class GmailMailbox implements CloudMailbox {
             return;
         }
         String id = labelId();
+        // Whatever happens below, a history read made before it no longer shows the cloud as it is.
+        history.changedCloud();
         Map<LabelEdit, Set<String>> groups = new LinkedHashMap<>();
         for (Change c : changes) {
             LabelEdit edit = editFor(c, id);

@@ -86,9 +86,18 @@ public final class GraphMailbox implements CloudMailbox {
     private final GraphBatch batch;
     private final Ticker ticker;
     private volatile @Nullable String folderId;
+    private @Nullable GraphAccountPoll poll;
+    /** The last listing was skipped by the schedule: it says nothing of the folder as it is now. */
+    private volatile boolean lastListingSkipped;
 
     public GraphMailbox(CloudAccount account, String folderPath, DeleteAction deleteAction,
                         AccessTokenSource tokens, GraphOptions options) {
+        this(account, folderPath, deleteAction, tokens, options, null);
+    }
+
+    /** With {@code shared} as its transport, or a transport of its own when null. */
+    private GraphMailbox(CloudAccount account, String folderPath, DeleteAction deleteAction,
+                         AccessTokenSource tokens, GraphOptions options, @Nullable GraphTransport shared) {
         this.account = Objects.requireNonNull(account, "account");
         this.folderPath = Objects.requireNonNull(folderPath, "folderPath");
         this.deleteAction = Objects.requireNonNull(deleteAction, "deleteAction");
@@ -106,7 +115,7 @@ public final class GraphMailbox implements CloudMailbox {
         }
         this.parts = List.copyOf(ps);
         String endpoint = account.endpoint();
-        this.transport = new GraphTransport(endpoint, who(), tokens, options);
+        this.transport = shared != null ? shared : new GraphTransport(endpoint, who(), tokens, options);
         this.batch = new GraphBatch(transport);
     }
 
@@ -118,6 +127,21 @@ public final class GraphMailbox implements CloudMailbox {
             DeleteAction deleteAction, AccessTokenSource tokens, GraphOptions options) {
         GraphMailbox m = new GraphMailbox(account, folderPath, deleteAction, tokens, options);
         m.folderId = Objects.requireNonNull(folderId, "folderId");
+        return m;
+    }
+
+    /**
+     * A folder of a whole account, polled on {@code poll}'s schedule with the account's other
+     * folders built with it: it reads its own delta only when the schedule says so.
+     */
+    public static GraphMailbox ofFolder(CloudAccount account, String folderPath, String folderId, boolean inbox,
+            DeleteAction deleteAction, AccessTokenSource tokens, GraphOptions options, GraphAccountPoll poll) {
+        // One transport for the account's folders: one connection pool, and Outlook's limit of
+        // concurrent requests and its throttling pauses are per mailbox, not per folder.
+        GraphMailbox m = new GraphMailbox(account, folderPath, deleteAction, tokens, options, poll.transport());
+        m.folderId = Objects.requireNonNull(folderId, "folderId");
+        m.poll = poll;
+        poll.join(folderId, inbox);
         return m;
     }
 
@@ -223,9 +247,16 @@ public final class GraphMailbox implements CloudMailbox {
 
     // ---------------------------------------------------------------- counts
 
-    /** The folder's {@code totalItemCount} and {@code unreadItemCount} (one request). */
+    /**
+     * The folder's {@code totalItemCount} and {@code unreadItemCount} (one request). Empty, with
+     * no request, after a listing the schedule skipped: the cloud may hold changes that listing
+     * left for a later poll, and counts taken now would look like a change the listing missed.
+     */
     @Override
     public Optional<MailboxCounts> counts() throws IOException, InterruptedException {
+        if (lastListingSkipped) {
+            return Optional.empty();
+        }
         String id = folderId();
         String call = "mailFolders.get";
         MailFolder f = transport.call(call, () -> graph().me().mailFolders().byMailFolderId(id).get(rc -> {
@@ -246,6 +277,22 @@ public final class GraphMailbox implements CloudMailbox {
     @Override
     public Listing list(@Nullable String syncToken) throws IOException, InterruptedException {
         String id = folderId();
+        GraphAccountPoll p = poll;
+        if (p == null) {
+            return listOwn(id, syncToken);
+        }
+        if (!p.mustRead(id) && syncToken != null) {
+            // Not this folder's turn: its changes wait in the cloud's delta from this same token.
+            lastListingSkipped = true;
+            return Listing.delta(List.of(), Set.of(), syncToken);
+        }
+        lastListingSkipped = false;
+        Listing l = listOwn(id, syncToken);
+        p.read(id);
+        return l;
+    }
+
+    private Listing listOwn(String id, @Nullable String syncToken) throws IOException, InterruptedException {
         if (syncToken == null) {
             return fullListing(id);
         }
@@ -358,6 +405,10 @@ public final class GraphMailbox implements CloudMailbox {
     public void apply(List<Change> changes) throws IOException, InterruptedException {
         if (changes.isEmpty()) {
             return;
+        }
+        GraphAccountPoll p = poll;
+        if (p != null) {
+            p.changedCloud(folderId());
         }
         Instant now = ticker.now();
         List<GraphBatch.Sub> patches = new ArrayList<>();

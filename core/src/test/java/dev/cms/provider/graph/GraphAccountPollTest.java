@@ -1,0 +1,274 @@
+package dev.cms.provider.graph;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cms.cli.AccountOptions;
+import dev.cms.config.DeleteAction;
+import dev.cms.config.Office365AccountSpec;
+import dev.cms.fakecloud.RequestLog;
+import dev.cms.model.CloudMessage;
+import dev.cms.model.Flag;
+import dev.cms.model.Flags;
+import dev.cms.provider.Change;
+import dev.cms.provider.CloudAccount;
+import dev.cms.provider.Listing;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A whole Office365 account of 30 folders on one {@link GraphAccountPoll}: an unchanged poll
+ * costs at most two requests, a change one more per changed folder, a change no count shows is
+ * read within the documented bound, and every folder's listing stays what the cloud holds.
+ */
+class GraphAccountPollTest extends GraphCloudFixture {
+    private static final int FOLDERS = 30;
+
+    /** Folder id → its mailbox on the shared schedule, the inbox first. */
+    private final Map<String, GraphMailbox> boxes = new LinkedHashMap<>();
+    private final Map<String, String> tokensById = new LinkedHashMap<>();
+    /** Folder id → what the listings so far say it holds. */
+    private final Map<String, Map<String, Flags>> seen = new LinkedHashMap<>();
+    private String inbox;
+    private int messages;
+
+    private GraphOptions options() {
+        return new GraphOptions(4, Duration.ofSeconds(10), Duration.ofSeconds(10), ticker, new Random(42), null, null)
+                .withTls(ms.trustedSocketFactory(), ms.trustManager());
+    }
+
+    private CloudAccount account() {
+        return AccountOptions.graph(new Office365AccountSpec(user, "common", CLIENT, false,
+                ms.authorityHost().toString(), ms.graphEndpoint().toString(), 4, null));
+    }
+
+    private String deliver(String folder, boolean read) {
+        messages++;
+        byte[] mime = ("Message-ID: <m" + messages + "@example.com>\r\nSubject: " + messages + "\r\n\r\nbody\r\n")
+                .getBytes(StandardCharsets.UTF_8);
+        return graph.addMessage(user, folder, mime, NOW.minusSeconds(1000 - messages), read, null, false);
+    }
+
+    @BeforeEach
+    void wholeAccount() throws Exception {
+        inbox = graph.folderId(user, "inbox");
+        List<String> folders = new java.util.ArrayList<>();
+        folders.add(inbox);
+        for (String w : List.of("sentitems", "drafts", "deleteditems", "archive", "junkemail")) {
+            folders.add(graph.folderId(user, w));
+        }
+        String lists = graph.addFolder(user, "inbox", "Lists");
+        folders.add(lists);
+        while (folders.size() < FOLDERS) {
+            int i = folders.size();
+            folders.add(graph.addFolder(user, i % 2 == 0 ? lists : "msgfolderroot", "Folder " + i));
+        }
+        for (String f : folders) {
+            deliver(f, true);
+            deliver(f, false);
+        }
+        GraphAccountPoll poll = new GraphAccountPoll(account(), tokens, options());
+        for (String f : folders) {
+            boxes.put(f, GraphMailbox.ofFolder(account(), "F/" + f, f, f.equals(inbox), DeleteAction.ARCHIVE, tokens,
+                    options(), poll));
+        }
+        Map<String, Listing> first = poll();
+        assertTrue(first.values().stream().allMatch(Listing::full));
+        requests().clear();
+    }
+
+    /** One poll of every folder, in order; keeps the tokens and what each folder holds. */
+    private Map<String, Listing> poll() throws Exception {
+        Map<String, Listing> out = new LinkedHashMap<>();
+        for (Map.Entry<String, GraphMailbox> e : boxes.entrySet()) {
+            Listing l = e.getValue().list(tokensById.get(e.getKey()));
+            out.put(e.getKey(), l);
+            tokensById.put(e.getKey(), l.syncToken());
+            Map<String, Flags> s = seen.computeIfAbsent(e.getKey(), k -> new TreeMap<>());
+            if (l.full()) {
+                s.clear();
+            }
+            l.removed().forEach(s::remove);
+            for (CloudMessage m : l.messages()) {
+                s.put(m.id(), m.flags());
+            }
+        }
+        return out;
+    }
+
+    /** The message delta requests of the last poll, by folder id. */
+    private List<String> deltaFolders() {
+        return topLevel().stream().filter(e -> e.path().endsWith("/messages/delta") || e.path().endsWith("/messages/delta()"))
+                .map(e -> e.path().replaceAll("^.*/mailFolders/([^/]+)/messages/delta(\\(\\))?$", "$1")).toList();
+    }
+
+    private long folderDeltas() {
+        return topLevel().stream().filter(e -> e.path().endsWith("/mailFolders/delta")
+                || e.path().endsWith("/mailFolders/delta()")).count();
+    }
+
+    /** The folder as the cloud holds it. */
+    private Map<String, Flags> truth(String folder) {
+        Map<String, Flags> m = new TreeMap<>();
+        for (String id : graph.messageIds(user, folder)) {
+            var s = graph.message(user, id);
+            m.put(id, Flags.NONE.with(Flag.READ, s.isRead()).with(Flag.FLAGGED, s.flagStatus().equals("flagged"))
+                    .with(Flag.REPLIED, s.replied()));
+        }
+        return m;
+    }
+
+    /** The last poll's requests, paths only. */
+    private List<String> brief() {
+        return topLevel().stream().map(e -> e.method() + " " + e.path().replaceAll("/mailFolders/(.{8})[^/]*", "/mailFolders/$1..."))
+                .toList();
+    }
+
+    private List<String> others() {
+        return boxes.keySet().stream().filter(f -> !f.equals(inbox)).toList();
+    }
+
+    @Test
+    void anUnchangedPollOfThirtyFoldersCostsAtMostTwoRequests() throws Exception {
+        for (int round = 0; round < 2 * FOLDERS; round++) {
+            requests().clear();
+            Map<String, Listing> l = poll();
+            List<RequestLog.Entry> sent = topLevel();
+            assertTrue(sent.size() <= 2, "poll " + round + " sent " + brief());
+            assertTrue(deltaFolders().contains(inbox), "the inbox is read every poll: " + brief());
+            assertTrue(l.values().stream().allMatch(x -> !x.full() && x.messages().isEmpty() && x.removed().isEmpty()));
+        }
+    }
+
+    @Test
+    void aPollWithChangesCostsTwoPlusOnePerChangedFolder() throws Exception {
+        poll(); // a sweep round; the next is a folder round
+        List<String> o = others();
+        String newMail = o.get(3);
+        String readHere = o.get(10);
+        String fresh = deliver(newMail, false);
+        String unread = graph.messageIds(user, readHere).stream()
+                .filter(id -> !graph.message(user, id).isRead()).findFirst().orElseThrow();
+        graph.update(user, unread, true, null);
+        requests().clear();
+        Map<String, Listing> l = poll();
+        assertEquals(1, folderDeltas());
+        assertEquals(java.util.Set.of(inbox, newMail, readHere), new java.util.HashSet<>(deltaFolders()));
+        assertEquals(2 + 2, topLevel().size(), "requests: " + brief());
+        assertTrue(l.get(newMail).messages().stream().anyMatch(m -> m.id().equals(fresh)));
+        assertTrue(l.get(readHere).messages().stream().anyMatch(m -> m.id().equals(unread) && m.flags().has(Flag.READ)));
+        // The next poll is quiet again.
+        requests().clear();
+        poll();
+        assertTrue(topLevel().size() <= 2, "requests: " + brief());
+    }
+
+    @Test
+    void aFlagChangeNoCountShowsIsReadWithinTheDocumentedBound() throws Exception {
+        String quiet = others().get(others().size() - 1);
+        String id = graph.messageIds(user, quiet).get(0);
+        graph.update(user, id, null, "flagged");
+        int bound = 2 * others().size(); // 2 * ceil(F / sweepPerRound) polls, F folders besides the inbox
+        int polls = 0;
+        boolean found = false;
+        while (!found && polls < bound) {
+            requests().clear();
+            Map<String, Listing> l = poll();
+            polls++;
+            assertTrue(topLevel().size() <= 2, "poll " + polls + " sent " + brief());
+            found = l.get(quiet).messages().stream().anyMatch(m -> m.id().equals(id) && m.flags().has(Flag.FLAGGED));
+        }
+        assertTrue(found, "the flag was not read within " + bound + " polls");
+        assertTrue(polls > 2, "a flag alone is not in the folder delta, so only the sweep finds it (poll " + polls + ")");
+    }
+
+    @Test
+    void everyFoldersListingMatchesItsOwnFullListingOnceTheBoundHasPassed() throws Exception {
+        List<String> o = others();
+        deliver(o.get(0), false);
+        graph.update(user, graph.messageIds(user, o.get(5)).get(0), false, "flagged");
+        graph.move(user, graph.messageIds(user, o.get(7)).get(0), o.get(8));
+        graph.delete(user, graph.messageIds(user, inbox).get(0));
+        graph.markReplied(user, graph.messageIds(user, o.get(20)).get(0));
+        for (int i = 0; i < 2 * o.size(); i++) {
+            poll();
+        }
+        for (String f : boxes.keySet()) {
+            assertEquals(truth(f), seen.get(f), "folder " + f);
+        }
+    }
+
+    @Test
+    void aFolderSkippedInAPollDoesNotOfferCountsThatItsListingCannotMatch() throws Exception {
+        String f = others().get(4);
+        deliver(f, false); // waits for the next folder round: the next poll is a sweep round
+        requests().clear();
+        Map<String, Listing> l = poll();
+        assertFalse(deltaFolders().contains(f), "requests: " + brief());
+        assertTrue(l.get(f).messages().isEmpty());
+        requests().clear();
+        assertTrue(boxes.get(f).counts().isEmpty(), "counts now would not match the listing");
+        assertEquals(0, topLevel().size());
+        assertTrue(boxes.get(inbox).counts().isPresent(), "a folder read in this poll has its counts checked");
+        poll();
+        assertTrue(seen.get(f).size() == 3 && boxes.get(f).counts().orElseThrow().total() == 3);
+    }
+
+    @Test
+    void aFailedFolderDeltaLosesNothingTheNextFolderRoundReportsIt() throws Exception {
+        poll(); // a sweep round; the next is a folder round
+        String f = others().get(6);
+        String fresh = deliver(f, false);
+        faults().next(1, "GET", ".*/mailFolders/delta(\\(\\))?$").answer(error(400, "BadRequest"));
+        requests().clear();
+        poll();
+        assertEquals(1, folderDeltas());
+        assertEquals(List.of(inbox), deltaFolders(), "the inbox is still read: " + brief());
+        poll(); // a sweep round
+        assertFalse(seen.get(f).containsKey(fresh));
+        requests().clear();
+        poll(); // the next folder round, from the link the failed one did not replace
+        assertTrue(deltaFolders().contains(f), "requests: " + brief());
+        assertTrue(seen.get(f).containsKey(fresh));
+    }
+
+    @Test
+    void anExpiredFolderDeltaLinkMakesEveryFolderReadOnceAndStartsOverInTheSameRound() throws Exception {
+        poll(); // a sweep round; the next is a folder round
+        graph.expireDeltaTokens(user);
+        requests().clear();
+        Map<String, Listing> l = poll();
+        assertEquals(2, folderDeltas(), "the refused link, then a new start: " + brief());
+        assertTrue(l.values().stream().allMatch(Listing::full), "every folder's own token was refused too");
+        requests().clear();
+        poll();
+        poll();
+        assertTrue(topLevel().size() <= 4, "quiet again: " + brief());
+        for (String f : boxes.keySet()) {
+            assertEquals(truth(f), seen.get(f), "folder " + f);
+        }
+    }
+
+    @Test
+    void aFolderThatChangedTheCloudReadsItsOwnDeltaNextPoll() throws Exception {
+        poll();
+        poll(); // a sweep round, then a folder round: the next is a sweep round
+        String f = others().get(12);
+        String id = graph.messageIds(user, f).get(0);
+        Flags was = seen.get(f).get(id);
+        boxes.get(f).apply(List.of(Change.flags(id, was, was.with(Flag.FLAGGED))));
+        requests().clear();
+        Map<String, Listing> l = poll();
+        assertTrue(deltaFolders().contains(f), "requests: " + brief());
+        assertTrue(l.get(f).messages().stream().anyMatch(m -> m.id().equals(id) && m.flags().has(Flag.FLAGGED)));
+        assertFalse(l.get(f).full());
+    }
+}
