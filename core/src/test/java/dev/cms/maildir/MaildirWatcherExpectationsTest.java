@@ -61,10 +61,10 @@ class MaildirWatcherExpectationsTest {
         }
     }
 
+    /** A mail program's delivery: written in tmp/, then moved in, so new/ sees one event for it. */
     private Path userWrites(String name) throws IOException {
-        Path p = a.resolve("new").resolve(name);
-        Files.writeString(p, "user's mail");
-        return p;
+        Path t = Files.writeString(a.resolve("tmp").resolve(name), "user's mail");
+        return Files.move(t, a.resolve("new").resolve(name));
     }
 
     @Test
