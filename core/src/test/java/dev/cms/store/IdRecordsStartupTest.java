@@ -1,0 +1,48 @@
+package dev.cms.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.cms.model.ContentHash;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Start-up rewrites a record that holds a damaged line even when it is far from twice its
+ * live entries: the damage (a crash in the middle of an append) is not left for the next
+ * append to meet.
+ */
+class IdRecordsStartupTest {
+    private static final String ACCOUNT = "o365:carol@example.com";
+
+    @TempDir Path temp;
+
+    @Test
+    void oneDamagedLineIsDroppedAtStartUpThoughTheRecordIsSmall() throws IOException {
+        Path stateDir = temp.resolve("state");
+        MessageStore store = MessageStore.open(stateDir);
+        ContentHash a = store.ingest(new ByteArrayInputStream("a\n".getBytes(StandardCharsets.US_ASCII)));
+        ContentHash b = store.ingest(new ByteArrayInputStream("b\n".getBytes(StandardCharsets.US_ASCII)));
+        store.recordIds(ACCOUNT, Map.of("one", a));
+        store.recordIds(ACCOUNT, Map.of("two", b));
+        Path file;
+        try (Stream<Path> s = Files.list(stateDir.resolve(IdRecords.IDS))) {
+            file = s.findFirst().orElseThrow();
+        }
+        Files.write(file, ("cut " + a.hex().substring(0, 9)).getBytes(StandardCharsets.US_ASCII),
+                StandardOpenOption.APPEND);
+
+        store = MessageStore.open(stateDir); // 3 lines for 2 live ids: only the damage calls for a rewrite
+        assertEquals(List.of("one " + a.hex(), "two " + b.hex()), Files.readAllLines(file));
+        assertEquals(Map.of("one", a, "two", b), store.recordedIds(ACCOUNT, Set.of("one", "two", "cut")));
+    }
+}
