@@ -27,7 +27,7 @@ class IdRecordsStartupTest {
     @TempDir Path temp;
 
     @Test
-    void oneDamagedLineIsDroppedAtStartUpThoughTheRecordIsSmall() throws IOException {
+    void oneDamagedLineIsDroppedAtTheFirstUseAfterAStartThoughTheRecordIsSmall() throws IOException {
         Path stateDir = temp.resolve("state");
         MessageStore store = MessageStore.open(stateDir);
         ContentHash a = store.ingest(new ByteArrayInputStream("a\n".getBytes(StandardCharsets.US_ASCII)));
@@ -42,7 +42,8 @@ class IdRecordsStartupTest {
                 StandardOpenOption.APPEND);
 
         store = MessageStore.open(stateDir); // 3 lines for 2 live ids: only the damage calls for a rewrite
-        assertEquals(List.of("one " + a.hex(), "two " + b.hex()), Files.readAllLines(file));
         assertEquals(Map.of("one", a, "two", b), store.recordedIds(ACCOUNT, Set.of("one", "two", "cut")));
+        assertEquals(List.of("one " + a.hex(), "two " + b.hex()), Files.readAllLines(file),
+                "rewritten at the record's first use after the start");
     }
 }

@@ -196,18 +196,9 @@ public final class GraphAccountPoll {
         boolean firstRound = url == null;
         Set<String> changed = new HashSet<>();
         while (true) {
-            DeltaRequestBuilder b = transport.graph().me().mailFolders().delta();
-            DeltaRequestBuilder page = url == null ? b : b.withUrl(url);
-            boolean first = url == null;
             DeltaGetResponse answer;
             try {
-                answer = transport.call(CALL, () -> page.get(rc -> {
-                    rc.options.add(GraphCall.json(CALL));
-                    rc.headers.add("Prefer", "odata.maxpagesize=" + PAGE_SIZE);
-                    if (first) {
-                        rc.queryParameters.select = SELECT;
-                    }
-                }));
+                answer = folderDeltaPage(url);
             } catch (GraphStatusException e) {
                 if (!GraphMailbox.isSyncReset(e) || url == null) {
                     throw e;
@@ -221,16 +212,7 @@ public final class GraphAccountPoll {
                 changed.clear();
                 continue;
             }
-            List<MailFolder> value = answer.getValue();
-            if (value == null) {
-                throw new MalformedGraphResponse(CALL, "no value list");
-            }
-            for (MailFolder f : value) {
-                if (f == null || f.getId() == null || f.getId().isEmpty()) {
-                    throw new MalformedGraphResponse(CALL, "a folder without an id");
-                }
-                changed.add(f.getId());
-            }
+            addFolderIds(answer, changed);
             String next = answer.getOdataNextLink();
             String delta = answer.getOdataDeltaLink();
             if (next != null) {
@@ -252,6 +234,33 @@ public final class GraphAccountPoll {
             if (m != null) {
                 m.marked = true;
             }
+        }
+    }
+
+    /** One page of the folder delta: the first (no link yet) or the one {@code url} names. */
+    private DeltaGetResponse folderDeltaPage(@Nullable String url) throws IOException, InterruptedException {
+        DeltaRequestBuilder b = transport.graph().me().mailFolders().delta();
+        DeltaRequestBuilder page = url == null ? b : b.withUrl(url);
+        boolean first = url == null;
+        return transport.call(CALL, () -> page.get(rc -> {
+            rc.options.add(GraphCall.json(CALL));
+            rc.headers.add("Prefer", "odata.maxpagesize=" + PAGE_SIZE);
+            if (first) {
+                rc.queryParameters.select = SELECT;
+            }
+        }));
+    }
+
+    private static void addFolderIds(DeltaGetResponse answer, Set<String> changed) throws MalformedGraphResponse {
+        List<MailFolder> value = answer.getValue();
+        if (value == null) {
+            throw new MalformedGraphResponse(CALL, "no value list");
+        }
+        for (MailFolder f : value) {
+            if (f == null || f.getId() == null || f.getId().isEmpty()) {
+                throw new MalformedGraphResponse(CALL, "a folder without an id");
+            }
+            changed.add(f.getId());
         }
     }
 }
