@@ -11,6 +11,7 @@ import dev.cms.provider.Change;
 import dev.cms.provider.CloudMailbox;
 import dev.cms.provider.Listing;
 import dev.cms.provider.memory.InMemoryMailbox;
+import dev.cms.time.FakeTicker;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -35,6 +36,7 @@ class FirstSyncTest {
     Path tmp;
 
     private SyncFixture fx;
+    private final FakeTicker ticker = new FakeTicker();
 
     @AfterEach
     void close() throws Exception {
@@ -110,6 +112,7 @@ class FirstSyncTest {
     void messagesAppearInTheMaildirWhileTheDownloadRuns() throws Exception {
         Watched cloud = mailbox();
         fx = new SyncFixture(tmp, 1, List.of(cloud), Router.defaultOnly());
+        fx.ticker = ticker; // fake time: only the count of bodies flushes, however slow the machine
         fx.start(false);
         List<Integer> visibleAt = new ArrayList<>();
         cloud.afterBody = n -> {
@@ -129,10 +132,38 @@ class FirstSyncTest {
         assertTrue(fx.cycleOk().idle());
     }
 
+    /** A slow download delivers what it has every {@link Downloads#EARLY_DELIVERY_EVERY} too. */
+    @Test
+    void aSlowDownloadDeliversWhatItHasEveryTwoSeconds() throws Exception {
+        Watched cloud = mailbox();
+        fx = new SyncFixture(tmp, 1, List.of(cloud), Router.defaultOnly());
+        fx.ticker = ticker;
+        fx.start(false);
+        List<Integer> visibleAt = new ArrayList<>();
+        cloud.afterBody = n -> {
+            try {
+                if (n == 30) {
+                    visibleAt.add(fx.files(0).size());
+                    ticker.advance(Downloads.EARLY_DELIVERY_EVERY.plusSeconds(1));
+                } else if (n == 31) {
+                    visibleAt.add(fx.files(0).size());
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+
+        fx.cycleOk();
+
+        assertEquals(List.of(0, 31), visibleAt, "nothing before the time passed, the 31 bodies at the next one");
+        assertEquals(MESSAGES, fx.local(0).size());
+    }
+
     @Test
     void aCrashPartWayResumesWithoutDownloadingAgainOrDuplicates() throws Exception {
         Watched cloud = mailbox();
         fx = new SyncFixture(tmp, 1, List.of(cloud), Router.defaultOnly());
+        fx.ticker = ticker; // fake time: only the count of bodies flushes, however slow the machine
         fx.start(false);
         cloud.afterBody = n -> {
             if (n == 450) {
