@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import dev.cms.maildir.MaildirFile;
-import dev.cms.maildir.MaildirName;
 import dev.cms.model.ContentHash;
-import dev.cms.model.FileStat;
 import dev.cms.model.Flags;
 import dev.cms.provider.memory.InMemoryMailbox;
 import java.nio.file.Path;
@@ -31,18 +29,15 @@ class MaildirPlanTest {
     private static final ContentHash C = hash('c');
 
     private final CloudState gmail = new CloudState(InMemoryMailbox.likeGmail("gmail:me:inbox"), 0);
-    private final LocalView view = new LocalView(ROOT);
-    private int inode = 1;
+    private final PlanValues values = new PlanValues(ROOT);
+    private final LocalView view = values.view;
 
     private static ContentHash hash(char c) {
-        return new ContentHash(String.valueOf(c).repeat(64));
+        return PlanValues.hash(c);
     }
 
     private MaildirFile file(String name, ContentHash h) {
-        MaildirFile f = new MaildirFile(ROOT.resolve("cur").resolve(name), MaildirName.parse(name), false,
-                new FileStat(inode++, 10, 1, 1));
-        view.add(f, h);
-        return f;
+        return values.file(name, h);
     }
 
     private Want want(String id, String flags) {

@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cms.maildir.MaildirFile;
-import dev.cms.maildir.MaildirName;
 import dev.cms.model.ContentHash;
-import dev.cms.model.FileStat;
 import dev.cms.model.Flags;
 import dev.cms.provider.Change;
 import dev.cms.provider.memory.InMemoryMailbox;
@@ -30,18 +28,15 @@ class PlansTest {
     private static final ContentHash C = hash('c');
 
     private final CloudState office = new CloudState(InMemoryMailbox.likeOffice365("o365:me:inbox"), 0);
-    private final LocalView view = new LocalView(ROOT);
-    private int inode = 1;
+    private final PlanValues values = new PlanValues(ROOT);
+    private final LocalView view = values.view;
 
     private static ContentHash hash(char c) {
-        return new ContentHash(String.valueOf(c).repeat(64));
+        return PlanValues.hash(c);
     }
 
     private MaildirFile file(String name, ContentHash h) {
-        MaildirFile f = new MaildirFile(ROOT.resolve("cur").resolve(name), MaildirName.parse(name), false,
-                new FileStat(inode++, 10, 1, 1));
-        view.add(f, h);
-        return f;
+        return values.file(name, h);
     }
 
     /** Message {@code id} of {@code office} was synced with {@code flags} into Maildir 0. */
