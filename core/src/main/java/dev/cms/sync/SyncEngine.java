@@ -261,8 +261,8 @@ public final class SyncEngine {
         if (locals == null || stopped(rep)) {
             return rep;
         }
-        for (int i : local.listedAfresh()) {
-            touchMissing(i, locals.get(i));
+        if (!local.listedAfresh().isEmpty()) {
+            touchMissing(local.listedAfresh(), locals);
         }
         // 2. Refresh every cloud mailbox and download bodies we lack.
         Map<CloudState, Refresh> refreshed = new LinkedHashMap<>();
@@ -300,14 +300,16 @@ public final class SyncEngine {
     }
 
     /**
-     * After Maildir {@code i} was listed afresh (at start-up): the contents the snapshot placed
-     * there that have no file now (deleted while the daemon was stopped) are pending too.
+     * After Maildirs were listed afresh (at start-up): the contents the snapshot placed in one of
+     * them that have no file now (deleted while the daemon was stopped) are pending too. One
+     * pass over the snapshots, however many Maildirs.
      */
-    private void touchMissing(int i, LocalView view) {
+    private void touchMissing(Set<Integer> fresh, List<LocalView> locals) {
         for (CloudState c : clouds) {
             for (Entry e : c.snapshot.values()) {
-                if (e.target() == i && !view.has(e.hash())) {
-                    local.touch(i, e.hash());
+                int t = e.target();
+                if (t >= 0 && fresh.contains(t) && !locals.get(t).has(e.hash())) {
+                    local.touch(t, e.hash());
                 }
             }
         }
