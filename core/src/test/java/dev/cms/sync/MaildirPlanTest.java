@@ -1,5 +1,9 @@
 package dev.cms.sync;
 
+import static dev.cms.sync.PlanValues.A;
+import static dev.cms.sync.PlanValues.B;
+import static dev.cms.sync.PlanValues.C;
+import static dev.cms.sync.PlanValues.hash;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
@@ -24,17 +28,10 @@ import org.junit.jupiter.api.Test;
  */
 class MaildirPlanTest {
     private static final Path ROOT = Path.of("/nonexistent/cms-maildir-plan/mail");
-    private static final ContentHash A = hash('a');
-    private static final ContentHash B = hash('b');
-    private static final ContentHash C = hash('c');
 
     private final CloudState gmail = new CloudState(InMemoryMailbox.likeGmail("gmail:me:inbox"), 0);
     private final PlanValues values = new PlanValues(ROOT);
     private final LocalView view = values.view;
-
-    private static ContentHash hash(char c) {
-        return PlanValues.hash(c);
-    }
 
     private MaildirFile file(String name, ContentHash h) {
         return values.file(name, h);

@@ -11,6 +11,10 @@ import java.nio.file.Path;
  * (so a planner that read a file would fail), files added to it by name, hashes by letter.
  */
 final class PlanValues {
+    static final ContentHash A = hash('a');
+    static final ContentHash B = hash('b');
+    static final ContentHash C = hash('c');
+
     final Path root;
     final LocalView view;
     private int inode = 1;

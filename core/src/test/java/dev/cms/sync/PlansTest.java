@@ -1,5 +1,9 @@
 package dev.cms.sync;
 
+import static dev.cms.sync.PlanValues.A;
+import static dev.cms.sync.PlanValues.B;
+import static dev.cms.sync.PlanValues.C;
+import static dev.cms.sync.PlanValues.hash;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -23,17 +27,10 @@ import org.junit.jupiter.api.Test;
  */
 class PlansTest {
     private static final Path ROOT = Path.of("/nonexistent/cms-plans-test/mail");
-    private static final ContentHash A = hash('a');
-    private static final ContentHash B = hash('b');
-    private static final ContentHash C = hash('c');
 
     private final CloudState office = new CloudState(InMemoryMailbox.likeOffice365("o365:me:inbox"), 0);
     private final PlanValues values = new PlanValues(ROOT);
     private final LocalView view = values.view;
-
-    private static ContentHash hash(char c) {
-        return PlanValues.hash(c);
-    }
 
     private MaildirFile file(String name, ContentHash h) {
         return values.file(name, h);
