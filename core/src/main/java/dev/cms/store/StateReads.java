@@ -148,8 +148,7 @@ final class StateReads {
                     continue;
                 }
                 long inode = rs.getLong(1);
-                out.put(inode, new StatIndex.Entry(new FileStat(inode, rs.getLong(2), rs.getLong(3), rs.getLong(4)),
-                        hash, rs.getString(6)));
+                out.put(inode, statRow(inode, rs, 2, hash));
             }
         }
         return out;
@@ -164,11 +163,15 @@ final class StateReads {
                     return null;
                 }
                 ContentHash hash = hash(rs, 4);
-                return hash == null ? null
-                        : new StatIndex.Entry(new FileStat(inode, rs.getLong(1), rs.getLong(2), rs.getLong(3)), hash,
-                                rs.getString(5));
+                return hash == null ? null : statRow(inode, rs, 1, hash);
             }
         }
+    }
+
+    /** A stat index row whose size, mtime, ctime and (after the hash) name start at column {@code size}. */
+    private static StatIndex.Entry statRow(long inode, ResultSet rs, int size, ContentHash hash) throws SQLException {
+        return new StatIndex.Entry(new FileStat(inode, rs.getLong(size), rs.getLong(size + 1), rs.getLong(size + 2)),
+                hash, rs.getString(size + 4));
     }
 
     StateDb.Journal journal() throws SQLException {

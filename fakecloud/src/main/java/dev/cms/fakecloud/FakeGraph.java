@@ -912,16 +912,22 @@ public final class FakeGraph {
         }
     }
 
-    private FakeMicrosoftResponse delta(FakeMicrosoftRequest r, FakeGraphMailbox m, String folder, String prefix) {
+    /** The state a skip or delta token carries; null for a first request. Throws on a malformed token. */
+    private static DeltaState givenDeltaState(FakeMicrosoftRequest r) {
         String skipToken = r.param("$skiptoken");
         String deltaToken = r.param("$deltatoken");
-        DeltaState given = null;
-        if (skipToken != null || deltaToken != null) {
-            try {
-                given = DeltaState.decode(skipToken != null ? skipToken : deltaToken);
-            } catch (RuntimeException e) {
-                return FakeMicrosoftResponse.graphError(400, "ErrorInvalidUrlQuery", "The sync state is malformed.");
-            }
+        if (skipToken == null && deltaToken == null) {
+            return null;
+        }
+        return DeltaState.decode(skipToken != null ? skipToken : deltaToken);
+    }
+
+    private FakeMicrosoftResponse delta(FakeMicrosoftRequest r, FakeGraphMailbox m, String folder, String prefix) {
+        DeltaState given;
+        try {
+            given = givenDeltaState(r);
+        } catch (RuntimeException e) {
+            return FakeMicrosoftResponse.graphError(400, "ErrorInvalidUrlQuery", "The sync state is malformed.");
         }
         Instant now = clock.instant();
         synchronized (m) {
@@ -945,7 +951,7 @@ public final class FakeGraph {
                             "The sync state belongs to another folder.");
                 }
                 int pageSize = pageSize(r, given.pageSize());
-                st = deltaToken != null && skipToken == null
+                st = r.param("$skiptoken") == null // a delta token: a new round from its snapshot
                         ? new DeltaState(f.id, m.epoch, now.getEpochSecond(), given.snapshot(), given.snapshot(), m.seq,
                                 pageSize, given.select(), given.expand())
                         : new DeltaState(f.id, m.epoch, given.issued(), given.base(), given.after(), given.snapshot(),
@@ -1005,15 +1011,11 @@ public final class FakeGraph {
      * as in message delta; {@code $select} is accepted and every folder field returned.
      */
     private FakeMicrosoftResponse folderDelta(FakeMicrosoftRequest r, FakeGraphMailbox m, String prefix) {
-        String skipToken = r.param("$skiptoken");
-        String deltaToken = r.param("$deltatoken");
-        DeltaState given = null;
-        if (skipToken != null || deltaToken != null) {
-            try {
-                given = DeltaState.decode(skipToken != null ? skipToken : deltaToken);
-            } catch (RuntimeException e) {
-                return FakeMicrosoftResponse.graphError(400, "ErrorInvalidUrlQuery", "The sync state is malformed.");
-            }
+        DeltaState given;
+        try {
+            given = givenDeltaState(r);
+        } catch (RuntimeException e) {
+            return FakeMicrosoftResponse.graphError(400, "ErrorInvalidUrlQuery", "The sync state is malformed.");
         }
         Instant now = clock.instant();
         synchronized (m) {
@@ -1034,7 +1036,7 @@ public final class FakeGraph {
                             "The sync state belongs to a message delta.");
                 }
                 int pageSize = pageSize(r, given.pageSize());
-                st = deltaToken != null && skipToken == null
+                st = r.param("$skiptoken") == null // a delta token: a new round from its snapshot
                         ? new DeltaState("folders", m.epoch, now.getEpochSecond(), given.snapshot(), 0, seqNow,
                                 pageSize, given.select(), null)
                         : new DeltaState("folders", m.epoch, given.issued(), given.base(), given.after(),
