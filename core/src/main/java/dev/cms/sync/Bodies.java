@@ -6,7 +6,6 @@ import dev.cms.store.MessageStore;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -39,12 +38,16 @@ final class Bodies {
         this.store = store;
     }
 
-    /** Taken to be stored: state.db records a body only once it is. */
-    void assumeStored(Collection<ContentHash> hashes) {
-        if (stored.isEmpty() && hashes.size() > 1024) {
-            stored = ConcurrentHashMap.newKeySet(hashes.size() * 4 / 3 + 16); // no rehashing while loading
+    /** Sizes the empty set for {@code bodies} bodies about to be loaded (no rehashing of 100k entries). */
+    void expect(int bodies) {
+        if (stored.isEmpty() && bodies > 1024) {
+            stored = ConcurrentHashMap.newKeySet(bodies * 4 / 3 + 16);
         }
-        stored.addAll(hashes);
+    }
+
+    /** Taken to be stored: state.db records a body only once it is. */
+    void assumeStored(ContentHash h) {
+        stored.add(h);
     }
 
     void stored(ContentHash h) {
@@ -82,7 +85,7 @@ final class Bodies {
     void missing(ContentHash h, List<Source> sources) {
         stored.remove(h);
         for (Source s : sources) {
-            s.cloud().content.remove(s.id());
+            s.cloud().forgetContent(s.id());
             refetch.computeIfAbsent(s.cloud().key(), k -> new HashSet<>()).add(s.id());
         }
     }
@@ -105,7 +108,7 @@ final class Bodies {
         mayBeUnreferenced = false;
         Set<ContentHash> live = new HashSet<>();
         for (CloudState c : clouds) {
-            live.addAll(c.content.values());
+            c.forEachContent((id, h) -> live.add(h));
         }
         // Until the store was listed once, it may hold bodies a crash left unrecorded.
         if (store.listedSinceOpen() && stored.size() <= live.size() && live.containsAll(stored)) {
@@ -119,7 +122,7 @@ final class Bodies {
             known.removeAll(stored);
             known.retainAll(live);
             for (CloudState c : known.isEmpty() ? List.<CloudState>of() : clouds) {
-                c.content.forEach((id, h) -> {
+                c.forEachContent((id, h) -> {
                     if (known.contains(h)) {
                         refetch.computeIfAbsent(c.key(), k -> new HashSet<>()).add(id);
                     }

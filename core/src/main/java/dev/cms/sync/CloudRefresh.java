@@ -67,7 +67,7 @@ final class CloudRefresh {
             }
             Instant received = m.received() != null ? m.received() : old != null ? old.received() : null;
             if (h != null && bodies.have(h, locals)) {
-                c.content.put(m.id(), h);
+                c.rememberContent(m.id(), h);
                 int target = old != null && old.hash().equals(h) ? old.target() : -1;
                 now.put(m.id(), new Entry(h, m.flags(), received, target));
             } else {
@@ -179,13 +179,13 @@ final class CloudRefresh {
      * Office365 message moved between folders), so a move never downloads the body again.
      */
     private @Nullable ContentHash knownContent(CloudState c, String id) {
-        ContentHash h = c.content.get(id);
+        ContentHash h = c.contentOf(id);
         if (h != null) {
             return h;
         }
         for (CloudState other : clouds) {
             if (c.sameAccount(other)) {
-                h = other.content.get(id);
+                h = other.contentOf(id);
                 if (h != null) {
                     return h;
                 }

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 
 /** What the engine keeps of one cloud mailbox between cycles. */
@@ -22,9 +23,15 @@ final class CloudState {
     /** The account: mailboxes of one account share message ids. */
     final String account;
     /** The committed snapshot: cloud state after our pushes, as forced locally. */
-    Map<String, Entry> snapshot = new HashMap<>();
-    /** Every body hash we know for this mailbox, committed or just downloaded. */
-    Map<String, ContentHash> content = new HashMap<>();
+    Snapshot snapshot = new Snapshot();
+    /**
+     * Bodies known for messages beyond what the snapshot says: downloaded and not yet committed,
+     * or kept from an uncommitted cycle. Together with the snapshot's hashes, every body this
+     * mailbox knows (see {@link #contentOf}).
+     */
+    private final Map<String, ContentHash> newContent = new HashMap<>();
+    /** Messages of the snapshot whose body was found missing: unknown until downloaded again. */
+    private final Set<String> forgotten = new HashSet<>();
     @Nullable String token;
     /**
      * Start-up rules (DESIGN §5: the cloud is authoritative) hold for the whole mailbox until
@@ -55,12 +62,99 @@ final class CloudState {
         return box.key();
     }
 
-    /** Sizes the empty maps for {@code messages} messages, before they are loaded (no rehashing of 100k entries). */
+    /** Sizes the empty snapshot for {@code messages} messages, before they are loaded (no growing while loading). */
     void presize(int messages) {
-        if (snapshot.isEmpty() && content.isEmpty() && messages > 0) {
-            int capacity = (int) Math.min(1 << 30, messages * 4L / 3 + 16);
-            snapshot = new HashMap<>(capacity);
-            content = new HashMap<>(capacity);
+        if (snapshot.isEmpty() && messages > 0) {
+            snapshot = new Snapshot(messages);
+        }
+    }
+
+    /** The body hash of message {@code id} if this mailbox knows it. */
+    @Nullable ContentHash contentOf(String id) {
+        ContentHash h = newContent.get(id);
+        if (h != null || forgotten.contains(id)) {
+            return h;
+        }
+        Entry e = snapshot.get(id);
+        return e == null ? null : e.hash();
+    }
+
+    /** Message {@code id}'s body, {@code h}, is in the store. */
+    void rememberContent(String id, ContentHash h) {
+        forgotten.remove(id);
+        Entry e = snapshot.get(id);
+        if (e != null && e.hash().equals(h)) {
+            newContent.remove(id);
+        } else {
+            newContent.put(id, h);
+        }
+    }
+
+    /** Message {@code id}'s body was found missing: it is downloaded again. */
+    void forgetContent(String id) {
+        newContent.remove(id);
+        if (snapshot.containsKey(id)) {
+            forgotten.add(id);
+        }
+    }
+
+    /** Every message whose body this mailbox knows, with its hash. */
+    void forEachContent(BiConsumer<String, ContentHash> action) {
+        snapshot.forEach((id, e) -> {
+            if (!newContent.containsKey(id) && !forgotten.contains(id)) {
+                action.accept(id, e.hash());
+            }
+        });
+        newContent.forEach(action);
+    }
+
+    /** How many bodies this mailbox knows beyond its snapshot's (for a log line). */
+    int newContentCount() {
+        return newContent.size();
+    }
+
+    /**
+     * Takes a committed cycle's outcome as the snapshot. {@code settled}: the cycle saw every
+     * change of the mailbox, so bodies of messages that left it are forgotten; otherwise they
+     * are kept, so a message that comes back is not downloaded again.
+     */
+    void adopt(Listed now, boolean settled) {
+        if (!settled) {
+            keepContentOfLeaving(now);
+        }
+        if (now.full) {
+            snapshot = now.changed();
+        } else {
+            snapshot.putAll(now.changed());
+            now.removed().forEach(snapshot::remove);
+        }
+        newContent.entrySet().removeIf(m -> {
+            Entry e = snapshot.get(m.getKey());
+            return e != null ? e.hash().equals(m.getValue()) : settled;
+        });
+        forgotten.removeIf(id -> !snapshot.containsKey(id));
+    }
+
+    private void keepContentOfLeaving(Listed now) {
+        if (now.full) {
+            snapshot.forEach((id, e) -> {
+                if (!now.changed().containsKey(id)) {
+                    keepContent(id, e);
+                }
+            });
+        } else {
+            for (String id : now.removed()) {
+                Entry e = snapshot.get(id);
+                if (e != null) {
+                    keepContent(id, e);
+                }
+            }
+        }
+    }
+
+    private void keepContent(String id, Entry e) {
+        if (!forgotten.contains(id)) {
+            newContent.putIfAbsent(id, e.hash());
         }
     }
 

@@ -111,21 +111,28 @@ final class Committer {
         boolean clean = r.tokenUsable && r.failedIds.isEmpty();
         String token = clean ? r.newToken : c.token;
         StateDb.MailboxCommit mc = commit.mailbox(c.key());
-        for (Map.Entry<String, Entry> m : now.changed().entrySet()) {
-            Entry en = m.getValue();
-            if (!en.equals(c.snapshot.get(m.getKey()))) {
+        now.changed().forEach((id, en) -> {
+            if (!en.equals(c.snapshot.get(id))) {
                 String target = en.target() < 0 ? null : maildirKeys.get(en.target());
-                mc.upsert(m.getKey(), en.hash(), en.flags(), en.received(), target);
+                mc.upsert(id, en.hash(), en.flags(), en.received(), target);
             }
-        }
-        for (String id : now.full ? c.snapshot.keySet() : now.removed()) {
-            if (!now.full || !now.changed().containsKey(id)) {
-                mc.remove(id);
-                bodies.mayBeUnreferenced();
-            }
+        });
+        if (now.full) {
+            c.snapshot.forEach((id, en) -> {
+                if (!now.changed().containsKey(id)) {
+                    removeRow(mc, id);
+                }
+            });
+        } else {
+            now.removed().forEach(id -> removeRow(mc, id));
         }
         mc.finish(token, now.size(), clean);
         return token;
+    }
+
+    private void removeRow(StateDb.MailboxCommit mc, String id) {
+        mc.remove(id);
+        bodies.mayBeUnreferenced();
     }
 
     private void write(StateDb.CycleCommit commit, boolean allRouted) throws IOException {
@@ -146,16 +153,9 @@ final class Committer {
     /** Takes the committed outcome of mailbox {@code c} as its state. */
     private static void adopt(CloudState c, Refresh r, @Nullable String token, boolean everything) {
         Listed now = r.now();
-        if (now.full) {
-            c.snapshot = now.changed();
-        } else {
-            c.snapshot.putAll(now.changed());
-            now.removed().forEach(c.snapshot::remove);
-        }
+        boolean settled = r.tokenUsable && r.failedIds.isEmpty() && (everything || !now.removed().isEmpty());
+        c.adopt(now, settled);
         c.token = token;
-        if (r.tokenUsable && r.failedIds.isEmpty() && (everything || !now.removed().isEmpty())) {
-            c.content.keySet().retainAll(c.snapshot.keySet());
-        }
         if (c.startup) {
             c.startup = false;
             c.unsettled = new HashSet<>(r.failedIds);

@@ -84,7 +84,7 @@ final class Downloads {
                 }
                 continue;
             }
-            c.content.put(m.id(), h);
+            c.rememberContent(m.id(), h);
             Instant received = run.receivedAt.getOrDefault(m.id(), m.received());
             Entry old = c.snapshot.get(m.id());
             int target = old != null && old.hash().equals(h) ? old.target() : -1;
@@ -197,7 +197,7 @@ final class Downloads {
             }
             try {
                 p.db().commit(commit);
-                c.snapshot.putAll(delivered);
+                delivered.forEach(c.snapshot::put);
             } catch (IOException e) {
                 log.debug("{}: saving early deliveries failed ({}); the cycle saves them", c.key(), e.toString());
             }

@@ -48,17 +48,16 @@ final class Expected {
             return;
         }
         for (CloudState c : clouds) {
-            for (Map.Entry<String, Entry> m : c.snapshot.entrySet()) {
-                Entry prev = m.getValue();
+            c.snapshot.forEach((id, prev) -> {
                 int t = prev.target();
                 if (t < 0) {
-                    continue;
+                    return;
                 }
                 Set<ContentHash> s = adding.get(t);
                 if (s == null || s.contains(prev.hash())) {
-                    byMaildir.get(t).computeIfAbsent(prev.hash(), k -> new ArrayList<>(1)).add(new Source(c, m.getKey()));
+                    byMaildir.get(t).computeIfAbsent(prev.hash(), k -> new ArrayList<>(1)).add(new Source(c, id));
                 }
-            }
+            });
         }
     }
 

@@ -1,9 +1,7 @@
 package dev.cms.sync;
 
 import dev.cms.model.Flags;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -13,24 +11,24 @@ import org.jspecify.annotations.Nullable;
  * commit). The changed ids are what a cycle plans around.
  */
 final class Listed {
-    private final Map<String, Entry> base;
-    private final Map<String, Entry> changed;
+    private final Snapshot base;
+    private final Snapshot changed;
     private final Set<String> removed = new HashSet<>();
     /** A full listing: {@link #changed} holds every message, {@link #base} is empty. */
     final boolean full;
 
-    private Listed(Map<String, Entry> base, Map<String, Entry> changed, boolean full) {
+    private Listed(Snapshot base, Snapshot changed, boolean full) {
         this.base = base;
         this.changed = changed;
         this.full = full;
     }
 
     static Listed full(int expected) {
-        return new Listed(Map.of(), new HashMap<>(Math.max(16, expected * 4 / 3)), true);
+        return new Listed(new Snapshot(), new Snapshot(expected), true);
     }
 
-    static Listed over(Map<String, Entry> snapshot) {
-        return new Listed(snapshot, new HashMap<>(), false);
+    static Listed over(Snapshot snapshot) {
+        return new Listed(snapshot, new Snapshot(), false);
     }
 
     @Nullable Entry get(String id) {
@@ -68,29 +66,29 @@ final class Listed {
         if (full) {
             return changed.size();
         }
-        int n = base.size() - removed.size();
-        for (String id : changed.keySet()) {
+        int[] n = {base.size() - removed.size()};
+        changed.forEach((id, e) -> {
             if (!base.containsKey(id)) {
-                n++;
+                n[0]++;
             }
-        }
-        return n;
+        });
+        return n[0];
     }
 
     /** Every message, each once. */
     void forEach(java.util.function.BiConsumer<String, Entry> action) {
         if (!full) {
-            for (Map.Entry<String, Entry> e : base.entrySet()) {
-                if (!changed.containsKey(e.getKey()) && !removed.contains(e.getKey())) {
-                    action.accept(e.getKey(), e.getValue());
+            base.forEach((id, e) -> {
+                if (!changed.containsKey(id) && !removed.contains(id)) {
+                    action.accept(id, e);
                 }
-            }
+            });
         }
         changed.forEach(action);
     }
 
     /** The messages this cycle added or changed (every message, for a full listing). */
-    Map<String, Entry> changed() {
+    Snapshot changed() {
         return changed;
     }
 

@@ -82,10 +82,10 @@ final class Scope {
         if (now.full) {
             return; // a full listing plans everything
         }
-        for (Map.Entry<String, Entry> m : now.changed().entrySet()) {
-            add(c.snapshot.get(m.getKey()));
-            add(m.getValue());
-        }
+        now.changed().forEach((id, e) -> {
+            add(c.snapshot.get(id));
+            add(e);
+        });
         for (String id : now.removed()) {
             add(c.snapshot.get(id));
         }

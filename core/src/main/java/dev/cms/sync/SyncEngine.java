@@ -115,24 +115,35 @@ public final class SyncEngine {
         for (int i = 0; i < maildirKeys.size(); i++) {
             targetIndex.put(maildirKeys.get(i), i);
         }
+        Map<CloudState, StateDb.MailboxRow> rows = new HashMap<>();
+        int messages = 0;
         for (CloudState c : clouds) {
             StateDb.MailboxRow row = db.loadMailbox(c.key());
+            if (row != null) {
+                rows.put(c, row);
+                messages += row.messageCount();
+            }
+        }
+        bodies.expect(messages);
+        for (CloudState c : clouds) {
+            StateDb.MailboxRow row = rows.get(c);
             if (row != null) {
                 c.presize(row.messageCount());
             }
             db.forEachMessage(c.key(), (id, hash, flags, received, target, inSnapshot) -> {
-                c.content.put(id, hash);
                 if (inSnapshot) {
                     int t = target == null ? -1 : targetIndex.getOrDefault(target, -1);
                     c.snapshot.put(id, new Entry(hash, flags, received, t));
+                } else {
+                    c.rememberContent(id, hash);
                 }
+                // Taken to be stored: state.db records a body only once it is (issue 15).
+                bodies.assumeStored(hash);
             });
-            // Taken to be stored: state.db records a body only once it is (issue 15).
-            bodies.assumeStored(c.content.values());
             c.token = row == null ? null : row.syncToken();
             lastRunClean &= row != null && row.syncToken() != null && row.lastError() == null;
             log.debug("{}: {} messages in the snapshot, {} known bodies, token {}", c.key(), c.snapshot.size(),
-                    c.content.size(), c.token == null ? "none" : "present");
+                    c.snapshot.size() + c.newContentCount(), c.token == null ? "none" : "present");
         }
         seedIdRecords();
         if (lastRunClean) {
@@ -148,8 +159,8 @@ public final class SyncEngine {
     private void seedIdRecords() {
         Map<String, Map<String, ContentHash>> byAccount = new LinkedHashMap<>();
         for (CloudState c : clouds) {
-            if (!c.content.isEmpty() && !store.hasIdRecord(c.account)) {
-                byAccount.computeIfAbsent(c.account, a -> new HashMap<>()).putAll(c.content);
+            if ((!c.snapshot.isEmpty() || c.newContentCount() > 0) && !store.hasIdRecord(c.account)) {
+                c.forEachContent(byAccount.computeIfAbsent(c.account, a -> new HashMap<>())::put);
             }
         }
         byAccount.forEach((account, known) -> {
@@ -306,12 +317,12 @@ public final class SyncEngine {
      */
     private void touchMissing(Set<Integer> fresh, List<LocalView> locals) {
         for (CloudState c : clouds) {
-            for (Entry e : c.snapshot.values()) {
+            c.snapshot.forEach((id, e) -> {
                 int t = e.target();
                 if (t >= 0 && fresh.contains(t) && !locals.get(t).has(e.hash())) {
                     local.touch(t, e.hash());
                 }
-            }
+            });
         }
     }
 
@@ -330,15 +341,11 @@ public final class SyncEngine {
                 || !Cycle.activeMailboxes(refreshed).equals(lastActive);
     }
 
-    /** How many messages the snapshot places in Maildir {@code i}. */
+    /** How many messages the snapshot places in Maildir {@code i} (counts kept by each snapshot). */
     private int expectedIn(int i) {
         int n = 0;
         for (CloudState c : clouds) {
-            for (Entry e : c.snapshot.values()) {
-                if (e.target() == i) {
-                    n++;
-                }
-            }
+            n += c.snapshot.countIn(i);
         }
         return n;
     }

@@ -1,0 +1,88 @@
+package dev.cms.sync;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cms.model.ContentHash;
+import dev.cms.model.Flags;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class SnapshotTest {
+    private static final ContentHash A = PlanValues.A;
+
+    private static Entry in(int target) {
+        return new Entry(A, Flags.fromLetters(""), null, target);
+    }
+
+    @Test
+    void keepsWhatWasPutAndForgetsWhatWasRemoved() {
+        Snapshot s = new Snapshot();
+        assertNull(s.put("m1", in(0)));
+        assertEquals(in(0), s.put("m1", in(1)));
+        s.put("m2", in(-1));
+        assertEquals(in(1), s.get("m1"));
+        assertTrue(s.containsKey("m2"));
+        assertEquals(in(-1), s.remove("m2"));
+        assertNull(s.remove("m2"));
+        assertFalse(s.containsKey("m2"));
+        assertEquals(1, s.size());
+    }
+
+    @Test
+    void countsMessagesPerMaildirThroughPutsReplacementsAndRemovals() {
+        Snapshot s = new Snapshot();
+        s.put("a", in(0));
+        s.put("b", in(0));
+        s.put("c", in(3));
+        s.put("d", in(-1));
+        assertEquals(2, s.countIn(0));
+        assertEquals(1, s.countIn(3));
+        assertEquals(0, s.countIn(7));
+        s.put("b", in(3)); // routed elsewhere
+        s.remove("c");
+        s.put("d", in(0));
+        assertEquals(2, s.countIn(0));
+        assertEquals(1, s.countIn(3));
+        assertEquals(0, s.countIn(-1));
+    }
+
+    /** Against a HashMap: many ids in a small table, so runs wrap around its end and removals shift entries back. */
+    @Test
+    void agreesWithAHashMapThroughGrowthAndRemovalsInLongRuns() {
+        Random r = new Random(7);
+        Snapshot s = new Snapshot();
+        Map<String, Entry> ref = new HashMap<>();
+        for (int step = 0; step < 200_000; step++) {
+            String id = "AAMkAG" + r.nextInt(3_000); // common prefixes, as service ids have
+            if (r.nextInt(3) == 0) {
+                assertEquals(ref.remove(id), s.remove(id), id);
+            } else {
+                Entry e = in(r.nextInt(5) - 1);
+                assertEquals(ref.put(id, e), s.put(id, e), id);
+            }
+            if (step % 20_000 == 0) {
+                assertSame(ref, s);
+            }
+        }
+        assertSame(ref, s);
+    }
+
+    private static void assertSame(Map<String, Entry> ref, Snapshot s) {
+        assertEquals(ref.size(), s.size());
+        Map<String, Entry> seen = new HashMap<>();
+        s.forEach(seen::put);
+        assertEquals(ref, seen);
+        for (String id : ref.keySet()) {
+            assertEquals(ref.get(id), s.get(id));
+        }
+        for (int t = 0; t < 4; t++) {
+            int target = t;
+            assertEquals(ref.values().stream().filter(e -> e.target() == target).count(), s.countIn(t));
+        }
+    }
+}
