@@ -81,7 +81,7 @@ final class Cycle {
         for (int i = 0; i < locals.size(); i++) {
             int m = i;
             Set<ContentHash> in = scope.in(i);
-            rep.planned += in == null ? locals.get(i).hashes().size() + desired.get(i).size() : in.size();
+            rep.planned += in == null ? locals.get(i).hashCount() + desired.get(i).size() : in.size();
             List<MaildirPlan.Action> plan = MaildirPlan.plan(locals.get(i), scope.in(i), desired.get(i),
                     expected.in(i), h -> expected.protects(m, h));
             p.update().run(i, locals.get(i), plan, refreshed, rep);

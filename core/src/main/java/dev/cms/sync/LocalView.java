@@ -5,13 +5,12 @@ import dev.cms.maildir.MaildirName;
 import dev.cms.model.ContentHash;
 import dev.cms.model.FileStat;
 import dev.cms.store.StatIndex;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
+import java.util.Objects;
 import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 
@@ -21,28 +20,46 @@ import org.jspecify.annotations.Nullable;
  * looks only at what changed.
  *
  * <p>Kept compact, since it lives as long as the daemon and has an entry per message: a file is
- * its name, whether it is in {@code new/}, its hash and its stat; its path and parsed name are
- * made again when a cycle needs the file.
+ * one object (its name as UTF-8 bytes, whether it is in {@code new/}, its hash and its stat),
+ * found by name and by content through two open-addressing tables ({@link ProbeTable}), not
+ * maps with a node per file; its path and parsed name are made again when a cycle needs it.
  */
 final class LocalView {
     /** One file: its name in {@code cur/} or {@code new/}, its content and its stat (inline: no object of its own). */
-    private record Item(String name, boolean inNew, ContentHash hash, long inode, long size, long mtimeNanos,
-            long ctimeNanos) {
-        Item(String name, boolean inNew, ContentHash hash, FileStat st) {
-            this(name, inNew, hash, st.inode(), st.size(), st.mtimeNanos(), st.ctimeNanos());
+    private static final class Item {
+        final byte[] name;
+        final boolean inNew;
+        final ContentHash hash;
+        final long inode;
+        final long size;
+        final long mtimeNanos;
+        final long ctimeNanos;
+
+        Item(byte[] name, boolean inNew, ContentHash hash, FileStat st) {
+            this.name = name;
+            this.inNew = inNew;
+            this.hash = hash;
+            this.inode = st.inode();
+            this.size = st.size();
+            this.mtimeNanos = st.mtimeNanos();
+            this.ctimeNanos = st.ctimeNanos();
         }
 
         FileStat stat() {
             return new FileStat(inode, size, mtimeNanos, ctimeNanos);
         }
+
+        String nameString() {
+            return new String(name, StandardCharsets.UTF_8);
+        }
     }
 
     private final Path cur;
     private final Path nu;
-    private final Map<String, Item> inCur = new HashMap<>();
-    private final Map<String, Item> inNew = new HashMap<>();
+    /** Every file, found by directory and name. */
+    private final ProbeTable<Item> byName = new ProbeTable<>(i -> nameHash(i.inNew, i.name));
     /** Content → its file: an {@link Item}, or an {@code Item[]} when several files hold it. */
-    private final Map<ContentHash, Object> byHash = new HashMap<>();
+    private final ProbeTable<Object> byHash = new ProbeTable<>(o -> first(o).hash.hashCode());
 
     LocalView(Path root) {
         this.cur = root.resolve("cur");
@@ -50,78 +67,94 @@ final class LocalView {
     }
 
     int files() {
-        return inCur.size() + inNew.size();
+        return byName.size();
     }
 
-    /** The directory map of a file of this Maildir; null for a path outside {@code cur/} and {@code new/}. */
-    private @Nullable Map<String, Item> dirOf(Path p) {
+    private static int nameHash(boolean inNew, byte[] name) {
+        return Arrays.hashCode(name) * 31 + (inNew ? 1 : 0);
+    }
+
+    private static Item first(Object held) {
+        return held instanceof Item one ? one : ((Item[]) held)[0];
+    }
+
+    /** The file at {@code p}; null for none, or a path outside {@code cur/} and {@code new/}. */
+    private @Nullable Item itemAt(Path p) {
         Path dir = p.getParent();
-        if (cur.equals(dir)) {
-            return inCur;
+        boolean inNew = nu.equals(dir);
+        if (!inNew && !cur.equals(dir)) {
+            return null;
         }
-        return nu.equals(dir) ? inNew : null;
+        byte[] name = p.getFileName().toString().getBytes(StandardCharsets.UTF_8);
+        return byName.find(nameHash(inNew, name), i -> i.inNew == inNew && Arrays.equals(i.name, name));
+    }
+
+    private @Nullable Object heldBy(ContentHash h) {
+        return byHash.find(h.hashCode(), o -> first(o).hash.equals(h));
     }
 
     void add(MaildirFile f, ContentHash h) {
         remove(f.path());
-        Item item = new Item(f.path().getFileName().toString(), f.inNew(), h, f.stat());
-        (f.inNew() ? inNew : inCur).put(item.name(), item);
-        byHash.merge(h, item, (was, one) -> {
-            Item[] before = was instanceof Item[] many ? many : new Item[] {(Item) was};
-            Item[] after = java.util.Arrays.copyOf(before, before.length + 1);
-            after[before.length] = (Item) one;
-            return after;
-        });
+        Item item = new Item(f.path().getFileName().toString().getBytes(StandardCharsets.UTF_8), f.inNew(), h,
+                f.stat());
+        byName.add(item);
+        Object was = heldBy(h);
+        if (was == null) {
+            byHash.add(item);
+            return;
+        }
+        Item[] before = was instanceof Item[] many ? many : new Item[] {(Item) was};
+        Item[] after = Arrays.copyOf(before, before.length + 1);
+        after[before.length] = item;
+        byHash.replace(was, after);
     }
 
     /** Forgets the file at {@code p}; its hash, or null when there was none. */
     @Nullable ContentHash remove(Path p) {
-        Map<String, Item> dir = dirOf(p);
-        Item item = dir == null ? null : dir.remove(p.getFileName().toString());
+        Item item = itemAt(p);
         if (item == null) {
             return null;
         }
-        byHash.computeIfPresent(item.hash(), (h, was) -> {
-            if (!(was instanceof Item[] many)) {
-                return null;
-            }
+        byName.remove(item);
+        Object was = Objects.requireNonNull(heldBy(item.hash), "a file's content is indexed");
+        if (!(was instanceof Item[] many)) {
+            byHash.remove(was);
+        } else {
             List<Item> left = new ArrayList<>(List.of(many));
             left.remove(item);
-            return left.size() == 1 ? left.get(0) : left.toArray(new Item[0]);
-        });
-        return item.hash();
+            byHash.replace(was, left.size() == 1 ? left.get(0) : left.toArray(new Item[0]));
+        }
+        return item.hash;
     }
 
     @Nullable ContentHash hashAt(Path p) {
-        Map<String, Item> dir = dirOf(p);
-        Item item = dir == null ? null : dir.get(p.getFileName().toString());
-        return item == null ? null : item.hash();
+        Item item = itemAt(p);
+        return item == null ? null : item.hash;
     }
 
     boolean contains(Path p) {
-        return hashAt(p) != null;
+        return itemAt(p) != null;
     }
 
     @Nullable FileStat statOf(Path p) {
-        Map<String, Item> dir = dirOf(p);
-        Item item = dir == null ? null : dir.get(p.getFileName().toString());
+        Item item = itemAt(p);
         return item == null ? null : item.stat();
     }
 
     /** What this view knows of the file at {@code p}, as a stat index entry; null when nothing. */
     StatIndex.@Nullable Entry entryAt(Path p) {
-        Map<String, Item> dir = dirOf(p);
-        Item item = dir == null ? null : dir.get(p.getFileName().toString());
-        return item == null ? null : new StatIndex.Entry(item.stat(), item.hash(), MaildirName.parse(item.name()).base());
+        Item item = itemAt(p);
+        return item == null ? null
+                : new StatIndex.Entry(item.stat(), item.hash, MaildirName.parse(item.nameString()).base());
     }
 
     boolean has(ContentHash h) {
-        return byHash.containsKey(h);
+        return heldBy(h) != null;
     }
 
     /** The files holding {@code h}; null when none does. */
     @Nullable List<MaildirFile> files(ContentHash h) {
-        Object held = byHash.get(h);
+        Object held = heldBy(h);
         if (held == null) {
             return null;
         }
@@ -135,24 +168,30 @@ final class LocalView {
         return out;
     }
 
-    Set<ContentHash> hashes() {
-        return byHash.keySet();
+    /** Every content held here, each once (a new list: made for a cycle that plans everything). */
+    List<ContentHash> hashes() {
+        List<ContentHash> out = new ArrayList<>(byHash.size());
+        byHash.forEach(o -> out.add(first(o).hash));
+        return out;
+    }
+
+    /** How many contents are held here. */
+    int hashCount() {
+        return byHash.size();
     }
 
     /** Every file's path with its hash. */
     void forEach(BiConsumer<Path, ContentHash> action) {
-        for (Collection<Item> dir : List.of(inCur.values(), inNew.values())) {
-            for (Item item : dir) {
-                action.accept(path(item), item.hash());
-            }
-        }
+        byName.forEach(item -> action.accept(path(item), item.hash));
     }
 
     private Path path(Item item) {
-        return (item.inNew() ? nu : cur).resolve(item.name());
+        return (item.inNew ? nu : cur).resolve(item.nameString());
     }
 
     private MaildirFile file(Item item) {
-        return new MaildirFile(path(item), MaildirName.parse(item.name()), item.inNew(), item.stat());
+        String name = item.nameString();
+        return new MaildirFile((item.inNew ? nu : cur).resolve(name), MaildirName.parse(name), item.inNew,
+                item.stat());
     }
 }

@@ -129,9 +129,7 @@ final class Snapshot {
                 break;
             }
             int home = spread(id.hashCode()) & mask;
-            // The entry at i may move to the hole unless its home lies cyclically in (hole, i].
-            boolean homeBetween = hole <= i ? hole < home && home <= i : hole < home || home <= i;
-            if (!homeBetween) {
+            if (ProbeTable.mayFill(hole, i, home)) {
                 ids[hole] = id;
                 entries[hole] = entries[i];
                 hole = i;
@@ -171,9 +169,7 @@ final class Snapshot {
         perTarget[t] += delta;
     }
 
-    /** String hashes of ids share prefixes; mixing the high bits in keeps runs short. */
     private static int spread(int h) {
-        h *= 0x9E3779B9;
-        return h ^ (h >>> 16);
+        return ProbeTable.spread(h);
     }
 }
