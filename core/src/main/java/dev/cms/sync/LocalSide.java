@@ -126,7 +126,6 @@ final class LocalSide {
      * Sets {@link #everyFileSeen}.
      */
     @Nullable List<LocalView> lookAll(boolean guard, IntUnaryOperator expectedIn, CycleReport rep) {
-        listedAfresh.clear();
         boolean failed = false;
         boolean all = true;
         for (int i = 0; i < maildirs.size(); i++) {
@@ -218,9 +217,19 @@ final class LocalSide {
         }
     }
 
-    /** The Maildirs the last {@link #lookAll} listed without a view to compare with. */
+    /**
+     * The Maildirs listed without a view to compare with since the engine last looked for the
+     * contents gone from them ({@link #missingLookedFor}). Kept across a cycle that stopped
+     * before that (a failed look of another Maildir): a view read then is only brought up to
+     * date later, and what went missing before it was read would never be planned.
+     */
     Set<Integer> listedAfresh() {
         return listedAfresh;
+    }
+
+    /** The engine added the contents gone from the Maildirs {@link #listedAfresh} names. */
+    void missingLookedFor() {
+        listedAfresh.clear();
     }
 
     /** Adds content {@code h} of Maildir {@code i} to what is pending (a content gone while the daemon was stopped). */

@@ -274,6 +274,7 @@ public final class SyncEngine {
         }
         if (!local.listedAfresh().isEmpty()) {
             touchMissing(local.listedAfresh(), locals);
+            local.missingLookedFor();
         }
         // 2. Refresh every cloud mailbox and download bodies we lack.
         Map<CloudState, Refresh> refreshed = new LinkedHashMap<>();
