@@ -11,7 +11,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,9 +25,11 @@ final class Bodies {
     /**
      * Bodies known to be in the store: at start-up those state.db names (hashes/ is not read),
      * then those stored or found since. A body missing behind the daemon's back is noticed when
-     * it is delivered, and downloaded again.
+     * it is delivered, and downloaded again. One entry per message for as long as the daemon
+     * runs, so an open-addressing table (no node per body); guarded by this object's lock, as
+     * download threads add to it.
      */
-    private Set<ContentHash> stored = ConcurrentHashMap.newKeySet();
+    private ProbeTable<ContentHash> stored = new ProbeTable<>(ContentHash::hashCode);
     /** Per mailbox key: messages whose body was found missing, to download again. */
     private final Map<String, Set<String>> refetch = new HashMap<>();
     /** Set when snapshot entries went away without a local removal (cloud deletions, first cycle). */
@@ -38,29 +39,42 @@ final class Bodies {
         this.store = store;
     }
 
-    /** Sizes the empty set for {@code bodies} bodies about to be loaded (no rehashing of 100k entries). */
-    void expect(int bodies) {
-        if (stored.isEmpty() && bodies > 1024) {
-            stored = ConcurrentHashMap.newKeySet(bodies * 4 / 3 + 16);
+    /** Sizes the empty set for {@code bodies} bodies about to be loaded (no growing while loading). */
+    synchronized void expect(int bodies) {
+        if (stored.size() == 0) {
+            stored = new ProbeTable<>(ContentHash::hashCode, bodies);
         }
     }
 
     /** Taken to be stored: state.db records a body only once it is. */
     void assumeStored(ContentHash h) {
-        stored.add(h);
+        stored(h);
     }
 
-    void stored(ContentHash h) {
-        stored.add(h);
+    synchronized void stored(ContentHash h) {
+        if (!isStored(h)) {
+            stored.add(h);
+        }
+    }
+
+    private synchronized boolean isStored(ContentHash h) {
+        return stored.find(h.hashCode(), h::equals) != null;
+    }
+
+    private synchronized void notStored(ContentHash h) {
+        ContentHash there = stored.find(h.hashCode(), h::equals);
+        if (there != null) {
+            stored.remove(there);
+        }
     }
 
     /** True when the store has the body, re-linking it from a Maildir copy if only that is left. */
     boolean have(ContentHash h, List<LocalView> locals) {
-        if (stored.contains(h)) {
+        if (isStored(h)) {
             return true;
         }
         if (store.contains(h)) {
-            stored.add(h);
+            stored(h);
             return true;
         }
         for (LocalView v : locals) {
@@ -68,10 +82,10 @@ final class Bodies {
             for (MaildirFile f : files == null ? List.<MaildirFile>of() : files) {
                 try {
                     Files.createLink(store.path(h), f.path());
-                    stored.add(h);
+                    stored(h);
                     return true;
                 } catch (FileAlreadyExistsException e) {
-                    stored.add(h);
+                    stored(h);
                     return true;
                 } catch (IOException | UnsupportedOperationException e) {
                     log.debug("cannot re-link {} into the store: {}", f.path(), e.toString());
@@ -83,7 +97,7 @@ final class Bodies {
 
     /** The body of {@code h} was found missing: its copies are downloaded again. */
     void missing(ContentHash h, List<Source> sources) {
-        stored.remove(h);
+        notStored(h);
         for (Source s : sources) {
             s.cloud().forgetContent(s.id());
             refetch.computeIfAbsent(s.cloud().key(), k -> new HashSet<>()).add(s.id());
@@ -110,25 +124,37 @@ final class Bodies {
         for (CloudState c : clouds) {
             c.forEachContent((id, h) -> live.add(h));
         }
+        Set<ContentHash> known = new HashSet<>();
+        synchronized (this) {
+            stored.forEach(known::add);
+        }
         // Until the store was listed once, it may hold bodies a crash left unrecorded.
-        if (store.listedSinceOpen() && stored.size() <= live.size() && live.containsAll(stored)) {
+        if (store.listedSinceOpen() && known.size() <= live.size() && live.containsAll(known)) {
             return;
         }
         try {
-            // Also drops from `stored` the bodies found missing: the next cycle relinks them from
-            // a Maildir copy or downloads them.
-            Set<ContentHash> known = new HashSet<>(stored);
-            int n = store.retainOnly(live, stored);
-            known.removeAll(stored);
-            known.retainAll(live);
-            for (CloudState c : known.isEmpty() ? List.<CloudState>of() : clouds) {
+            // Also finds the bodies missing behind the daemon's back: the next cycle relinks them
+            // from a Maildir copy or downloads them.
+            Set<ContentHash> still = new HashSet<>(known);
+            int n = store.retainOnly(live, still);
+            Set<ContentHash> gone = new HashSet<>(known);
+            gone.removeAll(still);
+            gone.retainAll(live);
+            for (CloudState c : gone.isEmpty() ? List.<CloudState>of() : clouds) {
                 c.forEachContent((id, h) -> {
-                    if (known.contains(h)) {
+                    if (gone.contains(h)) {
                         refetch.computeIfAbsent(c.key(), k -> new HashSet<>()).add(id);
                     }
                 });
             }
-            stored.retainAll(live);
+            synchronized (this) {
+                stored = new ProbeTable<>(ContentHash::hashCode, still.size());
+                for (ContentHash h : still) {
+                    if (live.contains(h)) {
+                        stored.add(h);
+                    }
+                }
+            }
             if (n > 0) {
                 log.debug("removed {} unreferenced bodies from the store", n);
             }

@@ -14,11 +14,26 @@ import org.jspecify.annotations.Nullable;
  */
 final class ProbeTable<T> {
     private final ToIntFunction<T> keyHash;
-    private @Nullable Object[] slots = new Object[16];
+    private @Nullable Object[] slots;
     private int size;
 
     ProbeTable(ToIntFunction<T> keyHash) {
+        this(keyHash, 0);
+    }
+
+    /** A table sized for {@code expected} elements without growing. */
+    ProbeTable(ToIntFunction<T> keyHash, int expected) {
         this.keyHash = keyHash;
+        this.slots = new Object[capacityFor(expected)];
+    }
+
+    /** The power of two that holds {@code expected} elements at most three quarters full. */
+    static int capacityFor(int expected) {
+        int capacity = 16;
+        while (capacity < (long) expected * 4 / 3 + 1 && capacity < 1 << 30) {
+            capacity <<= 1;
+        }
+        return capacity;
     }
 
     int size() {

@@ -14,7 +14,6 @@ import org.jspecify.annotations.Nullable;
  * are kept up to date instead of counted over every message.
  */
 final class Snapshot {
-    private static final int MIN_CAPACITY = 16;
     private @Nullable String[] ids;
     private @Nullable Entry[] entries;
     private int size;
@@ -27,10 +26,7 @@ final class Snapshot {
 
     /** A table sized for {@code expected} entries without growing. */
     Snapshot(int expected) {
-        int capacity = MIN_CAPACITY;
-        while (capacity < (long) expected * 4 / 3 + 1 && capacity < 1 << 30) {
-            capacity <<= 1;
-        }
+        int capacity = ProbeTable.capacityFor(expected);
         ids = new String[capacity];
         entries = new Entry[capacity];
     }
