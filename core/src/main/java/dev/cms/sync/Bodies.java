@@ -114,6 +114,16 @@ final class Bodies {
         mayBeUnreferenced = true;
     }
 
+    /** Whether every body known to be stored is in {@code live}. */
+    private synchronized boolean allLive(Set<ContentHash> live) {
+        if (stored.size() > live.size()) {
+            return false;
+        }
+        boolean[] all = {true};
+        stored.forEach(h -> all[0] &= live.contains(h));
+        return all[0];
+    }
+
     /** Drops bodies no mailbox refers to, when this cycle may have left some. */
     void collect(List<CloudState> clouds, CycleReport rep) {
         if (rep.fetched == 0 && rep.pushedDeletes == 0 && rep.removed == 0 && !mayBeUnreferenced) {
@@ -124,13 +134,13 @@ final class Bodies {
         for (CloudState c : clouds) {
             c.forEachContent((id, h) -> live.add(h));
         }
+        // Until the store was listed once, it may hold bodies a crash left unrecorded.
+        if (store.listedSinceOpen() && allLive(live)) {
+            return;
+        }
         Set<ContentHash> known = new HashSet<>();
         synchronized (this) {
             stored.forEach(known::add);
-        }
-        // Until the store was listed once, it may hold bodies a crash left unrecorded.
-        if (store.listedSinceOpen() && known.size() <= live.size() && live.containsAll(known)) {
-            return;
         }
         try {
             // Also finds the bodies missing behind the daemon's back: the next cycle relinks them
