@@ -46,10 +46,12 @@ public final class StatIndex {
     private final Lookup committed;
     /** The rows read at start-up, until a complete look has used them; then empty. */
     private Map<Long, Entry> loaded;
-    private final Map<Long, Entry> dirty = new HashMap<>();
-    private final Set<Long> seen = new HashSet<>();
+    // Not final: emptied by replacing them once they held many entries (a first sync, a complete
+    // look), since a cleared HashMap keeps its table, a megabyte at 100k, as long as the daemon.
+    private Map<Long, Entry> dirty = new HashMap<>();
+    private Set<Long> seen = new HashSet<>();
     /** The entries that went into the last commit, until it is known to have been saved. */
-    private final Map<Long, Entry> drained = new HashMap<>();
+    private Map<Long, Entry> drained = new HashMap<>();
     private int hashed;
 
     /**
@@ -167,12 +169,11 @@ public final class StatIndex {
      * longer needed.
      */
     public void drainInto(StateDb.CycleCommit commit, boolean complete) {
-        drained.clear();
         for (Map.Entry<Long, Entry> e : dirty.entrySet()) {
             commit.statPut(e.getKey(), e.getValue().stat(), e.getValue().hash(), e.getValue().name());
-            drained.put(e.getKey(), e.getValue());
         }
-        dirty.clear();
+        drained = dirty; // kept until the commit is known to be saved
+        dirty = new HashMap<>();
         if (complete) {
             if (!loaded.isEmpty()) {
                 for (Long inode : loaded.keySet()) {
@@ -185,9 +186,13 @@ public final class StatIndex {
                 commit.statRetainOnly(new HashSet<>(seen));
             }
         }
+        seen = seen.size() > SMALL ? new HashSet<>() : seen;
         seen.clear();
         hashed = 0;
     }
+
+    /** The size up to which a set is emptied by clearing it rather than replacing it. */
+    private static final int SMALL = 1024;
 
     /**
      * The commit {@link #drainInto} filled was not saved: its entries go into the next one. (Else
@@ -196,6 +201,6 @@ public final class StatIndex {
      */
     public void commitFailed() {
         drained.forEach(dirty::putIfAbsent);
-        drained.clear();
+        drained = new HashMap<>();
     }
 }

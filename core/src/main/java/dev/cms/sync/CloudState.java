@@ -29,7 +29,7 @@ final class CloudState {
      * or kept from an uncommitted cycle. Together with the snapshot's hashes, every body this
      * mailbox knows (see {@link #contentOf}).
      */
-    private final Map<String, ContentHash> newContent = new HashMap<>();
+    private Map<String, ContentHash> newContent = new HashMap<>();
     /** Messages of the snapshot whose body was found missing: unknown until downloaded again. */
     private final Set<String> forgotten = new HashSet<>();
     @Nullable String token;
@@ -132,6 +132,9 @@ final class CloudState {
             Entry e = snapshot.get(m.getKey());
             return e != null ? e.hash().equals(m.getValue()) : settled;
         });
+        if (newContent.isEmpty()) {
+            newContent = new HashMap<>(); // a cleared map keeps its table: 100k slots after a first sync
+        }
         forgotten.removeIf(id -> !snapshot.containsKey(id));
     }
 
