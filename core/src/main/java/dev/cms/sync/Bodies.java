@@ -109,6 +109,16 @@ final class Bodies {
         return refetch.get(key);
     }
 
+    /**
+     * The last run ended with a clean cycle: nothing of it is left unreferenced, so the first
+     * cycle does not list the store (issue 15: a start does not read {@code hashes/}). What a
+     * crash left there, or a body removed by hand, is found by the first collection that a
+     * change calls for, or when the body is needed.
+     */
+    void startedClean() {
+        mayBeUnreferenced = false;
+    }
+
     /** Snapshot entries went away without a local removal: the next collection looks. */
     void mayBeUnreferenced() {
         mayBeUnreferenced = true;

@@ -147,6 +147,7 @@ public final class SyncEngine {
         }
         seedIdRecords();
         if (lastRunClean) {
+            bodies.startedClean();
             planEverything = false;
             lastActive = new HashSet<>(mailboxKeys());
         }
@@ -223,6 +224,7 @@ public final class SyncEngine {
         for (CloudState c : clouds) {
             c.token = null;
         }
+        bodies.mayBeUnreferenced(); // and the store is listed: a body gone from it is found
     }
 
     /** Asks a running cycle to stop at the next safe point; nothing half-done is committed. */

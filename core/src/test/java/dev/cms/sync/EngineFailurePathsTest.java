@@ -66,7 +66,7 @@ class EngineFailurePathsTest extends EngineTestBase {
     /**
      * A store body removed while the daemon was stopped is linked back from the Maildir, not
      * downloaded. Start-up takes state.db's word that it is stored (issue 15: hashes/ is not read
-     * then); the first collection lists the store and finds it missing, the next cycle relinks it.
+     * then); `--resync` lists the store and finds it missing, the next cycle relinks it.
      */
     @Test
     void aStoreBodyRemovedWhileStoppedIsRelinkedFromTheMaildir() throws Exception {
