@@ -334,12 +334,13 @@ final class LocalSide {
      */
     private LocalView readWhole(int i, @Nullable LocalView old, boolean statAll,
             @Nullable Set<ContentHash> changedSinceLoad) throws IOException {
-        LocalView v = new LocalView(maildirs.get(i).root());
         Function<Path, @Nullable FileStat> known = statAll || old == null ? p -> null : old::statOf;
-        for (MaildirFile f : maildirs.get(i).scan(known)) {
+        List<MaildirFile> listed = maildirs.get(i).scan(known);
+        LocalView v = new LocalView(maildirs.get(i).root(), listed.size());
+        for (MaildirFile f : listed) {
             boolean same = changedSinceLoad == null || stats.unchangedSinceLoad(f.stat(), f.name().base());
             ContentHash h = hashOf(f, old == null ? null : old.entryAt(f.path()));
-            v.add(f, h);
+            v.addNew(f, h); // a listing names each file once
             if (!same && changedSinceLoad != null) {
                 changedSinceLoad.add(h);
             }

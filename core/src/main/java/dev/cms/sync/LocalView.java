@@ -57,13 +57,20 @@ final class LocalView {
     private final Path cur;
     private final Path nu;
     /** Every file, found by directory and name. */
-    private final ProbeTable<Item> byName = new ProbeTable<>(i -> nameHash(i.inNew, i.name));
+    private final ProbeTable<Item> byName;
     /** Content → its file: an {@link Item}, or an {@code Item[]} when several files hold it. */
-    private final ProbeTable<Object> byHash = new ProbeTable<>(o -> first(o).hash.hashCode());
+    private final ProbeTable<Object> byHash;
 
     LocalView(Path root) {
+        this(root, 0);
+    }
+
+    /** A view sized for {@code expected} files without growing. */
+    LocalView(Path root, int expected) {
         this.cur = root.resolve("cur");
         this.nu = root.resolve("new");
+        this.byName = new ProbeTable<>(i -> nameHash(i.inNew, i.name), expected);
+        this.byHash = new ProbeTable<>(o -> first(o).hash.hashCode(), expected);
     }
 
     int files() {
@@ -95,6 +102,11 @@ final class LocalView {
 
     void add(MaildirFile f, ContentHash h) {
         remove(f.path());
+        addNew(f, h);
+    }
+
+    /** Adds a file this view does not hold yet (one of a listing, into a new view). */
+    void addNew(MaildirFile f, ContentHash h) {
         Item item = new Item(f.path().getFileName().toString().getBytes(StandardCharsets.UTF_8), f.inNew(), h,
                 f.stat());
         byName.add(item);
