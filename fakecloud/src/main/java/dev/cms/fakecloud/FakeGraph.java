@@ -133,6 +133,18 @@ public final class FakeGraph {
         }
     }
 
+    /** The display names from the top of the mailbox down to a folder (id or well-known name). */
+    public List<String> folderPath(String upn, String folder) {
+        FakeGraphMailbox m = mailbox(upn);
+        synchronized (m) {
+            java.util.LinkedList<String> names = new java.util.LinkedList<>();
+            for (FakeGraphMailbox.Folder f = folder(m, folder); !f.id.equals(m.rootId); f = m.folders.get(f.parentId)) {
+                names.addFirst(f.displayName);
+            }
+            return List.copyOf(names);
+        }
+    }
+
     /** Renames a folder, as Outlook's rename (PATCH displayName) does. */
     public void renameFolder(String upn, String folderId, String displayName) {
         FakeGraphFolders.orThrow(FakeGraphFolders.rename(mailbox(upn), folderId, displayName));
