@@ -91,7 +91,8 @@ final class LiveFolders {
             if (!c.isEmpty()) {
                 log.info("{}(...) at {}: {} folder(s) new, {} renamed or moved, {} gone", e.getKey().callName(),
                         e.getKey().pos(), c.added().size(), c.moved().size(), c.removed().size());
-                new MaildirMoves(e.getKey(), store, db).apply(c);
+                new MaildirMoves(e.getKey(), store, db).apply(c,
+                        Map.of(FolderRecords.key(e.getKey()), FolderRecords.encode(e.getKey(), e.getValue())));
                 changed = true;
             }
         }

@@ -49,8 +49,8 @@ final class MaildirMoves {
         this.db = db;
     }
 
-    /** Carries out {@code changes} on disk and in {@code state.db}. */
-    void apply(FolderChanges changes) throws IOException {
+    /** Carries out {@code changes} on disk and in {@code state.db}, where {@code meta} is set in the same transaction. */
+    void apply(FolderChanges changes, Map<String, String> meta) throws IOException {
         List<MailboxMove> rows = new ArrayList<>();
         for (FolderPlan.Mapped gone : changes.removed()) {
             String key = key(gone);
@@ -79,7 +79,7 @@ final class MaildirMoves {
             }
             rows.add(new MailboxMove(key(m.from()), target(m.from().maildir()), key(m.to()), target(dest)));
         }
-        db.moveMailboxes(rows);
+        db.moveMailboxes(rows, meta);
     }
 
     private String key(FolderPlan.Mapped m) {

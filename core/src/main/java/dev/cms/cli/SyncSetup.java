@@ -97,6 +97,8 @@ final class SyncSetup implements AutoCloseable {
             providers.checkLoginsPossible();
             if (!config.authenticationOnly()) {
                 folders = expand(config, providers);
+                // What changed while the daemon was stopped: renamed folders' Maildirs follow, deleted ones go.
+                FolderRecords.followAtStart(config.wholeAccounts(), folders, store, db);
                 for (WholeAccounts.Folder f : folders) {
                     MaildirFolder folder = MaildirFolder.open(f.maildir(), ticker, FileOps.SYSTEM);
                     store.checkSameFilesystem(folder.root().resolve("tmp"));

@@ -202,7 +202,10 @@ final class StateWrites {
      * {@link StateDb#moveMailboxes}: forgets, then moves through temporary names (so that two
      * folders may swap names), replacing rows left at a destination by a mailbox that is gone.
      */
-    void moveMailboxes(List<MailboxMove> moves) throws SQLException {
+    void moveMailboxes(List<MailboxMove> moves, Map<String, String> meta) throws SQLException {
+        for (Map.Entry<String, String> e : meta.entrySet()) {
+            setMeta(e.getKey(), e.getValue());
+        }
         List<MailboxMove> renames = new ArrayList<>();
         for (MailboxMove m : moves) {
             if (m.to() == null) {
@@ -218,8 +221,20 @@ final class StateWrites {
         for (int i = 0; i < renames.size(); i++) {
             String to = java.util.Objects.requireNonNull(renames.get(i).to(), "a rename");
             String toTarget = java.util.Objects.requireNonNull(renames.get(i).toTarget(), "a rename");
+            if (!hasMailbox("\u0001moving " + i)) {
+                continue; // moved already (a move repeated after a crash): what is at the destination stays
+            }
             renameMailbox(to, null, toTarget, null);
             renameMailbox("\u0001moving " + i, to, "\u0001moving " + i, toTarget);
+        }
+    }
+
+    private boolean hasMailbox(String key) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT 1 FROM mailbox WHERE key = ?")) {
+            ps.setString(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
         }
     }
 

@@ -197,6 +197,45 @@ class GraphFolderLifecycleTest extends FolderLifecycleFixture {
 
     @ParameterizedTest
     @ValueSource(strings = {"verbatim", "maildir++"})
+    void foldersRenamedAndDeletedWhileStoppedAreFollowedAtTheNextStart(String layout) throws Exception {
+        String lists = graph.addFolder(user, "inbox", "Lists");
+        String kernel = graph.addFolder(user, lists, "kernel");
+        String old = graph.addFolder(user, "msgfolderroot", "Old");
+        add(lists);
+        MessageGenerator.Generated b = add(kernel);
+        add(old);
+        Path oldKernel = dir(layout, "Inbox/Lists/kernel", ".Inbox.Lists.kernel");
+        Path oldDir = dir(layout, "Old", ".Old");
+        Map<String, Object> inodes;
+        byte[] mine;
+        try (SyncSetup s = open(config(layout, "\"Deleted Items\""), null, ms)) {
+            poll(s);
+            inodes = inodes(oldKernel);
+            mine = ownFile(oldDir, "1700000000.notes.host");
+        }
+        graph.renameFolder(user, lists, "Groups");
+        graph.deleteFolder(user, old);
+        ms.requests().clear();
+        try (SyncSetup s = open(config(layout, "\"Deleted Items\""), null, ms)) {
+            Path newKernel = dir(layout, "Inbox/Groups/kernel", ".Inbox.Groups.kernel");
+            assertEquals(inodes, inodes(newKernel), "renamed at the start, before the first cycle");
+            assertFalse(Files.exists(oldKernel));
+            assertFalse(Files.exists(oldDir), "the deleted folder's Maildir is gone");
+            Set<Path> kept = lostAndFound();
+            assertEquals(1, kept.size(), "only the user's own file is kept: " + kept);
+            assertArrayEquals(mine, Files.readAllBytes(kept.iterator().next()));
+            poll(s);
+            assertThatMaildir(newKernel).hasMessages(1).hasMessage(b.raw());
+            assertEquals(0, bodyDownloads(), "nothing downloaded again");
+        }
+        try (SyncSetup s = open(config(layout, "\"Deleted Items\", \"Inbox/*\""), null, ms)) {
+            assertTrue(Files.isDirectory(dir(layout, "Inbox/Groups/kernel", ".Inbox.Groups.kernel")),
+                    "a call written differently in cms.cfg starts afresh: excluded folders' Maildirs are left alone");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"verbatim", "maildir++"})
     void maildirRemovedLocallyNeverDeletesTheCloudFolder(String layout) throws Exception {
         String projects = graph.addFolder(user, "msgfolderroot", "Projects");
         add(projects);

@@ -35,7 +35,7 @@ class MailboxMoveTest {
             mailbox(db, "acct:C", "/mail/C", "c1", "tc");
             db.journalLocalChanges("/mail/A", List.of("1700000000.a1.host"));
             db.moveMailboxes(List.of(new MailboxMove("acct:A", "/mail/A", "acct:B", "/mail/B"),
-                    new MailboxMove("acct:B", "/mail/B", "acct:A", "/mail/A"), MailboxMove.forget("acct:C", "/mail/C")));
+                    new MailboxMove("acct:B", "/mail/B", "acct:A", "/mail/A"), MailboxMove.forget("acct:C", "/mail/C")), java.util.Map.of("folders", "v"));
             assertEquals("tb", db.loadMailbox("acct:A").syncToken());
             assertEquals("ta", db.loadMailbox("acct:B").syncToken());
             StateDb.MessageRow moved = db.loadMessages("acct:B").get(0);
@@ -44,6 +44,10 @@ class MailboxMoveTest {
             assertEquals(Flags.of(Flag.FLAGGED), moved.flags(), "flags kept");
             assertEquals("/mail/A", db.loadMessages("acct:A").get(0).target());
             assertNull(db.loadMailbox("acct:C"));
+            assertEquals("v", db.meta("folders"), "set in the same transaction");
+            db.moveMailboxes(List.of(new MailboxMove("acct:C", "/mail/C", "acct:B", "/mail/B")), java.util.Map.of());
+            assertEquals("ta", db.loadMailbox("acct:B").syncToken(),
+                    "a move whose source has no rows (done already, before a crash) leaves the destination's");
             assertEquals(List.of(), db.loadMessages("acct:C"));
             assertEquals(List.of("/mail/B"), List.copyOf(db.loadJournal().hashes().keySet()),
                     "the journal of local changes follows its Maildir");
