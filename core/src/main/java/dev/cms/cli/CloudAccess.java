@@ -68,19 +68,7 @@ final class CloudAccess implements Providers {
      * refreshed token is used and forgotten), and no login is started.
      */
     static CloudAccess openLooking(SyncConfig config, StateDb db) throws ConfigException, IOException {
-        SecretBlobs saved = blobs(db);
-        SecretBlobs readOnly = new SecretBlobs() {
-            @Override
-            public byte @Nullable [] get(String key) throws IOException {
-                return saved.get(key);
-            }
-
-            @Override
-            public void put(String key, byte[] blob) {}
-
-            @Override
-            public void remove(String key) {}
-        };
+        SecretBlobs readOnly = StateSecrets.readOnly(db);
         TokenStore store;
         try {
             store = TokenStores.open(readOnly, System.getenv(), config.settings().storageKeyFile(), true);
@@ -104,22 +92,7 @@ final class CloudAccess implements Providers {
     }
 
     static SecretBlobs blobs(StateDb db) {
-        return new SecretBlobs() {
-            @Override
-            public byte @Nullable [] get(String key) throws IOException {
-                return db.secret(key);
-            }
-
-            @Override
-            public void put(String key, byte[] blob) throws IOException {
-                db.putSecret(key, blob);
-            }
-
-            @Override
-            public void remove(String key) throws IOException {
-                db.removeSecret(key);
-            }
-        };
+        return StateSecrets.of(db);
     }
 
     /** The token source of an account, made once. */
@@ -345,6 +318,20 @@ final class CloudAccess implements Providers {
         Office365AccountSpec o = (Office365AccountSpec) call.account();
         return WholeAccounts.graphFolders(dev.cms.provider.graph.GraphFolders.list(AccountOptions.graph(o), tokens,
                 graphOptions(o)));
+    }
+
+    @Override
+    public void createFolder(dev.cms.config.WholeAccountSpec call, java.util.List<String> names,
+            @Nullable String parentId) throws ConfigException, IOException, InterruptedException {
+        AccessTokenSource tokens = tokensFor(call.account());
+        if (call.account() instanceof GmailAccountSpec g) {
+            dev.cms.provider.gmail.GmailLabels.create(AccountOptions.gmail(g), tokens, gmailOptions(g),
+                    String.join("/", names));
+        } else {
+            Office365AccountSpec o = (Office365AccountSpec) call.account();
+            dev.cms.provider.graph.GraphFolders.create(AccountOptions.graph(o), tokens, graphOptions(o), parentId,
+                    names.get(names.size() - 1));
+        }
     }
 
     @Override

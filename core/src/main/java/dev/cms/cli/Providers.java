@@ -34,6 +34,16 @@ interface Providers extends AutoCloseable {
         return false;
     }
 
+    /**
+     * Creates in the cloud the folder of a Maildir made locally under a whole account's root:
+     * Office365: named the last of {@code names}, under folder {@code parentId} (null: the top of
+     * the mailbox); Gmail: the label named {@code names} joined by {@code /}. The default cannot.
+     */
+    default void createFolder(dev.cms.config.WholeAccountSpec call, java.util.List<String> names,
+            @Nullable String parentId) throws ConfigException, IOException, InterruptedException {
+        throw new IOException("cannot create the folders of " + call.account().key() + " here");
+    }
+
     /** The mailbox of {@code folder} is no longer used (its folder changed or went): it stops polling. */
     default void retire(WholeAccounts.Folder folder) {}
 

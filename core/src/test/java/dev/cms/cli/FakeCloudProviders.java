@@ -9,6 +9,7 @@ import dev.cms.fakecloud.FakeMicrosoft;
 import dev.cms.folders.AccountFolder;
 import dev.cms.provider.AccessTokenSource;
 import dev.cms.provider.CloudMailbox;
+import dev.cms.provider.gmail.GmailLabels;
 import dev.cms.provider.gmail.GmailMailbox;
 import dev.cms.provider.gmail.GmailOptions;
 import dev.cms.provider.graph.GraphFolders;
@@ -89,6 +90,17 @@ final class FakeCloudProviders implements Providers {
         }
         Office365AccountSpec o = (Office365AccountSpec) call.account();
         return WholeAccounts.graphFolders(GraphFolders.list(AccountOptions.graph(o), tokens(o), graphOptions()));
+    }
+
+    @Override
+    public void createFolder(WholeAccountSpec call, List<String> names, @Nullable String parentId)
+            throws IOException, InterruptedException {
+        if (call.account() instanceof GmailAccountSpec g) {
+            GmailLabels.create(AccountOptions.gmail(g), tokens(g), gmailOptions(), String.join("/", names));
+        } else {
+            Office365AccountSpec o = (Office365AccountSpec) call.account();
+            GraphFolders.create(AccountOptions.graph(o), tokens(o), graphOptions(), parentId, names.get(names.size() - 1));
+        }
     }
 
     @Override

@@ -151,6 +151,26 @@ class GmailLabelLifecycleTest extends FolderLifecycleFixture {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"verbatim", "maildir++"})
+    void maildirMadeLocallyMakesTheLabel(String layout) throws Exception {
+        try (SyncSetup s = open(config(layout), google, null)) {
+            poll(s);
+            Path work = dir(layout, "Work/2026", ".Work.2026");
+            for (String sub : new String[] {"cur", "new", "tmp"}) {
+                Files.createDirectories(work.resolve(sub));
+                Files.createDirectories(dir(layout, "Skipped", ".Skipped").resolve(sub));
+            }
+            poll(s);
+            String id = gmail.labelId(GUSER, "Work/2026");
+            assertNotNull(id, "a Maildir made under the root makes its label");
+            assertNull(gmail.labelId(GUSER, "Skipped"), "not one the patterns leave out");
+            MessageGenerator.Generated a = add(Set.of(id));
+            poll(s);
+            assertThatMaildir(work).hasMessages(1).hasMessage(a.raw());
+        }
+    }
+
     /**
      * Through the daemon's own loop (on the fake clock): a label created in the cloud gets its
      * Maildir, and the watcher follows it there: a message marked read in it reaches Gmail.

@@ -236,6 +236,41 @@ class GraphFolderLifecycleTest extends FolderLifecycleFixture {
 
     @ParameterizedTest
     @ValueSource(strings = {"verbatim", "maildir++"})
+    void maildirMadeLocallyMakesTheCloudFolder(String layout) throws Exception {
+        Path stale = dir(layout, "Stale", ".Stale");
+        makeMaildir(stale);
+        try (SyncSetup s = open(config(layout, "\"Skip*\""), null, ms)) {
+            poll(s);
+            makeMaildir(dir(layout, "Projects", ".Projects"));
+            makeMaildir(dir(layout, "Inbox/Ideas", ".Inbox.Ideas"));
+            makeMaildir(dir(layout, "Skipped", ".Skipped"));
+            poll(s);
+            String projects = graph.findFolder(user, "Projects");
+            String ideas = graph.findFolder(user, "Inbox/Ideas");
+            assertNotNull(projects, "a Maildir made under the root makes its folder");
+            assertNotNull(ideas, "under the folder its place names");
+            assertNull(graph.findFolder(user, "Skipped"), "not one the patterns leave out");
+            assertNull(graph.findFolder(user, "Stale"), "not one that was there before the start");
+            assertEquals(1, rebuilds);
+            MessageGenerator.Generated a = add(ideas);
+            for (int n = 0; n < 2 && files(dir(layout, "Inbox/Ideas", ".Inbox.Ideas")).isEmpty(); n++) {
+                poll(s);
+            }
+            assertThatMaildir(dir(layout, "Inbox/Ideas", ".Inbox.Ideas")).hasMessages(1).hasMessage(a.raw());
+            poll(s);
+            poll(s);
+            assertEquals(1, rebuilds, "each is made once");
+        }
+    }
+
+    private static void makeMaildir(Path dir) throws Exception {
+        for (String sub : new String[] {"cur", "new", "tmp"}) {
+            Files.createDirectories(dir.resolve(sub));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"verbatim", "maildir++"})
     void maildirRemovedLocallyNeverDeletesTheCloudFolder(String layout) throws Exception {
         String projects = graph.addFolder(user, "msgfolderroot", "Projects");
         add(projects);

@@ -213,6 +213,16 @@ public final class FakeGmail implements CloudService {
         return box(email).addLabel(name);
     }
 
+    /** The id of the user label named {@code name}, or null when there is none. */
+    public String labelId(String email, String name) {
+        for (Map.Entry<String, String> e : box(email).userLabels().entrySet()) {
+            if (e.getValue().equals(name)) {
+                return e.getKey();
+            }
+        }
+        return null;
+    }
+
     /** Renames a user label, as labels.patch does: no message changes, no history record. */
     public void renameLabel(String email, String id, String name) {
         if (!box(email).renameLabel(id, name)) {

@@ -145,6 +145,19 @@ public final class FakeGraph {
         }
     }
 
+    /** The id of the folder whose display names from the top are {@code path} (joined by {@code /}), or null. */
+    public String findFolder(String upn, String path) {
+        FakeGraphMailbox m = mailbox(upn);
+        synchronized (m) {
+            for (FakeGraphMailbox.Folder f : m.folders.values()) {
+                if (!f.id.equals(m.rootId) && String.join("/", folderPath(upn, f.id)).equals(path)) {
+                    return f.id;
+                }
+            }
+            return null;
+        }
+    }
+
     /** Renames a folder, as Outlook's rename (PATCH displayName) does. */
     public void renameFolder(String upn, String folderId, String displayName) {
         FakeGraphFolders.orThrow(FakeGraphFolders.rename(mailbox(upn), folderId, displayName));
