@@ -214,6 +214,8 @@ public final class GraphAccountPoll {
     private void readFolderDelta() throws IOException, InterruptedException {
         String url = folderDeltaLink;
         boolean firstRound = url == null;
+        // The first delta of all lists every folder: the tree to compare later deltas with.
+        boolean compare = !tree.isEmpty();
         Set<String> changed = new HashSet<>();
         while (true) {
             DeltaGetResponse answer;
@@ -229,11 +231,12 @@ public final class GraphAccountPoll {
                 folderDeltaLink = null;
                 url = null;
                 firstRound = true;
+                foldersChanged |= !tree.isEmpty(); // a folder deleted meanwhile shows in no listing
                 changed.clear();
                 continue;
             }
             addFolderIds(answer, changed);
-            noteTree(answer, !firstRound || !tree.isEmpty());
+            noteTree(answer, compare);
             String next = answer.getOdataNextLink();
             String delta = answer.getOdataDeltaLink();
             if (next != null) {
