@@ -58,13 +58,26 @@ final class LiveFolders {
         return folders;
     }
 
-    /**
-     * Lists again the accounts whose folders may have changed and makes the Maildirs and
-     * {@code state.db} follow; true when the folders changed (the engine must be rebuilt). A
-     * listing that fails, or a new plan that cannot be used (two folders on one Maildir), changes
-     * nothing and is logged; the account is listed again at its next sign or turn.
-     */
+    /** Folders listed anew that differ from those synced: what {@link #apply} makes the Maildirs follow. */
+    record Pending(List<WholeAccounts.Folder> next, Map<WholeAccountSpec, FolderChanges> changes) {}
+
+    /** {@link #look} then {@link #apply}; true when the folders changed (the engine must be rebuilt). */
     boolean follow(MessageStore store, StateDb db) throws IOException, InterruptedException {
+        Pending p = look();
+        if (p == null) {
+            return false;
+        }
+        apply(p, store, db);
+        return true;
+    }
+
+    /**
+     * Lists again the accounts whose folders may have changed (and first makes the cloud folders
+     * of new local Maildirs); reads the cloud only. Null when no synced folder changed. A listing
+     * that fails, or a new plan that cannot be used (two folders on one Maildir), is logged and
+     * changes nothing; the account is listed again at its next sign or turn.
+     */
+    @org.jspecify.annotations.Nullable Pending look() throws InterruptedException {
         Set<WholeAccountSpec> created = createFromLocal();
         Map<String, Boolean> signalled = new HashMap<>(); // one sign per account, for all its calls
         for (WholeAccountSpec call : config.wholeAccounts()) {
@@ -79,36 +92,42 @@ final class LiveFolders {
                 }
             }
         }
-        if (relisted.isEmpty()) {
-            return false;
-        }
         List<WholeAccounts.Folder> next = new ArrayList<>();
+        Map<WholeAccountSpec, FolderChanges> changes = new LinkedHashMap<>();
         for (WholeAccountSpec call : config.wholeAccounts()) {
-            next.addAll(relisted.getOrDefault(call, of(folders, call)));
+            List<WholeAccounts.Folder> now = relisted.getOrDefault(call, of(folders, call));
+            next.addAll(now);
+            FolderChanges c = FolderChanges.between(mapped(of(folders, call)), mapped(now));
+            if (!c.isEmpty()) {
+                changes.put(call, c);
+            }
+        }
+        if (changes.isEmpty()) {
+            return null;
         }
         try {
             WholeAccounts.check(config, next);
         } catch (ConfigException e) {
             log.warn("the folders changed in the cloud, but cannot be synced as they are now: {}; the Maildirs"
                     + " stay as they were", e.getMessage());
-            return false;
+            return null;
         }
-        boolean changed = false;
-        for (Map.Entry<WholeAccountSpec, List<WholeAccounts.Folder>> e : relisted.entrySet()) {
-            FolderChanges c = FolderChanges.between(mapped(of(folders, e.getKey())), mapped(e.getValue()));
-            if (!c.isEmpty()) {
-                log.info("{}(...) at {}: {} folder(s) new, {} renamed or moved, {} gone", e.getKey().callName(),
-                        e.getKey().pos(), c.added().size(), c.moved().size(), c.removed().size());
-                new MaildirMoves(e.getKey(), store, db).apply(c,
-                        Map.of(FolderRecords.key(e.getKey()), FolderRecords.encode(e.getKey(), e.getValue())));
-                changed = true;
-                // What is left of a Maildir that went is never taken for one made by the user.
-                c.removed().forEach(m -> ignored.add(m.maildir()));
-                c.moved().forEach(m -> ignored.add(m.from().maildir()));
-            }
+        return new Pending(List.copyOf(next), changes);
+    }
+
+    /** Makes the Maildirs and {@code state.db} follow {@code p} (the watcher should be stopped meanwhile). */
+    void apply(Pending p, MessageStore store, StateDb db) throws IOException {
+        for (Map.Entry<WholeAccountSpec, FolderChanges> e : p.changes().entrySet()) {
+            FolderChanges c = e.getValue();
+            log.info("{}(...) at {}: {} folder(s) new, {} renamed or moved, {} gone", e.getKey().callName(),
+                    e.getKey().pos(), c.added().size(), c.moved().size(), c.removed().size());
+            new MaildirMoves(e.getKey(), store, db).apply(c,
+                    Map.of(FolderRecords.key(e.getKey()), FolderRecords.encode(e.getKey(), p.next())));
+            // What is left of a Maildir that went is never taken for one made by the user.
+            c.removed().forEach(m -> ignored.add(m.maildir()));
+            c.moved().forEach(m -> ignored.add(m.from().maildir()));
         }
-        folders = List.copyOf(next);
-        return changed;
+        folders = p.next();
     }
 
     /**

@@ -191,23 +191,43 @@ final class SyncSetup implements AutoCloseable {
      * nothing changed. A failure is logged and leaves the running engine as it is.
      */
     Daemon.@Nullable Reconfigured followFolders() throws InterruptedException {
-        LiveFolders l = live;
-        Rebuild r = rebuild;
-        if (l == null || r == null) {
-            return null;
-        }
-        try {
-            if (!l.follow(store, db)) {
-                return null;
+        Daemon.Reconfigure r = folderFollower();
+        return r.due() ? r.build() : null;
+    }
+
+    /** {@link #followFolders} in the daemon's two steps: look at the cloud, then (watcher stopped) move and rebuild. */
+    Daemon.Reconfigure folderFollower() {
+        return new Daemon.Reconfigure() {
+            private LiveFolders.@Nullable Pending pending;
+
+            @Override
+            public boolean due() throws InterruptedException {
+                LiveFolders l = live;
+                pending = l == null ? null : l.look();
+                return pending != null;
             }
-            rebuildEngine(l.folders(), r);
-            return new Daemon.Reconfigured(engine, maildirRoots());
-        } catch (IOException | ConfigException | RuntimeException e) {
-            log.error("cannot follow the folders changed in the cloud: {}; the Maildirs stay as they are until"
-                    + " the next start", e.getMessage(), e);
-            live = null;
-            return null;
-        }
+
+            @Override
+            public Daemon.@Nullable Reconfigured build() {
+                LiveFolders l = live;
+                Rebuild r = rebuild;
+                LiveFolders.Pending p = pending;
+                pending = null;
+                if (l == null || r == null || p == null) {
+                    return null;
+                }
+                try {
+                    l.apply(p, store, db);
+                    rebuildEngine(l.folders(), r);
+                    return new Daemon.Reconfigured(engine, maildirRoots());
+                } catch (IOException | ConfigException | RuntimeException e) {
+                    log.error("cannot follow the folders changed in the cloud: {}; the Maildirs stay as they are"
+                            + " until the next start", e.getMessage(), e);
+                    live = null;
+                    return null;
+                }
+            }
+        };
     }
 
     /**

@@ -66,15 +66,30 @@ public final class Daemon {
     /** What the daemon runs from the next cycle on: the folders of a whole account changed. */
     public record Reconfigured(SyncEngine engine, List<Path> maildirRoots) {}
 
-    /** Asked between cycles for a new engine and Maildirs; null when nothing changed. */
-    @FunctionalInterface
+    /** Asked between cycles for a new engine and Maildirs. */
     public interface Reconfigure {
-        @Nullable Reconfigured next() throws InterruptedException;
+        /** Whether a new engine is needed (the watcher still runs: nothing on disk changes yet). */
+        boolean due() throws InterruptedException;
+
+        /** With the watcher stopped: the new engine and Maildirs, or null to go on as before. */
+        @Nullable Reconfigured build() throws InterruptedException;
     }
+
+    private static final Reconfigure NEVER = new Reconfigure() {
+        @Override
+        public boolean due() {
+            return false;
+        }
+
+        @Override
+        public @Nullable Reconfigured build() {
+            return null;
+        }
+    };
 
     private volatile SyncEngine engine;
     private List<Path> maildirRoots;
-    private Reconfigure reconfigure = () -> null;
+    private Reconfigure reconfigure = NEVER;
     private @Nullable MaildirWatcher watcher;
     private final Options options;
     private final Ticker ticker;
@@ -144,23 +159,33 @@ public final class Daemon {
         return this;
     }
 
-    /** Takes the engine and Maildirs {@link #reconfigure} gives, if any; true when it gave them. */
+    /**
+     * Takes the engine and Maildirs {@link #reconfigure} gives, if any; true when it gave them.
+     * The watcher is stopped while they are made, so that it neither reports the Maildirs being
+     * moved as the user's changes nor journals a change the new engine would not load.
+     */
     private boolean reconfigured() throws IOException, InterruptedException {
-        Reconfigured next = reconfigure.next();
-        if (next == null) {
+        if (!reconfigure.due()) {
             return false;
         }
         stopWatching();
-        engine = next.engine();
-        maildirRoots = List.copyOf(next.maildirRoots());
-        if (stopping) {
-            engine.requestStop();
+        Reconfigured next = null;
+        try {
+            next = reconfigure.build();
+            if (next != null) {
+                engine = next.engine();
+                maildirRoots = List.copyOf(next.maildirRoots());
+                if (stopping) {
+                    engine.requestStop();
+                }
+                Set<String> keys = new HashSet<>(engine.mailboxKeys());
+                mailboxBackoff.keySet().retainAll(keys);
+                retryAt.keySet().retainAll(keys);
+            }
+        } finally {
+            startWatching();
         }
-        Set<String> keys = new HashSet<>(engine.mailboxKeys());
-        mailboxBackoff.keySet().retainAll(keys);
-        retryAt.keySet().retainAll(keys);
-        startWatching();
-        return true;
+        return next != null;
     }
 
     private void localChange(Set<Path> changed) {

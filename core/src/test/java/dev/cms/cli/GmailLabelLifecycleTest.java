@@ -182,7 +182,7 @@ class GmailLabelLifecycleTest extends FolderLifecycleFixture {
             java.util.concurrent.atomic.AtomicReference<Throwable> crashed = new java.util.concurrent.atomic.AtomicReference<>();
             dev.cms.sync.Daemon daemon = new dev.cms.sync.Daemon(s.engine, s.maildirRoots(),
                     dev.cms.sync.Daemon.Options.defaults(Duration.ofSeconds(60)), ticker)
-                    .reconfigureWith(s::followFolders).afterEachCycle(r -> cycles.incrementAndGet());
+                    .reconfigureWith(s.folderFollower()).afterEachCycle(r -> cycles.incrementAndGet());
             Thread t = new Thread(() -> {
                 try {
                     daemon.run();
@@ -202,6 +202,15 @@ class GmailLabelLifecycleTest extends FolderLifecycleFixture {
                 Path file = files(p).iterator().next();
                 Files.move(file, p.resolve("cur").resolve(file.getFileName().toString().split(":")[0] + ":2,S"));
                 awaitAsTimePasses(() -> !gmail.labelsOf(GUSER, id).contains("UNREAD"), "the read flag in Gmail");
+                gmail.renameLabel(GUSER, projects, "Work");
+                Path work = tmp.resolve("gmail").resolve("Work");
+                awaitAsTimePasses(() -> Files.isDirectory(work.resolve("cur")) && !Files.exists(p),
+                        "the renamed label's Maildir");
+                int after = cycles.get();
+                awaitAsTimePasses(() -> cycles.get() >= after + 2, "two more polls");
+                assertEquals(Set.of(projects), gmail.labelsOf(GUSER, id),
+                        "the Maildir's move is no user's change: nothing archived, nothing unread again");
+                assertThatMaildir(work).hasMessages(1).hasMessage(g.raw()).withFlags("S");
             } finally {
                 daemon.stop();
                 t.join(30_000);
