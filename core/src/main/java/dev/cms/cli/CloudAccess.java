@@ -68,19 +68,7 @@ final class CloudAccess implements Providers {
      * refreshed token is used and forgotten), and no login is started.
      */
     static CloudAccess openLooking(SyncConfig config, StateDb db) throws ConfigException, IOException {
-        SecretBlobs saved = blobs(db);
-        SecretBlobs readOnly = new SecretBlobs() {
-            @Override
-            public byte @Nullable [] get(String key) throws IOException {
-                return saved.get(key);
-            }
-
-            @Override
-            public void put(String key, byte[] blob) {}
-
-            @Override
-            public void remove(String key) {}
-        };
+        SecretBlobs readOnly = StateSecrets.readOnly(db);
         TokenStore store;
         try {
             store = TokenStores.open(readOnly, System.getenv(), config.settings().storageKeyFile(), true);
@@ -104,22 +92,7 @@ final class CloudAccess implements Providers {
     }
 
     static SecretBlobs blobs(StateDb db) {
-        return new SecretBlobs() {
-            @Override
-            public byte @Nullable [] get(String key) throws IOException {
-                return db.secret(key);
-            }
-
-            @Override
-            public void put(String key, byte[] blob) throws IOException {
-                db.putSecret(key, blob);
-            }
-
-            @Override
-            public void remove(String key) throws IOException {
-                db.removeSecret(key);
-            }
-        };
+        return StateSecrets.of(db);
     }
 
     /** The token source of an account, made once. */
@@ -302,13 +275,18 @@ final class CloudAccess implements Providers {
         throw new IOException("no account " + user + " in this CredentialServer");
     }
 
-    /** Account key → the history reader its Gmail labels share. */
-    private final java.util.Map<String, dev.cms.provider.gmail.GmailAccountHistory> gmailHistories =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    /** The history reads and polling schedules each account's mailboxes share. */
+    private final AccountPolls shared = new AccountPolls();
 
-    /** Account key → the polling schedule its whole-account Office365 folders share. */
-    private final java.util.Map<String, dev.cms.provider.graph.GraphAccountPoll> graphPolls =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    @Override
+    public boolean foldersChanged(dev.cms.config.WholeAccountSpec call) {
+        return shared.foldersChanged(call);
+    }
+
+    @Override
+    public void retire(WholeAccounts.Folder folder) {
+        shared.retire(folder);
+    }
 
     @Override
     public CloudMailbox create(CloudMailboxSpec spec) throws ConfigException, IOException {
@@ -319,9 +297,8 @@ final class CloudAccess implements Providers {
                 dev.cms.provider.CloudAccount account = AccountOptions.gmail(g);
                 GmailOptions options = gmailOptions(g);
                 // The labels of one account share their history reads: one history.list a poll.
-                dev.cms.provider.gmail.GmailAccountHistory history = gmailHistories.computeIfAbsent(account.key(),
-                        k -> new dev.cms.provider.gmail.GmailAccountHistory(account, tokens, options));
-                yield new GmailMailbox(account, spec.mailbox(), spec.deleteAction(), tokens, options, history);
+                yield new GmailMailbox(account, spec.mailbox(), spec.deleteAction(), tokens, options,
+                        shared.history(account, tokens, options));
             }
             case OFFICE365 -> {
                 Office365AccountSpec o = (Office365AccountSpec) spec.account();
@@ -336,12 +313,25 @@ final class CloudAccess implements Providers {
             throws ConfigException, IOException, InterruptedException {
         AccessTokenSource tokens = tokensFor(call.account());
         if (call.account() instanceof GmailAccountSpec g) {
-            return WholeAccounts.gmailFolders(dev.cms.provider.gmail.GmailLabels.list(AccountOptions.gmail(g), tokens,
-                    gmailOptions(g)));
+            return shared.gmailFolders(AccountOptions.gmail(g), tokens, gmailOptions(g));
         }
         Office365AccountSpec o = (Office365AccountSpec) call.account();
         return WholeAccounts.graphFolders(dev.cms.provider.graph.GraphFolders.list(AccountOptions.graph(o), tokens,
                 graphOptions(o)));
+    }
+
+    @Override
+    public void createFolder(dev.cms.config.WholeAccountSpec call, java.util.List<String> names,
+            @Nullable String parentId) throws ConfigException, IOException, InterruptedException {
+        AccessTokenSource tokens = tokensFor(call.account());
+        if (call.account() instanceof GmailAccountSpec g) {
+            dev.cms.provider.gmail.GmailLabels.create(AccountOptions.gmail(g), tokens, gmailOptions(g),
+                    String.join("/", names));
+        } else {
+            Office365AccountSpec o = (Office365AccountSpec) call.account();
+            dev.cms.provider.graph.GraphFolders.create(AccountOptions.graph(o), tokens, graphOptions(o), parentId,
+                    names.get(names.size() - 1));
+        }
     }
 
     @Override
@@ -352,10 +342,9 @@ final class CloudAccess implements Providers {
             AccessTokenSource tokens = tokensFor(o);
             GraphOptions options = graphOptions(o);
             // The folders of one account share one polling schedule: two requests an unchanged poll.
-            dev.cms.provider.graph.GraphAccountPoll poll = graphPolls.computeIfAbsent(account.key(),
-                    k -> new dev.cms.provider.graph.GraphAccountPoll(account, tokens, options));
             return GraphMailbox.ofFolder(account, folder.mailbox().mailbox(), folder.folder().id(),
-                    folder.folder().inbox(), folder.call().deleteAction(), tokens, options, poll);
+                    folder.folder().inbox(), folder.call().deleteAction(), tokens, options,
+                    shared.poll(account, tokens, options));
         }
         return create(folder.mailbox());
     }

@@ -114,6 +114,7 @@ final class CmsCommand implements Callable<Integer> {
         Duration poll = Duration.ofSeconds(cfg.settings().pollInterval());
         Daemon daemon = new Daemon(setup.engine, setup.maildirRoots(), Daemon.Options.defaults(poll)
                 .withSafetyScan(Duration.ofSeconds(cfg.settings().safetyScanInterval())), ticker);
+        daemon.reconfigureWith(setup.folderFollower()); // whole accounts follow their folders between cycles
         if (setup.outbox != null) {
             setup.outbox.afterSend(daemon::wake); // the next poll brings the sent message into the Sent Maildir
         }

@@ -26,6 +26,27 @@ interface Providers extends AutoCloseable {
         return create(folder.mailbox());
     }
 
+    /**
+     * Whether the polls of {@code call}'s account saw a folder or label created, renamed, moved or
+     * deleted since the last call (the folders should be listed again). The default sees none.
+     */
+    default boolean foldersChanged(dev.cms.config.WholeAccountSpec call) {
+        return false;
+    }
+
+    /**
+     * Creates in the cloud the folder of a Maildir made locally under a whole account's root:
+     * Office365: named the last of {@code names}, under folder {@code parentId} (null: the top of
+     * the mailbox); Gmail: the label named {@code names} joined by {@code /}. The default cannot.
+     */
+    default void createFolder(dev.cms.config.WholeAccountSpec call, java.util.List<String> names,
+            @Nullable String parentId) throws ConfigException, IOException, InterruptedException {
+        throw new IOException("cannot create the folders of " + call.account().key() + " here");
+    }
+
+    /** The mailbox of {@code folder} is no longer used (its folder changed or went): it stops polling. */
+    default void retire(WholeAccounts.Folder folder) {}
+
     /** What the token broker of {@code server} hands out; null when these providers cannot serve it. */
     default dev.cms.broker.@Nullable TokenProvider brokerTokens(dev.cms.config.CredentialServerSpec server) {
         return null;

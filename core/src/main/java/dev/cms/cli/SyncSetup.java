@@ -11,6 +11,7 @@ import dev.cms.provider.CloudMailbox;
 import dev.cms.store.MessageStore;
 import dev.cms.store.StateDb;
 import dev.cms.store.StateLock;
+import dev.cms.sync.Daemon;
 import dev.cms.sync.Progress;
 import dev.cms.sync.Router;
 import dev.cms.sync.SyncEngine;
@@ -20,7 +21,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -35,10 +38,19 @@ final class SyncSetup implements AutoCloseable {
     final StateLock lock;
     final MessageStore store;
     final StateDb db;
-    final List<MaildirFolder> maildirs;
-    final List<CloudMailbox> mailboxes;
-    final SyncEngine engine;
+    /** The Maildirs, mailboxes and engine: replaced together when a whole account's folders change. */
+    volatile List<MaildirFolder> maildirs;
+    volatile List<CloudMailbox> mailboxes;
+    volatile SyncEngine engine;
     final Providers providers;
+    /** The whole accounts' folders while the daemon runs; null without whole-account calls. */
+    private @Nullable LiveFolders live;
+    private @Nullable Rebuild rebuild;
+    /** The whole-account folders the engine runs with, in the order of its Maildirs and mailboxes. */
+    private List<WholeAccounts.Folder> previous = List.of();
+
+    /** What a new engine is made with. */
+    private record Rebuild(boolean offline, Ticker ticker, Progress progress) {}
     final List<dev.cms.broker.CredentialServer> brokers = new ArrayList<>();
     /** With an {@code Outbox(...)}: its sender and its socket; null without. */
     @Nullable OutboxParts outbox;
@@ -85,6 +97,8 @@ final class SyncSetup implements AutoCloseable {
             providers.checkLoginsPossible();
             if (!config.authenticationOnly()) {
                 folders = expand(config, providers);
+                // What changed while the daemon was stopped: renamed folders' Maildirs follow, deleted ones go.
+                FolderRecords.followAtStart(config.wholeAccounts(), folders, store, db);
                 for (WholeAccounts.Folder f : folders) {
                     MaildirFolder folder = MaildirFolder.open(f.maildir(), ticker, FileOps.SYSTEM);
                     store.checkSameFilesystem(folder.root().resolve("tmp"));
@@ -95,6 +109,11 @@ final class SyncSetup implements AutoCloseable {
             SyncEngine engine = new SyncEngine(maildirs, mailboxes, router(config, folders), store, db, offline,
                     ticker, progress);
             SyncSetup setup = new SyncSetup(config, lock, store, db, maildirs, mailboxes, engine, providers);
+            if (!config.wholeAccounts().isEmpty() && !config.authenticationOnly()) {
+                setup.live = new LiveFolders(config, providers, ticker, folders);
+                setup.rebuild = new Rebuild(offline, ticker, progress);
+                setup.previous = List.copyOf(folders);
+            }
             setup.startServices(ticker);
             return setup;
         } catch (IOException | ConfigException | RuntimeException e) {
@@ -164,6 +183,89 @@ final class SyncSetup implements AutoCloseable {
             }
         }
         return folders;
+    }
+
+    /**
+     * Between cycles ({@link Daemon#reconfigureWith}): follows the whole accounts' folders that
+     * changed in the cloud and, when they did, gives a new engine over the new Maildirs; null when
+     * nothing changed. A failure is logged and leaves the running engine as it is.
+     */
+    Daemon.@Nullable Reconfigured followFolders() throws InterruptedException {
+        Daemon.Reconfigure r = folderFollower();
+        return r.due() ? r.build() : null;
+    }
+
+    /** {@link #followFolders} in the daemon's two steps: look at the cloud, then (watcher stopped) move and rebuild. */
+    Daemon.Reconfigure folderFollower() {
+        return new Daemon.Reconfigure() {
+            private LiveFolders.@Nullable Pending pending;
+
+            @Override
+            public boolean due() throws InterruptedException {
+                LiveFolders l = live;
+                pending = l == null ? null : l.look();
+                return pending != null;
+            }
+
+            @Override
+            public Daemon.@Nullable Reconfigured build() {
+                LiveFolders l = live;
+                Rebuild r = rebuild;
+                LiveFolders.Pending p = pending;
+                pending = null;
+                if (l == null || r == null || p == null) {
+                    return null;
+                }
+                try {
+                    l.apply(p, store, db);
+                    rebuildEngine(l.folders(), r);
+                    return new Daemon.Reconfigured(engine, maildirRoots());
+                } catch (IOException | ConfigException | RuntimeException e) {
+                    log.error("cannot follow the folders changed in the cloud: {}; the Maildirs stay as they are"
+                            + " until the next start", e.getMessage(), e);
+                    live = null;
+                    return null;
+                }
+            }
+        };
+    }
+
+    /**
+     * The Maildirs and mailboxes of the configuration's own calls, then those of {@code folders}
+     * (a folder's mailbox kept when its key and folder are the same as before), and an engine
+     * over them, which loads what {@code state.db} holds.
+     */
+    private void rebuildEngine(List<WholeAccounts.Folder> folders, Rebuild r) throws IOException, ConfigException {
+        int ownMaildirs = config.maildirs().size();
+        int ownMailboxes = config.cloudMailboxes().size();
+        List<WholeAccounts.Folder> before = previous;
+        Map<String, Integer> was = new HashMap<>();
+        for (int i = 0; i < before.size(); i++) {
+            was.put(before.get(i).mailbox().key() + "\n" + before.get(i).folder().id(), i);
+        }
+        List<MaildirFolder> newMaildirs = new ArrayList<>(maildirs.subList(0, ownMaildirs));
+        int[] kept = new int[folders.size()];
+        for (int n = 0; n < folders.size(); n++) {
+            WholeAccounts.Folder f = folders.get(n);
+            MaildirFolder folder = MaildirFolder.open(f.maildir(), r.ticker(), FileOps.SYSTEM);
+            store.checkSameFilesystem(folder.root().resolve("tmp"));
+            newMaildirs.add(folder);
+            Integer i = was.remove(f.mailbox().key() + "\n" + f.folder().id());
+            kept[n] = i == null ? -1 : i;
+        }
+        for (int i : was.values()) {
+            providers.retire(before.get(i)); // before a renamed folder joins its account's polling again
+        }
+        List<CloudMailbox> newMailboxes = new ArrayList<>(mailboxes.subList(0, ownMailboxes));
+        for (int n = 0; n < folders.size(); n++) {
+            newMailboxes.add(kept[n] >= 0 ? mailboxes.get(ownMailboxes + kept[n]) : providers.create(folders.get(n)));
+        }
+        SyncEngine next = new SyncEngine(newMaildirs, newMailboxes, router(config, folders), store, db, r.offline(),
+                r.ticker(), r.progress());
+        maildirs = newMaildirs;
+        mailboxes = newMailboxes;
+        engine = next;
+        previous = List.copyOf(folders);
     }
 
     static Router router(SyncConfig config) {

@@ -70,7 +70,7 @@ final class WholeAccounts {
         return out;
     }
 
-    private static void check(SyncConfig config, List<Folder> folders) throws ConfigException {
+    static void check(SyncConfig config, List<Folder> folders) throws ConfigException {
         Map<String, Folder> byAlias = new HashMap<>();
         Map<String, Folder> byKey = new HashMap<>();
         for (Folder f : folders) {

@@ -82,6 +82,53 @@ public enum FolderLayout {
         return b.toString();
     }
 
+    /**
+     * The names of the folder whose Maildir {@link #relativeDir} puts at {@code rel} (not the
+     * Maildir++ inbox, the root itself), or null when no folder's Maildir is named so.
+     */
+    public @Nullable List<String> namesOf(String rel) {
+        if (rel.isEmpty() || (this == MAILDIR_PLUS_PLUS && (!rel.startsWith(".") || rel.contains("/")))) {
+            return null;
+        }
+        String[] parts = this == VERBATIM ? rel.split("/", -1) : rel.substring(1).split("\\.", -1);
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (String p : parts) {
+            String n = unescape(p);
+            if (n == null || n.isEmpty()) {
+                return null;
+            }
+            names.add(n);
+        }
+        return rel.equals(relativeDir(names, false)) ? List.copyOf(names) : null;
+    }
+
+    /** {@code %XX} back to its character; null for a {@code %} not followed by two hex digits. */
+    private static @Nullable String unescape(String part) {
+        StringBuilder b = new StringBuilder(part.length());
+        for (int i = 0; i < part.length(); i++) {
+            char c = part.charAt(i);
+            if (c != '%') {
+                b.append(c);
+                continue;
+            }
+            if (i + 2 >= part.length()) {
+                return null;
+            }
+            int v = hex(part.charAt(i + 1)) * 16 + hex(part.charAt(i + 2));
+            if (v < 0) {
+                return null;
+            }
+            b.append((char) v);
+            i += 2;
+        }
+        return b.toString();
+    }
+
+    private static int hex(char c) {
+        int d = Character.digit(c, 16);
+        return d < 0 ? -1000 : d;
+    }
+
     /** One folder name as one directory name's part. */
     static String escape(String name, boolean everyDot) {
         StringBuilder b = new StringBuilder(name.length());

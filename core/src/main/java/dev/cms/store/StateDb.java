@@ -107,6 +107,11 @@ public final class StateDb implements AutoCloseable {
     /** One message row: its body's hash and, when committed by a cycle, its snapshot. */
     public record MessageRow(String cloudId, ContentHash hash, Flags flags, @Nullable Instant received, @Nullable String target, boolean inSnapshot) {}
 
+    /** Moves or forgets the rows of mailboxes whose folder changed in the cloud, and sets {@code meta}, in one transaction. */
+    public synchronized void moveMailboxes(List<MailboxMove> moves, Map<String, String> meta) throws IOException {
+        transaction("move the state of renamed or deleted folders", () -> writes.moveMailboxes(moves, meta));
+    }
+
     /** The sync-token and bookkeeping row of a cloud mailbox. */
     public record MailboxRow(String key, @Nullable String syncToken, @Nullable Instant lastSuccess, @Nullable Instant lastAttempt, @Nullable String lastError, int messageCount) {}
 

@@ -197,4 +197,64 @@ final class StateWrites {
             ps.executeUpdate();
         }
     }
+
+    /**
+     * {@link StateDb#moveMailboxes}: forgets, then moves through temporary names (so that two
+     * folders may swap names), replacing rows left at a destination by a mailbox that is gone.
+     */
+    void moveMailboxes(List<MailboxMove> moves, Map<String, String> meta) throws SQLException {
+        for (Map.Entry<String, String> e : meta.entrySet()) {
+            setMeta(e.getKey(), e.getValue());
+        }
+        List<MailboxMove> renames = new ArrayList<>();
+        for (MailboxMove m : moves) {
+            if (m.to() == null) {
+                renameMailbox(m.from(), null, m.fromTarget(), null);
+            } else {
+                renames.add(m);
+            }
+        }
+        for (int i = 0; i < renames.size(); i++) {
+            MailboxMove m = renames.get(i);
+            renameMailbox(m.from(), "\u0001moving " + i, m.fromTarget(), "\u0001moving " + i);
+        }
+        for (int i = 0; i < renames.size(); i++) {
+            String to = java.util.Objects.requireNonNull(renames.get(i).to(), "a rename");
+            String toTarget = java.util.Objects.requireNonNull(renames.get(i).toTarget(), "a rename");
+            if (!hasMailbox("\u0001moving " + i)) {
+                continue; // moved already (a move repeated after a crash): what is at the destination stays
+            }
+            renameMailbox(to, null, toTarget, null);
+            renameMailbox("\u0001moving " + i, to, "\u0001moving " + i, toTarget);
+        }
+    }
+
+    private boolean hasMailbox(String key) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT 1 FROM mailbox WHERE key = ?")) {
+            ps.setString(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /** The rows of mailbox {@code from} and Maildir {@code fromTarget} renamed, or deleted when {@code to} is null. */
+    private void renameMailbox(String from, @org.jspecify.annotations.Nullable String to, String fromTarget,
+            @org.jspecify.annotations.Nullable String toTarget) throws SQLException {
+        String[][] statements = to == null
+                ? new String[][] {{"DELETE FROM message WHERE mailbox = ?", from}, {"DELETE FROM mailbox WHERE key = ?", from},
+                    {"DELETE FROM local_journal WHERE maildir = ?", fromTarget}}
+                : new String[][] {{"UPDATE message SET mailbox = ? WHERE mailbox = ?", to, from},
+                    {"UPDATE mailbox SET key = ? WHERE key = ?", to, from},
+                    {"UPDATE message SET target = ? WHERE target = ?", toTarget, fromTarget},
+                    {"UPDATE local_journal SET maildir = ? WHERE maildir = ?", toTarget, fromTarget}};
+        for (String[] st : statements) {
+            try (PreparedStatement ps = conn.prepareStatement(st[0])) {
+                for (int i = 1; i < st.length; i++) {
+                    ps.setString(i, st[i]);
+                }
+                ps.executeUpdate();
+            }
+        }
+    }
 }

@@ -63,8 +63,34 @@ public final class Daemon {
         }
     }
 
-    private final SyncEngine engine;
-    private final List<Path> maildirRoots;
+    /** What the daemon runs from the next cycle on: the folders of a whole account changed. */
+    public record Reconfigured(SyncEngine engine, List<Path> maildirRoots) {}
+
+    /** Asked between cycles for a new engine and Maildirs. */
+    public interface Reconfigure {
+        /** Whether a new engine is needed (the watcher still runs: nothing on disk changes yet). */
+        boolean due() throws InterruptedException;
+
+        /** With the watcher stopped: the new engine and Maildirs, or null to go on as before. */
+        @Nullable Reconfigured build() throws InterruptedException;
+    }
+
+    private static final Reconfigure NEVER = new Reconfigure() {
+        @Override
+        public boolean due() {
+            return false;
+        }
+
+        @Override
+        public @Nullable Reconfigured build() {
+            return null;
+        }
+    };
+
+    private volatile SyncEngine engine;
+    private List<Path> maildirRoots;
+    private Reconfigure reconfigure = NEVER;
+    private @Nullable MaildirWatcher watcher;
     private final Options options;
     private final Ticker ticker;
     /** Triggers not yet taken; guarded by itself, the monitor the loop waits on. */
@@ -91,27 +117,75 @@ public final class Daemon {
 
     /** Runs until {@link #stop()}. */
     public void run() throws IOException, InterruptedException {
-        MaildirWatcher watcher = null;
         try {
-            if (!maildirRoots.isEmpty()) {
-                watcher = MaildirWatcher.start(maildirRoots, options.debounce(), options.maxDebounce(), ticker,
-                        this::localChange);
-                MaildirWatcher w = watcher;
-                engine.onOwnChanges(w::expectOwnChange);
-                w.onFileEvents(engine::journal);
-                w.onEventsLost(engine::eventsLost);
-                // From here on a cycle looks only at the files the watcher names.
-                engine.useFileEvents(options.safetyScan());
-            }
+            startWatching();
             loop();
         } finally {
-            if (watcher != null) {
-                engine.useFileEvents(null);
-                engine.onOwnChanges(path -> { });
-                watcher.close();
-            }
+            stopWatching();
             finished.countDown();
         }
+    }
+
+    private void startWatching() throws IOException {
+        if (!maildirRoots.isEmpty()) {
+            MaildirWatcher w = MaildirWatcher.start(maildirRoots, options.debounce(), options.maxDebounce(), ticker,
+                    this::localChange);
+            watcher = w;
+            SyncEngine e = engine;
+            e.onOwnChanges(w::expectOwnChange);
+            w.onFileEvents(e::journal);
+            w.onEventsLost(e::eventsLost);
+            // From here on a cycle looks only at the files the watcher names.
+            e.useFileEvents(options.safetyScan());
+        }
+    }
+
+    private void stopWatching() throws IOException {
+        MaildirWatcher w = watcher;
+        if (w != null) {
+            watcher = null;
+            engine.useFileEvents(null);
+            engine.onOwnChanges(path -> { });
+            w.close();
+        }
+    }
+
+    /**
+     * From now on {@code r} is asked after each cycle for a new engine and Maildirs; when it
+     * gives them, the watcher moves to the new Maildirs and the next cycle runs at once.
+     */
+    public Daemon reconfigureWith(Reconfigure r) {
+        this.reconfigure = java.util.Objects.requireNonNull(r, "r");
+        return this;
+    }
+
+    /**
+     * Takes the engine and Maildirs {@link #reconfigure} gives, if any; true when it gave them.
+     * The watcher is stopped while they are made, so that it neither reports the Maildirs being
+     * moved as the user's changes nor journals a change the new engine would not load.
+     */
+    private boolean reconfigured() throws IOException, InterruptedException {
+        if (!reconfigure.due()) {
+            return false;
+        }
+        stopWatching();
+        Reconfigured next = null;
+        try {
+            next = reconfigure.build();
+            if (next != null) {
+                engine = next.engine();
+                maildirRoots = List.copyOf(next.maildirRoots());
+                if (stopping) {
+                    engine.requestStop();
+                }
+                Set<String> keys = new HashSet<>(engine.mailboxKeys());
+                mailboxBackoff.keySet().retainAll(keys);
+                retryAt.keySet().retainAll(keys);
+            }
+        } finally {
+            startWatching();
+        }
+        return next != null;
     }
 
     private void localChange(Set<Path> changed) {
@@ -126,7 +200,7 @@ public final class Daemon {
         }
     }
 
-    private void loop() throws InterruptedException {
+    private void loop() throws IOException, InterruptedException {
         while (!stopping) {
             for (String key; (key = retryNow.poll()) != null; ) {
                 boolean wasBackingOff = retryAt.remove(key) != null;
@@ -152,6 +226,9 @@ public final class Daemon {
             }
             Duration wait = schedule(r, paused);
             afterCycle.accept(r);
+            if (reconfigured()) {
+                continue;
+            }
             if (!awaitTrigger(wait)) {
                 break;
             }

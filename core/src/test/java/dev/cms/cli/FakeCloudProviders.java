@@ -58,18 +58,25 @@ final class FakeCloudProviders implements Providers {
         return GraphOptions.defaults(4).withTls(m.trustedSocketFactory(), m.trustManager());
     }
 
-    /** As in {@link CloudAccess}: the labels of one Gmail account share their history reads. */
-    private final java.util.Map<String, dev.cms.provider.gmail.GmailAccountHistory> histories = new java.util.HashMap<>();
-    /** As in {@link CloudAccess}: the whole-account folders of one Office365 account share a schedule. */
-    private final java.util.Map<String, dev.cms.provider.graph.GraphAccountPoll> polls = new java.util.HashMap<>();
+    /** As in {@link CloudAccess}: the mailboxes of one account share history reads and a polling schedule. */
+    private final AccountPolls shared = new AccountPolls();
+
+    @Override
+    public boolean foldersChanged(WholeAccountSpec call) {
+        return shared.foldersChanged(call);
+    }
+
+    @Override
+    public void retire(WholeAccounts.Folder folder) {
+        shared.retire(folder);
+    }
 
     @Override
     public CloudMailbox create(CloudMailboxSpec spec) {
         if (spec.account() instanceof GmailAccountSpec g) {
             dev.cms.provider.CloudAccount account = AccountOptions.gmail(g);
-            dev.cms.provider.gmail.GmailAccountHistory history = histories.computeIfAbsent(account.key(),
-                    k -> new dev.cms.provider.gmail.GmailAccountHistory(account, tokens(g), gmailOptions()));
-            return new GmailMailbox(account, spec.mailbox(), spec.deleteAction(), tokens(g), gmailOptions(), history);
+            return new GmailMailbox(account, spec.mailbox(), spec.deleteAction(), tokens(g), gmailOptions(),
+                    shared.history(account, tokens(g), gmailOptions()));
         }
         Office365AccountSpec o = (Office365AccountSpec) spec.account();
         return new GraphMailbox(AccountOptions.graph(o), spec.mailbox(), spec.deleteAction(), tokens(o),
@@ -79,20 +86,30 @@ final class FakeCloudProviders implements Providers {
     @Override
     public List<AccountFolder> folders(WholeAccountSpec call) throws IOException, InterruptedException {
         if (call.account() instanceof GmailAccountSpec g) {
-            return WholeAccounts.gmailFolders(GmailLabels.list(AccountOptions.gmail(g), tokens(g), gmailOptions()));
+            return shared.gmailFolders(AccountOptions.gmail(g), tokens(g), gmailOptions());
         }
         Office365AccountSpec o = (Office365AccountSpec) call.account();
         return WholeAccounts.graphFolders(GraphFolders.list(AccountOptions.graph(o), tokens(o), graphOptions()));
     }
 
     @Override
+    public void createFolder(WholeAccountSpec call, List<String> names, @Nullable String parentId)
+            throws IOException, InterruptedException {
+        if (call.account() instanceof GmailAccountSpec g) {
+            GmailLabels.create(AccountOptions.gmail(g), tokens(g), gmailOptions(), String.join("/", names));
+        } else {
+            Office365AccountSpec o = (Office365AccountSpec) call.account();
+            GraphFolders.create(AccountOptions.graph(o), tokens(o), graphOptions(), parentId, names.get(names.size() - 1));
+        }
+    }
+
+    @Override
     public CloudMailbox create(WholeAccounts.Folder folder) {
         if (folder.call().account() instanceof Office365AccountSpec o) {
             dev.cms.provider.CloudAccount account = AccountOptions.graph(o);
-            dev.cms.provider.graph.GraphAccountPoll poll = polls.computeIfAbsent(account.key(),
-                    k -> new dev.cms.provider.graph.GraphAccountPoll(account, tokens(o), graphOptions()));
             return GraphMailbox.ofFolder(account, folder.mailbox().mailbox(), folder.folder().id(),
-                    folder.folder().inbox(), folder.call().deleteAction(), tokens(o), graphOptions(), poll);
+                    folder.folder().inbox(), folder.call().deleteAction(), tokens(o), graphOptions(),
+                    shared.poll(account, tokens(o), graphOptions()));
         }
         return create(folder.mailbox());
     }

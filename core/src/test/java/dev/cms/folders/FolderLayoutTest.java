@@ -60,4 +60,19 @@ class FolderLayoutTest {
                 () -> MAILDIR_PLUS_PLUS.relativeDir(List.of("Lists", ""), false));
         assertEquals("the folder Lists/ has an empty name", e.getMessage());
     }
+
+    /** A Maildir made locally names its folder by the layout read backwards; only names the layout writes count. */
+    @Test
+    void namesOfReadsAMaildirsPlaceBack() {
+        assertEquals(List.of("Inbox", "a/b", ".hidden", "100%"), VERBATIM.namesOf("Inbox/a%2Fb/%2Ehidden/100%25"));
+        assertEquals(List.of("Inbox", "v1.2"), MAILDIR_PLUS_PLUS.namesOf(".Inbox.v1%2E2"));
+        assertEquals(List.of("Sent Items"), MAILDIR_PLUS_PLUS.namesOf(".Sent Items"));
+        assertNull(VERBATIM.namesOf(".hidden"), "verbatim writes a leading dot as %2E");
+        assertNull(VERBATIM.namesOf("a%zz"), "not an escape");
+        assertNull(VERBATIM.namesOf("a%2"), "cut short");
+        assertNull(VERBATIM.namesOf("a%41"), "A is written as itself");
+        assertNull(MAILDIR_PLUS_PLUS.namesOf("Inbox"), "Maildir++ folders start with a dot");
+        assertNull(MAILDIR_PLUS_PLUS.namesOf(".a..b"), "no empty name");
+        assertNull(MAILDIR_PLUS_PLUS.namesOf(""));
+    }
 }

@@ -213,6 +213,30 @@ public final class FakeGmail implements CloudService {
         return box(email).addLabel(name);
     }
 
+    /** The id of the user label named {@code name}, or null when there is none. */
+    public String labelId(String email, String name) {
+        for (Map.Entry<String, String> e : box(email).userLabels().entrySet()) {
+            if (e.getValue().equals(name)) {
+                return e.getKey();
+            }
+        }
+        return null;
+    }
+
+    /** Renames a user label, as labels.patch does: no message changes, no history record. */
+    public void renameLabel(String email, String id, String name) {
+        if (!box(email).renameLabel(id, name)) {
+            throw new IllegalArgumentException("no user label " + id + " in " + email);
+        }
+    }
+
+    /** Deletes a user label, as labels.delete does: taken off every message (labelsRemoved records). */
+    public void deleteLabel(String email, String id) {
+        if (!box(email).deleteLabel(id)) {
+            throw new IllegalArgumentException("no user label " + id + " in " + email);
+        }
+    }
+
     /** Stores a message (bytes copied as given: CRLF expected); returns its id, records messagesAdded. */
     public String addMessage(String email, byte[] rawCrlf, Instant internalDate, Set<String> labelIds) {
         return box(email).addMessage(rawCrlf, internalDate.toEpochMilli(), labelIds);

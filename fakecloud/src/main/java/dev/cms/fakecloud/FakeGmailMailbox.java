@@ -248,6 +248,50 @@ final class FakeGmailMailbox {
         }
     }
 
+    /**
+     * Renames user label {@code id} (labels.patch with a name); false when there is no such user
+     * label. Its messages keep it: a rename changes no message and leaves no history record.
+     */
+    boolean renameLabel(String id, String name) {
+        synchronized (lock) {
+            if (!userLabels.containsKey(id)) {
+                return false;
+            }
+            boolean taken = SYSTEM_LABELS.contains(name.toUpperCase(Locale.ROOT)) || userLabels.entrySet().stream()
+                    .anyMatch(e -> !e.getKey().equals(id) && e.getValue().equalsIgnoreCase(name));
+            if (taken) {
+                throw new IllegalArgumentException("label name already exists in " + email + ": " + name);
+            }
+            userLabels.put(id, name);
+            labelSnapshot = Collections.unmodifiableMap(new LinkedHashMap<>(userLabels));
+            return true;
+        }
+    }
+
+    /**
+     * Deletes user label {@code id} (labels.delete): it is taken off every message that has it
+     * (a labelsRemoved history record each), then forgotten. False when there is no such user label.
+     */
+    boolean deleteLabel(String id) {
+        synchronized (lock) {
+            if (!userLabels.containsKey(id)) {
+                return false;
+            }
+            List<String> carrying = new ArrayList<>();
+            for (Message m : messages.values()) {
+                if (m.state.labels().contains(id)) {
+                    carrying.add(m.id);
+                }
+            }
+            carrying.sort(null);
+            modify(carrying, Set.of(), Set.of(id));
+            userLabels.remove(id);
+            labelSnapshot = Collections.unmodifiableMap(new LinkedHashMap<>(userLabels));
+            byLabel.remove(id);
+            return true;
+        }
+    }
+
     String addMessage(byte[] raw, long internalDate, Set<String> labels) {
         String unknown = firstUnknownLabel(labels);
         if (unknown != null) {

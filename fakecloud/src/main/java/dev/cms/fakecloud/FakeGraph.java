@@ -133,6 +133,46 @@ public final class FakeGraph {
         }
     }
 
+    /** The display names from the top of the mailbox down to a folder (id or well-known name). */
+    public List<String> folderPath(String upn, String folder) {
+        FakeGraphMailbox m = mailbox(upn);
+        synchronized (m) {
+            java.util.LinkedList<String> names = new java.util.LinkedList<>();
+            for (FakeGraphMailbox.Folder f = folder(m, folder); !f.id.equals(m.rootId); f = m.folders.get(f.parentId)) {
+                names.addFirst(f.displayName);
+            }
+            return List.copyOf(names);
+        }
+    }
+
+    /** The id of the folder whose display names from the top are {@code path} (joined by {@code /}), or null. */
+    public String findFolder(String upn, String path) {
+        FakeGraphMailbox m = mailbox(upn);
+        synchronized (m) {
+            for (FakeGraphMailbox.Folder f : m.folders.values()) {
+                if (!f.id.equals(m.rootId) && String.join("/", folderPath(upn, f.id)).equals(path)) {
+                    return f.id;
+                }
+            }
+            return null;
+        }
+    }
+
+    /** Renames a folder, as Outlook's rename (PATCH displayName) does. */
+    public void renameFolder(String upn, String folderId, String displayName) {
+        FakeGraphFolders.orThrow(FakeGraphFolders.rename(mailbox(upn), folderId, displayName));
+    }
+
+    /** Moves a folder with its subfolders and messages under another (id or well-known name). */
+    public void moveFolder(String upn, String folderId, String destination) {
+        FakeGraphFolders.orThrow(FakeGraphFolders.move(mailbox(upn), folderId, destination));
+    }
+
+    /** Deletes a folder as Outlook does: into Deleted Items, or for good from there. */
+    public void deleteFolder(String upn, String folderId) {
+        FakeGraphFolders.orThrow(FakeGraphFolders.delete(mailbox(upn), folderId));
+    }
+
     /**
      * Hides a folder (or shows it again), as {@code isHidden} does: Graph leaves hidden folders
      * out of {@code mailFolders} and {@code childFolders} listings unless the request says
@@ -441,6 +481,15 @@ public final class FakeGraph {
             if (n == 1 && method.equals("GET")) {
                 return childFolders(r, m, m.rootId, prefix + "/mailFolders");
             }
+            if (n == 1 && method.equals("POST")) {
+                return createFolder(r, m, m.rootId);
+            }
+            if (n == 2 && (method.equals("PATCH") || method.equals("DELETE"))) {
+                return changeFolder(r, m, s.get(1));
+            }
+            if (n == 3 && (s.get(2).equals("move") || s.get(2).equals("microsoft.graph.move")) && method.equals("POST")) {
+                return changeFolder(r, m, s.get(1));
+            }
             if (n == 2 && (s.get(1).equals("delta") || s.get(1).equals("delta()")) && method.equals("GET")) {
                 return folderDelta(r, m, prefix);
             }
@@ -505,6 +554,16 @@ public final class FakeGraph {
             o.addProperty("@odata.context", root() + "/v1.0/$metadata#users('" + m.upn + "')/mailFolders/$entity");
             return FakeMicrosoftResponse.json(200, o);
         }
+    }
+
+    /** A folder delta's entry for a folder deleted for good: its id and {@code @removed}. */
+    private static JsonObject removedFolderJson(String id) {
+        JsonObject removed = new JsonObject();
+        removed.addProperty("reason", "deleted");
+        JsonObject o = new JsonObject();
+        o.addProperty("id", id);
+        o.add("@removed", removed);
+        return o;
     }
 
     private static JsonObject folderJson(FakeGraphMailbox m, FakeGraphMailbox.Folder f) {
@@ -586,6 +645,28 @@ public final class FakeGraph {
             } catch (IllegalArgumentException e) {
                 return FakeMicrosoftResponse.graphError(409, "ErrorFolderExists", e.getMessage());
             }
+        }
+    }
+
+    /** Rename (PATCH), move (POST .../move) or delete (DELETE) a folder: see {@link FakeGraphFolders}. */
+    private FakeMicrosoftResponse changeFolder(FakeMicrosoftRequest r, FakeGraphMailbox m, String id) {
+        if (r.method().equals("DELETE")) {
+            FakeMicrosoftResponse error = FakeGraphFolders.delete(m, id);
+            return error != null ? error : FakeMicrosoftResponse.empty(204);
+        }
+        JsonObject body = jsonBody(r);
+        boolean move = r.method().equals("POST");
+        String value = FakeGraphFolders.field(body, move ? "destinationId" : "displayName");
+        if (value == null) {
+            return move ? FakeMicrosoftResponse.graphError(400, "ErrorInvalidRequest", "destinationId is required.")
+                    : getFolder(m, id); // a PATCH of other properties changes nothing the fake keeps
+        }
+        FakeMicrosoftResponse error = move ? FakeGraphFolders.move(m, id, value) : FakeGraphFolders.rename(m, id, value);
+        if (error != null) {
+            return error;
+        }
+        synchronized (m) {
+            return FakeMicrosoftResponse.json(move ? 201 : 200, folderJson(m, m.folder(id)));
         }
     }
 
@@ -1054,7 +1135,8 @@ public final class FakeGraph {
             int to = Math.min(changed.size(), st.pageSize());
             long last = st.after();
             for (int i = 0; i < to; i++) {
-                value.add(folderJson(m, m.folders.get(changed.get(i).getKey())));
+                FakeGraphMailbox.Folder f = m.folders.get(changed.get(i).getKey());
+                value.add(f != null ? folderJson(m, f) : removedFolderJson(changed.get(i).getKey()));
                 last = changed.get(i).getValue();
             }
             JsonObject o = new JsonObject();

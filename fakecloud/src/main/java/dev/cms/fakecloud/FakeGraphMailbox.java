@@ -36,8 +36,8 @@ final class FakeGraphMailbox {
 
     static final class Folder {
         final String id;
-        final String displayName;
-        final String parentId;
+        String displayName;
+        String parentId;
         /** Left out of childFolders listings unless they ask for hidden folders ({@code isHidden}). */
         boolean hidden;
         final Set<String> children = new LinkedHashSet<>();
@@ -151,6 +151,48 @@ final class FakeGraphMailbox {
         folders.put(f.id, f);
         parent.children.add(f.id);
         return f;
+    }
+
+    /** Whether {@code f} is {@code ancestor} or lies below it. */
+    boolean within(Folder f, Folder ancestor) {
+        for (Folder at = f; at != null; at = folders.get(at.parentId)) {
+            if (at == ancestor) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether {@code parent} has a child named {@code name} (case ignored) other than {@code except}. */
+    boolean nameTaken(Folder parent, String name, Folder except) {
+        for (String child : parent.children) {
+            Folder c = folders.get(child);
+            if (c != except && c.displayName.equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Moves folder {@code f} (with its subfolders and messages, ids kept) under {@code to}. */
+    void moveFolder(Folder f, Folder to) {
+        folders.get(f.parentId).children.remove(f.id);
+        to.children.add(f.id);
+        f.parentId = to.id;
+    }
+
+    /** Removes folder {@code f}, its subfolders and their messages for good; a folder delta reports each removed. */
+    void removeFolder(Folder f) {
+        for (String child : List.copyOf(f.children)) {
+            removeFolder(folders.get(child));
+        }
+        for (Msg m : List.copyOf(f.members.values())) {
+            delete(m);
+        }
+        folders.get(f.parentId).children.remove(f.id);
+        folders.remove(f.id);
+        folderLook.remove(f.id);
+        folderChanged.put(f.id, ++seq);
     }
 
     Msg add(Folder folder, byte[] mime, Instant received) {

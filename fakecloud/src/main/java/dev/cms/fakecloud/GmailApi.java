@@ -81,6 +81,18 @@ final class GmailApi {
         if (p.length == 2 && p[0].equals("labels") && m.equals("GET")) {
             return label(box, p[1]);
         }
+        if (p.length == 1 && p[0].equals("labels") && m.equals("POST")) {
+            return createLabel(r, box);
+        }
+        if (p.length == 2 && p[0].equals("labels") && (m.equals("PATCH") || m.equals("PUT"))) {
+            return patchLabel(r, box, p[1]);
+        }
+        if (p.length == 2 && p[0].equals("labels") && m.equals("DELETE")) {
+            if (FakeGmailMailbox.SYSTEM_LABELS.contains(p[1])) {
+                return Response.googleError(400, "invalidArgument", "Invalid delete request");
+            }
+            return box.deleteLabel(p[1]) ? Response.empty(204) : notFound();
+        }
         if (p.length == 1 && p[0].equals("profile") && m.equals("GET")) {
             return profile(box);
         }
@@ -131,6 +143,53 @@ final class GmailApi {
         o.addProperty("threadsTotal", counts[0]);
         o.addProperty("threadsUnread", counts[1]);
         return Response.json(200, o);
+    }
+
+    /** labels.create: a user label named {@code name}; 409 when the name is taken. */
+    private static Response createLabel(Request r, FakeGmailMailbox box) {
+        String name = labelName(r);
+        if (name == null) {
+            return Response.googleError(400, "invalidArgument", "Invalid label name");
+        }
+        String id;
+        try {
+            id = box.addLabel(name);
+        } catch (IllegalArgumentException e) {
+            return Response.googleError(409, "alreadyExists", "Label name exists or conflicts");
+        }
+        return Response.json(200, label(id, name, "user"));
+    }
+
+    /** labels.patch (and labels.update): renames a user label; other fields are accepted and ignored. */
+    private static Response patchLabel(Request r, FakeGmailMailbox box, String id) {
+        if (FakeGmailMailbox.SYSTEM_LABELS.contains(id)) {
+            return Response.googleError(400, "invalidArgument", "Invalid label: " + id);
+        }
+        String name = labelName(r);
+        String now = box.userLabels().get(id);
+        if (now == null) {
+            return notFound();
+        }
+        if (name != null) {
+            try {
+                box.renameLabel(id, name);
+            } catch (IllegalArgumentException e) {
+                return Response.googleError(409, "alreadyExists", "Label name exists or conflicts");
+            }
+        }
+        return Response.json(200, label(id, name == null ? now : name, "user"));
+    }
+
+    /** The non-blank {@code name} of a label body, or null. */
+    private static String labelName(Request r) {
+        JsonObject body;
+        try {
+            body = com.google.gson.JsonParser.parseString(r.bodyText()).getAsJsonObject();
+        } catch (RuntimeException e) {
+            return null;
+        }
+        com.google.gson.JsonElement n = body.get("name");
+        return n == null || !n.isJsonPrimitive() || n.getAsString().isBlank() ? null : n.getAsString();
     }
 
     private static JsonObject label(String id, String name, String type) {

@@ -64,6 +64,10 @@ public final class GmailAccountHistory {
     private final Map<String, BigInteger> lastGiven = new HashMap<>();
     private final Set<String> members = new HashSet<>();
     private @Nullable Read last;
+    /** Every label id of the account as last listed; null before a listing was given. */
+    private @Nullable Set<String> knownLabels;
+    /** A history read named a label not in {@link #knownLabels} since {@link #takeLabelsChanged}. */
+    private boolean labelsChanged;
 
     public GmailAccountHistory(CloudAccount account, AccessTokenSource tokens, GmailOptions options) {
         this(account, tokens, options, DEFAULT_FRESHNESS);
@@ -85,6 +89,31 @@ public final class GmailAccountHistory {
     /** A mailbox (by its key) lists through this reader from now on. */
     synchronized void join(String mailboxKey) {
         members.add(mailboxKey);
+    }
+
+    /** The mailbox no longer lists through this reader (its label was deleted, or is no longer synced). */
+    public synchronized void leave(String mailboxKey) {
+        members.remove(mailboxKey);
+        lastGiven.remove(mailboxKey);
+    }
+
+    /**
+     * The ids of every label of the account, as {@code labels.list} gave them: from now on a
+     * history record that names another label (one created since) sets {@link #takeLabelsChanged}.
+     */
+    public synchronized void knownLabels(Set<String> ids) {
+        knownLabels = Set.copyOf(ids);
+    }
+
+    /**
+     * Whether a history read since the last call named a label the last listing did not have (a
+     * label created, with mail in it): the account's labels should be listed again. Costs
+     * nothing: it reads what the polls read.
+     */
+    public synchronized boolean takeLabelsChanged() {
+        boolean changed = labelsChanged;
+        labelsChanged = false;
+        return changed;
     }
 
     /** The mailbox was given {@code historyId} as its next token by a listing not read here (a full one). */
@@ -185,6 +214,7 @@ public final class GmailAccountHistory {
                             throw new MalformedGmailResponse("history.list", "a history record without an id");
                         }
                         records.add(h);
+                        noteLabels(h);
                     }
                 }
             }
@@ -192,6 +222,30 @@ public final class GmailAccountHistory {
         } while (pageToken != null);
         return new Read(start, Objects.requireNonNull(end, "set by the first page"), List.copyOf(records),
                 labelFilter, at, new HashSet<>());
+    }
+
+    /** Sets {@link #labelsChanged} when {@code h} names a label the last listing did not have. */
+    private void noteLabels(History h) {
+        Set<String> known = knownLabels;
+        if (known == null) {
+            return;
+        }
+        List<@Nullable List<String>> named = new ArrayList<>();
+        if (h.getMessagesAdded() != null) {
+            for (HistoryMessageAdded a : h.getMessagesAdded()) {
+                named.add(a == null || a.getMessage() == null ? null : a.getMessage().getLabelIds());
+            }
+        }
+        if (h.getLabelsAdded() != null) {
+            for (HistoryLabelAdded a : h.getLabelsAdded()) {
+                named.add(a == null ? null : a.getLabelIds());
+            }
+        }
+        for (List<String> ids : named) {
+            if (ids != null && !known.containsAll(ids)) {
+                labelsChanged = true;
+            }
+        }
     }
 
     /**

@@ -17,6 +17,9 @@ public final class GmailLabels {
     /** One label as {@code labels.list} gives it; {@code system} when its {@code type} is {@code "system"}. */
     public record Label(String id, String name, boolean system) {}
 
+    /** Quota units of {@code labels.create}. */
+    static final int COST_LABELS_CREATE = 5;
+
     private GmailLabels() {}
 
     /** The labels of {@code account}, in the order Gmail lists them. */
@@ -35,5 +38,20 @@ public final class GmailLabels {
             out.add(new Label(l.getId(), l.getName(), "system".equals(l.getType())));
         }
         return out;
+    }
+
+    /** Creates a user label named {@code name}, shown in Gmail's lists ({@code labels.create}, 5 quota units); returns its id. */
+    public static String create(CloudAccount account, AccessTokenSource tokens, GmailOptions options, String name)
+            throws IOException, InterruptedException {
+        GmailTransport transport = new GmailTransport(account.endpoint(), account.user(), tokens, options);
+        com.google.api.services.gmail.model.Label body = new com.google.api.services.gmail.model.Label().setName(name)
+                .setLabelListVisibility("labelShow").setMessageListVisibility("show");
+        com.google.api.services.gmail.model.Label made = transport.execute("labels.create", COST_LABELS_CREATE,
+                transport.gmail().users().labels().create(GmailMailbox.ME, body),
+                com.google.api.services.gmail.model.Label.class);
+        if (made.getId() == null || made.getId().isEmpty()) {
+            throw new MalformedGmailResponse("labels.create", "a label without an id");
+        }
+        return made.getId();
     }
 }

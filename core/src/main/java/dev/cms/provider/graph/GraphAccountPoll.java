@@ -87,6 +87,10 @@ public final class GraphAccountPoll {
     private boolean planned;
     private final Set<String> sweptThisRound = new HashSet<>();
     private @Nullable String folderDeltaLink;
+    /** Folder id → its display name and parent as the folder deltas have shown them. */
+    private final Map<String, List<@Nullable String>> tree = new java.util.HashMap<>();
+    /** A folder delta showed a folder created, renamed, moved or deleted since {@link #takeFoldersChanged}. */
+    private boolean foldersChanged;
 
     public GraphAccountPoll(CloudAccount account, AccessTokenSource tokens, GraphOptions options) {
         this(account, tokens, options, 1, DEFAULT_FRESHNESS);
@@ -142,6 +146,22 @@ public final class GraphAccountPoll {
         return me.inbox || me.marked || !me.readOnce || sweptThisRound.contains(folderId);
     }
 
+    /** Folder {@code folderId} is no longer polled (its folder was deleted, or is no longer synced). */
+    public synchronized void leave(String folderId) {
+        members.remove(folderId);
+    }
+
+    /**
+     * Whether a folder delta read since the last call showed a folder of the account created,
+     * renamed, moved or deleted (the account's folders should be listed again); a start-up
+     * without a delta link yet shows none. Costs nothing: it reads what the polls read.
+     */
+    public synchronized boolean takeFoldersChanged() {
+        boolean changed = foldersChanged;
+        foldersChanged = false;
+        return changed;
+    }
+
     /** Folder {@code folderId} read its own delta (or a full listing) successfully. */
     synchronized void read(String folderId) {
         Member me = members.get(folderId);
@@ -194,6 +214,8 @@ public final class GraphAccountPoll {
     private void readFolderDelta() throws IOException, InterruptedException {
         String url = folderDeltaLink;
         boolean firstRound = url == null;
+        // The first delta of all lists every folder: the tree to compare later deltas with.
+        boolean compare = !tree.isEmpty();
         Set<String> changed = new HashSet<>();
         while (true) {
             DeltaGetResponse answer;
@@ -209,10 +231,12 @@ public final class GraphAccountPoll {
                 folderDeltaLink = null;
                 url = null;
                 firstRound = true;
+                foldersChanged |= !tree.isEmpty(); // a folder deleted meanwhile shows in no listing
                 changed.clear();
                 continue;
             }
             addFolderIds(answer, changed);
+            noteTree(answer, compare);
             String next = answer.getOdataNextLink();
             String delta = answer.getOdataDeltaLink();
             if (next != null) {
@@ -234,6 +258,27 @@ public final class GraphAccountPoll {
             if (m != null) {
                 m.marked = true;
             }
+        }
+    }
+
+    /**
+     * Keeps each reported folder's name and parent; with {@code compare}, one that is new, has
+     * another name or parent, or is reported removed sets {@link #foldersChanged}. A property the
+     * delta leaves out keeps its value.
+     */
+    private void noteTree(DeltaGetResponse answer, boolean compare) {
+        for (MailFolder f : Objects.requireNonNull(answer.getValue(), "checked")) {
+            String id = Objects.requireNonNull(f.getId(), "checked");
+            List<@Nullable String> before = tree.get(id);
+            if (f.getAdditionalData() != null && f.getAdditionalData().containsKey("@removed")) {
+                foldersChanged |= compare && tree.remove(id) != null;
+                continue;
+            }
+            List<@Nullable String> now = java.util.Arrays.asList(
+                    f.getDisplayName() != null || before == null ? f.getDisplayName() : before.get(0),
+                    f.getParentFolderId() != null || before == null ? f.getParentFolderId() : before.get(1));
+            tree.put(id, now);
+            foldersChanged |= compare && !now.equals(before);
         }
     }
 

@@ -61,6 +61,26 @@ public final class GraphFolders {
         return f.list();
     }
 
+    /**
+     * Creates a folder named {@code displayName} under folder {@code parentId}, or at the top of the
+     * mailbox when it is null ({@code POST /me/mailFolders} or {@code .../childFolders}); returns its id.
+     */
+    public static String create(CloudAccount account, AccessTokenSource tokens, GraphOptions options,
+            @Nullable String parentId, String displayName) throws IOException, InterruptedException {
+        GraphTransport t = new GraphTransport(account.endpoint(), account.user(), tokens, options);
+        MailFolder body = new MailFolder();
+        body.setDisplayName(displayName);
+        String call = "mailFolders.create";
+        MailFolder made = t.call(call, () -> parentId == null
+                ? t.graph().me().mailFolders().post(body, rc -> rc.options.add(GraphCall.json(call)))
+                : t.graph().me().mailFolders().byMailFolderId(parentId).childFolders().post(body,
+                        rc -> rc.options.add(GraphCall.json(call))));
+        if (made == null || made.getId() == null || made.getId().isEmpty()) {
+            throw new MalformedGraphResponse(call, "a folder without an id");
+        }
+        return made.getId();
+    }
+
     private List<Folder> list() throws IOException, InterruptedException {
         Map<String, String> wellKnown = new HashMap<>();
         for (String name : GraphMailbox.WELL_KNOWN) {

@@ -38,6 +38,7 @@ class GraphAccountPollTest extends GraphCloudFixture {
     /** Folder id → what the listings so far say it holds. */
     private final Map<String, Map<String, Flags>> seen = new LinkedHashMap<>();
     private String inbox;
+    private GraphAccountPoll accountPoll;
     private int messages;
 
     private GraphOptions options() {
@@ -76,6 +77,7 @@ class GraphAccountPollTest extends GraphCloudFixture {
             deliver(f, false);
         }
         GraphAccountPoll poll = new GraphAccountPoll(account(), tokens, options());
+        accountPoll = poll;
         for (String f : folders) {
             boxes.put(f, GraphMailbox.ofFolder(account(), "F/" + f, f, f.equals(inbox), DeleteAction.ARCHIVE, tokens,
                     options(), poll));
@@ -134,6 +136,37 @@ class GraphAccountPollTest extends GraphCloudFixture {
 
     private List<String> others() {
         return boxes.keySet().stream().filter(f -> !f.equals(inbox)).toList();
+    }
+
+    /** Issue 16: what the folder delta a folder round reads anyway says of the folders themselves. */
+    @Test
+    void theFolderDeltaTellsOfFoldersMadeRenamedMovedOrDeletedAndOfNothingElse() throws Exception {
+        String lists = graph.findFolder(user, "Inbox/Lists");
+        poll();
+        poll();
+        assertFalse(accountPoll.takeFoldersChanged(), "the first folder delta lists every folder: no change");
+        deliver(lists, false);
+        poll();
+        poll();
+        assertFalse(accountPoll.takeFoldersChanged(), "new mail changes a folder's counts, not the folders");
+        graph.renameFolder(user, lists, "Groups");
+        poll();
+        poll();
+        assertTrue(accountPoll.takeFoldersChanged(), "renamed");
+        assertFalse(accountPoll.takeFoldersChanged(), "told once");
+        graph.moveFolder(user, lists, "msgfolderroot");
+        poll();
+        poll();
+        assertTrue(accountPoll.takeFoldersChanged(), "moved");
+        String made = graph.addFolder(user, "msgfolderroot", "New");
+        poll();
+        poll();
+        assertTrue(accountPoll.takeFoldersChanged(), "made");
+        graph.deleteFolder(user, made);
+        graph.deleteFolder(user, made);
+        poll();
+        poll();
+        assertTrue(accountPoll.takeFoldersChanged(), "deleted for good");
     }
 
     @Test
