@@ -213,21 +213,19 @@ final class LocalSide {
             pendingLocal.set(i, judge ? new HashSet<>() : null);
             listedAfresh.add(i);
         } else if (pendingLocal.get(i) != null) {
-            differences(old, v, touched);
+            v.addDifferencesFrom(old, touched);
         }
     }
 
     /**
-     * The Maildirs listed without a view to compare with since the engine last looked for the
-     * contents gone from them ({@link #missingLookedFor}). Kept across a cycle that stopped
-     * before that (a failed look of another Maildir): a view read then is only brought up to
-     * date later, and what went missing before it was read would never be planned.
+     * The Maildirs listed without a view to compare with since the engine last looked for what
+     * went missing from them; kept across a cycle that stopped before that (model seed 20904).
      */
     Set<Integer> listedAfresh() {
         return listedAfresh;
     }
 
-    /** The engine added the contents gone from the Maildirs {@link #listedAfresh} names. */
+    /** The engine added what went missing from the Maildirs {@link #listedAfresh} names. */
     void missingLookedFor() {
         listedAfresh.clear();
     }
@@ -285,7 +283,7 @@ final class LocalSide {
             // second event (another directory's) has not come yet. Only a consistent listing
             // tells them apart; deletions are rare, so it is cheap.
             LocalView v = readWhole(i, old, false, null);
-            differences(old, v, touched);
+            v.addDifferencesFrom(old, touched);
             views.set(i, v);
         }
     }
@@ -354,24 +352,6 @@ final class LocalSide {
         } catch (NoSuchFileException gone) {
             throw new IOException("a file vanished while it was read: " + f.path());
         }
-    }
-
-    /** Adds to {@code touched} the contents of files that differ between two views of one Maildir. */
-    private static void differences(LocalView old, LocalView now, Set<ContentHash> touched) {
-        now.forEach((p, h) -> {
-            ContentHash was = old.hashAt(p);
-            if (!h.equals(was)) {
-                touched.add(h);
-                if (was != null) {
-                    touched.add(was);
-                }
-            }
-        });
-        old.forEach((p, h) -> {
-            if (!now.contains(p)) {
-                touched.add(h);
-            }
-        });
     }
 
     /** What this cycle plans locally: the pending contents, or everything. */

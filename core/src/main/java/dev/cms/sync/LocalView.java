@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 
@@ -195,6 +196,24 @@ final class LocalView {
     /** Every file's path with its hash. */
     void forEach(BiConsumer<Path, ContentHash> action) {
         byName.forEach(item -> action.accept(path(item), item.hash));
+    }
+
+    /** Adds to {@code touched} the contents of files that differ between {@code old} and this view of the same Maildir. */
+    void addDifferencesFrom(LocalView old, Set<ContentHash> touched) {
+        forEach((p, h) -> {
+            ContentHash was = old.hashAt(p);
+            if (!h.equals(was)) {
+                touched.add(h);
+                if (was != null) {
+                    touched.add(was);
+                }
+            }
+        });
+        old.forEach((p, h) -> {
+            if (!contains(p)) {
+                touched.add(h);
+            }
+        });
     }
 
     private Path path(Item item) {
