@@ -2,8 +2,10 @@ package dev.cms.store;
 
 import static dev.cms.store.TestStreams.bytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cms.model.ContentHash;
 import dev.cms.model.FileStat;
@@ -81,6 +83,28 @@ class StatIndexKnownTest {
         StatIndex holding = new StatIndex(store, Map.of(someoneElse.inode(), new StatIndex.Entry(someoneElse, remembered, "x")), db);
         assertEquals(MessageStore.hashOf(f), holding.hashOf(f, st, "f"),
                 "while the start-up rows are held, a file not among them is new: read, state.db not asked");
+    }
+
+    /**
+     * Start-up tells what changed while stopped by the rows it read: a file is unchanged when
+     * its stat and name are exactly as recorded; the rows are held until a complete look.
+     */
+    @Test
+    void aFileIsUnchangedSinceLoadOnlyWithTheSameStatAndName() throws IOException {
+        FileStat st = new FileStat(42, 10, 20, 30);
+        StatIndex index = new StatIndex(store, Map.of(42L, new StatIndex.Entry(st, remembered, "m")));
+        assertTrue(index.holdsLoadedRows());
+        assertTrue(index.unchangedSinceLoad(st, "m"));
+        assertFalse(index.unchangedSinceLoad(st, "renamed"), "another name");
+        assertFalse(index.unchangedSinceLoad(new FileStat(42, 10, 21, 30), "m"), "another mtime");
+        assertFalse(index.unchangedSinceLoad(new FileStat(43, 10, 20, 30), "m"), "an inode not recorded");
+
+        index.drainInto(new StateDb.CycleCommit(), false);
+        assertTrue(index.holdsLoadedRows(), "an incomplete look keeps them");
+        index.drainInto(new StateDb.CycleCommit(), true);
+        assertFalse(index.holdsLoadedRows(), "a complete look has used them");
+        assertFalse(index.unchangedSinceLoad(st, "m"), "and then nothing can be told");
+        assertFalse(new StatIndex(store, Map.of()).holdsLoadedRows());
     }
 
     /** A complete look removes the start-up rows of files it did not see; an incomplete one keeps them. */
