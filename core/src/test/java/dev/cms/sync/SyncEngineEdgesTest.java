@@ -60,6 +60,30 @@ class SyncEngineEdgesTest extends EngineTestBase {
         assertEquals(Flags.of(Flag.READ), cloud.flags(id), "named: pushed");
     }
 
+    /**
+     * A stop requested during a long first download: the batch being delivered early is
+     * finished, no later batch is delivered, and the next start delivers the rest without
+     * downloading again what was stored.
+     */
+    @Test
+    void aStopDuringALongDownloadDeliversNoFurtherBatch() throws Exception {
+        InMemoryMailbox cloud = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
+        int n = 2 * Downloads.RECORD_BATCH + 1;
+        for (int i = 0; i < n; i++) {
+            cloud.add(Messages.message("bulk-" + i), Flags.NONE, null);
+        }
+        single(cloud);
+        fx.engine.onOwnChanges(p -> fx.engine.requestStop());
+        CycleReport r = fx.cycle();
+        assertTrue(r.aborted());
+        assertEquals(Downloads.RECORD_BATCH, fx.files(0).size(), "the first batch only");
+
+        fx.start(false);
+        fx.cycleOk();
+        assertEquals(n, fx.files(0).size());
+        assertEquals(n, cloud.bodiesServed(), "nothing downloaded twice");
+    }
+
     @Test
     void aStateDatabaseThatCannotBeReadFailsTheCycleBeforeItLooks() throws Exception {
         InMemoryMailbox cloud = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
