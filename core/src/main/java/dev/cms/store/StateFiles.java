@@ -100,10 +100,6 @@ final class StateFiles {
      * Makes the entries of {@code dir} durable. Some file systems refuse to fsync a directory;
      * that is logged and otherwise ignored, as the data itself was already synced.
      */
-    static void fsyncDirectory(Path dir) {
-        fsyncDirectory(FileOps.SYSTEM, dir);
-    }
-
     static void fsyncDirectory(FileOps files, Path dir) {
         try {
             files.fsyncDirectory(dir);
@@ -129,10 +125,6 @@ final class StateFiles {
     }
 
     /** Deletes a file, logging (not throwing) a failure: used while another error propagates. */
-    static void deleteQuietly(Path p) {
-        deleteQuietly(FileOps.SYSTEM, p);
-    }
-
     static void deleteQuietly(FileOps files, Path p) {
         try {
             files.deleteIfExists(p);

@@ -288,6 +288,31 @@ class MaildirWatcherTest {
         assertFalse(lost.contains(b), "the other Maildir lost nothing");
     }
 
+    /**
+     * A directory watched again leaves the set of lost ones: later rewatch ticks neither report
+     * its Maildir as changed nor as having lost events (else every tick would make the daemon
+     * read that Maildir whole).
+     */
+    @Test
+    void aDirectoryWatchedAgainIsReportedOnce() throws Exception {
+        startWatching(Duration.ofMillis(50), Duration.ofSeconds(5), Duration.ofMillis(50), reports::add);
+        List<Path> lost = new CopyOnWriteArrayList<>();
+        watcher.onEventsLost(lost::add);
+        Files.delete(a.resolve("cur"));
+        awaitReportOf(a);
+        Files.createDirectory(a.resolve("cur"));
+        awaitReportOf(a);
+        assertTrue(lost.contains(a), "watched again: " + lost);
+
+        lost.clear();
+        for (int tick = 0; tick < 4; tick++) {
+            assertEquals(List.of(), after(Duration.ofMillis(50)), "tick " + tick);
+        }
+        assertEquals(List.of(), lost, "no second report of lost events");
+        touch(a.resolve("cur/still-watched"));
+        assertEquals(List.of(Set.of(a)), after(Duration.ofMillis(50)));
+    }
+
     @Test
     void aFailingHandlerDoesNotStopTheWatcher() throws Exception {
         startWatching(Duration.ofMillis(200), Duration.ofSeconds(5), MaildirWatcher.REWATCH, changed -> {

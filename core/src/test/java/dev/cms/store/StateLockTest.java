@@ -10,12 +10,15 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/**
+ * The lock against other processes, with child JVMs ({@link LockProbeMain}); what one process
+ * sees of its own lock is in {@link StateLockInProcessTest} (which mutation testing runs too).
+ */
 class StateLockTest {
     private static final long OUR_PID = ProcessHandle.current().pid();
 
@@ -43,18 +46,6 @@ class StateLockTest {
     }
 
     @Test
-    void secondAcquireInTheSameProcessFailsNamingOurPid() throws IOException {
-        Path state = temp.resolve("state");
-        try (StateLock first = StateLock.acquire(state)) {
-            assertEquals(state, first.stateDir());
-            StateLockedException e = assertThrows(StateLockedException.class, () -> StateLock.acquire(state));
-            assertEquals(message(state, OUR_PID), e.getMessage());
-            assertEquals(OptionalLong.of(OUR_PID), e.pid());
-            assertEquals(state, e.stateDir());
-        }
-    }
-
-    @Test
     void failedSecondAcquireInProcessKeepsTheFirstLockAgainstOtherProcesses() throws Exception {
         // Regression: opening and closing a second descriptor of the lock file drops the
         // process's POSIX lock, letting another daemon in.
@@ -68,41 +59,6 @@ class StateLockTest {
             assertEquals(LockProbeMain.LOCKED, waitFor(p), err);
             assertEquals(state, first.stateDir());
         }
-    }
-
-    @Test
-    void sameDirectoryThroughASymlinkIsTheSameLock() throws IOException {
-        Path state = Files.createDirectory(temp.resolve("state"));
-        Path alias = Files.createSymbolicLink(temp.resolve("alias"), state);
-        try (StateLock first = StateLock.acquire(state)) {
-            assertThrows(StateLockedException.class, () -> StateLock.acquire(alias));
-            assertEquals(state, first.stateDir());
-        }
-    }
-
-    @Test
-    void afterCloseTheLockCanBeTakenAgainAndTheFileStays() throws IOException {
-        Path state = temp.resolve("state");
-        StateLock first = StateLock.acquire(state);
-        first.close();
-        first.close();
-        assertTrue(Files.exists(state.resolve("lock")));
-        try (StateLock again = StateLock.acquire(state)) {
-            assertEquals(state, again.stateDir());
-        }
-    }
-
-    @Test
-    void lockFileHoldsOurPidAndIsPrivate() throws IOException {
-        Path state = temp.resolve("state");
-        try (StateLock lock = StateLock.acquire(state)) {
-            assertEquals(state, lock.stateDir());
-            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(state)));
-            Path file = state.resolve("lock");
-            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
-            // Read only after close: another descriptor's close would drop our POSIX lock.
-        }
-        assertEquals(OUR_PID + "\n", Files.readString(state.resolve("lock")));
     }
 
     @Test
