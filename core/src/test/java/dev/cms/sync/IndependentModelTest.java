@@ -154,10 +154,13 @@ class IndependentModelTest {
     void engineFedByFileEventsAgreesWithTheModel() throws Exception {
         int seeds = Integer.getInteger("model.watchedSeeds", 40);
         long first = Long.getLong("model.firstSeed", 1);
+        long t0 = System.nanoTime();
         for (long seed = first; seed < first + seeds; seed++) {
             runSeed(seed, false, true);
         }
-        System.out.printf("IndependentModelTest (fed by file events): %d seeds; events: %s%n", seeds, EVENTS);
+        double secs = (System.nanoTime() - t0) / 1e9;
+        System.out.printf("IndependentModelTest (fed by file events): %d seeds in %.1f s (%.1f seeds/s); events: %s%n",
+                seeds, secs, seeds / secs, EVENTS);
     }
 
     void runSeed(long seed, boolean printTrace) throws Exception {
