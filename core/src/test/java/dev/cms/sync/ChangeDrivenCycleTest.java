@@ -330,6 +330,30 @@ class ChangeDrivenCycleTest {
     }
 
     /**
+     * A change the watcher journaled before the daemon died is pushed after the restart even
+     * when the first cycle after it fails (its mailbox cannot be listed): the journal is kept
+     * until a cycle in which every mailbox took the change, and with it the exception to the
+     * start-up rule that would undo the change (issue 14, close to its first defect).
+     */
+    @Test
+    void aJournaledChangeOutlivesAFailedFirstCycleAfterACrash() throws Exception {
+        MaildirFile f = fx.fileFor(0, Messages.message("m4"));
+        Path flagged = setLetters(f, "F");
+        events(f.path(), flagged);
+
+        fx.start(false); // the daemon died before a cycle pushed the flag
+        cloud.failNext(InMemoryMailbox.Op.LIST, 1);
+        assertFalse(fx.engine.runCycle().ok(), "the first listing fails");
+        CycleReport r = fx.cycleOk();
+
+        assertEquals(Flags.of(Flag.FLAGGED), cloud.flags(idOf("m4")), "pushed, not undone: " + r);
+        assertEquals(Flags.of(Flag.FLAGGED), fx.fileFor(0, Messages.message("m4")).flags());
+        fx.start(false);
+        assertEquals(0, fx.cycleOk().pushedFlags(), "the journal was emptied once the change was pushed");
+        assertEquals(Flags.of(Flag.FLAGGED), fx.fileFor(0, Messages.message("m4")).flags());
+    }
+
+    /**
      * A mail reader's rename from new/ to cur/ comes as two events from two directories; a
      * cycle that has seen only the removal must not take it for a deletion (it would delete the
      * message in the cloud): a content whose last file went is checked with a full listing.
