@@ -81,6 +81,28 @@ class EngineBookkeepingTest extends EngineTestBase {
         assertEquals(2, fx.files(0).size());
     }
 
+    /**
+     * The stat index in state.db loses the row of a file that went once a cycle has seen every
+     * file, so it does not grow with every message ever deleted; a file still there keeps its row.
+     */
+    @Test
+    void theStatIndexForgetsAFileThatWent() throws Exception {
+        InMemoryMailbox a = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
+        a.add(Messages.message("stays"), Flags.NONE, null);
+        a.add(Messages.message("goes"), Flags.NONE, null);
+        single(a);
+        fx.cycleOk();
+        MaildirFile goes = fx.fileFor(0, Messages.message("goes"));
+        MaildirFile stays = fx.fileFor(0, Messages.message("stays"));
+        assertNotNull(fx.db.statEntry(goes.stat().inode()), "recorded when delivered");
+        Files.delete(goes.path());
+
+        fx.cycleOk(); // pushes the deletion; the look saw every file
+
+        assertNull(fx.db.statEntry(goes.stat().inode()), "the row of the deleted file is gone");
+        assertNotNull(fx.db.statEntry(stays.stat().inode()));
+    }
+
     /** A paused mailbox (waiting for a login) is neither listed nor pushed to, and its files stay. */
     @Test
     void aPausedMailboxIsLeftAlone() throws Exception {
