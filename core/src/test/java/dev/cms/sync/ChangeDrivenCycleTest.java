@@ -183,6 +183,21 @@ class ChangeDrivenCycleTest {
         assertEquals(Flags.of(Flag.READ), cloud.flags(idOf("m5")));
     }
 
+    /** A file that came without an event (the watcher missed it) is found by the safety scan too. */
+    @Test
+    void aNewFileWithoutAnEventIsFoundByTheSafetyScan() throws Exception {
+        Path mine = fx.maildirPaths.get(0).resolve("new").resolve("123.mine.host");
+        Files.write(mine, Messages.message("not from the cloud"));
+
+        assertTrue(fx.cycleOk().idle(), "no event, no listing: nothing seen yet");
+        ticker.advance(SAFETY_SCAN.plusSeconds(1));
+        CycleReport r = fx.cycleOk();
+
+        assertEquals(1, r.lostFound(), r.toString());
+        assertEquals(1, fx.lostAndFound().size());
+        assertEquals(20, cloud.size(), "the cloud is left alone");
+    }
+
     @Test
     void lostEventsMakeTheNextCycleReadTheMaildirWhole() throws Exception {
         MaildirFile f = fx.fileFor(0, Messages.message("m6"));
