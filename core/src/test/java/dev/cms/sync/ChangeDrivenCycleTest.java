@@ -6,16 +6,25 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cms.fs.FileOps;
 import dev.cms.maildir.MaildirFile;
 import dev.cms.model.Flag;
 import dev.cms.model.Flags;
 import dev.cms.provider.memory.InMemoryMailbox;
 import dev.cms.time.FakeTicker;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.CopyOption;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,6 +44,7 @@ class ChangeDrivenCycleTest {
     Path tmp;
 
     private final FakeTicker ticker = new FakeTicker();
+    private final RacingFileOps racing = new RacingFileOps();
     private SyncFixture fx;
     private InMemoryMailbox cloud;
 
@@ -46,6 +56,7 @@ class ChangeDrivenCycleTest {
         }
         fx = new SyncFixture(tmp, 1, List.of(cloud), Router.defaultOnly());
         fx.ticker = ticker;
+        fx.files = racing;
         fx.start(false);
         fx.engine.useFileEvents(SAFETY_SCAN);
         fx.cycleOk(); // the first cycle reads the Maildir whole
@@ -388,5 +399,131 @@ class ChangeDrivenCycleTest {
         assertTrue(Files.exists(renamed));
         events(renamed); // the other event, late
         assertTrue(fx.cycleOk().idle());
+    }
+    /**
+     * A rename the engine makes can find its file gone: a mail reader renamed it just before,
+     * and the watcher's report of that may come late (its removal can even pass for the engine's
+     * own change). The next cycle looks at the file again by itself, finds the reader's name and
+     * carries both changes, rather than retrying the stale name until the safety scan.
+     */
+    @Test
+    void aFileAReaderRenamedUnderTheEnginesRenameIsLookedAtAgainWithoutAnEvent() throws Exception {
+        String id = idOf("m6");
+        MaildirFile f = fx.fileFor(0, Messages.message("m6"));
+        Path readers = f.path().getParent().getParent().resolve("cur").resolve(f.name().base() + ":2,F");
+        racing.renameFirst(f.path(), readers);
+        cloud.setFlags(id, Flags.of(Flag.READ));
+
+        fx.cycle(); // the engine's rename to :2,S finds the file gone
+        CycleReport r = fx.cycleOk();
+
+        assertEquals(Flags.of(Flag.READ, Flag.FLAGGED), cloud.flags(id), "the reader's flag is pushed: " + r);
+        assertEquals(Flags.of(Flag.READ, Flag.FLAGGED), fx.fileFor(0, Messages.message("m6")).flags());
+    }
+
+    /**
+     * A deletion makes the cycle list the Maildir whole (see {@link #aRenameSeenHalfWayIsNotADeletion});
+     * a change that listing shows is acted on at once, even if its own event never comes: the
+     * view now holds the new name, so the safety scan would not find it later.
+     */
+    @Test
+    void aChangeTheListingAfterADeletionShowsIsPushedWithoutItsOwnEvent() throws Exception {
+        MaildirFile gone = fx.fileFor(0, Messages.message("m3"));
+        Files.delete(gone.path());
+        setLetters(fx.fileFor(0, Messages.message("m5")), "F"); // its event is lost
+        events(gone.path());
+
+        CycleReport r = fx.cycleOk();
+
+        assertEquals(1, r.pushedDeletes(), r.toString());
+        assertEquals(Flags.of(Flag.FLAGGED), cloud.flags(idOf("m5")), "found by the listing: " + r);
+    }
+
+    /**
+     * A Maildir emptied while the daemon ran, journaled, and the daemon killed before a cycle:
+     * the journal makes the emptying a user's action to push at the start, so the wipe guard
+     * must stand in its way there as it would have in the running daemon.
+     */
+    @Test
+    void aMaildirEmptiedAndJournaledBeforeACrashIsStoppedByTheWipeGuardAtTheStart() throws Exception {
+        List<Path> all = fx.files(0).stream().map(MaildirFile::path).toList();
+        for (Path p : all) {
+            Files.delete(p);
+        }
+        events(all.toArray(Path[]::new));
+        fx.start(false);
+
+        CycleReport r = fx.engine.runCycle();
+
+        assertFalse(r.ok(), "refused: " + r);
+        assertEquals(0, r.pushedDeletes());
+        assertTrue(cloud.deletions().isEmpty());
+        assertEquals(20, cloud.size());
+    }
+
+    /** The real file system, where one rename can be made to lose a race with a mail reader. */
+    private static final class RacingFileOps implements FileOps {
+        private final FileOps real = FileOps.SYSTEM;
+        private Path raced;
+        private Path readersName;
+
+        /** The next rename of {@code file} finds it renamed to {@code to} by someone else. */
+        void renameFirst(Path file, Path to) {
+            raced = file;
+            readersName = to;
+        }
+
+        @Override
+        public void move(Path source, Path target, CopyOption... options) throws IOException {
+            if (source.equals(raced)) {
+                raced = null;
+                real.move(source, readersName);
+                throw new NoSuchFileException(source.toString());
+            }
+            real.move(source, target, options);
+        }
+
+        @Override
+        public Path createTempFile(Path dir, String prefix, String suffix,
+                FileAttribute<?>... attrs) throws IOException {
+            return real.createTempFile(dir, prefix, suffix, attrs);
+        }
+
+        @Override
+        public OutputStream newOutputStream(Path file, Set<? extends OpenOption> options,
+                FileAttribute<?>... attrs) throws IOException {
+            return real.newOutputStream(file, options, attrs);
+        }
+
+        @Override
+        public void fsync(Path file) throws IOException {
+            real.fsync(file);
+        }
+
+        @Override
+        public void fsyncDirectory(Path dir) throws IOException {
+            real.fsyncDirectory(dir);
+        }
+
+        @Override
+        public void createLink(Path link, Path existing) throws IOException {
+            real.createLink(link, existing);
+        }
+
+        @Override
+        public boolean deleteIfExists(Path file) throws IOException {
+            return real.deleteIfExists(file);
+        }
+
+        @Override
+        public void createDirectories(Path dir, FileAttribute<?>... attrs)
+                throws IOException {
+            real.createDirectories(dir, attrs);
+        }
+
+        @Override
+        public void setLastModifiedTime(Path file, FileTime time) throws IOException {
+            real.setLastModifiedTime(file, time);
+        }
     }
 }
