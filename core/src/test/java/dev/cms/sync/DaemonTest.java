@@ -115,6 +115,33 @@ class DaemonTest {
         assertTrue(healthy.calls(Op.LIST) > listsBefore, "the other mailbox goes on as before");
     }
 
+    /**
+     * A failing mailbox's retry wakes the daemon by itself when the poll is far away: its mail
+     * comes when its backoff (a minute, ±20 %) ends, not at the next poll a day later; and once
+     * it works it is no longer reported as backing off (what `status` and the first-sync message
+     * read).
+     */
+    @Test
+    void aFailedMailboxIsTriedWhenItsBackoffEndsAndThenNoLongerReportedAsBackingOff() throws Exception {
+        InMemoryMailbox sick = InMemoryMailbox.likeGmail("gmail:a@b.c:INBOX");
+        sick.failNext(Op.LIST, 1);
+        sick.add(Messages.message("late"), Flags.NONE, null);
+        ticker.advance(Duration.ofDays(5)); // a monotonic clock reads as uptime does, not from 0
+        startWith(List.of(sick), options(Duration.ofDays(1), Duration.ofMillis(100), Duration.ofMillis(500),
+                Duration.ofMinutes(1)));
+        await(() -> cycles.get() == 1, "the first cycle");
+        ticker.awaitWaiting(2, Duration.ofSeconds(30)); // the daemon and the watcher's timer
+        assertEquals(java.util.Set.of(sick.key()), daemon.backingOff());
+
+        settle(Duration.ofSeconds(40));
+        assertEquals(1, cycles.get(), "not before its backoff ends");
+        settle(Duration.ofSeconds(40)); // past the backoff's longest (72 s)
+
+        await(() -> fx.maildirPaths.get(0).resolve("new").toFile().list().length == 1, "its mail, long before a day");
+        await(() -> cycles.get() == 2, "the retry's cycle to end");
+        assertEquals(java.util.Set.of(), daemon.backingOff(), "working again");
+    }
+
     /** A mailbox whose account needs a login that nobody completes. */
     private static final class NeedsLogin implements dev.cms.provider.CloudMailbox {
         @Override
