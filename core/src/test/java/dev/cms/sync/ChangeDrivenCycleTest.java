@@ -461,6 +461,24 @@ class ChangeDrivenCycleTest {
         assertEquals(20, cloud.size());
     }
 
+    /**
+     * Journaled changes make the start plan every message (they may have been made at any time
+     * before the crash); once they are pushed, cycles go back to planning only what changed.
+     */
+    @Test
+    void afterTheJournalIsPushedCyclesPlanOnlyWhatChanged() throws Exception {
+        MaildirFile f = fx.fileFor(0, Messages.message("m7"));
+        events(f.path(), setLetters(f, "S"));
+        fx.start(false); // killed before a cycle pushed it
+        fx.engine.useFileEvents(SAFETY_SCAN);
+
+        assertEquals(1, fx.cycleOk().pushedFlags());
+        fx.cycleOk(); // the cloud's delta names the message the push changed
+        CycleReport r = fx.cycleOk();
+
+        assertEquals(0, r.planned(), "an unchanged cycle plans nothing: " + r);
+    }
+
     /** The real file system, where one rename can be made to lose a race with a mail reader. */
     private static final class RacingFileOps implements FileOps {
         private final FileOps real = FileOps.SYSTEM;
