@@ -30,7 +30,7 @@ final class ProbeTable<T> {
     /** The power of two that holds {@code expected} elements at most three quarters full. */
     static int capacityFor(int expected) {
         int capacity = 16;
-        while (capacity < (long) expected * 4 / 3 + 1 && capacity < 1 << 30) {
+        while (capacity * 3L / 4 < expected && capacity < 1 << 30) { // as full as add() lets it be
             capacity <<= 1;
         }
         return capacity;
@@ -38,6 +38,11 @@ final class ProbeTable<T> {
 
     int size() {
         return size;
+    }
+
+    /** The slots the table has now (its memory: one reference each). */
+    int capacity() {
+        return slots.length;
     }
 
     /** The element whose key hashes to {@code hash} and that {@code matches}; null when none. */

@@ -3,6 +3,7 @@ package dev.cms.sync;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashMap;
 import java.util.HashSet;
@@ -70,5 +71,45 @@ class ProbeTableTest {
         Set<Box> seen = new HashSet<>();
         t.forEach(seen::add);
         assertEquals(new HashSet<>(ref.values()), seen);
+    }
+
+    /**
+     * A table made for n elements holds them without growing and no bigger than it must (the
+     * view is presized at a listing of 100k files: its memory is this array), and it grows only
+     * when three quarters full.
+     */
+    @Test
+    void aPresizedTableHoldsItsElementsAtMostThreeQuartersFullWithoutGrowing() {
+        assertEquals(16, ProbeTable.capacityFor(0));
+        assertEquals(16, ProbeTable.capacityFor(12));
+        assertEquals(32, ProbeTable.capacityFor(13));
+        assertEquals(262_144, ProbeTable.capacityFor(100_000));
+        assertEquals(1 << 30, ProbeTable.capacityFor(Integer.MAX_VALUE), "capped at the largest array of a power of two");
+
+        ProbeTable<Integer> t = new ProbeTable<>(i -> i, 100_000);
+        for (int i = 0; i < 100_000; i++) {
+            t.add(i);
+        }
+        assertEquals(262_144, t.capacity(), "no growth");
+        ProbeTable<Integer> small = new ProbeTable<>(i -> i);
+        for (int i = 0; i < 12; i++) {
+            small.add(i);
+        }
+        assertEquals(16, small.capacity(), "12 of 16 is three quarters");
+        small.add(12);
+        assertEquals(32, small.capacity());
+    }
+
+    /**
+     * Keys whose hashes differ only in their high bits (as a content hash's int may) still spread
+     * over the slots a small table's mask keeps, rather than piling into one run.
+     */
+    @Test
+    void hashesThatDifferOnlyInHighBitsSpreadOverTheLowSlots() {
+        Set<Integer> slots = new HashSet<>();
+        for (int i = 0; i < 16; i++) {
+            slots.add(ProbeTable.spread(i << 16) & 15);
+        }
+        assertTrue(slots.size() >= 8, "16 hashes fell into only " + slots.size() + " of 16 slots");
     }
 }
