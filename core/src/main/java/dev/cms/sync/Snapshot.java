@@ -39,6 +39,11 @@ final class Snapshot {
         return size == 0;
     }
 
+    /** The slots the table has now (its memory: two references each). */
+    int capacity() {
+        return ids.length;
+    }
+
     @Nullable Entry get(String id) {
         int i = slotOf(id);
         return i < 0 ? null : entries[i];

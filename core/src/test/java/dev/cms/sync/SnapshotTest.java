@@ -85,4 +85,21 @@ class SnapshotTest {
             assertEquals(ref.values().stream().filter(e -> e.target() == target).count(), s.countIn(t));
         }
     }
+
+    /** A snapshot loaded with a known count takes no more room than that needs, and grows at three quarters. */
+    @Test
+    void aPresizedSnapshotHoldsItsEntriesWithoutGrowing() {
+        Snapshot loaded = new Snapshot(100_000);
+        for (int i = 0; i < 100_000; i++) {
+            loaded.put("m" + i, in(0));
+        }
+        assertEquals(262_144, loaded.capacity());
+        Snapshot s = new Snapshot();
+        for (int i = 0; i < 12; i++) {
+            s.put("m" + i, in(0));
+        }
+        assertEquals(16, s.capacity(), "12 of 16 is three quarters");
+        s.put("m12", in(0));
+        assertEquals(32, s.capacity());
+    }
 }
