@@ -200,6 +200,20 @@ class LocalMovesTest {
     }
 
     @Test
+    void anOfflineStartPushesNoMoveMadeWhileStopped() throws Exception {
+        open(true, true, 2);
+        String id = synced(Flags.NONE);
+        move(1, "S");
+        fx.start(true);
+        CycleReport r = fx.cycleOk();
+        assertEquals(0, r.pushedMoves() + r.pushedDeletes(), "--offline ignores a file missing at the start");
+        assertEquals(Set.of(id), inbox.ids());
+        assertEquals(Set.of(), work.ids());
+        assertNotNull(fx.fileFor(0, body));
+        assertEquals(1, fx.lostAndFound().size());
+    }
+
+    @Test
     void aCopyMadeWhileStoppedGoesToLostAndFoundAtStart() throws Exception {
         open(true, true, 2);
         String id = synced(Flags.NONE);
