@@ -146,7 +146,7 @@ final class GeneratedMailbox implements CloudMailbox {
     }
 
     @Override
-    public void apply(List<Change> changes) throws IOException {
-        inner.apply(changes);
+    public java.util.Map<Change, String> apply(List<Change> changes) throws IOException {
+        return inner.apply(changes);
     }
 }

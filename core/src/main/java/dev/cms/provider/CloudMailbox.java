@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -24,7 +25,9 @@ public interface CloudMailbox {
     /**
      * The account this mailbox belongs to. Mailboxes of one account share message ids: the
      * same id names the same message (a Gmail message in several labels; an Office365 message
-     * moved between folders keeps its immutable id). Defaults to {@link #key()}: ids not shared.
+     * moved between folders keeps its immutable id), and {@link #apply} moves and copies messages
+     * between them ({@link Change#move}, {@link Change#copy}). Defaults to {@link #key()}: ids not
+     * shared, no moves.
      */
     default String accountKey() {
         return key();
@@ -50,10 +53,16 @@ public interface CloudMailbox {
     void fetchBodies(Collection<String> ids, BodySink sink) throws IOException, InterruptedException;
 
     /**
-     * Applies flag changes and deletions. Changes that were applied before a failure may
-     * stay applied; the engine's next listing shows what the cloud holds.
+     * Applies flag changes, deletions, and moves and copies into other mailboxes of the same
+     * account. Changes that were applied before a failure may stay applied; the engine's next
+     * listing shows what the cloud holds.
+     *
+     * @return for each move and copy applied, the id the message has in its destination (the
+     *     same id where the service keeps it: a Gmail label change, an Office365 move with
+     *     immutable ids; a new one for an Office365 copy); a move or copy of a message the
+     *     service no longer has is left out. Empty when there were none.
      */
-    void apply(List<Change> changes) throws IOException, InterruptedException;
+    Map<Change, String> apply(List<Change> changes) throws IOException, InterruptedException;
 
     /**
      * How many messages the service says this mailbox holds, and how many are unread, at the

@@ -11,7 +11,7 @@ import java.util.function.BooleanSupplier;
 
 /**
  * One cycle after the refresh: what it plans (the {@link Scope}), the pushes of local changes
- * ({@link PushPlan}, {@link Pusher}), routing, and each Maildir brought in line
+ * ({@link LocalMoves}, {@link PushPlan}, {@link Pusher}), routing, and each Maildir brought in line
  * ({@link MaildirPlan}, {@link MaildirUpdate}).
  */
 final class Cycle {
@@ -25,6 +25,8 @@ final class Cycle {
     boolean everything;
     final Scope scope;
     private Expected expected;
+    /** The user's moves and copies of files between Maildirs of one account. */
+    private LocalMoves moves = LocalMoves.NONE;
 
     Cycle(Parts parts, Map<CloudState, Refresh> refreshed, boolean everything) {
         this.p = parts;
@@ -42,12 +44,14 @@ final class Cycle {
     /** Pushes each mailbox's local changes; false when stopped. */
     boolean push(List<LocalView> locals, CycleReport rep) throws InterruptedException {
         Set<String> activeBefore = activeMailboxes(refreshed);
+        moves = LocalMoves.find(p.clouds(), refreshed, locals, scope, expected, p.routing());
         for (Map.Entry<CloudState, Refresh> e : refreshed.entrySet()) {
             CloudState c = e.getKey();
             Refresh r = e.getValue();
             if (r.active()) {
-                List<PushPlan.Push> plan = PushPlan.plan(c, r.now(), locals, expected, p.local()::journaled, p.offline());
-                p.pusher().push(c, r, plan, refreshed, rep);
+                List<PushPlan.Push> plan = PushPlan.plan(c, r.now(), locals, expected, p.local()::journaled, p.offline(),
+                        moves.of(c));
+                p.pusher().push(c, r, plan, refreshed, moves, rep);
             }
             if (stopped(rep)) {
                 return false;
@@ -83,7 +87,8 @@ final class Cycle {
             Set<ContentHash> in = scope.in(i);
             rep.planned += in == null ? locals.get(i).hashCount() + desired.get(i).size() : in.size();
             List<MaildirPlan.Action> plan = MaildirPlan.plan(locals.get(i), scope.in(i), desired.get(i),
-                    expected.in(i), h -> expected.protects(m, h));
+                    expected.in(i), h -> expected.protects(m, h)
+                            || !moves.isEmpty() && moves.protects(m, h, refreshed, p.local()::journaled));
             p.update().run(i, locals.get(i), plan, refreshed, rep);
             if (stopped(rep)) {
                 return false;

@@ -13,6 +13,9 @@ public final class CycleReport {
     long fetchedBytes;
     int pushedFlags;
     int pushedDeletes;
+    /** Local moves and copies between Maildirs of one account pushed as cloud moves and copies. */
+    int pushedMoves;
+    int pushedCopies;
     int delivered;
     int renamed;
     int removed;
@@ -84,6 +87,14 @@ public final class CycleReport {
         return pushedDeletes;
     }
 
+    public int pushedMoves() {
+        return pushedMoves;
+    }
+
+    public int pushedCopies() {
+        return pushedCopies;
+    }
+
     public int delivered() {
         return delivered;
     }
@@ -107,7 +118,8 @@ public final class CycleReport {
 
     /** True when the cycle changed nothing anywhere. */
     public boolean idle() {
-        return fetched == 0 && pushedFlags == 0 && pushedDeletes == 0 && delivered == 0 && renamed == 0
+        return fetched == 0 && pushedFlags == 0 && pushedDeletes == 0 && pushedMoves == 0 && pushedCopies == 0
+                && delivered == 0 && renamed == 0
                 && removed == 0 && lostFound == 0;
     }
 
@@ -147,7 +159,8 @@ public final class CycleReport {
     @Override
     public String toString() {
         return "fetched " + fetched + ", pushed " + pushedFlags + " flag changes and " + pushedDeletes
-                + " deletions, delivered " + delivered + ", renamed " + renamed + ", removed " + removed
+                + " deletions" + (pushedMoves + pushedCopies > 0 ? ", moved " + pushedMoves + ", copied " + pushedCopies : "")
+                + ", delivered " + delivered + ", renamed " + renamed + ", removed " + removed
                 + (lostFound > 0 ? ", " + lostFound + " to lost+found" : "")
                 + (errors().isEmpty() ? "" : ", " + errors().size() + " error(s)")
                 + (problems().isEmpty() ? "" : ", " + problems().size() + " file(s) skipped");

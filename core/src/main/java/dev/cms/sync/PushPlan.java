@@ -7,6 +7,7 @@ import dev.cms.model.Flags;
 import dev.cms.provider.Change;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.BiPredicate;
@@ -18,7 +19,9 @@ import org.jspecify.annotations.Nullable;
  * pushed, except with {@code --offline}, where local flags are trusted and missing files are
  * ignored. Otherwise a flag is pushed to a copy only when the local file changed it since the
  * previous cycle and the cloud did not change it on that copy, and a message whose file is
- * gone, or carries T, is deleted.
+ * gone, or carries T, is deleted; a message whose file the user moved or copied into another
+ * Maildir of its account ({@link LocalMoves}) is moved or copied there instead, under the rules
+ * of a deletion.
  */
 final class PushPlan {
     /**
@@ -36,9 +39,10 @@ final class PushPlan {
      * @param locals each Maildir's view
      * @param expected the snapshot's messages in scope, per Maildir
      * @param journaled whether the crash journal names a content of a Maildir (its change is pushed at start-up)
+     * @param transfers the mailbox's messages the user moved or copied into another Maildir of the account, by id
      */
     static List<Push> plan(CloudState c, Listed now, List<LocalView> locals, Expected expected,
-            BiPredicate<Integer, ContentHash> journaled, boolean offline) {
+            BiPredicate<Integer, ContentHash> journaled, boolean offline, Map<String, LocalMoves.Transfer> transfers) {
         List<Push> out = new ArrayList<>();
         for (String id : expected.idsOf(c)) {
             Entry prev = Objects.requireNonNull(c.snapshot.get(id), "a source is in the snapshot");
@@ -46,13 +50,17 @@ final class PushPlan {
             if (cur == null || prev.target() < 0 || !cur.hash().equals(prev.hash())) {
                 continue;
             }
-            boolean startupRules = c.startup && !journaled.test(prev.target(), prev.hash()) || c.unsettled.contains(id);
+            boolean startupRules = startupRules(c, id, prev, journaled);
             if (startupRules && !offline) {
                 continue;
             }
+            // Like a deletion, a move or copy is never pushed under start-up rules.
+            LocalMoves.Transfer t = startupRules ? null : transfers.get(id);
             List<MaildirFile> files = locals.get(prev.target()).files(prev.hash());
             if (files == null) {
-                if (!startupRules) {
+                if (t != null) {
+                    out.add(moved(c, id, prev, cur, t, locals, expected));
+                } else if (!startupRules) {
                     out.add(new Push(Change.delete(id, cur.flags()), null, prev.hash()));
                 }
                 continue;
@@ -61,14 +69,43 @@ final class PushPlan {
             if (p != null) {
                 out.add(p);
             }
+            if (t != null && (p == null || !p.change().delete())) {
+                Flags flags = p == null ? cur.flags() : p.change().to();
+                out.add(new Push(Change.copy(id, flags, t.into().box), name(files), prev.hash()));
+            }
         }
         return out;
+    }
+
+    /** Whether start-up rules hold for message {@code id} of {@code c} (see the class comment). */
+    static boolean startupRules(CloudState c, String id, Entry prev, BiPredicate<Integer, ContentHash> journaled) {
+        return c.startup && !journaled.test(prev.target(), prev.hash()) || c.unsettled.contains(id);
+    }
+
+    /**
+     * The move of message {@code id}, whose file left its Maildir for the transfer's, with the
+     * flags that file shows as changed (a file marked T there is a deletion, as in its own Maildir).
+     */
+    private static Push moved(CloudState c, String id, Entry prev, Entry cur, LocalMoves.Transfer t,
+            List<LocalView> locals, Expected expected) {
+        List<MaildirFile> files = Objects.requireNonNull(locals.get(t.maildir()).files(prev.hash()),
+                "an arrival has a file");
+        Push p = one(c, id, prev, cur, files, expected, false);
+        if (p != null && p.change().delete()) {
+            return p;
+        }
+        Flags to = p == null ? cur.flags() : p.change().to();
+        return new Push(Change.move(id, cur.flags(), to, t.into().box), name(files), prev.hash());
+    }
+
+    private static String name(List<MaildirFile> files) {
+        return files.get(0).path().getFileName().toString();
     }
 
     /** The change for message {@code id} whose content has local {@code files}; null when none. */
     private static @Nullable Push one(CloudState c, String id, Entry prev, Entry cur, List<MaildirFile> files,
             Expected expected, boolean startupRules) {
-        String name = files.get(0).path().getFileName().toString();
+        String name = name(files);
         // The copy's own last-synced flags with what the user changed on the file: for a file
         // standing for copies that disagree, their combination alone pushes nothing. A file
         // that carries exactly this copy's flags changes nothing on it, whatever the other

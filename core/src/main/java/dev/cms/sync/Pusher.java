@@ -1,5 +1,6 @@
 package dev.cms.sync;
 
+import dev.cms.model.ContentHash;
 import dev.cms.model.Flags;
 import dev.cms.provider.Change;
 import dev.cms.store.MessageStore;
@@ -8,10 +9,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Applies a mailbox's planned changes in the cloud and brings this cycle's listings in step. */
+/**
+ * Applies a mailbox's planned changes in the cloud (flags, deletions, local moves and copies) and
+ * brings this cycle's listings in step.
+ */
 final class Pusher {
     private static final Logger log = LoggerFactory.getLogger(Pusher.class);
     private final MessageStore store;
@@ -23,10 +28,11 @@ final class Pusher {
     /**
      * Pushes {@code pushes} to mailbox {@code c}; on failure the mailbox's refresh fails (its
      * files stay as they are this cycle). {@code refreshes}: this cycle's, for the account's other
-     * mailboxes, which see a pushed flag at once.
+     * mailboxes, which see a pushed flag, and a message moved or copied into them, at once.
+     * Tells {@code moves} which of its transfers the cloud took.
      */
     void push(CloudState c, Refresh r, List<PushPlan.Push> pushes, Map<CloudState, Refresh> refreshes,
-            CycleReport rep) throws InterruptedException {
+            LocalMoves moves, CycleReport rep) throws InterruptedException {
         if (pushes.isEmpty()) {
             return;
         }
@@ -34,8 +40,9 @@ final class Pusher {
         for (PushPlan.Push p : pushes) {
             changes.add(p.change());
         }
+        Map<Change, String> placed;
         try {
-            c.box.apply(changes);
+            placed = c.box.apply(changes);
         } catch (IOException e) {
             r.failure = e;
             rep.mailboxFailed(c.key(), Failure.Phase.PUSH,
@@ -44,7 +51,9 @@ final class Pusher {
         }
         for (PushPlan.Push p : pushes) {
             Change ch = p.change();
-            if (ch.delete()) {
+            if (ch.into() != null) {
+                transferred(c, r, p, placed.get(ch), refreshes, moves, rep);
+            } else if (ch.delete()) {
                 r.now().remove(ch.id());
                 rep.pushedDeletes++;
                 log.info("{}: deleted in the cloud: {}", c.key(), p.file() != null ? p.file()
@@ -60,6 +69,66 @@ final class Pusher {
                     log.debug("{}: (that is {})", c.key(), LogNames.subject(store.path(pushed.hash()), ch.id()));
                 }
             }
+        }
+    }
+
+    /**
+     * A move or copy the cloud took: the message leaves this cycle's listing of {@code c} (a
+     * move), and is in the destination's under {@code placedId} (routed like any new message
+     * there), its body known, so that nothing is downloaded again. Null {@code placedId}: the
+     * message was gone.
+     */
+    private void transferred(CloudState c, Refresh r, PushPlan.Push p, @Nullable String placedId,
+            Map<CloudState, Refresh> refreshes, LocalMoves moves, CycleReport rep) {
+        Change ch = p.change();
+        Entry was = r.now().get(ch.id());
+        CloudState into = null;
+        for (CloudState d : refreshes.keySet()) {
+            if (d.box == ch.into()) {
+                into = d;
+            }
+        }
+        LocalMoves.Transfer t = moves.of(c).get(ch.id());
+        if (ch.moves()) {
+            r.now().remove(ch.id());
+        } else {
+            r.now().updateFlags(ch.id(), ch.to());
+        }
+        if (!ch.from().equals(ch.to())) {
+            sameMessageElsewhere(c, ch.id(), ch.to(), refreshes);
+        }
+        if (placedId == null || into == null || was == null) {
+            log.info("{}: not {} in the cloud, the message is gone: {}", c.key(), ch.moves() ? "moved" : "copied",
+                    p.file());
+            return;
+        }
+        into.rememberContent(placedId, p.hash());
+        if (!placedId.equals(ch.id())) {
+            recordId(into, placedId, p.hash());
+        }
+        Refresh rd = refreshes.get(into);
+        if (rd != null && rd.active() && rd.now != null) {
+            rd.now.put(placedId, new Entry(p.hash(), ch.to().retain(into.supported), was.receivedMillis(), -1));
+        }
+        if (t != null) {
+            moves.pushed(t);
+        }
+        if (ch.moves()) {
+            rep.pushedMoves++;
+        } else {
+            rep.pushedCopies++;
+        }
+        log.info("{}: {} {} in the cloud{}: {}", c.key(), ch.moves() ? "moved to" : "copied to", into.key(),
+                ch.from().equals(ch.to()) ? "" : ", flags " + LogNames.letters(ch.from()) + " -> "
+                        + LogNames.letters(ch.to()), p.file());
+    }
+
+    /** The store's record of ids knows a copy's new id, so a listing after a lost state.db links its body. */
+    private void recordId(CloudState into, String id, ContentHash h) {
+        try {
+            store.recordIds(into.account, Map.of(id, h));
+        } catch (IOException e) {
+            log.debug("cannot record id {} of {} in the store: {}", id, into.key(), e.toString());
         }
     }
 

@@ -76,6 +76,14 @@ final class Scope {
         }
     }
 
+    /** Adds content {@code h} of Maildir {@code maildir}. */
+    void add(int maildir, ContentHash h) {
+        Set<ContentHash> s = perMaildir.get(maildir);
+        if (s != null) {
+            s.add(h);
+        }
+    }
+
     /** Adds the contents of the messages {@code r} changed, where they were and where they go. */
     void addChanged(CloudState c, Refresh r) {
         Listed now = r.now();

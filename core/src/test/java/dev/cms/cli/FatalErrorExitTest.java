@@ -68,7 +68,9 @@ class FatalErrorExitTest {
         public void fetchBodies(Collection<String> ids, BodySink sink) {}
 
         @Override
-        public void apply(List<Change> changes) {}
+        public java.util.Map<Change, String> apply(List<Change> changes) {
+            return java.util.Map.of();
+        }
     }
 
     @Test

@@ -165,7 +165,7 @@ class DaemonTest {
         }
 
         @Override
-        public void apply(List<dev.cms.provider.Change> changes) {
+        public java.util.Map<dev.cms.provider.Change, String> apply(List<dev.cms.provider.Change> changes) {
             throw new AssertionError("never listed, never pushed");
         }
     }
@@ -495,8 +495,9 @@ class DaemonTest {
         }
 
         @Override
-        public void apply(List<dev.cms.provider.Change> changes) throws java.io.IOException {
-            inner.apply(changes);
+        public java.util.Map<dev.cms.provider.Change, String> apply(List<dev.cms.provider.Change> changes)
+                throws java.io.IOException {
+            return inner.apply(changes);
         }
     }
 

@@ -89,8 +89,8 @@ class FirstSyncTest {
         }
 
         @Override
-        public void apply(List<Change> changes) throws IOException {
-            inner.apply(changes);
+        public java.util.Map<Change, String> apply(List<Change> changes) throws IOException {
+            return inner.apply(changes);
         }
 
         @Override

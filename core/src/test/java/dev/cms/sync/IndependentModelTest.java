@@ -298,6 +298,8 @@ class IndependentModelTest {
         /** The other mailbox of a shared account (flags of shared ids are mirrored to it). */
         Recording sibling;
         boolean fetchFailed;
+        /** The moves and copies the engine made out of this mailbox, in order. */
+        final List<Moved> transfers = new ArrayList<>();
         /** Called after LIST, FETCH or APPLY (also after a failure); may request a stop. */
         java.util.function.Consumer<Op> after = op -> { };
 
@@ -309,6 +311,7 @@ class IndependentModelTest {
         }
 
         void newCycle() {
+            transfers.clear();
             requested.clear();
             delivered.clear();
             fetchFailed = false;
@@ -410,26 +413,59 @@ class IndependentModelTest {
         }
 
         @Override
-        public void apply(List<Change> changes) throws IOException {
+        public Map<Change, String> apply(List<Change> changes) throws IOException {
             try {
                 if (account == null) {
-                    box.apply(changes);
-                    return;
+                    return box.apply(changes);
                 }
                 List<Change> in = new ArrayList<>();
                 for (Change ch : changes) {
                     in.add(new Change(internal(ch.id()), ch.from(), ch.to(), ch.delete()));
                 }
                 box.apply(in);
+                Map<Change, String> placed = new HashMap<>();
                 for (Change ch : changes) {
                     String other = sibling.holding(ch.id());
-                    if (!ch.delete() && other != null) {
+                    String placedId = ch.into() == null ? null : transfer(ch, other);
+                    if (placedId != null) {
+                        placed.put(ch, placedId);
+                    } else if (!ch.delete() && other != null) {
                         sibling.mirror(other, bits(ch.to()));
                     }
                 }
+                return placed;
             } finally {
                 after.accept(Op.APPLY);
             }
+        }
+
+        /**
+         * A move or copy into the other mailbox (a Gmail label change: the id stays): the message
+         * with its flags there under a new internal id (or the one it has there already); a move
+         * takes it out of this one, as another client would (not a deletion).
+         */
+        private String transfer(Change ch, String heldThere) {
+            if (ch.into() != sibling) {
+                throw new AssertionError("a move or copy out of the account: " + ch);
+            }
+            String mine = internal(ch.id());
+            byte[] body = box.body(mine);
+            Flags f = box.flags(mine);
+            if (body == null) {
+                return null; // gone: not moved
+            }
+            String there = heldThere;
+            if (there == null) {
+                there = sibling.box.add(body, f, null);
+                sibling.alias(there, ch.id());
+            } else {
+                sibling.mirror(there, bits(f));
+            }
+            if (ch.moves()) {
+                box.remove(mine);
+            }
+            transfers.add(new Moved(index, mine, there, ch.moves()));
+            return ch.id();
         }
 
         /** The message's flags changed through the other mailbox (both store the same flags). */
@@ -442,6 +478,9 @@ class IndependentModelTest {
             return delivered.contains(id) || everDelivered.contains(ext(id)) && !requested.contains(id);
         }
     }
+
+    /** A move ({@code move}) or copy the engine made of message {@code from} (internal) of mailbox {@code box}: {@code to} in the other. */
+    record Moved(int box, String from, String to, boolean move) {}
 
     /** Thrown from a hook to end a cycle as a crash of the process would, at that very point. */
     static final class SimulatedCrash extends RuntimeException {
@@ -458,6 +497,9 @@ class IndependentModelTest {
     record Base(String hash, int flags, int target) {}
 
     record Copy(int box, String id) {}
+
+    /** A message the model expects moved or copied into mailbox {@code into}, whose Maildir {@code maildir} got its file. */
+    record Xfer(String id, int into, int maildir, String hash) {}
 
     /** What one Maildir should hold of one content: the combination of its copies. */
     static final class Want {
@@ -803,7 +845,11 @@ class IndependentModelTest {
             restart();
         }
 
-        /** A user moves a message file to the other Maildir ({@code mv}): a deletion there, a foreign file here. */
+        /**
+         * A user moves a message file to the other Maildir ({@code mv}), or copies it there: in a
+         * shared account whose other mailbox fills that Maildir, a move (a copy) in the cloud;
+         * otherwise a deletion there (nothing) and a foreign file here.
+         */
         void localMove() throws IOException {
             if (maildirs() < 2) {
                 return;
@@ -816,10 +862,21 @@ class IndependentModelTest {
             LFile f = files.get(extra.nextInt(files.size()));
             Path dest = fx.maildirPaths.get(1 - m).resolve("cur").resolve(f.path().getFileName().toString()
                     + (f.path().getFileName().toString().contains(":2,") ? "" : ":2,"));
-            Files.move(f.path(), dest);
+            boolean copy = extra.nextInt(3) == 0;
+            if (Files.exists(dest)) {
+                return; // copied there before under this name
+            }
+            if (copy) {
+                // cp, not a hard link: a link made while the daemon is stopped shares the stat of
+                // the file it links, and a start that plans only what changed does not see it.
+                Files.copy(f.path(), dest);
+            } else {
+                Files.move(f.path(), dest);
+            }
             copied.add(f.hash()); // the other Maildir may hold this content already: then two files
-            count("local move between Maildirs");
-            trace.append("local mv ").append(m).append(" -> ").append(1 - m).append(' ').append(shortName(f)).append('\n');
+            count(copy ? "local copy between Maildirs" : "local move between Maildirs");
+            trace.append(copy ? "local cp " : "local mv ").append(m).append(" -> ").append(1 - m).append(' ')
+                    .append(shortName(f)).append('\n');
         }
 
         /**
@@ -1177,6 +1234,8 @@ class IndependentModelTest {
             if (failOp == Op.LIST) {
                 active[failBox] = false;
             }
+            List<Map<String, Xfer>> xfers = transfersOf(before, active);
+            List<Map<String, int[]>> sent = List.of(new HashMap<>(), new HashMap<>());
             List<Map<String, Integer>> cloudAfter = new ArrayList<>();
             List<Set<String>> deleted = new ArrayList<>();
             boolean expectOk = true;
@@ -1189,14 +1248,20 @@ class IndependentModelTest {
                 if (active[c]) {
                     // Mailboxes push in order; a flag pushed to a message of a shared account
                     // is a change in the cloud for the other mailbox holding that message.
-                    Map<String, Integer> changes = pushes(c, before, new HashMap<>(after), del);
-                    if (!changes.isEmpty() || !del.isEmpty()) {
+                    Map<String, Integer> changes = pushes(c, before, new HashMap<>(after), del, xfers.get(c), sent.get(c));
+                    if (!changes.isEmpty() || !del.isEmpty() || !sent.get(c).isEmpty()) {
                         if (failOp == Op.APPLY && failBox == c) {
                             active[c] = false;
                             del.clear();
+                            sent.get(c).clear();
                         } else {
                             after.putAll(changes);
                             after.keySet().removeAll(del);
+                            sent.get(c).forEach((id, v) -> {
+                                if (v[1] == 1) {
+                                    after.remove(id); // moved out (the other mailbox's side: once its id is known)
+                                }
+                            });
                             for (Map.Entry<String, Integer> ch : changes.entrySet()) {
                                 String other = sharedCopy(c, ch.getKey());
                                 // Only where the other label still holds it: an earlier
@@ -1228,6 +1293,21 @@ class IndependentModelTest {
                     expectedBefore.get(b.target()).computeIfAbsent(b.hash(), k -> new ArrayList<>()).add(new Copy(c, e.getKey()));
                     if (!active[c]) {
                         protect.get(b.target()).add(b.hash());
+                    }
+                }
+            }
+
+            // README (local moves): a moved or copied file waits in its new Maildir while its move or
+            // copy has not reached the cloud (its mailbox failed), or its destination was not listed.
+            for (int c = 0; c < 2; c++) {
+                for (Xfer x : xfers.get(c).values()) {
+                    boolean pushed = active[c] && sent.get(c).containsKey(x.id());
+                    Base b = base.get(c).get(x.id());
+                    boolean startupRules = startup[c] && !journalLoaded.get(b.target()).contains(b.hash())
+                            || unsettled.get(c).contains(x.id());
+                    if (pushed ? !active[x.into()] : !active[c] && !startupRules) {
+                        protect.get(x.maildir()).add(x.hash());
+                        count("moved file waits");
                     }
                 }
             }
@@ -1348,6 +1428,11 @@ class IndependentModelTest {
             for (InMemoryMailbox c : clouds) {
                 c.clearFailures();
             }
+            for (Recording w : wrapped) {
+                for (Moved mv : w.transfers) {
+                    hashOfId.put(key(1 - mv.box(), mv.to()), hashOfId.get(key(mv.box(), mv.from())));
+                }
+            }
             ownHook = p -> { };
             // Undo the local faults before anything else looks at the Maildirs.
             boolean removalFailed = false;
@@ -1418,6 +1503,24 @@ class IndependentModelTest {
                 }
                 if (!crashed[0]) {
                     assertEquals(deleted.get(c), newDeletions.keySet(), "deletions pushed to mailbox " + c);
+                }
+            }
+
+            // Moves and copies: exactly those predicted; the message is in the other mailbox under
+            // the id the cloud gave it there.
+            for (int c = 0; c < 2; c++) {
+                Set<String> made = new HashSet<>();
+                for (Moved mv : wrapped.get(c).transfers) {
+                    made.add(mv.from() + (mv.move() ? " moved" : " copied"));
+                    int[] v = sent.get(c).get(mv.from());
+                    assertTrue(v != null, "mailbox " + c + ": " + mv + " was not predicted");
+                    cloudAfter.get(1 - c).put(mv.to(), v[0] & sup[1 - c]);
+                    count(mv.move() ? "local move made a cloud move" : "local copy made a cloud copy");
+                }
+                if (!crashed[0]) {
+                    Set<String> predicted = new HashSet<>();
+                    sent.get(c).forEach((id, v) -> predicted.add(id + (v[1] == 1 ? " moved" : " copied")));
+                    assertEquals(predicted, made, "moves and copies pushed by mailbox " + c);
                 }
             }
 
@@ -1598,10 +1701,12 @@ class IndependentModelTest {
         }
 
         /**
-         * The changes mailbox {@code c} should push: id → new flags, and deleted ids into {@code del}.
-         * DESIGN §5 step 2 with the README's rules for start-up and identical copies.
+         * The changes mailbox {@code c} should push: id → new flags, deleted ids into {@code del},
+         * and its moves and copies into {@code sent} (id → {flags, 1 for a move}). DESIGN §5 step 2
+         * with the README's rules for start-up, identical copies and local moves ({@code xfers}).
          */
-        Map<String, Integer> pushes(int c, List<List<LFile>> local, Map<String, Integer> cloud, Set<String> del) {
+        Map<String, Integer> pushes(int c, List<List<LFile>> local, Map<String, Integer> cloud, Set<String> del,
+                Map<String, Xfer> xfers, Map<String, int[]> sent) {
             Map<String, Integer> out = new HashMap<>();
             for (Map.Entry<String, Base> e : base.get(c).entrySet()) {
                 String id = e.getKey();
@@ -1616,53 +1721,121 @@ class IndependentModelTest {
                 if (startupRules && !offline) {
                     continue; // the cloud is authoritative
                 }
+                Xfer x = startupRules ? null : xfers.get(id); // moved or copied: under a deletion's rules
                 List<LFile> files = local.get(b.target()).stream().filter(f -> f.hash().equals(b.hash())).toList();
+                if (files.isEmpty() && x != null) {
+                    // Moved: the flags its file shows in the new Maildir, T there a deletion.
+                    List<LFile> there = local.get(x.maildir()).stream().filter(f -> f.hash().equals(b.hash())).toList();
+                    Integer merged = merge(c, b, cur, there, false);
+                    if (merged == null) {
+                        del.add(id);
+                    } else {
+                        sent.put(id, new int[] {merged, 1});
+                    }
+                    continue;
+                }
                 if (files.isEmpty()) {
                     if (!startupRules) {
                         del.add(id); // deleted by the user
                     }
                     continue; // --offline: a missing file is ignored
                 }
-                // What the file showed after the last cycle: a flag when any copy routed there had it.
-                int shown = 0;
-                for (int d = 0; d < 2; d++) {
-                    for (Base o : base.get(d).values()) {
-                        if (o.target() == b.target() && o.hash().equals(b.hash())) {
-                            shown |= o.flags() & sup[d];
-                        }
-                    }
-                }
-                // Flags the user changed on (any copy of) the file.
-                int changed = 0;
-                int value = 0;
-                for (LFile f : files) {
-                    changed |= f.flags() ^ shown;
-                    value |= f.flags() & (f.flags() ^ shown);
-                }
-                if ((value & T) != 0) {
+                Integer merged = merge(c, b, cur, files, startupRules);
+                if (merged == null) {
                     del.add(id);
                     continue;
                 }
-                int merged = 0;
-                for (int bit : new int[] {S, F, R}) {
-                    if ((sup[c] & bit) == 0) {
-                        continue;
-                    }
-                    boolean mine = (changed & bit) != 0 ? (value & bit) != 0 : (b.flags() & bit) != 0;
-                    boolean on;
-                    if (startupRules) {
-                        on = mine; // --offline trusts local flags (no user change: the copy's own)
-                    } else if ((cur & bit) != (b.flags() & bit)) {
-                        on = (cur & bit) != 0; // the cloud changed it since the base: the cloud wins
-                    } else {
-                        on = mine;
-                    }
-                    if (on) {
-                        merged |= bit;
+                if (merged != cur.intValue()) {
+                    out.put(id, merged);
+                }
+                if (x != null) {
+                    sent.put(id, new int[] {merged, 0}); // copied, with the message's flags
+                }
+            }
+            return out;
+        }
+
+        /** The flags of message {@code b} of mailbox {@code c} after the user's changes on {@code files}; null for T. */
+        Integer merge(int c, Base b, int cur, List<LFile> files, boolean startupRules) {
+            // What the file showed after the last cycle: a flag when any copy routed there had it.
+            int shown = 0;
+            for (int d = 0; d < 2; d++) {
+                for (Base o : base.get(d).values()) {
+                    if (o.target() == b.target() && o.hash().equals(b.hash())) {
+                        shown |= o.flags() & sup[d];
                     }
                 }
-                if (merged != cur) {
-                    out.put(id, merged);
+            }
+            // Flags the user changed on (any copy of) the file.
+            int changed = 0;
+            int value = 0;
+            for (LFile f : files) {
+                changed |= f.flags() ^ shown;
+                value |= f.flags() & (f.flags() ^ shown);
+            }
+            if ((value & T) != 0) {
+                return null;
+            }
+            int merged = 0;
+            for (int bit : new int[] {S, F, R}) {
+                if ((sup[c] & bit) == 0) {
+                    continue;
+                }
+                boolean mine = (changed & bit) != 0 ? (value & bit) != 0 : (b.flags() & bit) != 0;
+                boolean on;
+                if (startupRules) {
+                    on = mine; // --offline trusts local flags (no user change: the copy's own)
+                } else if ((cur & bit) != (b.flags() & bit)) {
+                    on = (cur & bit) != 0; // the cloud changed it since the base: the cloud wins
+                } else {
+                    on = mine;
+                }
+                if (on) {
+                    merged |= bit;
+                }
+            }
+            return merged;
+        }
+
+        /**
+         * README, local moves: in a shared account, a file in a Maildir where the snapshot placed no
+         * message of its content, whose content the snapshot placed in the other Maildir, is that
+         * message moved (its file left) or copied there, when the other mailbox routes it there;
+         * a copy is not made when that mailbox (listed this cycle) holds the message already.
+         */
+        List<Map<String, Xfer>> transfersOf(List<List<LFile>> before, boolean[] listed) {
+            List<Map<String, Xfer>> out = List.of(new TreeMap<>(), new TreeMap<>());
+            if (!shared) {
+                return out;
+            }
+            for (int u = 0; u < maildirs(); u++) {
+                Set<String> here = new java.util.TreeSet<>();
+                before.get(u).forEach(f -> here.add(f.hash()));
+                for (String h : here) {
+                    boolean placed = false;
+                    for (int c = 0; c < 2; c++) {
+                        for (Base b : base.get(c).values()) {
+                            placed |= b.target() == u && b.hash().equals(h);
+                        }
+                    }
+                    if (placed) {
+                        continue;
+                    }
+                    for (int c = 0; c < 2; c++) {
+                        int d = 1 - c;
+                        for (Map.Entry<String, Base> e : base.get(c).entrySet()) {
+                            Base b = e.getValue();
+                            if (b.target() == u || !b.hash().equals(h) || targetFor(d, h) != u) {
+                                continue;
+                            }
+                            int t = b.target();
+                            boolean copy = before.get(t).stream().anyMatch(f -> f.hash().equals(h));
+                            if (copy && listed[d] && sharedCopy(c, e.getKey()) != null) {
+                                continue;
+                            }
+                            out.get(c).putIfAbsent(e.getKey(), new Xfer(e.getKey(), d, u, h));
+                        }
+                    }
                 }
             }
             return out;
@@ -1677,11 +1850,12 @@ class IndependentModelTest {
                 for (Map.Entry<String, Integer> e : cloudNow.get(c).entrySet()) {
                     Integer was = cloudBefore.get(c).get(e.getKey());
                     Integer predicted = cloudAfter.get(c).get(e.getKey());
-                    assertTrue(was != null, "nothing appears in the cloud");
+                    assertTrue(was != null || predicted != null, "nothing appears in the cloud but a predicted move or copy");
                     int after = e.getValue();
                     int p = predicted == null ? was : predicted;
+                    int w = was == null ? p : was;
                     for (int bit : new int[] {S, F, R}) {
-                        boolean ok = (after & bit) == (was & bit) || (after & bit) == (p & bit);
+                        boolean ok = (after & bit) == (w & bit) || (after & bit) == (p & bit);
                         assertTrue(ok, "mailbox " + c + " " + e.getKey() + ": flag " + letters(bit)
                                 + " changed although the model predicts no such change");
                     }

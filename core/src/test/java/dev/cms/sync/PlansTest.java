@@ -52,7 +52,7 @@ class PlansTest {
     private List<PushPlan.Push> pushes(Listed now, boolean offline) {
         Map<CloudState, Refresh> refreshed = refreshed();
         Expected expected = new Expected(Scope.everything(1), List.of(office), refreshed);
-        return PushPlan.plan(office, now, List.of(view), expected, (i, h) -> false, offline);
+        return PushPlan.plan(office, now, List.of(view), expected, (i, h) -> false, offline, Map.of());
     }
 
     private Listed cloudNow() {

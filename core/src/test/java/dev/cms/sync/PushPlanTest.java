@@ -53,7 +53,7 @@ class PushPlanTest {
         Map<CloudState, Refresh> refreshed = new HashMap<>();
         refreshed.put(gmail, r);
         Expected expected = new Expected(Scope.everything(2), List.of(gmail), refreshed);
-        return PushPlan.plan(gmail, now, List.of(zero, one), expected, journaled, offline);
+        return PushPlan.plan(gmail, now, List.of(zero, one), expected, journaled, offline, Map.of());
     }
 
     private List<PushPlan.Push> plan(Listed now) {

@@ -936,8 +936,9 @@ class SyncEngineTest extends EngineTestBase {
         }
 
         @Override
-        public void apply(List<dev.cms.provider.Change> changes) throws java.io.IOException {
-            inner.apply(changes);
+        public java.util.Map<dev.cms.provider.Change, String> apply(List<dev.cms.provider.Change> changes)
+                throws java.io.IOException {
+            return inner.apply(changes);
         }
     }
 

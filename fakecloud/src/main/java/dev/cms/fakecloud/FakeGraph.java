@@ -34,7 +34,7 @@ import java.util.regex.Pattern;
  * Microsoft Graph v1.0 mail, per mailbox: folders (well-known names included), messages with
  * their MIME bytes, read/flag state and the MAPI extended properties that carry "replied"
  * ({@code Integer 0x1080}, {@code Integer 0x1081}, {@code SystemTime 0x1082}), message delta
- * with skip/delta tokens, {@code $value}, PATCH, move and (through {@link FakeMicrosoft}) JSON
+ * with skip/delta tokens, {@code $value}, PATCH, move, copy and (through {@link FakeMicrosoft}) JSON
  * {@code $batch}. Requests need a bearer token the {@link FakeIdentity} issued with a Graph scope.
  *
  * <p>Message ids: a move made with {@code Prefer: IdType="ImmutableId"} keeps the id; without
@@ -529,6 +529,9 @@ public final class FakeGraph {
             if (n == 3 && (s.get(2).equals("move") || s.get(2).equals("microsoft.graph.move")) && method.equals("POST")) {
                 return move(r, m, id);
             }
+            if (n == 3 && (s.get(2).equals("copy") || s.get(2).equals("microsoft.graph.copy")) && method.equals("POST")) {
+                return copy(r, m, id);
+            }
         }
         return FakeMicrosoftResponse.graphError(400, "BadRequest", "Unsupported request " + method + " "
                 + r.path() + " in the fake Graph.");
@@ -927,9 +930,9 @@ public final class FakeGraph {
         }
     }
 
-    private FakeMicrosoftResponse move(FakeMicrosoftRequest r, FakeGraphMailbox m, String id) {
+    /** The {@code destinationId} of a move or copy, in any case (the Graph SDK sends "DestinationId", the docs "destinationId"); null when missing. */
+    private static String destinationId(FakeMicrosoftRequest r) {
         JsonObject body = jsonBody(r);
-        // Action parameters match in any case: the Graph SDK sends "DestinationId", the docs "destinationId".
         JsonElement destination = null;
         if (body != null) {
             for (Map.Entry<String, JsonElement> e : body.entrySet()) {
@@ -938,7 +941,12 @@ public final class FakeGraph {
                 }
             }
         }
-        if (destination == null || !destination.isJsonPrimitive()) {
+        return destination == null || !destination.isJsonPrimitive() ? null : destination.getAsString();
+    }
+
+    private FakeMicrosoftResponse move(FakeMicrosoftRequest r, FakeGraphMailbox m, String id) {
+        String dest = destinationId(r);
+        if (dest == null) {
             return FakeMicrosoftResponse.graphError(400, "ErrorInvalidRequest", "destinationId is required.");
         }
         boolean immutable = false;
@@ -950,13 +958,31 @@ public final class FakeGraph {
             if (msg == null) {
                 return messageNotFound(id);
             }
-            String dest = destination.getAsString();
             FakeGraphMailbox.Folder to = m.folder(dest);
             if (to == null) {
                 return FakeMicrosoftResponse.graphError(400, "ErrorInvalidIdMalformed", "Id is malformed: " + dest);
             }
             m.move(msg, to, immutable, clock.instant());
             return FakeMicrosoftResponse.json(201, messageJson(msg, null, null));
+        }
+    }
+
+    /** {@code POST messages/{id}/copy}: 201 with the copy, a new message with an id of its own. */
+    private FakeMicrosoftResponse copy(FakeMicrosoftRequest r, FakeGraphMailbox m, String id) {
+        String dest = destinationId(r);
+        if (dest == null) {
+            return FakeMicrosoftResponse.graphError(400, "ErrorInvalidRequest", "destinationId is required.");
+        }
+        synchronized (m) {
+            FakeGraphMailbox.Msg msg = m.messages.get(id);
+            if (msg == null) {
+                return messageNotFound(id);
+            }
+            FakeGraphMailbox.Folder to = m.folder(dest);
+            if (to == null) {
+                return FakeMicrosoftResponse.graphError(400, "ErrorInvalidIdMalformed", "Id is malformed: " + dest);
+            }
+            return FakeMicrosoftResponse.json(201, messageJson(m.copy(msg, to, clock.instant()), null, null));
         }
     }
 

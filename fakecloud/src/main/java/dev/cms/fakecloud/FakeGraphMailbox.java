@@ -246,6 +246,21 @@ final class FakeGraphMailbox {
         touch(m);
     }
 
+    /** Copies a message into {@code to}: a new message with a new id, the same MIME, flags and properties. */
+    Msg copy(Msg m, Folder to, Instant now) {
+        Msg c = new Msg(m.mime, m.received, m.internetMessageId, m.subject);
+        c.id = newId("AAkALg");
+        c.folderId = to.id;
+        c.isRead = m.isRead;
+        c.flagStatus = m.flagStatus;
+        c.modified = now;
+        c.props.putAll(m.props);
+        messages.put(c.id, c);
+        to.members.put(c.id, c);
+        touch(c);
+        return c;
+    }
+
     void delete(Msg m) {
         Folder from = folders.get(m.folderId);
         from.members.remove(m.id);

@@ -235,6 +235,26 @@ class FakeGmailApiTest extends GmailHttpFixture {
     }
 
     @Test
+    void singleModifyMovesAMessageBetweenLabelsInOneHistoryRecord() throws Exception {
+        String work = gmail.addLabel(USER, "Work");
+        String a = add(1, "INBOX", "UNREAD");
+        long start = gmail.historyId(USER);
+        HttpResponse<String> r = http.post("gmail/v1/users/me/messages/" + a + "/modify",
+                "{\"addLabelIds\":[\"" + work + "\",\"STARRED\"],\"removeLabelIds\":[\"INBOX\"]}");
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals(Set.of(work, "STARRED", "UNREAD"), gmail.labelsOf(USER, a), "the same message, now in Work");
+        JsonArray records = history(start, "").getAsJsonArray("history");
+        assertEquals(1, records.size(), "one change, one history record: " + records);
+        JsonObject rec = records.get(0).getAsJsonObject();
+        assertEquals("[\"INBOX\"]", rec.getAsJsonArray("labelsRemoved").get(0).getAsJsonObject()
+                .getAsJsonArray("labelIds").toString());
+        assertTrue(rec.getAsJsonArray("labelsAdded").get(0).getAsJsonObject().getAsJsonArray("labelIds").toString()
+                .contains(work), rec.toString());
+        assertTrue(history(start, "&labelId=" + work).has("history"), "Work's history names it");
+        assertTrue(history(start, "&labelId=INBOX").has("history"), "and so does the inbox's");
+    }
+
+    @Test
     void expiredHistoryIs404() throws Exception {
         long start = gmail.historyId(USER);
         add(1, "INBOX");

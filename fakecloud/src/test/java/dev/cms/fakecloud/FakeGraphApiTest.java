@@ -249,6 +249,31 @@ class FakeGraphApiTest {
     }
 
     @Test
+    void copyMakesANewMessageWithItsOwnIdTheSameBytesAndFlags() {
+        String a = add("inbox", true, "flagged", true);
+        String archive = graph.folderId(USER, "archive");
+        HttpResponse<String> r = client.json("POST", "/v1.0/me/messages/" + a + "/copy",
+                "{\"DestinationId\":\"" + archive + "\"}", "Prefer", IMMUTABLE);
+        assertEquals(201, r.statusCode(), r.body());
+        String copy = body(r).get("id").getAsString();
+        assertNotEquals(a, copy, "a copy is a new message");
+        assertEquals(List.of(a), graph.messageIds(USER, "inbox"), "the original stays");
+        assertEquals(List.of(copy), graph.messageIds(USER, "archive"));
+        FakeGraph.MessageState original = graph.message(USER, a);
+        FakeGraph.MessageState copied = graph.message(USER, copy);
+        assertEquals(archive, copied.folderId());
+        assertTrue(copied.isRead());
+        assertEquals("flagged", copied.flagStatus());
+        assertTrue(copied.replied());
+        assertArrayEquals(original.mime(), copied.mime());
+        assertEquals(404, client.json("POST", "/v1.0/me/messages/nope/copy",
+                "{\"destinationId\":\"archive\"}").statusCode());
+        assertEquals(400, client.json("POST", "/v1.0/me/messages/" + a + "/copy", "{}").statusCode());
+        assertEquals(400, client.json("POST", "/v1.0/me/messages/" + a + "/copy",
+                "{\"destinationId\":\"nowhere\"}").statusCode());
+    }
+
+    @Test
     void batchServesEachPartAndReportsPerPartThrottling() {
         String a = add("inbox", false, null, false);
         String b = add("inbox", false, null, false);

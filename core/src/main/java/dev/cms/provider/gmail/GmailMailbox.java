@@ -1,7 +1,6 @@
 package dev.cms.provider.gmail;
 
 import com.google.api.services.gmail.Gmail;
-import com.google.api.services.gmail.model.BatchModifyMessagesRequest;
 import com.google.api.services.gmail.model.Label;
 import com.google.api.services.gmail.model.ListLabelsResponse;
 import com.google.api.services.gmail.model.ListMessagesResponse;
@@ -32,7 +31,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.jspecify.annotations.Nullable;
@@ -45,7 +43,7 @@ import org.jspecify.annotations.Nullable;
  * is charged here first against a client-side token bucket of {@link
  * GmailOptions#quotaUnitsPerSecond()} units a second (default 200, so a burst of parallel
  * downloads stays under the limit): {@code messages.get} 5, {@code messages.list} 5,
- * {@code history.list} 2, {@code messages.batchModify} 50, {@code labels.list} 1, {@code labels.get} 1,
+ * {@code history.list} 2, {@code messages.modify} 5, {@code messages.batchModify} 50, {@code labels.list} 1, {@code labels.get} 1,
  * {@code getProfile} 1. At 200 units a second bodies download at up to 40 a second, so a
  * first sync of 100,000 messages takes at least about 42 minutes.
  *
@@ -73,7 +71,7 @@ public final class GmailMailbox implements CloudMailbox {
     static final int COST_MESSAGES_GET = 5;
     static final int COST_MESSAGES_LIST = 5;
     static final int COST_HISTORY_LIST = 2;
-    static final int COST_BATCH_MODIFY = 50;
+    static final int COST_BATCH_MODIFY = GmailChanges.COST_BATCH_MODIFY;
     static final int COST_LABELS_LIST = 1;
     static final int COST_LABELS_GET = 1;
     static final int COST_GET_PROFILE = 1;
@@ -83,7 +81,6 @@ public final class GmailMailbox implements CloudMailbox {
      * streamed ({@link GmailBodies#fetchLarge}), so memory per download is bounded whatever Gmail serves.
      */
     static final int LARGE_ANSWER_BYTES = 2 * 1024 * 1024;
-    static final int MAX_IDS_PER_MODIFY = 1000;
     static final List<String> HISTORY_TYPES =
             List.of("messageAdded", "messageDeleted", "labelAdded", "labelRemoved");
     /** System labels whose id is their name; these need no {@code labels.list}. */
@@ -297,62 +294,30 @@ public final class GmailMailbox implements CloudMailbox {
 
     // ---------------------------------------------------------------- changes
 
-    /** One {@code batchModify} edit: labels to add and to remove, sorted. */
-    record LabelEdit(List<String> add, List<String> remove) {
-        boolean isEmpty() {
-            return add.isEmpty() && remove.isEmpty();
+    /**
+     * Applies {@code changes} ({@link GmailChanges}); a move's or copy's destination must be a
+     * label of this account.
+     */
+    @Override
+    public Map<Change, String> apply(List<Change> changes) throws IOException, InterruptedException {
+        if (changes.isEmpty()) {
+            return Map.of();
         }
-    }
-
-    /** The label edit for a change, or an empty edit when it changes nothing in Gmail. */
-    LabelEdit editFor(Change c, String id) {
-        Set<String> add = new TreeSet<>();
-        Set<String> remove = new TreeSet<>();
-        if (c.from().has(Flag.READ) != c.to().has(Flag.READ)) {
-            (c.to().has(Flag.READ) ? remove : add).add(HistoryDelta.UNREAD);
-        }
-        if (c.from().has(Flag.FLAGGED) != c.to().has(Flag.FLAGGED)) {
-            (c.to().has(Flag.FLAGGED) ? add : remove).add(HistoryDelta.STARRED);
-        }
-        if (c.delete()) {
-            if (deleteAction == DeleteAction.TRASH) {
-                add.add(HistoryDelta.TRASH);
-            } else {
-                remove.add(id);
+        String own = labelId();
+        Map<Change, String> into = new LinkedHashMap<>();
+        for (Change c : changes) {
+            CloudMailbox to = c.into();
+            if (to != null) {
+                if (!(to instanceof GmailMailbox g) || !g.accountKey().equals(accountKey())) {
+                    throw new IllegalArgumentException(key() + ": cannot move or copy into " + to.key()
+                            + ", not a label of the same Gmail account");
+                }
+                into.put(c, g.labelId()); // before any change: a label that cannot be found changes nothing
             }
         }
-        return new LabelEdit(List.copyOf(add), List.copyOf(remove));
-    }
-
-    @Override
-    public void apply(List<Change> changes) throws IOException, InterruptedException {
-        if (changes.isEmpty()) {
-            return;
-        }
-        String id = labelId();
         // Whatever happens below, a history read made before it no longer shows the cloud as it is.
         history.changedCloud();
-        Map<LabelEdit, Set<String>> groups = new LinkedHashMap<>();
-        for (Change c : changes) {
-            LabelEdit edit = editFor(c, id);
-            if (!edit.isEmpty()) {
-                groups.computeIfAbsent(edit, e -> new LinkedHashSet<>()).add(c.id());
-            }
-        }
-        for (Map.Entry<LabelEdit, Set<String>> g : groups.entrySet()) {
-            List<String> ids = new ArrayList<>(g.getValue());
-            for (int i = 0; i < ids.size(); i += MAX_IDS_PER_MODIFY) {
-                List<String> chunk = ids.subList(i, Math.min(ids.size(), i + MAX_IDS_PER_MODIFY));
-                LabelEdit e = g.getKey();
-                BatchModifyMessagesRequest body = new BatchModifyMessagesRequest()
-                        .setIds(new ArrayList<>(chunk))
-                        .setAddLabelIds(e.add().isEmpty() ? null : e.add())
-                        .setRemoveLabelIds(e.remove().isEmpty() ? null : e.remove());
-                transport.execute("messages.batchModify", COST_BATCH_MODIFY,
-                        gmail.users().messages().batchModify(ME, body), Void.class);
-            }
-        }
-        log.debug("{}: applied {} changes", key(), changes.size());
+        return new GmailChanges(transport, key(), deleteAction).apply(changes, own, into);
     }
 
     private static @Nullable String emptyToNull(@Nullable String s) {

@@ -5,9 +5,6 @@ import com.microsoft.graph.models.Message;
 import com.microsoft.graph.serviceclient.GraphServiceClient;
 import com.microsoft.graph.users.item.mailfolders.item.messages.delta.DeltaGetResponse;
 import com.microsoft.graph.users.item.mailfolders.item.messages.delta.DeltaRequestBuilder;
-import com.microsoft.graph.users.item.messages.item.move.MovePostRequestBody;
-import com.microsoft.kiota.BaseRequestConfiguration;
-import com.microsoft.kiota.RequestInformation;
 import dev.cms.provider.AccessTokenSource;
 import dev.cms.time.Ticker;
 import dev.cms.config.DeleteAction;
@@ -22,7 +19,6 @@ import dev.cms.provider.MailboxCounts;
 import dev.cms.provider.ParallelFetch;
 import java.io.IOException;
 import java.io.InputStream;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
@@ -55,10 +51,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Bodies.</b> {@code GET /me/messages/{id}/$value}, streamed to the sink.
  *
- * <p><b>Changes.</b> JSON {@code $batch} of at most 20: a PATCH per message for isRead,
- * flag and the replied properties, then (in later batches, so a move never overtakes its
- * PATCH) {@code POST /me/messages/{id}/move} to {@code archive} or {@code deleteditems}.
- * Setting replied writes PidTagLastVerbExecuted = 103 (reply to all), PidTagLastVerbExecutionTime
+ * <p><b>Changes</b> ({@link GraphChanges}). JSON {@code $batch} of at most 20: a PATCH per
+ * message for isRead, flag and the replied properties, then (in later batches, so a move never
+ * overtakes its PATCH) {@code POST /me/messages/{id}/move} to {@code archive} or
+ * {@code deleteditems}, or to another folder of the account for a local move; a local copy is
+ * {@code POST /me/messages/{id}/copy}, which makes a new message with an id of its own. Setting replied writes PidTagLastVerbExecuted = 103 (reply to all), PidTagLastVerbExecutionTime
  * = now and PidTagIconIndex = 0x105 (replied mail); clearing it writes the verb 0 (no verb)
  * and the icon of read (0x100) or unread (0x101) mail, so neither property says "replied".
  *
@@ -335,50 +332,32 @@ public final class GraphMailbox implements CloudMailbox {
 
     // ---------------------------------------------------------------- changes
 
+    /**
+     * Applies {@code changes} ({@link GraphChanges}); a move's or copy's destination must be a
+     * folder of this account. The folders changed are read at the next poll.
+     */
     @Override
-    public void apply(List<Change> changes) throws IOException, InterruptedException {
+    public Map<Change, String> apply(List<Change> changes) throws IOException, InterruptedException {
         if (changes.isEmpty()) {
-            return;
+            return Map.of();
+        }
+        Map<CloudMailbox, String> folders = new LinkedHashMap<>();
+        for (Change c : changes) {
+            CloudMailbox into = c.into();
+            if (into != null && !folders.containsKey(into)) {
+                if (!(into instanceof GraphMailbox g) || !g.accountKey().equals(accountKey())) {
+                    throw new IllegalArgumentException(key() + ": cannot move or copy into " + into.key()
+                            + ", not a folder of the same Office365 account");
+                }
+                folders.put(into, g.folderId());
+            }
         }
         GraphAccountPoll p = poll;
         if (p != null) {
             p.changedCloud(folderId());
+            folders.values().forEach(p::changedCloud);
         }
-        Instant now = ticker.now();
-        List<GraphBatch.Sub> patches = new ArrayList<>();
-        List<GraphBatch.Sub> moves = new ArrayList<>();
-        int n = 0;
-        for (Change c : changes) {
-            Message patch = GraphMessages.patch(c.from(), c.to(), now);
-            if (patch != null) {
-                RequestInformation r = graph().me().messages().byMessageId(c.id())
-                        .toPatchRequestInformation(patch, GraphMailbox::preferImmutableIds);
-                patches.add(new GraphBatch.Sub(Integer.toString(++n), r, "PATCH message " + c.id()));
-            }
-        }
-        String destination = deleteAction == DeleteAction.TRASH ? "deleteditems" : "archive";
-        for (Change c : changes) {
-            if (c.delete()) {
-                MovePostRequestBody body = new MovePostRequestBody();
-                body.setDestinationId(destination);
-                RequestInformation r = graph().me().messages().byMessageId(c.id()).move()
-                        .toPostRequestInformation(body, GraphMailbox::preferImmutableIds);
-                moves.add(new GraphBatch.Sub(Integer.toString(++n), r,
-                        "move message " + c.id() + " to " + destination));
-            }
-        }
-        List<String> failures = new ArrayList<>(batch.run(patches));
-        failures.addAll(batch.run(moves));
-        if (!failures.isEmpty()) {
-            throw new IOException("Office365 changes for " + key() + ": " + failures.size() + " of " + n
-                    + " failed: " + String.join("; ", failures.subList(0, Math.min(5, failures.size())))
-                    + (failures.size() > 5 ? "; ..." : ""));
-        }
-        log.debug("{}: applied {} changes in {} sub-requests", key(), changes.size(), n);
-    }
-
-    /** Headers of the $batch envelope do not apply to its parts: each asks for immutable ids. */
-    private static void preferImmutableIds(BaseRequestConfiguration rc) {
-        rc.headers.add("Prefer", GraphTransport.PREFER_IMMUTABLE_ID);
+        String deleteTo = deleteAction == DeleteAction.TRASH ? "deleteditems" : "archive";
+        return new GraphChanges(transport, batch, key()).apply(changes, ticker.now(), deleteTo, folders);
     }
 }

@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A cloud mailbox held in memory, for tests and benchmarks: it lists incrementally with a
- * change counter as token, counts every call, and fails on demand. Other code may act as
+ * change counter as token, counts every call, and fails on demand; mailboxes may share an
+ * account ({@link #shareAccount}), between which it moves and copies. Other code may act as
  * "another client" through {@link #add}, {@link #setFlags} and {@link #remove}.
  * Thread-safe.
  */
@@ -47,7 +48,6 @@ public final class InMemoryMailbox implements CloudMailbox {
     private final Map<String, byte[]> everyBody = new java.util.HashMap<>();
     private long version;
     private long oldestToken;
-    private long nextId = 1;
     private final Map<Op, Integer> failures = new EnumMap<>(Op.class);
     private final Map<Op, AtomicLong> calls = new EnumMap<>(Op.class);
     private final AtomicLong bodiesServed = new AtomicLong();
@@ -58,6 +58,14 @@ public final class InMemoryMailbox implements CloudMailbox {
     private int countFailures;
     private final String deleteAction;
     private Duration pollInterval = Duration.ofSeconds(60);
+    /** The account (see {@link #shareAccount}); the key when none is shared. */
+    private String account;
+    /** Ids drawn by every mailbox of the account, so that an id names one message account-wide. */
+    private AtomicLong ids = new AtomicLong(1);
+    /** A copy keeps the message's id (a Gmail label added), or gets a new one (an Office365 copy). */
+    private boolean copyKeepsId = true;
+    /** "move id -> key" and "copy id -> key (new id)" for every move and copy applied, in order. */
+    private final List<String> transfers = new ArrayList<>();
 
     public InMemoryMailbox(String key, Set<Flag> supported, String deleteAction) {
         this.key = key;
@@ -65,6 +73,7 @@ public final class InMemoryMailbox implements CloudMailbox {
         s.addAll(supported);
         this.supported = Set.copyOf(s);
         this.deleteAction = deleteAction;
+        this.account = key;
         for (Op op : Op.values()) {
             calls.put(op, new AtomicLong());
         }
@@ -80,9 +89,30 @@ public final class InMemoryMailbox implements CloudMailbox {
         return new InMemoryMailbox(key, EnumSet.of(Flag.READ, Flag.FLAGGED), "archive");
     }
 
+    /**
+     * Makes {@code boxes} the mailboxes of one account: ids are unique among them, and {@link
+     * #apply} moves and copies between them, a move keeping the id; a copy keeps it too when
+     * {@code copyKeepsId} (like a Gmail label), else it is a new message (like an Office365 copy).
+     */
+    public static void shareAccount(String account, boolean copyKeepsId, InMemoryMailbox... boxes) {
+        AtomicLong shared = new AtomicLong(1);
+        for (InMemoryMailbox b : boxes) {
+            synchronized (b) {
+                b.account = account;
+                b.ids = shared;
+                b.copyKeepsId = copyKeepsId;
+            }
+        }
+    }
+
     @Override
     public String key() {
         return key;
+    }
+
+    @Override
+    public synchronized String accountKey() {
+        return account;
     }
 
     @Override
@@ -103,7 +133,7 @@ public final class InMemoryMailbox implements CloudMailbox {
 
     /** Adds a message (as new mail arriving) and returns its id. */
     public synchronized String add(byte[] body, Flags flags, Instant received) {
-        String id = "m" + (nextId++);
+        String id = "m" + ids.getAndIncrement();
         everyBody.put(id, body.clone());
         put(id, new Msg(body.clone(), flags.retain(supported), received, 0));
         return id;
@@ -182,6 +212,11 @@ public final class InMemoryMailbox implements CloudMailbox {
 
     public synchronized int size() {
         return messages.size();
+    }
+
+    /** "move id -> key" and "copy id -> key (new id)" for every move and copy applied, in order. */
+    public synchronized List<String> transfers() {
+        return new ArrayList<>(transfers);
     }
 
     /** id → "archive"/"trash" for every message deleted through {@link #apply}. */
@@ -326,8 +361,9 @@ public final class InMemoryMailbox implements CloudMailbox {
     }
 
     @Override
-    public synchronized void apply(List<Change> changes) throws IOException {
+    public synchronized Map<Change, String> apply(List<Change> changes) throws IOException {
         maybeFail(Op.APPLY);
+        Map<Change, String> placed = new LinkedHashMap<>();
         for (Change c : changes) {
             Msg m = messages.get(c.id());
             if (m == null) {
@@ -337,17 +373,41 @@ public final class InMemoryMailbox implements CloudMailbox {
             if (c.delete()) {
                 remove(c.id());
                 deletedBy.put(c.id(), deleteAction);
-            } else {
-                Flags f = m.flags();
-                for (Flag flag : supported) {
-                    if (c.from().has(flag) != c.to().has(flag)) {
-                        f = f.with(flag, c.to().has(flag));
-                    }
-                }
-                if (!f.equals(m.flags())) {
-                    put(c.id(), new Msg(m.body(), f, m.received(), 0));
+                continue;
+            }
+            Flags f = m.flags();
+            for (Flag flag : supported) {
+                if (c.from().has(flag) != c.to().has(flag)) {
+                    f = f.with(flag, c.to().has(flag));
                 }
             }
+            if (!f.equals(m.flags())) {
+                put(c.id(), new Msg(m.body(), f, m.received(), 0));
+            }
+            if (c.into() != null) {
+                placed.put(c, transfer(c, messages.get(c.id())));
+            }
         }
+        return placed;
+    }
+
+    /** Moves or copies message {@code m} into the change's destination; its id there. */
+    private String transfer(Change c, Msg m) {
+        if (!(c.into() instanceof InMemoryMailbox into) || into == this || !into.accountKey().equals(account)) {
+            throw new IllegalArgumentException(key + ": no mailbox of its account: " + c.into());
+        }
+        String id = c.moves() || copyKeepsId ? c.id() : "m" + ids.getAndIncrement();
+        if (c.moves()) {
+            remove(c.id());
+        }
+        into.receive(id, m);
+        transfers.add((c.moves() ? "move " : "copy ") + c.id() + " -> " + into.key()
+                + (id.equals(c.id()) ? "" : " (" + id + ")"));
+        return id;
+    }
+
+    private synchronized void receive(String id, Msg m) {
+        everyBody.put(id, m.body().clone());
+        put(id, new Msg(m.body(), m.flags().retain(supported), m.received(), 0));
     }
 }

@@ -1,0 +1,140 @@
+package dev.cms.provider.gmail;
+
+import com.google.api.services.gmail.Gmail;
+import com.google.api.services.gmail.model.BatchModifyMessagesRequest;
+import com.google.api.services.gmail.model.Message;
+import com.google.api.services.gmail.model.ModifyMessageRequest;
+import dev.cms.config.DeleteAction;
+import dev.cms.model.Flag;
+import dev.cms.provider.Change;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies one label's changes ({@link GmailMailbox#apply}) as label edits: flag changes and
+ * deletions grouped by identical edit, up to {@value #MAX_IDS_PER_MODIFY} messages a
+ * {@code messages.batchModify} (50 quota units); a move or copy into another label of the account,
+ * with its flag changes, as one {@code messages.modify} (5 units) that adds the destination's
+ * label and, for a move, removes this one. A message keeps its id in every label.
+ */
+final class GmailChanges {
+    private static final Logger log = LoggerFactory.getLogger(GmailChanges.class);
+    static final int COST_BATCH_MODIFY = 50;
+    static final int COST_MODIFY = 5;
+    static final int MAX_IDS_PER_MODIFY = 1000;
+
+    /** One label edit: labels to add and to remove, sorted. */
+    record LabelEdit(List<String> add, List<String> remove) {
+        boolean isEmpty() {
+            return add.isEmpty() && remove.isEmpty();
+        }
+    }
+
+    private final GmailTransport transport;
+    private final Gmail gmail;
+    private final String key;
+    private final DeleteAction deleteAction;
+
+    GmailChanges(GmailTransport transport, String key, DeleteAction deleteAction) {
+        this.transport = transport;
+        this.gmail = transport.gmail();
+        this.key = key;
+        this.deleteAction = deleteAction;
+    }
+
+    /**
+     * Applies {@code changes} of the label {@code own}; {@code into}: each move's and copy's
+     * destination label. Returns the moves and copies applied (with the id, which stays).
+     */
+    Map<Change, String> apply(List<Change> changes, String own, Map<Change, String> into)
+            throws IOException, InterruptedException {
+        Map<LabelEdit, Set<String>> groups = new LinkedHashMap<>();
+        for (Change c : changes) {
+            LabelEdit edit = editFor(c, own);
+            if (c.into() == null && !edit.isEmpty()) {
+                groups.computeIfAbsent(edit, e -> new LinkedHashSet<>()).add(c.id());
+            }
+        }
+        for (Map.Entry<LabelEdit, Set<String>> g : groups.entrySet()) {
+            List<String> ids = new ArrayList<>(g.getValue());
+            for (int i = 0; i < ids.size(); i += MAX_IDS_PER_MODIFY) {
+                List<String> chunk = ids.subList(i, Math.min(ids.size(), i + MAX_IDS_PER_MODIFY));
+                LabelEdit e = g.getKey();
+                BatchModifyMessagesRequest body = new BatchModifyMessagesRequest()
+                        .setIds(new ArrayList<>(chunk))
+                        .setAddLabelIds(e.add().isEmpty() ? null : e.add())
+                        .setRemoveLabelIds(e.remove().isEmpty() ? null : e.remove());
+                transport.execute("messages.batchModify", COST_BATCH_MODIFY,
+                        gmail.users().messages().batchModify(GmailMailbox.ME, body), Void.class);
+            }
+        }
+        Map<Change, String> placed = new LinkedHashMap<>();
+        for (Map.Entry<Change, String> t : into.entrySet()) {
+            Change c = t.getKey();
+            if (modify(c, transferEdit(c, own, t.getValue()))) {
+                placed.put(c, c.id());
+            }
+        }
+        log.debug("{}: applied {} changes", key, changes.size());
+        return placed;
+    }
+
+    /** The label edit for a flag change or deletion, or an empty edit when it changes nothing in Gmail. */
+    LabelEdit editFor(Change c, String own) {
+        Set<String> add = new TreeSet<>();
+        Set<String> remove = new TreeSet<>();
+        if (c.from().has(Flag.READ) != c.to().has(Flag.READ)) {
+            (c.to().has(Flag.READ) ? remove : add).add(HistoryDelta.UNREAD);
+        }
+        if (c.from().has(Flag.FLAGGED) != c.to().has(Flag.FLAGGED)) {
+            (c.to().has(Flag.FLAGGED) ? add : remove).add(HistoryDelta.STARRED);
+        }
+        if (c.delete()) {
+            if (deleteAction == DeleteAction.TRASH) {
+                add.add(HistoryDelta.TRASH);
+            } else {
+                remove.add(own);
+            }
+        }
+        return new LabelEdit(List.copyOf(add), List.copyOf(remove));
+    }
+
+    /** The label edit of a move or copy into the label {@code into}: its flag changes with the labels. */
+    LabelEdit transferEdit(Change c, String own, String into) {
+        LabelEdit flags = editFor(c, own);
+        Set<String> add = new TreeSet<>(flags.add());
+        Set<String> remove = new TreeSet<>(flags.remove());
+        add.add(into);
+        if (c.moves()) {
+            remove.add(own);
+        }
+        return new LabelEdit(List.copyOf(add), List.copyOf(remove));
+    }
+
+    /** One {@code messages.modify}; false when the message is gone (404). */
+    private boolean modify(Change c, LabelEdit e) throws IOException, InterruptedException {
+        ModifyMessageRequest body = new ModifyMessageRequest()
+                .setAddLabelIds(e.add().isEmpty() ? null : e.add())
+                .setRemoveLabelIds(e.remove().isEmpty() ? null : e.remove());
+        try {
+            transport.execute("messages.modify", COST_MODIFY,
+                    gmail.users().messages().modify(GmailMailbox.ME, Objects.requireNonNull(c.id()), body), Message.class);
+            return true;
+        } catch (GmailStatusException gone) {
+            if (gone.status() != 404) {
+                throw gone;
+            }
+            log.debug("{}: message {} is gone (HTTP 404); not moved or copied", key, c.id());
+            return false;
+        }
+    }
+}

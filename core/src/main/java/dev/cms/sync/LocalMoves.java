@@ -1,0 +1,170 @@
+package dev.cms.sync;
+
+import dev.cms.model.ContentHash;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiPredicate;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Local moves and copies between the Maildirs of one account (issue 16): a file in a Maildir
+ * where the previous snapshot placed no message of its content (an "arrival"), while it placed
+ * a message of that content in another Maildir, is that message saved there by the user (mutt
+ * {@code s}, {@code mv}, {@code cp}). When exactly one other mailbox of the message's account
+ * routes the content to the arrival's Maildir, the message is moved into that mailbox in the
+ * cloud (its file left its Maildir) or copied there (its file stayed); {@link PushPlan} plans
+ * it under the rules of a deletion, {@link Pusher} applies it. Otherwise (another account, a
+ * Maildir no mailbox of the account fills, or two that could) the arrival goes to lost+found and
+ * a file that left is a deletion, as for any file.
+ *
+ * <p>Until a planned move or copy has reached the cloud and the destination's listing this
+ * cycle, its arrival is kept where it is ({@link #protects}), never sent to lost+found.
+ */
+final class LocalMoves {
+    /**
+     * A message to move or copy into mailbox {@code into}, which routes its content {@code hash}
+     * to Maildir {@code maildir}, where the user put the file.
+     */
+    record Transfer(CloudState from, String id, CloudState into, int maildir, ContentHash hash) {}
+
+    /** A file of content {@code hash} in Maildir {@code maildir}, where the snapshot placed none. */
+    private record Arrival(int maildir, ContentHash hash) {}
+
+    static final LocalMoves NONE = new LocalMoves();
+
+    /** Per source mailbox, message id → its transfer. */
+    private final Map<CloudState, Map<String, Transfer>> planned = new HashMap<>();
+    /** The transfers the cloud took (by source mailbox and id). */
+    private final Set<Transfer> pushed = new HashSet<>();
+
+    private LocalMoves() {}
+
+    /**
+     * Finds the transfers of a cycle. Adds to {@code scope} (and {@code expected}) each arrival's
+     * content in the other Maildirs, where the message it came from was placed.
+     */
+    static LocalMoves find(List<CloudState> clouds, Map<CloudState, Refresh> refreshed, List<LocalView> locals,
+            Scope scope, Expected expected, Routing routing) {
+        if (!sharesAnAccount(clouds)) {
+            return NONE;
+        }
+        List<Arrival> arrivals = new ArrayList<>();
+        for (int u = 0; u < locals.size(); u++) {
+            Set<ContentHash> in = scope.in(u);
+            LocalView v = locals.get(u);
+            for (ContentHash h : in == null ? v.hashes() : in) {
+                if (v.has(h) && !expected.in(u).containsKey(h)) {
+                    arrivals.add(new Arrival(u, h));
+                }
+            }
+        }
+        if (arrivals.isEmpty()) {
+            return NONE;
+        }
+        for (Arrival a : arrivals) {
+            for (int t = 0; t < locals.size(); t++) {
+                if (t != a.maildir()) {
+                    scope.add(t, a.hash());
+                }
+            }
+        }
+        expected.extendTo(scope);
+        LocalMoves out = new LocalMoves();
+        for (Arrival a : arrivals) {
+            out.plan(clouds, refreshed, locals, expected, routing, a.maildir(), a.hash());
+        }
+        return out;
+    }
+
+    private static boolean sharesAnAccount(List<CloudState> clouds) {
+        Set<String> accounts = new HashSet<>();
+        for (CloudState c : clouds) {
+            if (!accounts.add(c.account)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Plans a transfer for each message of content {@code h} placed in another Maildir than {@code u}. */
+    private void plan(List<CloudState> clouds, Map<CloudState, Refresh> refreshed, List<LocalView> locals,
+            Expected expected, Routing routing, int u, ContentHash h) {
+        for (int t = 0; t < locals.size(); t++) {
+            if (t == u) {
+                continue;
+            }
+            for (Source s : expected.in(t).getOrDefault(h, List.of())) {
+                Map<String, Transfer> of = planned.computeIfAbsent(s.cloud(), k -> new HashMap<>());
+                if (of.containsKey(s.id())) {
+                    continue; // the Maildir with the lowest index takes it
+                }
+                CloudState d = onlyMailboxRouting(clouds, s, h, u, routing);
+                Refresh rd = d == null ? null : refreshed.get(d);
+                boolean copy = locals.get(t).has(h);
+                if (d != null && !(copy && rd != null && rd.active() && rd.now().contains(s.id()))) {
+                    of.put(s.id(), new Transfer(s.cloud(), s.id(), d, u, h));
+                }
+            }
+        }
+    }
+
+    /** The one other mailbox of {@code s}'s account that routes content {@code h} to Maildir {@code u}; null if none or several. */
+    private static @Nullable CloudState onlyMailboxRouting(List<CloudState> clouds, Source s, ContentHash h, int u,
+            Routing routing) {
+        CloudState found = null;
+        for (CloudState d : clouds) {
+            if (s.cloud().sameAccount(d) && routing.one(d, s.id(), h) == u) {
+                if (found != null) {
+                    return null;
+                }
+                found = d;
+            }
+        }
+        return found;
+    }
+
+    /** The transfers planned for messages of mailbox {@code c}, by id. */
+    Map<String, Transfer> of(CloudState c) {
+        return planned.getOrDefault(c, Map.of());
+    }
+
+    /** The cloud took {@code t}. */
+    void pushed(Transfer t) {
+        pushed.add(t);
+    }
+
+    /**
+     * Whether content {@code h} of Maildir {@code m} stays as it is this cycle: the arrival of a
+     * transfer that did not reach the cloud because its mailbox failed (and would have been
+     * pushed: not under start-up rules), or that did but whose destination was not refreshed.
+     */
+    boolean protects(int m, ContentHash h, Map<CloudState, Refresh> refreshed,
+            BiPredicate<Integer, ContentHash> journaled) {
+        for (Map<String, Transfer> of : planned.values()) {
+            for (Transfer t : of.values()) {
+                if (t.maildir() != m || !t.hash().equals(h)) {
+                    continue;
+                }
+                boolean fromActive = refreshed.get(t.from()) != null && refreshed.get(t.from()).active();
+                boolean intoActive = refreshed.get(t.into()) != null && refreshed.get(t.into()).active();
+                if (pushed.contains(t) ? !intoActive : !fromActive && !startupRules(t, journaled)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean startupRules(Transfer t, BiPredicate<Integer, ContentHash> journaled) {
+        Entry prev = t.from().snapshot.get(t.id());
+        return prev == null || PushPlan.startupRules(t.from(), t.id(), prev, journaled);
+    }
+
+    boolean isEmpty() {
+        return planned.isEmpty();
+    }
+}

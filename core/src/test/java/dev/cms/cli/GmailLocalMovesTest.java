@@ -1,0 +1,155 @@
+package dev.cms.cli;
+
+import static dev.cms.testing.MaildirAssert.assertThatMaildir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cms.fakecloud.FakeCloud;
+import dev.cms.fakecloud.FakeGmail;
+import dev.cms.fakecloud.FakeMicrosoft;
+import dev.cms.fakecloud.MessageGenerator;
+import dev.cms.fakecloud.RequestLog;
+import dev.cms.store.MessageStore;
+import dev.cms.testing.MaildirAssert;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Local moves become label changes on Gmail (issue 16, item 3), end to end over HTTP against
+ * the fake Gmail: a message moved from one label's Maildir into another's is one
+ * {@code messages.modify} removing the old label and adding the new one (with the flags set on
+ * the way); a copy adds the label. Nothing is archived, trashed, sent to lost+found or
+ * downloaded again. Across accounts a move stays what it was: a deletion, and the file in
+ * lost+found.
+ */
+class GmailLocalMovesTest extends FolderLifecycleFixture {
+    private static final String GUSER = "mo@gmail.example";
+    private FakeCloud google;
+    private FakeGmail gmail;
+    private String work;
+    private String id;
+    private MessageGenerator.Generated message;
+
+    @BeforeEach
+    void account() throws Exception {
+        google = FakeCloud.start(0);
+        gmail = google.gmail();
+        gmail.addAccount(GUSER, "gclient", "gsecret");
+        work = gmail.addLabel(GUSER, "Work");
+        message = gen.text(300);
+        id = gmail.addMessage(GUSER, message.raw(), Instant.parse("2026-02-01T00:00:00Z"), Set.of("INBOX", "UNREAD"));
+    }
+
+    @AfterEach
+    void stop() {
+        google.close();
+    }
+
+    private String config() {
+        return "me = GMail_Account(user=\"" + GUSER + "\", client_id=\"gclient\", client_secret=\"gsecret\","
+                + " auth_endpoint=\"" + google.baseUri() + "oauth2/auth\", token_endpoint=\"" + google.baseUri()
+                + "oauth2/token\", api_endpoint=\"" + google.baseUri() + "\")\n"
+                + "GMail_Labels(me, root=\"" + tmp.resolve("gmail") + "\")\n";
+    }
+
+    private Path maildir(String name) {
+        return tmp.resolve("gmail").resolve(name);
+    }
+
+    private List<RequestLog.Entry> requests(String pathEnd) {
+        return google.requests().entries().stream()
+                .filter(e -> e.method().equals("POST") && e.path().endsWith(pathEnd)).toList();
+    }
+
+    private long bodyDownloads() {
+        return google.requests().entries().stream()
+                .filter(e -> e.method().equals("GET") && e.path().matches(".*/messages/[^/]+")).count();
+    }
+
+    private Path inboxFile() throws Exception {
+        Set<Path> files = files(maildir("INBOX"));
+        assertEquals(1, files.size(), files.toString());
+        return files.iterator().next();
+    }
+
+    private void assertNoLostAndFound() throws Exception {
+        Path lost = tmp.resolve("state").resolve("lost+found");
+        assertTrue(!Files.exists(lost) || lostAndFound().isEmpty(), "nothing in lost+found");
+    }
+
+    @Test
+    void messageMovedIntoAnotherLabelsMaildirIsOneModifySwappingTheLabels() throws Exception {
+        try (SyncSetup s = open(config(), google, null)) {
+            poll(s);
+            Path was = inboxFile();
+            google.requests().clear();
+            Files.move(was, maildir("Work").resolve("cur").resolve(was.getFileName().toString().split(":")[0] + ":2,S"));
+            poll(s);
+            List<RequestLog.Entry> modify = requests("/messages/" + id + "/modify");
+            assertEquals(1, modify.size(), "one messages.modify: " + google.requests());
+            String body = modify.get(0).body();
+            assertTrue(body.matches("(?s).*\"addLabelIds\"\\s*:\\s*\\[\\s*\"" + work + "\"\\s*].*"), body);
+            assertTrue(body.matches("(?s).*\"removeLabelIds\"\\s*:\\s*\\[\\s*\"INBOX\"\\s*,\\s*\"UNREAD\"\\s*].*"), body);
+            assertEquals(List.of(), requests("/batchModify"), "no other label edit: nothing archived or trashed");
+            assertEquals(Set.of(work), gmail.labelsOf(GUSER, id), "in Work, read, the same message");
+            assertThatMaildir(maildir("Work")).hasMessages(1).hasMessage(message.raw()).withFlags("S");
+            assertThatMaildir(maildir("INBOX")).hasMessages(0);
+            poll(s);
+            poll(s);
+            assertEquals(0, bodyDownloads(), "nothing is downloaded again");
+            assertThatMaildir(maildir("Work")).hasMessages(1).hasMessage(message.raw()).withFlags("S");
+            assertNoLostAndFound();
+        }
+    }
+
+    @Test
+    void messageCopiedIntoAnotherLabelsMaildirGetsThatLabel() throws Exception {
+        try (SyncSetup s = open(config(), google, null)) {
+            poll(s);
+            Path was = inboxFile();
+            google.requests().clear();
+            Files.createLink(maildir("Work").resolve("cur").resolve("copied:2,"), was);
+            poll(s);
+            List<RequestLog.Entry> modify = requests("/messages/" + id + "/modify");
+            assertEquals(1, modify.size(), "one messages.modify: " + google.requests());
+            assertTrue(modify.get(0).body().contains(work) && !modify.get(0).body().contains("removeLabelIds"),
+                    modify.get(0).body());
+            assertEquals(Set.of("INBOX", "UNREAD", work), gmail.labelsOf(GUSER, id));
+            assertThatMaildir(maildir("INBOX")).hasMessages(1).hasMessage(message.raw());
+            assertThatMaildir(maildir("Work")).hasMessages(1).hasMessage(message.raw());
+            poll(s);
+            poll(s);
+            assertEquals(0, bodyDownloads(), "nothing is downloaded again");
+            assertNoLostAndFound();
+        }
+    }
+
+    @Test
+    void acrossAccountsAMoveStaysADeletionAndTheFileGoesToLostAndFound() throws Exception {
+        try (FakeMicrosoft ms = FakeMicrosoft.start(0)) {
+            ms.graph().addUser("w@example.com", CLIENT);
+            String cfg = config() + "work = Office365_Account(user=\"w@example.com\", client_id=\"" + CLIENT
+                    + "\", authority_host=\"" + ms.authorityHost() + "\", graph_endpoint=\"" + ms.graphEndpoint()
+                    + "\")\nOffice365_Folders(work, root=\"" + tmp.resolve("work") + "\", exclude=[\"Junk Email\"])\n";
+            try (SyncSetup s = open(cfg, google, ms)) {
+                poll(s);
+                Path was = inboxFile();
+                Path into = tmp.resolve("work").resolve("Inbox").resolve("cur").resolve("from-gmail:2,S");
+                Files.move(was, into);
+                poll(s);
+                assertEquals(Set.of("UNREAD"), gmail.labelsOf(GUSER, id), "archived: a deletion, as before");
+                assertEquals(List.of(), ms.graph().messageIds("w@example.com", "inbox"), "nothing made on Office365");
+                Set<Path> lost = lostAndFound();
+                assertEquals(1, lost.size(), "the file is kept in lost+found");
+                assertEquals(MaildirAssert.hashOf(message.raw()), MessageStore.hashOf(lost.iterator().next()),
+                        "the message's own bytes");
+            }
+        }
+    }
+}

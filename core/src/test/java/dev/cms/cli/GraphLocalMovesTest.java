@@ -1,0 +1,147 @@
+package dev.cms.cli;
+
+import static dev.cms.testing.MaildirAssert.assertThatMaildir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cms.fakecloud.FakeGraph;
+import dev.cms.fakecloud.FakeMicrosoft;
+import dev.cms.fakecloud.MessageGenerator;
+import dev.cms.fakecloud.RequestLog;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Local moves become cloud moves on Office365 (issue 16, item 3), end to end over HTTP against
+ * the fake Graph: a message saved from one folder's Maildir into another's (mutt {@code s}: a new
+ * file there, the old one removed) is moved with {@code POST /me/messages/{id}/move} to that
+ * folder, keeping its id and the flags set on the way; a copy is {@code POST .../copy}. Neither
+ * is archived, sent to lost+found, or downloaded again.
+ */
+class GraphLocalMovesTest extends FolderLifecycleFixture {
+    private static FakeMicrosoft ms;
+    private static int users;
+    private FakeGraph graph;
+    private String user;
+    private String projects;
+    private String id;
+    private MessageGenerator.Generated message;
+
+    @BeforeAll
+    static void start() throws Exception {
+        ms = FakeMicrosoft.start(0);
+    }
+
+    @AfterAll
+    static void stop() {
+        ms.close();
+    }
+
+    @BeforeEach
+    void account() {
+        graph = ms.graph();
+        user = "mover" + (++users) + "@example.com";
+        graph.addUser(user, CLIENT);
+        projects = graph.addFolder(user, "msgfolderroot", "Projects");
+        message = gen.text(300);
+        id = graph.addMessage(user, "inbox", message.raw(), Instant.parse("2026-02-01T00:00:00Z"), false, null, false);
+    }
+
+    private String config() {
+        return "work = Office365_Account(user=\"" + user + "\", client_id=\"" + CLIENT + "\", authority_host=\""
+                + ms.authorityHost() + "\", graph_endpoint=\"" + ms.graphEndpoint() + "\")\n"
+                + "Office365_Folders(work, root=\"" + tmp.resolve("work") + "\", exclude=[\"Junk Email\"])\n";
+    }
+
+    private Path maildir(String name) {
+        return tmp.resolve("work").resolve(name);
+    }
+
+    private List<RequestLog.Entry> requests(String method, String pathEnd) {
+        return ms.requests().entries().stream()
+                .filter(e -> e.method().equals(method) && e.path().endsWith(pathEnd)).toList();
+    }
+
+    private long bodyDownloads() {
+        return ms.requests().entries().stream().filter(e -> e.path().endsWith("/$value")).count();
+    }
+
+    /** The message's one file in the Inbox Maildir. */
+    private Path inboxFile() throws Exception {
+        Set<Path> files = files(maildir("Inbox"));
+        assertEquals(1, files.size(), files.toString());
+        return files.iterator().next();
+    }
+
+    private void assertNoLostAndFound() throws Exception {
+        Path lost = tmp.resolve("state").resolve("lost+found");
+        assertTrue(!Files.exists(lost) || lostAndFound().isEmpty(), "nothing in lost+found");
+    }
+
+    @Test
+    void messageSavedIntoAnotherFolderIsMovedThereWithTheFlagsSetOnTheWay() throws Exception {
+        try (SyncSetup s = open(config(), null, ms)) {
+            poll(s);
+            Path was = inboxFile();
+            ms.requests().clear();
+            // mutt's "s": a new file in the other folder (read and flagged now), the old one removed.
+            Files.copy(was, maildir("Projects").resolve("cur").resolve("1700000000.M1P1.host:2,FS"));
+            Files.delete(was);
+            poll(s);
+            List<RequestLog.Entry> moves = requests("POST", "/messages/" + id + "/move");
+            assertEquals(1, moves.size(), "one move: " + ms.requests());
+            assertTrue(moves.get(0).body().contains(projects), "to the Projects folder: " + moves.get(0).body());
+            assertEquals(List.of(), requests("POST", "/copy"));
+            FakeGraph.MessageState m = graph.message(user, id);
+            assertEquals(projects, m.folderId(), "moved, with its immutable id kept");
+            assertTrue(m.isRead());
+            assertEquals("flagged", m.flagStatus());
+            assertEquals(List.of(), graph.messageIds(user, "archive"), "never archived");
+            assertEquals(List.of(), graph.messageIds(user, "deleteditems"), "never trashed");
+            assertThatMaildir(maildir("Projects")).hasMessages(1).hasMessage(message.raw()).withFlags("FS");
+            assertThatMaildir(maildir("Inbox")).hasMessages(0);
+            poll(s);
+            poll(s);
+            assertEquals(0, bodyDownloads(), "nothing is downloaded again");
+            assertThatMaildir(maildir("Projects")).hasMessages(1).hasMessage(message.raw()).withFlags("FS");
+            assertNoLostAndFound();
+        }
+    }
+
+    @Test
+    void messageCopiedIntoAnotherFolderIsCopiedThereAndNotDownloaded() throws Exception {
+        try (SyncSetup s = open(config(), null, ms)) {
+            poll(s);
+            Path was = inboxFile();
+            ms.requests().clear();
+            Files.copy(was, maildir("Projects").resolve("cur").resolve("1700000001.M2P2.host:2,"));
+            poll(s);
+            List<RequestLog.Entry> copies = requests("POST", "/messages/" + id + "/copy");
+            assertEquals(1, copies.size(), "one copy: " + ms.requests());
+            assertTrue(copies.get(0).body().contains(projects), copies.get(0).body());
+            assertEquals(List.of(), requests("POST", "/move"), "the original stays where it is");
+            assertEquals(List.of(id), graph.messageIds(user, "inbox"));
+            List<String> inProjects = graph.messageIds(user, projects);
+            assertEquals(1, inProjects.size());
+            assertNotEquals(id, inProjects.get(0), "an Office365 copy is a message of its own");
+            assertThatMaildir(maildir("Inbox")).hasMessages(1).hasMessage(message.raw());
+            assertThatMaildir(maildir("Projects")).hasMessages(1).hasMessage(message.raw());
+            poll(s);
+            poll(s);
+            poll(s);
+            assertEquals(0, bodyDownloads(), "the copy's body is known by its new id");
+            assertThatMaildir(maildir("Projects")).hasMessages(1);
+            assertNoLostAndFound();
+            assertFalse(Files.exists(maildir("Inbox").resolve("cur").resolve("1700000001.M2P2.host:2,")));
+        }
+    }
+}
