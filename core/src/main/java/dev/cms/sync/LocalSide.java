@@ -239,6 +239,8 @@ final class LocalSide {
     }
 
     private final Set<Integer> listedAfresh = new HashSet<>();
+    /** The inodes a start's listings found changed since the last run, under any of their names. */
+    private final Set<Long> inodesChangedAtStart = new HashSet<>();
 
     /** Brings {@code old} up to date from the {@code dirty} files (and a names-only listing when due). */
     private void applyEvents(int i, LocalView old, Set<Path> dirty, Duration safety, Set<ContentHash> touched)
@@ -336,11 +338,16 @@ final class LocalSide {
         List<MaildirFile> listed = maildirs.get(i).scan(known);
         LocalView v = new LocalView(maildirs.get(i).root(), listed.size());
         for (MaildirFile f : listed) {
-            boolean same = changedSinceLoad == null || stats.unchangedSinceLoad(f.stat(), f.name().base());
+            long inode = f.stat().inode();
+            // The index keeps one row per inode, brought up to date by the first name read: a
+            // hard link made while stopped (in another Maildir) is judged by that name's change.
+            boolean same = changedSinceLoad == null
+                    || stats.unchangedSinceLoad(f.stat(), f.name().base()) && !inodesChangedAtStart.contains(inode);
             ContentHash h = hashOf(f, old == null ? null : old.entryAt(f.path()));
             v.addNew(f, h); // a listing names each file once
             if (!same && changedSinceLoad != null) {
                 changedSinceLoad.add(h);
+                inodesChangedAtStart.add(inode);
             }
         }
         return v;

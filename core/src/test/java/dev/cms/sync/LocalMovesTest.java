@@ -229,6 +229,27 @@ class LocalMovesTest {
         assertNull(fx.fileFor(1, body));
     }
 
+    /**
+     * The same with a hard link (ln, or a reader that links): the new name shares the inode of
+     * the original, whose stat (its ctime) changed with the link; a start that plans only what
+     * changed while stopped must see the name in the other Maildir as changed too.
+     */
+    @Test
+    void aHardLinkMadeWhileStoppedIsSeenAtStart() throws Exception {
+        open(true, true, 2);
+        String id = synced(Flags.NONE);
+        fx.cycleOk();
+        MaildirFile f = fx.fileFor(0, body);
+        Files.createLink(fx.maildirPaths.get(1).resolve("cur").resolve(f.name().base() + ":2,"), f.path());
+        fx.start(false);
+        CycleReport r = fx.cycleOk();
+        assertEquals(0, r.pushedCopies(), "start-up rules: the cloud is authoritative");
+        assertEquals(Set.of(id), inbox.ids());
+        assertEquals(1, fx.lostAndFound().size(), "the link is kept in lost+found: " + r);
+        assertNull(fx.fileFor(1, body));
+        assertNotNull(fx.fileFor(0, body));
+    }
+
     @Test
     void aJournaledMoveIsPushedAtTheNextStart() throws Exception {
         open(true, true, 2);
