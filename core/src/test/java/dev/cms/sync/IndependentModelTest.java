@@ -866,9 +866,9 @@ class IndependentModelTest {
             if (Files.exists(dest)) {
                 return; // copied there before under this name
             }
-            if (copy) {
-                // cp, not a hard link: a link made while the daemon is stopped shares the stat of
-                // the file it links, and a start that plans only what changed does not see it.
+            if (copy && extra.nextBoolean()) {
+                Files.createLink(dest, f.path()); // ln: one inode under two names
+            } else if (copy) {
                 Files.copy(f.path(), dest);
             } else {
                 Files.move(f.path(), dest);
