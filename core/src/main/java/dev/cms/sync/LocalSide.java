@@ -2,7 +2,6 @@ package dev.cms.sync;
 
 import dev.cms.maildir.MaildirFile;
 import dev.cms.maildir.MaildirFolder;
-import dev.cms.maildir.MaildirName;
 import dev.cms.model.ContentHash;
 import dev.cms.model.FileStat;
 import dev.cms.store.StateDb;
@@ -18,6 +17,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.BiPredicate;
 import java.util.function.IntUnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -54,14 +54,11 @@ final class LocalSide {
      * every content (after a start or a failed look).
      */
     private final List<@Nullable Set<ContentHash>> pendingLocal = new ArrayList<>();
-    /**
-     * Per Maildir, the contents of files that the running daemon saw change before a crash or
-     * stop (the local journal): at start-up these changes are pushed, not undone.
-     */
-    private final List<Set<ContentHash>> journaled = new ArrayList<>();
+    /** What the running daemon saw change before a crash or stop: at start-up it is pushed, not undone. */
+    private final LocalJournal journal;
 
     LocalSide(List<MaildirFolder> maildirs, List<String> keys, StatIndex stats, StateDb db, Ticker ticker,
-            StateDb.Journal journal) {
+            StateDb.Journal loadedJournal) {
         this.maildirs = maildirs;
         this.keys = keys;
         this.stats = stats;
@@ -73,12 +70,8 @@ final class LocalSide {
         for (int i = 0; i < maildirs.size(); i++) {
             views.add(null);
             pendingLocal.add(null);
-            journaled.add(new HashSet<>(journal.hashes().getOrDefault(keys.get(i), Set.of())));
         }
-        if (journal.head() > 0) {
-            log.info("{} local change(s) seen before the last stop were not pushed yet; pushing them",
-                    journaled.stream().mapToInt(Set::size).sum());
-        }
+        this.journal = new LocalJournal(db, keys, loadedJournal);
     }
 
     /** The index of the Maildir at {@code root}, or -1. */
@@ -94,16 +87,7 @@ final class LocalSide {
     /** Journals, durably, files of Maildir {@code i} that someone else changed (see {@link SyncEngine#journal}). */
     void journal(int i, List<Path> files) {
         filesChanged(i, files);
-        List<String> names = new ArrayList<>(files.size());
-        for (Path f : files) {
-            names.add(MaildirName.parse(f.getFileName().toString()).base());
-        }
-        try {
-            db.journalLocalChanges(keys.get(i), names);
-        } catch (IOException e) {
-            log.error("cannot journal local changes in {}: {} (they are pushed by the next cycle unless the daemon"
-                    + " stops first)", keys.get(i), e.getMessage());
-        }
+        journal.record(i, files);
     }
 
     void useFileEvents(@Nullable Duration safetyScanEvery) {
@@ -125,20 +109,31 @@ final class LocalSide {
      * messages the snapshot places in a Maildir (for the wipe guard, applied when {@code guard}).
      * Sets {@link #everyFileSeen}.
      */
-    @Nullable List<LocalView> lookAll(boolean guard, IntUnaryOperator expectedIn, CycleReport rep) {
+    @Nullable List<LocalView> lookAll(boolean guard, IntUnaryOperator expectedIn,
+            BiPredicate<Integer, List<@Nullable LocalView>> movedAway, CycleReport rep) {
         boolean failed = false;
         boolean all = true;
         for (int i = 0; i < maildirs.size(); i++) {
             try {
                 all &= look(i);
-                int m = i;
-                int files = Objects.requireNonNull(views.get(i), "just looked at").files();
-                WipeGuard.check(maildirs.get(i).root(), keys.get(i), files, guard, () -> expectedIn.applyAsInt(m));
             } catch (IOException e) {
-                views.set(i, null);
-                pendingLocal.set(i, null);
-                rep.fail(Failure.ofCycle(Failure.Phase.LOOK, "cannot read Maildir " + keys.get(i) + ": " + e.getMessage()));
-                failed = true;
+                failed |= lookFailed(i, e, rep);
+            }
+        }
+        // The guard runs once every Maildir was looked at: one emptied by moving its files into
+        // the others is told apart from one wiped or unmounted.
+        List<@Nullable LocalView> now = new ArrayList<>(views);
+        for (int i = 0; i < maildirs.size(); i++) {
+            LocalView v = now.get(i);
+            if (v == null) {
+                continue;
+            }
+            try {
+                int m = i;
+                WipeGuard.check(maildirs.get(i).root(), keys.get(i), v.files(), guard, () -> expectedIn.applyAsInt(m),
+                        () -> movedAway.test(m, now));
+            } catch (IOException e) {
+                failed |= lookFailed(i, e, rep);
             }
         }
         everyFileSeen = all;
@@ -150,6 +145,13 @@ final class LocalSide {
             out.add(Objects.requireNonNull(v, "every Maildir was looked at"));
         }
         return out;
+    }
+
+    private boolean lookFailed(int i, IOException e, CycleReport rep) {
+        views.set(i, null);
+        pendingLocal.set(i, null);
+        rep.fail(Failure.ofCycle(Failure.Phase.LOOK, "cannot read Maildir " + keys.get(i) + ": " + e.getMessage()));
+        return true;
     }
 
     /** The view of Maildir {@code i}; null until it was read (again). */
@@ -381,15 +383,15 @@ final class LocalSide {
 
     /** Whether the crash journal names content {@code h} of Maildir {@code i}. */
     boolean journaled(int i, ContentHash h) {
-        return journaled.get(i).contains(h);
+        return journal.names(i, h);
     }
 
     boolean anyJournaled() {
-        return journaled.stream().anyMatch(j -> !j.isEmpty());
+        return journal.any();
     }
 
     /** Every journaled change was pushed. */
     void journalDone() {
-        journaled.forEach(Set::clear);
+        journal.done();
     }
 }

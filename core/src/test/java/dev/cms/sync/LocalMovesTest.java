@@ -250,6 +250,54 @@ class LocalMovesTest {
         assertNotNull(fx.fileFor(0, body));
     }
 
+    /**
+     * Moving every message out of a Maildir empties it, which the wipe guard would take for a
+     * wiped or unmounted Maildir; when each of them arrived in another Maildir of the account it
+     * is a move of them all, pushed without a confirmation.
+     */
+    @Test
+    void movingEveryMessageOutOfAMaildirIsNotTakenForAWipe() throws Exception {
+        open(true, true, 2);
+        String first = synced(Flags.NONE);
+        byte[] other = Messages.message("also-moved");
+        String second = inbox.add(other, Flags.NONE, null);
+        fx.cycleOk();
+        for (MaildirFile f : fx.files(0)) {
+            Files.move(f.path(), fx.maildirPaths.get(1).resolve("cur").resolve(f.name().base() + ":2,S"));
+        }
+
+        CycleReport r = fx.cycleOk();
+
+        assertEquals(2, r.pushedMoves(), r.toString());
+        assertEquals(Set.of(), inbox.ids());
+        assertEquals(2, work.ids().size(), "both moved: " + first + ", " + second);
+        assertNothingLostOrDeleted();
+    }
+
+    /**
+     * A Maildir found empty whose messages all have files elsewhere because they were there
+     * already (a message in two mailboxes) is still refused: that is how a wiped Maildir looks.
+     */
+    @Test
+    void anEmptiedMaildirWhoseMessagesAreAlsoElsewhereIsStillRefused() throws Exception {
+        open(true, true, 2);
+        synced(Flags.NONE);
+        inbox.add(Messages.message("second"), Flags.NONE, null);
+        fx.cycleOk();
+        for (MaildirFile f : fx.files(0)) {
+            Files.createLink(fx.maildirPaths.get(1).resolve("cur").resolve(f.name().base() + ":2,"), f.path());
+        }
+        fx.cycleOk(); // copied: the messages are in both mailboxes now
+        for (MaildirFile f : fx.files(0)) {
+            Files.delete(f.path());
+        }
+
+        CycleReport r = fx.cycle();
+
+        assertEquals(false, r.ok(), "refused: " + r);
+        assertEquals(2, inbox.ids().size(), "nothing deleted");
+    }
+
     @Test
     void aJournaledMoveIsPushedAtTheNextStart() throws Exception {
         open(true, true, 2);
