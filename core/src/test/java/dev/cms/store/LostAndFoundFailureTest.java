@@ -10,17 +10,12 @@ import dev.cms.fs.FaultyFileOps;
 import dev.cms.fs.FaultyFileOps.Fault;
 import dev.cms.fs.FaultyFileOps.Kind;
 import dev.cms.fs.FileOps;
+import dev.cms.fs.ForwardingFileOps;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.CopyOption;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.OpenOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.FileTime;
 import java.util.List;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,57 +31,14 @@ class LostAndFoundFailureTest {
     @TempDir Path tmp;
 
     /** Links fail as between two file systems ("Invalid cross-device link"); the rest is {@code real}'s. */
-    static final class CrossDevice implements FileOps {
-        final FileOps real;
-
+    static final class CrossDevice extends ForwardingFileOps {
         CrossDevice(FileOps real) {
-            this.real = real;
+            super(real);
         }
 
         @Override
         public void createLink(Path link, Path existing) throws IOException {
             throw new FileSystemException(link.toString(), existing.toString(), "Invalid cross-device link");
-        }
-
-        @Override
-        public Path createTempFile(Path dir, String prefix, String suffix, FileAttribute<?>... attrs) throws IOException {
-            return real.createTempFile(dir, prefix, suffix, attrs);
-        }
-
-        @Override
-        public OutputStream newOutputStream(Path file, Set<? extends OpenOption> options, FileAttribute<?>... attrs)
-                throws IOException {
-            return real.newOutputStream(file, options, attrs);
-        }
-
-        @Override
-        public void fsync(Path file) throws IOException {
-            real.fsync(file);
-        }
-
-        @Override
-        public void fsyncDirectory(Path dir) throws IOException {
-            real.fsyncDirectory(dir);
-        }
-
-        @Override
-        public void move(Path source, Path target, CopyOption... options) throws IOException {
-            real.move(source, target, options);
-        }
-
-        @Override
-        public boolean deleteIfExists(Path file) throws IOException {
-            return real.deleteIfExists(file);
-        }
-
-        @Override
-        public void createDirectories(Path dir, FileAttribute<?>... attrs) throws IOException {
-            real.createDirectories(dir, attrs);
-        }
-
-        @Override
-        public void setLastModifiedTime(Path file, FileTime time) throws IOException {
-            real.setLastModifiedTime(file, time);
         }
     }
 

@@ -7,24 +7,20 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cms.fs.FileOps;
+import dev.cms.fs.ForwardingFileOps;
 import dev.cms.maildir.MaildirFile;
 import dev.cms.model.Flag;
 import dev.cms.model.Flags;
 import dev.cms.provider.memory.InMemoryMailbox;
 import dev.cms.time.FakeTicker;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.CopyOption;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.OpenOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -480,10 +476,13 @@ class ChangeDrivenCycleTest {
     }
 
     /** The real file system, where one rename can be made to lose a race with a mail reader. */
-    private static final class RacingFileOps implements FileOps {
-        private final FileOps real = FileOps.SYSTEM;
+    private static final class RacingFileOps extends ForwardingFileOps {
         private Path raced;
         private Path readersName;
+
+        RacingFileOps() {
+            super(FileOps.SYSTEM);
+        }
 
         /** The next rename of {@code file} finds it renamed to {@code to} by someone else. */
         void renameFirst(Path file, Path to) {
@@ -499,49 +498,6 @@ class ChangeDrivenCycleTest {
                 throw new NoSuchFileException(source.toString());
             }
             real.move(source, target, options);
-        }
-
-        @Override
-        public Path createTempFile(Path dir, String prefix, String suffix,
-                FileAttribute<?>... attrs) throws IOException {
-            return real.createTempFile(dir, prefix, suffix, attrs);
-        }
-
-        @Override
-        public OutputStream newOutputStream(Path file, Set<? extends OpenOption> options,
-                FileAttribute<?>... attrs) throws IOException {
-            return real.newOutputStream(file, options, attrs);
-        }
-
-        @Override
-        public void fsync(Path file) throws IOException {
-            real.fsync(file);
-        }
-
-        @Override
-        public void fsyncDirectory(Path dir) throws IOException {
-            real.fsyncDirectory(dir);
-        }
-
-        @Override
-        public void createLink(Path link, Path existing) throws IOException {
-            real.createLink(link, existing);
-        }
-
-        @Override
-        public boolean deleteIfExists(Path file) throws IOException {
-            return real.deleteIfExists(file);
-        }
-
-        @Override
-        public void createDirectories(Path dir, FileAttribute<?>... attrs)
-                throws IOException {
-            real.createDirectories(dir, attrs);
-        }
-
-        @Override
-        public void setLastModifiedTime(Path file, FileTime time) throws IOException {
-            real.setLastModifiedTime(file, time);
         }
     }
 }
