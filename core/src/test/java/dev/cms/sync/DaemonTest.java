@@ -38,6 +38,8 @@ class DaemonTest {
     Thread thread;
     final AtomicReference<Throwable> crashed = new AtomicReference<>();
     final AtomicInteger cycles = new AtomicInteger();
+    /** The engine and Maildirs a reconfiguration gave the daemon, if one did. */
+    SyncFixture rebuilt;
 
     @AfterEach
     void stop() throws Exception {
@@ -48,6 +50,9 @@ class DaemonTest {
         }
         if (fx != null) {
             fx.close();
+        }
+        if (rebuilt != null) {
+            rebuilt.close();
         }
         assertEquals(null, crashed.get());
     }
@@ -140,6 +145,56 @@ class DaemonTest {
         await(() -> fx.maildirPaths.get(0).resolve("new").toFile().list().length == 1, "its mail, long before a day");
         await(() -> cycles.get() == 2, "the retry's cycle to end");
         assertEquals(java.util.Set.of(), daemon.backingOff(), "working again");
+    }
+
+    /**
+     * The folders of a whole account changed (issue 16): after the cycle that noticed it, the
+     * daemon takes the new engine and Maildirs, runs a cycle at once with them (no poll is due
+     * for a day), then waits again, and its watcher follows the new Maildirs.
+     */
+    @Test
+    void aReconfigurationSwapsTheEngineRunsACycleAtOnceAndWatchesTheNewMaildirs() throws Exception {
+        InMemoryMailbox before = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
+        InMemoryMailbox after = InMemoryMailbox.likeOffice365("o365:a@b.c:lists");
+        String id = after.add(Messages.message("in-the-new-folder"), Flags.NONE, null);
+        java.util.concurrent.atomic.AtomicBoolean due = new java.util.concurrent.atomic.AtomicBoolean();
+        fx = new SyncFixture(tmp.resolve("one"), 1, List.of(before), Router.defaultOnly());
+        fx.ticker = ticker;
+        fx.start(false);
+        daemon = new Daemon(fx.engine, fx.maildirPaths, options(Duration.ofDays(1), Duration.ofMillis(100),
+                Duration.ofMillis(500), Duration.ofMillis(50)), ticker)
+                .afterEachCycle(r -> cycles.incrementAndGet())
+                .reconfigureWith(new Daemon.Reconfigure() {
+                    @Override
+                    public boolean due() {
+                        return due.getAndSet(false);
+                    }
+
+                    @Override
+                    public Daemon.Reconfigured build() {
+                        try {
+                            rebuilt = new SyncFixture(tmp.resolve("two"), 1, List.of(after), Router.defaultOnly());
+                            rebuilt.ticker = ticker;
+                            rebuilt.start(false);
+                            return new Daemon.Reconfigured(rebuilt.engine, rebuilt.maildirPaths);
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }
+                });
+        runInThread();
+        await(() -> cycles.get() == 1, "the first cycle");
+        ticker.awaitWaiting(2, Duration.ofSeconds(30));
+
+        due.set(true);
+        daemon.wake();
+        await(() -> cycles.get() == 3, "the cycle that noticed, then the new engine's at once");
+        ticker.awaitWaiting(2, Duration.ofSeconds(30)); // waiting again, not cycling on
+        assertEquals(3, cycles.get());
+        assertEquals(1, rebuilt.files(0).size(), "the new engine's mail");
+
+        SyncFixture.setLetters(rebuilt.files(0).get(0), "S");
+        awaitAsTimePasses(() -> Flags.of(Flag.READ).equals(after.flags(id)), "a change in the new Maildir pushed");
     }
 
     /** A mailbox whose account needs a login that nobody completes. */
