@@ -1,7 +1,12 @@
 package dev.cms.store;
 
+import dev.cms.model.ContentHash;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Objects;
 
 /**
@@ -141,6 +146,26 @@ final class CrlfToLfOutputStream extends OutputStream {
     private void ensureOpen() throws IOException {
         if (finished) {
             throw new IOException("CRLF normaliser already finished");
+        }
+    }
+
+    /** Streams {@code in} CRLF→LF-normalised into {@code out}, returning the hash of what was written. */
+    static ContentHash copyHashed(InputStream in, OutputStream out) throws IOException {
+        MessageDigest sha = sha256();
+        CrlfToLfOutputStream norm = new CrlfToLfOutputStream(new DigestOutputStream(out, sha));
+        byte[] buf = new byte[CrlfToLfOutputStream.BUFFER_SIZE];
+        for (int n; (n = in.read(buf)) != -1; ) {
+            norm.write(buf, 0, n);
+        }
+        norm.finish();
+        return ContentHash.ofDigest(sha.digest());
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
         }
     }
 }

@@ -12,11 +12,11 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -32,8 +32,8 @@ import org.jspecify.annotations.Nullable;
  * fsynced, then hard-linked into place, so {@code hashes/} never holds a partial body and an
  * existing body is never replaced. Maildir files are hard links to these bodies.
  *
- * <p>Thread-safe. {@link #retainOnly} must not run while an ingest whose hash is not in its
- * {@code keep} set is in flight: the caller orders the two.
+ * <p>Thread-safe. {@link #retainOnly} must not run while an ingest or {@link #publish} of a
+ * hash not in its {@code keep} set is in flight: the caller orders them.
  */
 public final class MessageStore {
     private static final Logger log = LoggerFactory.getLogger(MessageStore.class);
@@ -62,7 +62,8 @@ public final class MessageStore {
     /**
      * Opens the state directory, creating it (0700) and its {@code hashes/}, {@code tmp/},
      * {@code lost+found/} and {@code ids/} sub-directories (0700) when missing, removes what a
-     * crash left in {@code tmp/}, and compacts the message id records that need it. Take the {@link StateLock} first: another daemon's temp files would go too.
+     * crash left in {@code tmp/} (staged bodies too), and compacts the message id records that
+     * need it. Take the {@link StateLock} first: another daemon's temp files would go too.
      *
      * @throws FileSystemException naming the path when it is not a directory or cannot be created
      */
@@ -102,6 +103,7 @@ public final class MessageStore {
     }
 
     private volatile boolean unsyncedLinks;
+    private final Object syncLock = new Object();
     private volatile boolean listedSinceOpen;
     private volatile @Nullable Set<ContentHash> openListing;
     private final AtomicLong listings = new AtomicLong();
@@ -111,49 +113,93 @@ public final class MessageStore {
     }
 
     /**
-     * Stores a body, turning CRLF into LF, and returns its content hash. The body streams
-     * through a fixed buffer into a private (0600) temp file that is fsynced and then linked to
-     * {@code hashes/<hex>}; when that body is already stored the temp file is just dropped.
-     * On any failure nothing is left behind in {@code tmp/} or {@code hashes/}. The stream is
-     * read to its end but not closed.
+     * Stores a body, turning CRLF into LF, and returns its content hash: {@link #stage}, fsync,
+     * link to {@code hashes/<hex>} (an existing body is kept) and drop the temp file. On any
+     * failure nothing is left behind in {@code tmp/} or {@code hashes/}.
      */
     public ContentHash ingest(InputStream raw) throws IOException {
+        StagedBody b = stage(raw);
+        try {
+            files.fsync(b.temp);
+            link(b.temp, path(b.hash()));
+            files.deleteIfExists(b.temp);
+            return b.hash();
+        } catch (IOException | RuntimeException | Error e) {
+            StateFiles.deleteQuietly(files, b.temp);
+            throw e;
+        }
+    }
+
+    /**
+     * Writes a body, CRLF turned into LF, into a private temp file of {@code tmp/}, neither synced
+     * nor named: the cheap first half of {@link #ingest}, for downloads that {@link #publish}
+     * many bodies together. On failure nothing is left in {@code tmp/}. A crash leaves at most
+     * the temp file, which the next {@link #open} removes. The stream is read to its end, not closed.
+     */
+    public StagedBody stage(InputStream raw) throws IOException {
         Objects.requireNonNull(raw, "raw");
         Path temp = files.createTempFile(tmp, "ingest-", ".tmp", StateFiles.privateFile(tmp));
         try {
-            ContentHash hash;
             try (OutputStream out = files.newOutputStream(temp, Set.of(StandardOpenOption.WRITE))) {
-                hash = copyNormalised(raw, out);
+                return new StagedBody(temp, CrlfToLfOutputStream.copyHashed(raw, out));
             }
-            files.fsync(temp);
-            publish(temp, path(hash));
-            return hash;
         } catch (IOException | RuntimeException | Error e) {
             StateFiles.deleteQuietly(files, temp);
             throw e;
         }
     }
 
-    /** Links the synced temp file to its final name (never replacing one), then drops the temp. */
-    private void publish(Path temp, Path target) throws IOException {
+    /**
+     * Makes staged bodies durable under their names, together: fsyncs those not stored yet
+     * (several at once: concurrent fsyncs share the journal's commits), links each to
+     * {@code hashes/<hex>} (an existing body is kept, never replaced), removes the temp files,
+     * then fsyncs {@code hashes/} ({@link #sync}). Once it returns, their hashes may be recorded.
+     * When it throws, none of them may be: a body whose fsync failed got no name, and the temp
+     * files are removed either way.
+     */
+    public void publish(Collection<StagedBody> bodies) throws IOException {
+        List<StagedBody> toLink = new ArrayList<>(bodies.size());
+        Set<ContentHash> seen = new HashSet<>();
+        for (StagedBody b : bodies) {
+            // A body already named is whole and synced: its name was linked only after its fsync.
+            if (seen.add(b.hash()) && !Files.exists(path(b.hash()), LinkOption.NOFOLLOW_LINKS)) {
+                toLink.add(b);
+            }
+        }
+        try {
+            ParallelSync.fsyncAll(files, toLink.stream().map(b -> b.temp).toList());
+            for (StagedBody b : toLink) {
+                link(b.temp, path(b.hash()));
+            }
+        } finally {
+            for (StagedBody b : bodies) {
+                StateFiles.deleteQuietly(files, b.temp);
+            }
+        }
+        sync();
+    }
+
+    /** Links the synced temp file to its final name, unless that name exists (the same body, whole). */
+    private void link(Path temp, Path target) throws IOException {
         try {
             files.createLink(target, temp);
             unsyncedLinks = true;
         } catch (FileAlreadyExistsException e) {
             log.debug("Body {} already stored", target.getFileName());
         }
-        files.deleteIfExists(temp);
     }
 
     /**
      * Makes the names of the bodies stored since the last call durable (one fsync of
-     * {@code hashes/}). Call it before recording their hashes anywhere that survives a crash;
-     * the bodies' contents are already synced by {@link #ingest}.
+     * {@code hashes/}). Call it before recording their hashes anywhere that survives a crash.
+     * Returns once every name linked before the call is durable, whichever thread synced it.
      */
     public void sync() throws IOException {
-        if (unsyncedLinks) {
-            unsyncedLinks = false;
-            StateFiles.fsyncDirectory(files, hashes);
+        synchronized (syncLock) {
+            if (unsyncedLinks) {
+                unsyncedLinks = false;
+                StateFiles.fsyncDirectory(files, hashes);
+            }
         }
     }
 
@@ -272,11 +318,8 @@ public final class MessageStore {
     public int retainOnly(Set<ContentHash> keep, @Nullable Set<ContentHash> known) throws IOException {
         Objects.requireNonNull(keep, "keep");
         int deleted = 0;
-        Set<ContentHash> listed = openListing;
+        Set<ContentHash> listed = openListing != null ? openListing : names();
         openListing = null;
-        if (listed == null) {
-            listed = names();
-        }
         for (ContentHash h : listed) {
             if (keep.contains(h)) {
                 continue;
@@ -351,26 +394,6 @@ public final class MessageStore {
 
     /** The content hash of a stream's bytes after CRLF became LF; reads it to the end, leaves it open. */
     public static ContentHash hashOf(InputStream in) throws IOException {
-        return copyNormalised(in, OutputStream.nullOutputStream());
-    }
-
-    /** Streams {@code in} CRLF→LF-normalised into {@code out}, returning the hash of what was written. */
-    private static ContentHash copyNormalised(InputStream in, OutputStream out) throws IOException {
-        MessageDigest sha = sha256();
-        CrlfToLfOutputStream norm = new CrlfToLfOutputStream(new DigestOutputStream(out, sha));
-        byte[] buf = new byte[CrlfToLfOutputStream.BUFFER_SIZE];
-        for (int n; (n = in.read(buf)) != -1; ) {
-            norm.write(buf, 0, n);
-        }
-        norm.finish();
-        return ContentHash.ofDigest(sha.digest());
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
-        }
+        return CrlfToLfOutputStream.copyHashed(in, OutputStream.nullOutputStream());
     }
 }

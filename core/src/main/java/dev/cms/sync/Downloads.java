@@ -8,6 +8,7 @@ import dev.cms.model.Flag;
 import dev.cms.model.Flags;
 import dev.cms.provider.BodySink;
 import dev.cms.store.MessageStore;
+import dev.cms.store.StagedBody;
 import dev.cms.store.StateDb;
 import dev.cms.store.StatIndex;
 import dev.cms.time.Ticker;
@@ -71,6 +72,9 @@ final class Downloads {
         } finally {
             p.progress().fetchFinished(c.key());
             run.recordTheRest();
+            if (run.publishFailed != null) {
+                r.tokenUsable = false; // bodies that could not be stored are fetched again after a full listing
+            }
         }
         rep.fetched += run.got.size();
         rep.fetchedBytes += run.bytes.get();
@@ -101,8 +105,10 @@ final class Downloads {
         final Map<String, Instant> receivedAt = new ConcurrentHashMap<>();
         final AtomicInteger done = new AtomicInteger();
         final AtomicLong bytes = new AtomicLong();
-        /** Bodies stored but not recorded yet; guarded by itself. */
-        private final Map<String, ContentHash> toRecord = new HashMap<>();
+        /** Bodies staged but not recorded yet; guarded by itself. */
+        private final Map<String, StagedBody> toRecord = new HashMap<>();
+        /** Set when a batch could not be made durable: the download stops there. */
+        volatile @Nullable IOException publishFailed;
         private long lastFlush = p.ticker().nanoTime();
         private final Object earlyLock = new Object();
 
@@ -114,17 +120,20 @@ final class Downloads {
 
         @Override
         public void accept(String id, InputStream body, @Nullable Instant received) throws IOException {
+            IOException failed = publishFailed;
+            if (failed != null) {
+                throw new IOException("an earlier batch of bodies could not be stored: " + failed.getMessage(), failed);
+            }
             CountingStream counted = new CountingStream(body);
-            ContentHash h = p.store().ingest(counted);
-            p.bodies().stored(h);
-            got.put(id, h);
+            // Written, not synced: the batch's bodies are synced together before it is recorded.
+            StagedBody staged = p.store().stage(counted);
             if (received != null) {
                 receivedAt.put(id, received);
             }
             p.progress().fetched(c.key(), done.incrementAndGet(), bytes.addAndGet(counted.count));
-            Map<String, ContentHash> batch = null;
+            Map<String, StagedBody> batch = null;
             synchronized (toRecord) {
-                toRecord.put(id, h);
+                toRecord.put(id, staged);
                 long at = p.ticker().nanoTime();
                 if (toRecord.size() >= RECORD_BATCH || at - lastFlush > EARLY_DELIVERY_EVERY.toNanos()) {
                     batch = new HashMap<>(toRecord);
@@ -133,28 +142,53 @@ final class Downloads {
                 }
             }
             if (batch != null) {
-                record(batch);
-                synchronized (earlyLock) {
-                    deliverEarly(batch);
-                }
+                record(batch, true);
             }
         }
 
+        /** Records what is staged and not recorded yet. */
         void recordTheRest() {
             try {
+                Map<String, StagedBody> rest;
                 synchronized (toRecord) {
-                    record(toRecord);
+                    rest = new HashMap<>(toRecord);
                     toRecord.clear();
                 }
+                record(rest, false); // the cycle delivers these
             } catch (IOException e) {
                 rep.fail(Failure.ofMailbox(c.key(), Failure.Phase.DOWNLOAD, e.getMessage()));
             }
         }
 
-        private void record(Map<String, ContentHash> batch) throws IOException {
-            p.store().sync();
-            recordIds(batch);
-            p.db().recordContent(c.key(), batch);
+        /**
+         * Makes the batch's bodies durable (synced together, then named in the store), and only
+         * then records them and, when {@code deliver}, delivers the new ones. When they cannot be
+         * made durable none is recorded or counted as downloaded: the next cycle fetches them again.
+         */
+        private void record(Map<String, StagedBody> batch, boolean deliver) throws IOException {
+            if (batch.isEmpty()) {
+                return;
+            }
+            try {
+                p.store().publish(batch.values());
+            } catch (IOException e) {
+                publishFailed = e;
+                batch.keySet().forEach(receivedAt::remove);
+                throw e;
+            }
+            Map<String, ContentHash> hashes = new HashMap<>();
+            batch.forEach((id, b) -> {
+                hashes.put(id, b.hash());
+                p.bodies().stored(b.hash());
+            });
+            got.putAll(hashes);
+            recordIds(hashes);
+            p.db().recordContent(c.key(), hashes);
+            if (deliver) {
+                synchronized (earlyLock) {
+                    deliverEarly(hashes);
+                }
+            }
         }
 
         /**

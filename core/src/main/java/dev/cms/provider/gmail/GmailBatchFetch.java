@@ -18,6 +18,7 @@ import dev.cms.provider.gmail.GmailTransport.MalformedGmailResponse;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -177,18 +178,37 @@ final class GmailBatchFetch {
         if (json.length == 0) {
             throw new MalformedGmailResponse(call, "empty body for message " + id);
         }
-        Message m = GmailTransport.parseRawMessage(call, json);
+        // The body is decoded from the answer's bytes; the parser reads the rest (see RawAnswer).
+        RawAnswer.Span span = RawAnswer.find(json);
+        Message m = null;
+        if (span != null) {
+            try {
+                m = GmailTransport.parseRawMessage(call, span.cut(json));
+            } catch (MalformedGmailResponse e) {
+                m = null; // the whole answer is parsed below, and says what is wrong with it
+            }
+            if (m != null && !"".equals(m.getRaw())) {
+                m = null; // not the member the parser takes: read the whole answer
+            }
+        }
+        boolean fromSpan = m != null;
+        if (m == null) {
+            m = GmailTransport.parseRawMessage(call, json);
+        }
         if (m.getRaw() == null) {
             throw new MalformedGmailResponse(call, "missing raw for message " + id);
         }
-        byte[] body;
+        ByteBuffer body;
         try {
-            body = Base64.getUrlDecoder().decode(m.getRaw());
+            body = fromSpan && span != null
+                    ? Base64.getUrlDecoder().decode(ByteBuffer.wrap(json, span.from(), span.to() - span.from()))
+                    : ByteBuffer.wrap(Base64.getUrlDecoder().decode(m.getRaw()));
         } catch (IllegalArgumentException e) {
             throw new MalformedGmailResponse(call, "raw of message " + id + " is not base64url", e);
         }
         Instant received = m.getInternalDate() == null ? null : Instant.ofEpochMilli(m.getInternalDate());
-        sink.accept(id, new ByteArrayInputStream(body), received);
+        sink.accept(id, new ByteArrayInputStream(body.array(), body.arrayOffset() + body.position(), body.remaining()),
+                received);
     }
 
     // ---------------------------------------------------------------- request

@@ -1,7 +1,6 @@
 package dev.cms.provider.gmail;
 
 import dev.cms.provider.gmail.GmailTransport.MalformedGmailResponse;
-import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,12 +36,16 @@ final class MultipartReader {
     private final InputStream in;
     /** {@code \n--boundary}: the line break is matched by the start of the body too. */
     private final byte[] delimiter;
+    /** Read ahead from {@code in}: {@code buf[pos..limit)} is not consumed yet. */
+    private final byte[] buf = new byte[64 * 1024];
+    private int pos;
+    private int limit;
     private boolean started;
     private boolean finished;
     private int parts;
 
     MultipartReader(InputStream in, String boundary) {
-        this.in = new BufferedInputStream(in, 64 * 1024);
+        this.in = in;
         this.delimiter = ("\n--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
     }
 
@@ -55,9 +58,9 @@ final class MultipartReader {
             scan(null, PREAMBLE_CAP, "no boundary");
             started = true;
         }
-        int a = in.read();
+        int a = read();
         if (a == '-') {
-            if (in.read() == '-') {
+            if (read() == '-') {
                 finished = true;
                 return null;
             }
@@ -67,7 +70,7 @@ final class MultipartReader {
             if (a < 0 || padding > MAX_PADDING) {
                 throw new MalformedGmailResponse("batch", "part " + (parts + 1) + " has no closing boundary");
             }
-            a = in.read();
+            a = read();
         }
         parts++;
         Buffer part = new Buffer();
@@ -75,21 +78,49 @@ final class MultipartReader {
         return part.toByteArray();
     }
 
+    /** One byte, or -1 at the end of the stream. */
+    private int read() throws IOException {
+        return pos < limit || fill() ? buf[pos++] & 0xff : -1;
+    }
+
+    /** Reads more into the empty buffer; false at the end of the stream. */
+    private boolean fill() throws IOException {
+        int n = in.read(buf, 0, buf.length);
+        pos = 0;
+        limit = Math.max(n, 0);
+        return n > 0;
+    }
+
     /**
      * Reads up to and including the next delimiter, keeping what comes before it (without the
-     * line break) in {@code out} when given.
+     * line break) in {@code out} when given. Looks at the bytes a buffer at a time: the parts of
+     * a batch of bodies are megabytes.
      */
     private void scan(@Nullable Buffer out, int cap, String missing) throws IOException {
         int matched = 1; // at the start of a line
         long read = 0;
         while (true) {
-            int c = in.read();
-            if (c < 0) {
+            if (pos == limit && !fill()) {
                 throw new MalformedGmailResponse("batch", missing);
             }
-            read++;
+            int from = pos;
+            int i = from;
+            boolean found = false;
+            while (i < limit) {
+                byte c = buf[i++];
+                if (c == delimiter[matched]) {
+                    if (++matched == delimiter.length) {
+                        found = true;
+                        break;
+                    }
+                } else {
+                    matched = c == '\n' ? 1 : 0;
+                }
+            }
+            pos = i;
+            read += i - from;
             if (out != null) {
-                out.write(c);
+                out.write(buf, from, i - from);
                 if (out.size() > cap + delimiter.length) {
                     byte[] all = out.toByteArray();
                     throw new PartTooLarge(Arrays.copyOf(all, Math.min(all.length, HEAD_BYTES)));
@@ -97,16 +128,11 @@ final class MultipartReader {
             } else if (read > cap) {
                 throw new MalformedGmailResponse("batch", missing);
             }
-            if (c == delimiter[matched]) {
-                matched++;
-                if (matched == delimiter.length) {
-                    if (out != null) {
-                        trim(out);
-                    }
-                    return;
+            if (found) {
+                if (out != null) {
+                    trim(out);
                 }
-            } else {
-                matched = c == '\n' ? 1 : 0;
+                return;
             }
         }
     }
