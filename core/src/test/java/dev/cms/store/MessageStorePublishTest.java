@@ -11,20 +11,15 @@ import dev.cms.fs.FaultyFileOps;
 import dev.cms.fs.FaultyFileOps.Fault;
 import dev.cms.fs.FaultyFileOps.Kind;
 import dev.cms.fs.FileOps;
+import dev.cms.fs.ForwardingFileOps;
 import dev.cms.model.ContentHash;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.CopyOption;
 import java.nio.file.Files;
-import java.nio.file.OpenOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -150,56 +145,29 @@ class MessageStorePublishTest {
     }
 
     /** The real file system, noting the calls that make bodies durable and name them. */
-    private static class Recording implements FileOps {
+    private static class Recording extends ForwardingFileOps {
         final List<String> events = Collections.synchronizedList(new ArrayList<>());
 
-        @Override
-        public Path createTempFile(Path dir, String prefix, String suffix, FileAttribute<?>... attrs) throws IOException {
-            return SYSTEM.createTempFile(dir, prefix, suffix, attrs);
-        }
-
-        @Override
-        public OutputStream newOutputStream(Path file, Set<? extends OpenOption> options, FileAttribute<?>... attrs)
-                throws IOException {
-            return SYSTEM.newOutputStream(file, options, attrs);
+        Recording() {
+            super(SYSTEM);
         }
 
         @Override
         public void fsync(Path file) throws IOException {
-            SYSTEM.fsync(file);
+            real.fsync(file);
             events.add("fsync");
         }
 
         @Override
         public void fsyncDirectory(Path dir) throws IOException {
-            SYSTEM.fsyncDirectory(dir);
+            real.fsyncDirectory(dir);
             events.add("fsync-dir");
         }
 
         @Override
         public void createLink(Path link, Path existing) throws IOException {
             events.add("link");
-            SYSTEM.createLink(link, existing);
-        }
-
-        @Override
-        public void move(Path source, Path target, CopyOption... options) throws IOException {
-            SYSTEM.move(source, target, options);
-        }
-
-        @Override
-        public boolean deleteIfExists(Path file) throws IOException {
-            return SYSTEM.deleteIfExists(file);
-        }
-
-        @Override
-        public void createDirectories(Path dir, FileAttribute<?>... attrs) throws IOException {
-            SYSTEM.createDirectories(dir, attrs);
-        }
-
-        @Override
-        public void setLastModifiedTime(Path file, FileTime time) throws IOException {
-            SYSTEM.setLastModifiedTime(file, time);
+            real.createLink(link, existing);
         }
     }
 }
