@@ -1,5 +1,6 @@
 package dev.cms.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cms.config.ConfigLoader;
@@ -85,6 +86,19 @@ abstract class FolderLifecycleFixture {
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8);
         Files.write(maildir.resolve("cur").resolve(name + ":2,S"), mine);
         return mine;
+    }
+
+    /** The one file of {@code maildir} (asserting there is exactly one). */
+    static Path onlyFile(Path maildir) throws Exception {
+        Set<Path> files = files(maildir);
+        assertEquals(1, files.size(), files.toString());
+        return files.iterator().next();
+    }
+
+    /** Asserts that nothing went to the state directory's lost+found/. */
+    void assertNoLostAndFound() throws Exception {
+        Path lost = tmp.resolve("state").resolve("lost+found");
+        assertTrue(!Files.exists(lost) || lostAndFound().isEmpty(), "nothing in lost+found");
     }
 
     /** The files in the state directory's lost+found/. */

@@ -72,22 +72,13 @@ class GmailLocalMovesTest extends FolderLifecycleFixture {
                 .filter(e -> e.method().equals("GET") && e.path().matches(".*/messages/[^/]+")).count();
     }
 
-    private Path inboxFile() throws Exception {
-        Set<Path> files = files(maildir("INBOX"));
-        assertEquals(1, files.size(), files.toString());
-        return files.iterator().next();
-    }
 
-    private void assertNoLostAndFound() throws Exception {
-        Path lost = tmp.resolve("state").resolve("lost+found");
-        assertTrue(!Files.exists(lost) || lostAndFound().isEmpty(), "nothing in lost+found");
-    }
 
     @Test
     void messageMovedIntoAnotherLabelsMaildirIsOneModifySwappingTheLabels() throws Exception {
         try (SyncSetup s = open(config(), google, null)) {
             poll(s);
-            Path was = inboxFile();
+            Path was = onlyFile(maildir("INBOX"));
             google.requests().clear();
             Files.move(was, maildir("Work").resolve("cur").resolve(was.getFileName().toString().split(":")[0] + ":2,S"));
             poll(s);
@@ -112,7 +103,7 @@ class GmailLocalMovesTest extends FolderLifecycleFixture {
     void messageCopiedIntoAnotherLabelsMaildirGetsThatLabel() throws Exception {
         try (SyncSetup s = open(config(), google, null)) {
             poll(s);
-            Path was = inboxFile();
+            Path was = onlyFile(maildir("INBOX"));
             google.requests().clear();
             Files.createLink(maildir("Work").resolve("cur").resolve("copied:2,"), was);
             poll(s);
@@ -139,7 +130,7 @@ class GmailLocalMovesTest extends FolderLifecycleFixture {
                     + "\")\nOffice365_Folders(work, root=\"" + tmp.resolve("work") + "\", exclude=[\"Junk Email\"])\n";
             try (SyncSetup s = open(cfg, google, ms)) {
                 poll(s);
-                Path was = inboxFile();
+                Path was = onlyFile(maildir("INBOX"));
                 Path into = tmp.resolve("work").resolve("Inbox").resolve("cur").resolve("from-gmail:2,S");
                 Files.move(was, into);
                 poll(s);

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Local moves become cloud moves on Office365 (issue 16, item 3), end to end over HTTP against
- * the fake Graph: a message saved from one folder's Maildir into another's (mutt {@code s}: a new
- * file there, the old one removed) is moved with {@code POST /me/messages/{id}/move} to that
+ * the fake Graph: a message saved from one folder's Maildir into another's (a byte-identical new
+ * file there, the old one removed, as {@code cp} and {@code rm} make it) is moved with {@code POST /me/messages/{id}/move} to that
  * folder, keeping its id and the flags set on the way; a copy is {@code POST .../copy}. Neither
  * is archived, sent to lost+found, or downloaded again.
  */
@@ -75,25 +75,16 @@ class GraphLocalMovesTest extends FolderLifecycleFixture {
         return ms.requests().entries().stream().filter(e -> e.path().endsWith("/$value")).count();
     }
 
-    /** The message's one file in the Inbox Maildir. */
-    private Path inboxFile() throws Exception {
-        Set<Path> files = files(maildir("Inbox"));
-        assertEquals(1, files.size(), files.toString());
-        return files.iterator().next();
-    }
 
-    private void assertNoLostAndFound() throws Exception {
-        Path lost = tmp.resolve("state").resolve("lost+found");
-        assertTrue(!Files.exists(lost) || lostAndFound().isEmpty(), "nothing in lost+found");
-    }
 
     @Test
     void messageSavedIntoAnotherFolderIsMovedThereWithTheFlagsSetOnTheWay() throws Exception {
         try (SyncSetup s = open(config(), null, ms)) {
             poll(s);
-            Path was = inboxFile();
+            Path was = onlyFile(maildir("Inbox"));
             ms.requests().clear();
-            // mutt's "s": a new file in the other folder (read and flagged now), the old one removed.
+            // A save as cp and rm make it (mutt's own "s" also rewrites the header, which is not
+            // recognised yet): a new file in the other folder, read and flagged now; the old one removed.
             Files.copy(was, maildir("Projects").resolve("cur").resolve("1700000000.M1P1.host:2,FS"));
             Files.delete(was);
             poll(s);
@@ -121,7 +112,7 @@ class GraphLocalMovesTest extends FolderLifecycleFixture {
     void messageCopiedIntoAnotherFolderIsCopiedThereAndNotDownloaded() throws Exception {
         try (SyncSetup s = open(config(), null, ms)) {
             poll(s);
-            Path was = inboxFile();
+            Path was = onlyFile(maildir("Inbox"));
             ms.requests().clear();
             Files.copy(was, maildir("Projects").resolve("cur").resolve("1700000001.M2P2.host:2,"));
             poll(s);
