@@ -16,8 +16,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.function.BiPredicate;
+import java.util.function.Function;
 import java.util.function.IntUnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -41,7 +41,6 @@ final class LocalSide {
     private final List<MaildirFolder> maildirs;
     private final List<String> keys;
     private final StatIndex stats;
-    private final StateDb db;
     private final Ticker ticker;
     /** Per Maildir, its files as last seen; null until a scan (again) reads them all. */
     private final List<@Nullable LocalView> views = new ArrayList<>();
@@ -62,7 +61,6 @@ final class LocalSide {
         this.maildirs = maildirs;
         this.keys = keys;
         this.stats = stats;
-        this.db = db;
         this.ticker = ticker;
         this.lastFullScan = new long[maildirs.size()];
         this.lastSafetyScan = new long[maildirs.size()];
@@ -106,8 +104,9 @@ final class LocalSide {
     /**
      * Brings every Maildir's view up to date; null when one could not be read (reported in
      * {@code rep}), and then nothing may be pushed or forced. {@code expectedIn}: how many
-     * messages the snapshot places in a Maildir (for the wipe guard, applied when {@code guard}).
-     * Sets {@link #everyFileSeen}.
+     * messages the snapshot places in a Maildir (for the wipe guard, applied when {@code guard});
+     * {@code movedAway}: whether a Maildir found empty had its messages moved into the others,
+     * given every view looked at. Sets {@link #everyFileSeen}.
      */
     @Nullable List<LocalView> lookAll(boolean guard, IntUnaryOperator expectedIn,
             BiPredicate<Integer, List<@Nullable LocalView>> movedAway, CycleReport rep) {

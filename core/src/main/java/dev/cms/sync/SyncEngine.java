@@ -270,7 +270,8 @@ public final class SyncEngine {
         }
         // 1. Look at every Maildir: nothing is pushed or forced without a trustworthy local view.
         boolean mayDelete = offline || clouds.stream().anyMatch(c -> !c.startup) || local.anyJournaled();
-        List<LocalView> locals = local.lookAll(mayDelete, this::expectedIn, (i, views) -> WipeGuard.movedAway(i, clouds, views), rep);
+        List<LocalView> locals = local.lookAll(mayDelete, this::expectedIn,
+                (i, views) -> WipeGuard.movedAway(i, clouds, views), rep);
         if (locals == null || stopped(rep)) {
             return rep;
         }
