@@ -10,7 +10,7 @@ import dev.cms.provider.gmail.GmailOptions;
 import dev.cms.provider.graph.GraphAccountPoll;
 import dev.cms.provider.graph.GraphOptions;
 import java.io.IOException;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,9 +42,9 @@ final class AccountPolls {
     List<AccountFolder> gmailFolders(CloudAccount account, AccessTokenSource tokens, GmailOptions options)
             throws IOException, InterruptedException {
         List<GmailLabels.Label> labels = GmailLabels.list(account, tokens, options);
-        Set<String> ids = new HashSet<>();
+        Map<String, String> ids = new HashMap<>();
         for (GmailLabels.Label l : labels) {
-            ids.add(l.id());
+            ids.put(l.name(), l.id());
         }
         history(account, tokens, options).knownLabels(ids);
         return WholeAccounts.gmailFolders(labels);

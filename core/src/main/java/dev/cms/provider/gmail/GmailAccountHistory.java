@@ -66,6 +66,8 @@ public final class GmailAccountHistory {
     private @Nullable Read last;
     /** Every label id of the account as last listed; null before a listing was given. */
     private @Nullable Set<String> knownLabels;
+    /** Label name → id, as last listed: a label's mailbox needs no {@code labels.list} of its own. */
+    private Map<String, String> labelIds = Map.of();
     /** A history read named a label not in {@link #knownLabels} since {@link #takeLabelsChanged}. */
     private boolean labelsChanged;
 
@@ -99,10 +101,19 @@ public final class GmailAccountHistory {
 
     /**
      * The ids of every label of the account, as {@code labels.list} gave them: from now on a
-     * history record that names another label (one created since) sets {@link #takeLabelsChanged}.
+     * history record that names another label (one created since) sets {@link #takeLabelsChanged},
+     * and the account's mailboxes take their label's id from here ({@link #labelIdOf}).
+     *
+     * @param idsByName every label's id by its exact name
      */
-    public synchronized void knownLabels(Set<String> ids) {
-        knownLabels = Set.copyOf(ids);
+    public synchronized void knownLabels(Map<String, String> idsByName) {
+        labelIds = Map.copyOf(idsByName);
+        knownLabels = Set.copyOf(idsByName.values());
+    }
+
+    /** The id of the label named exactly {@code name} in the last listing given, or null. */
+    synchronized @Nullable String labelIdOf(String name) {
+        return labelIds.get(name);
     }
 
     /**

@@ -143,7 +143,10 @@ public final class GmailMailbox implements CloudMailbox {
 
     // ---------------------------------------------------------------- labels
 
-    /** The id of this mailbox's label, from {@code labels.list} once, then cached. */
+    /**
+     * The id of this mailbox's label: from the account's listing when a whole-account discovery
+     * gave one to the shared history, else from a {@code labels.list} of its own; then cached.
+     */
     String labelId() throws IOException, InterruptedException {
         String id = labelId;
         if (id != null) {
@@ -152,6 +155,11 @@ public final class GmailMailbox implements CloudMailbox {
         if (SYSTEM_LABELS.contains(label)) {
             labelId = label;
             return label;
+        }
+        String listed = history.labelIdOf(label);
+        if (listed != null) {
+            labelId = listed;
+            return listed;
         }
         ListLabelsResponse r = transport.execute("labels.list", COST_LABELS_LIST,
                 gmail.users().labels().list(ME), ListLabelsResponse.class);

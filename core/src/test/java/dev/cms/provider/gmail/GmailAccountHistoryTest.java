@@ -121,6 +121,33 @@ class GmailAccountHistoryTest extends GmailCloudFixture {
     }
 
     @Test
+    void aFirstSyncOfAListedAccountMakesNoLabelsListPerLabel() throws Exception {
+        // What whole-account discovery does: one labels.list, given to the shared history.
+        CloudAccount account = AccountOptions.gmail(account());
+        GmailAccountHistory discovered = new GmailAccountHistory(account, super.tokens, gmailOptions(8));
+        Map<String, String> byName = new LinkedHashMap<>();
+        for (GmailLabels.Label l : GmailLabels.list(account, super.tokens, gmailOptions(8))) {
+            byName.put(l.name(), l.id());
+        }
+        discovered.knownLabels(byName);
+        requests().clear();
+        for (String name : names) {
+            GmailMailbox box = new GmailMailbox(account, name, DeleteAction.ARCHIVE, super.tokens, gmailOptions(8),
+                    discovered);
+            Listing l = box.list(null);
+            assertEquals(gmail.messageIds(USER, ids.get(name)).size(), l.messages().size(), name);
+        }
+        calls("GET", "labels").assertCount(0);
+        // A label the listing did not have (created since) is still found by a listing of its own.
+        String late = gmail.addLabel(USER, "Late");
+        add("Subject: late\r\n\r\nx\r\n", NOW, late);
+        GmailMailbox box = new GmailMailbox(account, "Late", DeleteAction.ARCHIVE, super.tokens, gmailOptions(8),
+                discovered);
+        assertEquals(1, box.list(null).messages().size());
+        calls("GET", "labels").assertOnce();
+    }
+
+    @Test
     void changesInSeveralLabelsCostOneCallAndMatchEachLabelsOwnListing() throws Exception {
         Map<String, String> before = new LinkedHashMap<>(tokens);
         // A new message in L4 and INBOX; one leaves L5 for L7; one in L8 is starred and read; one in L10 trashed.
