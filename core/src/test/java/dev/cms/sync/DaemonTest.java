@@ -435,6 +435,151 @@ class DaemonTest {
     }
 
     /**
+     * The wall clock's lead is measured against the monotonic time that passed in the same
+     * wait: after ten minutes of uptime, a lead of exactly {@code CLOCK_JUMP} (30 s) is not a
+     * jump, one of 31 s is.
+     */
+    @Test
+    void aWallClockLeadOfThirtySecondsIsNotAJumpOneOfThirtyOneIs() throws Exception {
+        InMemoryMailbox cloud = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
+        start(cloud, Duration.ofDays(1));
+        await(() -> cycles.get() == 1, "the first cycle");
+        ticker.awaitWaiting(2, Duration.ofSeconds(30));
+        for (int i = 0; i < 120; i++) {
+            settle(Duration.ofSeconds(5)); // ten minutes of ticks, the clocks in step
+        }
+        assertEquals(1, cycles.get(), "clocks in step: no poll before the day is over");
+
+        ticker.setWallClock(ticker.now().plusSeconds(30));
+        settle(Duration.ofSeconds(5));
+        assertEquals(1, cycles.get(), "a lead of exactly 30 s is not a jump");
+
+        ticker.setWallClock(ticker.now().plusSeconds(31));
+        settle(Duration.ofSeconds(5));
+        assertEquals(2, cycles.get(), "a lead of 31 s is");
+    }
+
+    /** A reconfiguration that is due but builds nothing goes on as before: no extra cycle. */
+    @Test
+    void aReconfigurationThatBuildsNothingRunsNoExtraCycle() throws Exception {
+        InMemoryMailbox cloud = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
+        java.util.concurrent.atomic.AtomicInteger built = new java.util.concurrent.atomic.AtomicInteger();
+        fx = new SyncFixture(tmp, 1, List.of(cloud), Router.defaultOnly());
+        fx.ticker = ticker;
+        fx.start(false);
+        daemon = new Daemon(fx.engine, fx.maildirPaths, options(Duration.ofDays(1), Duration.ofMillis(100),
+                Duration.ofMillis(500), Duration.ofMillis(50)), ticker)
+                .afterEachCycle(r -> cycles.incrementAndGet())
+                .reconfigureWith(new Daemon.Reconfigure() {
+                    @Override
+                    public boolean due() {
+                        return true;
+                    }
+
+                    @Override
+                    public Daemon.Reconfigured build() {
+                        built.incrementAndGet();
+                        return null;
+                    }
+                });
+        runInThread();
+        await(() -> cycles.get() == 1 && built.get() == 1, "the first cycle and its look for a new engine");
+        ticker.awaitWaiting(2, Duration.ofSeconds(30));
+        settle(Duration.ofSeconds(5));
+        assertEquals(1, cycles.get(), "nothing new to run with: the daemon waits for the poll, a day away");
+        assertEquals(1, built.get());
+    }
+
+    /**
+     * The daemon's watchers are all stopped when it returns: the first one, replaced by a
+     * reconfiguration, and the last one.
+     */
+    @Test
+    void noWatcherOutlivesTheDaemonAlsoAfterAReconfiguration() throws Exception {
+        java.util.Set<Thread> before = watcherThreads();
+        InMemoryMailbox one = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
+        InMemoryMailbox two = InMemoryMailbox.likeOffice365("o365:a@b.c:lists");
+        java.util.concurrent.atomic.AtomicBoolean due = new java.util.concurrent.atomic.AtomicBoolean();
+        fx = new SyncFixture(tmp.resolve("one"), 1, List.of(one), Router.defaultOnly());
+        fx.ticker = ticker;
+        fx.start(false);
+        daemon = new Daemon(fx.engine, fx.maildirPaths, options(Duration.ofDays(1), Duration.ofMillis(100),
+                Duration.ofMillis(500), Duration.ofMillis(50)), ticker)
+                .afterEachCycle(r -> cycles.incrementAndGet())
+                .reconfigureWith(new Daemon.Reconfigure() {
+                    @Override
+                    public boolean due() {
+                        return due.getAndSet(false);
+                    }
+
+                    @Override
+                    public Daemon.Reconfigured build() {
+                        try {
+                            rebuilt = new SyncFixture(tmp.resolve("two"), 1, List.of(two), Router.defaultOnly());
+                            rebuilt.ticker = ticker;
+                            rebuilt.start(false);
+                            return new Daemon.Reconfigured(rebuilt.engine, rebuilt.maildirPaths);
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }
+                });
+        runInThread();
+        await(() -> cycles.get() == 1, "the first cycle");
+        ticker.awaitWaiting(2, Duration.ofSeconds(30));
+        due.set(true);
+        daemon.wake();
+        await(() -> cycles.get() == 3, "the new engine's first cycle");
+        assertEquals(2, watcherThreads().size() - before.size(), "one watcher runs: its thread and its timer");
+
+        daemon.stop();
+        assertTrue(daemon.awaitFinished(Duration.ofSeconds(30)));
+        thread.join(10_000);
+        daemon = null;
+        java.util.Set<Thread> left = watcherThreads();
+        left.removeAll(before);
+        assertEquals(java.util.Set.of(), left, "watcher threads left running");
+    }
+
+    private static java.util.Set<Thread> watcherThreads() {
+        java.util.Set<Thread> out = new java.util.HashSet<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.isAlive() && t.getName().startsWith("maildir-watcher")) {
+                out.add(t);
+            }
+        }
+        return out;
+    }
+
+    /** A cycle that fails as a whole (its Maildir cannot be read) backs off; one that works resets it. */
+    @Test
+    void aCycleThatWorksAfterFailedOnesResetsTheirBackoff() throws Exception {
+        InMemoryMailbox cloud = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
+        Backoff backoff = new Backoff(Duration.ofMillis(50), Duration.ofMillis(200), new Random(1));
+        fx = new SyncFixture(tmp, 1, List.of(cloud), Router.defaultOnly());
+        fx.ticker = ticker;
+        fx.start(false);
+        daemon = new Daemon(fx.engine, fx.maildirPaths, new Daemon.Options(Duration.ofDays(1), Duration.ofMillis(100),
+                Duration.ofMillis(500), Duration.ofMillis(100), backoff), ticker)
+                .afterEachCycle(r -> cycles.incrementAndGet());
+        runInThread();
+        await(() -> cycles.get() == 1, "the first cycle");
+        ticker.awaitWaiting(2, Duration.ofSeconds(30));
+        Path cur = fx.maildirPaths.get(0).resolve("cur");
+        java.nio.file.Files.delete(cur);
+        java.nio.file.Files.writeString(cur, "not a directory");
+        daemon.wake();
+        awaitAsTimePasses(() -> backoff.failures() >= 3, "three failed cycles");
+        assertTrue(daemon.lastReport().failedAsAWhole(), "an unreadable Maildir fails the cycle: " + daemon.lastReport());
+
+        java.nio.file.Files.delete(cur);
+        java.nio.file.Files.createDirectory(cur);
+        int failed = cycles.get();
+        awaitAsTimePasses(() -> cycles.get() > failed && !daemon.lastReport().failedAsAWhole(), "a cycle that works");
+        assertEquals(0, backoff.failures(), "the backoff starts again from its base");
+    }
+
+    /**
      * Issue 14, item 4: a cycle that reports {@code rerunSoon} (here a mail reader renamed a
      * file while the cycle was about to rename it) is run again after the short rerun delay,
      * not after the poll interval (a day), and no debounced event hides it (the debounce is a
