@@ -459,6 +459,23 @@ class DaemonTest {
         assertEquals(2, cycles.get(), "a lead of 31 s is");
     }
 
+    /**
+     * A poll interval shorter than the wall-clock check's 5 s tick: the poll comes when its
+     * interval is over, not at the next tick.
+     */
+    @Test
+    void aPollIntervalShorterThanTheTickIsKept() throws Exception {
+        InMemoryMailbox cloud = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
+        startWith(List.of(cloud), options(Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofMillis(500),
+                Duration.ofMillis(50)));
+        await(() -> cycles.get() == 1, "the first cycle");
+        ticker.awaitWaiting(2, Duration.ofSeconds(30));
+        settle(Duration.ofMillis(999));
+        assertEquals(1, cycles.get(), "not before the interval is over");
+        settle(Duration.ofMillis(1));
+        assertEquals(2, cycles.get(), "the poll after 1 s");
+    }
+
     /** A reconfiguration that is due but builds nothing goes on as before: no extra cycle. */
     @Test
     void aReconfigurationThatBuildsNothingRunsNoExtraCycle() throws Exception {

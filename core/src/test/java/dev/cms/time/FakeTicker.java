@@ -18,11 +18,14 @@ public final class FakeTicker implements Ticker {
     private long nanos;
     private Instant wall;
     private final List<Duration> sleeps = new ArrayList<>();
+    /** A thread blocked in {@link #waitUntil}: the monitor it waits on and its deadline. */
+    private record Waiter(Object monitor, long deadline) {}
+
     /**
      * One token per thread blocked in {@link #waitUntil} that has not been woken yet (by an
-     * advance or {@link #wakeAll}), mapped to the monitor it waits on.
+     * advance that reached its deadline, or {@link #wakeAll}).
      */
-    private final Map<Object, Object> waiting = new IdentityHashMap<>();
+    private final Map<Object, Waiter> waiting = new IdentityHashMap<>();
 
     public FakeTicker() {
         this(Instant.parse("2026-01-01T00:00:00Z"));
@@ -71,7 +74,7 @@ public final class FakeTicker implements Ticker {
             if (deadline - nanos <= 0) {
                 return;
             }
-            waiting.put(token, monitor);
+            waiting.put(token, new Waiter(monitor, deadline));
             notifyAll();
         }
         try {
@@ -83,7 +86,11 @@ public final class FakeTicker implements Ticker {
         }
     }
 
-    /** Moves both clocks forward and wakes every thread in {@link #waitUntil}. */
+    /**
+     * Moves both clocks forward and wakes the threads in {@link #waitUntil} whose deadline it
+     * reached, as a real clock would (with every other thread waiting on the same monitor: a
+     * waiter must expect to be woken early). A thread waiting for a later deadline sleeps on.
+     */
     public FakeTicker advance(Duration d) {
         if (d.isNegative()) {
             throw new IllegalArgumentException("time does not run backwards: " + d);
@@ -92,10 +99,14 @@ public final class FakeTicker implements Ticker {
         synchronized (this) {
             nanos += d.toNanos();
             wall = wall.plus(d);
-            Map<Object, Object> distinct = new IdentityHashMap<>();
-            waiting.values().forEach(m -> distinct.put(m, m));
-            monitors = List.copyOf(distinct.keySet());
-            waiting.clear();
+            Map<Object, Object> due = new IdentityHashMap<>();
+            for (Waiter w : waiting.values()) {
+                if (w.deadline() - nanos <= 0) {
+                    due.put(w.monitor(), w.monitor());
+                }
+            }
+            monitors = List.copyOf(due.keySet());
+            waiting.values().removeIf(w -> due.containsKey(w.monitor()));
         }
         for (Object m : monitors) {
             synchronized (m) {
@@ -109,7 +120,7 @@ public final class FakeTicker implements Ticker {
     @Override
     public void wakeAll(Object monitor) {
         synchronized (this) {
-            waiting.values().removeIf(m -> m == monitor);
+            waiting.values().removeIf(w -> w.monitor() == monitor);
         }
         monitor.notifyAll();
     }
