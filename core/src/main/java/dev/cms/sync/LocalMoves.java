@@ -89,11 +89,12 @@ final class LocalMoves {
         }
         List<ReaderCopies.Match> saves = ReaderCopies.find(unknown, known, locals, expected, store);
         for (ReaderCopies.Match m : saves) {
+            scope.add(m.from(), m.hash()); // a copy's original, which did not change
             scope.add(m.maildir(), m.hash()); // where the message's own body goes in place of the reader's file
         }
         expected.extendTo(scope);
         for (ReaderCopies.Match m : saves) {
-            out.planSave(clouds, expected, routing, m);
+            out.planSave(clouds, refreshed, expected, routing, m);
         }
         return out;
     }
@@ -151,12 +152,15 @@ final class LocalMoves {
         return known;
     }
 
-    /** Plans the move of each message of the content a mail reader saved into another Maildir. */
-    private void planSave(List<CloudState> clouds, Expected expected, Routing routing, ReaderCopies.Match m) {
+    /** Plans the move or copy of each message of the content a mail reader saved into another Maildir. */
+    private void planSave(List<CloudState> clouds, Map<CloudState, Refresh> refreshed, Expected expected,
+            Routing routing, ReaderCopies.Match m) {
         for (Source s : expected.in(m.from()).getOrDefault(m.hash(), List.of())) {
             Map<String, Transfer> of = planned.computeIfAbsent(s.cloud(), k -> new HashMap<>());
             CloudState d = onlyMailboxRouting(clouds, s, m.hash(), m.maildir(), routing);
-            if (d != null && !of.containsKey(s.id())) {
+            Refresh rd = d == null ? null : refreshed.get(d);
+            if (d != null && !of.containsKey(s.id())
+                    && !(m.copy() && rd != null && rd.active() && rd.now().contains(s.id()))) {
                 of.put(s.id(), new Transfer(s.cloud(), s.id(), d, m.maildir(), m.hash(), m.arrived()));
                 log.debug("{}: {} is a mail reader's save of message {} into Maildir {}", s.cloud().key(),
                         m.arrived().shortHex(), s.id(), m.maildir());

@@ -23,8 +23,10 @@ import java.util.Set;
  * subject, a date, a byte of the body) have different identities.
  *
  * @param hex the digest as 64 lower-case hex digits
+ * @param length how many bytes the digest covers: the size of the message as the store keeps it
+ *     (LF line ends) when it has none of the reader's fields
  */
-record NormalisedIdentity(String hex) {
+record NormalisedIdentity(String hex, long length) {
     /** Header fields a mail reader adds or rewrites when it saves a message (lower case). */
     static final Set<String> READER_FIELDS =
             Set.of("content-length", "lines", "status", "x-status", "x-keywords", "x-label");
@@ -39,7 +41,7 @@ record NormalisedIdentity(String hex) {
     }
 
     static NormalisedIdentity of(InputStream raw) throws IOException {
-        MessageDigest md = sha256();
+        Counted md = new Counted(sha256());
         InputStream in = new BufferedInputStream(raw, 64 * 1024);
         ByteArrayOutputStream line = new ByteArrayOutputStream(256);
         boolean dropping = false;
@@ -48,7 +50,7 @@ record NormalisedIdentity(String hex) {
             int end = readLine(in, line);
             byte[] l = line.toByteArray();
             if (end == EOF && l.length == 0) {
-                return new NormalisedIdentity(HexFormat.of().formatHex(md.digest()));
+                return md.identity();
             }
             if (end == TOO_LONG) {
                 md.update(l);
@@ -69,7 +71,35 @@ record NormalisedIdentity(String hex) {
             }
         }
         body(in, md);
-        return new NormalisedIdentity(HexFormat.of().formatHex(md.digest()));
+        return md.identity();
+    }
+
+    /** A digest that counts the bytes it is given. */
+    private static final class Counted {
+        private final MessageDigest md;
+        private long length;
+
+        Counted(MessageDigest md) {
+            this.md = md;
+        }
+
+        void update(byte b) {
+            md.update(b);
+            length++;
+        }
+
+        void update(byte[] b) {
+            update(b, 0, b.length);
+        }
+
+        void update(byte[] b, int off, int len) {
+            md.update(b, off, len);
+            length += len;
+        }
+
+        NormalisedIdentity identity() {
+            return new NormalisedIdentity(HexFormat.of().formatHex(md.digest()), length);
+        }
     }
 
     private static final int EOF = 0;
@@ -126,7 +156,7 @@ record NormalisedIdentity(String hex) {
     }
 
     /** The rest of the message, each CRLF as LF. */
-    private static void body(InputStream in, MessageDigest md) throws IOException {
+    private static void body(InputStream in, Counted md) throws IOException {
         byte[] buf = new byte[64 * 1024];
         byte[] out = new byte[buf.length + 1];
         boolean cr = false;

@@ -115,6 +115,7 @@ class GraphLocalMovesTest extends FolderLifecycleFixture {
             Path was = onlyFile(maildir("Inbox"));
             ms.requests().clear();
             Path saved = saveAsMutt(was, maildir("Projects"), "FS");
+            Files.delete(was); // mutt's sync, before the daemon's next cycle
             poll(s);
             List<RequestLog.Entry> moves = requests("POST", "/messages/" + id + "/move");
             assertEquals(1, moves.size(), "one move: " + ms.requests());

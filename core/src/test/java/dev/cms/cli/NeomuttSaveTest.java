@@ -52,56 +52,96 @@ class NeomuttSaveTest extends FolderLifecycleFixture {
         }
     }
 
-    @Test
-    void neomuttSavingAMessageIntoAnotherLabelsMaildirMovesItInGmail() throws Exception {
+    private FakeGmail gmail;
+    private String work;
+    private String id;
+    private Path root;
+    private final byte[] raw = ("From: Ann <ann@example.org>\r\nTo: " + GUSER + "\r\nSubject: saved-by-neomutt\r\n"
+            + "Message-ID: <saved-by-neomutt@example.org>\r\nDate: Sun, 01 Feb 2026 00:00:00 +0000\r\n\r\n"
+            + "Filed away.\r\nWith a second line.\r\n").getBytes(StandardCharsets.US_ASCII);
+
+    /** The fake Gmail with one unread message in the INBOX and a label Work; the engine's configuration. */
+    private String account() throws Exception {
         assumeTrue(installed("neomutt"), "neomutt is not installed");
         assumeTrue(installed("tmux"), "tmux is not installed");
         google = FakeCloud.start(0);
-        FakeGmail gmail = google.gmail();
+        gmail = google.gmail();
         gmail.addAccount(GUSER, "gclient", "gsecret");
-        String work = gmail.addLabel(GUSER, "Work");
-        byte[] raw = ("From: Ann <ann@example.org>\r\nTo: " + GUSER + "\r\nSubject: saved-by-neomutt\r\n"
-                + "Message-ID: <saved-by-neomutt@example.org>\r\nDate: Sun, 01 Feb 2026 00:00:00 +0000\r\n\r\n"
-                + "Filed away.\r\nWith a second line.\r\n").getBytes(StandardCharsets.US_ASCII);
-        String id = gmail.addMessage(GUSER, raw, Instant.parse("2026-02-01T00:00:00Z"), Set.of("INBOX"));
-        Path root = tmp.resolve("gmail");
-        String cfg = "me = GMail_Account(user=\"" + GUSER + "\", client_id=\"gclient\", client_secret=\"gsecret\","
+        work = gmail.addLabel(GUSER, "Work");
+        id = gmail.addMessage(GUSER, raw, Instant.parse("2026-02-01T00:00:00Z"), Set.of("INBOX", "UNREAD"));
+        root = tmp.resolve("gmail");
+        return "me = GMail_Account(user=\"" + GUSER + "\", client_id=\"gclient\", client_secret=\"gsecret\","
                 + " auth_endpoint=\"" + google.baseUri() + "oauth2/auth\", token_endpoint=\"" + google.baseUri()
                 + "oauth2/token\", api_endpoint=\"" + google.baseUri() + "\")\n"
                 + "GMail_Labels(me, root=\"" + root + "\")\n";
+    }
 
-        try (SyncSetup s = open(cfg, google, null)) {
+    /**
+     * The message in Work alone with {@code labels}, its file the message as Gmail has it with
+     * {@code letters}; nothing lost or fetched again.
+     */
+    private void assertMovedToWork(SyncSetup s, Set<String> labels, String letters) throws Exception {
+        assertEquals(labels, gmail.labelsOf(GUSER, id), "moved: in Work, no longer in INBOX");
+        assertThatMaildir(root.resolve("Work")).hasMessages(1).hasMessage(raw).withFlags(letters);
+        poll(s);
+        assertThatMaildir(root.resolve("Work")).hasMessages(1).hasMessage(raw).withFlags(letters);
+        assertThatMaildir(root.resolve("INBOX")).hasMessages(0);
+        assertEquals(0, google.requests().entries().stream()
+                .filter(e -> e.method().equals("GET") && e.path().matches(".*/messages/[^/]+")).count(),
+                "nothing downloaded again");
+        assertNoLostAndFound();
+    }
+
+    /** neomutt's save and its sync reach the daemon in one cycle: one move. */
+    @Test
+    void neomuttsSaveAndSyncInOneCycleMoveTheMessageInGmail() throws Exception {
+        try (SyncSetup s = open(account(), google, null)) {
             poll(s);
             assertThatMaildir(root.resolve("INBOX")).hasMessages(1).hasMessage(raw);
             google.requests().clear();
 
-            saveWithNeomutt(root);
-            Path saved = onlyFile(root.resolve("Work"));
-            assertTrue(Files.readString(saved).contains("Content-Length:"),
-                    "neomutt wrote the message again, with a header line of its own: " + Files.readString(saved));
-
+            saveWithNeomutt(() -> {
+                Path saved = onlyFile(root.resolve("Work"));
+                assertTrue(Files.readString(saved).contains("\nContent-Length: "),
+                        "neomutt wrote the message again, with a header line of its own: " + Files.readString(saved));
+            });
             poll(s);
 
-            assertEquals(Set.of(work), gmail.labelsOf(GUSER, id), "moved: in Work, no longer in INBOX");
             assertEquals(1, google.requests().entries().stream()
                     .filter(e -> e.method().equals("POST") && e.path().endsWith("/messages/" + id + "/modify"))
                     .count(), "one messages.modify: " + google.requests());
-            assertThatMaildir(root.resolve("Work")).hasMessages(1).hasMessage(raw).withFlags("S");
+            assertMovedToWork(s, Set.of(work), "S"); // read, as the saved file says
+        }
+    }
+
+    /**
+     * The daemon's cycle runs between neomutt's save and its sync, as its watcher makes it: the
+     * save is a copy (the label added), the original's removal takes the INBOX label away. The
+     * daemon leaves the original's file alone meanwhile, so that neomutt's sync removes it.
+     */
+    @Test
+    void aCycleBetweenNeomuttsSaveAndItsSyncStillEndsWithTheMessageInWork() throws Exception {
+        try (SyncSetup s = open(account(), google, null)) {
             poll(s);
-            assertThatMaildir(root.resolve("Work")).hasMessages(1).hasMessage(raw).withFlags("S");
-            assertThatMaildir(root.resolve("INBOX")).hasMessages(0);
-            assertEquals(0, google.requests().entries().stream()
-                    .filter(e -> e.method().equals("GET") && e.path().matches(".*/messages/[^/]+")).count(),
-                    "nothing downloaded again");
-            assertNoLostAndFound();
+            google.requests().clear();
+
+            saveWithNeomutt(() -> {
+                poll(s);
+                assertEquals(Set.of("INBOX", "UNREAD", work), gmail.labelsOf(GUSER, id), "copied: the label added");
+            });
+            poll(s);
+
+            // A copy keeps the message's flags: read in neomutt, it stays unread in Gmail.
+            assertMovedToWork(s, Set.of(work, "UNREAD"), "");
         }
     }
 
     /**
      * In neomutt with the README's settings on {@code ~/mail}: {@code s =Work} on the one
-     * message of the INBOX, then {@code $}, which removes the original; waits for both.
+     * message of the INBOX (marked read first), then {@code between} once the saved
+     * file is there, then {@code $}, which removes the original; waits for each.
      */
-    private void saveWithNeomutt(Path root) throws Exception {
+    private void saveWithNeomutt(Step between) throws Exception {
         Path home = Files.createDirectories(tmp.resolve("home"));
         Files.createSymbolicLink(home.resolve("mail"), root); // the README's ~/mail
         Path muttrc = home.resolve("muttrc");
@@ -111,11 +151,19 @@ class NeomuttSaveTest extends FolderLifecycleFixture {
         env = Map.of("HOME", home.toString(), "TERM", "xterm", "LANG", "C.UTF-8");
         tmux("new-session", "-d", "-x", "160", "-y", "30", "neomutt -n -F '" + muttrc + "'");
         awaitScreen("the index", sc -> sc.contains("saved-by-neomutt"));
+        awaitScreen("the message shown new", sc -> indexLine(sc).matches("\\s*\\d+\\s+N.*"));
+        tmux("send-keys", "W"); // clear a flag: N, as reading it does
+        awaitScreen("the flag prompt", sc -> sc.contains("Clear flag"));
+        tmux("send-keys", "N");
+        awaitScreen("the message shown read", sc -> !indexLine(sc).isEmpty()
+                && !indexLine(sc).matches("\\s*\\d+\\s+N.*"));
         tmux("send-keys", "s");
         awaitScreen("the save prompt", sc -> sc.contains("Save to mailbox"));
         tmux("send-keys", "C-u"); // clear neomutt's suggestion
         tmux("send-keys", "-l", "=Work");
         tmux("send-keys", "Enter");
+        await("the saved file", () -> files(root.resolve("Work")).size() == 1);
+        between.run();
         awaitScreen("the saved message marked deleted", sc -> indexLine(sc).matches("\\s*\\d+\\s+D.*"));
         tmux("send-keys", "$");
         await("the original removed by neomutt's sync", () -> files(root.resolve("INBOX")).isEmpty());
@@ -180,6 +228,10 @@ class NeomuttSaveTest extends FolderLifecycleFixture {
 
     private interface Check {
         boolean holds() throws Exception;
+    }
+
+    private interface Step {
+        void run() throws Exception;
     }
 
     /** Waits (bounded) for another process: neomutt's screen or files; nothing checked depends on the pause. */

@@ -50,10 +50,15 @@ class ReaderSavesTest {
     }
 
     private void open(boolean shared) throws Exception {
+        open(shared, true);
+    }
+
+    /** Two folders; {@code shared}: of one account ({@code copyKeepsId}: like Gmail labels). */
+    private void open(boolean shared, boolean copyKeepsId) throws Exception {
         inbox = InMemoryMailbox.likeOffice365("acct:inbox");
         work = InMemoryMailbox.likeOffice365("acct:work");
         if (shared) {
-            InMemoryMailbox.shareAccount("acct", true, inbox, work);
+            InMemoryMailbox.shareAccount("acct", copyKeepsId, inbox, work);
         }
         fx = new SyncFixture(tmp, 2, List.of(inbox, work), new Router(List.of(new Router.Rule(1, 1, null, null, null))));
         fx.start(false);
@@ -177,17 +182,91 @@ class ReaderSavesTest {
         assertEquals(1, fx.lostAndFound().size(), "the saved file kept in lost+found");
     }
 
+    /** mutt's save seen before mutt removes the original (the daemon's cycle runs in between). */
+    private Path saveKeepingTheOriginal(byte[] original, String letters) throws Exception {
+        MaildirFile f = fx.fileFor(0, original);
+        Path saved = fx.maildirPaths.get(1).resolve("cur").resolve("1767225600.R2.mutt:2," + letters);
+        Files.write(saved, asMuttSaves(Files.readAllBytes(f.path())));
+        return saved;
+    }
+
     @Test
-    void aSaveKeptWhileTheOriginalIsStillThereIsNotAMove() throws Exception {
-        open(true);
+    void aSaveSeenWhileTheOriginalIsStillThereIsACopyAndTheLaterRemovalLeavesItInTheOtherFolder()
+            throws Exception {
+        open(true, true);
         String id = synced(body, Flags.NONE);
-        MaildirFile f = fx.fileFor(0, body);
-        Files.write(fx.maildirPaths.get(1).resolve("cur").resolve("1767225600.R2.mutt:2,S"),
-                asMuttSaves(Files.readAllBytes(f.path())));
+        long served = inbox.bodiesServed() + work.bodiesServed();
+        Path saved = saveKeepingTheOriginal(body, "");
+
         CycleReport r = fx.cycleOk();
-        assertEquals(0, r.pushedMoves() + r.pushedCopies(), "a reader's copy (mutt's C) is not recognised");
+
+        assertEquals(1, r.pushedCopies(), r.toString());
+        assertEquals(List.of("copy " + id + " -> acct:work"), inbox.transfers());
         assertEquals(Set.of(id), inbox.ids());
-        assertEquals(Map.of(), inbox.deletions());
+        assertEquals(Set.of(id), work.ids(), "the same message in both folders, like a Gmail label added");
+        assertFalse(Files.exists(saved), "the reader's file is replaced");
+        assertEquals(Map.of(SyncFixture.hash(body), Flags.NONE), fx.local(1));
+        assertNothingLostOrDeleted();
+
+        Files.delete(fx.fileFor(0, body).path()); // the reader removes the original
+        fx.cycleOk();
+        assertEquals(Set.of(), inbox.ids());
+        assertEquals(Set.of(id), work.ids(), "left in the folder it was saved to");
+        assertEquals(Map.of(SyncFixture.hash(body), Flags.NONE), fx.local(1));
+        assertEquals(List.of(), fx.lostAndFound());
+        assertEquals(served, inbox.bodiesServed() + work.bodiesServed(), "nothing downloaded again");
+        assertTrue(fx.cycleOk().idle());
+    }
+
+    @Test
+    void aSaveSeenWhileTheOriginalIsStillThereIsACopyLikeOffice365s() throws Exception {
+        open(true, false);
+        String id = synced(body, Flags.NONE);
+        long served = inbox.bodiesServed() + work.bodiesServed();
+        saveKeepingTheOriginal(body, "S"); // read in the reader, then saved
+        CycleReport r = fx.cycleOk();
+        assertEquals(1, r.pushedCopies(), r.toString());
+        assertEquals(1, work.ids().size());
+        String copy = work.ids().iterator().next();
+        assertFalse(copy.equals(id), "an Office365 copy is a new message");
+        // The message's flags, as for any copy: the original is not touched (the reader is
+        // about to remove its file, which must still be there under the name it knows).
+        assertEquals(Flags.NONE, work.flags(copy));
+        assertEquals(Flags.NONE, inbox.flags(id));
+        assertEquals(Map.of(SyncFixture.hash(body), Flags.NONE), fx.local(1));
+        assertEquals(Map.of(SyncFixture.hash(body), Flags.NONE), fx.local(0));
+        assertNothingLostOrDeleted();
+        assertTrue(fx.cycleOk().idle());
+        assertEquals(served, inbox.bodiesServed() + work.bodiesServed(), "the copy's body is known by its new id");
+    }
+
+    /** Comparing a save with every message of its size would cost what a big mailbox holds: a few only. */
+    @Test
+    void aSaveWithTooManyMessagesOfItsSizeIsNoCopy() throws Exception {
+        open(true, true);
+        for (int i = 0; i <= ReaderCopies.MAX_CANDIDATES; i++) {
+            inbox.add(Messages.message(String.format("same-size-%02d", i)), Flags.NONE, null);
+        }
+        fx.cycleOk();
+        byte[] one = Messages.message("same-size-07");
+        assertEquals(ReaderCopies.MAX_CANDIDATES + 1, fx.files(0).size());
+        saveKeepingTheOriginal(one, "S");
+        CycleReport r = fx.cycleOk();
+        assertEquals(0, r.pushedCopies() + r.pushedMoves());
+        assertEquals(Set.of(), work.ids());
+        assertEquals(1, fx.lostAndFound().size(), "kept in lost+found, as before");
+    }
+
+    @Test
+    void aSaveOfAnEditedMessageWhileTheOriginalStaysIsNoCopy() throws Exception {
+        open(true, true);
+        String id = synced(body, Flags.NONE);
+        Path saved = saveKeepingTheOriginal(body, "S");
+        Files.writeString(saved, Files.readString(saved).replace("Line 2 ", "Line two "));
+        CycleReport r = fx.cycleOk();
+        assertEquals(0, r.pushedCopies() + r.pushedMoves());
+        assertEquals(Set.of(id), inbox.ids());
+        assertEquals(Set.of(), work.ids());
         assertEquals(1, fx.lostAndFound().size());
     }
 
