@@ -298,4 +298,17 @@ class ReaderSavesTest {
         assertNothingLostOrDeleted();
         assertEquals(Map.of(SyncFixture.hash(body), Flags.of(Flag.READ)), fx.local(1));
     }
+
+    @Test
+    void aSaveMadeWhileStoppedIsUndoneAtStartLikeADeletion() throws Exception {
+        open(true);
+        String id = synced(body, Flags.NONE);
+        save(body, "S", ReaderSavesTest::asMuttSaves);
+        fx.start(false);
+        CycleReport r = fx.cycleOk();
+        assertEquals(0, r.pushedMoves() + r.pushedCopies() + r.pushedDeletes(), "start-up rules: the cloud decides");
+        assertEquals(Set.of(id), inbox.ids());
+        assertNotNull(fx.fileFor(0, body), "the message is back where the cloud has it");
+        assertEquals(1, fx.lostAndFound().size(), "the saved file is kept in lost+found");
+    }
 }
