@@ -17,9 +17,9 @@ import org.slf4j.LoggerFactory;
  * Local moves and copies between the Maildirs of one account (issue 16): a file in a Maildir
  * where the previous snapshot placed no message of its content (an "arrival"), while it placed
  * a message of that content in another Maildir, is that message saved there by the user
- * ({@code mv}, {@code cp}, {@code ln}; a mail reader's save that rewrites the header has another
- * content: {@link ReaderCopies} finds it when the original's file left in the same cycle). When exactly one other mailbox of the message's account
- * routes the content to the arrival's Maildir, the message is moved into that mailbox in the
+ * ({@code mv}, {@code cp}, {@code ln}; a mail reader's save rewrites the header, so it has
+ * another content: {@link ReaderCopies} finds its message). When exactly one other mailbox of
+ * the message's account routes the content to the arrival's Maildir, the message is moved into that mailbox in the
  * cloud (its file left its Maildir) or copied there (its file stayed); {@link PushPlan} plans
  * it under the rules of a deletion, {@link Pusher} applies it. Otherwise (another account, a
  * Maildir no mailbox of the account fills, or two that could) the arrival goes to lost+found and

@@ -15,8 +15,8 @@ import org.jspecify.annotations.Nullable;
  * content in scope is renamed to its wanted flags, kept (a mailbox that was not refreshed had
  * it), removed (the previous cycle placed its content here and the cloud no longer has it
  * here), or moved to lost+found (a file that is no message of the cloud); each wanted content
- * without a file is delivered. A mail reader's save the cloud took as a move is replaced by the
- * message's own body: that is delivered first, and the reader's file removed after it.
+ * without a file is delivered. A mail reader's save the cloud took as a move or copy is replaced
+ * by the message's own body: that is delivered first, and the reader's file removed after it.
  */
 final class MaildirPlan {
     /** One step for a Maildir. */
@@ -57,8 +57,8 @@ final class MaildirPlan {
     }
 
     /**
-     * As above; {@code saves}: the contents of mail readers' saves the cloud took as moves into
-     * this Maildir, with the message's content that replaces each.
+     * As above; {@code saves}: the contents of mail readers' saves the cloud took as moves or
+     * copies into this Maildir, with the message's content that replaces each.
      */
     static List<Action> plan(LocalView local, @Nullable Set<ContentHash> scope, Map<ContentHash, Want> want,
             Map<ContentHash, List<Source>> expectedHere, Predicate<ContentHash> protects,

@@ -139,11 +139,13 @@ final class MaildirUpdate {
             return;
         }
         ownChanges.expect(r.file().path());
-        folder.remove(r.file());
+        boolean removed = folder.remove(r.file()); // false: the reader renamed or removed it meanwhile
         view.remove(r.file().path());
         local.renameInStatIndex(r.hash());
-        log.info("{}: replaced by the message as the cloud has it (the header lines the mail reader added "
-                + "are dropped)", r.file().path());
+        if (removed) {
+            log.info("{}: replaced by the message as the cloud has it (without the header lines the mail "
+                    + "reader added)", r.file().path());
+        }
     }
 
     private void deliver(int i, LocalView view, MaildirPlan.Deliver d, Map<CloudState, Refresh> refreshed,

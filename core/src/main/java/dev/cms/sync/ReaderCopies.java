@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
 final class ReaderCopies {
     private static final Logger log = LoggerFactory.getLogger(ReaderCopies.class);
     /** More files of a save's size than this: not compared, no copy. */
-    static final int MAX_CANDIDATES = 16;
+    static final int MAX_CANDIDATES = 32;
 
     /**
      * The file of content {@code arrived} in Maildir {@code maildir} is the message content
