@@ -1,6 +1,7 @@
 package dev.cms.sync;
 
 import dev.cms.model.ContentHash;
+import dev.cms.store.MessageStore;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -17,7 +18,7 @@ import java.util.function.BooleanSupplier;
 final class Cycle {
     /** What a cycle works with. */
     record Parts(List<CloudState> clouds, LocalSide local, Pusher pusher, Routing routing, MaildirUpdate update,
-            Committer committer, boolean offline, BooleanSupplier stopRequested) {}
+            Committer committer, MessageStore store, boolean offline, BooleanSupplier stopRequested) {}
 
     private final Parts p;
     final Map<CloudState, Refresh> refreshed;
@@ -44,7 +45,7 @@ final class Cycle {
     /** Pushes each mailbox's local changes; false when stopped. */
     boolean push(List<LocalView> locals, CycleReport rep) throws InterruptedException {
         Set<String> activeBefore = activeMailboxes(refreshed);
-        moves = LocalMoves.find(p.clouds(), refreshed, locals, scope, expected, p.routing());
+        moves = LocalMoves.find(p.clouds(), refreshed, locals, scope, expected, p.routing(), p.store());
         for (Map.Entry<CloudState, Refresh> e : refreshed.entrySet()) {
             CloudState c = e.getKey();
             Refresh r = e.getValue();
@@ -88,7 +89,8 @@ final class Cycle {
             rep.planned += in == null ? locals.get(i).hashCount() + desired.get(i).size() : in.size();
             List<MaildirPlan.Action> plan = MaildirPlan.plan(locals.get(i), scope.in(i), desired.get(i),
                     expected.in(i), h -> expected.protects(m, h)
-                            || !moves.isEmpty() && moves.protects(m, h, refreshed, p.local()::journaled));
+                            || !moves.isEmpty() && moves.protects(m, h, refreshed, p.local()::journaled),
+                    moves.isEmpty() ? Map.of() : moves.replacedIn(m, refreshed));
             p.update().run(i, locals.get(i), plan, refreshed, rep);
             if (stopped(rep)) {
                 return false;

@@ -1,6 +1,7 @@
 package dev.cms.sync;
 
 import dev.cms.model.ContentHash;
+import dev.cms.store.MessageStore;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -9,14 +10,16 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.BiPredicate;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Local moves and copies between the Maildirs of one account (issue 16): a file in a Maildir
  * where the previous snapshot placed no message of its content (an "arrival"), while it placed
  * a message of that content in another Maildir, is that message saved there by the user
- * ({@code mv}, {@code cp}, {@code ln}; a mail reader's save that rewrites the header has another
- * content, so it is not one). When exactly one other mailbox of the message's account
- * routes the content to the arrival's Maildir, the message is moved into that mailbox in the
+ * ({@code mv}, {@code cp}, {@code ln}; a mail reader's save rewrites the header, so it has
+ * another content: {@link ReaderCopies} finds its message). When exactly one other mailbox of
+ * the message's account routes the content to the arrival's Maildir, the message is moved into that mailbox in the
  * cloud (its file left its Maildir) or copied there (its file stayed); {@link PushPlan} plans
  * it under the rules of a deletion, {@link Pusher} applies it. Otherwise (another account, a
  * Maildir no mailbox of the account fills, or two that could) the arrival goes to lost+found and
@@ -26,14 +29,22 @@ import org.jspecify.annotations.Nullable;
  * cycle, its arrival is kept where it is ({@link #protects}), never sent to lost+found.
  */
 final class LocalMoves {
+    private static final Logger log = LoggerFactory.getLogger(LocalMoves.class);
+
     /**
      * A message to move or copy into mailbox {@code into}, which routes its content {@code hash}
-     * to Maildir {@code maildir}, where the user put the file.
+     * to Maildir {@code maildir}, where the user put the file, of content {@code arrived}: the
+     * same, or for a mail reader's save the rewritten message ({@link ReaderCopies}).
      */
-    record Transfer(CloudState from, String id, CloudState into, int maildir, ContentHash hash) {}
+    record Transfer(CloudState from, String id, CloudState into, int maildir, ContentHash hash,
+            ContentHash arrived) {
+        boolean readerSave() {
+            return !arrived.equals(hash);
+        }
+    }
 
     /** A file of content {@code hash} in Maildir {@code maildir}, where the snapshot placed none. */
-    private record Arrival(int maildir, ContentHash hash) {}
+    record Arrival(int maildir, ContentHash hash) {}
 
     static final LocalMoves NONE = new LocalMoves();
 
@@ -46,23 +57,15 @@ final class LocalMoves {
 
     /**
      * Finds the transfers of a cycle. Adds to {@code scope} (and {@code expected}) each arrival's
-     * content in the other Maildirs, where the message it came from was placed.
+     * content in the other Maildirs, where the message it came from was placed, and for a mail
+     * reader's save ({@link ReaderCopies}) the message's content in the Maildir it was saved to.
      */
     static LocalMoves find(List<CloudState> clouds, Map<CloudState, Refresh> refreshed, List<LocalView> locals,
-            Scope scope, Expected expected, Routing routing) {
+            Scope scope, Expected expected, Routing routing, MessageStore store) {
         if (!sharesAnAccount(clouds)) {
             return NONE;
         }
-        List<Arrival> arrivals = new ArrayList<>();
-        for (int u = 0; u < locals.size(); u++) {
-            Set<ContentHash> in = scope.in(u);
-            LocalView v = locals.get(u);
-            for (ContentHash h : in == null ? v.hashes() : in) {
-                if (v.has(h) && !expected.in(u).containsKey(h)) {
-                    arrivals.add(new Arrival(u, h));
-                }
-            }
-        }
+        List<Arrival> arrivals = arrivals(locals, scope, expected);
         if (arrivals.isEmpty()) {
             return NONE;
         }
@@ -75,10 +78,40 @@ final class LocalMoves {
         }
         expected.extendTo(scope);
         LocalMoves out = new LocalMoves();
+        List<Arrival> unknown = new ArrayList<>();
+        Set<ContentHash> known = new HashSet<>();
         for (Arrival a : arrivals) {
-            out.plan(clouds, refreshed, locals, expected, routing, a.maildir(), a.hash());
+            if (out.plan(clouds, refreshed, locals, expected, routing, a.maildir(), a.hash())) {
+                known.add(a.hash());
+            } else {
+                unknown.add(a);
+            }
+        }
+        List<ReaderCopies.Match> saves = ReaderCopies.find(unknown, known, locals, expected, store);
+        for (ReaderCopies.Match m : saves) {
+            scope.add(m.from(), m.hash()); // a copy's original, which did not change
+            scope.add(m.maildir(), m.hash()); // where the message's own body goes in place of the reader's file
+        }
+        expected.extendTo(scope);
+        for (ReaderCopies.Match m : saves) {
+            out.planSave(clouds, refreshed, expected, routing, m);
         }
         return out;
+    }
+
+    /** The files in scope whose content the snapshot did not place in their Maildir. */
+    private static List<Arrival> arrivals(List<LocalView> locals, Scope scope, Expected expected) {
+        List<Arrival> arrivals = new ArrayList<>();
+        for (int u = 0; u < locals.size(); u++) {
+            Set<ContentHash> in = scope.in(u);
+            LocalView v = locals.get(u);
+            for (ContentHash h : in == null ? v.hashes() : in) {
+                if (v.has(h) && !expected.in(u).containsKey(h)) {
+                    arrivals.add(new Arrival(u, h));
+                }
+            }
+        }
+        return arrivals;
     }
 
     private static boolean sharesAnAccount(List<CloudState> clouds) {
@@ -91,14 +124,19 @@ final class LocalMoves {
         return false;
     }
 
-    /** Plans a transfer for each message of content {@code h} placed in another Maildir than {@code u}. */
-    private void plan(List<CloudState> clouds, Map<CloudState, Refresh> refreshed, List<LocalView> locals,
+    /**
+     * Plans a transfer for each message of content {@code h} placed in another Maildir than
+     * {@code u}; whether there was such a message (planned or not).
+     */
+    private boolean plan(List<CloudState> clouds, Map<CloudState, Refresh> refreshed, List<LocalView> locals,
             Expected expected, Routing routing, int u, ContentHash h) {
+        boolean known = false;
         for (int t = 0; t < locals.size(); t++) {
             if (t == u) {
                 continue;
             }
             for (Source s : expected.in(t).getOrDefault(h, List.of())) {
+                known = true;
                 Map<String, Transfer> of = planned.computeIfAbsent(s.cloud(), k -> new HashMap<>());
                 if (of.containsKey(s.id())) {
                     continue; // the Maildir with the lowest index takes it
@@ -107,8 +145,25 @@ final class LocalMoves {
                 Refresh rd = d == null ? null : refreshed.get(d);
                 boolean copy = locals.get(t).has(h);
                 if (d != null && !(copy && rd != null && rd.active() && rd.now().contains(s.id()))) {
-                    of.put(s.id(), new Transfer(s.cloud(), s.id(), d, u, h));
+                    of.put(s.id(), new Transfer(s.cloud(), s.id(), d, u, h, h));
                 }
+            }
+        }
+        return known;
+    }
+
+    /** Plans the move or copy of each message of the content a mail reader saved into another Maildir. */
+    private void planSave(List<CloudState> clouds, Map<CloudState, Refresh> refreshed, Expected expected,
+            Routing routing, ReaderCopies.Match m) {
+        for (Source s : expected.in(m.from()).getOrDefault(m.hash(), List.of())) {
+            Map<String, Transfer> of = planned.computeIfAbsent(s.cloud(), k -> new HashMap<>());
+            CloudState d = onlyMailboxRouting(clouds, s, m.hash(), m.maildir(), routing);
+            Refresh rd = d == null ? null : refreshed.get(d);
+            if (d != null && !of.containsKey(s.id())
+                    && !(m.copy() && rd != null && rd.active() && rd.now().contains(s.id()))) {
+                of.put(s.id(), new Transfer(s.cloud(), s.id(), d, m.maildir(), m.hash(), m.arrived()));
+                log.debug("{}: {} is a mail reader's save of message {} into Maildir {}", s.cloud().key(),
+                        m.arrived().shortHex(), s.id(), m.maildir());
             }
         }
     }
@@ -147,7 +202,7 @@ final class LocalMoves {
             BiPredicate<Integer, ContentHash> journaled) {
         for (Map<String, Transfer> of : planned.values()) {
             for (Transfer t : of.values()) {
-                if (t.maildir() != m || !t.hash().equals(h)) {
+                if (t.maildir() != m || !t.arrived().equals(h)) {
                     continue;
                 }
                 boolean fromActive = refreshed.get(t.from()) != null && refreshed.get(t.from()).active();
@@ -163,6 +218,24 @@ final class LocalMoves {
     private static boolean startupRules(Transfer t, BiPredicate<Integer, ContentHash> journaled) {
         Entry prev = t.from().snapshot.get(t.id());
         return prev == null || PushPlan.startupRules(t.from(), t.id(), prev, journaled);
+    }
+
+    /**
+     * For Maildir {@code m}: each mail reader's save whose message the cloud took and whose
+     * destination was refreshed, by the file's content, with the message's content, whose body
+     * takes the file's place.
+     */
+    Map<ContentHash, ContentHash> replacedIn(int m, Map<CloudState, Refresh> refreshed) {
+        Map<ContentHash, ContentHash> out = new HashMap<>();
+        for (Map<String, Transfer> of : planned.values()) {
+            for (Transfer t : of.values()) {
+                Refresh into = refreshed.get(t.into());
+                if (t.maildir() == m && t.readerSave() && pushed.contains(t) && into != null && into.active()) {
+                    out.put(t.arrived(), t.hash());
+                }
+            }
+        }
+        return out;
     }
 
     boolean isEmpty() {

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.ObjLongConsumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -196,6 +197,11 @@ final class LocalView {
     /** Every file's path with its hash. */
     void forEach(BiConsumer<Path, ContentHash> action) {
         byName.forEach(item -> action.accept(path(item), item.hash));
+    }
+
+    /** Every file's content with its size. */
+    void forEachSized(ObjLongConsumer<ContentHash> action) {
+        byName.forEach(item -> action.accept(item.hash, item.size));
     }
 
     /** Adds to {@code touched} the contents of files that differ between {@code old} and this view of the same Maildir. */

@@ -15,11 +15,12 @@ import org.jspecify.annotations.Nullable;
  * content in scope is renamed to its wanted flags, kept (a mailbox that was not refreshed had
  * it), removed (the previous cycle placed its content here and the cloud no longer has it
  * here), or moved to lost+found (a file that is no message of the cloud); each wanted content
- * without a file is delivered.
+ * without a file is delivered. A mail reader's save the cloud took as a move or copy is replaced
+ * by the message's own body: that is delivered first, and the reader's file removed after it.
  */
 final class MaildirPlan {
     /** One step for a Maildir. */
-    sealed interface Action permits Rename, Remove, ToLostFound, Deliver {
+    sealed interface Action permits Rename, Remove, ToLostFound, Deliver, Replaced {
         ContentHash hash();
     }
 
@@ -35,6 +36,12 @@ final class MaildirPlan {
     /** Links the stored body of {@code hash} into the Maildir with {@code flags}. */
     record Deliver(ContentHash hash, Flags flags, Want want) implements Action {}
 
+    /**
+     * Removes {@code file}, a mail reader's save of the message of content {@code by}, once a file
+     * of {@code by} is in the Maildir (planned after its delivery; kept when that failed).
+     */
+    record Replaced(MaildirFile file, ContentHash hash, ContentHash by) implements Action {}
+
     private MaildirPlan() {}
 
     /**
@@ -46,7 +53,18 @@ final class MaildirPlan {
      */
     static List<Action> plan(LocalView local, @Nullable Set<ContentHash> scope, Map<ContentHash, Want> want,
             Map<ContentHash, List<Source>> expectedHere, Predicate<ContentHash> protects) {
+        return plan(local, scope, want, expectedHere, protects, Map.of());
+    }
+
+    /**
+     * As above; {@code saves}: the contents of mail readers' saves the cloud took as moves or
+     * copies into this Maildir, with the message's content that replaces each.
+     */
+    static List<Action> plan(LocalView local, @Nullable Set<ContentHash> scope, Map<ContentHash, Want> want,
+            Map<ContentHash, List<Source>> expectedHere, Predicate<ContentHash> protects,
+            Map<ContentHash, ContentHash> saves) {
         List<Action> out = new ArrayList<>();
+        List<Action> last = new ArrayList<>();
         for (ContentHash h : scope == null ? local.hashes() : scope) {
             List<MaildirFile> present = local.files(h);
             if (present == null) {
@@ -61,6 +79,8 @@ final class MaildirPlan {
                     }
                 } else if (protects.test(h)) {
                     break;
+                } else if (saves.containsKey(h) && want.containsKey(saves.get(h))) {
+                    last.add(new Replaced(f, h, saves.get(h)));
                 } else if (expectedHere.containsKey(h)) {
                     out.add(new Remove(f, h, expectedHere.get(h)));
                 } else {
@@ -73,6 +93,7 @@ final class MaildirPlan {
                 out.add(new Deliver(e.getKey(), e.getValue().target(Flags.NONE), e.getValue()));
             }
         }
+        out.addAll(last);
         return out;
     }
 }

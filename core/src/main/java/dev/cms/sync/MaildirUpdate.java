@@ -70,7 +70,7 @@ final class MaildirUpdate {
                 }
             } catch (IOException ex) {
                 Failure.Phase phase = a instanceof MaildirPlan.Rename ? Failure.Phase.RENAME
-                        : a instanceof MaildirPlan.Remove ? Failure.Phase.REMOVE : Failure.Phase.LOST_AND_FOUND;
+                        : a instanceof MaildirPlan.ToLostFound ? Failure.Phase.LOST_AND_FOUND : Failure.Phase.REMOVE;
                 problem(rep, phase, "Maildir " + keys.get(i) + ": " + f.path().getFileName() + ": " + ex.getMessage());
                 failSources(w, refreshed);
             }
@@ -86,6 +86,9 @@ final class MaildirUpdate {
         }
         if (a instanceof MaildirPlan.ToLostFound l) {
             return l.file();
+        }
+        if (a instanceof MaildirPlan.Replaced r) {
+            return r.file();
         }
         throw new IllegalArgumentException("a delivery has no file yet");
     }
@@ -121,6 +124,27 @@ final class MaildirUpdate {
             local.renameInStatIndex(l.hash());
             rep.lostFound++;
             log.warn("{} is not a message the cloud has; moved it to {}", l.file().path(), moved);
+        } else if (a instanceof MaildirPlan.Replaced r) {
+            replace(folder, view, r);
+        }
+    }
+
+    /**
+     * Removes a mail reader's save once the message's own body is in the Maildir (delivered just
+     * before): a crash or a failed delivery leaves both files, never neither.
+     */
+    private void replace(MaildirFolder folder, LocalView view, MaildirPlan.Replaced r) throws IOException {
+        if (!view.has(r.by())) {
+            log.info("{}: kept until the message's own copy is delivered", r.file().path());
+            return;
+        }
+        ownChanges.expect(r.file().path());
+        boolean removed = folder.remove(r.file()); // false: the reader renamed or removed it meanwhile
+        view.remove(r.file().path());
+        local.renameInStatIndex(r.hash());
+        if (removed) {
+            log.info("{}: replaced by the message as the cloud has it (without the header lines the mail "
+                    + "reader added)", r.file().path());
         }
     }
 

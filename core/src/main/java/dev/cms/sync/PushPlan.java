@@ -84,11 +84,12 @@ final class PushPlan {
 
     /**
      * The move of message {@code id}, whose file left its Maildir for the transfer's, with the
-     * flags that file shows as changed (a file marked T there is a deletion, as in its own Maildir).
+     * flags that file shows as changed (a file marked T there is a deletion, as in its own Maildir);
+     * for a mail reader's save, the flags of the file the reader wrote.
      */
     private static Push moved(CloudState c, String id, Entry prev, Entry cur, LocalMoves.Transfer t,
             List<LocalView> locals, Expected expected) {
-        List<MaildirFile> files = Objects.requireNonNull(locals.get(t.maildir()).files(prev.hash()),
+        List<MaildirFile> files = Objects.requireNonNull(locals.get(t.maildir()).files(t.arrived()),
                 "an arrival has a file");
         Push p = one(c, id, prev, cur, files, expected, false);
         if (p != null && p.change().delete()) {

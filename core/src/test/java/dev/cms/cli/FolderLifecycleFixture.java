@@ -88,6 +88,25 @@ abstract class FolderLifecycleFixture {
         return mine;
     }
 
+    /**
+     * mutt's {@code s} of the message file {@code original} into {@code maildir} with flag
+     * {@code letters}: the message written again as mutt 2.2 and Debian's neomutt write it (LF
+     * line ends, {@code Status:}, {@code Content-Length:} and {@code Lines:} added to the
+     * header), the original left where it is (mutt removes it when it syncs the mailbox). The
+     * saved file's path.
+     */
+    static Path saveAsMutt(Path original, Path maildir, String letters) throws Exception {
+        String text = Files.readString(original, java.nio.charset.StandardCharsets.ISO_8859_1).replace("\r\n", "\n");
+        int split = text.indexOf("\n\n") + 1;
+        String body = text.substring(split + 1);
+        String added = "Status: RO\nContent-Length: " + body.length() + "\nLines: " + body.split("\n", -1).length
+                + "\n";
+        Path saved = maildir.resolve("cur").resolve("1767225600.R7.mutt:2," + letters);
+        Files.writeString(saved, text.substring(0, split) + added + "\n" + body,
+                java.nio.charset.StandardCharsets.ISO_8859_1);
+        return saved;
+    }
+
     /** The one file of {@code maildir} (asserting there is exactly one). */
     static Path onlyFile(Path maildir) throws Exception {
         Set<Path> files = files(maildir);

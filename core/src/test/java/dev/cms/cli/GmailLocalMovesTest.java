@@ -2,6 +2,7 @@ package dev.cms.cli;
 
 import static dev.cms.testing.MaildirAssert.assertThatMaildir;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cms.fakecloud.FakeCloud;
@@ -96,6 +97,76 @@ class GmailLocalMovesTest extends FolderLifecycleFixture {
             assertEquals(0, bodyDownloads(), "nothing is downloaded again");
             assertThatMaildir(maildir("Work")).hasMessages(1).hasMessage(message.raw()).withFlags("S");
             assertNoLostAndFound();
+        }
+    }
+
+    /** mutt's and neomutt's {@code s}: a rewritten file in Work, the original removed. */
+    @Test
+    void muttsSaveIntoAnotherLabelsMaildirIsOneModifySwappingTheLabels() throws Exception {
+        try (SyncSetup s = open(config(), google, null)) {
+            poll(s);
+            Path was = onlyFile(maildir("INBOX"));
+            google.requests().clear();
+            Path saved = saveAsMutt(was, maildir("Work"), "S");
+            Files.delete(was); // mutt's sync, before the daemon's next cycle
+            poll(s);
+            List<RequestLog.Entry> modify = requests("/messages/" + id + "/modify");
+            assertEquals(1, modify.size(), "one messages.modify: " + google.requests());
+            String body = modify.get(0).body();
+            assertTrue(body.matches("(?s).*\"addLabelIds\"\\s*:\\s*\\[\\s*\"" + work + "\"\\s*].*"), body);
+            assertTrue(body.matches("(?s).*\"removeLabelIds\"\\s*:\\s*\\[\\s*\"INBOX\"\\s*,\\s*\"UNREAD\"\\s*].*"), body);
+            assertEquals(List.of(), requests("/batchModify"), "nothing archived or trashed");
+            assertEquals(Set.of(work), gmail.labelsOf(GUSER, id), "in Work, read, the same message");
+            assertThatMaildir(maildir("Work")).hasMessages(1).hasMessage(message.raw()).withFlags("S");
+            assertFalse(Files.exists(saved), "the saved file is now the message as Gmail has it");
+            assertThatMaildir(maildir("INBOX")).hasMessages(0);
+            poll(s);
+            poll(s);
+            assertEquals(0, bodyDownloads(), "nothing is downloaded again");
+            assertThatMaildir(maildir("Work")).hasMessages(1).hasMessage(message.raw()).withFlags("S");
+            assertNoLostAndFound();
+        }
+    }
+
+    /**
+     * The daemon's cycle between mutt's save and mutt's sync (its watcher reacts within a second):
+     * the save is a copy (the label added; the message's flags, as for any copy), the original's
+     * removal then takes the INBOX label away: the message ends in Work alone.
+     */
+    @Test
+    void muttsSaveSeenBeforeTheOriginalIsRemovedEndsInTheOtherLabelAlone() throws Exception {
+        try (SyncSetup s = open(config(), google, null)) {
+            poll(s);
+            Path was = onlyFile(maildir("INBOX"));
+            google.requests().clear();
+            Path saved = saveAsMutt(was, maildir("Work"), "S");
+            poll(s);
+            assertEquals(Set.of("INBOX", "UNREAD", work), gmail.labelsOf(GUSER, id), "copied: the label added");
+            assertFalse(Files.exists(saved), "the saved file is now the message as Gmail has it");
+            assertThatMaildir(maildir("Work")).hasMessages(1).hasMessage(message.raw()).withFlags("");
+            assertEquals(was, onlyFile(maildir("INBOX")), "the original untouched, for mutt to remove");
+            Files.delete(was); // mutt's sync removes the original
+            poll(s);
+            assertEquals(Set.of("UNREAD", work), gmail.labelsOf(GUSER, id), "in Work alone");
+            assertThatMaildir(maildir("Work")).hasMessages(1).hasMessage(message.raw()).withFlags("");
+            assertThatMaildir(maildir("INBOX")).hasMessages(0);
+            poll(s);
+            assertEquals(0, bodyDownloads(), "nothing is downloaded again");
+            assertNoLostAndFound();
+        }
+    }
+
+    @Test
+    void muttsSaveOfAnotherMessageIsNoMove() throws Exception {
+        try (SyncSetup s = open(config(), google, null)) {
+            poll(s);
+            Path was = onlyFile(maildir("INBOX"));
+            Path saved = saveAsMutt(was, maildir("Work"), "S");
+            Files.delete(was);
+            Files.writeString(saved, Files.readString(saved).replace("\n\n", "\n\nEdited before saving.\n"));
+            poll(s);
+            assertEquals(Set.of("UNREAD"), gmail.labelsOf(GUSER, id), "archived: a deletion, as before");
+            assertEquals(1, lostAndFound().size(), "the file is kept in lost+found");
         }
     }
 

@@ -83,8 +83,7 @@ class GraphLocalMovesTest extends FolderLifecycleFixture {
             poll(s);
             Path was = onlyFile(maildir("Inbox"));
             ms.requests().clear();
-            // A save as cp and rm make it (mutt's own "s" also rewrites the header, which is not
-            // recognised yet): a new file in the other folder, read and flagged now; the old one removed.
+            // A save as cp and rm make it: a new file in the other folder, read and flagged now; the old one removed.
             Files.copy(was, maildir("Projects").resolve("cur").resolve("1700000000.M1P1.host:2,FS"));
             Files.delete(was);
             poll(s);
@@ -104,6 +103,35 @@ class GraphLocalMovesTest extends FolderLifecycleFixture {
             poll(s);
             assertEquals(0, bodyDownloads(), "nothing is downloaded again");
             assertThatMaildir(maildir("Projects")).hasMessages(1).hasMessage(message.raw()).withFlags("FS");
+            assertNoLostAndFound();
+        }
+    }
+
+    /** mutt's and neomutt's {@code s}: a rewritten file in Projects, the original removed. */
+    @Test
+    void muttsSaveIntoAnotherFolderIsMovedThere() throws Exception {
+        try (SyncSetup s = open(config(), null, ms)) {
+            poll(s);
+            Path was = onlyFile(maildir("Inbox"));
+            ms.requests().clear();
+            Path saved = saveAsMutt(was, maildir("Projects"), "FS");
+            Files.delete(was); // mutt's sync, before the daemon's next cycle
+            poll(s);
+            List<RequestLog.Entry> moves = requests("POST", "/messages/" + id + "/move");
+            assertEquals(1, moves.size(), "one move: " + ms.requests());
+            assertTrue(moves.get(0).body().contains(projects), moves.get(0).body());
+            FakeGraph.MessageState m = graph.message(user, id);
+            assertEquals(projects, m.folderId(), "moved, with its immutable id kept");
+            assertTrue(m.isRead());
+            assertEquals("flagged", m.flagStatus(), "the flags of the saved file");
+            assertEquals(List.of(), graph.messageIds(user, "archive"), "never archived");
+            assertEquals(List.of(), graph.messageIds(user, "deleteditems"), "never trashed");
+            assertThatMaildir(maildir("Projects")).hasMessages(1).hasMessage(message.raw()).withFlags("FS");
+            assertFalse(Files.exists(saved), "the saved file is now the message as Office365 has it");
+            assertThatMaildir(maildir("Inbox")).hasMessages(0);
+            poll(s);
+            poll(s);
+            assertEquals(0, bodyDownloads(), "nothing is downloaded again");
             assertNoLostAndFound();
         }
     }

@@ -114,4 +114,27 @@ class MaildirPlanTest {
         assertEquals(1, all.size());
         assertInstanceOf(MaildirPlan.ToLostFound.class, all.get(0));
     }
+
+    /**
+     * A mail reader's save the cloud took as a move (issue 16): the message's own body is
+     * delivered first and the reader's file removed after it, never sent to lost+found; without
+     * a delivery wanted here the file is what any unknown file is.
+     */
+    @Test
+    void aReadersSaveIsReplacedAfterTheMessagesOwnBodyIsDelivered() {
+        MaildirFile saved = file("saved:2,S", B);
+        List<MaildirPlan.Action> plan = MaildirPlan.plan(view, null, Map.of(A, want("m1", "S")), Map.of(),
+                h -> false, Map.of(B, A));
+        assertEquals(2, plan.size(), plan.toString());
+        MaildirPlan.Deliver d = assertInstanceOf(MaildirPlan.Deliver.class, plan.get(0));
+        assertEquals(A, d.hash());
+        assertEquals(Flags.fromLetters("S"), d.flags());
+        assertEquals(new MaildirPlan.Replaced(saved, B, A), plan.get(1));
+
+        List<MaildirPlan.Action> notWanted = MaildirPlan.plan(view, null, Map.of(), Map.of(), h -> false,
+                Map.of(B, A));
+        assertEquals(List.of(new MaildirPlan.ToLostFound(saved, B)), notWanted);
+        assertEquals(List.of(), MaildirPlan.plan(view, null, Map.of(), Map.of(), h -> true, Map.of(B, A)),
+                "a protected save stays");
+    }
 }
