@@ -48,18 +48,22 @@ final class Routing {
     /** The Maildir of message {@code id} of {@code c}, whose body is {@code h}. */
     int one(CloudState c, String id, ContentHash h) {
         try {
-            Path body = store.path(h);
-            Map<String, String> cache = new HashMap<>();
-            return router.route(c.index, name -> {
-                if (!cache.containsKey(name)) {
-                    cache.put(name, HeaderReader.read(body, name));
-                }
-                return cache.get(name);
-            });
+            return ofFile(c, store.path(h));
         } catch (IOException ex) {
             log.warn("{}: cannot read headers of {} for routing ({}); using the first Maildir", c.key(), id,
                     ex.getMessage());
             return 0;
         }
+    }
+
+    /** The Maildir of a message of {@code c} whose bytes are the file {@code body} (a stored body, a user's file). */
+    int ofFile(CloudState c, Path body) throws IOException {
+        Map<String, String> cache = new HashMap<>();
+        return router.route(c.index, name -> {
+            if (!cache.containsKey(name)) {
+                cache.put(name, HeaderReader.read(body, name));
+            }
+            return cache.get(name);
+        });
     }
 }

@@ -105,7 +105,8 @@ public final class SyncEngine {
         this.update = new MaildirUpdate(folders, maildirKeys, store, stats, local, bodies, relay);
         String fingerprint = folders.isEmpty() ? "" : router.fingerprint(maildirKeys, mailboxKeys);
         this.committer = new Committer(maildirKeys, store, db, stats, local, bodies, ticker, fingerprint);
-        this.cycleParts = new Cycle.Parts(clouds, local, pusher, routing, update, committer, offline, () -> stopRequested);
+        this.cycleParts = new Cycle.Parts(clouds, local, pusher, routing, update, committer, offline, () -> stopRequested,
+                new LocalUploads(store, bodies, routing, update, offline));
         load();
     }
 
