@@ -44,6 +44,7 @@ class LocalUploadsTest {
 
     /** One mailbox into one Maildir, past its first cycle (start-up rules over). */
     private InMemoryMailbox open(InMemoryMailbox box) throws Exception {
+        box.takeUploads();
         fx = new SyncFixture(tmp, 1, List.of(box), new Router(List.of()));
         fx.start(false);
         fx.cycleOk();
@@ -128,8 +129,8 @@ class LocalUploadsTest {
 
     @Test
     void aFileWhoseContentTheStoreKnowsIsNeverUploaded() throws Exception {
-        InMemoryMailbox a = InMemoryMailbox.likeGmail("gmail:a:INBOX");
-        InMemoryMailbox b = InMemoryMailbox.likeGmail("gmail:b:INBOX");
+        InMemoryMailbox a = InMemoryMailbox.likeGmail("gmail:a:INBOX").takeUploads();
+        InMemoryMailbox b = InMemoryMailbox.likeGmail("gmail:b:INBOX").takeUploads();
         fx = new SyncFixture(tmp, 2, List.of(a, b), new Router(List.of(new Router.Rule(1, 1, null, null, null))));
         fx.start(false);
         a.add(mine, Flags.NONE, null);

@@ -71,8 +71,8 @@ public final class InMemoryMailbox implements CloudMailbox {
     private boolean copyKeepsId = true;
     /** "move id -> key" and "copy id -> key (new id)" for every move and copy applied, in order. */
     private final List<String> transfers = new ArrayList<>();
-    /** Why this mailbox takes no uploads; null: it takes them. */
-    private String uploadsRefused;
+    /** Why this mailbox takes no uploads; null: it takes them (see {@link #takeUploads}). */
+    private String uploadsRefused = "this mailbox takes no new messages from files";
     /** Whether an upload is stored with a header added (as Office365 rewrites MIME). */
     private boolean rewritesUploads;
     /** The next upload is refused for good with this reason; null: none. */
@@ -272,9 +272,15 @@ public final class InMemoryMailbox implements CloudMailbox {
 
     // ---- uploads
 
-    /** Makes this mailbox refuse every upload, saying {@code why} (null: take them). */
+    /** Makes this mailbox refuse every upload, saying {@code why} (as it does until {@link #takeUploads}). */
     public synchronized void refuseUploads(String why) {
         uploadsRefused = why;
+    }
+
+    /** Makes this mailbox create messages from a user's files, as Gmail does; returns it. */
+    public synchronized InMemoryMailbox takeUploads() {
+        uploadsRefused = null;
+        return this;
     }
 
     /** Stores each upload with a header added in front, as a service that rewrites MIME does. */
