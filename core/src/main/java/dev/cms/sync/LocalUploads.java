@@ -3,6 +3,7 @@ package dev.cms.sync;
 import dev.cms.maildir.MaildirFile;
 import dev.cms.model.ContentHash;
 import dev.cms.model.Flags;
+import dev.cms.provider.UploadOutcomeUnknownException;
 import dev.cms.provider.UploadRefusedException;
 import dev.cms.store.MessageStore;
 import java.io.IOException;
@@ -37,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * (it goes to lost+found at that start): at most once, never twice. After the upload the message's
  * body is read back: when the service changed it (Office365 rewrites MIME), the cloud's version
  * replaces the file, with its flags. A failed upload fails its mailbox for the cycle (its file
- * stays, the next cycle tries again); a refusal (an invalid message) sends the file to lost+found.
+ * stays, the next cycle tries again); a refusal (an invalid message) sends the file to lost+found;
+ * an upload that may have reached the service without an answer is never sent again (the next
+ * listing shows whether it did: the file is then that message, else it goes to lost+found).
  */
 final class LocalUploads {
     private static final Logger log = LoggerFactory.getLogger(LocalUploads.class);
@@ -166,6 +169,14 @@ final class LocalUploads {
         } catch (UploadRefusedException e) {
             retry.remove(a.hash());
             update.explain(file.path(), "the cloud refused it: " + e.getMessage());
+        } catch (UploadOutcomeUnknownException e) {
+            // Perhaps created: never sent again. The next listing shows it (the file is then that
+            // message), or not (the file goes to lost+found).
+            retry.remove(a.hash());
+            kept.add(a);
+            r.failure = e;
+            rep.mailboxFailed(d.key(), Failure.Phase.PUSH, "uploading " + name + ": " + e.getMessage()
+                    + "; not sent again", e);
         } catch (IOException e) {
             kept.add(a);
             r.failure = e;

@@ -181,6 +181,28 @@ class LocalUploadsTest {
     }
 
     @Test
+    void anUploadWhoseAnswerWasLostIsNeverSentAgain() throws Exception {
+        InMemoryMailbox box = open(InMemoryMailbox.likeGmail("gmail:me:INBOX"));
+        write(0, mine, "S");
+        box.loseNextUploadAnswer(true); // the service took it; the answer never came
+        assertFalse(fx.cycle().ok());
+        assertEquals(1, box.size());
+        CycleReport r = fx.cycleOk();
+        assertEquals(0, r.uploaded(), "not sent again: " + r);
+        assertEquals(1, box.size(), "no second copy");
+        assertEquals(Map.of(SyncFixture.hash(mine), Flags.of(Flag.READ)), fx.local(0), "the file is that message");
+        assertEquals(List.of(), fx.lostAndFound());
+
+        byte[] other = Messages.message("other");
+        write(0, other, "");
+        box.loseNextUploadAnswer(false); // lost before the service took it
+        assertFalse(fx.cycle().ok());
+        fx.cycleOk();
+        assertEquals(1, box.size(), "at most once: not sent again");
+        assertEquals(1, fx.lostAndFound().size(), "the file is kept in lost+found");
+    }
+
+    @Test
     void aRefusedUploadGoesToLostFoundWithOneWarningNamingTheFile() throws Exception {
         InMemoryMailbox box = open(InMemoryMailbox.likeGmail("gmail:me:INBOX"));
         Path file = write(0, mine, "");

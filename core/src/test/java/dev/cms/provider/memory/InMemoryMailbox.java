@@ -8,6 +8,7 @@ import dev.cms.provider.Change;
 import dev.cms.provider.CloudMailbox;
 import dev.cms.provider.Listing;
 import dev.cms.provider.MailboxCounts;
+import dev.cms.provider.UploadOutcomeUnknownException;
 import dev.cms.provider.UploadRefusedException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -288,6 +289,14 @@ public final class InMemoryMailbox implements CloudMailbox {
         rewritesUploads = true;
     }
 
+    /** Whether the next upload's answer is lost: null no; true after taking it; false before. */
+    private Boolean loseNextAnswer;
+
+    /** Loses the next upload's answer ({@link UploadOutcomeUnknownException}), after taking it or not. */
+    public synchronized void loseNextUploadAnswer(boolean taken) {
+        loseNextAnswer = taken;
+    }
+
     /** Runs {@code r} after each upload this mailbox takes, before the answer. */
     public synchronized void afterUpload(Runnable r) {
         afterUpload = r;
@@ -424,6 +433,11 @@ public final class InMemoryMailbox implements CloudMailbox {
             refuseNext = null;
             throw new UploadRefusedException(why);
         }
+        Boolean lose = loseNextAnswer;
+        loseNextAnswer = null;
+        if (Boolean.FALSE.equals(lose)) {
+            throw new UploadOutcomeUnknownException("connection lost before " + key + " took it", new IOException());
+        }
         byte[] body = Files.readAllBytes(mime);
         if (rewritesUploads) {
             byte[] header = "X-Rewritten: by the service\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -434,6 +448,9 @@ public final class InMemoryMailbox implements CloudMailbox {
         String id = add(body, flags, Instant.parse("2026-11-21T10:00:00Z"));
         uploads.add(id);
         afterUpload.run();
+        if (Boolean.TRUE.equals(lose)) {
+            throw new UploadOutcomeUnknownException("connection lost after " + key + " took it", new IOException());
+        }
         return id;
     }
 
