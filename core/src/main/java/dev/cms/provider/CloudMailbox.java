@@ -70,7 +70,7 @@ public interface CloudMailbox {
      * Why this mailbox takes no new messages from a user's files ({@link #upload}), in words
      * for a warning; null when it takes them. The default: none taken.
      */
-    default @Nullable String uploadsRefused() {
+    default @Nullable String uploadsRefused() throws IOException, InterruptedException {
         return "this service does not create messages from files";
     }
 

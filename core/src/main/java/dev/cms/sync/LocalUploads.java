@@ -139,7 +139,16 @@ final class LocalUploads {
             kept.add(a);
             return;
         }
-        String why = d.box.uploadsRefused();
+        String why;
+        try {
+            why = d.box.uploadsRefused();
+        } catch (IOException e) {
+            kept.add(a);
+            r.failure = e;
+            rep.mailboxFailed(d.key(), Failure.Phase.PUSH, "cannot tell whether it takes new messages: "
+                    + e.getMessage(), e);
+            return;
+        }
         if (why != null) {
             update.explain(file.path(), why);
             return;
