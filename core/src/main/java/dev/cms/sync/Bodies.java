@@ -2,6 +2,7 @@ package dev.cms.sync;
 
 import dev.cms.maildir.MaildirFile;
 import dev.cms.model.ContentHash;
+import dev.cms.store.DroppedBodies;
 import dev.cms.store.MessageStore;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -35,8 +36,22 @@ final class Bodies {
     /** Set when snapshot entries went away without a local removal (cloud deletions, first cycle). */
     private boolean mayBeUnreferenced = true;
 
+    /** The bodies the store dropped, so a restored file of a deleted message is never taken for a new one. */
+    private final DroppedBodies dropped;
+
     Bodies(MessageStore store) {
         this.store = store;
+        this.dropped = new DroppedBodies(store.stateDir());
+    }
+
+    /** Whether the store once held body {@code h} and dropped it (when that cannot be read: taken to be so). */
+    boolean dropped(ContentHash h) {
+        try {
+            return dropped.contains(h);
+        } catch (IOException e) {
+            log.warn("cannot read which bodies the store dropped: {}", e.getMessage());
+            return true;
+        }
     }
 
     /** Sizes the empty set for {@code bodies} bodies about to be loaded (no growing while loading). */
@@ -157,6 +172,11 @@ final class Bodies {
             // from a Maildir copy or downloads them.
             Set<ContentHash> still = new HashSet<>(known);
             int n = store.retainOnly(live, still);
+            if (n > 0) {
+                Set<ContentHash> went = new HashSet<>(still);
+                went.removeAll(live);
+                dropped.record(went);
+            }
             Set<ContentHash> gone = new HashSet<>(known);
             gone.removeAll(still);
             gone.retainAll(live);

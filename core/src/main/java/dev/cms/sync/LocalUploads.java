@@ -83,7 +83,10 @@ final class LocalUploads {
         return !kept.isEmpty() && kept.contains(new Arrival(m, h));
     }
 
-    /** The files in scope whose content no snapshot placed there, that no move takes, and that the store never had. */
+    /**
+     * The files in scope whose content no snapshot placed there, that no move takes, and that the
+     * store never had (neither holds nor dropped: a deleted message's file restored is not new).
+     */
     private List<Arrival> arrivals(Round cy) {
         List<Arrival> out = new ArrayList<>();
         for (int u = 0; u < cy.locals().size(); u++) {
@@ -91,7 +94,7 @@ final class LocalUploads {
             LocalView v = cy.locals().get(u);
             for (ContentHash h : in == null ? v.hashes() : List.copyOf(in)) {
                 if (v.has(h) && !cy.expected().in(u).containsKey(h) && !moved(cy, u, h)
-                        && (retry.contains(h) || !store.contains(h))) {
+                        && (retry.contains(h) || !store.contains(h) && !bodies.dropped(h))) {
                     out.add(new Arrival(u, h));
                 }
             }

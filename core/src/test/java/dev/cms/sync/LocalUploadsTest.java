@@ -144,6 +144,24 @@ class LocalUploadsTest {
     }
 
     @Test
+    void aFileOfAMessageDeletedInTheCloudPutBackIsNeverUploaded() throws Exception {
+        InMemoryMailbox box = open(InMemoryMailbox.likeGmail("gmail:me:INBOX"));
+        String id = box.add(mine, Flags.NONE, null);
+        fx.cycleOk();
+        byte[] saved = Files.readAllBytes(fx.fileFor(0, mine).path());
+        box.remove(id);
+        assertEquals(1, fx.cycleOk().removed(), "deleted in the cloud: the file goes, and so does its body");
+        assertFalse(fx.store.contains(SyncFixture.hash(mine)));
+        write(0, saved, "S"); // put back from a backup
+        fx.start(false);
+        fx.cycleOk();
+        write(0, saved, "");
+        CycleReport r = fx.cycleOk();
+        assertEquals(0, r.uploaded());
+        assertEquals(List.of(), box.uploads(), "a message the cloud had is not the user's own");
+    }
+
+    @Test
     void nothingIsUploadedAtAStart() throws Exception {
         InMemoryMailbox box = open(InMemoryMailbox.likeGmail("gmail:me:INBOX"));
         fx.close();
