@@ -11,6 +11,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -117,9 +118,10 @@ final class LocalUploads {
         MaildirFile file = Objects.requireNonNull(cy.locals().get(a.maildir()).files(a.hash()), "an arrival has a file")
                 .get(0);
         List<CloudState> into = new ArrayList<>();
+        Map<String, @Nullable String> headers = new HashMap<>();
         for (CloudState c : cy.clouds()) {
             try {
-                if (routing.ofFile(c, file.path()) == a.maildir()) {
+                if (routing.ofFile(c, file.path(), headers) == a.maildir()) {
                     into.add(c);
                 }
             } catch (IOException e) {
@@ -138,22 +140,25 @@ final class LocalUploads {
             return; // start-up rules: not seen arriving while the daemon ran
         }
         Refresh r = cy.refreshed().get(d);
-        if (r == null || !r.active()) {
-            kept.add(a);
-            return;
-        }
+        boolean active = r != null && r.active();
         String why;
         try {
             why = d.box.uploadsRefused();
         } catch (IOException e) {
             kept.add(a);
-            r.failure = e;
-            rep.mailboxFailed(d.key(), Failure.Phase.PUSH, "cannot tell whether it takes new messages: "
-                    + e.getMessage(), e);
+            if (active && r != null) {
+                r.failure = e;
+                rep.mailboxFailed(d.key(), Failure.Phase.PUSH, "cannot tell whether it takes new messages: "
+                        + e.getMessage(), e);
+            }
             return;
         }
         if (why != null) {
-            update.explain(file.path(), why);
+            update.explain(file.path(), why); // to lost+found, as before uploads existed
+            return;
+        }
+        if (!active || r == null) {
+            kept.add(a); // its mailbox failed: the file waits for it
             return;
         }
         upload(cy, a, file, d, r, rep);

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +59,11 @@ final class Routing {
 
     /** The Maildir of a message of {@code c} whose bytes are the file {@code body} (a stored body, a user's file). */
     int ofFile(CloudState c, Path body) throws IOException {
-        Map<String, String> cache = new HashMap<>();
+        return ofFile(c, body, new HashMap<>());
+    }
+
+    /** As {@link #ofFile(CloudState, Path)}, with the headers read so far of {@code body} in {@code cache}. */
+    int ofFile(CloudState c, Path body, Map<String, @Nullable String> cache) throws IOException {
         return router.route(c.index, name -> {
             if (!cache.containsKey(name)) {
                 cache.put(name, HeaderReader.read(body, name));

@@ -102,6 +102,30 @@ class GmailLocalUploadsTest extends FolderLifecycleFixture {
     }
 
     @Test
+    void aLargeMessageGoesThroughTheUploadUriInOneMultipartRequest() throws Exception {
+        try (SyncSetup s = open(config(), google, null)) {
+            poll(s);
+            StringBuilder b = new StringBuilder(new String(draft("big"), StandardCharsets.UTF_8));
+            while (b.length() < 4_500_000) {
+                b.append("a line of a long attachment-like body, to make the message large enough\n");
+            }
+            byte[] big = b.toString().getBytes(StandardCharsets.UTF_8);
+            Files.write(maildir("Work").resolve("cur").resolve("1770000002.big.host:2,S"), big);
+            poll(s);
+            assertEquals(1, imports().size(), google.requests().toString());
+            RequestLog.Entry e = imports().get(0);
+            assertTrue(e.path().startsWith("/upload/") && e.query().contains("uploadType=multipart"), e.toString());
+            List<String> inWork = gmail.messageIds(GUSER, work);
+            assertEquals(1, inWork.size());
+            assertEquals(Set.of(work), gmail.labelsOf(GUSER, inWork.get(0)));
+            assertThatMaildir(maildir("Work")).hasMessages(1).hasMessage(big).withFlags("S");
+            poll(s);
+            assertEquals(1, imports().size());
+            assertNoLostAndFound();
+        }
+    }
+
+    @Test
     void aMessageGmailRefusesGoesToLostFound() throws Exception {
         try (SyncSetup s = open(config(), google, null)) {
             poll(s);

@@ -1,6 +1,8 @@
 package dev.cms.provider.gmail;
 
+import com.google.api.client.http.ByteArrayContent;
 import com.google.api.client.http.HttpResponseException;
+import com.google.api.services.gmail.Gmail;
 import com.google.api.services.gmail.model.Message;
 import dev.cms.model.Flag;
 import dev.cms.model.Flags;
@@ -21,7 +23,8 @@ import java.util.List;
 
 /**
  * A user's new message into one label ({@link GmailMailbox#upload}): {@code messages.import}
- * (25 quota units) with the message as base64url {@code raw} JSON, the label, {@code UNREAD}
+ * (25 quota units) with the message as base64url {@code raw} JSON (above {@value #MAX_JSON_BYTES}
+ * bytes, through the upload URI as {@code uploadType=multipart}), the label, {@code UNREAD}
  * unless it is read and {@code STARRED} when flagged; {@code internalDateSource=dateHeader}
  * keeps its date, {@code neverMarkSpam} keeps it out of spam. Lines end in CRLF on the wire.
  *
@@ -34,7 +37,9 @@ import java.util.List;
 final class GmailImport {
     static final int COST_IMPORT = 25;
     /** The largest message sent as JSON (Gmail takes about 5 MB of request through the metadata URI). */
-    static final long MAX_BYTES = 3_500_000;
+    static final long MAX_JSON_BYTES = 3_500_000;
+    /** The largest message imported (through the upload URI, one multipart request; held in memory). */
+    static final long MAX_BYTES = 25L * 1024 * 1024;
 
     private final GmailTransport transport;
     private final String key;
@@ -59,15 +64,21 @@ final class GmailImport {
         if (flags.has(Flag.FLAGGED)) {
             labels.add(HistoryDelta.STARRED);
         }
-        Message body = new Message()
-                .setRaw(Base64.getUrlEncoder().encodeToString(crlf(Files.readAllBytes(mime))))
-                .setLabelIds(labels);
+        byte[] bytes = crlf(Files.readAllBytes(mime));
+        Gmail.Users.Messages.GmailImport request;
+        if (size <= MAX_JSON_BYTES) {
+            Message body = new Message().setRaw(Base64.getUrlEncoder().encodeToString(bytes)).setLabelIds(labels);
+            request = transport.gmail().users().messages().gmailImport(GmailMailbox.ME, body);
+        } else {
+            request = transport.gmail().users().messages().gmailImport(GmailMailbox.ME,
+                    new Message().setLabelIds(labels), new ByteArrayContent("message/rfc822", bytes));
+            request.getMediaHttpUploader().setDirectUploadEnabled(true); // one multipart request
+        }
         RetryPolicy once = transport.retries(ImportRetry.INSTANCE);
         Message made;
         try {
-            made = transport.execute("messages.import", COST_IMPORT, transport.gmail().users().messages()
-                    .gmailImport(GmailMailbox.ME, body).setInternalDateSource("dateHeader").setNeverMarkSpam(true),
-                    Message.class, once);
+            made = transport.execute("messages.import", COST_IMPORT,
+                    request.setInternalDateSource("dateHeader").setNeverMarkSpam(true), Message.class, once);
         } catch (GmailStatusException e) {
             if (e.status() == 400 || e.status() == 413) {
                 throw new UploadRefusedException(String.valueOf(e.getMessage()), e);
