@@ -10,6 +10,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The hashes of the bodies the store once held and dropped (their messages left the cloud), in
@@ -45,18 +49,26 @@ public final class DroppedBodies {
         }
     }
 
-    /** Whether the store once dropped the body {@code h}. */
-    public synchronized boolean contains(ContentHash h) throws IOException {
-        String hex = h.hex();
+    /** Of {@code hashes}, those whose body the store once dropped (one pass over the file). */
+    public synchronized Set<ContentHash> among(Collection<ContentHash> hashes) throws IOException {
+        Map<String, ContentHash> byHex = new HashMap<>();
+        for (ContentHash h : hashes) {
+            byHex.put(h.hex(), h);
+        }
+        Set<ContentHash> out = new HashSet<>();
+        if (byHex.isEmpty()) {
+            return out;
+        }
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII)) {
             for (String line = r.readLine(); line != null; line = r.readLine()) {
-                if (line.equals(hex)) {
-                    return true;
+                ContentHash h = byHex.get(line);
+                if (h != null) {
+                    out.add(h);
                 }
             }
         } catch (NoSuchFileException none) {
-            return false;
+            return out;
         }
-        return false;
+        return out;
     }
 }

@@ -7,6 +7,7 @@ import dev.cms.store.MessageStore;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -44,13 +45,13 @@ final class Bodies {
         this.dropped = new DroppedBodies(store.stateDir());
     }
 
-    /** Whether the store once held body {@code h} and dropped it (when that cannot be read: taken to be so). */
-    boolean dropped(ContentHash h) {
+    /** Of {@code hashes}, those whose body the store once held and dropped (when that cannot be read: all). */
+    Set<ContentHash> dropped(Collection<ContentHash> hashes) {
         try {
-            return dropped.contains(h);
+            return dropped.among(hashes);
         } catch (IOException e) {
             log.warn("cannot read which bodies the store dropped: {}", e.getMessage());
-            return true;
+            return new HashSet<>(hashes);
         }
     }
 

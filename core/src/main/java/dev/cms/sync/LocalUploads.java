@@ -90,15 +90,23 @@ final class LocalUploads {
      */
     private List<Arrival> arrivals(Round cy) {
         List<Arrival> out = new ArrayList<>();
+        Set<ContentHash> unstored = new HashSet<>();
         for (int u = 0; u < cy.locals().size(); u++) {
             Set<ContentHash> in = cy.scope().in(u);
             LocalView v = cy.locals().get(u);
             for (ContentHash h : in == null ? v.hashes() : List.copyOf(in)) {
                 if (v.has(h) && !cy.expected().in(u).containsKey(h) && !moved(cy, u, h)
-                        && (retry.contains(h) || !store.contains(h) && !bodies.dropped(h))) {
+                        && (retry.contains(h) || !store.contains(h))) {
                     out.add(new Arrival(u, h));
+                    if (!retry.contains(h)) {
+                        unstored.add(h);
+                    }
                 }
             }
+        }
+        if (!unstored.isEmpty()) {
+            Set<ContentHash> dropped = bodies.dropped(unstored);
+            out.removeIf(a -> dropped.contains(a.hash()));
         }
         return out;
     }

@@ -1,8 +1,6 @@
 package dev.cms.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cms.model.ContentHash;
 import java.io.ByteArrayInputStream;
@@ -11,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,14 +25,13 @@ class DroppedBodiesTest {
     void remembersWhatWasDroppedAcrossInstancesInAPrivateFile() throws Exception {
         ContentHash a = hash("a");
         ContentHash b = hash("b");
-        assertFalse(new DroppedBodies(dir).contains(a), "no file yet: nothing dropped");
+        assertEquals(Set.of(), new DroppedBodies(dir).among(List.of(a)), "no file yet: nothing dropped");
         new DroppedBodies(dir).record(List.of(a));
         new DroppedBodies(dir).record(List.of());
         DroppedBodies later = new DroppedBodies(dir);
-        assertTrue(later.contains(a));
-        assertFalse(later.contains(b));
+        assertEquals(Set.of(a), later.among(List.of(a, b)));
         later.record(List.of(b));
-        assertTrue(new DroppedBodies(dir).contains(b));
+        assertEquals(Set.of(a, b), new DroppedBodies(dir).among(Set.of(a, b)));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("dropped.log"))));
     }
 }
