@@ -126,6 +126,24 @@ class GmailLocalUploadsTest extends FolderLifecycleFixture {
     }
 
     @Test
+    void anImportWhoseConnectionDroppedIsNeverSentAgain() throws Exception {
+        try (SyncSetup s = open(config(), google, null)) {
+            poll(s);
+            google.faults().next(1, "POST", "/messages/import$").reset();
+            Files.write(maildir("Work").resolve("cur").resolve("1770000000.notes.host:2,S"), draft("dropped"));
+            ticker.advance(java.time.Duration.ofSeconds(60));
+            assertTrue(!s.engine.runCycle().ok(), "the import's outcome is unknown");
+            assertThatMaildir(maildir("Work")).hasMessages(1);
+            poll(s);
+            poll(s);
+            assertEquals(1, imports().size(), "sent once, not again in the call nor later: " + google.requests());
+            assertEquals(new ArrayList<String>(), gmail.messageIds(GUSER, work), "Gmail never took it");
+            assertThatMaildir(maildir("Work")).hasMessages(0);
+            assertEquals(1, lostAndFound().size(), "kept in lost+found: at most once");
+        }
+    }
+
+    @Test
     void aMessageGmailRefusesGoesToLostFound() throws Exception {
         try (SyncSetup s = open(config(), google, null)) {
             poll(s);

@@ -42,6 +42,8 @@ class GraphLocalUploadsTest extends FolderLifecycleFixture {
     @BeforeEach
     void account() {
         graph = ms.graph();
+        ms.requests().clear(); // the fake serves every test of the class: each counts only its own
+        ms.faults().clear();
         user = "drafter" + (++users) + "@example.com";
         graph.addUser(user, CLIENT);
     }
@@ -91,6 +93,23 @@ class GraphLocalUploadsTest extends FolderLifecycleFixture {
             assertThatMaildir(maildir("Drafts")).hasMessages(1).hasMessage(d.mime()).withFlags("FS");
             assertEquals(1, graph.messageIds(user, "drafts").size());
             assertNoLostAndFound();
+        }
+    }
+
+    @Test
+    void aDraftWhoseConnectionDroppedIsNeverSentAgain() throws Exception {
+        try (SyncSetup s = open(config(), null, ms)) {
+            poll(s);
+            ms.faults().next(1, "POST", "/messages$").reset();
+            Files.write(maildir("Drafts").resolve("cur").resolve("1770000000.half.host:2,S"), draft());
+            ticker.advance(java.time.Duration.ofSeconds(60));
+            assertTrue(!s.engine.runCycle().ok(), "the creation's outcome is unknown");
+            poll(s);
+            poll(s);
+            assertEquals(1, creates().size(), "sent once, not again in the call nor later: " + ms.requests());
+            assertEquals(List.of(), graph.messageIds(user, "drafts"));
+            assertThatMaildir(maildir("Drafts")).hasMessages(0);
+            assertEquals(1, lostAndFound().size(), "kept in lost+found: at most once");
         }
     }
 
