@@ -128,7 +128,7 @@ final class MaildirMoves {
                     if (!sub.equals("tmp") && cloud.contains(MessageStore.hashOf(f))) {
                         Files.delete(f);
                     } else {
-                        store.moveToLostFound(f);
+                        log.warn("Moved {} (a message the cloud does not have) to {}", f, store.moveToLostFound(f));
                     }
                 }
             }

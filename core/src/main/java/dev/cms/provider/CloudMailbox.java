@@ -1,7 +1,9 @@
 package dev.cms.provider;
 
 import dev.cms.model.Flag;
+import dev.cms.model.Flags;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -63,6 +65,27 @@ public interface CloudMailbox {
      *     service no longer has is left out. Empty when there were none.
      */
     Map<Change, String> apply(List<Change> changes) throws IOException, InterruptedException;
+
+    /**
+     * Why this mailbox takes no new messages from a user's files ({@link #upload}), in words
+     * for a warning; null when it takes them. The default: none taken.
+     */
+    default @Nullable String uploadsRefused() throws IOException, InterruptedException {
+        return "this service does not create messages from files";
+    }
+
+    /**
+     * Creates a new message in this mailbox from a user's file of MIME bytes ({@code mime}, LF
+     * or CRLF line endings) with the supported {@code flags} (issue 16: Gmail imports it into the
+     * label, Office365 creates a draft), and returns its id. The engine asks only when
+     * {@link #uploadsRefused()} is null. Not idempotent: a call that fails without an answer
+     * may have created the message.
+     *
+     * @throws UploadRefusedException when the service refuses this message for good
+     */
+    default String upload(Path mime, Flags flags) throws IOException, InterruptedException {
+        throw new UploadRefusedException(String.valueOf(uploadsRefused()));
+    }
 
     /**
      * How many messages the service says this mailbox holds, and how many are unread, at the

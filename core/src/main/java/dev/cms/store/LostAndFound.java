@@ -47,7 +47,7 @@ final class LostAndFound {
             try {
                 moveNoReplace(file, target);
                 StateFiles.fsyncDirectory(files, lostFound);
-                log.warn("Moved {} (a message the cloud does not have) to {}", file, target);
+                log.debug("moved {} to {}", file, target); // the caller's warning says why
                 return target;
             } catch (FileAlreadyExistsException e) {
                 // taken: try the next suffix

@@ -2,10 +2,12 @@ package dev.cms.sync;
 
 import dev.cms.maildir.MaildirFile;
 import dev.cms.model.ContentHash;
+import dev.cms.store.DroppedBodies;
 import dev.cms.store.MessageStore;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -35,8 +37,22 @@ final class Bodies {
     /** Set when snapshot entries went away without a local removal (cloud deletions, first cycle). */
     private boolean mayBeUnreferenced = true;
 
+    /** The bodies the store dropped, so a restored file of a deleted message is never taken for a new one. */
+    private final DroppedBodies dropped;
+
     Bodies(MessageStore store) {
         this.store = store;
+        this.dropped = new DroppedBodies(store.stateDir());
+    }
+
+    /** Of {@code hashes}, those whose body the store once held and dropped (when that cannot be read: all). */
+    Set<ContentHash> dropped(Collection<ContentHash> hashes) {
+        try {
+            return dropped.among(hashes);
+        } catch (IOException e) {
+            log.warn("cannot read which bodies the store dropped: {}", e.getMessage());
+            return new HashSet<>(hashes);
+        }
     }
 
     /** Sizes the empty set for {@code bodies} bodies about to be loaded (no growing while loading). */
@@ -157,6 +173,11 @@ final class Bodies {
             // from a Maildir copy or downloads them.
             Set<ContentHash> still = new HashSet<>(known);
             int n = store.retainOnly(live, still);
+            if (n > 0) {
+                Set<ContentHash> went = new HashSet<>(still);
+                went.removeAll(live);
+                dropped.record(went);
+            }
             Set<ContentHash> gone = new HashSet<>(known);
             gone.removeAll(still);
             gone.retainAll(live);

@@ -12,13 +12,14 @@ import java.util.function.BooleanSupplier;
 
 /**
  * One cycle after the refresh: what it plans (the {@link Scope}), the pushes of local changes
- * ({@link LocalMoves}, {@link PushPlan}, {@link Pusher}), routing, and each Maildir brought in line
- * ({@link MaildirPlan}, {@link MaildirUpdate}).
+ * ({@link LocalMoves}, {@link PushPlan}, {@link Pusher}), a user's new messages ({@link LocalUploads}),
+ * routing, and each Maildir brought in line ({@link MaildirPlan}, {@link MaildirUpdate}).
  */
 final class Cycle {
     /** What a cycle works with. */
     record Parts(List<CloudState> clouds, LocalSide local, Pusher pusher, Routing routing, MaildirUpdate update,
-            Committer committer, MessageStore store, boolean offline, BooleanSupplier stopRequested) {}
+            Committer committer, MessageStore store, boolean offline, BooleanSupplier stopRequested,
+            LocalUploads uploads) {}
 
     private final Parts p;
     final Map<CloudState, Refresh> refreshed;
@@ -58,6 +59,11 @@ final class Cycle {
                 return false;
             }
         }
+        p.uploads().run(new LocalUploads.Round(p.clouds(), refreshed, locals, scope, expected, moves,
+                p.local()::journaled), rep);
+        if (stopped(rep)) {
+            return false;
+        }
         if (!everything && !activeMailboxes(refreshed).equals(activeBefore)) {
             everything = true; // a push failed: that mailbox's copies no longer count for any file
             scope.widenToAll();
@@ -88,7 +94,7 @@ final class Cycle {
             Set<ContentHash> in = scope.in(i);
             rep.planned += in == null ? locals.get(i).hashCount() + desired.get(i).size() : in.size();
             List<MaildirPlan.Action> plan = MaildirPlan.plan(locals.get(i), scope.in(i), desired.get(i),
-                    expected.in(i), h -> expected.protects(m, h)
+                    expected.in(i), h -> expected.protects(m, h) || p.uploads().protects(m, h)
                             || !moves.isEmpty() && moves.protects(m, h, refreshed, p.local()::journaled),
                     moves.isEmpty() ? Map.of() : moves.replacedIn(m, refreshed));
             p.update().run(i, locals.get(i), plan, refreshed, rep);

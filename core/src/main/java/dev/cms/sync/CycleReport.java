@@ -16,6 +16,8 @@ public final class CycleReport {
     /** Local moves and copies between Maildirs of one account pushed as cloud moves and copies. */
     int pushedMoves;
     int pushedCopies;
+    /** A user's own new files created as messages in the cloud (issue 16). */
+    int uploaded;
     int delivered;
     int renamed;
     int removed;
@@ -91,6 +93,10 @@ public final class CycleReport {
         return pushedMoves;
     }
 
+    public int uploaded() {
+        return uploaded;
+    }
+
     public int pushedCopies() {
         return pushedCopies;
     }
@@ -119,7 +125,7 @@ public final class CycleReport {
     /** True when the cycle changed nothing anywhere. */
     public boolean idle() {
         return fetched == 0 && pushedFlags == 0 && pushedDeletes == 0 && pushedMoves == 0 && pushedCopies == 0
-                && delivered == 0 && renamed == 0
+                && uploaded == 0 && delivered == 0 && renamed == 0
                 && removed == 0 && lostFound == 0;
     }
 
@@ -160,6 +166,7 @@ public final class CycleReport {
     public String toString() {
         return "fetched " + fetched + ", pushed " + pushedFlags + " flag changes and " + pushedDeletes
                 + " deletions" + (pushedMoves + pushedCopies > 0 ? ", moved " + pushedMoves + ", copied " + pushedCopies : "")
+                + (uploaded > 0 ? ", uploaded " + uploaded : "")
                 + ", delivered " + delivered + ", renamed " + renamed + ", removed " + removed
                 + (lostFound > 0 ? ", " + lostFound + " to lost+found" : "")
                 + (errors().isEmpty() ? "" : ", " + errors().size() + " error(s)")

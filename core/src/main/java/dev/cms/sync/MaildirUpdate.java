@@ -2,12 +2,15 @@ package dev.cms.sync;
 
 import dev.cms.maildir.MaildirFile;
 import dev.cms.maildir.MaildirFolder;
+import dev.cms.model.ContentHash;
 import dev.cms.store.MessageStore;
 import dev.cms.store.StatIndex;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +36,8 @@ final class MaildirUpdate {
     private final SyncEngine.OwnChanges ownChanges;
     /** Problems already logged; kept while they recur. */
     private final Set<String> reported = new HashSet<>();
+    /** This cycle: why a user's file goes to lost+found rather than to the cloud, by its path. */
+    private final Map<Path, String> why = new HashMap<>();
 
     MaildirUpdate(List<MaildirFolder> maildirs, List<String> keys, MessageStore store, StatIndex stats,
             LocalSide local, Bodies bodies, SyncEngine.OwnChanges ownChanges) {
@@ -123,7 +128,9 @@ final class MaildirUpdate {
             view.remove(l.file().path());
             local.renameInStatIndex(l.hash());
             rep.lostFound++;
-            log.warn("{} is not a message the cloud has; moved it to {}", l.file().path(), moved);
+            String reason = why.get(l.file().path());
+            log.warn("{} is not a message the cloud has{}; moved it to {}", l.file().path(),
+                    reason == null ? "" : " and is not uploaded (" + reason + ")", moved);
         } else if (a instanceof MaildirPlan.Replaced r) {
             replace(folder, view, r);
         }
@@ -191,6 +198,30 @@ final class MaildirUpdate {
     /** Forgets problems that did not recur this cycle, so they are logged again when they do. */
     void cycleEnded(CycleReport rep) {
         reported.retainAll(rep.problems());
+        why.clear();
+    }
+
+    /** Should {@code file} go to lost+found this cycle, its warning says {@code reason} (why it was not uploaded). */
+    void explain(Path file, String reason) {
+        why.put(file, reason);
+    }
+
+    /**
+     * Replaces a user's {@code file} of Maildir {@code i} by the stored body {@code h} (the cloud's
+     * version of it), keeping the file's flags: the new file is in place before the old one goes.
+     */
+    void replace(int i, LocalView view, MaildirFile file, ContentHash h, @Nullable Instant received)
+            throws IOException {
+        MaildirFolder folder = maildirs.get(i);
+        MaildirFile f = folder.deliver(store.path(h), file.flags(), received, ownChanges::expect);
+        view.add(f, h);
+        stats.record(f.stat(), h, f.name().base());
+        ownChanges.expect(file.path());
+        folder.remove(file);
+        ContentHash old = view.remove(file.path());
+        if (old != null) {
+            local.renameInStatIndex(old);
+        }
     }
 
     private static void failSources(@Nullable Want w, Map<CloudState, Refresh> refreshed) {

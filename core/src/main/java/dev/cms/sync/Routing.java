@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,18 +49,26 @@ final class Routing {
     /** The Maildir of message {@code id} of {@code c}, whose body is {@code h}. */
     int one(CloudState c, String id, ContentHash h) {
         try {
-            Path body = store.path(h);
-            Map<String, String> cache = new HashMap<>();
-            return router.route(c.index, name -> {
-                if (!cache.containsKey(name)) {
-                    cache.put(name, HeaderReader.read(body, name));
-                }
-                return cache.get(name);
-            });
+            return ofFile(c, store.path(h));
         } catch (IOException ex) {
             log.warn("{}: cannot read headers of {} for routing ({}); using the first Maildir", c.key(), id,
                     ex.getMessage());
             return 0;
         }
+    }
+
+    /** The Maildir of a message of {@code c} whose bytes are the file {@code body} (a stored body, a user's file). */
+    int ofFile(CloudState c, Path body) throws IOException {
+        return ofFile(c, body, new HashMap<>());
+    }
+
+    /** As {@link #ofFile(CloudState, Path)}, with the headers read so far of {@code body} in {@code cache}. */
+    int ofFile(CloudState c, Path body, Map<String, @Nullable String> cache) throws IOException {
+        return router.route(c.index, name -> {
+            if (!cache.containsKey(name)) {
+                cache.put(name, HeaderReader.read(body, name));
+            }
+            return cache.get(name);
+        });
     }
 }

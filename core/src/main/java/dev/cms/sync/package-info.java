@@ -9,7 +9,8 @@
  *   <li>{@code CloudRefresh} lists each mailbox and {@code Downloads} fetches new bodies,
  *       delivering early during a long download;
  *   <li>{@code Cycle} decides what to plan ({@code Scope}, {@code Expected}); {@code PushPlan}
- *       plans each mailbox's cloud changes and {@code Pusher} applies them;
+ *       plans each mailbox's cloud changes and {@code Pusher} applies them; {@code LocalUploads}
+ *       creates a user's new files in the cloud;
  *   <li>{@code Routing} chooses each new message's Maildir; {@code MaildirPlan} plans each
  *       Maildir's renames, removals, moves to lost+found and deliveries, and
  *       {@code MaildirUpdate} carries them out;

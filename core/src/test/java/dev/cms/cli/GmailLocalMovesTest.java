@@ -12,6 +12,7 @@ import dev.cms.fakecloud.MessageGenerator;
 import dev.cms.fakecloud.RequestLog;
 import dev.cms.store.MessageStore;
 import dev.cms.testing.MaildirAssert;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -116,6 +117,8 @@ class GmailLocalMovesTest extends FolderLifecycleFixture {
             assertTrue(body.matches("(?s).*\"addLabelIds\"\\s*:\\s*\\[\\s*\"" + work + "\"\\s*].*"), body);
             assertTrue(body.matches("(?s).*\"removeLabelIds\"\\s*:\\s*\\[\\s*\"INBOX\"\\s*,\\s*\"UNREAD\"\\s*].*"), body);
             assertEquals(List.of(), requests("/batchModify"), "nothing archived or trashed");
+            assertEquals(List.of(), requests("/messages/import"), "the save is not imported as a new message");
+            assertEquals(List.of(id), gmail.messageIds(GUSER, work));
             assertEquals(Set.of(work), gmail.labelsOf(GUSER, id), "in Work, read, the same message");
             assertThatMaildir(maildir("Work")).hasMessages(1).hasMessage(message.raw()).withFlags("S");
             assertFalse(Files.exists(saved), "the saved file is now the message as Gmail has it");
@@ -156,6 +159,10 @@ class GmailLocalMovesTest extends FolderLifecycleFixture {
         }
     }
 
+    /**
+     * A save whose body was edited is another message: the user's own, imported into the label
+     * it was saved to; the original's removal is a deletion (archived).
+     */
     @Test
     void muttsSaveOfAnotherMessageIsNoMove() throws Exception {
         try (SyncSetup s = open(config(), google, null)) {
@@ -165,8 +172,12 @@ class GmailLocalMovesTest extends FolderLifecycleFixture {
             Files.delete(was);
             Files.writeString(saved, Files.readString(saved).replace("\n\n", "\n\nEdited before saving.\n"));
             poll(s);
-            assertEquals(Set.of("UNREAD"), gmail.labelsOf(GUSER, id), "archived: a deletion, as before");
-            assertEquals(1, lostAndFound().size(), "the file is kept in lost+found");
+            assertEquals(Set.of("UNREAD"), gmail.labelsOf(GUSER, id), "archived: a deletion");
+            List<String> inWork = gmail.messageIds(GUSER, work);
+            assertEquals(1, inWork.size(), "the edited save is a message of its own in Work: " + inWork);
+            assertFalse(inWork.contains(id));
+            assertTrue(new String(gmail.raw(GUSER, inWork.get(0)), StandardCharsets.UTF_8).contains("Edited before saving."));
+            assertNoLostAndFound();
         }
     }
 

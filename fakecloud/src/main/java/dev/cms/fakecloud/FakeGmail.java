@@ -34,6 +34,9 @@ public final class FakeGmail implements CloudService {
     private final Clock clock;
     private volatile Duration historyHorizon = Duration.ofDays(7);
     private final FakeOutgoing outgoing = new FakeOutgoing();
+    private static final Set<String> IMPORT_SCOPES = Set.of(FULL_SCOPE, "https://www.googleapis.com/auth/gmail.modify",
+            "https://www.googleapis.com/auth/gmail.insert");
+    private final java.util.concurrent.atomic.AtomicInteger imports = new java.util.concurrent.atomic.AtomicInteger();
     private static final Set<String> SEND_SCOPES = Set.of(FULL_SCOPE, "https://www.googleapis.com/auth/gmail.modify",
             "https://www.googleapis.com/auth/gmail.compose", "https://www.googleapis.com/auth/gmail.send");
 
@@ -53,6 +56,10 @@ public final class FakeGmail implements CloudService {
                 return Response.googleError(400, "badRequest", "messages.send is not allowed in a batch");
             }
             return send(request);
+        }
+        if ((path.startsWith(GmailApi.PREFIX) || path.startsWith("/upload" + GmailApi.PREFIX))
+                && path.endsWith("/messages/import")) {
+            return importMessage(request);
         }
         if (path.startsWith(GmailApi.PREFIX)) {
             return api.handle(request);
@@ -153,6 +160,112 @@ public final class FakeGmail implements CloudService {
         labels.add("SENT");
         o.add("labelIds", labels);
         return Response.json(200, o);
+    }
+
+    /**
+     * {@code messages.import}: the message as {@code raw} JSON (with {@code labelIds}) at
+     * {@code /gmail/v1/...}, or through the upload form ({@code media}: no labels;
+     * {@code multipart}: JSON metadata, then the message). The message gets a new id and a
+     * {@code messageAdded} history record; its internal date is its {@code Date:} header with
+     * {@code internalDateSource=dateHeader} (else, and when that header cannot be read, now).
+     * An unknown label, or a message without a header, is refused (400). Counted in
+     * {@link #imports()}.
+     */
+    private Response importMessage(Request r) {
+        if (!"POST".equals(r.method())) {
+            return Response.googleError(405, "badRequest", "messages.import takes POST");
+        }
+        TokenInfo token = bearer(r);
+        if (token == null) {
+            return Response.googleError(401, "authError", "Request had invalid authentication credentials.");
+        }
+        if (token.scopes().stream().noneMatch(IMPORT_SCOPES::contains)) {
+            return Response.googleError(403, "insufficientPermissions", "Request had insufficient authentication scopes.");
+        }
+        FakeGmailMailbox box = mailboxes.get(token.email());
+        if (box == null) {
+            return Response.googleError(400, "failedPrecondition", "Mail service not enabled");
+        }
+        byte[] raw;
+        List<String> labels = new ArrayList<>();
+        try {
+            com.google.gson.JsonObject meta = null;
+            if (!r.path().startsWith("/upload/")) {
+                meta = com.google.gson.JsonParser.parseString(r.bodyText()).getAsJsonObject();
+                raw = meta.has("raw") ? java.util.Base64.getUrlDecoder().decode(meta.get("raw").getAsString()
+                        .replace('+', '-').replace('/', '_').replace("=", "")) : new byte[0];
+            } else if ("multipart".equals(r.param("uploadType"))) {
+                raw = lastPart(r);
+                meta = firstPartJson(r);
+            } else {
+                raw = r.body();
+            }
+            if (meta != null && meta.has("labelIds")) {
+                meta.getAsJsonArray("labelIds").forEach(e -> labels.add(e.getAsString()));
+            }
+        } catch (RuntimeException e) {
+            return Response.googleError(400, "invalidArgument", "Invalid request body: " + e.getMessage());
+        }
+        if (raw.length == 0 || MimeHeaders.parse(raw).isEmpty()) {
+            return Response.googleError(400, "invalidArgument", "Invalid message: no header");
+        }
+        long date = clock.millis();
+        if ("dateHeader".equals(r.param("internalDateSource"))) {
+            date = dateHeader(raw, date);
+        }
+        String id;
+        try {
+            id = box.addMessage(raw, date, new java.util.HashSet<>(labels));
+        } catch (IllegalArgumentException e) {
+            return Response.googleError(400, "invalidArgument", "Invalid label: " + e.getMessage());
+        }
+        imports.incrementAndGet();
+        com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+        o.addProperty("id", id);
+        o.addProperty("threadId", id);
+        com.google.gson.JsonArray out = new com.google.gson.JsonArray();
+        labels.forEach(out::add);
+        o.add("labelIds", out);
+        return Response.json(200, o);
+    }
+
+    /** How many messages {@code messages.import} created. */
+    public int imports() {
+        return imports.get();
+    }
+
+    private TokenInfo bearer(Request r) {
+        String auth = r.header("Authorization");
+        return auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? oauth.tokenInfo(auth.substring(7).trim()).orElse(null) : null;
+    }
+
+    /** The message's {@code Date:} header as epoch milliseconds; {@code otherwise} when it has none that reads. */
+    private static long dateHeader(byte[] raw, long otherwise) {
+        for (String[] h : MimeHeaders.parse(raw)) {
+            if (h[0].equalsIgnoreCase("Date")) {
+                try {
+                    return java.time.ZonedDateTime.parse(h[1].strip().replaceAll("\\s*\\(.*\\)$", ""),
+                            java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().toEpochMilli();
+                } catch (java.time.DateTimeException e) {
+                    return otherwise;
+                }
+            }
+        }
+        return otherwise;
+    }
+
+    /** The JSON metadata of a {@code multipart/related} upload (its first part), or null. */
+    private static com.google.gson.JsonObject firstPartJson(Request r) {
+        String body = new String(r.body(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        int start = body.indexOf("\r\n\r\n");
+        int open = start < 0 ? -1 : body.indexOf('{', start);
+        if (open < 0) {
+            return null;
+        }
+        int close = body.indexOf("\r\n--", open);
+        return com.google.gson.JsonParser.parseString(body.substring(open, close < 0 ? body.length() : close))
+                .getAsJsonObject();
     }
 
     /** The message part of a {@code multipart/related} upload (its last part). */
@@ -289,6 +402,12 @@ public final class FakeGmail implements CloudService {
     public byte[] raw(String email, String id) {
         FakeGmailMailbox.Message m = box(email).message(id);
         return m == null ? null : m.raw();
+    }
+
+    /** A message's internal date, or null when there is no such message. */
+    public Instant internalDate(String email, String id) {
+        FakeGmailMailbox.Message m = box(email).message(id);
+        return m == null ? null : Instant.ofEpochMilli(m.internalDate);
     }
 
     /** The account's current history id. */

@@ -93,6 +93,8 @@ public final class FakeGraph {
 
     // ---- admin API ------------------------------------------------------------------------
 
+    private final java.util.concurrent.atomic.AtomicInteger draftsCreated = new java.util.concurrent.atomic.AtomicInteger();
+
     /** What was sent through {@code sendMail}, and the sending faults. */
     public FakeOutgoing outgoing() {
         return outgoing;
@@ -505,6 +507,9 @@ public final class FakeGraph {
             if (n == 3 && s.get(2).equals("messages") && method.equals("GET")) {
                 return listMessages(r, m, s.get(1), prefix + "/mailFolders/" + s.get(1) + "/messages");
             }
+            if (n == 3 && s.get(2).equals("messages") && method.equals("POST")) {
+                return createDraft(r, m, s.get(1));
+            }
             if (n == 4 && s.get(2).equals("messages") && (s.get(3).equals("delta") || s.get(3).equals("delta()"))
                     && method.equals("GET")) {
                 return delta(r, m, s.get(1), prefix);
@@ -512,6 +517,9 @@ public final class FakeGraph {
         }
         if (n == 1 && s.get(0).equals("sendMail") && method.equals("POST")) {
             return sendMail(r, m);
+        }
+        if (n == 1 && s.get(0).equals("messages") && method.equals("POST")) {
+            return createDraft(r, m, "drafts");
         }
         if (n >= 2 && s.get(0).equals("messages")) {
             String id = s.get(1);
@@ -733,6 +741,53 @@ public final class FakeGraph {
         }
         outgoing.delivered(m.upn, p, r.path());
         return FakeMicrosoftResponse.empty(202);
+    }
+
+    /**
+     * {@code POST /me/messages} (into Drafts) or {@code POST /me/mailFolders/{id}/messages}: a
+     * message created from MIME, base64-encoded as {@code text/plain} (at most 4 MB of request),
+     * always as a draft: read, not flagged, with a new id, in the folder's delta. As Exchange does,
+     * the stored MIME is not the bytes sent: headers of its own come first. (The JSON form of
+     * this call is not faked: 400.) Counted in {@link #draftsCreated()}.
+     */
+    private FakeMicrosoftResponse createDraft(FakeMicrosoftRequest r, FakeGraphMailbox m, String folder) {
+        if (r.body().length > MAX_REQUEST_BYTES) {
+            return FakeMicrosoftResponse.graphError(413, "RequestEntityTooLarge",
+                    "The maximum request length supported is 4MB.");
+        }
+        String type = r.header("content-type");
+        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("text/plain")) {
+            return FakeMicrosoftResponse.graphError(400, "BadRequest",
+                    "The fake Graph creates messages from base64 MIME (text/plain) only.");
+        }
+        byte[] mime;
+        try {
+            mime = java.util.Base64.getMimeDecoder().decode(r.body());
+        } catch (IllegalArgumentException e) {
+            return FakeMicrosoftResponse.graphError(400, "ErrorMimeContentInvalidBase64String",
+                    "Invalid base64 string for MIME content.");
+        }
+        if (mime.length == 0 || MimeHeaders.parse(mime).isEmpty()) {
+            return FakeMicrosoftResponse.graphError(400, "ErrorMimeContentInvalid", "The MIME content is invalid.");
+        }
+        byte[] own = "X-MS-Has-Attach: \r\nX-MS-TNEF-Correlator: \r\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] stored = java.util.Arrays.copyOf(own, own.length + mime.length);
+        System.arraycopy(mime, 0, stored, own.length, mime.length);
+        synchronized (m) {
+            FakeGraphMailbox.Folder f = m.folder(folder);
+            if (f == null) {
+                return folderNotFound(folder);
+            }
+            FakeGraphMailbox.Msg msg = m.add(f, stored, clock.instant().truncatedTo(ChronoUnit.SECONDS));
+            msg.isRead = true;
+            draftsCreated.incrementAndGet();
+            return FakeMicrosoftResponse.json(201, messageJson(msg, null, null));
+        }
+    }
+
+    /** How many messages were created from MIME ({@code POST .../messages}). */
+    public int draftsCreated() {
+        return draftsCreated.get();
     }
 
     /** A MIME message made from Graph's JSON message (subject, body, recipients). */

@@ -20,6 +20,7 @@ import dev.cms.provider.MailboxCounts;
 import dev.cms.provider.ParallelFetch;
 import dev.cms.provider.gmail.GmailTransport.MalformedGmailResponse;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -43,7 +44,7 @@ import org.jspecify.annotations.Nullable;
  * is charged here first against a client-side token bucket of {@link
  * GmailOptions#quotaUnitsPerSecond()} units a second (default 200, so a burst of parallel
  * downloads stays under the limit): {@code messages.get} 5, {@code messages.list} 5,
- * {@code history.list} 2, {@code messages.modify} 5, {@code messages.batchModify} 50, {@code labels.list} 1, {@code labels.get} 1,
+ * {@code history.list} 2, {@code messages.modify} 5, {@code messages.batchModify} 50, {@code messages.import} 25, {@code labels.list} 1, {@code labels.get} 1,
  * {@code getProfile} 1. At 200 units a second bodies download at up to 40 a second, so a
  * first sync of 100,000 messages takes at least about 42 minutes.
  *
@@ -326,6 +327,19 @@ public final class GmailMailbox implements CloudMailbox {
         // Whatever happens below, a history read made before it no longer shows the cloud as it is.
         history.changedCloud();
         return new GmailChanges(transport, key(), deleteAction).apply(changes, own, into);
+    }
+
+    /** Gmail takes a user's new message into any label ({@link GmailImport}). */
+    @Override
+    public @Nullable String uploadsRefused() {
+        return null;
+    }
+
+    @Override
+    public String upload(Path mime, Flags flags) throws IOException, InterruptedException {
+        String id = labelId();
+        history.changedCloud();
+        return new GmailImport(transport, key()).upload(id, mime, flags);
     }
 
     private static @Nullable String emptyToNull(@Nullable String s) {

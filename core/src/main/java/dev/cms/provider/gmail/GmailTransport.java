@@ -104,6 +104,16 @@ final class GmailTransport {
         return execute(call, units, request, in -> parse(call, in == null ? new byte[0] : in.readAllBytes(), type));
     }
 
+    /** Like {@link #execute(String, int, AbstractGoogleClientRequest, Class)}, retried by {@code policy}. */
+    <T> T execute(String call, int units, AbstractGoogleClientRequest<?> request, Class<T> type, RetryPolicy policy)
+            throws IOException, InterruptedException {
+        request.setDisableGZipContent(true);
+        return policy.run(call, charging(units), token -> {
+            request.setRequestHeaders(new HttpHeaders().setAuthorization("Bearer " + token));
+            return executeAndRead(call, request, in -> parse(call, in == null ? new byte[0] : in.readAllBytes(), type));
+        });
+    }
+
     /** Reads a 2xx answer's body while the response is open; {@code in} is null when there is none. */
     @FunctionalInterface
     interface AnswerReader<T> {

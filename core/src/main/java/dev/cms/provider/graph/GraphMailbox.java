@@ -10,6 +10,7 @@ import dev.cms.time.Ticker;
 import dev.cms.config.DeleteAction;
 import dev.cms.model.CloudMessage;
 import dev.cms.model.Flag;
+import dev.cms.model.Flags;
 import dev.cms.provider.BodySink;
 import dev.cms.provider.CloudAccount;
 import dev.cms.provider.Change;
@@ -19,6 +20,7 @@ import dev.cms.provider.MailboxCounts;
 import dev.cms.provider.ParallelFetch;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
@@ -82,6 +84,7 @@ public final class GraphMailbox implements CloudMailbox {
     private final GraphBatch batch;
     private final Ticker ticker;
     private volatile @Nullable String folderId;
+    private volatile @Nullable Boolean isDrafts;
     private @Nullable GraphAccountPoll poll;
     /** The last listing was skipped by the schedule: it says nothing of the folder as it is now. */
     private volatile boolean lastListingSkipped;
@@ -328,6 +331,30 @@ public final class GraphMailbox implements CloudMailbox {
             }
             log.debug("{}: message {} is gone (HTTP 404); skipped", key(), id);
         }
+    }
+
+    // ---------------------------------------------------------------- new messages
+
+    /** Null for the Drafts folder (found once: {@code GET /me/mailFolders/drafts}); elsewhere why not. */
+    @Override
+    public @Nullable String uploadsRefused() throws IOException, InterruptedException {
+        Boolean drafts = isDrafts;
+        if (drafts == null) {
+            drafts = folderId().equals(new GraphDrafts(transport).draftsId());
+            isDrafts = drafts;
+        }
+        return drafts ? null : GraphDrafts.REFUSAL;
+    }
+
+    /** Creates a draft here from a user's file ({@link GraphDrafts}). */
+    @Override
+    public String upload(Path mime, Flags flags) throws IOException, InterruptedException {
+        String id = folderId();
+        GraphAccountPoll p = poll;
+        if (p != null) {
+            p.changedCloud(id);
+        }
+        return new GraphDrafts(transport).create(id, mime, flags, ticker.now());
     }
 
     // ---------------------------------------------------------------- changes

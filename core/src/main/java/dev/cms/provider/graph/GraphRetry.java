@@ -6,6 +6,7 @@ import com.google.gson.JsonParser;
 import dev.cms.provider.RetryClassifier;
 import dev.cms.provider.RetryPolicy;
 import dev.cms.provider.RetryVerdict;
+import dev.cms.provider.UploadOutcomeUnknownException;
 import java.io.IOException;
 import okhttp3.Response;
 import org.jspecify.annotations.Nullable;
@@ -33,6 +34,19 @@ enum GraphRetry implements RetryClassifier {
             return RetryVerdict.fail(e);
         }
         return RetryPolicy.network(attempt, failure);
+    }
+
+    /**
+     * The reading for a call that creates something: as {@link #classify}, except that a request
+     * that may have reached Graph (a connection lost after it was sent) is not sent again.
+     */
+    static RetryVerdict once(Attempt attempt, IOException failure) {
+        if (failure instanceof GraphStatusException || failure instanceof java.net.ConnectException
+                || failure instanceof java.net.UnknownHostException) {
+            return INSTANCE.classify(attempt, failure);
+        }
+        return RetryVerdict.fail(new UploadOutcomeUnknownException(attempt.what() + " may or may not have been taken: "
+                + RetryPolicy.inWords(failure), failure));
     }
 
     /** A status worth sending the request again for: throttling or a server error. */

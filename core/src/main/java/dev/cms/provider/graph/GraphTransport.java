@@ -59,6 +59,8 @@ final class GraphTransport implements Interceptor {
     private final ConcurrencyWindow permits;
     private final Ticker ticker;
     private final RetryPolicy retries;
+    /** For calls that create something ({@link GraphCall#once()}). */
+    private final RetryPolicy once;
     private final GraphServiceClient graph;
     private final Object pauseLock = new Object();
     private boolean paused;
@@ -81,6 +83,7 @@ final class GraphTransport implements Interceptor {
         this.permits = new ConcurrencyWindow(options.maxConcurrency());
         this.ticker = options.ticker();
         this.retries = new RetryPolicy("Office365", user, tokens, GraphRetry.INSTANCE, ticker, options.jitter());
+        this.once = new RetryPolicy("Office365", user, tokens, GraphRetry::once, ticker, options.jitter());
         OkHttpClient.Builder b = new OkHttpClient.Builder()
                 .connectTimeout(options.connectTimeout())
                 .readTimeout(options.readTimeout())
@@ -186,7 +189,7 @@ final class GraphTransport implements Interceptor {
         GraphCall tag = original.tag(GraphCall.class);
         String call = tag != null ? tag.name() : nameOf(original);
         try {
-            return execute(chain, call, replayable(original), tag != null && tag.streamed());
+            return execute(chain, call, replayable(original), tag != null && tag.streamed(), tag != null && tag.once());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             InterruptedIOException io = new InterruptedIOException("interrupted during Office365 " + call);
@@ -219,14 +222,14 @@ final class GraphTransport implements Interceptor {
      * within the attempt; a streamed one is handed on with its concurrency slot, released when
      * the stream is closed.
      */
-    private Response execute(Chain chain, String call, Request request, boolean streamed)
+    private Response execute(Chain chain, String call, Request request, boolean streamed, boolean onlyOnce)
             throws IOException, InterruptedException {
         String prefer = String.join(", ", request.headers("Prefer"));
         Request.Builder builder = request.newBuilder()
                 .header("Prefer", prefer.isEmpty() ? PREFER_IMMUTABLE_ID : PREFER_IMMUTABLE_ID + ", " + prefer);
         Throttling pace = new Throttling();
         try {
-            return retries.run(call, pace, token -> {
+            return (onlyOnce ? once : retries).run(call, pace, token -> {
                 pace.acquire();
                 return attempt(chain, call, builder.header("Authorization", "Bearer " + token).build(), streamed);
             });

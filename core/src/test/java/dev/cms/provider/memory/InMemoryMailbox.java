@@ -8,11 +8,17 @@ import dev.cms.provider.Change;
 import dev.cms.provider.CloudMailbox;
 import dev.cms.provider.Listing;
 import dev.cms.provider.MailboxCounts;
+import dev.cms.provider.UploadOutcomeUnknownException;
+import dev.cms.provider.UploadRefusedException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -34,7 +40,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class InMemoryMailbox implements CloudMailbox {
     /** The operations that can be made to fail. */
-    public enum Op { LIST, FETCH, APPLY }
+    public enum Op { LIST, FETCH, APPLY, UPLOAD }
 
     private record Msg(byte[] body, Flags flags, Instant received, long version) {}
 
@@ -66,6 +72,16 @@ public final class InMemoryMailbox implements CloudMailbox {
     private boolean copyKeepsId = true;
     /** "move id -> key" and "copy id -> key (new id)" for every move and copy applied, in order. */
     private final List<String> transfers = new ArrayList<>();
+    /** Why this mailbox takes no uploads; null: it takes them (see {@link #takeUploads}). */
+    private String uploadsRefused = "this mailbox takes no new messages from files";
+    /** Whether an upload is stored with a header added (as Office365 rewrites MIME). */
+    private boolean rewritesUploads;
+    /** The next upload is refused for good with this reason; null: none. */
+    private String refuseNext;
+    /** The id of every message created by {@link #upload}, in order. */
+    private final List<String> uploads = new ArrayList<>();
+    /** Run after each upload the mailbox took, before it answers (a test's crash point). */
+    private Runnable afterUpload = () -> { };
 
     public InMemoryMailbox(String key, Set<Flag> supported, String deleteAction) {
         this.key = key;
@@ -250,6 +266,47 @@ public final class InMemoryMailbox implements CloudMailbox {
         return countCalls.get();
     }
 
+    /** The ids of the messages created from uploads, in order. */
+    public synchronized List<String> uploads() {
+        return new ArrayList<>(uploads);
+    }
+
+    // ---- uploads
+
+    /** Makes this mailbox refuse every upload, saying {@code why} (as it does until {@link #takeUploads}). */
+    public synchronized void refuseUploads(String why) {
+        uploadsRefused = why;
+    }
+
+    /** Makes this mailbox create messages from a user's files, as Gmail does; returns it. */
+    public synchronized InMemoryMailbox takeUploads() {
+        uploadsRefused = null;
+        return this;
+    }
+
+    /** Stores each upload with a header added in front, as a service that rewrites MIME does. */
+    public synchronized void rewriteUploads() {
+        rewritesUploads = true;
+    }
+
+    /** Whether the next upload's answer is lost: null no; true after taking it; false before. */
+    private Boolean loseNextAnswer;
+
+    /** Loses the next upload's answer ({@link UploadOutcomeUnknownException}), after taking it or not. */
+    public synchronized void loseNextUploadAnswer(boolean taken) {
+        loseNextAnswer = taken;
+    }
+
+    /** Runs {@code r} after each upload this mailbox takes, before the answer. */
+    public synchronized void afterUpload(Runnable r) {
+        afterUpload = r;
+    }
+
+    /** Refuses the next upload for good (an invalid message), saying {@code why}. */
+    public synchronized void refuseNextUpload(String why) {
+        refuseNext = why;
+    }
+
     // ---- failure injection
 
     /** The next {@code n} calls of {@link #counts()} throw an IOException. */
@@ -358,6 +415,43 @@ public final class InMemoryMailbox implements CloudMailbox {
         if (first != null) {
             throw first;
         }
+    }
+
+    @Override
+    public synchronized String uploadsRefused() {
+        return uploadsRefused;
+    }
+
+    @Override
+    public synchronized String upload(Path mime, Flags flags) throws IOException {
+        maybeFail(Op.UPLOAD);
+        if (uploadsRefused != null) {
+            throw new UploadRefusedException(uploadsRefused);
+        }
+        if (refuseNext != null) {
+            String why = refuseNext;
+            refuseNext = null;
+            throw new UploadRefusedException(why);
+        }
+        Boolean lose = loseNextAnswer;
+        loseNextAnswer = null;
+        if (Boolean.FALSE.equals(lose)) {
+            throw new UploadOutcomeUnknownException("connection lost before " + key + " took it", new IOException());
+        }
+        byte[] body = Files.readAllBytes(mime);
+        if (rewritesUploads) {
+            byte[] header = "X-Rewritten: by the service\r\n".getBytes(StandardCharsets.US_ASCII);
+            byte[] both = Arrays.copyOf(header, header.length + body.length);
+            System.arraycopy(body, 0, both, header.length, body.length);
+            body = both;
+        }
+        String id = add(body, flags, Instant.parse("2026-11-21T10:00:00Z"));
+        uploads.add(id);
+        afterUpload.run();
+        if (Boolean.TRUE.equals(lose)) {
+            throw new UploadOutcomeUnknownException("connection lost after " + key + " took it", new IOException());
+        }
+        return id;
     }
 
     @Override

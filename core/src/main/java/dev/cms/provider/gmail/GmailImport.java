@@ -1,0 +1,121 @@
+package dev.cms.provider.gmail;
+
+import com.google.api.client.http.ByteArrayContent;
+import com.google.api.client.http.HttpResponseException;
+import com.google.api.services.gmail.Gmail;
+import com.google.api.services.gmail.model.Message;
+import dev.cms.model.Flag;
+import dev.cms.model.Flags;
+import dev.cms.provider.RetryClassifier;
+import dev.cms.provider.RetryPolicy;
+import dev.cms.provider.RetryVerdict;
+import dev.cms.provider.UploadOutcomeUnknownException;
+import dev.cms.provider.UploadRefusedException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * A user's new message into one label ({@link GmailMailbox#upload}): {@code messages.import}
+ * (25 quota units) with the message as base64url {@code raw} JSON (above {@value #MAX_JSON_BYTES}
+ * bytes, through the upload URI as {@code uploadType=multipart}), the label, {@code UNREAD}
+ * unless it is read and {@code STARRED} when flagged; {@code internalDateSource=dateHeader}
+ * keeps its date, {@code neverMarkSpam} keeps it out of spam. Lines end in CRLF on the wire.
+ *
+ * <p>Not idempotent, so retried only when Gmail surely did not take it: an answer of 429, 503,
+ * 403 for throttling, 401 (a new token), a connection never made. A connection lost after
+ * sending is reported as {@link UploadOutcomeUnknownException} (the engine never sends it
+ * again); 400 and 413 as {@link UploadRefusedException}. A 500, 502 or 504 is retried as Gmail
+ * advises: should Gmail have taken the message before failing, it is there twice.
+ */
+final class GmailImport {
+    static final int COST_IMPORT = 25;
+    /** The largest message sent as JSON (Gmail takes about 5 MB of request through the metadata URI). */
+    static final long MAX_JSON_BYTES = 3_500_000;
+    /** The largest message imported (through the upload URI, one multipart request; held in memory). */
+    static final long MAX_BYTES = 25L * 1024 * 1024;
+
+    private final GmailTransport transport;
+    private final String key;
+
+    GmailImport(GmailTransport transport, String key) {
+        this.transport = transport;
+        this.key = key;
+    }
+
+    /** Imports {@code mime} into the label {@code labelId} with {@code flags}; the new message's id. */
+    String upload(String labelId, Path mime, Flags flags) throws IOException, InterruptedException {
+        long size = Files.size(mime);
+        if (size > MAX_BYTES) {
+            throw new UploadRefusedException("larger (" + size + " bytes) than the " + MAX_BYTES
+                    + " bytes this program imports into Gmail");
+        }
+        List<String> labels = new ArrayList<>();
+        labels.add(labelId);
+        if (!flags.has(Flag.READ)) {
+            labels.add(HistoryDelta.UNREAD);
+        }
+        if (flags.has(Flag.FLAGGED)) {
+            labels.add(HistoryDelta.STARRED);
+        }
+        byte[] bytes = crlf(Files.readAllBytes(mime));
+        Gmail.Users.Messages.GmailImport request;
+        if (size <= MAX_JSON_BYTES) {
+            Message body = new Message().setRaw(Base64.getUrlEncoder().encodeToString(bytes)).setLabelIds(labels);
+            request = transport.gmail().users().messages().gmailImport(GmailMailbox.ME, body);
+        } else {
+            request = transport.gmail().users().messages().gmailImport(GmailMailbox.ME,
+                    new Message().setLabelIds(labels), new ByteArrayContent("message/rfc822", bytes));
+            request.getMediaHttpUploader().setDirectUploadEnabled(true); // one multipart request
+        }
+        RetryPolicy once = transport.retries(ImportRetry.INSTANCE);
+        Message made;
+        try {
+            made = transport.execute("messages.import", COST_IMPORT,
+                    request.setInternalDateSource("dateHeader").setNeverMarkSpam(true), Message.class, once);
+        } catch (GmailStatusException e) {
+            if (e.status() == 400 || e.status() == 413) {
+                throw new UploadRefusedException(String.valueOf(e.getMessage()), e);
+            }
+            throw e;
+        }
+        if (made == null || made.getId() == null || made.getId().isEmpty()) {
+            throw new UploadOutcomeUnknownException(key + ": messages.import answered without an id",
+                    new IOException("no id"));
+        }
+        return made.getId();
+    }
+
+    /** The bytes with every bare LF made CRLF. */
+    static byte[] crlf(byte[] in) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(in.length + in.length / 40 + 16);
+        for (int i = 0; i < in.length; i++) {
+            if (in[i] == '\n' && (i == 0 || in[i - 1] != '\r')) {
+                out.write('\r');
+            }
+            out.write(in[i]);
+        }
+        return out.toByteArray();
+    }
+
+    /** Gmail's reading of failures, except that a request that may have arrived is not sent again. */
+    enum ImportRetry implements RetryClassifier {
+        INSTANCE;
+
+        @Override
+        public RetryVerdict classify(Attempt attempt, IOException failure) {
+            if (failure instanceof HttpResponseException || failure instanceof ConnectException
+                    || failure instanceof UnknownHostException) {
+                return GmailRetry.INSTANCE.classify(attempt, failure);
+            }
+            return RetryVerdict.fail(new UploadOutcomeUnknownException(attempt.what() + " may or may not have been"
+                    + " taken: " + RetryPolicy.inWords(failure), failure));
+        }
+    }
+}

@@ -1,0 +1,249 @@
+package dev.cms.sync;
+
+import dev.cms.maildir.MaildirFile;
+import dev.cms.model.ContentHash;
+import dev.cms.model.Flags;
+import dev.cms.provider.UploadOutcomeUnknownException;
+import dev.cms.provider.UploadRefusedException;
+import dev.cms.store.MessageStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.BiPredicate;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A user's own new messages (issue 16): a file in a Maildir whose content neither the snapshot
+ * nor the store has ever had (a mail reader's "save as new", a draft, a {@code cp} from outside),
+ * and that is no local move or copy ({@link LocalMoves}), is created in the one mailbox that
+ * routes it to that Maildir, when that mailbox takes new messages from files (Gmail: every label;
+ * Office365: the Drafts folder); otherwise it goes to lost+found, as before, with a warning that
+ * says why. Like a deletion, an upload is never made under start-up rules (a file the daemon did
+ * not see arrive while it ran, and any at an {@code --offline} start): such a file goes to
+ * lost+found. While the mailbox is failing, the file stays where it is.
+ *
+ * <p>Exactly once, as far as a crash allows: the body enters the store before the upload, so a
+ * start after a crash between the upload and the commit never uploads it again (the store knows
+ * it); the listing then brings the message back under its new id, and the file is that message.
+ * A crash after the body was stored but before the service answered leaves the file not uploaded
+ * (it goes to lost+found at that start): at most once, never twice. After the upload the message's
+ * body is read back: when the service changed it (Office365 rewrites MIME), the cloud's version
+ * replaces the file, with its flags. A failed upload fails its mailbox for the cycle (its file
+ * stays, the next cycle tries again); a refusal (an invalid message) sends the file to lost+found;
+ * an upload that may have reached the service without an answer is never sent again (the next
+ * listing shows whether it did: the file is then that message, else it goes to lost+found).
+ */
+final class LocalUploads {
+    private static final Logger log = LoggerFactory.getLogger(LocalUploads.class);
+
+    /** A file of content {@code hash} in Maildir {@code maildir}. */
+    private record Arrival(int maildir, ContentHash hash) {}
+
+    private final MessageStore store;
+    private final Bodies bodies;
+    private final Routing routing;
+    private final MaildirUpdate update;
+    private final boolean offline;
+    /** Stored for an upload that failed: still the user's own, so tried again (the store's copy does not count). */
+    private final Set<ContentHash> retry = new HashSet<>();
+    /** This cycle: the files kept where they are (their mailbox failed). */
+    private final Set<Arrival> kept = new HashSet<>();
+
+    LocalUploads(MessageStore store, Bodies bodies, Routing routing, MaildirUpdate update, boolean offline) {
+        this.store = store;
+        this.bodies = bodies;
+        this.routing = routing;
+        this.update = update;
+        this.offline = offline;
+    }
+
+    /** What one cycle's uploads work with. */
+    record Round(List<CloudState> clouds, Map<CloudState, Refresh> refreshed, List<LocalView> locals, Scope scope,
+            Expected expected, LocalMoves moves, BiPredicate<Integer, ContentHash> journaled) {}
+
+    /** Uploads this cycle's new local messages (after the pushes: a mailbox whose push failed takes none). */
+    void run(Round cy, CycleReport rep) throws InterruptedException {
+        kept.clear();
+        for (Arrival a : arrivals(cy)) {
+            consider(cy, a, rep);
+        }
+    }
+
+    /** Whether content {@code h} of Maildir {@code m} stays as it is this cycle (its upload waits for its mailbox). */
+    boolean protects(int m, ContentHash h) {
+        return !kept.isEmpty() && kept.contains(new Arrival(m, h));
+    }
+
+    /**
+     * The files in scope whose content no snapshot placed there, that no move takes, and that the
+     * store never had (neither holds nor dropped: a deleted message's file restored is not new).
+     */
+    private List<Arrival> arrivals(Round cy) {
+        List<Arrival> out = new ArrayList<>();
+        Set<ContentHash> unstored = new HashSet<>();
+        for (int u = 0; u < cy.locals().size(); u++) {
+            Set<ContentHash> in = cy.scope().in(u);
+            LocalView v = cy.locals().get(u);
+            for (ContentHash h : in == null ? v.hashes() : List.copyOf(in)) {
+                if (v.has(h) && !cy.expected().in(u).containsKey(h) && !moved(cy, u, h)
+                        && (retry.contains(h) || !store.contains(h))) {
+                    out.add(new Arrival(u, h));
+                    if (!retry.contains(h)) {
+                        unstored.add(h);
+                    }
+                }
+            }
+        }
+        if (!unstored.isEmpty()) {
+            Set<ContentHash> dropped = bodies.dropped(unstored);
+            out.removeIf(a -> dropped.contains(a.hash()));
+        }
+        return out;
+    }
+
+    private static boolean moved(Round cy, int u, ContentHash h) {
+        for (CloudState c : cy.clouds()) {
+            for (LocalMoves.Transfer t : cy.moves().of(c).values()) {
+                if (t.maildir() == u && t.arrived().equals(h)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private void consider(Round cy, Arrival a, CycleReport rep) throws InterruptedException {
+        MaildirFile file = Objects.requireNonNull(cy.locals().get(a.maildir()).files(a.hash()), "an arrival has a file")
+                .get(0);
+        List<CloudState> into = new ArrayList<>();
+        Map<String, @Nullable String> headers = new HashMap<>();
+        for (CloudState c : cy.clouds()) {
+            try {
+                if (routing.ofFile(c, file.path(), headers) == a.maildir()) {
+                    into.add(c);
+                }
+            } catch (IOException e) {
+                log.debug("cannot read the headers of {}: {}", file.path(), e.toString());
+                return;
+            }
+        }
+        if (into.size() != 1) {
+            if (into.size() > 1) {
+                update.explain(file.path(), "several cloud mailboxes fill its Maildir; no one of them is its place");
+            }
+            return;
+        }
+        CloudState d = into.get(0);
+        if (d.startup && (offline || !cy.journaled().test(a.maildir(), a.hash()))) {
+            return; // start-up rules: not seen arriving while the daemon ran
+        }
+        Refresh r = cy.refreshed().get(d);
+        boolean active = r != null && r.active();
+        String why;
+        try {
+            why = d.box.uploadsRefused();
+        } catch (IOException e) {
+            kept.add(a);
+            if (active && r != null) {
+                r.failure = e;
+                rep.mailboxFailed(d.key(), Failure.Phase.PUSH, "cannot tell whether it takes new messages: "
+                        + e.getMessage(), e);
+            }
+            return;
+        }
+        if (why != null) {
+            update.explain(file.path(), why); // to lost+found, as before uploads existed
+            return;
+        }
+        if (!active || r == null) {
+            kept.add(a); // its mailbox failed: the file waits for it
+            return;
+        }
+        upload(cy, a, file, d, r, rep);
+    }
+
+    private void upload(Round cy, Arrival a, MaildirFile file, CloudState d, Refresh r, CycleReport rep)
+            throws InterruptedException {
+        String name = file.path().getFileName().toString();
+        try {
+            ContentHash stored;
+            try (InputStream in = Files.newInputStream(file.path())) {
+                stored = store.ingest(in);
+            }
+            if (!stored.equals(a.hash())) {
+                kept.add(a); // changed since it was read: the next cycle looks again
+                return;
+            }
+            bodies.stored(stored);
+            retry.add(stored);
+            String id = d.box.upload(store.path(stored), file.flags().retain(d.supported));
+            retry.remove(stored);
+            placed(cy, a, file, d, r, id);
+            rep.uploaded++;
+            log.info("{}: uploaded as a new message: {}", d.key(), name);
+        } catch (UploadRefusedException e) {
+            retry.remove(a.hash());
+            update.explain(file.path(), "the cloud refused it: " + e.getMessage());
+        } catch (UploadOutcomeUnknownException e) {
+            // Perhaps created: never sent again. The next listing shows it (the file is then that
+            // message), or not (the file goes to lost+found).
+            retry.remove(a.hash());
+            kept.add(a);
+            r.failure = e;
+            rep.mailboxFailed(d.key(), Failure.Phase.PUSH, "uploading " + name + ": " + e.getMessage()
+                    + "; not sent again", e);
+        } catch (IOException e) {
+            kept.add(a);
+            r.failure = e;
+            rep.mailboxFailed(d.key(), Failure.Phase.PUSH, "uploading " + name + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The cloud created message {@code id} from the file: it is in this cycle's listing, placed in
+     * the file's Maildir, so it is never downloaded as a second copy. Its body is read back; when
+     * the service changed it, that version replaces the file.
+     */
+    private void placed(Round cy, Arrival a, MaildirFile file, CloudState d, Refresh r, String id)
+            throws InterruptedException {
+        ContentHash[] cloud = {a.hash()};
+        @Nullable Instant[] received = {null};
+        try {
+            d.box.fetchBodies(List.of(id), (fid, body, when) -> {
+                cloud[0] = store.ingest(body);
+                received[0] = when;
+            });
+        } catch (IOException e) {
+            log.debug("{}: cannot read back new message {}; taking it to be the file: {}", d.key(), id, e.toString());
+        }
+        ContentHash h = cloud[0];
+        bodies.stored(h);
+        d.rememberContent(id, h);
+        try {
+            store.recordIds(d.account, Map.of(id, h));
+        } catch (IOException e) {
+            log.debug("cannot record id {} of {} in the store: {}", id, d.key(), e.toString());
+        }
+        Flags flags = file.flags().retain(d.supported);
+        r.now().put(id, new Entry(h, flags, received[0], a.maildir()));
+        if (!h.equals(a.hash())) {
+            cy.scope().add(a.maildir(), h);
+            try {
+                update.replace(a.maildir(), cy.locals().get(a.maildir()), file, h, received[0]);
+            } catch (IOException e) {
+                log.warn("{}: cannot replace {} by the cloud's version of it: {}", d.key(), file.path(), e.getMessage());
+                kept.add(a);
+            }
+        }
+    }
+}

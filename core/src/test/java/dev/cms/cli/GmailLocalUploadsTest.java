@@ -1,0 +1,161 @@
+package dev.cms.cli;
+
+import static dev.cms.testing.MaildirAssert.assertThatMaildir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cms.fakecloud.FakeCloud;
+import dev.cms.fakecloud.FakeGmail;
+import dev.cms.fakecloud.RequestLog;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A user's own new message reaches Gmail (issue 16, item 4), end to end over HTTP against the
+ * fake Gmail: a file written into a label's Maildir is one {@code messages.import} into that
+ * label (INBOX for the inbox), keeping its date and flags; the file becomes that message, nothing
+ * is downloaded as a second copy, and later polls import nothing more.
+ */
+class GmailLocalUploadsTest extends FolderLifecycleFixture {
+    private static final String GUSER = "up@gmail.example";
+    private FakeCloud google;
+    private FakeGmail gmail;
+    private String work;
+
+    @BeforeEach
+    void account() throws Exception {
+        google = FakeCloud.start(0);
+        gmail = google.gmail();
+        gmail.addAccount(GUSER, "gclient", "gsecret");
+        work = gmail.addLabel(GUSER, "Work");
+    }
+
+    @AfterEach
+    void stop() {
+        google.close();
+    }
+
+    private String config() {
+        return "me = GMail_Account(user=\"" + GUSER + "\", client_id=\"gclient\", client_secret=\"gsecret\","
+                + " auth_endpoint=\"" + google.baseUri() + "oauth2/auth\", token_endpoint=\"" + google.baseUri()
+                + "oauth2/token\", api_endpoint=\"" + google.baseUri() + "\")\n"
+                + "GMail_Labels(me, root=\"" + tmp.resolve("gmail") + "\")\n";
+    }
+
+    private Path maildir(String name) {
+        return tmp.resolve("gmail").resolve(name);
+    }
+
+    private List<RequestLog.Entry> imports() {
+        return google.requests().entries().stream()
+                .filter(e -> e.method().equals("POST") && e.path().endsWith("/messages/import")).toList();
+    }
+
+    private static byte[] draft(String subject) {
+        return ("From: me@gmail.example\nTo: you@example.com\nSubject: " + subject
+                + "\nDate: Tue, 3 Feb 2026 10:15:00 +0000\nMessage-ID: <" + subject + "@local>\n\nmy own words\n")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aNewFileInALabelsMaildirIsImportedIntoThatLabelWithItsDateAndFlags() throws Exception {
+        try (SyncSetup s = open(config(), google, null)) {
+            poll(s);
+            byte[] mine = draft("notes");
+            Files.write(maildir("Work").resolve("cur").resolve("1770000000.notes.host:2,F"), mine);
+            byte[] inbox = draft("inbox");
+            Files.write(maildir("INBOX").resolve("cur").resolve("1770000001.inbox.host:2,S"), inbox);
+            poll(s);
+            assertEquals(2, imports().size(), "one messages.import each: " + google.requests());
+            for (RequestLog.Entry e : imports()) {
+                assertTrue(e.query().contains("internalDateSource=dateHeader"), e.query());
+            }
+            List<String> inWork = gmail.messageIds(GUSER, work);
+            assertEquals(1, inWork.size());
+            String id = inWork.get(0);
+            assertEquals(Set.of(work, "UNREAD", "STARRED"), gmail.labelsOf(GUSER, id), "no S: unread; F: starred");
+            assertEquals(Instant.parse("2026-02-03T10:15:00Z"), gmail.internalDate(GUSER, id), "its date kept");
+            List<String> inInbox = gmail.messageIds(GUSER, "INBOX");
+            assertEquals(1, inInbox.size());
+            assertEquals(Set.of("INBOX"), gmail.labelsOf(GUSER, inInbox.get(0)), "read: no UNREAD");
+            assertThatMaildir(maildir("Work")).hasMessages(1).hasMessage(mine).withFlags("F");
+            assertThatMaildir(maildir("INBOX")).hasMessages(1).hasMessage(inbox).withFlags("S");
+            google.requests().clear();
+            poll(s);
+            poll(s);
+            assertEquals(List.of(), imports(), "imported once");
+            assertEquals(0, google.requests().entries().stream()
+                    .filter(e -> e.method().equals("GET") && e.path().matches(".*/messages/[^/]+")).count(),
+                    "nothing downloaded as a second copy");
+            assertThatMaildir(maildir("Work")).hasMessages(1).hasMessage(mine).withFlags("F");
+            assertEquals(1, gmail.messageIds(GUSER, work).size());
+            assertNoLostAndFound();
+        }
+    }
+
+    @Test
+    void aLargeMessageGoesThroughTheUploadUriInOneMultipartRequest() throws Exception {
+        try (SyncSetup s = open(config(), google, null)) {
+            poll(s);
+            StringBuilder b = new StringBuilder(new String(draft("big"), StandardCharsets.UTF_8));
+            while (b.length() < 4_500_000) {
+                b.append("a line of a long attachment-like body, to make the message large enough\n");
+            }
+            byte[] big = b.toString().getBytes(StandardCharsets.UTF_8);
+            Files.write(maildir("Work").resolve("cur").resolve("1770000002.big.host:2,S"), big);
+            poll(s);
+            assertEquals(1, imports().size(), google.requests().toString());
+            RequestLog.Entry e = imports().get(0);
+            assertTrue(e.path().startsWith("/upload/") && e.query().contains("uploadType=multipart"), e.toString());
+            List<String> inWork = gmail.messageIds(GUSER, work);
+            assertEquals(1, inWork.size());
+            assertEquals(Set.of(work), gmail.labelsOf(GUSER, inWork.get(0)));
+            assertThatMaildir(maildir("Work")).hasMessages(1).hasMessage(big).withFlags("S");
+            poll(s);
+            assertEquals(1, imports().size());
+            assertNoLostAndFound();
+        }
+    }
+
+    @Test
+    void anImportWhoseConnectionDroppedIsNeverSentAgain() throws Exception {
+        try (SyncSetup s = open(config(), google, null)) {
+            poll(s);
+            google.faults().next(1, "POST", "/messages/import$").reset();
+            Files.write(maildir("Work").resolve("cur").resolve("1770000000.notes.host:2,S"), draft("dropped"));
+            ticker.advance(java.time.Duration.ofSeconds(60));
+            assertTrue(!s.engine.runCycle().ok(), "the import's outcome is unknown");
+            assertThatMaildir(maildir("Work")).hasMessages(1);
+            poll(s);
+            poll(s);
+            assertEquals(1, imports().size(), "sent once, not again in the call nor later: " + google.requests());
+            assertEquals(new ArrayList<String>(), gmail.messageIds(GUSER, work), "Gmail never took it");
+            assertThatMaildir(maildir("Work")).hasMessages(0);
+            assertEquals(1, lostAndFound().size(), "kept in lost+found: at most once");
+        }
+    }
+
+    @Test
+    void aMessageGmailRefusesGoesToLostFound() throws Exception {
+        try (SyncSetup s = open(config(), google, null)) {
+            poll(s);
+            byte[] junk = "no header at all, just words\n".getBytes(StandardCharsets.UTF_8);
+            Files.write(maildir("Work").resolve("cur").resolve("1770000000.junk.host:2,"), junk);
+            poll(s);
+            assertEquals(1, imports().size());
+            assertEquals(new ArrayList<String>(), gmail.messageIds(GUSER, work));
+            assertThatMaildir(maildir("Work")).hasMessages(0);
+            assertEquals(1, lostAndFound().size());
+            poll(s);
+            assertEquals(1, imports().size(), "not tried again");
+        }
+    }
+}

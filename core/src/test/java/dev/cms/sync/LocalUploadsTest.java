@@ -1,0 +1,282 @@
+package dev.cms.sync;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cms.maildir.MaildirFile;
+import dev.cms.model.ContentHash;
+import dev.cms.model.Flag;
+import dev.cms.model.Flags;
+import dev.cms.provider.memory.InMemoryMailbox;
+import dev.cms.provider.memory.InMemoryMailbox.Op;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A user's own new messages reach the cloud (issue 16, item 4): a file whose content the cloud
+ * never had, put into a synced Maildir, is created in the mailbox that fills that Maildir (Gmail
+ * imports it, Office365 makes a draft of it in Drafts) with its flags, and the file becomes that
+ * message: never a second copy, never uploaded twice, never at start-up.
+ */
+class LocalUploadsTest {
+    @TempDir
+    Path tmp;
+
+    private SyncFixture fx;
+    private final byte[] mine = Messages.message("mine", "X-Mailer: mutt\r\n", 400);
+
+    @AfterEach
+    void close() throws Exception {
+        if (fx != null) {
+            fx.close();
+        }
+    }
+
+    /** One mailbox into one Maildir, past its first cycle (start-up rules over). */
+    private InMemoryMailbox open(InMemoryMailbox box) throws Exception {
+        box.takeUploads();
+        fx = new SyncFixture(tmp, 1, List.of(box), new Router(List.of()));
+        fx.start(false);
+        fx.cycleOk();
+        return box;
+    }
+
+    /** The user's file, written into Maildir {@code i}'s cur/ with {@code letters}. */
+    private Path write(int i, byte[] body, String letters) throws IOException {
+        Path p = fx.maildirPaths.get(i).resolve("cur").resolve("1764900000.mine.host:2," + letters);
+        return Files.write(p, body);
+    }
+
+    @Test
+    void aNewFileIsImportedWithItsFlagsAndBecomesThatMessage() throws Exception {
+        InMemoryMailbox box = open(InMemoryMailbox.likeGmail("gmail:me:INBOX"));
+        write(0, mine, "FS");
+        CycleReport r = fx.cycleOk();
+        assertEquals(1, r.uploaded());
+        assertEquals(1, box.uploads().size());
+        String id = box.uploads().get(0);
+        assertEquals(SyncFixture.hash(mine), SyncFixture.hash(box.body(id)), "the file's message");
+        assertEquals(Flags.of(Flag.READ, Flag.FLAGGED), box.flags(id), "its flags: S is read, F starred");
+        assertEquals(Map.of(SyncFixture.hash(mine), Flags.of(Flag.READ, Flag.FLAGGED)), fx.local(0));
+        assertEquals(List.of(), fx.lostAndFound());
+        CycleReport again = fx.cycleOk();
+        assertTrue(again.idle(), "the listing brings the message back as the file: " + again);
+        assertEquals(1, fx.files(0).size());
+        assertEquals(1, box.size());
+        // The message is the file: a flag changed on it reaches the cloud.
+        SyncFixture.setLetters(fx.files(0).get(0), "S");
+        assertEquals(1, fx.cycleOk().pushedFlags());
+        assertEquals(Flags.of(Flag.READ), box.flags(id));
+    }
+
+    @Test
+    void noSecondCopyAfterARestart() throws Exception {
+        InMemoryMailbox box = open(InMemoryMailbox.likeGmail("gmail:me:INBOX"));
+        write(0, mine, "");
+        assertEquals(1, fx.cycleOk().uploaded());
+        fx.start(false);
+        CycleReport r = fx.cycleOk();
+        assertEquals(0, r.uploaded());
+        assertEquals(0, r.delivered(), "nothing delivered again: " + r);
+        assertEquals(Map.of(SyncFixture.hash(mine), Flags.NONE), fx.local(0));
+        assertEquals(1, box.size());
+        assertEquals(List.of(), fx.lostAndFound());
+    }
+
+    @Test
+    void aCrashBetweenTheUploadAndTheCommitNeverUploadsTwice() throws Exception {
+        InMemoryMailbox box = open(InMemoryMailbox.likeGmail("gmail:me:INBOX"));
+        write(0, mine, "S");
+        box.afterUpload(() -> fx.engine.requestStop()); // the cycle stops before its commit: as a crash there
+        CycleReport stopped = fx.cycle();
+        assertTrue(stopped.aborted());
+        assertEquals(1, box.uploads().size(), "uploaded before the stop");
+        box.afterUpload(() -> { });
+        fx.start(false);
+        CycleReport r = fx.cycleOk();
+        assertEquals(0, r.uploaded(), "not uploaded again: " + r);
+        assertEquals(1, box.size());
+        assertEquals(Map.of(SyncFixture.hash(mine), Flags.of(Flag.READ)), fx.local(0), "the file is that message");
+        assertEquals(List.of(), fx.lostAndFound());
+        assertTrue(fx.cycleOk().idle());
+    }
+
+    @Test
+    void theCloudsRewrittenVersionReplacesTheFileKeepingItsFlags() throws Exception {
+        InMemoryMailbox box = open(InMemoryMailbox.likeOffice365("o365:me:drafts"));
+        box.rewriteUploads();
+        write(0, mine, "FS");
+        assertEquals(1, fx.cycleOk().uploaded());
+        String id = box.uploads().get(0);
+        ContentHash cloud = SyncFixture.hash(box.body(id));
+        assertFalse(cloud.equals(SyncFixture.hash(mine)));
+        assertEquals(Map.of(cloud, Flags.of(Flag.READ, Flag.FLAGGED)), fx.local(0), "one file: the cloud's version");
+        assertEquals(List.of(), fx.lostAndFound());
+        assertTrue(fx.cycleOk().idle());
+        assertEquals(1, box.size());
+        assertEquals(1, box.uploads().size());
+    }
+
+    @Test
+    void aFileWhoseContentTheStoreKnowsIsNeverUploaded() throws Exception {
+        InMemoryMailbox a = InMemoryMailbox.likeGmail("gmail:a:INBOX").takeUploads();
+        InMemoryMailbox b = InMemoryMailbox.likeGmail("gmail:b:INBOX").takeUploads();
+        fx = new SyncFixture(tmp, 2, List.of(a, b), new Router(List.of(new Router.Rule(1, 1, null, null, null))));
+        fx.start(false);
+        a.add(mine, Flags.NONE, null);
+        fx.cycleOk();
+        MaildirFile delivered = fx.fileFor(0, mine);
+        Files.copy(delivered.path(), fx.maildirPaths.get(1).resolve("cur").resolve("copied:2,"));
+        CycleReport r = fx.cycleOk();
+        assertEquals(0, r.uploaded());
+        assertEquals(List.of(), b.uploads(), "a body the engine delivered is not the user's own");
+        assertEquals(1, fx.lostAndFound().size(), "it goes to lost+found as before");
+    }
+
+    @Test
+    void aFileOfAMessageDeletedInTheCloudPutBackIsNeverUploaded() throws Exception {
+        InMemoryMailbox box = open(InMemoryMailbox.likeGmail("gmail:me:INBOX"));
+        String id = box.add(mine, Flags.NONE, null);
+        fx.cycleOk();
+        byte[] saved = Files.readAllBytes(fx.fileFor(0, mine).path());
+        box.remove(id);
+        assertEquals(1, fx.cycleOk().removed(), "deleted in the cloud: the file goes, and so does its body");
+        assertFalse(fx.store.contains(SyncFixture.hash(mine)));
+        write(0, saved, "S"); // put back from a backup
+        fx.start(false);
+        fx.cycleOk();
+        write(0, saved, "");
+        CycleReport r = fx.cycleOk();
+        assertEquals(0, r.uploaded());
+        assertEquals(List.of(), box.uploads(), "a message the cloud had is not the user's own");
+    }
+
+    @Test
+    void nothingIsUploadedAtAStart() throws Exception {
+        InMemoryMailbox box = open(InMemoryMailbox.likeGmail("gmail:me:INBOX"));
+        fx.close();
+        write(0, mine, "");
+        fx.start(true); // --offline
+        CycleReport offline = fx.cycleOk();
+        assertEquals(0, offline.uploaded());
+        assertEquals(List.of(), box.uploads());
+        assertEquals(1, fx.lostAndFound().size(), "not seen arriving: lost+found, as before");
+
+        byte[] other = Messages.message("other");
+        write(0, other, "");
+        fx.start(false); // a normal start: the cloud is authoritative until a cycle succeeded
+        assertEquals(0, fx.cycleOk().uploaded());
+        assertEquals(List.of(), box.uploads());
+        assertEquals(2, fx.lostAndFound().size());
+    }
+
+    @Test
+    void aFailedUploadLeavesTheFileAndIsTriedAgain() throws Exception {
+        InMemoryMailbox box = open(InMemoryMailbox.likeGmail("gmail:me:INBOX"));
+        write(0, mine, "");
+        box.failNext(Op.UPLOAD, 1);
+        CycleReport failed = fx.cycle();
+        assertFalse(failed.ok());
+        assertEquals(List.of(), box.uploads());
+        assertEquals(Map.of(SyncFixture.hash(mine), Flags.NONE), fx.local(0), "the file stays");
+        assertEquals(List.of(), fx.lostAndFound());
+        CycleReport r = fx.cycleOk();
+        assertEquals(1, r.uploaded());
+        assertEquals(1, box.size());
+        assertEquals(Map.of(SyncFixture.hash(mine), Flags.NONE), fx.local(0));
+        assertTrue(fx.cycleOk().idle());
+        assertEquals(1, box.uploads().size());
+    }
+
+    @Test
+    void anUploadWhoseAnswerWasLostIsNeverSentAgain() throws Exception {
+        InMemoryMailbox box = open(InMemoryMailbox.likeGmail("gmail:me:INBOX"));
+        write(0, mine, "S");
+        box.loseNextUploadAnswer(true); // the service took it; the answer never came
+        assertFalse(fx.cycle().ok());
+        assertEquals(1, box.size());
+        CycleReport r = fx.cycleOk();
+        assertEquals(0, r.uploaded(), "not sent again: " + r);
+        assertEquals(1, box.size(), "no second copy");
+        assertEquals(Map.of(SyncFixture.hash(mine), Flags.of(Flag.READ)), fx.local(0), "the file is that message");
+        assertEquals(List.of(), fx.lostAndFound());
+
+        byte[] other = Messages.message("other");
+        write(0, other, "");
+        box.loseNextUploadAnswer(false); // lost before the service took it
+        assertFalse(fx.cycle().ok());
+        fx.cycleOk();
+        assertEquals(1, box.size(), "at most once: not sent again");
+        assertEquals(1, fx.lostAndFound().size(), "the file is kept in lost+found");
+    }
+
+    @Test
+    void aRefusedUploadGoesToLostFoundWithOneWarningNamingTheFile() throws Exception {
+        InMemoryMailbox box = open(InMemoryMailbox.likeGmail("gmail:me:INBOX"));
+        Path file = write(0, mine, "");
+        box.refuseNextUpload("HTTP 400 (Invalid message)");
+        String log = logOf(() -> fx.cycleOk());
+        assertEquals(List.of(), box.uploads());
+        assertEquals(Map.of(), fx.local(0));
+        assertEquals(1, fx.lostAndFound().size());
+        assertEquals(1, warnings(log, file.getFileName().toString()), log);
+        assertTrue(log.contains("Invalid message"), log);
+        assertTrue(fx.cycleOk().idle());
+    }
+
+    @Test
+    void onOffice365OutsideDraftsAFileGoesToLostFoundWithOneWarningSayingWhy() throws Exception {
+        InMemoryMailbox box = open(InMemoryMailbox.likeOffice365("o365:me:inbox"));
+        box.refuseUploads("Office365 creates messages from files only as drafts");
+        Path file = write(0, mine, "S");
+        String log = logOf(() -> fx.cycleOk());
+        assertEquals(List.of(), box.uploads());
+        assertEquals(1, fx.lostAndFound().size());
+        assertEquals(1, warnings(log, file.getFileName().toString()), log);
+        assertTrue(log.contains("only as drafts"), log);
+    }
+
+    @Test
+    void aMailboxThatFailedKeepsItsNewFileUntilItIsBack() throws Exception {
+        InMemoryMailbox box = open(InMemoryMailbox.likeGmail("gmail:me:INBOX"));
+        write(0, mine, "");
+        box.failNext(Op.LIST, 1);
+        assertFalse(fx.cycle().ok());
+        assertEquals(List.of(), fx.lostAndFound(), "kept while its mailbox fails");
+        assertEquals(1, fx.local(0).size());
+        assertEquals(1, fx.cycleOk().uploaded());
+        assertEquals(1, box.size());
+    }
+
+    /** How many WARN lines name {@code name}. */
+    private static long warnings(String log, String name) {
+        return log.lines().filter(l -> l.contains("WARN") && l.contains(name)).count();
+    }
+
+    @FunctionalInterface
+    private interface Action {
+        void run() throws Exception;
+    }
+
+    private static String logOf(Action a) throws Exception {
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream saved = System.err;
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            a.run();
+        } finally {
+            System.setErr(saved);
+        }
+        return captured.toString(StandardCharsets.UTF_8);
+    }
+}
