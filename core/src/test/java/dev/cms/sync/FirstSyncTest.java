@@ -173,6 +173,9 @@ class FirstSyncTest {
         assertThrows(Killed.class, fx::cycle);
         int early = fx.files(0).size();
         assertTrue(early >= 400, "delivered before the crash: " + early);
+        dev.cms.store.StateDb.MailboxRow row = fx.db.loadMailbox(cloud.key());
+        assertTrue(row == null || row.lastSuccess() == null && row.syncToken() == null,
+                "the saved early deliveries do not make the mailbox's first sync look done (status): " + row);
 
         cloud.afterBody = n -> { };
         fx.start(false);
@@ -184,5 +187,51 @@ class FirstSyncTest {
         assertEquals(0, fx.lostAndFound().size());
         assertEquals(Flags.of(Flag.READ), fx.local(0).get(SyncFixture.hash(Messages.message("m3"))));
         assertTrue(fx.cycleOk().idle());
+    }
+
+    /**
+     * What a first sync delivered before it was killed is saved with it: a flag the user changes
+     * on such a message while the daemon is stopped is pushed by an {@code --offline} restart,
+     * which trusts the files (without the saved entry that start knew no message to push it to).
+     */
+    @Test
+    void aChangeToAMessageDeliveredBeforeACrashIsPushedAfterTheRestart() throws Exception {
+        Watched cloud = mailbox();
+        fx = new SyncFixture(tmp, 1, List.of(cloud), Router.defaultOnly());
+        fx.ticker = ticker;
+        fx.start(false);
+        cloud.afterBody = n -> {
+            if (n == 450) {
+                throw new Killed();
+            }
+        };
+        assertThrows(Killed.class, fx::cycle);
+        // The newest come first: m698 (unread) and m696 (read) were among the first delivered.
+        dev.cms.maildir.MaildirFile unread = fx.fileFor(0, Messages.message("m698"));
+        dev.cms.maildir.MaildirFile read = fx.fileFor(0, Messages.message("m696"));
+        assertEquals(Flags.NONE, unread.flags());
+        assertEquals(Flags.of(Flag.READ), read.flags());
+        SyncFixture.setLetters(unread, "FS");
+        SyncFixture.setLetters(read, "");
+
+        cloud.afterBody = n -> { };
+        fx.start(true);
+        fx.cycleOk();
+
+        assertEquals(Flags.of(Flag.READ, Flag.FLAGGED), cloud.inner.flags(idOf(cloud.inner, "m698")),
+                "the user's flags reach the cloud");
+        assertEquals(Flags.NONE, cloud.inner.flags(idOf(cloud.inner, "m696")),
+                "and the user's unread");
+        assertTrue(fx.cycleOk().idle());
+    }
+
+    private static String idOf(InMemoryMailbox m, String name) {
+        byte[] body = Messages.message(name);
+        for (String id : m.ids()) {
+            if (java.util.Arrays.equals(body, m.body(id))) {
+                return id;
+            }
+        }
+        throw new AssertionError("no message " + name);
     }
 }
