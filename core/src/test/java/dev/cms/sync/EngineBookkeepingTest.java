@@ -60,6 +60,29 @@ class EngineBookkeepingTest extends EngineTestBase {
      * the first cycle that downloads or deletes mail (a start after a clean cycle does not list
      * the store, issue 15).
      */
+    /**
+     * Once the store was listed in this run, each later cycle that deletes mail still removes
+     * the bodies nothing refers to any more, and only those.
+     */
+    @Test
+    void everyCloudDeletionOfARunRemovesItsBodyFromTheStore() throws Exception {
+        InMemoryMailbox a = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
+        String one = a.add(Messages.message("one"), Flags.NONE, null);
+        String two = a.add(Messages.message("two"), Flags.NONE, null);
+        a.add(Messages.message("kept"), Flags.NONE, null);
+        single(a);
+        fx.cycleOk(); // the first sync downloads, and its collection lists the store
+        assertTrue(fx.store.listedSinceOpen());
+        for (String[] gone : new String[][] {{one, "one"}, {two, "two"}}) {
+            a.remove(gone[0]);
+            fx.cycleOk();
+            assertFalse(Files.exists(fx.store.path(SyncFixture.hash(Messages.message(gone[1])))),
+                    "the body of " + gone[1] + " goes with it");
+        }
+        assertTrue(Files.isRegularFile(fx.store.path(SyncFixture.hash(Messages.message("kept")))));
+        assertEquals(1, fx.files(0).size());
+    }
+
     @Test
     void bodiesLeftByACrashAreDroppedByTheFirstCollectionAfterTheStart() throws Exception {
         InMemoryMailbox a = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
