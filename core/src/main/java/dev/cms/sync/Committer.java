@@ -93,7 +93,8 @@ final class Committer {
         if (allPushed) {
             local.journalDone();
         }
-        nextToken.forEach((c, token) -> adopt(c, Objects.requireNonNull(refreshed.get(c), "refreshed"), token, everything));
+        nextToken.forEach((c, token) -> adopt(c, Objects.requireNonNull(refreshed.get(c), "refreshed"), token,
+                everything, accountListed(c, refreshed)));
         return true;
     }
 
@@ -150,10 +151,26 @@ final class Committer {
         }
     }
 
+    /**
+     * Whether every mailbox of {@code c}'s account was listed this cycle. When one was not, a
+     * message that left {@code c} may have moved there (ids name one message account-wide), so
+     * the bodies of the messages that left are kept until it is listed, not downloaded again.
+     */
+    private static boolean accountListed(CloudState c, Map<CloudState, Refresh> refreshed) {
+        for (Map.Entry<CloudState, Refresh> e : refreshed.entrySet()) {
+            if (c.sameAccount(e.getKey()) && !e.getValue().active()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Takes the committed outcome of mailbox {@code c} as its state. */
-    private static void adopt(CloudState c, Refresh r, @Nullable String token, boolean everything) {
+    private static void adopt(CloudState c, Refresh r, @Nullable String token, boolean everything,
+            boolean accountListed) {
         Listed now = r.now();
-        boolean settled = r.tokenUsable && r.failedIds.isEmpty() && (everything || !now.removed().isEmpty());
+        boolean settled = r.tokenUsable && r.failedIds.isEmpty() && (everything || !now.removed().isEmpty())
+                && accountListed;
         c.adopt(now, settled);
         c.token = token;
         if (c.startup) {

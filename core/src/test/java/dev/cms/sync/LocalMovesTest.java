@@ -152,6 +152,36 @@ class LocalMovesTest {
         assertEquals(served, inbox.bodiesServed() + work.bodiesServed());
     }
 
+    /**
+     * The other way round: a message moved in the cloud (the web interface) between two synced
+     * folders of the account keeps its id; its file moves to the other Maildir and its body,
+     * known under that id, is not downloaded again, also when the destination is listed only
+     * a cycle later.
+     */
+    @Test
+    void aMessageMovedInTheCloudIsLinkedIntoItsNewMaildirNotDownloaded() throws Exception {
+        open(true, true, 2);
+        String id = synced(Flags.of(Flag.READ));
+        long served = inbox.bodiesServed() + work.bodiesServed();
+        inbox.apply(List.of(dev.cms.provider.Change.move(id, Flags.of(Flag.READ), Flags.of(Flag.READ), work)));
+        fx.cycleOk();
+        assertEquals(Map.of(), fx.local(0));
+        assertEquals(Map.of(SyncFixture.hash(body), Flags.of(Flag.READ)), fx.local(1));
+        assertEquals(served, inbox.bodiesServed() + work.bodiesServed(), "nothing downloaded again");
+        assertNothingLostOrDeleted();
+
+        // Back again, the destination's listing failing once: the body is still not downloaded.
+        work.apply(List.of(dev.cms.provider.Change.move(id, Flags.of(Flag.READ), Flags.of(Flag.READ), inbox)));
+        inbox.failNext(Op.LIST, 1);
+        fx.cycle();
+        fx.cycleOk();
+        assertEquals(Map.of(SyncFixture.hash(body), Flags.of(Flag.READ)), fx.local(0));
+        assertEquals(Map.of(), fx.local(1));
+        assertEquals(served, inbox.bodiesServed() + work.bodiesServed(), "nothing downloaded again");
+        assertEquals(List.of(), fx.lostAndFound());
+        assertTrue(fx.cycleOk().idle());
+    }
+
     @Test
     void acrossAccountsAMoveStaysADeletionAndTheCopyGoesToLostAndFound() throws Exception {
         open(false, true, 2);
