@@ -182,6 +182,31 @@ class LocalMovesTest {
         assertTrue(fx.cycleOk().idle());
     }
 
+    /**
+     * An Office365 copy's new id is written to the store's id record with its body: should
+     * state.db be lost, the full listings that follow link the copy's body, not download it.
+     */
+    @Test
+    void aCopysNewIdIsRecordedSoALostStateDbDoesNotDownloadIt() throws Exception {
+        open(true, false, 2);
+        synced(Flags.NONE);
+        MaildirFile f = fx.fileFor(0, body);
+        Files.copy(f.path(), fx.maildirPaths.get(1).resolve("cur").resolve("mine:2,"));
+        assertEquals(1, fx.cycleOk().pushedCopies());
+        assertTrue(fx.cycleOk().idle());
+        long served = inbox.bodiesServed() + work.bodiesServed();
+        fx.close();
+        for (String name : List.of("state.db", "state.db-wal", "state.db-shm")) {
+            Files.deleteIfExists(fx.stateDir.resolve(name));
+        }
+        fx.start(false);
+        fx.cycleOk();
+        assertEquals(served, inbox.bodiesServed() + work.bodiesServed(), "both ids' bodies come from the store");
+        assertEquals(Map.of(SyncFixture.hash(body), Flags.NONE), fx.local(0));
+        assertEquals(Map.of(SyncFixture.hash(body), Flags.NONE), fx.local(1));
+        assertNothingLostOrDeleted();
+    }
+
     @Test
     void acrossAccountsAMoveStaysADeletionAndTheCopyGoesToLostAndFound() throws Exception {
         open(false, true, 2);
