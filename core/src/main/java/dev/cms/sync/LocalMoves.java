@@ -52,6 +52,8 @@ final class LocalMoves {
     private final Map<CloudState, Map<String, Transfer>> planned = new HashMap<>();
     /** The transfers the cloud took (by source mailbox and id). */
     private final Set<Transfer> pushed = new HashSet<>();
+    /** Files found to be a mail reader's rewrite of a message of the account, taken for a move or not. */
+    private final Set<Arrival> readerSaves = new HashSet<>();
 
     private LocalMoves() {}
 
@@ -87,7 +89,12 @@ final class LocalMoves {
                 unknown.add(a);
             }
         }
-        List<ReaderCopies.Match> saves = ReaderCopies.find(unknown, known, locals, expected, store);
+        ReaderCopies.Found found = ReaderCopies.find(unknown, known, locals, expected, store);
+        List<ReaderCopies.Match> saves = found.matches();
+        out.readerSaves.addAll(found.rewrites());
+        for (ReaderCopies.Match m : saves) {
+            out.readerSaves.add(new Arrival(m.maildir(), m.arrived()));
+        }
         for (ReaderCopies.Match m : saves) {
             scope.add(m.from(), m.hash()); // a copy's original, which did not change
             scope.add(m.maildir(), m.hash()); // where the message's own body goes in place of the reader's file
@@ -236,6 +243,14 @@ final class LocalMoves {
             }
         }
         return out;
+    }
+
+    /**
+     * Whether the file of content {@code h} in Maildir {@code m} is a mail reader's rewrite of a
+     * message of the account ({@link ReaderCopies}): never a new message of the user's.
+     */
+    boolean readerSave(int m, ContentHash h) {
+        return !readerSaves.isEmpty() && readerSaves.contains(new Arrival(m, h));
     }
 
     boolean isEmpty() {

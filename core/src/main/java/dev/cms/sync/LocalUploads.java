@@ -58,6 +58,12 @@ final class LocalUploads {
     private final Set<ContentHash> retry = new HashSet<>();
     /** This cycle: the files kept where they are (their mailbox failed). */
     private final Set<Arrival> kept = new HashSet<>();
+    /**
+     * Contents found to be a mail reader's rewrite of a message of the account ({@link
+     * ReaderCopies}) in this run: never uploaded, also in a later cycle that no longer finds the
+     * message they came from (its move done, their replacement not).
+     */
+    private final Set<ContentHash> readerSaves = new HashSet<>();
 
     LocalUploads(MessageStore store, Bodies bodies, Routing routing, MaildirUpdate update, boolean offline) {
         this.store = store;
@@ -95,7 +101,10 @@ final class LocalUploads {
             Set<ContentHash> in = cy.scope().in(u);
             LocalView v = cy.locals().get(u);
             for (ContentHash h : in == null ? v.hashes() : List.copyOf(in)) {
-                if (v.has(h) && !cy.expected().in(u).containsKey(h) && !moved(cy, u, h)
+                if (v.has(h) && cy.moves().readerSave(u, h)) {
+                    readerSaves.add(h); // a copy of a message the cloud has, now or in a later cycle
+                }
+                if (v.has(h) && !cy.expected().in(u).containsKey(h) && !moved(cy, u, h) && !readerSaves.contains(h)
                         && (retry.contains(h) || !store.contains(h))) {
                     out.add(new Arrival(u, h));
                     if (!retry.contains(h)) {

@@ -49,13 +49,23 @@ final class ReaderCopies {
     /** Content {@code hash} in Maildir {@code maildir}. */
     private record Placed(int maildir, ContentHash hash) {}
 
+    /**
+     * What {@link #find} found: the saves taken for moves or copies, and every arrival that is
+     * a reader's rewrite of a message of the account although none was taken for it (two
+     * candidates, two saves of one message, too many files of its size to compare, a rewrite in
+     * its own Maildir): never a new message of the user's.
+     */
+    record Found(List<Match> matches, Set<LocalMoves.Arrival> rewrites) {
+        static final Found NONE = new Found(List.of(), Set.of());
+    }
+
     private ReaderCopies() {}
 
     /**
      * @param unknown arrivals whose content no message of the snapshot has
      * @param known the contents of the other arrivals (byte-identical moves and copies: never candidates)
      */
-    static List<Match> find(List<LocalMoves.Arrival> unknown, Set<ContentHash> known, List<LocalView> locals,
+    static Found find(List<LocalMoves.Arrival> unknown, Set<ContentHash> known, List<LocalView> locals,
             Expected expected, MessageStore store) {
         Map<LocalMoves.Arrival, NormalisedIdentity> saves = new LinkedHashMap<>();
         Map<NormalisedIdentity, Integer> count = new HashMap<>();
@@ -70,25 +80,26 @@ final class ReaderCopies {
             }
         }
         // Two saves of one message: which is which is a guess.
-        saves.values().removeIf(id -> count.getOrDefault(id, 0) > 1);
+        Set<LocalMoves.Arrival> rewrites = new HashSet<>();
+        saves.entrySet().removeIf(e -> count.getOrDefault(e.getValue(), 0) > 1 && rewrites.add(e.getKey()));
         if (saves.isEmpty()) {
-            return List.of();
+            return new Found(List.of(), rewrites);
         }
         Set<ContentHash> excluded = new HashSet<>(known);
         saves.keySet().forEach(a -> excluded.add(a.hash()));
         Map<ContentHash, @Nullable NormalisedIdentity> bodies = new HashMap<>();
-        List<Match> out = moves(saves, excluded, locals, expected, store, bodies);
+        List<Match> out = moves(saves, excluded, locals, expected, store, bodies, rewrites);
         for (Match m : out) {
             saves.remove(new LocalMoves.Arrival(m.maildir(), m.arrived()));
         }
-        out.addAll(copies(saves, excluded, locals, store, bodies));
-        return out;
+        out.addAll(copies(saves, excluded, locals, store, bodies, rewrites));
+        return new Found(out, rewrites);
     }
 
     /** The saves whose identity is that of exactly one content that left a Maildir. */
     private static List<Match> moves(Map<LocalMoves.Arrival, NormalisedIdentity> saves, Set<ContentHash> excluded,
             List<LocalView> locals, Expected expected, MessageStore store,
-            Map<ContentHash, @Nullable NormalisedIdentity> bodies) {
+            Map<ContentHash, @Nullable NormalisedIdentity> bodies, Set<LocalMoves.Arrival> rewrites) {
         Set<Placed> left = new LinkedHashSet<>();
         for (int t = 0; t < locals.size(); t++) {
             for (ContentHash h : expected.in(t).keySet()) {
@@ -98,7 +109,7 @@ final class ReaderCopies {
                 }
             }
         }
-        return matches(saves, left.isEmpty() ? Map.of() : asCandidates(saves, left), store, bodies, false);
+        return matches(saves, left.isEmpty() ? Map.of() : asCandidates(saves, left), store, bodies, false, rewrites);
     }
 
     /** Every left content is a candidate of every save (each compared once). */
@@ -111,7 +122,8 @@ final class ReaderCopies {
 
     /** The remaining saves whose identity is that of exactly one content of their size in another Maildir. */
     private static List<Match> copies(Map<LocalMoves.Arrival, NormalisedIdentity> saves, Set<ContentHash> excluded,
-            List<LocalView> locals, MessageStore store, Map<ContentHash, @Nullable NormalisedIdentity> bodies) {
+            List<LocalView> locals, MessageStore store, Map<ContentHash, @Nullable NormalisedIdentity> bodies,
+            Set<LocalMoves.Arrival> rewrites) {
         if (saves.isEmpty()) {
             return List.of();
         }
@@ -128,38 +140,42 @@ final class ReaderCopies {
                 }
             });
         }
-        candidates.values().removeIf(c -> {
-            boolean tooMany = c.size() > MAX_CANDIDATES;
+        candidates.entrySet().removeIf(e -> {
+            boolean tooMany = e.getValue().size() > MAX_CANDIDATES;
             if (tooMany) {
                 log.debug("a mail reader's save has {} files of its size to compare with: not taken for a copy",
-                        c.size());
+                        e.getValue().size());
+                rewrites.add(e.getKey()); // perhaps a copy: never taken for a new message
             }
             return tooMany;
         });
-        return matches(saves, candidates, store, bodies, true);
+        return matches(saves, candidates, store, bodies, true, rewrites);
     }
 
     /** For each save, the one candidate whose stored body has its identity; none when not exactly one. */
     private static List<Match> matches(Map<LocalMoves.Arrival, NormalisedIdentity> saves,
             Map<LocalMoves.Arrival, Set<Placed>> candidates, MessageStore store,
-            Map<ContentHash, @Nullable NormalisedIdentity> bodies, boolean copy) {
+            Map<ContentHash, @Nullable NormalisedIdentity> bodies, boolean copy, Set<LocalMoves.Arrival> rewrites) {
         List<Match> out = new ArrayList<>();
         candidates.forEach((a, cs) -> {
             NormalisedIdentity want = saves.get(a);
             List<Placed> same = new ArrayList<>();
             for (Placed p : cs) {
-                if (p.maildir() == a.maildir()) {
-                    continue; // rewritten in its own Maildir: not a move or copy
-                }
                 NormalisedIdentity id = bodies.computeIfAbsent(p.hash(),
                         h -> identity(() -> NormalisedIdentity.of(store.path(h))));
-                if (id != null && id.equals(want)) {
+                if (id == null || !id.equals(want)) {
+                    continue;
+                }
+                if (p.maildir() == a.maildir()) {
+                    rewrites.add(a); // rewritten in its own Maildir: not a move or copy, nor new
+                } else {
                     same.add(p);
                 }
             }
             if (same.size() == 1) {
                 out.add(new Match(a.maildir(), a.hash(), same.get(0).maildir(), same.get(0).hash(), copy));
             } else if (same.size() > 1) {
+                rewrites.add(a);
                 log.debug("a mail reader's save matches {} messages: not taken for a {}", same.size(),
                         copy ? "copy" : "move");
             }

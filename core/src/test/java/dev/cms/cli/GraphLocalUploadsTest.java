@@ -72,10 +72,11 @@ class GraphLocalUploadsTest extends FolderLifecycleFixture {
     void aNewFileInTheDraftsMaildirBecomesADraftAndTheCloudsVersionReplacesIt() throws Exception {
         try (SyncSetup s = open(config(), null, ms)) {
             poll(s);
+            int before = graph.draftsCreated(); // the fake counts for every test of the class
             Files.write(maildir("Drafts").resolve("cur").resolve("1770000000.half.host:2,FS"), draft());
             poll(s);
             assertEquals(1, creates().size(), "one draft created: " + ms.requests());
-            assertEquals(1, graph.draftsCreated());
+            assertEquals(before + 1, graph.draftsCreated());
             List<String> drafts = graph.messageIds(user, "drafts");
             assertEquals(1, drafts.size());
             FakeGraph.MessageState d = graph.message(user, drafts.get(0));
@@ -93,6 +94,23 @@ class GraphLocalUploadsTest extends FolderLifecycleFixture {
             assertThatMaildir(maildir("Drafts")).hasMessages(1).hasMessage(d.mime()).withFlags("FS");
             assertEquals(1, graph.messageIds(user, "drafts").size());
             assertNoLostAndFound();
+        }
+    }
+
+    /** Office365 made the draft but its answer cannot be read: the draft is not made again. */
+    @Test
+    void aDraftWhoseAnswerCannotBeReadIsNeverSentAgain() throws Exception {
+        try (SyncSetup s = open(config(), null, ms)) {
+            poll(s);
+            ms.faults().next(1, "POST", "/messages$").malformed();
+            Files.write(maildir("Drafts").resolve("cur").resolve("1770000000.cut.host:2,S"), draft());
+            ticker.advance(java.time.Duration.ofSeconds(60));
+            assertTrue(!s.engine.runCycle().ok(), "the creation's outcome is unknown");
+            poll(s);
+            poll(s);
+            assertEquals(1, creates().size(), "sent once: " + ms.requests());
+            assertEquals(1, graph.messageIds(user, "drafts").size(), "one draft in the cloud");
+            assertThatMaildir(maildir("Drafts")).hasMessages(1);
         }
     }
 

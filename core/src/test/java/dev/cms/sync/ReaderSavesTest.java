@@ -100,6 +100,55 @@ class ReaderSavesTest {
         return Files.readAttributes(p, BasicFileAttributes.class).fileKey();
     }
 
+    /**
+     * Mailboxes that take a user's new messages: a save of a message into a label it already has
+     * is a rewrite of that message, not a new one: nothing is uploaded (the file goes to
+     * lost+found as before uploads existed), nothing is deleted, also in the cycles after.
+     */
+    @Test
+    void aSaveIntoALabelTheMessageAlreadyHasIsNeverUploaded() throws Exception {
+        open(true);
+        inbox.takeUploads();
+        work.takeUploads();
+        String id = synced(body, Flags.NONE);
+        inbox.apply(List.of(dev.cms.provider.Change.copy(id, Flags.NONE, work))); // a second label
+        fx.cycleOk();
+        assertNotNull(fx.fileFor(1, body), "in both labels' Maildirs");
+        MaildirFile f = fx.fileFor(0, body);
+        Files.write(fx.maildirPaths.get(1).resolve("cur").resolve("1767225600.R2.mutt:2,S"),
+                asMuttSaves(Files.readAllBytes(f.path())));
+        for (int i = 0; i < 3; i++) {
+            fx.cycleOk();
+        }
+        assertEquals(List.of(), inbox.uploads(), "not uploaded");
+        assertEquals(List.of(), work.uploads(), "not uploaded");
+        assertEquals(Set.of(id), work.ids());
+        assertEquals(Map.of(), inbox.deletions());
+        assertEquals(Map.of(), work.deletions());
+        assertEquals(1, fx.lostAndFound().size(), "the rewrite is kept in lost+found");
+    }
+
+    /** Two saves of one message in one cycle: which one is the move is a guess; neither is uploaded. */
+    @Test
+    void twoSavesOfOneMessageAreNeverUploaded() throws Exception {
+        open(true);
+        inbox.takeUploads();
+        work.takeUploads();
+        synced(body, Flags.NONE);
+        MaildirFile f = fx.fileFor(0, body);
+        byte[] rewritten = asMuttSaves(Files.readAllBytes(f.path()));
+        Files.write(fx.maildirPaths.get(1).resolve("cur").resolve("1767225600.R3.mutt:2,S"), rewritten);
+        byte[] again = new String(rewritten, StandardCharsets.UTF_8).replace("Status: RO\n", "Status: O\n")
+                .getBytes(StandardCharsets.UTF_8);
+        Files.write(fx.maildirPaths.get(1).resolve("cur").resolve("1767225600.R4.mutt:2,"), again);
+        for (int i = 0; i < 3; i++) {
+            fx.cycleOk();
+        }
+        assertEquals(List.of(), inbox.uploads());
+        assertEquals(List.of(), work.uploads());
+        assertEquals(Map.of(), inbox.deletions());
+    }
+
     @Test
     void muttsSaveIntoAnotherFolderIsMovedInTheCloudAndTheFileBecomesTheCloudsCopy() throws Exception {
         open(true);

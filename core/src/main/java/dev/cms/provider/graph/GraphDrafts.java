@@ -8,6 +8,7 @@ import com.microsoft.kiota.RequestInformation;
 import com.microsoft.kiota.serialization.Parsable;
 import com.microsoft.kiota.serialization.ParsableFactory;
 import dev.cms.model.Flags;
+import dev.cms.provider.UploadOutcomeUnknownException;
 import dev.cms.provider.UploadRefusedException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -67,18 +68,22 @@ final class GraphDrafts {
         ri.setStreamContent(new ByteArrayInputStream(body), "text/plain");
         HashMap<String, ParsableFactory<? extends Parsable>> errors = new HashMap<>();
         errors.put("XXX", ODataError::createFromDiscriminatorValue);
-        Message made;
+        String id;
+        Flags has;
         try {
-            made = transport.call(CREATE, () -> transport.graph().getRequestAdapter().send(ri, errors,
+            Message made = transport.call(CREATE, () -> transport.graph().getRequestAdapter().send(ri, errors,
                     Message::createFromDiscriminatorValue));
+            id = GraphMessages.id(CREATE, made);
+            has = GraphMessages.message(CREATE, id, made).flags();
         } catch (GraphStatusException e) {
             if (e.status() == 400 || e.status() == 413) {
                 throw new UploadRefusedException(String.valueOf(e.getMessage()), e);
             }
             throw e;
+        } catch (MalformedGraphResponse e) {
+            // Office365 answered, so the draft may well exist: never sent again.
+            throw new UploadOutcomeUnknownException(CREATE + " answered what cannot be read: " + e.getMessage(), e);
         }
-        String id = GraphMessages.id(CREATE, made);
-        Flags has = GraphMessages.message(CREATE, id, made).flags();
         Message patch = GraphMessages.patch(has, flags, now);
         if (patch != null) {
             try {
