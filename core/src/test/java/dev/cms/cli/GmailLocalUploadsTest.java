@@ -125,6 +125,22 @@ class GmailLocalUploadsTest extends FolderLifecycleFixture {
         }
     }
 
+    /** A 500 may come after Gmail imported the message: the import is not sent again. */
+    @Test
+    void anImportAnsweredWithAServerErrorIsNeverSentAgain() throws Exception {
+        try (SyncSetup s = open(config(), google, null)) {
+            poll(s);
+            google.faults().next(1, "POST", "/messages/import$").answer(dev.cms.fakecloud.FakeFaults.Answer.status(500));
+            Files.write(maildir("Work").resolve("cur").resolve("1770000000.err.host:2,S"), draft("server error"));
+            ticker.advance(java.time.Duration.ofSeconds(60));
+            assertTrue(!s.engine.runCycle().ok(), "the import's outcome is unknown");
+            poll(s);
+            poll(s);
+            assertEquals(1, imports().size(), "sent once: " + google.requests());
+            assertEquals(1, lostAndFound().size(), "kept in lost+found: at most once");
+        }
+    }
+
     @Test
     void anImportWhoseConnectionDroppedIsNeverSentAgain() throws Exception {
         try (SyncSetup s = open(config(), google, null)) {

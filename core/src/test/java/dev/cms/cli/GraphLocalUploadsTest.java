@@ -114,6 +114,22 @@ class GraphLocalUploadsTest extends FolderLifecycleFixture {
         }
     }
 
+    /** A 502 may come after Office365 made the draft: the draft is not posted again. */
+    @Test
+    void aDraftAnsweredWithAServerErrorIsNeverSentAgain() throws Exception {
+        try (SyncSetup s = open(config(), null, ms)) {
+            poll(s);
+            ms.faults().next(1, "POST", "/messages$").answer(dev.cms.fakecloud.FakeFaults.Answer.status(502));
+            Files.write(maildir("Drafts").resolve("cur").resolve("1770000000.err.host:2,S"), draft());
+            ticker.advance(java.time.Duration.ofSeconds(60));
+            assertTrue(!s.engine.runCycle().ok(), "the creation's outcome is unknown");
+            poll(s);
+            poll(s);
+            assertEquals(1, creates().size(), "sent once: " + ms.requests());
+            assertEquals(1, lostAndFound().size(), "kept in lost+found: at most once");
+        }
+    }
+
     @Test
     void aDraftWhoseConnectionDroppedIsNeverSentAgain() throws Exception {
         try (SyncSetup s = open(config(), null, ms)) {

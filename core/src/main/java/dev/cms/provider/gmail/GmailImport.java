@@ -31,8 +31,8 @@ import java.util.List;
  * <p>Not idempotent, so retried only when Gmail surely did not take it: an answer of 429, 503,
  * 403 for throttling, 401 (a new token), a connection never made. A connection lost after
  * sending is reported as {@link UploadOutcomeUnknownException} (the engine never sends it
- * again); 400 and 413 as {@link UploadRefusedException}. A 500, 502 or 504 is retried as Gmail
- * advises: should Gmail have taken the message before failing, it is there twice.
+ * again), and so is a 500, 502 or 504 (Gmail may have imported it before failing); 400 and 413
+ * as {@link UploadRefusedException}.
  */
 final class GmailImport {
     static final int COST_IMPORT = 25;
@@ -110,6 +110,12 @@ final class GmailImport {
 
         @Override
         public RetryVerdict classify(Attempt attempt, IOException failure) {
+            if (failure instanceof HttpResponseException e && (e.getStatusCode() == 500 || e.getStatusCode() == 502
+                    || e.getStatusCode() == 504)) {
+                // A server error may come after the message was imported: never sent again.
+                return RetryVerdict.fail(new UploadOutcomeUnknownException(attempt.what() + " may or may not have"
+                        + " been taken: HTTP " + e.getStatusCode(), failure));
+            }
             if (failure instanceof HttpResponseException || failure instanceof ConnectException
                     || failure instanceof UnknownHostException) {
                 return GmailRetry.INSTANCE.classify(attempt, failure);
