@@ -171,13 +171,14 @@ final class Bodies {
         try {
             // Also finds the bodies missing behind the daemon's back: the next cycle relinks them
             // from a Maildir copy or downloads them.
+            Set<ContentHash> going = new HashSet<>(known);
+            going.removeAll(live);
+            if (!going.isEmpty()) {
+                // Before they go: a crash in between must not forget that the store had them.
+                dropped.record(going);
+            }
             Set<ContentHash> still = new HashSet<>(known);
             int n = store.retainOnly(live, still);
-            if (n > 0) {
-                Set<ContentHash> went = new HashSet<>(still);
-                went.removeAll(live);
-                dropped.record(went);
-            }
             Set<ContentHash> gone = new HashSet<>(known);
             gone.removeAll(still);
             gone.retainAll(live);

@@ -83,6 +83,33 @@ class EngineBookkeepingTest extends EngineTestBase {
         assertEquals(1, fx.files(0).size());
     }
 
+    /**
+     * A body leaves the store only once its dropping is recorded (so a restored file of that
+     * message is never taken for the user's own new one): while the record cannot be written,
+     * the body stays.
+     */
+    @Test
+    void aBodyStaysInTheStoreUntilItsDroppingIsRecorded() throws Exception {
+        InMemoryMailbox a = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
+        String one = a.add(Messages.message("one"), Flags.NONE, null);
+        a.add(Messages.message("kept"), Flags.NONE, null);
+        single(a);
+        fx.cycleOk();
+        Path log = fx.stateDir.resolve("dropped.log");
+        Files.deleteIfExists(log);
+        Files.createDirectory(log); // cannot be appended to
+        Path body = fx.store.path(SyncFixture.hash(Messages.message("one")));
+        a.remove(one);
+        fx.cycleOk();
+        assertTrue(Files.exists(body), "kept while its dropping cannot be recorded");
+
+        Files.delete(log);
+        a.add(Messages.message("new"), Flags.NONE, null); // a download: the next collection
+        fx.cycleOk();
+        assertFalse(Files.exists(body), "dropped once it can be recorded");
+        assertTrue(Files.readString(log).contains(SyncFixture.hash(Messages.message("one")).hex()));
+    }
+
     @Test
     void bodiesLeftByACrashAreDroppedByTheFirstCollectionAfterTheStart() throws Exception {
         InMemoryMailbox a = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
