@@ -194,6 +194,7 @@ final class LocalUploads {
                 return;
             }
             bodies.stored(stored);
+            store.sync(); // its name durable before the upload: a power cut must not make it new again
             retry.add(stored);
             String id = d.box.upload(store.path(stored), file.flags().retain(d.supported));
             retry.remove(stored);

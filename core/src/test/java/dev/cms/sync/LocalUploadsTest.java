@@ -93,6 +93,34 @@ class LocalUploadsTest {
         assertEquals(List.of(), fx.lostAndFound());
     }
 
+    /**
+     * The file's body is durably in the store (its name in {@code hashes/} synced) before the
+     * upload: a power cut after it cannot make the restart take the file for a new one again.
+     */
+    @Test
+    void theStoresCopyIsDurableBeforeTheUpload() throws Exception {
+        List<Path> dirSyncs = new java.util.concurrent.CopyOnWriteArrayList<>();
+        InMemoryMailbox box = InMemoryMailbox.likeGmail("gmail:me:INBOX");
+        box.takeUploads();
+        fx = new SyncFixture(tmp, 1, List.of(box), new Router(List.of()));
+        fx.files = new dev.cms.fs.ForwardingFileOps(dev.cms.fs.FileOps.SYSTEM) {
+            @Override
+            public void fsyncDirectory(Path dir) throws IOException {
+                dirSyncs.add(dir);
+                super.fsyncDirectory(dir);
+            }
+        };
+        fx.start(false);
+        fx.cycleOk();
+        write(0, mine, "S");
+        Path named = fx.store.path(SyncFixture.hash(mine));
+        boolean[] durable = {false};
+        box.afterUpload(() -> durable[0] = Files.exists(named) && dirSyncs.contains(named.getParent()));
+        dirSyncs.clear();
+        assertEquals(1, fx.cycleOk().uploaded());
+        assertTrue(durable[0], "stored and its directory synced before the upload: " + dirSyncs);
+    }
+
     @Test
     void aCrashBetweenTheUploadAndTheCommitNeverUploadsTwice() throws Exception {
         InMemoryMailbox box = open(InMemoryMailbox.likeGmail("gmail:me:INBOX"));
