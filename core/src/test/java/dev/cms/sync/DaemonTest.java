@@ -158,7 +158,28 @@ class DaemonTest {
         InMemoryMailbox after = InMemoryMailbox.likeOffice365("o365:a@b.c:lists");
         String id = after.add(Messages.message("in-the-new-folder"), Flags.NONE, null);
         java.util.concurrent.atomic.AtomicBoolean due = new java.util.concurrent.atomic.AtomicBoolean();
-        fx = new SyncFixture(tmp.resolve("one"), 1, List.of(before), Router.defaultOnly());
+        startReconfigurable(before, after, due);
+        await(() -> cycles.get() == 1, "the first cycle");
+        ticker.awaitWaiting(2, Duration.ofSeconds(30));
+
+        due.set(true);
+        daemon.wake();
+        await(() -> cycles.get() == 3, "the cycle that noticed, then the new engine's at once");
+        ticker.awaitWaiting(2, Duration.ofSeconds(30)); // waiting again, not cycling on
+        assertEquals(3, cycles.get());
+        assertEquals(1, rebuilt.files(0).size(), "the new engine's mail");
+
+        SyncFixture.setLetters(rebuilt.files(0).get(0), "S");
+        awaitAsTimePasses(() -> Flags.of(Flag.READ).equals(after.flags(id)), "a change in the new Maildir pushed");
+    }
+
+    /**
+     * A daemon syncing {@code first} (a poll a day away) whose reconfiguration, when {@code due}
+     * is set, builds an engine for {@code then} into {@link #rebuilt}.
+     */
+    private void startReconfigurable(CloudMailbox first, CloudMailbox then,
+            java.util.concurrent.atomic.AtomicBoolean due) throws Exception {
+        fx = new SyncFixture(tmp.resolve("one"), 1, List.of(first), Router.defaultOnly());
         fx.ticker = ticker;
         fx.start(false);
         daemon = new Daemon(fx.engine, fx.maildirPaths, options(Duration.ofDays(1), Duration.ofMillis(100),
@@ -173,7 +194,7 @@ class DaemonTest {
                     @Override
                     public Daemon.Reconfigured build() {
                         try {
-                            rebuilt = new SyncFixture(tmp.resolve("two"), 1, List.of(after), Router.defaultOnly());
+                            rebuilt = new SyncFixture(tmp.resolve("two"), 1, List.of(then), Router.defaultOnly());
                             rebuilt.ticker = ticker;
                             rebuilt.start(false);
                             return new Daemon.Reconfigured(rebuilt.engine, rebuilt.maildirPaths);
@@ -183,18 +204,6 @@ class DaemonTest {
                     }
                 });
         runInThread();
-        await(() -> cycles.get() == 1, "the first cycle");
-        ticker.awaitWaiting(2, Duration.ofSeconds(30));
-
-        due.set(true);
-        daemon.wake();
-        await(() -> cycles.get() == 3, "the cycle that noticed, then the new engine's at once");
-        ticker.awaitWaiting(2, Duration.ofSeconds(30)); // waiting again, not cycling on
-        assertEquals(3, cycles.get());
-        assertEquals(1, rebuilt.files(0).size(), "the new engine's mail");
-
-        SyncFixture.setLetters(rebuilt.files(0).get(0), "S");
-        awaitAsTimePasses(() -> Flags.of(Flag.READ).equals(after.flags(id)), "a change in the new Maildir pushed");
     }
 
     /** A mailbox whose account needs a login that nobody completes. */
@@ -517,31 +526,7 @@ class DaemonTest {
         InMemoryMailbox one = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
         InMemoryMailbox two = InMemoryMailbox.likeOffice365("o365:a@b.c:lists");
         java.util.concurrent.atomic.AtomicBoolean due = new java.util.concurrent.atomic.AtomicBoolean();
-        fx = new SyncFixture(tmp.resolve("one"), 1, List.of(one), Router.defaultOnly());
-        fx.ticker = ticker;
-        fx.start(false);
-        daemon = new Daemon(fx.engine, fx.maildirPaths, options(Duration.ofDays(1), Duration.ofMillis(100),
-                Duration.ofMillis(500), Duration.ofMillis(50)), ticker)
-                .afterEachCycle(r -> cycles.incrementAndGet())
-                .reconfigureWith(new Daemon.Reconfigure() {
-                    @Override
-                    public boolean due() {
-                        return due.getAndSet(false);
-                    }
-
-                    @Override
-                    public Daemon.Reconfigured build() {
-                        try {
-                            rebuilt = new SyncFixture(tmp.resolve("two"), 1, List.of(two), Router.defaultOnly());
-                            rebuilt.ticker = ticker;
-                            rebuilt.start(false);
-                            return new Daemon.Reconfigured(rebuilt.engine, rebuilt.maildirPaths);
-                        } catch (java.io.IOException e) {
-                            throw new java.io.UncheckedIOException(e);
-                        }
-                    }
-                });
-        runInThread();
+        startReconfigurable(one, two, due);
         await(() -> cycles.get() == 1, "the first cycle");
         ticker.awaitWaiting(2, Duration.ofSeconds(30));
         due.set(true);

@@ -9,9 +9,9 @@ import dev.cms.model.Flags;
 import dev.cms.provider.RetryClassifier;
 import dev.cms.provider.RetryPolicy;
 import dev.cms.provider.RetryVerdict;
+import dev.cms.provider.LineEnds;
 import dev.cms.provider.UploadOutcomeUnknownException;
 import dev.cms.provider.UploadRefusedException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
@@ -64,7 +64,7 @@ final class GmailImport {
         if (flags.has(Flag.FLAGGED)) {
             labels.add(HistoryDelta.STARRED);
         }
-        byte[] bytes = crlf(Files.readAllBytes(mime));
+        byte[] bytes = LineEnds.crlf(Files.readAllBytes(mime));
         Gmail.Users.Messages.GmailImport request;
         if (size <= MAX_JSON_BYTES) {
             Message body = new Message().setRaw(Base64.getUrlEncoder().encodeToString(bytes)).setLabelIds(labels);
@@ -92,17 +92,6 @@ final class GmailImport {
         return made.getId();
     }
 
-    /** The bytes with every bare LF made CRLF. */
-    static byte[] crlf(byte[] in) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(in.length + in.length / 40 + 16);
-        for (int i = 0; i < in.length; i++) {
-            if (in[i] == '\n' && (i == 0 || in[i - 1] != '\r')) {
-                out.write('\r');
-            }
-            out.write(in[i]);
-        }
-        return out.toByteArray();
-    }
 
     /** Gmail's reading of failures, except that a request that may have arrived is not sent again. */
     enum ImportRetry implements RetryClassifier {

@@ -8,10 +8,10 @@ import com.microsoft.kiota.RequestInformation;
 import com.microsoft.kiota.serialization.Parsable;
 import com.microsoft.kiota.serialization.ParsableFactory;
 import dev.cms.model.Flags;
+import dev.cms.provider.LineEnds;
 import dev.cms.provider.UploadOutcomeUnknownException;
 import dev.cms.provider.UploadRefusedException;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,7 +61,7 @@ final class GraphDrafts {
             throw new UploadRefusedException("larger (" + size + " bytes) than the " + MAX_BYTES
                     + " bytes Office365 takes as MIME");
         }
-        byte[] body = Base64.getEncoder().encode(crlf(Files.readAllBytes(mime)));
+        byte[] body = Base64.getEncoder().encode(LineEnds.crlf(Files.readAllBytes(mime)));
         RequestInformation ri = transport.graph().me().mailFolders().byMailFolderId(folderId).messages()
                 .toGetRequestInformation(rc -> rc.options.add(GraphCall.once(CREATE)));
         ri.httpMethod = HttpMethod.POST;
@@ -96,15 +96,4 @@ final class GraphDrafts {
         return id;
     }
 
-    /** The bytes with every bare LF made CRLF. */
-    static byte[] crlf(byte[] in) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(in.length + in.length / 40 + 16);
-        for (int i = 0; i < in.length; i++) {
-            if (in[i] == '\n' && (i == 0 || in[i - 1] != '\r')) {
-                out.write('\r');
-            }
-            out.write(in[i]);
-        }
-        return out.toByteArray();
-    }
 }
