@@ -179,30 +179,35 @@ class DaemonTest {
      */
     private void startReconfigurable(CloudMailbox first, CloudMailbox then,
             java.util.concurrent.atomic.AtomicBoolean due) throws Exception {
+        startWithReconfigure(first, new Daemon.Reconfigure() {
+            @Override
+            public boolean due() {
+                return due.getAndSet(false);
+            }
+
+            @Override
+            public Daemon.Reconfigured build() {
+                try {
+                    rebuilt = new SyncFixture(tmp.resolve("two"), 1, List.of(then), Router.defaultOnly());
+                    rebuilt.ticker = ticker;
+                    rebuilt.start(false);
+                    return new Daemon.Reconfigured(rebuilt.engine, rebuilt.maildirPaths);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        });
+    }
+
+    /** A daemon syncing {@code first} into one Maildir (a poll a day away), reconfigured by {@code r}. */
+    private void startWithReconfigure(CloudMailbox first, Daemon.Reconfigure r) throws Exception {
         fx = new SyncFixture(tmp.resolve("one"), 1, List.of(first), Router.defaultOnly());
         fx.ticker = ticker;
         fx.start(false);
         daemon = new Daemon(fx.engine, fx.maildirPaths, options(Duration.ofDays(1), Duration.ofMillis(100),
                 Duration.ofMillis(500), Duration.ofMillis(50)), ticker)
-                .afterEachCycle(r -> cycles.incrementAndGet())
-                .reconfigureWith(new Daemon.Reconfigure() {
-                    @Override
-                    public boolean due() {
-                        return due.getAndSet(false);
-                    }
-
-                    @Override
-                    public Daemon.Reconfigured build() {
-                        try {
-                            rebuilt = new SyncFixture(tmp.resolve("two"), 1, List.of(then), Router.defaultOnly());
-                            rebuilt.ticker = ticker;
-                            rebuilt.start(false);
-                            return new Daemon.Reconfigured(rebuilt.engine, rebuilt.maildirPaths);
-                        } catch (java.io.IOException e) {
-                            throw new java.io.UncheckedIOException(e);
-                        }
-                    }
-                });
+                .afterEachCycle(rep -> cycles.incrementAndGet())
+                .reconfigureWith(r);
         runInThread();
     }
 
@@ -490,25 +495,18 @@ class DaemonTest {
     void aReconfigurationThatBuildsNothingRunsNoExtraCycle() throws Exception {
         InMemoryMailbox cloud = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
         java.util.concurrent.atomic.AtomicInteger built = new java.util.concurrent.atomic.AtomicInteger();
-        fx = new SyncFixture(tmp, 1, List.of(cloud), Router.defaultOnly());
-        fx.ticker = ticker;
-        fx.start(false);
-        daemon = new Daemon(fx.engine, fx.maildirPaths, options(Duration.ofDays(1), Duration.ofMillis(100),
-                Duration.ofMillis(500), Duration.ofMillis(50)), ticker)
-                .afterEachCycle(r -> cycles.incrementAndGet())
-                .reconfigureWith(new Daemon.Reconfigure() {
-                    @Override
-                    public boolean due() {
-                        return true;
-                    }
+        startWithReconfigure(cloud, new Daemon.Reconfigure() {
+            @Override
+            public boolean due() {
+                return true;
+            }
 
-                    @Override
-                    public Daemon.Reconfigured build() {
-                        built.incrementAndGet();
-                        return null;
-                    }
-                });
-        runInThread();
+            @Override
+            public Daemon.Reconfigured build() {
+                built.incrementAndGet();
+                return null;
+            }
+        });
         await(() -> cycles.get() == 1 && built.get() == 1, "the first cycle and its look for a new engine");
         ticker.awaitWaiting(2, Duration.ofSeconds(30));
         settle(Duration.ofSeconds(5));
