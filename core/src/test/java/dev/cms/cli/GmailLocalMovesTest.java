@@ -84,21 +84,32 @@ class GmailLocalMovesTest extends FolderLifecycleFixture {
             google.requests().clear();
             Files.move(was, maildir("Work").resolve("cur").resolve(was.getFileName().toString().split(":")[0] + ":2,S"));
             poll(s);
-            List<RequestLog.Entry> modify = requests("/messages/" + id + "/modify");
-            assertEquals(1, modify.size(), "one messages.modify: " + google.requests());
-            String body = modify.get(0).body();
-            assertTrue(body.matches("(?s).*\"addLabelIds\"\\s*:\\s*\\[\\s*\"" + work + "\"\\s*].*"), body);
-            assertTrue(body.matches("(?s).*\"removeLabelIds\"\\s*:\\s*\\[\\s*\"INBOX\"\\s*,\\s*\"UNREAD\"\\s*].*"), body);
-            assertEquals(List.of(), requests("/batchModify"), "no other label edit: nothing archived or trashed");
-            assertEquals(Set.of(work), gmail.labelsOf(GUSER, id), "in Work, read, the same message");
-            assertThatMaildir(maildir("Work")).hasMessages(1).hasMessage(message.raw()).withFlags("S");
-            assertThatMaildir(maildir("INBOX")).hasMessages(0);
-            poll(s);
-            poll(s);
-            assertEquals(0, bodyDownloads(), "nothing is downloaded again");
-            assertThatMaildir(maildir("Work")).hasMessages(1).hasMessage(message.raw()).withFlags("S");
-            assertNoLostAndFound();
+            assertOneModifyIntoWorkRead(s);
         }
+    }
+
+    /**
+     * The message left INBOX for Work in one {@code messages.modify} (read on the way), nothing
+     * archived, trashed or imported, the Work Maildir holding it as Gmail has it, also after two
+     * more polls, with nothing downloaded again.
+     */
+    private void assertOneModifyIntoWorkRead(SyncSetup s) throws Exception {
+        List<RequestLog.Entry> modify = requests("/messages/" + id + "/modify");
+        assertEquals(1, modify.size(), "one messages.modify: " + google.requests());
+        String body = modify.get(0).body();
+        assertTrue(body.matches("(?s).*\"addLabelIds\"\\s*:\\s*\\[\\s*\"" + work + "\"\\s*].*"), body);
+        assertTrue(body.matches("(?s).*\"removeLabelIds\"\\s*:\\s*\\[\\s*\"INBOX\"\\s*,\\s*\"UNREAD\"\\s*].*"), body);
+        assertEquals(List.of(), requests("/batchModify"), "no other label edit: nothing archived or trashed");
+        assertEquals(List.of(), requests("/messages/import"), "not imported as a new message");
+        assertEquals(List.of(id), gmail.messageIds(GUSER, work));
+        assertEquals(Set.of(work), gmail.labelsOf(GUSER, id), "in Work, read, the same message");
+        assertThatMaildir(maildir("Work")).hasMessages(1).hasMessage(message.raw()).withFlags("S");
+        assertThatMaildir(maildir("INBOX")).hasMessages(0);
+        poll(s);
+        poll(s);
+        assertEquals(0, bodyDownloads(), "nothing is downloaded again");
+        assertThatMaildir(maildir("Work")).hasMessages(1).hasMessage(message.raw()).withFlags("S");
+        assertNoLostAndFound();
     }
 
     /** mutt's and neomutt's {@code s}: a rewritten file in Work, the original removed. */
@@ -111,23 +122,8 @@ class GmailLocalMovesTest extends FolderLifecycleFixture {
             Path saved = saveAsMutt(was, maildir("Work"), "S");
             Files.delete(was); // mutt's sync, before the daemon's next cycle
             poll(s);
-            List<RequestLog.Entry> modify = requests("/messages/" + id + "/modify");
-            assertEquals(1, modify.size(), "one messages.modify: " + google.requests());
-            String body = modify.get(0).body();
-            assertTrue(body.matches("(?s).*\"addLabelIds\"\\s*:\\s*\\[\\s*\"" + work + "\"\\s*].*"), body);
-            assertTrue(body.matches("(?s).*\"removeLabelIds\"\\s*:\\s*\\[\\s*\"INBOX\"\\s*,\\s*\"UNREAD\"\\s*].*"), body);
-            assertEquals(List.of(), requests("/batchModify"), "nothing archived or trashed");
-            assertEquals(List.of(), requests("/messages/import"), "the save is not imported as a new message");
-            assertEquals(List.of(id), gmail.messageIds(GUSER, work));
-            assertEquals(Set.of(work), gmail.labelsOf(GUSER, id), "in Work, read, the same message");
-            assertThatMaildir(maildir("Work")).hasMessages(1).hasMessage(message.raw()).withFlags("S");
             assertFalse(Files.exists(saved), "the saved file is now the message as Gmail has it");
-            assertThatMaildir(maildir("INBOX")).hasMessages(0);
-            poll(s);
-            poll(s);
-            assertEquals(0, bodyDownloads(), "nothing is downloaded again");
-            assertThatMaildir(maildir("Work")).hasMessages(1).hasMessage(message.raw()).withFlags("S");
-            assertNoLostAndFound();
+            assertOneModifyIntoWorkRead(s);
         }
     }
 
