@@ -56,6 +56,17 @@ final class LocalUploads {
     private final boolean offline;
     /** Stored for an upload that failed: still the user's own, so tried again (the store's copy does not count). */
     private final Set<ContentHash> retry = new HashSet<>();
+    /** More new files than this in one Maildir in one cycle wait for {@link #CONFIRM_UPLOAD}. */
+    static final int MASS_UPLOAD = 20;
+    /** A file in a Maildir's root that confirms, once, that its many new files are to be uploaded. */
+    static final String CONFIRM_UPLOAD = ".cms-confirm-upload";
+    /**
+     * The new files a mass upload's guard held back at the last cycle: looked at again at each
+     * cycle (a confirmation is no file event) until uploaded or gone.
+     */
+    private final Set<Arrival> held = new HashSet<>();
+    /** Per Maildir: how many new files the last warning about a mass upload named. */
+    private final Map<Integer, Integer> warned = new HashMap<>();
     /** This cycle: the files kept where they are (their mailbox failed). */
     private final Set<Arrival> kept = new HashSet<>();
     /**
@@ -80,9 +91,61 @@ final class LocalUploads {
     /** Uploads this cycle's new local messages (after the pushes: a mailbox whose push failed takes none). */
     void run(Round cy, CycleReport rep) throws InterruptedException {
         kept.clear();
+        Map<Integer, List<Planned>> byMaildir = new HashMap<>();
         for (Arrival a : arrivals(cy)) {
-            consider(cy, a, rep);
+            Planned p = consider(cy, a, rep);
+            if (p != null) {
+                byMaildir.computeIfAbsent(a.maildir(), k -> new ArrayList<>()).add(p);
+            }
         }
+        Set<Arrival> refused = new HashSet<>();
+        for (Map.Entry<Integer, List<Planned>> e : byMaildir.entrySet()) {
+            if (!massUploadAllowed(e.getKey(), e.getValue())) {
+                e.getValue().forEach(p -> refused.add(p.a()));
+                continue;
+            }
+            for (Planned p : e.getValue()) {
+                if (p.r().active()) {
+                    upload(cy, p.a(), p.file(), p.d(), p.r(), rep);
+                } else {
+                    kept.add(p.a()); // an upload before it failed its mailbox: the file waits for it
+                }
+            }
+        }
+        held.clear();
+        held.addAll(refused);
+    }
+
+    /**
+     * Whether the new files of Maildir {@code m} may be uploaded: up to {@value #MASS_UPLOAD}
+     * in one cycle, more only when {@value #CONFIRM_UPLOAD} in the Maildir confirms it (once:
+     * it is removed). Otherwise they stay where they are, neither uploaded nor sent to
+     * lost+found (a backup restored into the Maildir, a disk mounted in the wrong place).
+     */
+    private boolean massUploadAllowed(int m, List<Planned> planned) {
+        if (planned.size() <= MASS_UPLOAD) {
+            warned.remove(m);
+            return true;
+        }
+        java.nio.file.Path confirm = update.root(m).resolve(CONFIRM_UPLOAD);
+        try {
+            if (Files.deleteIfExists(confirm)) {
+                log.warn("{}: {} new files, and {} confirms them: uploading them", update.root(m), planned.size(),
+                        CONFIRM_UPLOAD);
+                warned.remove(m);
+                return true;
+            }
+        } catch (IOException e) {
+            log.warn("{}: cannot remove {}: {}", update.root(m), CONFIRM_UPLOAD, e.getMessage());
+        }
+        for (Planned p : planned) {
+            kept.add(p.a());
+        }
+        if (!Integer.valueOf(planned.size()).equals(warned.put(m, planned.size()))) {
+            log.warn("{}: {} new files in one cycle (more than {}); not uploading them (run 'touch {}' to upload"
+                    + " them, or move them out of the Maildir)", update.root(m), planned.size(), MASS_UPLOAD, confirm);
+        }
+        return false;
     }
 
     /** Whether content {@code h} of Maildir {@code m} stays as it is this cycle (its upload waits for its mailbox). */
@@ -113,6 +176,14 @@ final class LocalUploads {
                 }
             }
         }
+        for (Arrival a : held) {
+            LocalView v = cy.locals().get(a.maildir());
+            if (v.has(a.hash()) && !out.contains(a) && !cy.expected().in(a.maildir()).containsKey(a.hash())
+                    && !moved(cy, a.maildir(), a.hash()) && !store.contains(a.hash())) {
+                out.add(a);
+                unstored.add(a.hash());
+            }
+        }
         if (!unstored.isEmpty()) {
             Set<ContentHash> dropped = bodies.dropped(unstored);
             out.removeIf(a -> dropped.contains(a.hash()));
@@ -131,7 +202,11 @@ final class LocalUploads {
         return false;
     }
 
-    private void consider(Round cy, Arrival a, CycleReport rep) throws InterruptedException {
+    /** An upload decided on: file {@code file} of arrival {@code a} into mailbox {@code d}. */
+    private record Planned(Arrival a, MaildirFile file, CloudState d, Refresh r) {}
+
+    /** What to do with arrival {@code a}: an upload, or null (sent to lost+found, kept, or left). */
+    private @Nullable Planned consider(Round cy, Arrival a, CycleReport rep) throws InterruptedException {
         MaildirFile file = Objects.requireNonNull(cy.locals().get(a.maildir()).files(a.hash()), "an arrival has a file")
                 .get(0);
         List<CloudState> into = new ArrayList<>();
@@ -143,18 +218,18 @@ final class LocalUploads {
                 }
             } catch (IOException e) {
                 log.debug("cannot read the headers of {}: {}", file.path(), e.toString());
-                return;
+                return null;
             }
         }
         if (into.size() != 1) {
             if (into.size() > 1) {
                 update.explain(file.path(), "several cloud mailboxes fill its Maildir; no one of them is its place");
             }
-            return;
+            return null;
         }
         CloudState d = into.get(0);
         if (d.startup && (offline || !cy.journaled().test(a.maildir(), a.hash()))) {
-            return; // start-up rules: not seen arriving while the daemon ran
+            return null; // start-up rules: not seen arriving while the daemon ran
         }
         Refresh r = cy.refreshed().get(d);
         boolean active = r != null && r.active();
@@ -168,17 +243,17 @@ final class LocalUploads {
                 rep.mailboxFailed(d.key(), Failure.Phase.PUSH, "cannot tell whether it takes new messages: "
                         + e.getMessage(), e);
             }
-            return;
+            return null;
         }
         if (why != null) {
             update.explain(file.path(), why); // to lost+found, as before uploads existed
-            return;
+            return null;
         }
         if (!active || r == null) {
             kept.add(a); // its mailbox failed: the file waits for it
-            return;
+            return null;
         }
-        upload(cy, a, file, d, r, rep);
+        return new Planned(a, file, d, r);
     }
 
     private void upload(Round cy, Arrival a, MaildirFile file, CloudState d, Refresh r, CycleReport rep)

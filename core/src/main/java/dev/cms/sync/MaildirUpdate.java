@@ -201,6 +201,11 @@ final class MaildirUpdate {
         why.clear();
     }
 
+    /** The directory of Maildir {@code i}. */
+    java.nio.file.Path root(int i) {
+        return maildirs.get(i).root();
+    }
+
     /** Should {@code file} go to lost+found this cycle, its warning says {@code reason} (why it was not uploaded). */
     void explain(Path file, String reason) {
         why.put(file, reason);

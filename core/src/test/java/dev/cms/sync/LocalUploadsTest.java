@@ -121,6 +121,41 @@ class LocalUploadsTest {
         assertTrue(durable[0], "stored and its directory synced before the upload: " + dirSyncs);
     }
 
+    /**
+     * More than 20 new files in one Maildir in one cycle (a backup restored into it, a disk
+     * mounted in the wrong place) are neither uploaded nor sent to lost+found until
+     * {@code .cms-confirm-upload} confirms them; 20 go at once.
+     */
+    @Test
+    void manyNewFilesAtOnceWaitForAConfirmation() throws Exception {
+        InMemoryMailbox box = open(InMemoryMailbox.likeGmail("gmail:me:INBOX"));
+        Path cur = fx.maildirPaths.get(0).resolve("cur");
+        for (int i = 0; i < LocalUploads.MASS_UPLOAD + 1; i++) {
+            Files.write(cur.resolve("1764900000.many" + i + ".host:2,S"), Messages.message("restored " + i));
+        }
+        for (int i = 0; i < 2; i++) {
+            assertEquals(0, fx.cycleOk().uploaded());
+        }
+        assertEquals(List.of(), box.uploads(), "not uploaded without a confirmation");
+        assertEquals(List.of(), fx.lostAndFound(), "nor sent to lost+found: they wait");
+        assertEquals(LocalUploads.MASS_UPLOAD + 1, fx.files(0).size());
+
+        Path confirm = fx.maildirPaths.get(0).resolve(LocalUploads.CONFIRM_UPLOAD);
+        Files.createFile(confirm);
+        assertEquals(LocalUploads.MASS_UPLOAD + 1, fx.cycleOk().uploaded());
+        assertFalse(Files.exists(confirm), "a confirmation is used once");
+        assertEquals(LocalUploads.MASS_UPLOAD + 1, box.uploads().size());
+        assertTrue(fx.cycleOk().idle(), "the listing brings them back as the files");
+        assertEquals(LocalUploads.MASS_UPLOAD + 1, fx.files(0).size(), "one file each, no second copy");
+        assertEquals(LocalUploads.MASS_UPLOAD + 1, box.size());
+
+        for (int i = 0; i < LocalUploads.MASS_UPLOAD; i++) {
+            Files.write(cur.resolve("1764900001.more" + i + ".host:2,S"), Messages.message("more " + i));
+        }
+        assertEquals(LocalUploads.MASS_UPLOAD, fx.cycleOk().uploaded(), "20 need no confirmation");
+        assertEquals(List.of(), fx.lostAndFound());
+    }
+
     @Test
     void aCrashBetweenTheUploadAndTheCommitNeverUploadsTwice() throws Exception {
         InMemoryMailbox box = open(InMemoryMailbox.likeGmail("gmail:me:INBOX"));
