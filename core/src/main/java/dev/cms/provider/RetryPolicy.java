@@ -160,6 +160,15 @@ public final class RetryPolicy {
         return RetryVerdict.retry(null, inWords(e));
     }
 
+    /**
+     * Whether an HTTP {@code status} may come after the service carried the request out (500,
+     * 502, 504): a call that creates something is not sent again after it. 429 and 503 refuse a
+     * request before any work.
+     */
+    public static boolean mayHaveActed(int status) {
+        return status == 500 || status == 502 || status == 504;
+    }
+
     /** A network failure in words, without Java class names (the exception stays the cause). */
     public static String inWords(IOException e) {
         String m = e.getMessage();

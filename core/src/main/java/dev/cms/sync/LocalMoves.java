@@ -94,8 +94,6 @@ final class LocalMoves {
         out.readerSaves.addAll(found.rewrites());
         for (ReaderCopies.Match m : saves) {
             out.readerSaves.add(new Arrival(m.maildir(), m.arrived()));
-        }
-        for (ReaderCopies.Match m : saves) {
             scope.add(m.from(), m.hash()); // a copy's original, which did not change
             scope.add(m.maildir(), m.hash()); // where the message's own body goes in place of the reader's file
         }

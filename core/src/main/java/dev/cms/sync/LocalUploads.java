@@ -9,10 +9,12 @@ import dev.cms.store.MessageStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -127,7 +129,7 @@ final class LocalUploads {
             warned.remove(m);
             return true;
         }
-        java.nio.file.Path confirm = update.root(m).resolve(CONFIRM_UPLOAD);
+        Path confirm = update.root(m).resolve(CONFIRM_UPLOAD);
         try {
             if (Files.deleteIfExists(confirm)) {
                 log.warn("{}: {} new files, and {} confirms them: uploading them", update.root(m), planned.size(),
@@ -158,8 +160,7 @@ final class LocalUploads {
      * store never had (neither holds nor dropped: a deleted message's file restored is not new).
      */
     private List<Arrival> arrivals(Round cy) {
-        List<Arrival> out = new ArrayList<>();
-        Set<ContentHash> unstored = new HashSet<>();
+        Set<Arrival> out = new LinkedHashSet<>();
         for (int u = 0; u < cy.locals().size(); u++) {
             Set<ContentHash> in = cy.scope().in(u);
             LocalView v = cy.locals().get(u);
@@ -167,20 +168,19 @@ final class LocalUploads {
                 if (v.has(h) && cy.moves().readerSave(u, h)) {
                     readerSaves.add(h); // a copy of a message the cloud has, now or in a later cycle
                 }
-                if (v.has(h) && !cy.expected().in(u).containsKey(h) && !moved(cy, u, h) && !readerSaves.contains(h)
-                        && (retry.contains(h) || !store.contains(h))) {
+                if (isNew(cy, u, h)) {
                     out.add(new Arrival(u, h));
-                    if (!retry.contains(h)) {
-                        unstored.add(h);
-                    }
                 }
             }
         }
         for (Arrival a : held) {
-            LocalView v = cy.locals().get(a.maildir());
-            if (v.has(a.hash()) && !out.contains(a) && !cy.expected().in(a.maildir()).containsKey(a.hash())
-                    && !moved(cy, a.maildir(), a.hash()) && !store.contains(a.hash())) {
-                out.add(a);
+            if (isNew(cy, a.maildir(), a.hash())) {
+                out.add(a); // not in scope: the guard held it back, nothing changed it since
+            }
+        }
+        Set<ContentHash> unstored = new HashSet<>();
+        for (Arrival a : out) {
+            if (!retry.contains(a.hash())) {
                 unstored.add(a.hash());
             }
         }
@@ -188,7 +188,17 @@ final class LocalUploads {
             Set<ContentHash> dropped = bodies.dropped(unstored);
             out.removeIf(a -> dropped.contains(a.hash()));
         }
-        return out;
+        return new ArrayList<>(out);
+    }
+
+    /**
+     * Whether content {@code h} has a file in Maildir {@code u} that no snapshot placed there, no
+     * move takes, is no mail reader's rewrite, and whose body the store does not hold (unless an
+     * upload of it failed: stored for that, still the user's own).
+     */
+    private boolean isNew(Round cy, int u, ContentHash h) {
+        return cy.locals().get(u).has(h) && !cy.expected().in(u).containsKey(h) && !moved(cy, u, h)
+                && !readerSaves.contains(h) && (retry.contains(h) || !store.contains(h));
     }
 
     private static boolean moved(Round cy, int u, ContentHash h) {

@@ -99,8 +99,7 @@ final class GmailImport {
 
         @Override
         public RetryVerdict classify(Attempt attempt, IOException failure) {
-            if (failure instanceof HttpResponseException e && (e.getStatusCode() == 500 || e.getStatusCode() == 502
-                    || e.getStatusCode() == 504)) {
+            if (failure instanceof HttpResponseException e && RetryPolicy.mayHaveActed(e.getStatusCode())) {
                 // A server error may come after the message was imported: never sent again.
                 return RetryVerdict.fail(new UploadOutcomeUnknownException(attempt.what() + " may or may not have"
                         + " been taken: HTTP " + e.getStatusCode(), failure));

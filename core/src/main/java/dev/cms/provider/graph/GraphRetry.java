@@ -42,7 +42,7 @@ enum GraphRetry implements RetryClassifier {
      * have come after the work was done) is not sent again.
      */
     static RetryVerdict once(Attempt attempt, IOException failure) {
-        if (failure instanceof GraphStatusException e && mayHaveActed(e.status())) {
+        if (failure instanceof GraphStatusException e && RetryPolicy.mayHaveActed(e.status())) {
             return RetryVerdict.fail(new UploadOutcomeUnknownException(attempt.what() + " may or may not have been"
                     + " taken: " + e.summary(), failure));
         }
@@ -52,14 +52,6 @@ enum GraphRetry implements RetryClassifier {
         }
         return RetryVerdict.fail(new UploadOutcomeUnknownException(attempt.what() + " may or may not have been taken: "
                 + RetryPolicy.inWords(failure), failure));
-    }
-
-    /**
-     * A server error that may come after the request was carried out (500, 502, 504): a
-     * create answered so is not sent again. 429 and 503 refuse the request before any work.
-     */
-    static boolean mayHaveActed(int status) {
-        return status == 500 || status == 502 || status == 504;
     }
 
     /** A status worth sending the request again for: throttling or a server error. */
