@@ -64,6 +64,9 @@ final class Cycle {
         if (stopped(rep)) {
             return false;
         }
+        if (activeMailboxes(refreshed).size() < refreshed.size()) {
+            keepPushesThatMissedACopy();
+        }
         if (!everything && !activeMailboxes(refreshed).equals(activeBefore)) {
             everything = true; // a push failed: that mailbox's copies no longer count for any file
             scope.widenToAll();
@@ -122,6 +125,57 @@ final class Cycle {
             }
         });
         return out;
+    }
+
+    /**
+     * A flag pushed for a file that also stands for an identical message of a mailbox that is
+     * out this cycle (its listing or push failed, or it waits out a backoff) keeps its previous
+     * entry. Committed, the pushed copy would agree with the file, the user's change would no
+     * longer differ from what the copies together show, and it would never reach the copy
+     * that missed it. Kept, the next cycle sees it again and pushes it there.
+     */
+    private void keepPushesThatMissedACopy() {
+        Set<Placed> pushed = new HashSet<>();
+        forEachPushed((r, id, e) -> pushed.add(new Placed(e.target(), e.hash())));
+        if (pushed.isEmpty()) {
+            return;
+        }
+        Set<Placed> missed = new HashSet<>();
+        refreshed.forEach((c, r) -> {
+            if (!r.active()) {
+                c.snapshot.forEach((id, e) -> {
+                    Placed at = new Placed(e.target(), e.hash());
+                    if (pushed.contains(at)) {
+                        missed.add(at);
+                    }
+                });
+            }
+        });
+        forEachPushed((r, id, e) -> {
+            if (missed.contains(new Placed(e.target(), e.hash()))) {
+                r.failedIds.add(id);
+            }
+        });
+    }
+
+    private record Placed(int target, ContentHash hash) {
+    }
+
+    private interface PushedAction {
+        void accept(Refresh r, String id, Entry e);
+    }
+
+    private void forEachPushed(PushedAction action) {
+        refreshed.forEach((c, r) -> {
+            if (r.active()) {
+                for (String id : r.pushedFlags) {
+                    Entry e = r.now().get(id);
+                    if (e != null && e.target() >= 0) {
+                        action.accept(r, id, e);
+                    }
+                }
+            }
+        });
     }
 
     static Set<String> activeMailboxes(Map<CloudState, Refresh> refreshed) {

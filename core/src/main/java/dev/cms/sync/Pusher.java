@@ -60,6 +60,7 @@ final class Pusher {
                         : "the message " + LogNames.subject(store.path(p.hash()), ch.id()) + ", deleted locally");
             } else {
                 r.now().updateFlags(ch.id(), ch.to());
+                r.pushedFlags.add(ch.id());
                 sameMessageElsewhere(c, ch.id(), ch.to(), refreshes);
                 rep.pushedFlags++;
                 log.info("{}: flags {} -> {} in the cloud: {}", c.key(), LogNames.letters(ch.from()),

@@ -15,6 +15,8 @@ final class Refresh {
     final Set<String> failedIds = new HashSet<>();
     /** Of those, the ones whose file a mail reader changed while the cycle ran: a live change, not a stale one. */
     final Set<String> changedMeanwhile = new HashSet<>();
+    /** Messages whose flags this cycle pushed to the cloud. */
+    final Set<String> pushedFlags = new HashSet<>();
     @Nullable IOException failure;
     /** Not refreshed this cycle (its mailbox waits out a backoff): like a failure, without an error. */
     boolean skipped;

@@ -12,10 +12,14 @@ import dev.cms.provider.memory.InMemoryMailbox;
 import dev.cms.store.MessageStore;
 import dev.cms.store.StateDb;
 import dev.cms.time.Ticker;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The engine's edges: what it refuses to be built with, how a watcher's names reach a cycle,
@@ -101,5 +105,59 @@ class SyncEngineEdgesTest extends EngineTestBase {
         assertEquals(Flags.NONE, cloud.flags(id), "nothing pushed");
         assertEquals(1, fx.files(0).size(), "nothing delivered");
         fx.db = null; // closed above
+    }
+
+    /**
+     * A restart after which nothing changed: the first cycle has nothing to plan, but it
+     * succeeded, so the start-up rules (the cloud is authoritative) end with it. A deletion
+     * the user makes after it is the user's and is pushed, not undone by a new download.
+     */
+    @Test
+    void anIdleFirstCycleAfterARestartEndsTheStartUpRules() throws Exception {
+        InMemoryMailbox cloud = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
+        String id = cloud.add(Messages.message("kept"), Flags.NONE, null);
+        single(cloud);
+        fx.cycleOk();
+        fx.start(false);
+        assertTrue(fx.cycleOk().idle(), "nothing changed while stopped");
+
+        Files.delete(fx.fileFor(0, Messages.message("kept")).path());
+        assertEquals(1, fx.cycleOk().pushedDeletes());
+        assertEquals("archive", cloud.deletions().get(id));
+        assertEquals(0, fx.files(0).size(), "not delivered again");
+    }
+
+    /**
+     * One file stands for identical messages in two mailboxes; the user flags it and one of
+     * them is out for that cycle (its push fails, or its listing does). The other takes the
+     * flag and the file keeps it; the next cycle brings the flag to the one that missed it,
+     * although the file then shows what the other copy has.
+     */
+    @ParameterizedTest
+    @EnumSource(value = InMemoryMailbox.Op.class, names = {"APPLY", "LIST"})
+    void aFlagOneOfTwoIdenticalCopiesMissedReachesItNextCycle(InMemoryMailbox.Op failing) throws Exception {
+        InMemoryMailbox a = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
+        InMemoryMailbox b = InMemoryMailbox.likeOffice365("o365:x@y.z:inbox");
+        byte[] same = Messages.message("twice");
+        String inA = a.add(same, Flags.NONE, null);
+        String inB = b.add(same, Flags.NONE, null);
+        single(a, b);
+        fx.cycleOk();
+        assertTrue(fx.cycleOk().idle());
+
+        SyncFixture.setLetters(fx.fileFor(0, same), "F");
+        a.failNext(failing, 1);
+        assertFalse(fx.cycle().ok());
+        assertEquals(Flags.NONE, a.flags(inA));
+        assertEquals(Flags.of(Flag.FLAGGED), b.flags(inB));
+        assertEquals(Map.of(SyncFixture.hash(same), Flags.of(Flag.FLAGGED)), fx.local(0), "the file keeps the flag");
+
+        fx.cycleOk();
+        assertEquals(Flags.of(Flag.FLAGGED), a.flags(inA), "the copy that missed the change");
+        assertEquals(Flags.of(Flag.FLAGGED), b.flags(inB));
+        assertEquals(Map.of(SyncFixture.hash(same), Flags.of(Flag.FLAGGED)), fx.local(0));
+        fx.cycleOk();
+        assertTrue(fx.cycleOk().idle());
+        assertEquals(Flags.of(Flag.FLAGGED), a.flags(inA));
     }
 }
