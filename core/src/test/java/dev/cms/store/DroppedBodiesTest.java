@@ -27,6 +27,8 @@ class DroppedBodiesTest {
         ContentHash b = hash("b");
         assertEquals(Set.of(), new DroppedBodies(dir).among(List.of(a)), "no file yet: nothing dropped");
         new DroppedBodies(dir).record(List.of(a));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("dropped.log"))),
+                "private from its creation");
         new DroppedBodies(dir).record(List.of());
         DroppedBodies later = new DroppedBodies(dir);
         assertEquals(Set.of(a), later.among(List.of(a, b)));
