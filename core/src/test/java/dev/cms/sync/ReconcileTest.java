@@ -91,6 +91,26 @@ class ReconcileTest {
         assertFalse(fx.local(0).containsKey(SyncFixture.hash(Messages.message("2"))));
     }
 
+    /** The repair is saved: a restart after it neither brings the message back nor fails. */
+    @Test
+    void aRepairedDeletionStaysRepairedAfterARestart() throws Exception {
+        String[] ids = threeMessages();
+        start(false);
+        fx.cycleOk();
+        cloud.removeUnrecorded(ids[1]);
+        clock.advance(CloudRefresh.CHECK_COUNTS_EVERY.plusMinutes(1));
+        fx.cycleOk();
+        fx.cycleOk();
+        assertEquals(2, fx.local(0).size());
+
+        start(false);
+        fx.cycleOk();
+        fx.cycleOk();
+        assertEquals(2, fx.local(0).size());
+        assertFalse(fx.local(0).containsKey(SyncFixture.hash(Messages.message("2"))));
+        assertEquals(2, fx.db.loadMessages(cloud.key()).size(), "state.db no longer names it");
+    }
+
     @Test
     void onAQuietMailboxTheCheckCostsOneRequestAndTriggersNothing() throws Exception {
         threeMessages();
