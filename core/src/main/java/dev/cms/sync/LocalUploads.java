@@ -72,6 +72,11 @@ final class LocalUploads {
     /** This cycle: the files kept where they are (their mailbox failed). */
     private final Set<Arrival> kept = new HashSet<>();
     /**
+     * This cycle: the files uploaded, with their mailbox's refresh. When a later upload fails that
+     * mailbox, the file stays too (its message is not committed; the next listing brings it).
+     */
+    private final Map<Arrival, Refresh> uploaded = new HashMap<>();
+    /**
      * Contents found to be a mail reader's rewrite of a message of the account ({@link
      * ReaderCopies}) in this run: never uploaded, also in a later cycle that no longer finds the
      * message they came from (its move done, their replacement not).
@@ -93,6 +98,7 @@ final class LocalUploads {
     /** Uploads this cycle's new local messages (after the pushes: a mailbox whose push failed takes none). */
     void run(Round cy, CycleReport rep) throws InterruptedException {
         kept.clear();
+        uploaded.clear();
         Map<Integer, List<Planned>> byMaildir = new HashMap<>();
         for (Arrival a : arrivals(cy)) {
             Planned p = consider(cy, a, rep);
@@ -150,9 +156,17 @@ final class LocalUploads {
         return false;
     }
 
-    /** Whether content {@code h} of Maildir {@code m} stays as it is this cycle (its upload waits for its mailbox). */
+    /**
+     * Whether content {@code h} of Maildir {@code m} stays as it is this cycle: its upload waits
+     * for its mailbox, or was made by a mailbox that failed later in the cycle.
+     */
     boolean protects(int m, ContentHash h) {
-        return !kept.isEmpty() && kept.contains(new Arrival(m, h));
+        if (kept.isEmpty() && uploaded.isEmpty()) {
+            return false;
+        }
+        Arrival a = new Arrival(m, h);
+        Refresh r = uploaded.get(a);
+        return kept.contains(a) || r != null && !r.active();
     }
 
     /**
@@ -284,6 +298,7 @@ final class LocalUploads {
             String id = d.box.upload(store.path(stored), file.flags().retain(d.supported));
             retry.remove(stored);
             placed(cy, a, file, d, r, id);
+            uploaded.put(a, r);
             rep.uploaded++;
             log.info("{}: uploaded as a new message: {}", d.key(), name);
         } catch (UploadRefusedException e) {

@@ -239,6 +239,8 @@ class LocalMovesTest {
         CycleReport r = fx.cycleOk();
         assertEquals(0, r.pushedMoves());
         assertEquals(Map.of(id, "archive"), inbox.deletions());
+        assertEquals(Map.of(), fx.local(1), "no move waits for it: the file is not kept in Maildir 1");
+        assertEquals(1, fx.lostAndFound().size(), "it is kept in lost+found, as any file");
     }
 
     @Test

@@ -321,6 +321,144 @@ class LocalUploadsTest {
         assertEquals(1, box.size());
     }
 
+    /**
+     * The id of an uploaded message is in the store's id record: should state.db be lost, the
+     * full listing that follows links its body from the store, it is not downloaded.
+     */
+    @Test
+    void anUploadsIdIsRecordedSoALostStateDbDownloadsNothing() throws Exception {
+        InMemoryMailbox box = open(InMemoryMailbox.likeGmail("gmail:me:INBOX"));
+        write(0, mine, "S");
+        assertEquals(1, fx.cycleOk().uploaded());
+        assertTrue(fx.cycleOk().idle());
+        long served = box.bodiesServed();
+        fx.close();
+        for (String name : List.of("state.db", "state.db-wal", "state.db-shm")) {
+            Files.deleteIfExists(fx.stateDir.resolve(name));
+        }
+        fx.start(false);
+        CycleReport r = fx.cycleOk();
+        assertEquals(served, box.bodiesServed(), "its body comes from the store: " + r);
+        assertEquals(0, r.uploaded());
+        assertEquals(1, box.size());
+        assertEquals(Map.of(SyncFixture.hash(mine), Flags.of(Flag.READ)), fx.local(0));
+        assertEquals(List.of(), fx.lostAndFound());
+    }
+
+    /**
+     * An upload whose mailbox fails later in the same cycle (the next upload fails) is not
+     * committed; the next cycle's listing brings the new message, whose body is known: it is not
+     * downloaded.
+     */
+    @Test
+    void anUploadOfACycleWhoseMailboxFailedAfterItIsNotDownloadedByTheNextCycle() throws Exception {
+        InMemoryMailbox box = open(InMemoryMailbox.likeGmail("gmail:me:INBOX"));
+        byte[] other = Messages.message("other");
+        write(0, mine, "S");
+        Files.write(fx.maildirPaths.get(0).resolve("cur").resolve("1764900001.other.host:2,"), other);
+        box.afterUpload(() -> box.failNext(Op.UPLOAD, 1)); // the upload after a successful one fails
+        assertFalse(fx.cycle().ok());
+        assertEquals(1, box.uploads().size());
+        String first = box.uploads().get(0);
+        assertEquals(List.of(), fx.lostAndFound(), "both files stay while their mailbox fails, the uploaded one too");
+        box.afterUpload(() -> { });
+        long served = box.bodiesServed();
+        CycleReport r = fx.cycleOk();
+        assertEquals(1, r.uploaded(), "the failed one is tried again: " + r);
+        String second = box.uploads().get(1);
+        assertEquals(served + 1, box.bodiesServed(), "only the new upload is read back, " + first + " is known");
+        assertEquals(2, box.size());
+        assertEquals(Map.of(SyncFixture.hash(mine), Flags.of(Flag.READ), SyncFixture.hash(other), Flags.NONE),
+                fx.local(0), "one file each: " + first + ", " + second);
+        assertEquals(List.of(), fx.lostAndFound());
+        assertTrue(fx.cycleOk().idle());
+    }
+
+    /**
+     * An Office365 draft made from a file is stored rewritten; when the message is then deleted
+     * in the cloud, neither the user's version nor the cloud's, put back from a backup, is
+     * uploaded again: both bodies are remembered as dropped.
+     */
+    @Test
+    void aRewrittenUploadDeletedInTheCloudIsNotUploadedAgainFromABackup() throws Exception {
+        InMemoryMailbox box = open(InMemoryMailbox.likeOffice365("o365:me:drafts"));
+        box.rewriteUploads();
+        write(0, mine, "S");
+        assertEquals(1, fx.cycleOk().uploaded());
+        String id = box.uploads().get(0);
+        byte[] cloudVersion = box.body(id);
+        assertTrue(fx.cycleOk().idle());
+        box.remove(id);
+        assertEquals(1, fx.cycleOk().removed());
+        assertEquals(Map.of(), fx.local(0));
+        write(0, mine, "S"); // both versions back from a backup
+        Files.write(fx.maildirPaths.get(0).resolve("cur").resolve("1764900001.cloud.host:2,S"), cloudVersion);
+        fx.cycleOk();
+        fx.cycleOk();
+        assertEquals(List.of(id), box.uploads(), "neither is uploaded again");
+        assertEquals(0, box.size());
+        assertEquals(2, fx.lostAndFound().size(), "both are kept in lost+found");
+    }
+
+    /** Two mailboxes fill one Maildir: a new file there has no one place; lost+found, with a warning saying why. */
+    @Test
+    void aNewFileInAMaildirTwoMailboxesFillGoesToLostFoundSayingWhy() throws Exception {
+        InMemoryMailbox a = InMemoryMailbox.likeGmail("gmail:me:INBOX").takeUploads();
+        InMemoryMailbox b = InMemoryMailbox.likeGmail("gmail:me:Work").takeUploads();
+        fx = new SyncFixture(tmp, 1, List.of(a, b), new Router(List.of()));
+        fx.start(false);
+        fx.cycleOk();
+        Path file = write(0, mine, "S");
+        String log = logOf(() -> fx.cycleOk());
+        assertEquals(List.of(), a.uploads());
+        assertEquals(List.of(), b.uploads());
+        assertEquals(Map.of(), fx.local(0));
+        assertEquals(1, fx.lostAndFound().size());
+        assertEquals(1, warnings(log, file.getFileName().toString()), log);
+        assertTrue(log.contains("several cloud mailboxes fill its Maildir"), log);
+    }
+
+    /**
+     * A file the daemon saw arrive (journaled) and kept while its mailbox failed, before it
+     * stopped, is uploaded at the next start.
+     */
+    @Test
+    void aNewFileJournaledBeforeAStopIsUploadedAtTheNextStart() throws Exception {
+        InMemoryMailbox box = open(InMemoryMailbox.likeGmail("gmail:me:INBOX"));
+        Path file = write(0, mine, "S");
+        box.failNext(Op.LIST, 1);
+        assertFalse(fx.cycle().ok(), "seen by a cycle, kept while its mailbox fails");
+        fx.engine.journal(fx.maildirPaths.get(0), List.of(file));
+        fx.start(false); // the daemon died before a cycle uploaded it
+        CycleReport r = fx.cycleOk();
+        assertEquals(1, r.uploaded(), r.toString());
+        assertEquals(1, box.uploads().size());
+        assertEquals(Map.of(SyncFixture.hash(mine), Flags.of(Flag.READ)), fx.local(0));
+        assertEquals(List.of(), fx.lostAndFound());
+    }
+
+    /**
+     * A mailbox that cannot say whether it takes new messages fails for the cycle (the report
+     * says so) and its new file stays where it is, neither uploaded nor sent to lost+found; the
+     * next cycle uploads it.
+     */
+    @Test
+    void aMailboxThatCannotSayWhetherItTakesNewMessagesFailsAndKeepsTheFile() throws Exception {
+        InMemoryMailbox box = open(InMemoryMailbox.likeGmail("gmail:me:INBOX"));
+        write(0, mine, "S");
+        box.failNextUploadsQuestion(1);
+        CycleReport failed = fx.cycle();
+        assertFalse(failed.ok(), "its mailbox failed: " + failed);
+        assertTrue(failed.errors().toString().contains("takes new messages"), failed.errors().toString());
+        assertEquals(List.of(), box.uploads());
+        assertEquals(Map.of(SyncFixture.hash(mine), Flags.of(Flag.READ)), fx.local(0), "the file stays");
+        assertEquals(List.of(), fx.lostAndFound());
+        assertEquals(1, fx.cycleOk().uploaded());
+        assertEquals(1, box.size());
+        assertEquals(Map.of(SyncFixture.hash(mine), Flags.of(Flag.READ)), fx.local(0));
+        assertEquals(List.of(), fx.lostAndFound());
+    }
+
     /** How many WARN lines name {@code name}. */
     private static long warnings(String log, String name) {
         return log.lines().filter(l -> l.contains("WARN") && l.contains(name)).count();

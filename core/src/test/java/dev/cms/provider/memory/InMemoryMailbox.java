@@ -314,6 +314,13 @@ public final class InMemoryMailbox implements CloudMailbox {
         countFailures = n;
     }
 
+    /** The next {@code n} questions whether this mailbox takes uploads ({@link #uploadsRefused}) throw an IOException. */
+    public synchronized void failNextUploadsQuestion(int n) {
+        uploadsQuestionFailures = n;
+    }
+
+    private int uploadsQuestionFailures;
+
     /** The next {@code n} calls of {@code op} throw an IOException. */
     public synchronized void failNext(Op op, int n) {
         failures.put(op, n);
@@ -418,7 +425,11 @@ public final class InMemoryMailbox implements CloudMailbox {
     }
 
     @Override
-    public synchronized String uploadsRefused() {
+    public synchronized String uploadsRefused() throws IOException {
+        if (uploadsQuestionFailures > 0) {
+            uploadsQuestionFailures--;
+            throw new IOException("injected failure asking whether " + key + " takes uploads");
+        }
         return uploadsRefused;
     }
 
