@@ -306,6 +306,83 @@ class ReaderSavesTest {
         assertEquals(1, fx.lostAndFound().size(), "kept in lost+found, as before");
     }
 
+    /** Exactly as many messages of the save's size as are compared: the copy is found among them. */
+    @Test
+    void aSaveWithAsManyMessagesOfItsSizeAsAreComparedIsACopy() throws Exception {
+        open(true, true);
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < ReaderCopies.MAX_CANDIDATES; i++) {
+            ids.add(inbox.add(Messages.message(String.format("same-size-%02d", i)), Flags.NONE, null));
+        }
+        fx.cycleOk();
+        assertEquals(ReaderCopies.MAX_CANDIDATES, fx.files(0).size());
+        saveKeepingTheOriginal(Messages.message("same-size-07"), "S");
+        CycleReport r = fx.cycleOk();
+        assertEquals(1, r.pushedCopies(), r.toString());
+        assertEquals(List.of("copy " + ids.get(7) + " -> acct:work"), inbox.transfers());
+        assertEquals(Set.of(ids.get(7)), work.ids());
+        assertNothingLostOrDeleted();
+    }
+
+    /** Too many to compare: perhaps a copy, so never taken for the user's new message either. */
+    @Test
+    void aSaveWithTooManyMessagesOfItsSizeIsNeverUploaded() throws Exception {
+        open(true, true);
+        inbox.takeUploads();
+        work.takeUploads();
+        for (int i = 0; i <= ReaderCopies.MAX_CANDIDATES; i++) {
+            inbox.add(Messages.message(String.format("same-size-%02d", i)), Flags.NONE, null);
+        }
+        fx.cycleOk();
+        saveKeepingTheOriginal(Messages.message("same-size-07"), "S");
+        for (int i = 0; i < 2; i++) {
+            fx.cycleOk();
+        }
+        assertEquals(List.of(), work.uploads(), "not uploaded");
+        assertEquals(List.of(), inbox.uploads());
+        assertEquals(Set.of(), work.ids());
+        assertEquals(1, fx.lostAndFound().size(), "kept in lost+found");
+    }
+
+    /** Two messages the save could be: a guess either way, and not the user's new message. */
+    @Test
+    void aSaveMatchingTwoMessagesIsNeverUploaded() throws Exception {
+        open(true);
+        inbox.takeUploads();
+        work.takeUploads();
+        byte[] other = new String(body, StandardCharsets.UTF_8).replace("\r\n\r\n", "\r\nStatus: O\r\n\r\n")
+                .getBytes(StandardCharsets.UTF_8);
+        synced(body, Flags.NONE);
+        synced(other, Flags.NONE);
+        synced(Messages.message("stays"), Flags.NONE);
+        save(body, "S", ReaderSavesTest::asMuttSaves);
+        Files.delete(fx.fileFor(0, other).path());
+        for (int i = 0; i < 2; i++) {
+            fx.cycleOk();
+        }
+        assertEquals(List.of(), work.uploads(), "not uploaded");
+        assertEquals(Set.of(), work.ids());
+        assertEquals(1, fx.lostAndFound().size(), "kept in lost+found");
+    }
+
+    /** A message edited in the reader and saved elsewhere is no longer the original: the user's new message. */
+    @Test
+    void anEditedSaveIsUploadedAsANewMessage() throws Exception {
+        open(true);
+        inbox.takeUploads();
+        work.takeUploads();
+        String id = synced(body, Flags.NONE);
+        synced(Messages.message("stays"), Flags.NONE);
+        save(body, "S", b -> new String(asMuttSaves(b), StandardCharsets.UTF_8).replace("Line 1 ", "Line one ")
+                .getBytes(StandardCharsets.UTF_8));
+        CycleReport r = fx.cycleOk();
+        assertEquals(0, r.pushedMoves() + r.pushedCopies(), r.toString());
+        assertEquals(1, work.uploads().size(), "uploaded: " + r);
+        assertEquals(Set.of(work.uploads().get(0)), work.ids());
+        assertEquals(Map.of(id, "archive"), inbox.deletions(), "the original's removal is a deletion");
+        assertEquals(List.of(), fx.lostAndFound());
+    }
+
     @Test
     void aSaveOfAnEditedMessageWhileTheOriginalStaysIsNoCopy() throws Exception {
         open(true, true);
