@@ -59,6 +59,11 @@ class GmailLocalUploadsTest extends FolderLifecycleFixture {
                 .filter(e -> e.method().equals("POST") && e.path().endsWith("/messages/import")).toList();
     }
 
+    private List<RequestLog.Entry> draftsCreated() {
+        return google.requests().entries().stream()
+                .filter(e -> e.method().equals("POST") && e.path().endsWith("/drafts")).toList();
+    }
+
     private static byte[] draft(String subject) {
         return ("From: me@gmail.example\nTo: you@example.com\nSubject: " + subject
                 + "\nDate: Tue, 3 Feb 2026 10:15:00 +0000\nMessage-ID: <" + subject + "@local>\n\nmy own words\n")
@@ -172,6 +177,95 @@ class GmailLocalUploadsTest extends FolderLifecycleFixture {
             assertEquals(1, lostAndFound().size());
             poll(s);
             assertEquals(1, imports().size(), "not tried again");
+        }
+    }
+
+    /**
+     * Gmail makes drafts only through {@code drafts.create} (it refuses the label DRAFT in
+     * {@code messages.import}): a file in the Drafts Maildir (mutt's {@code postponed}) becomes a
+     * draft, is that message from then on, and is never downloaded as a second copy.
+     */
+    @Test
+    void aNewFileInTheDraftsMaildirBecomesAGmailDraft() throws Exception {
+        try (SyncSetup s = open(config(), google, null)) {
+            poll(s);
+            byte[] mine = draft("postponed");
+            Files.write(maildir("Drafts").resolve("cur").resolve("1770000000.postponed.host:2,S"), mine);
+            poll(s);
+            assertEquals(1, draftsCreated().size(), "one drafts.create: " + google.requests());
+            assertEquals(List.of(), imports(), "no messages.import");
+            List<String> drafts = gmail.messageIds(GUSER, "DRAFT");
+            assertEquals(1, drafts.size());
+            assertEquals(Set.of("DRAFT"), gmail.labelsOf(GUSER, drafts.get(0)));
+            assertEquals(new String(mine, StandardCharsets.UTF_8).replace("\n", "\r\n"),
+                    new String(gmail.raw(GUSER, drafts.get(0)), StandardCharsets.UTF_8), "the file, CRLF on the wire");
+            assertThatMaildir(maildir("Drafts")).hasMessages(1).hasMessage(mine).withFlags("S");
+            google.requests().clear();
+            poll(s);
+            poll(s);
+            assertEquals(List.of(), draftsCreated(), "made once");
+            assertEquals(0, google.requests().entries().stream()
+                    .filter(e -> e.method().equals("GET") && e.path().matches(".*/messages/[^/]+")).count(),
+                    "nothing downloaded as a second copy");
+            assertThatMaildir(maildir("Drafts")).hasMessages(1).hasMessage(mine).withFlags("S");
+            assertEquals(1, gmail.messageIds(GUSER, "DRAFT").size());
+            assertNoLostAndFound();
+        }
+    }
+
+    /** A draft carries only the label DRAFT: read and not starred, whatever the file said. */
+    @Test
+    void anUnreadFlaggedFileInDraftsTakesTheFlagsGmailGivesADraft() throws Exception {
+        try (SyncSetup s = open(config(), google, null)) {
+            poll(s);
+            byte[] mine = draft("flagged");
+            Files.write(maildir("Drafts").resolve("cur").resolve("1770000000.flagged.host:2,F"), mine);
+            poll(s);
+            poll(s);
+            List<String> drafts = gmail.messageIds(GUSER, "DRAFT");
+            assertEquals(1, drafts.size());
+            assertEquals(Set.of("DRAFT"), gmail.labelsOf(GUSER, drafts.get(0)), "nothing but DRAFT sent or set");
+            assertEquals(1, draftsCreated().size());
+            assertEquals(0, google.requests().entries().stream()
+                    .filter(e -> e.path().endsWith("/modify") || e.path().endsWith("/batchModify")).count(),
+                    "no label edit tried on the draft: " + google.requests());
+            assertThatMaildir(maildir("Drafts")).hasMessages(1).hasMessage(mine).withFlags("S");
+            assertNoLostAndFound();
+        }
+    }
+
+    @Test
+    void aDraftGmailRefusesGoesToLostFoundAndIsNotTriedAgain() throws Exception {
+        try (SyncSetup s = open(config(), google, null)) {
+            poll(s);
+            google.faults().next(1, "POST", "/drafts$").answer(dev.cms.fakecloud.FakeFaults.Answer.status(400)
+                    .json("{\"error\":{\"code\":400,\"message\":\"Invalid draft\",\"errors\":[{\"reason\":"
+                            + "\"invalidArgument\",\"message\":\"Invalid draft\"}]}}"));
+            byte[] mine = draft("refused");
+            Files.write(maildir("Drafts").resolve("cur").resolve("1770000000.refused.host:2,S"), mine);
+            poll(s);
+            poll(s);
+            assertEquals(1, draftsCreated().size(), "not tried again: " + google.requests());
+            assertEquals(List.of(), gmail.messageIds(GUSER, "DRAFT"));
+            assertThatMaildir(maildir("Drafts")).hasMessages(0);
+            assertEquals(1, lostAndFound().size(), "the file kept in lost+found");
+        }
+    }
+
+    /** A 500 may come after Gmail made the draft: drafts.create is not sent again. */
+    @Test
+    void aDraftAnsweredWithAServerErrorIsNeverSentAgain() throws Exception {
+        try (SyncSetup s = open(config(), google, null)) {
+            poll(s);
+            google.faults().next(1, "POST", "/drafts$").answer(dev.cms.fakecloud.FakeFaults.Answer.status(502));
+            Files.write(maildir("Drafts").resolve("cur").resolve("1770000000.err.host:2,S"), draft("bad gateway"));
+            ticker.advance(java.time.Duration.ofSeconds(60));
+            assertTrue(!s.engine.runCycle().ok(), "the draft's outcome is unknown");
+            poll(s);
+            poll(s);
+            assertEquals(1, draftsCreated().size(), "sent once: " + google.requests());
+            assertEquals(List.of(), gmail.messageIds(GUSER, "DRAFT"), "Gmail never made it");
+            assertEquals(1, lostAndFound().size(), "kept in lost+found: at most once");
         }
     }
 }

@@ -61,6 +61,10 @@ public final class FakeGmail implements CloudService {
                 && path.endsWith("/messages/import")) {
             return importMessage(request);
         }
+        if ((path.startsWith(GmailApi.PREFIX) || path.startsWith("/upload" + GmailApi.PREFIX))
+                && path.endsWith("/drafts") && "POST".equals(request.method())) {
+            return createDraft(request);
+        }
         if (path.startsWith(GmailApi.PREFIX)) {
             return api.handle(request);
         }
@@ -168,7 +172,9 @@ public final class FakeGmail implements CloudService {
      * {@code multipart}: JSON metadata, then the message). The message gets a new id and a
      * {@code messageAdded} history record; its internal date is its {@code Date:} header with
      * {@code internalDateSource=dateHeader} (else, and when that header cannot be read, now).
-     * An unknown label, or a message without a header, is refused (400). Counted in
+     * An unknown label, or a message without a header, is refused (400). So is the label
+     * {@code DRAFT} (400 "Invalid label: DRAFT"): Gmail makes drafts through {@code drafts.create}
+     * ({@link GmailDrafts}) and keeps {@code DRAFT} off the label edits of other calls. Counted in
      * {@link #imports()}.
      */
     private Response importMessage(Request r) {
@@ -206,6 +212,9 @@ public final class FakeGmail implements CloudService {
         } catch (RuntimeException e) {
             return Response.googleError(400, "invalidArgument", "Invalid request body: " + e.getMessage());
         }
+        if (labels.contains(GmailDrafts.DRAFT)) {
+            return Response.googleError(400, "invalidArgument", "Invalid label: " + GmailDrafts.DRAFT);
+        }
         if (raw.length == 0 || MimeHeaders.parse(raw).isEmpty()) {
             return Response.googleError(400, "invalidArgument", "Invalid message: no header");
         }
@@ -227,6 +236,22 @@ public final class FakeGmail implements CloudService {
         labels.forEach(out::add);
         o.add("labelIds", out);
         return Response.json(200, o);
+    }
+
+    /** {@code drafts.create} ({@link GmailDrafts}) for an authorised account. */
+    private Response createDraft(Request r) {
+        TokenInfo token = bearer(r);
+        if (token == null) {
+            return Response.googleError(401, "authError", "Request had invalid authentication credentials.");
+        }
+        if (token.scopes().stream().noneMatch(GmailDrafts.SCOPES::contains)) {
+            return Response.googleError(403, "insufficientPermissions", "Request had insufficient authentication scopes.");
+        }
+        FakeGmailMailbox box = mailboxes.get(token.email());
+        if (box == null) {
+            return Response.googleError(400, "failedPrecondition", "Mail service not enabled");
+        }
+        return GmailDrafts.create(r, box, clock.millis());
     }
 
     /** How many messages {@code messages.import} created. */
@@ -269,7 +294,7 @@ public final class FakeGmail implements CloudService {
     }
 
     /** The message part of a {@code multipart/related} upload (its last part). */
-    private static byte[] lastPart(Request r) {
+    static byte[] lastPart(Request r) {
         String type = r.header("Content-Type");
         int b = type == null ? -1 : type.indexOf("boundary=");
         if (b < 0) {

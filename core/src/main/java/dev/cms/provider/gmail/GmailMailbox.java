@@ -329,7 +329,7 @@ public final class GmailMailbox implements CloudMailbox {
         return new GmailChanges(transport, key(), deleteAction).apply(changes, own, into);
     }
 
-    /** Gmail takes a user's new message into any label ({@link GmailImport}). */
+    /** Gmail takes a user's new message into any label, as a draft into DRAFT ({@link GmailImport}). */
     @Override
     public @Nullable String uploadsRefused() {
         return null;
