@@ -60,7 +60,9 @@ final class GmailChanges {
         Map<LabelEdit, Set<String>> groups = new LinkedHashMap<>();
         for (Change c : changes) {
             LabelEdit edit = editFor(c, own);
-            if (c.into() == null && !edit.isEmpty()) {
+            if (c.into() == null && c.delete() && GmailImport.DRAFT.equals(own)) {
+                trash(c.id());
+            } else if (c.into() == null && !edit.isEmpty()) {
                 groups.computeIfAbsent(edit, e -> new LinkedHashSet<>()).add(c.id());
             }
         }
@@ -88,10 +90,19 @@ final class GmailChanges {
         return placed;
     }
 
-    /** The label edit for a flag change or deletion, or an empty edit when it changes nothing in Gmail. */
+    /**
+     * The label edit for a flag change or deletion, or an empty edit when it changes nothing in
+     * Gmail. In {@code DRAFT} always empty: Gmail takes no label edit of a draft (a draft's
+     * message carries DRAFT only, is read and not starred; adding DRAFT, removing it or adding
+     * another label is refused), so its flag changes stay local and its deletion is a
+     * {@code messages.trash} ({@link #apply}).
+     */
     LabelEdit editFor(Change c, String own) {
         Set<String> add = new TreeSet<>();
         Set<String> remove = new TreeSet<>();
+        if (GmailImport.DRAFT.equals(own)) {
+            return new LabelEdit(List.of(), List.of());
+        }
         if (c.from().has(Flag.READ) != c.to().has(Flag.READ)) {
             (c.to().has(Flag.READ) ? remove : add).add(HistoryDelta.UNREAD);
         }
@@ -118,6 +129,24 @@ final class GmailChanges {
             remove.add(own);
         }
         return new LabelEdit(List.copyOf(add), List.copyOf(remove));
+    }
+
+    /**
+     * A draft deleted locally: {@code messages.trash} (5 units), whatever the delete action says,
+     * since a draft cannot be archived (its DRAFT label cannot be removed); like a draft
+     * discarded in the web UI it stays in the trash for 30 days. A message already gone (404) is
+     * fine.
+     */
+    private void trash(String id) throws IOException, InterruptedException {
+        try {
+            transport.execute("messages.trash", COST_MODIFY,
+                    gmail.users().messages().trash(GmailMailbox.ME, id), Message.class);
+        } catch (GmailStatusException gone) {
+            if (gone.status() != 404) {
+                throw gone;
+            }
+            log.debug("{}: draft {} is gone (HTTP 404); nothing to trash", key, id);
+        }
     }
 
     /** One {@code messages.modify}; false when the message is gone (404). */
