@@ -7,6 +7,7 @@ import com.google.api.services.gmail.model.ModifyMessageRequest;
 import dev.cms.config.DeleteAction;
 import dev.cms.model.Flag;
 import dev.cms.provider.Change;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +27,12 @@ import org.slf4j.LoggerFactory;
  * {@code messages.batchModify} (50 quota units); a move or copy into another label of the account,
  * with its flag changes, as one {@code messages.modify} (5 units) that adds the destination's
  * label and, for a move, removes this one. A message keeps its id in every label.
+ *
+ * <p>Drafts take no label edit (Gmail refuses DRAFT in {@code messages.modify} and
+ * {@code batchModify}, 400 "Invalid label: DRAFT", and applies no label to a draft's message): in
+ * the label {@code DRAFT} a deletion is a {@code messages.trash} (5 units) whatever the delete
+ * action, a flag change sends nothing, and a move or copy out of DRAFT or into it is made by
+ * content ({@link #transferByContent}): the destination gets a new message, with a new id.
  */
 final class GmailChanges {
     private static final Logger log = LoggerFactory.getLogger(GmailChanges.class);
@@ -82,7 +90,12 @@ final class GmailChanges {
         Map<Change, String> placed = new LinkedHashMap<>();
         for (Map.Entry<Change, String> t : into.entrySet()) {
             Change c = t.getKey();
-            if (modify(c, transferEdit(c, own, t.getValue()))) {
+            if (GmailImport.DRAFT.equals(own) || GmailImport.DRAFT.equals(t.getValue())) {
+                String made = transferByContent(c, own, t.getValue());
+                if (made != null) {
+                    placed.put(c, made);
+                }
+            } else if (modify(c, transferEdit(c, own, t.getValue()))) {
                 placed.put(c, c.id());
             }
         }
@@ -129,6 +142,37 @@ final class GmailChanges {
             remove.add(own);
         }
         return new LabelEdit(List.copyOf(add), List.copyOf(remove));
+    }
+
+    /**
+     * A move or copy out of or into {@code DRAFT}, which no label edit can make (Gmail neither
+     * adds nor removes DRAFT, nor labels a draft): the message's bytes ({@code messages.get}) made
+     * a new message in the destination ({@code messages.import} with the flags, or
+     * {@code drafts.create} into DRAFT); for a move, then the original leaves: a draft to the
+     * trash, another message loses this label. Nothing is removed before the new message exists.
+     * The new message's id, or null when the original is gone.
+     */
+    private @Nullable String transferByContent(Change c, String own, String into)
+            throws IOException, InterruptedException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        boolean[] found = {false};
+        new GmailBodies(transport, key).fetchOne(c.id(), (id, body, when) -> {
+            body.transferTo(bytes);
+            found[0] = true;
+        });
+        if (!found[0]) {
+            log.debug("{}: message {} is gone; not moved or copied", key, c.id());
+            return null;
+        }
+        String made = new GmailImport(transport, key).upload(into, bytes.toByteArray(), c.to());
+        if (c.moves()) {
+            if (GmailImport.DRAFT.equals(own)) {
+                trash(c.id());
+            } else {
+                modify(c, new LabelEdit(List.of(), List.of(own)));
+            }
+        }
+        return made;
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.cms.provider.gmail;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cms.config.DeleteAction;
@@ -8,8 +10,10 @@ import dev.cms.model.CloudMessage;
 import dev.cms.model.Flag;
 import dev.cms.model.Flags;
 import dev.cms.provider.Change;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -60,5 +64,58 @@ class GmailDraftChangesTest extends GmailCloudFixture {
         assertEquals(Set.of("DRAFT"), gmail.labelsOf(USER, a));
         assertEquals(Set.of("DRAFT"), gmail.labelsOf(USER, b));
         assertTrue(gmail.labelsOf(USER, c).contains("TRASH"));
+    }
+
+    /**
+     * A draft moved into another label's Maildir: Gmail cannot take DRAFT off it nor label it, so
+     * the draft's bytes become a new message of that label (with the file's flags), and only then
+     * the draft goes to the trash; the new id is the one returned.
+     */
+    @Test
+    void aDraftMovedOutBecomesANewMessageOfTheLabelAndTheDraftIsTrashed() throws Exception {
+        String lists = gmail.addLabel(USER, "Lists");
+        String draft = add(BODY, WHEN, "DRAFT");
+        Change move = Change.move(draft, Flags.of(Flag.READ), Flags.of(Flag.READ, Flag.FLAGGED), mailbox("Lists"));
+        Map<Change, String> placed = mailbox("DRAFT", DeleteAction.ARCHIVE).apply(List.of(move));
+        String made = placed.get(move);
+        assertNotEquals(draft, made, "a new message: " + placed);
+        assertEquals(Set.of(lists, "STARRED"), gmail.labelsOf(USER, made));
+        assertArrayEquals(BODY.getBytes(StandardCharsets.UTF_8), gmail.raw(USER, made));
+        assertEquals(Set.of("DRAFT", "TRASH"), gmail.labelsOf(USER, draft));
+        calls("POST", "messages/batchModify").assertNone();
+        calls("POST", "messages/" + draft + "/modify").assertNone();
+    }
+
+    @Test
+    void aDraftCopiedOutStaysADraft() throws Exception {
+        String lists = gmail.addLabel(USER, "Lists");
+        String draft = add(BODY, WHEN, "DRAFT");
+        Change copy = Change.copy(draft, Flags.of(Flag.READ), mailbox("Lists"));
+        String made = mailbox("DRAFT").apply(List.of(copy)).get(copy);
+        assertEquals(Set.of(lists), gmail.labelsOf(USER, made));
+        assertEquals(Set.of("DRAFT"), gmail.labelsOf(USER, draft), "untouched");
+        calls("POST", "messages/" + draft + "/trash").assertNone();
+    }
+
+    /** A message moved into the Drafts Maildir becomes a draft; the original only loses its label. */
+    @Test
+    void aMessageMovedIntoDraftBecomesADraftAndKeepsItsOtherLabels() throws Exception {
+        String x = add(BODY, WHEN, "INBOX", "IMPORTANT");
+        Change move = Change.move(x, Flags.of(Flag.READ), Flags.of(Flag.READ), mailbox("DRAFT"));
+        String made = mailbox("INBOX").apply(List.of(move)).get(move);
+        calls("POST", "drafts").assertOnce();
+        assertEquals(Set.of("DRAFT"), gmail.labelsOf(USER, made));
+        assertArrayEquals(BODY.getBytes(StandardCharsets.UTF_8), gmail.raw(USER, made));
+        assertEquals(Set.of("IMPORTANT"), gmail.labelsOf(USER, x), "out of INBOX, still in All Mail");
+    }
+
+    @Test
+    void aDraftGoneBeforeItsMoveIsLeftOut() throws Exception {
+        gmail.addLabel(USER, "Lists");
+        String draft = add(BODY, WHEN, "DRAFT");
+        gmail.delete(USER, draft);
+        Change move = Change.move(draft, Flags.of(Flag.READ), Flags.of(Flag.READ), mailbox("Lists"));
+        assertEquals(Map.of(), mailbox("DRAFT").apply(List.of(move)));
+        calls("POST", "messages/import").assertNone();
     }
 }
