@@ -21,6 +21,8 @@ final class GmailApi {
 
     static final String PREFIX = "/gmail/v1/users/";
     static final int MAX_BATCH_MODIFY_IDS = 1000;
+    private static final String DRAFT = "DRAFT";
+    private static final String TRASH = "TRASH";
 
     private static final Set<String> READ_SCOPES = Set.of("https://mail.google.com/",
             "https://www.googleapis.com/auth/gmail.modify", "https://www.googleapis.com/auth/gmail.readonly");
@@ -113,6 +115,10 @@ final class GmailApi {
         }
         if (p.length == 3 && p[0].equals("messages") && p[2].equals("modify") && m.equals("POST")) {
             return modify(r, box, p[1]);
+        }
+        if (p.length == 3 && p[0].equals("messages") && p[2].equals("trash") && m.equals("POST")) {
+            List<FakeGmailMailbox.Message> found = box.modify(List.of(p[1]), List.of(TRASH), List.of());
+            return found.isEmpty() ? notFound() : Response.json(200, minimal(found.get(0)));
         }
         return Response.googleError(404, "notFound", "Not found: " + m + " " + r.path());
     }
@@ -309,6 +315,10 @@ final class GmailApi {
 
     private static Response modify(Request r, FakeGmailMailbox box, String id) {
         JsonObject body = jsonBody(r);
+        Response refused = draftRefusal(box, List.of(id), strings(body, "addLabelIds"), strings(body, "removeLabelIds"));
+        if (refused != null) {
+            return refused;
+        }
         List<FakeGmailMailbox.Message> found = box.modify(List.of(id), strings(body, "addLabelIds"),
                 strings(body, "removeLabelIds"));
         return found.isEmpty() ? notFound() : Response.json(200, minimal(found.get(0)));
@@ -324,8 +334,35 @@ final class GmailApi {
             return Response.googleError(400, "invalidArgument",
                     "Too many ids: " + ids.size() + " (at most " + MAX_BATCH_MODIFY_IDS + " per request)");
         }
+        Response refused = draftRefusal(box, ids, strings(body, "addLabelIds"), strings(body, "removeLabelIds"));
+        if (refused != null) {
+            return refused;
+        }
         box.modify(ids, strings(body, "addLabelIds"), strings(body, "removeLabelIds"));
         return Response.empty(204);
+    }
+
+    /**
+     * Gmail's refusals of a label edit that touches drafts: {@code DRAFT} added or removed (400
+     * "Invalid label: DRAFT"; its labels guide lists DRAFT as a label that cannot be applied by
+     * hand), or a label other than {@code TRASH} added to a draft's message ("labels cannot be
+     * applied to draft messages"; moving a draft to the trash is allowed). Null when allowed.
+     */
+    private static Response draftRefusal(FakeGmailMailbox box, List<String> ids, List<String> add, List<String> remove) {
+        if (add.contains(DRAFT) || remove.contains(DRAFT)) {
+            return Response.googleError(400, "invalidArgument", "Invalid label: " + DRAFT);
+        }
+        if (add.stream().allMatch(TRASH::equals)) {
+            return null;
+        }
+        for (String id : ids) {
+            FakeGmailMailbox.Message m = box.message(id);
+            if (m != null && m.state.labels().contains(DRAFT)) {
+                return Response.googleError(400, "invalidArgument",
+                        "Draft messages cannot have any label other than the DRAFT system label");
+            }
+        }
+        return null;
     }
 
     private Response history(Request r, FakeGmailMailbox box) {

@@ -119,4 +119,36 @@ class FakeGmailDraftsTest extends GmailHttpFixture {
                 "{\"raw\":\"" + raw(MIME) + "\",\"labelIds\":[\"INBOX\"]}");
         assertEquals(200, ok.statusCode(), "another label is taken: " + ok.body());
     }
+
+    /**
+     * Gmail takes no label edit of DRAFT (its labels guide: DRAFT cannot be applied by hand;
+     * clients report 400 "Invalid label: DRAFT") and applies no label to a draft's message; a
+     * draft goes to the trash through {@code messages.trash} (or TRASH added), like any message.
+     */
+    @Test
+    void labelEditsOfDraftsAreRefusedAndTrashIsTaken() throws Exception {
+        String draft = gmail.addMessage(USER, MIME, Instant.EPOCH, Set.of("DRAFT"));
+        String inbox = gmail.addMessage(USER, MIME, Instant.EPOCH, Set.of("INBOX"));
+        String base = "gmail/v1/users/me/messages/";
+        for (String[] edit : List.of(new String[] {draft, "removeLabelIds", "DRAFT"},
+                new String[] {inbox, "addLabelIds", "DRAFT"}, new String[] {draft, "addLabelIds", "STARRED"},
+                new String[] {draft, "addLabelIds", "INBOX"})) {
+            HttpResponse<String> one = http.post(base + edit[0] + "/modify", "{\"" + edit[1] + "\":[\"" + edit[2] + "\"]}");
+            assertEquals(400, one.statusCode(), String.join(" ", edit) + ": " + one.body());
+            HttpResponse<String> batch = http.post(base + "batchModify",
+                    "{\"ids\":[\"" + inbox + "\",\"" + edit[0] + "\"],\"" + edit[1] + "\":[\"" + edit[2] + "\"]}");
+            assertEquals(400, batch.statusCode(), String.join(" ", edit) + ": " + batch.body());
+        }
+        assertTrue(http.post(base + draft + "/modify", "{\"removeLabelIds\":[\"DRAFT\"]}").body()
+                .contains("Invalid label: DRAFT"));
+        assertEquals(Set.of("DRAFT"), gmail.labelsOf(USER, draft), "nothing applied");
+        assertEquals(Set.of("INBOX"), gmail.labelsOf(USER, inbox), "nothing applied, not even to the other message");
+
+        HttpResponse<String> trashed = http.post(base + draft + "/trash", "");
+        assertEquals(200, trashed.statusCode(), trashed.body());
+        assertEquals(Set.of("DRAFT", "TRASH"), gmail.labelsOf(USER, draft));
+        assertTrue(Http.json(http.get("gmail/v1/users/me/messages?labelIds=DRAFT")).get("messages") == null,
+                "out of the drafts listing");
+        assertEquals(404, http.post(base + "0123456789abcdef/trash", "").statusCode());
+    }
 }

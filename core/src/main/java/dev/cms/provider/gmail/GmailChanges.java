@@ -7,6 +7,7 @@ import com.google.api.services.gmail.model.ModifyMessageRequest;
 import dev.cms.config.DeleteAction;
 import dev.cms.model.Flag;
 import dev.cms.provider.Change;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +27,12 @@ import org.slf4j.LoggerFactory;
  * {@code messages.batchModify} (50 quota units); a move or copy into another label of the account,
  * with its flag changes, as one {@code messages.modify} (5 units) that adds the destination's
  * label and, for a move, removes this one. A message keeps its id in every label.
+ *
+ * <p>Drafts take no label edit (Gmail refuses DRAFT in {@code messages.modify} and
+ * {@code batchModify}, 400 "Invalid label: DRAFT", and applies no label to a draft's message): in
+ * the label {@code DRAFT} a deletion is a {@code messages.trash} (5 units) whatever the delete
+ * action, a flag change sends nothing, and a move or copy out of DRAFT or into it is made by
+ * content ({@link #transferByContent}): the destination gets a new message, with a new id.
  */
 final class GmailChanges {
     private static final Logger log = LoggerFactory.getLogger(GmailChanges.class);
@@ -60,7 +68,9 @@ final class GmailChanges {
         Map<LabelEdit, Set<String>> groups = new LinkedHashMap<>();
         for (Change c : changes) {
             LabelEdit edit = editFor(c, own);
-            if (c.into() == null && !edit.isEmpty()) {
+            if (c.into() == null && c.delete() && GmailImport.DRAFT.equals(own)) {
+                trash(c.id());
+            } else if (c.into() == null && !edit.isEmpty()) {
                 groups.computeIfAbsent(edit, e -> new LinkedHashSet<>()).add(c.id());
             }
         }
@@ -80,7 +90,12 @@ final class GmailChanges {
         Map<Change, String> placed = new LinkedHashMap<>();
         for (Map.Entry<Change, String> t : into.entrySet()) {
             Change c = t.getKey();
-            if (modify(c, transferEdit(c, own, t.getValue()))) {
+            if (GmailImport.DRAFT.equals(own) || GmailImport.DRAFT.equals(t.getValue())) {
+                String made = transferByContent(c, own, t.getValue());
+                if (made != null) {
+                    placed.put(c, made);
+                }
+            } else if (modify(c, transferEdit(c, own, t.getValue()))) {
                 placed.put(c, c.id());
             }
         }
@@ -88,10 +103,19 @@ final class GmailChanges {
         return placed;
     }
 
-    /** The label edit for a flag change or deletion, or an empty edit when it changes nothing in Gmail. */
+    /**
+     * The label edit for a flag change or deletion, or an empty edit when it changes nothing in
+     * Gmail. In {@code DRAFT} always empty: Gmail takes no label edit of a draft (a draft's
+     * message carries DRAFT only, is read and not starred; adding DRAFT, removing it or adding
+     * another label is refused), so its flag changes stay local and its deletion is a
+     * {@code messages.trash} ({@link #apply}).
+     */
     LabelEdit editFor(Change c, String own) {
         Set<String> add = new TreeSet<>();
         Set<String> remove = new TreeSet<>();
+        if (GmailImport.DRAFT.equals(own)) {
+            return new LabelEdit(List.of(), List.of());
+        }
         if (c.from().has(Flag.READ) != c.to().has(Flag.READ)) {
             (c.to().has(Flag.READ) ? remove : add).add(HistoryDelta.UNREAD);
         }
@@ -118,6 +142,55 @@ final class GmailChanges {
             remove.add(own);
         }
         return new LabelEdit(List.copyOf(add), List.copyOf(remove));
+    }
+
+    /**
+     * A move or copy out of or into {@code DRAFT}, which no label edit can make (Gmail neither
+     * adds nor removes DRAFT, nor labels a draft): the message's bytes ({@code messages.get}) made
+     * a new message in the destination ({@code messages.import} with the flags, or
+     * {@code drafts.create} into DRAFT); for a move, then the original leaves: a draft to the
+     * trash, another message loses this label. Nothing is removed before the new message exists.
+     * The new message's id, or null when the original is gone.
+     */
+    private @Nullable String transferByContent(Change c, String own, String into)
+            throws IOException, InterruptedException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        boolean[] found = {false};
+        new GmailBodies(transport, key).fetchOne(c.id(), (id, body, when) -> {
+            body.transferTo(bytes);
+            found[0] = true;
+        });
+        if (!found[0]) {
+            log.debug("{}: message {} is gone; not moved or copied", key, c.id());
+            return null;
+        }
+        String made = new GmailImport(transport, key).upload(into, bytes.toByteArray(), c.to());
+        if (c.moves()) {
+            if (GmailImport.DRAFT.equals(own)) {
+                trash(c.id());
+            } else {
+                modify(c, new LabelEdit(List.of(), List.of(own)));
+            }
+        }
+        return made;
+    }
+
+    /**
+     * A draft deleted locally: {@code messages.trash} (5 units), whatever the delete action says,
+     * since a draft cannot be archived (its DRAFT label cannot be removed); like a draft
+     * discarded in the web UI it stays in the trash for 30 days. A message already gone (404) is
+     * fine.
+     */
+    private void trash(String id) throws IOException, InterruptedException {
+        try {
+            transport.execute("messages.trash", COST_MODIFY,
+                    gmail.users().messages().trash(GmailMailbox.ME, id), Message.class);
+        } catch (GmailStatusException gone) {
+            if (gone.status() != 404) {
+                throw gone;
+            }
+            log.debug("{}: draft {} is gone (HTTP 404); nothing to trash", key, id);
+        }
     }
 
     /** One {@code messages.modify}; false when the message is gone (404). */

@@ -62,10 +62,14 @@ final class GmailImport {
 
     /** Imports {@code mime} into the label {@code labelId} with {@code flags}; the new message's id. */
     String upload(String labelId, Path mime, Flags flags) throws IOException, InterruptedException {
+        return upload(labelId, read(mime), flags);
+    }
+
+    /** Imports the message {@code bytes} (CRLF line ends) into the label {@code labelId}; the new message's id. */
+    String upload(String labelId, byte[] bytes, Flags flags) throws IOException, InterruptedException {
         if (DRAFT.equals(labelId)) {
-            return draft(mime);
+            return draft(bytes);
         }
-        byte[] bytes = read(mime);
         List<String> labels = new ArrayList<>();
         labels.add(labelId);
         if (!flags.has(Flag.READ)) {
@@ -93,8 +97,7 @@ final class GmailImport {
      * a {@code Draft}, above {@value #MAX_JSON_BYTES} bytes through the upload URI); the id of the
      * draft's message, which listings and history show.
      */
-    String draft(Path mime) throws IOException, InterruptedException {
-        byte[] bytes = read(mime);
+    String draft(byte[] bytes) throws IOException, InterruptedException {
         Gmail.Users.Drafts.Create request;
         if (bytes.length <= MAX_JSON_BYTES) {
             Message body = new Message().setRaw(Base64.getUrlEncoder().encodeToString(bytes));

@@ -44,7 +44,7 @@ import org.jspecify.annotations.Nullable;
  * is charged here first against a client-side token bucket of {@link
  * GmailOptions#quotaUnitsPerSecond()} units a second (default 200, so a burst of parallel
  * downloads stays under the limit): {@code messages.get} 5, {@code messages.list} 5,
- * {@code history.list} 2, {@code messages.modify} 5, {@code messages.batchModify} 50, {@code messages.import} 25, {@code labels.list} 1, {@code labels.get} 1,
+ * {@code history.list} 2, {@code messages.modify} 5, {@code messages.batchModify} 50, {@code messages.trash} 5, {@code messages.import} 25, {@code drafts.create} 10, {@code labels.list} 1, {@code labels.get} 1,
  * {@code getProfile} 1. At 200 units a second bodies download at up to 40 a second, so a
  * first sync of 100,000 messages takes at least about 42 minutes.
  *
@@ -58,6 +58,8 @@ import org.jspecify.annotations.Nullable;
  * that is Gmail's "archive"). {@link DeleteAction#TRASH} only adds the {@code TRASH} label,
  * as {@code messages.trash} and the web UI do: the message keeps its other labels (so
  * "untrash" restores it) but drops out of every listing here, which excludes trash and spam.
+ * In the label {@code DRAFT} a deletion is always {@code messages.trash}: Gmail neither removes
+ * DRAFT nor labels a draft, so a draft cannot be archived ({@link GmailChanges}).
  *
  * <p>Bodies are fetched with {@code messages.get?format=raw}, {@link GmailOptions#batchSize()}
  * of them in one HTTP batch request ({@link GmailBatchFetch}; 1 sends each on its own), batches
