@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cms.fakecloud.FakeCloud;
-import dev.cms.fakecloud.FakeGmail;
 import dev.cms.fakecloud.RequestLog;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,8 +12,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,38 +21,16 @@ import org.junit.jupiter.api.Test;
  * ({@code messages.trash}) whatever the delete action, and the next cycles are ok and idle. A
  * draft moved into another label's Maildir becomes a message of that label, the draft trashed.
  */
-class GmailDraftDeletionsTest extends FolderLifecycleFixture {
+class GmailDraftDeletionsTest extends GmailAccountFixture {
     private static final String GUSER = "dr@gmail.example";
-    private FakeCloud google;
-    private FakeGmail gmail;
-    private String work;
 
-    @BeforeEach
-    void account() throws Exception {
-        google = FakeCloud.start(0);
-        gmail = google.gmail();
-        gmail.addAccount(GUSER, "gclient", "gsecret");
-        work = gmail.addLabel(GUSER, "Work");
+    @Override
+    String user() {
+        return GUSER;
     }
 
-    @AfterEach
-    void stop() {
-        google.close();
-    }
-
-    private String accountConfig() {
-        return "GMail_Account(user=\"" + GUSER + "\", client_id=\"gclient\", client_secret=\"gsecret\","
-                + " auth_endpoint=\"" + google.baseUri() + "oauth2/auth\", token_endpoint=\"" + google.baseUri()
-                + "oauth2/token\", api_endpoint=\"" + google.baseUri() + "\")";
-    }
-
-    private String wholeAccount(String deleteAction) {
-        return "me = " + accountConfig() + "\nGMail_Labels(me, root=\"" + tmp.resolve("gmail") + "\", delete_action=\""
-                + deleteAction + "\")\n";
-    }
-
-    private Path maildir(String name) {
-        return tmp.resolve("gmail").resolve(name);
+    private String deleting(String deleteAction) {
+        return wholeAccount(", delete_action=\"" + deleteAction + "\"");
     }
 
     private static byte[] postponed(String subject) {
@@ -88,7 +62,7 @@ class GmailDraftDeletionsTest extends FolderLifecycleFixture {
     void aDraftDeletedLocallyIsTrashedAndLaterCyclesAreIdle() throws Exception {
         String id = gmail.addMessage(GUSER, postponed("sent-now"), Instant.parse("2026-02-03T10:15:00Z"),
                 Set.of("DRAFT"));
-        try (SyncSetup s = open(wholeAccount("archive"), google, null)) {
+        try (SyncSetup s = open(deleting("archive"), google, null)) {
             poll(s);
             Path file = onlyFile(maildir("Drafts"));
             google.requests().clear();
@@ -101,7 +75,7 @@ class GmailDraftDeletionsTest extends FolderLifecycleFixture {
     /** A draft our own upload made (drafts.create), then deleted: the id drafts.create gave is trashed. */
     @Test
     void aDraftMadeByOurUploadThenDeletedLocallyIsTrashed() throws Exception {
-        try (SyncSetup s = open(wholeAccount("trash"), google, null)) {
+        try (SyncSetup s = open(deleting("trash"), google, null)) {
             poll(s);
             Path file = maildir("Drafts").resolve("cur").resolve("1770000000.later.host:2,S");
             Files.write(file, postponed("later"));
@@ -140,7 +114,7 @@ class GmailDraftDeletionsTest extends FolderLifecycleFixture {
     void aDraftMovedIntoAnotherLabelsMaildirBecomesAMessageThereAndTheDraftIsTrashed() throws Exception {
         byte[] raw = postponed("filed");
         String id = gmail.addMessage(GUSER, raw, Instant.parse("2026-02-03T10:15:00Z"), Set.of("DRAFT"));
-        try (SyncSetup s = open(wholeAccount("archive"), google, null)) {
+        try (SyncSetup s = open(deleting("archive"), google, null)) {
             poll(s);
             Path was = onlyFile(maildir("Drafts"));
             google.requests().clear();
@@ -174,7 +148,7 @@ class GmailDraftDeletionsTest extends FolderLifecycleFixture {
     void aFlagSetOnADraftsFileStaysLocalAndCyclesStayOk() throws Exception {
         String id = gmail.addMessage(GUSER, postponed("starred"), Instant.parse("2026-02-03T10:15:00Z"),
                 Set.of("DRAFT"));
-        try (SyncSetup s = open(wholeAccount("archive"), google, null)) {
+        try (SyncSetup s = open(deleting("archive"), google, null)) {
             poll(s);
             Path file = onlyFile(maildir("Drafts"));
             google.requests().clear();

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cms.fakecloud.FakeCloud;
-import dev.cms.fakecloud.FakeGmail;
 import dev.cms.fakecloud.FakeMicrosoft;
 import dev.cms.fakecloud.MessageGenerator;
 import dev.cms.fakecloud.RequestLog;
@@ -18,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,38 +27,24 @@ import org.junit.jupiter.api.Test;
  * downloaded again. Across accounts a move stays what it was: a deletion, and the file in
  * lost+found.
  */
-class GmailLocalMovesTest extends FolderLifecycleFixture {
+class GmailLocalMovesTest extends GmailAccountFixture {
     private static final String GUSER = "mo@gmail.example";
-    private FakeCloud google;
-    private FakeGmail gmail;
-    private String work;
     private String id;
     private MessageGenerator.Generated message;
 
     @BeforeEach
     void account() throws Exception {
-        google = FakeCloud.start(0);
-        gmail = google.gmail();
-        gmail.addAccount(GUSER, "gclient", "gsecret");
-        work = gmail.addLabel(GUSER, "Work");
         message = gen.text(300);
         id = gmail.addMessage(GUSER, message.raw(), Instant.parse("2026-02-01T00:00:00Z"), Set.of("INBOX", "UNREAD"));
     }
 
-    @AfterEach
-    void stop() {
-        google.close();
+    @Override
+    String user() {
+        return GUSER;
     }
 
     private String config() {
-        return "me = GMail_Account(user=\"" + GUSER + "\", client_id=\"gclient\", client_secret=\"gsecret\","
-                + " auth_endpoint=\"" + google.baseUri() + "oauth2/auth\", token_endpoint=\"" + google.baseUri()
-                + "oauth2/token\", api_endpoint=\"" + google.baseUri() + "\")\n"
-                + "GMail_Labels(me, root=\"" + tmp.resolve("gmail") + "\")\n";
-    }
-
-    private Path maildir(String name) {
-        return tmp.resolve("gmail").resolve(name);
+        return wholeAccount("");
     }
 
     private List<RequestLog.Entry> requests(String pathEnd) {
@@ -73,8 +56,6 @@ class GmailLocalMovesTest extends FolderLifecycleFixture {
         return google.requests().entries().stream()
                 .filter(e -> e.method().equals("GET") && e.path().matches(".*/messages/[^/]+")).count();
     }
-
-
 
     @Test
     void messageMovedIntoAnotherLabelsMaildirIsOneModifySwappingTheLabels() throws Exception {

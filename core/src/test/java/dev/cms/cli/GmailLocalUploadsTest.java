@@ -4,18 +4,13 @@ import static dev.cms.testing.MaildirAssert.assertThatMaildir;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cms.fakecloud.FakeCloud;
-import dev.cms.fakecloud.FakeGmail;
 import dev.cms.fakecloud.RequestLog;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,34 +19,16 @@ import org.junit.jupiter.api.Test;
  * label (INBOX for the inbox), keeping its date and flags; the file becomes that message, nothing
  * is downloaded as a second copy, and later polls import nothing more.
  */
-class GmailLocalUploadsTest extends FolderLifecycleFixture {
+class GmailLocalUploadsTest extends GmailAccountFixture {
     private static final String GUSER = "up@gmail.example";
-    private FakeCloud google;
-    private FakeGmail gmail;
-    private String work;
 
-    @BeforeEach
-    void account() throws Exception {
-        google = FakeCloud.start(0);
-        gmail = google.gmail();
-        gmail.addAccount(GUSER, "gclient", "gsecret");
-        work = gmail.addLabel(GUSER, "Work");
-    }
-
-    @AfterEach
-    void stop() {
-        google.close();
+    @Override
+    String user() {
+        return GUSER;
     }
 
     private String config() {
-        return "me = GMail_Account(user=\"" + GUSER + "\", client_id=\"gclient\", client_secret=\"gsecret\","
-                + " auth_endpoint=\"" + google.baseUri() + "oauth2/auth\", token_endpoint=\"" + google.baseUri()
-                + "oauth2/token\", api_endpoint=\"" + google.baseUri() + "\")\n"
-                + "GMail_Labels(me, root=\"" + tmp.resolve("gmail") + "\")\n";
-    }
-
-    private Path maildir(String name) {
-        return tmp.resolve("gmail").resolve(name);
+        return wholeAccount("");
     }
 
     private List<RequestLog.Entry> imports() {
