@@ -78,8 +78,8 @@ class ReconcileTest {
         assertEquals(3, cloud.bodiesServed(), "no body downloaded again");
     }
 
-    @Test
-    void aDeletionTheHistoryLostIsRepairedAfterTheCheck() throws Exception {
+    /** Three messages synced, then the second deleted in the cloud without a trace in its history, and the check run. */
+    private void aDeletionTheHistoryLostRepaired() throws Exception {
         String[] ids = threeMessages();
         start(false);
         fx.cycleOk();
@@ -87,6 +87,11 @@ class ReconcileTest {
         clock.advance(CloudRefresh.CHECK_COUNTS_EVERY.plusMinutes(1));
         fx.cycleOk();
         fx.cycleOk();
+    }
+
+    @Test
+    void aDeletionTheHistoryLostIsRepairedAfterTheCheck() throws Exception {
+        aDeletionTheHistoryLostRepaired();
         assertEquals(2, fx.local(0).size());
         assertFalse(fx.local(0).containsKey(SyncFixture.hash(Messages.message("2"))));
     }
@@ -94,13 +99,7 @@ class ReconcileTest {
     /** The repair is saved: a restart after it neither brings the message back nor fails. */
     @Test
     void aRepairedDeletionStaysRepairedAfterARestart() throws Exception {
-        String[] ids = threeMessages();
-        start(false);
-        fx.cycleOk();
-        cloud.removeUnrecorded(ids[1]);
-        clock.advance(CloudRefresh.CHECK_COUNTS_EVERY.plusMinutes(1));
-        fx.cycleOk();
-        fx.cycleOk();
+        aDeletionTheHistoryLostRepaired();
         assertEquals(2, fx.local(0).size());
 
         start(false);
