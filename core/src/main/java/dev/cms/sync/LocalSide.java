@@ -46,6 +46,7 @@ final class LocalSide {
     private final List<@Nullable LocalView> views = new ArrayList<>();
     private final long[] lastFullScan;
     private final long[] lastSafetyScan;
+    private final boolean[] listedBefore; // per Maildir: this run listed it whole before
     private final FileEvents events;
     /**
      * Per Maildir, the contents whose files changed since the last clean cycle (one in which
@@ -64,6 +65,7 @@ final class LocalSide {
         this.ticker = ticker;
         this.lastFullScan = new long[maildirs.size()];
         this.lastSafetyScan = new long[maildirs.size()];
+        this.listedBefore = new boolean[maildirs.size()];
         this.events = new FileEvents(maildirs.stream().map(MaildirFolder::root).toList());
         for (int i = 0; i < maildirs.size(); i++) {
             views.add(null);
@@ -198,12 +200,14 @@ final class LocalSide {
      * Lists Maildir {@code i} whole. Without a view to compare with (at start-up, after a failed
      * look) the files that differ from what {@code state.db}'s stat index recorded are pending,
      * and {@link #listedAfresh} tells the engine to add the contents that went missing; when
-     * that index cannot tell, every content is pending.
+     * that index cannot tell (also by a run's later listing: the run updated rows through other
+     * names of an inode, the file a hard link here was made from), every content is pending.
      */
     private void list(int i, @Nullable LocalView old, boolean lost, Set<ContentHash> touched) throws IOException {
         long now = ticker.nanoTime();
         boolean statAll = old == null || lost || now - lastFullScan[i] > FULL_SCAN_EVERY.toNanos();
-        boolean judge = old == null && stats.holdsLoadedRows();
+        boolean judge = old == null && !listedBefore[i] && stats.holdsLoadedRows();
+        listedBefore[i] = true;
         LocalView v = readWhole(i, old, statAll, judge ? touched : null);
         if (statAll) {
             lastFullScan[i] = now;
