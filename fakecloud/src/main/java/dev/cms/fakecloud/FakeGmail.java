@@ -125,12 +125,12 @@ public final class FakeGmail implements CloudService {
                 }
                 raw = java.util.Base64.getUrlDecoder().decode(o.get("raw").getAsString().replace('+', '-')
                         .replace('/', '_').replace("=", ""));
-            } else if ("multipart".equals(r.param("uploadType"))) {
-                raw = lastPart(r);
-            } else if ("media".equals(r.param("uploadType"))) {
-                raw = r.body();
             } else {
-                return Response.googleError(400, "badRequest", "uploadType must be media or multipart");
+                java.util.Optional<byte[]> sent = uploaded(r);
+                if (sent.isEmpty()) {
+                    return Response.googleError(400, "badRequest", "uploadType must be media or multipart");
+                }
+                raw = sent.get();
             }
         } catch (RuntimeException e) {
             return Response.googleError(400, "invalidArgument", "Invalid request body: " + e.getMessage());
@@ -294,6 +294,16 @@ public final class FakeGmail implements CloudService {
     }
 
     /** The message part of a {@code multipart/related} upload (its last part). */
+    /** The message an upload URI's request carries, as its {@code uploadType} says; empty for another type. */
+    static java.util.Optional<byte[]> uploaded(Request r) {
+        if ("multipart".equals(r.param("uploadType"))) {
+            return java.util.Optional.of(lastPart(r));
+        } else if ("media".equals(r.param("uploadType"))) {
+            return java.util.Optional.of(r.body());
+        }
+        return java.util.Optional.empty();
+    }
+
     static byte[] lastPart(Request r) {
         String type = r.header("Content-Type");
         int b = type == null ? -1 : type.indexOf("boundary=");

@@ -39,12 +39,12 @@ final class GmailDrafts {
                     return Response.googleError(413, "uploadTooLarge", "Request payload size exceeds the limit");
                 }
                 raw = rawOf(JsonParser.parseString(r.bodyText()).getAsJsonObject());
-            } else if ("multipart".equals(r.param("uploadType"))) {
-                raw = FakeGmail.lastPart(r);
-            } else if ("media".equals(r.param("uploadType"))) {
-                raw = r.body();
             } else {
-                return Response.googleError(400, "badRequest", "uploadType must be media or multipart");
+                java.util.Optional<byte[]> sent = FakeGmail.uploaded(r);
+                if (sent.isEmpty()) {
+                    return Response.googleError(400, "badRequest", "uploadType must be media or multipart");
+                }
+                raw = sent.get();
             }
         } catch (RuntimeException e) {
             return Response.googleError(400, "invalidArgument", "Invalid request body: " + e.getMessage());
