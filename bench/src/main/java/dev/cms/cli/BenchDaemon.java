@@ -59,8 +59,8 @@ public final class BenchDaemon implements AutoCloseable {
     public static BenchDaemon open(Path cfg, FakeCloud google, FakeMicrosoft microsoft,
             String graphClient, Ticker ticker, Duration safetyScan) throws Exception {
         SyncConfig config = ConfigLoader.load(cfg);
-        SyncSetup s = SyncSetup.open(config, (c, db) -> new EmbeddedFakes(google, microsoft, graphClient), false,
-                Progress.NONE, ticker);
+        SyncSetup s = SyncSetup.open(config, (c, db) -> new EmbeddedFakes(google, microsoft, graphClient, ticker),
+                false, Progress.NONE, ticker);
         return new BenchDaemon(s, safetyScan);
     }
 
@@ -115,10 +115,13 @@ public final class BenchDaemon implements AutoCloseable {
         private final FakeCloud google;
         private final FakeMicrosoft microsoft;
         private final String graphClient;
+        /** The engine's ticker: the adapters' rounds and quotas see the time the polls stand for. */
+        private final Ticker ticker;
         private final AccountPolls shared = new AccountPolls();
         private final java.util.Map<String, Tokens> tokens = new java.util.HashMap<>();
 
-        EmbeddedFakes(FakeCloud google, FakeMicrosoft microsoft, String graphClient) {
+        EmbeddedFakes(FakeCloud google, FakeMicrosoft microsoft, String graphClient, Ticker ticker) {
+            this.ticker = ticker;
             this.google = google;
             this.microsoft = microsoft;
             this.graphClient = graphClient;
@@ -136,16 +139,16 @@ public final class BenchDaemon implements AutoCloseable {
             });
         }
 
-        private static GmailOptions gmailOptions(GmailAccountSpec g) {
+        private GmailOptions gmailOptions(GmailAccountSpec g) {
             GmailOptions d = GmailOptions.defaults();
             return new GmailOptions(g.quotaUnitsPerSecond(), d.maxParallelFetches(), d.connectTimeout(),
-                    d.readTimeout(), d.ticker(), d.jitter());
+                    d.readTimeout(), ticker, d.jitter());
         }
 
         private GraphOptions graphOptions(Office365AccountSpec o) {
             FakeMicrosoft m = Objects.requireNonNull(microsoft, "no fake Microsoft");
             return GraphOptions.defaults(o.maxConcurrency() > 0 ? o.maxConcurrency() : 4)
-                    .withTls(m.trustedSocketFactory(), m.trustManager());
+                    .withTls(m.trustedSocketFactory(), m.trustManager()).withTicker(ticker);
         }
 
         @Override
