@@ -6,10 +6,12 @@ import dev.cms.model.Flags;
 import dev.cms.provider.UploadOutcomeUnknownException;
 import dev.cms.provider.UploadRefusedException;
 import dev.cms.store.MessageStore;
+import dev.cms.time.Ticker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -44,6 +46,11 @@ import org.slf4j.LoggerFactory;
  * stays, the next cycle tries again); a refusal (an invalid message) sends the file to lost+found;
  * an upload that may have reached the service without an answer is never sent again (the next
  * listing shows whether it did: the file is then that message, else it goes to lost+found).
+ *
+ * <p>A file written less than {@link #MIN_AGE} ago (its modification time by the engine's clock)
+ * waits: a {@code cp} straight into {@code cur/} or {@code new/} is seen while its writer still
+ * writes, and a cut copy must not reach the cloud. The cycle asks to run again soon, and the
+ * file is looked at again then (also when no file event names it).
  */
 final class LocalUploads {
     private static final Logger log = LoggerFactory.getLogger(LocalUploads.class);
@@ -56,12 +63,22 @@ final class LocalUploads {
     private final Routing routing;
     private final MaildirUpdate update;
     private final boolean offline;
+    private final Ticker ticker;
     /** Stored for an upload that failed: still the user's own, so tried again (the store's copy does not count). */
     private final Set<ContentHash> retry = new HashSet<>();
     /** More new files than this in one Maildir in one cycle wait for {@link #CONFIRM_UPLOAD}. */
     static final int MASS_UPLOAD = 20;
     /** A file in a Maildir's root that confirms, once, that its many new files are to be uploaded. */
     static final String CONFIRM_UPLOAD = ".cms-confirm-upload";
+    /**
+     * A file modified less than this long ago is not uploaded yet. A modification time more than
+     * {@link #CLOCK_SKEW} after the clock's now is taken for a skewed clock (a network file
+     * system), not for a file being written.
+     */
+    static final Duration MIN_AGE = Duration.ofSeconds(2);
+    static final Duration CLOCK_SKEW = Duration.ofSeconds(1);
+    /** The new files too young at the last cycle: looked at again at the next, as {@link #held}. */
+    private final Set<Arrival> young = new HashSet<>();
     /**
      * The new files a mass upload's guard held back at the last cycle: looked at again at each
      * cycle (a confirmation is no file event) until uploaded or gone.
@@ -83,7 +100,9 @@ final class LocalUploads {
      */
     private final Set<ContentHash> readerSaves = new HashSet<>();
 
-    LocalUploads(MessageStore store, Bodies bodies, Routing routing, MaildirUpdate update, boolean offline) {
+    LocalUploads(MessageStore store, Bodies bodies, Routing routing, MaildirUpdate update, boolean offline,
+            Ticker ticker) {
+        this.ticker = ticker;
         this.store = store;
         this.bodies = bodies;
         this.routing = routing;
@@ -100,7 +119,9 @@ final class LocalUploads {
         kept.clear();
         uploaded.clear();
         Map<Integer, List<Planned>> byMaildir = new HashMap<>();
-        for (Arrival a : arrivals(cy)) {
+        List<Arrival> arrivals = arrivals(cy);
+        young.clear();
+        for (Arrival a : arrivals) {
             Planned p = consider(cy, a, rep);
             if (p != null) {
                 byMaildir.computeIfAbsent(a.maildir(), k -> new ArrayList<>()).add(p);
@@ -187,9 +208,11 @@ final class LocalUploads {
                 }
             }
         }
-        for (Arrival a : held) {
-            if (isNew(cy, a.maildir(), a.hash())) {
-                out.add(a); // not in scope: the guard held it back, nothing changed it since
+        for (Set<Arrival> waiting : List.of(held, young)) {
+            for (Arrival a : waiting) {
+                if (isNew(cy, a.maildir(), a.hash())) {
+                    out.add(a); // not in scope: held back or too young, nothing changed it since
+                }
             }
         }
         Set<ContentHash> unstored = new HashSet<>();
@@ -233,6 +256,12 @@ final class LocalUploads {
     private @Nullable Planned consider(Round cy, Arrival a, CycleReport rep) throws InterruptedException {
         MaildirFile file = Objects.requireNonNull(cy.locals().get(a.maildir()).files(a.hash()), "an arrival has a file")
                 .get(0);
+        if (tooYoung(file)) {
+            kept.add(a);
+            young.add(a);
+            rep.rerunSoon = true;
+            return null;
+        }
         List<CloudState> into = new ArrayList<>();
         Map<String, @Nullable String> headers = new HashMap<>();
         for (CloudState c : cy.clouds()) {
@@ -278,6 +307,14 @@ final class LocalUploads {
             return null;
         }
         return new Planned(a, file, d, r);
+    }
+
+    /** Whether {@code file} was modified less than {@link #MIN_AGE} ago, perhaps still being written. */
+    private boolean tooYoung(MaildirFile file) {
+        Instant now = ticker.now();
+        long nowNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        long age = nowNanos - file.stat().mtimeNanos();
+        return age < MIN_AGE.toNanos() && age > -CLOCK_SKEW.toNanos();
     }
 
     private void upload(Round cy, Arrival a, MaildirFile file, CloudState d, Refresh r, CycleReport rep)

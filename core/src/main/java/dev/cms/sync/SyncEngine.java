@@ -106,7 +106,7 @@ public final class SyncEngine {
         String fingerprint = folders.isEmpty() ? "" : router.fingerprint(maildirKeys, mailboxKeys);
         this.committer = new Committer(maildirKeys, store, db, stats, local, bodies, ticker, fingerprint);
         this.cycleParts = new Cycle.Parts(clouds, local, pusher, routing, update, committer, store, offline,
-                () -> stopRequested, new LocalUploads(store, bodies, routing, update, offline));
+                () -> stopRequested, new LocalUploads(store, bodies, routing, update, offline, ticker));
         load();
     }
 

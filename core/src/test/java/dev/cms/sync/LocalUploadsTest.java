@@ -459,6 +459,68 @@ class LocalUploadsTest {
         assertEquals(List.of(), fx.lostAndFound());
     }
 
+    /**
+     * A file copied straight into {@code cur/} is seen while its writer still writes: one
+     * modified less than two seconds ago waits (neither uploaded nor sent to lost+found, the
+     * cycle asks to run again soon) and is uploaded whole once it has been left alone that long,
+     * also when no file event names it again (the daemon's file-event mode).
+     */
+    @Test
+    void aFileStillBeingWrittenWaitsAndIsUploadedWholeOnceSettled() throws Exception {
+        dev.cms.time.FakeTicker clock = new dev.cms.time.FakeTicker(java.time.Instant.now());
+        InMemoryMailbox box = InMemoryMailbox.likeGmail("gmail:me:INBOX");
+        box.takeUploads();
+        fx = new SyncFixture(tmp, 1, List.of(box), new Router(List.of()));
+        fx.ticker = clock;
+        fx.start(false);
+        fx.engine.useFileEvents(java.time.Duration.ofMinutes(10));
+        fx.cycleOk();
+        byte[] firstHalf = java.util.Arrays.copyOf(mine, mine.length / 2);
+        Path p = write(0, firstHalf, "S");
+        Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.from(clock.now().minusMillis(500)));
+        fx.engine.journal(fx.maildirPaths.get(0), List.of(p));
+        CycleReport r = fx.cycleOk();
+        assertEquals(0, r.uploaded(), "half a message is not uploaded: " + r);
+        assertTrue(r.rerunSoon(), "the cycle asks to look again soon");
+        assertEquals(List.of(), box.uploads());
+        assertEquals(List.of(), fx.lostAndFound());
+        // The writer goes on: the file is modified again, and again too young.
+        Files.write(p, mine);
+        Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.from(clock.now()));
+        fx.engine.journal(fx.maildirPaths.get(0), List.of(p));
+        clock.advance(java.time.Duration.ofSeconds(1));
+        assertEquals(0, fx.cycleOk().uploaded());
+        assertEquals(List.of(), box.uploads());
+        // Left alone for two seconds: uploaded whole, with no file event naming it.
+        clock.advance(java.time.Duration.ofSeconds(1));
+        r = fx.cycleOk();
+        assertEquals(1, r.uploaded(), r.toString());
+        assertFalse(r.rerunSoon());
+        assertEquals(1, box.uploads().size());
+        assertEquals(SyncFixture.hash(mine), SyncFixture.hash(box.body(box.uploads().get(0))), "the whole file");
+        assertEquals(Map.of(SyncFixture.hash(mine), Flags.of(Flag.READ)), fx.local(0));
+        assertEquals(List.of(), fx.lostAndFound());
+    }
+
+    /**
+     * A modification time well after the clock's now is a skewed clock (a network file system),
+     * not a writer at work: the file is uploaded at once.
+     */
+    @Test
+    void aFileFromTheFutureIsTakenForClockSkewNotForAWriter() throws Exception {
+        dev.cms.time.FakeTicker clock = new dev.cms.time.FakeTicker(java.time.Instant.now());
+        InMemoryMailbox box = InMemoryMailbox.likeGmail("gmail:me:INBOX");
+        box.takeUploads();
+        fx = new SyncFixture(tmp, 1, List.of(box), new Router(List.of()));
+        fx.ticker = clock;
+        fx.start(false);
+        fx.cycleOk();
+        Path p = write(0, mine, "");
+        Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.from(clock.now().plusSeconds(30)));
+        assertEquals(1, fx.cycleOk().uploaded());
+        assertEquals(1, box.uploads().size());
+    }
+
     /** How many WARN lines name {@code name}. */
     private static long warnings(String log, String name) {
         return log.lines().filter(l -> l.contains("WARN") && l.contains(name)).count();

@@ -30,8 +30,13 @@ final class SyncFixture implements AutoCloseable {
     StateDb db;
     List<MaildirFolder> folders;
     SyncEngine engine;
-    /** The engine's clock; tests on a fake clock set it before {@link #start}. */
-    dev.cms.time.Ticker ticker = dev.cms.time.Ticker.SYSTEM;
+    /**
+     * The engine's clock; tests on a fake clock set it before {@link #start}. By default the
+     * system's, with the wall clock a minute ahead: a file a test writes is one its writer
+     * finished with (new files younger than {@link LocalUploads#MIN_AGE} wait for their upload;
+     * the tests of that set their own clock).
+     */
+    dev.cms.time.Ticker ticker = new AheadOfFiles();
     /** Where the store and the Maildirs change files; tests that inject faults set it before {@link #start}. */
     dev.cms.fs.FileOps files = dev.cms.fs.FileOps.SYSTEM;
 
@@ -114,6 +119,36 @@ final class SyncFixture implements AutoCloseable {
         if (db != null) {
             db.close();
             db = null;
+        }
+    }
+
+    /** {@link dev.cms.time.Ticker#SYSTEM} with the wall clock a minute ahead. */
+    private static final class AheadOfFiles implements dev.cms.time.Ticker {
+        private static final dev.cms.time.Ticker SYSTEM = dev.cms.time.Ticker.SYSTEM;
+
+        @Override
+        public long nanoTime() {
+            return SYSTEM.nanoTime();
+        }
+
+        @Override
+        public java.time.Instant now() {
+            return SYSTEM.now().plusSeconds(60);
+        }
+
+        @Override
+        public void sleep(java.time.Duration d) throws InterruptedException {
+            SYSTEM.sleep(d);
+        }
+
+        @Override
+        public void waitUntil(Object monitor, long deadline) throws InterruptedException {
+            SYSTEM.waitUntil(monitor, deadline);
+        }
+
+        @Override
+        public void wakeAll(Object monitor) {
+            SYSTEM.wakeAll(monitor);
         }
     }
 }
