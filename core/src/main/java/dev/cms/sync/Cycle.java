@@ -52,13 +52,14 @@ final class Cycle {
             Refresh r = e.getValue();
             if (r.active()) {
                 List<PushPlan.Push> plan = PushPlan.plan(c, r.now(), locals, expected, p.local()::journaled, p.offline(),
-                        moves.of(c));
+                        moves.of(c), moves::rewrittenInPlace);
                 p.pusher().push(c, r, plan, refreshed, moves, rep);
             }
             if (stopped(rep)) {
                 return false;
             }
         }
+        moves.explainRewrites(locals, p.update());
         p.uploads().run(new LocalUploads.Round(p.clouds(), refreshed, locals, scope, expected, moves,
                 p.local()::journaled), rep);
         if (stopped(rep)) {

@@ -1,5 +1,6 @@
 package dev.cms.sync;
 
+import dev.cms.maildir.MaildirFile;
 import dev.cms.model.ContentHash;
 import dev.cms.store.MessageStore;
 import java.util.ArrayList;
@@ -54,6 +55,11 @@ final class LocalMoves {
     private final Set<Transfer> pushed = new HashSet<>();
     /** Files found to be a mail reader's rewrite of a message of the account, taken for a move or not. */
     private final Set<Arrival> readerSaves = new HashSet<>();
+    /**
+     * Messages a mail reader rewrote in their own Maildir ({@link ReaderCopies.Found#inPlace}):
+     * the content that left, in its Maildir, → the rewritten file's content.
+     */
+    private final Map<Arrival, ContentHash> inPlace = new HashMap<>();
 
     private LocalMoves() {}
 
@@ -64,12 +70,16 @@ final class LocalMoves {
      */
     static LocalMoves find(List<CloudState> clouds, Map<CloudState, Refresh> refreshed, List<LocalView> locals,
             Scope scope, Expected expected, Routing routing, MessageStore store) {
-        if (!sharesAnAccount(clouds)) {
-            return NONE;
+        boolean shared = sharesAnAccount(clouds);
+        if (!shared && !anyLeft(locals, expected)) {
+            return NONE; // no move, copy or rewrite in place can have been made
         }
         List<Arrival> arrivals = arrivals(locals, scope, expected);
         if (arrivals.isEmpty()) {
             return NONE;
+        }
+        if (!shared) {
+            return rewrittenInPlace(ReaderCopies.find(arrivals, Set.of(), locals, expected, store, false));
         }
         for (Arrival a : arrivals) {
             for (int t = 0; t < locals.size(); t++) {
@@ -89,9 +99,9 @@ final class LocalMoves {
                 unknown.add(a);
             }
         }
-        ReaderCopies.Found found = ReaderCopies.find(unknown, known, locals, expected, store);
+        ReaderCopies.Found found = ReaderCopies.find(unknown, known, locals, expected, store, true);
         List<ReaderCopies.Match> saves = found.matches();
-        out.readerSaves.addAll(found.rewrites());
+        out.noteRewrites(found);
         for (ReaderCopies.Match m : saves) {
             out.readerSaves.add(new Arrival(m.maildir(), m.arrived()));
             scope.add(m.from(), m.hash()); // a copy's original, which did not change
@@ -102,6 +112,37 @@ final class LocalMoves {
             out.planSave(clouds, refreshed, expected, routing, m);
         }
         return out;
+    }
+
+    /** Only the rewrites in place of {@code found} (the Maildirs share no account: no moves or copies). */
+    private static LocalMoves rewrittenInPlace(ReaderCopies.Found found) {
+        if (found.rewrites().isEmpty()) {
+            return NONE;
+        }
+        LocalMoves out = new LocalMoves();
+        out.noteRewrites(found);
+        return out;
+    }
+
+    private void noteRewrites(ReaderCopies.Found found) {
+        readerSaves.addAll(found.rewrites());
+        for (ReaderCopies.Match m : found.inPlace()) {
+            inPlace.put(new Arrival(m.from(), m.hash()), m.arrived());
+            log.debug("{} is a mail reader's rewrite of {} in Maildir {}: the message stays", m.arrived().shortHex(),
+                    m.hash().shortHex(), m.maildir());
+        }
+    }
+
+    /** Whether the snapshot placed, in scope, a content in a Maildir that no longer has it. */
+    private static boolean anyLeft(List<LocalView> locals, Expected expected) {
+        for (int t = 0; t < locals.size(); t++) {
+            for (ContentHash h : expected.in(t).keySet()) {
+                if (!locals.get(t).has(h)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** The files in scope whose content the snapshot did not place in their Maildir. */
@@ -249,6 +290,25 @@ final class LocalMoves {
      */
     boolean readerSave(int m, ContentHash h) {
         return !readerSaves.isEmpty() && readerSaves.contains(new Arrival(m, h));
+    }
+
+    /**
+     * The content of the file a mail reader rewrote content {@code h} of Maildir {@code m} into,
+     * in that same Maildir (the message stays: not a deletion); null if none.
+     */
+    @Nullable ContentHash rewrittenInPlace(int m, ContentHash h) {
+        return inPlace.isEmpty() ? null : inPlace.get(new Arrival(m, h));
+    }
+
+    /** The rewritten files of the messages rewritten in place go to lost+found: each warning says why. */
+    void explainRewrites(List<LocalView> locals, MaildirUpdate update) {
+        inPlace.forEach((left, arrived) -> {
+            List<MaildirFile> files = locals.get(left.maildir()).files(arrived);
+            for (MaildirFile f : files == null ? List.<MaildirFile>of() : files) {
+                update.explain(f.path(), "a mail reader rewrote a synced message in place; the message stays as"
+                        + " the cloud has it and is delivered again, this file is kept for its edits");
+            }
+        });
     }
 
     boolean isEmpty() {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.BiPredicate;
 import org.jspecify.annotations.Nullable;
 
@@ -21,7 +22,8 @@ import org.jspecify.annotations.Nullable;
  * previous cycle and the cloud did not change it on that copy, and a message whose file is
  * gone, or carries T, is deleted; a message whose file the user moved or copied into another
  * Maildir of its account ({@link LocalMoves}) is moved or copied there instead, under the rules
- * of a deletion.
+ * of a deletion. A message a mail reader rewrote in its own Maildir is no deletion: the
+ * rewritten file's flags count as its file's.
  */
 final class PushPlan {
     /**
@@ -43,6 +45,17 @@ final class PushPlan {
      */
     static List<Push> plan(CloudState c, Listed now, List<LocalView> locals, Expected expected,
             BiPredicate<Integer, ContentHash> journaled, boolean offline, Map<String, LocalMoves.Transfer> transfers) {
+        return plan(c, now, locals, expected, journaled, offline, transfers, (m, h) -> null);
+    }
+
+    /**
+     * As above, with {@code rewritten}: for a content of a Maildir, the content of the file a mail
+     * reader rewrote it into in that Maildir ({@link LocalMoves#rewrittenInPlace}), or null. Such a
+     * message's file did not go: its flags are those of the rewritten file.
+     */
+    static List<Push> plan(CloudState c, Listed now, List<LocalView> locals, Expected expected,
+            BiPredicate<Integer, ContentHash> journaled, boolean offline, Map<String, LocalMoves.Transfer> transfers,
+            BiFunction<Integer, ContentHash, @Nullable ContentHash> rewritten) {
         List<Push> out = new ArrayList<>();
         for (String id : expected.idsOf(c)) {
             Entry prev = Objects.requireNonNull(c.snapshot.get(id), "a source is in the snapshot");
@@ -57,6 +70,11 @@ final class PushPlan {
             // Like a deletion, a move or copy is never pushed under start-up rules.
             LocalMoves.Transfer t = startupRules ? null : transfers.get(id);
             List<MaildirFile> files = locals.get(prev.target()).files(prev.hash());
+            ContentHash rewrite = files != null || t != null || startupRules ? null
+                    : rewritten.apply(prev.target(), prev.hash());
+            if (rewrite != null) {
+                files = locals.get(prev.target()).files(rewrite);
+            }
             if (files == null) {
                 if (t != null) {
                     out.add(moved(c, id, prev, cur, t, locals, expected));

@@ -29,6 +29,9 @@ import org.slf4j.LoggerFactory;
  *       has no reader's fields itself, is exactly as long as the save's identity covers; at most
  *       {@link #MAX_CANDIDATES} files of that size are read, more and nothing is taken.
  * </ul>
+ * A save whose identity is that of exactly one content that left its own Maildir, and of none
+ * elsewhere, is that message rewritten in place (mutt's {@code e}dit, an {@code X-Label} edit):
+ * reported as {@link Found#inPlace}, never a deletion of the message nor a new one.
  * Anything else (two candidates, a body or a subject that differs, another save of the same
  * message) is no match, and the file is what any unknown file is.
  *
@@ -55,8 +58,8 @@ final class ReaderCopies {
      * candidates, two saves of one message, too many files of its size to compare, a rewrite in
      * its own Maildir): never a new message of the user's.
      */
-    record Found(List<Match> matches, Set<LocalMoves.Arrival> rewrites) {
-        static final Found NONE = new Found(List.of(), Set.of());
+    record Found(List<Match> matches, Set<LocalMoves.Arrival> rewrites, List<Match> inPlace) {
+        static final Found NONE = new Found(List.of(), Set.of(), List.of());
     }
 
     private ReaderCopies() {}
@@ -64,9 +67,11 @@ final class ReaderCopies {
     /**
      * @param unknown arrivals whose content no message of the snapshot has
      * @param known the contents of the other arrivals (byte-identical moves and copies: never candidates)
+     * @param across whether saves into another Maildir are looked for (the Maildirs share an
+     *     account); otherwise only rewrites in place
      */
     static Found find(List<LocalMoves.Arrival> unknown, Set<ContentHash> known, List<LocalView> locals,
-            Expected expected, MessageStore store) {
+            Expected expected, MessageStore store, boolean across) {
         Map<LocalMoves.Arrival, NormalisedIdentity> saves = new LinkedHashMap<>();
         Map<NormalisedIdentity, Integer> count = new HashMap<>();
         for (LocalMoves.Arrival a : unknown) {
@@ -83,23 +88,31 @@ final class ReaderCopies {
         Set<LocalMoves.Arrival> rewrites = new HashSet<>();
         saves.entrySet().removeIf(e -> count.getOrDefault(e.getValue(), 0) > 1 && rewrites.add(e.getKey()));
         if (saves.isEmpty()) {
-            return new Found(List.of(), rewrites);
+            return new Found(List.of(), rewrites, List.of());
         }
         Set<ContentHash> excluded = new HashSet<>(known);
         saves.keySet().forEach(a -> excluded.add(a.hash()));
         Map<ContentHash, @Nullable NormalisedIdentity> bodies = new HashMap<>();
-        List<Match> out = moves(saves, excluded, locals, expected, store, bodies, rewrites);
+        List<Match> inPlace = new ArrayList<>();
+        List<Match> out = moves(saves, excluded, locals, expected, store, bodies, rewrites, inPlace);
         for (Match m : out) {
             saves.remove(new LocalMoves.Arrival(m.maildir(), m.arrived()));
         }
+        for (Match m : inPlace) {
+            saves.remove(new LocalMoves.Arrival(m.maildir(), m.arrived()));
+        }
+        if (!across) {
+            return new Found(List.of(), rewrites, inPlace);
+        }
         out.addAll(copies(saves, excluded, locals, store, bodies, rewrites));
-        return new Found(out, rewrites);
+        return new Found(out, rewrites, inPlace);
     }
 
     /** The saves whose identity is that of exactly one content that left a Maildir. */
     private static List<Match> moves(Map<LocalMoves.Arrival, NormalisedIdentity> saves, Set<ContentHash> excluded,
             List<LocalView> locals, Expected expected, MessageStore store,
-            Map<ContentHash, @Nullable NormalisedIdentity> bodies, Set<LocalMoves.Arrival> rewrites) {
+            Map<ContentHash, @Nullable NormalisedIdentity> bodies, Set<LocalMoves.Arrival> rewrites,
+            List<Match> inPlace) {
         Set<Placed> left = new LinkedHashSet<>();
         for (int t = 0; t < locals.size(); t++) {
             for (ContentHash h : expected.in(t).keySet()) {
@@ -109,7 +122,8 @@ final class ReaderCopies {
                 }
             }
         }
-        return matches(saves, left.isEmpty() ? Map.of() : asCandidates(saves, left), store, bodies, false, rewrites);
+        return matches(saves, left.isEmpty() ? Map.of() : asCandidates(saves, left), store, bodies, false, rewrites,
+                inPlace);
     }
 
     /** Every left content is a candidate of every save (each compared once). */
@@ -149,17 +163,22 @@ final class ReaderCopies {
             }
             return tooMany;
         });
-        return matches(saves, candidates, store, bodies, true, rewrites);
+        return matches(saves, candidates, store, bodies, true, rewrites, new ArrayList<>());
     }
 
-    /** For each save, the one candidate whose stored body has its identity; none when not exactly one. */
+    /**
+     * For each save, the one candidate whose stored body has its identity; none when not exactly
+     * one. A save whose one candidate is in its own Maildir goes to {@code inPlace}.
+     */
     private static List<Match> matches(Map<LocalMoves.Arrival, NormalisedIdentity> saves,
             Map<LocalMoves.Arrival, Set<Placed>> candidates, MessageStore store,
-            Map<ContentHash, @Nullable NormalisedIdentity> bodies, boolean copy, Set<LocalMoves.Arrival> rewrites) {
+            Map<ContentHash, @Nullable NormalisedIdentity> bodies, boolean copy, Set<LocalMoves.Arrival> rewrites,
+            List<Match> inPlace) {
         List<Match> out = new ArrayList<>();
         candidates.forEach((a, cs) -> {
             NormalisedIdentity want = saves.get(a);
             List<Placed> same = new ArrayList<>();
+            List<Placed> own = new ArrayList<>();
             for (Placed p : cs) {
                 NormalisedIdentity id = bodies.computeIfAbsent(p.hash(),
                         h -> identity(() -> NormalisedIdentity.of(store.path(h))));
@@ -168,11 +187,14 @@ final class ReaderCopies {
                 }
                 if (p.maildir() == a.maildir()) {
                     rewrites.add(a); // rewritten in its own Maildir: not a move or copy, nor new
+                    own.add(p);
                 } else {
                     same.add(p);
                 }
             }
-            if (same.size() == 1) {
+            if (same.isEmpty() && own.size() == 1) {
+                inPlace.add(new Match(a.maildir(), a.hash(), a.maildir(), own.get(0).hash(), false));
+            } else if (same.size() == 1) {
                 out.add(new Match(a.maildir(), a.hash(), same.get(0).maildir(), same.get(0).hash(), copy));
             } else if (same.size() > 1) {
                 rewrites.add(a);

@@ -437,4 +437,57 @@ class ReaderSavesTest {
         assertNotNull(fx.fileFor(0, body), "the message is back where the cloud has it");
         assertEquals(1, fx.lostAndFound().size(), "the saved file is kept in lost+found");
     }
+
+    /** mutt's edit of a message in its own Maildir: the file rewritten with {@code letters}, the original removed. */
+    private Path rewriteInPlace(int maildir, byte[] original, String letters) throws Exception {
+        MaildirFile f = fx.fileFor(maildir, original);
+        Path rewritten = fx.maildirPaths.get(maildir).resolve("cur").resolve("1767225600.E1.mutt:2," + letters);
+        Files.write(rewritten, asMuttSaves(Files.readAllBytes(f.path())));
+        Files.delete(f.path());
+        return rewritten;
+    }
+
+    /**
+     * A message rewritten in its own Maildir (mutt's {@code e}dit, an {@code X-Label} edit) is
+     * not deleted: the cloud keeps it, with the flags of the rewritten file; its own body is
+     * delivered again, and the rewritten file is kept in lost+found, never uploaded.
+     */
+    @Test
+    void aRewriteInItsOwnMaildirKeepsTheMessageAndKeepsTheRewriteInLostAndFound() throws Exception {
+        open(true);
+        String id = synced(body, Flags.of(Flag.READ));
+        rewriteInPlace(0, body, "FS");
+        CycleReport r = fx.cycleOk();
+        assertEquals(0, r.pushedDeletes() + r.pushedMoves() + r.pushedCopies(), r.toString());
+        assertEquals(Map.of(), inbox.deletions(), "nothing is archived or trashed");
+        assertEquals(Set.of(id), inbox.ids());
+        assertEquals(Flags.of(Flag.READ, Flag.FLAGGED), inbox.flags(id), "the rewritten file's flags");
+        assertEquals(Map.of(SyncFixture.hash(body), Flags.of(Flag.READ, Flag.FLAGGED)), fx.local(0),
+                "the message's own body is back, with those flags");
+        assertEquals(1, fx.lostAndFound().size(), "the rewrite is kept");
+        assertTrue(fx.cycleOk().idle());
+        assertEquals(Set.of(id), inbox.ids());
+    }
+
+    /**
+     * The same in a mailbox synced on its own (one Gmail label, one Maildir): the rewrite was
+     * imported as a new message and the original archived; now neither.
+     */
+    @Test
+    void inAMailboxSyncedOnItsOwnARewriteIsNeitherImportedNorADeletion() throws Exception {
+        InMemoryMailbox label = InMemoryMailbox.likeGmail("gmail:me:INBOX").takeUploads();
+        fx = new SyncFixture(tmp, 1, List.of(label), new Router(List.of()));
+        fx.start(false);
+        String id = label.add(body, Flags.NONE, null);
+        fx.cycleOk();
+        rewriteInPlace(0, body, "S");
+        CycleReport r = fx.cycleOk();
+        assertEquals(0, r.uploaded(), r.toString());
+        assertEquals(List.of(), label.uploads());
+        assertEquals(Map.of(), label.deletions());
+        assertEquals(Set.of(id), label.ids());
+        assertEquals(Flags.of(Flag.READ), label.flags(id));
+        assertEquals(Map.of(SyncFixture.hash(body), Flags.of(Flag.READ)), fx.local(0));
+        assertEquals(1, fx.lostAndFound().size());
+    }
 }
