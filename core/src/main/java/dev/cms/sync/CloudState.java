@@ -9,6 +9,7 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.List;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
@@ -47,6 +48,12 @@ final class CloudState {
     int unreadGap;
     /** Messages routed and delivered during this cycle's download (by the current rules). */
     final Set<String> routedThisCycle = new HashSet<>();
+    /**
+     * Copies of this mailbox's messages that may have been made although the service gave no
+     * usable answer ({@link dev.cms.provider.ChangesOutcomeUnknownException}), as message id and
+     * destination mailbox key: never sent again in this run.
+     */
+    final Set<List<String>> copiesSentOnce = new HashSet<>();
 
     CloudState(CloudMailbox box, int index) {
         this.box = box;

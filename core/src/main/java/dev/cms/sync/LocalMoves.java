@@ -190,7 +190,8 @@ final class LocalMoves {
                 CloudState d = onlyMailboxRouting(clouds, s, h, u, routing);
                 Refresh rd = d == null ? null : refreshed.get(d);
                 boolean copy = locals.get(t).has(h);
-                if (d != null && !(copy && rd != null && rd.active() && rd.now().contains(s.id()))) {
+                if (d != null && !(copy && rd != null && rd.active() && rd.now().contains(s.id()))
+                        && !(copy && sentOnce(s, d))) {
                     of.put(s.id(), new Transfer(s.cloud(), s.id(), d, u, h, h));
                 }
             }
@@ -205,13 +206,18 @@ final class LocalMoves {
             Map<String, Transfer> of = planned.computeIfAbsent(s.cloud(), k -> new HashMap<>());
             CloudState d = onlyMailboxRouting(clouds, s, m.hash(), m.maildir(), routing);
             Refresh rd = d == null ? null : refreshed.get(d);
-            if (d != null && !of.containsKey(s.id())
+            if (d != null && !of.containsKey(s.id()) && !(m.copy() && sentOnce(s, d))
                     && !(m.copy() && rd != null && rd.active() && rd.now().contains(s.id()))) {
                 of.put(s.id(), new Transfer(s.cloud(), s.id(), d, m.maildir(), m.hash(), m.arrived()));
                 log.debug("{}: {} is a mail reader's save of message {} into Maildir {}", s.cloud().key(),
                         m.arrived().shortHex(), s.id(), m.maildir());
             }
         }
+    }
+
+    /** Whether a copy of {@code s}'s message into {@code d} may have been made already: never sent again. */
+    private static boolean sentOnce(Source s, CloudState d) {
+        return !s.cloud().copiesSentOnce.isEmpty() && s.cloud().copiesSentOnce.contains(List.of(s.id(), d.box.key()));
     }
 
     /** The one other mailbox of {@code s}'s account that routes content {@code h} to Maildir {@code u}; null if none or several. */

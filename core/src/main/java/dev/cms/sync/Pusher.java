@@ -3,6 +3,8 @@ package dev.cms.sync;
 import dev.cms.model.ContentHash;
 import dev.cms.model.Flags;
 import dev.cms.provider.Change;
+import dev.cms.provider.ChangesOutcomeUnknownException;
+import dev.cms.provider.CloudMailbox;
 import dev.cms.store.MessageStore;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -43,6 +45,17 @@ final class Pusher {
         Map<Change, String> placed;
         try {
             placed = c.box.apply(changes);
+        } catch (ChangesOutcomeUnknownException e) {
+            for (Change ch : e.unknown()) {
+                CloudMailbox into = ch.into();
+                if (into != null) {
+                    c.copiesSentOnce.add(List.of(ch.id(), into.key()));
+                }
+            }
+            r.failure = e;
+            rep.mailboxFailed(c.key(), Failure.Phase.PUSH,
+                    "pushing " + changes.size() + " change(s) failed: " + e.getMessage(), e);
+            return;
         } catch (IOException e) {
             r.failure = e;
             rep.mailboxFailed(c.key(), Failure.Phase.PUSH,

@@ -163,4 +163,57 @@ class GraphLocalMovesTest extends FolderLifecycleFixture {
             assertFalse(Files.exists(maildir("Inbox").resolve("cur").resolve("1700000001.M2P2.host:2,")));
         }
     }
+
+    /**
+     * A copy is a message made: when Graph made it but its answer was a server error (or was
+     * lost), it is not sent again in the call; the next listing shows the copy, and no second
+     * one is ever made.
+     */
+    @Test
+    void aCopyAnsweredWithAServerErrorAfterItWasMadeIsNotMadeTwice() throws Exception {
+        try (SyncSetup s = open(config(), null, ms)) {
+            poll(s);
+            Path was = onlyFile(maildir("Inbox"));
+            ms.requests().clear();
+            ms.faults().next(1, "POST", "/messages/" + id + "/copy$")
+                    .serveThenAnswer(dev.cms.fakecloud.FakeFaults.Answer.status(502));
+            Files.copy(was, maildir("Projects").resolve("cur").resolve("1700000002.M3P3.host:2,"));
+            ticker.advance(java.time.Duration.ofSeconds(60));
+            assertFalse(s.engine.runCycle().ok(), "the copy's outcome is unknown");
+            poll(s);
+            poll(s);
+            assertEquals(1, requests("POST", "/messages/" + id + "/copy").size(), "sent once: " + ms.requests());
+            assertEquals(1, graph.messageIds(user, projects).size(), "one copy in the cloud");
+            assertEquals(List.of(id), graph.messageIds(user, "inbox"));
+            assertThatMaildir(maildir("Projects")).hasMessages(1).hasMessage(message.raw());
+            assertThatMaildir(maildir("Inbox")).hasMessages(1);
+            assertNoLostAndFound();
+        }
+    }
+
+    /**
+     * At most once: a copy whose outcome is unknown and that Graph did not make is not sent
+     * again either; the user's file is kept in lost+found and the original stays.
+     */
+    @Test
+    void aCopyWhoseOutcomeIsUnknownIsNeverSentAgainEvenIfNotMade() throws Exception {
+        try (SyncSetup s = open(config(), null, ms)) {
+            poll(s);
+            Path was = onlyFile(maildir("Inbox"));
+            ms.requests().clear();
+            ms.faults().next(1, "POST", "/messages/" + id + "/copy$")
+                    .answer(dev.cms.fakecloud.FakeFaults.Answer.status(504));
+            Files.copy(was, maildir("Projects").resolve("cur").resolve("1700000003.M4P4.host:2,"));
+            ticker.advance(java.time.Duration.ofSeconds(60));
+            assertFalse(s.engine.runCycle().ok(), "the copy's outcome is unknown");
+            poll(s);
+            poll(s);
+            assertEquals(1, requests("POST", "/messages/" + id + "/copy").size(), "sent once: " + ms.requests());
+            assertEquals(List.of(), graph.messageIds(user, projects));
+            assertEquals(List.of(id), graph.messageIds(user, "inbox"), "the original stays");
+            assertThatMaildir(maildir("Inbox")).hasMessages(1).hasMessage(message.raw());
+            assertThatMaildir(maildir("Projects")).hasMessages(0);
+            assertEquals(1, lostAndFound().size(), "the user's file is kept");
+        }
+    }
 }

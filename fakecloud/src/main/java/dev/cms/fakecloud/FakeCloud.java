@@ -138,6 +138,11 @@ public final class FakeCloud implements AutoCloseable {
             case MALFORMED:
                 response = truncate(serveByHalves(request, batchPart));
                 break;
+            case SERVED_THEN_ANSWER:
+                serveByHalves(request, batchPart);
+                FakeFaults.Answer instead = decision.answer();
+                response = new Response(instead.statusCode(), instead.headers(), instead.bodyBytes());
+                break;
             case HTML:
                 response = Response.bytes(200, "text/html; charset=UTF-8",
                         FakeFaults.HTML_PAGE.getBytes(StandardCharsets.UTF_8));

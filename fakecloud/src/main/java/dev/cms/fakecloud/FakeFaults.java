@@ -30,12 +30,12 @@ public final class FakeFaults {
     public static final int ALWAYS = Integer.MAX_VALUE;
 
     /** What to do with one request instead of (or on top of) serving it. */
-    enum Kind { NONE, STATUS, RESET, MALFORMED, HTML, ANSWER }
+    enum Kind { NONE, STATUS, RESET, MALFORMED, HTML, ANSWER, SERVED_THEN_ANSWER }
 
     /**
      * The verdict for one request.
      *
-     * @param answer what to answer when the kind is {@link Kind#ANSWER}
+     * @param answer what to answer when the kind is {@link Kind#ANSWER} or {@link Kind#SERVED_THEN_ANSWER}
      * @param hold what to wait for before the request is answered (or served), never null
      */
     record Decision(Kind kind, int status, int retryAfterSeconds, Answer answer, Hold hold) {
@@ -162,6 +162,14 @@ public final class FakeFaults {
         /** The matching requests are not served: they get {@code answer} as written. */
         public void answer(Answer answer) {
             add(new Decision(Kind.ANSWER, answer.statusCode(), 0, answer, hold));
+        }
+
+        /**
+         * The matching requests are served (what they ask for is done), but answered with
+         * {@code answer} instead: a server error, or a gateway's timeout, after the work was done.
+         */
+        public void serveThenAnswer(Answer answer) {
+            add(new Decision(Kind.SERVED_THEN_ANSWER, answer.statusCode(), 0, answer, hold));
         }
 
         /** The matching requests are served as usual once their hold is over. */

@@ -187,6 +187,11 @@ public final class FakeMicrosoft implements AutoCloseable {
             case MALFORMED:
                 response = dispatch(request).truncated();
                 break;
+            case SERVED_THEN_ANSWER:
+                dispatch(request);
+                FakeFaults.Answer instead = decision.answer();
+                response = new FakeMicrosoftResponse(instead.statusCode(), instead.headers(), instead.bodyBytes());
+                break;
             case HTML:
                 response = FakeMicrosoftResponse.bytes(200, "text/html; charset=UTF-8",
                         FakeFaults.HTML_PAGE.getBytes(StandardCharsets.UTF_8));

@@ -6,7 +6,9 @@ import com.microsoft.graph.users.item.messages.item.move.MovePostRequestBody;
 import com.microsoft.kiota.BaseRequestConfiguration;
 import com.microsoft.kiota.RequestInformation;
 import dev.cms.provider.Change;
+import dev.cms.provider.ChangesOutcomeUnknownException;
 import dev.cms.provider.CloudMailbox;
+import dev.cms.provider.UploadOutcomeUnknownException;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -73,29 +75,36 @@ final class GraphChanges {
         }
         List<String> failures = new ArrayList<>(batch.run(patches));
         failures.addAll(batch.run(moves));
+        List<Change> unknown = new ArrayList<>();
         for (Change c : changes) {
             if (c.copy()) {
                 n++;
-                copy(c, destination(c, folders), placed, failures);
+                copy(c, destination(c, folders), placed, failures, unknown);
             }
         }
         if (!failures.isEmpty()) {
-            throw new IOException("Office365 changes for " + key + ": " + failures.size() + " of " + n
+            String message = "Office365 changes for " + key + ": " + failures.size() + " of " + n
                     + " failed: " + String.join("; ", failures.subList(0, Math.min(5, failures.size())))
-                    + (failures.size() > 5 ? "; ..." : ""));
+                    + (failures.size() > 5 ? "; ..." : "");
+            throw unknown.isEmpty() ? new IOException(message) : new ChangesOutcomeUnknownException(message, unknown);
         }
         log.debug("{}: applied {} changes in {} sub-requests", key, changes.size(), n);
         return placed;
     }
 
-    /** One copy: its new id into {@code placed}, or a failure into {@code failures} (a 404: the message is gone). */
-    private void copy(Change c, String to, Map<Change, String> placed, List<String> failures)
+    /**
+     * One copy: its new id into {@code placed}, or a failure into {@code failures} (a 404: the
+     * message is gone). A copy makes a message, so it is sent once: a request that may have
+     * reached Graph (a lost connection, a 500, 502 or 504) is not sent again, then or later (it
+     * goes into {@code unknown}); the next listing of the destination shows whether it was made.
+     */
+    private void copy(Change c, String to, Map<Change, String> placed, List<String> failures, List<Change> unknown)
             throws IOException, InterruptedException {
         CopyPostRequestBody body = new CopyPostRequestBody();
         body.setDestinationId(to);
         try {
             Message copy = transport.call(COPY, () -> messages().byMessageId(c.id()).copy().post(body,
-                    rc -> rc.options.add(GraphCall.json(COPY))));
+                    rc -> rc.options.add(GraphCall.once(COPY))));
             placed.put(c, GraphMessages.id(COPY, copy));
         } catch (GraphStatusException e) {
             if (e.status() == 404) {
@@ -103,6 +112,9 @@ final class GraphChanges {
             } else {
                 failures.add("copy message " + c.id() + " to " + to + ": " + e.getMessage());
             }
+        } catch (UploadOutcomeUnknownException e) {
+            unknown.add(c);
+            failures.add("copy message " + c.id() + " to " + to + ": " + e.getMessage() + "; not sent again");
         }
     }
 
