@@ -49,8 +49,8 @@ final class CloudState {
     /** Messages routed and delivered during this cycle's download (by the current rules). */
     final Set<String> routedThisCycle = new HashSet<>();
     /**
-     * Copies of this mailbox's messages that may have been made although the service gave no
-     * usable answer ({@link dev.cms.provider.ChangesOutcomeUnknownException}), as message id and
+     * Moves and copies of this mailbox's messages that may have been made (in part) although the
+     * service gave no usable answer ({@link dev.cms.provider.ChangesOutcomeUnknownException}), as message id and
      * destination mailbox key: never sent again in this run.
      */
     final Set<List<String>> copiesSentOnce = new HashSet<>();

@@ -191,7 +191,7 @@ final class LocalMoves {
                 Refresh rd = d == null ? null : refreshed.get(d);
                 boolean copy = locals.get(t).has(h);
                 if (d != null && !(copy && rd != null && rd.active() && rd.now().contains(s.id()))
-                        && !(copy && sentOnce(s, d))) {
+                        && !sentOnce(s, d)) {
                     of.put(s.id(), new Transfer(s.cloud(), s.id(), d, u, h, h));
                 }
             }
@@ -206,7 +206,7 @@ final class LocalMoves {
             Map<String, Transfer> of = planned.computeIfAbsent(s.cloud(), k -> new HashMap<>());
             CloudState d = onlyMailboxRouting(clouds, s, m.hash(), m.maildir(), routing);
             Refresh rd = d == null ? null : refreshed.get(d);
-            if (d != null && !of.containsKey(s.id()) && !(m.copy() && sentOnce(s, d))
+            if (d != null && !of.containsKey(s.id()) && !sentOnce(s, d)
                     && !(m.copy() && rd != null && rd.active() && rd.now().contains(s.id()))) {
                 of.put(s.id(), new Transfer(s.cloud(), s.id(), d, m.maildir(), m.hash(), m.arrived()));
                 log.debug("{}: {} is a mail reader's save of message {} into Maildir {}", s.cloud().key(),
@@ -215,7 +215,11 @@ final class LocalMoves {
         }
     }
 
-    /** Whether a copy of {@code s}'s message into {@code d} may have been made already: never sent again. */
+    /**
+     * Whether a move or copy of {@code s}'s message into {@code d} may have been made already:
+     * never sent again (a file that left is then a deletion, one that arrived is the new message
+     * once a listing shows it, or goes to lost+found).
+     */
     private static boolean sentOnce(Source s, CloudState d) {
         return !s.cloud().copiesSentOnce.isEmpty() && s.cloud().copiesSentOnce.contains(List.of(s.id(), d.box.key()));
     }

@@ -141,6 +141,36 @@ class GmailDraftDeletionsTest extends GmailAccountFixture {
     }
 
     /**
+     * Half made: the draft's new message was made in the label but the draft could not go to the
+     * trash. The move is never made again (a second import would be a second message): the next
+     * cycle takes the draft's departure for its deletion (the trash) and the file for the new
+     * message; one message in the label, nothing in lost+found.
+     */
+    @Test
+    void aDraftMoveHalfMadeIsFinishedNotMadeTwice() throws Exception {
+        byte[] raw = postponed("halfway");
+        String id = gmail.addMessage(GUSER, raw, Instant.parse("2026-02-03T10:15:00Z"), Set.of("DRAFT"));
+        try (SyncSetup s = open(deleting("archive"), google, null)) {
+            poll(s);
+            Path was = onlyFile(maildir("Drafts"));
+            google.faults().next(1, "POST", ".*/messages/" + id + "/trash$")
+                    .answer(dev.cms.fakecloud.FakeFaults.Answer.status(400)
+                            .json("{\"error\":{\"code\":400,\"message\":\"no\"}}"));
+            Files.move(was, maildir("Work").resolve("cur").resolve(was.getFileName().toString().split(":")[0] + ":2,S"));
+            ticker.advance(java.time.Duration.ofSeconds(60));
+            assertTrue(!s.engine.runCycle().ok(), "the move failed half way");
+            poll(s);
+            poll(s);
+            assertEquals(1, posts(".*/messages/import.*").size(), "imported once: " + google.requests());
+            assertEquals(1, gmail.messageIds(GUSER, work).size());
+            assertEquals(Set.of("DRAFT", "TRASH"), gmail.labelsOf(GUSER, id), "the draft in the trash at last");
+            assertThatMaildir(maildir("Work")).hasMessages(1).hasMessage(raw);
+            assertThatMaildir(maildir("Drafts")).hasMessages(0);
+            assertNoLostAndFound();
+        }
+    }
+
+    /**
      * Gmail applies no label to a draft, so a flag set on a draft's file is not pushed: no label
      * edit is tried, the cycles stay ok and idle, and the file keeps its flag.
      */

@@ -7,6 +7,8 @@ import com.google.api.services.gmail.model.ModifyMessageRequest;
 import dev.cms.config.DeleteAction;
 import dev.cms.model.Flag;
 import dev.cms.provider.Change;
+import dev.cms.provider.ChangesOutcomeUnknownException;
+import dev.cms.provider.UploadOutcomeUnknownException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -91,7 +93,13 @@ final class GmailChanges {
         for (Map.Entry<Change, String> t : into.entrySet()) {
             Change c = t.getKey();
             if (GmailImport.DRAFT.equals(own) || GmailImport.DRAFT.equals(t.getValue())) {
-                String made = transferByContent(c, own, t.getValue());
+                String made;
+                try {
+                    made = transferByContent(c, own, t.getValue());
+                } catch (UploadOutcomeUnknownException e) {
+                    throw new ChangesOutcomeUnknownException(key + ": " + (c.moves() ? "moving" : "copying")
+                            + " message " + c.id() + ": " + e.getMessage() + "; not sent again", List.of(c));
+                }
                 if (made != null) {
                     placed.put(c, made);
                 }
@@ -150,7 +158,9 @@ final class GmailChanges {
      * a new message in the destination ({@code messages.import} with the flags, or
      * {@code drafts.create} into DRAFT); for a move, then the original leaves: a draft to the
      * trash, another message loses this label. Nothing is removed before the new message exists.
-     * The new message's id, or null when the original is gone.
+     * The new message's id, or null when the original is gone. A new message that may have been
+     * made (its outcome unknown, or made while the original could not leave) is reported as
+     * {@link ChangesOutcomeUnknownException}: the engine never makes it again.
      */
     private @Nullable String transferByContent(Change c, String own, String into)
             throws IOException, InterruptedException {
@@ -166,10 +176,17 @@ final class GmailChanges {
         }
         String made = new GmailImport(transport, key).upload(into, bytes.toByteArray(), c.to());
         if (c.moves()) {
-            if (GmailImport.DRAFT.equals(own)) {
-                trash(c.id());
-            } else {
-                modify(c, new LabelEdit(List.of(), List.of(own)));
+            try {
+                if (GmailImport.DRAFT.equals(own)) {
+                    trash(c.id());
+                } else {
+                    modify(c, new LabelEdit(List.of(), List.of(own)));
+                }
+            } catch (IOException e) {
+                // Half made: a second import would be a second message. The original's file left
+                // its Maildir, so the next cycle takes that for its deletion, which ends the move.
+                throw new ChangesOutcomeUnknownException(key + ": message " + c.id() + " was made in " + into
+                        + " as " + made + ", but the original could not leave: " + e.getMessage(), List.of(c));
             }
         }
         return made;

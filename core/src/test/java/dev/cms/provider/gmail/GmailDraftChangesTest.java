@@ -118,4 +118,37 @@ class GmailDraftChangesTest extends GmailCloudFixture {
         assertEquals(Map.of(), mailbox("DRAFT").apply(List.of(move)));
         calls("POST", "messages/import").assertNone();
     }
+
+    /**
+     * A draft moved out whose new message was made but whose original could not go to the trash
+     * is reported as a change that may have been made: the engine never makes it again (a second
+     * import would be a second message).
+     */
+    @Test
+    void aMoveHalfMadeIsReportedAsMadeNotToBeSentAgain() throws Exception {
+        String lists = gmail.addLabel(USER, "Lists");
+        String draft = add(BODY, WHEN, "DRAFT");
+        answerNext(1, "POST", "messages/" + draft + "/trash", error(400, "failedPrecondition"));
+        Change move = Change.move(draft, Flags.of(Flag.READ), Flags.of(Flag.READ), mailbox("Lists"));
+        dev.cms.provider.ChangesOutcomeUnknownException e = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.cms.provider.ChangesOutcomeUnknownException.class, () -> mailbox("DRAFT").apply(List.of(move)));
+        assertEquals(List.of(move), e.unknown());
+        assertTrue(e.getMessage().contains("could not leave"), e.getMessage());
+        assertEquals(1, gmail.messageIds(USER, lists).size(), "made once");
+        assertEquals(Set.of("DRAFT"), gmail.labelsOf(USER, draft), "the original is still a draft");
+    }
+
+    /** An import that Gmail made but answered with a server error is not sent again, and is reported so. */
+    @Test
+    void aMoveWhoseImportMayHaveBeenMadeIsReportedAndNotSentAgain() throws Exception {
+        String lists = gmail.addLabel(USER, "Lists");
+        String draft = add(BODY, WHEN, "DRAFT");
+        faults().next(1, "POST", ".*messages/import.*").serveThenAnswer(error(502, "backendError"));
+        Change move = Change.move(draft, Flags.of(Flag.READ), Flags.of(Flag.READ), mailbox("Lists"));
+        dev.cms.provider.ChangesOutcomeUnknownException e = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.cms.provider.ChangesOutcomeUnknownException.class, () -> mailbox("DRAFT").apply(List.of(move)));
+        assertEquals(List.of(move), e.unknown());
+        assertEquals(1, gmail.messageIds(USER, lists).size(), "sent once, made once");
+        assertEquals(Set.of("DRAFT"), gmail.labelsOf(USER, draft), "nothing removed before the new message is known");
+    }
 }
