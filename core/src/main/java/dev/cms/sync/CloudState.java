@@ -54,6 +54,14 @@ final class CloudState {
      * destination mailbox key: never sent again in this run.
      */
     final Set<List<String>> copiesSentOnce = new HashSet<>();
+    /**
+     * Messages whose file the last cycle found gone from its Maildir, with no arrival elsewhere
+     * to make it a move, and did not yet push as a deletion: under a watcher the two halves of an
+     * {@code mv} between Maildirs can reach the engine in two cycles, so while a Maildir holds a
+     * file not seen yet, a departure waits a cycle. Seen gone again by the next cycle, it is a
+     * deletion (or a move, once the arrival is seen).
+     */
+    Set<String> departing = new HashSet<>();
 
     CloudState(CloudMailbox box, int index) {
         this.box = box;

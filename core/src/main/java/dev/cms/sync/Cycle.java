@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One cycle after the refresh: what it plans (the {@link Scope}), the pushes of local changes
@@ -27,6 +28,8 @@ final class Cycle {
     boolean everything;
     final Scope scope;
     private Expected expected;
+    /** Whether a Maildir held a file not seen yet; null until a deletion asked. */
+    private @Nullable Boolean unseen;
     /** The user's moves and copies of files between Maildirs of one account. */
     private LocalMoves moves = LocalMoves.NONE;
 
@@ -51,8 +54,21 @@ final class Cycle {
             CloudState c = e.getKey();
             Refresh r = e.getValue();
             if (r.active()) {
+                // Under a watcher the two halves of an mv between Maildirs may come in two cycles:
+                // a file gone with no arrival seen waits a cycle while another file is not seen yet.
+                boolean defer = p.local().watching() && sharesItsAccount(c);
+                Set<String> deferred = new HashSet<>();
+                Set<String> seenGone = c.departing;
                 List<PushPlan.Push> plan = PushPlan.plan(c, r.now(), locals, expected, p.local()::journaled, p.offline(),
-                        moves.of(c), moves::rewrittenInPlace);
+                        moves.of(c), moves::rewrittenInPlace,
+                        id -> !defer || seenGone.contains(id) || !unseenNames(), deferred::add);
+                c.departing = deferred;
+                if (!deferred.isEmpty()) {
+                    // Kept as they were, not delivered again; the next cycle (soon) looks at them again.
+                    r.failedIds.addAll(deferred);
+                    r.departing.addAll(deferred);
+                    rep.rerunSoon = true;
+                }
                 p.pusher().push(c, r, plan, refreshed, moves, rep);
             }
             if (stopped(rep)) {
@@ -109,6 +125,26 @@ final class Cycle {
         return true;
     }
 
+    /** Whether a Maildir holds a file not seen yet (looked at once a cycle, when a deletion asks). */
+    private boolean unseenNames() {
+        Boolean u = unseen;
+        if (u == null) {
+            u = p.local().markUnseenNames();
+            unseen = u;
+        }
+        return u;
+    }
+
+    /** Whether another mailbox synced here belongs to {@code c}'s account (a file can move between them). */
+    private boolean sharesItsAccount(CloudState c) {
+        for (CloudState d : p.clouds()) {
+            if (d != c && d.sameAccount(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Per Maildir, what each content in scope should show. */
     private List<Map<ContentHash, Want>> desired() {
         List<Map<ContentHash, Want>> out = new ArrayList<>();
@@ -118,7 +154,7 @@ final class Cycle {
         refreshed.forEach((c, r) -> {
             if (r.active()) {
                 r.now().forEach((id, en) -> {
-                    if (scope.contains(en.target(), en.hash())) {
+                    if (scope.contains(en.target(), en.hash()) && !r.departing.contains(id)) {
                         out.get(en.target()).computeIfAbsent(en.hash(), k -> new Want(en.received()))
                                 .add(c, id, en.flags());
                     }

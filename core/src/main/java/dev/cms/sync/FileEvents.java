@@ -64,6 +64,11 @@ final class FileEvents {
         java.util.Arrays.fill(started, true);
     }
 
+    /** Whether a watcher names the changed files (cycles look only at those). */
+    synchronized boolean watching() {
+        return safetyScanEvery != null;
+    }
+
     /** What was told about Maildir {@code i} since the last take. */
     synchronized Taken take(int i) {
         Taken t = new Taken(dirty.get(i), lost[i], safetyScanEvery, started[i], safetyScanSince);

@@ -94,6 +94,37 @@ final class LocalSide {
         events.useFileEvents(safetyScanEvery, ticker.nanoTime());
     }
 
+    /** Whether a watcher names the changed files (cycles look only at those). */
+    boolean watching() {
+        return events.watching();
+    }
+
+    /**
+     * Whether any Maildir holds a file its view does not know yet (a watcher's event still on its
+     * way): each such name is marked for the next cycle. A names-only listing of every Maildir;
+     * a Maildir that cannot be listed counts as holding one.
+     */
+    boolean markUnseenNames() {
+        boolean any = false;
+        for (int i = 0; i < maildirs.size(); i++) {
+            LocalView v = views.get(i);
+            if (v == null) {
+                continue;
+            }
+            try {
+                for (Path p : maildirs.get(i).names()) {
+                    if (!v.contains(p)) {
+                        events.markDirty(i, p);
+                        any = true;
+                    }
+                }
+            } catch (IOException e) {
+                any = true;
+            }
+        }
+        return any;
+    }
+
     void eventsLost(int i) {
         events.lost(i);
     }

@@ -12,6 +12,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.BiPredicate;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -45,17 +47,20 @@ final class PushPlan {
      */
     static List<Push> plan(CloudState c, Listed now, List<LocalView> locals, Expected expected,
             BiPredicate<Integer, ContentHash> journaled, boolean offline, Map<String, LocalMoves.Transfer> transfers) {
-        return plan(c, now, locals, expected, journaled, offline, transfers, (m, h) -> null);
+        return plan(c, now, locals, expected, journaled, offline, transfers, (m, h) -> null, id -> true, id -> { });
     }
 
     /**
      * As above, with {@code rewritten}: for a content of a Maildir, the content of the file a mail
      * reader rewrote it into in that Maildir ({@link LocalMoves#rewrittenInPlace}), or null. Such a
-     * message's file did not go: its flags are those of the rewritten file.
+     * message's file did not go: its flags are those of the rewritten file. A message whose file
+     * is gone with no transfer is deleted only when {@code mayDelete} says so; otherwise it goes to
+     * {@code deferred} (nothing pushed).
      */
     static List<Push> plan(CloudState c, Listed now, List<LocalView> locals, Expected expected,
             BiPredicate<Integer, ContentHash> journaled, boolean offline, Map<String, LocalMoves.Transfer> transfers,
-            BiFunction<Integer, ContentHash, @Nullable ContentHash> rewritten) {
+            BiFunction<Integer, ContentHash, @Nullable ContentHash> rewritten, Predicate<String> mayDelete,
+            Consumer<String> deferred) {
         List<Push> out = new ArrayList<>();
         for (String id : expected.idsOf(c)) {
             Entry prev = Objects.requireNonNull(c.snapshot.get(id), "a source is in the snapshot");
@@ -78,8 +83,10 @@ final class PushPlan {
             if (files == null) {
                 if (t != null) {
                     out.add(moved(c, id, prev, cur, t, locals, expected));
-                } else if (!startupRules) {
+                } else if (!startupRules && mayDelete.test(id)) {
                     out.add(new Push(Change.delete(id, cur.flags()), null, prev.hash()));
+                } else if (!startupRules) {
+                    deferred.accept(id);
                 }
                 continue;
             }

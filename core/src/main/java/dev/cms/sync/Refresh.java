@@ -15,6 +15,11 @@ final class Refresh {
     final Set<String> failedIds = new HashSet<>();
     /** Of those, the ones whose file a mail reader changed while the cycle ran: a live change, not a stale one. */
     final Set<String> changedMeanwhile = new HashSet<>();
+    /**
+     * Of {@link #failedIds}, messages whose file left its Maildir this cycle, a departure not
+     * yet taken for a deletion ({@link CloudState#departing}): not delivered again.
+     */
+    final Set<String> departing = new HashSet<>();
     /** Messages whose flags this cycle pushed to the cloud. */
     final Set<String> pushedFlags = new HashSet<>();
     @Nullable IOException failure;

@@ -407,4 +407,26 @@ class LocalMovesTest {
         assertNothingLostOrDeleted();
         assertEquals(served, inbox.bodiesServed() + work.bodiesServed(), "nothing downloaded again");
     }
+
+    /**
+     * Under the daemon's file events, the two halves of an {@code mv} may reach the engine in two
+     * cycles (the source's removal in one, the destination's arrival in the next: a debounce
+     * boundary between them). The removal alone must not be pushed as a deletion.
+     */
+    @Test
+    void aMoveWhoseHalvesArriveInTwoCyclesIsAMoveNotADeletion() throws Exception {
+        open(true, true, 2);
+        fx.engine.useFileEvents(java.time.Duration.ofHours(1));
+        String id = synced(Flags.NONE);
+        Path was = fx.fileFor(0, body).path();
+        Path now = move(1, "S");
+        fx.engine.journal(fx.maildirPaths.get(0), List.of(was));
+        fx.cycleOk();
+        fx.engine.journal(fx.maildirPaths.get(1), List.of(now));
+        fx.cycleOk();
+        fx.cycleOk();
+        assertEquals(Set.of(id), work.ids(), "moved in the cloud");
+        assertEquals(Set.of(), inbox.ids());
+        assertNothingLostOrDeleted();
+    }
 }
