@@ -107,6 +107,14 @@ public final class Daemon {
     /** Mailboxes whose backoff {@link #retryNow} ended, for the loop to forget. */
     private final java.util.Queue<String> retryNow = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private volatile java.util.function.Consumer<CycleReport> afterCycle = r -> { };
+    /**
+     * A mailbox (all its folders) this large, or a cycle that fetched or delivered this many
+     * messages, makes the heap worth giving back once the daemon waits ({@link #giveMemoryBack}).
+     */
+    static final int LARGE = 10_000;
+    /** A full collection: with the launcher's heap flags the heap then shrinks to near what is live. */
+    private Runnable collect = System::gc;
+    private int large = LARGE;
 
     public Daemon(SyncEngine engine, List<Path> maildirRoots, Options options, Ticker ticker) {
         this.engine = engine;
@@ -225,6 +233,7 @@ public final class Daemon {
                 break;
             }
             Duration wait = schedule(r, paused);
+            giveMemoryBack(r, wait);
             afterCycle.accept(r);
             if (reconfigured()) {
                 continue;
@@ -233,6 +242,34 @@ public final class Daemon {
                 break;
             }
         }
+    }
+
+    /**
+     * Before a wait of a poll interval after the first cycle, or after one that fetched or
+     * delivered {@link #LARGE} messages, of a large mailbox: one full collection. A start or a
+     * first sync leaves the heap grown with what it held for a moment; the launcher's flags
+     * ({@code MaxHeapFreeRatio}) shrink it only at a full collection, which an idle daemon would
+     * otherwise not have for hours, so the resident set stayed at the peak (issue 15, item 5).
+     */
+    private void giveMemoryBack(CycleReport r, Duration wait) {
+        boolean big = cycles == 1 || r.fetched() + r.delivered() >= large;
+        if (!big || wait.compareTo(options.pollInterval()) < 0) {
+            return;
+        }
+        long messages = 0;
+        for (int n : engine.snapshotCounts().values()) {
+            messages += n;
+        }
+        if (messages >= large) {
+            collect.run();
+        }
+    }
+
+    /** For tests: what {@link #giveMemoryBack} runs instead of a full collection, and from what size. */
+    Daemon collectWith(Runnable c, int fromSize) {
+        this.collect = c;
+        this.large = fromSize;
+        return this;
     }
 
     /** Logs the cycle and decides how long to wait for the next one. */

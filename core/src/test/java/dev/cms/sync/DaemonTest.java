@@ -408,6 +408,54 @@ class DaemonTest {
         awaitAsTimePasses(() -> Flags.of(Flag.READ).equals(cloud.flags(id)), "the flag to reach the cloud");
     }
 
+    /**
+     * Issue 15, item 5: the heap is given back (one full collection) before the wait that follows
+     * the first cycle and one that fetched a large batch, for a large mailbox only; never between
+     * idle polls, where it would cost CPU for nothing.
+     */
+    @Test
+    void theHeapIsGivenBackAfterTheFirstCycleAndALargeBatchOnly() throws Exception {
+        InMemoryMailbox cloud = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
+        for (int i = 0; i < 3; i++) {
+            cloud.add(Messages.message("m" + i), Flags.NONE, null);
+        }
+        AtomicInteger collections = new AtomicInteger();
+        fx = new SyncFixture(tmp, 1, List.of(cloud), Router.defaultOnly());
+        fx.ticker = ticker;
+        fx.start(false);
+        daemon = new Daemon(fx.engine, fx.maildirPaths,
+                options(Duration.ofMillis(200), Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofMillis(50)),
+                ticker).afterEachCycle(r -> cycles.incrementAndGet()).collectWith(collections::incrementAndGet, 3);
+        runInThread();
+        await(() -> cycles.get() >= 1, "the first cycle");
+        awaitAsTimePasses(() -> cycles.get() >= 4, "three idle polls");
+        assertEquals(1, collections.get(), "after the first cycle only");
+        for (int i = 3; i < 6; i++) {
+            cloud.add(Messages.message("m" + i), Flags.NONE, null);
+        }
+        int before = cycles.get();
+        awaitAsTimePasses(() -> fx.maildirPaths.get(0).resolve("new").toFile().list().length == 6, "a batch of 3");
+        awaitAsTimePasses(() -> cycles.get() >= before + 3, "more idle polls");
+        assertEquals(2, collections.get(), "once more after the batch");
+    }
+
+    /** A small mailbox never asks for a collection: its heap is small anyway. */
+    @Test
+    void aSmallMailboxNeverAsksForACollection() throws Exception {
+        InMemoryMailbox cloud = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
+        cloud.add(Messages.message("only"), Flags.NONE, null);
+        AtomicInteger collections = new AtomicInteger();
+        fx = new SyncFixture(tmp, 1, List.of(cloud), Router.defaultOnly());
+        fx.ticker = ticker;
+        fx.start(false);
+        daemon = new Daemon(fx.engine, fx.maildirPaths,
+                options(Duration.ofMillis(200), Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofMillis(50)),
+                ticker).afterEachCycle(r -> cycles.incrementAndGet()).collectWith(collections::incrementAndGet, 3);
+        runInThread();
+        awaitAsTimePasses(() -> cycles.get() >= 3, "the first cycle and two polls");
+        assertEquals(0, collections.get());
+    }
+
     @Test
     void thePollTimerBringsCloudChanges() throws Exception {
         InMemoryMailbox cloud = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
