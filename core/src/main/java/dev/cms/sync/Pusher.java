@@ -4,6 +4,7 @@ import dev.cms.model.ContentHash;
 import dev.cms.model.Flags;
 import dev.cms.provider.Change;
 import dev.cms.provider.ChangesOutcomeUnknownException;
+import dev.cms.provider.ChangesRefusedException;
 import dev.cms.provider.CloudMailbox;
 import dev.cms.store.MessageStore;
 import java.io.IOException;
@@ -45,6 +46,15 @@ final class Pusher {
         Map<Change, String> placed;
         try {
             placed = c.box.apply(changes);
+        } catch (ChangesRefusedException e) {
+            // Refused for what it is: never tried again; the next cycle undoes it here (start-up
+            // rules for the message: its file comes back, the one the user moved goes to lost+found).
+            for (Change ch : e.refused()) {
+                c.unsettled.add(ch.id());
+            }
+            r.failure = e;
+            rep.mailboxFailed(c.key(), Failure.Phase.PUSH, e.getMessage() + "; undone here at the next cycle", e);
+            return;
         } catch (ChangesOutcomeUnknownException e) {
             for (Change ch : e.unknown()) {
                 CloudMailbox into = ch.into();

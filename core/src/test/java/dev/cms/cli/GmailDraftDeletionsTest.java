@@ -171,6 +171,38 @@ class GmailDraftDeletionsTest extends GmailAccountFixture {
     }
 
     /**
+     * A draft moved into a label that Gmail refuses to import (an invalid message, too large)
+     * is not tried again every cycle: the next cycle undoes the move here (the draft's file back
+     * in Drafts, the moved file kept in lost+found), the draft stays a draft, and the cycles
+     * after are ok and idle.
+     */
+    @Test
+    void aDraftMoveGmailRefusesIsUndoneNotTriedEveryCycle() throws Exception {
+        byte[] raw = postponed("refused");
+        String id = gmail.addMessage(GUSER, raw, Instant.parse("2026-02-03T10:15:00Z"), Set.of("DRAFT"));
+        try (SyncSetup s = open(deleting("archive"), google, null)) {
+            poll(s);
+            Path was = onlyFile(maildir("Drafts"));
+            google.faults().next(1, "POST", ".*messages/import.*")
+                    .answer(dev.cms.fakecloud.FakeFaults.Answer.status(400)
+                            .json("{\"error\":{\"code\":400,\"message\":\"Invalid message\"}}"));
+            Files.move(was, maildir("Work").resolve("cur").resolve(was.getFileName().toString().split(":")[0] + ":2,S"));
+            ticker.advance(java.time.Duration.ofSeconds(60));
+            assertTrue(!s.engine.runCycle().ok(), "the move was refused");
+            poll(s);
+            assertThatMaildir(maildir("Drafts")).hasMessages(1).hasMessage(raw);
+            assertThatMaildir(maildir("Work")).hasMessages(0);
+            assertEquals(1, lostAndFound().size(), "the moved file is kept");
+            google.requests().clear();
+            poll(s);
+            poll(s);
+            assertEquals(List.of(), posts(".*"), "nothing tried again");
+            assertEquals(Set.of("DRAFT"), gmail.labelsOf(GUSER, id), "still a draft, not trashed");
+            assertEquals(List.of(), gmail.messageIds(GUSER, work));
+        }
+    }
+
+    /**
      * Gmail applies no label to a draft, so a flag set on a draft's file is not pushed: no label
      * edit is tried, the cycles stay ok and idle, and the file keeps its flag.
      */

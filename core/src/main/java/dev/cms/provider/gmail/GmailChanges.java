@@ -8,7 +8,9 @@ import dev.cms.config.DeleteAction;
 import dev.cms.model.Flag;
 import dev.cms.provider.Change;
 import dev.cms.provider.ChangesOutcomeUnknownException;
+import dev.cms.provider.ChangesRefusedException;
 import dev.cms.provider.UploadOutcomeUnknownException;
+import dev.cms.provider.UploadRefusedException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -99,6 +101,10 @@ final class GmailChanges {
                 } catch (UploadOutcomeUnknownException e) {
                     throw new ChangesOutcomeUnknownException(key + ": " + (c.moves() ? "moving" : "copying")
                             + " message " + c.id() + ": " + e.getMessage() + "; not sent again", List.of(c));
+                } catch (UploadRefusedException e) {
+                    throw new ChangesRefusedException(key + ": Gmail refused to make message " + c.id() + " anew in "
+                            + t.getValue() + " for a " + (c.moves() ? "move" : "copy") + ": " + e.getMessage(),
+                            List.of(c), e);
                 }
                 if (made != null) {
                     placed.put(c, made);
