@@ -256,6 +256,7 @@ public final class CoreBenchmark {
     private static Restarted restart(Results r, GeneratedMailbox box, Path stateDir, Path maildir, TimerTicker ticker)
             throws IOException, InterruptedException {
         long read0 = ProcessStats.bytesRead();
+        PollRecording recording = PollRecording.startIfAsked(PollRecording.RESTART_PROPERTY);
         long cpu0 = ProcessStats.cpuNanos();
         long t0 = System.nanoTime();
         MessageStore store = MessageStore.open(stateDir);
@@ -265,6 +266,9 @@ public final class CoreBenchmark {
         long t1 = System.nanoTime();
         CycleReport rep = engine.runCycle();
         long t2 = System.nanoTime();
+        if (recording != null) {
+            recording.close();
+        }
         long read1 = ProcessStats.bytesRead();
         r.restartOpenSeconds = (t1 - t0) / 1e9;
         r.restartCycleSeconds = (t2 - t1) / 1e9;

@@ -7,10 +7,12 @@ import jdk.jfr.Recording;
 
 /**
  * A JFR recording (the JDK's "profile" settings) of the timed polls only, when the system property
- * {@code cms.bench.pollJfr} names a file: {@code BENCH_JAVA_OPTS=-Dcms.bench.pollJfr=polls.jfr}.
+ * {@code cms.bench.pollJfr} names a file: {@code BENCH_JAVA_OPTS=-Dcms.bench.pollJfr=polls.jfr};
+ * of the restarts only with {@code cms.bench.restartJfr}.
  */
 final class PollRecording implements AutoCloseable {
     static final String PROPERTY = "cms.bench.pollJfr";
+    static final String RESTART_PROPERTY = "cms.bench.restartJfr";
     private final Recording recording;
     private final Path file;
 
@@ -19,9 +21,14 @@ final class PollRecording implements AutoCloseable {
         this.file = file;
     }
 
-    /** Starts a recording when the property is set; else returns null. */
+    /** Starts a recording of the polls when {@link #PROPERTY} is set; else returns null. */
     static PollRecording startIfAsked() throws IOException {
-        String name = System.getProperty(PROPERTY);
+        return startIfAsked(PROPERTY);
+    }
+
+    /** Starts a recording when the system property {@code property} names a file; else returns null. */
+    static PollRecording startIfAsked(String property) throws IOException {
+        String name = System.getProperty(property);
         if (name == null || name.isEmpty()) {
             return null;
         }

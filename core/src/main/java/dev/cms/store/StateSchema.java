@@ -36,7 +36,12 @@ final class StateSchema {
                 // Local changes the running daemon saw (file names per Maildir) and has not yet
                 // pushed through a finished cycle: after a crash they are pushed, not undone.
                 "CREATE TABLE local_journal (id INTEGER PRIMARY KEY AUTOINCREMENT, maildir TEXT NOT NULL,"
-                        + " name TEXT NOT NULL, UNIQUE (maildir, name))"));
+                        + " name TEXT NOT NULL, UNIQUE (maildir, name))"),
+            List.of(
+                // The rows of bodies fetched but not yet committed, which a clean cycle's commit
+                // removes: without it that DELETE read every row of the mailbox on every poll
+                // (about 0.1 s at 1,000,000 messages); with it, only those rows.
+                "CREATE INDEX message_uncommitted ON message (mailbox) WHERE in_snapshot = 0"));
 
     static final int VERSION = MIGRATIONS.size();
 
