@@ -96,6 +96,14 @@ public interface CloudMailbox {
         return Optional.empty();
     }
 
+    /**
+     * How often the engine checks its snapshot of this mailbox against {@link #counts} after an
+     * incremental listing (a missed change shows as a difference).
+     */
+    default Duration countCheckInterval() {
+        return Duration.ofMinutes(30);
+    }
+
     /** How often this mailbox wants to be polled when nothing else happens. */
     default Duration pollInterval() {
         return Duration.ofSeconds(60);

@@ -120,7 +120,8 @@ final class CloudRefresh {
      * Checks a mailbox's listing against the service's own counts (one cheap request): after a
      * full listing, to learn the difference the service keeps by itself (Gmail counts a trashed
      * message that keeps its label, which listings leave out), and every
-     * {@link #CHECK_COUNTS_EVERY} after an incremental one. Another difference means the
+     * {@link dev.cms.provider.CloudMailbox#countCheckInterval} (30 minutes unless the mailbox says otherwise)
+     * after an incremental one. Another difference means the
      * incremental listing missed a change (a lost history record, a push that never landed):
      * the sync token is dropped, so the next cycle lists fully. A failed check is tried again
      * next cycle and fails nothing else.
@@ -141,7 +142,7 @@ final class CloudRefresh {
                     c.key(), e.getMessage());
             return;
         }
-        c.nextCheck = at.plus(CHECK_COUNTS_EVERY);
+        c.nextCheck = at.plus(c.box.countCheckInterval());
         if (counts.isPresent()) {
             compare(c, r, counts.get(), fullListing);
         }

@@ -93,6 +93,11 @@ public final class GmailAccountHistory {
         members.add(mailboxKey);
     }
 
+    /** Whether two or more mailboxes list through this reader (the labels of a whole account). */
+    synchronized boolean shared() {
+        return members.size() > 1;
+    }
+
     /** The mailbox no longer lists through this reader (its label was deleted, or is no longer synced). */
     public synchronized void leave(String mailboxKey) {
         members.remove(mailboxKey);

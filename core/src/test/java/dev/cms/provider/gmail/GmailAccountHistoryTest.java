@@ -120,6 +120,19 @@ class GmailAccountHistoryTest extends GmailCloudFixture {
         }
     }
 
+    /**
+     * Labels sharing the account's history check their counts every 6 hours (the history reports
+     * every label's changes); a label read on its own every 30 minutes.
+     */
+    @Test
+    void sharedLabelsCheckTheirCountsLessOften() throws Exception {
+        for (GmailMailbox box : boxes.values()) {
+            assertEquals(java.time.Duration.ofHours(6), box.countCheckInterval(), box.key());
+        }
+        GmailMailbox alone = mailbox("INBOX");
+        assertEquals(java.time.Duration.ofMinutes(30), alone.countCheckInterval());
+    }
+
     @Test
     void aFirstSyncOfAListedAccountMakesNoLabelsListPerLabel() throws Exception {
         // What whole-account discovery does: one labels.list, given to the shared history.
