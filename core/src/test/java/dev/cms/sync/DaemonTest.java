@@ -408,6 +408,19 @@ class DaemonTest {
         awaitAsTimePasses(() -> Flags.of(Flag.READ).equals(cloud.flags(id)), "the flag to reach the cloud");
     }
 
+    /** Starts the daemon over {@code cloud}, polling every 200 ms; counts its collections, mailboxes of 3+ messages. */
+    private AtomicInteger startCounting(CloudMailbox cloud) throws Exception {
+        AtomicInteger collections = new AtomicInteger();
+        fx = new SyncFixture(tmp, 1, List.of(cloud), Router.defaultOnly());
+        fx.ticker = ticker;
+        fx.start(false);
+        daemon = new Daemon(fx.engine, fx.maildirPaths,
+                options(Duration.ofMillis(200), Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofMillis(50)),
+                ticker).afterEachCycle(r -> cycles.incrementAndGet()).collectWith(collections::incrementAndGet, 3);
+        runInThread();
+        return collections;
+    }
+
     /**
      * Issue 15, item 5: the heap is given back (one full collection) before the wait that follows
      * the first cycle and one that fetched a large batch, for a large mailbox only; never between
@@ -419,14 +432,7 @@ class DaemonTest {
         for (int i = 0; i < 3; i++) {
             cloud.add(Messages.message("m" + i), Flags.NONE, null);
         }
-        AtomicInteger collections = new AtomicInteger();
-        fx = new SyncFixture(tmp, 1, List.of(cloud), Router.defaultOnly());
-        fx.ticker = ticker;
-        fx.start(false);
-        daemon = new Daemon(fx.engine, fx.maildirPaths,
-                options(Duration.ofMillis(200), Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofMillis(50)),
-                ticker).afterEachCycle(r -> cycles.incrementAndGet()).collectWith(collections::incrementAndGet, 3);
-        runInThread();
+        AtomicInteger collections = startCounting(cloud);
         await(() -> cycles.get() >= 1, "the first cycle");
         awaitAsTimePasses(() -> cycles.get() >= 4, "three idle polls");
         assertEquals(1, collections.get(), "after the first cycle only");
@@ -444,14 +450,7 @@ class DaemonTest {
     void aSmallMailboxNeverAsksForACollection() throws Exception {
         InMemoryMailbox cloud = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
         cloud.add(Messages.message("only"), Flags.NONE, null);
-        AtomicInteger collections = new AtomicInteger();
-        fx = new SyncFixture(tmp, 1, List.of(cloud), Router.defaultOnly());
-        fx.ticker = ticker;
-        fx.start(false);
-        daemon = new Daemon(fx.engine, fx.maildirPaths,
-                options(Duration.ofMillis(200), Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofMillis(50)),
-                ticker).afterEachCycle(r -> cycles.incrementAndGet()).collectWith(collections::incrementAndGet, 3);
-        runInThread();
+        AtomicInteger collections = startCounting(cloud);
         awaitAsTimePasses(() -> cycles.get() >= 3, "the first cycle and two polls");
         assertEquals(0, collections.get());
     }

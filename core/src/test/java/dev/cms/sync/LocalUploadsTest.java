@@ -459,6 +459,16 @@ class LocalUploadsTest {
         assertEquals(List.of(), fx.lostAndFound());
     }
 
+    /** One Gmail label into one Maildir on the engine clock {@code clock}, started (not cycled). */
+    private InMemoryMailbox openOn(dev.cms.time.FakeTicker clock) throws Exception {
+        InMemoryMailbox box = InMemoryMailbox.likeGmail("gmail:me:INBOX");
+        box.takeUploads();
+        fx = new SyncFixture(tmp, 1, List.of(box), new Router(List.of()));
+        fx.ticker = clock;
+        fx.start(false);
+        return box;
+    }
+
     /**
      * A file copied straight into {@code cur/} is seen while its writer still writes: one
      * modified less than two seconds ago waits (neither uploaded nor sent to lost+found, the
@@ -468,11 +478,7 @@ class LocalUploadsTest {
     @Test
     void aFileStillBeingWrittenWaitsAndIsUploadedWholeOnceSettled() throws Exception {
         dev.cms.time.FakeTicker clock = new dev.cms.time.FakeTicker(java.time.Instant.now());
-        InMemoryMailbox box = InMemoryMailbox.likeGmail("gmail:me:INBOX");
-        box.takeUploads();
-        fx = new SyncFixture(tmp, 1, List.of(box), new Router(List.of()));
-        fx.ticker = clock;
-        fx.start(false);
+        InMemoryMailbox box = openOn(clock);
         fx.engine.useFileEvents(java.time.Duration.ofMinutes(10));
         fx.cycleOk();
         byte[] firstHalf = java.util.Arrays.copyOf(mine, mine.length / 2);
@@ -509,11 +515,7 @@ class LocalUploadsTest {
     @Test
     void aFileFromTheFutureIsTakenForClockSkewNotForAWriter() throws Exception {
         dev.cms.time.FakeTicker clock = new dev.cms.time.FakeTicker(java.time.Instant.now());
-        InMemoryMailbox box = InMemoryMailbox.likeGmail("gmail:me:INBOX");
-        box.takeUploads();
-        fx = new SyncFixture(tmp, 1, List.of(box), new Router(List.of()));
-        fx.ticker = clock;
-        fx.start(false);
+        InMemoryMailbox box = openOn(clock);
         fx.cycleOk();
         Path p = write(0, mine, "");
         Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.from(clock.now().plusSeconds(30)));
