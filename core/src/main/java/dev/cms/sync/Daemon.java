@@ -115,6 +115,8 @@ public final class Daemon {
     /** A full collection: with the launcher's heap flags the heap then shrinks to near what is live. */
     private Runnable collect = System::gc;
     private int large = LARGE;
+    /** A start or a large download happened, and the daemon has not gone idle since. */
+    private boolean collectPending;
 
     public Daemon(SyncEngine engine, List<Path> maildirRoots, Options options, Ticker ticker) {
         this.engine = engine;
@@ -252,10 +254,11 @@ public final class Daemon {
      * otherwise not have for hours, so the resident set stayed at the peak (issue 15, item 5).
      */
     private void giveMemoryBack(CycleReport r, Duration wait) {
-        boolean big = cycles == 1 || r.fetched() + r.delivered() >= large;
-        if (!big || wait.compareTo(options.pollInterval()) < 0) {
-            return;
+        collectPending |= cycles == 1 || r.fetched() + r.delivered() >= large;
+        if (!collectPending || wait.compareTo(options.pollInterval()) < 0) {
+            return; // not yet idle: a cycle follows soon
         }
+        collectPending = false;
         long messages = 0;
         for (int n : engine.snapshotCounts().values()) {
             messages += n;

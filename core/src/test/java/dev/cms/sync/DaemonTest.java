@@ -445,6 +445,27 @@ class DaemonTest {
         assertEquals(2, collections.get(), "once more after the batch");
     }
 
+    /**
+     * A first cycle that fails is followed by a short backoff, not a wait: the collection waits
+     * for the daemon to go idle after a cycle that succeeded.
+     */
+    @Test
+    void theCollectionAfterAStartWaitsForTheDaemonToGoIdle() throws Exception {
+        InMemoryMailbox cloud = InMemoryMailbox.likeOffice365("o365:a@b.c:inbox");
+        for (int i = 0; i < 3; i++) {
+            cloud.add(Messages.message("m" + i), Flags.NONE, null);
+        }
+        fx = new SyncFixture(tmp, 1, List.of(cloud), Router.defaultOnly());
+        fx.ticker = ticker;
+        fx.start(false);
+        fx.cycleOk(); // synced before this daemon's start: its cycles fetch nothing
+        fx.close();
+        cloud.failNext(Op.LIST, 1);
+        AtomicInteger collections = startCounting(cloud);
+        awaitAsTimePasses(() -> cycles.get() >= 4, "a failed cycle, then idle polls");
+        assertEquals(1, collections.get(), "once, when idle after the failed start");
+    }
+
     /** A small mailbox never asks for a collection: its heap is small anyway. */
     @Test
     void aSmallMailboxNeverAsksForACollection() throws Exception {
