@@ -107,16 +107,7 @@ public final class Daemon {
     /** Mailboxes whose backoff {@link #retryNow} ended, for the loop to forget. */
     private final java.util.Queue<String> retryNow = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private volatile java.util.function.Consumer<CycleReport> afterCycle = r -> { };
-    /**
-     * A mailbox (all its folders) this large, or a cycle that fetched or delivered this many
-     * messages, makes the heap worth giving back once the daemon waits ({@link #giveMemoryBack}).
-     */
-    static final int LARGE = 10_000;
-    /** A full collection: with the launcher's heap flags the heap then shrinks to near what is live. */
-    private Runnable collect = System::gc;
-    private int large = LARGE;
-    /** A start or a large download happened, and the daemon has not gone idle since. */
-    private boolean collectPending;
+    private final IdleCollection idleCollection = new IdleCollection();
 
     public Daemon(SyncEngine engine, List<Path> maildirRoots, Options options, Ticker ticker) {
         this.engine = engine;
@@ -235,7 +226,8 @@ public final class Daemon {
                 break;
             }
             Duration wait = schedule(r, paused);
-            giveMemoryBack(r, wait);
+            idleCollection.afterCycle(r, cycles == 1, wait.compareTo(options.pollInterval()) >= 0,
+                    () -> engine.snapshotCounts().values().stream().mapToLong(Integer::longValue).sum());
             afterCycle.accept(r);
             if (reconfigured()) {
                 continue;
@@ -246,32 +238,9 @@ public final class Daemon {
         }
     }
 
-    /**
-     * Before a wait of a poll interval after the first cycle, or after one that fetched or
-     * delivered {@link #LARGE} messages, of a large mailbox: one full collection. A start or a
-     * first sync leaves the heap grown with what it held for a moment; the launcher's flags
-     * ({@code MaxHeapFreeRatio}) shrink it only at a full collection, which an idle daemon would
-     * otherwise not have for hours, so the resident set stayed at the peak (issue 15, item 5).
-     */
-    private void giveMemoryBack(CycleReport r, Duration wait) {
-        collectPending |= cycles == 1 || r.fetched() + r.delivered() >= large;
-        if (!collectPending || wait.compareTo(options.pollInterval()) < 0) {
-            return; // not yet idle: a cycle follows soon
-        }
-        collectPending = false;
-        long messages = 0;
-        for (int n : engine.snapshotCounts().values()) {
-            messages += n;
-        }
-        if (messages >= large) {
-            collect.run();
-        }
-    }
-
-    /** For tests: what {@link #giveMemoryBack} runs instead of a full collection, and from what size. */
+    /** For tests: what the collection when idle runs instead of a full collection, and from what size. */
     Daemon collectWith(Runnable c, int fromSize) {
-        this.collect = c;
-        this.large = fromSize;
+        idleCollection.configure(c, fromSize);
         return this;
     }
 

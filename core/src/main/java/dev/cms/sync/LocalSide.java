@@ -108,21 +108,21 @@ final class LocalSide {
         boolean any = false;
         for (int i = 0; i < maildirs.size(); i++) {
             LocalView v = views.get(i);
-            if (v == null) {
-                continue;
-            }
             try {
-                for (Path p : maildirs.get(i).names()) {
-                    if (!v.contains(p)) {
-                        events.markDirty(i, p);
-                        any = true;
-                    }
+                for (Path p : v == null ? Set.<Path>of() : namesDiffering(i, v)) {
+                    events.markDirty(i, p);
+                    any = true;
                 }
             } catch (IOException e) {
                 any = true;
             }
         }
         return any;
+    }
+
+    /** A names-only listing of Maildir {@code i} against {@code v}: the files it lacks and those gone. */
+    private Set<Path> namesDiffering(int i, LocalView v) throws IOException {
+        return v.differingFrom(maildirs.get(i).names());
     }
 
     void eventsLost(int i) {
@@ -284,17 +284,7 @@ final class LocalSide {
         long now = ticker.nanoTime();
         if (now - lastSafetyScan[i] > safety.toNanos()) {
             lastSafetyScan[i] = now;
-            Set<Path> names = maildirs.get(i).names();
-            for (Path p : names) {
-                if (!old.contains(p)) {
-                    dirty.add(p);
-                }
-            }
-            old.forEach((p, h) -> {
-                if (!names.contains(p)) {
-                    dirty.add(p);
-                }
-            });
+            dirty.addAll(namesDiffering(i, old));
         }
         Set<ContentHash> removed = new HashSet<>();
         for (Path p : dirty) {

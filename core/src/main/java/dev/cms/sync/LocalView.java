@@ -150,6 +150,25 @@ final class LocalView {
         return itemAt(p) != null;
     }
 
+    /**
+     * Against {@code names} (a names-only listing of the Maildir): the files this view does not
+     * hold and those it holds that are not listed.
+     */
+    Set<Path> differingFrom(Set<Path> names) {
+        Set<Path> out = new java.util.HashSet<>();
+        for (Path p : names) {
+            if (!contains(p)) {
+                out.add(p);
+            }
+        }
+        forEach((p, h) -> {
+            if (!names.contains(p)) {
+                out.add(p);
+            }
+        });
+        return out;
+    }
+
     @Nullable FileStat statOf(Path p) {
         Item item = itemAt(p);
         return item == null ? null : item.stat();

@@ -1,0 +1,42 @@
+package dev.cms.sync;
+
+import java.util.function.LongSupplier;
+
+/**
+ * The daemon's one full collection when it goes idle after its first cycle, or after a cycle that
+ * fetched or delivered {@link #LARGE} messages, of a mailbox that large (issue 15, item 5); never
+ * between idle polls. A start or a first sync leaves the heap grown with what it held for a
+ * moment; the launcher's flags ({@code MaxHeapFreeRatio}, {@code -XX:-ShrinkHeapInSteps}) shrink
+ * it only at a full collection, which an idle daemon would otherwise not have for hours, so the
+ * resident set stayed at the peak.
+ */
+final class IdleCollection {
+    /** A mailbox (all its folders) this large, or a cycle with this many messages, earns a collection. */
+    static final int LARGE = 10_000;
+    /** A full collection: with the launcher's heap flags the heap then shrinks to near what is live. */
+    private Runnable collect = System::gc;
+    private int large = LARGE;
+    /** A start or a large download happened, and the daemon has not gone idle since. */
+    private boolean pending;
+
+    /** For tests: what runs instead of a full collection, and from what size. */
+    void configure(Runnable c, int fromSize) {
+        this.collect = c;
+        this.large = fromSize;
+    }
+
+    /**
+     * After cycle {@code r} ({@code first}: the daemon's first); {@code idle}: the daemon now
+     * waits a poll interval (not a rerun or a backoff); {@code messages}: the mailboxes' size.
+     */
+    void afterCycle(CycleReport r, boolean first, boolean idle, LongSupplier messages) {
+        pending |= first || r.fetched() + r.delivered() >= large;
+        if (!pending || !idle) {
+            return; // not yet idle: a cycle follows soon
+        }
+        pending = false;
+        if (messages.getAsLong() >= large) {
+            collect.run();
+        }
+    }
+}
