@@ -216,4 +216,37 @@ class GraphLocalMovesTest extends FolderLifecycleFixture {
             assertEquals(1, lostAndFound().size(), "the user's file is kept");
         }
     }
+
+    /**
+     * Two copies in one push, the second refused: the first was made, and is not made again by
+     * the next cycle (which makes the second).
+     */
+    @Test
+    void aCopyMadeBesideOneThatFailedIsNotMadeAgain() throws Exception {
+        MessageGenerator.Generated other = gen.text(300);
+        String otherId = graph.addMessage(user, "inbox", other.raw(), Instant.parse("2026-02-02T00:00:00Z"), false,
+                null, false);
+        try (SyncSetup s = open(config(), null, ms)) {
+            poll(s);
+            ms.requests().clear();
+            ms.faults().next(1, "POST", "/messages/" + otherId + "/copy$")
+                    .answer(dev.cms.fakecloud.FakeFaults.Answer.status(400)
+                            .json("{\"error\":{\"code\":\"ErrorInvalidRequest\",\"message\":\"no\"}}"));
+            int n = 0;
+            try (java.util.stream.Stream<Path> files = Files.list(maildir("Inbox").resolve("new"))) {
+                for (Path f : files.toList()) {
+                    Files.copy(f, maildir("Projects").resolve("cur").resolve("17000001" + (n++) + ".C.host:2,"));
+                }
+            }
+            ticker.advance(java.time.Duration.ofSeconds(60));
+            assertFalse(s.engine.runCycle().ok(), "one copy failed");
+            poll(s);
+            poll(s);
+            assertEquals(1, requests("POST", "/messages/" + id + "/copy").size(), "made once: " + ms.requests());
+            assertEquals(2, requests("POST", "/messages/" + otherId + "/copy").size(), "refused, then made");
+            assertEquals(2, graph.messageIds(user, projects).size());
+            assertThatMaildir(maildir("Projects")).hasMessages(2);
+            assertNoLostAndFound();
+        }
+    }
 }

@@ -92,29 +92,50 @@ final class GmailChanges {
             }
         }
         Map<Change, String> placed = new LinkedHashMap<>();
-        for (Map.Entry<Change, String> t : into.entrySet()) {
-            Change c = t.getKey();
-            if (GmailImport.DRAFT.equals(own) || GmailImport.DRAFT.equals(t.getValue())) {
-                String made;
-                try {
-                    made = transferByContent(c, own, t.getValue());
-                } catch (UploadOutcomeUnknownException e) {
-                    throw new ChangesOutcomeUnknownException(key + ": " + (c.moves() ? "moving" : "copying")
-                            + " message " + c.id() + ": " + e.getMessage() + "; not sent again", List.of(c));
-                } catch (UploadRefusedException e) {
-                    throw new ChangesRefusedException(key + ": Gmail refused to make message " + c.id() + " anew in "
-                            + t.getValue() + " for a " + (c.moves() ? "move" : "copy") + ": " + e.getMessage(),
-                            List.of(c), e);
-                }
-                if (made != null) {
-                    placed.put(c, made);
-                }
-            } else if (modify(c, transferEdit(c, own, t.getValue()))) {
-                placed.put(c, c.id());
+        List<Change> madeAnew = new ArrayList<>();
+        try {
+            for (Map.Entry<Change, String> t : into.entrySet()) {
+                transfer(t.getKey(), own, t.getValue(), placed, madeAnew);
             }
+        } catch (IOException e) {
+            if (madeAnew.isEmpty()) {
+                throw e;
+            }
+            // The messages made anew before the failure are in the cloud; made again, they would be two.
+            List<Change> mayExist = new ArrayList<>(madeAnew);
+            if (e instanceof ChangesOutcomeUnknownException u) {
+                mayExist.addAll(u.unknown());
+            }
+            throw new ChangesOutcomeUnknownException(e.getMessage() + " (after " + madeAnew.size()
+                    + " message(s) made anew, not made again)", mayExist);
         }
         log.debug("{}: applied {} changes", key, changes.size());
         return placed;
+    }
+
+    /** One move or copy into label {@code into}: a label edit, or made anew by content for Drafts. */
+    private void transfer(Change c, String own, String into, Map<Change, String> placed, List<Change> madeAnew)
+            throws IOException, InterruptedException {
+        if (!GmailImport.DRAFT.equals(own) && !GmailImport.DRAFT.equals(into)) {
+            if (modify(c, transferEdit(c, own, into))) {
+                placed.put(c, c.id());
+            }
+            return;
+        }
+        String made;
+        try {
+            made = transferByContent(c, own, into);
+        } catch (UploadOutcomeUnknownException e) {
+            throw new ChangesOutcomeUnknownException(key + ": " + (c.moves() ? "moving" : "copying")
+                    + " message " + c.id() + ": " + e.getMessage() + "; not sent again", List.of(c));
+        } catch (UploadRefusedException e) {
+            throw new ChangesRefusedException(key + ": Gmail refused to make message " + c.id() + " anew in "
+                    + into + " for a " + (c.moves() ? "move" : "copy") + ": " + e.getMessage(), List.of(c), e);
+        }
+        if (made != null) {
+            placed.put(c, made);
+            madeAnew.add(c);
+        }
     }
 
     /**

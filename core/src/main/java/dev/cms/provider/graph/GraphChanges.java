@@ -86,7 +86,14 @@ final class GraphChanges {
             String message = "Office365 changes for " + key + ": " + failures.size() + " of " + n
                     + " failed: " + String.join("; ", failures.subList(0, Math.min(5, failures.size())))
                     + (failures.size() > 5 ? "; ..." : "");
-            throw unknown.isEmpty() ? new IOException(message) : new ChangesOutcomeUnknownException(message, unknown);
+            // The copies made are messages the next listing brings; made again, they would be two.
+            List<Change> mayExist = new ArrayList<>(unknown);
+            for (Change c : changes) {
+                if (c.copy() && placed.containsKey(c)) {
+                    mayExist.add(c);
+                }
+            }
+            throw mayExist.isEmpty() ? new IOException(message) : new ChangesOutcomeUnknownException(message, mayExist);
         }
         log.debug("{}: applied {} changes in {} sub-requests", key, changes.size(), n);
         return placed;

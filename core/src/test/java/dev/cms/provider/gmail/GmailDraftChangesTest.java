@@ -151,4 +151,24 @@ class GmailDraftChangesTest extends GmailCloudFixture {
         assertEquals(1, gmail.messageIds(USER, lists).size(), "sent once, made once");
         assertEquals(Set.of("DRAFT"), gmail.labelsOf(USER, draft), "nothing removed before the new message is known");
     }
+
+    /**
+     * Two drafts moved out in one push, the second's import refused: the first was made anew, so
+     * the failure reports it as made (never made again) and leaves the second to be tried again.
+     */
+    @Test
+    void aMoveMadeBesideOneThatFailedIsReportedAsMade() throws Exception {
+        String lists = gmail.addLabel(USER, "Lists");
+        String first = add(BODY, WHEN, "DRAFT");
+        String second = add(BODY.replace("postponed", "later"), WHEN, "DRAFT");
+        Change one = Change.move(first, Flags.of(Flag.READ), Flags.of(Flag.READ), mailbox("Lists"));
+        Change two = Change.move(second, Flags.of(Flag.READ), Flags.of(Flag.READ), mailbox("Lists"));
+        faults().next(1, "POST", ".*messages/import.*").after(() -> { }).serve();
+        faults().next(1, "POST", ".*messages/import.*").answer(error(400, "invalidArgument"));
+        dev.cms.provider.ChangesOutcomeUnknownException e = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.cms.provider.ChangesOutcomeUnknownException.class,
+                () -> mailbox("DRAFT").apply(List.of(one, two)));
+        assertEquals(List.of(one), e.unknown(), e.getMessage());
+        assertEquals(1, gmail.messageIds(USER, lists).size());
+    }
 }
