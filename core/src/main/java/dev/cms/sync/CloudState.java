@@ -53,7 +53,7 @@ final class CloudState {
      * service gave no usable answer ({@link dev.cms.provider.ChangesOutcomeUnknownException}), as message id and
      * destination mailbox key: never sent again in this run.
      */
-    final Set<List<String>> copiesSentOnce = new HashSet<>();
+    final Set<List<String>> transfersSentOnce = new HashSet<>();
     /**
      * Messages whose file the last cycle found gone from its Maildir, with no arrival elsewhere
      * to make it a move, and did not yet push as a deletion: under a watcher the two halves of an

@@ -221,7 +221,8 @@ final class LocalMoves {
      * once a listing shows it, or goes to lost+found).
      */
     private static boolean sentOnce(Source s, CloudState d) {
-        return !s.cloud().copiesSentOnce.isEmpty() && s.cloud().copiesSentOnce.contains(List.of(s.id(), d.box.key()));
+        Set<List<String>> sent = s.cloud().transfersSentOnce;
+        return !sent.isEmpty() && sent.contains(List.of(s.id(), d.box.key()));
     }
 
     /** The one other mailbox of {@code s}'s account that routes content {@code h} to Maildir {@code u}; null if none or several. */

@@ -59,7 +59,7 @@ final class Pusher {
             for (Change ch : e.unknown()) {
                 CloudMailbox into = ch.into();
                 if (into != null) {
-                    c.copiesSentOnce.add(List.of(ch.id(), into.key()));
+                    c.transfersSentOnce.add(List.of(ch.id(), into.key()));
                 }
             }
             r.failure = e;
