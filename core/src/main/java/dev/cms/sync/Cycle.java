@@ -56,12 +56,12 @@ final class Cycle {
             if (r.active()) {
                 // Under a watcher the two halves of an mv between Maildirs may come in two cycles:
                 // a file gone with no arrival seen waits a cycle while another file is not seen yet.
-                boolean defer = p.local().watching() && sharesItsAccount(c);
+                // Asked only of a deletion: nothing of it runs in a cycle that deletes nothing.
                 Set<String> deferred = new HashSet<>();
                 Set<String> seenGone = c.departing;
                 List<PushPlan.Push> plan = PushPlan.plan(c, r.now(), locals, expected, p.local()::journaled, p.offline(),
-                        moves.of(c), moves::rewrittenInPlace,
-                        id -> !defer || seenGone.contains(id) || !unseenNames(), deferred::add);
+                        moves.of(c), moves::rewrittenInPlace, id -> !p.local().watching() || seenGone.contains(id)
+                                || !sharesItsAccount(c) || !unseenNames(), deferred::add);
                 c.departing = deferred;
                 if (!deferred.isEmpty()) {
                     // Kept as they were, not delivered again; the next cycle (soon) looks at them again.

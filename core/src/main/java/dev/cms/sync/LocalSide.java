@@ -100,8 +100,8 @@ final class LocalSide {
     }
 
     /**
-     * Whether any Maildir holds a file its view does not know yet (a watcher's event still on its
-     * way): each such name is marked for the next cycle. A names-only listing of every Maildir;
+     * Whether any Maildir's names differ from its view (a file it does not know yet, or one gone:
+     * a watcher's event still on its way): each such name is marked for the next cycle. A names-only listing of every Maildir;
      * a Maildir that cannot be listed counts as holding one.
      */
     boolean markUnseenNames() {
