@@ -1,7 +1,9 @@
 package dev.cms.sync;
 
 import dev.cms.model.Flags;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -14,6 +16,8 @@ final class Listed {
     private final Snapshot base;
     private final Snapshot changed;
     private final Set<String> removed = new HashSet<>();
+    /** Messages another mailbox of the account pushed flags to this cycle: their flags as listed. */
+    private final Map<String, Flags> beforeOthersPush = new HashMap<>();
     /** A full listing: {@link #changed} holds every message, {@link #base} is empty. */
     final boolean full;
 
@@ -60,6 +64,23 @@ final class Listed {
         if (e != null) {
             put(id, e.withFlags(flags));
         }
+    }
+
+    /**
+     * Flags pushed to message {@code id} through another mailbox of the account: the cloud's
+     * value now, and not one the listing found.
+     */
+    void updateFlagsPushedElsewhere(String id, Flags flags) {
+        Entry e = get(id);
+        if (e != null) {
+            beforeOthersPush.putIfAbsent(id, e.flags());
+            put(id, e.withFlags(flags));
+        }
+    }
+
+    /** Message {@code id}'s flags as listed, before another mailbox's push this cycle changed them. */
+    Flags listedFlags(String id, Flags now) {
+        return beforeOthersPush.getOrDefault(id, now);
     }
 
     int size() {

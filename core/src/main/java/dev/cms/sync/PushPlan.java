@@ -90,7 +90,7 @@ final class PushPlan {
                 }
                 continue;
             }
-            Push p = one(c, id, prev, cur, files, expected, startupRules);
+            Push p = one(c, id, prev, cur, now.listedFlags(id, cur.flags()), files, expected, startupRules);
             if (p != null) {
                 out.add(p);
             }
@@ -116,7 +116,7 @@ final class PushPlan {
             List<LocalView> locals, Expected expected) {
         List<MaildirFile> files = Objects.requireNonNull(locals.get(t.maildir()).files(t.arrived()),
                 "an arrival has a file");
-        Push p = one(c, id, prev, cur, files, expected, false);
+        Push p = one(c, id, prev, cur, cur.flags(), files, expected, false);
         if (p != null && p.change().delete()) {
             return p;
         }
@@ -129,8 +129,8 @@ final class PushPlan {
     }
 
     /** The change for message {@code id} whose content has local {@code files}; null when none. */
-    private static @Nullable Push one(CloudState c, String id, Entry prev, Entry cur, List<MaildirFile> files,
-            Expected expected, boolean startupRules) {
+    private static @Nullable Push one(CloudState c, String id, Entry prev, Entry cur, Flags listed,
+            List<MaildirFile> files, Expected expected, boolean startupRules) {
         String name = name(files);
         // The copy's own last-synced flags with what the user changed on the file: for a file
         // standing for copies that disagree, their combination alone pushes nothing. A file
@@ -145,8 +145,10 @@ final class PushPlan {
             }
             mine = CopyFlags.localChanges(prev.flags(), shown, local);
         }
+        // --offline: local wins over what the listing found, not over a flag the user changed
+        // on the message's file in another mailbox's Maildir, pushed there earlier this cycle.
         Flags merged = startupRules
-                ? FlagMerge.merge(cur.flags(), mine, cur.flags(), c.supported) // --offline: local wins
+                ? FlagMerge.merge(listed, mine, cur.flags(), c.supported)
                 : FlagMerge.merge(prev.flags(), mine, cur.flags(), c.supported);
         return merged.equals(cur.flags()) ? null : new Push(Change.flags(id, cur.flags(), merged), name, prev.hash());
     }

@@ -165,7 +165,7 @@ final class Pusher {
             CloudState other = e.getKey();
             Refresh r = e.getValue();
             if (c.sameAccount(other) && r.active() && r.now != null) {
-                r.now.updateFlags(id, flags.retain(other.supported));
+                r.now.updateFlagsPushedElsewhere(id, flags.retain(other.supported));
             }
         }
     }

@@ -1250,7 +1250,8 @@ class IndependentModelTest {
                 if (active[c]) {
                     // Mailboxes push in order; a flag pushed to a message of a shared account
                     // is a change in the cloud for the other mailbox holding that message.
-                    Map<String, Integer> changes = pushes(c, before, new HashMap<>(after), del, xfers.get(c), sent.get(c));
+                    Map<String, Integer> changes = pushes(c, before, new HashMap<>(after), cloudBefore.get(c), del,
+                            xfers.get(c), sent.get(c));
                     if (!changes.isEmpty() || !del.isEmpty() || !sent.get(c).isEmpty()) {
                         if (failOp == Op.APPLY && failBox == c) {
                             active[c] = false;
@@ -1727,8 +1728,8 @@ class IndependentModelTest {
          * and its moves and copies into {@code sent} (id → {flags, 1 for a move}). DESIGN §5 step 2
          * with the README's rules for start-up, identical copies and local moves ({@code xfers}).
          */
-        Map<String, Integer> pushes(int c, List<List<LFile>> local, Map<String, Integer> cloud, Set<String> del,
-                Map<String, Xfer> xfers, Map<String, int[]> sent) {
+        Map<String, Integer> pushes(int c, List<List<LFile>> local, Map<String, Integer> cloud,
+                Map<String, Integer> listed, Set<String> del, Map<String, Xfer> xfers, Map<String, int[]> sent) {
             Map<String, Integer> out = new HashMap<>();
             for (Map.Entry<String, Base> e : base.get(c).entrySet()) {
                 String id = e.getKey();
@@ -1748,7 +1749,7 @@ class IndependentModelTest {
                 if (files.isEmpty() && x != null) {
                     // Moved: the flags its file shows in the new Maildir, T there a deletion.
                     List<LFile> there = local.get(x.maildir()).stream().filter(f -> f.hash().equals(b.hash())).toList();
-                    Integer merged = merge(c, b, cur, there, false);
+                    Integer merged = merge(c, b, cur, cur, there, false);
                     if (merged == null) {
                         del.add(id);
                     } else {
@@ -1762,7 +1763,7 @@ class IndependentModelTest {
                     }
                     continue; // --offline: a missing file is ignored
                 }
-                Integer merged = merge(c, b, cur, files, startupRules);
+                Integer merged = merge(c, b, cur, listed.getOrDefault(id, cur), files, startupRules);
                 if (merged == null) {
                     del.add(id);
                     continue;
@@ -1778,7 +1779,7 @@ class IndependentModelTest {
         }
 
         /** The flags of message {@code b} of mailbox {@code c} after the user's changes on {@code files}; null for T. */
-        Integer merge(int c, Base b, int cur, List<LFile> files, boolean startupRules) {
+        Integer merge(int c, Base b, int cur, int listed, List<LFile> files, boolean startupRules) {
             // What the file showed after the last cycle: a flag when any copy routed there had it.
             int shown = 0;
             for (int d = 0; d < 2; d++) {
@@ -1805,7 +1806,9 @@ class IndependentModelTest {
                 }
                 boolean mine = (changed & bit) != 0 ? (value & bit) != 0 : (b.flags() & bit) != 0;
                 boolean on;
-                if (startupRules) {
+                if (startupRules && (cur & bit) != (listed & bit)) {
+                    on = (cur & bit) != 0; // pushed this cycle through the message's other mailbox
+                } else if (startupRules) {
                     on = mine; // --offline trusts local flags (no user change: the copy's own)
                 } else if ((cur & bit) != (b.flags() & bit)) {
                     on = (cur & bit) != 0; // the cloud changed it since the base: the cloud wins

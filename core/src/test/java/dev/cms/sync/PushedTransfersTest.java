@@ -90,6 +90,29 @@ class PushedTransfersTest {
         assertEquals(Flags.of(Flag.FLAGGED), inbox.flags(id), "not undone");
     }
 
+    /**
+     * After an {@code --offline} start local flags win over what the listing found, but not over
+     * a flag the user set on the message's file in its other label's Maildir: the first label's
+     * push is that change, and the second label's push of its own change keeps it (model seed
+     * 98307: the second label took its file's unchanged flags for the user's and undid the first).
+     */
+    @Test
+    void afterAnOfflineStartChangesOnTwoLabelsFilesOfOneMessageBothReachTheCloud() throws Exception {
+        open(true, 2);
+        String id = labelled(work);
+        fx.start(true);
+        SyncFixture.setLetters(fx.fileFor(0, body), "S");
+        SyncFixture.setLetters(fx.fileFor(1, body), "F");
+        assertEquals(2, fx.cycleOk().pushedFlags());
+        // Pushes change flags as Gmail's modify does (the ones that differ from the listing); the
+        // fake keeps a message's flags per label, Gmail one set for both (so no second cycle here).
+        Flags both = Flags.of(Flag.READ, Flag.FLAGGED);
+        assertEquals(only(both), fx.local(0), "read through one label, flagged through the other");
+        assertEquals(only(both), fx.local(1));
+        assertEquals(Flags.of(Flag.READ), inbox.flags(id));
+        assertEquals(Flags.of(Flag.FLAGGED), work.flags(id), "the read mark is not taken off");
+    }
+
     /** Ids are unique within an account only: another account's message of the same id is another message. */
     @Test
     void aFlagPushedInOneAccountNeverReachesAnotherAccountsMessageOfTheSameId() throws Exception {
