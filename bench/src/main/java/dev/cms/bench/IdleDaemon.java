@@ -32,8 +32,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * what a user's daemon holds. After the first cycle it runs {@link #POLLS} timer polls (the
  * engine's clock moved on by a poll interval, then the daemon woken), as a daemon that has been
  * running for a few minutes has, waits {@link #DEFAULT_SETTLE}, then reads {@code VmRSS}. It does
- * not ask for a garbage collection (the daemon does not). Prints one line
- * {@code IDLE rss=... hwm=... heap_used=... heap_committed=... restart_seconds=...}.
+ * not ask for a garbage collection before that (the daemon does not); after it, one collection
+ * gives the daemon's own live heap ({@code live_heap}: the heap in use less the same figure taken
+ * before the daemon was built; nothing else lives in this process). Prints one line
+ * {@code IDLE rss=... hwm=... heap_used=... heap_committed=... live_heap=... restart_seconds=...}.
  *
  * <p>Usage: {@code IdleDaemon STATE_DIR MAILDIR MAILBOX_KEY [SETTLE_SECONDS]}: the cloud is a
  * {@link QuietMailbox} (nothing changes) with the in-memory Office365 flags.
@@ -69,6 +71,8 @@ public final class IdleDaemon {
 
     /** Opens the state, runs the daemon until its first cycle ended and {@code settle} passed; returns the figures. */
     static String run(CloudMailbox cloud, Path stateDir, Path maildir, Duration settle) throws Exception {
+        // The heap before any part of the daemon is built: what the idle heap is measured against.
+        long baseline = ProcessStats.usedAfterGc();
         long t0 = System.nanoTime();
         TimerTicker ticker = new TimerTicker();
         MessageStore store = MessageStore.open(stateDir);
@@ -100,11 +104,14 @@ public final class IdleDaemon {
                 double pollCpuMillis = cpu0.elapsedNanos() / 1e6 / POLLS;
                 Thread.sleep(settle.toMillis());
                 MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+                long rss = procStatusBytes("VmRSS:");
+                // After the RSS, which a collection asked for here would change: the daemon's own live heap.
+                long live = ProcessStats.usedAfterGc() - baseline;
                 printHistogramIfAsked();
                 return String.format(Locale.ROOT, "rss=%d hwm=%d heap_used=%d heap_committed=%d heap_max=%d"
-                                + " restart_seconds=%.3f poll_cpu_millis=%.1f idle=%s",
-                        procStatusBytes("VmRSS:"), procStatusBytes("VmHWM:"), heap.getUsed(), heap.getCommitted(),
-                        heap.getMax(), restart, pollCpuMillis, first.idle());
+                                + " live_heap=%d restart_seconds=%.3f poll_cpu_millis=%.1f idle=%s",
+                        rss, procStatusBytes("VmHWM:"), heap.getUsed(), heap.getCommitted(),
+                        heap.getMax(), live, restart, pollCpuMillis, first.idle());
             } finally {
                 daemon.stop();
                 daemon.awaitFinished(Duration.ofMinutes(1));
@@ -118,7 +125,7 @@ public final class IdleDaemon {
      * classes by live bytes (the JDK's {@code jcmd GC.class_histogram}) to stderr: what the heap
      * per message is made of.
      */
-    private static void printHistogramIfAsked() throws IOException, InterruptedException {
+    static void printHistogramIfAsked() throws IOException, InterruptedException {
         String n = System.getenv("BENCH_HISTOGRAM");
         if (n == null || !n.matches("[0-9]+")) {
             return;
