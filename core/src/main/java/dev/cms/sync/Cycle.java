@@ -180,12 +180,8 @@ final class Cycle {
         Set<Placed> missed = new HashSet<>();
         refreshed.forEach((c, r) -> {
             if (!r.active()) {
-                c.snapshot.forEach((id, e) -> {
-                    Placed at = new Placed(e.target(), e.hash());
-                    if (pushed.contains(at)) {
-                        missed.add(at);
-                    }
-                });
+                c.snapshot.forEachWhere((t, h) -> pushed.contains(new Placed(t, h)),
+                        (id, e) -> missed.add(new Placed(e.target(), e.hash())));
             }
         });
         forEachPushed((r, id, e) -> {

@@ -48,16 +48,14 @@ final class Expected {
             return;
         }
         for (CloudState c : clouds) {
-            c.snapshot.forEach((id, prev) -> {
-                int t = prev.target();
+            c.snapshot.forEachWhere((t, h) -> {
                 if (t < 0) {
-                    return;
+                    return false;
                 }
                 Set<ContentHash> s = adding.get(t);
-                if (s == null || s.contains(prev.hash())) {
-                    byMaildir.get(t).computeIfAbsent(prev.hash(), k -> new ArrayList<>(1)).add(new Source(c, id));
-                }
-            });
+                return s == null || s.contains(h);
+            }, (id, prev) -> byMaildir.get(prev.target()).computeIfAbsent(prev.hash(), k -> new ArrayList<>(1))
+                    .add(new Source(c, id)));
         }
     }
 

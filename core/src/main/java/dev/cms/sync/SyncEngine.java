@@ -322,12 +322,8 @@ public final class SyncEngine {
      */
     private void touchMissing(Set<Integer> fresh, List<LocalView> locals) {
         for (CloudState c : clouds) {
-            c.snapshot.forEach((id, e) -> {
-                int t = e.target();
-                if (t >= 0 && fresh.contains(t) && !locals.get(t).has(e.hash())) {
-                    local.touch(t, e.hash());
-                }
-            });
+            c.snapshot.forEachWhere((t, h) -> t >= 0 && fresh.contains(t) && !locals.get(t).has(h),
+                    (id, e) -> local.touch(e.target(), e.hash()));
         }
     }
 

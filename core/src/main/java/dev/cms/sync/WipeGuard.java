@@ -74,19 +74,11 @@ final class WipeGuard {
     static boolean movedAway(int i, List<CloudState> clouds, List<@Nullable LocalView> views) {
         Map<ContentHash, Set<Integer>> placed = new HashMap<>();
         for (CloudState c : clouds) {
-            c.snapshot.forEach((id, e) -> {
-                if (e.target() == i) {
-                    placed.putIfAbsent(e.hash(), new HashSet<>());
-                }
-            });
+            c.snapshot.forEachWhere((t, h) -> t == i, (id, e) -> placed.putIfAbsent(e.hash(), new HashSet<>()));
         }
         for (CloudState c : clouds) {
-            c.snapshot.forEach((id, e) -> {
-                Set<Integer> targets = placed.get(e.hash());
-                if (targets != null) {
-                    targets.add(e.target());
-                }
-            });
+            c.snapshot.forEachWhere((t, h) -> placed.containsKey(h), 
+                    (id, e) -> placed.computeIfAbsent(e.hash(), k -> new HashSet<>()).add(e.target()));
         }
         for (Map.Entry<ContentHash, Set<Integer>> p : placed.entrySet()) {
             boolean arrived = false;

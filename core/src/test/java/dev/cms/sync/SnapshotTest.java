@@ -86,6 +86,26 @@ class SnapshotTest {
         }
     }
 
+    /** A pass for some placements hands over exactly the entries placed there, ids and all. */
+    @Test
+    void aPassOverSomePlacementsGivesExactlyTheirEntries() {
+        Snapshot s = new Snapshot();
+        for (int i = 0; i < 100; i++) {
+            s.put("id" + i, in(i % 4 - 1));
+        }
+        s.remove("id1"); // the last row moves into its place
+        Map<String, Entry> seen = new HashMap<>();
+        s.forEachWhere((t, h) -> t == 0 && h.equals(A), seen::put);
+        Map<String, Entry> expected = new HashMap<>();
+        s.forEach((id, e) -> {
+            if (e.target() == 0) {
+                expected.put(id, e);
+            }
+        });
+        assertEquals(24, expected.size());
+        assertEquals(expected, seen);
+    }
+
     /** A snapshot loaded with a known count takes no more room than that needs, and grows at three quarters. */
     @Test
     void aPresizedSnapshotHoldsItsEntriesWithoutGrowing() {
