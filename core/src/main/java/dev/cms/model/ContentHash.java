@@ -50,15 +50,19 @@ public final class ContentHash implements Comparable<ContentHash> {
         return w;
     }
 
+    /** The value of each lower-case hex digit by its code; -1 for every other code below 128. */
+    private static final byte[] VALUE = new byte[128];
+
+    static {
+        java.util.Arrays.fill(VALUE, (byte) -1);
+        for (int d = 0; d < 16; d++) {
+            VALUE[DIGITS[d]] = (byte) d;
+        }
+    }
+
     /** The value of a lower-case hex digit, or -1. */
     private static int digit(int c) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (c >= 'a' && c <= 'f') {
-            return c - 'a' + 10;
-        }
-        return -1;
+        return c >= 0 && c < 128 ? VALUE[c] : -1;
     }
 
     public static boolean isValid(@Nullable String s) {
@@ -82,19 +86,20 @@ public final class ContentHash implements Comparable<ContentHash> {
         if (ascii == null || length != 64 || from < 0 || from + 64 > ascii.length) {
             return null;
         }
+        // Start-up reads two of these per message from state.db: no branch per digit, one check
+        // at the end (a byte that is not a digit has VALUE -1, or is negative itself).
+        int bad = 0;
         long[] w = new long[4];
         for (int k = 0; k < 4; k++) {
             long v = 0;
             for (int i = from + 16 * k, end = i + 16; i < end; i++) {
-                int d = digit(ascii[i]);
-                if (d < 0) {
-                    return null;
-                }
-                v = v << 4 | d;
+                int d = VALUE[ascii[i] & 0x7f];
+                bad |= d | ascii[i];
+                v = v << 4 | (d & 0xf);
             }
             w[k] = v;
         }
-        return new ContentHash(w[0], w[1], w[2], w[3]);
+        return bad < 0 ? null : new ContentHash(w[0], w[1], w[2], w[3]);
     }
 
     /** {@link #parseAscii(byte[], int, int)} of a whole array: a database column's bytes. */

@@ -38,7 +38,7 @@ final class StateReads {
      * (its messages in several mailboxes, its stat index entries, its journal entries) share one
      * instance: the engine keeps them all in memory.
      */
-    private Map<ContentHash, ContentHash> seen = new HashMap<>();
+    private Interned seen = new Interned(0);
 
     StateReads(Connection conn) {
         this.conn = conn;
@@ -47,7 +47,7 @@ final class StateReads {
     /** Drops the shared instances (after start-up, when nothing loads whole tables any more). */
     void forgetHashes() {
         if (!seen.isEmpty()) {
-            seen = new HashMap<>();
+            seen = new Interned(0);
         }
     }
 
@@ -65,8 +65,54 @@ final class StateReads {
         if (h == null) {
             return null;
         }
-        ContentHash known = seen.putIfAbsent(h, h);
-        return known != null ? known : h;
+        return seen.intern(h);
+    }
+
+    /**
+     * A set of hashes that hands back the instance it holds (open addressing, linear probing):
+     * a million rows at start-up, so no map node per hash.
+     */
+    private static final class Interned {
+        private @Nullable ContentHash[] slots;
+        private int size;
+
+        Interned(long expected) {
+            int capacity = 16;
+            while (capacity * 3L / 4 < expected && capacity < 1 << 30) {
+                capacity <<= 1;
+            }
+            slots = new ContentHash[capacity];
+        }
+
+        boolean isEmpty() {
+            return size == 0;
+        }
+
+        ContentHash intern(ContentHash h) {
+            int mask = slots.length - 1;
+            int i = h.hashCode() & mask;
+            for (ContentHash at; (at = slots[i]) != null; i = (i + 1) & mask) {
+                if (at.equals(h)) {
+                    return at;
+                }
+            }
+            slots[i] = h;
+            if (++size > slots.length * 3 / 4) {
+                @Nullable ContentHash[] old = slots;
+                slots = new ContentHash[old.length * 2];
+                int m = slots.length - 1;
+                for (ContentHash o : old) {
+                    if (o != null) {
+                        int j = o.hashCode() & m;
+                        while (slots[j] != null) {
+                            j = (j + 1) & m;
+                        }
+                        slots[j] = o;
+                    }
+                }
+            }
+            return h;
+        }
     }
 
     private static Flags flags(int bits) {
@@ -138,7 +184,7 @@ final class StateReads {
         long rows = count("SELECT COUNT(*) FROM stat_index");
         Map<Long, StatIndex.Entry> out = sized(rows);
         if (seen.isEmpty()) {
-            seen = sized(rows); // most bodies have a local file: the messages' hashes follow
+            seen = new Interned(rows); // most bodies have a local file: the messages' hashes follow
         }
         try (Statement st = conn.createStatement();
                 ResultSet rs = st.executeQuery("SELECT inode, size, mtime, ctime, hash, name FROM stat_index")) {

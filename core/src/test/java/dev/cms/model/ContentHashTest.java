@@ -77,7 +77,8 @@ class ContentHashTest {
     void onlySixtyFourLowerCaseHexDigitsAreAHash() {
         String good = "a".repeat(64);
         for (String bad : new String[] {"", "a".repeat(63), "a".repeat(65), "A".repeat(64), "g" + "a".repeat(63),
-                "a".repeat(63) + " ", "a".repeat(32) + "/" + "a".repeat(31)}) {
+                "a".repeat(63) + " ", "a".repeat(32) + "/" + "a".repeat(31),
+                "\u00e1" + "a".repeat(63)}) { // a byte above 127 whose low bits are a digit
             assertFalse(ContentHash.isValid(bad), bad);
             assertNull(ContentHash.parseOrNull(bad), bad);
             assertNull(ContentHash.parseAscii(bad.getBytes(StandardCharsets.ISO_8859_1)), bad);
