@@ -45,24 +45,30 @@ public final class StatIndex {
     private final MessageStore store;
     private final Lookup committed;
     /** The rows read at start-up, until a complete look has used them; then empty. */
-    private Map<Long, Entry> loaded;
+    private StatRows loaded;
     // Not final: emptied by replacing them once they held many entries (a first sync, a complete
     // look), since a cleared HashMap keeps its table, a megabyte at 100k, as long as the daemon.
     private Map<Long, Entry> dirty = new HashMap<>();
+    /** Inodes a look saw since the last commit, those with a loaded row aside (marked in {@link #loaded}). */
     private Set<Long> seen = new HashSet<>();
     /** The entries that went into the last commit, until it is known to have been saved. */
     private Map<Long, Entry> drained = new HashMap<>();
     private int hashed;
 
     /**
-     * An index starting from {@code loaded}; a {@link HashMap} (what {@link StateDb#loadStatIndex}
-     * returns) is taken over rather than copied, so the caller must not use it afterwards.
-     * {@code committed} answers for inodes once {@code loaded} is dropped.
+     * An index starting from {@code loaded} (what {@link StateDb#loadStatIndex} returns), which
+     * it takes over: the caller must not use it afterwards. {@code committed} answers for inodes
+     * once {@code loaded} is dropped.
      */
-    public StatIndex(MessageStore store, Map<Long, Entry> loaded, Lookup committed) {
+    public StatIndex(MessageStore store, StatRows loaded, Lookup committed) {
         this.store = store;
-        this.loaded = loaded instanceof HashMap<Long, Entry> owned ? owned : new HashMap<>(loaded);
+        this.loaded = loaded;
         this.committed = committed;
+    }
+
+    /** An index starting from the rows {@code loaded} (for tests and tools). */
+    public StatIndex(MessageStore store, Map<Long, Entry> loaded, Lookup committed) {
+        this(store, StatRows.of(loaded), committed);
     }
 
     /** An index whose only committed entries are {@code loaded} (for tests and tools). */
@@ -76,8 +82,13 @@ public final class StatIndex {
      * {@code samePath}: what the caller knew of the file at this path, if anything.
      */
     public ContentHash hashOf(Path file, FileStat stat, String name, @Nullable Entry samePath) throws IOException {
-        seen.add(stat.inode());
-        Entry e = known(stat.inode(), samePath);
+        long inode = stat.inode();
+        int row = loaded.rowOf(inode);
+        markSeen(inode, row);
+        if (row >= 0 && !changedSinceLoad(inode) && loaded.matches(row, stat, name)) {
+            return loaded.hash(row); // a start's common case: the file as the last run left it
+        }
+        Entry e = known(inode, row, samePath);
         if (e != null && e.stat().equals(stat)) {
             if (!Objects.equals(e.name(), name)) {
                 record(stat, e.hash(), name);
@@ -105,8 +116,8 @@ public final class StatIndex {
      * gone (then nothing can be told). Ask before {@link #hashOf}, which updates the entry.
      */
     public boolean unchangedSinceLoad(FileStat stat, String name) {
-        Entry e = loaded.get(stat.inode());
-        return e != null && e.stat().equals(stat) && e.name().equals(name);
+        int row = loaded.rowOf(stat.inode());
+        return row >= 0 && loaded.matches(row, stat, name);
     }
 
     /** Whether the rows read at start-up are still held (see {@link #unchangedSinceLoad}). */
@@ -114,13 +125,13 @@ public final class StatIndex {
         return !loaded.isEmpty();
     }
 
-    private @Nullable Entry known(long inode, @Nullable Entry samePath) throws IOException {
-        Entry e = dirty.get(inode);
-        if (e == null) {
+    private @Nullable Entry known(long inode, int row, @Nullable Entry samePath) throws IOException {
+        Entry e = dirty.isEmpty() ? null : dirty.get(inode);
+        if (e == null && !drained.isEmpty()) {
             e = drained.get(inode);
         }
-        if (e == null) {
-            e = loaded.get(inode);
+        if (e == null && row >= 0) {
+            e = loaded.entry(row);
         }
         if (e == null && samePath != null && samePath.stat().inode() == inode) {
             e = samePath;
@@ -142,14 +153,27 @@ public final class StatIndex {
 
     /** Notes a file whose hash we know (we just delivered or renamed it). */
     public void record(FileStat stat, ContentHash hash, String name) {
-        seen.add(stat.inode());
-        Entry e = new Entry(stat, hash, name);
-        Entry was = loaded.get(stat.inode());
-        if (!e.equals(was)) {
-            dirty.put(stat.inode(), e);
-            if (was != null) {
-                loaded.put(stat.inode(), e);
-            }
+        int row = loaded.rowOf(stat.inode());
+        markSeen(stat.inode(), row);
+        if (row >= 0 && loaded.matches(row, stat, name) && loaded.hash(row).equals(hash)) {
+            return;
+        }
+        dirty.put(stat.inode(), new Entry(stat, hash, name));
+        if (row >= 0) {
+            loaded.put(stat, hash, StatRows.bytes(name));
+        }
+    }
+
+    /** Whether this run recorded something of {@code inode} that is not committed yet. */
+    private boolean changedSinceLoad(long inode) {
+        return !dirty.isEmpty() && dirty.containsKey(inode) || !drained.isEmpty() && drained.containsKey(inode);
+    }
+
+    private void markSeen(long inode, int loadedRow) {
+        if (loadedRow >= 0) {
+            loaded.markSeen(loadedRow);
+        } else {
+            seen.add(inode);
         }
     }
 
@@ -176,18 +200,15 @@ public final class StatIndex {
         dirty = new HashMap<>();
         if (complete) {
             if (!loaded.isEmpty()) {
-                for (Long inode : loaded.keySet()) {
-                    if (!seen.contains(inode)) {
-                        commit.statRemove(inode);
-                    }
-                }
-                loaded = new HashMap<>();
+                loaded.forEachUnseen(commit::statRemove);
+                loaded = new StatRows(0);
             } else {
                 commit.statRetainOnly(new HashSet<>(seen));
             }
         }
         seen = seen.size() > SMALL ? new HashSet<>() : seen;
         seen.clear();
+        loaded.forgetSeen();
         hashed = 0;
     }
 

@@ -263,7 +263,7 @@ public final class StateDb implements AutoCloseable {
     }
 
     /** The whole stat index: inode → (stat, hash). */
-    public synchronized Map<Long, StatIndex.Entry> loadStatIndex() throws IOException {
+    public synchronized StatRows loadStatIndex() throws IOException {
         return read("read the stat index", reads::statIndex);
     }
 

@@ -180,9 +180,9 @@ final class StateReads {
         return rs.wasNull() ? null : Instant.ofEpochMilli(v);
     }
 
-    Map<Long, StatIndex.Entry> statIndex() throws SQLException {
+    StatRows statIndex() throws SQLException {
         long rows = count("SELECT COUNT(*) FROM stat_index");
-        Map<Long, StatIndex.Entry> out = sized(rows);
+        StatRows out = new StatRows(rows);
         if (seen.isEmpty()) {
             seen = new Interned(rows); // most bodies have a local file: the messages' hashes follow
         }
@@ -193,8 +193,7 @@ final class StateReads {
                 if (hash == null) {
                     continue;
                 }
-                long inode = rs.getLong(1);
-                out.put(inode, statRow(inode, rs, 2, hash));
+                out.put(new FileStat(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)), hash, rs.getBytes(6));
             }
         }
         return out;

@@ -2,7 +2,9 @@ package dev.cms.store;
 
 import static dev.cms.store.TestStreams.bytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cms.model.ContentHash;
 import dev.cms.model.FileStat;
@@ -119,6 +121,43 @@ class StatIndexTest {
             commit(db, index, true);
             assertEquals(null, db.statEntry(gone), "a later complete look drops the rows of files gone");
             assertEquals(h, db.statEntry(stat(renamed).inode()).hash());
+        }
+    }
+
+    /**
+     * The rows read at start-up: a file unchanged since is known without being read; one seen by
+     * an incomplete look and gone before the first complete one loses its row then, like one
+     * never seen at all.
+     */
+    @Test
+    void startUpRowsAreUsedUnreadAndThoseOfFilesGoneAreDroppedByTheFirstCompleteLook() throws IOException {
+        Path kept = Files.write(maildir.resolve("kept"), bytes("Subject: k\n\nkept\n"));
+        Path seenThenGone = Files.write(maildir.resolve("seen"), bytes("Subject: s\n\nseen\n"));
+        Path neverSeen = Files.write(maildir.resolve("never"), bytes("Subject: n\n\nnever\n"));
+        try (StateDb db = StateDb.open(tmp.resolve("state.db"))) {
+            StatIndex first = new StatIndex(store, Map.of(), db::statEntry);
+            ContentHash k = first.hashOf(kept, stat(kept), "kept");
+            first.hashOf(seenThenGone, stat(seenThenGone), "seen");
+            first.hashOf(neverSeen, stat(neverSeen), "never");
+            commit(db, first, true);
+
+            StatIndex index = new StatIndex(store, db.loadStatIndex(), db::statEntry);
+            assertTrue(index.unchangedSinceLoad(stat(kept), "kept"));
+            assertFalse(index.unchangedSinceLoad(stat(kept), "kept:2,S"), "another name is a change");
+            long seenInode = stat(seenThenGone).inode();
+            long neverInode = stat(neverSeen).inode();
+            assertEquals(k, index.hashOf(kept, stat(kept), "kept"));
+            index.hashOf(seenThenGone, stat(seenThenGone), "seen");
+            assertEquals(0, index.hashedSinceCommit(), "unchanged files are not read");
+            commit(db, index, false);
+
+            Files.delete(seenThenGone);
+            Files.delete(neverSeen);
+            index.hashOf(kept, stat(kept), "kept");
+            commit(db, index, true);
+            assertEquals(null, db.statEntry(seenInode), "seen before, gone at the complete look");
+            assertEquals(null, db.statEntry(neverInode));
+            assertEquals(k, db.statEntry(stat(kept).inode()).hash());
         }
     }
 
