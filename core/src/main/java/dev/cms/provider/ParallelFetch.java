@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -88,9 +89,34 @@ public final class ParallelFetch {
             }
         } finally {
             pool.shutdownNow();
+            awaitStopped(pool, mailboxKey);
         }
         rethrow(first.get(), mailboxKey);
     }
+
+    /**
+     * Waits (a bounded time) for the pool's threads to stop: a caller interrupted while they ran
+     * must not go on while one is still handing a body to the engine, whose tables are not
+     * made for two threads at once. The interrupt is kept for the caller.
+     */
+    private static void awaitStopped(ExecutorService pool, String mailboxKey) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            if (!pool.awaitTermination(STOP_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                log.warn("{}: body downloads still running {} s after they were stopped", mailboxKey,
+                        STOP_WAIT_SECONDS);
+            }
+        } catch (InterruptedException e) {
+            interrupted = true;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** How long {@link #awaitStopped} waits: an interrupted request ends well within it. */
+    private static final long STOP_WAIT_SECONDS = 60;
 
     private static ExecutorService newPool(int threads, String threadNamePrefix) {
         AtomicInteger threadNo = new AtomicInteger();

@@ -54,7 +54,7 @@ public final class StatRows {
     /** The rows of {@code entries} (for tests and tools). */
     public static StatRows of(Map<Long, StatIndex.Entry> entries) {
         StatRows rows = new StatRows(entries.size());
-        entries.forEach((inode, e) -> rows.put(e.stat(), e.hash(), bytes(e.name())));
+        entries.values().forEach(e -> rows.put(e.stat(), e.hash(), bytes(e.name())));
         return rows;
     }
 
@@ -132,6 +132,7 @@ public final class StatRows {
     }
 
     StatIndex.Entry entry(int row) {
+        // A row without a name gives "": like the null an older row gave, it equals no file's name.
         return new StatIndex.Entry(new FileStat(inodes[row], sizes[row], mtimes[row], ctimes[row]), hashes[row],
                 new String(names[row], StandardCharsets.UTF_8));
     }
@@ -162,7 +163,7 @@ public final class StatRows {
 
     /** Whether {@code bytes} are the UTF-8 form of {@code s}, without encoding {@code s} when it is ASCII. */
     private static boolean sameName(byte[] bytes, @Nullable String s) {
-        if (s == null) {
+        if (s == null || bytes == NO_NAME) {
             return false;
         }
         int n = bytes.length;

@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
  * it, with a count of the messages each Maildir should hold.
  *
  * <p>One lives as long as the daemon with an entry per message, so it holds no object per
- * message but the id's bytes: the entries are rows of parallel arrays (id, content, received
+ * message but the id's bytes (ASCII, or UTF-16 after a marker for any other id): the entries are rows of parallel arrays (id, content, received
  * time, flags and target packed in one int), kept dense, and an open-addressing table of row
  * numbers (linear probing, deletion by shifting back) finds a row by id. An {@link Entry} is
  * made when one is asked for. The per-Maildir counts the wipe guard asks for every cycle are
@@ -23,10 +23,15 @@ final class Snapshot {
     /** Where the target is kept in a row's packed int; the flags are above it. */
     private static final int TARGET_BITS = 24;
     private static final int TARGET_MASK = (1 << TARGET_BITS) - 1;
+    /** The first byte of an id kept as UTF-16 (one with a character beyond ASCII); never an ASCII byte. */
+    private static final byte WIDE = (byte) 0xFF;
     /** Every set of flags, by its bits: an entry made from a row shares one. */
     private static final Flags[] FLAGS = new Flags[1 << Flag.values().length];
 
     static {
+        if (Flag.values().length > Integer.SIZE - 1 - TARGET_BITS) {
+            throw new ExceptionInInitializerError("the flags no longer fit beside the target");
+        }
         for (int b = 0; b < FLAGS.length; b++) {
             FLAGS[b] = new Flags(b);
         }
@@ -150,7 +155,7 @@ final class Snapshot {
     /** Every entry, in no particular order; {@code action} must not change this table. */
     void forEach(BiConsumer<String, Entry> action) {
         for (int row = 0; row < size; row++) {
-            action.accept(new String(ids[row], StandardCharsets.UTF_8), entry(row));
+            action.accept(id(row), entry(row));
         }
     }
 
@@ -162,7 +167,7 @@ final class Snapshot {
     void forEachWhere(Placement where, BiConsumer<String, Entry> action) {
         for (int row = 0; row < size; row++) {
             if (where.test((packed[row] & TARGET_MASK) - 1, hashes[row])) {
-                action.accept(new String(ids[row], StandardCharsets.UTF_8), entry(row));
+                action.accept(id(row), entry(row));
             }
         }
     }
@@ -252,8 +257,36 @@ final class Snapshot {
         perTarget[target] += delta;
     }
 
+    /**
+     * An id as the bytes the table keeps: its ASCII bytes (every service id), else {@link #WIDE}
+     * and its UTF-16 chars, so that any string, even one with a lone surrogate, comes back as it was.
+     */
     private static byte[] key(String id) {
-        return id.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < id.length(); i++) {
+            if (id.charAt(i) >= 0x80) {
+                byte[] out = new byte[1 + 2 * id.length()];
+                out[0] = WIDE;
+                for (int k = 0; k < id.length(); k++) {
+                    char c = id.charAt(k);
+                    out[1 + 2 * k] = (byte) (c >>> 8);
+                    out[2 + 2 * k] = (byte) c;
+                }
+                return out;
+            }
+        }
+        return id.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private String id(int row) {
+        byte[] key = ids[row];
+        if (key.length == 0 || key[0] != WIDE) {
+            return new String(key, StandardCharsets.US_ASCII);
+        }
+        char[] chars = new char[(key.length - 1) / 2];
+        for (int k = 0; k < chars.length; k++) {
+            chars[k] = (char) ((key[1 + 2 * k] & 0xff) << 8 | (key[2 + 2 * k] & 0xff));
+        }
+        return new String(chars);
     }
 
     private static int hash(byte[] key) {

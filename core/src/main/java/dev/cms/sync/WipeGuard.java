@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
@@ -77,8 +78,8 @@ final class WipeGuard {
             c.snapshot.forEachWhere((t, h) -> t == i, (id, e) -> placed.putIfAbsent(e.hash(), new HashSet<>()));
         }
         for (CloudState c : clouds) {
-            c.snapshot.forEachWhere((t, h) -> placed.containsKey(h), 
-                    (id, e) -> placed.computeIfAbsent(e.hash(), k -> new HashSet<>()).add(e.target()));
+            c.snapshot.forEachWhere((t, h) -> placed.containsKey(h),
+                    (id, e) -> Objects.requireNonNull(placed.get(e.hash()), "placed").add(e.target()));
         }
         for (Map.Entry<ContentHash, Set<Integer>> p : placed.entrySet()) {
             boolean arrived = false;

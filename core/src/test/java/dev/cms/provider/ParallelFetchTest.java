@@ -109,6 +109,50 @@ class ParallelFetchTest {
                 }));
     }
 
+    /**
+     * A caller interrupted while bodies download returns only once no fetch runs any more: a
+     * fetch still handing a body over must not race the engine that goes on. The fetch here
+     * ignores the interrupt until the caller is seen waiting.
+     */
+    @Test
+    void anInterruptedCallerReturnsOnlyOnceItsFetchesHaveStopped() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean returned = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicBoolean returnedWhileFetching = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread caller = new Thread(() -> {
+            try {
+                ParallelFetch.run(List.of("a"), 1, "t-", "box", id -> {
+                    started.countDown();
+                    boolean done = false;
+                    while (!done) {
+                        try {
+                            release.await();
+                            done = true;
+                        } catch (InterruptedException ignored) {
+                            // a fetch in the middle of handing over a body finishes it
+                        }
+                    }
+                    returnedWhileFetching.set(returned.get());
+                });
+            } catch (IOException | InterruptedException expected) {
+                // interrupted, as asked
+            } finally {
+                returned.set(true);
+            }
+        });
+        caller.start();
+        started.await();
+        caller.interrupt();
+        // Either the caller is back already (the defect) or it waits for the fetch to stop.
+        while (caller.isAlive() && caller.getState() != Thread.State.TIMED_WAITING) {
+            Thread.onSpinWait();
+        }
+        release.countDown();
+        caller.join();
+        assertTrue(!returnedWhileFetching.get(), "the caller returned while a fetch still ran");
+    }
+
     @Test
     void zeroThreadsIsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

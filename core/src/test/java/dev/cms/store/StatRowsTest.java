@@ -71,6 +71,7 @@ class StatRowsTest {
         rows.put(st, hash(9), null);
         assertFalse(rows.matches(rows.rowOf(9), st, "m9"));
         assertFalse(rows.matches(rows.rowOf(9), st, null));
+        assertFalse(rows.matches(rows.rowOf(9), st, ""), "not even an empty name");
         assertEquals("", rows.get(9).name());
     }
 }

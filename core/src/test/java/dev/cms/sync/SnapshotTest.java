@@ -106,6 +106,23 @@ class SnapshotTest {
         assertEquals(expected, seen);
     }
 
+    /** Any id comes back as it was put, also one beyond ASCII or with a lone surrogate (a bad server's). */
+    @Test
+    void idsBeyondAsciiAreKeptExactly() {
+        Snapshot s = new Snapshot();
+        String[] ids = {"AAMk=", "caf\u00e9", "a\uD800", "a?", "a\uFFFD", "\u00ff", "\uD83D\uDCE7"};
+        for (int i = 0; i < ids.length; i++) {
+            s.put(ids[i], in(i));
+        }
+        assertEquals(ids.length, s.size(), "no two of them are one key");
+        Map<String, Entry> seen = new HashMap<>();
+        s.forEach(seen::put);
+        for (int i = 0; i < ids.length; i++) {
+            assertEquals(in(i), s.get(ids[i]), ids[i]);
+            assertEquals(in(i), seen.get(ids[i]), ids[i]);
+        }
+    }
+
     /** A snapshot loaded with a known count takes no more room than that needs, and grows at three quarters. */
     @Test
     void aPresizedSnapshotHoldsItsEntriesWithoutGrowing() {
