@@ -6,6 +6,7 @@ import dev.cms.model.FileStat;
 import dev.cms.provider.memory.InMemoryMailbox;
 import dev.cms.store.MessageStore;
 import dev.cms.store.StatIndex;
+import dev.cms.store.StatRows;
 import dev.cms.store.StateDb;
 import dev.cms.sync.CycleReport;
 import dev.cms.sync.Daemon;
@@ -24,7 +25,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -346,7 +346,7 @@ public final class CoreBenchmark {
      * Counted before the restart, because the restart's commit updates the index.
      */
     private static long filesToRehash(Path stateDir, Path maildir) throws IOException {
-        Map<Long, StatIndex.Entry> index;
+        StatRows index;
         try (StateDb db = StateDb.openReadOnly(stateDir.resolve("state.db"))) {
             index = db.loadStatIndex();
         }
