@@ -36,11 +36,7 @@ public final class StatRows {
 
     /** Rows for about {@code expected} inodes without growing. */
     public StatRows(long expected) {
-        int capacity = 16;
-        while (capacity * 3L / 4 < expected && capacity < 1 << 30) {
-            capacity <<= 1;
-        }
-        slots = new int[capacity];
+        slots = new int[capacityFor(expected)];
         int rows = (int) Math.max(8, Math.min(expected, 1 << 30));
         inodes = new long[rows];
         sizes = new long[rows];
@@ -49,6 +45,15 @@ public final class StatRows {
         hashes = new ContentHash[rows];
         names = new byte[rows][];
         seen = new boolean[rows];
+    }
+
+    /** The power of two that holds {@code expected} entries at most three quarters full (the store's tables). */
+    static int capacityFor(long expected) {
+        int capacity = 16;
+        while (capacity * 3L / 4 < expected && capacity < 1 << 30) {
+            capacity <<= 1;
+        }
+        return capacity;
     }
 
     /** The rows of {@code entries} (for tests and tools). */

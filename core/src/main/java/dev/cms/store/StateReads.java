@@ -51,11 +51,6 @@ final class StateReads {
         }
     }
 
-    /** A map for about {@code n} entries that is not rehashed while it is filled. */
-    private static <K, V> Map<K, V> sized(long n) {
-        return new HashMap<>((int) Math.min(1 << 30, Math.max(16, n * 4 / 3 + 1)));
-    }
-
     /**
      * The hash in column {@code col} (hex text, read as its bytes without making a string), or
      * null when it is damaged (the row is left out: it only costs a re-download).
@@ -77,11 +72,7 @@ final class StateReads {
         private int size;
 
         Interned(long expected) {
-            int capacity = 16;
-            while (capacity * 3L / 4 < expected && capacity < 1 << 30) {
-                capacity <<= 1;
-            }
-            slots = new ContentHash[capacity];
+            slots = new ContentHash[StatRows.capacityFor(expected)];
         }
 
         boolean isEmpty() {

@@ -74,8 +74,8 @@ final class Listed {
         Entry e = get(id);
         if (e != null) {
             beforeOthersPush.putIfAbsent(id, e.flags());
-            put(id, e.withFlags(flags));
         }
+        updateFlags(id, flags);
     }
 
     /** Message {@code id}'s flags as listed, before another mailbox's push this cycle changed them. */
