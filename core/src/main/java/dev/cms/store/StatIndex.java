@@ -85,8 +85,10 @@ public final class StatIndex {
         long inode = stat.inode();
         int row = loaded.rowOf(inode);
         markSeen(inode, row);
-        if (row >= 0 && !changedSinceLoad(inode) && loaded.matches(row, stat, name)) {
-            return loaded.hash(row); // a start's common case: the file as the last run left it
+        // record() keeps a loaded row equal to what this run last noted of its inode, so the row
+        // answers for it: a start's common case is the file as the last run left it.
+        if (row >= 0 && loaded.matches(row, stat, name)) {
+            return loaded.hash(row);
         }
         Entry e = known(inode, row, samePath);
         if (e != null && e.stat().equals(stat)) {
@@ -162,11 +164,6 @@ public final class StatIndex {
         if (row >= 0) {
             loaded.put(stat, hash, StatRows.bytes(name));
         }
-    }
-
-    /** Whether this run recorded something of {@code inode} that is not committed yet. */
-    private boolean changedSinceLoad(long inode) {
-        return !dirty.isEmpty() && dirty.containsKey(inode) || !drained.isEmpty() && drained.containsKey(inode);
     }
 
     private void markSeen(long inode, int loadedRow) {
