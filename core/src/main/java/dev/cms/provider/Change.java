@@ -43,7 +43,17 @@ public record Change(String id, Flags from, Flags to, boolean delete, @Nullable 
 
     /** Copies the message, which keeps its place, into {@code into}; the copy has the message's {@code flags}. */
     public static Change copy(String id, Flags flags, CloudMailbox into) {
-        return new Change(id, flags, flags, false, Objects.requireNonNull(into, "into"), true);
+        return copy(id, flags, flags, into);
+    }
+
+    /**
+     * Copies the message, whose flags are {@code from}, into {@code into}, the copy's flags going
+     * to {@code to} (the user changed them on the saved file). Where a copy is the message itself
+     * under another label (Gmail), the message's flags go to {@code to}; where it is a new
+     * message (Office365), only the copy's do.
+     */
+    public static Change copy(String id, Flags from, Flags to, CloudMailbox into) {
+        return new Change(id, from, to, false, Objects.requireNonNull(into, "into"), true);
     }
 
     /** Whether this moves the message out of its mailbox into another. */

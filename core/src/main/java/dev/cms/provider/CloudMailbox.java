@@ -35,6 +35,15 @@ public interface CloudMailbox {
         return key();
     }
 
+    /**
+     * Whether a copy into another mailbox of the account is a message of its own (an Office365
+     * copy, with its own id and flags), not the message itself under one more label (Gmail),
+     * whose flags are the original's.
+     */
+    default boolean copyIsOwnMessage() {
+        return true;
+    }
+
     /** The flags this service can store; the others are kept only in the Maildir. */
     Set<Flag> supportedFlags();
 

@@ -96,7 +96,13 @@ final class PushPlan {
             }
             if (t != null && (p == null || !p.change().delete())) {
                 Flags flags = p == null ? cur.flags() : p.change().to();
-                out.add(new Push(Change.copy(id, flags, t.into().box), name(files), prev.hash()));
+                Flags copy = flags;
+                if (t.into().box.copyIsOwnMessage()) {
+                    List<MaildirFile> saved = Objects.requireNonNull(locals.get(t.maildir()).files(t.arrived()),
+                            "an arrival has a file");
+                    copy = copied(flags, expected.shown(prev), saved, c.supported);
+                }
+                out.add(new Push(Change.copy(id, flags, copy, t.into().box), name(files), prev.hash()));
             }
         }
         return out;
@@ -122,6 +128,26 @@ final class PushPlan {
         }
         Flags to = p == null ? cur.flags() : p.change().to();
         return new Push(Change.move(id, cur.flags(), to, t.into().box), name(files), prev.hash());
+    }
+
+    /**
+     * A copy's flags where the copy is a message of its own (Office365): the message's
+     * {@code flags}, with each flag the user changed on the saved file since the message's file
+     * showed {@code shown} (a reader writes the copy with the flags it shows: S once read); never
+     * T. Where the copy is the message under one more label (Gmail), its flags are the
+     * original's, and a change would rename the original's file, which a reader that has just
+     * saved it (neomutt's {@code s}) is about to remove: a renamed file it no longer removes, and
+     * the move it meant would stay a copy. There the copy keeps the message's flags.
+     */
+    private static Flags copied(Flags flags, Flags shown, List<MaildirFile> saved, Set<Flag> supported) {
+        Flags local = CopyFlags.local(saved, shown);
+        Flags out = flags;
+        for (Flag f : supported) {
+            if (f != Flag.TRASHED && local.has(f) != shown.has(f)) {
+                out = out.with(f, local.has(f));
+            }
+        }
+        return out;
     }
 
     private static String name(List<MaildirFile> files) {

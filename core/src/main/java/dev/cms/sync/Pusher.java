@@ -113,12 +113,14 @@ final class Pusher {
             }
         }
         LocalMoves.Transfer t = moves.of(c).get(ch.id());
+        // An Office365 copy is a new message: the flags set on the saved file are its alone.
+        boolean newMessage = ch.copy() && placedId != null && !placedId.equals(ch.id());
         if (ch.moves()) {
             r.now().remove(ch.id());
-        } else {
+        } else if (!newMessage) {
             r.now().updateFlags(ch.id(), ch.to());
         }
-        if (!ch.from().equals(ch.to())) {
+        if (!newMessage && !ch.from().equals(ch.to())) {
             sameMessageElsewhere(c, ch.id(), ch.to(), refreshes);
         }
         if (placedId == null || into == null || was == null) {

@@ -165,6 +165,39 @@ class GraphLocalMovesTest extends FolderLifecycleFixture {
     }
 
     /**
+     * mutt's {@code C}: a rewritten copy in Projects carrying the flags mutt shows (read, and
+     * flagged there), the original left as it was. The copy is made, then given the saved
+     * file's flags; the original keeps its own.
+     */
+    @Test
+    void muttsCopyKeepsTheFlagsOfTheSavedFileOnTheCopyAlone() throws Exception {
+        try (SyncSetup s = open(config(), null, ms)) {
+            poll(s);
+            Path was = onlyFile(maildir("Inbox"));
+            ms.requests().clear();
+            saveAsMutt(was, maildir("Projects"), "FS");
+            poll(s);
+            assertEquals(1, requests("POST", "/messages/" + id + "/copy").size(), "one copy: " + ms.requests());
+            List<String> inProjects = graph.messageIds(user, projects);
+            assertEquals(1, inProjects.size());
+            String copy = inProjects.get(0);
+            FakeGraph.MessageState c = graph.message(user, copy);
+            assertTrue(c.isRead(), "the copy is read, as saved");
+            assertEquals("flagged", c.flagStatus(), "the copy is flagged, as saved");
+            FakeGraph.MessageState m = graph.message(user, id);
+            assertFalse(m.isRead(), "the original is still unread");
+            assertEquals("notFlagged", m.flagStatus(), "the original is not flagged");
+            poll(s);
+            poll(s);
+            assertThatMaildir(maildir("Projects")).hasMessages(1).hasMessage(message.raw()).withFlags("FS");
+            assertThatMaildir(maildir("Inbox")).hasMessages(1).hasMessage(message.raw()).withFlags("");
+            assertEquals(0, bodyDownloads(), "nothing is downloaded again");
+            assertFalse(graph.message(user, id).isRead(), "still unread after later polls");
+            assertNoLostAndFound();
+        }
+    }
+
+    /**
      * A copy is a message made: when Graph made it but its answer was a server error (or was
      * lost), it is not sent again in the call; the next listing shows the copy, and no second
      * one is ever made.

@@ -357,6 +357,11 @@ class IndependentModelTest {
         }
 
         @Override
+        public boolean copyIsOwnMessage() {
+            return false; // a copy keeps the id, like a Gmail label
+        }
+
+        @Override
         public Set<Flag> supportedFlags() {
             return box.supportedFlags();
         }

@@ -153,6 +153,50 @@ class LocalMovesTest {
     }
 
     /**
+     * A flag the user set only on the saved copy (a reader writes the copy with the flags it
+     * shows) is the copy's: on Office365 the copy is a new message and takes it alone; the
+     * original keeps its own flags.
+     */
+    @Test
+    void aFlagSetOnlyOnTheSavedCopyIsTheOffice365CopysAlone() throws Exception {
+        open(true, false, 2);
+        String id = synced(Flags.of(Flag.READ));
+        MaildirFile f = fx.fileFor(0, body);
+        Files.copy(f.path(), fx.maildirPaths.get(1).resolve("cur").resolve("saved:2,FS"));
+        CycleReport r = fx.cycleOk();
+        assertEquals(1, r.pushedCopies());
+        String copy = work.ids().iterator().next();
+        assertEquals(Flags.of(Flag.READ, Flag.FLAGGED), work.flags(copy), "the copy keeps the flag set on it");
+        assertEquals(Flags.of(Flag.READ), inbox.flags(id), "the original is not flagged");
+        assertNothingLostOrDeleted();
+        assertEquals(Map.of(SyncFixture.hash(body), Flags.of(Flag.READ)), fx.local(0));
+        assertEquals(Map.of(SyncFixture.hash(body), Flags.of(Flag.READ, Flag.FLAGGED)), fx.local(1));
+        assertTrue(fx.cycleOk().idle());
+    }
+
+    /**
+     * On Gmail the copy is the message under a second label: its flags are the message's, and a
+     * flag set only on the saved copy is not pushed with the copy, since it would rename the
+     * original's file, which a reader that has just saved it is about to remove (NeomuttSaveTest).
+     * A flag changed on the original's file is pushed, as for any copy.
+     */
+    @Test
+    void aGmailCopyKeepsTheMessagesFlagsAndLeavesTheOriginalsFileAlone() throws Exception {
+        open(true, true, 2);
+        String id = synced(Flags.of(Flag.READ, Flag.REPLIED));
+        MaildirFile f = fx.fileFor(0, body);
+        Files.copy(f.path(), fx.maildirPaths.get(1).resolve("cur").resolve("saved:2,FRS"));
+        Path original = Files.move(f.path(), f.path().resolveSibling(f.name().base() + ":2,S"));
+        CycleReport r = fx.cycleOk();
+        assertEquals(1, r.pushedCopies());
+        assertEquals(Set.of(id), work.ids());
+        assertEquals(Flags.of(Flag.READ), inbox.flags(id), "R taken off the original's file; not F");
+        assertEquals(Flags.of(Flag.READ), work.flags(id));
+        assertTrue(Files.exists(original), "the original's file keeps its name");
+        assertNothingLostOrDeleted();
+    }
+
+    /**
      * The other way round: a message moved in the cloud (the web interface) between two synced
      * folders of the account keeps its id; its file moves to the other Maildir and its body,
      * known under that id, is not downloaded again, also when the destination is listed only

@@ -278,11 +278,11 @@ class ReaderSavesTest {
         assertEquals(1, work.ids().size());
         String copy = work.ids().iterator().next();
         assertFalse(copy.equals(id), "an Office365 copy is a new message");
-        // The message's flags, as for any copy: the original is not touched (the reader is
+        // The saved file's flags, on the copy alone: the original is not touched (the reader is
         // about to remove its file, which must still be there under the name it knows).
-        assertEquals(Flags.NONE, work.flags(copy));
+        assertEquals(Flags.of(Flag.READ), work.flags(copy), "read, as the reader saved it");
         assertEquals(Flags.NONE, inbox.flags(id));
-        assertEquals(Map.of(SyncFixture.hash(body), Flags.NONE), fx.local(1));
+        assertEquals(Map.of(SyncFixture.hash(body), Flags.of(Flag.READ)), fx.local(1));
         assertEquals(Map.of(SyncFixture.hash(body), Flags.NONE), fx.local(0));
         assertNothingLostOrDeleted();
         assertTrue(fx.cycleOk().idle());

@@ -141,6 +141,11 @@ public final class GmailMailbox implements CloudMailbox {
     }
 
     @Override
+    public boolean copyIsOwnMessage() {
+        return false; // a label added
+    }
+
+    @Override
     public Set<Flag> supportedFlags() {
         return EnumSet.of(Flag.READ, Flag.FLAGGED);
     }

@@ -52,7 +52,7 @@ final class GraphChanges {
         List<GraphBatch.Sub> moves = new ArrayList<>();
         int n = 0;
         for (Change c : changes) {
-            Message patch = GraphMessages.patch(c.from(), c.to(), now);
+            Message patch = c.copy() ? null : GraphMessages.patch(c.from(), c.to(), now);
             if (patch != null) {
                 RequestInformation r = messages().byMessageId(c.id())
                         .toPatchRequestInformation(patch, GraphChanges::preferImmutableIds);
@@ -76,12 +76,21 @@ final class GraphChanges {
         List<String> failures = new ArrayList<>(batch.run(patches));
         failures.addAll(batch.run(moves));
         List<Change> unknown = new ArrayList<>();
+        List<GraphBatch.Sub> copyPatches = new ArrayList<>();
         for (Change c : changes) {
             if (c.copy()) {
                 n++;
                 copy(c, destination(c, folders), placed, failures, unknown);
+                // A copy is made with the message's flags; the user changed the saved file's.
+                Message patch = placed.containsKey(c) ? GraphMessages.patch(c.from(), c.to(), now) : null;
+                if (patch != null) {
+                    RequestInformation r = messages().byMessageId(placed.get(c))
+                            .toPatchRequestInformation(patch, GraphChanges::preferImmutableIds);
+                    copyPatches.add(new GraphBatch.Sub(Integer.toString(++n), r, "PATCH copy " + placed.get(c)));
+                }
             }
         }
+        failures.addAll(batch.run(copyPatches));
         if (!failures.isEmpty()) {
             String message = "Office365 changes for " + key + ": " + failures.size() + " of " + n
                     + " failed: " + String.join("; ", failures.subList(0, Math.min(5, failures.size())))

@@ -127,6 +127,11 @@ public final class InMemoryMailbox implements CloudMailbox {
     }
 
     @Override
+    public synchronized boolean copyIsOwnMessage() {
+        return !copyKeepsId;
+    }
+
+    @Override
     public synchronized String accountKey() {
         return account;
     }
@@ -485,6 +490,11 @@ public final class InMemoryMailbox implements CloudMailbox {
                 if (c.from().has(flag) != c.to().has(flag)) {
                     f = f.with(flag, c.to().has(flag));
                 }
+            }
+            if (c.copy() && !copyKeepsId) {
+                // An Office365 copy is a new message: only it takes the change's flags.
+                placed.put(c, transfer(c, new Msg(m.body(), f, m.received(), 0)));
+                continue;
             }
             if (!f.equals(m.flags())) {
                 put(c.id(), new Msg(m.body(), f, m.received(), 0));
