@@ -163,19 +163,8 @@ final class MaildirScan {
         if (!inNew && !f.cur.equals(dir) || p.getFileName().toString().startsWith(".")) {
             return null;
         }
-        Map<String, Object> attrs;
-        try {
-            attrs = Files.readAttributes(p, STAT_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
-        } catch (NoSuchFileException e) {
-            return null;
-        }
-        if (Boolean.TRUE.equals(attrs.get("isRegularFile"))) {
-            return new MaildirFile(p, MaildirName.parse(p.getFileName().toString()), inNew, toStat(attrs));
-        }
-        if (Boolean.TRUE.equals(attrs.get("isSymbolicLink")) && f.skipped.add(p)) {
-            LOG.warn("Skipping {}: a symbolic link (cloud-mdir-sync never follows one in a Maildir)", p);
-        }
-        return null;
+        return read(f, p) instanceof FileStat s
+                ? new MaildirFile(p, MaildirName.parse(p.getFileName().toString()), inNew, s) : null;
     }
 
     /** See {@link MaildirFolder#names}. */
