@@ -2,7 +2,6 @@ package dev.cms.maildir;
 
 import dev.cms.model.FileStat;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -15,7 +14,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.jspecify.annotations.Nullable;
@@ -85,42 +83,13 @@ final class MaildirScan {
     /** Adds the message files among {@code paths}; false when one vanished since the listing. */
     private static boolean addFiles(MaildirFolder f, List<Path> paths, boolean inNew, Function<Path, FileStat> known,
             List<MaildirFile> out) throws IOException {
-        Object[] stats = new Object[paths.size()];
-        int unknown = 0;
-        for (int i = 0; i < stats.length; i++) {
-            stats[i] = known.apply(paths.get(i));
-            if (stats[i] == null) {
-                unknown++;
-            }
-        }
-        if (unknown < PARALLEL_FROM) {
-            for (int i = 0; i < stats.length; i++) {
-                if (stats[i] == null) {
-                    stats[i] = read(f, paths.get(i));
-                }
-            }
-        } else {
-            try {
-                // Each task writes its own slots; the stream's end makes them visible here.
-                IntStream.range(0, stats.length).parallel().forEach(i -> {
-                    if (stats[i] == null) {
-                        try {
-                            stats[i] = read(f, paths.get(i));
-                        } catch (IOException e) {
-                            throw new UncheckedIOException(e);
-                        }
-                    }
-                });
-            } catch (UncheckedIOException e) {
-                throw e.getCause();
-            }
-        }
-        for (int i = 0; i < stats.length; i++) {
-            if (stats[i] == VANISHED) {
+        for (Path p : paths) {
+            FileStat seen = known.apply(p);
+            Object stat = seen != null ? seen : read(f, p);
+            if (stat == VANISHED) {
                 return false;
             }
-            if (stats[i] instanceof FileStat s) {
-                Path p = paths.get(i);
+            if (stat instanceof FileStat s) {
                 out.add(new MaildirFile(p, MaildirName.parse(p.getFileName().toString()), inNew, s));
             }
         }
@@ -131,13 +100,6 @@ final class MaildirScan {
     private static final Object VANISHED = new Object();
     /** What {@link #read} found of a file that is not a regular file. */
     private static final Object SKIPPED = new Object();
-
-    /**
-     * Below this many files to read, one thread reads them; from it on, the machine's cores share
-     * the reads (the common fork-join pool): an lstat of a cached inode is a system call of a
-     * microsecond or two, and a restart of a large Maildir is mostly those calls.
-     */
-    static final int PARALLEL_FROM = 10_000;
 
     /** The stat of message file {@code p}, {@link #VANISHED} or {@link #SKIPPED}; warns once of a symbolic link. */
     private static Object read(MaildirFolder f, Path p) throws IOException {

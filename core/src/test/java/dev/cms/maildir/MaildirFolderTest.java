@@ -19,7 +19,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
-import java.nio.file.LinkOption;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -213,31 +212,6 @@ class MaildirFolderTest {
         write(root.resolve("new/b"), "b");
         folder.beforeStat = onceThenNothing(() -> delete(root.resolve("new/b")));
         assertEquals(Set.of("a:2,S"), scanByName().keySet());
-    }
-
-    /**
-     * A Maildir large enough that the cores share the reads: every file once, with its own stat,
-     * in listing order per directory; a symbolic link still skipped, a file renamed between the
-     * listing and the reads still found once under its new name.
-     */
-    @Test
-    void aLargeMaildirIsReadByEveryCoreWithTheSameResult() throws IOException {
-        int n = MaildirScan.PARALLEL_FROM + 50;
-        for (int i = 0; i < n; i++) {
-            Files.createFile(root.resolve("cur/m" + i + ":2,S"));
-        }
-        Files.createSymbolicLink(root.resolve("cur/link"), root.resolve("cur/m0:2,S"));
-        folder.beforeStat = onceThenNothing(() -> move(root.resolve("cur/m7:2,S"), root.resolve("cur/m7:2,FS")));
-        List<MaildirFile> files = folder.scan();
-        assertEquals(n, files.size());
-        Set<String> names = new HashSet<>();
-        for (MaildirFile f : files) {
-            assertTrue(names.add(f.name().base()), "once: " + f.path());
-            assertEquals(Files.getAttribute(f.path(), "unix:ino", LinkOption.NOFOLLOW_LINKS), f.stat().inode(),
-                    "its own stat: " + f.path());
-        }
-        assertTrue(files.stream().anyMatch(f -> f.path().getFileName().toString().equals("m7:2,FS")));
-        assertFalse(files.stream().anyMatch(f -> f.path().getFileName().toString().equals("link")));
     }
 
     @Test
