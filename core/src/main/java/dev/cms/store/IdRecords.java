@@ -18,6 +18,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -40,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * line for an id replaces an earlier one. A file holding more than twice as many lines as live
  * entries (ids whose body is still stored) is rewritten with only those, at its first use after
  * a start (not during the start: a restart that downloads nothing never reads it) and as it
- * grows.
+ * grows; the bodies of the lines it drops go into {@link DroppedBodies} first (those dropped
+ * before that file was kept, by an older version, are then known too).
  *
  * <p>Thread-safe: appends to one file are serialised.
  */
@@ -61,6 +63,8 @@ final class IdRecords {
     /** The hashes the store holds: at start-up the store's listing made then, afterwards a new one. */
     private volatile StoredBodies storedBodies;
     private final Map<String, Record> records = new ConcurrentHashMap<>();
+    /** Where a compaction adds the bodies whose lines it drops (their bodies left the store). */
+    private final DroppedBodies dropped;
 
     /** The hashes of the bodies the store holds. */
     @FunctionalInterface
@@ -84,10 +88,11 @@ final class IdRecords {
         }
     }
 
-    private IdRecords(Path dir, FileOps files, StoredBodies storedBodies) {
-        this.dir = dir;
+    private IdRecords(Path stateDir, FileOps files, StoredBodies storedBodies) {
+        this.dir = stateDir.resolve(IDS);
         this.files = files;
         this.storedBodies = storedBodies;
+        this.dropped = new DroppedBodies(stateDir);
     }
 
     /**
@@ -96,7 +101,7 @@ final class IdRecords {
      * hashes the store holds.
      */
     static IdRecords open(Path stateDir, FileOps files, StoredBodies storedBodies) throws IOException {
-        IdRecords ids = new IdRecords(stateDir.resolve(IDS), files, storedBodies);
+        IdRecords ids = new IdRecords(stateDir, files, storedBodies);
         StateFiles.ensurePrivateDirectory(files, ids.dir, "message id directory");
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(ids.dir)) {
             for (Path p : entries) {
@@ -268,12 +273,20 @@ final class IdRecords {
             return;
         }
         Map<String, ContentHash> live = new LinkedHashMap<>();
+        Set<ContentHash> gone = new HashSet<>();
         IdRecordLines.read(r.file, (id, hash) -> {
             live.remove(id); // the latest line decides, and its place in the order
             if (stored.test(hash)) {
                 live.put(id, hash);
+            } else {
+                gone.add(hash);
             }
         });
+        // A line's body was in the store once: gone now, it was dropped. Bodies dropped before
+        // dropped.log was kept (by an older version) are known from here on, before their
+        // lines go.
+        gone.removeAll(dropped.among(gone));
+        dropped.record(gone);
         Path temp = r.file.resolveSibling(r.file.getFileName() + COMPACT_SUFFIX);
         try {
             writeLive(temp, live);

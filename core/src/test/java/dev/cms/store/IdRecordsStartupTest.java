@@ -46,4 +46,29 @@ class IdRecordsStartupTest {
         assertEquals(List.of("one " + a.hex(), "two " + b.hex()), Files.readAllLines(file),
                 "rewritten at the record's first use after the start");
     }
+
+    /**
+     * Bodies dropped while no dropped.log was kept (an older version) still have lines in the
+     * record: the compaction that drops those lines records their bodies as dropped first, once
+     * each, so a restored file of one is never taken for the user's new message.
+     */
+    @Test
+    void aCompactionRecordsTheBodiesOfTheLinesItDropsAsDropped() throws IOException {
+        Path stateDir = temp.resolve("state");
+        MessageStore store = MessageStore.open(stateDir);
+        ContentHash a = store.ingest(new ByteArrayInputStream("a\n".getBytes(StandardCharsets.US_ASCII)));
+        ContentHash b = store.ingest(new ByteArrayInputStream("b\n".getBytes(StandardCharsets.US_ASCII)));
+        ContentHash c = store.ingest(new ByteArrayInputStream("c\n".getBytes(StandardCharsets.US_ASCII)));
+        store.recordIds(ACCOUNT, Map.of("one", a));
+        store.recordIds(ACCOUNT, Map.of("two", b));
+        store.recordIds(ACCOUNT, Map.of("three", c));
+        store.retainOnly(Set.of(a), new java.util.HashSet<>()); // b and c dropped, as an older version did: unrecorded
+        new DroppedBodies(stateDir).record(List.of(b)); // b recorded already (this version's drop)
+
+        store = MessageStore.open(stateDir); // 3 lines for 1 live id: rewritten at first use
+        assertEquals(Map.of("one", a), store.recordedIds(ACCOUNT, Set.of("one", "two", "three")));
+        assertEquals(Set.of(b, c), new DroppedBodies(stateDir).among(List.of(a, b, c)));
+        assertEquals(List.of(b.hex(), c.hex()), Files.readAllLines(stateDir.resolve(DroppedBodies.FILE)),
+                "each once");
+    }
 }
