@@ -140,14 +140,8 @@ final class PushPlan {
      * the move it meant would stay a copy. There the copy keeps the message's flags.
      */
     private static Flags copied(Flags flags, Flags shown, List<MaildirFile> saved, Set<Flag> supported) {
-        Flags local = CopyFlags.local(saved, shown);
-        Flags out = flags;
-        for (Flag f : supported) {
-            if (f != Flag.TRASHED && local.has(f) != shown.has(f)) {
-                out = out.with(f, local.has(f));
-            }
-        }
-        return out;
+        Flags local = CopyFlags.local(saved, shown).without(Flag.TRASHED);
+        return CopyFlags.localChanges(flags, shown, local).retain(supported);
     }
 
     private static String name(List<MaildirFile> files) {
