@@ -26,12 +26,16 @@ class IdRecordsStartupTest {
 
     @TempDir Path temp;
 
+    private static ContentHash body(MessageStore store, String line) throws IOException {
+        return store.ingest(new ByteArrayInputStream((line + "\n").getBytes(StandardCharsets.US_ASCII)));
+    }
+
     @Test
     void oneDamagedLineIsDroppedAtTheFirstUseAfterAStartThoughTheRecordIsSmall() throws IOException {
         Path stateDir = temp.resolve("state");
         MessageStore store = MessageStore.open(stateDir);
-        ContentHash a = store.ingest(new ByteArrayInputStream("a\n".getBytes(StandardCharsets.US_ASCII)));
-        ContentHash b = store.ingest(new ByteArrayInputStream("b\n".getBytes(StandardCharsets.US_ASCII)));
+        ContentHash a = body(store, "a");
+        ContentHash b = body(store, "b");
         store.recordIds(ACCOUNT, Map.of("one", a));
         store.recordIds(ACCOUNT, Map.of("two", b));
         Path file;
@@ -56,9 +60,9 @@ class IdRecordsStartupTest {
     void aCompactionRecordsTheBodiesOfTheLinesItDropsAsDropped() throws IOException {
         Path stateDir = temp.resolve("state");
         MessageStore store = MessageStore.open(stateDir);
-        ContentHash a = store.ingest(new ByteArrayInputStream("a\n".getBytes(StandardCharsets.US_ASCII)));
-        ContentHash b = store.ingest(new ByteArrayInputStream("b\n".getBytes(StandardCharsets.US_ASCII)));
-        ContentHash c = store.ingest(new ByteArrayInputStream("c\n".getBytes(StandardCharsets.US_ASCII)));
+        ContentHash a = body(store, "a");
+        ContentHash b = body(store, "b");
+        ContentHash c = body(store, "c");
         store.recordIds(ACCOUNT, Map.of("one", a));
         store.recordIds(ACCOUNT, Map.of("two", b));
         store.recordIds(ACCOUNT, Map.of("three", c));
