@@ -114,7 +114,7 @@ final class Pusher {
         }
         LocalMoves.Transfer t = moves.of(c).get(ch.id());
         // An Office365 copy is a new message: the flags set on the saved file are its alone.
-        boolean newMessage = ch.copy() && placedId != null && !placedId.equals(ch.id());
+        boolean newMessage = ch.copy() && Objects.requireNonNull(ch.into(), "a copy's destination").copyIsOwnMessage();
         if (ch.moves()) {
             r.now().remove(ch.id());
         } else if (!newMessage) {
