@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,12 +37,17 @@ class GmailLate401Test extends GmailCloudFixture {
     void a401ArrivingAfterTheRefreshReusesItsToken() throws Exception {
         String fast = add("Subject: fast\r\n\r\nbody\r\n", NOW, "INBOX");
         String slow = add("Subject: slow\r\n\r\nbody\r\n", NOW, "INBOX");
-        // Both downloads go out with the first token. "fast" is refused at once and refreshes;
-        // "slow" is refused only once "fast" came back with the refreshed token.
+        // Both downloads go out with the first token: "fast" is refused only once "slow" reached
+        // the server (so a slow start of the second thread cannot send it with the new token),
+        // then refreshes; "slow" is refused only once "fast" came back with the refreshed token.
         RequestLog.Calls fastCalls = calls("GET", "messages/" + fast);
-        answerNext(1, "GET", "messages/" + fast, REFUSED);
-        faults().next(1, "GET", path("messages/" + slow))
-                .after(() -> fastCalls.awaitCount(2, Duration.ofSeconds(10))).answer(REFUSED);
+        CountDownLatch slowArrived = new CountDownLatch(1);
+        faults().next(1, "GET", path("messages/" + fast))
+                .after(() -> slowArrived.await(10, TimeUnit.SECONDS)).answer(REFUSED);
+        faults().next(1, "GET", path("messages/" + slow)).after(() -> {
+            slowArrived.countDown();
+            fastCalls.awaitCount(2, Duration.ofSeconds(10));
+        }).answer(REFUSED);
         GmailAccountSpec account = account();
         store.save(account.key(), gmail.issueRefreshToken(USER, GoogleAuth.scopesFor(false)));
         try (LoginCoordinator nobody = new LoginCoordinator(0, false, null, Map.of(), Duration.ofSeconds(5))) {
