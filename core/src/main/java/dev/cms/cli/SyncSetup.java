@@ -264,6 +264,7 @@ final class SyncSetup implements AutoCloseable {
                 r.ticker(), r.progress());
         maildirs = newMaildirs;
         mailboxes = newMailboxes;
+        engine.close();
         engine = next;
         previous = List.copyOf(folders);
     }

@@ -215,6 +215,11 @@ public final class MaildirFolder {
         return delivery.deliver(source, flags, received, beforeCreate);
     }
 
+    /** Where this folder changes files (the seam its package's other classes use too). */
+    FileOps files() {
+        return files;
+    }
+
     /**
      * The same failure with a reason a user can act on, naming this Maildir, when the file
      * system gave none (Java reports EACCES and ENOENT with the path alone). The type is kept,

@@ -2,6 +2,7 @@ package dev.cms.sync;
 
 import dev.cms.maildir.MaildirFile;
 import dev.cms.maildir.MaildirFolder;
+import dev.cms.maildir.ScanAhead;
 import dev.cms.model.ContentHash;
 import dev.cms.model.FileStat;
 import dev.cms.store.StateDb;
@@ -39,6 +40,8 @@ final class LocalSide {
     static final Duration FULL_SCAN_EVERY = Duration.ofSeconds(60);
 
     private final List<MaildirFolder> maildirs;
+    /** The Maildirs' listings read while the state loaded; closed after the first look. */
+    private @Nullable ScanAhead ahead;
     private final List<String> keys;
     private final StatIndex stats;
     private final Ticker ticker;
@@ -58,7 +61,8 @@ final class LocalSide {
     private final LocalJournal journal;
 
     LocalSide(List<MaildirFolder> maildirs, List<String> keys, StatIndex stats, StateDb db, Ticker ticker,
-            StateDb.Journal loadedJournal) {
+            StateDb.Journal loadedJournal, @Nullable ScanAhead ahead) {
+        this.ahead = ahead;
         this.maildirs = maildirs;
         this.keys = keys;
         this.stats = stats;
@@ -152,6 +156,7 @@ final class LocalSide {
                 failed |= lookFailed(i, e, rep);
             }
         }
+        closeScanAhead();
         // The guard runs once every Maildir was looked at: one emptied by moving its files into
         // the others is told apart from one wiped or unmounted.
         List<@Nullable LocalView> now = new ArrayList<>(views);
@@ -361,7 +366,10 @@ final class LocalSide {
     private LocalView readWhole(int i, @Nullable LocalView old, boolean statAll,
             @Nullable Set<ContentHash> changedSinceLoad) throws IOException {
         Function<Path, @Nullable FileStat> known = statAll || old == null ? p -> null : old::statOf;
-        List<MaildirFile> listed = maildirs.get(i).scan(known);
+        List<MaildirFile> listed = old == null && statAll ? listedAhead(i) : null;
+        if (listed == null) {
+            listed = maildirs.get(i).scan(known);
+        }
         LocalView v = new LocalView(maildirs.get(i).root(), listed.size());
         for (MaildirFile f : listed) {
             long inode = f.stat().inode();
@@ -377,6 +385,31 @@ final class LocalSide {
             }
         }
         return v;
+    }
+
+    /** No listing ahead from now on. */
+    void closeScanAhead() {
+        ScanAhead a = ahead;
+        if (a != null) {
+            ahead = null;
+            a.close();
+        }
+    }
+
+    /** The listings being read while the state loads, until the first look; tests wait for them. */
+    @Nullable ScanAhead scanAhead() {
+        return ahead;
+    }
+
+    /** The listing of Maildir {@code i} read while the state loaded, if it is still true. */
+    private @Nullable List<MaildirFile> listedAhead(int i) throws IOException {
+        ScanAhead a = ahead;
+        try {
+            return a == null ? null : a.take(i);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting for the Maildir listings");
+        }
     }
 
     private ContentHash hashOf(MaildirFile f, StatIndex.@Nullable Entry samePath) throws IOException {

@@ -1,6 +1,7 @@
 package dev.cms.sync;
 
 import dev.cms.maildir.MaildirFolder;
+import dev.cms.maildir.ScanAhead;
 import dev.cms.model.ContentHash;
 import dev.cms.provider.CloudMailbox;
 import dev.cms.store.MessageStore;
@@ -93,21 +94,66 @@ public final class SyncEngine {
             clouds.add(new CloudState(mailboxes.get(i), i));
             mailboxKeys.add(mailboxes.get(i).key());
         }
-        StatIndex stats = new StatIndex(store, db.loadStatIndex(), db::statEntry);
-        OwnChanges relay = path -> ownChanges.expect(path);
-        this.local = new LocalSide(folders, maildirKeys, stats, db, ticker, db.loadJournal());
-        this.bodies = new Bodies(store);
-        this.routing = new Routing(router, store);
-        Downloads downloads = new Downloads(new Downloads.Parts(clouds, folders, maildirKeys, store, db, stats, bodies,
-                local, routing, ticker, progress, relay, () -> stopRequested));
-        this.cloudRefresh = new CloudRefresh(clouds, store, bodies, downloads, ticker);
-        this.pusher = new Pusher(store);
-        this.update = new MaildirUpdate(folders, maildirKeys, store, stats, local, bodies, relay);
-        String fingerprint = folders.isEmpty() ? "" : router.fingerprint(maildirKeys, mailboxKeys);
-        this.committer = new Committer(maildirKeys, store, db, stats, local, bodies, ticker, fingerprint);
-        this.cycleParts = new Cycle.Parts(clouds, local, pusher, routing, update, committer, store, offline,
-                () -> stopRequested, new LocalUploads(store, bodies, routing, update, offline, ticker));
-        load();
+        // A restart over a large state reads the Maildirs while it loads that state.
+        ScanAhead ahead = statedMessages(db, mailboxes) >= SCAN_AHEAD_FROM ? ScanAhead.start(folders, ticker) : null;
+        try {
+            StatIndex stats = new StatIndex(store, db.loadStatIndex(), db::statEntry);
+            OwnChanges relay = path -> ownChanges.expect(path);
+            this.local = new LocalSide(folders, maildirKeys, stats, db, ticker, db.loadJournal(), ahead);
+            this.bodies = new Bodies(store);
+            this.routing = new Routing(router, store);
+            Downloads downloads = new Downloads(new Downloads.Parts(clouds, folders, maildirKeys, store, db, stats,
+                    bodies, local, routing, ticker, progress, relay, () -> stopRequested));
+            this.cloudRefresh = new CloudRefresh(clouds, store, bodies, downloads, ticker);
+            this.pusher = new Pusher(store);
+            this.update = new MaildirUpdate(folders, maildirKeys, store, stats, local, bodies, relay);
+            String fingerprint = folders.isEmpty() ? "" : router.fingerprint(maildirKeys, mailboxKeys);
+            this.committer = new Committer(maildirKeys, store, db, stats, local, bodies, ticker, fingerprint);
+            this.cycleParts = new Cycle.Parts(clouds, local, pusher, routing, update, committer, store, offline,
+                    () -> stopRequested, new LocalUploads(store, bodies, routing, update, offline, ticker));
+            load();
+        } catch (IOException | RuntimeException e) {
+            if (ahead != null) {
+                ahead.close();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * From this many messages in {@code state.db} on, a start reads its Maildirs on a thread of
+     * their own while it loads the state ({@link ScanAhead}); below it the second thread and the
+     * watch cost more than they save. {@code -Dcms.scanAheadFrom=0} makes every start do it (the
+     * model test runs that way too).
+     */
+    static final int SCAN_AHEAD_FROM = Integer.getInteger("cms.scanAheadFrom", 2_000);
+
+    /**
+     * Lets go of what the engine holds besides the state it was given: the watch kept for the
+     * Maildirs' start-up listing when no cycle took it yet (it also lets go by itself after a
+     * few minutes). The engine stays usable; its next cycle lists the Maildirs itself.
+     */
+    public void close() {
+        local.closeScanAhead();
+    }
+
+    /** Tests: waits until the Maildirs' listings ahead of the first cycle are read; false when none is. */
+    boolean awaitScanAhead() throws InterruptedException, java.util.concurrent.ExecutionException {
+        ScanAhead a = local.scanAhead();
+        if (a == null) {
+            return false;
+        }
+        a.awaitListed();
+        return true;
+    }
+
+    private static long statedMessages(StateDb db, List<CloudMailbox> mailboxes) throws IOException {
+        long n = 0;
+        for (CloudMailbox m : mailboxes) {
+            StateDb.MailboxRow row = db.loadMailbox(m.key());
+            n += row == null ? 0 : row.messageCount();
+        }
+        return n;
     }
 
     private void load() throws IOException {

@@ -116,6 +116,9 @@ final class SyncFixture implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        if (engine != null) {
+            engine.close();
+        }
         if (db != null) {
             db.close();
             db = null;
