@@ -34,6 +34,8 @@ final class Bodies {
     private ProbeTable<ContentHash> stored = new ProbeTable<>(ContentHash::hashCode);
     /** Per mailbox key: messages whose body was found missing, to download again. */
     private final Map<String, Set<String>> refetch = new HashMap<>();
+    /** Set once a body known to be stored was found missing ({@link #anyFoundMissing}). */
+    private boolean anyFoundMissing;
     /** Set when snapshot entries went away without a local removal (cloud deletions, first cycle). */
     private boolean mayBeUnreferenced = true;
 
@@ -81,7 +83,17 @@ final class Bodies {
         ContentHash there = stored.find(h.hashCode(), h::equals);
         if (there != null) {
             stored.remove(there);
+            anyFoundMissing = true;
         }
+    }
+
+    /**
+     * Whether a body was found missing since the engine started. Until one is, every body
+     * {@code state.db} names counts as stored ({@link #assumeStored}), so no look-up of a
+     * snapshot's bodies can come out false.
+     */
+    synchronized boolean anyFoundMissing() {
+        return anyFoundMissing;
     }
 
     /** True when the store has the body, re-linking it from a Maildir copy if only that is left. */
@@ -190,6 +202,7 @@ final class Bodies {
                 });
             }
             synchronized (this) {
+                anyFoundMissing |= !gone.isEmpty();
                 stored = new ProbeTable<>(ContentHash::hashCode, still.size());
                 for (ContentHash h : still) {
                     if (live.contains(h)) {

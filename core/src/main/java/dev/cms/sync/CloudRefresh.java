@@ -94,7 +94,9 @@ final class CloudRefresh {
      */
     private Map<String, CloudMessage> missingBodies(CloudState c, Listing l, Listed now, List<LocalView> locals) {
         Map<String, CloudMessage> need = new LinkedHashMap<>();
-        if (!l.full() && c.startup) {
+        // At a start every body state.db names counts as stored, so this finds only those a
+        // delivery found missing since (a cycle whose refresh failed leaves the next a start).
+        if (!l.full() && c.startup && bodies.anyFoundMissing()) {
             now.forEach((id, e) -> {
                 if (!bodies.have(e.hash(), locals)) {
                     need.put(id, new CloudMessage(id, e.flags(), e.received()));
