@@ -77,6 +77,7 @@ final class SyncSetup implements AutoCloseable {
         StateLock lock = StateLock.acquire(stateDir);
         StateDb db = null;
         Providers providers = null;
+        SyncEngine engine = null;
         try {
             MessageStore store = MessageStore.open(stateDir, FileOps.SYSTEM);
             List<MaildirFolder> maildirs = new ArrayList<>();
@@ -106,7 +107,7 @@ final class SyncSetup implements AutoCloseable {
                     mailboxes.add(providers.create(f));
                 }
             }
-            SyncEngine engine = new SyncEngine(maildirs, mailboxes, router(config, folders), store, db, offline,
+            engine = new SyncEngine(maildirs, mailboxes, router(config, folders), store, db, offline,
                     ticker, progress);
             SyncSetup setup = new SyncSetup(config, lock, store, db, maildirs, mailboxes, engine, providers);
             if (!config.wholeAccounts().isEmpty() && !config.authenticationOnly()) {
@@ -117,6 +118,9 @@ final class SyncSetup implements AutoCloseable {
             setup.startServices(ticker);
             return setup;
         } catch (IOException | ConfigException | RuntimeException e) {
+            if (engine != null) {
+                engine.close();
+            }
             if (providers != null) {
                 providers.close();
             }
@@ -311,6 +315,7 @@ final class SyncSetup implements AutoCloseable {
     @Override
     public void close() throws IOException {
         try {
+            engine.close();
             if (outbox != null) {
                 outbox.close();
             }

@@ -3,16 +3,19 @@ package dev.cms.maildir;
 import dev.cms.time.Ticker;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
@@ -26,14 +29,18 @@ import org.slf4j.LoggerFactory;
  * then share the two cores instead of following each other.
  *
  * <p>A listing is handed out only while it is still true. Before the first directory is read,
- * a watch is set on every {@code cur/} and {@code new/}; when a listing is {@linkplain #take
- * taken}, every event queued until that moment is drained (a marker file created in the first
- * Maildir's {@code tmp/}, on the same watch, shows when the queue is drained to that point),
- * and a Maildir for which any came (a name created, renamed or removed, a file written in
- * place) gets no listing: the caller reads it again. So a listing taken is as good as one read
- * at the moment it is taken, and a watcher started before that moment sees everything after.
- * Anything in doubt (no watch could be set, events lost, the marker not seen, a read that
- * failed) gives no listing.
+ * a watch is set on every {@code cur/} and {@code new/} (and their identities, device and
+ * inode, are noted); each time a listing is {@linkplain #take taken}, every event queued until
+ * that moment is drained, and a Maildir for which any came (a name created, renamed or
+ * removed, a file written in place), or whose {@code cur/} or {@code new/} is now another
+ * directory, gets no listing: the caller reads it again. A marker file created in the first
+ * Maildir's {@code tmp/}, on the same watch, shows when the queue holds everything until that
+ * moment: the watch service's one thread reads the kernel's events in order and queues each
+ * directory's key at its first event, so once the marker's key came out, the keys of every
+ * earlier event are out or queued. So a listing taken is as good as one read at the moment it
+ * is taken, and a watcher started before that moment sees everything after. Anything in doubt
+ * (no watch could be set, events lost, the marker not seen, a read that failed) gives no
+ * listing.
  */
 public final class ScanAhead implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ScanAhead.class);
@@ -44,14 +51,16 @@ public final class ScanAhead implements AutoCloseable {
 
     private final List<MaildirFolder> folders;
     private final WatchService watch;
-    private final Map<WatchKey, Integer> folderOf = new HashMap<>();
+    /** The Maildirs whose {@code cur/} or {@code new/} a key watches (two, when a link makes them share one). */
+    private final Map<WatchKey, List<Integer>> foldersOf = new HashMap<>();
+    /** Per Maildir, the identities of its {@code cur/} and {@code new/} when they were watched. */
+    private final List<List<Object>> dirKeys = new ArrayList<>();
     private final WatchKey markerKey;
     private final FutureTask<List<List<MaildirFile>>> listings;
     private final boolean[] changed;
     private final boolean[] taken;
-    private boolean drained;
     private boolean trustNone;
-    private boolean closed;
+    private volatile boolean closed;
     private boolean anyTaken;
     private final Ticker ticker;
 
@@ -65,6 +74,9 @@ public final class ScanAhead implements AutoCloseable {
         this.listings = new FutureTask<>(() -> {
             List<List<MaildirFile>> out = new ArrayList<>(folders.size());
             for (MaildirFolder f : folders) {
+                if (closed) {
+                    throw new IOException("closed"); // nobody will take the listings
+                }
                 out.add(f.scan());
             }
             return out;
@@ -87,10 +99,16 @@ public final class ScanAhead implements AutoCloseable {
             ScanAhead a = new ScanAhead(List.copyOf(folders), ticker, watch, marker);
             for (int i = 0; i < folders.size(); i++) {
                 MaildirFolder f = folders.get(i);
+                List<Object> ids = identities(f);
                 for (Path dir : List.of(f.cur, f.nu)) {
-                    a.folderOf.put(dir.register(watch, StandardWatchEventKinds.ENTRY_CREATE,
-                            StandardWatchEventKinds.ENTRY_DELETE, StandardWatchEventKinds.ENTRY_MODIFY), i);
+                    a.foldersOf.computeIfAbsent(dir.register(watch, StandardWatchEventKinds.ENTRY_CREATE,
+                            StandardWatchEventKinds.ENTRY_DELETE, StandardWatchEventKinds.ENTRY_MODIFY),
+                            k -> new ArrayList<>()).add(i);
                 }
+                if (!ids.equals(identities(f))) {
+                    throw new IOException("Maildir " + f.root() + " was replaced while it was being watched");
+                }
+                a.dirKeys.add(ids);
             }
             Thread t = new Thread(a::listThenWait, "cms-scan-ahead");
             t.setDaemon(true);
@@ -127,6 +145,16 @@ public final class ScanAhead implements AutoCloseable {
         }
     }
 
+    /** The identities (device and inode) of {@code f}'s {@code cur/} and {@code new/}. */
+    private static List<Object> identities(MaildirFolder f) throws IOException {
+        List<Object> ids = new ArrayList<>(2);
+        for (Path dir : List.of(f.cur, f.nu)) {
+            ids.add(Objects.requireNonNull(
+                    Files.readAttributes(dir, BasicFileAttributes.class).fileKey(), "a directory's identity"));
+        }
+        return ids;
+    }
+
     /**
      * Waits until the listings are read: for tests, whose changes made after it must be noticed
      * by the watch alone.
@@ -156,11 +184,23 @@ public final class ScanAhead implements AutoCloseable {
             close();
             return null;
         }
-        if (!drained) {
-            drained = true;
+        try {
             drain();
+        } catch (InterruptedException e) {
+            trustNone = true; // events may be left in the queue
+            throw e;
         }
-        return trustNone || changed[i] ? null : all.get(i);
+        if (trustNone || changed[i]) {
+            return null;
+        }
+        try {
+            if (!dirKeys.get(i).equals(identities(folders.get(i)))) {
+                return null; // cur/ or new/ is another directory now: the watch was on the old one
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        return all.get(i);
     }
 
     /** Drains the watch's queue up to a marker created now, noting the Maildirs that changed. */
@@ -175,8 +215,8 @@ public final class ScanAhead implements AutoCloseable {
             return;
         }
         try {
-            // The marker's event comes after every event queued before it, and each poll hands
-            // out one key: this ends after at most one poll per watched directory, plus one.
+            // Until the marker's key comes out (each poll hands out one key, so at most one poll
+            // per watched directory, plus one), then whatever is queued behind it.
             while (true) {
                 WatchKey k = watch.poll(EVENT_WAIT_MILLIS, TimeUnit.MILLISECONDS);
                 if (k == null) {
@@ -200,6 +240,7 @@ public final class ScanAhead implements AutoCloseable {
                     changed(k); // its directory went away
                 }
                 if (markerSeen) {
+                    drainQueued();
                     return;
                 }
             }
@@ -214,9 +255,24 @@ public final class ScanAhead implements AutoCloseable {
         }
     }
 
+    /** Takes every key queued now: their events came before the marker, or after it. */
+    private void drainQueued() {
+        for (WatchKey k; (k = watch.poll()) != null; ) {
+            for (WatchEvent<?> e : k.pollEvents()) {
+                if (e.kind() == StandardWatchEventKinds.OVERFLOW) {
+                    trustNone = true;
+                } else if (k != markerKey) {
+                    changed(k);
+                }
+            }
+            if (!k.reset() && k != markerKey) {
+                changed(k);
+            }
+        }
+    }
+
     private void changed(WatchKey k) {
-        Integer i = folderOf.get(k);
-        if (i != null) {
+        for (int i : foldersOf.getOrDefault(k, List.of())) {
             changed[i] = true;
         }
     }

@@ -89,13 +89,14 @@ final class CloudRefresh {
     }
 
     /**
-     * Messages the listing does not name whose body must be downloaded again: bodies removed
-     * from the store by hand (a notmuch user's rm), at start-up, and those a delivery found missing.
+     * Messages the listing does not name whose body must be downloaded again: those whose body
+     * a delivery or a collection found missing (a notmuch user's rm in {@code hashes/}, say).
      */
     private Map<String, CloudMessage> missingBodies(CloudState c, Listing l, Listed now, List<LocalView> locals) {
         Map<String, CloudMessage> need = new LinkedHashMap<>();
         // At a start every body state.db names counts as stored, so this finds only those a
-        // delivery found missing since (a cycle whose refresh failed leaves the next a start).
+        // delivery or a collection found missing since (a cycle whose refresh failed leaves the
+        // next one a start too).
         if (!l.full() && c.startup && bodies.anyFoundMissing()) {
             now.forEach((id, e) -> {
                 if (!bodies.have(e.hash(), locals)) {

@@ -149,14 +149,17 @@ final class LocalSide {
             BiPredicate<Integer, List<@Nullable LocalView>> movedAway, CycleReport rep) {
         boolean failed = false;
         boolean all = true;
-        for (int i = 0; i < maildirs.size(); i++) {
-            try {
-                all &= look(i);
-            } catch (IOException e) {
-                failed |= lookFailed(i, e, rep);
+        try {
+            for (int i = 0; i < maildirs.size(); i++) {
+                try {
+                    all &= look(i);
+                } catch (IOException e) {
+                    failed |= lookFailed(i, e, rep);
+                }
             }
+        } finally {
+            closeScanAhead(); // its listings are for the first look only
         }
-        closeScanAhead();
         // The guard runs once every Maildir was looked at: one emptied by moving its files into
         // the others is told apart from one wiped or unmounted.
         List<@Nullable LocalView> now = new ArrayList<>(views);
@@ -366,7 +369,7 @@ final class LocalSide {
     private LocalView readWhole(int i, @Nullable LocalView old, boolean statAll,
             @Nullable Set<ContentHash> changedSinceLoad) throws IOException {
         Function<Path, @Nullable FileStat> known = statAll || old == null ? p -> null : old::statOf;
-        List<MaildirFile> listed = old == null && statAll ? listedAhead(i) : null;
+        List<MaildirFile> listed = old == null ? listedAhead(i) : null;
         if (listed == null) {
             listed = maildirs.get(i).scan(known);
         }

@@ -112,7 +112,7 @@ public final class SyncEngine {
             this.cycleParts = new Cycle.Parts(clouds, local, pusher, routing, update, committer, store, offline,
                     () -> stopRequested, new LocalUploads(store, bodies, routing, update, offline, ticker));
             load();
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
             if (ahead != null) {
                 ahead.close();
             }

@@ -26,11 +26,15 @@ class ScanAheadTest {
     @TempDir Path temp;
 
     private List<MaildirFolder> twoMaildirs() throws IOException {
-        MaildirFolder a = MaildirFolder.open(temp.resolve("a"));
-        MaildirFolder b = MaildirFolder.open(temp.resolve("b"));
+        return twoMaildirs(temp);
+    }
+
+    private static List<MaildirFolder> twoMaildirs(Path in) throws IOException {
+        MaildirFolder a = MaildirFolder.open(in.resolve("a"));
+        MaildirFolder b = MaildirFolder.open(in.resolve("b"));
         for (MaildirFolder f : List.of(a, b)) {
             for (int i = 0; i < 5; i++) {
-                Path body = Files.writeString(temp.resolve("body-" + f.root().getFileName() + i),
+                Path body = Files.writeString(in.resolve("body-" + f.root().getFileName() + i),
                         "Subject: " + i + "\n\nx\n");
                 f.deliver(body, i % 2 == 0 ? Flags.NONE : Flags.fromLetters("S"), null);
             }
@@ -138,5 +142,60 @@ class ScanAheadTest {
         Files.writeString(tmp, "not a directory");
         assertNull(ScanAhead.start(folders, Ticker.SYSTEM), "no marker possible: the caller lists");
         assertNull(ScanAhead.start(List.of(), Ticker.SYSTEM));
+    }
+
+    @Test
+    void aDeliveryThroughTmpAfterTheListingLosesTheListing() throws Exception {
+        // The tmp/ directory's key, queued by the delivery's first step, comes out before the
+        // new/ directory's: draining must not stop at the marker's key.
+        for (int run = 0; run < 20; run++) {
+            List<MaildirFolder> folders = twoMaildirs(temp.resolve("run" + run));
+            try (ScanAhead a = startListed(folders)) {
+                Path root = folders.get(0).root();
+                Path tmpFile = Files.writeString(root.resolve("tmp/2.M2P2.host"), "Subject: delivered\n\nx\n");
+                Files.move(tmpFile, root.resolve("new/2.M2P2.host"));
+                assertNull(a.take(0), "run " + run);
+                assertNotNull(a.take(1));
+            }
+        }
+    }
+
+    @Test
+    void eachTakeSeesTheChangesMadeBeforeItNotOnlyTheFirst() throws Exception {
+        List<MaildirFolder> folders = twoMaildirs();
+        try (ScanAhead a = startListed(folders)) {
+            assertNotNull(a.take(0));
+            MaildirFile f = folders.get(1).scan().get(0);
+            Files.move(f.path(), f.path().resolveSibling(f.name().base() + ":2,FS"));
+            assertNull(a.take(1), "changed after the first take, before its own");
+        }
+    }
+
+    @Test
+    void aMaildirReplacedByAnotherDirectoryLosesTheListing() throws Exception {
+        List<MaildirFolder> folders = twoMaildirs();
+        MaildirFolder other = MaildirFolder.open(temp.resolve("other"));
+        try (ScanAhead a = startListed(folders)) {
+            // No event: the watched directories themselves do not change.
+            Path root = folders.get(1).root();
+            Files.move(root, temp.resolve("b.old"));
+            Files.move(other.root(), root);
+            assertNull(a.take(1), "its cur/ and new/ are other directories now");
+            assertNotNull(a.take(0));
+        }
+    }
+
+    @Test
+    void twoMaildirsThatAreOneDirectoryBothLoseTheirListings() throws Exception {
+        List<MaildirFolder> folders = twoMaildirs();
+        Path link = Files.createSymbolicLink(temp.resolve("a-link"), folders.get(0).root());
+        List<MaildirFolder> shared = List.of(folders.get(0), MaildirFolder.open(link), folders.get(1));
+        try (ScanAhead a = startListed(shared)) {
+            MaildirFile f = folders.get(0).scan().get(0);
+            Files.move(f.path(), f.path().resolveSibling(f.name().base() + ":2,FS"));
+            assertNull(a.take(0));
+            assertNull(a.take(1), "the same directories under another name");
+            assertNotNull(a.take(2));
+        }
     }
 }
