@@ -70,4 +70,19 @@ class ScanAheadStartTest {
         assertFalse(after.local().containsValue(Flags.fromLetters("F")),
                 "the cloud is authoritative at a start: the flag set while stopped is undone");
     }
+
+    @Test
+    void theFirstCycleLetsTheWatchGo() throws Exception {
+        InMemoryMailbox cloud = InMemoryMailbox.likeOffice365(KEY);
+        for (int i = 0; i < SyncEngine.SCAN_AHEAD_FROM; i++) {
+            cloud.add(Messages.message("m" + i), Flags.NONE, null);
+        }
+        fx = new SyncFixture(tmp, 1, List.of(cloud), Router.defaultOnly());
+        fx.start(false);
+        fx.cycleOk();
+        fx.start(false);
+        assertTrue(fx.engine.awaitScanAhead());
+        fx.cycleOk();
+        assertFalse(fx.engine.awaitScanAhead(), "closed after the first look: no inotify instance kept");
+    }
 }
