@@ -36,7 +36,8 @@ class ScanAheadStartTest {
 
     private record Outcome(Map<ContentHash, Flags> local, int pushed, boolean scannedAhead) {}
 
-    private Outcome restartWithARename(Path root, boolean renameAfterTheListing) throws Exception {
+    /** A fixture at {@code root} whose one Maildir holds just enough messages to be listed ahead at a start. */
+    private void syncedOnce(Path root) throws Exception {
         InMemoryMailbox cloud = InMemoryMailbox.likeOffice365(KEY);
         for (int i = 0; i < SyncEngine.SCAN_AHEAD_FROM; i++) {
             cloud.add(Messages.message("m" + i), Flags.NONE, null);
@@ -44,6 +45,10 @@ class ScanAheadStartTest {
         fx = new SyncFixture(root, 1, List.of(cloud), Router.defaultOnly());
         fx.start(false);
         fx.cycleOk();
+    }
+
+    private Outcome restartWithARename(Path root, boolean renameAfterTheListing) throws Exception {
+        syncedOnce(root);
         MaildirFile victim = fx.files(0).get(7);
         if (!renameAfterTheListing) {
             SyncFixture.setLetters(victim, "F");
@@ -73,13 +78,7 @@ class ScanAheadStartTest {
 
     @Test
     void theFirstCycleLetsTheWatchGo() throws Exception {
-        InMemoryMailbox cloud = InMemoryMailbox.likeOffice365(KEY);
-        for (int i = 0; i < SyncEngine.SCAN_AHEAD_FROM; i++) {
-            cloud.add(Messages.message("m" + i), Flags.NONE, null);
-        }
-        fx = new SyncFixture(tmp, 1, List.of(cloud), Router.defaultOnly());
-        fx.start(false);
-        fx.cycleOk();
+        syncedOnce(tmp);
         fx.start(false);
         assertTrue(fx.engine.awaitScanAhead());
         fx.cycleOk();
