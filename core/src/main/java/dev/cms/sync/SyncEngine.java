@@ -94,8 +94,17 @@ public final class SyncEngine {
             clouds.add(new CloudState(mailboxes.get(i), i));
             mailboxKeys.add(mailboxes.get(i).key());
         }
+        Map<CloudState, StateDb.MailboxRow> rows = new HashMap<>();
+        int messages = 0;
+        for (CloudState c : clouds) {
+            StateDb.MailboxRow row = db.loadMailbox(c.key());
+            if (row != null) {
+                rows.put(c, row);
+                messages += row.messageCount();
+            }
+        }
         // A restart over a large state reads the Maildirs while it loads that state.
-        ScanAhead ahead = statedMessages(db, mailboxes) >= SCAN_AHEAD_FROM ? ScanAhead.start(folders, ticker) : null;
+        ScanAhead ahead = messages >= SCAN_AHEAD_FROM ? ScanAhead.start(folders, ticker) : null;
         try {
             StatIndex stats = new StatIndex(store, db.loadStatIndex(), db::statEntry);
             OwnChanges relay = path -> ownChanges.expect(path);
@@ -111,7 +120,7 @@ public final class SyncEngine {
             this.committer = new Committer(maildirKeys, store, db, stats, local, bodies, ticker, fingerprint);
             this.cycleParts = new Cycle.Parts(clouds, local, pusher, routing, update, committer, store, offline,
                     () -> stopRequested, new LocalUploads(store, bodies, routing, update, offline, ticker));
-            load();
+            load(rows, messages);
         } catch (IOException | RuntimeException | Error e) {
             if (ahead != null) {
                 ahead.close();
@@ -147,29 +156,12 @@ public final class SyncEngine {
         return true;
     }
 
-    private static long statedMessages(StateDb db, List<CloudMailbox> mailboxes) throws IOException {
-        long n = 0;
-        for (CloudMailbox m : mailboxes) {
-            StateDb.MailboxRow row = db.loadMailbox(m.key());
-            n += row == null ? 0 : row.messageCount();
-        }
-        return n;
-    }
-
-    private void load() throws IOException {
+    /** Loads the snapshots of the mailboxes that have {@code rows}, {@code messages} messages in all. */
+    private void load(Map<CloudState, StateDb.MailboxRow> rows, int messages) throws IOException {
         boolean lastRunClean = Committer.CLEAN.equals(db.meta(Committer.LAST_CYCLE_META));
         Map<String, Integer> targetIndex = new HashMap<>();
         for (int i = 0; i < maildirKeys.size(); i++) {
             targetIndex.put(maildirKeys.get(i), i);
-        }
-        Map<CloudState, StateDb.MailboxRow> rows = new HashMap<>();
-        int messages = 0;
-        for (CloudState c : clouds) {
-            StateDb.MailboxRow row = db.loadMailbox(c.key());
-            if (row != null) {
-                rows.put(c, row);
-                messages += row.messageCount();
-            }
         }
         bodies.expect(messages);
         for (CloudState c : clouds) {
