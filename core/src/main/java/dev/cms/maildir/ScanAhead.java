@@ -217,32 +217,17 @@ public final class ScanAhead implements AutoCloseable {
         try {
             // Until the marker's key comes out (each poll hands out one key, so at most one poll
             // per watched directory, plus one), then whatever is queued behind it.
-            while (true) {
-                WatchKey k = watch.poll(EVENT_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            WatchKey k;
+            do {
+                k = watch.poll(EVENT_WAIT_MILLIS, TimeUnit.MILLISECONDS);
                 if (k == null) {
                     log.debug("the marker of the listing ahead was not seen in time");
                     trustNone = true;
                     return;
                 }
-                boolean markerSeen = false;
-                for (WatchEvent<?> e : k.pollEvents()) {
-                    if (e.kind() == StandardWatchEventKinds.OVERFLOW) {
-                        trustNone = true;
-                        return;
-                    }
-                    if (k == markerKey) {
-                        markerSeen |= marker.getFileName().equals(e.context());
-                    } else {
-                        changed(k);
-                    }
-                }
-                if (!k.reset() && k != markerKey) {
-                    changed(k); // its directory went away
-                }
-                if (markerSeen) {
-                    drainQueued();
-                    return;
-                }
+            } while (!note(k, marker));
+            while ((k = watch.poll()) != null) {
+                note(k, marker);
             }
         } catch (ClosedWatchServiceException e) {
             trustNone = true;
@@ -255,20 +240,25 @@ public final class ScanAhead implements AutoCloseable {
         }
     }
 
-    /** Takes every key queued now: their events came before the marker, or after it. */
-    private void drainQueued() {
-        for (WatchKey k; (k = watch.poll()) != null; ) {
-            for (WatchEvent<?> e : k.pollEvents()) {
-                if (e.kind() == StandardWatchEventKinds.OVERFLOW) {
-                    trustNone = true;
-                } else if (k != markerKey) {
-                    changed(k);
-                }
-            }
-            if (!k.reset() && k != markerKey) {
+    /**
+     * Notes the Maildirs key {@code k}'s events name as changed (all of them, when events were
+     * lost) and makes the key ready for more; true when one event is {@code marker}'s creation.
+     */
+    private boolean note(WatchKey k, Path marker) {
+        boolean markerSeen = false;
+        for (WatchEvent<?> e : k.pollEvents()) {
+            if (e.kind() == StandardWatchEventKinds.OVERFLOW) {
+                trustNone = true;
+            } else if (k == markerKey) {
+                markerSeen |= marker.getFileName().equals(e.context());
+            } else {
                 changed(k);
             }
         }
+        if (!k.reset() && k != markerKey) {
+            changed(k); // its directory went away
+        }
+        return markerSeen;
     }
 
     private void changed(WatchKey k) {
