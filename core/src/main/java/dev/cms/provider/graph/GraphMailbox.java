@@ -322,8 +322,7 @@ public final class GraphMailbox implements CloudMailbox {
 
     private void fetchOne(String id, BodySink sink) throws IOException, InterruptedException {
         String call = "messages.$value";
-        try (InputStream in = transport.call(call, () -> graph().me().messages().byMessageId(id).content()
-                .get(rc -> rc.options.add(GraphCall.streamed(call))))) {
+        try (InputStream in = transport.messageContent(call, id)) {
             sink.accept(id, in, null);
         } catch (GraphStatusException e) {
             if (e.status() != 404) {

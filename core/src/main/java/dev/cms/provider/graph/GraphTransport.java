@@ -14,7 +14,9 @@ import dev.cms.provider.AccessTokenSource;
 import dev.cms.provider.RetryPolicy;
 import dev.cms.time.Ticker;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.function.Consumer;
 import okhttp3.HttpUrl;
@@ -62,6 +64,8 @@ final class GraphTransport implements Interceptor {
     /** For calls that create something ({@link GraphCall#once()}). */
     private final RetryPolicy once;
     private final GraphServiceClient graph;
+    /** The SDK client's connections and threads with only this interceptor: for the body downloads. */
+    private final OkHttpClient direct;
     private final Object pauseLock = new Object();
     private boolean paused;
     private long pauseUntilNanos;
@@ -100,8 +104,56 @@ final class GraphTransport implements Interceptor {
         if (options.sslSocketFactory() != null) {
             b.sslSocketFactory(options.sslSocketFactory(), options.trustManager());
         }
-        this.graph = new GraphServiceClient(new AnonymousAuthenticationProvider(), b.build());
+        OkHttpClient client = b.build();
+        this.graph = new GraphServiceClient(new AnonymousAuthenticationProvider(), client);
         this.graph.getRequestAdapter().setBaseUrl(base.toString());
+        OkHttpClient.Builder plain = client.newBuilder();
+        plain.interceptors().clear();
+        this.direct = plain.addInterceptor(this).build();
+    }
+
+    /**
+     * A message's MIME ({@code GET /me/messages/{id}/$value}) as a stream, closed by the caller.
+     * The request goes straight to this interceptor, not through the SDK's request adapter: the
+     * same URL, token, retries and concurrency, without the adapter's URL template, middleware
+     * and tracing, which cost about as much CPU per message as the download itself
+     * (bench/README, "Office365 downloads without the SDK's adapter").
+     */
+    InputStream messageContent(String call, String id) throws IOException, InterruptedException {
+        HttpUrl url = base.newBuilder().addPathSegment("me").addPathSegment("messages")
+                .addEncodedPathSegment(pathSegment(id)).addPathSegment("$value").build();
+        Request request = new Request.Builder().url(url).tag(GraphCall.class, GraphCall.streamed(call)).build();
+        Response response;
+        try {
+            response = direct.newCall(request).execute();
+        } catch (IOException e) {
+            throw interrupted(call, e);
+        }
+        ResponseBody body = response.body();
+        if (body == null || response.code() == 204) {
+            response.close();
+            throw new MalformedGraphResponse(call, "empty body");
+        }
+        return body.byteStream();
+    }
+
+    /**
+     * {@code s} as one path segment, every byte but letters, digits and {@code - . _ *}
+     * percent-encoded: as the SDK's URI templates write a message id.
+     */
+    static String pathSegment(String s) {
+        StringBuilder out = new StringBuilder(s.length() + 8);
+        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xFF;
+            if (c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.'
+                    || c == '_' || c == '*') {
+                out.append((char) c);
+            } else {
+                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 0xF, 16)));
+            }
+        }
+        return out.toString();
     }
 
     /** The SDK client; its requests run through this transport. */
@@ -160,12 +212,7 @@ final class GraphTransport implements Interceptor {
         // The Kiota adapter wraps what the HTTP client threw in a bare RuntimeException; all of
         // that comes from this interceptor and is already phrased for the user.
         if (e.getClass() == RuntimeException.class && e.getCause() instanceof IOException io) {
-            if (io instanceof InterruptedIOException && Thread.currentThread().isInterrupted()) {
-                InterruptedException ie = new InterruptedException("interrupted during Office365 " + call);
-                ie.initCause(io);
-                throw ie;
-            }
-            return io;
+            return interrupted(call, io);
         }
         if (e instanceof ApiException api && api.getResponseStatusCode() > 0) {
             // Not expected: the interceptor answers every failed status itself.
@@ -173,6 +220,16 @@ final class GraphTransport implements Interceptor {
                     + api.getResponseStatusCode(), api.getResponseStatusCode(), null);
         }
         return new MalformedGraphResponse(call, describe(e), e);
+    }
+
+    /** {@code io}, or an {@link InterruptedException} when it is this thread's interrupt. */
+    private static IOException interrupted(String call, IOException io) throws InterruptedException {
+        if (io instanceof InterruptedIOException && Thread.currentThread().isInterrupted()) {
+            InterruptedException ie = new InterruptedException("interrupted during Office365 " + call);
+            ie.initCause(io);
+            throw ie;
+        }
+        return io;
     }
 
     private static String describe(RuntimeException e) {
