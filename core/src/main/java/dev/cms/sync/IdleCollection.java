@@ -6,15 +6,18 @@ import java.util.function.LongSupplier;
  * The daemon's one full collection when it goes idle after its first cycle, or after a cycle that
  * fetched or delivered {@link #LARGE} messages, of a mailbox that large (issue 15, item 5); never
  * between idle polls. A start or a first sync leaves the heap grown with what it held for a
- * moment; the launcher's flags ({@code MaxHeapFreeRatio}, {@code -XX:-ShrinkHeapInSteps}) shrink
- * it only at a full collection, which an idle daemon would otherwise not have for hours, so the
- * resident set stayed at the peak.
+ * moment; the launcher's flags ({@code -XX:-ShrinkHeapInSteps}, and the free ratios made tight
+ * when the daemon first goes idle: {@link HeapRatios}) shrink it only at a full collection, which
+ * an idle daemon would otherwise not have for hours, so the resident set stayed at the peak.
  */
 final class IdleCollection {
     /** A mailbox (all its folders) this large, or a cycle with this many messages, earns a collection. */
     static final int LARGE = 10_000;
     /** A full collection: with the launcher's heap flags the heap then shrinks to near what is live. */
     private Runnable collect = System::gc;
+    /** Makes the heap's free ratios tight, once: before the first idle's collection, whatever the size. */
+    private Runnable tighten = HeapRatios::tighten;
+    private boolean tightened;
     private int large = LARGE;
     /** A start or a large download happened, and the daemon has not gone idle since. */
     private boolean pending;
@@ -23,6 +26,11 @@ final class IdleCollection {
     void configure(Runnable c, int fromSize) {
         this.collect = c;
         this.large = fromSize;
+    }
+
+    /** For tests: what runs instead of making the heap's free ratios tight. */
+    void tightenWith(Runnable t) {
+        this.tighten = t;
     }
 
     /**
@@ -35,6 +43,10 @@ final class IdleCollection {
             return; // not yet idle: a cycle follows soon
         }
         pending = false;
+        if (!tightened) {
+            tightened = true;
+            tighten.run();
+        }
         if (messages.getAsLong() >= large) {
             collect.run();
         }
