@@ -36,6 +36,8 @@ final class MultipartReader {
     private final InputStream in;
     /** {@code \n--boundary}: the line break is matched by the start of the body too. */
     private final byte[] delimiter;
+    /** The delimiter's first byte, eight times ({@link Words}). */
+    private final long lineBreaks;
     /** Read ahead from {@code in}: {@code buf[pos..limit)} is not consumed yet. */
     private final byte[] buf = new byte[64 * 1024];
     private int pos;
@@ -47,6 +49,7 @@ final class MultipartReader {
     MultipartReader(InputStream in, String boundary) {
         this.in = in;
         this.delimiter = ("\n--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
+        this.lineBreaks = Words.of(delimiter[0]);
     }
 
     /** The next part's bytes (its headers and content), or null after the closing delimiter. */
@@ -107,6 +110,15 @@ final class MultipartReader {
             int i = from;
             boolean found = false;
             while (i < limit) {
+                if (matched == 0) {
+                    // Between line breaks (base64 bodies are long runs without one): a word at a time.
+                    for (int last = limit - Long.BYTES; i <= last && Words.hasByte(Words.at(buf, i), lineBreaks) == 0; ) {
+                        i += Long.BYTES;
+                    }
+                    if (i == limit) {
+                        break;
+                    }
+                }
                 byte c = buf[i++];
                 if (c == delimiter[matched]) {
                     if (++matched == delimiter.length) {

@@ -93,16 +93,32 @@ final class RawAnswer {
 
     /** After an opening quote: consumes the string; its end (the closing quote's index), or -1 if it has an escape. */
     private int plainStringEnd() {
+        // This runs over every byte of each body's 30 KB of base64: eight bytes at a time while
+        // none of them is a quote, a backslash or a control character, then byte by byte.
+        byte[] bytes = b;
+        int k = i;
+        for (int last = bytes.length - Long.BYTES; k <= last; k += Long.BYTES) {
+            long w = Words.at(bytes, k);
+            if ((Words.hasByte(w, QUOTES) | Words.hasByte(w, BACKSLASHES) | Words.hasByteBelow(w, SPACES)) != 0) {
+                break;
+            }
+        }
         while (true) {
-            byte x = b[i++];
+            byte x = bytes[k++]; // past the end: cut short (see find)
             if (x == '"') {
-                return i - 1;
+                i = k;
+                return k - 1;
             }
             if (x == '\\' || (x >= 0 && x < 0x20)) {
+                i = k;
                 return -1;
             }
         }
     }
+
+    private static final long QUOTES = Words.of((byte) '"');
+    private static final long BACKSLASHES = Words.of((byte) '\\');
+    private static final long SPACES = Words.of((byte) ' ');
 
     /** Skips a value whose first non-space byte {@code c} is consumed; false when it is not one this scan knows. */
     private boolean skip(int c, int depth) {

@@ -94,6 +94,33 @@ class MultipartReaderTest {
         }
     }
 
+    /**
+     * Runs without a line break are looked at a word at a time: a delimiter (or a near-miss)
+     * after a run of every length, at every offset of a word and of a read, is found as a
+     * byte-by-byte scan finds it.
+     */
+    @Test
+    void aDelimiterAfterALongRunIsFoundAtEveryOffset() throws IOException {
+        List<byte[]> want = new ArrayList<>();
+        for (int run = 0; run < 40; run++) {
+            byte[] p = new byte[run + 1];
+            Arrays.fill(p, (byte) 'Q');
+            p[run] = 'z';
+            want.add(p);
+            want.add(ascii("A".repeat(run) + "\n--" + BOUNDARY.substring(0, run % BOUNDARY.length()) + "!"));
+        }
+        for (String lineBreak : List.of("\r\n", "\n")) {
+            byte[] data = batch(want, lineBreak);
+            for (int step : new int[] {1, 3, 8, 13, 1 << 20}) {
+                List<byte[]> got = readAll(trickle(data, step), 1 << 20);
+                assertEquals(want.size(), got.size(), "parts with reads of " + step);
+                for (int i = 0; i < want.size(); i++) {
+                    assertArrayEquals(want.get(i), got.get(i), "part " + i + ", reads of " + step);
+                }
+            }
+        }
+    }
+
     @Test
     void aDelimiterAcrossTheEndOfTheBufferIsFound() throws IOException {
         // The delimiter of the first part starts a few bytes before 64 KiB, 128 KiB, ... into the stream.

@@ -85,4 +85,48 @@ class RawAnswerTest {
             assertNull(RawAnswer.find(utf8(answer)), answer);
         }
     }
+
+    /**
+     * The value's end is found a word at a time: wherever the closing quote, a backslash or a
+     * control character stands in it (each offset of each word, bytes above 0x7f beside them),
+     * the scan answers as one that reads byte by byte.
+     */
+    @Test
+    void everyPlaceOfTheEndOrOfWhatIsNotPlainIsFound() {
+        Random random = new Random(7);
+        byte[] specials = {'"', '\\', 0, 0x1f, '\n'};
+        for (int len = 0; len < 40; len++) {
+            for (int at = 0; at <= len; at++) {
+                for (byte special : specials) {
+                    if (at == len && special != '"') {
+                        continue; // the closing quote stands there
+                    }
+                    byte[] value = new byte[len + 1];
+                    for (int k = 0; k < value.length; k++) {
+                        value[k] = random.nextInt(4) == 0 ? (byte) (0x80 + random.nextInt(0x80))
+                                : (byte) (0x20 + random.nextInt(0x5f));
+                        if (value[k] == '"' || value[k] == '\\') {
+                            value[k] = 'a';
+                        }
+                    }
+                    value[at] = special;
+                    value[len] = '"';
+                    if (special == '"') {
+                        value = java.util.Arrays.copyOf(value, at + 1); // the value ends there
+                    }
+                    byte[] answer = new byte[8 + value.length + 1];
+                    System.arraycopy(utf8("{\"raw\":\""), 0, answer, 0, 8);
+                    System.arraycopy(value, 0, answer, 8, value.length);
+                    answer[answer.length - 1] = '}';
+                    RawAnswer.Span span = RawAnswer.find(answer);
+                    if (special == '"') {
+                        assertNotNull(span, "a quote at " + at + " of " + len);
+                        assertEquals(8 + at, span.to(), "a quote at " + at + " of " + len);
+                    } else {
+                        assertNull(span, "byte " + special + " at " + at + " of " + len);
+                    }
+                }
+            }
+        }
+    }
 }
