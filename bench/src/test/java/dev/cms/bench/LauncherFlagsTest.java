@@ -71,6 +71,30 @@ class LauncherFlagsTest {
         assertEquals("--version", got.get(got.size() - 1), got.toString());
     }
 
+    /**
+     * The file starts the heap loose (70/90); a user's ratio in JAVA_OPTS replaces both of the
+     * file's, so a maximum below 70 given alone still starts the JVM (it refuses a minimum above
+     * the maximum).
+     */
+    @Test
+    void aUsersHeapRatioReplacesBothOfTheFilesAndTheJvmStarts() throws Exception {
+        List<String> got = launcherArgs(null, "-XX:MaxHeapFreeRatio=40", "--version");
+        List<String> options = got.subList(0, got.indexOf("-jar"));
+        assertEquals(List.of("-XX:MaxHeapFreeRatio=40"),
+                options.stream().filter(o -> o.contains("HeapFreeRatio")).toList(), got.toString());
+        List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        java.addAll(options);
+        java.add("-version");
+        Process p = new ProcessBuilder(java).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(2, TimeUnit.MINUTES));
+        assertEquals(0, p.exitValue(), out);
+
+        List<String> plain = launcherArgs(null, null, "--version");
+        assertTrue(plain.contains("-XX:MinHeapFreeRatio=70") && plain.contains("-XX:MaxHeapFreeRatio=90"),
+                plain.toString());
+    }
+
     @Test
     void aBadMaxHeapIsAConfigurationError() throws Exception {
         Path bin = Files.createDirectories(tmp.resolve("bin2"));

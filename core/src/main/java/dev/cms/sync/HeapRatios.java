@@ -10,9 +10,9 @@ import org.slf4j.LoggerFactory;
  * the daemon with loose ones ({@link #START}), so a start that loads a large state grows the
  * heap in a few large steps; with the tight ones from the start, a 1,000,000-message restart
  * spent 8.6 s in 30 full collections, each growing the heap by a tenth (bench/README, "The
- * launcher's heap ratios at a start"). When the daemon first goes idle they become
- * {@link #IDLE}, so its full collection then gives the excess back and the heap stays near
- * what is live from then on.
+ * launcher's heap ratios at a start"). After the daemon's first cycle they become
+ * {@link #IDLE}, so its full collection when it goes idle gives the excess back and the heap
+ * stays near what is live from then on.
  */
 final class HeapRatios {
     private static final Logger log = LoggerFactory.getLogger(HeapRatios.class);
@@ -39,7 +39,8 @@ final class HeapRatios {
             }
             set(vm, IDLE);
             return true;
-        } catch (RuntimeException e) { // another JVM, or the flags not writeable: the heap keeps its ratios
+        } catch (RuntimeException | LinkageError e) { // another JVM, a runtime without jdk.management, or
+            // the flags not writeable: the heap keeps its ratios
             log.debug("cannot set the heap's free ratios: {}", e.toString());
             return false;
         }

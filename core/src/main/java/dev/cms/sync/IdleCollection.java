@@ -7,7 +7,7 @@ import java.util.function.LongSupplier;
  * fetched or delivered {@link #LARGE} messages, of a mailbox that large (issue 15, item 5); never
  * between idle polls. A start or a first sync leaves the heap grown with what it held for a
  * moment; the launcher's flags ({@code -XX:-ShrinkHeapInSteps}, and the free ratios made tight
- * when the daemon first goes idle: {@link HeapRatios}) shrink it only at a full collection, which
+ * after the first cycle: {@link HeapRatios}) shrink it only at a full collection, which
  * an idle daemon would otherwise not have for hours, so the resident set stayed at the peak.
  */
 final class IdleCollection {
@@ -15,7 +15,7 @@ final class IdleCollection {
     static final int LARGE = 10_000;
     /** A full collection: with the launcher's heap flags the heap then shrinks to near what is live. */
     private Runnable collect = System::gc;
-    /** Makes the heap's free ratios tight, once: before the first idle's collection, whatever the size. */
+    /** Makes the heap's free ratios tight, once: after the first cycle, whatever the size. */
     private Runnable tighten = HeapRatios::tighten;
     private boolean tightened;
     private int large = LARGE;
@@ -38,15 +38,17 @@ final class IdleCollection {
      * waits a poll interval (not a rerun or a backoff); {@code messages}: the mailboxes' size.
      */
     void afterCycle(CycleReport r, boolean first, boolean idle, LongSupplier messages) {
+        if (!tightened) {
+            // The start has loaded its state: from now on the heap is held tight. Not left until the
+            // daemon goes idle, which a mailbox that keeps failing may never let it be.
+            tightened = true;
+            tighten.run();
+        }
         pending |= first || r.fetched() + r.delivered() >= large;
         if (!pending || !idle) {
             return; // not yet idle: a cycle follows soon
         }
         pending = false;
-        if (!tightened) {
-            tightened = true;
-            tighten.run();
-        }
         if (messages.getAsLong() >= large) {
             collect.run();
         }
