@@ -127,7 +127,9 @@ final class GraphTransport implements Interceptor {
         try {
             response = direct.newCall(request).execute();
         } catch (IOException e) {
-            throw interrupted(call, e);
+            throw orInterrupt(call, e);
+        } catch (RuntimeException e) { // as call() reports what the SDK path threw unchecked
+            throw new MalformedGraphResponse(call, describe(e), e);
         }
         ResponseBody body = response.body();
         if (body == null || response.code() == 204) {
@@ -212,7 +214,7 @@ final class GraphTransport implements Interceptor {
         // The Kiota adapter wraps what the HTTP client threw in a bare RuntimeException; all of
         // that comes from this interceptor and is already phrased for the user.
         if (e.getClass() == RuntimeException.class && e.getCause() instanceof IOException io) {
-            return interrupted(call, io);
+            return orInterrupt(call, io);
         }
         if (e instanceof ApiException api && api.getResponseStatusCode() > 0) {
             // Not expected: the interceptor answers every failed status itself.
@@ -223,7 +225,7 @@ final class GraphTransport implements Interceptor {
     }
 
     /** {@code io}, or an {@link InterruptedException} when it is this thread's interrupt. */
-    private static IOException interrupted(String call, IOException io) throws InterruptedException {
+    private static IOException orInterrupt(String call, IOException io) throws InterruptedException {
         if (io instanceof InterruptedIOException && Thread.currentThread().isInterrupted()) {
             InterruptedException ie = new InterruptedException("interrupted during Office365 " + call);
             ie.initCause(io);
