@@ -112,8 +112,12 @@ final class MultipartReader {
             while (i < limit) {
                 if (matched == 0) {
                     // Between line breaks (base64 bodies are long runs without one): a word at a time.
-                    for (int last = limit - Long.BYTES; i <= last && Words.hasByte(Words.at(buf, i), lineBreaks) == 0; ) {
-                        i += Long.BYTES;
+                    for (int last = limit - Long.BYTES; i <= last; i += Long.BYTES) {
+                        long hit = Words.hasByte(Words.at(buf, i), lineBreaks);
+                        if (hit != 0) {
+                            i += Words.firstMarked(hit);
+                            break;
+                        }
                     }
                     if (i == limit) {
                         break;

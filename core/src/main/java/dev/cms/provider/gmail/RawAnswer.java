@@ -99,7 +99,9 @@ final class RawAnswer {
         int k = i;
         for (int last = bytes.length - Long.BYTES; k <= last; k += Long.BYTES) {
             long w = Words.at(bytes, k);
-            if ((Words.hasByte(w, QUOTES) | Words.hasByte(w, BACKSLASHES) | Words.hasByteBelow(w, SPACES)) != 0) {
+            long hit = Words.hasByte(w, QUOTES) | Words.hasByte(w, BACKSLASHES) | Words.hasByteBelow(w, SPACES);
+            if (hit != 0) {
+                k += Words.firstMarked(hit);
                 break;
             }
         }

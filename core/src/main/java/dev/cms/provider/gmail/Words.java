@@ -40,4 +40,13 @@ final class Words {
     static long hasByteBelow(long w, long under) {
         return (w - under) & ~w & HIGHS;
     }
+
+    /**
+     * The index in its word of the first byte {@code hit} marks ({@link #hasByte},
+     * {@link #hasByteBelow}, or several of them or'ed): that byte is surely one looked for,
+     * since a false mark can only stand above a true one.
+     */
+    static int firstMarked(long hit) {
+        return Long.numberOfTrailingZeros(hit) >>> 3;
+    }
 }
