@@ -81,10 +81,14 @@ class MultipartReaderTest {
 
     @Test
     void everyPartWholeWhateverTheReadsAndTheLineBreaks() throws IOException {
-        List<byte[]> want = parts(7, 60, 1, 70_000, 65_536, 200_000, 3);
+        assertEveryPartRead(parts(7, 60, 1, 70_000, 65_536, 200_000, 3), 1, 7, 4096, 65_536, 1 << 20);
+    }
+
+    /** {@code want}'s parts, in a batch with either line break, come back whole with reads of each size in {@code steps}. */
+    private static void assertEveryPartRead(List<byte[]> want, int... steps) throws IOException {
         for (String lineBreak : List.of("\r\n", "\n")) {
             byte[] data = batch(want, lineBreak);
-            for (int step : new int[] {1, 7, 4096, 65_536, 1 << 20}) {
+            for (int step : steps) {
                 List<byte[]> got = readAll(trickle(data, step), 1 << 20);
                 assertEquals(want.size(), got.size(), "parts with reads of " + step);
                 for (int i = 0; i < want.size(); i++) {
@@ -109,16 +113,7 @@ class MultipartReaderTest {
             want.add(p);
             want.add(ascii("A".repeat(run) + "\n--" + BOUNDARY.substring(0, run % BOUNDARY.length()) + "!"));
         }
-        for (String lineBreak : List.of("\r\n", "\n")) {
-            byte[] data = batch(want, lineBreak);
-            for (int step : new int[] {1, 3, 8, 13, 1 << 20}) {
-                List<byte[]> got = readAll(trickle(data, step), 1 << 20);
-                assertEquals(want.size(), got.size(), "parts with reads of " + step);
-                for (int i = 0; i < want.size(); i++) {
-                    assertArrayEquals(want.get(i), got.get(i), "part " + i + ", reads of " + step);
-                }
-            }
-        }
+        assertEveryPartRead(want, 1, 3, 8, 13, 1 << 20);
     }
 
     @Test
