@@ -22,7 +22,7 @@ final class HeapRatios {
 
     /** As the launcher's options file sets them. */
     static final Ratios START = new Ratios(70, 90);
-    /** From the first idle on: after a full collection at most a fifth of the heap is free. */
+    /** After the first cycle: a full collection leaves at most a fifth of the heap free. */
     static final Ratios IDLE = new Ratios(10, 20);
 
     private HeapRatios() {}

@@ -117,7 +117,7 @@ final class GraphTransport implements Interceptor {
      * The request goes straight to this interceptor, not through the SDK's request adapter: the
      * same URL, token, retries and concurrency, without the adapter's URL template, middleware
      * and tracing, which cost about as much CPU per message as the download itself
-     * (bench/README, "Office365 downloads without the SDK's adapter").
+     * (bench/README, "The launcher's heap ratios at a start, and the downloads' CPU").
      */
     InputStream messageContent(String call, String id) throws IOException, InterruptedException {
         HttpUrl url = base.newBuilder().addPathSegment("me").addPathSegment("messages")
