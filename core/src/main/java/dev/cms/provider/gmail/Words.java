@@ -11,7 +11,7 @@ import java.nio.ByteOrder;
  */
 final class Words {
     /** Reads the eight bytes at an index of a {@code byte[]} as one {@code long}. */
-    static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long ONES = 0x0101010101010101L;
     private static final long HIGHS = 0x8080808080808080L;
 
