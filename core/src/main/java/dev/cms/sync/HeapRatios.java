@@ -54,7 +54,7 @@ final class HeapRatios {
 
     /** Sets both, in the order that keeps min at most max at every step. */
     static void set(HotSpotDiagnosticMXBean vm, Ratios r) {
-        if (r.min() > Integer.parseInt(vm.getVMOption("MaxHeapFreeRatio").getValue())) {
+        if (r.min() > now(vm).max()) {
             vm.setVMOption("MaxHeapFreeRatio", Integer.toString(r.max()));
             vm.setVMOption("MinHeapFreeRatio", Integer.toString(r.min()));
         } else {

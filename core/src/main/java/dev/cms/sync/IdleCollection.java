@@ -17,7 +17,6 @@ final class IdleCollection {
     private Runnable collect = System::gc;
     /** Makes the heap's free ratios tight, once: after the first cycle, whatever the size. */
     private Runnable tighten = HeapRatios::tighten;
-    private boolean tightened;
     private int large = LARGE;
     /** A start or a large download happened, and the daemon has not gone idle since. */
     private boolean pending;
@@ -38,10 +37,9 @@ final class IdleCollection {
      * waits a poll interval (not a rerun or a backoff); {@code messages}: the mailboxes' size.
      */
     void afterCycle(CycleReport r, boolean first, boolean idle, LongSupplier messages) {
-        if (!tightened) {
+        if (first) {
             // The start has loaded its state: from now on the heap is held tight. Not left until the
             // daemon goes idle, which a mailbox that keeps failing may never let it be.
-            tightened = true;
             tighten.run();
         }
         pending |= first || r.fetched() + r.delivered() >= large;
