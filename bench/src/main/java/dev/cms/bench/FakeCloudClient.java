@@ -39,7 +39,8 @@ final class FakeCloudClient implements AutoCloseable {
     /** Starts the fake for {@code provider} filled with {@code messages} messages; its stderr goes to ours. */
     static FakeCloudClient start(String provider, int messages, int size, long seed, Path workdir)
             throws IOException {
-        long heapMiB = 256 + (long) messages * size * 3 / (1 << 20);
+        // Three copies of each body at most, and about 2 KiB of ids, headers and indexes each.
+        long heapMiB = 256 + (long) messages * (size * 3L + 2048) / (1 << 20);
         List<String> cmd = new ArrayList<>(List.of(JavaProcess.java(), "-Xmx" + heapMiB + "m", "-XX:+UseParallelGC",
                 "-cp", JavaProcess.classPath(), FakeCloudServer.class.getName(), provider,
                 Integer.toString(messages), Integer.toString(size), Long.toString(seed), workdir.toString()));

@@ -174,7 +174,7 @@ public final class ProviderBenchmark {
                     continue;
                 }
                 Path caseDir = work.resolve("case" + index++);
-                List<String> cmd = new ArrayList<>(List.of(JavaProcess.java(), "-Xmx1g",
+                List<String> cmd = new ArrayList<>(List.of(JavaProcess.java(), "-Xmx" + childHeapMiB(c.messages) + "m",
                         "-Dcms.root=" + LauncherFlags.root(), "-cp", JavaProcess.classPath(),
                         ProviderRun.class.getName(), c.mode, c.provider, Integer.toString(c.messages),
                         Integer.toString(size), Long.toString(seed), caseDir.toString()));
@@ -212,6 +212,14 @@ public final class ProviderBenchmark {
             }
         }
         return 0;
+    }
+
+    /**
+     * The heap of a case's JVM: 1 GiB up to about 300,000 messages, then 3.5 KiB a message (the
+     * first sync holds the whole listing and the engine's state; 1,000,000 needs about 3 GiB).
+     */
+    static long childHeapMiB(int messages) {
+        return Math.max(1024, (long) messages * 7 / 2048);
     }
 
     /**

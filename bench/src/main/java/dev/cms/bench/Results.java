@@ -19,7 +19,13 @@ final class Results {
     static final String HEADING_HEAP = "live heap at idle";
     static final String HEADING_RSS = "RSS at idle, launcher's flags";
     static final String HEADING_FIRST = "first message visible";
-    static final String HEADING_SHARE = "initial download / ceiling";
+    static final String HEADING_SHARE = "initial download / in-process ceiling";
+    /**
+     * The share row's verdict: issue 15's target is a share of the fake cloud's serving ceiling
+     * over HTTP, which the provider benchmark measures; the in-memory provider is a generator in
+     * this JVM, so its share is printed for what it shows (the engine's own rate) and not judged.
+     */
+    static final String SHARE_JUDGED_BY = "see bench/run";
     static final String HEADING_INITIAL = "initial sync";
 
     /** Messages from which the 1M column of the targets applies. */
@@ -199,7 +205,9 @@ final class Results {
         double share = share();
         out.printf(Locale.ROOT, fmt, HEADING_SHARE, String.format(Locale.ROOT, "%.2f", share),
                 String.format(Locale.ROOT, ">= %.1f", TARGET_SHARE),
-                String.format(Locale.ROOT, "%,.0f/s", ceilingPerSecond()), "", verdict(share >= TARGET_SHARE));
+                String.format(Locale.ROOT, "%,.0f/s", ceilingPerSecond()), "", SHARE_JUDGED_BY);
+        out.println("(the share's target is against the fake cloud over HTTP, measured by bench/run; the in-memory");
+        out.println(" provider here is a generator in this JVM, with no network, so this share is not judged)");
         out.println();
 
         out.println("Details");

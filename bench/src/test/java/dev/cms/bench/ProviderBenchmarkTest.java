@@ -36,6 +36,9 @@ class ProviderBenchmarkTest {
             ProviderBenchmark.HEADING_IDLE_RSS, "floor, ratio", "CPU of the poll"}) {
             assertTrue(text.contains(heading), () -> "no '" + heading + "' in\n" + text);
         }
+        // Each full case restarts three times beside the floor and gives the medians and each.
+        assertTrue(text.matches("(?s).*restart to idle +median [0-9.]+ s \\([0-9.]+, [0-9.]+, [0-9.]+ s; 0 fetched.*"),
+                text);
         // 100,000 messages, estimated from the 200-message cases, cannot fit in 2 minutes: not run, and said so.
         assertTrue(text.contains("Gmail 100,000") && text.contains("Office365 100,000"), text);
         assertEquals(2, text.split("not run: estimated", -1).length - 1, text);
