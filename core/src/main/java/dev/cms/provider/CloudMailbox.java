@@ -98,8 +98,9 @@ public interface CloudMailbox {
 
     /**
      * How many messages the service says this mailbox holds, and how many are unread, at the
-     * cost of one cheap request; the engine checks its snapshot against them now and then.
-     * Empty when the service cannot say.
+     * cost of one cheap request at most; the engine checks its snapshot against them now and
+     * then. Empty when the service cannot say, or cannot say now: the engine asks again at its
+     * next cycle, so an empty answer must cost nothing.
      */
     default Optional<MailboxCounts> counts() throws IOException, InterruptedException {
         return Optional.empty();

@@ -126,8 +126,8 @@ final class CloudRefresh {
      * {@link dev.cms.provider.CloudMailbox#countCheckInterval} (30 minutes unless the mailbox says otherwise)
      * after an incremental one. Another difference means the
      * incremental listing missed a change (a lost history record, a push that never landed):
-     * the sync token is dropped, so the next cycle lists fully. A failed check is tried again
-     * next cycle and fails nothing else.
+     * the sync token is dropped, so the next cycle lists fully. A failed check, and one the
+     * mailbox has no counts for now, is tried again next cycle and fails nothing else.
      */
     private void checkCounts(CloudState c, Refresh r, boolean fullListing) throws IOException, InterruptedException {
         Instant at = ticker.now();
@@ -145,10 +145,11 @@ final class CloudRefresh {
                     c.key(), e.getMessage());
             return;
         }
-        c.nextCheck = at.plus(c.box.countCheckInterval());
-        if (counts.isPresent()) {
-            compare(c, r, counts.get(), fullListing);
+        if (counts.isEmpty()) {
+            return; // nothing to check against now: asked again next cycle, which costs nothing
         }
+        c.nextCheck = at.plus(c.box.countCheckInterval());
+        compare(c, r, counts.get(), fullListing);
     }
 
     private static void compare(CloudState c, Refresh r, MailboxCounts counts, boolean fullListing) {

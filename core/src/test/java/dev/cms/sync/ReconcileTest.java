@@ -145,6 +145,31 @@ class ReconcileTest {
         assertEquals(Flags.of(Flag.READ), fx.local(0).get(SyncFixture.hash(Messages.message("3"))));
     }
 
+    /**
+     * A mailbox with no counts to offer when its check is due (an Office365 folder of a whole
+     * account in a poll that read no folder delta) is asked again next cycle, not half an hour
+     * later, and the change its listing missed is found then.
+     */
+    @Test
+    void aCheckTheMailboxCannotAnswerNowIsAskedAgainNextCycle() throws Exception {
+        String[] ids = threeMessages();
+        start(false);
+        fx.cycleOk();
+        cloud.setFlagsUnrecorded(ids[2], Flags.of(Flag.READ));
+        clock.advance(CloudRefresh.CHECK_COUNTS_EVERY);
+        cloud.noCountsNext(1);
+        long full = cloud.fullListings();
+        fx.cycleOk();
+        assertEquals(2, cloud.countCalls(), "asked when due: nothing to check against");
+        assertEquals(full, cloud.fullListings());
+        clock.advance(java.time.Duration.ofSeconds(60));
+        fx.cycleOk(); // asked again: disagrees
+        assertEquals(3, cloud.countCalls(), "asked again at the next cycle");
+        fx.cycleOk(); // full listing
+        assertEquals(full + 1, cloud.fullListings());
+        assertEquals(Flags.of(Flag.READ), fx.local(0).get(SyncFixture.hash(Messages.message("3"))));
+    }
+
     @Test
     void aRestartChecksAtOnce() throws Exception {
         String[] ids = threeMessages();

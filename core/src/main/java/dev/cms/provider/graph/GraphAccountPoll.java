@@ -6,6 +6,7 @@ import com.microsoft.graph.users.item.mailfolders.delta.DeltaRequestBuilder;
 import dev.cms.provider.AccessTokenSource;
 import dev.cms.provider.AuthenticationRequiredException;
 import dev.cms.provider.CloudAccount;
+import dev.cms.provider.MailboxCounts;
 import dev.cms.time.Ticker;
 import java.io.IOException;
 import java.time.Duration;
@@ -46,6 +47,13 @@ import org.slf4j.LoggerFactory;
  * within two polls; any other change within 2 * ceil(F / sweepPerRound) polls. An unchanged
  * poll costs 2 requests (folder delta and inbox, or inbox and one swept folder), a poll with
  * changes 2 plus one per changed folder.
+ *
+ * <p><b>Count checks</b> (the engine's audit of a folder's listing against the service's
+ * {@code totalItemCount} and {@code unreadItemCount}) cost no request: the folder delta a folder
+ * round reads reports every folder whose counts changed, so after it every folder's counts are
+ * known as of this poll ({@link #knownCounts}). In a sweep round a folder's check waits for the
+ * next poll, which is a folder round. So a poll in which checks come due costs what any other
+ * costs.
  *
  * <p>"A poll" needs no help from the engine: a round ends when a folder asks a second time, or
  * after {@link #DEFAULT_FRESHNESS} on the ticker. A failed folder delta costs nothing but time:
@@ -91,6 +99,10 @@ public final class GraphAccountPoll {
     private final Map<String, List<@Nullable String>> tree = new java.util.HashMap<>();
     /** A folder delta showed a folder created, renamed, moved or deleted since {@link #takeFoldersChanged}. */
     private boolean foldersChanged;
+    /** Folder id → its item counts as the folder deltas have shown them ({@code [total, unread]}). */
+    private final Map<String, int[]> counts = new java.util.HashMap<>();
+    /** The round whose folder delta was last read through to its delta link; -1 none. */
+    private long countsRound = -1;
 
     public GraphAccountPoll(CloudAccount account, AccessTokenSource tokens, GraphOptions options) {
         this(account, tokens, options, 1, DEFAULT_FRESHNESS);
@@ -162,6 +174,29 @@ public final class GraphAccountPoll {
         return changed;
     }
 
+    /**
+     * Whether this account's polls read the folder delta (not so for the inbox alone, which
+     * reads its own delta every poll and needs no schedule).
+     */
+    synchronized boolean readsFolderDeltas() {
+        return members.values().stream().anyMatch(m -> !m.inbox);
+    }
+
+    /** Whether this poll read the folder delta: every folder's counts are known as of now. */
+    synchronized boolean folderDeltaReadThisPoll() {
+        return started && countsRound == round;
+    }
+
+    /**
+     * Folder {@code folderId}'s counts as the folder deltas last reported them (current as of
+     * the last folder round: a change of either count puts the folder in the next delta), or
+     * null when no delta has reported them.
+     */
+    synchronized @Nullable MailboxCounts knownCounts(String folderId) {
+        int[] c = counts.get(folderId);
+        return c == null ? null : new MailboxCounts(c[0], c[1]);
+    }
+
     /** Folder {@code folderId} read its own delta (or a full listing) successfully. */
     synchronized void read(String folderId) {
         Member me = members.get(folderId);
@@ -181,8 +216,7 @@ public final class GraphAccountPoll {
     }
 
     private void plan() throws IOException, InterruptedException {
-        boolean anyOther = members.values().stream().anyMatch(m -> !m.inbox);
-        if (!anyOther) {
+        if (!readsFolderDeltas()) {
             return; // the inbox alone: it reads every poll anyway
         }
         if (round % 2 == 1) {
@@ -248,6 +282,7 @@ public final class GraphAccountPoll {
                 throw new MalformedGraphResponse(CALL, "neither @odata.nextLink nor @odata.deltaLink");
             }
         }
+        countsRound = round;
         if (firstRound) {
             // The starting point: what changed before it is unknown, so every folder reads once more.
             members.values().forEach(m -> m.marked = true);
@@ -272,14 +307,28 @@ public final class GraphAccountPoll {
             List<@Nullable String> before = tree.get(id);
             if (f.getAdditionalData() != null && f.getAdditionalData().containsKey("@removed")) {
                 foldersChanged |= compare && tree.remove(id) != null;
+                counts.remove(id);
                 continue;
             }
+            noteCounts(id, f.getTotalItemCount(), f.getUnreadItemCount());
             List<@Nullable String> now = java.util.Arrays.asList(
                     f.getDisplayName() != null || before == null ? f.getDisplayName() : before.get(0),
                     f.getParentFolderId() != null || before == null ? f.getParentFolderId() : before.get(1));
             tree.put(id, now);
             foldersChanged |= compare && !now.equals(before);
         }
+    }
+
+    /** Keeps a folder's reported counts; a count the delta leaves out keeps its value, and unusable ones are dropped. */
+    private void noteCounts(String id, @Nullable Integer total, @Nullable Integer unread) {
+        int[] before = counts.get(id);
+        Integer t = total != null ? total : before == null ? null : Integer.valueOf(before[0]);
+        Integer u = unread != null ? unread : before == null ? null : Integer.valueOf(before[1]);
+        if (t == null || u == null || t < 0 || u < 0 || u > t) {
+            counts.remove(id); // its check asks the folder itself
+            return;
+        }
+        counts.put(id, new int[] {t, u});
     }
 
     /** One page of the folder delta: the first (no link yet) or the one {@code url} names. */

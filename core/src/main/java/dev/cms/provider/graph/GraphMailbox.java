@@ -88,6 +88,8 @@ public final class GraphMailbox implements CloudMailbox {
     private @Nullable GraphAccountPoll poll;
     /** The last listing was skipped by the schedule: it says nothing of the folder as it is now. */
     private volatile boolean lastListingSkipped;
+    /** The last listing was a full one: its check learns the service's own difference, asked of the folder. */
+    private volatile boolean lastListingFull;
 
     public GraphMailbox(CloudAccount account, String folderPath, DeleteAction deleteAction,
                         AccessTokenSource tokens, GraphOptions options) {
@@ -185,6 +187,9 @@ public final class GraphMailbox implements CloudMailbox {
      * The folder's {@code totalItemCount} and {@code unreadItemCount} (one request). Empty, with
      * no request, after a listing the schedule skipped: the cloud may hold changes that listing
      * left for a later poll, and counts taken now would look like a change the listing missed.
+     * In a whole account, after an incremental listing, the counts come from the folder delta of
+     * this poll, with no request, and a poll that read none (a sweep round) offers none: the
+     * check waits for the next poll ({@link GraphAccountPoll}).
      */
     @Override
     public Optional<MailboxCounts> counts() throws IOException, InterruptedException {
@@ -192,6 +197,16 @@ public final class GraphMailbox implements CloudMailbox {
             return Optional.empty();
         }
         String id = folderId();
+        GraphAccountPoll p = poll;
+        if (p != null && !lastListingFull && p.readsFolderDeltas()) {
+            if (!p.folderDeltaReadThisPoll()) {
+                return Optional.empty();
+            }
+            MailboxCounts known = p.knownCounts(id);
+            if (known != null) {
+                return Optional.of(known);
+            }
+        }
         String call = "mailFolders.get";
         MailFolder f = transport.call(call, () -> graph().me().mailFolders().byMailFolderId(id).get(rc -> {
             rc.options.add(GraphCall.json(call));
@@ -222,6 +237,7 @@ public final class GraphMailbox implements CloudMailbox {
         }
         lastListingSkipped = false;
         Listing l = listOwn(id, syncToken);
+        lastListingFull = l.full();
         p.read(id);
         return l;
     }

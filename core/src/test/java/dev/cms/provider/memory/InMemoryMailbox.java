@@ -62,6 +62,7 @@ public final class InMemoryMailbox implements CloudMailbox {
     private final AtomicLong fullListings = new AtomicLong();
     private final AtomicLong countCalls = new AtomicLong();
     private int countFailures;
+    private int countsUnknown;
     private final String deleteAction;
     private Duration pollInterval = Duration.ofSeconds(60);
     /** The account (see {@link #shareAccount}); the key when none is shared. */
@@ -319,6 +320,11 @@ public final class InMemoryMailbox implements CloudMailbox {
         countFailures = n;
     }
 
+    /** The next {@code n} calls of {@link #counts()} answer that the counts are not known now (empty). */
+    public synchronized void noCountsNext(int n) {
+        countsUnknown = n;
+    }
+
     /** The next {@code n} questions whether this mailbox takes uploads ({@link #uploadsRefused}) throw an IOException. */
     public synchronized void failNextUploadsQuestion(int n) {
         uploadsQuestionFailures = n;
@@ -379,6 +385,10 @@ public final class InMemoryMailbox implements CloudMailbox {
         if (countFailures > 0) {
             countFailures--;
             throw new IOException("injected count failure in " + key);
+        }
+        if (countsUnknown > 0) {
+            countsUnknown--;
+            return Optional.empty();
         }
         int unread = 0;
         for (Msg m : messages.values()) {
