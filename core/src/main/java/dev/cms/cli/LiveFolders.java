@@ -31,8 +31,13 @@ import java.util.Set;
  */
 final class LiveFolders {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(LiveFolders.class);
-    /** How often a Gmail account's labels are listed when its history names no new label. */
-    static final Duration GMAIL_RELIST = Duration.ofMinutes(10);
+    /**
+     * How often a Gmail account's labels are listed when its history names no new label: with
+     * the labels' count checks, every 6 hours, so that an unchanged poll of a whole account is
+     * its one {@code history.list} (issue 16). A label renamed, or made or deleted with no
+     * mail, shows within that time, or at once when the daemon starts.
+     */
+    static final Duration GMAIL_RELIST = Duration.ofHours(6);
 
     private final SyncConfig config;
     private final Providers providers;

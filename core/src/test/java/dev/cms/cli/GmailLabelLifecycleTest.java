@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -92,6 +93,22 @@ class GmailLabelLifecycleTest extends FolderLifecycleFixture {
             google.requests().clear();
             poll(s);
             assertEquals(1, google.requests().size(), "unchanged again: one request: " + google.requests());
+        }
+    }
+
+    /** Issue 16: an unchanged poll of a whole Gmail account is one request, hour after hour. */
+    @Test
+    void anHourOfUnchangedPollsCostsOneRequestEach() throws Exception {
+        gmail.addLabel(GUSER, "Lists/kernel");
+        add(Set.of("INBOX"));
+        try (SyncSetup s = open(config("verbatim"), google, null)) {
+            poll(s);
+            for (int minute = 1; minute <= 65; minute++) {
+                google.requests().clear();
+                poll(s);
+                assertEquals(1, google.requests().size(), "minute " + minute + ": " + google.requests());
+            }
+            assertEquals(0, rebuilds);
         }
     }
 
@@ -203,6 +220,7 @@ class GmailLabelLifecycleTest extends FolderLifecycleFixture {
                 Files.move(file, p.resolve("cur").resolve(file.getFileName().toString().split(":")[0] + ":2,S"));
                 awaitAsTimePasses(() -> !gmail.labelsOf(GUSER, id).contains("UNREAD"), "the read flag in Gmail");
                 gmail.renameLabel(GUSER, projects, "Work");
+                ticker.advance(LiveFolders.GMAIL_RELIST); // no history shows a rename: the next listing of the labels
                 Path work = tmp.resolve("gmail").resolve("Work");
                 awaitAsTimePasses(() -> Files.isDirectory(work.resolve("cur")) && !Files.exists(p),
                         "the renamed label's Maildir");
