@@ -77,7 +77,7 @@ class WholeAccountPollingTest {
         try (SyncSetup s = open(cfg, ticker)) {
             assertEquals(30, s.mailboxes.size(), "six well-known folders and 24 more");
             s.engine.runCycle();
-            // 65 minutes: every folder's count check comes due twice (every 30 minutes), at no cost.
+            // 65 minutes: the count checks (every 30 minutes) come due twice; they add no request.
             for (int cycle = 0; cycle < 65; cycle++) {
                 ticker.advance(Duration.ofSeconds(60));
                 ms.requests().clear();

@@ -275,7 +275,7 @@ public final class GmailMailbox implements CloudMailbox {
      * Every 30 minutes for a label read on its own; every 6 hours for one of several labels
      * sharing the account's {@code history.list}, which reports every label's changes: a whole
      * account of 300 labels then costs 300 {@code labels.get} four times a day rather than
-     * every half hour (idle, 111 requests per 10 minutes before, 11 between two checks now).
+     * every half hour (idle, 111 requests per 10 minutes before, 10 between two checks now).
      */
     @Override
     public Duration countCheckInterval() {

@@ -51,9 +51,11 @@ import org.slf4j.LoggerFactory;
  * <p><b>Count checks</b> (the engine's audit of a folder's listing against the service's
  * {@code totalItemCount} and {@code unreadItemCount}) cost no request: the folder delta a folder
  * round reads reports every folder whose counts changed, so after it every folder's counts are
- * known as of this poll ({@link #knownCounts}). In a sweep round a folder's check waits for the
- * next poll, which is a folder round. So a poll in which checks come due costs what any other
- * costs.
+ * known as of this poll ({@link #knownCounts}). A folder's check takes them in a folder round,
+ * when the folder was skipped (nothing changed its counts since its own last read) or its
+ * listing brought no change; otherwise it waits for such a poll (GraphMailbox#counts). So a
+ * poll in which checks come due costs what any other costs. When the folder delta fails, the
+ * folders read in that poll ask for their own counts, one request each, as without a schedule.
  *
  * <p>"A poll" needs no help from the engine: a round ends when a folder asks a second time, or
  * after {@link #DEFAULT_FRESHNESS} on the ticker. A failed folder delta costs nothing but time:
@@ -103,6 +105,8 @@ public final class GraphAccountPoll {
     private final Map<String, int[]> counts = new java.util.HashMap<>();
     /** The round whose folder delta was last read through to its delta link; -1 none. */
     private long countsRound = -1;
+    /** The round whose folder delta last failed; -1 none. */
+    private long failedRound = -1;
 
     public GraphAccountPoll(CloudAccount account, AccessTokenSource tokens, GraphOptions options) {
         this(account, tokens, options, 1, DEFAULT_FRESHNESS);
@@ -187,6 +191,11 @@ public final class GraphAccountPoll {
         return started && countsRound == round;
     }
 
+    /** Whether this poll's folder delta failed: the folders read in it ask for their own counts. */
+    synchronized boolean folderDeltaFailedThisPoll() {
+        return started && failedRound == round;
+    }
+
     /**
      * Folder {@code folderId}'s counts as the folder deltas last reported them (current as of
      * the last folder round: a change of either count puts the folder in the next delta), or
@@ -225,6 +234,7 @@ public final class GraphAccountPoll {
             } catch (AuthenticationRequiredException e) {
                 throw e;
             } catch (IOException e) {
+                failedRound = round;
                 // The link is kept: the next folder round reports what this one would have.
                 log.info("Office365 {}: the folder delta failed ({}); the folders are read as scheduled",
                         transport.user(), e.getMessage());

@@ -90,6 +90,8 @@ public final class GraphMailbox implements CloudMailbox {
     private volatile boolean lastListingSkipped;
     /** The last listing was a full one: its check learns the service's own difference, asked of the folder. */
     private volatile boolean lastListingFull;
+    /** The last listing was an incremental one that brought no change. */
+    private volatile boolean lastListingQuiet;
 
     public GraphMailbox(CloudAccount account, String folderPath, DeleteAction deleteAction,
                         AccessTokenSource tokens, GraphOptions options) {
@@ -187,25 +189,18 @@ public final class GraphMailbox implements CloudMailbox {
      * The folder's {@code totalItemCount} and {@code unreadItemCount} (one request). Empty, with
      * no request, after a listing the schedule skipped: the cloud may hold changes that listing
      * left for a later poll, and counts taken now would look like a change the listing missed.
-     * In a whole account, after an incremental listing, the counts come from the folder delta of
-     * this poll, with no request, and a poll that read none (a sweep round) offers none: the
-     * check waits for the next poll ({@link GraphAccountPoll}).
+     * In a whole account, after an incremental listing, the counts come from the folder delta
+     * with no request ({@link #countsFromFolderDelta}), unless that delta failed in this poll.
      */
     @Override
     public Optional<MailboxCounts> counts() throws IOException, InterruptedException {
-        if (lastListingSkipped) {
-            return Optional.empty();
-        }
         String id = folderId();
         GraphAccountPoll p = poll;
-        if (p != null && !lastListingFull && p.readsFolderDeltas()) {
-            if (!p.folderDeltaReadThisPoll()) {
-                return Optional.empty();
-            }
-            MailboxCounts known = p.knownCounts(id);
-            if (known != null) {
-                return Optional.of(known);
-            }
+        if (p != null && !lastListingFull && p.readsFolderDeltas() && !p.folderDeltaFailedThisPoll()) {
+            return Optional.ofNullable(countsFromFolderDelta(p, id));
+        }
+        if (lastListingSkipped) {
+            return Optional.empty();
         }
         String call = "mailFolders.get";
         MailFolder f = transport.call(call, () -> graph().me().mailFolders().byMailFolderId(id).get(rc -> {
@@ -221,6 +216,26 @@ public final class GraphMailbox implements CloudMailbox {
         return Optional.of(new MailboxCounts(total, unread));
     }
 
+    /**
+     * The counts the folder delta of this poll gave folder {@code id}, when they describe the
+     * folder as its listing does; else null, and the engine asks again next cycle at no cost.
+     * <ul>
+     * <li>A sweep round read no folder delta: null.</li>
+     * <li>A folder the schedule skipped in a folder round was named by no folder delta since its
+     *     own last read (it would be marked, and read), so its counts have not changed since: they
+     *     match the listing it has.</li>
+     * <li>A folder read in this poll matches only when its listing brought no change: the folder
+     *     delta was read when the poll began, and a change listed since (new mail in the inbox
+     *     while the folders before it were read) would look like one the listing missed.</li>
+     * </ul>
+     */
+    private @Nullable MailboxCounts countsFromFolderDelta(GraphAccountPoll p, String id) {
+        if (!p.folderDeltaReadThisPoll() || !(lastListingSkipped || lastListingQuiet)) {
+            return null;
+        }
+        return p.knownCounts(id);
+    }
+
     // ---------------------------------------------------------------- listing
 
     @Override
@@ -233,11 +248,14 @@ public final class GraphMailbox implements CloudMailbox {
         if (!p.mustRead(id) && syncToken != null) {
             // Not this folder's turn: its changes wait in the cloud's delta from this same token.
             lastListingSkipped = true;
+            lastListingFull = false;
+            lastListingQuiet = false;
             return Listing.delta(List.of(), Set.of(), syncToken);
         }
         lastListingSkipped = false;
         Listing l = listOwn(id, syncToken);
         lastListingFull = l.full();
+        lastListingQuiet = !l.full() && l.messages().isEmpty() && l.removed().isEmpty();
         p.read(id);
         return l;
     }
