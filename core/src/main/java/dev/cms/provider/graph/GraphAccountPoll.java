@@ -329,16 +329,21 @@ public final class GraphAccountPoll {
         }
     }
 
-    /** Keeps a folder's reported counts; a count the delta leaves out keeps its value, and unusable ones are dropped. */
+    /**
+     * Keeps a folder's reported counts. A folder named without both, or with unusable ones, has
+     * none (its check asks the folder itself): it may be named because its counts changed.
+     */
     private void noteCounts(String id, @Nullable Integer total, @Nullable Integer unread) {
-        int[] before = counts.get(id);
-        Integer t = total != null ? total : before == null ? null : Integer.valueOf(before[0]);
-        Integer u = unread != null ? unread : before == null ? null : Integer.valueOf(before[1]);
-        if (t == null || u == null || t < 0 || u < 0 || u > t) {
-            counts.remove(id); // its check asks the folder itself
+        if (total == null || unread == null || total < 0 || unread < 0 || unread > total) {
+            counts.remove(id);
             return;
         }
-        counts.put(id, new int[] {t, u});
+        counts.put(id, new int[] {total, unread});
+    }
+
+    /** The link the next folder round reads from; null before the first. */
+    synchronized @Nullable String folderDeltaLink() {
+        return folderDeltaLink;
     }
 
     /** One page of the folder delta: the first (no link yet) or the one {@code url} names. */

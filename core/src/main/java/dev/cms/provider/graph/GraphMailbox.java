@@ -92,6 +92,10 @@ public final class GraphMailbox implements CloudMailbox {
     private volatile boolean lastListingFull;
     /** The last listing was an incremental one that brought no change. */
     private volatile boolean lastListingQuiet;
+    /** The token the last listing returned: the engine keeps it unless that listing did not land. */
+    private volatile @Nullable String lastListedToken;
+    /** When a whole account's count check first waited ({@link #wholeAccountCounts}); -1 not waiting. */
+    private volatile long checkWaitingSince = -1;
 
     public GraphMailbox(CloudAccount account, String folderPath, DeleteAction deleteAction,
                         AccessTokenSource tokens, GraphOptions options) {
@@ -190,18 +194,55 @@ public final class GraphMailbox implements CloudMailbox {
      * no request, after a listing the schedule skipped: the cloud may hold changes that listing
      * left for a later poll, and counts taken now would look like a change the listing missed.
      * In a whole account, after an incremental listing, the counts come from the folder delta
-     * with no request ({@link #countsFromFolderDelta}), unless that delta failed in this poll.
+     * with no request ({@link #wholeAccountCounts}), unless that delta failed in this poll.
      */
     @Override
     public Optional<MailboxCounts> counts() throws IOException, InterruptedException {
         String id = folderId();
         GraphAccountPoll p = poll;
         if (p != null && !lastListingFull && p.readsFolderDeltas() && !p.folderDeltaFailedThisPoll()) {
-            return Optional.ofNullable(countsFromFolderDelta(p, id));
+            return wholeAccountCounts(p, id);
         }
         if (lastListingSkipped) {
             return Optional.empty();
         }
+        return Optional.of(askCounts(id));
+    }
+
+    /**
+     * A whole account's check after an incremental listing: the counts the folder delta of this
+     * poll gave, when they describe the folder as its listing does, with no request. That is so
+     * <ul>
+     * <li>for a folder the schedule skipped in a folder round: no folder delta named it since its
+     *     own last read (it would be marked, and read), so its counts have not changed since;</li>
+     * <li>for a folder read in this poll whose listing brought no change: the folder delta was
+     *     read when the poll began, and a change listed since (new mail in the inbox while the
+     *     folders before it were read) would look like one the listing missed.</li>
+     * </ul>
+     * When the delta gave no usable counts for it, the folder is asked. Otherwise (a sweep round,
+     * a listing with changes) the answer is empty and the engine asks again next cycle at no
+     * cost; a folder read in every poll whose listings keep bringing changes (a busy inbox) is
+     * asked once its check has waited {@link #countCheckInterval()}.
+     */
+    private Optional<MailboxCounts> wholeAccountCounts(GraphAccountPoll p, String id)
+            throws IOException, InterruptedException {
+        if (p.folderDeltaReadThisPoll() && (lastListingSkipped || lastListingQuiet)) {
+            MailboxCounts known = p.knownCounts(id);
+            checkWaitingSince = -1;
+            return Optional.of(known != null ? known : askCounts(id));
+        }
+        long now = ticker.nanoTime();
+        if (checkWaitingSince < 0) {
+            checkWaitingSince = now;
+        } else if (!lastListingSkipped && now - checkWaitingSince >= countCheckInterval().toNanos()) {
+            checkWaitingSince = -1;
+            return Optional.of(askCounts(id));
+        }
+        return Optional.empty();
+    }
+
+    /** {@code GET mailFolders/{id}}: the folder's counts now. */
+    private MailboxCounts askCounts(String id) throws IOException, InterruptedException {
         String call = "mailFolders.get";
         MailFolder f = transport.call(call, () -> graph().me().mailFolders().byMailFolderId(id).get(rc -> {
             rc.options.add(GraphCall.json(call));
@@ -213,27 +254,7 @@ public final class GraphMailbox implements CloudMailbox {
             throw new MalformedGraphResponse(call, "no usable totalItemCount and unreadItemCount for folder "
                     + folderPath);
         }
-        return Optional.of(new MailboxCounts(total, unread));
-    }
-
-    /**
-     * The counts the folder delta of this poll gave folder {@code id}, when they describe the
-     * folder as its listing does; else null, and the engine asks again next cycle at no cost.
-     * <ul>
-     * <li>A sweep round read no folder delta: null.</li>
-     * <li>A folder the schedule skipped in a folder round was named by no folder delta since its
-     *     own last read (it would be marked, and read), so its counts have not changed since: they
-     *     match the listing it has.</li>
-     * <li>A folder read in this poll matches only when its listing brought no change: the folder
-     *     delta was read when the poll began, and a change listed since (new mail in the inbox
-     *     while the folders before it were read) would look like one the listing missed.</li>
-     * </ul>
-     */
-    private @Nullable MailboxCounts countsFromFolderDelta(GraphAccountPoll p, String id) {
-        if (!p.folderDeltaReadThisPoll() || !(lastListingSkipped || lastListingQuiet)) {
-            return null;
-        }
-        return p.knownCounts(id);
+        return new MailboxCounts(total, unread);
     }
 
     // ---------------------------------------------------------------- listing
@@ -245,17 +266,25 @@ public final class GraphMailbox implements CloudMailbox {
         if (p == null) {
             return listOwn(id, syncToken);
         }
+        String listed = lastListedToken;
+        if (listed != null && !listed.equals(syncToken)) {
+            // The engine kept an earlier token (a body it could not fetch, a cycle that stopped):
+            // what the last read showed is not in its snapshot, so the folder reads again now.
+            p.changedCloud(id);
+        }
         if (!p.mustRead(id) && syncToken != null) {
             // Not this folder's turn: its changes wait in the cloud's delta from this same token.
             lastListingSkipped = true;
             lastListingFull = false;
             lastListingQuiet = false;
+            lastListedToken = syncToken;
             return Listing.delta(List.of(), Set.of(), syncToken);
         }
         lastListingSkipped = false;
         Listing l = listOwn(id, syncToken);
         lastListingFull = l.full();
         lastListingQuiet = !l.full() && l.messages().isEmpty() && l.removed().isEmpty();
+        lastListedToken = l.syncToken();
         p.read(id);
         return l;
     }

@@ -339,6 +339,89 @@ class GraphAccountPollTest extends GraphCloudFixture {
         assertTrue(boxes.get(inbox).counts().isEmpty(), "counts from before it would disagree with the listing");
     }
 
+    /** The next folder delta names {@code f} with {@code properties} (JSON members) and hands back the real link. */
+    private void nextFolderDeltaNames(String f, String properties) {
+        faults().next(1, "GET", ".*/mailFolders/delta(\\(\\))?$").answer(okJson("{\"value\":[{\"id\":\"" + f + "\""
+                + properties + "}],\"@odata.deltaLink\":\"" + accountPoll.folderDeltaLink() + "\"}"));
+    }
+
+    /** Counts the folder delta gave unusable (more unread than in all) are not used: the folder is asked. */
+    @Test
+    void aFolderWhoseDeltaCountsAreUnusableIsAskedForItsOwn() throws Exception {
+        poll(); // a sweep round; the next is a folder round
+        String f = others().get(3);
+        nextFolderDeltaNames(f, ",\"totalItemCount\":1,\"unreadItemCount\":5");
+        poll(); // f named and read: its listing is quiet
+        assertTrue(deltaFolders().contains(f), brief().toString());
+        requests().clear();
+        assertEquals(listed(f), boxes.get(f).counts().orElseThrow());
+        assertEquals(1, topLevel().size(), "one mailFolders.get: " + brief());
+    }
+
+    /** A changed folder the delta names without its counts (they may have changed) is asked, not given stale ones. */
+    @Test
+    void aFolderNamedWithoutCountsIsAskedNotGivenStaleOnes() throws Exception {
+        String f = others().get(0); // the first swept (all tie; the first joined goes first)
+        deliver(f, false);
+        poll(); // a sweep round: f is swept and sees the new mail
+        assertTrue(deltaFolders().contains(f), brief().toString());
+        nextFolderDeltaNames(f, "");
+        poll(); // a folder round: f named (no counts), read, quiet
+        assertTrue(deltaFolders().contains(f), brief().toString());
+        requests().clear();
+        assertEquals(listed(f), boxes.get(f).counts().orElseThrow());
+        assertEquals(1, topLevel().size(), "one mailFolders.get: " + brief());
+    }
+
+    /**
+     * A read the engine did not keep (a body it could not fetch, a cycle that stopped before its
+     * commit: the old token comes back) is read again at once, and never compared with counts
+     * the snapshot cannot match.
+     */
+    @Test
+    void aReadTheEngineDidNotKeepIsReadAgainNotCompared() throws Exception {
+        poll(); // a sweep round; the next is a folder round
+        String f = others().get(5);
+        deliver(f, false);
+        String oldToken = tokensById.get(f);
+        Map<String, Flags> before = new TreeMap<>(seen.get(f));
+        poll(); // a folder round: f is named and read...
+        assertTrue(deltaFolders().contains(f), brief().toString());
+        tokensById.put(f, oldToken); // ...but the engine keeps its old token and snapshot
+        seen.put(f, before);
+        requests().clear();
+        poll(); // a sweep round: f reads again from its old token
+        assertTrue(deltaFolders().contains(f), brief().toString());
+        assertEquals(truth(f), seen.get(f));
+        assertTrue(boxes.get(f).counts().isEmpty(), "a sweep round");
+        requests().clear();
+        poll(); // a folder round: f skipped, its counts those of its listing
+        assertFalse(deltaFolders().contains(f), brief().toString());
+        assertEquals(listed(f), boxes.get(f).counts().orElseThrow());
+    }
+
+    /** An inbox whose every listing brings mail is asked for its counts once its check waited 30 minutes. */
+    @Test
+    void aBusyInboxIsAskedOnceItsCheckHasWaitedAnInterval() throws Exception {
+        int asked = 0;
+        for (int minute = 1; minute <= 35; minute++) {
+            ticker.advance(Duration.ofSeconds(60));
+            deliver(inbox, false);
+            poll();
+            requests().clear();
+            Optional<MailboxCounts> c = boxes.get(inbox).counts(); // as the engine asks while the check is due
+            if (c.isPresent()) {
+                asked++;
+                assertEquals(31, minute, "after 30 minutes of waiting");
+                assertEquals(listed(inbox), c.get());
+                assertEquals(1, topLevel().size(), "one mailFolders.get: " + brief());
+            } else {
+                assertEquals(0, topLevel().size(), "waiting costs nothing: " + brief());
+            }
+        }
+        assertEquals(1, asked);
+    }
+
     /** What the folder's listings have shown, as counts. */
     private MailboxCounts listed(String folder) {
         Map<String, Flags> l = seen.get(folder);
