@@ -206,6 +206,7 @@ public final class GraphMailbox implements CloudMailbox {
         if (lastListingSkipped) {
             return Optional.empty();
         }
+        checkWaitingSince = -1;
         return Optional.of(askCounts(id));
     }
 
