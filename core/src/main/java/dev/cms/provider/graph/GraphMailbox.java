@@ -92,7 +92,10 @@ public final class GraphMailbox implements CloudMailbox {
     private volatile boolean lastListingFull;
     /** The last listing was an incremental one that brought no change. */
     private volatile boolean lastListingQuiet;
-    /** The token the last listing returned: the engine keeps it unless that listing did not land. */
+    /**
+     * The token the last listing returned: the engine keeps it unless that listing did not land
+     * (a download, a delivery or the commit failed).
+     */
     private volatile @Nullable String lastListedToken;
     /** When a whole account's count check first waited ({@link #wholeAccountCounts}); -1 not waiting. */
     private volatile long checkWaitingSince = -1;
@@ -206,7 +209,6 @@ public final class GraphMailbox implements CloudMailbox {
         if (lastListingSkipped) {
             return Optional.empty();
         }
-        checkWaitingSince = -1;
         return Optional.of(askCounts(id));
     }
 
@@ -220,26 +222,42 @@ public final class GraphMailbox implements CloudMailbox {
      *     read when the poll began, and a change listed since (new mail in the inbox while the
      *     folders before it were read) would look like one the listing missed.</li>
      * </ul>
-     * When the delta gave no usable counts for it, the folder is asked. Otherwise (a sweep round,
-     * a listing with changes) the answer is empty and the engine asks again next cycle at no
-     * cost; a folder read in every poll whose listings keep bringing changes (a busy inbox) is
-     * asked once its check has waited {@link #countCheckInterval()}.
+     * A folder the delta gave no usable counts is asked after a quiet read of its own, as a
+     * folder on its own is; skipped, it is marked to read in the next poll. Otherwise (a sweep
+     * round, a listing with changes) the answer is empty and the engine asks again next cycle at
+     * no cost; a folder read in every poll whose listings keep bringing changes (a busy inbox)
+     * is asked once its check has waited {@link #countCheckInterval()}.
      */
     private Optional<MailboxCounts> wholeAccountCounts(GraphAccountPoll p, String id)
             throws IOException, InterruptedException {
-        if (p.folderDeltaReadThisPoll() && (lastListingSkipped || lastListingQuiet)) {
-            MailboxCounts known = p.knownCounts(id);
+        MailboxCounts known = p.knownCounts(id);
+        if (known == null && lastListingSkipped) {
+            // Counts asked now would include mail that came after this poll's folder delta, which
+            // the skipped listing left for later: read it next poll, then ask.
+            p.changedCloud(id);
+            return Optional.empty();
+        }
+        if (known == null && lastListingQuiet) {
+            return asked(id);
+        }
+        if (known != null && p.folderDeltaReadThisPoll() && (lastListingSkipped || lastListingQuiet)) {
             checkWaitingSince = -1;
-            return Optional.of(known != null ? known : askCounts(id));
+            return Optional.of(known);
         }
         long now = ticker.nanoTime();
         if (checkWaitingSince < 0) {
             checkWaitingSince = now;
         } else if (!lastListingSkipped && now - checkWaitingSince >= countCheckInterval().toNanos()) {
-            checkWaitingSince = -1;
-            return Optional.of(askCounts(id));
+            return asked(id);
         }
         return Optional.empty();
+    }
+
+    /** The folder's counts, asked; the wait of its check ends only when they came (a failure is tried next cycle). */
+    private Optional<MailboxCounts> asked(String id) throws IOException, InterruptedException {
+        MailboxCounts c = askCounts(id);
+        checkWaitingSince = -1;
+        return Optional.of(c);
     }
 
     /** {@code GET mailFolders/{id}}: the folder's counts now. */
@@ -268,9 +286,10 @@ public final class GraphMailbox implements CloudMailbox {
             return listOwn(id, syncToken);
         }
         String listed = lastListedToken;
-        if (listed != null && !listed.equals(syncToken)) {
-            // The engine kept an earlier token (a body it could not fetch, a cycle that stopped):
-            // what the last read showed is not in its snapshot, so the folder reads again now.
+        if (listed != null && !listed.equals(syncToken) && !lastListingQuiet) {
+            // The engine kept an earlier token (a body it could not fetch, a file it could not
+            // deliver, a cycle that stopped): what the last read showed is not in its snapshot,
+            // so the folder reads again now. After a quiet read the old token is as good.
             p.changedCloud(id);
         }
         if (!p.mustRead(id) && syncToken != null) {

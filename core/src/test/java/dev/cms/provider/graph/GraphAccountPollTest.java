@@ -422,6 +422,94 @@ class GraphAccountPollTest extends GraphCloudFixture {
         assertEquals(1, asked);
     }
 
+    /** A folder with no usable counts from the delta, skipped in a folder round, reads next poll and is asked then. */
+    @Test
+    void aSkippedFolderWithUnknownCountsReadsNextPollAndIsAskedThen() throws Exception {
+        poll(); // a sweep round; the next is a folder round
+        String f = others().get(3);
+        nextFolderDeltaNames(f, ",\"totalItemCount\":1,\"unreadItemCount\":5");
+        poll(); // a folder round: f named (unusable counts), read, quiet
+        poll(); // a sweep round: f not swept
+        requests().clear();
+        poll(); // a folder round: f skipped, its counts unknown
+        assertFalse(deltaFolders().contains(f), brief().toString());
+        requests().clear();
+        assertTrue(boxes.get(f).counts().isEmpty(), "counts asked now could hold mail its listing left for later");
+        assertEquals(0, topLevel().size());
+        poll(); // a sweep round: f reads, quiet
+        assertTrue(deltaFolders().contains(f), brief().toString());
+        requests().clear();
+        assertEquals(listed(f), boxes.get(f).counts().orElseThrow());
+        assertEquals(1, topLevel().size(), "one mailFolders.get: " + brief());
+    }
+
+    /** The same folder, when mail reaches it after the folder delta but before its turn: no false alarm. */
+    @Test
+    void aSkippedFolderWithUnknownCountsIsNotComparedWithMailItsListingLeftForLater() throws Exception {
+        poll(); // a sweep round; the next is a folder round
+        String f = others().get(3);
+        nextFolderDeltaNames(f, ",\"totalItemCount\":1,\"unreadItemCount\":5");
+        poll(); // a folder round: f named (unusable counts), read, quiet
+        poll(); // a sweep round
+        boolean delivered = false;
+        for (String g : boxes.keySet()) { // a folder round, by hand
+            Listing l = boxes.get(g).list(tokensById.get(g));
+            tokensById.put(g, l.syncToken());
+            if (!delivered) {
+                deliver(f, false); // after the folder delta, before f's turn
+                delivered = true;
+            }
+            Map<String, Flags> s = seen.get(g);
+            l.removed().forEach(s::remove);
+            l.messages().forEach(m -> s.put(m.id(), m.flags()));
+        }
+        Optional<MailboxCounts> c = boxes.get(f).counts();
+        assertTrue(c.isEmpty() || c.get().equals(listed(f)), "counts " + c + " vs the listing " + listed(f));
+    }
+
+    /** A check whose mailFolders.get failed is tried again next cycle, not after another interval. */
+    @Test
+    void aBusyInboxWhoseAskFailedIsAskedAgainNextCycle() throws Exception {
+        Integer failedAt = null;
+        Integer askedAt = null;
+        for (int minute = 1; minute <= 40 && askedAt == null; minute++) {
+            ticker.advance(Duration.ofSeconds(60));
+            deliver(inbox, false);
+            poll();
+            if (minute == 31) {
+                faults().next(1, "GET", ".*/mailFolders/" + java.util.regex.Pattern.quote(inbox) + "$")
+                        .answer(error(400, "BadRequest"));
+            }
+            try {
+                if (boxes.get(inbox).counts().isPresent()) {
+                    askedAt = minute;
+                }
+            } catch (java.io.IOException e) {
+                failedAt = minute;
+            }
+        }
+        assertEquals(31, failedAt);
+        assertEquals(32, askedAt, "tried again next cycle");
+    }
+
+    /** A quiet read the engine did not keep lost nothing (the old token is as good): it is not read again. */
+    @Test
+    void aQuietReadNotKeptIsNotReadAgain() throws Exception {
+        poll(); // a sweep round; the next is a folder round
+        String f = others().get(3);
+        MailboxCounts now = counts(f);
+        String oldToken = tokensById.get(f);
+        nextFolderDeltaNames(f, ",\"totalItemCount\":" + now.total() + ",\"unreadItemCount\":" + now.unread());
+        deliver(others().get(10), false); // elsewhere in the account: the fake gives f a new delta link
+        Map<String, Listing> l = poll(); // a folder round: f named, read, quiet
+        assertTrue(l.get(f).messages().isEmpty() && l.get(f).removed().isEmpty());
+        assertFalse(oldToken.equals(l.get(f).syncToken()), "a new link, or this test shows nothing");
+        tokensById.put(f, oldToken); // the engine kept the old token (a delivery or the commit failed)
+        requests().clear();
+        poll(); // a sweep round: f is not the one swept
+        assertFalse(deltaFolders().contains(f), "read again for nothing: " + brief());
+    }
+
     /** What the folder's listings have shown, as counts. */
     private MailboxCounts listed(String folder) {
         Map<String, Flags> l = seen.get(folder);
