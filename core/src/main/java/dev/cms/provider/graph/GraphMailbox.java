@@ -209,7 +209,7 @@ public final class GraphMailbox implements CloudMailbox {
         if (lastListingSkipped) {
             return Optional.empty();
         }
-        return Optional.of(askCounts(id));
+        return asked(id);
     }
 
     /**
@@ -225,8 +225,9 @@ public final class GraphMailbox implements CloudMailbox {
      * A folder the delta gave no usable counts is asked after a quiet read of its own, as a
      * folder on its own is; skipped, it is marked to read in the next poll. Otherwise (a sweep
      * round, a listing with changes) the answer is empty and the engine asks again next cycle at
-     * no cost; a folder read in every poll whose listings keep bringing changes (a busy inbox)
-     * is asked once its check has waited {@link #countCheckInterval()}.
+     * no cost. A check that has waited {@link #countCheckInterval()} asks the folder after its
+     * next read: a folder read in every poll whose listings keep bringing changes (a busy
+     * inbox), or one skipped in every poll that could answer, which is then marked to read.
      */
     private Optional<MailboxCounts> wholeAccountCounts(GraphAccountPoll p, String id)
             throws IOException, InterruptedException {
@@ -247,8 +248,13 @@ public final class GraphMailbox implements CloudMailbox {
         long now = ticker.nanoTime();
         if (checkWaitingSince < 0) {
             checkWaitingSince = now;
-        } else if (!lastListingSkipped && now - checkWaitingSince >= countCheckInterval().toNanos()) {
-            return asked(id);
+        } else if (now - checkWaitingSince >= countCheckInterval().toNanos()) {
+            if (!lastListingSkipped) {
+                return asked(id);
+            }
+            // Skipped in every poll that could answer (cycles that each span two rounds): read
+            // it next poll, then ask.
+            p.changedCloud(id);
         }
         return Optional.empty();
     }

@@ -510,6 +510,103 @@ class GraphAccountPollTest extends GraphCloudFixture {
         assertFalse(deltaFolders().contains(f), "read again for nothing: " + brief());
     }
 
+    /** A check answered by asking the folder (the folder delta failed) ends the wait an earlier one started. */
+    @Test
+    void anAskAfterAFailedFolderDeltaEndsTheWait() throws Exception {
+        poll(); // a sweep round
+        assertTrue(boxes.get(inbox).counts().isEmpty(), "due in a sweep round: the check waits");
+        faults().next(1, "GET", ".*/mailFolders/delta(\\(\\))?$").answer(error(400, "BadRequest"));
+        poll(); // a folder round whose folder delta fails: the inbox is read and asked
+        assertEquals(counts(inbox), boxes.get(inbox).counts().orElseThrow());
+        ticker.advance(Duration.ofMinutes(31)); // the engine's next check of the inbox comes due
+        requests().clear();
+        poll(); // an unchanged sweep round
+        assertTrue(boxes.get(inbox).counts().isEmpty(), "a sweep round: the check waits a poll");
+        assertTrue(topLevel().size() <= 2, "an unchanged poll with its check sent " + brief());
+    }
+
+    /** The same after a full listing (a refused token, or the engine dropped it). */
+    @Test
+    void anAskAfterAFullListingEndsTheWait() throws Exception {
+        poll(); // a sweep round
+        assertTrue(boxes.get(inbox).counts().isEmpty(), "due in a sweep round: the check waits");
+        tokensById.put(inbox, null);
+        poll(); // a folder round: the inbox lists fully and is asked
+        assertEquals(counts(inbox), boxes.get(inbox).counts().orElseThrow());
+        ticker.advance(Duration.ofMinutes(31));
+        requests().clear();
+        poll(); // an unchanged sweep round
+        assertTrue(boxes.get(inbox).counts().isEmpty(), "a sweep round: the check waits a poll");
+        assertTrue(topLevel().size() <= 2, "an unchanged poll with its check sent " + brief());
+    }
+
+    /**
+     * When every cycle takes longer than a round's freshness (downloads, Retry-After pauses) it
+     * spans two rounds, and the folders listed before the split are skipped in every folder
+     * round. Their checks still run: after waiting an interval the folder reads, then asks.
+     */
+    @Test
+    void aFolderInSweepRoundsOnlyIsStillCheckedWhenCyclesSpanTwoRounds() throws Exception {
+        List<String> order = new java.util.ArrayList<>(boxes.keySet());
+        String early = order.get(1);
+        String late = order.get(order.size() - 1);
+        Map<String, Integer> offered = new java.util.HashMap<>(Map.of(early, 0, late, 0));
+        for (int cycle = 0; cycle < 4 * FOLDERS; cycle++) {
+            ticker.advance(Duration.ofSeconds(60));
+            for (int i = 0; i < order.size(); i++) {
+                if (i == order.size() / 2) {
+                    ticker.advance(Duration.ofSeconds(21)); // this cycle's downloads took a while
+                }
+                String f = order.get(i);
+                Listing l = boxes.get(f).list(tokensById.get(f));
+                tokensById.put(f, l.syncToken());
+                Map<String, Flags> s = seen.get(f);
+                l.removed().forEach(s::remove);
+                l.messages().forEach(m -> s.put(m.id(), m.flags()));
+                if (offered.containsKey(f)) { // due every cycle, as an overdue check is
+                    Optional<MailboxCounts> c = boxes.get(f).counts();
+                    if (c.isPresent()) {
+                        assertEquals(listed(f), c.get(), "folder " + f + " in cycle " + cycle);
+                        offered.merge(f, 1, Integer::sum);
+                    }
+                }
+            }
+        }
+        assertTrue(offered.get(early) > 0, "checks in " + 4 * FOLDERS + " cycles: before the split "
+                + offered.get(early) + ", after it " + offered.get(late));
+    }
+
+    /** The same cycles: a change no count shows is still read within the sweep's bound, plus a round or two. */
+    @Test
+    void theSweepKeepsMovingWhenCyclesSpanTwoRounds() throws Exception {
+        List<String> order = new java.util.ArrayList<>(boxes.keySet());
+        String early = order.get(1);
+        String flagged = graph.messageIds(user, early).get(0);
+        int readAt = -1;
+        for (int cycle = 0; cycle < 4 * FOLDERS && readAt < 0; cycle++) {
+            if (cycle == FOLDERS) {
+                graph.update(user, flagged, null, "flagged"); // a change no count shows
+            }
+            ticker.advance(Duration.ofSeconds(60));
+            for (int i = 0; i < order.size(); i++) {
+                if (i == order.size() / 2) {
+                    ticker.advance(Duration.ofSeconds(21));
+                }
+                String f = order.get(i);
+                Listing l = boxes.get(f).list(tokensById.get(f));
+                tokensById.put(f, l.syncToken());
+                Map<String, Flags> s = seen.get(f);
+                l.removed().forEach(s::remove);
+                l.messages().forEach(m -> s.put(m.id(), m.flags()));
+            }
+            if (cycle >= FOLDERS && seen.get(early).get(flagged).has(Flag.FLAGGED)) {
+                readAt = cycle;
+            }
+        }
+        // Two rounds a cycle: the bound of 2 * F + 2 rounds is F + 1 cycles.
+        assertTrue(readAt >= 0 && readAt - FOLDERS <= others().size() + 1, "read at cycle " + readAt);
+    }
+
     /** What the folder's listings have shown, as counts. */
     private MailboxCounts listed(String folder) {
         Map<String, Flags> l = seen.get(folder);
