@@ -44,9 +44,7 @@ import org.slf4j.LoggerFactory;
  * delta from that token, to be read when their turn comes.
  *
  * <p>Bounds, with F folders besides the inbox: a change that alters a folder's counts is read
- * within two polls; any other change within 2 * ceil(F / sweepPerRound) polls. A folder whose
- * own read is older than that (plus two rounds) reads in any round: this happens only when the
- * engine's cycles each span two rounds, which would otherwise keep the sweep on one folder. An unchanged
+ * within two polls; any other change within 2 * ceil(F / sweepPerRound) polls. An unchanged
  * poll costs 2 requests (folder delta and inbox, or inbox and one swept folder), a poll with
  * changes 2 plus one per changed folder.
  *
@@ -97,11 +95,6 @@ public final class GraphAccountPoll {
     private boolean started;
     private long roundStart;
     private boolean planned;
-    /**
-     * Rounds after its own last read at which a folder reads again whatever the schedule: past
-     * the sweep's bound, so only when rounds fall out of step with the engine's cycles.
-     */
-    private long overdueAfter = Long.MAX_VALUE;
     private final Set<String> sweptThisRound = new HashSet<>();
     private @Nullable String folderDeltaLink;
     /** Folder id → its display name and parent as the folder deltas have shown them. */
@@ -166,8 +159,7 @@ public final class GraphAccountPoll {
             planned = true;
             plan();
         }
-        return me.inbox || me.marked || !me.readOnce || sweptThisRound.contains(folderId)
-                || round - me.lastOwnRound > overdueAfter;
+        return me.inbox || me.marked || !me.readOnce || sweptThisRound.contains(folderId);
     }
 
     /** Folder {@code folderId} is no longer polled (its folder was deleted, or is no longer synced). */
@@ -236,12 +228,6 @@ public final class GraphAccountPoll {
         if (!readsFolderDeltas()) {
             return; // the inbox alone: it reads every poll anyway
         }
-        // When every cycle of the engine spans two rounds (its listings take longer than a
-        // round's freshness), the folders listed after the split only ever ask in one kind of
-        // round: a sweep that chose one of them would stay on it, and some folders would never
-        // be swept. A folder whose own read is older than the sweep's bound reads anyway.
-        long folders = members.values().stream().filter(m -> !m.inbox).count();
-        overdueAfter = 2 * ((folders + sweepPerRound - 1) / sweepPerRound) + 2;
         if (round % 2 == 1) {
             try {
                 readFolderDelta();

@@ -99,6 +99,8 @@ public final class GraphMailbox implements CloudMailbox {
     private volatile @Nullable String lastListedToken;
     /** When a whole account's count check first waited ({@link #wholeAccountCounts}); -1 not waiting. */
     private volatile long checkWaitingSince = -1;
+    /** When this folder last listed (read or skipped) in a poll that read the folder delta; -1 never. */
+    private volatile long listedInFolderRound = -1;
 
     public GraphMailbox(CloudAccount account, String folderPath, DeleteAction deleteAction,
                         AccessTokenSource tokens, GraphOptions options) {
@@ -227,7 +229,7 @@ public final class GraphMailbox implements CloudMailbox {
      * round, a listing with changes) the answer is empty and the engine asks again next cycle at
      * no cost. A check that has waited {@link #countCheckInterval()} asks the folder after its
      * next read: a folder read in every poll whose listings keep bringing changes (a busy
-     * inbox), or one skipped in every poll that could answer, which is then marked to read.
+     * inbox), or one that listed in no folder round all that time, which is then marked to read.
      */
     private Optional<MailboxCounts> wholeAccountCounts(GraphAccountPoll p, String id)
             throws IOException, InterruptedException {
@@ -252,9 +254,11 @@ public final class GraphMailbox implements CloudMailbox {
             if (!lastListingSkipped) {
                 return asked(id);
             }
-            // Skipped in every poll that could answer (cycles that each span two rounds): read
-            // it next poll, then ask.
-            p.changedCloud(id);
+            if (listedInFolderRound < checkWaitingSince) {
+                // Listed in no poll that could answer since the check began to wait (each of
+                // the engine's cycles spans two rounds): read it next poll, then ask.
+                p.changedCloud(id);
+            }
         }
         return Optional.empty();
     }
@@ -298,7 +302,11 @@ public final class GraphMailbox implements CloudMailbox {
             // so the folder reads again now. After a quiet read the old token is as good.
             p.changedCloud(id);
         }
-        if (!p.mustRead(id) && syncToken != null) {
+        boolean mustRead = p.mustRead(id);
+        if (p.folderDeltaReadThisPoll()) {
+            listedInFolderRound = ticker.nanoTime();
+        }
+        if (!mustRead && syncToken != null) {
             // Not this folder's turn: its changes wait in the cloud's delta from this same token.
             lastListingSkipped = true;
             lastListingFull = false;
