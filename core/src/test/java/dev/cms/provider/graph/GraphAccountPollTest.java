@@ -92,20 +92,25 @@ class GraphAccountPollTest extends GraphCloudFixture {
     /** One poll of every folder, in order; keeps the tokens and what each folder holds. */
     private Map<String, Listing> poll() throws Exception {
         Map<String, Listing> out = new LinkedHashMap<>();
-        for (Map.Entry<String, GraphMailbox> e : boxes.entrySet()) {
-            Listing l = e.getValue().list(tokensById.get(e.getKey()));
-            out.put(e.getKey(), l);
-            tokensById.put(e.getKey(), l.syncToken());
-            Map<String, Flags> s = seen.computeIfAbsent(e.getKey(), k -> new TreeMap<>());
-            if (l.full()) {
-                s.clear();
-            }
-            l.removed().forEach(s::remove);
-            for (CloudMessage m : l.messages()) {
-                s.put(m.id(), m.flags());
-            }
+        for (String f : boxes.keySet()) {
+            out.put(f, list(f));
         }
         return out;
+    }
+
+    /** Folder {@code f} lists from its token, as the engine has it; keeps the new token and what it holds. */
+    private Listing list(String f) throws Exception {
+        Listing l = boxes.get(f).list(tokensById.get(f));
+        tokensById.put(f, l.syncToken());
+        Map<String, Flags> s = seen.computeIfAbsent(f, k -> new TreeMap<>());
+        if (l.full()) {
+            s.clear();
+        }
+        l.removed().forEach(s::remove);
+        for (CloudMessage m : l.messages()) {
+            s.put(m.id(), m.flags());
+        }
+        return l;
     }
 
     /** The message delta requests of the last poll, by folder id. */
@@ -325,15 +330,11 @@ class GraphAccountPollTest extends GraphCloudFixture {
         order.add(inbox); // as the engine orders a whole account's folders: by path, "Archive" first
         boolean delivered = false;
         for (String f : order) {
-            Listing l = boxes.get(f).list(tokensById.get(f));
-            tokensById.put(f, l.syncToken());
+            list(f);
             if (!delivered) {
                 deliver(inbox, false); // after the folder delta, before the inbox's listing
                 delivered = true;
             }
-            Map<String, Flags> s = seen.get(f);
-            l.removed().forEach(s::remove);
-            l.messages().forEach(m -> s.put(m.id(), m.flags()));
         }
         assertEquals(truth(inbox), seen.get(inbox), "the inbox's listing has the new mail");
         assertTrue(boxes.get(inbox).counts().isEmpty(), "counts from before it would disagree with the listing");
@@ -453,15 +454,11 @@ class GraphAccountPollTest extends GraphCloudFixture {
         poll(); // a sweep round
         boolean delivered = false;
         for (String g : boxes.keySet()) { // a folder round, by hand
-            Listing l = boxes.get(g).list(tokensById.get(g));
-            tokensById.put(g, l.syncToken());
+            list(g);
             if (!delivered) {
                 deliver(f, false); // after the folder delta, before f's turn
                 delivered = true;
             }
-            Map<String, Flags> s = seen.get(g);
-            l.removed().forEach(s::remove);
-            l.messages().forEach(m -> s.put(m.id(), m.flags()));
         }
         Optional<MailboxCounts> c = boxes.get(f).counts();
         assertTrue(c.isEmpty() || c.get().equals(listed(f)), "counts " + c + " vs the listing " + listed(f));
@@ -558,11 +555,7 @@ class GraphAccountPollTest extends GraphCloudFixture {
                     ticker.advance(Duration.ofSeconds(21)); // this cycle's downloads took a while
                 }
                 String f = order.get(i);
-                Listing l = boxes.get(f).list(tokensById.get(f));
-                tokensById.put(f, l.syncToken());
-                Map<String, Flags> s = seen.get(f);
-                l.removed().forEach(s::remove);
-                l.messages().forEach(m -> s.put(m.id(), m.flags()));
+                list(f);
                 if (offered.containsKey(f)) { // due every cycle, as an overdue check is
                     Optional<MailboxCounts> c = boxes.get(f).counts();
                     if (c.isPresent()) {
