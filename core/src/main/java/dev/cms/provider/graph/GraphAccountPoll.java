@@ -76,8 +76,14 @@ public final class GraphAccountPoll {
         /** Reported changed (or changed by us) since its own delta last ran. */
         boolean marked = true;
         boolean readOnce;
-        /** The round its own delta last ran in; the sweep takes the smallest. */
+        /** The round its own delta last ran in. */
         long lastOwnRound = -1;
+        /**
+         * The round the sweep last chose it in, whether or not it then read (a listing that
+         * failed, a mailbox the daemon held back): the sweep takes the folder whose later of the
+         * two is the smallest, so one that does not read cannot keep the others from their turn.
+         */
+        long lastChosenRound = -1;
 
         Member(boolean inbox) {
             this.inbox = inbox;
@@ -249,9 +255,11 @@ public final class GraphAccountPoll {
             }
         }
         // Stable: among equals the first joined goes first.
-        others.sort((a, b) -> Long.compare(a.getValue().lastOwnRound, b.getValue().lastOwnRound));
+        others.sort(java.util.Comparator.comparingLong(
+                e -> Math.max(e.getValue().lastOwnRound, e.getValue().lastChosenRound)));
         for (int i = 0; i < Math.min(sweepPerRound, others.size()); i++) {
             sweptThisRound.add(others.get(i).getKey());
+            others.get(i).getValue().lastChosenRound = round;
         }
     }
 

@@ -589,6 +589,33 @@ class GraphAccountPollTest extends GraphCloudFixture {
         assertEquals(listed(f), boxes.get(f).counts().orElseThrow(), "and answered from the folder delta");
     }
 
+    /**
+     * A folder that does not read when the sweep chooses it (the daemon holds it back, or its
+     * listing fails) has had its turn: the sweep goes on to the others, and every one of them
+     * is swept within the bound.
+     */
+    @Test
+    void aFolderThatDoesNotReadWhenSweptDoesNotHoldUpTheSweep() throws Exception {
+        String held = others().get(0); // the first joined: the sweep's first choice among equals
+        java.util.Set<String> swept = new java.util.HashSet<>();
+        for (int i = 0; i < 2 * others().size() + 2; i++) {
+            requests().clear();
+            for (String f : boxes.keySet()) {
+                if (!f.equals(held)) {
+                    list(f);
+                }
+            }
+            if (folderDeltas() == 0) {
+                swept.addAll(deltaFolders());
+            }
+            assertTrue(topLevel().size() <= 2, "poll " + i + " sent " + brief());
+        }
+        swept.remove(inbox);
+        java.util.Set<String> rest = new java.util.HashSet<>(others());
+        rest.remove(held);
+        assertEquals(rest, swept, "every other folder is swept");
+    }
+
     /** What the folder's listings have shown, as counts. */
     private MailboxCounts listed(String folder) {
         Map<String, Flags> l = seen.get(folder);
