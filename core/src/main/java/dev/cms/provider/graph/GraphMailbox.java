@@ -86,12 +86,19 @@ public final class GraphMailbox implements CloudMailbox {
     private volatile @Nullable String folderId;
     private volatile @Nullable Boolean isDrafts;
     private @Nullable GraphAccountPoll poll;
-    /** The last listing was skipped by the schedule: it says nothing of the folder as it is now. */
-    private volatile boolean lastListingSkipped;
-    /** The last listing was a full one: its check learns the service's own difference, asked of the folder. */
-    private volatile boolean lastListingFull;
-    /** The last listing was an incremental one that brought no change. */
-    private volatile boolean lastListingQuiet;
+    /** What the folder's last listing was, as its count check needs to know. */
+    private enum LastListing {
+        /** Skipped by the schedule: it says nothing of the folder as it is now. */
+        SKIPPED,
+        /** A full one: its check learns the service's own difference, asked of the folder. */
+        FULL,
+        /** An incremental one that brought no change. */
+        QUIET,
+        /** An incremental one that brought changes (and the state before the first listing). */
+        CHANGED
+    }
+
+    private volatile LastListing lastListing = LastListing.CHANGED;
     /**
      * The token the last listing returned: the engine keeps it unless that listing did not land
      * (a download, a delivery or the commit failed).
@@ -205,13 +212,14 @@ public final class GraphMailbox implements CloudMailbox {
     public Optional<MailboxCounts> counts() throws IOException, InterruptedException {
         String id = folderId();
         GraphAccountPoll p = poll;
-        if (p != null && !lastListingFull && p.readsFolderDeltas() && !p.folderDeltaFailedThisPoll()) {
+        if (p != null && lastListing != LastListing.FULL && p.readsFolderDeltas()
+                && !p.folderDeltaFailedThisPoll()) {
             return wholeAccountCounts(p, id);
         }
-        if (lastListingSkipped) {
+        if (lastListing == LastListing.SKIPPED) {
             return Optional.empty();
         }
-        return asked(id);
+        return askCounts(id);
     }
 
     /**
@@ -234,16 +242,18 @@ public final class GraphMailbox implements CloudMailbox {
     private Optional<MailboxCounts> wholeAccountCounts(GraphAccountPoll p, String id)
             throws IOException, InterruptedException {
         MailboxCounts known = p.knownCounts(id);
-        if (known == null && lastListingSkipped) {
+        LastListing last = lastListing;
+        if (known == null && last == LastListing.SKIPPED) {
             // Counts asked now would include mail that came after this poll's folder delta, which
             // the skipped listing left for later: read it next poll, then ask.
             p.changedCloud(id);
             return Optional.empty();
         }
-        if (known == null && lastListingQuiet) {
-            return asked(id);
+        if (known == null && last == LastListing.QUIET) {
+            return askCounts(id);
         }
-        if (known != null && p.folderDeltaReadThisPoll() && (lastListingSkipped || lastListingQuiet)) {
+        boolean matchesTheDelta = last == LastListing.SKIPPED || last == LastListing.QUIET;
+        if (known != null && p.folderDeltaReadThisPoll() && matchesTheDelta) {
             checkWaitingSince = -1;
             return Optional.of(known);
         }
@@ -251,8 +261,8 @@ public final class GraphMailbox implements CloudMailbox {
         if (checkWaitingSince < 0) {
             checkWaitingSince = now;
         } else if (now - checkWaitingSince >= countCheckInterval().toNanos()) {
-            if (!lastListingSkipped) {
-                return asked(id);
+            if (last != LastListing.SKIPPED) {
+                return askCounts(id);
             }
             if (listedInFolderRound < checkWaitingSince) {
                 // Listed in no poll that could answer since the check began to wait (each of
@@ -263,15 +273,11 @@ public final class GraphMailbox implements CloudMailbox {
         return Optional.empty();
     }
 
-    /** The folder's counts, asked; the wait of its check ends only when they came (a failure is tried next cycle). */
-    private Optional<MailboxCounts> asked(String id) throws IOException, InterruptedException {
-        MailboxCounts c = askCounts(id);
-        checkWaitingSince = -1;
-        return Optional.of(c);
-    }
-
-    /** {@code GET mailFolders/{id}}: the folder's counts now. */
-    private MailboxCounts askCounts(String id) throws IOException, InterruptedException {
+    /**
+     * {@code GET mailFolders/{id}}: the folder's counts now. The wait of its check ends only when
+     * they came (a failure is tried next cycle).
+     */
+    private Optional<MailboxCounts> askCounts(String id) throws IOException, InterruptedException {
         String call = "mailFolders.get";
         MailFolder f = transport.call(call, () -> graph().me().mailFolders().byMailFolderId(id).get(rc -> {
             rc.options.add(GraphCall.json(call));
@@ -283,7 +289,8 @@ public final class GraphMailbox implements CloudMailbox {
             throw new MalformedGraphResponse(call, "no usable totalItemCount and unreadItemCount for folder "
                     + folderPath);
         }
-        return new MailboxCounts(total, unread);
+        checkWaitingSince = -1;
+        return Optional.of(new MailboxCounts(total, unread));
     }
 
     // ---------------------------------------------------------------- listing
@@ -296,7 +303,7 @@ public final class GraphMailbox implements CloudMailbox {
             return listOwn(id, syncToken);
         }
         String listed = lastListedToken;
-        if (listed != null && !listed.equals(syncToken) && !lastListingQuiet) {
+        if (listed != null && !listed.equals(syncToken) && lastListing != LastListing.QUIET) {
             // The engine kept an earlier token (a body it could not fetch, a file it could not
             // deliver, a cycle that stopped): what the last read showed is not in its snapshot,
             // so the folder reads again now. After a quiet read the old token is as good.
@@ -308,16 +315,13 @@ public final class GraphMailbox implements CloudMailbox {
         }
         if (!mustRead && syncToken != null) {
             // Not this folder's turn: its changes wait in the cloud's delta from this same token.
-            lastListingSkipped = true;
-            lastListingFull = false;
-            lastListingQuiet = false;
+            lastListing = LastListing.SKIPPED;
             lastListedToken = syncToken;
             return Listing.delta(List.of(), Set.of(), syncToken);
         }
-        lastListingSkipped = false;
         Listing l = listOwn(id, syncToken);
-        lastListingFull = l.full();
-        lastListingQuiet = !l.full() && l.messages().isEmpty() && l.removed().isEmpty();
+        lastListing = l.full() ? LastListing.FULL
+                : l.messages().isEmpty() && l.removed().isEmpty() ? LastListing.QUIET : LastListing.CHANGED;
         lastListedToken = l.syncToken();
         p.read(id);
         return l;
