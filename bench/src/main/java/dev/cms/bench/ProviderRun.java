@@ -244,7 +244,7 @@ public final class ProviderRun {
         boolean restartIdle = true;
         long restartFetched = 0;
         long restartCalls = 0;
-        TimerTicker ticker = new TimerTicker();
+        TimerTicker ticker = new TimerTicker(); // moved on only by the polls after the restarts
         Engine second = null;
         for (int k = 0; k < RESTARTS; k++) {
             if (second != null) {
@@ -253,7 +253,6 @@ public final class ProviderRun {
             Floor floor = Floor.measure(dir.resolve("Maildir"), dir.resolve("state"));
             floors.add(floor.seconds());
             floorCpus.add(floor.cpuSeconds());
-            ticker = new TimerTicker();
             ProcessStats.CpuMark restartCpu0 = ProcessStats.CpuMark.now();
             t0 = System.nanoTime();
             second = engine(ticker);

@@ -129,13 +129,18 @@ class ReconcileTest {
         assertEquals(full, cloud.fullListings(), "nothing triggered");
     }
 
-    @Test
-    void aFailedCheckFailsNothingAndIsTriedAgainNextCycle() throws Exception {
+    /** Three messages synced; the third then read in the cloud with no record a listing shows; the check due. */
+    private void aReadFlagNoListingShowsWithTheCheckDue() throws Exception {
         String[] ids = threeMessages();
         start(false);
         fx.cycleOk();
         cloud.setFlagsUnrecorded(ids[2], Flags.of(Flag.READ));
         clock.advance(CloudRefresh.CHECK_COUNTS_EVERY);
+    }
+
+    @Test
+    void aFailedCheckFailsNothingAndIsTriedAgainNextCycle() throws Exception {
+        aReadFlagNoListingShowsWithTheCheckDue();
         cloud.failNextCounts(1);
         fx.cycleOk();
         assertEquals(2, cloud.countCalls());
@@ -152,11 +157,7 @@ class ReconcileTest {
      */
     @Test
     void aCheckTheMailboxCannotAnswerNowIsAskedAgainNextCycle() throws Exception {
-        String[] ids = threeMessages();
-        start(false);
-        fx.cycleOk();
-        cloud.setFlagsUnrecorded(ids[2], Flags.of(Flag.READ));
-        clock.advance(CloudRefresh.CHECK_COUNTS_EVERY);
+        aReadFlagNoListingShowsWithTheCheckDue();
         cloud.noCountsNext(1);
         long full = cloud.fullListings();
         fx.cycleOk();
