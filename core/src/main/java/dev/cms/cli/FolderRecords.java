@@ -36,7 +36,8 @@ final class FolderRecords {
 
     /** The first line of a record: what the call was, so that a changed call is not taken for changed folders. */
     private static String header(WholeAccountSpec call) {
-        return VERSION + "\t" + call.layout().word() + "\t" + call.filter().include() + "\t" + call.filter().exclude();
+        return VERSION + "\t" + call.layout().word() + "\t" + call.filter().include() + "\t" + call.filter().exclude()
+                + (call.allMail() == null ? "" : "\tall_mail=" + call.allMail());
     }
 
     /** {@code call}'s record of {@code folders} (those of other calls are left out). */

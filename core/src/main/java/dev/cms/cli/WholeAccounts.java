@@ -9,6 +9,7 @@ import dev.cms.config.WholeAccountSpec;
 import dev.cms.folders.AccountFolder;
 import dev.cms.folders.FolderPlan;
 import dev.cms.provider.gmail.GmailLabels;
+import dev.cms.provider.gmail.GmailMailbox;
 import dev.cms.provider.graph.GraphFolders;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -59,7 +60,7 @@ final class WholeAccounts {
     static List<Folder> plan(WholeAccountSpec call, List<AccountFolder> folders) throws ConfigException {
         List<FolderPlan.Mapped> mapped;
         try {
-            mapped = FolderPlan.plan(call.filter(), call.layout(), call.root(), folders);
+            mapped = FolderPlan.plan(call.filter(), call.layout(), call.root(), folders, always(call, folders));
         } catch (FolderPlan.MappingException e) {
             throw new ConfigException(call.pos(), call.callName() + "(): " + e.getMessage());
         }
@@ -68,6 +69,26 @@ final class WholeAccounts {
             out.add(new Folder(call, m.folder(), call.mailbox(m.folder().mailbox()), m.maildir()));
         }
         return out;
+    }
+
+    /**
+     * The folders {@code call} syncs whatever its patterns: Gmail's All Mail when {@code all_mail}
+     * names its Maildir. A label whose name is All Mail's mailbox name would be taken for it: refused.
+     */
+    private static List<AccountFolder> always(WholeAccountSpec call, List<AccountFolder> folders)
+            throws ConfigException {
+        String allMail = call.allMail();
+        if (allMail == null || call.service() != CloudMailboxSpec.Service.GMAIL) {
+            return List.of();
+        }
+        for (AccountFolder f : folders) {
+            if (f.mailbox().equals(GmailMailbox.ALL_MAIL)) {
+                throw new ConfigException(call.pos(), call.callName() + "(): " + call.account().key()
+                        + " has a label named \"" + GmailMailbox.ALL_MAIL + "\", the name All Mail is synced under;"
+                        + " rename that label, or leave out all_mail");
+            }
+        }
+        return List.of(AccountFolder.gmailAllMail(GmailMailbox.ALL_MAIL, allMail));
     }
 
     static void check(SyncConfig config, List<Folder> folders) throws ConfigException {

@@ -57,8 +57,9 @@ final class Describer {
                 + what + " matching " + list(w.filter().include().stream().map(FolderPattern::text).toList())
                 + (w.filter().exclude().isEmpty() ? ""
                         : " except " + list(w.filter().exclude().stream().map(FolderPattern::text).toList()))
+                + (w.allMail() == null ? "" : ", and All Mail as " + Values.repr(w.allMail()))
                 + " -> " + w.root() + " (layout " + w.layout().word() + "), deleting a message locally will "
-                + w.deleteAction().word() + " it";
+                + w.deleteAction().word() + " it" + (w.allMail() == null ? "" : " (in All Mail: trash it)");
     }
 
     private static String list(List<String> patterns) {

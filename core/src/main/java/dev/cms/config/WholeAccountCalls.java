@@ -21,9 +21,10 @@ final class WholeAccountCalls {
         Path root = paths.expand(a.str("root"), a.valuePos("root"));
         List<FolderPattern> include = patterns(a, call, "include", List.of(new Val("*", a.callPos())));
         List<FolderPattern> exclude = patterns(a, call, "exclude", List.of());
-        if (a.has("all_mail") && a.optStr("all_mail") != null) {
-            throw a.error("all_mail", call + "(): `all_mail` is not supported yet; leave it out or write"
-                    + " all_mail=None");
+        String allMail = a.has("all_mail") ? a.optStr("all_mail") : null;
+        if (allMail != null && allMail.isBlank()) {
+            throw a.error("all_mail", call + "(): `all_mail` names the Maildir of every message, like \"All Mail\";"
+                    + " write all_mail=None for none");
         }
         String word = a.str("layout", FolderLayout.VERBATIM.word());
         FolderLayout layout = FolderLayout.forWord(word);
@@ -31,8 +32,8 @@ final class WholeAccountCalls {
             throw a.error("layout", call + "(): `layout` must be \"verbatim\" or \"maildir++\", got "
                     + Values.repr(word));
         }
-        return new WholeAccountSpec(service, account, root, new FolderFilter(include, exclude), layout, deleteAction,
-                a.callPos());
+        return new WholeAccountSpec(service, account, root, new FolderFilter(include, exclude), allMail, layout,
+                deleteAction, a.callPos());
     }
 
     /** A list of shell-style folder patterns, each checked where it is written. */

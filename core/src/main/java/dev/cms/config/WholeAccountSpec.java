@@ -3,6 +3,7 @@ package dev.cms.config;
 import dev.cms.folders.FolderFilter;
 import dev.cms.folders.FolderLayout;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code Office365_Folders(account, root=..., include=[...], exclude=[...], layout=..., delete_action=...)}
@@ -10,12 +11,17 @@ import java.nio.file.Path;
  * delete_action=...)}: every folder or label of an account that {@code filter} selects, each
  * synced into its own Maildir under {@code root} as {@code layout} names it. Which folders
  * those are is known only once the account is reached (at start-up).
+ *
+ * @param allMail for Gmail, the name of a Maildir under {@code root} holding every message of the
+ *     account out of the trash and spam (drafts left out), or null for none; include and exclude
+ *     do not apply to it
  */
 public record WholeAccountSpec(
         CloudMailboxSpec.Service service,
         AccountSpec account,
         Path root,
         FolderFilter filter,
+        @Nullable String allMail,
         FolderLayout layout,
         DeleteAction deleteAction,
         SourcePos pos) {

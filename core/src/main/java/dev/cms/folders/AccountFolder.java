@@ -66,6 +66,16 @@ public record AccountFolder(String id, String mailbox, List<String> path, List<S
     }
 
     /**
+     * Gmail's All Mail as a folder ({@code GMail_Labels(..., all_mail=dirName)}): no label, so
+     * {@code mailbox} is both its id and its mailbox name; {@code dirName} is its Maildir's
+     * name under the root, and the name patterns would see (they are not applied to it).
+     */
+    public static AccountFolder gmailAllMail(String mailbox, String dirName) {
+        return new AccountFolder(mailbox, mailbox, List.of(dirName), List.of(dirName), false,
+                List.of(mailbox.toLowerCase(Locale.ROOT)));
+    }
+
+    /**
      * A Gmail label as a folder, or null when it is never one. System labels: {@code INBOX} is
      * the Maildir {@code INBOX}, {@code SENT} is {@code Sent}, {@code DRAFT} is {@code Drafts};
      * the others ({@code SPAM}, {@code TRASH}, {@code UNREAD}, {@code STARRED}, {@code IMPORTANT},

@@ -40,7 +40,16 @@ public final class FolderPlan {
      */
     public static List<Mapped> plan(FolderFilter filter, FolderLayout layout, Path root, List<AccountFolder> folders)
             throws MappingException {
-        List<AccountFolder> selected = new ArrayList<>();
+        return plan(filter, layout, root, folders, List.of());
+    }
+
+    /**
+     * As {@link #plan(FolderFilter, FolderLayout, Path, List)}, with {@code always} synced
+     * whatever the filter says (Gmail's All Mail).
+     */
+    public static List<Mapped> plan(FolderFilter filter, FolderLayout layout, Path root, List<AccountFolder> folders,
+            List<AccountFolder> always) throws MappingException {
+        List<AccountFolder> selected = new ArrayList<>(always);
         for (AccountFolder f : folders) {
             if (filter.selects(f.path())) {
                 selected.add(f);

@@ -44,6 +44,15 @@ public interface CloudMailbox {
         return true;
     }
 
+    /**
+     * Whether a message moved out of this mailbox into another of its account stays here too
+     * (Gmail's All Mail, which holds every message of the account): the engine then sends such a
+     * move as a copy ({@link Change#copy}), and the message's file comes back here.
+     */
+    default boolean keepsMessagesMovedOut() {
+        return false;
+    }
+
     /** The flags this service can store; the others are kept only in the Maildir. */
     Set<Flag> supportedFlags();
 

@@ -58,7 +58,8 @@ final class MaildirPlan {
 
     /**
      * As above; {@code saves}: the contents of mail readers' saves the cloud took as moves or
-     * copies into this Maildir, with the message's content that replaces each.
+     * copies into this Maildir, with the message's content that replaces each; a content mapped
+     * to itself is a file moved in beside one of its own content, and all files of it but one go.
      */
     static List<Action> plan(LocalView local, @Nullable Set<ContentHash> scope, Map<ContentHash, Want> want,
             Map<ContentHash, List<Source>> expectedHere, Predicate<ContentHash> protects,
@@ -71,8 +72,11 @@ final class MaildirPlan {
                 continue;
             }
             Want w = want.get(h);
+            boolean twice = w != null && present.size() > 1 && h.equals(saves.get(h));
             for (MaildirFile f : present) {
-                if (w != null) {
+                if (twice && f != present.get(0)) {
+                    last.add(new Replaced(f, h, h)); // moved in beside a file of its own content
+                } else if (w != null) {
                     Flags target = w.target(f.flags());
                     if (!target.equals(f.flags())) {
                         out.add(new Rename(f, h, target, w));

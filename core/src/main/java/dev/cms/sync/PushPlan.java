@@ -127,6 +127,10 @@ final class PushPlan {
             return p;
         }
         Flags to = p == null ? cur.flags() : p.change().to();
+        if (c.box.keepsMessagesMovedOut()) {
+            // Moved out of All Mail, the message stays in it: a copy, and its file comes back here.
+            return new Push(Change.copy(id, cur.flags(), to, t.into().box), name(files), prev.hash());
+        }
         return new Push(Change.move(id, cur.flags(), to, t.into().box), name(files), prev.hash());
     }
 

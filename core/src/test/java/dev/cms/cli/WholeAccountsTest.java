@@ -108,4 +108,34 @@ class WholeAccountsTest {
         assertEquals(List.of("INBOX", "Lists/kernel"), LABELS.stream().map(AccountFolder::mailbox).toList());
         assertEquals("inbox", Objects.requireNonNull(GRAPH.get(0)).aliases().get(1));
     }
+
+    /** {@code all_mail} adds a Maildir under the root in the layout's naming, whatever the patterns select. */
+    @Test
+    void allMailIsAFolderOfItsOwnInEitherLayout() throws Exception {
+        List<WholeAccounts.Folder> v = expand(GMAIL + "GMail_Labels(me, root=\"/g\", include=[\"INBOX\"],"
+                + " all_mail=\"All Mail\")\n");
+        assertEquals(List.of("gmail:me@gmail.com:[Gmail]/All Mail", "gmail:me@gmail.com:INBOX"),
+                v.stream().map(x -> x.mailbox().key()).toList());
+        assertEquals(List.of(Path.of("/g/All Mail"), Path.of("/g/INBOX")),
+                v.stream().map(WholeAccounts.Folder::maildir).toList());
+        List<WholeAccounts.Folder> pp = expand(GMAIL + "GMail_Labels(me, root=\"/g\", all_mail=\".all\","
+                + " layout=\"maildir++\")\n");
+        assertEquals(List.of(Path.of("/g/.%2Eall"), Path.of("/g"), Path.of("/g/.Lists.kernel")),
+                pp.stream().map(WholeAccounts.Folder::maildir).toList());
+        assertEquals("/c/cms.cfg:3:1: Gmail label \"All Mail\" of gmail:me@gmail.com is synced twice: by GMail(...)"
+                + " here and by GMail_Labels(...) at line 4:1; remove the one or leave the folder out of the other"
+                + " with exclude=[...]", error(GMAIL + "MailDir(\"/k\")\nGMail(\"[Gmail]/All Mail\", me)\n"
+                + "GMail_Labels(me, root=\"/g\", all_mail=\"All Mail\")\n"));
+    }
+
+    @Test
+    void aLabelNamedAsAllMailsMailboxIsRefused() throws Exception {
+        SyncConfig c = ConfigLoader.parse(FILE, GMAIL + "GMail_Labels(me, root=\"/g\", all_mail=\"All Mail\")\n",
+                Path.of("/home/u"));
+        List<AccountFolder> labels = WholeAccounts.gmailFolders(List.of(
+                new GmailLabels.Label("Label_7", "[Gmail]/All Mail", false)));
+        assertEquals("/c/cms.cfg:2:1: GMail_Labels(): gmail:me@gmail.com has a label named \"[Gmail]/All Mail\", the"
+                + " name All Mail is synced under; rename that label, or leave out all_mail",
+                assertThrows(ConfigException.class, () -> WholeAccounts.expand(c, call -> labels)).getMessage());
+    }
 }

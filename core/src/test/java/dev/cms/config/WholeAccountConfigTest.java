@@ -53,6 +53,9 @@ class WholeAccountConfigTest {
         assertEquals(CloudMailboxSpec.Service.GMAIL, g.service());
         assertEquals(FolderLayout.MAILDIR_PLUS_PLUS, g.layout());
         assertEquals(DeleteAction.TRASH, g.deleteAction());
+        assertEquals(null, g.allMail());
+        assertEquals("All Mail", parse(GMAIL + "GMail_Labels(me, root=\"/m\", all_mail=\"All Mail\")\n")
+                .wholeAccounts().get(0).allMail());
         assertTrue(c.maildirs().isEmpty(), "no MailDir is needed");
         assertFalse(c.authenticationOnly(), "a whole account is synced without any MailDir");
         assertTrue(c.cloudMailboxes().isEmpty());
@@ -113,8 +116,9 @@ class WholeAccountConfigTest {
                 bad(O365 + "Office365_Folders(work, root=\"/m\", all_mail=None)\n").getMessage());
         assertEquals("/etc/cms.cfg:2:23: a path must not be empty",
                 bad(GMAIL + "GMail_Labels(me, root=\"\")\n").getMessage());
-        assertEquals("/etc/cms.cfg:2:38: GMail_Labels(): `all_mail` is not supported yet; leave it out or write"
-                + " all_mail=None", bad(GMAIL + "GMail_Labels(me, root=\"/m\", all_mail=\"All Mail\")\n").getMessage());
+        assertEquals("/etc/cms.cfg:2:38: GMail_Labels(): `all_mail` names the Maildir of every message, like"
+                + " \"All Mail\"; write all_mail=None for none",
+                bad(GMAIL + "GMail_Labels(me, root=\"/m\", all_mail=\" \")\n").getMessage());
     }
 
     @Test

@@ -143,24 +143,24 @@ public final class GmailAccountHistory {
     }
 
     /**
-     * What changed in label {@code labelId} since {@code start}, for mailbox {@code mailboxKey}.
+     * What changed in the mailbox {@code mailboxKey} holding {@code membership} since {@code start}.
      *
      * @throws GmailStatusException with status 404 when {@code start} itself is too old
      */
-    synchronized Listing delta(String mailboxKey, String labelId, BigInteger start)
+    synchronized Listing delta(String mailboxKey, Membership membership, BigInteger start)
             throws IOException, InterruptedException {
         Read cached = last;
         Read r;
-        if (cached != null && serves(cached, mailboxKey, labelId, start)) {
+        if (cached != null && serves(cached, mailboxKey, membership, start)) {
             r = cached;
         } else {
-            r = read(mailboxKey, labelId, start);
+            r = read(mailboxKey, membership, start);
             last = r;
         }
         r.served().add(mailboxKey);
-        HistoryDelta delta = new HistoryDelta(labelId, "history.list");
+        HistoryDelta delta = new HistoryDelta(membership, "history.list");
         for (History h : r.records()) {
-            if (h.getId().compareTo(start) > 0 && (r.labelFilter() != null || concerns(h, labelId))) {
+            if (h.getId().compareTo(start) > 0 && (r.labelFilter() != null || concerns(h, membership))) {
                 delta.apply(h);
             }
         }
@@ -168,16 +168,17 @@ public final class GmailAccountHistory {
         return Listing.delta(delta.changed(), delta.removed(), r.end().toString());
     }
 
-    private boolean serves(Read r, String mailboxKey, String labelId, BigInteger start) {
+    private boolean serves(Read r, String mailboxKey, Membership membership, BigInteger start) {
         return !r.served().contains(mailboxKey)
                 && ticker.nanoTime() - r.atNanos() <= freshnessNanos
                 && r.start().compareTo(start) <= 0 && start.compareTo(r.end()) <= 0
-                && (r.labelFilter() == null || r.labelFilter().equals(labelId));
+                && (r.labelFilter() == null || r.labelFilter().equals(membership.labelId()));
     }
 
-    private Read read(String mailboxKey, String labelId, BigInteger own) throws IOException, InterruptedException {
+    private Read read(String mailboxKey, Membership membership, BigInteger own) throws IOException, InterruptedException {
         boolean alone = members.size() <= 1;
-        String filter = alone ? labelId : null;
+        // All Mail reads the whole history even alone: no label filter selects it.
+        String filter = alone ? membership.labelId() : null;
         BigInteger start = own;
         if (!alone) {
             for (Map.Entry<String, BigInteger> e : lastGiven.entrySet()) {
@@ -265,22 +266,23 @@ public final class GmailAccountHistory {
     }
 
     /**
-     * Whether a record read without a label filter is one the {@code labelId} filter would have
-     * returned: one about a message that had or has the label. A deleted message's record names
-     * no labels; it is passed to every label, which drops an id it does not hold.
+     * Whether a record read without a label filter is one a filter by {@code membership}'s label
+     * would have returned: one about a message that had or has the label; for All Mail, every
+     * record. A deleted message's record names no labels; it is passed to every label, which
+     * drops an id it does not hold.
      */
-    static boolean concerns(History h, String labelId) {
+    static boolean concerns(History h, Membership membership) {
         if (h.getMessagesDeleted() != null) {
             for (HistoryMessageDeleted d : h.getMessagesDeleted()) {
                 if (d == null || d.getMessage() == null || d.getMessage().getLabelIds() == null
-                        || d.getMessage().getLabelIds().contains(labelId)) {
+                        || membership.mayConcern(d.getMessage().getLabelIds())) {
                     return true;
                 }
             }
         }
         if (h.getMessagesAdded() != null) {
             for (HistoryMessageAdded a : h.getMessagesAdded()) {
-                if (a == null || a.getMessage() == null || has(a.getMessage().getLabelIds(), labelId)) {
+                if (a == null || a.getMessage() == null || membership.mayConcern(a.getMessage().getLabelIds())) {
                     return true;
                 }
             }
@@ -288,24 +290,19 @@ public final class GmailAccountHistory {
         if (h.getLabelsAdded() != null) {
             for (HistoryLabelAdded a : h.getLabelsAdded()) {
                 // Before the edit the message had its labels now, less those just added.
-                if (a == null || a.getMessage() == null || has(a.getMessage().getLabelIds(), labelId)) {
+                if (a == null || a.getMessage() == null || membership.mayConcern(a.getMessage().getLabelIds())) {
                     return true;
                 }
             }
         }
         if (h.getLabelsRemoved() != null) {
             for (HistoryLabelRemoved r : h.getLabelsRemoved()) {
-                if (r == null || r.getMessage() == null || has(r.getMessage().getLabelIds(), labelId)
-                        || has(r.getLabelIds(), labelId)) {
+                if (r == null || r.getMessage() == null || membership.mayConcern(r.getMessage().getLabelIds())
+                        || membership.mayConcern(r.getLabelIds())) {
                     return true;
                 }
             }
         }
         return false;
-    }
-
-    /** Absent labels count as a match, so that {@link HistoryDelta} reports the malformed record. */
-    private static boolean has(@Nullable List<String> labels, String labelId) {
-        return labels == null || labels.contains(labelId);
     }
 }

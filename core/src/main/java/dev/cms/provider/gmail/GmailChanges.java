@@ -37,6 +37,11 @@ import org.slf4j.LoggerFactory;
  * the label {@code DRAFT} a deletion is a {@code messages.trash} (5 units) whatever the delete
  * action, a flag change sends nothing, and a move or copy out of DRAFT or into it is made by
  * content ({@link #transferByContent}): the destination gets a new message, with a new id.
+ *
+ * <p>All Mail ({@link Membership#ALL_MAIL}) has no label of its own: a deletion there is
+ * {@code TRASH} added whatever the delete action (nothing else takes a message out of it); a
+ * move into it removes the source's label only (Gmail's "archive"), a copy into it changes no
+ * label; a move out of it is made as a copy by the engine ({@link GmailMailbox#keepsMessagesMovedOut}).
  */
 final class GmailChanges {
     private static final Logger log = LoggerFactory.getLogger(GmailChanges.class);
@@ -67,12 +72,12 @@ final class GmailChanges {
      * Applies {@code changes} of the label {@code own}; {@code into}: each move's and copy's
      * destination label. Returns the moves and copies applied (with the id, which stays).
      */
-    Map<Change, String> apply(List<Change> changes, String own, Map<Change, String> into)
+    Map<Change, String> apply(List<Change> changes, Membership own, Map<Change, Membership> into)
             throws IOException, InterruptedException {
         Map<LabelEdit, Set<String>> groups = new LinkedHashMap<>();
         for (Change c : changes) {
             LabelEdit edit = editFor(c, own);
-            if (c.into() == null && c.delete() && GmailImport.DRAFT.equals(own)) {
+            if (c.into() == null && c.delete() && isDraft(own)) {
                 trash(c.id());
             } else if (c.into() == null && !edit.isEmpty()) {
                 groups.computeIfAbsent(edit, e -> new LinkedHashSet<>()).add(c.id());
@@ -94,7 +99,7 @@ final class GmailChanges {
         Map<Change, String> placed = new LinkedHashMap<>();
         List<Change> madeAnew = new ArrayList<>();
         try {
-            for (Map.Entry<Change, String> t : into.entrySet()) {
+            for (Map.Entry<Change, Membership> t : into.entrySet()) {
                 transfer(t.getKey(), own, t.getValue(), placed, madeAnew);
             }
         } catch (IOException e) {
@@ -114,11 +119,12 @@ final class GmailChanges {
     }
 
     /** One move or copy into label {@code into}: a label edit, or made anew by content for Drafts. */
-    private void transfer(Change c, String own, String into, Map<Change, String> placed, List<Change> madeAnew)
-            throws IOException, InterruptedException {
-        if (!GmailImport.DRAFT.equals(own) && !GmailImport.DRAFT.equals(into)) {
-            if (modify(c, transferEdit(c, own, into))) {
-                placed.put(c, c.id());
+    private void transfer(Change c, Membership own, Membership into, Map<Change, String> placed,
+            List<Change> madeAnew) throws IOException, InterruptedException {
+        if (!isDraft(own) && !isDraft(into)) {
+            LabelEdit edit = transferEdit(c, own, into);
+            if (edit.isEmpty() || modify(c, edit)) {
+                placed.put(c, c.id()); // a copy into All Mail with no flag change: it is there already
             }
             return;
         }
@@ -145,10 +151,10 @@ final class GmailChanges {
      * another label is refused), so its flag changes stay local and its deletion is a
      * {@code messages.trash} ({@link #apply}).
      */
-    LabelEdit editFor(Change c, String own) {
+    LabelEdit editFor(Change c, Membership own) {
         Set<String> add = new TreeSet<>();
         Set<String> remove = new TreeSet<>();
-        if (GmailImport.DRAFT.equals(own)) {
+        if (isDraft(own)) {
             return new LabelEdit(List.of(), List.of());
         }
         if (c.from().has(Flag.READ) != c.to().has(Flag.READ)) {
@@ -157,24 +163,30 @@ final class GmailChanges {
         if (c.from().has(Flag.FLAGGED) != c.to().has(Flag.FLAGGED)) {
             (c.to().has(Flag.FLAGGED) ? add : remove).add(HistoryDelta.STARRED);
         }
+        String label = own.labelId();
         if (c.delete()) {
-            if (deleteAction == DeleteAction.TRASH) {
+            if (deleteAction == DeleteAction.TRASH || label == null) {
                 add.add(HistoryDelta.TRASH);
             } else {
-                remove.add(own);
+                remove.add(label);
             }
         }
         return new LabelEdit(List.copyOf(add), List.copyOf(remove));
     }
 
-    /** The label edit of a move or copy into the label {@code into}: its flag changes with the labels. */
-    LabelEdit transferEdit(Change c, String own, String into) {
+    /**
+     * The label edit of a move or copy into {@code into}: its flag changes with the labels (none
+     * for All Mail, which every message out of the trash is in).
+     */
+    LabelEdit transferEdit(Change c, Membership own, Membership into) {
         LabelEdit flags = editFor(c, own);
         Set<String> add = new TreeSet<>(flags.add());
         Set<String> remove = new TreeSet<>(flags.remove());
-        add.add(into);
-        if (c.moves()) {
-            remove.add(own);
+        if (into.labelId() != null) {
+            add.add(into.labelId());
+        }
+        if (c.moves() && own.labelId() != null) {
+            remove.add(own.labelId());
         }
         return new LabelEdit(List.copyOf(add), List.copyOf(remove));
     }
@@ -189,7 +201,7 @@ final class GmailChanges {
      * made (its outcome unknown, or made while the original could not leave) is reported as
      * {@link ChangesOutcomeUnknownException}: the engine never makes it again.
      */
-    private @Nullable String transferByContent(Change c, String own, String into)
+    private @Nullable String transferByContent(Change c, Membership own, Membership into)
             throws IOException, InterruptedException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         boolean[] found = {false};
@@ -201,13 +213,13 @@ final class GmailChanges {
             log.debug("{}: message {} is gone; not moved or copied", key, c.id());
             return null;
         }
-        String made = new GmailImport(transport, key).upload(into, bytes.toByteArray(), c.to());
+        String made = new GmailImport(transport, key).upload(into.labelId(), bytes.toByteArray(), c.to());
         if (c.moves()) {
             try {
-                if (GmailImport.DRAFT.equals(own)) {
+                if (isDraft(own)) {
                     trash(c.id());
-                } else {
-                    modify(c, new LabelEdit(List.of(), List.of(own)));
+                } else if (own.labelId() != null) {
+                    modify(c, new LabelEdit(List.of(), List.of(own.labelId())));
                 }
             } catch (IOException e) {
                 // Half made: a second import would be a second message. The original's file left
@@ -235,6 +247,10 @@ final class GmailChanges {
             }
             log.debug("{}: draft {} is gone (HTTP 404); nothing to trash", key, id);
         }
+    }
+
+    private static boolean isDraft(Membership m) {
+        return GmailImport.DRAFT.equals(m.labelId());
     }
 
     /** One {@code messages.modify}; false when the message is gone (404). */

@@ -37,6 +37,9 @@ import org.jspecify.annotations.Nullable;
  * A draft's message carries that label only, so it is read and not starred whatever the file's
  * flags; its date is the time it was made.
  *
+ * <p>Into All Mail (no label: a null {@code labelId}) a message is imported with no label but
+ * its flags', as archived mail.
+ *
  * <p>Not idempotent, so retried only when Gmail surely did not take it: an answer of 429, 503,
  * 403 for throttling, 401 (a new token), a connection never made. A connection lost after
  * sending is reported as {@link UploadOutcomeUnknownException} (the engine never sends it
@@ -60,18 +63,20 @@ final class GmailImport {
         this.key = key;
     }
 
-    /** Imports {@code mime} into the label {@code labelId} with {@code flags}; the new message's id. */
-    String upload(String labelId, Path mime, Flags flags) throws IOException, InterruptedException {
+    /** Imports {@code mime} into the label {@code labelId} (null: All Mail) with {@code flags}; the new message's id. */
+    String upload(@Nullable String labelId, Path mime, Flags flags) throws IOException, InterruptedException {
         return upload(labelId, read(mime), flags);
     }
 
     /** Imports the message {@code bytes} (CRLF line ends) into the label {@code labelId}; the new message's id. */
-    String upload(String labelId, byte[] bytes, Flags flags) throws IOException, InterruptedException {
+    String upload(@Nullable String labelId, byte[] bytes, Flags flags) throws IOException, InterruptedException {
         if (DRAFT.equals(labelId)) {
             return draft(bytes);
         }
         List<String> labels = new ArrayList<>();
-        labels.add(labelId);
+        if (labelId != null) {
+            labels.add(labelId);
+        }
         if (!flags.has(Flag.READ)) {
             labels.add(HistoryDelta.UNREAD);
         }

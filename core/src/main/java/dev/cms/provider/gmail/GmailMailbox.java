@@ -92,6 +92,12 @@ public final class GmailMailbox implements CloudMailbox {
             "UNREAD", "IMPORTANT", "CHAT", "CATEGORY_PERSONAL", "CATEGORY_SOCIAL", "CATEGORY_PROMOTIONS",
             "CATEGORY_UPDATES", "CATEGORY_FORUMS");
     static final String ME = "me";
+    /**
+     * The mailbox name of All Mail: every message of the account that is not in the trash, in
+     * spam, or a draft ({@link Membership#ALL_MAIL}), as {@code GMail_Labels(..., all_mail=...)}
+     * syncs it. Gmail's IMAP name for it, which no label of the API is called.
+     */
+    public static final String ALL_MAIL = "[Gmail]/All Mail";
 
     private final CloudAccount account;
     private final String label;
@@ -152,6 +158,11 @@ public final class GmailMailbox implements CloudMailbox {
 
     // ---------------------------------------------------------------- labels
 
+    /** Which messages this mailbox holds: its label's, or every message for All Mail. */
+    Membership membership() throws IOException, InterruptedException {
+        return ALL_MAIL.equals(label) ? Membership.ALL_MAIL : Membership.label(labelId());
+    }
+
     /**
      * The id of this mailbox's label: from the account's listing when a whole-account discovery
      * gave one to the shared history, else from a {@code labels.list} of its own; then cached.
@@ -204,7 +215,7 @@ public final class GmailMailbox implements CloudMailbox {
 
     @Override
     public Listing list(@Nullable String syncToken) throws IOException, InterruptedException {
-        String id = labelId();
+        Membership id = membership();
         if (syncToken == null) {
             return fullListing(id);
         }
@@ -226,16 +237,22 @@ public final class GmailMailbox implements CloudMailbox {
         }
     }
 
-    private Listing fullListing(String id) throws IOException, InterruptedException {
+    private Listing fullListing(Membership membership) throws IOException, InterruptedException {
         Profile profile = transport.execute("getProfile", COST_GET_PROFILE, gmail.users().getProfile(ME),
                 Profile.class);
         if (profile.getHistoryId() == null) {
             throw new MalformedGmailResponse("getProfile", "missing historyId");
         }
-        Set<String> all = listIds(List.of(id));
-        Set<String> unread = id.equals(HistoryDelta.UNREAD) ? all : listIds(List.of(id, HistoryDelta.UNREAD));
-        Set<String> starred = id.equals(HistoryDelta.STARRED) ? all
-                : listIds(List.of(id, HistoryDelta.STARRED));
+        String id = membership.labelId();
+        Set<String> all;
+        if (id == null) {
+            all = listIds(List.of()); // every message out of the trash and spam; then less the drafts
+            all.removeAll(listIds(List.of(GmailImport.DRAFT)));
+        } else {
+            all = listIds(List.of(id));
+        }
+        Set<String> unread = HistoryDelta.UNREAD.equals(id) ? all : listIds(with(id, HistoryDelta.UNREAD));
+        Set<String> starred = HistoryDelta.STARRED.equals(id) ? all : listIds(with(id, HistoryDelta.STARRED));
         List<CloudMessage> messages = new ArrayList<>(all.size());
         for (String m : all) {
             Flags f = Flags.NONE.with(Flag.READ, !unread.contains(m)).with(Flag.FLAGGED, starred.contains(m));
@@ -246,12 +263,17 @@ public final class GmailMailbox implements CloudMailbox {
         return Listing.full(messages, profile.getHistoryId().toString());
     }
 
+    /** The label ids of a listing of {@code flag} within the label {@code id} (null: in All Mail). */
+    private static List<String> with(@Nullable String id, String flag) {
+        return id == null ? List.of(flag) : List.of(id, flag);
+    }
+
     private Set<String> listIds(List<String> labelIds) throws IOException, InterruptedException {
         Set<String> ids = new LinkedHashSet<>();
         String pageToken = null;
         do {
             Gmail.Users.Messages.List req = gmail.users().messages().list(ME)
-                    .setLabelIds(labelIds)
+                    .setLabelIds(labelIds.isEmpty() ? null : labelIds)
                     .setMaxResults(PAGE_SIZE)
                     .setPageToken(pageToken);
             ListMessagesResponse r = transport.execute("messages.list", COST_MESSAGES_LIST, req,
@@ -284,9 +306,15 @@ public final class GmailMailbox implements CloudMailbox {
 
     static final Duration SHARED_COUNT_CHECKS = Duration.ofHours(6);
 
-    /** The label's own counts from {@code labels.get} (one request, 1 unit). */
+    /**
+     * The label's own counts from {@code labels.get} (one request, 1 unit). None for All Mail:
+     * no label counts it, and the profile's total counts the trash, spam and drafts too.
+     */
     @Override
     public Optional<MailboxCounts> counts() throws IOException, InterruptedException {
+        if (ALL_MAIL.equals(label)) {
+            return Optional.empty();
+        }
         String id = labelId();
         Label l = transport.execute("labels.get", COST_LABELS_GET, gmail.users().labels().get(ME, id), Label.class);
         Integer total = l.getMessagesTotal();
@@ -333,8 +361,8 @@ public final class GmailMailbox implements CloudMailbox {
         if (changes.isEmpty()) {
             return Map.of();
         }
-        String own = labelId();
-        Map<Change, String> into = new LinkedHashMap<>();
+        Membership own = membership();
+        Map<Change, Membership> into = new LinkedHashMap<>();
         for (Change c : changes) {
             CloudMailbox to = c.into();
             if (to != null) {
@@ -342,7 +370,7 @@ public final class GmailMailbox implements CloudMailbox {
                     throw new IllegalArgumentException(key() + ": cannot move or copy into " + to.key()
                             + ", not a label of the same Gmail account");
                 }
-                into.put(c, g.labelId()); // before any change: a label that cannot be found changes nothing
+                into.put(c, g.membership()); // before any change: a label that cannot be found changes nothing
             }
         }
         // Whatever happens below, a history read made before it no longer shows the cloud as it is.
@@ -350,7 +378,19 @@ public final class GmailMailbox implements CloudMailbox {
         return new GmailChanges(transport, key(), deleteAction).apply(changes, own, into);
     }
 
-    /** Gmail takes a user's new message into any label, as a draft into DRAFT ({@link GmailImport}). */
+    /**
+     * All Mail holds every message of the account: a message moved out of it into a label stays
+     * in it too (the move only adds that label).
+     */
+    @Override
+    public boolean keepsMessagesMovedOut() {
+        return ALL_MAIL.equals(label);
+    }
+
+    /**
+     * Gmail takes a user's new message into any label, as a draft into DRAFT, and into All Mail
+     * with no label, as archived mail ({@link GmailImport}).
+     */
     @Override
     public @Nullable String uploadsRefused() {
         return null;
@@ -358,9 +398,9 @@ public final class GmailMailbox implements CloudMailbox {
 
     @Override
     public String upload(Path mime, Flags flags) throws IOException, InterruptedException {
-        String id = labelId();
+        Membership m = membership();
         history.changedCloud();
-        return new GmailImport(transport, key()).upload(id, mime, flags);
+        return new GmailImport(transport, key()).upload(m.labelId(), mime, flags);
     }
 
     private static @Nullable String emptyToNull(@Nullable String s) {

@@ -19,9 +19,9 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Folds Gmail history records, in order, into what changed in one label: messages that are
- * (now) in it with their flags, and ids that left it. A later record about a message
- * overrides an earlier one.
+ * Folds Gmail history records, in order, into what changed in one label (or All Mail:
+ * {@link Membership}): messages that are (now) in it with their flags, and ids that left it. A
+ * later record about a message overrides an earlier one.
  */
 final class HistoryDelta {
     static final String UNREAD = "UNREAD";
@@ -29,13 +29,17 @@ final class HistoryDelta {
     static final String TRASH = "TRASH";
     static final String SPAM = "SPAM";
 
-    private final String labelId;
+    private final Membership membership;
     private final String call;
     /** id → flags of a message in the label, or null for a message that left it. */
     private final Map<String, Flags> state = new LinkedHashMap<>();
 
     HistoryDelta(String labelId, String call) {
-        this.labelId = labelId;
+        this(Membership.label(labelId), call);
+    }
+
+    HistoryDelta(Membership membership, String call) {
+        this.membership = membership;
         this.call = call;
     }
 
@@ -56,7 +60,7 @@ final class HistoryDelta {
             for (HistoryMessageAdded added : record.getMessagesAdded()) {
                 Message m = message(added == null ? null : added.getMessage(), "messagesAdded");
                 List<String> labels = labels(m.getLabelIds(), "messagesAdded[].message.labelIds");
-                if (inLabel(labels)) {
+                if (membership.holds(labels)) {
                     state.put(m.getId(), flagsOf(labels));
                 }
             }
@@ -76,7 +80,7 @@ final class HistoryDelta {
             for (HistoryLabelRemoved removed : record.getLabelsRemoved()) {
                 Message m = message(removed == null ? null : removed.getMessage(), "labelsRemoved");
                 List<String> changed = labels(removed.getLabelIds(), "labelsRemoved[].labelIds");
-                if (changed.contains(labelId)) {
+                if (membership.isNamedIn(changed)) {
                     state.put(m.getId(), null);
                 } else if (touchesUs(changed) || changed.contains(TRASH) || changed.contains(SPAM)) {
                     update(m, "labelsRemoved[].message.labelIds");
@@ -113,17 +117,13 @@ final class HistoryDelta {
 
     /** A label edit that matters here: our label, or a label that carries a flag. */
     private boolean touchesUs(List<String> changed) {
-        return changed.contains(labelId) || changed.contains(UNREAD) || changed.contains(STARRED);
-    }
-
-    private boolean inLabel(List<String> labels) {
-        return labels.contains(labelId) && !labels.contains(TRASH) && !labels.contains(SPAM);
+        return membership.isNamedIn(changed) || changed.contains(UNREAD) || changed.contains(STARRED);
     }
 
     /** The message's labels after the edit decide: in our label with its flags, or gone. */
     private void update(Message m, String field) throws MalformedGmailResponse {
         List<String> labels = labels(m.getLabelIds(), field);
-        if (inLabel(labels)) {
+        if (membership.holds(labels)) {
             state.put(m.getId(), flagsOf(labels));
         } else if (state.containsKey(m.getId()) || labels.contains(TRASH) || labels.contains(SPAM)) {
             state.put(m.getId(), null);

@@ -13,6 +13,7 @@ import dev.cms.provider.Listing;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
@@ -114,6 +115,38 @@ class GmailListingTest extends GmailCloudFixture {
         calls("GET", "messages").withoutQuery("pageToken").assertCount(3);
         calls("GET", "messages").withQuery("maxResults", "500").assertCount(6);
         assertEquals(7, requests().size(), requests().toString());
+    }
+
+    /** All Mail on its own (a per-folder {@code GMail("[Gmail]/All Mail", ...)}): every message but trash, spam and drafts. */
+    @Test
+    void allMailListsEveryMessageButTrashSpamAndDraftsThenReadsTheWholeHistory() throws Exception {
+        String inbox = add("INBOX", "UNREAD");
+        String archived = add("STARRED");
+        add("TRASH");
+        add("SPAM");
+        add("DRAFT");
+        GmailMailbox all = mailbox(GmailMailbox.ALL_MAIL);
+
+        Listing l = all.list(null);
+
+        assertTrue(l.full());
+        assertEquals(Map.of(inbox, Flags.NONE, archived, Flags.of(Flag.READ, Flag.FLAGGED)), flagsById(l));
+        calls("GET", "labels").assertNone();
+        calls("GET", "messages").withoutQuery("labelIds").assertOnce();
+        calls("GET", "messages").withQuery("labelIds", "DRAFT").assertOnce();
+        assertEquals(Optional.empty(), all.counts(), "no label counts All Mail");
+        String start = l.syncToken();
+        relabel(inbox, Set.of(), Set.of("INBOX"));
+        String sent = add("SENT");
+        relabel(archived, Set.of("TRASH"), Set.of());
+        requests().clear();
+
+        Listing d = all.list(start);
+
+        assertEquals(Map.of(sent, Flags.of(Flag.READ)), flagsById(d), "archiving changes nothing in All Mail");
+        assertEquals(Set.of(archived), d.removed());
+        calls("GET", "history").withoutQuery("labelId").assertOnce();
+        assertEquals(1, requests().size(), requests().toString());
     }
 
     @Test

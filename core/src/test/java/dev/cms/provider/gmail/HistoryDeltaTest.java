@@ -65,4 +65,31 @@ class HistoryDeltaTest {
         assertEquals("malformed Gmail response to history.list: missing labelsAdded[].message.labelIds",
                 e.getMessage());
     }
+
+    /** All Mail holds every message out of the trash and spam, drafts left out; no label edit but those takes one out. */
+    @Test
+    void allMailHoldsEveryMessageButTrashSpamAndDrafts() throws Exception {
+        HistoryDelta all = new HistoryDelta(Membership.ALL_MAIL, "history.list");
+        all.apply(added(msg("archived")));
+        all.apply(added(msg("sent", "SENT", "UNREAD")));
+        all.apply(added(msg("draft", "DRAFT")));
+        all.apply(added(msg("spam", "SPAM")));
+        all.apply(labelRemoved(msg("a", "STARRED"), "INBOX")); // archived: stays, no record needed
+        all.apply(labelAdded(msg("b", "Label_1", "TRASH"), "TRASH"));
+        all.apply(labelAdded(msg("c", "INBOX", "STARRED"), "STARRED"));
+        all.apply(labelRemoved(msg("d"), "TRASH")); // out of the trash with no label: back in All Mail
+        assertEquals(List.of(new CloudMessage("archived", Flags.of(Flag.READ), null),
+                new CloudMessage("sent", Flags.NONE, null),
+                new CloudMessage("c", Flags.of(Flag.READ, Flag.FLAGGED), null),
+                new CloudMessage("d", Flags.of(Flag.READ), null)), all.changed());
+        assertEquals(Set.of("b"), all.removed(), "spam and the draft were never held");
+    }
+
+    @Test
+    void everyRecordConcernsAllMailAndOnlyTheLabelsOwnConcernAnother() {
+        History elsewhere = added(msg("a", "Label_9"));
+        assertTrue(GmailAccountHistory.concerns(elsewhere, Membership.ALL_MAIL));
+        assertEquals(false, GmailAccountHistory.concerns(elsewhere, Membership.label("INBOX")));
+        assertTrue(GmailAccountHistory.concerns(labelRemoved(msg("a"), "INBOX"), Membership.label("INBOX")));
+    }
 }
