@@ -62,6 +62,14 @@ final class LocalMoves {
     private final Map<Arrival, ContentHash> inPlace = new HashMap<>();
     /** Arrivals of a content the snapshot placed in that Maildir already: a second file of it there. */
     private final Set<Arrival> joined = new HashSet<>();
+    /**
+     * Mail readers' copies of a message into a mailbox that has it already (a Gmail label the
+     * message carries, All Mail): nothing to send; the saved file goes, its message is there.
+     */
+    private final Map<Arrival, Present> present = new HashMap<>();
+
+    /** The message of content {@code hash} is in mailbox {@code in} already. */
+    private record Present(CloudState in, ContentHash hash) {}
 
     private LocalMoves() {}
 
@@ -232,8 +240,10 @@ final class LocalMoves {
             Map<String, Transfer> of = planned.computeIfAbsent(s.cloud(), k -> new HashMap<>());
             CloudState d = onlyMailboxRouting(clouds, s, m.hash(), m.maildir(), routing);
             Refresh rd = d == null ? null : refreshed.get(d);
-            if (d != null && !of.containsKey(s.id()) && !sentOnce(s, d)
-                    && !(m.copy() && rd != null && rd.active() && rd.now().contains(s.id()))) {
+            boolean there = m.copy() && rd != null && rd.active() && rd.now().contains(s.id());
+            if (d != null && there) {
+                present.put(new Arrival(m.maildir(), m.arrived()), new Present(d, m.hash()));
+            } else if (d != null && !of.containsKey(s.id()) && !sentOnce(s, d)) {
                 of.put(s.id(), new Transfer(s.cloud(), s.id(), d, m.maildir(), m.hash(), m.arrived()));
                 log.debug("{}: {} is a mail reader's save of message {} into Maildir {}", s.cloud().key(),
                         m.arrived().shortHex(), s.id(), m.maildir());
@@ -306,11 +316,18 @@ final class LocalMoves {
     /**
      * For Maildir {@code m}: each mail reader's save whose message the cloud took and whose
      * destination was refreshed, by the file's content, with the message's content, whose body
-     * takes the file's place; and each file moved in beside one of its own content, by that
-     * content mapped to itself: one of the two goes.
+     * takes the file's place (also for a copy into a mailbox that had the message already); and
+     * each file moved in beside one of its own content, by that content mapped to itself: one of
+     * the two goes.
      */
     Map<ContentHash, ContentHash> replacedIn(int m, Map<CloudState, Refresh> refreshed) {
         Map<ContentHash, ContentHash> out = new HashMap<>();
+        present.forEach((a, p) -> {
+            Refresh into = refreshed.get(p.in());
+            if (a.maildir() == m && into != null && into.active()) {
+                out.put(a.hash(), p.hash());
+            }
+        });
         for (Map<String, Transfer> of : planned.values()) {
             for (Transfer t : of.values()) {
                 Refresh into = refreshed.get(t.into());
@@ -351,6 +368,6 @@ final class LocalMoves {
     }
 
     boolean isEmpty() {
-        return planned.isEmpty();
+        return planned.isEmpty() && present.isEmpty();
     }
 }

@@ -260,6 +260,37 @@ class GmailAllMailTest extends GmailAccountFixture {
         }
     }
 
+    /**
+     * The daemon's cycle between neomutt's save into All Mail and its removal of the original:
+     * the save is a copy into a mailbox that has the message, so nothing is sent and the saved
+     * file goes (its message is there); the removal then archives, by the delete action.
+     */
+    @Test
+    void muttsSaveIntoAllMailSeenBeforeTheOriginalIsRemovedArchives() throws Exception {
+        try (SyncSetup s = open(config(""), google, null)) {
+            poll(s);
+            Path was = fileOf(maildir("INBOX"), inbox);
+            google.requests().clear();
+            Path saved = saveAsMutt(was, allMail(), "S");
+            poll(s);
+            assertEquals(Set.of("INBOX", "UNREAD"), gmail.labelsOf(GUSER, inboxId), "nothing changed yet");
+            assertEquals(List.of(), posts("/modify"), "nothing sent");
+            assertEquals(was, fileOf(maildir("INBOX"), inbox), "the original untouched, for mutt to remove");
+            assertFalse(Files.exists(saved), "the saved file went: its message is in All Mail already");
+            assertThatMaildir(allMail()).hasMessages(3).hasMessage(inbox.raw());
+            assertNoLostAndFound();
+            Files.delete(was);
+            poll(s);
+            poll(s);
+            assertEquals(Set.of("UNREAD"), gmail.labelsOf(GUSER, inboxId), "archived");
+            assertFalse(Files.exists(saved));
+            assertThatMaildir(allMail()).hasMessages(3).hasMessage(inbox.raw());
+            assertThatMaildir(maildir("INBOX")).hasMessages(1);
+            assertEquals(0, bodyDownloads(), "nothing is downloaded again");
+            assertNoLostAndFound();
+        }
+    }
+
     @Test
     void aNewFileInAllMailIsImportedWithNoLabel() throws Exception {
         try (SyncSetup s = open(config(""), google, null)) {
