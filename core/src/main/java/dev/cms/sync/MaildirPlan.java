@@ -72,10 +72,11 @@ final class MaildirPlan {
                 continue;
             }
             Want w = want.get(h);
-            boolean twice = w != null && present.size() > 1 && h.equals(saves.get(h));
+            // Moved in beside a file of its own content: the file of the lowest name stays.
+            MaildirFile keep = w != null && present.size() > 1 && h.equals(saves.get(h)) ? lowestName(present) : null;
             for (MaildirFile f : present) {
-                if (twice && f != present.get(0)) {
-                    last.add(new Replaced(f, h, h)); // moved in beside a file of its own content
+                if (keep != null && f != keep) {
+                    last.add(new Replaced(f, h, h));
                 } else if (w != null) {
                     Flags target = w.target(f.flags());
                     if (!target.equals(f.flags())) {
@@ -99,5 +100,15 @@ final class MaildirPlan {
         }
         out.addAll(last);
         return out;
+    }
+
+    private static MaildirFile lowestName(List<MaildirFile> files) {
+        MaildirFile low = files.get(0);
+        for (MaildirFile f : files) {
+            if (f.path().getFileName().toString().compareTo(low.path().getFileName().toString()) < 0) {
+                low = f;
+            }
+        }
+        return low;
     }
 }
