@@ -139,5 +139,8 @@ class WholeAccountConfigTest {
                 + " /m/work (layout maildir++), deleting a message locally will archive it\n"
                 + "  GMail me@gmail.com: labels matching \"INBOX\", \"Lists/*\" -> /m/g (layout verbatim), deleting"
                 + " a message locally will trash it\n"), d);
+        assertTrue(ConfigLoader.describe(parse(GMAIL + "GMail_Labels(me, root=\"/m/g\", all_mail=\"All Mail\")\n"))
+                .contains("  GMail me@gmail.com: labels matching \"*\", and All Mail as \"All Mail\" -> /m/g (layout"
+                        + " verbatim), deleting a message locally will archive it (in All Mail: trash it)\n"));
     }
 }
