@@ -60,8 +60,6 @@ final class LocalMoves {
      * the content that left, in its Maildir, → the rewritten file's content.
      */
     private final Map<Arrival, ContentHash> inPlace = new HashMap<>();
-    /** Arrivals of a content the snapshot placed in that Maildir already: a second file of it there. */
-    private final Set<Arrival> joined = new HashSet<>();
     /**
      * Mail readers' copies of a message into a mailbox that has it already (a Gmail label the
      * message carries, All Mail): nothing to send; the saved file goes, its message is there.
@@ -84,7 +82,7 @@ final class LocalMoves {
         if (!shared && !anyLeft(locals, expected)) {
             return NONE; // no move, copy or rewrite in place can have been made
         }
-        List<Arrival> arrivals = arrivals(locals, scope, expected, shared);
+        List<Arrival> arrivals = arrivals(locals, scope, expected);
         if (arrivals.isEmpty()) {
             return NONE;
         }
@@ -100,11 +98,6 @@ final class LocalMoves {
         }
         expected.extendTo(scope);
         LocalMoves out = new LocalMoves();
-        for (Arrival a : arrivals) {
-            if (expected.in(a.maildir()).containsKey(a.hash())) {
-                out.joined.add(a);
-            }
-        }
         List<Arrival> unknown = new ArrayList<>();
         Set<ContentHash> known = new HashSet<>();
         for (Arrival a : arrivals) {
@@ -160,38 +153,19 @@ final class LocalMoves {
         return false;
     }
 
-    /**
-     * The files in scope whose content the snapshot did not place in their Maildir; with
-     * {@code shared}, also a second file of a content it did place there while that content left
-     * another Maildir: a message moved into a Maildir that already showed it (a Gmail message
-     * into another of its labels, or into All Mail), which is a move, not a deletion.
-     */
-    private static List<Arrival> arrivals(List<LocalView> locals, Scope scope, Expected expected, boolean shared) {
+    /** The files in scope whose content the snapshot did not place in their Maildir. */
+    private static List<Arrival> arrivals(List<LocalView> locals, Scope scope, Expected expected) {
         List<Arrival> arrivals = new ArrayList<>();
         for (int u = 0; u < locals.size(); u++) {
             Set<ContentHash> in = scope.in(u);
             LocalView v = locals.get(u);
             for (ContentHash h : in == null ? v.hashes() : in) {
-                if (v.has(h) && (!expected.in(u).containsKey(h) || shared && joinedItsCopy(locals, expected, u, h))) {
+                if (v.has(h) && !expected.in(u).containsKey(h)) {
                     arrivals.add(new Arrival(u, h));
                 }
             }
         }
         return arrivals;
-    }
-
-    /** Whether Maildir {@code u}, where content {@code h} was placed, holds two files of it, and another Maildir lost it. */
-    private static boolean joinedItsCopy(List<LocalView> locals, Expected expected, int u, ContentHash h) {
-        List<MaildirFile> files = locals.get(u).files(h);
-        if (files == null || files.size() < 2) {
-            return false;
-        }
-        for (int t = 0; t < locals.size(); t++) {
-            if (t != u && expected.in(t).containsKey(h) && !locals.get(t).has(h)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static boolean sharesAnAccount(List<CloudState> clouds) {
@@ -316,9 +290,7 @@ final class LocalMoves {
     /**
      * For Maildir {@code m}: each mail reader's save whose message the cloud took and whose
      * destination was refreshed, by the file's content, with the message's content, whose body
-     * takes the file's place (also for a copy into a mailbox that had the message already); and
-     * each file moved in beside one of its own content, by that content mapped to itself: one of
-     * the two goes.
+     * takes the file's place (also for a copy into a mailbox that had the message already).
      */
     Map<ContentHash, ContentHash> replacedIn(int m, Map<CloudState, Refresh> refreshed) {
         Map<ContentHash, ContentHash> out = new HashMap<>();
@@ -331,8 +303,7 @@ final class LocalMoves {
         for (Map<String, Transfer> of : planned.values()) {
             for (Transfer t : of.values()) {
                 Refresh into = refreshed.get(t.into());
-                boolean replaced = t.readerSave() || !joined.isEmpty() && joined.contains(new Arrival(m, t.arrived()));
-                if (t.maildir() == m && replaced && pushed.contains(t) && into != null && into.active()) {
+                if (t.maildir() == m && t.readerSave() && pushed.contains(t) && into != null && into.active()) {
                     out.put(t.arrived(), t.hash());
                 }
             }

@@ -58,8 +58,7 @@ final class MaildirPlan {
 
     /**
      * As above; {@code saves}: the contents of mail readers' saves the cloud took as moves or
-     * copies into this Maildir, with the message's content that replaces each; a content mapped
-     * to itself is a file moved in beside one of its own content, and all files of it but one go.
+     * copies into this Maildir, with the message's content that replaces each.
      */
     static List<Action> plan(LocalView local, @Nullable Set<ContentHash> scope, Map<ContentHash, Want> want,
             Map<ContentHash, List<Source>> expectedHere, Predicate<ContentHash> protects,
@@ -72,12 +71,8 @@ final class MaildirPlan {
                 continue;
             }
             Want w = want.get(h);
-            // Moved in beside a file of its own content: the file of the lowest name stays.
-            MaildirFile keep = w != null && present.size() > 1 && h.equals(saves.get(h)) ? lowestName(present) : null;
             for (MaildirFile f : present) {
-                if (keep != null && f != keep) {
-                    last.add(new Replaced(f, h, h));
-                } else if (w != null) {
+                if (w != null) {
                     Flags target = w.target(f.flags());
                     if (!target.equals(f.flags())) {
                         out.add(new Rename(f, h, target, w));
@@ -100,15 +95,5 @@ final class MaildirPlan {
         }
         out.addAll(last);
         return out;
-    }
-
-    private static MaildirFile lowestName(List<MaildirFile> files) {
-        MaildirFile low = files.get(0);
-        for (MaildirFile f : files) {
-            if (f.path().getFileName().toString().compareTo(low.path().getFileName().toString()) < 0) {
-                low = f;
-            }
-        }
-        return low;
     }
 }

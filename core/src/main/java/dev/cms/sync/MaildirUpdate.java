@@ -149,9 +149,7 @@ final class MaildirUpdate {
         boolean removed = folder.remove(r.file()); // false: the reader renamed or removed it meanwhile
         view.remove(r.file().path());
         local.renameInStatIndex(r.hash());
-        if (removed && r.hash().equals(r.by())) {
-            log.info("{}: removed, a second file of a message this Maildir shows already", r.file().path());
-        } else if (removed) {
+        if (removed) {
             log.info("{}: replaced by the message as the cloud has it (without the header lines the mail "
                     + "reader added)", r.file().path());
         }

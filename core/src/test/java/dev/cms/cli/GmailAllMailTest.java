@@ -225,36 +225,29 @@ class GmailAllMailTest extends GmailAccountFixture {
         }
     }
 
-    /** {@code mv} from INBOX into All Mail, which holds the message already: archived, never trashed. */
+    /**
+     * {@code mv} from INBOX into All Mail, which shows the message already: the file that left
+     * INBOX is a deletion there, by the delete action (archive: the message stays in All Mail),
+     * and the moved file stays beside the message's own.
+     */
     @Test
-    void aFileMovedIntoAllMailArchivesEvenWhenDeletionsTrash() throws Exception {
-        try (SyncSetup s = open(config(", delete_action=\"trash\""), google, null)) {
+    void aFileMovedIntoAllMailIsTheInboxsDeletion() throws Exception {
+        try (SyncSetup s = open(config(""), google, null)) {
             poll(s);
             Path was = fileOf(maildir("INBOX"), inbox);
-            Files.move(was, allMail().resolve("cur").resolve("moved:2,S"));
+            Files.move(was, allMail().resolve("cur").resolve("moved:2,"));
             poll(s);
-            assertEquals(Set.of(), gmail.labelsOf(GUSER, inboxId), "archived and read, not trashed");
             poll(s);
+            assertEquals(Set.of("UNREAD"), gmail.labelsOf(GUSER, inboxId), "archived");
             assertThatMaildir(maildir("INBOX")).hasMessages(1);
-            assertThatMaildir(allMail()).hasMessages(3).hasMessage(inbox.raw()).withFlags("S");
-            assertEquals(4, bodyDownloads(), "nothing is downloaded again");
-            assertNoLostAndFound();
-        }
-    }
-
-    /** {@code mv} from INBOX into Work, which holds the message already: the inbox's label removed, nothing else. */
-    @Test
-    void aFileMovedIntoALabelItHasAlreadyLeavesTheOtherLabelOnly() throws Exception {
-        try (SyncSetup s = open(config(", delete_action=\"trash\""), google, null)) {
-            poll(s);
-            Path was = fileOf(maildir("INBOX"), both);
-            Files.move(was, maildir("Work").resolve("cur").resolve("moved:2,FS"));
-            poll(s);
-            assertEquals(Set.of(work, "STARRED"), gmail.labelsOf(GUSER, bothId), "out of the inbox, not trashed");
-            poll(s);
-            assertThatMaildir(maildir("INBOX")).hasMessages(1).hasMessage(inbox.raw());
-            assertThatMaildir(maildir("Work")).hasMessages(1).hasMessage(both.raw()).withFlags("FS");
-            assertThatMaildir(allMail()).hasMessages(3);
+            assertThatMaildir(allMail()).hasMessages(4);
+            assertEquals(2, files(allMail()).stream().filter(f -> {
+                try {
+                    return dev.cms.store.MessageStore.hashOf(f).equals(MaildirAssert.hashOf(inbox.raw()));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).count(), "two files of it: nothing is removed that the user made");
             assertEquals(4, bodyDownloads(), "nothing is downloaded again");
             assertNoLostAndFound();
         }

@@ -1597,26 +1597,10 @@ class IndependentModelTest {
                 Map<String, Integer> survivors = new TreeMap<>();
                 List<String> delivered = new ArrayList<>();
                 Set<String> present = new HashSet<>();
-                // A file moved in beside one of its content, its move made and its destination
-                // listed: of the files of that content, the one of the lowest name stays.
-                Map<String, String> keepOnly = new HashMap<>();
-                for (int c = 0; c < 2; c++) {
-                    for (Xfer x : xfers.get(c).values()) {
-                        if (x.maildir() == m && expectedBefore.get(m).containsKey(x.hash()) && active[c]
-                                && sent.get(c).containsKey(x.id()) && active[x.into()]) {
-                            before.get(m).stream().filter(f -> f.hash().equals(x.hash()))
-                                    .map(f -> f.path().getFileName().toString()).min(String::compareTo)
-                                    .ifPresent(n -> keepOnly.put(x.hash(), n));
-                        }
-                    }
-                }
                 for (LFile f : before.get(m)) {
                     present.add(f.hash());
                     Want w = want.get(m).get(f.hash());
-                    String only = keepOnly.get(f.hash());
-                    if (w != null && only != null && !only.equals(f.path().getFileName().toString())) {
-                        count("a second file of a message moved in beside it goes");
-                    } else if (w != null && m == blockedIn[0] && f.base().equals(blockedBase[0])) {
+                    if (w != null && m == blockedIn[0] && f.base().equals(blockedBase[0])) {
                         survivors.put(f.base(), f.flags()); // its rename failed: tried again next cycle
                         for (Copy s : w.sources) {
                             failedIds.get(s.box()).add(s.id());
@@ -1847,10 +1831,7 @@ class IndependentModelTest {
          * README, local moves: in a shared account, a file in a Maildir where the snapshot placed no
          * message of its content, whose content the snapshot placed in the other Maildir, is that
          * message moved (its file left) or copied there, when the other mailbox routes it there;
-         * a copy is not made when that mailbox (listed this cycle) holds the message already. So is
-         * a second file of a content the snapshot placed in that Maildir, when the content left
-         * the other Maildir where it was placed: moved in beside its copy (mv into a label the
-         * message has), not deleted.
+         * a copy is not made when that mailbox (listed this cycle) holds the message already.
          */
         List<Map<String, Xfer>> transfersOf(List<List<LFile>> before, boolean[] listed) {
             List<Map<String, Xfer>> out = List.of(new TreeMap<>(), new TreeMap<>());
@@ -1867,7 +1848,7 @@ class IndependentModelTest {
                             placed |= b.target() == u && b.hash().equals(h);
                         }
                     }
-                    if (placed && !(twoFiles(before.get(u), h) && leftAPlace(before, u, h))) {
+                    if (placed) {
                         continue;
                     }
                     for (int c = 0; c < 2; c++) {
@@ -1888,30 +1869,6 @@ class IndependentModelTest {
                 }
             }
             return out;
-        }
-
-        private static boolean twoFiles(List<LFile> files, String h) {
-            return files.stream().filter(f -> f.hash().equals(h)).count() >= 2;
-        }
-
-        /** Whether a Maildir other than {@code u} where the snapshot placed content {@code h} has no file of it. */
-        private boolean leftAPlace(List<List<LFile>> before, int u, String h) {
-            for (int t = 0; t < maildirs(); t++) {
-                if (t == u) {
-                    continue;
-                }
-                boolean placedThere = false;
-                for (int c = 0; c < 2; c++) {
-                    for (Base b : base.get(c).values()) {
-                        placedThere |= b.target() == t && b.hash().equals(h);
-                    }
-                }
-                int at = t;
-                if (placedThere && before.get(at).stream().noneMatch(f -> f.hash().equals(h))) {
-                    return true;
-                }
-            }
-            return false;
         }
 
         /**
