@@ -63,6 +63,9 @@ final class Cycle {
                         moves.of(c), moves::rewrittenInPlace, id -> !p.local().watching() || seenGone.contains(id)
                                 || !sharesItsAccount(c) || !unseenNames(), deferred::add);
                 c.departing = deferred;
+                if (c.box.keepsMessagesMovedOut()) {
+                    plan = keptWhileShownElsewhere(c, plan, locals);
+                }
                 if (!deferred.isEmpty()) {
                     // Kept as they were, not delivered again; the next cycle (soon) looks at them again.
                     r.failedIds.addAll(deferred);
@@ -123,6 +126,39 @@ final class Cycle {
             }
         }
         return true;
+    }
+
+    /**
+     * A file deleted from All Mail trashes its message only when no other Maildir of the account
+     * still shows it: a mail reader's save out of All Mail is a copy (a label added) followed by
+     * the original's removal, which must not trash the message it just labelled. Such a deletion
+     * sends nothing, and the file comes back, as the message is still in All Mail.
+     */
+    private List<PushPlan.Push> keptWhileShownElsewhere(CloudState c, List<PushPlan.Push> plan,
+            List<LocalView> locals) {
+        List<PushPlan.Push> out = new ArrayList<>(plan.size());
+        for (PushPlan.Push push : plan) {
+            String id = push.change().id();
+            if (push.change().delete() && shownElsewhere(c, id, locals)) {
+                org.slf4j.LoggerFactory.getLogger(Cycle.class).info("{}: not trashed: message {} is still in"
+                        + " another synced label's Maildir; delete it there too to trash it", c.key(), id);
+                continue;
+            }
+            out.add(push);
+        }
+        return out;
+    }
+
+    private boolean shownElsewhere(CloudState c, String id, List<LocalView> locals) {
+        Entry mine = c.snapshot.get(id);
+        for (CloudState d : p.clouds()) {
+            Entry e = d == c || !d.sameAccount(c) ? null : d.snapshot.get(id);
+            if (e != null && e.target() >= 0 && (mine == null || e.target() != mine.target())
+                    && locals.get(e.target()).has(e.hash())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether a Maildir holds a file not seen yet (looked at once a cycle, when a deletion asks). */

@@ -60,14 +60,6 @@ final class LocalMoves {
      * the content that left, in its Maildir, → the rewritten file's content.
      */
     private final Map<Arrival, ContentHash> inPlace = new HashMap<>();
-    /**
-     * Mail readers' copies of a message into a mailbox that has it already (a Gmail label the
-     * message carries, All Mail): nothing to send; the saved file goes, its message is there.
-     */
-    private final Map<Arrival, Present> present = new HashMap<>();
-
-    /** The message of content {@code hash} is in mailbox {@code in} already. */
-    private record Present(CloudState in, ContentHash hash) {}
 
     private LocalMoves() {}
 
@@ -214,10 +206,8 @@ final class LocalMoves {
             Map<String, Transfer> of = planned.computeIfAbsent(s.cloud(), k -> new HashMap<>());
             CloudState d = onlyMailboxRouting(clouds, s, m.hash(), m.maildir(), routing);
             Refresh rd = d == null ? null : refreshed.get(d);
-            boolean there = m.copy() && rd != null && rd.active() && rd.now().contains(s.id());
-            if (d != null && there) {
-                present.put(new Arrival(m.maildir(), m.arrived()), new Present(d, m.hash()));
-            } else if (d != null && !of.containsKey(s.id()) && !sentOnce(s, d)) {
+            if (d != null && !of.containsKey(s.id()) && !sentOnce(s, d)
+                    && !(m.copy() && rd != null && rd.active() && rd.now().contains(s.id()))) {
                 of.put(s.id(), new Transfer(s.cloud(), s.id(), d, m.maildir(), m.hash(), m.arrived()));
                 log.debug("{}: {} is a mail reader's save of message {} into Maildir {}", s.cloud().key(),
                         m.arrived().shortHex(), s.id(), m.maildir());
@@ -290,16 +280,10 @@ final class LocalMoves {
     /**
      * For Maildir {@code m}: each mail reader's save whose message the cloud took and whose
      * destination was refreshed, by the file's content, with the message's content, whose body
-     * takes the file's place (also for a copy into a mailbox that had the message already).
+     * takes the file's place.
      */
     Map<ContentHash, ContentHash> replacedIn(int m, Map<CloudState, Refresh> refreshed) {
         Map<ContentHash, ContentHash> out = new HashMap<>();
-        present.forEach((a, p) -> {
-            Refresh into = refreshed.get(p.in());
-            if (a.maildir() == m && into != null && into.active()) {
-                out.put(a.hash(), p.hash());
-            }
-        });
         for (Map<String, Transfer> of : planned.values()) {
             for (Transfer t : of.values()) {
                 Refresh into = refreshed.get(t.into());
@@ -339,6 +323,6 @@ final class LocalMoves {
     }
 
     boolean isEmpty() {
-        return planned.isEmpty() && present.isEmpty();
+        return planned.isEmpty();
     }
 }

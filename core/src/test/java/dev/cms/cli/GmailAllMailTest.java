@@ -155,15 +155,27 @@ class GmailAllMailTest extends GmailAccountFixture {
         }
     }
 
+    /**
+     * A file deleted from All Mail trashes its message whatever the delete action, once no other
+     * Maildir shows it; while a label's Maildir still does, nothing is sent and the file comes back.
+     */
     @Test
     void aDeletionInAllMailTrashesTheMessageWhateverTheDeleteAction() throws Exception {
         try (SyncSetup s = open(config(", delete_action=\"archive\""), google, null)) {
             poll(s);
+            Files.delete(fileOf(allMail(), archived));
             Files.delete(fileOf(allMail(), both));
             poll(s);
-            assertTrue(gmail.labelsOf(GUSER, bothId).contains("TRASH"), "trashed: " + gmail.labelsOf(GUSER, bothId));
+            assertEquals(Set.of("TRASH"), gmail.labelsOf(GUSER, archivedId), "trashed");
+            assertEquals(Set.of("INBOX", work, "STARRED"), gmail.labelsOf(GUSER, bothId), "still in two labels here");
+            assertThatMaildir(allMail()).hasMessages(2).hasMessage(both.raw());
+            Files.delete(fileOf(allMail(), both));
+            Files.delete(fileOf(maildir("INBOX"), both));
+            Files.delete(fileOf(maildir("Work"), both));
             poll(s);
-            assertThatMaildir(allMail()).hasMessages(2);
+            poll(s);
+            assertTrue(gmail.labelsOf(GUSER, bothId).contains("TRASH"), "trashed: " + gmail.labelsOf(GUSER, bothId));
+            assertThatMaildir(allMail()).hasMessages(1).hasMessage(inbox.raw());
             assertThatMaildir(maildir("INBOX")).hasMessages(1).hasMessage(inbox.raw());
             assertThatMaildir(maildir("Work")).hasMessages(0);
             assertNoLostAndFound();
@@ -255,8 +267,9 @@ class GmailAllMailTest extends GmailAccountFixture {
 
     /**
      * The daemon's cycle between neomutt's save into All Mail and its removal of the original:
-     * the save is a copy into a mailbox that has the message, so nothing is sent and the saved
-     * file goes (its message is there); the removal then archives, by the delete action.
+     * the save is a copy into a mailbox that has the message, so nothing is sent, and the saved
+     * file (which may carry the reader's edits, such as an X-Label) is kept in lost+found; the
+     * removal then archives, by the delete action.
      */
     @Test
     void muttsSaveIntoAllMailSeenBeforeTheOriginalIsRemovedArchives() throws Exception {
@@ -269,9 +282,9 @@ class GmailAllMailTest extends GmailAccountFixture {
             assertEquals(Set.of("INBOX", "UNREAD"), gmail.labelsOf(GUSER, inboxId), "nothing changed yet");
             assertEquals(List.of(), posts("/modify"), "nothing sent");
             assertEquals(was, fileOf(maildir("INBOX"), inbox), "the original untouched, for mutt to remove");
-            assertFalse(Files.exists(saved), "the saved file went: its message is in All Mail already");
+            assertFalse(Files.exists(saved), "the saved file left All Mail");
+            assertEquals(1, lostAndFound().size(), "kept in lost+found");
             assertThatMaildir(allMail()).hasMessages(3).hasMessage(inbox.raw());
-            assertNoLostAndFound();
             Files.delete(was);
             poll(s);
             poll(s);
@@ -280,6 +293,29 @@ class GmailAllMailTest extends GmailAccountFixture {
             assertThatMaildir(allMail()).hasMessages(3).hasMessage(inbox.raw());
             assertThatMaildir(maildir("INBOX")).hasMessages(1);
             assertEquals(0, bodyDownloads(), "nothing is downloaded again");
+        }
+    }
+
+    /**
+     * neomutt's {@code s} out of All Mail with the daemon's cycle in between: a copy (the label
+     * added), then the original's removal, which is no deletion while the message shows in the
+     * label's Maildir: never trashed, and its file comes back in All Mail.
+     */
+    @Test
+    void muttsSaveOutOfAllMailSeenBeforeTheOriginalIsRemovedNeverTrashes() throws Exception {
+        try (SyncSetup s = open(config(""), google, null)) {
+            poll(s);
+            Path was = fileOf(allMail(), archived);
+            saveAsMutt(was, maildir("Work"), "S");
+            poll(s);
+            assertEquals(Set.of(work), gmail.labelsOf(GUSER, archivedId), "copied: the label added");
+            Files.delete(was); // neomutt's $ removes the original
+            poll(s);
+            poll(s);
+            assertEquals(Set.of(work), gmail.labelsOf(GUSER, archivedId), "never trashed");
+            assertThatMaildir(allMail()).hasMessages(3).hasMessage(archived.raw());
+            assertThatMaildir(maildir("Work")).hasMessages(2).hasMessage(archived.raw());
+            assertEquals(inode(fileOf(maildir("Work"), archived)), inode(fileOf(allMail(), archived)));
             assertNoLostAndFound();
         }
     }
