@@ -17,6 +17,8 @@ import org.jspecify.annotations.Nullable;
  * routing, and each Maildir brought in line ({@link MaildirPlan}, {@link MaildirUpdate}).
  */
 final class Cycle {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Cycle.class);
+
     /** What a cycle works with. */
     record Parts(List<CloudState> clouds, LocalSide local, Pusher pusher, Routing routing, MaildirUpdate update,
             Committer committer, MessageStore store, boolean offline, BooleanSupplier stopRequested,
@@ -140,7 +142,7 @@ final class Cycle {
         for (PushPlan.Push push : plan) {
             String id = push.change().id();
             if (push.change().delete() && shownElsewhere(c, id, locals)) {
-                org.slf4j.LoggerFactory.getLogger(Cycle.class).info("{}: not trashed: message {} is still in"
+                log.info("{}: not trashed: message {} is still in"
                         + " another synced label's Maildir; delete it there too to trash it", c.key(), id);
                 continue;
             }
