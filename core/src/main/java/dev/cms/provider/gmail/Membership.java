@@ -20,10 +20,6 @@ record Membership(@Nullable String labelId) {
         return new Membership(java.util.Objects.requireNonNull(labelId, "labelId"));
     }
 
-    boolean allMail() {
-        return labelId == null;
-    }
-
     /** Whether a message carrying {@code labels} is held. */
     boolean holds(List<String> labels) {
         if (labels.contains(HistoryDelta.TRASH) || labels.contains(HistoryDelta.SPAM)) {
